@@ -1,0 +1,400 @@
+"""The `secret-hygiene` command line: scan, diff, history, hook, baseline, rules, explain.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage/config/environment error."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from scanner import __version__
+from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
+from scanner.finding import Finding, Severity, Summary
+from scanner.rules import Rule
+from scanner.sources import GitError, SourceFile
+from scanner.suppress import BaselineError
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class ToolError(Exception):
+    """An environment or usage problem reported as one line with exit code 2."""
+
+
+@dataclass
+class Options:
+    format: str
+    output: str | None
+    config: str | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    baseline: str | None
+    no_baseline: bool
+    jobs: int | None
+    fail_on: str | None
+    quiet: bool
+    verbose: int
+
+
+def common_options(func: Callable[..., int]) -> Callable[..., int]:
+    options = [
+        click.option("--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="Output format."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE."),
+        click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered)."),
+        click.option("--select", multiple=True, help="Rule ids, prefixes or families to run (repeatable, comma-separated)."),
+        click.option("--ignore", multiple=True, help="Rule ids, prefixes or families to skip."),
+        click.option("--baseline", type=click.Path(dir_okay=False), help=f"Baseline file (default: {BASELINE_FILE} if present)."),
+        click.option("--no-baseline", is_flag=True, help="Report baselined findings too."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count)."),
+        click.option("--fail-on", type=click.Choice(["low", "medium", "high"]), help="Lowest severity that fails (default: low)."),
+        click.option("--quiet", "-q", is_flag=True, help="Print nothing but findings."),
+        click.option("--verbose", "-v", count=True, help="Say more (notes, timings)."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(format_: str, output: str | None, config: str | None, select: tuple[str, ...],
+                ignore: tuple[str, ...], baseline: str | None, no_baseline: bool, jobs: int | None,
+                fail_on: str | None, quiet: bool, verbose: int, **kwargs: Any) -> int:
+        opts = Options(format_, output, config, _split(select), _split(ignore), baseline, no_baseline,
+                       jobs, fail_on, quiet, verbose)
+        return func(opts, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _split(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+# -- shared run logic -------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    root: Path
+    config: Config
+    rules: list[Rule]
+    opts: Options
+    baseline: frozenset[str]
+
+
+def prepare(opts: Options, root: Path) -> Run:
+    from scanner import registry
+    from scanner.suppress import baseline_fingerprints
+
+    config_path = Path(opts.config) if opts.config else find_config(root)
+    if opts.config and not Path(opts.config).is_file():
+        raise ConfigError(f"{opts.config}: config file not found")
+    config = load_config(config_path)
+    try:
+        registry.check_selectors(opts.select + opts.ignore)
+    except registry.SelectorError as exc:
+        raise ToolError(f"--select/--ignore: {exc}") from None
+    select = opts.select or config.select
+    ignore = opts.ignore + config.ignore
+    rules = registry.instantiate(registry.select_rules(select, ignore), config.options, config.severity)
+    baseline: frozenset[str] = frozenset()
+    if not opts.no_baseline:
+        baseline_path = _baseline_path(opts, config, root, config_path)
+        if baseline_path is not None:
+            baseline = baseline_fingerprints(baseline_path)
+    return Run(root=root, config=config, rules=rules, opts=opts, baseline=baseline)
+
+
+def _baseline_path(opts: Options, config: Config, root: Path, config_path: Path | None) -> Path | None:
+    if opts.baseline:
+        return Path(opts.baseline)
+    if config.baseline:
+        base = config_path.parent if config_path else root
+        return base / config.baseline
+    default = root / BASELINE_FILE
+    return default if default.is_file() else None
+
+
+def excluded(run: Run) -> Callable[[str], bool]:
+    spec = run.config.exclude_spec()
+    return lambda path: path == BASELINE_FILE or path.endswith("/" + BASELINE_FILE) or bool(spec.match_file(path))
+
+
+def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
+            expected: int | None, dedupe_commits: bool = False) -> int:
+    from scanner import engine
+    from scanner.suppress import PathIgnores
+
+    is_excluded = excluded(run)
+    filtered = (s for s in sources if not is_excluded(s.path))
+    jobs = run.opts.jobs or engine.default_jobs()
+    result = engine.scan(
+        filtered, run.rules, max_size=run.config.max_file_size, jobs=jobs, expected=expected,
+        project_loader=engine.loader_for(run.root, run.config.max_file_size),
+        path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
+        dedupe_commits=dedupe_commits, notes=(),
+    )
+    # Notes gathered while streaming sources (git) arrive after the scan; keep them.
+    result.summary.errors.extend(notes)
+    return report(run, result.findings, result.summary)
+
+
+def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:
+    from scanner.reporters import REPORTERS
+
+    opts = run.opts
+    render = REPORTERS.get(opts.format)
+    if render is None:
+        raise ToolError(f"--format {opts.format}: not available in this version")
+    if opts.format == "text" and not opts.quiet:
+        for note in summary.errors:
+            click.echo(f"note: {note}", err=True)
+    if opts.output:
+        try:
+            with open(opts.output, "w", encoding="utf-8") as stream:
+                render(findings, summary, stream, False)
+        except OSError as exc:
+            raise ToolError(f"--output {opts.output}: {exc.strerror}") from None
+    else:
+        stdout: TextIO = sys.stdout
+        if not (opts.quiet and not findings and opts.format == "text"):
+            render(findings, summary, stdout, _use_color(stdout, opts.format))
+    fail_on = Severity.parse(opts.fail_on) if opts.fail_on else run.config.fail_on
+    return 1 if any(f.severity.rank >= fail_on.rank for f in findings) else 0
+
+
+def _use_color(stream: TextIO, fmt: str) -> bool:
+    return fmt == "text" and "NO_COLOR" not in os.environ and stream.isatty()
+
+
+def _git_root(path: Path) -> Path:
+    from scanner.sources import repo_root
+
+    return repo_root(path)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="secret-hygiene")
+def cli() -> None:
+    """Find committed OAuth/API credentials, oversized scopes, unverified webhooks and unsafe
+    OAuth flows."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--all-files", is_flag=True, help="Include git-ignored files.")
+@common_options
+def scan(opts: Options, paths: tuple[str, ...], all_files: bool) -> int:
+    """Scan a whole tree (in git: tracked plus untracked-not-ignored files) or given files."""
+    from scanner.sources import explicit_file, tree_files
+
+    targets = [Path(p) for p in paths] or [Path(".")]
+    for target in targets:
+        if not os.path.lexists(target):
+            raise ToolError(f"{target}: no such file or directory")
+    root = targets[0] if len(targets) == 1 and targets[0].is_dir() else Path(".")
+    run = prepare(opts, root)
+    sources: list[SourceFile] = []
+    notes: list[str] = []
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            found, tree_notes = tree_files(target, all_files=all_files)
+            notes.extend(tree_notes)
+            if target != root:
+                prefix = os.path.relpath(target, root).replace(os.sep, "/")
+                found = [SourceFile(path=f"{prefix}/{s.path}", location=s.location, root=str(root))
+                         for s in found]
+            sources.extend(found)
+        else:
+            sources.append(explicit_file(target, root))
+    return execute(run, sources, notes=notes, expected=len(sources))
+
+
+@cli.command()
+@click.argument("revisions", required=False)
+@click.option("--staged", is_flag=True, help="The index against HEAD (what the next commit adds).")
+@common_options
+def diff(opts: Options, revisions: str | None, staged: bool) -> int:
+    """Findings that a diff introduces: `--staged`, or `BASE[...HEAD]` / `BASE..HEAD`."""
+    from scanner.sources import range_files, staged_files
+
+    if staged == bool(revisions):
+        raise click.UsageError("give either --staged or a revision range such as main...HEAD")
+    root = _git_root(Path("."))
+    run = prepare(opts, root)
+    notes: list[str] = []
+    max_size = run.config.max_file_size
+    if staged:
+        sources = list(staged_files(root, max_size=max_size, notes=notes))
+    else:
+        assert revisions is not None
+        sources = list(range_files(root, revisions, max_size=max_size, notes=notes))
+    return execute(run, sources, notes=notes, expected=len(sources))
+
+
+@cli.command()
+@click.argument("rev_range", required=False)
+@common_options
+def history(opts: Options, rev_range: str | None) -> int:
+    """Scan every commit's added lines (default: all commits reachable from HEAD)."""
+    from scanner.sources import history_files
+
+    root = _git_root(Path("."))
+    run = prepare(opts, root)
+    notes: list[str] = []
+    keywords = _all_keywords(run.rules)
+    sources = history_files(root, rev_range, max_size=run.config.max_file_size, notes=notes,
+                            keywords=keywords)
+    return execute(run, sources, notes=notes, expected=None, dedupe_commits=True)
+
+
+def _all_keywords(rules: Sequence[Rule]) -> list[str] | None:
+    """Every rule's prefilter keywords, or None when some rule wants every file."""
+    keywords: set[str] = set()
+    for rule in rules:
+        if not rule.keywords:
+            return None
+        keywords.update(rule.keywords)
+    return sorted(keywords)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path())
+@common_options
+def hook(opts: Options, files: tuple[str, ...]) -> int:
+    """Pre-commit entry point: the staged content of FILES, findings on staged lines only.
+    Files with nothing staged (pre-commit run --all-files) are scanned whole."""
+    from scanner.sources import explicit_file, run_git, staged_files
+
+    try:
+        root = _git_root(Path("."))
+    except GitError:
+        root = Path(".")
+        run = prepare(opts, root)
+        return execute(run, [explicit_file(Path(f), root) for f in files], notes=[], expected=len(files))
+    run = prepare(opts, root)
+    notes: list[str] = []
+    cwd = Path.cwd()
+    rel = [os.path.relpath(cwd / f, root).replace(os.sep, "/") for f in files]
+    sources = list(staged_files(root, rel, max_size=run.config.max_file_size, notes=notes)) if rel else []
+    from scanner.sources import EMPTY_TREE, has_head
+
+    base = "HEAD" if has_head(root) else EMPTY_TREE
+    staged_names = {os.fsdecode(p) for p in
+                    run_git(root, "diff", "--cached", "--name-only", "-z", base, "--", *rel).split(b"\0") if p} if rel else set()
+    for path in rel:
+        if path not in staged_names:
+            sources.append(explicit_file(root / path, root))
+    return execute(run, sources, notes=notes, expected=len(sources))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--all-files", is_flag=True, help="Include git-ignored files.")
+@click.option("--output", "-o", "baseline_out", type=click.Path(dir_okay=False),
+              help=f"Baseline to write (default: {BASELINE_FILE} in the scanned root).")
+@click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered).")
+def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, config: str | None) -> int:
+    """Write the baseline: every current finding, by fingerprint, so later scans report new ones."""
+    from scanner import engine
+    from scanner.sources import tree_files
+    from scanner.suppress import PathIgnores, baseline_entries, write_baseline
+
+    root = Path(paths[0]) if paths else Path(".")
+    opts = Options("json", None, config, (), (), None, True, None, None, True, 0)
+    run = prepare(opts, root)
+    sources, notes = tree_files(root, all_files=all_files)
+    is_excluded = excluded(run)
+    result = engine.scan([s for s in sources if not is_excluded(s.path)], run.rules,
+                         max_size=run.config.max_file_size, jobs=engine.default_jobs(),
+                         expected=len(sources),
+                         project_loader=engine.loader_for(root, run.config.max_file_size),
+                         path_ignores=PathIgnores.build(run.config.per_file_ignores))
+    target = Path(baseline_out) if baseline_out else root / BASELINE_FILE
+    entries = baseline_entries(result.findings)
+    write_baseline(target, entries)
+    click.echo(f"wrote {len(entries)} entries to {target}", err=True)
+    for note in notes + result.summary.errors:
+        click.echo(f"note: {note}", err=True)
+    return 0
+
+
+@cli.command(name="rules")
+@click.option("--format", "format_", type=click.Choice(["text", "json", "markdown"]), default="text")
+def rules_command(format_: str) -> int:
+    """List every rule: id, name, category, severity and what it finds."""
+    import json
+
+    from scanner.registry import RULES
+
+    if format_ == "json":
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "category": r.category.value,
+                                "severity": r.severity.value, "summary": r.summary()} for r in RULES], indent=2))
+    elif format_ == "markdown":
+        click.echo(rules_table())
+    else:
+        for r in RULES:
+            click.echo(f"{r.id}  {r.name:<42} {r.category.value:<8} {r.severity.value:<6} {r.summary()}")
+    return 0
+
+
+def rules_table() -> str:
+    """The README's rule table, generated from the registry."""
+    from scanner.registry import RULES
+
+    lines = ["| id | name | category | severity | what it finds |", "|---|---|---|---|---|"]
+    for r in RULES:
+        lines.append(f"| {r.id} | `{r.name}` | {r.category.value} | {r.severity.value} | {r.summary()} |")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> int:
+    """Show a rule's documentation (e.g. `secret-hygiene explain SH101`)."""
+    from scanner.registry import RULES
+
+    wanted = rule_id.strip()
+    for rule in RULES:
+        if wanted.upper() == rule.id or wanted.lower() == rule.name:
+            click.echo(f"# {rule.id} {rule.name}\n\ncategory: {rule.category.value}  "
+                       f"severity: {rule.severity.value}"
+                       + (f"  cwe: {', '.join(rule.cwe)}" if rule.cwe else "") + "\n")
+            click.echo(rule.doc())
+            return 0
+    raise ToolError(f"unknown rule {rule_id!r} (see `secret-hygiene rules`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="secret-hygiene",
+                          standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("secret-hygiene: aborted", err=True)
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except (ConfigError, GitError, BaselineError, ToolError) as exc:
+        click.echo(f"secret-hygiene: error: {exc}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Configuration: `[tool.secret-hygiene]` in pyproject.toml or `.secret-hygiene.toml` -> Config.
+
+Every key is checked; a bad one raises ConfigError naming the file and key."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.finding import Severity
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+CONFIG_FILES = (".secret-hygiene.toml", "pyproject.toml")
+BASELINE_FILE = ".secret-hygiene-baseline.json"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message is one line naming the file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: Severity = Severity.LOW
+    baseline: str | None = None
+    # Family sections ("secrets", "scopes", "webhooks", "oauth") as validated dictionaries.
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    source: str | None = None
+
+    def exclude_spec(self) -> Any:
+        import pathspec
+
+        return pathspec.PathSpec.from_lines("gitwildmatch", self.exclude)
+
+
+def find_config(root: Path) -> Path | None:
+    """The first config file in `root` or its parents that holds our settings."""
+    for directory in (root, *root.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_our_table(candidate)):
+                return candidate
+        if (directory / ".git").exists():
+            break
+    return None
+
+
+def _has_our_table(path: Path) -> bool:
+    try:
+        return "[tool.secret-hygiene" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {str(exc).splitlines()[0]}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("secret-hygiene", {})
+    return parse_config(data, str(path))
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> Config:
+    from scanner import registry
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{source}: {key}: {problem}")
+
+    def string_list(key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, "expected a list of strings")
+        return tuple(value)
+
+    known = {"select", "ignore", "exclude", "per-file-ignores", "max-file-size", "severity",
+             "fail-on", "baseline", *registry.FAMILY_SECTIONS}
+    for key in data:
+        if key not in known:
+            raise fail(key, f"unknown key (known: {', '.join(sorted(known))})")
+
+    select, ignore = string_list("select"), string_list("ignore")
+    for key, selectors in (("select", select), ("ignore", ignore)):
+        try:
+            registry.check_selectors(selectors)
+        except registry.SelectorError as exc:
+            raise fail(key, str(exc)) from None
+
+    exclude = string_list("exclude")
+    _check_patterns("exclude", exclude, fail)
+
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    raw_per_file = data.get("per-file-ignores", {})
+    if not isinstance(raw_per_file, dict):
+        raise fail("per-file-ignores", "expected a table of pattern = [rules]")
+    for pattern, raw_selectors in raw_per_file.items():
+        selectors = [raw_selectors] if isinstance(raw_selectors, str) else raw_selectors
+        if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
+            raise fail(f"per-file-ignores.{pattern}", "expected a list of rule ids or families")
+        try:
+            registry.check_selectors(selectors)
+        except registry.SelectorError as exc:
+            raise fail(f"per-file-ignores.{pattern}", str(exc)) from None
+        _check_patterns(f"per-file-ignores.{pattern}", [pattern], fail)
+        per_file.append((pattern, tuple(selectors)))
+
+    max_size = data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    try:
+        max_file_size = parse_size(max_size)
+    except ValueError as exc:
+        raise fail("max-file-size", str(exc)) from None
+
+    severity: dict[str, Severity] = {}
+    raw_severity = data.get("severity", {})
+    if not isinstance(raw_severity, dict):
+        raise fail("severity", "expected a table of rule id = severity")
+    for rule_id, level in raw_severity.items():
+        if rule_id not in registry.RULES_BY_ID:
+            raise fail(f"severity.{rule_id}", "unknown rule id")
+        if not isinstance(level, str):
+            raise fail(f"severity.{rule_id}", "expected low, medium or high")
+        try:
+            severity[rule_id] = Severity.parse(level)
+        except ValueError as exc:
+            raise fail(f"severity.{rule_id}", str(exc)) from None
+
+    fail_on = Severity.LOW
+    if "fail-on" in data:
+        if not isinstance(data["fail-on"], str):
+            raise fail("fail-on", "expected low, medium or high")
+        try:
+            fail_on = Severity.parse(data["fail-on"])
+        except ValueError as exc:
+            raise fail("fail-on", str(exc)) from None
+
+    baseline = data.get("baseline")
+    if baseline is not None and not isinstance(baseline, str):
+        raise fail("baseline", "expected a path")
+
+    options: dict[str, Mapping[str, Any]] = {}
+    for section, family in registry.FAMILY_SECTIONS.items():
+        raw = data.get(section, {})
+        if not isinstance(raw, dict):
+            raise fail(section, "expected a table")
+        allowed: Mapping[str, Any] = getattr(family, "OPTIONS", {})
+        for key, value in raw.items():
+            if key not in allowed:
+                known_keys = ", ".join(sorted(allowed)) or "none"
+                raise fail(f"{section}.{key}", f"unknown key (known: {known_keys})")
+            if not isinstance(value, allowed[key]) or (isinstance(value, bool) and bool not in _as_tuple(allowed[key])):
+                raise fail(f"{section}.{key}", f"expected {_type_names(allowed[key])}")
+        validate = getattr(family, "validate_options", None)
+        if validate is not None:
+            try:
+                validate(raw)
+            except ValueError as exc:
+                raise fail(section, str(exc)) from None
+        options[section] = dict(raw)
+
+    return Config(select=select, ignore=ignore, exclude=exclude, per_file_ignores=tuple(per_file),
+                  max_file_size=max_file_size, severity=severity, fail_on=fail_on,
+                  baseline=baseline, options=options, source=source)
+
+
+def _as_tuple(types: Any) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _type_names(types: Any) -> str:
+    names = {"str": "a string", "int": "an integer", "list": "a list", "dict": "a table",
+             "bool": "true or false", "float": "a number"}
+    return " or ".join(names.get(t.__name__, t.__name__) for t in _as_tuple(types))
+
+
+def _check_patterns(key: str, patterns: Any, fail: Any) -> None:
+    import pathspec
+
+    try:
+        pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    except (ValueError, TypeError) as exc:
+        raise fail(key, f"bad pattern: {exc}") from None
+
+
+def parse_size(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a size such as 5242880 or \"5MiB\"")
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValueError("must be positive")
+        return value
+    if isinstance(value, str):
+        match = _SIZE.match(value)
+        if match:
+            size = int(float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
+            if size > 0:
+                return size
+    raise ValueError("expected a size such as 5242880 or \"5MiB\"")

@@ -1,0 +1,248 @@
+"""The engine: read each source, prefilter by keywords, run the rules, apply suppression.
+
+Big scans fan out to a process pool; small ones stay in-process so the hook starts fast."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.finding import Finding, Summary
+from scanner.parsed import FileKind, ParsedFile
+from scanner.redact import redact_text
+from scanner.rules import Project, ProjectRule, Rule
+from scanner.sources import SourceFile, read_source
+from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
+
+PARALLEL_MIN_FILES = 200
+CHUNK_SIZE = 64
+
+
+@dataclass
+class FileResult:
+    path: str
+    scanned: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    suppressed: int = 0
+    changed_lines: frozenset[int] | None = None
+    directives: dict[int, frozenset[str]] = field(default_factory=dict)
+    commit: str | None = None
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    summary: Summary
+
+
+def _touches(finding: Finding, changed: frozenset[int] | None) -> bool:
+    if changed is None:
+        return True
+    return any(line in changed for line in range(finding.line, finding.end_line + 1))
+
+
+def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
+    """Run `rules` over one parsed file: findings (inline-suppressed and diff-filtered), notes,
+    and project-rule facts. A rule that raises becomes a note; the other rules still run."""
+    result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
+                        commit=file.commit)
+    raw: list[Finding] = []
+    for rule in rules:
+        if not rule.applies_to(file):
+            continue
+        try:
+            if isinstance(rule, ProjectRule):
+                facts = rule.collect(file)
+                if facts is not None:
+                    result.facts[rule.id] = facts
+            else:
+                raw.extend(rule.check(file))
+        except Exception as exc:  # a rule bug must not cost the other rules or files
+            result.notes.append(f"{file.path}: rule {rule.id} failed ({type(exc).__name__}); "
+                                "the other rules still ran")
+    result.notes.extend(file.notes)
+    if "secret-hygiene" in file.text or "pragma" in file.text:
+        result.directives = inline_directives(file.lines)
+    secrets = file.secrets_seen
+    for finding in raw:
+        if secrets:
+            finding = finding.with_changes(snippet=redact_text(finding.snippet, secrets),
+                                           message=redact_text(finding.message, secrets))
+        if not _touches(finding, file.changed_lines):
+            continue
+        if is_inline_suppressed(finding, result.directives):
+            result.suppressed += 1
+            continue
+        result.findings.append(finding)
+    if not result.facts:
+        result.directives = {}
+    return result
+
+
+def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> FileResult:
+    text, note = read_source(source, max_size)
+    if text is None:
+        return FileResult(path=source.path, notes=[note] if note else [])
+    file = ParsedFile(source.path, text, changed_lines=source.changed_lines, commit=source.commit)
+    if file.kind is FileKind.NOTEBOOK:
+        from scanner.notebooks import scan_notebook
+
+        return scan_notebook(file, rules)
+    return scan_text(file, rules)
+
+
+# -- worker processes -------------------------------------------------------------------------
+
+_worker_rules: list[Rule] = []
+_worker_max_size = 0
+
+
+def _init_worker(rules: list[Rule], max_size: int) -> None:
+    global _worker_max_size
+    _worker_rules[:] = rules
+    _worker_max_size = max_size
+
+
+def _scan_chunk(chunk: list[SourceFile]) -> list[FileResult]:
+    return [scan_source(source, _worker_rules, _worker_max_size) for source in chunk]
+
+
+def _chunks(sources: Iterable[SourceFile], size: int) -> Iterator[list[SourceFile]]:
+    chunk: list[SourceFile] = []
+    for source in sources:
+        chunk.append(source)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size: int,
+              jobs: int, expected: int | None = None) -> Iterator[FileResult]:
+    """Results in source order. A pool only when jobs > 1 and the scan is big enough to pay."""
+    if jobs <= 1 or (expected is not None and expected < PARALLEL_MIN_FILES):
+        for source in sources:
+            yield scan_source(source, rules, max_size)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(list(rules), max_size)) as pool:
+        pending: list[Future[list[FileResult]]] = []
+        # Keep a bounded window of chunks in flight so memory stays flat on huge scans.
+        for chunk in _chunks(sources, CHUNK_SIZE):
+            pending.append(pool.submit(_scan_chunk, chunk))
+            if len(pending) >= jobs * 3:
+                yield from pending.pop(0).result()
+        for future in pending:
+            yield from future.result()
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def scan(
+    sources: Iterable[SourceFile],
+    rules: Sequence[Rule],
+    *,
+    max_size: int,
+    jobs: int = 1,
+    expected: int | None = None,
+    project_loader: Callable[[str], ParsedFile | None] = lambda path: None,
+    path_ignores: PathIgnores | None = None,
+    baseline: frozenset[str] = frozenset(),
+    dedupe_commits: bool = False,
+    on_file: Callable[[str], None] | None = None,
+    notes: Sequence[str] = (),
+) -> ScanResult:
+    """Scan every source and return sorted, suppressed findings with the summary."""
+    summary = Summary(errors=list(notes))
+    findings: list[Finding] = []
+    facts: dict[str, dict[str, Any]] = {}
+    context: dict[str, FileResult] = {}
+    for result in run_files(sources, rules, max_size=max_size, jobs=jobs, expected=expected):
+        if on_file is not None:
+            on_file(result.path)
+        summary.errors.extend(result.notes)
+        summary.suppressed += result.suppressed
+        if not result.scanned:
+            continue
+        summary.files_scanned += 1
+        findings.extend(result.findings)
+        for rule_id, rule_facts in result.facts.items():
+            facts.setdefault(rule_id, {})[result.path] = rule_facts
+            context[result.path] = result
+    project_rules = [r for r in rules if isinstance(r, ProjectRule)]
+    if project_rules:
+        project = Project(scanned_paths=tuple(sorted(context)), load=project_loader)
+        for rule in project_rules:
+            try:
+                produced = list(rule.check_project(facts.get(rule.id, {}), project))
+            except Exception as exc:
+                summary.errors.append(f"rule {rule.id} failed across the project ({type(exc).__name__})")
+                continue
+            for finding in produced:
+                origin = context.get(finding.path)
+                if origin is not None:
+                    if not _touches(finding, origin.changed_lines):
+                        continue
+                    if origin.commit and finding.commit is None:
+                        finding = finding.with_changes(commit=origin.commit)
+                    if is_inline_suppressed(finding, origin.directives):
+                        summary.suppressed += 1
+                        continue
+                findings.append(finding)
+    if dedupe_commits:
+        findings = first_commit_only(findings)
+    kept = []
+    for finding in findings:
+        if (path_ignores is not None and path_ignores.ignores(finding)) or finding.fingerprint in baseline:
+            summary.suppressed += 1
+        else:
+            kept.append(finding)
+    kept.sort(key=Finding.sort_key)
+    summary.findings = len(kept)
+    summary.by_category = dict(Counter(f.category.value for f in kept))
+    return ScanResult(kept, summary)
+
+
+def first_commit_only(findings: Iterable[Finding]) -> list[Finding]:
+    """History: each fingerprint once, at the first commit (sources arrive oldest first),
+    with the number of commits that added it."""
+    first: dict[str, Finding] = {}
+    commits: dict[str, set[str]] = {}
+    for finding in findings:
+        first.setdefault(finding.fingerprint, finding)
+        commits.setdefault(finding.fingerprint, set()).add(finding.commit or "")
+    out = []
+    for key, finding in first.items():
+        count = len(commits[key])
+        if count > 1:
+            finding = finding.with_changes(message=f"{finding.message} (added in {count} commits)")
+        out.append(finding)
+    return out
+
+
+def loader_for(root: Path, max_size: int) -> Callable[[str], ParsedFile | None]:
+    """Reads other files of the work tree for project rules, by repository-relative path."""
+    cache: dict[str, ParsedFile | None] = {}
+
+    def load(path: str) -> ParsedFile | None:
+        if path not in cache:
+            location = root / path
+            text, _ = read_source(SourceFile(path=path, location=str(location), root=str(root)), max_size)
+            cache[path] = None if text is None else ParsedFile(path, text)
+        return cache[path]
+
+    return load
+
+
+def severity_counts(findings: Iterable[Finding]) -> Mapping[str, int]:
+    return Counter(f.severity.value for f in findings)

@@ -1,0 +1,228 @@
+"""Config files (YAML, JSON, TOML, INI, .env) as data and as positioned key/value entries.
+
+YAML aliases are capped, so a billion-laughs file cannot blow up memory or time."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scanner.parsed import FileKind, json_loads_safe
+
+if TYPE_CHECKING:
+    import yaml
+
+    from scanner.parsed import ParsedFile
+
+_MAX_ALIASES = 200
+_MAX_DEPTH = 200
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$")
+_INI_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$")
+_TOML_KEY = re.compile(r"^\s*\"?([A-Za-z0-9_.\-]+)\"?\s*=")
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    """One key with a scalar value or a list of scalars, and where the value starts."""
+
+    key_path: tuple[str, ...]
+    value: Any
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    # For lists: (value, line, column, end_line, end_column) of each element.
+    items: tuple[tuple[Any, int, int, int, int], ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.key_path[-1] if self.key_path else ""
+
+
+class _TooManyAliases(Exception):
+    pass
+
+
+def _loader(text: str) -> yaml.SafeLoader:
+    import yaml
+
+    class BoundedLoader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > _MAX_ALIASES:
+                    raise _TooManyAliases
+            return super().compose_node(parent, index)
+
+    return BoundedLoader(text)
+
+
+def _compose_yaml(text: str) -> tuple[list[Any], str | None]:
+    import yaml
+
+    loader = _loader(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        return nodes, None
+    except _TooManyAliases:
+        return [], f"YAML uses more than {_MAX_ALIASES} aliases (possible alias bomb)"
+    except RecursionError:
+        return [], "YAML nested too deeply to parse"
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        return [], f"invalid YAML{where}"
+    finally:
+        loader.dispose()
+
+
+def parse_config(text: str, kind: FileKind) -> tuple[Any, str | None]:
+    """(data, note): data is None and note says why when the file cannot be parsed."""
+    if kind is FileKind.JSON:
+        return json_loads_safe(text)
+    if kind is FileKind.YAML:
+        nodes, note = _compose_yaml(text)
+        if note:
+            return None, note
+        try:
+            return [_node_value(n, 0) for n in nodes], None
+        except RecursionError:
+            return None, "YAML nested too deeply to parse"
+    if kind is FileKind.TOML:
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # Python 3.10
+            import tomli as tomllib
+        try:
+            return tomllib.loads(text), None
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            return None, f"invalid TOML ({str(exc).splitlines()[0][:80]})"
+    if kind is FileKind.INI:
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            return None, None  # .cfg/.conf files are often not INI at all: no note, text rules run
+        return {s: dict(parser[s]) for s in parser.sections()}, None
+    if kind is FileKind.ENV:
+        data = {}
+        for line in text.splitlines():
+            match = _ENV_LINE.match(line)
+            if match and not line.lstrip().startswith("#"):
+                data[match.group(1)] = _unquote(match.group(2))
+        return data, None
+    return None, None
+
+
+def _node_value(node: Any, depth: int) -> Any:
+    import yaml
+
+    if depth > _MAX_DEPTH:
+        raise RecursionError
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_node_value(n, depth + 1) for n in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {str(_node_value(k, depth + 1)): _node_value(v, depth + 1) for k, v in node.value}
+    return None
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    if " #" in value:
+        value = value.split(" #", 1)[0].rstrip()
+    return value
+
+
+def iter_entries(file: ParsedFile) -> Iterator[ConfigEntry]:
+    """Positioned key/value entries of a config file; nothing when it does not parse."""
+    if file.kind in {FileKind.YAML, FileKind.JSON}:
+        if file.config is None:
+            return
+        nodes, note = _compose_yaml(file.text.replace("\t", " ") if file.kind is FileKind.JSON else file.text)
+        if note and file.kind is FileKind.JSON:
+            yield from _entries_from_data(file, file.config, ())
+            return
+        for node in nodes:
+            yield from _yaml_entries(node, (), 0)
+    elif file.kind is FileKind.TOML:
+        if isinstance(file.config, dict):
+            yield from _entries_from_data(file, file.config, ())
+    elif file.kind in {FileKind.ENV, FileKind.INI}:
+        pattern = _ENV_LINE if file.kind is FileKind.ENV else _INI_LINE
+        section: tuple[str, ...] = ()
+        for number, line in enumerate(file.lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith(("#", ";")):
+                continue
+            if stripped.startswith("[") and stripped.endswith("]"):
+                section = (stripped[1:-1].strip(),)
+                continue
+            match = pattern.match(line)
+            if match:
+                column = match.start(2) + 1
+                yield ConfigEntry((*section, match.group(1)), _unquote(match.group(2)),
+                                  number, column, number, match.end(2) + 1)
+
+
+def _yaml_entries(node: Any, path: tuple[str, ...], depth: int) -> Iterator[ConfigEntry]:
+    import yaml
+
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            yield from _yaml_entries(value_node, (*path, key), depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        scalars = [n for n in node.value if isinstance(n, yaml.ScalarNode)]
+        if scalars and len(scalars) == len(node.value):
+            items = tuple((n.value, *_span(n)) for n in scalars)
+            yield ConfigEntry(path, [n.value for n in scalars], *_span(node), items=items)
+        else:
+            for index, child in enumerate(node.value):
+                yield from _yaml_entries(child, (*path, str(index)), depth + 1)
+    elif isinstance(node, yaml.ScalarNode):
+        yield ConfigEntry(path, node.value, *_span(node))
+
+
+def _span(node: Any) -> tuple[int, int, int, int]:
+    start, end = node.start_mark, node.end_mark
+    return start.line + 1, start.column + 1, end.line + 1, end.column + 1
+
+
+def _entries_from_data(file: ParsedFile, data: Any, path: tuple[str, ...]) -> Iterator[ConfigEntry]:
+    """Entries for formats without positions: the line is the first one naming the key."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, (dict, list)) and not _scalar_list(value):
+                yield from _entries_from_data(file, value, (*path, str(key)))
+            else:
+                line = _line_of_key(file, str(key))
+                yield ConfigEntry((*path, str(key)), value, line, 1, line, len(file.line_text(line)) + 1)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _entries_from_data(file, value, (*path, str(index)))
+
+
+def _scalar_list(value: Any) -> bool:
+    return isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value)
+
+
+def _line_of_key(file: ParsedFile, key: str) -> int:
+    for number, line in enumerate(file.lines, start=1):
+        match = _TOML_KEY.match(line)
+        if (match and match.group(1).split(".")[-1] == key) or f'"{key}"' in line:
+            return number
+    return 1

@@ -1,0 +1,11 @@
+"""Rule family placeholder: filled in by its issue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.rules import Rule
+
+SECTION = "scopes"
+RULES: tuple[type[Rule], ...] = ()
+OPTIONS: dict[str, Any] = {}

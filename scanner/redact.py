@@ -1,0 +1,43 @@
+"""Redaction: the only way a secret value may appear in anything we print or write.
+
+A redacted value keeps a short prefix and the length, never enough to use or brute-force."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_SNIPPET_WIDTH = 160
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def redact(value: str) -> str:
+    """`9f3K…(40 chars)`: at most 4 visible characters, fewer for short values."""
+    visible = min(4, len(value) // 4)
+    return f"{value[:visible]}…({len(value)} chars)"
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of each secret (longest first) with its redacted form."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, redact(secret))
+    return text
+
+
+def printable(text: str) -> str:
+    """Text safe to print: lone surrogates from undecodable bytes become U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def snippet(line_text: str, column: int, secrets: Iterable[str]) -> str:
+    """The finding's line, stripped, redacted, and cut to a window around `column` (1-based)."""
+    text = redact_text(line_text.rstrip("\r\n"), secrets)
+    stripped = text.strip()
+    if len(stripped) <= _SNIPPET_WIDTH:
+        return printable(stripped)
+    start = max(0, min(column - 1 - _SNIPPET_WIDTH // 4, len(text) - _SNIPPET_WIDTH))
+    window = text[start : start + _SNIPPET_WIDTH].strip()
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + _SNIPPET_WIDTH < len(text) else ""
+    return printable(prefix + window + suffix)

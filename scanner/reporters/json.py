@@ -1,0 +1,27 @@
+"""`--format json`: the stable, versioned document of the design contract."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from scanner import __version__
+from scanner.finding import Finding, Summary
+from scanner.redact import printable
+
+SCHEMA_VERSION = 1
+
+
+def document(findings: Sequence[Finding], summary: Summary) -> dict[str, Any]:
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "secret-hygiene", "version": __version__},
+        "findings": [f.to_json() for f in findings],
+        "summary": summary.to_json(),
+    }
+
+
+def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False) -> None:
+    text = json.dumps(document(findings, summary), indent=2, ensure_ascii=False)
+    stream.write(printable(text) + "\n")

@@ -1,0 +1,39 @@
+"""`--format text`: findings grouped by file, `path:line:col RULE message`, then the snippet.
+
+Colour only when writing to a terminal and NO_COLOR is unset (the CLI decides)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from typing import TextIO
+
+from scanner.finding import Finding, Severity, Summary
+from scanner.redact import printable
+
+_COLOURS = {Severity.HIGH: "\x1b[31m", Severity.MEDIUM: "\x1b[33m", Severity.LOW: "\x1b[36m"}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False) -> None:
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    for path, group in groupby(findings, key=lambda f: f.path):
+        stream.write(paint(printable(path), _BOLD) + "\n")
+        for finding in group:
+            where = f"{printable(finding.path)}:{finding.line}:{finding.column}"
+            commit = f" [{finding.commit[:12]}]" if finding.commit else ""
+            rule = paint(f"{finding.rule} {finding.severity.value}", _COLOURS[finding.severity])
+            stream.write(f"  {where} {rule} {printable(finding.message)}{commit}\n")
+            if finding.snippet:
+                stream.write(paint(f"      {printable(finding.snippet)}", _DIM) + "\n")
+        stream.write("\n")
+    counts = ", ".join(f"{count} {category}" for category, count in sorted(summary.by_category.items()))
+    line = (f"{summary.findings} finding{'s' if summary.findings != 1 else ''}"
+            f"{' (' + counts + ')' if counts else ''} in {summary.files_scanned} files scanned")
+    if summary.suppressed:
+        line += f", {summary.suppressed} suppressed"
+    if summary.errors:
+        line += f", {len(summary.errors)} note{'s' if len(summary.errors) != 1 else ''}"
+    stream.write(line + "\n")

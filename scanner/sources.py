@@ -1,0 +1,402 @@
+"""Where files come from: a tree on disk, the git index, a diff between revisions, history.
+
+Every source yields SourceFile records; reading, decoding and the safety checks live here."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_BINARY_PROBE = 8192
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to scan. Either `text` is set (git blobs), or `location` is read at scan time.
+
+    `changed_lines` is None for whole-file scans, else the added lines (1-based) that a finding
+    must touch to count. `explicit` marks files the user named, whose skips are always reported."""
+
+    path: str
+    text: str | None = None
+    location: str | None = None
+    changed_lines: frozenset[int] | None = None
+    commit: str | None = None
+    explicit: bool = False
+    root: str | None = None
+
+
+class GitError(Exception):
+    """git is missing, the directory is not a repository, or a git command failed (one line)."""
+
+
+# -- reading and decoding ---------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str | None:
+    """Text of a file, or None for binary. Nothing is lost: bytes that are not UTF-8 survive as
+    surrogate escapes (printed as U+FFFD), and UTF-16/32 files with a BOM are decoded as such."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    if b"\0" in data[:_BINARY_PROBE]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "surrogateescape")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def read_source(source: SourceFile, max_size: int) -> tuple[str | None, str | None]:
+    """(text, note). text is None when the file is skipped; note says why, when worth saying."""
+    if source.text is not None:
+        return source.text, None
+    assert source.location is not None
+    rel, location = source.path, source.location
+    try:
+        info = os.lstat(location)
+    except FileNotFoundError:
+        return None, f"{rel}: file disappeared before it could be read, skipped"
+    except OSError as exc:
+        return None, f"{rel}: cannot read ({exc.strerror}), skipped"
+    if stat.S_ISLNK(info.st_mode):
+        root = Path(source.root or os.getcwd()).resolve()
+        try:
+            target = Path(location).resolve(strict=True)
+        except FileNotFoundError:
+            return None, f"{rel}: dangling symlink, skipped"
+        except (RuntimeError, OSError):
+            return None, f"{rel}: symlink loop, skipped"
+        if not _inside(target, root):
+            return None, f"{rel}: symlink points outside the scanned root, skipped"
+        if not source.explicit:
+            return None, None  # the target is scanned under its own name
+        try:
+            info = os.stat(location)
+        except OSError as exc:
+            return None, f"{rel}: cannot read ({exc.strerror}), skipped"
+    if stat.S_ISDIR(info.st_mode):
+        return None, None
+    if not stat.S_ISREG(info.st_mode):
+        return None, f"{rel}: not a regular file (FIFO, socket or device), skipped"
+    if info.st_size > max_size:
+        return None, f"{rel}: {info.st_size} bytes is over max-file-size ({max_size}), skipped"
+    try:
+        # O_NONBLOCK: a file swapped for a FIFO after lstat must not hang the scan.
+        fd = os.open(location, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None, f"{rel}: file disappeared before it could be read, skipped"
+    except PermissionError:
+        return None, f"{rel}: permission denied, skipped"
+    except OSError as exc:
+        return None, f"{rel}: cannot open ({exc.strerror}), skipped"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, f"{rel}: not a regular file (FIFO, socket or device), skipped"
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_size + 1)
+    except OSError as exc:
+        return None, f"{rel}: read failed ({exc.strerror}), skipped"
+    finally:
+        os.close(fd)
+    if len(data) > max_size:
+        return None, f"{rel}: over max-file-size ({max_size} bytes), skipped"
+    text = decode(data)
+    if text is None:
+        return None, (f"{rel}: binary file, skipped" if source.explicit else None)
+    return text, None
+
+
+# -- git plumbing -----------------------------------------------------------------------------
+
+
+def git_available() -> bool:
+    return shutil.which("git") is not None
+
+
+def run_git(root: Path, *args: str, check: bool = True) -> bytes:
+    if not git_available():
+        raise GitError("git is not installed or not on PATH")
+    env = {**os.environ, **_GIT_ENV}
+    try:
+        done = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=root,
+                              capture_output=True, env=env, check=False)
+    except OSError as exc:
+        raise GitError(f"cannot run git ({exc.strerror})") from None
+    if check and done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
+    return done.stdout
+
+
+def repo_root(path: Path) -> Path:
+    """The work tree's top level, or GitError when `path` is not inside a git work tree."""
+    if not git_available():
+        raise GitError("git is not installed or not on PATH")
+    start = path if path.is_dir() else path.parent
+    out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True,
+                         env={**os.environ, **_GIT_ENV}, check=False)
+    if out.returncode != 0:
+        raise GitError(f"{path} is not inside a git work tree")
+    return Path(os.fsdecode(out.stdout.rstrip(b"\n")))
+
+
+def has_head(root: Path) -> bool:
+    return bool(run_git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip())
+
+
+# -- tree -------------------------------------------------------------------------------------
+
+
+def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile], list[str]]:
+    """Files under `root`: in a git work tree the tracked plus untracked-not-ignored files
+    (`all_files`: ignored ones too); elsewhere a walk that never follows symlinked directories."""
+    notes: list[str] = []
+    root_text = str(root)
+    if git_available():
+        try:
+            repo_root(root)
+            in_git = True
+        except GitError:
+            in_git = False
+        if in_git:
+            args = ["ls-files", "-c", "-o", "-z"] + ([] if all_files else ["--exclude-standard"])
+            listed = run_git(root, *args).split(b"\0")
+            paths = sorted({os.fsdecode(p) for p in listed if p})
+            return [SourceFile(path=p, location=os.path.join(root_text, p), root=root_text)
+                    for p in paths], notes
+    else:
+        notes.append(f"{root}: git not found; scanned every file under the directory")
+    files = []
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        for name in sorted(filenames):
+            location = os.path.join(directory, name)
+            rel = os.path.relpath(location, root).replace(os.sep, "/")
+            files.append(SourceFile(path=rel, location=location, root=root_text))
+    return files, notes
+
+
+def explicit_file(path: Path, root: Path) -> SourceFile:
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    return SourceFile(path=rel, location=str(path), explicit=True, root=str(root))
+
+
+# -- diffs and history ------------------------------------------------------------------------
+
+
+@dataclass
+class PatchFile:
+    path: str
+    blob: str | None
+    added: set[int]
+    added_text: list[bytes]
+    commit: str | None = None
+
+
+def unquote_git_path(raw: bytes) -> bytes:
+    """Undo git's C-style quoting of a path ("a\\tb", octal escapes for bytes)."""
+    if not (raw.startswith(b'"') and raw.endswith(b'"')):
+        return raw
+    body, out, index = raw[1:-1], bytearray(), 0
+    simple = {ord("n"): 10, ord("t"): 9, ord("r"): 13, ord('"'): 34, ord("\\"): 92,
+              ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("v"): 11}
+    while index < len(body):
+        char = body[index]
+        if char == 92 and index + 1 < len(body):
+            nxt = body[index + 1]
+            if 48 <= nxt <= 55 and index + 3 < len(body) + 0:
+                out.append(int(body[index + 1:index + 4], 8))
+                index += 4
+                continue
+            out.append(simple.get(nxt, nxt))
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+    return bytes(out)
+
+
+def parse_patch(lines: Iterable[bytes]) -> Iterator[PatchFile]:
+    """Files with added lines from `git diff/log -p -U0 --full-index` output. Lines starting
+    with \\x01 carry a commit id (our log format)."""
+    commit: str | None = None
+    current: PatchFile | None = None
+    new_line = 0
+    for raw in lines:
+        line = raw.rstrip(b"\n")
+        if line.startswith(b"\x01"):
+            if current and current.added:
+                yield current
+            current, commit = None, line[1:].decode("ascii", "replace").strip()
+            continue
+        if line.startswith(b"diff --git "):
+            if current and current.added:
+                yield current
+            current = PatchFile(path="", blob=None, added=set(), added_text=[], commit=commit)
+            continue
+        if current is None:
+            continue
+        if line.startswith(b"index ") and not current.added:
+            shas = line.split()[1].split(b"..")
+            if len(shas) == 2:
+                current.blob = shas[1].decode("ascii", "replace")
+        elif line.startswith(b"+++ ") and not current.added:
+            target = line[4:]
+            if target.endswith(b"\t"):
+                target = target[:-1]
+            if target == b"/dev/null":
+                current.path = ""
+            else:
+                target = unquote_git_path(target)
+                current.path = os.fsdecode(target[2:] if target.startswith(b"b/") else target)
+        elif line.startswith(b"@@ "):
+            header = line.split(b" ")
+            plus = next((part for part in header if part.startswith(b"+")), b"+0")
+            start_text = plus[1:].split(b",")[0]
+            new_line = int(start_text) if start_text.isdigit() else 0
+        elif line.startswith(b"+") and current.path and new_line:
+            current.added.add(new_line)
+            current.added_text.append(line[1:])
+            new_line += 1
+    if current and current.added:
+        yield current
+
+
+class BlobReader:
+    """Reads many blobs through one `git cat-file --batch` process."""
+
+    def __init__(self, root: Path) -> None:
+        self._process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         env={**os.environ, **_GIT_ENV})
+
+    def read(self, object_name: str, max_size: int) -> tuple[bytes | None, str]:
+        """(content, kind): content is None for missing, non-blob or oversized objects."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(object_name.encode() + b"\n")
+        self._process.stdin.flush()
+        header = self._process.stdout.readline().split()
+        if len(header) < 3:
+            return None, "missing"
+        kind, size = header[1].decode(), int(header[2])
+        content = self._process.stdout.read(size + 1)[:size]
+        if kind != "blob":
+            return None, kind
+        if size > max_size:
+            return None, "oversized"
+        return content, kind
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        self._process.wait()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int,
+                   notes: list[str], keywords: Sequence[str] | None = None) -> Iterator[SourceFile]:
+    with BlobReader(root) as blobs:
+        for item in patch:
+            if not item.path or not item.blob or set(item.blob) == {"0"}:
+                continue
+            if keywords is not None:
+                added = b"\n".join(item.added_text).lower()
+                if not any(k.encode() in added for k in keywords):
+                    continue
+            data, kind = blobs.read(item.blob, max_size)
+            if data is None:
+                if kind == "oversized":
+                    notes.append(f"{item.path}: blob {item.blob[:12]} is over max-file-size, skipped")
+                continue
+            text = decode(data)
+            if text is None:
+                continue
+            yield SourceFile(path=item.path, text=text, changed_lines=frozenset(item.added),
+                             commit=item.commit, root=str(root))
+
+
+_DIFF_ARGS = ("-U0", "--no-color", "--no-ext-diff", "--full-index", "-M", "--diff-filter=d")
+
+
+def staged_files(root: Path, paths: Sequence[str] = (), *, max_size: int,
+                 notes: list[str]) -> Iterator[SourceFile]:
+    """Staged blobs (the index, not the work tree) with the lines the index adds over HEAD."""
+    base = "HEAD" if has_head(root) else EMPTY_TREE
+    out = run_git(root, "diff", "--cached", *_DIFF_ARGS, base, "--", *paths)
+    yield from _patch_sources(root, parse_patch(out.splitlines(keepends=True)), max_size, notes)
+
+
+def range_files(root: Path, spec: str, *, max_size: int, notes: list[str]) -> Iterator[SourceFile]:
+    """Blobs at the range's head with the lines added by `BASE...HEAD` / `BASE..HEAD` / `BASE`."""
+    if "..." in spec:
+        base, head = spec.split("...", 1)
+        head = head or "HEAD"
+        merge_base = run_git(root, "merge-base", base or "HEAD", head).decode().strip()
+        args = [merge_base, head]
+    elif ".." in spec:
+        base, head = spec.split("..", 1)
+        args = [base or "HEAD", head or "HEAD"]
+    else:
+        merge_base = run_git(root, "merge-base", spec, "HEAD").decode().strip()
+        args = [merge_base, "HEAD"]
+    for rev in args:
+        run_git(root, "rev-parse", "--verify", "-q", rev + "^{commit}")
+    out = run_git(root, "diff", *_DIFF_ARGS, *args)
+    yield from _patch_sources(root, parse_patch(out.splitlines(keepends=True)), max_size, notes)
+
+
+def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: list[str],
+                  keywords: Sequence[str] | None) -> Iterator[SourceFile]:
+    """Every commit's changed blobs, oldest first, with that commit's added lines. Blobs whose
+    added lines hold none of `keywords` are never read (None: read every blob)."""
+    if not has_head(root):
+        return
+    args = ["log", "--reverse", "--topo-order", "--format=%x01%H", "-p", *_DIFF_ARGS]
+    args.append(rev_range or "HEAD")
+    if git_available():
+        process = subprocess.Popen(["git", "-c", "core.quotepath=false", *args], cwd=root,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env={**os.environ, **_GIT_ENV})
+    else:
+        raise GitError("git is not installed or not on PATH")
+    assert process.stdout is not None
+    try:
+        yield from _patch_sources(root, parse_patch(process.stdout), max_size, notes, keywords)
+    finally:
+        process.stdout.close()
+        stderr = process.stderr.read() if process.stderr else b""
+        code = process.wait()
+    if code != 0:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git log failed: {message[-1] if message else 'exit ' + str(code)}")
