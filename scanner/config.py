@@ -116,15 +116,15 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     if not isinstance(raw_per_file, dict):
         raise fail("per-file-ignores", "expected a table of pattern = [rules]")
     for pattern, raw_selectors in raw_per_file.items():
-        selectors = [raw_selectors] if isinstance(raw_selectors, str) else raw_selectors
-        if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
+        entry = [raw_selectors] if isinstance(raw_selectors, str) else raw_selectors
+        if not isinstance(entry, list) or not all(isinstance(s, str) for s in entry):
             raise fail(f"per-file-ignores.{pattern}", "expected a list of rule ids or families")
         try:
-            registry.check_selectors(selectors)
+            registry.check_selectors(entry)
         except registry.SelectorError as exc:
             raise fail(f"per-file-ignores.{pattern}", str(exc)) from None
         _check_patterns(f"per-file-ignores.{pattern}", [pattern], fail)
-        per_file.append((pattern, tuple(selectors)))
+        per_file.append((pattern, tuple(entry)))
 
     max_size = data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
     try:
