@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from scanner.finding import Finding, Summary
-from scanner.reporters import github, json, text
+from scanner.reporters import github, json, sarif, text
 
 Renderer = Callable[[Sequence[Finding], Summary, TextIO, bool], None]
 
@@ -15,4 +15,5 @@ REPORTERS: dict[str, Renderer] = {
     "text": text.render,
     "json": json.render,
     "github": github.render,
+    "sarif": sarif.render,
 }
