@@ -81,8 +81,6 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
             result.suppressed += 1
             continue
         result.findings.append(finding)
-    if not result.facts:
-        result.directives = {}
     return result
 
 
@@ -166,7 +164,10 @@ def scan(
     summary = Summary(errors=list(notes))
     findings: list[Finding] = []
     facts: dict[str, dict[str, Any]] = {}
-    context: dict[str, FileResult] = {}
+    # Per scanned file, what project-rule findings need: changed lines, inline ignores, commit.
+    context: dict[str, tuple[frozenset[int] | None, dict[int, frozenset[str]], str | None]] = {}
+    project_rules = [r for r in rules if isinstance(r, ProjectRule)]
+    diff_mode = False
     for result in run_files(sources, rules, max_size=max_size, jobs=jobs, expected=expected):
         if on_file is not None:
             on_file(result.path)
@@ -176,10 +177,11 @@ def scan(
             continue
         summary.files_scanned += 1
         findings.extend(result.findings)
+        diff_mode = diff_mode or result.changed_lines is not None
         for rule_id, rule_facts in result.facts.items():
             facts.setdefault(rule_id, {})[result.path] = rule_facts
-            context[result.path] = result
-    project_rules = [r for r in rules if isinstance(r, ProjectRule)]
+        if project_rules:
+            context[result.path] = (result.changed_lines, result.directives, result.commit)
     if project_rules:
         project = Project(scanned_paths=tuple(sorted(context)), load=project_loader)
         for rule in project_rules:
@@ -190,14 +192,20 @@ def scan(
                 continue
             for finding in produced:
                 origin = context.get(finding.path)
-                if origin is not None:
-                    if not _touches(finding, origin.changed_lines):
+                if origin is None:
+                    # A file the rule loaded on its own: in a diff it added nothing, so skip it.
+                    if diff_mode:
                         continue
-                    if origin.commit and finding.commit is None:
-                        finding = finding.with_changes(commit=origin.commit)
-                    if is_inline_suppressed(finding, origin.directives):
-                        summary.suppressed += 1
-                        continue
+                    findings.append(finding)
+                    continue
+                changed_lines, directives, commit = origin
+                if not _touches(finding, changed_lines):
+                    continue
+                if commit and finding.commit is None:
+                    finding = finding.with_changes(commit=commit)
+                if is_inline_suppressed(finding, directives):
+                    summary.suppressed += 1
+                    continue
                 findings.append(finding)
     if dedupe_commits:
         findings = first_commit_only(findings)
