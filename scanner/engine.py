@@ -167,7 +167,6 @@ def scan(
     # Per scanned file, what project-rule findings need: changed lines, inline ignores, commit.
     context: dict[str, tuple[frozenset[int] | None, dict[int, frozenset[str]], str | None]] = {}
     project_rules = [r for r in rules if isinstance(r, ProjectRule)]
-    diff_mode = False
     for result in run_files(sources, rules, max_size=max_size, jobs=jobs, expected=expected):
         if on_file is not None:
             on_file(result.path)
@@ -177,7 +176,6 @@ def scan(
             continue
         summary.files_scanned += 1
         findings.extend(result.findings)
-        diff_mode = diff_mode or result.changed_lines is not None
         for rule_id, rule_facts in result.facts.items():
             facts.setdefault(rule_id, {})[result.path] = rule_facts
         if project_rules:
@@ -193,10 +191,8 @@ def scan(
             for finding in produced:
                 origin = context.get(finding.path)
                 if origin is None:
-                    # A file the rule loaded on its own: in a diff it added nothing, so skip it.
-                    if diff_mode:
-                        continue
-                    findings.append(finding)
+                    # A file the rule loaded on its own was not asked for (excluded, or not in
+                    # the diff): it only informs the verdict on scanned files.
                     continue
                 changed_lines, directives, commit = origin
                 if not _touches(finding, changed_lines):
