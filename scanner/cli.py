@@ -303,15 +303,43 @@ def hook(opts: Options, files: tuple[str, ...]) -> int:
 @click.option("--output", "-o", "baseline_out", type=click.Path(dir_okay=False),
               help=f"Baseline to write (default: {BASELINE_FILE} in the scanned root).")
 @click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered).")
-def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, config: str | None) -> int:
+@click.option("--update", is_flag=True,
+              help="Keep existing entries that still match a finding (with any fields you added), "
+                   "drop stale ones, add new findings.")
+@click.option("--from-detect-secrets", "detect_secrets_file", type=click.Path(dir_okay=False),
+              help="Import the secrets a detect-secrets baseline accepted (merged into the baseline).")
+def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, config: str | None,
+             update: bool, detect_secrets_file: str | None) -> int:
     """Write the baseline: every current finding, by fingerprint, so later scans report new ones."""
     from scanner import engine
     from scanner.sources import tree_files
-    from scanner.suppress import PathIgnores, baseline_entries, write_baseline
+    from scanner.suppress import (
+        PathIgnores,
+        baseline_entries,
+        import_detect_secrets,
+        read_baseline,
+        sort_entries,
+        updated_entries,
+        write_baseline,
+    )
 
     root = Path(paths[0]) if paths else Path(".")
     opts = Options("json", None, config, (), (), None, True, None, None, True, 0)
     run = prepare(opts, root)
+    target = Path(baseline_out) if baseline_out else root / BASELINE_FILE
+    if detect_secrets_file:
+        secret_rules = [r for r in run.rules if r.category.value == "secret"]
+        imported = import_detect_secrets(Path(detect_secrets_file), root, secret_rules,
+                                         run.config.max_file_size)
+        existing = read_baseline(target) if target.is_file() else []
+        entries = sort_entries([*existing, *imported.entries])
+        write_baseline(target, entries)
+        click.echo(f"imported {len(imported.entries)} findings from {detect_secrets_file} "
+                   f"({imported.matched_by_hash} by secret hash, {imported.matched_by_line} by line); "
+                   f"{target} has {len(entries)} entries", err=True)
+        for note in imported.unmatched:
+            click.echo(f"note: {note}", err=True)
+        return 0
     sources, notes = tree_files(root, all_files=all_files)
     is_excluded = excluded(run)
     result = engine.scan([s for s in sources if not is_excluded(s.path)], run.rules,
@@ -319,10 +347,16 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
                          expected=len(sources),
                          project_loader=engine.loader_for(root, run.config.max_file_size),
                          path_ignores=PathIgnores.build(run.config.per_file_ignores))
-    target = Path(baseline_out) if baseline_out else root / BASELINE_FILE
-    entries = baseline_entries(result.findings)
+    if update and target.is_file():
+        previous = read_baseline(target)
+        entries = updated_entries(previous, result.findings)
+        kept = len({e["fingerprint"] for e in previous} & {e["fingerprint"] for e in entries})
+        click.echo(f"updated {target}: {kept} kept, {len(previous) - kept} dropped, "
+                   f"{len(entries) - kept} added", err=True)
+    else:
+        entries = baseline_entries(result.findings)
+        click.echo(f"wrote {len(entries)} entries to {target}", err=True)
     write_baseline(target, entries)
-    click.echo(f"wrote {len(entries)} entries to {target}", err=True)
     for note in notes + result.summary.errors:
         click.echo(f"note: {note}", err=True)
     return 0

@@ -9,9 +9,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.finding import Finding
+
+if TYPE_CHECKING:
+    from scanner.rules import Rule
 
 ALL = "*"
 _INLINE = re.compile(r"secret-hygiene:\s*(?:ignore|noqa)\b(?:\[([^\]\n]*)\])?", re.IGNORECASE)
@@ -84,15 +87,45 @@ def baseline_entries(findings: Iterable[Finding]) -> list[dict[str, str]]:
     """One entry per fingerprint: no line numbers, timestamps or secret values, sorted."""
     entries = {f.fingerprint: {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path}
                for f in findings}
-    return [entries[key] for key in sorted(entries, key=lambda k: (entries[k]["path"], entries[k]["rule"], k))]
+    return sort_entries(entries.values())
+
+
+def sort_entries(entries: Iterable[dict[str, str]]) -> list[dict[str, str]]:
+    """Stable order (path, rule, fingerprint), one entry per fingerprint (the first one kept)."""
+    unique: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        unique.setdefault(entry["fingerprint"], entry)
+    return sorted(unique.values(),
+                  key=lambda e: (str(e.get("path", "")), str(e.get("rule", "")), e["fingerprint"]))
+
+
+def updated_entries(existing: Iterable[dict[str, str]], findings: Iterable[Finding]) -> list[dict[str, str]]:
+    """`baseline --update`: existing entries whose finding still exists are kept as they are
+    (with any field a user added, e.g. a "reason"), stale ones are dropped, new findings added."""
+    current = {entry["fingerprint"]: entry for entry in baseline_entries(findings)}
+    kept = [entry for entry in existing if entry.get("fingerprint") in current]
+    return sort_entries([*kept, *current.values()])
+
+
+def baseline_text(entries: list[dict[str, str]]) -> str:
+    """The file's text: one entry per line so that diffs and merges stay line-sized. Nothing in
+    it changes between tool versions or runs unless the findings change."""
+    body = ",\n".join("    " + json.dumps(entry, sort_keys=True, ensure_ascii=False) for entry in entries)
+    findings = f"[\n{body}\n  ]" if body else "[]"
+    return f'{{\n  "version": {BASELINE_VERSION},\n  "tool": "secret-hygiene",\n  "findings": {findings}\n}}\n'
 
 
 def write_baseline(path: Path, entries: list[dict[str, str]]) -> None:
-    from scanner import __version__
-
-    document = {"version": BASELINE_VERSION, "tool": "secret-hygiene", "tool_version": __version__,
-                "findings": entries}
-    path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    text = baseline_text(entries)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return  # unchanged: do not even touch the mtime
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline ({exc.strerror})") from None
 
 
 def read_baseline(path: Path) -> list[dict[str, str]]:
@@ -113,3 +146,99 @@ def read_baseline(path: Path) -> list[dict[str, str]]:
 
 def baseline_fingerprints(path: Path) -> frozenset[str]:
     return frozenset(e["fingerprint"] for e in read_baseline(path))
+
+
+# -- detect-secrets import --------------------------------------------------------------------
+
+
+@dataclass
+class DetectSecretsImport:
+    """Entries for the findings a detect-secrets baseline had accepted, and what did not match."""
+
+    entries: list[dict[str, str]]
+    matched_by_hash: int
+    matched_by_line: int
+    unmatched: list[str]
+
+
+def read_detect_secrets(path: Path) -> dict[str, list[tuple[str, int]]]:
+    """`.secrets.baseline` -> {filename: [(hashed_secret, line_number)]}."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BaselineError(f"{path}: detect-secrets baseline not found") from None
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read detect-secrets baseline ({exc.strerror})") from None
+    except (ValueError, UnicodeDecodeError):
+        raise BaselineError(f"{path}: detect-secrets baseline is not valid JSON") from None
+    results = document.get("results") if isinstance(document, dict) else None
+    if not isinstance(results, dict):
+        raise BaselineError(f"{path}: results: expected detect-secrets' {{filename: [secrets]}} table")
+    accepted: dict[str, list[tuple[str, int]]] = {}
+    for filename, items in results.items():
+        if not isinstance(items, list):
+            raise BaselineError(f"{path}: results.{filename}: expected a list")
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("hashed_secret"), str):
+                raise BaselineError(f"{path}: results.{filename}: entry without hashed_secret")
+            # detect-secrets marks audited false positives is_secret=false; either way it was accepted.
+            line = item.get("line_number")
+            accepted.setdefault(filename.replace("\\", "/"), []).append(
+                (item["hashed_secret"].lower(), line if isinstance(line, int) else 0))
+    return accepted
+
+
+def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_size: int) -> DetectSecretsImport:
+    """Baseline entries for our findings that a detect-secrets baseline already accepted.
+
+    detect-secrets stores sha1(secret) per file. A Finding holds no secret, so each named file is
+    rescanned here with our rules; the raw values the rules saw (`ParsedFile.secrets_seen`) are
+    matched to findings through the fingerprint (`fingerprint(rule, path, secret)`), and a
+    finding is imported when the sha1 of its secret is in the detect-secrets entry list. A secret
+    finding on a line detect-secrets named (its value cut differently) is imported as well."""
+    import hashlib
+
+    from scanner.engine import scan_text
+    from scanner.finding import Category
+    from scanner.notebooks import scan_notebook
+    from scanner.parsed import FileKind, ParsedFile
+    from scanner.rules import fingerprint
+    from scanner.sources import SourceFile, read_source
+
+    accepted = read_detect_secrets(path)
+    entries: list[Finding] = []
+    by_hash = by_line = 0
+    unmatched: list[str] = []
+    for filename, items in sorted(accepted.items()):
+        text, note = read_source(SourceFile(path=filename, location=str(root / filename),
+                                            root=str(root), explicit=True), max_size)
+        if text is None:
+            unmatched.append(f"{filename}: {len(items)} detect-secrets entries, file not readable"
+                             + (f" ({note})" if note else ""))
+            continue
+        file = ParsedFile(filename, text)
+        result = scan_notebook(file, rules) if file.kind is FileKind.NOTEBOOK else scan_text(file, rules)
+        hashes = {digest for digest, _ in items}
+        lines = {line for _, line in items}
+        used_hashes: set[str] = set()
+        used_lines: set[int] = set()
+        for finding in result.findings:
+            values = [s for s in file.secrets_seen
+                      if fingerprint(finding.rule, finding.path, s) == finding.fingerprint]
+            digests = {hashlib.sha1(s.encode("utf-8", "surrogatepass")).hexdigest() for s in values}
+            span = set(range(finding.line, finding.end_line + 1))
+            if digests & hashes:
+                used_hashes |= digests & hashes
+                used_lines |= span & lines
+                by_hash += 1
+            elif finding.category is Category.SECRET and span & lines:
+                used_lines |= span & lines
+                by_line += 1
+            else:
+                continue
+            entries.append(finding)
+        left = [line for digest, line in items if digest not in used_hashes and line not in used_lines]
+        if left:
+            unmatched.append(f"{filename}: detect-secrets entries on lines "
+                             f"{', '.join(map(str, sorted(left)))} match no finding of ours")
+    return DetectSecretsImport(baseline_entries(entries), by_hash, by_line, unmatched)
