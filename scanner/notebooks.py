@@ -1,17 +1,249 @@
-"""Jupyter notebooks: scanned as their JSON text for now (cell-aware scanning is issue 6)."""
+"""Jupyter notebooks: code cells scanned as Python (joined, as a kernel runs them), markdown and
+stored text outputs as text, images skipped; findings point at physical lines of the .ipynb.
+
+Each JSON string keeps its offset in the file, so every cell character maps back to its place."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import bisect
+import json
+import json.decoder
+import json.scanner
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scanner.parsed import FileKind, ParsedFile
+from scanner.redact import redact_text
 
 if TYPE_CHECKING:
     from scanner.engine import FileResult
-    from scanner.parsed import ParsedFile
     from scanner.rules import Rule
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# IPython line magics and shell escapes are not Python; `#` keeps their text (and columns) for
+# the text rules while the Python parser skips them.
+_MAGIC_LINE = re.compile(r"^[ \t]*[%!]", re.MULTILINE)
+
+
+class Located(str):
+    """A JSON string value that remembers where its content starts in the document."""
+
+    offset: int
+
+
+def _located_loads(text: str) -> Any:
+    decoder = json.JSONDecoder()
+    plain: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+
+    def parse_string(document: str, start: int, strict: bool) -> tuple[Located, int]:
+        value, end = plain(document, start, strict)
+        located = Located(value)
+        located.offset = start
+        return located, end
+
+    decoder.parse_string = parse_string  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder.decode(text)
+
+
+def _raw_offset(text: str, start: int, index: int) -> int:
+    """Offset in the JSON text of decoded character `index` of the string starting at `start`."""
+    position = start
+    for _ in range(index):
+        if text.startswith("\\u", position):
+            code = int(text[position + 2:position + 6], 16)
+            pair = 0xD800 <= code < 0xDC00 and text.startswith("\\u", position + 6)
+            position += 12 if pair else 6
+        elif text.startswith("\\", position):
+            position += 2
+        else:
+            position += 1
+    return position
+
+
+@dataclass
+class VirtualFile:
+    """Text assembled from JSON strings of the notebook, and where each piece came from."""
+
+    kind: FileKind
+    output: bool = False
+    # (virtual offset, JSON string it came from or None for a newline we added, cell number)
+    pieces: list[tuple[int, Located | None, int]] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+
+    def add(self, value: str, cell: int) -> None:
+        self.pieces.append((self.length, value if isinstance(value, Located) else None, cell))
+        self.parts.append(value)
+        self.length += len(value)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _strings(value: Any) -> list[str]:
+    """A notebook text field: a list of lines or one string."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _cells(document: Any) -> list[dict[str, Any]] | None:
+    if not isinstance(document, dict):
+        return None
+    cells = document.get("cells")
+    if cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
+        cells = [c for sheet in document["worksheets"] if isinstance(sheet, dict)
+                 for c in sheet.get("cells", []) if isinstance(c, dict)]
+    if not isinstance(cells, list):
+        return None
+    return [c for c in cells if isinstance(c, dict)]
+
+
+def _is_python(document: dict[str, Any]) -> bool:
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return True
+    for key, name in (("kernelspec", "language"), ("language_info", "name")):
+        section = metadata.get(key)
+        if isinstance(section, dict) and isinstance(section.get(name), str):
+            return bool(section[name].lower() == "python")
+    return True
+
+
+def _output_texts(output: dict[str, Any]) -> Iterator[list[str]]:
+    """Stored text of one output: stream text, text/* data, tracebacks. Images are skipped."""
+    yield _strings(output.get("text"))
+    data = output.get("data")
+    if isinstance(data, dict):
+        for mime, value in data.items():
+            if isinstance(mime, str) and mime.startswith("text/"):
+                yield _strings(value)
+    yield _strings(output.get("traceback"))
+
+
+def build_virtual_files(document: dict[str, Any]) -> list[VirtualFile]:
+    """One Python file of every code cell (a kernel shares their names), one text file for each
+    markdown/raw cell and each stored text output."""
+    python = _is_python(document)
+    code = VirtualFile(FileKind.PYTHON if python else FileKind.TEXT)
+    others: list[VirtualFile] = []
+    for number, cell in enumerate(_cells(document) or [], start=1):
+        cell_type = cell.get("cell_type")
+        source = _strings(cell.get("source", cell.get("input")))
+        text = "".join(source)
+        # A %%cell magic (%%bash, %%html ...) makes the cell something other than Python.
+        if cell_type == "code" and python and not text.lstrip().startswith("%%"):
+            for piece in source:
+                code.add(piece, number)
+            if text and not text.endswith(("\n", "\r")):
+                code.add("\n", number)
+        elif source:
+            kind = FileKind.MARKDOWN if cell_type == "markdown" else FileKind.TEXT
+            others.append(_virtual(kind, source, number))
+        outputs = cell.get("outputs")
+        for output in outputs if isinstance(outputs, list) else []:
+            if isinstance(output, dict):
+                others.extend(_virtual(FileKind.TEXT, lines, number, output=True)
+                              for lines in _output_texts(output) if lines)
+    return ([code] if code.pieces else []) + others
+
+
+def _virtual(kind: FileKind, pieces: list[str], cell: int, *, output: bool = False) -> VirtualFile:
+    virtual = VirtualFile(kind, output=output)
+    for piece in pieces:
+        virtual.add(piece, cell)
+    return virtual
+
+
+class _Mapper:
+    """Virtual (line, column) of a cell text -> physical (line, column) in the .ipynb file."""
+
+    def __init__(self, file: ParsedFile, virtual: VirtualFile, text: str) -> None:
+        self.file = file
+        self.virtual = virtual
+        self.text = text
+        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+    def _offset(self, line: int, column: int) -> int:
+        line = min(max(line, 1), len(self.starts))
+        return min(self.starts[line - 1] + max(column, 1) - 1, max(len(self.text) - 1, 0))
+
+    def _piece(self, offset: int) -> int:
+        starts = [start for start, _, _ in self.virtual.pieces]
+        return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+    def physical(self, line: int, column: int) -> tuple[int, int]:
+        offset = self._offset(line, column)
+        index = self._piece(offset)
+        start, located, _ = self.virtual.pieces[index]
+        if located is None and index > 0:  # a newline we added: the end of the cell's last line
+            start, located, _ = self.virtual.pieces[index - 1]
+            offset = start + len(located or "")
+        if located is None:
+            return 1, 1
+        return self.file.position(_raw_offset(self.file.text, located.offset, offset - start))
+
+    def where(self, line: int) -> str:
+        """`cell 3, line 2` (or `cell 3 output, line 2`) for a virtual line."""
+        offset = self._offset(line, 1)
+        cell = self.virtual.pieces[self._piece(offset)][2]
+        cell_start = next(start for start, _, number in self.virtual.pieces if number == cell)
+        cell_line = len(_LINE_BREAK.findall(self.text, cell_start, self.starts[min(max(line, 1), len(self.starts)) - 1])) + 1
+        return f"cell {cell}{' output' if self.virtual.output else ''}, line {cell_line}"
 
 
 def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
-    from scanner.engine import scan_text
+    from scanner.engine import FileResult, scan_text
 
-    return scan_text(file, rules)
+    try:
+        document = _located_loads(file.text)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else "invalid JSON"
+        file.notes.append(f"{file.path}: notebook is {reason}; scanned as plain text")
+        return scan_text(file, rules)
+    cells = _cells(document)
+    if cells is None:
+        file.notes.append(f"{file.path}: notebook has no cell list; scanned as plain text")
+        return scan_text(file, rules)
+
+    result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
+                        commit=file.commit)
+    result.notes.extend(file.notes)
+    remapped = []
+    for virtual in build_virtual_files(document):
+        text = virtual.text
+        if virtual.kind is FileKind.PYTHON:
+            text = _MAGIC_LINE.sub(lambda m: m.group(0)[:-1] + "#", text)
+        cell_file = ParsedFile(file.path, text, kind=virtual.kind, commit=file.commit)
+        cell_result = scan_text(cell_file, rules)
+        file.secrets_seen |= cell_file.secrets_seen
+        result.suppressed += cell_result.suppressed
+        result.notes.extend(note.replace(f"{file.path}: ", f"{file.path} (code cells joined): ", 1)
+                            for note in cell_result.notes)
+        if cell_result.facts:
+            # Project rules see the joined code cells; their findings keep the joined line numbers.
+            result.facts.update(cell_result.facts)
+            result.directives = cell_result.directives
+        mapper = _Mapper(file, virtual, text)
+        for finding in cell_result.findings:
+            line, column = mapper.physical(finding.line, finding.column)
+            end_line, end_column = mapper.physical(finding.end_line, max(finding.end_column - 1, 1))
+            remapped.append(finding.with_changes(
+                line=line, column=column, end_line=max(end_line, line),
+                end_column=end_column + 1 if (end_line, end_column) > (line, column) else column,
+                message=f"{finding.message} ({mapper.where(finding.line)})"))
+    for finding in remapped:
+        if file.changed_lines is not None and not any(
+                n in file.changed_lines for n in range(finding.line, finding.end_line + 1)):
+            continue
+        if file.secrets_seen:  # a secret found in one cell may be echoed in another's output
+            finding = finding.with_changes(snippet=redact_text(finding.snippet, file.secrets_seen),
+                                           message=redact_text(finding.message, file.secrets_seen))
+        result.findings.append(finding)
+    return result
