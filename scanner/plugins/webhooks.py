@@ -1,11 +1,473 @@
-"""Rule family placeholder: filled in by its issue."""
+"""Webhook rules (SH3xx): handlers that accept unsigned or badly verified deliveries.
+
+Python is analysed with libcst and JS/TS with tree-sitter, only in files the keywords select."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
-from scanner.rules import Rule
+from scanner.finding import Category, Finding, Severity
+from scanner.parsed import JS_KINDS, FileKind, ParsedFile
+from scanner.plugins.webhooks_model import FileFacts
+from scanner.rules import Bad, Good, Project, ProjectRule, Rule
 
 SECTION = "webhooks"
-RULES: tuple[type[Rule], ...] = ()
-OPTIONS: dict[str, Any] = {}
+OPTIONS: dict[str, Any] = {"verifiers": list}
+
+_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+# Case-sensitive markers of a route, a view or middleware (cheap checks before any parse).
+_ROUTE_MARKERS = (".route(", ".post(", ".put(", ".all(", "api_route(", "add_route(", "add_api_route(",
+                  "Route(", "add_post(", "add_put(", 'path("', "path('", "re_path(", "csrf_exempt",
+                  "require_POST", "def post(", "before_request", "MIDDLEWARE", ".use(",
+                  "export default", "function POST", "const POST", "Depends(", "as_view(")
+_WEBHOOK_MARKERS = ("webhook", "hook", "ipn", "notify", "notification", "event", "callback",
+                    "signature", "x-gitlab-token", "hmac")
+_VERIFY_MARKERS = ("compare_digest", "hmac", "construct_event", "constructevent",
+                   "signatureverifier", "requestvalidator", "validate_event", "from_http",
+                   "timingsafeequal", "webhook", "verifyandreceive", "validaterequest")
+
+
+def validate_options(raw: Mapping[str, Any]) -> None:
+    verifiers = raw.get("verifiers", [])
+    if not all(isinstance(v, str) and v.strip() for v in verifiers):
+        raise ValueError("verifiers: expected a list of dotted function names")
+
+
+def _verifiers(options: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(v).strip() for v in options.get("verifiers", ()) if str(v).strip())
+
+
+def _is_candidate(file: ParsedFile, verifiers: tuple[str, ...]) -> bool:
+    """Worth a parse: a route plus a webhook word, or verification code (a possible verifier)."""
+    if file.kind not in _KINDS:
+        return False
+    lower = file.lower
+    if any(m in lower for m in _VERIFY_MARKERS):
+        return True
+    if verifiers and any(v.rsplit(".", 1)[-1].lower() in lower for v in verifiers):
+        return True
+    return any(m in file.text for m in _ROUTE_MARKERS) and any(m in lower for m in _WEBHOOK_MARKERS)
+
+
+def analyse_facts(file: ParsedFile, verifiers: tuple[str, ...]) -> FileFacts | None:
+    """Facts of one file (Python or JS/TS); None when the file does not parse."""
+    if file.kind is FileKind.PYTHON:
+        from scanner.plugins import webhooks_py
+
+        analysis = webhooks_py.analyse(file, verifiers)
+        return analysis.facts if analysis is not None else None
+    if file.kind in JS_KINDS:
+        from scanner.plugins import webhooks_js
+
+        js_analysis = webhooks_js.analyse(file, verifiers)
+        return js_analysis.facts if js_analysis is not None else None
+    return None
+
+
+class _LocalRule(Rule):
+    """A webhook rule decided within one file, from the shared per-file analysis."""
+
+    kinds: ClassVar[frozenset[FileKind] | None] = _KINDS
+    # Cheap extra gate: the file must also hold one of these (lower-case) before a parse.
+    requires: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, file: ParsedFile) -> Iterable[Finding]:
+        if self.requires and not file.has_any(self.requires):
+            return
+        verifiers = _verifiers(self.options)
+        if file.kind is FileKind.PYTHON:
+            from scanner.lang.python import span
+            from scanner.plugins import webhooks_py
+
+            analysis = webhooks_py.analyse(file, verifiers)
+            if analysis is None:
+                return
+            for local in analysis.findings:
+                if local.rule == self.id:
+                    line, column, end_line, end_column = span(file, local.node)
+                    yield self.finding(file, line=line, column=column, end_line=end_line,
+                                       end_column=end_column, message=local.message,
+                                       construct=local.construct)
+        else:
+            from scanner.plugins import webhooks_js
+
+            js_analysis = webhooks_js.analyse(file, verifiers)
+            if js_analysis is None:
+                return
+            for js_local in js_analysis.findings:
+                if js_local.rule == self.id:
+                    yield self.finding(file, line=js_local.line, column=js_local.column,
+                                       end_line=js_local.end_line, end_column=js_local.end_column,
+                                       message=js_local.message, construct=js_local.construct)
+
+
+class WebhookSignatureNotVerified(ProjectRule):
+    """## What it does
+    Finds webhook handlers (Flask, FastAPI, Starlette, Django, aiohttp, Express, Fastify and
+    Next.js API routes) that never verify the sender's signature on any path: not in the handler,
+    not in the functions it calls (followed across modules), not in its decorators, FastAPI
+    dependencies, Flask `before_request` hooks, or Django/Express middleware.
+
+    A handler is a webhook handler when its route or name says so (`webhook`, `hook`, `events`,
+    `callback`, `notify`, `ipn`...), when it reads a provider signature or event header, or when
+    it is CSRF-exempt and parses a provider event. Verification is `hmac.compare_digest` /
+    `crypto.timingSafeEqual` over an HMAC, a provider library (`stripe.Webhook.construct_event`,
+    `slack_sdk` `SignatureVerifier`, `svix`/`standardwebhooks` `Webhook.verify`, Twilio
+    `RequestValidator`, `gidgethub`, `@octokit/webhooks`), or a function you name in
+    `[tool.secret-hygiene.webhooks] verifiers = ["myapp.security.check_sig"]`.
+
+    ## Why is this bad?
+    A webhook URL is public. Without checking the signature, anyone who finds the URL can forge
+    "payment succeeded" or "push" events and make the application act on them.
+
+    ## Example
+        @app.post("/webhooks/github")
+        def github_webhook():
+            handle(request.get_json())
+            return "", 204
+
+    ## Use instead
+        @app.post("/webhooks/github")
+        def github_webhook():
+            expected = "sha256=" + hmac.new(SECRET, request.get_data(), hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):
+                abort(401)
+            handle(request.get_json())
+            return "", 204
+
+    ## References
+    - https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+    - https://docs.stripe.com/webhooks#verify-events
+    - https://cwe.mitre.org/data/definitions/345.html
+    """
+
+    id = "SH301"
+    name = "webhook-signature-not-verified"
+    category = Category.WEBHOOK
+    severity = Severity.HIGH
+    cwe = ("CWE-345", "CWE-347")
+    kinds = _KINDS
+    keywords = ("webhook", "hook", "signature", "hmac", "compare_digest", "csrf_exempt", "ipn",
+                "notify", "notification", "event", "callback", "construct_event",
+                "constructevent", "timingsafeequal", "x-gitlab-token", "verif")
+    examples = (
+        Bad('from flask import Flask, request\n\napp = Flask(__name__)\n\n\n'
+            '@app.post("/webhooks/github")\ndef github_webhook():\n'
+            '    handle(request.get_json())\n    return "", 204\n'),
+        Bad('const express = require("express");\nconst app = express();\n'
+            'app.post("/stripe/webhook", express.json(), (req, res) => {\n'
+            '  fulfil(req.body);\n  res.sendStatus(200);\n});\n', path="server.js"),
+        Good('import hashlib\nimport hmac\nimport os\n\nfrom flask import Flask, abort, request\n\n'
+             'app = Flask(__name__)\n\n\n@app.post("/webhooks/github")\ndef github_webhook():\n'
+             '    secret = os.environ["GITHUB_WEBHOOK_SECRET"].encode()\n'
+             '    expected = "sha256=" + hmac.new(secret, request.get_data(), hashlib.sha256).hexdigest()\n'
+             '    if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):\n'
+             '        abort(401)\n    handle(request.get_json())\n    return "", 204\n'),
+        Good('from flask import Flask, request\n\nfrom app.security import require_signature\n\n'
+             'app = Flask(__name__)\n\n\n@app.post("/hooks/github")\ndef on_push():\n'
+             '    require_signature(request)\n    return "", 204\n',
+             path="app/views.py",
+             files={"app/security.py": 'import hashlib\nimport hmac\n\n\n'
+                    'def require_signature(request):\n'
+                    '    digest = hmac.new(b"k", request.get_data(), hashlib.sha256).hexdigest()\n'
+                    '    if not hmac.compare_digest("sha256=" + digest, '
+                    'request.headers.get("X-Hub-Signature-256", "")):\n'
+                    '        raise PermissionError("bad signature")\n'}),
+        Good('from flask import Flask, request\n\napp = Flask(__name__)\n\n\n'
+             '@app.post("/api/orders")\ndef create_order():\n'
+             '    return save(request.get_json()), 201\n'),
+    )
+
+    def applies_to(self, file: ParsedFile) -> bool:
+        if super().applies_to(file):
+            return True
+        verifiers = _verifiers(self.options)
+        return bool(verifiers) and file.kind in _KINDS and file.has_any(
+            tuple(v.rsplit(".", 1)[-1].lower() for v in verifiers))
+
+    def collect(self, file: ParsedFile) -> FileFacts | None:
+        verifiers = _verifiers(self.options)
+        if not _is_candidate(file, verifiers):
+            return None
+        facts = analyse_facts(file, verifiers)
+        if facts is None or not (facts.functions or facts.routes or facts.middleware):
+            return None
+        return facts
+
+    def check_project(self, facts: Mapping[str, Any], project: Project) -> Iterable[Finding]:
+        from scanner.plugins.webhooks_project import ProjectIndex
+
+        verifiers = _verifiers(self.options)
+
+        def load(path: str) -> FileFacts | None:
+            parsed = project.load(path)
+            return analyse_facts(parsed, verifiers) if parsed is not None else None
+
+        index = ProjectIndex(facts, load, verifiers)
+        for handler in list(index.handlers()):
+            if index.handler_verified(handler):
+                continue
+            function = handler.function
+            yield self.make_finding(
+                path=handler.path, line=function.line, column=function.column,
+                message=f"webhook handler {function.name} ({handler.reason}) never verifies the "
+                        "sender's signature",
+                line_text=function.line_text, construct=f"handler:{function.qualname}",
+            )
+
+
+class NonConstantTimeSignatureCompare(_LocalRule):
+    """## What it does
+    Finds a signature, HMAC digest or webhook token compared with `==`, `!=` or `in` (Python) or
+    `===`/`!==` (JavaScript) instead of a constant-time comparison.
+
+    ## Why is this bad?
+    Ordinary string comparison stops at the first differing character, so its timing reveals how
+    much of a guessed signature is right; an attacker can recover a valid signature byte by byte.
+    `secret-hygiene fix --select SH302` rewrites the Python comparison to `hmac.compare_digest`.
+
+    ## Example
+        expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
+        if expected != request.headers["X-Hub-Signature-256"]:
+            abort(401)
+
+    ## Use instead
+        expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, request.headers["X-Hub-Signature-256"]):
+            abort(401)
+
+    ## References
+    - https://docs.python.org/3/library/hmac.html#hmac.compare_digest
+    - https://nodejs.org/api/crypto.html#cryptotimingsafeequala-b
+    - https://cwe.mitre.org/data/definitions/208.html
+    """
+
+    id = "SH302"
+    name = "non-constant-time-signature-compare"
+    category = Category.WEBHOOK
+    severity = Severity.HIGH
+    cwe = ("CWE-208",)
+    keywords = ("hmac", "x-gitlab-token")
+    examples = (
+        Bad('import hashlib\nimport hmac\n\n\ndef verify(secret, body, signature):\n'
+            '    expected = hmac.new(secret, body, hashlib.sha256).hexdigest()\n'
+            '    return expected == signature\n'),
+        Bad('const crypto = require("crypto");\nfunction verify(body, sig) {\n'
+            '  const digest = crypto.createHmac("sha256", SECRET).update(body).digest("hex");\n'
+            '  return digest === sig;\n}\n', path="verify.js"),
+        Good('import hashlib\nimport hmac\n\n\ndef verify(secret, body, signature):\n'
+             '    expected = hmac.new(secret, body, hashlib.sha256).hexdigest()\n'
+             '    return hmac.compare_digest(expected, signature)\n'),
+        Good('import hashlib\nimport hmac\n\n\ndef sign(secret, body):\n'
+             '    digest = hmac.new(secret, body, hashlib.sha256).hexdigest()\n'
+             '    if digest == "":\n        raise ValueError\n    return len(digest) == 64\n'),
+    )
+
+
+class SignatureOverReserializedBody(_LocalRule):
+    """## What it does
+    Finds an HMAC computed over a re-serialized request body (`json.dumps(request.json)`,
+    `JSON.stringify(req.body)`) instead of the raw bytes the provider signed.
+
+    ## Why is this bad?
+    Re-serializing changes key order, whitespace and number formatting, so genuine deliveries fail
+    and teams "fix" it by loosening or disabling the check; and two different raw bodies can parse
+    to the same object, so the check no longer binds the signature to what was sent.
+
+    ## Example
+        digest = hmac.new(secret, json.dumps(request.json).encode(), hashlib.sha256).hexdigest()
+
+    ## Use instead
+        digest = hmac.new(secret, request.get_data(), hashlib.sha256).hexdigest()
+
+    ## References
+    - https://docs.stripe.com/webhooks#verify-events
+    - https://cwe.mitre.org/data/definitions/347.html
+    """
+
+    id = "SH303"
+    name = "signature-over-reserialized-body"
+    category = Category.WEBHOOK
+    severity = Severity.MEDIUM
+    cwe = ("CWE-347",)
+    keywords = ("hmac",)
+    requires = ("dumps", "stringify")
+    examples = (
+        Bad('import hashlib\nimport hmac\nimport json\n\nfrom flask import request\n\n\n'
+            'def signature_ok(secret):\n'
+            '    body = json.dumps(request.get_json()).encode()\n'
+            '    digest = hmac.new(secret, body, hashlib.sha256).hexdigest()\n'
+            '    return hmac.compare_digest(digest, request.headers["X-Signature"])\n'),
+        Bad('const crypto = require("crypto");\napp.post("/webhook", express.json(), (req, res) => {\n'
+            '  const digest = crypto.createHmac("sha256", SECRET).update(JSON.stringify(req.body))'
+            '.digest("hex");\n  res.sendStatus(200);\n});\n', path="hook.js"),
+        Good('import hashlib\nimport hmac\n\nfrom flask import request\n\n\ndef signature_ok(secret):\n'
+             '    digest = hmac.new(secret, request.get_data(), hashlib.sha256).hexdigest()\n'
+             '    return hmac.compare_digest(digest, request.headers["X-Signature"])\n'),
+        Good('import hashlib\nimport hmac\nimport json\n\n\ndef sign_outgoing(secret, event):\n'
+             '    body = json.dumps(event).encode()\n'
+             '    return hmac.new(secret, body, hashlib.sha256).hexdigest()\n'),
+    )
+
+
+class VerificationSkippedWhenHeaderMissing(_LocalRule):
+    """## What it does
+    Finds verification that runs only when the signature header (or the configured secret) is
+    present: `if sig: verify(...)` with no `else` that rejects, or `if not secret: return
+    process()`.
+
+    ## Why is this bad?
+    An attacker simply leaves the header out, and an unset secret in one environment silently turns
+    the check off. A missing signature must be a rejected request.
+
+    ## Example
+        signature = request.headers.get("X-Hub-Signature-256")
+        if signature:
+            verify(signature, request.get_data())
+        process(request.get_json())
+
+    ## Use instead
+        signature = request.headers.get("X-Hub-Signature-256")
+        if not signature:
+            abort(401)
+        verify(signature, request.get_data())
+        process(request.get_json())
+
+    ## References
+    - https://owasp.org/www-project-web-security-testing-guide/
+    - https://cwe.mitre.org/data/definitions/636.html
+    """
+
+    id = "SH304"
+    name = "verification-skipped-when-header-missing"
+    category = Category.WEBHOOK
+    severity = Severity.HIGH
+    cwe = ("CWE-636", "CWE-345")
+    kinds = frozenset({FileKind.PYTHON})
+    keywords = ("signature", "hmac", "webhook")
+    examples = (
+        Bad('from flask import request\n\n\ndef github_webhook():\n'
+            '    signature = request.headers.get("X-Hub-Signature-256")\n'
+            '    if signature:\n        verify_signature(signature, request.get_data())\n'
+            '    process(request.get_json())\n    return "", 204\n'),
+        Bad('import hmac\nimport os\n\n\ndef check_webhook(body, signature):\n'
+            '    secret = os.environ.get("WEBHOOK_SECRET")\n'
+            '    if not secret:\n        return True\n'
+            '    return hmac.compare_digest(sign(secret, body), signature)\n'),
+        Good('from flask import abort, request\n\n\ndef github_webhook():\n'
+             '    signature = request.headers.get("X-Hub-Signature-256")\n'
+             '    if not signature:\n        abort(401)\n'
+             '    verify_signature(signature, request.get_data())\n'
+             '    process(request.get_json())\n    return "", 204\n'),
+        Good('import hmac\nimport os\n\n\ndef check_webhook(body, signature):\n'
+             '    secret = os.environ.get("WEBHOOK_SECRET")\n'
+             '    if not secret:\n        raise RuntimeError("WEBHOOK_SECRET is not set")\n'
+             '    return hmac.compare_digest(sign(secret, body), signature)\n'),
+    )
+
+
+class NoReplayWindow(_LocalRule):
+    """## What it does
+    Finds manual verification for providers that sign a timestamp (Stripe, Slack, Standard
+    Webhooks/Svix) where the signed timestamp is never compared with the clock, and Stripe
+    verification with `tolerance` set to 0 or None.
+
+    ## Why is this bad?
+    The timestamp is signed so that a captured delivery cannot be replayed later. If nobody
+    compares it with the current time, a recorded request stays valid forever.
+
+    ## Example
+        signed = f"v0:{timestamp}:{body}".encode()
+        expected = "v0=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()
+
+    ## Use instead
+        if abs(time.time() - int(timestamp)) > 300:
+            abort(401)
+        signed = f"v0:{timestamp}:{body}".encode()
+        expected = "v0=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()
+
+    ## References
+    - https://api.slack.com/authentication/verifying-requests-from-slack
+    - https://docs.stripe.com/webhooks#replay-attacks
+    - https://cwe.mitre.org/data/definitions/294.html
+    """
+
+    id = "SH305"
+    name = "no-replay-window"
+    category = Category.WEBHOOK
+    severity = Severity.MEDIUM
+    cwe = ("CWE-294",)
+    keywords = ("hmac", "construct_event", "constructevent", "verify_header")
+    examples = (
+        Bad('import hashlib\nimport hmac\n\n\ndef slack_ok(secret, body, headers):\n'
+            '    timestamp = headers["X-Slack-Request-Timestamp"]\n'
+            '    signed = f"v0:{timestamp}:{body}".encode()\n'
+            '    expected = "v0=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()\n'
+            '    return hmac.compare_digest(expected, headers["X-Slack-Signature"])\n'),
+        Bad('import stripe\n\n\ndef stripe_event(payload, sig_header, secret):\n'
+            '    return stripe.Webhook.construct_event(payload, sig_header, secret, tolerance=0)\n'),
+        Good('import hashlib\nimport hmac\nimport time\n\n\ndef slack_ok(secret, body, headers):\n'
+             '    timestamp = headers["X-Slack-Request-Timestamp"]\n'
+             '    if abs(time.time() - int(timestamp)) > 300:\n        return False\n'
+             '    signed = f"v0:{timestamp}:{body}".encode()\n'
+             '    expected = "v0=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()\n'
+             '    return hmac.compare_digest(expected, headers["X-Slack-Signature"])\n'),
+        Good('import stripe\n\n\ndef stripe_event(payload, sig_header, secret):\n'
+             '    return stripe.Webhook.construct_event(payload, sig_header, secret)\n'),
+    )
+
+
+class VerificationDisabled(_LocalRule):
+    """## What it does
+    Finds code outside tests that deliberately bypasses webhook verification:
+    `construct_event_without_verification`-style calls, `verify_signature=False`, or a Stripe
+    event built straight from the request body with `stripe.Event.construct_from`.
+
+    ## Why is this bad?
+    Test conveniences leak into production: a bypass left in the handler accepts forged events
+    exactly as if no signature existed.
+
+    ## Example
+        event = stripe.Event.construct_from(json.loads(request.data), stripe.api_key)
+
+    ## Use instead
+        event = stripe.Webhook.construct_event(request.data, request.headers["Stripe-Signature"],
+                                               endpoint_secret)
+
+    ## References
+    - https://docs.stripe.com/webhooks#verify-events
+    - https://cwe.mitre.org/data/definitions/347.html
+    """
+
+    id = "SH306"
+    name = "verification-disabled"
+    category = Category.WEBHOOK
+    severity = Severity.HIGH
+    cwe = ("CWE-347",)
+    keywords = ("without_verification", "withoutverification", "skip_verification",
+                "skipverification", "construct_from", "verify_signature=false", "unverified",
+                "no_verify", "skip_signature")
+    examples = (
+        Bad('import json\n\nimport stripe\nfrom flask import request\n\n\ndef stripe_webhook():\n'
+            '    event = stripe.Event.construct_from(json.loads(request.data), stripe.api_key)\n'
+            '    return handle(event)\n'),
+        Bad('from payments import webhooks\n\n\ndef receive(request):\n'
+            '    return webhooks.construct_event_without_verification(request.body)\n'),
+        Good('import stripe\nfrom flask import request\n\n\ndef stripe_webhook():\n'
+             '    event = stripe.Webhook.construct_event(request.data, '
+             'request.headers["Stripe-Signature"], SECRET)\n    return handle(event)\n'),
+        Good('from payments import webhooks\n\n\ndef test_receive():\n'
+             '    assert webhooks.construct_event_without_verification(b"{}")\n',
+             path="tests/test_hooks.py"),
+    )
+
+
+RULES: tuple[type[Rule], ...] = (
+    WebhookSignatureNotVerified,
+    NonConstantTimeSignatureCompare,
+    SignatureOverReserializedBody,
+    VerificationSkippedWhenHeaderMissing,
+    NoReplayWindow,
+    VerificationDisabled,
+)
