@@ -362,6 +362,23 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     return 0
 
 
+@cli.command(name="install-hook")
+@click.option("--pre-push", "pre_push", is_flag=True,
+              help="Install the pre-push hook (scans the pushed commits) instead of pre-commit.")
+@click.option("--force", is_flag=True, help="Replace a hook not written by secret-hygiene (kept as a backup).")
+def install_hook_command(pre_push: bool, force: bool) -> int:
+    """Write a native git hook into the repository's hooks directory (honours core.hooksPath)."""
+    from scanner.install_hook import InstallError, install
+
+    try:
+        done = install(Path("."), "pre-push" if pre_push else "pre-commit", force=force)
+    except InstallError as exc:
+        raise ToolError(str(exc)) from None
+    click.echo(f"{done.action} {done.path}"
+               + (f" (the previous hook is now {done.backup})" if done.backup else ""), err=True)
+    return 0
+
+
 @cli.command(name="rules")
 @click.option("--format", "format_", type=click.Choice(["text", "json", "markdown"]), default="text")
 def rules_command(format_: str) -> int:
