@@ -47,7 +47,9 @@ def _is_candidate(file: ParsedFile, verifiers: tuple[str, ...]) -> bool:
         return True
     if verifiers and any(v.rsplit(".", 1)[-1].lower() in lower for v in verifiers):
         return True
-    return any(m in file.text for m in _ROUTE_MARKERS) and any(m in lower for m in _WEBHOOK_MARKERS)
+    path = file.path.lower()
+    return any(m in file.text for m in _ROUTE_MARKERS) and any(
+        m in lower or m in path for m in _WEBHOOK_MARKERS)
 
 
 def analyse_facts(file: ParsedFile, verifiers: tuple[str, ...]) -> FileFacts | None:
@@ -182,6 +184,9 @@ class WebhookSignatureNotVerified(ProjectRule):
     def applies_to(self, file: ParsedFile) -> bool:
         if super().applies_to(file):
             return True
+        # Next.js API routes and the like: the file name alone may say "webhook".
+        if file.kind in _KINDS and "hook" in file.path.lower():
+            return True
         verifiers = _verifiers(self.options)
         return bool(verifiers) and file.kind in _KINDS and file.has_any(
             tuple(v.rsplit(".", 1)[-1].lower() for v in verifiers))
@@ -209,10 +214,14 @@ class WebhookSignatureNotVerified(ProjectRule):
             if index.handler_verified(handler):
                 continue
             function = handler.function
+            module = index.files[handler.path].module if handler.path in index.files else ""
+            display = function.qualname.split("::", 1)[-1]
+            if display.startswith(module + "."):
+                display = display[len(module) + 1:]
             yield self.make_finding(
                 path=handler.path, line=function.line, column=function.column,
-                message=f"webhook handler {function.name} ({handler.reason}) never verifies the "
-                        "sender's signature",
+                message=f"webhook handler `{display}` ({handler.reason}) never verifies the "
+                        "sender's signature on any path",
                 line_text=function.line_text, construct=f"handler:{function.qualname}",
             )
 

@@ -418,6 +418,9 @@ class _JsAnalyser:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if left is None or right is None:
             return False
+        if any(side.type == "member_expression" and node_text(side).endswith(("length", "byteLength"))
+               for side in (left, right)):
+            return False
         if any(side.type in {"string", "number", "null", "undefined", "template_string"}
                and (side.type != "template_string" or string_value(side) is not None)
                for side in (left, right)):

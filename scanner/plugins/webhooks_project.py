@@ -109,18 +109,19 @@ class ProjectIndex:
         seen: set[str] = set()
         for path in sorted(self.files):
             file_facts = self.files[path]
-            for function in file_facts.functions.values():
-                if function.is_handler:
-                    handler = self._handler(path, function, function.route, function.methods, ())
-                    if handler is not None and function.qualname not in seen:
-                        seen.add(function.qualname)
-                        yield handler
             for entry in file_facts.routes:
                 for target_path, function in self._route_targets(entry):
                     if function.qualname in seen:
                         continue
                     handler = self._handler(target_path, function, entry.route,
                                             entry.methods or function.methods, entry.middleware)
+                    if handler is not None:
+                        seen.add(function.qualname)
+                        yield handler
+        for path in sorted(self.files):
+            for function in self.files[path].functions.values():
+                if function.is_handler and function.qualname not in seen:
+                    handler = self._handler(path, function, function.route, function.methods, ())
                     if handler is not None:
                         seen.add(function.qualname)
                         yield handler

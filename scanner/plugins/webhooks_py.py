@@ -40,6 +40,7 @@ JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "
 CLOCK_MARKERS = ("time.time", "time()", "datetime.now", "utcnow", "timezone.now", "time.monotonic",
                  "time.time_ns", "datetime.datetime.now", "arrow.utcnow", "pendulum.now")
 _SECRET_NAME = re.compile(r"secret|signing_?key|webhook_?key|webhook_?token|hmac_?key", re.I)
+_SHARED_SECRET_NAME = re.compile(r"secret|token|_key$|^key$|passw", re.I)
 _TIMESTAMP_NAME = re.compile(r"timestamp|^ts$|^t$|_ts$|^ts_", re.I)
 _SIG_PARAM = re.compile(r"^(sig|signature|.*_signature|.*_sig|signature_header|sig_header|"
                         r"received|provided|header_signature)$", re.I)
@@ -555,7 +556,8 @@ class _FunctionBody:
                     and not (_is_length(left) or _is_length(right)):
                 digest = self.is_digest(left) or self.is_digest(right)
                 header = self.is_header(left) or self.is_header(right)
-                secret = _mentions_secret(left) or _mentions_secret(right)
+                secret = _mentions_secret(left, _SHARED_SECRET_NAME) \
+                    or _mentions_secret(right, _SHARED_SECRET_NAME)
                 if (digest and (header or not _is_empty_container(left, right))) \
                         or (header and secret):
                     hits.append(right)
@@ -693,9 +695,9 @@ def _target_names(node: cst.CSTNode) -> list[str]:
     return []
 
 
-def _mentions_secret(expr: cst.CSTNode) -> bool:
+def _mentions_secret(expr: cst.CSTNode, pattern: re.Pattern[str] = _SECRET_NAME) -> bool:
     for node in walk(expr):
-        if isinstance(node, cst.Name) and _SECRET_NAME.search(node.value):
+        if isinstance(node, cst.Name) and pattern.search(node.value):
             return True
     return False
 
