@@ -1,0 +1,214 @@
+"""Cheap, regex-based facts: `scope=` in authorize/token URLs of any file, scope keys of config
+files, and the HTTP calls a code file makes (method + URL path), including catalogued SDK calls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import unquote_plus
+
+from scanner.plugins.scopes_model import (
+    ApiCall,
+    FileFacts,
+    Lit,
+    ScopeRequest,
+    Seq,
+    Span,
+    Unknown,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from scanner.parsed import ParsedFile
+    from scanner.plugins.scopes_catalog import Catalog
+
+_URL_SCOPE = re.compile(r"https?://[^\s\"'`<>()]*?[?&]scope=(?P<value>[^&\s\"'`<>#)]*)", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"[{}$<>%]|\\")
+_CONFIG_KEY = re.compile(r"(?:^|[_.\-])(?:oauth[_\-]?)?scopes?$", re.IGNORECASE)
+
+VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+# String literals that look like an HTTP URL or an API path (f-string/template bases allowed).
+_URL_LITERAL = re.compile(
+    r"""(?P<prefix>[fFrRbB]{0,2})(?P<q>["'`])(?P<body>(?:https?://|\{[^{}"'`\n]{1,60}\}/|\$\{[^{}"'`\n]{1,60}\}/|/)"""
+    r"""[^"'`\s]{0,300}?)(?P=q)"""
+)
+_VERB_BEFORE = re.compile(r"""(?:\.|\b)_?(get|post|put|patch|delete|head)\s*\(\s*[fF]?$""", re.IGNORECASE)
+_VERB_ARG = re.compile(r"""["'](GET|POST|PUT|PATCH|DELETE|HEAD)["']\s*,\s*[fF]?$""")
+_VERB_AFTER = re.compile(r"""^[^\n;]{0,160}?method\s*[:=]\s*["'](get|post|put|patch|delete|head)["']""",
+                         re.IGNORECASE)
+_CHAINED_VERB = re.compile(r"""^\s*\)\s*\.\s*(get|post|put|patch|delete|update|create)\s*\(""")
+_ASSIGNED = re.compile(r"""(?:^|[\s;(,])(?:export\s+)?(?:const\s+|let\s+|var\s+)?"""
+                       r"""([A-Za-z_$][\w$]*)\s*(?::\s*[\w\[\]|. ]+)?=\s*$""")
+_NAME_CALL = re.compile(
+    r"""(?:\.|\b)_?(get|post|put|patch|delete|head|fetch|urlopen|request)\s*\(\s*(?:["'](GET|POST|PUT|PATCH|DELETE|HEAD)["']\s*,\s*)?"""
+    r"""(?:url\s*=\s*)?([A-Za-z_$][\w$.]*)\s*[,)+]""",
+    re.IGNORECASE,
+)
+_ROUTE_LITERAL = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE) (/[^"'`\s]*)["'`]""")
+# Read-only calls sent as POST (search and batch-read endpoints).
+_READ_POST_TAIL = frozenset({"search", "query", "read", "batchget", "lookup"})
+CALL_HINTS = ("http", ".get(", ".post(", ".put(", ".patch(", ".delete(", "fetch(", "axios",
+              "urlopen", ".request(", "_get(", "_post(", ".api(")
+
+
+def url_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
+    """`...?scope=a%20b` in any file."""
+    if "scope=" not in file.lower:
+        return
+    for match in _URL_SCOPE.finditer(file.text):
+        raw = match.group("value")
+        start = match.start("value")
+        line, column = file.position(start)
+        span = Span(file.path, line, column, line, column + len(raw), (file.line_text(line),))
+        value: Value
+        if _PLACEHOLDER.search(raw.replace("%20", " ").replace("%2C", ",").replace("%2c", ",")
+                               .replace("%3A", ":").replace("%3a", ":").replace("%2F", "/")
+                               .replace("%2f", "/")):
+            value = Unknown(span)
+        else:
+            decoded = unquote_plus(raw)
+            # Point tokens at the raw text when it is not encoded, else at the parameter.
+            value = Lit(decoded, span if decoded == raw else Span(file.path, line, column, line,
+                                                                  column + len(raw), ()))
+        facts.requests.append(ScopeRequest(value, "scope= URL parameter", match.group(0).split("?")[0], span))
+
+
+def config_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
+    from scanner.lang.config import iter_entries
+
+    entries = list(iter_entries(file))
+    for entry in entries:
+        if not _CONFIG_KEY.search(entry.key):
+            continue
+        origin = ".".join(entry.key_path) or entry.key
+        lines = tuple(file.lines[entry.line - 1: min(entry.end_line, entry.line + 40)])
+        span = Span(file.path, entry.line, entry.column, entry.end_line, entry.end_column, lines)
+        value: Value
+        if isinstance(entry.value, str):
+            if _PLACEHOLDER.search(entry.value) and ("${" in entry.value or "{{" in entry.value):
+                value = Unknown(span)
+            else:
+                value = Lit(entry.value, span)
+        elif isinstance(entry.value, list):
+            if entry.items:
+                items: tuple[Value, ...] = tuple(
+                    Lit(str(v), Span(file.path, ln, col, eln, ecol,
+                                     tuple(file.lines[ln - 1: min(eln, ln + 40)])))
+                    for v, ln, col, eln, ecol in entry.items
+                )
+            else:
+                items = tuple(Lit(str(v), span) for v in entry.value if isinstance(v, (str, int)))
+            value = Seq(items, span)
+        else:
+            continue
+        facts.requests.append(ScopeRequest(value, f"{origin} (config)", _sibling_url(entries, entry.key_path), span))
+
+
+def _sibling_url(entries: Sequence[object], key_path: tuple[str, ...]) -> str | None:
+    parent = key_path[:-1]
+    for entry in entries:
+        path = getattr(entry, "key_path", ())
+        value = getattr(entry, "value", None)
+        if path[:-1] == parent and isinstance(value, str) and value.startswith(("https://", "http://")):
+            key = path[-1].lower() if path else ""
+            if any(word in key for word in ("token", "auth", "issuer", "url", "uri", "endpoint")):
+                return value
+    return None
+
+
+# -- API calls ---------------------------------------------------------------------------------
+
+
+def _split_url(body: str) -> tuple[str | None, tuple[str, ...]]:
+    host = None
+    match = re.match(r"https?://([^/?#]*)", body)
+    if match:
+        host = match.group(1).split("@")[-1].split(":")[0].lower()
+        body = body[match.end():]
+    body = re.sub(r"\$\{[^}]*\}|\{[^}]*\}|%s|%\(\w+\)s", "{}", body)
+    body = body.split("?")[0].split("#")[0]
+    segments = tuple(s for s in body.split("/") if s)
+    if segments and segments[0] == "{}" and host is None:
+        segments = segments[1:]
+    return host, segments
+
+
+def _normalise_method(method: str, segments: tuple[str, ...]) -> str:
+    method = method.upper()
+    if method in {"UPDATE"}:
+        return "PATCH"
+    if method == "CREATE":
+        return "POST"
+    if method == "POST" and segments and segments[-1].lower().replace("_", "") in _READ_POST_TAIL:
+        return "GET"
+    return method
+
+
+def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
+    """HTTP calls of a code file, from its text alone."""
+    text = file.text
+    constants: dict[str, list[tuple[str | None, tuple[str, ...], int]]] = {}
+    used_constants: set[str] = set()
+    for match in _URL_LITERAL.finditer(text):
+        body = match.group("body")
+        if len(body) < 2 or not re.search(r"[A-Za-z]", body):
+            continue
+        host, segments = _split_url(body)
+        if not segments and host is None:
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[line_start: match.start()]
+        after = text[match.end(): match.end() + 200]
+        line, _ = file.position(match.start())
+        method = None
+        verb = _VERB_BEFORE.search(before) or _VERB_ARG.search(before)
+        if verb:
+            method = verb.group(1)
+        else:
+            chained = _CHAINED_VERB.match(after)
+            if chained:
+                method = chained.group(1)
+            else:
+                assigned = _ASSIGNED.search(before)
+                if assigned:
+                    constants.setdefault(assigned.group(1), []).append((host, segments, line))
+                    continue
+        if method is None:
+            option = _VERB_AFTER.match(after)
+            method = option.group(1) if option else ("GET" if before.rstrip().endswith(("fetch(", "urlopen(")) else "*")
+        facts.calls.append(ApiCall(_normalise_method(method, segments), segments, host, file.path, line))
+    for match in _NAME_CALL.finditer(text):
+        name = match.group(3)
+        targets = constants.get(name)
+        if not targets:
+            continue
+        call_verb: str = match.group(2) or match.group(1)
+        if call_verb.lower() in {"fetch", "urlopen", "request"}:
+            verb_option = _VERB_AFTER.match(text[match.end(): match.end() + 200])
+            call_verb = verb_option.group(1) if verb_option else ("GET" if call_verb.lower() != "request" else "*")
+        used_constants.add(name)
+        line, _ = file.position(match.start())
+        for host, segments, _defined in targets:
+            facts.calls.append(ApiCall(_normalise_method(call_verb, segments), segments, host, file.path, line))
+    for name, targets in constants.items():
+        if name not in used_constants:
+            for host, segments, line in targets:
+                facts.calls.append(ApiCall("*", segments, host, file.path, line))
+    for match in _ROUTE_LITERAL.finditer(text):
+        host, segments = _split_url(match.group(2))
+        line, _ = file.position(match.start())
+        facts.calls.append(ApiCall(_normalise_method(match.group(1), segments), segments, None, file.path, line))
+    lower = file.lower
+    for sdk in catalog.sdk:
+        if sdk.needle not in lower:
+            continue
+        for match in sdk.pattern.finditer(text):
+            endpoint = sdk.endpoint.format(*[g or "" for g in match.groups()])
+            method = sdk.method
+            if method == "auto":
+                operation = (match.group(match.lastindex or 0) if match.lastindex else "").lower()
+                method = "GET" if operation.startswith(catalog.read_operations) else "POST"
+            host, segments = _split_url(endpoint)
+            line, _ = file.position(match.start())
+            facts.calls.append(ApiCall(_normalise_method(method, segments), segments, sdk.host, file.path, line))

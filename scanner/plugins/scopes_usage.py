@@ -1,0 +1,209 @@
+"""How SH204 decides whether a scope is used: a scope parses into (resource, access); the
+repository's API calls touch resources by their URL path words; user maps name exact endpoints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from scanner.plugins.scopes_catalog import Catalog
+from scanner.plugins.scopes_model import ApiCall
+
+READ_WORDS = frozenset({"read", "readonly", "read_only", "readbasic", "view", "history", "list", "get"})
+WRITE_WORDS = frozenset({"write", "readwrite", "manage", "send", "edit", "create", "delete", "modify",
+                         "full", "update", "insert", "upload", "compose", "join", "fullcontrol"})
+# Qualifiers that say nothing about the resource or the access.
+_IGNORED_WORDS = frozenset({"all", "shared", "basic", "selected", "public", "own"})
+_GOOGLE_PREFIX = re.compile(r"^https://(?:www\.)?googleapis\.com/auth/")
+_METHOD = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|\*)\s+(/\S*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ScopeMeaning:
+    """What a scope grants: the resource (as written and as path words) and the access level
+    ("read", "write", or "any" when the name does not say)."""
+
+    resource: str
+    words: frozenset[str]
+    access: str
+    read_scope: str | None
+
+
+def normalise_word(word: str) -> str:
+    word = word.lower().replace("_", "").replace("-", "")
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _access_of(word: str) -> str | None:
+    lower = word.lower()
+    head = lower.split(".")[0]
+    if lower in READ_WORDS or head in READ_WORDS:
+        return "read"
+    if lower in WRITE_WORDS or head in WRITE_WORDS:
+        return "write"
+    return None
+
+
+def _read_counterpart(scope: str) -> str | None:
+    """`deals.write` -> `deals.read`, `Mail.ReadWrite` -> `Mail.Read`, `write:org` -> `read:org`."""
+    for pattern, replacement in ((r"ReadWrite", "Read"), (r"readwrite", "read"), (r"\bwrite\b", "read"),
+                                 (r"\bWrite\b", "Read"), (r"_write\b", "_read"), (r"\bwrite_", "read_")):
+        candidate, count = re.subn(pattern, replacement, scope)
+        if count:
+            return candidate
+    return None
+
+
+def parse_scope(scope: str, catalog: Catalog) -> ScopeMeaning | None:
+    """The meaning of one scope, or None when it names no resource (SH204 then says nothing)."""
+    explicit = catalog.explicit.get(scope)
+    if explicit is not None:
+        resource, access, _provider = explicit
+        return ScopeMeaning(resource, _words(resource, catalog), access, catalog.read_scope.get(scope))
+    google = _GOOGLE_PREFIX.match(scope)
+    if google:
+        parts = scope[google.end():].split(".")
+        google_access = next((a for a in map(_access_of, parts[1:]) if a), None)
+        resource = parts[0]
+        if google_access is None:
+            # A bare Google API scope grants full access; its `.readonly` twin is the read scope.
+            return ScopeMeaning(resource, _words(resource, catalog), "write", scope + ".readonly")
+        return ScopeMeaning(resource, _words(resource, catalog), google_access, None)
+    if "://" in scope:
+        scope = scope.rstrip("/").rsplit("/", 1)[-1]
+    if not re.match(r"^[A-Za-z]", scope):
+        return None
+    match = re.fullmatch(r"(read|write|manage)_(\w+)", scope, re.IGNORECASE)
+    if match:
+        access = "read" if match.group(1).lower() == "read" else "write"
+        resource = match.group(2)
+        return ScopeMeaning(resource, _words(resource, catalog), access,
+                            _read_counterpart(scope) if access == "write" else None)
+    if ":" in scope:
+        parts = scope.split(":")
+        access_parts = [p for p in parts if _access_of(p)]
+        resource_parts = [p for p in parts if not _access_of(p) and p.lower() not in _IGNORED_WORDS]
+        if not resource_parts:
+            return None
+        resource = resource_parts[0].split(".")[-1] if len(resource_parts[0].split(".")) > 1 else resource_parts[0]
+        access = (_access_of(access_parts[0]) or "any") if access_parts else "any"
+    else:
+        parts = [p for p in scope.split(".") if p]
+        resource_parts = [p for p in parts if not _access_of(p) and p.lower() not in _IGNORED_WORDS]
+        access_found = [a for a in map(_access_of, parts) if a]
+        if not resource_parts:
+            return None
+        resource = resource_parts[-1]
+        access = access_found[0] if access_found else "any"
+    return ScopeMeaning(resource, _words(resource, catalog), access,
+                        _read_counterpart(scope) if access == "write" else None)
+
+
+def _words(resource: str, catalog: Catalog) -> frozenset[str]:
+    key = resource.lower()
+    words = {normalise_word(resource)}
+    for alias in (key, normalise_word(key)):
+        words.update(normalise_word(w) for w in catalog.aliases.get(alias, ()))
+    return frozenset(words)
+
+
+def call_words(call: ApiCall) -> frozenset[str]:
+    words: set[str] = set()
+    for segment in call.segments:
+        if segment == "{}":
+            continue
+        words.add(normalise_word(segment))
+        for piece in re.split(r"[.:]", segment):
+            if piece:
+                words.add(normalise_word(piece))
+    return frozenset(words)
+
+
+# -- user maps ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    segments: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.method} /{'/'.join(self.segments)}"
+
+
+def parse_endpoint(text: str) -> Endpoint | None:
+    match = _METHOD.match(text.strip())
+    if not match:
+        return None
+    segments = tuple(s for s in match.group(2).split("/") if s)
+    return Endpoint(match.group(1).upper(), segments)
+
+
+def _segment_matches(pattern: str, segment: str) -> bool:
+    if pattern in {"*", "{}"} or (pattern.startswith("{") and pattern.endswith("}")) or segment == "{}":
+        return True
+    return pattern.lower() == segment.lower()
+
+
+def endpoint_matches(endpoint: Endpoint, call: ApiCall) -> bool:
+    if endpoint.method != "*" and call.method != "*" and endpoint.method != call.method:
+        return False
+    pattern, segments = endpoint.segments, call.segments
+    if not pattern:
+        return True
+    for start in range(len(segments) - len(pattern) + 1):
+        if all(_segment_matches(p, s) for p, s in zip(pattern, segments[start:start + len(pattern)], strict=True)):
+            return True
+    return False
+
+
+# -- the verdict -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Why a scope is not needed, for the SH204 message."""
+
+    message: str
+
+
+def judge(scope: str, calls: Sequence[ApiCall], catalog: Catalog, user_map: Mapping[str, Sequence[Endpoint]],
+          refresh_tokens: bool) -> Verdict | None:
+    """None when the scope is used (or cannot be judged); else why it is unused or too broad."""
+    if scope == "offline_access":
+        if refresh_tokens:
+            return None
+        return Verdict("`offline_access` requests a refresh token, but the code never uses one "
+                       "(no `refresh_token` grant or key)")
+    mapped = user_map.get(scope)
+    if mapped is not None:
+        if any(endpoint_matches(e, c) for e in mapped for c in calls):
+            return None
+        listed = ", ".join(str(e) for e in mapped)
+        return Verdict(f"`{scope}` is never exercised: no API call matches its mapped endpoints ({listed})")
+    if scope in catalog.identity or scope.lower() in catalog.identity:
+        return None
+    meaning = parse_scope(scope, catalog)
+    if meaning is None:
+        return None
+    touching = [c for c in calls if meaning.words & call_words(c)]
+    if not touching:
+        return Verdict(f"`{scope}` is never exercised: no API call touches `{meaning.resource}`")
+    if (meaning.access == "write" and meaning.read_scope
+            and all(c.method in {"GET", "HEAD"} for c in touching)):
+        return Verdict(f"`{scope}` grants write access to `{meaning.resource}`, but the code only reads it "
+                       f"(GET); request `{meaning.read_scope}` instead")
+    return None
+
+
+def relevant_calls(calls: Iterable[ApiCall], provider: str | None, catalog: Catalog) -> list[ApiCall]:
+    """The calls that may exercise a request's scopes: calls without a host, and calls to the
+    request's provider (every call when the provider is unknown)."""
+    if provider is None:
+        return list(calls)
+    return [c for c in calls if c.host is None or catalog.provider_of_host(c.host) == provider]
