@@ -129,17 +129,19 @@ def excluded(run: Run) -> Callable[[str], bool]:
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
             expected: int | None, dedupe_commits: bool = False) -> int:
     from scanner import engine
+    from scanner.progress import scan_progress
     from scanner.suppress import PathIgnores
 
     is_excluded = excluded(run)
     filtered = (s for s in sources if not is_excluded(s.path))
     jobs = run.opts.jobs or engine.default_jobs()
-    result = engine.scan(
-        filtered, run.rules, max_size=run.config.max_file_size, jobs=jobs, expected=expected,
-        project_loader=engine.loader_for(run.root, run.config.max_file_size),
-        path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
-        dedupe_commits=dedupe_commits, notes=(),
-    )
+    with scan_progress(run.opts.format, run.opts.quiet, expected) as on_file:
+        result = engine.scan(
+            filtered, run.rules, max_size=run.config.max_file_size, jobs=jobs, expected=expected,
+            project_loader=engine.loader_for(run.root, run.config.max_file_size),
+            path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
+            dedupe_commits=dedupe_commits, on_file=on_file, notes=(),
+        )
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
     return report(run, result.findings, result.summary)
