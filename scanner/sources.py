@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -242,31 +243,34 @@ def unquote_git_path(raw: bytes) -> bytes:
     return bytes(out)
 
 
-def parse_patch(lines: Iterable[bytes]) -> Iterator[PatchFile]:
-    """Files with added lines from `git diff/log -p -U0 --full-index` output. Lines starting
-    with \\x01 carry a commit id (our log format)."""
-    commit: str | None = None
-    current: PatchFile | None = None
-    new_line = 0
-    for raw in lines:
-        line = raw.rstrip(b"\n")
-        if line.startswith(b"\x01"):
-            if current and current.added:
-                yield current
-            current, commit = None, line[1:].decode("ascii", "replace").strip()
-            continue
-        if line.startswith(b"diff --git "):
-            if current and current.added:
-                yield current
-            current = PatchFile(path="", blob=None, added=set(), added_text=[], commit=commit)
-            continue
-        if current is None:
-            continue
-        if line.startswith(b"index ") and not current.added:
+_PATCH_HEADER = re.compile(rb"\n(?:\x01|diff --git |@@ )[^\n]*")
+_HUNK_HEADER = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_SECTION_STARTS = (b"\ndiff --git ", b"\n\x01")
+PATCH_BLOCK = 1 << 20
+
+
+def _patch_sections(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Re-cut blocks of patch text at file and commit headers, so each piece holds whole files.
+    Hunk body lines always start with a prefix character, so a header can never hide in one."""
+    pending = bytearray()
+    for block in blocks:
+        searched_from = max(0, len(pending) - 12)
+        pending += block
+        cut = max(pending.rfind(start, searched_from) for start in _SECTION_STARTS)
+        if cut >= 0:
+            yield bytes(pending[:cut + 1])
+            del pending[:cut + 1]
+    if pending:
+        yield bytes(pending)
+
+
+def _read_file_header(current: PatchFile, header: bytes) -> None:
+    for line in header.split(b"\n"):
+        if line.startswith(b"index "):
             shas = line.split()[1].split(b"..")
             if len(shas) == 2:
                 current.blob = shas[1].decode("ascii", "replace")
-        elif line.startswith(b"+++ ") and not current.added:
+        elif line.startswith(b"+++ "):
             target = line[4:]
             if target.endswith(b"\t"):
                 target = target[:-1]
@@ -275,17 +279,49 @@ def parse_patch(lines: Iterable[bytes]) -> Iterator[PatchFile]:
             else:
                 target = unquote_git_path(target)
                 current.path = os.fsdecode(target[2:] if target.startswith(b"b/") else target)
-        elif line.startswith(b"@@ "):
-            header = line.split(b" ")
-            plus = next((part for part in header if part.startswith(b"+")), b"+0")
-            start_text = plus[1:].split(b",")[0]
-            new_line = int(start_text) if start_text.isdigit() else 0
-        elif line.startswith(b"+") and current.path and new_line:
-            current.added.add(new_line)
-            current.added_text.append(line[1:])
-            new_line += 1
-    if current and current.added:
-        yield current
+
+
+def parse_patch(lines: Iterable[bytes]) -> Iterator[PatchFile]:
+    """Files with added lines from `git diff/log -p -U0 --full-index` output, given as lines or
+    blocks of any size. Lines starting with \\x01 carry a commit id (our log format).
+
+    Works on blocks, not lines: with -U0 every new-side line of a hunk is added, so the hunk
+    header gives the line numbers and the body is kept whole for the keyword prefilter."""
+    commit: str | None = None
+    for piece in _patch_sections(lines):
+        # A leading newline lets one literal-prefixed pattern find headers on every line start.
+        section = b"\n" + piece
+        current: PatchFile | None = None
+        headers = list(_PATCH_HEADER.finditer(section))
+        for index, match in enumerate(headers):
+            end = headers[index + 1].start() if index + 1 < len(headers) else len(section)
+            kind = section[match.start() + 1:match.start() + 2]
+            if kind == b"\x01":
+                if current is not None and current.added:
+                    yield current
+                current = None
+                commit = match.group()[2:].decode("ascii", "replace").strip()
+            elif kind == b"d":
+                if current is not None and current.added:
+                    yield current
+                current = PatchFile(path="", blob=None, added=set(), added_text=[], commit=commit)
+                _read_file_header(current, section[match.end():end])
+            elif current is not None and current.path:
+                hunk = _HUNK_HEADER.match(match.group(), 1)
+                if hunk is None:
+                    continue
+                start = int(hunk.group(1))
+                count = 1 if hunk.group(2) is None else int(hunk.group(2))
+                if not (start and count):
+                    continue
+                current.added.update(range(start, start + count))
+                # Removed lines come first in a -U0 hunk; keep the body from the first added line.
+                body = section[match.end() + 1:end]
+                first_added = 0 if body.startswith(b"+") else body.find(b"\n+") + 1
+                if first_added or body.startswith(b"+"):
+                    current.added_text.append(body[first_added:])
+        if current is not None and current.added:
+            yield current
 
 
 class BlobReader:
@@ -354,7 +390,7 @@ def staged_files(root: Path, paths: Sequence[str] = (), *, max_size: int,
     """Staged blobs (the index, not the work tree) with the lines the index adds over HEAD."""
     base = "HEAD" if has_head(root) else EMPTY_TREE
     out = run_git(root, "diff", "--cached", *_DIFF_ARGS, base, "--", *paths)
-    yield from _patch_sources(root, parse_patch(out.splitlines(keepends=True)), max_size, notes)
+    yield from _patch_sources(root, parse_patch([out]), max_size, notes)
 
 
 def range_files(root: Path, spec: str, *, max_size: int, notes: list[str]) -> Iterator[SourceFile]:
@@ -373,7 +409,7 @@ def range_files(root: Path, spec: str, *, max_size: int, notes: list[str]) -> It
     for rev in args:
         run_git(root, "rev-parse", "--verify", "-q", rev + "^{commit}")
     out = run_git(root, "diff", *_DIFF_ARGS, *args)
-    yield from _patch_sources(root, parse_patch(out.splitlines(keepends=True)), max_size, notes)
+    yield from _patch_sources(root, parse_patch([out]), max_size, notes)
 
 
 def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: list[str],
@@ -391,8 +427,10 @@ def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: li
     else:
         raise GitError("git is not installed or not on PATH")
     assert process.stdout is not None
+    stdout = process.stdout
+    blocks = iter(lambda: stdout.read(PATCH_BLOCK), b"")
     try:
-        yield from _patch_sources(root, parse_patch(process.stdout), max_size, notes, keywords)
+        yield from _patch_sources(root, parse_patch(blocks), max_size, notes, keywords)
     finally:
         process.stdout.close()
         stderr = process.stderr.read() if process.stderr else b""

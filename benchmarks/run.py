@@ -1,0 +1,556 @@
+#!/usr/bin/env python3
+"""Benchmark secret-hygiene against detect-secrets, ripgrep and git on real source trees.
+
+Usage: python benchmarks/run.py [--quick]. Downloads sdists from PyPI into benchmarks/work/,
+prints a table and writes it to benchmarks/results.md."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+TREES = WORK / "trees"
+RESULTS = HERE / "results.md"
+# An empty config: the trees live inside this repository, whose own settings must not apply.
+CONFIG = WORK / "empty-config.toml"
+
+# Pinned so that figures from different days compare.
+SDISTS = {"django": "django==5.2.8", "ansible-core": "ansible-core==2.19.14"}
+HOOK_FILES = 20
+HISTORY_COMMITS = 2000
+FAMILIES = ("SH1", "SH2", "SH3", "SH4")
+# Used for the ripgrep comparison only when the registry has no keywords yet.
+FALLBACK_KEYWORDS = ("secret", "token", "passw", "api_key", "apikey", "private key", "bearer",
+                     "client_id", "webhook", "redirect_uri")
+MEMORY_SAMPLE_SECONDS = 0.05
+
+
+def tool(name: str) -> str:
+    """A console script of the running venv first, then PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        sys.exit(f"benchmark: {name} not found (install the project: pip install -e '.[test]')")
+    return found
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    wall: float
+    peak_tree_mb: float  # sampled sum of RSS over the process and its children
+    peak_process_mb: float  # exact ru_maxrss of the largest single process
+    returncode: int
+
+
+def _descendants_rss_kb(root_pid: int) -> int:
+    """Sum of VmRSS over `root_pid` and every process below it (one pass over /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # Fields after the parenthesised command name: state ppid ... rss is field 24 (pages).
+        fields = stat[stat.rfind(b")") + 2:].split()
+        pid = int(entry)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, wanted = 0, {root_pid}
+    changed = True
+    while changed:
+        changed = False
+        for pid, ppid in parents.items():
+            if ppid in wanted and pid not in wanted:
+                wanted.add(pid)
+                changed = True
+    for pid in wanted:
+        total += rss.get(pid, 0)
+    return total
+
+
+_WRAPPER = """
+import json, resource, subprocess, sys, time
+out = open(sys.argv[1], "wb") if sys.argv[1] != "-" else subprocess.DEVNULL
+start = time.perf_counter()
+code = subprocess.call(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - start
+print(json.dumps({"wall": wall, "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  "code": code}))
+"""
+
+
+def measure(cmd: Sequence[str], cwd: Path, stdout_file: Path | None = None) -> Run:
+    """One run of `cmd` in a fresh wrapper process, so RUSAGE_CHILDREN covers only this command.
+    Wall time is taken inside the wrapper around the command (interpreter start-up included)."""
+    wrapper = subprocess.Popen(
+        [sys.executable, "-c", _WRAPPER, str(stdout_file) if stdout_file else "-", *cmd],
+        cwd=cwd, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            # The wrapper's own RSS is small and constant; count only what runs below it.
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                peak = max(peak, _descendants_rss_kb(wrapper.pid) - _rss_kb(wrapper.pid))
+            done.wait(MEMORY_SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = wrapper.communicate()
+    done.set()
+    sampler.join()
+    report = json.loads(output.strip().splitlines()[-1])
+    return Run(wall=report["wall"], peak_tree_mb=max(peak, report["maxrss_kb"]) / 1024,
+               peak_process_mb=report["maxrss_kb"] / 1024, returncode=report["code"])
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except OSError:
+        return 0
+
+
+@dataclass
+class Row:
+    tool: str
+    tree: str
+    runs: list[Run] = field(default_factory=list)
+    ratio: str = ""
+    note: str = ""
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.peak_tree_mb for r in self.runs)
+
+    @property
+    def peak_process_mb(self) -> float:
+        return max(r.peak_process_mb for r in self.runs)
+
+
+def repeat(label: str, tree: str, cmd: Sequence[str], cwd: Path, times: int,
+           stdout_file: Path | None = None) -> Row:
+    row = Row(label, tree)
+    for _ in range(times):
+        row.runs.append(measure(cmd, cwd, stdout_file))
+    codes = {r.returncode for r in row.runs}
+    print(f"  {label:<44} {tree:<16} {row.wall:8.3f} s  {row.peak_mb:7.1f} MB  exit {codes}",
+          flush=True)
+    return row
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+
+def fetch_tree(name: str) -> Path:
+    """The unpacked sdist of `name` under benchmarks/work/trees/ (downloaded once)."""
+    spec = SDISTS[name]
+    version = spec.split("==")[1]
+    stem = f"{name.replace('-', '_')}-{version}"
+    target = TREES / stem
+    if target.is_dir():
+        return target
+    WORK.mkdir(parents=True, exist_ok=True)
+    archives = list(WORK.glob(f"{stem}.tar.gz")) + list(WORK.glob(f"{name}-{version}.tar.gz"))
+    if not archives:
+        print(f"downloading {spec} (sdist) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", spec, "--no-deps",
+                        "--no-binary", ":all:", "--quiet", "-d", str(WORK)], check=True)
+        archives = list(WORK.glob(f"{stem}.tar.gz")) + list(WORK.glob(f"{name}-{version}.tar.gz"))
+    TREES.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archives[0]) as archive:
+        try:
+            archive.extractall(TREES, filter="data")
+        except TypeError:  # Python < 3.11.4 has no extraction filters
+            archive.extractall(TREES)
+    unpacked = next(p for p in TREES.iterdir() if p.name.lower() == stem.lower())
+    return unpacked
+
+
+def ensure_ripgrep() -> str | None:
+    found = shutil.which("rg")
+    if found:
+        return found
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        print("installing ripgrep with apt-get ...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "ripgrep"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+    return shutil.which("rg")
+
+
+def registry_rules(scanner_cmd: str) -> list[dict[str, str]]:
+    out = subprocess.run([scanner_cmd, "rules", "--format", "json"], capture_output=True,
+                         text=True, check=True)
+    rules: list[dict[str, str]] = json.loads(out.stdout)
+    return rules
+
+
+def prefilter_keywords() -> list[str] | None:
+    """The union of every registered rule's keywords (what the engine's prefilter looks for)."""
+    code = ("import json; from scanner.registry import RULES; "
+            "print(json.dumps(sorted({k for r in RULES for k in r.keywords})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return None
+    keywords: list[str] = json.loads(out.stdout)
+    return keywords or None
+
+
+def file_count(tree: Path) -> tuple[int, float]:
+    count, size = 0, 0
+    for directory, _, names in os.walk(tree):
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                count += 1
+                size += os.path.getsize(path)
+    return count, size / 1e6
+
+
+# -- synthetic git repositories ---------------------------------------------------------------
+
+
+def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "bench",
+           "GIT_AUTHOR_EMAIL": "bench@example.invalid", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
+    return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=env,
+                          check=True).stdout
+
+
+def build_history_repo(tree: Path, commits: int) -> Path:
+    """A repository whose history replays `tree` as `commits` commits of a few files each (every
+    fifth commit also edits an earlier file), written with one `git fast-import`."""
+    target = WORK / f"history-{tree.name}-{commits}"
+    if (target / ".git").is_dir():
+        return target
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    _git(target, "init", "-q", "-b", "main")
+    files = sorted(p for p in tree.rglob("*") if p.is_file() and not p.is_symlink())
+    per_commit = max(1, len(files) // commits)
+    stream = bytearray()
+    when = 1_600_000_000
+    written: list[str] = []
+    for index in range(commits):
+        batch = files[index * per_commit:(index + 1) * per_commit]
+        if index == commits - 1:
+            batch = files[index * per_commit:]
+        message = f"commit {index}\n".encode()
+        stream += b"commit refs/heads/main\n"
+        stream += f"mark :{index + 1}\n".encode()
+        stream += f"committer bench <bench@example.invalid> {when + index * 60} +0000\n".encode()
+        stream += f"data {len(message)}\n".encode() + message
+        if index:
+            stream += f"from :{index}\n".encode()
+        for path in batch:
+            rel = path.relative_to(tree).as_posix()
+            data = path.read_bytes()
+            stream += f"M 100644 inline {rel}\ndata {len(data)}\n".encode() + data + b"\n"
+            written.append(rel)
+        if index % 5 == 4 and written:
+            rel = written[(index * 7919) % len(written)]
+            data = (tree / rel).read_bytes() + f"\n# edited in commit {index}\n".encode()
+            stream += f"M 100644 inline {rel}\ndata {len(data)}\n".encode() + data + b"\n"
+    _git(target, "fast-import", "--quiet", stdin=bytes(stream))
+    _git(target, "checkout", "-q", "main")
+    return target
+
+
+def build_hook_repo(tree: Path, count: int) -> tuple[Path, list[str]]:
+    """A fresh repository with `count` real Python files of `tree` staged (not committed)."""
+    target = WORK / f"hook-{tree.name}"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    _git(target, "init", "-q", "-b", "main")
+    # Authentication code: the files a credential scanner finds most to look at.
+    pool = sorted((tree / "django" / "contrib" / "auth").rglob("*.py"))
+    pool = [p for p in pool if p.stat().st_size > 1000] or sorted(tree.rglob("*.py"))
+    chosen = pool[:count]
+    names = []
+    for path in chosen:
+        rel = path.relative_to(tree).as_posix()
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / rel)
+        names.append(rel)
+    _git(target, "add", "--", *names)
+    return target, names
+
+
+# -- the benchmark ----------------------------------------------------------------------------
+
+
+def import_costs(limit: int = 8) -> tuple[float, list[tuple[str, float, float]]]:
+    """(total ms, [(module, self ms, cumulative ms)]) of `import scanner.cli`, most costly first."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import scanner.cli"],
+                         capture_output=True, text=True, check=True)
+    rows = []
+    total = 0.0
+    for line in out.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, cumulative_us, name = (part.strip() for part in line[12:].split("|"))
+        rows.append((name, int(self_us) / 1000, int(cumulative_us) / 1000))
+        if name == "scanner.cli":
+            total = int(cumulative_us) / 1000
+    rows.sort(key=lambda row: -row[1])
+    return total, rows[:limit]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="django only, one run each, detect-secrets on django/contrib only")
+    parser.add_argument("--output", default=str(RESULTS), help="markdown results file")
+    args = parser.parse_args(argv)
+    times = 1 if args.quick else 3
+    scanner_cmd = tool("secret-hygiene")
+    detect_cmd = tool("detect-secrets")
+    rows: list[Row] = []
+    notes: list[str] = []
+
+    names = ["django"] if args.quick else ["django", "ansible-core"]
+    trees = {name: fetch_tree(name) for name in names}
+    sizes = {name: file_count(tree) for name, tree in trees.items()}
+    for name, (count, megabytes) in sizes.items():
+        print(f"{name}: {count} files, {megabytes:.1f} MB", flush=True)
+    rules = registry_rules(scanner_cmd)
+    print(f"registry: {len(rules)} rules", flush=True)
+    keywords = prefilter_keywords()
+    if keywords is None:
+        notes.append("The registry has no prefilter keywords yet; ripgrep used a stand-in list of "
+                     f"{len(FALLBACK_KEYWORDS)} keywords.")
+    rg_keywords = keywords or list(FALLBACK_KEYWORDS)
+    rg = ensure_ripgrep()
+    if rg is None:
+        notes.append("ripgrep is not installed and could not be installed: no rg comparison.")
+
+    CONFIG.write_text("# benchmark: defaults only\n")
+    config = ("--config", str(CONFIG))
+
+    def scan_cmd(tree: Path, *extra: str) -> list[str]:
+        return [scanner_cmd, "scan", "--all-files", "--format", "json", "-o", os.devnull,
+                *config, *extra, str(tree)]
+
+    # 1. Full scan against detect-secrets and ripgrep, per tree.
+    print("\nfull scan", flush=True)
+    for name, tree in trees.items():
+        check = WORK / "check.json"
+        done = subprocess.run([scanner_cmd, "scan", "--all-files", "--format", "json", "-o",
+                               str(check), *config, str(tree)], capture_output=True, text=True,
+                              check=False)
+        if done.returncode not in (0, 1):
+            sys.exit(f"benchmark: secret-hygiene failed on {name}: {done.stderr.strip()}")
+        summary = json.loads(check.read_text())["summary"]
+        print(f"  secret-hygiene on {name}: {summary['files_scanned']} files scanned, "
+              f"{summary['findings']} findings, {len(summary['errors'])} notes", flush=True)
+        ours = repeat("secret-hygiene scan", name, scan_cmd(tree), tree.parent, times)
+        rows.append(ours)
+        if rg is not None:
+            rg_cmd = [rg, "-i", "-F", "-l", "-uu", *(a for k in rg_keywords for a in ("-e", k)), "."]
+            rg_out = WORK / "rg.txt"
+            rg_row = repeat(f"rg -i -l ({len(rg_keywords)} keywords)", name, rg_cmd, tree, times,
+                            rg_out)
+            candidates = len(rg_out.read_text(errors="replace").splitlines())
+            rg_row.note = f"{candidates} candidate files"
+            rows.append(rg_row)
+            ours.ratio = f"{ours.wall / rg_row.wall:.1f}x rg"
+        ds_tree = tree / "django" / "contrib" if args.quick and name == "django" else tree
+        ds_label = name if ds_tree == tree else f"{name}/{ds_tree.relative_to(tree).as_posix()}"
+        ds_out = WORK / "detect-secrets.json"
+        if ds_tree != tree:
+            sub = repeat("secret-hygiene scan", ds_label, scan_cmd(ds_tree), ds_tree.parent, times)
+            rows.append(sub)
+        else:
+            sub = ours
+        # detect-secrets must run from inside the tree: given an outside path it finds nothing.
+        ds_row = repeat("detect-secrets scan --all-files", ds_label,
+                        [detect_cmd, "scan", "--all-files"], ds_tree, times, ds_out)
+        found = json.loads(ds_out.read_text()).get("results", {})
+        if not found:
+            sys.exit("benchmark: detect-secrets found nothing; the comparison would be void")
+        ds_row.note = f"{len(found)} files with results"
+        rows.append(ds_row)
+        faster = ds_row.wall / sub.wall
+        sub.ratio = (sub.ratio + "; " if sub.ratio else "") + f"{faster:.0f}x faster than detect-secrets"
+        ds_row.ratio = "1"
+
+    if len(trees) > 1:
+        # Both trees in one scan: memory must stay flat as the tree grows.
+        both = repeat("secret-hygiene scan", "all trees", scan_cmd(TREES), TREES.parent, times)
+        rows.append(both)
+
+    # 2. Per-family cost on django.
+    print("\nper-family cost (django)", flush=True)
+    django = trees["django"]
+    present = {rule["id"][:3] for rule in rules}
+    floor_row: Row | None = None
+    if rules:
+        floor_row = repeat("scan, no rules (--ignore SH)", "django", scan_cmd(django, "--ignore", "SH"),
+                           django.parent, times)
+        rows.append(floor_row)
+    family_rows = []
+    for family in FAMILIES:
+        if family not in present:
+            notes.append(f"{family}xx: no rules registered yet, not measured.")
+            continue
+        count = sum(1 for rule in rules if rule["id"].startswith(family))
+        row = repeat(f"scan --select {family} ({count} rules)", "django",
+                     scan_cmd(django, "--select", family), django.parent, times)
+        family_rows.append(row)
+        rows.append(row)
+    all_row = next(r for r in rows if r.tool == "secret-hygiene scan" and r.tree == "django")
+    if floor_row is not None:
+        spent = max(all_row.wall - floor_row.wall, 1e-9)
+        for row in family_rows:
+            row.ratio = f"+{row.wall - floor_row.wall:.3f} s over no rules ({(row.wall - floor_row.wall) / spent:.0%} of all rules' cost)"
+        floor_row.ratio = f"all rules add {all_row.wall - floor_row.wall:.3f} s"
+
+    # 3. The pre-commit hook on 20 staged files.
+    print("\nhook", flush=True)
+    hook_repo, hook_files = build_hook_repo(django, HOOK_FILES)
+    hook_row = repeat(f"secret-hygiene hook ({len(hook_files)} staged files)", "django auth files",
+                      [scanner_cmd, "hook", *config, *hook_files], hook_repo, 1 if args.quick else 5)
+    hook_row.ratio = "target < 0.3 s"
+    rows.append(hook_row)
+    start = repeat("python -c pass", "-", [sys.executable, "-c", "pass"], hook_repo, 3)
+    start.ratio = "interpreter floor"
+    rows.append(start)
+    import_total, import_rows = import_costs()
+    hook_imports = subprocess.run([sys.executable, "-X", "importtime", "-m", "scanner.cli", "hook",
+                                   *config, *hook_files], cwd=hook_repo, capture_output=True, text=True,
+                                  check=False)
+    lazy = [line.split("|")[-1].strip() for line in hook_imports.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line]
+    heavy = [m for m in ("libcst", "tree_sitter", "yaml", "detect_secrets", "identify.identify")
+             if m in lazy]
+
+    # 4. History against git log -p --all.
+    print("\nhistory", flush=True)
+    history_repo = build_history_repo(django, HISTORY_COMMITS)
+    commits = int(_git(history_repo, "rev-list", "--count", "--all").decode().strip())
+    label = f"synthetic django, {commits} commits"
+    log_row = repeat("git log -p --all", label, ["git", "log", "-p", "--all"], history_repo, times,
+                     WORK / "git-log.txt")
+    rows.append(log_row)
+    history_row = repeat("secret-hygiene history", label,
+                         [scanner_cmd, "history", "--format", "json", "-o", os.devnull, *config],
+                         history_repo, times)
+    history_row.ratio = f"{history_row.wall / log_row.wall:.2f}x git log -p"
+    rows.append(history_row)
+
+    # 5. Report.
+    per_family = ", ".join(f"{f}xx: {sum(1 for r in rules if r['id'].startswith(f))}"
+                           for f in FAMILIES)
+    machine = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": str(os.cpu_count()),
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "git": _git(HERE, "--version").decode().strip(),
+        "rg": subprocess.run([rg, "--version"], capture_output=True, text=True).stdout.splitlines()[0] if rg else "absent",
+        "detect-secrets": subprocess.run([detect_cmd, "--version"], capture_output=True, text=True).stdout.strip(),
+        "rules": f"{len(rules)} ({per_family})",
+    }
+    text = render(rows, machine, sizes, import_total, import_rows, heavy, notes, args.quick)
+    print("\n" + text)
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def render(rows: Sequence[Row], machine: dict[str, str], sizes: dict[str, tuple[int, float]],
+           import_total: float, import_rows: Sequence[tuple[str, float, float]],
+           heavy: Sequence[str], notes: Sequence[str], quick: bool) -> str:
+    lines = ["# secret-hygiene benchmark", ""]
+    lines.append("Generated by `python benchmarks/run.py" + (" --quick`" if quick else "`")
+                 + f" on {machine['date']}." + (" Quick mode: one run each." if quick else
+                                                " Wall times are medians of 3 runs (hook: 5)."))
+    lines.append("")
+    lines.append("| machine | |")
+    lines.append("|---|---|")
+    for key in ("cpus", "cpu", "python", "git", "rg", "detect-secrets", "rules"):
+        lines.append(f"| {key} | {machine[key]} |")
+    lines.append("")
+    lines.append("Trees (unpacked PyPI sdists): " + ", ".join(
+        f"{name} {count} files / {mb:.0f} MB" for name, (count, mb) in sizes.items()) + ".")
+    lines.append("")
+    lines.append("| tool | tree | median wall | peak memory | ratio | note |")
+    lines.append("|---|---|---:|---:|---|---|")
+    for row in rows:
+        lines.append(f"| {row.tool} | {row.tree} | {row.wall:.3f} s | {row.peak_mb:.0f} MB "
+                     f"| {row.ratio} | {row.note} |")
+    lines.append("")
+    lines.append("Peak memory is the largest sampled sum of resident memory over the command and "
+                 f"all its child processes (sampled every {MEMORY_SAMPLE_SECONDS * 1000:.0f} ms, "
+                 "never below the largest single process's `ru_maxrss`). Wall time includes "
+                 "interpreter start-up. `secret-hygiene` runs with its default `--jobs` (CPU count); "
+                 "`detect-secrets scan --all-files` runs from inside the tree.")
+    lines.append("")
+    lines.append(f"`import scanner.cli` takes {import_total:.0f} ms (`python -X importtime`); "
+                 "the costliest modules by self time:")
+    lines.append("")
+    lines.append("| module | self | cumulative |")
+    lines.append("|---|---:|---:|")
+    for name, self_ms, cumulative_ms in import_rows:
+        lines.append(f"| `{name}` | {self_ms:.1f} ms | {cumulative_ms:.1f} ms |")
+    lines.append("")
+    lines.append("Heavy modules imported during the hook run: "
+                 + (", ".join(f"`{m}`" for m in heavy) if heavy else "none") + ".")
+    if notes:
+        lines.append("")
+        lines.extend(f"- {note}" for note in notes)
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    code = main()
+    print(f"benchmark took {time.perf_counter() - started:.0f} s")
+    sys.exit(code)
