@@ -1,0 +1,142 @@
+"""Our OAuth-specific detectors as detect-secrets plugins, shared with the SH1xx rules.
+
+Load them with `detect-secrets scan --plugin scanner/plugins/detect_secrets_plugins.py` (run from
+inside the scanned tree); the line syntax they share with our rules is in `secrets_syntax`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Iterable
+from typing import Any
+
+from detect_secrets.core.potential_secret import PotentialSecret
+from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+from detect_secrets.util.code_snippet import CodeSnippet
+
+from scanner.plugins.secrets_syntax import (
+    ACCESS_TOKEN,
+    API_KEY,
+    CLIENT_SECRET,
+    ENV_CREDENTIAL,
+    GENERIC_SECRET,
+    LOOSE,
+    PASSWORD,
+    REFRESH_TOKEN,
+    SECRET_KEY,
+    find_assignments,
+    find_bearer,
+    is_env_filename,
+    mode_for_filename,
+)
+
+# -- detect-secrets plugins -----------------------------------------------------------------
+
+
+class _KeywordDetector(BasePlugin):
+    """Values assigned to keys of some credential kinds. `mode` is set per file by
+    `analyze_line` (detect-secrets passes the filename); direct callers may pass it."""
+
+    kinds: frozenset[str] = frozenset()
+    bearer: bool = False
+
+    def __init__(self, mode: str = LOOSE, env: bool = False) -> None:
+        self.mode = mode
+        self.env = env
+
+    def analyze_string(self, string: str, mode: str | None = None,
+                       env: bool | None = None) -> Generator[str, None, None]:
+        for found in find_assignments(string, mode or self.mode,
+                                      env=self.env if env is None else env):
+            if found.kind in self.kinds and found.value:
+                yield found.value
+        if self.bearer:
+            for value, _, _ in find_bearer(string):
+                yield value
+
+    def analyze_line(self, filename: str, line: str, line_number: int = 0,
+                     context: CodeSnippet | None = None, **kwargs: Any) -> set[PotentialSecret]:
+        return {PotentialSecret(type=self.secret_type, filename=filename, secret=value,
+                                line_number=line_number)
+                for value in self.analyze_string(line, mode_for_filename(filename),
+                                                 is_env_filename(filename))}
+
+
+class OAuthClientSecretDetector(_KeywordDetector):
+    """`client_secret`, `consumer_secret`, `app_secret` given a literal value."""
+
+    secret_type = "OAuth Client Secret"
+    kinds = frozenset({CLIENT_SECRET})
+
+
+class OAuthAccessTokenDetector(_KeywordDetector):
+    """`access_token`/`api_token`/`bearer_token` literals and `Authorization: Bearer` headers."""
+
+    secret_type = "OAuth Access Token"
+    kinds = frozenset({ACCESS_TOKEN})
+    bearer = True
+
+
+class OAuthRefreshTokenDetector(_KeywordDetector):
+    """`refresh_token` given a literal value."""
+
+    secret_type = "OAuth Refresh Token"
+    kinds = frozenset({REFRESH_TOKEN})
+
+
+class HardcodedPasswordDetector(_KeywordDetector):
+    """Passwords and generic secrets (`password`, `secret_key`, `api_key`) given a literal."""
+
+    secret_type = "Hardcoded Password"
+    kinds = frozenset({PASSWORD, GENERIC_SECRET, SECRET_KEY, API_KEY, ENV_CREDENTIAL})
+
+
+class GoogleOAuthClientSecretDetector(RegexBasedDetector):
+    """Google OAuth client secrets (`GOCSPX-` prefix, since 2021)."""
+
+    secret_type = "Google OAuth Client Secret"
+    denylist = (re.compile(r"(?<![\w-])GOCSPX-[A-Za-z0-9_\-]{28}(?![\w-])"),)
+
+
+class GoogleOAuthAccessTokenDetector(RegexBasedDetector):
+    """Google OAuth 2.0 access tokens (`ya29.` prefix)."""
+
+    secret_type = "Google OAuth Access Token"
+    denylist = (re.compile(r"(?<![\w.])ya29\.[A-Za-z0-9_\-]{30,}"),)
+
+
+class GoogleOAuthRefreshTokenDetector(RegexBasedDetector):
+    """Google OAuth 2.0 refresh tokens (`1//0` prefix)."""
+
+    secret_type = "Google OAuth Refresh Token"
+    denylist = (re.compile(r"(?<![\w/])1//0[A-Za-z0-9_\-]{40,}"),)
+
+
+def spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
+    """(value, start, end) of each secret `detector` finds on `line`.
+
+    A plain RegexBasedDetector's `analyze_string` yields the first group when its pattern has
+    groups, which is sometimes the secret (AWS, npm) and sometimes only a prefix (GitHub's
+    `ghp`): here the longest group counts if it is 8+ characters long, else the whole match.
+    Detectors with their own `analyze_string` are located by the values it yields."""
+    if (isinstance(detector, RegexBasedDetector)
+            and type(detector).analyze_string is RegexBasedDetector.analyze_string):
+        for pattern in detector.denylist:
+            for match in pattern.finditer(line):
+                groups = [i for i in range(1, (match.lastindex or 0) + 1) if match.group(i)]
+                best = max(groups, key=lambda i: len(match.group(i)), default=0)
+                if best and len(match.group(best)) < 8:
+                    best = 0
+                value = match.group(best).strip().strip('"=:').strip()
+                if value:
+                    start = match.start(best) + match.group(best).index(value)
+                    yield value, start, start + len(value)
+        return
+    cursor: dict[str, int] = {}
+    for value in detector.analyze_string(line):
+        if not value:
+            continue
+        start = line.find(value, cursor.get(value, 0))
+        if start < 0:
+            continue
+        cursor[value] = start + len(value)
+        yield value, start, start + len(value)

@@ -1,0 +1,204 @@
+"""Where credentials sit on a line: credential-named keys, their literal values, Bearer headers.
+
+Standard library only, so the prefilter path never pays for importing detect-secrets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# How values are written in a file: code only counts quoted literals (an unquoted right-hand
+# side is an identifier or an expression); config and shell also count bare values.
+QUOTED = "quoted"
+LOOSE = "loose"
+
+# The kind of credential a key names, from its normalized last segment (see `classify_key`).
+CLIENT_SECRET = "client secret"
+ACCESS_TOKEN = "access token"
+REFRESH_TOKEN = "refresh token"
+PASSWORD = "password"
+GENERIC_SECRET = "secret"
+SECRET_KEY = "secret key"
+API_KEY = "API key"
+ENV_CREDENTIAL = "credential"
+
+_CLIENT_SECRET_ENDS = ("clientsecret", "consumersecret", "appsecret", "applicationsecret",
+                       "oauthsecret")
+_TOKEN_SECRET_ENDS = ("tokensecret", "accesssecret")
+# Tokens that are not credentials: pagination cursors, CSRF values, tokenizer vocabulary.
+_NOT_CREDENTIAL_TOKENS = ("csrftoken", "xsrftoken", "pagetoken", "nexttoken", "continuationtoken",
+                          "synctoken", "cancellationtoken", "canceltoken", "paginationtoken",
+                          "resumetoken", "cursortoken", "idempotencytoken", "devicetoken",
+                          "pushtoken", "eostoken", "bostoken", "padtoken", "unktoken", "septoken",
+                          "clstoken", "masktoken", "maxtoken", "starttoken", "endtoken")
+_SECRET_KEY_ENDS = ("secretkey", "privatekey", "accesskey", "authkey", "signingkey",
+                    "encryptionkey", "masterkey", "hmackey", "serviceaccountkey")
+_PASSWORD_ENDS = ("password", "passwd", "pwd", "passphrase")
+# .env files: any *_KEY is an API key unless it is one of these public or structural keys.
+_PUBLIC_KEY_ENDS = ("publickey", "publishablekey", "pubkey", "sitekey", "primarykey",
+                    "partitionkey", "sortkey", "cachekey", "foreignkey", "idempotencykey",
+                    "hashkey", "rangekey", "licensekey", "keyid")
+PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "NUXT_PUBLIC_", "EXPO_PUBLIC_",
+                    "GATSBY_", "VUE_APP_", "PUBLIC_")
+_PUBLIC_SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "PRIVATE_KEY", "REFRESH_TOKEN")
+
+ENV_EXAMPLE_WORDS = ("example", "sample", "template", "dist", "default", "tpl", "schema",
+                     "skeleton")
+
+_KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?)"
+def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
+    # Code may annotate the target (`client_secret: str = "..."`); in YAML that would misread
+    # `key: a=b`, so config lines use the pattern without annotations.
+    annotation = (r"(?:(?P<ann>:[ \t]*[A-Za-z_][\w\[\]., |]{0,40}?[ \t]*)(?==))?"
+                  if annotations else "(?P<ann>(?!))?")
+    return re.compile(
+        r"""
+        (?<![\w$.\-])
+        (?P<kq>\\?["'`]?)
+        (?P<key>(?:--?)?(?:[A-Za-z_$@][\w$.\-]{0,100}?)?""" + _KEY_WORD + r""")
+        (?P=kq)
+        \]?
+        [ \t]*
+        """ + annotation + r"""
+        (?P<op>:=|=>|\?\?=|\|\|=|=(?!=)|:(?!:)|,|[ \t](?=[ \t]*[^\s=:]))
+        [ \t]*
+        (?:
+            (?P<q>\\?["'`])(?P<qv>[^"'`\\\s]*)(?P=q)
+          | (?P<uv>[^\s"'`,;\\(){}\[\]<>]+)(?=$|[\s,;#&)}\]"'`])
+        )
+        """,
+        re.VERBOSE | re.IGNORECASE,
+    )
+
+
+ASSIGNMENT_CODE = _assignment_pattern(annotations=True)
+ASSIGNMENT_CONFIG = _assignment_pattern(annotations=False)
+# `client_secret=...` inside a URL or a form body in a string: `?a=b&client_secret=...`.
+URL_PARAMETER = re.compile(
+    r"(?:(?<=[?&])|(?<=[\"'`]))(?P<key>(?:[A-Za-z_][\w.\-]{0,60}?)?" + _KEY_WORD
+    + r")=(?P<uv>[^&\s\"'`#<>\\]+)",
+    re.IGNORECASE,
+)
+BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
+AUTHORIZATION_TOKEN = re.compile(
+    r"authorization[\"'`]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A credential-named key and the literal it is given on one line (0-based offsets)."""
+
+    key: str
+    kind: str
+    value: str
+    start: int
+    end: int
+    key_start: int
+    quoted: bool
+
+
+def normalized(key: str) -> str:
+    """`self.Client-Secret` -> `clientsecret`: the last dotted segment, letters and digits only."""
+    last = key.strip("\"'`$@-").rsplit(".", 1)[-1]
+    return re.sub(r"[^a-z0-9]", "", last.lower())
+
+
+def _last_word(key: str) -> str:
+    last = key.rsplit(".", 1)[-1]
+    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", last)
+    return words[-1].lower() if words else ""
+
+
+def classify_key(key: str, *, env: bool = False) -> str | None:
+    """The credential kind a key names, or None. `env` widens it for .env files (any *_KEY)."""
+    name = normalized(key)
+    if not name:
+        return None
+    if name.endswith("refreshtoken"):
+        return REFRESH_TOKEN
+    if name.endswith(_CLIENT_SECRET_ENDS):
+        return CLIENT_SECRET
+    if name.endswith(_TOKEN_SECRET_ENDS):
+        return ACCESS_TOKEN
+    if name.endswith("token"):
+        return None if name.endswith(_NOT_CREDENTIAL_TOKENS) else ACCESS_TOKEN
+    if name.endswith("secret"):
+        return GENERIC_SECRET
+    if name.endswith(_PASSWORD_ENDS) or _last_word(key) == "pass":
+        return PASSWORD
+    if name.endswith("apikey"):
+        return API_KEY
+    if name.endswith(_SECRET_KEY_ENDS):
+        return SECRET_KEY
+    if env and (name.endswith(("key", "credentials", "credential"))
+                and not name.endswith(_PUBLIC_KEY_ENDS)):
+        return ENV_CREDENTIAL
+    return None
+
+
+def is_public_prefixed(key: str) -> bool:
+    """`NEXT_PUBLIC_CLIENT_SECRET`, `VITE_API_SECRET`: a build tool inlines it into the bundle."""
+    upper = key.strip("\"'`").upper()
+    return upper.startswith(PUBLIC_PREFIXES) and any(w in upper for w in _PUBLIC_SECRET_WORDS)
+
+
+def is_env_filename(filename: str) -> bool:
+    """A committed env file by name: `.env`, `.env.production`, `prod.env`, not `.env.example`."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if not (name == ".env" or name.startswith(".env.") or name.endswith(".env")):
+        return False
+    return not any(word in name for word in ENV_EXAMPLE_WORDS)
+
+
+def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Assignment]:
+    """Credential-named keys given a literal value on `line`: assignments, keyword arguments,
+    object/dict keys, config keys, CLI flags and URL parameters."""
+    seen: set[int] = set()
+    pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
+    spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
+    for match in pattern.finditer(line):
+        key, op = match.group("key"), match.group("op")
+        is_flag = key.startswith("-")
+        if op == "," and not is_flag:
+            continue  # `f("client_secret", x)` is a call, not an assignment
+        if op in {" ", "\t"} and not ((is_flag and mode == LOOSE) or spaced):
+            continue  # `--client-secret VALUE` and Dockerfile `ENV KEY VALUE`; else no assignment
+        if is_flag and op in {":", "=>"}:
+            continue
+        if match.group("ann") and op != "=":
+            continue
+        quoted = match.group("q") is not None
+        if not quoted and mode != LOOSE:
+            continue
+        kind = classify_key(key, env=env)
+        if kind is None:
+            continue
+        group = "qv" if quoted else "uv"
+        seen.add(match.start(group))
+        yield Assignment(key.lstrip("-"), kind, match.group(group), match.start(group),
+                         match.end(group), match.start("key"), quoted)
+    for match in URL_PARAMETER.finditer(line):
+        if match.start("uv") in seen:
+            continue
+        kind = classify_key(match.group("key"), env=env)
+        if kind is not None:
+            yield Assignment(match.group("key"), kind, match.group("uv"), match.start("uv"),
+                             match.end("uv"), match.start("key"), False)
+
+
+def find_bearer(line: str) -> Iterator[tuple[str, int, int]]:
+    """(value, start, end) of literal credentials in `Authorization: Bearer ...` headers."""
+    for pattern in (BEARER, AUTHORIZATION_TOKEN):
+        for match in pattern.finditer(line):
+            yield match.group("value"), match.start("value"), match.end("value")
+
+
+def mode_for_filename(filename: str) -> str:
+    lower = filename.lower()
+    code = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html",
+            ".ipynb", ".go", ".rb", ".java", ".kt", ".php", ".cs", ".scala", ".swift", ".rs",
+            ".c", ".cc", ".cpp", ".h", ".m", ".groovy", ".dart", ".tf")
+    return QUOTED if lower.endswith(code) else LOOSE

@@ -1,0 +1,114 @@
+"""Precision filters for candidate secret values: placeholders, templates, references, words.
+
+Cheap checks run first; detect-secrets' heuristic filters confirm the survivors (lazy import)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+DEFAULT_MIN_LENGTH = 8
+
+# Substrings that mark a value as a placeholder or a dummy, never a live credential.
+PLACEHOLDER_MARKERS = (
+    "example", "sample", "dummy", "fake", "placeholder", "changeme", "change_me", "change-me",
+    "replace", "your", "xxx", "***", "...", "…", "redacted", "todo", "fixme", "insert", "test",
+    "mock", "foobar", "lorem", "notasecret", "not-a-secret", "not_a_secret", "secret", "password",
+    "passwd", "token", "dev-only", "insecure-default",
+)
+# Whole values (lower-case) that mean "nothing here".
+EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "yes", "no",
+                          "required", "optional", "string", "str", "env", "unset"})
+# References to a secret store or to a file holding the secret, not the secret itself.
+REFERENCE_MARKERS = ("secretsmanager", "ssm:", "op://", "vault:", "vault.", "keyvault", "/secrets/",
+                     "arn:aws:", "enc[", "!vault", "sops", "kms:", "process.env", "os.environ",
+                     "getenv", "import.meta.env")
+_TEMPLATE = re.compile(r"\$\{|\{\{|\}\}|%\(|<%|%>|#\{|\{[\w.]*\}|%[sd]\b|@[A-Z_]+@")
+_HASH_PREFIX = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[:\-]", re.IGNORECASE)
+_PATH_SUFFIX = re.compile(r"\.(?:json|pem|key|p12|pfx|crt|cer|txt|ya?ml|env|ini|toml|cfg|conf|jks)$",
+                          re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+|[A-Z][a-z]+|[A-Z]+")
+_NATURAL_SEGMENT = re.compile(r"^(?:[a-z]+|[A-Z][a-z]*|[A-Z]+|[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+)+)$")
+
+
+def shannon_entropy(value: str) -> float:
+    counts = Counter(value)
+    total = len(value)
+    return -sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+def is_placeholder(value: str, extra: Iterable[str] = ()) -> bool:
+    lower = value.lower()
+    return (lower in EMPTY_VALUES
+            or any(marker in lower for marker in PLACEHOLDER_MARKERS)
+            or any(marker.lower() in lower for marker in extra))
+
+
+def is_templated(value: str) -> bool:
+    """`${X}`, `{{ x }}`, `%(x)s`, `<%= x %>`, `#{x}`, `{name}`, `$X` and friends."""
+    return value.startswith(("$", "%", "{", "<")) or bool(_TEMPLATE.search(value))
+
+
+def is_reference(value: str) -> bool:
+    """A pointer to where the secret lives: a secret-manager id, an env lookup, a file path, a URL."""
+    lower = value.lower()
+    if any(marker in lower for marker in REFERENCE_MARKERS):
+        return True
+    if value.startswith(("/", "./", "../", "~/", "file:")) or "://" in value:
+        return True
+    return bool(_PATH_SUFFIX.search(value))
+
+
+def is_word_like(value: str) -> bool:
+    """Identifiers and prose (`CLIENT_SECRET`, `settings.clientSecret`, `my-app-secret`): every
+    segment is a natural-case word, and camelCase humps are word-long, not random."""
+    segments = [s for s in re.split(r"[_\-.\s/:]+", value) if s]
+    if not segments or not all(_NATURAL_SEGMENT.match(s) for s in segments):
+        return False
+    words = [w for s in segments for w in _WORD.findall(s)]
+    return sum(len(w) for w in words) / len(words) >= 3
+
+
+def has_low_variety(value: str) -> bool:
+    """`aaaaaaaa`, `abababab`, `12121212`: too few distinct characters to be random."""
+    return len(set(value)) < min(5, len(value) // 2 + 1)
+
+
+def is_hash_like(value: str) -> bool:
+    """Integrity strings (`sha512-...`, `sha256:...`)."""
+    return bool(_HASH_PREFIX.match(value))
+
+
+def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Iterable[str] = ()) -> bool:
+    """True when `value` is certainly not a live credential (no imports needed)."""
+    return (len(value) < min_length
+            or is_placeholder(value, extra)
+            or is_templated(value)
+            or is_reference(value)
+            or is_hash_like(value)
+            or has_low_variety(value)
+            or is_word_like(value))
+
+
+def detect_secrets_reject(value: str, line: str, key_start: int = 0, *, quoted: bool = True) -> bool:
+    """detect-secrets' heuristic filters: sequences, UUIDs, ids, templates, no letters, and (for
+    bare config values) indirect references like `token: get_token()`.
+
+    `is_likely_id_string` looks at the line only from the key on, so that a `client_id` earlier
+    on the same line does not hide the `client_secret` after it."""
+    from detect_secrets.filters import heuristic
+
+    return ((not quoted and heuristic.is_indirect_reference(line[key_start:]))
+            or heuristic.is_sequential_string(value)
+            or heuristic.is_potential_uuid(value)
+            or heuristic.is_likely_id_string(value, line[key_start:])
+            or heuristic.is_templated_secret(value)
+            or heuristic.is_not_alphanumeric_string(value))
+
+
+def is_lock_file(path: str) -> bool:
+    from detect_secrets.filters import heuristic
+
+    return heuristic.is_lock_file(path)
