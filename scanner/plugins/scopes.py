@@ -393,7 +393,7 @@ class WildcardOrAdminScope(_ScopeRule):
                 why = _broad_reason(token.text, catalog)
                 if why is not None:
                     reason, instead = why
-                    yield self.at(token.span, f"scope `{token.text}` {reason}; use {instead}",
+                    yield self.at(token.span, f"scope `{token.text}` {reason}; prefer {instead}",
                                   f"scope:{token.text}")
 
 

@@ -45,6 +45,8 @@ _NAME_CALL = re.compile(
     r"""(?:url\s*=\s*)?([A-Za-z_$][\w$.]*)\s*[,)+]""",
     re.IGNORECASE,
 )
+# `github.get("user/emails")`: a relative path passed straight to a verb call (authlib base URLs).
+_RELATIVE_CALL = re.compile(r"""\.(get|post|put|patch|delete)\(\s*["']([A-Za-z][\w\-.]*/[^"'\s]*|[a-z][\w\-]*)["']""")
 _ROUTE_LITERAL = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE) (/[^"'`\s]*)["'`]""")
 # Read-only calls sent as POST (search and batch-read endpoints).
 _READ_POST_TAIL = frozenset({"search", "query", "read", "batchget", "lookup"})
@@ -134,6 +136,24 @@ def _split_url(body: str) -> tuple[str | None, tuple[str, ...]]:
     return host, segments
 
 
+_OAUTH_SEGMENTS = frozenset({"token", "authorize", "authorization", "access_token", "revoke", "logout",
+                             "devicecode", ".default", "openid-configuration", "jwks", "certs"})
+
+
+def _is_oauth_url(host: str | None, segments: tuple[str, ...]) -> bool:
+    """Token/authorize endpoints and scope URLs are not API calls that exercise a scope."""
+    lowered = [s.lower() for s in segments]
+    if any(s in _OAUTH_SEGMENTS or s.startswith("oauth") for s in lowered):
+        return True
+    return bool(host and host.endswith("googleapis.com") and lowered[:1] == ["auth"])
+
+
+def _looks_like_api_word(word: str) -> bool:
+    """`github.get("user")` is an API call; `config.get("timeout")` is not: only words that are
+    plural nouns or `user`/`me` count."""
+    return word in {"user", "me"} or (word.endswith("s") and len(word) > 3 and "_" not in word)
+
+
 def _normalise_method(method: str, segments: tuple[str, ...]) -> str:
     method = method.upper()
     if method in {"UPDATE"}:
@@ -155,7 +175,7 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
         if len(body) < 2 or not re.search(r"[A-Za-z]", body):
             continue
         host, segments = _split_url(body)
-        if not segments and host is None:
+        if (not segments and host is None) or _is_oauth_url(host, segments):
             continue
         line_start = text.rfind("\n", 0, match.start()) + 1
         before = text[line_start: match.start()]
@@ -195,6 +215,12 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
         if name not in used_constants:
             for host, segments, line in targets:
                 facts.calls.append(ApiCall("*", segments, host, file.path, line))
+    for match in _RELATIVE_CALL.finditer(text):
+        if "/" not in match.group(2) and not _looks_like_api_word(match.group(2)):
+            continue
+        host, segments = _split_url(match.group(2))
+        line, _ = file.position(match.start())
+        facts.calls.append(ApiCall(_normalise_method(match.group(1), segments), segments, None, file.path, line))
     for match in _ROUTE_LITERAL.finditer(text):
         host, segments = _split_url(match.group(2))
         line, _ = file.position(match.start())

@@ -12,7 +12,7 @@ from scanner.plugins.scopes_model import ApiCall
 
 READ_WORDS = frozenset({"read", "readonly", "read_only", "readbasic", "view", "history", "list", "get"})
 WRITE_WORDS = frozenset({"write", "readwrite", "manage", "send", "edit", "create", "delete", "modify",
-                         "full", "update", "insert", "upload", "compose", "join", "fullcontrol"})
+                         "full", "update", "insert", "upload", "compose", "join", "fullcontrol", "admin"})
 # Qualifiers that say nothing about the resource or the access.
 _IGNORED_WORDS = frozenset({"all", "shared", "basic", "selected", "public", "own"})
 _GOOGLE_PREFIX = re.compile(r"^https://(?:www\.)?googleapis\.com/auth/")

@@ -1,0 +1,109 @@
+"""The scope family over realistic fixture projects: the exact (path, line, rule) set each yields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import scan_dir, triples
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "scopes"
+
+
+def scan(project: str, options: dict[str, Any] | None = None) -> set[tuple[str, int, str]]:
+    result = scan_dir(FIXTURES / project, select=["SH2"], options={"scopes": options or {}})
+    assert not [e for e in result.summary.errors if "failed" in e], result.summary.errors
+    return triples(result.findings)
+
+
+def test_hubspot_crm_sync() -> None:
+    # deals are only read (a POST to /search is a read), companies never called, contacts twice;
+    # the test module's dummy list is not reported.
+    assert scan("crm_sync") == {
+        ("crm_sync/auth.py", 12, "SH204"),
+        ("crm_sync/auth.py", 13, "SH204"),
+        ("crm_sync/auth.py", 14, "SH203"),
+    }
+
+
+def test_hr_sync_300_scopes_from_another_module() -> None:
+    # The list lives in permissions.py (no "scope" in its text: read through project.load);
+    # the vendor SDK calls are invisible, so SH204 stays silent; offline_access has refresh handling.
+    assert scan("hr_sync") == {("hr_sync/oauth.py", 8, "SH201")}
+
+
+def test_hr_sync_host_limit_allows_the_long_list() -> None:
+    assert scan("hr_sync", {"host-limits": {"auth.hr-cloud.example": 10000}}) == set()
+    assert scan("hr_sync", {"max-length": 10000}) == set()
+    assert scan("hr_sync", {"host-limits": {"hr-cloud.example": 9000}}) == {("hr_sync/oauth.py", 8, "SH201")}
+
+
+def test_google_drive_exporter() -> None:
+    # drive.readonly is used through googleapiclient (files().list/export_media); sheets are only
+    # read; gmail is never called; cloud-platform is catalogued as broad; openid is identity.
+    assert scan("drive_exporter") == {
+        ("exporter/auth.py", 11, "SH204"),
+        ("exporter/auth.py", 12, "SH204"),
+        ("exporter/auth.py", 13, "SH202"),
+    }
+
+
+def test_github_app() -> None:
+    # repo is broad; read:org is never called; user:email and gist are used; the README's
+    # authorize URL is a request too.
+    assert scan("github_app") == {
+        ("app/oauth.py", 12, "SH202"),
+        ("app/oauth.py", 12, "SH204"),
+        ("README.md", 4, "SH202"),
+        ("README.md", 4, "SH204"),
+    }
+
+
+def test_js_spa() -> None:
+    # Mail.Read twice; Calendars.ReadWrite only read with fetch; the service worker's `scope: "/"`
+    # and the imported SCOPES joined into URLSearchParams add nothing new.
+    assert scan("spa") == {
+        ("src/auth/config.ts", 3, "SH203"),
+        ("src/auth/config.ts", 3, "SH204"),
+    }
+
+
+def test_yaml_json_toml_env_configs() -> None:
+    # No code calls at all: SH204 says nothing. `${OAUTH_SCOPE}` is not resolvable: nothing.
+    assert scan("configs") == {
+        (".env", 2, "SH202"),
+        ("config/oauth.yaml", 7, "SH202"),
+        ("config/oauth.yaml", 8, "SH203"),
+        ("config/oauth.yaml", 10, "SH203"),
+        ("config/settings.json", 4, "SH202"),
+    }
+
+
+@pytest.mark.parametrize("project", ["people_sync", "slack_bot"])
+def test_fully_used_projects_are_clean(project: str) -> None:
+    # people_sync: read scope with GETs only, offline_access with a refresh_token grant;
+    # slack_bot: scopes used through slack_sdk calls the catalog maps.
+    assert scan(project) == set()
+
+
+def test_unresolvable_scopes_give_no_finding_and_no_error() -> None:
+    result = scan_dir(FIXTURES / "unresolvable", select=["SH2"])
+    assert result.findings == []
+    assert result.summary.errors == []
+
+
+def test_syntax_error_leaves_only_the_parse_note() -> None:
+    result = scan_dir(FIXTURES / "broken", select=["SH2"])
+    assert result.findings == []
+    assert [e for e in result.summary.errors if "failed" in e] == []
+
+
+def test_findings_point_at_the_scope_literal() -> None:
+    result = scan_dir(FIXTURES / "crm_sync", select=["SH204"])
+    by_line = {f.line: f for f in result.findings}
+    unused = by_line[13]
+    assert (unused.column, unused.end_column) == (6, 32)
+    assert "companies" in unused.message
+    assert "crm.objects.deals.read" in by_line[12].message
