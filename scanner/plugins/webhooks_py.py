@@ -642,7 +642,7 @@ class _FunctionBody:
             elif isinstance(op, (cst.In, cst.NotIn)) and isinstance(test.left, cst.BaseString):
                 value = string_value(test.left) or ""
                 if is_signature_header(value):
-                    return (negated == isinstance(op, cst.In)), False
+                    return isinstance(op, cst.In) != negated, False
                 return None
             else:
                 return None
@@ -696,10 +696,7 @@ def _target_names(node: cst.CSTNode) -> list[str]:
 
 
 def _mentions_secret(expr: cst.CSTNode, pattern: re.Pattern[str] = _SECRET_NAME) -> bool:
-    for node in walk(expr):
-        if isinstance(node, cst.Name) and pattern.search(node.value):
-            return True
-    return False
+    return any(isinstance(node, cst.Name) and pattern.search(node.value) for node in walk(expr))
 
 
 def _is_length(expr: cst.BaseExpression) -> bool:

@@ -1,0 +1,178 @@
+"""Handler discovery and verification resolution, one framework idiom at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.parsed import ParsedFile
+from scanner.plugins import webhooks
+from tests.support import scan_files, triples
+
+UNVERIFIED_BODY = "    payload = request.get_json()\n    return handle(payload)\n"
+
+
+def sh301(files: dict[str, str], **options: object) -> set[tuple[str, int, str]]:
+    result = scan_files(files, select=["SH301"],
+                        options={"webhooks": options} if options else None)
+    assert not result.summary.errors, result.summary.errors
+    return triples(result.findings)
+
+
+@pytest.mark.parametrize(("decorator", "flagged"), [
+    ('@app.route("/webhooks/github", methods=["POST"])', True),
+    ('@bp.post("/stripe/webhook")', True),
+    ('@app.post("/slack/events")', True),
+    ('@router.post("/payments/callback")', True),
+    ('@app.post("/paypal/ipn")', True),
+    ('@app.api_route("/hooks/x", methods=["POST", "GET"])', True),
+    ('@app.route("/webhooks/github")', False),  # Flask default: GET only
+    ('@app.get("/webhooks")', False),  # listing webhooks in an admin UI
+    ('@app.post("/oauth/callback")', False),  # an OAuth redirect, not a webhook
+    ('@app.post("/auth/events")', False),
+    ('@app.post("/api/orders")', False),
+    ('@app.post("/login")', False),
+])
+def test_route_words_and_methods(decorator: str, flagged: bool) -> None:
+    code = f"from flask import request\n\n{decorator}\ndef receive():\n{UNVERIFIED_BODY}"
+    assert sh301({"app.py": code}) == ({("app.py", 4, "SH301")} if flagged else set())
+
+
+def test_handler_named_webhook_on_a_neutral_route() -> None:
+    code = f'@app.post("/in")\ndef stripe_webhook():\n{UNVERIFIED_BODY}'
+    assert sh301({"app.py": code}) == {("app.py", 2, "SH301")}
+
+
+def test_reading_a_signature_or_event_header_makes_a_webhook() -> None:
+    code = ('@app.post("/in")\ndef receive():\n'
+            '    kind = request.headers["X-GitHub-Event"]\n    return handle(kind)\n')
+    assert sh301({"app.py": code}) == {("app.py", 2, "SH301")}
+
+
+def test_starlette_add_route_and_apiroute() -> None:
+    code = ("from starlette.routing import Route\nfrom fastapi.routing import APIRoute\n\n\n"
+            "async def hook(request):\n    return await request.json()\n\n\n"
+            "async def other(request):\n    return await request.json()\n\n\n"
+            'app.add_route("/hooks/a", hook, methods=["POST"])\n'
+            'routes = [APIRoute("/webhooks/b", other, methods=["POST"])]\n')
+    assert sh301({"svc.py": code}) == {("svc.py", 5, "SH301"), ("svc.py", 9, "SH301")}
+
+
+def test_aiohttp_add_route_with_method() -> None:
+    code = ("async def hook(request):\n    return web.Response()\n\n\n"
+            'app.router.add_route("POST", "/webhooks/x", hook)\n')
+    assert sh301({"bot.py": code}) == {("bot.py", 1, "SH301")}
+
+
+def test_django_view_in_a_file_without_keywords_is_loaded_through_urls() -> None:
+    views = "import json\n\n\ndef github(request):\n    return json.loads(request.body)\n"
+    urls = 'from django.urls import path\nfrom shop import views\n\nurlpatterns = [path("hooks/github/", views.github)]\n'
+    assert sh301({"shop/urls.py": urls, "shop/views.py": views}) == {("shop/views.py", 4, "SH301")}
+
+
+def test_verifier_in_another_module_resolved_through_relative_import() -> None:
+    views = ("from .security import check\n\n\n@app.post('/webhooks/x')\ndef receive():\n"
+             "    check(request)\n    return 'ok'\n")
+    security = ("import hmac\n\n\ndef check(request):\n"
+                "    if not hmac.compare_digest(sign(request.data), request.headers['X-Sig']):\n"
+                "        abort(401)\n")
+    assert sh301({"pkg/views.py": views, "pkg/security.py": security}) == set()
+    # The same verifier that compares nothing does not count.
+    assert sh301({"pkg/views.py": views,
+                  "pkg/security.py": "def check(request):\n    return True\n"}) == {
+        ("pkg/views.py", 5, "SH301")}
+
+
+def test_configured_verifier() -> None:
+    code = ("from myapp.security import check_sig\n\n\n@app.post('/webhooks/x')\ndef receive():\n"
+            "    check_sig(request)\n    return 'ok'\n")
+    assert sh301({"app.py": code}) == {("app.py", 5, "SH301")}
+    assert sh301({"app.py": code}, verifiers=["myapp.security.check_sig"]) == set()
+
+
+def test_provider_libraries_count_as_verification() -> None:
+    for body in (
+        "    stripe.Webhook.construct_event(request.data, request.headers['Stripe-Signature'], S)\n",
+        "    SignatureVerifier(S).is_valid_request(request.get_data(), request.headers)\n",
+        "    RequestValidator(T).validate(request.url, request.form, request.headers['X-Twilio-Signature'])\n",
+        "    validate_event(request.data, signature=request.headers['X-Hub-Signature'], secret=S)\n",
+    ):
+        code = (f"import stripe\nfrom slack_sdk.signature import SignatureVerifier\n"
+                f"from twilio.request_validator import RequestValidator\n"
+                f"from gidgethub.sansio import validate_event\n\n\n"
+                f"@app.post('/webhooks/x')\ndef receive():\n{body}    return 'ok'\n")
+        assert sh301({"app.py": code}) == set(), body
+
+
+def test_flask_before_request_on_another_blueprint_does_not_count() -> None:
+    code = ("import hmac\n\n\n@admin.before_request\ndef guard():\n"
+            "    if not hmac.compare_digest(a, request.headers['X-Sig']):\n        abort(401)\n\n\n"
+            f"@hooks.post('/webhooks/x')\ndef receive():\n{UNVERIFIED_BODY}")
+    assert sh301({"app.py": code}) == {("app.py", 11, "SH301")}
+    assert sh301({"app.py": code.replace("@admin.before_request", "@hooks.before_request")}) == set()
+
+
+def test_fastapi_decorator_dependencies() -> None:
+    code = ("from fastapi import Depends\nfrom app.deps import verify\n\n\n"
+            "@router.post('/webhooks/x', dependencies=[Depends(verify)])\n"
+            "async def receive(request):\n    return await request.json()\n")
+    deps = "import hmac\n\n\nasync def verify(request):\n    assert hmac.compare_digest(a, b)\n"
+    assert sh301({"app/api.py": code, "app/deps.py": deps}) == set()
+    assert sh301({"app/api.py": code}) == {("app/api.py", 6, "SH301")}
+
+
+def test_express_app_use_verifies_and_fastify_route() -> None:
+    js = ('const app = express();\napp.use(verifySignature);\n'
+          'app.post("/webhooks/x", (req, res) => res.sendStatus(200));\n'
+          'function verifySignature(req, res, next) {\n'
+          '  if (!crypto.timingSafeEqual(a, b)) return res.sendStatus(401);\n  next();\n}\n')
+    assert sh301({"server.js": js}) == set()
+    fastify = ('fastify.route({ method: "POST", url: "/hooks/y", handler: async (request) => {\n'
+               '  return jobs.add(request.body);\n} });\n')
+    assert sh301({"srv.ts": fastify}) == {("srv.ts", 1, "SH301")}
+
+
+def test_octokit_and_express_raw_timing_safe_equal() -> None:
+    js = ('import { Webhooks } from "@octokit/webhooks";\n'
+          'const webhooks = new Webhooks({ secret });\n'
+          'app.post("/webhooks/gh", express.text({ type: "*/*" }), async (req, res) => {\n'
+          '  if (!(await webhooks.verify(req.body, req.get("X-Hub-Signature-256")))) {\n'
+          '    return res.sendStatus(401);\n  }\n  res.sendStatus(200);\n});\n')
+    assert sh301({"server.mjs": js}) == set()
+
+
+def test_nextjs_app_router_post_export() -> None:
+    code = "export async function POST(request: Request) {\n  await queue(await request.json());\n}\n"
+    assert sh301({"app/api/webhooks/stripe/route.ts": code}) == {
+        ("app/api/webhooks/stripe/route.ts", 1, "SH301")}
+    assert sh301({"app/api/contact/route.ts": code}) == set()
+
+
+def test_syntax_error_leaves_a_note_not_a_crash() -> None:
+    result = scan_files({"app.py": "@app.post('/webhooks/x')\ndef receive(:\n    pass\n"},
+                        select=["SH3"])
+    assert not result.findings
+    assert any("syntax error" in e for e in result.summary.errors)
+    assert not [e for e in result.summary.errors if "failed" in e]
+
+
+def test_fingerprint_survives_moving_lines() -> None:
+    code = f"@app.post('/webhooks/x')\ndef receive():\n{UNVERIFIED_BODY}"
+    first = scan_files({"app.py": code}, select=["SH301"]).findings
+    moved = scan_files({"app.py": "import os\n\n\n" + code}, select=["SH301"]).findings
+    assert [f.line for f in first] == [2] and [f.line for f in moved] == [5]
+    assert first[0].fingerprint == moved[0].fingerprint
+
+
+def test_files_without_candidate_keywords_are_never_parsed() -> None:
+    rule = webhooks.WebhookSignatureNotVerified()
+    plain = ParsedFile("app/models.py", "class User:\n    def save(self):\n        return self.id\n")
+    assert not rule.applies_to(plain)
+    words_only = ParsedFile("docs/notes.py", "# we notify users about events via callback\nX = 1\n")
+    assert rule.collect(words_only) is None
+    assert "python" not in words_only.__dict__  # libcst never ran
+
+
+def test_validate_options() -> None:
+    webhooks.validate_options({"verifiers": ["a.b.check"]})
+    with pytest.raises(ValueError, match="verifiers"):
+        webhooks.validate_options({"verifiers": ["", 3]})
