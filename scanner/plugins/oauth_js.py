@@ -556,7 +556,7 @@ def _cookies(found: JsIndex) -> Iterator[Hit]:
         if not (express or js_cookie):
             continue
         name = _constant(args[0])
-        if not ((name is not None and is_session_cookie_name(name)) or leaked_name(args[1])):
+        if not (is_session_cookie_name(name) if name is not None else leaked_name(args[1])):
             continue
         label = name or leaked_name(args[1]) or "cookie"
         if js_cookie:

@@ -531,7 +531,7 @@ def _cookies(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
         name_node, value_node = _arg(call, 0, "key"), _arg(call, 1, "value")
         name = string_value(name_node) if name_node is not None else None
         value_name = leaked_name(value_node) if value_node is not None else None
-        if not ((name is not None and is_session_cookie_name(name)) or value_name):
+        if not (is_session_cookie_name(name) if name is not None else value_name):
             continue
         missing = []
         for flag, label in (("httponly", "HttpOnly"), ("secure", "Secure")):
@@ -546,9 +546,9 @@ def _cookies(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
         return
     for kv in found.sites.key_values:
         if kv.key.upper() in {"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"} and kv.value_bool is False:
-            yield Hit("SH409", kv.span, f"{kv.key.upper()} = False sends the session cookie "
-                      f"{'over plain http' if 'SECURE' in kv.key.upper() else 'readable by scripts'}",
-                      f"setting:{kv.key.upper()}")
+            effect = ("lets the session cookie travel over plain http" if "SECURE" in kv.key.upper()
+                      else "leaves the session cookie readable by scripts")
+            yield Hit("SH409", kv.span, f"{kv.key.upper()} = False {effect}", f"setting:{kv.key.upper()}")
 
 
 _LOG_RECEIVERS = re.compile(r"log|warnings", re.IGNORECASE)
