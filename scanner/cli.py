@@ -364,6 +364,97 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     return 0
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Rules to fix (ids, prefixes or families; default: every rule with a fixer).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing (exit 1 if it is not empty).")
+@click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered).")
+@click.option("--all-files", is_flag=True, help="Include git-ignored files.")
+def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config: str | None,
+        all_files: bool) -> int:
+    """Fix findings that have an autofix (SH101: a hard-coded secret in Python becomes
+    os.environ["NAME"]); prints the environment variables to set."""
+    import difflib
+
+    from scanner import engine
+    from scanner.fix import FIXERS, FixerUnavailable, load_fixer, new_environment_names
+    from scanner.sources import explicit_file, tree_files
+    from scanner.suppress import PathIgnores
+
+    targets = [Path(p) for p in paths] or [Path(".")]
+    for target in targets:
+        if not os.path.lexists(target):
+            raise ToolError(f"{target}: no such file or directory")
+    root = targets[0] if len(targets) == 1 and targets[0].is_dir() else Path(".")
+    opts = Options("text", None, config, _split(select), (), None, False, None, None, True, 0)
+    run = prepare(opts, root)
+    fixers = {}
+    for rule in run.rules:
+        if rule.id not in FIXERS:
+            continue
+        try:
+            fixers[rule.id] = load_fixer(rule.id)
+        except FixerUnavailable as exc:
+            click.echo(f"secret-hygiene: {exc}", err=True)
+    if not fixers:
+        raise ToolError("nothing to fix with: no selected rule has an available fixer "
+                        f"(fixers are registered for {', '.join(sorted(FIXERS))})")
+    run.rules = [rule for rule in run.rules if rule.id in fixers]
+    sources = []
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            found, _ = tree_files(target, all_files=all_files)
+            if target != root:
+                prefix = os.path.relpath(target, root).replace(os.sep, "/")
+                found = [SourceFile(path=f"{prefix}/{s.path}", location=s.location, root=str(root))
+                         for s in found]
+            sources.extend(found)
+        else:
+            sources.append(explicit_file(target, root))
+    is_excluded = excluded(run)
+    result = engine.scan([s for s in sources if not is_excluded(s.path)], run.rules,
+                         max_size=run.config.max_file_size, jobs=engine.default_jobs(),
+                         expected=len(sources),
+                         project_loader=engine.loader_for(root, run.config.max_file_size),
+                         path_ignores=PathIgnores.build(run.config.per_file_ignores),
+                         baseline=run.baseline)
+    rules_by_path: dict[str, list[str]] = {}
+    for finding in result.findings:
+        rules_by_path.setdefault(finding.path, [])
+        if finding.rule not in rules_by_path[finding.path]:
+            rules_by_path[finding.path].append(finding.rule)
+    changed, unfixed, names = 0, 0, set()
+    for path, rule_ids in sorted(rules_by_path.items()):
+        location = root / path
+        try:
+            before = location.read_bytes().decode("utf-8")  # bytes: CRLF files stay CRLF
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"note: {path}: cannot read for fixing ({type(exc).__name__})", err=True)
+            continue
+        after = before
+        for rule_id in sorted(rule_ids):
+            fixed = fixers[rule_id](path, after)
+            if fixed is not None:
+                after = fixed
+        if after == before:
+            unfixed += 1
+            continue
+        changed += 1
+        names.update(new_environment_names(before, after))
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(before.splitlines(keepends=True),
+                                                    after.splitlines(keepends=True),
+                                                    f"a/{path}", f"b/{path}")), nl=False)
+        else:
+            location.write_bytes(after.encode("utf-8"))
+    verb = "would fix" if show_diff else "fixed"
+    click.echo(f"{verb} {changed} file{'s' if changed != 1 else ''}"
+               + (f"; {unfixed} with findings no fixer could change" if unfixed else ""), err=True)
+    if names:
+        click.echo("set these environment variables: " + ", ".join(sorted(names)), err=True)
+    return 1 if show_diff and changed else 0
+
+
 @cli.command(name="install-hook")
 @click.option("--pre-push", "pre_push", is_flag=True,
               help="Install the pre-push hook (scans the pushed commits) instead of pre-commit.")

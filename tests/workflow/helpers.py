@@ -135,29 +135,6 @@ def commit_all(repo: Path, message: str) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
 
-def cli_shim(directory: Path) -> dict[str, str]:
-    """An environment whose `secret-hygiene` on PATH is the real CLI plus the test-only SH199
-    rule, for hook scripts and CI commands run as subprocesses."""
-    directory.mkdir(parents=True, exist_ok=True)
-    project = Path(__file__).resolve().parents[2]
-    shim = directory / "secret-hygiene"
-    shim.write_text(
-        f"#!{sys.executable}\n"
-        "import sys\n"
-        f"sys.path.insert(0, {str(project)!r})\n"
-        "from scanner import registry\n"
-        "from tests.workflow.helpers import PlantedToken\n"
-        "registry.RULES = (*registry.RULES, PlantedToken)\n"
-        "registry.RULES_BY_ID = {**registry.RULES_BY_ID, PlantedToken.id: PlantedToken}\n"
-        "from scanner.cli import main\n"
-        "sys.exit(main())\n", encoding="utf-8")
-    shim.chmod(0o755)
-    env = git_env()
-    env["PATH"] = str(directory) + os.pathsep + env["PATH"]
-    env["NO_COLOR"] = "1"
-    return env
-
-
 def run(cwd: Path, *args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(list(args), cwd=cwd, env=env, input=stdin, capture_output=True, text=True,
                           check=False)

@@ -110,11 +110,12 @@ def test_update_keeps_user_fields_drops_stale_adds_new(repo: Repo, planted: None
     repo.write("c.py", f'PLANTED_TOKEN = "{OTHER_SECRET}"\n')
     assert main(["baseline", "--update", str(repo.root)]) == 0
     entries = read_baseline(path)
-    assert [(e["path"], e.get("reason")) for e in entries] == [
+    # (The real secret rules flag these lines too; this test follows the test rule's entries.)
+    assert [(e["path"], e.get("reason")) for e in entries if e["rule"] == "SH199"] == [
         ("a.py", "rotated, kept for the audit trail"), ("c.py", None)]
     # Without --update the file is rewritten from the findings alone.
     assert main(["baseline", str(repo.root)]) == 0
-    assert [e.get("reason") for e in read_baseline(path)] == [None, None]
+    assert [e.get("reason") for e in read_baseline(path) if e["rule"] == "SH199"] == [None, None]
 
 
 def test_baseline_text_is_sorted_one_entry_a_line_and_version_free() -> None:
@@ -153,7 +154,7 @@ def test_import_detect_secrets_baseline(repo: Repo, planted: None) -> None:
                  str(repo.root)])
     assert code == 0
     entries = read_baseline(repo.root / BASELINE_FILE)
-    assert [(e["path"], e["rule"]) for e in entries] == [("a.py", "SH199")]
+    assert [(e["path"], e["rule"]) for e in entries if e["rule"] == "SH199"] == [("a.py", "SH199")]
     code, report = repo.run("scan", ".", "--select", "SH199")
     assert triples(report) == {("b.py", 1, "SH199")}
     assert report["summary"]["suppressed"] == 1

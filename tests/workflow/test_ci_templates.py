@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.workflow.helpers import PLANTED, cli_shim, commit_all, git, init_repo, run
+from tests.workflow.helpers import PLANTED, commit_all, git, git_env, init_repo, run
 from tests.workflow.test_reporters import sarif_validator
 
 HOOKS = Path(__file__).resolve().parents[2] / "hooks"
@@ -21,17 +21,17 @@ OLD_SECRET = "Qz7Lm2Xc9Vb4Nn6Tr1Yp8Ws3Kd5Hg0Aa"
 def pull_request_repo(tmp_path: Path, *, with_secret: bool) -> tuple[Path, dict[str, str]]:
     """A clone whose `main` (on a bare origin) has an old secret and whose HEAD is a feature
     branch adding either a new secret or clean code."""
-    env = cli_shim(tmp_path / "bin")
+    env = {**git_env(), "NO_COLOR": "1"}  # the installed CLI, with the real SH101
     remote = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     repo = init_repo(tmp_path / "work")
     git(repo, "remote", "add", "origin", str(remote))
-    (repo / "old.py").write_text(f'PLANTED_TOKEN = "{OLD_SECRET}"\n', encoding="utf-8")
+    (repo / "old.py").write_text(f'client_secret = "{OLD_SECRET}"\n', encoding="utf-8")
     commit_all(repo, "base")
     git(repo, "push", "-q", "origin", "main")
     git(repo, "checkout", "-q", "-b", "feature")
     git(repo, "update-ref", "-d", "refs/remotes/origin/main")  # the job fetches it itself
-    body = f'PLANTED_TOKEN = "{PLANTED}"\n' if with_secret else "x = 1\n"
+    body = f'CLIENT_SECRET = "{PLANTED}"\n' if with_secret else "x = 1\n"
     (repo / "new.py").write_text("import os\n" + body, encoding="utf-8")
     commit_all(repo, "feature")
     return repo, env
@@ -106,9 +106,9 @@ def test_github_job_on_a_pull_request_that_adds_a_secret(tmp_path: Path) -> None
         ("Fetch the base branch", 0), ("Scan the pull request's diff", 0),
         ("Annotate the pull request", 0), ("Fail on findings", 1)]
     assert scan == {"status": "1"}
-    assert sarif_results(repo) == [("new.py", 2, "SH199")]  # the base branch's old secret is not
+    assert sarif_results(repo) == [("new.py", 2, "SH101")]  # the base branch's old secret is not
     annotations = steps[2][2]
-    assert "::error file=new.py,line=2,endLine=2,col=18,title=SH199 planted-test-token::" in annotations
+    assert "::error file=new.py,line=2,endLine=2,col=18,title=SH101 hardcoded-client-secret::" in annotations
     assert "old.py" not in annotations
 
 
@@ -132,8 +132,8 @@ def test_gitlab_job(tmp_path: Path, with_secret: bool) -> None:
     env = {**env, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "CI": "true"}
     code, output = bash(repo, script, env)
     if with_secret:
-        assert code == 1 and "new.py:2:18 SH199" in output and "old.py" not in output
-        assert sarif_results(repo) == [("new.py", 2, "SH199")]
+        assert code == 1 and "new.py:2:18 SH101" in output and "old.py" not in output
+        assert sarif_results(repo) == [("new.py", 2, "SH101")]
     else:
         assert code == 0, output
         assert sarif_results(repo) == []

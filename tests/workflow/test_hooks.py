@@ -10,15 +10,16 @@ import pytest
 
 from scanner.cli import main
 from scanner.install_hook import MARKER, SCRIPTS
-from tests.workflow.helpers import PLANTED, cli_shim, commit_all, git, init_repo, run
+from tests.workflow.helpers import PLANTED, commit_all, git, git_env, init_repo, run
 
 HOOKS = Path(__file__).resolve().parents[2] / "hooks"
-SECRET_LINE = f'PLANTED_TOKEN = "{PLANTED}"\n'
+# The real SH101, through the installed `secret-hygiene` next to this interpreter.
+SECRET_LINE = f'CLIENT_SECRET = "{PLANTED}"\n'
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return cli_shim(tmp_path / "bin")
+def env() -> dict[str, str]:
+    return {**git_env(), "NO_COLOR": "1"}
 
 
 def in_dir(path: Path, *args: str) -> int:
@@ -84,9 +85,9 @@ def test_pre_commit_hook_blocks_a_staged_secret(tmp_path: Path, env: dict[str, s
     git(repo, "add", "b.py")
     done = run(repo, "git", "commit", "-m", "add secret", env=env)
     assert done.returncode != 0
-    assert "b.py:2:18 SH199" in done.stdout + done.stderr
+    assert "b.py:2:18 SH101" in done.stdout + done.stderr
     assert PLANTED not in done.stdout + done.stderr
-    (repo / "b.py").write_text('import os\nPLANTED_TOKEN = os.environ["PLANTED_TOKEN"]\n', encoding="utf-8")
+    (repo / "b.py").write_text('import os\nCLIENT_SECRET = os.environ["CLIENT_SECRET"]\n', encoding="utf-8")
     git(repo, "add", "b.py")
     done = run(repo, "git", "commit", "-m", "clean", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -119,11 +120,11 @@ def test_pre_push_hook_with_a_bare_remote(tmp_path: Path, env: dict[str, str]) -
     commit_all(repo, "secret")
     code, output = push("origin", "main")
     assert code != 0
-    assert "app.py:2:18 SH199" in output and "push blocked" in output
+    assert "app.py:2:18 SH101" in output and "push blocked" in output
     assert remote_head("main") == first
 
     # Fixed on top: the range remote..local adds no secret line any more.
-    (repo / "app.py").write_text('x = 1\nPLANTED_TOKEN = os.environ["T"]\n', encoding="utf-8")
+    (repo / "app.py").write_text('x = 1\nCLIENT_SECRET = os.environ["CLIENT_SECRET"]\n', encoding="utf-8")
     fixed = commit_all(repo, "fix")
     code, output = push("origin", "main")
     assert code == 0, output
@@ -136,7 +137,7 @@ def test_pre_push_hook_with_a_bare_remote(tmp_path: Path, env: dict[str, str]) -
     (repo / "more.py").write_text("y = 2\n", encoding="utf-8")
     commit_all(repo, "more")
     code, output = push("origin", "feature")
-    assert code != 0 and "feature.py:1:18 SH199" in output
+    assert code != 0 and "feature.py:1:18 SH101" in output
     assert remote_head("feature") == ""
 
     git(repo, "checkout", "-q", "-b", "clean-feature", "main")
