@@ -100,8 +100,9 @@ def config_hits(rule: str, file: ParsedFile) -> Iterator[Hit]:
 
 class InsecureRedirectUri(OAuthRule):
     """## What it does
-    Finds a `redirect_uri` (also `redirectUri`, `callback_url`, `REDIRECT_URIS`...) that uses
-    plain `http://` on a host that is not loopback (`localhost`, `127.0.0.0/8`, `[::1]`).
+    Finds an OAuth redirect URI that uses plain `http://` on a host that is not loopback. Keys
+    checked: `redirect_uri`, `redirectUri`, `callback_url`, `REDIRECT_URIS`...; loopback means
+    `localhost`, `127.0.0.0/8` and `[::1]`.
 
     ## Why is this bad?
     The authorization response carries the authorization code (or, in the implicit grant, the
@@ -148,8 +149,8 @@ class InsecureRedirectUri(OAuthRule):
 
 class PkcePlain(OAuthRule):
     """## What it does
-    Finds PKCE used with `code_challenge_method=plain`, or a `code_challenge` that is the code
-    verifier itself.
+    Finds PKCE that exposes the verifier. That is `code_challenge_method=plain`, or a
+    `code_challenge` that is the code verifier itself.
 
     ## Why is this bad?
     With `plain`, the challenge sent in the front channel equals the verifier, so whoever can
@@ -192,8 +193,9 @@ class PkcePlain(OAuthRule):
 
 class MissingPkce(OAuthRule):
     """## What it does
-    Finds an authorization-code request (`response_type=code`) built by a public client, a
-    browser app, a mobile or desktop app or a CLI, that sends no PKCE `code_challenge`.
+    Finds an authorization-code request from a public client without a PKCE code challenge.
+    Public clients are browser apps, mobile and desktop apps and CLIs; the request is a
+    `response_type=code` URL or parameter set that sends no `code_challenge`.
 
     ## Why is this bad?
     A public client has no secret, so nothing stops an attacker who intercepts the authorization
@@ -215,7 +217,7 @@ class MissingPkce(OAuthRule):
     ## References
     - RFC 9700 §2.1.1 (Authorization Code Grant: public clients MUST use PKCE)
     - RFC 9700 §4.5 (Authorization Code Injection), §4.5.3.1 (PKCE)
-    - RFC 8252 §8.1 (Protecting Against Authorization Code Interception)
+    - RFC 7636 (Proof Key for Code Exchange by OAuth Public Clients)
     """
 
     id = "SH403"
@@ -246,9 +248,10 @@ class MissingPkce(OAuthRule):
 
 class MissingState(OAuthRule):
     """## What it does
-    Finds an authorization request with `response_type=code` that sends neither `state` nor a
-    PKCE code challenge (nor an OpenID Connect `nonce`), and a callback handler that reads `code`
-    and `state` from the request but never compares `state` with the value it stored.
+    Finds authorization requests without `state` and callbacks that never check it. A request
+    with `response_type=code` is flagged when it sends neither `state` nor a PKCE code challenge
+    (nor an OpenID Connect `nonce`); a callback handler is flagged when it reads `code` and
+    `state` from the request but never compares `state` with the value it stored.
 
     ## Why is this bad?
     Without a one-time `state` bound to the user's browser (or PKCE), an attacker can make a
@@ -310,8 +313,8 @@ class MissingState(OAuthRule):
 
 class ImplicitGrant(OAuthRule):
     """## What it does
-    Finds authorization requests with `response_type=token` or any response type that includes
-    `token` (`id_token token`, `code token`): the implicit grant and its hybrids.
+    Finds authorization requests that use the implicit grant. That is `response_type=token` or
+    any response type that includes `token` (`id_token token`, `code token`).
 
     ## Why is this bad?
     The access token comes back in the URL fragment, where it leaks through browser history,
@@ -351,8 +354,8 @@ class ImplicitGrant(OAuthRule):
 
 class PasswordGrant(OAuthRule):
     """## What it does
-    Finds token requests that use the resource owner password credentials grant
-    (`grant_type=password`, requests-oauthlib's `LegacyApplicationClient`).
+    Finds token requests that use the resource owner password credentials grant. That is
+    `grant_type=password` or requests-oauthlib's `LegacyApplicationClient`.
 
     ## Why is this bad?
     The client sees the user's password, users learn to type it outside the authorization
@@ -390,8 +393,8 @@ class PasswordGrant(OAuthRule):
 
 class TlsVerificationDisabled(OAuthRule):
     """## What it does
-    Finds certificate verification turned off on calls that carry credentials or go to token or
-    API URLs: `verify=False` (requests, httpx, OAuth2Session), `session.verify = False`,
+    Finds TLS certificate verification turned off where credentials are sent. It looks at calls
+    that carry credentials or go to token or API URLs: `verify=False` (requests, httpx, OAuth2Session), `session.verify = False`,
     `ssl._create_unverified_context`, `rejectUnauthorized: false`, and the process-wide
     `NODE_TLS_REJECT_UNAUTHORIZED=0` / `PYTHONHTTPSVERIFY=0`.
 
@@ -436,8 +439,8 @@ class TlsVerificationDisabled(OAuthRule):
 
 class TokenInBrowserStorage(OAuthRule):
     """## What it does
-    Finds access, refresh or ID tokens written to `localStorage` or `sessionStorage`, or read
-    back from there to build an `Authorization` header.
+    Finds tokens kept in `localStorage` or `sessionStorage`. That is access, refresh or ID
+    tokens written there, or read back from there to build an `Authorization` header.
 
     ## Why is this bad?
     Web storage is readable by every script on the origin: one XSS, one compromised npm
@@ -478,9 +481,9 @@ class TokenInBrowserStorage(OAuthRule):
 
 class InsecureTokenCookie(OAuthRule):
     """## What it does
-    Finds a cookie that holds a token or session set without both `HttpOnly` and `Secure`
-    (Flask/Django/Starlette `set_cookie`, Express `res.cookie`), cookies with tokens written by
-    script (`document.cookie`, js-cookie), and Django/Flask `SESSION_COOKIE_SECURE = False` /
+    Finds token and session cookies without `HttpOnly` and `Secure`. That covers a cookie set
+    without both flags (Flask/Django/Starlette `set_cookie`, Express `res.cookie`), cookies with
+    tokens written by script (`document.cookie`, js-cookie), and Django/Flask `SESSION_COOKIE_SECURE = False` /
     `SESSION_COOKIE_HTTPONLY = False` outside development or test settings.
 
     ## Why is this bad?
@@ -522,7 +525,7 @@ class InsecureTokenCookie(OAuthRule):
 
 class TokenInUrl(OAuthRule):
     """## What it does
-    Finds access tokens, refresh tokens or client secrets put in URL query strings: URLs with
+    Finds tokens and client secrets put in URL query strings. That covers URLs with
     `?access_token=`, `&client_secret=`..., `params={"access_token": ...}` on requests/httpx
     calls, `url.searchParams.set("access_token", ...)` and axios `params`.
 
@@ -540,7 +543,7 @@ class TokenInUrl(OAuthRule):
 
     ## References
     - RFC 9700 §4.3.2 (Access Token in Browser History), §4.2 (Credential Leakage via Referer Headers)
-    - RFC 6750 §2.3 (URI Query Parameter) and §5.3 (Summary of Recommendations)
+    - RFC 6750 (Bearer Token Usage: tokens in URI query parameters are discouraged)
     """
 
     id = "SH410"
@@ -565,8 +568,8 @@ class TokenInUrl(OAuthRule):
 
 class SecretInLogs(OAuthRule):
     """## What it does
-    Finds client secrets, access/refresh/ID tokens and Authorization headers passed to logging
-    calls, `print`, `console.log` and friends, or into exception messages.
+    Finds secrets, tokens and Authorization headers written to logs. That covers values passed to
+    logging calls, `print`, `console.log` and friends, or into exception messages.
 
     ## Why is this bad?
     Logs are shipped, indexed, retained and read by far more people and systems than the token
@@ -607,8 +610,7 @@ class SecretInLogs(OAuthRule):
 
 class LongLivedTokenStorage(OAuthRule):
     """## What it does
-    Finds refresh tokens stored where a copy of the disk, database or browser gives them away:
-    written to plain files (`json.dump(token, f)`, `f.write(creds.to_json())`,
+    Finds refresh tokens stored without encryption. That covers tokens written to plain files (`json.dump(token, f)`, `f.write(creds.to_json())`,
     `fs.writeFileSync`), kept in unencrypted database columns (SQLAlchemy, Django, raw SQL
     `INSERT`/`UPDATE`), or put in cookies, with no encryption step in sight (Fernet, KMS,
     keyring, `EncryptedType`...). The message says what was seen.
