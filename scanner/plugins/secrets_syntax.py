@@ -82,7 +82,7 @@ URL_PARAMETER = re.compile(
 )
 BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 AUTHORIZATION_TOKEN = re.compile(
-    r"authorization[\"'`]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
+    r"authorization[\"'`]?\]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
     re.IGNORECASE,
 )
 
