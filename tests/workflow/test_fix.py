@@ -45,7 +45,6 @@ FIXED = '''"""Settings for the billing service."""
 from __future__ import annotations
 
 import os
-import re
 import logging
 
 from requests_oauthlib import OAuth2Session
