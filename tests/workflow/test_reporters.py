@@ -107,3 +107,37 @@ def test_github_escaping() -> None:
     assert len(lines) == 4
     assert lines[0].startswith("::warning file=api/hooks dir/stripe%2Chooks.py,line=40,endLine=44,col=1,")
     assert lines[0].endswith("::no signature check%0D%0A100%25 unverified: trusted [medium]")
+
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "workflow" / "notebook-app"
+FIXTURE_SECRETS = ("Xk29vLq7Tz3Wm8Pn4Rb6Yc1Hd5Jf0GsA", "Xk29vLq7Tz3Wm8Pn4Rb6Yc1Hd5Jf0GsB",
+                   "Qm4Rt8Yu2Io6Pa0Sd3Fg7Hj1Kl5Zx9Cv")
+
+
+def test_fixture_project_sarif_validates_and_names_exact_findings(tmp_path: Path) -> None:
+    """The real rules over a project with a notebook, a settings module and a webhook."""
+    from scanner.cli import main
+
+    out = tmp_path / "report.sarif"
+    assert main(["scan", str(FIXTURE), "--format", "sarif", "--output", str(out)]) == 1
+    text = out.read_text(encoding="utf-8")
+    document = json.loads(text)
+    errors = sorted(sarif_validator().iter_errors(document), key=str)
+    assert not errors, [e.message for e in errors[:5]]
+    run = document["runs"][0]
+    results = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                r["locations"][0]["physicalLocation"]["region"]["startColumn"], r["ruleId"])
+               for r in run["results"]}
+    assert results == {("app/hooks.py", 8, 1, "SH301"), ("app/settings.py", 5, 22, "SH101"),
+                       ("export.ipynb", 49, 24, "SH101")}
+    notebook = next(r for r in run["results"] if r["locations"][0]["physicalLocation"]
+                    ["artifactLocation"]["uri"] == "export.ipynb")
+    assert notebook["message"]["text"].endswith("(cell 3, line 2)")
+    assert run["properties"]["suppressed"] == 1  # the inline ignore inside cell 4
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert {"SH101", "SH301"} <= set(rules)
+    assert all(rule["help"]["markdown"].startswith("## What it does") for rule in rules.values())
+    assert "external/cwe/cwe-798" in rules["SH101"]["properties"]["tags"]
+    for secret in FIXTURE_SECRETS:
+        assert secret not in text and secret[:8] not in text
