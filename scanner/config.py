@@ -41,7 +41,7 @@ class Config:
     def exclude_spec(self) -> Any:
         import pathspec
 
-        return pathspec.PathSpec.from_lines("gitwildmatch", self.exclude)
+        return pathspec.GitIgnoreSpec.from_lines(self.exclude)
 
 
 def find_config(root: Path) -> Path | None:
@@ -198,7 +198,7 @@ def _check_patterns(key: str, patterns: Any, fail: Any) -> None:
     import pathspec
 
     try:
-        pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        pathspec.GitIgnoreSpec.from_lines(patterns)
     except (ValueError, TypeError) as exc:
         raise fail(key, f"bad pattern: {exc}") from None
 

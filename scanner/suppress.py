@@ -72,7 +72,7 @@ class PathIgnores:
     def build(cls, per_file: Iterable[tuple[str, tuple[str, ...]]]) -> PathIgnores:
         import pathspec
 
-        return cls(tuple((pathspec.PathSpec.from_lines("gitwildmatch", [pattern]), selectors)
+        return cls(tuple((pathspec.GitIgnoreSpec.from_lines([pattern]), selectors)
                          for pattern, selectors in per_file))
 
     def ignores(self, finding: Finding) -> bool:

@@ -38,7 +38,7 @@ def test_scan_finds_secret_and_exits_1(repo: Repo) -> None:
     assert code == 1
     assert triples(report) == {("app/settings.py", 3, "SH101")}
     finding = report["findings"][0]
-    assert finding["column"] == 17 and finding["commit"] is None
+    assert finding["column"] == 18 and finding["commit"] is None
     assert SECRET not in json.dumps(report)
     assert report["summary"]["files_scanned"] == 2
     assert report["version"] == 1 and report["tool"]["name"] == "secret-hygiene"
@@ -111,13 +111,13 @@ def test_diff_range_three_and_two_dots(repo: Repo) -> None:
     repo.write("b.py", "y = 2\n" + SECRET_LINE)
     repo.commit("feature")
     repo.git("checkout", "-q", "main")
-    repo.write("c.py", SECRET_LINE)
+    repo.write("c.py", "def unrelated():\n    return 42\n")
     repo.commit("main moves on")
     repo.git("checkout", "-q", "feature")
     _, report = repo.run("diff", "main...HEAD")
     assert triples(report) == {("b.py", 2, "SH101")}
     _, report = repo.run("diff", "main..HEAD")
-    # Two dots compare the trees directly: main's c.py is "removed" here, so only b.py is added.
+    # Two dots compare the trees directly: main's c.py shows as removed, b.py as added.
     assert triples(report) == {("b.py", 2, "SH101")}
     _, report = repo.run("diff", "main")
     assert triples(report) == {("b.py", 2, "SH101")}
@@ -239,7 +239,7 @@ def test_text_output_format(repo: Repo, capsys: pytest.CaptureFixture[str]) -> N
     repo.write("a.py", SECRET_LINE)
     done = run_cli("scan", cwd=repo.root)
     assert done.returncode == 1
-    assert "a.py:1:17 SH101 high" in done.stdout
+    assert "a.py:1:18 SH101 high" in done.stdout
     assert "\x1b[" not in done.stdout  # not a terminal: no colour
     assert SECRET not in done.stdout + done.stderr
     assert "1 finding (1 secret) in 1 files scanned" in done.stdout
