@@ -179,11 +179,13 @@ class _Mapper:
         return max(bisect.bisect_right(starts, offset) - 1, 0)
 
     def physical(self, line: int, column: int) -> tuple[int, int]:
-        offset = self._offset(line, column)
+        offset = self._offset(line, 1 if column < 1 else column)
         index = self._piece(offset)
         start, located, _ = self.virtual.pieces[index]
-        if located is None and index > 0:  # a newline we added: the end of the cell's last line
-            start, located, _ = self.virtual.pieces[index - 1]
+        if located is None:  # a newline we added: the end of the closest real piece before it
+            while index > 0 and located is None:
+                index -= 1
+                start, located, _ = self.virtual.pieces[index]
             offset = start + len(located or "")
         if located is None:
             return 1, 1
@@ -192,10 +194,33 @@ class _Mapper:
     def where(self, line: int) -> str:
         """`cell 3, line 2` (or `cell 3 output, line 2`) for a virtual line."""
         offset = self._offset(line, 1)
-        cell = self.virtual.pieces[self._piece(offset)][2]
-        cell_start = next(start for start, _, number in self.virtual.pieces if number == cell)
-        cell_line = len(_LINE_BREAK.findall(self.text, cell_start, self.starts[min(max(line, 1), len(self.starts)) - 1])) + 1
-        return f"cell {cell}{' output' if self.virtual.output else ''}, line {cell_line}"
+        index = self._piece(offset)
+        start, _, cell = self.virtual.pieces[index]
+        parts = self.virtual.parts
+        breaks = sum(len(_LINE_BREAK.findall(parts[i])) for i in range(index)
+                     if self.virtual.pieces[i][2] == cell)
+        breaks += len(_LINE_BREAK.findall(parts[index][:offset - start]))
+        return f"cell {cell}{' output' if self.virtual.output else ''}, line {breaks + 1}"
+
+
+def aligned(virtual: VirtualFile, file: ParsedFile) -> VirtualFile | None:
+    """The code cells padded with blank lines so that each line of code sits on its physical
+    line of the .ipynb (the usual one-string-per-line layout). Line numbers then agree with the
+    file for everything, project rules and parse notes included. None when the layout does not
+    allow it (a cell's source as one string)."""
+    result = VirtualFile(virtual.kind)
+    line = 1
+    for (_, located, cell), part in zip(virtual.pieces, virtual.parts, strict=True):
+        if located is not None:
+            target = file.position(located.offset)[0]
+            if target < line:
+                return None
+            if target > line:
+                result.add("\n" * (target - line), 0)
+                line = target
+        result.add(part, cell)
+        line += len(_LINE_BREAK.findall(part))
+    return result
 
 
 def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
@@ -217,6 +242,8 @@ def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
     result.notes.extend(file.notes)
     remapped = []
     for virtual in build_virtual_files(document):
+        if virtual.kind is FileKind.PYTHON:
+            virtual = aligned(virtual, file) or virtual
         text = virtual.text
         if virtual.kind is FileKind.PYTHON:
             text = _MAGIC_LINE.sub(lambda m: m.group(0)[:-1] + "#", text)
@@ -224,10 +251,10 @@ def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
         cell_result = scan_text(cell_file, rules)
         file.secrets_seen |= cell_file.secrets_seen
         result.suppressed += cell_result.suppressed
-        result.notes.extend(note.replace(f"{file.path}: ", f"{file.path} (code cells joined): ", 1)
+        result.notes.extend(note.replace(f"{file.path}: ", f"{file.path} (code cells): ", 1)
                             for note in cell_result.notes)
         if cell_result.facts:
-            # Project rules see the joined code cells; their findings keep the joined line numbers.
+            # Project rules see the code cells, aligned to the file's lines when the layout allows.
             result.facts.update(cell_result.facts)
             result.directives = cell_result.directives
         mapper = _Mapper(file, virtual, text)

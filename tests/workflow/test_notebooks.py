@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from scanner import engine
 from scanner.finding import Category, Finding, Severity
 from scanner.notebooks import build_virtual_files
 from scanner.parsed import FileKind, ParsedFile
-from scanner.rules import Rule
+from scanner.rules import Project, ProjectRule, Rule
 from scanner.sources import SourceFile
 from tests.workflow.helpers import PLANTED, PlantedToken
 
@@ -161,3 +162,48 @@ def test_other_kernel_language_is_text_and_nbformat3_is_read() -> None:
            "metadata": {}, "nbformat": 3}
     kinds = [v.kind for v in build_virtual_files(json.loads(json.dumps(old)))]
     assert kinds == [FileKind.PYTHON]
+
+
+class ProjectMarker(ProjectRule):
+    """## What it does
+    Test project rule: reports `project_marker` lines from the collected facts.
+
+    ## Why is this bad?
+    It is a test.
+
+    ## Example
+        project_marker()
+
+    ## Use instead
+        nothing()
+    """
+
+    id = "SH197"
+    name = "project-marker-test"
+    category = Category.SECRET
+    severity = Severity.LOW
+    keywords = ("project_marker",)
+    kinds = frozenset({FileKind.PYTHON})
+
+    def collect(self, file: ParsedFile) -> Any:
+        file.python  # noqa: B018 - parse, as real Python rules do: a syntax error leaves a note
+        return [(n, file.line_text(n)) for n in file.lines_with(self.keywords)] or None
+
+    def check_project(self, facts: Mapping[str, Any], project: Project) -> Iterable[Finding]:
+        for path, lines in facts.items():
+            for line, text in lines:
+                yield self.make_finding(path=path, line=line, column=1, message="marker",
+                                        line_text=text, construct="marker")
+
+
+def test_project_rules_and_parse_notes_see_physical_lines() -> None:
+    text = notebook([markdown("intro"), code("x = 1", "project_marker()"),
+                     code("y = 2", "def broken(:", "    pass")])
+    sources = [SourceFile(path="nb.ipynb", text=text)]
+    result = engine.scan(sources, [ProjectMarker()], max_size=5_000_000)
+    assert [(f.path, f.line) for f in result.findings] == [("nb.ipynb", physical_line(text, "project_marker"))]
+    [note] = result.summary.errors
+    assert note.startswith("nb.ipynb (code cells): Python syntax error at line ")
+    # libcst names the line where parsing stopped: the bad line or the one after, in the file.
+    reported = int(note.split(" at line ")[1].split(";")[0])
+    assert reported in {physical_line(text, "def broken"), physical_line(text, "    pass")}
