@@ -157,7 +157,8 @@ class _SecretToEnviron(cst.CSTTransformer):
 
 def _ensure_import_os(module: cst.Module) -> cst.Module:
     """Add `import os` unless the module imports it at top level: after the docstring and
-    `from __future__` imports, before the first other statement."""
+    `from __future__` imports, in order within a leading block of `import x` lines, else before
+    the first other statement."""
     if any(_imports_os(statement) for statement in module.body):
         return module
     index = 0
@@ -170,6 +171,15 @@ def _ensure_import_os(module: cst.Module) -> cst.Module:
         if not (is_docstring or is_future):
             break
         index = position + 1
+    # In a leading block of plain `import x` lines, keep alphabetical order.
+    first_import = index
+    while index < len(module.body) and _plain_import_name(module.body[index]) < "os" and (
+            index == first_import or not module.body[index].leading_lines):
+        index += 1
+    if index > first_import:
+        body = list(module.body)
+        body.insert(index, cst.parse_statement("import os\n"))
+        return module.with_changes(body=body)
     body = list(module.body)
     import_os = cst.parse_statement("import os\n")
     if index < len(body):
@@ -182,6 +192,13 @@ def _ensure_import_os(module: cst.Module) -> cst.Module:
             leading_lines=() if is_import else (cst.EmptyLine(),))
     body.insert(index, import_os)
     return module.with_changes(body=body)
+
+
+def _plain_import_name(statement: cst.BaseStatement) -> str:
+    """`x` for an `import x` line, "~" (after every name) for anything else."""
+    if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Import):
+        return cst.Module([]).code_for_node(statement.body[0].names[0].name)
+    return "~"
 
 
 def _imports_os(statement: cst.BaseStatement) -> bool:

@@ -44,8 +44,8 @@ def session() -> OAuth2Session:
 FIXED = '''"""Settings for the billing service."""
 from __future__ import annotations
 
-import os
 import logging
+import os
 
 from requests_oauthlib import OAuth2Session
 
