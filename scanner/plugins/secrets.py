@@ -17,6 +17,7 @@ from scanner.plugins.secrets_analysis import (
     PROVIDER_KEYWORDS,
     URL_KEYWORDS,
     candidates,
+    has_keyword,
 )
 from scanner.rules import Bad, Good, Rule
 
@@ -38,6 +39,12 @@ class _SecretRule(Rule):
 
     category: ClassVar[Category] = Category.SECRET
     cwe: ClassVar[tuple[str, ...]] = ("CWE-798",)
+
+    def applies_to(self, file: ParsedFile) -> bool:
+        # Same contract as Rule.applies_to; the keyword checks are memoized across the family.
+        if self.kinds is not None and file.kind not in self.kinds:
+            return False
+        return any(has_keyword(file, keyword) for keyword in self.keywords)
 
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         for found in candidates(file, self.options):
@@ -219,7 +226,7 @@ class HardcodedRefreshToken(_SecretRule):
     id = "SH103"
     name = "hardcoded-refresh-token"
     severity = Severity.HIGH
-    keywords = ("refresh", "1//0")
+    keywords = ("token", "1//0")
     examples = (
         Bad(f'REFRESH_TOKEN = "{_TOKEN}"'),
         Bad('creds = Credentials(None, refresh_token="1//0gX9f3KpQ2LmX8vB7nR4tW1zY6aBc3DeFgHiJkLmNoPq")'),
@@ -325,7 +332,7 @@ class SecretInFrontendCode(_SecretRule):
     id = "SH105"
     name = "secret-in-frontend-code"
     severity = Severity.HIGH
-    keywords = ("secret", "token", "bearer", "passw", "private", *OAUTH_PREFIX_KEYWORDS)
+    keywords = ("secret", "token", "pass", "key", "bearer", *OAUTH_PREFIX_KEYWORDS)
     cwe = ("CWE-798", "CWE-200")
     examples = (
         Bad(f'const clientSecret = "{_SECRET}";', path="frontend/src/auth.js"),
@@ -350,14 +357,17 @@ class SecretInFrontendCode(_SecretRule):
 
 class ProviderApiKey(_SecretRule):
     """## What it does
-    Finds API keys and tokens of known providers by their format, with detect-secrets' detectors:
+    Finds API keys and tokens of known providers by their format with detect-secrets' detectors:
     AWS, GitHub, GitLab, Slack (tokens and webhook URLs), Stripe, Twilio, SendGrid, Mailchimp,
     Discord, npm, PyPI, OpenAI, Azure Storage, Square, Telegram, JFrog Artifactory and IBM Cloud.
     The message names the provider. Documented example keys (`AKIAIOSFODNN7EXAMPLE`) and values
     made of placeholders or sequences are not reported.
 
-    Detectors without a distinctive prefix (Discord, Telegram, Twilio, Artifactory, IBM) run only
-    in files that name the provider.
+    For speed, provider keys are looked for on lines that name a credential (`key`, `token`,
+    `secret`, `password`, `bearer`), carry a URL, or start with a distinctive prefix
+    (`AKIA`, `ghp_`, `gho_`, `ghs_`, `xox`, `sk_live_`, `glpat-`). Detectors without a
+    distinctive prefix (Discord, Telegram, Twilio, Artifactory, IBM) also need the provider's
+    name on the line.
 
     ## Why is this bad?
     Provider keys are scanned for by attackers within minutes of a push to a public repository,
@@ -390,7 +400,7 @@ class ProviderApiKey(_SecretRule):
         Bad("slack:\n  webhook: https://hooks.slack.com/services/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\n",
             path="alerts.yaml"),
         Bad("//registry.npmjs.org/:_authToken=npm_9f3KpQ2LmX8vB7nR4tW1zY6aBc3DeFgHiJkL\n", path=".npmrc"),
-        Bad('const sg = "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";',
+        Bad('const sendgridKey = "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";',
             path="server/mail.js"),
         Good('s3 = boto3.client("s3", aws_access_key_id="AKIAIOSFODNN7EXAMPLE")'),
         Good('GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]'),
@@ -566,13 +576,7 @@ class HardcodedPassword(_SecretRule):
     id = "SH110"
     name = "hardcoded-password"
     severity = Severity.MEDIUM
-    # `pass` only before a quote or an assignment: the Python statement is everywhere.
-    keywords = ("passw", "pwd", "passphrase", "_pass", "-pass", "pass\"", "pass'", "pass:",
-                "pass =", "pass=", "secret", "apikey", "api_key",
-                "api-key", "private_key", "privatekey", "private-key", "access_key", "accesskey",
-                "access-key", "auth_key", "authkey", "signing_key", "signingkey",
-                "encryption_key", "encryptionkey", "master_key", "masterkey", "hmac_key",
-                "hmackey", "serviceaccountkey", "service_account_key")
+    keywords = ("pass", "pwd", "secret", "key")
     cwe = ("CWE-259", "CWE-798")
     examples = (
         Bad('DB_PASSWORD = "Pq7-rT2x!mZ9"'),

@@ -26,35 +26,37 @@ if TYPE_CHECKING:
 
 _CACHE_ATTR = "_secret_candidates"
 
-# (module, class, provider, file keywords, whether every line is searched or only keyword lines)
-# Detectors without a distinctive prefix (Discord, Telegram, Twilio, IBM, ...) run only in files
-# that name the provider: their bare patterns match too much otherwise.
-PROVIDERS: tuple[tuple[str, str, str, tuple[str, ...], bool], ...] = (
-    ("aws", "AWSKeyDetector", "AWS", ("akia", "asia", "abia", "acca", "a3t", "aws"), False),
-    ("artifactory", "ArtifactoryDetector", "JFrog Artifactory", ("artifactory",), True),
-    ("azure_storage_key", "AzureStorageKeyDetector", "Azure Storage", ("accountkey=",), False),
-    ("cloudant", "CloudantDetector", "IBM Cloudant", ("cloudant",), True),
-    ("discord", "DiscordBotTokenDetector", "Discord", ("discord",), True),
-    ("github_token", "GitHubTokenDetector", "GitHub",
-     ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), False),
+# (module, class, provider, line keywords). A detector runs on a candidate line holding one of its
+# keywords. Detectors without a distinctive prefix (Discord, Telegram, Twilio, IBM, ...) need the
+# provider's name on the line: their bare patterns match too much otherwise.
+PROVIDERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("aws", "AWSKeyDetector", "AWS", ("akia", "asia", "abia", "acca", "a3t", "aws")),
+    ("artifactory", "ArtifactoryDetector", "JFrog Artifactory", ("artifactory",)),
+    ("azure_storage_key", "AzureStorageKeyDetector", "Azure Storage", ("accountkey=",)),
+    ("cloudant", "CloudantDetector", "IBM Cloudant", ("cloudant",)),
+    ("discord", "DiscordBotTokenDetector", "Discord", ("discord",)),
+    ("github_token", "GitHubTokenDetector", "GitHub", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
     ("gitlab_token", "GitLabTokenDetector", "GitLab",
      ("glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "gr1348941", "glcbt-", "glimt-", "glptt-",
-      "glagent-", "gloas-"), False),
-    ("ibm_cloud_iam", "IbmCloudIamDetector", "IBM Cloud IAM", ("ibm",), True),
-    ("ibm_cos_hmac", "IbmCosHmacDetector", "IBM Cloud Object Storage", ("ibm",), True),
-    ("mailchimp", "MailchimpDetector", "Mailchimp", ("-us",), False),
-    ("npm", "NpmDetector", "npm", ("_authtoken",), False),
-    ("openai", "OpenAIDetector", "OpenAI", ("t3blbkfj",), False),
-    ("pypi_token", "PypiTokenDetector", "PyPI", ("pypi-",), False),
-    ("sendgrid", "SendGridDetector", "SendGrid", ("sg.",), False),
-    ("slack", "SlackDetector", "Slack", ("xox", "hooks.slack.com"), False),
-    ("softlayer", "SoftlayerDetector", "IBM SoftLayer", ("softlayer",), True),
-    ("square_oauth", "SquareOAuthDetector", "Square", ("sq0csp-",), False),
-    ("stripe", "StripeDetector", "Stripe", ("sk_live_", "rk_live_"), False),
-    ("telegram_token", "TelegramBotTokenDetector", "Telegram", ("telegram",), True),
-    ("twilio", "TwilioKeyDetector", "Twilio", ("twilio",), True),
+      "glagent-", "gloas-")),
+    ("ibm_cloud_iam", "IbmCloudIamDetector", "IBM Cloud IAM", ("ibm",)),
+    ("ibm_cos_hmac", "IbmCosHmacDetector", "IBM Cloud Object Storage", ("ibm",)),
+    ("mailchimp", "MailchimpDetector", "Mailchimp", ("-us",)),
+    ("npm", "NpmDetector", "npm", ("_authtoken",)),
+    ("openai", "OpenAIDetector", "OpenAI", ("t3blbkfj",)),
+    ("pypi_token", "PypiTokenDetector", "PyPI", ("pypi-",)),
+    ("sendgrid", "SendGridDetector", "SendGrid", ("sg.",)),
+    ("slack", "SlackDetector", "Slack", ("xox", "hooks.slack.com")),
+    ("softlayer", "SoftlayerDetector", "IBM SoftLayer", ("softlayer",)),
+    ("square_oauth", "SquareOAuthDetector", "Square", ("sq0csp-",)),
+    ("stripe", "StripeDetector", "Stripe", ("sk_live_", "rk_live_")),
+    ("telegram_token", "TelegramBotTokenDetector", "Telegram", ("telegram",)),
+    ("twilio", "TwilioKeyDetector", "Twilio", ("twilio",)),
 )
-PROVIDER_KEYWORDS = tuple(sorted({k for *_, keys, _ in PROVIDERS for k in keys}))
+_PROVIDER_GATE = re.compile("|".join(re.escape(k) for *_, keys in PROVIDERS for k in keys))
+# Provider keys are looked for on lines that name a credential, carry a URL or a bearer header,
+# or hold one of these distinctive prefixes (each extra file-wide keyword costs a full scan).
+PROVIDER_PREFIXES = ("akia", "ghp_", "gho_", "ghs_", "xox", "sk_live_", "glpat-")
 
 # Our OAuth detectors with a distinctive prefix: (class, keyword, rule, credential kind).
 OAUTH_PREFIXED = (
@@ -64,11 +66,16 @@ OAUTH_PREFIXED = (
 )
 OAUTH_PREFIX_KEYWORDS = tuple(keyword for _, keyword, _, _ in OAUTH_PREFIXED)
 
-PRIVATE_KEY_KEYWORDS = ("private key", "putty-user-key-file")
+PRIVATE_KEY_KEYWORDS = ("private key", "putty-user")
 JWT_KEYWORDS = ("eyj",)
 URL_KEYWORDS = ("://",)
-ASSIGNMENT_KEYWORDS = ("secret", "token", "passw", "pwd", "passphrase", "pass", "key", "bearer",
-                       "credential")
+# `credential` only names secrets in env files (SH104); `Authorization: token X` holds "token".
+NAMED_KEYWORDS = (*(k for k in syntax.KEY_WORDS if k != "credential"), "bearer")
+PROVIDER_KEYWORDS = (*NAMED_KEYWORDS, *URL_KEYWORDS, *PROVIDER_PREFIXES)
+# Every line that any SH1xx check looks at holds one of these.
+LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *URL_KEYWORDS, *PRIVATE_KEY_KEYWORDS,
+                                     *JWT_KEYWORDS, *OAUTH_PREFIX_KEYWORDS, *PROVIDER_PREFIXES)))
+_PRESENT_ATTR = "_secret_keywords_present"
 
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "example.org",
@@ -112,6 +119,19 @@ class Candidate:
     end_column: int
     value: str
     message: str
+
+
+def has_keyword(file: ParsedFile, keyword: str) -> bool:
+    """`keyword in file.lower`, memoized per file: the ten SH1xx rules share their keywords, and
+    each absent keyword costs a scan of the whole file."""
+    present: dict[str, bool] | None = getattr(file, _PRESENT_ATTR, None)
+    if present is None:
+        present = {}
+        setattr(file, _PRESENT_ATTR, present)
+    found = present.get(keyword)
+    if found is None:
+        found = present[keyword] = keyword in file.lower
+    return found
 
 
 def candidates(file: ParsedFile, options: Mapping[str, Any]) -> list[Candidate]:
@@ -170,6 +190,9 @@ class _Analysis:
         self.placeholders: tuple[str, ...] = tuple(options.get("placeholders", ()))
         self.claimed: dict[int, list[tuple[int, int]]] = {}
         self.found: list[Candidate] = []
+        self.detectors: dict[str, BasePlugin] = {}
+        self.mode = mode_for(file)
+        self.env = is_committed_env_file(file)
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
@@ -183,44 +206,50 @@ class _Analysis:
             (candidate.column - 1, candidate.end_column - 1))
         self.found.append(candidate)
 
-    def _lines(self, keywords: tuple[str, ...]) -> Iterator[tuple[int, str]]:
-        return self.file.iter_lines(self.file.lines_with(keywords))
-
     # -- the pass ---------------------------------------------------------------------------------
 
     def run(self) -> list[Candidate]:
         name = PurePosixPath(self.file.path).name.lower()
         if name.endswith((".lock", "lock.json", ".resolved")) and values.is_lock_file(name):
             return []
-        if self.file.has_any(PRIVATE_KEY_KEYWORDS):
-            self._private_keys()
-        if self.file.has_any(PROVIDER_KEYWORDS):
-            self._providers()
-        if self.file.has_any(OAUTH_PREFIX_KEYWORDS):
-            self._oauth_prefixed()
-        if self.file.has_any(ASSIGNMENT_KEYWORDS):
-            self._named_keys()
-        if self.file.has_any(URL_KEYWORDS):
-            self._url_credentials()
-        if self.file.has_any(JWT_KEYWORDS) and not self.file.is_test:
-            self._jwts()
+        wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
+        keywords = tuple(k for k in wanted if has_keyword(self.file, k))
+        if not keywords:
+            return []
+        lines = [(number, line, line.lower()) for number, line in _candidate_lines(self.file, keywords)]
+        pending: list[_Pending] = []
+        taken: dict[int, list[tuple[int, int]]] = {}
+        for number, line, lower in lines:
+            if "private key" in lower or "putty-user" in lower:
+                self._private_keys(number, line)
+            self._providers(number, line, lower)
+            if any(keyword in lower for keyword in OAUTH_PREFIX_KEYWORDS):
+                self._oauth_prefixed(number, line, lower)
+            if any(keyword in lower for keyword in syntax.KEY_WORDS) or "bearer" in lower:
+                pending.extend(self._named_keys(number, line, taken))
+        if pending:
+            self._confirm(pending)
+        for number, line, lower in lines:
+            if "://" in lower and "@" in line:
+                self._url_credentials(number, line)
+            if "eyj" in lower and not self.file.is_test:
+                self._jwts(number, line)
         self.found.sort(key=lambda c: (c.line, c.column, c.rule))
         return self.found
 
-    def _private_keys(self) -> None:
-        detector = _plugin("detect_secrets.plugins.private_key", "PrivateKeyDetector")
-        for number, line in self._lines(PRIVATE_KEY_KEYWORDS):
-            for header, start, end in _spans(detector, line):
-                body = self._key_body(number, line[end:])
-                while start > 0 and line[start - 1] == "-":
-                    start -= 1  # report from the `-----BEGIN` of the header
-                if body is None or not self._free(number, start, end):
-                    continue
-                self._claim(Candidate(
-                    "SH107", number, start + 1, end + 1, body,
-                    f"private key committed ({header.removeprefix('BEGIN ')}); revoke it, "
-                    "remove it from history and load it from a secret store or a key file "
-                    "outside the repository"))
+    def _private_keys(self, number: int, line: str) -> None:
+        detector = self._detector("detect_secrets.plugins.private_key", "PrivateKeyDetector")
+        for header, start, end in _spans(detector, line):
+            body = self._key_body(number, line[end:])
+            while start > 0 and line[start - 1] == "-":
+                start -= 1  # report from the `-----BEGIN` of the header
+            if body is None or not self._free(number, start, end):
+                continue
+            self._claim(Candidate(
+                "SH107", number, start + 1, end + 1, body,
+                f"private key committed ({header.removeprefix('BEGIN ')}); revoke it, "
+                "remove it from history and load it from a secret store or a key file "
+                "outside the repository"))
 
     def _key_body(self, number: int, rest: str) -> str | None:
         """The first run of key material after a PEM/PuTTY header: on the same line (escaped
@@ -243,46 +272,48 @@ class _Analysis:
                 return body
         return None
 
-    def _providers(self) -> None:
-        from detect_secrets.filters import heuristic
+    def _detector(self, module: str, name: str) -> BasePlugin:
+        detector = self.detectors.get(name)
+        if detector is None:
+            detector = self.detectors[name] = _plugin(module, name)
+        return detector
 
-        for module, name, provider, keywords, every_line in PROVIDERS:
-            if not self.file.has_any(keywords):
+    def _providers(self, number: int, line: str, lower: str) -> None:
+        if not _PROVIDER_GATE.search(lower):
+            return
+        for module, name, provider, keywords in PROVIDERS:
+            if not any(keyword in lower for keyword in keywords):
                 continue
-            detector = _plugin(f"detect_secrets.plugins.{module}", name)
-            lines = (enumerate(self.file.lines, start=1) if every_line
-                     else self._lines(keywords))
-            for number, line in lines:
-                for value, start, end in _spans(detector, line):
-                    if (len(value) < self.min_length or values.has_low_variety(value)
-                            or values.is_placeholder(value, self.placeholders)
-                            or values.is_word_like(value) or heuristic.is_sequential_string(value)
-                            or not self._free(number, start, end)):
-                        continue
-                    secret_type = str(detector.secret_type)
-                    self._claim(Candidate(
-                        "SH106", number, start + 1, end + 1, value,
-                        f"{provider} credential ({secret_type}) hardcoded; revoke it at "
-                        f"{provider} and load it from the environment or a secret manager"))
+            detector = self._detector(f"detect_secrets.plugins.{module}", name)
+            for value, start, end in _spans(detector, line):
+                if (len(value) < self.min_length or values.has_low_variety(value)
+                        or values.is_placeholder(value, self.placeholders)
+                        or values.is_word_like(value) or _is_sequential(value)
+                        or not self._free(number, start, end)):
+                    continue
+                secret_type = str(detector.secret_type)
+                self._claim(Candidate(
+                    "SH106", number, start + 1, end + 1, value,
+                    f"{provider} credential ({secret_type}) hardcoded; revoke it at "
+                    f"{provider} and load it from the environment or a secret manager"))
 
-    def _oauth_prefixed(self) -> None:
+    def _oauth_prefixed(self, number: int, line: str, lower: str) -> None:
         for name, keyword, rule, what in OAUTH_PREFIXED:
-            if keyword not in self.file.lower:
+            if keyword not in lower:
                 continue
-            detector = _ours(name)
-            for number, line in self._lines((keyword,)):
-                for value, start, end in _spans(detector, line):
-                    if (values.has_low_variety(value[8:])
-                            or values.is_placeholder(value, self.placeholders)
-                            or not self._free(number, start, end)):
-                        continue
-                    if self.file.is_frontend:
-                        rule, message = "SH105", (f"{what} in browser-shipped code: every visitor "
-                                                  "can read it; keep it on the server")
-                    else:
-                        message = (f"{what} hardcoded; revoke it and load it from the environment "
-                                   "or a secret manager")
-                    self._claim(Candidate(rule, number, start + 1, end + 1, value, message))
+            detector = self._detector("scanner.plugins.detect_secrets_plugins", name)
+            for value, start, end in _spans(detector, line):
+                if (values.has_low_variety(value[8:])
+                        or values.is_placeholder(value, self.placeholders)
+                        or not self._free(number, start, end)):
+                    continue
+                if self.file.is_frontend:
+                    rule_id, message = "SH105", (f"{what} in browser-shipped code: every visitor "
+                                                 "can read it; keep it on the server")
+                else:
+                    rule_id, message = rule, (f"{what} hardcoded; revoke it and load it from the "
+                                              "environment or a secret manager")
+                self._claim(Candidate(rule_id, number, start + 1, end + 1, value, message))
 
     # -- credential-named keys ----------------------------------------------------------------
 
@@ -294,7 +325,7 @@ class _Analysis:
                              f"a {kind} must never use a public build-time variable")
         if key.strip("\"'`").upper().startswith(syntax.PUBLIC_PREFIXES):
             return None  # a public build-time variable that is not named as a secret
-        if is_committed_env_file(self.file):
+        if self.env:
             return "SH104", (f"`{shown}` holds a {kind} in a committed env file; keep real values "
                              "out of git and commit a `.env.example` with placeholders")
         if self.file.is_frontend and kind == syntax.API_KEY:
@@ -321,47 +352,41 @@ class _Analysis:
             return len(value) >= 16 and entropy >= 3.5 and not value.startswith("eyJ")
         return entropy >= (2.5 if kind == syntax.PASSWORD else 3.0)
 
-    def _named_keys(self) -> None:
-        mode = mode_for(self.file)
-        env = is_committed_env_file(self.file)
-        pending: list[_Pending] = []
-        taken: dict[int, list[tuple[int, int]]] = {}
-        for number, line in self._lines(ASSIGNMENT_KEYWORDS):
-            for found in syntax.find_assignments(line, mode, env=env):
-                if not self._plausible(found.value, found.kind):
-                    continue
-                routed = self._route(found.key, found.kind)
-                if routed is None or not self._free(number, found.start, found.end, taken):
-                    continue
-                rule, message = routed
-                candidate = Candidate(rule, number, found.start + 1, found.end + 1, found.value,
-                                      message)
-                taken.setdefault(number, []).append((found.start, found.end))
-                pending.append(_Pending(candidate, found.kind, line, found.key_start, found.quoted))
-            for value, start, end in syntax.find_bearer(line):
-                if (not self._plausible(value, syntax.ACCESS_TOKEN)
-                        or not self._free(number, start, end, taken)):
-                    continue
-                if self.file.is_frontend:
-                    rule, message = "SH105", ("literal Bearer token in an Authorization header of "
-                                              "browser-shipped code; every visitor can read it")
-                elif is_committed_env_file(self.file):
-                    rule, message = "SH104", ("literal Bearer token in a committed env file; keep "
-                                              "real values out of git")
-                else:
-                    rule, message = "SH102", ("literal Bearer token in an Authorization header; "
-                                              "obtain tokens at run time instead")
-                candidate = Candidate(rule, number, start + 1, end + 1, value, message)
-                taken.setdefault(number, []).append((start, end))
-                pending.append(_Pending(candidate, syntax.ACCESS_TOKEN, line, start, True))
-        if pending:
-            self._confirm(pending)
+    def _named_keys(self, number: int, line: str,
+                    taken: dict[int, list[tuple[int, int]]]) -> Iterator[_Pending]:
+        """Candidates for credential-named keys and Bearer headers on one line; `taken` holds
+        the spans of earlier candidates until detect-secrets confirms them."""
+        for found in syntax.find_assignments(line, self.mode, env=self.env):
+            if not self._plausible(found.value, found.kind):
+                continue
+            routed = self._route(found.key, found.kind)
+            if routed is None or not self._free(number, found.start, found.end, taken):
+                continue
+            rule, message = routed
+            taken.setdefault(number, []).append((found.start, found.end))
+            yield _Pending(Candidate(rule, number, found.start + 1, found.end + 1, found.value,
+                                     message), found.kind, line, found.key_start, found.quoted)
+        for value, start, end in syntax.find_bearer(line):
+            if (not self._plausible(value, syntax.ACCESS_TOKEN)
+                    or not self._free(number, start, end, taken)):
+                continue
+            if self.file.is_frontend:
+                rule, message = "SH105", ("literal Bearer token in an Authorization header of "
+                                          "browser-shipped code; every visitor can read it")
+            elif self.env:
+                rule, message = "SH104", ("literal Bearer token in a committed env file; keep "
+                                          "real values out of git")
+            else:
+                rule, message = "SH102", ("literal Bearer token in an Authorization header; "
+                                          "obtain tokens at run time instead")
+            taken.setdefault(number, []).append((start, end))
+            yield _Pending(Candidate(rule, number, start + 1, end + 1, value, message),
+                           syntax.ACCESS_TOKEN, line, start, True)
 
     def _confirm(self, pending: list[_Pending]) -> None:
         """detect-secrets' heuristic filters, then our detect-secrets plugin for the kind must
         yield the same value from the line (the plugins are the contract for other tools)."""
         plugins: dict[str, BasePlugin] = {}
-        mode = mode_for(self.file)
         for item in pending:
             value = item.candidate.value
             if values.detect_secrets_reject(value, item.line_text, item.key_start,
@@ -371,48 +396,74 @@ class _Analysis:
             plugin = plugins.get(name)
             if plugin is None:
                 plugin = plugins[name] = _ours(name)
-                plugin.mode = mode  # type: ignore[attr-defined]
-                plugin.env = is_committed_env_file(self.file)  # type: ignore[attr-defined]
+                plugin.mode = self.mode  # type: ignore[attr-defined]
+                plugin.env = self.env  # type: ignore[attr-defined]
             if value not in set(plugin.analyze_string(item.line_text)):
                 continue
             self._claim(item.candidate)
 
     # -- URLs and JWTs ------------------------------------------------------------------------
 
-    def _url_credentials(self) -> None:
-        detector = _plugin("detect_secrets.plugins.basic_auth", "BasicAuthDetector")
-        for number, line in self._lines(URL_KEYWORDS):
-            if "@" not in line:
+    def _url_credentials(self, number: int, line: str) -> None:
+        detector = self._detector("detect_secrets.plugins.basic_auth", "BasicAuthDetector")
+        for password, start, end in _spans(detector, line):
+            prefix = _URL_CREDENTIAL.search(line[max(0, start - 300):start])
+            host = line[end + 1:end + 80].lower()
+            if (prefix is None or host.startswith(_LOCAL_HOSTS)
+                    or values.cheap_reject(password, min_length=self.min_length,
+                                           extra=self.placeholders)
+                    or password == prefix.group("user")
+                    or not self._free(number, start, end)):
                 continue
-            for password, start, end in _spans(detector, line):
-                prefix = _URL_CREDENTIAL.search(line[max(0, start - 300):start])
-                host = line[end + 1:end + 80].lower()
-                if (prefix is None or host.startswith(_LOCAL_HOSTS)
-                        or values.cheap_reject(password, min_length=self.min_length,
-                                               extra=self.placeholders)
-                        or password == prefix.group("user")
-                        or not self._free(number, start, end)):
-                    continue
-                self._claim(Candidate(
-                    "SH109", number, start + 1, end + 1, password,
-                    f"password embedded in a URL ({prefix.group('scheme')}://user:…@host); pass "
-                    "credentials separately, from the environment or a secret manager"))
+            self._claim(Candidate(
+                "SH109", number, start + 1, end + 1, password,
+                f"password embedded in a URL ({prefix.group('scheme')}://user:…@host); pass "
+                "credentials separately, from the environment or a secret manager"))
 
-    def _jwts(self) -> None:
-        detector = _plugin("detect_secrets.plugins.jwt", "JwtTokenDetector")
-        for number, line in self._lines(JWT_KEYWORDS):
-            for token, start, end in _spans(detector, line):
-                # detect-secrets' pattern ends lazily, before the signature: take it too.
-                signature = _JWT_SIGNATURE.match(line, end)
-                if signature:
-                    end = signature.end()
-                    token = line[start:end]
-                if _is_sample_jwt(token) or not self._free(number, start, end):
-                    continue
-                self._claim(Candidate(
-                    "SH108", number, start + 1, end + 1, token,
-                    "JSON Web Token hardcoded; a signed token is a bearer credential until it "
-                    "expires. Mint it at run time"))
+    def _jwts(self, number: int, line: str) -> None:
+        detector = self._detector("detect_secrets.plugins.jwt", "JwtTokenDetector")
+        for token, start, end in _spans(detector, line):
+            # detect-secrets' pattern ends lazily, before the signature: take it too.
+            signature = _JWT_SIGNATURE.match(line, end)
+            if signature:
+                end = signature.end()
+                token = line[start:end]
+            if _is_sample_jwt(token) or not self._free(number, start, end):
+                continue
+            self._claim(Candidate(
+                "SH108", number, start + 1, end + 1, token,
+                "JSON Web Token hardcoded; a signed token is a bearer credential until it "
+                "expires. Mint it at run time"))
+
+
+def _candidate_lines(file: ParsedFile, keywords: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(number, text) of the lines holding any keyword, in order. Same result as
+    `file.lines_with` without splitting the whole file or indexing every line start."""
+    text, lower = file.text, file.lower
+    if "\r" in text or len(lower) != len(text):
+        return list(file.iter_lines(file.lines_with(keywords)))
+    starts: set[int] = set()
+    for keyword in keywords:
+        index = lower.find(keyword)
+        while index != -1:
+            start = text.rfind("\n", 0, index) + 1
+            starts.add(start)
+            end = text.find("\n", index)
+            index = -1 if end == -1 else lower.find(keyword, end + 1)
+    lines: list[tuple[int, str]] = []
+    number, counted = 1, 0
+    for start in sorted(starts):
+        number += text.count("\n", counted, start)
+        counted = start
+        end = text.find("\n", start)
+        lines.append((number, text[start:] if end == -1 else text[start:end]))
+    return lines
+
+
+def _is_sequential(value: str) -> bool:
+    from detect_secrets.filters.heuristic import is_sequential_string
+
+    return bool(is_sequential_string(value))
 
 
 def _spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:

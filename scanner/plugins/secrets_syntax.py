@@ -46,6 +46,9 @@ _PUBLIC_SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "PRIVATE_KEY", "REFRESH_
 ENV_EXAMPLE_WORDS = ("example", "sample", "template", "dist", "default", "tpl", "schema",
                      "skeleton")
 
+# Lower-case words that end every credential-named key (`pass` covers password/passwd/passphrase).
+KEY_WORDS = ("secret", "token", "pass", "pwd", "key", "credential")
+_KEY_CHARS = "_$.-@"
 _KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?)"
 def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
     # Code may annotate the target (`client_secret: str = "..."`); in YAML that would misread
@@ -153,45 +156,76 @@ def is_env_filename(filename: str) -> bool:
     return not any(word in name for word in ENV_EXAMPLE_WORDS)
 
 
+def _key_starts(line: str) -> list[int]:
+    """Where a credential-named key may start: back from each key word over identifier
+    characters (and one opening quote). Matching only there keeps long lines linear."""
+    lower = line.lower()
+    starts: set[int] = set()
+    for word in KEY_WORDS:
+        index = lower.find(word)
+        while index != -1:
+            start = index
+            while start > 0 and (line[start - 1].isalnum() or line[start - 1] in _KEY_CHARS):
+                start -= 1
+            if start > 0 and line[start - 1] in "\"'`":
+                starts.add(start - 2 if start > 1 and line[start - 2] == "\\" else start - 1)
+            starts.add(start)
+            index = lower.find(word, index + len(word))
+    return sorted(starts)
+
+
 def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Assignment]:
     """Credential-named keys given a literal value on `line`: assignments, keyword arguments,
     object/dict keys, config keys, CLI flags and URL parameters."""
     seen: set[int] = set()
     pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
     spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
-    for match in pattern.finditer(line):
-        key, op = match.group("key"), match.group("op")
-        is_flag = key.startswith("-")
-        if op == "," and not is_flag:
-            continue  # `f("client_secret", x)` is a call, not an assignment
-        if op in {" ", "\t"} and not ((is_flag and mode == LOOSE) or spaced):
-            continue  # `--client-secret VALUE` and Dockerfile `ENV KEY VALUE`; else no assignment
-        if is_flag and op in {":", "=>"}:
-            continue
-        if match.group("ann") and op != "=":
-            continue
-        quoted = match.group("q") is not None
-        if not quoted and mode != LOOSE:
-            continue
-        kind = classify_key(key, env=env)
-        if kind is None:
-            continue
-        group = "qv" if quoted else "uv"
-        seen.add(match.start(group))
-        yield Assignment(key.lstrip("-"), kind, match.group(group), match.start(group),
-                         match.end(group), match.start("key"), quoted)
-    for match in URL_PARAMETER.finditer(line):
-        if match.start("uv") in seen:
-            continue
-        kind = classify_key(match.group("key"), env=env)
-        if kind is not None:
-            yield Assignment(match.group("key"), kind, match.group("uv"), match.start("uv"),
-                             match.end("uv"), match.start("key"), False)
+    for start in _key_starts(line):
+        match = pattern.match(line, start)
+        if match is not None:
+            found = _assignment(match, mode, env, spaced)
+            if found is not None and found.start not in seen:
+                seen.add(found.start)
+                yield found
+                continue
+        parameter = URL_PARAMETER.match(line, start)
+        if parameter is not None and parameter.start("uv") not in seen:
+            kind = classify_key(parameter.group("key"), env=env)
+            if kind is not None:
+                seen.add(parameter.start("uv"))
+                yield Assignment(parameter.group("key"), kind, parameter.group("uv"),
+                                 parameter.start("uv"), parameter.end("uv"),
+                                 parameter.start("key"), False)
+
+
+def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool) -> Assignment | None:
+    key, op = match.group("key"), match.group("op")
+    is_flag = key.startswith("-")
+    if op == "," and not is_flag:
+        return None  # `f("client_secret", x)` is a call, not an assignment
+    if op in {" ", "\t"} and not ((is_flag and mode == LOOSE) or spaced):
+        return None  # `--client-secret VALUE` and Dockerfile `ENV KEY VALUE`; else no assignment
+    if is_flag and op in {":", "=>"}:
+        return None
+    if match.group("ann") and op != "=":
+        return None
+    quoted = match.group("q") is not None
+    if not quoted and mode != LOOSE:
+        return None
+    kind = classify_key(key, env=env)
+    if kind is None:
+        return None
+    group = "qv" if quoted else "uv"
+    return Assignment(key.lstrip("-"), kind, match.group(group), match.start(group),
+                      match.end(group), match.start("key"), quoted)
 
 
 def find_bearer(line: str) -> Iterator[tuple[str, int, int]]:
     """(value, start, end) of literal credentials in `Authorization: Bearer ...` headers."""
-    for pattern in (BEARER, AUTHORIZATION_TOKEN):
+    lower = line.lower()
+    for word, pattern in (("bearer", BEARER), ("authorization", AUTHORIZATION_TOKEN)):
+        if word not in lower:
+            continue
         for match in pattern.finditer(line):
             yield match.group("value"), match.start("value"), match.end("value")
 

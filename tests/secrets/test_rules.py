@@ -79,11 +79,12 @@ def test_selecting_only_sh101_does_not_report_a_frontend_literal() -> None:
     ("t = 'glpat-9f3KpQ2LmX8vB7nR4tW1'", "GitLab"),
     ("t = 'xoxb-1234567890-1234567890123-9f3KpQ2LmX8vB7nR4tW1zY6a'", "Slack"),
     ("k = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'", "Stripe"),
-    ("k = 'pypi-AgEIcHlwaS5vcmc" + "Xk3dM9pQ2LmX8vB7nR4tW1aZ5cE6" * 3 + "'", "PyPI"),
-    ("k = 'sq0csp-" + "Xk3dM9pQ2LmX8vB7nR4tW1aZ5cE6fG7hJ8kL9mN0oPq" + "'", "Square"),
+    ("PYPI_TOKEN = 'pypi-AgEIcHlwaS5vcmc" + "Xk3dM9pQ2LmX8vB7nR4tW1aZ5cE6" * 3 + "'", "PyPI"),
+    ("SQUARE_SECRET = 'sq0csp-" + "Xk3dM9pQ2LmX8vB7nR4tW1aZ5cE6fG7hJ8kL9mN0oPq" + "'", "Square"),
     ("twilio_key = 'SK9f3kpq2lmx8vb7nr4tw1zy6abc3def5a'", "Twilio"),
 ])
 def test_provider_findings_name_the_provider(code: str, provider: str) -> None:
+    # Providers without one of the PROVIDER_PREFIXES are looked for on credential-named lines.
     result = scan_files({"keys.py": code}, select=["SH106"])
     assert [f.rule for f in result.findings] == ["SH106"], code
     assert provider in result.findings[0].message
