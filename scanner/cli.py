@@ -197,14 +197,26 @@ def cli() -> None:
 @common_options
 def scan(opts: Options, paths: tuple[str, ...], all_files: bool) -> int:
     """Scan a whole tree (in git: tracked plus untracked-not-ignored files) or given files."""
-    from scanner.sources import explicit_file, tree_files
+    root, targets = _scan_root(paths)
+    run = prepare(opts, root)
+    sources, notes = _target_sources(targets, root, all_files)
+    return execute(run, sources, notes=notes, expected=len(sources))
 
+
+def _scan_root(paths: Sequence[str]) -> tuple[Path, list[Path]]:
+    """The root that finding paths are relative to, and the targets (which must exist)."""
     targets = [Path(p) for p in paths] or [Path(".")]
     for target in targets:
         if not os.path.lexists(target):
             raise ToolError(f"{target}: no such file or directory")
     root = targets[0] if len(targets) == 1 and targets[0].is_dir() else Path(".")
-    run = prepare(opts, root)
+    return root, targets
+
+
+def _target_sources(targets: Sequence[Path], root: Path, all_files: bool) -> tuple[list[SourceFile], list[str]]:
+    """Every file of the target directories and the named files, with paths relative to root."""
+    from scanner.sources import explicit_file, tree_files
+
     sources: list[SourceFile] = []
     notes: list[str] = []
     for target in targets:
@@ -218,7 +230,7 @@ def scan(opts: Options, paths: tuple[str, ...], all_files: bool) -> int:
             sources.extend(found)
         else:
             sources.append(explicit_file(target, root))
-    return execute(run, sources, notes=notes, expected=len(sources))
+    return sources, notes
 
 
 @cli.command()
@@ -378,14 +390,9 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
 
     from scanner import engine
     from scanner.fix import FIXERS, FixerUnavailable, load_fixer, new_environment_names
-    from scanner.sources import explicit_file, tree_files
     from scanner.suppress import PathIgnores
 
-    targets = [Path(p) for p in paths] or [Path(".")]
-    for target in targets:
-        if not os.path.lexists(target):
-            raise ToolError(f"{target}: no such file or directory")
-    root = targets[0] if len(targets) == 1 and targets[0].is_dir() else Path(".")
+    root, targets = _scan_root(paths)
     opts = Options("text", None, config, _split(select), (), None, False, None, None, True, 0)
     run = prepare(opts, root)
     fixers = {}
@@ -400,17 +407,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
         raise ToolError("nothing to fix with: no selected rule has an available fixer "
                         f"(fixers are registered for {', '.join(sorted(FIXERS))})")
     run.rules = [rule for rule in run.rules if rule.id in fixers]
-    sources = []
-    for target in targets:
-        if target.is_dir() and not target.is_symlink():
-            found, _ = tree_files(target, all_files=all_files)
-            if target != root:
-                prefix = os.path.relpath(target, root).replace(os.sep, "/")
-                found = [SourceFile(path=f"{prefix}/{s.path}", location=s.location, root=str(root))
-                         for s in found]
-            sources.extend(found)
-        else:
-            sources.append(explicit_file(target, root))
+    sources, _ = _target_sources(targets, root, all_files)
     is_excluded = excluded(run)
     result = engine.scan([s for s in sources if not is_excluded(s.path)], run.rules,
                          max_size=run.config.max_file_size, jobs=engine.default_jobs(),
