@@ -1,4 +1,4 @@
-"""Jupyter notebooks: code cells scanned as Python (joined, as a kernel runs them), markdown and
+"""Jupyter notebooks: code cells scanned as one Python file (a kernel shares their names), markdown and
 stored text outputs as text, images skipped; findings point at physical lines of the .ipynb.
 
 Each JSON string keeps its offset in the file, so every cell character maps back to its place."""
@@ -34,7 +34,7 @@ class Located(str):
 
 
 def _located_loads(text: str) -> Any:
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)  # raw control characters in strings are tolerated
     plain: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
     def parse_string(document: str, start: int, strict: bool) -> tuple[Located, int]:
@@ -53,9 +53,11 @@ def _raw_offset(text: str, start: int, index: int) -> int:
     position = start
     for _ in range(index):
         if text.startswith("\\u", position):
-            code = int(text[position + 2:position + 6], 16)
-            pair = 0xD800 <= code < 0xDC00 and text.startswith("\\u", position + 6)
-            position += 12 if pair else 6
+            # json joins an escaped surrogate pair into one character.
+            high = 0xD800 <= int(text[position + 2:position + 6], 16) < 0xDC00
+            low = text.startswith("\\u", position + 6) and \
+                0xDC00 <= int(text[position + 8:position + 12], 16) < 0xE000
+            position += 12 if high and low else 6
         elif text.startswith("\\", position):
             position += 2
         else:

@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner import engine
 from scanner.finding import Category, Finding, Severity
-from scanner.notebooks import build_virtual_files
+from scanner.notebooks import _located_loads, _raw_offset, build_virtual_files
 from scanner.parsed import FileKind, ParsedFile
 from scanner.rules import Project, ProjectRule, Rule
 from scanner.sources import SourceFile
@@ -207,3 +207,11 @@ def test_project_rules_and_parse_notes_see_physical_lines() -> None:
     # libcst names the line where parsing stopped: the bad line or the one after, in the file.
     reported = int(note.split(" at line ")[1].split(";")[0])
     assert reported in {physical_line(text, "def broken"), physical_line(text, "    pass")}
+
+
+def test_raw_offsets_follow_json_escapes() -> None:
+    document = '"a\\ud83d\\ude00\\u00e9\\n\\"\\ud83dxB\tC"'
+    value = _located_loads(document)
+    assert value == 'a\U0001F600é\n"\ud83dxB\tC'
+    raw = [document[_raw_offset(document, value.offset, i):][:2] for i in range(len(value))]
+    assert raw == ["a\\", "\\u", "\\u", "\\n", '\\"', "\\u", "xB", "B\t", "\tC", 'C"']
