@@ -55,8 +55,9 @@ def test_baseline_survives_moves_and_renames_and_reports_only_new(repo: Repo) ->
     assert SECRET not in first and SECRET[:8] not in first
     assert '"line' not in first and "version\": 1" in first
 
-    # 10 lines above the secret, the function renamed, the file reformatted around it.
-    repo.write("app/service.py", service(template.format(SECRET), padding=10, function="build_api"))
+    # 10 lines above the secret, the function renamed, the line reformatted (spacing, quotes).
+    reformatted = template.format(SECRET).replace(" = ", "  =  ").replace('"', "'") + "  # moved"
+    repo.write("app/service.py", service(reformatted, padding=10, function="build_api"))
     repo.commit("move")
     code, report = repo.run("scan", ".", "--select", rule_id)
     assert (code, report["findings"], report["summary"]["suppressed"]) == (0, [], 1)
