@@ -158,3 +158,31 @@ def test_pre_push_hook_without_the_tool_fails_closed(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     done = run(repo, "sh", str(HOOKS / "pre-push"), "origin", "x", env=env, stdin="")
     assert done.returncode == 1 and "not found on PATH" in done.stderr
+
+
+def test_pre_push_hook_scans_a_new_history_and_unfetched_remote_tips(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    repo = init_repo(tmp_path / "repo")
+    git(repo, "remote", "add", "origin", str(remote))
+    assert in_dir(repo, "install-hook", "--pre-push") == 0
+    # The first push of a history whose root commit holds a secret.
+    (repo / "app.py").write_text(SECRET_LINE, encoding="utf-8")
+    commit_all(repo, "root with a secret")
+    (repo / "b.py").write_text("y = 1\n", encoding="utf-8")
+    commit_all(repo, "more")
+    done = run(repo, "git", "push", "origin", "main", env=env)
+    assert done.returncode != 0 and "app.py:1:18 SH101" in done.stdout + done.stderr
+    # The hook reads refs on stdin: a remote tip this clone never fetched falls back to the
+    # commits no remote-tracking branch has.
+    hook = repo / ".git" / "hooks" / "pre-push"
+    head = git(repo, "rev-parse", "HEAD").strip()
+    unknown = "1234567890abcdef1234567890abcdef12345678"
+    done = run(repo, "sh", str(hook), "origin", str(remote), env=env,
+               stdin=f"refs/heads/main {head} refs/heads/main {unknown}\n")
+    assert done.returncode == 1 and "app.py:1:18 SH101" in done.stdout
+    zero = "0" * 40
+    done = run(repo, "sh", str(hook), "origin", str(remote), env=env,
+               stdin=f"(delete) {zero} refs/heads/old {head}\n")
+    assert done.returncode == 0, done.stdout + done.stderr
