@@ -27,8 +27,10 @@ exec secret-hygiene diff --staged
 
 PRE_PUSH = f"""#!/bin/sh
 {MARKER}
-# Scans what a push sends: for each pushed ref, the lines its new commits add.
+# Scans what a push sends: for each pushed ref, the lines the pushed range adds.
 # git gives "<local ref> <local sha> <remote ref> <remote sha>" lines on stdin.
+# A range diff does not see a secret added and removed again within one push; for that,
+# audit with `secret-hygiene history <remote sha>..<local sha>`.
 # Skip once with `git push --no-verify`.
 if ! command -v secret-hygiene >/dev/null 2>&1; then
   echo "secret-hygiene: not found on PATH; install it (pip install secret-hygiene)" \\
