@@ -106,7 +106,7 @@ def git_env() -> dict[str, str]:
     env["PATH"] = BIN_DIR + os.pathsep + env.get("PATH", "")
     env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
                 "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-                "GIT_CONFIG_NOSYSTEM": "1", "HOME": env.get("HOME", "/tmp")})
+                "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull})
     env.pop("GIT_DIR", None)
     env.pop("CI", None)
     return env
