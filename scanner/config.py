@@ -76,6 +76,8 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("secret-hygiene", {})
     return parse_config(data, str(path))

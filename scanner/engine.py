@@ -16,7 +16,7 @@ from scanner.finding import Finding, Summary
 from scanner.parsed import FileKind, ParsedFile
 from scanner.redact import redact_text
 from scanner.rules import Project, ProjectRule, Rule
-from scanner.sources import SourceFile, read_source
+from scanner.sources import BINARY_SKIPPED, SourceFile, read_source
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
 
 PARALLEL_MIN_FILES = 200
@@ -34,6 +34,7 @@ class FileResult:
     changed_lines: frozenset[int] | None = None
     directives: dict[int, frozenset[str]] = field(default_factory=dict)
     commit: str | None = None
+    binary: bool = False  # skipped as binary; reported in one summary note per scan
 
 
 @dataclass
@@ -87,6 +88,8 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
 def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> FileResult:
     text, note = read_source(source, max_size)
     if text is None:
+        if note is not None and not source.explicit and note.endswith(": " + BINARY_SKIPPED):
+            return FileResult(path=source.path, binary=True)
         return FileResult(path=source.path, notes=[note] if note else [])
     file = ParsedFile(source.path, text, changed_lines=source.changed_lines, commit=source.commit)
     if file.kind is FileKind.NOTEBOOK:
@@ -167,11 +170,14 @@ def scan(
     # Per scanned file, what project-rule findings need: changed lines, inline ignores, commit.
     context: dict[str, tuple[frozenset[int] | None, dict[int, frozenset[str]], str | None]] = {}
     project_rules = [r for r in rules if isinstance(r, ProjectRule)]
+    binary: list[str] = []
     for result in run_files(sources, rules, max_size=max_size, jobs=jobs, expected=expected):
         if on_file is not None:
             on_file(result.path)
         summary.errors.extend(result.notes)
         summary.suppressed += result.suppressed
+        if result.binary:
+            binary.append(result.path)
         if not result.scanned:
             continue
         summary.files_scanned += 1
@@ -180,6 +186,8 @@ def scan(
             facts.setdefault(rule_id, {})[result.path] = rule_facts
         if project_rules:
             context[result.path] = (result.changed_lines, result.directives, result.commit)
+    if binary:
+        summary.errors.append(binary_note(binary))
     if project_rules:
         project = Project(scanned_paths=tuple(sorted(context)), load=project_loader)
         for rule in project_rules:
@@ -215,6 +223,12 @@ def scan(
     summary.findings = len(kept)
     summary.by_category = dict(Counter(f.category.value for f in kept))
     return ScanResult(kept, summary)
+
+
+def binary_note(paths: Sequence[str], shown: int = 5) -> str:
+    """One line for every binary file a tree scan skipped: how many, and the first few."""
+    names = ", ".join(paths[:shown]) + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
+    return f"{len(paths)} binary file{'s' if len(paths) != 1 else ''} skipped ({names})"
 
 
 def first_commit_only(findings: Iterable[Finding]) -> list[Finding]:

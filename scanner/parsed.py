@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import tree_sitter
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class FileKind(enum.Enum):
@@ -195,8 +196,14 @@ class ParsedFile:
             return None
         import libcst
 
+        problem = python_parse_problem(self.text)
+        if problem is not None:
+            self.notes.append(f"{self.path}: {problem}; only the text rules ran on this file")
+            return None
         try:
-            return libcst.parse_module(self.text)
+            # Undecodable bytes (lone surrogates) become U+FFFD: one character each, so every
+            # position stays the same.
+            return libcst.parse_module(_SURROGATE.sub("\ufffd", self.text))
         except libcst.ParserSyntaxError as exc:
             self.notes.append(
                 f"{self.path}: Python syntax error at line {exc.raw_line}; "
@@ -238,6 +245,57 @@ def _looks_browser(text: str) -> bool:
     head = text[:20000]
     return any(marker in head for marker in ("document.", "window.", "from 'react'", 'from "react"',
                                               "localStorage", "import.meta.env"))
+
+
+# libcst's native parser recurses without a limit (it segfaults on ~10,000 nested operators or
+# dotted names) and slows down quadratically with nesting, so CPython's own parser vets the text
+# first. Real code stays far below these bounds (site-packages: depth 87 at most).
+MAX_PYTHON_DEPTH = 100
+MAX_PYTHON_CHARS = 1_000_000
+
+
+def python_parse_problem(text: str) -> str | None:
+    """Why libcst must not parse `text` (syntax error, too deep, too big), or None if it may."""
+    import ast
+    import warnings
+
+    if len(text) > MAX_PYTHON_CHARS:
+        return f"Python file over {MAX_PYTHON_CHARS} characters is not parsed"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" escapes is not our business
+            tree = ast.parse(_SURROGATE.sub("\ufffd", text))
+    except SyntaxError as exc:
+        return f"Python syntax error at line {exc.lineno or '?'}"
+    except (RecursionError, MemoryError):
+        return "Python nested too deeply to parse"
+    except ValueError as exc:  # NUL bytes in the source (Python < 3.12)
+        return f"could not parse Python ({type(exc).__name__})"
+    if _ast_depth(tree) > MAX_PYTHON_DEPTH:
+        return "Python nested too deeply to parse"
+    return None
+
+
+def _ast_depth(tree: Any) -> int:
+    """Deepest nesting as libcst will build it: `a and b and c` and dotted imports nest there."""
+    import ast
+
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 1
+        elif isinstance(node, ast.alias):
+            depth += node.name.count(".")
+        elif isinstance(node, ast.ImportFrom):
+            depth += (node.module or "").count(".")
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_PYTHON_DEPTH:
+                return deepest
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def json_loads_safe(text: str) -> tuple[Any, str | None]:

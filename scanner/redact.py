@@ -18,8 +18,12 @@ def redact(value: str) -> str:
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret (longest first) with its redacted form."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+    """Replace every occurrence of each secret (longest first) with its redacted form. Text and
+    secrets are compared in printable form: a parser may report an undecodable byte as U+FFFD."""
+    wanted = {s for s in secrets if len(s) >= 4}
+    if _SURROGATES.search(text) or any(_SURROGATES.search(s) for s in wanted):
+        text, wanted = printable(text), {printable(s) for s in wanted}
+    for secret in sorted(wanted, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, redact(secret))
     return text

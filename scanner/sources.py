@@ -16,6 +16,8 @@ from pathlib import Path
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _BINARY_PROBE = 8192
+# The note for a binary file; the engine folds those of a tree walk into one summary line.
+BINARY_SKIPPED = "binary file, skipped"
 _GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 
 
@@ -126,7 +128,7 @@ def read_source(source: SourceFile, max_size: int) -> tuple[str | None, str | No
         return None, f"{rel}: over max-file-size ({max_size} bytes), skipped"
     text = decode(data)
     if text is None:
-        return None, (f"{rel}: binary file, skipped" if source.explicit else None)
+        return None, f"{rel}: {BINARY_SKIPPED}"
     return text, None
 
 
@@ -203,6 +205,8 @@ def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile]
 def explicit_file(path: Path, root: Path) -> SourceFile:
     try:
         rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except (RuntimeError, OSError):  # a symlink loop: name it by its own path; reading says why
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
     except ValueError:
         rel = path.as_posix()
     return SourceFile(path=rel, location=str(path), explicit=True, root=str(root))

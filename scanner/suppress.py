@@ -135,7 +135,7 @@ def read_baseline(path: Path) -> list[dict[str, str]]:
         raise BaselineError(f"{path}: baseline file not found") from None
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline ({exc.strerror})") from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BaselineError(f"{path}: baseline is not valid JSON") from None
     entries = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not all(
@@ -169,7 +169,7 @@ def read_detect_secrets(path: Path) -> dict[str, list[tuple[str, int]]]:
         raise BaselineError(f"{path}: detect-secrets baseline not found") from None
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read detect-secrets baseline ({exc.strerror})") from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BaselineError(f"{path}: detect-secrets baseline is not valid JSON") from None
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, dict):

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from scanner.parsed import ParsedFile
 
 _MAX_ALIASES = 200
+# Values that aliases may add once expanded (the alias count alone does not bound that).
+_MAX_EXPANSION = 100_000
 _MAX_DEPTH = 200
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$")
 _INI_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$")
@@ -71,9 +73,12 @@ def _compose_yaml(text: str) -> tuple[list[Any], str | None]:
         nodes = []
         while loader.check_node():
             nodes.append(loader.get_node())
+        if getattr(loader, "aliases", 0) and _expanded_size(nodes) > _MAX_EXPANSION:
+            raise _TooManyAliases
         return nodes, None
     except _TooManyAliases:
-        return [], f"YAML uses more than {_MAX_ALIASES} aliases (possible alias bomb)"
+        return [], (f"YAML aliases expand beyond {_MAX_ALIASES} aliases or {_MAX_EXPANSION} "
+                    "values (possible alias bomb)")
     except RecursionError:
         return [], "YAML nested too deeply to parse"
     except yaml.YAMLError as exc:
@@ -82,6 +87,33 @@ def _compose_yaml(text: str) -> tuple[list[Any], str | None]:
         return [], f"invalid YAML{where}"
     finally:
         loader.dispose()
+
+
+def _expanded_size(roots: list[Any]) -> int:
+    """How many nodes the documents hold once every alias is expanded, beyond the distinct
+    ones: 9 levels of 9 aliases each are only 72 aliases but 387 million values."""
+    import yaml
+
+    size: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[Any, bool]] = [(root, False) for root in roots]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in size:
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        if children_done or not children:
+            distinct += 1
+            size[id(node)] = 1 + sum(size.get(id(child), 1) for child in children)
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in size)
+    return sum(size.get(id(root), 1) for root in roots) - distinct
 
 
 def parse_config(text: str, kind: FileKind) -> tuple[Any, str | None]:
