@@ -77,6 +77,10 @@ LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *URL_KEYWORDS, *PRIVATE_KE
                                      *JWT_KEYWORDS, *OAUTH_PREFIX_KEYWORDS, *PROVIDER_PREFIXES)))
 _PRESENT_ATTR = "_secret_keywords_present"
 
+_QUOTED_KINDS = frozenset({FileKind.PYTHON, FileKind.HTML, FileKind.VUE, FileKind.NOTEBOOK,
+                           FileKind.JSON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
+# Documentation and examples hold realistic-looking fake values, like tests.
+_EXAMPLE_DIRS = frozenset({"doc", "docs", "example", "examples", "sample", "samples"})
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "example.org",
                 "example.net")
@@ -144,8 +148,7 @@ def candidates(file: ParsedFile, options: Mapping[str, Any]) -> list[Candidate]:
 
 
 def mode_for(file: ParsedFile) -> str:
-    if file.kind in {FileKind.PYTHON, FileKind.HTML, FileKind.VUE, FileKind.NOTEBOOK} \
-            or file.kind in {FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX}:
+    if file.kind in _QUOTED_KINDS:
         return syntax.QUOTED
     if file.kind is FileKind.TEXT:
         return syntax.mode_for_filename(file.path)
@@ -193,6 +196,8 @@ class _Analysis:
         self.detectors: dict[str, BasePlugin] = {}
         self.mode = mode_for(file)
         self.env = is_committed_env_file(file)
+        self.dummies_expected = (file.is_test or file.kind is FileKind.MARKDOWN
+                                 or bool(_EXAMPLE_DIRS & set(file.parts[:-1])))
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
@@ -216,7 +221,8 @@ class _Analysis:
         keywords = tuple(k for k in wanted if has_keyword(self.file, k))
         if not keywords:
             return []
-        lines = [(number, line, line.lower()) for number, line in _candidate_lines(self.file, keywords)]
+        lines = [(number, line, line.lower())
+                 for number, line in _candidate_lines(self.file, keywords)]
         pending: list[_Pending] = []
         taken: dict[int, list[tuple[int, int]]] = {}
         for number, line, lower in lines:
@@ -267,7 +273,9 @@ class _Analysis:
             match = _KEY_BODY.search(text)
             if match:
                 body = match.group()
-                if values.has_low_variety(body) or values.is_placeholder(body, self.placeholders):
+                truncated = text[match.end():].startswith(("...", "…"))  # an elided example
+                if (truncated or values.has_low_variety(body)
+                        or values.is_placeholder(body, self.placeholders)):
                     return None
                 return body
         return None
@@ -286,6 +294,8 @@ class _Analysis:
                 continue
             detector = self._detector(f"detect_secrets.plugins.{module}", name)
             for value, start, end in _spans(detector, line):
+                if name == "TwilioKeyDetector" and value.startswith("AC"):
+                    continue  # an account SID identifies the account; it is not a credential
                 if (len(value) < self.min_length or values.has_low_variety(value)
                         or values.is_placeholder(value, self.placeholders)
                         or values.is_word_like(value) or _is_sequential(value)
@@ -347,7 +357,7 @@ class _Analysis:
         if values.cheap_reject(value, min_length=self.min_length, extra=self.placeholders):
             return False
         entropy = values.shannon_entropy(value)
-        if self.file.is_test:
+        if self.dummies_expected:
             # Tests hold fixture JWTs and short dummies; only long random literals count there.
             return len(value) >= 16 and entropy >= 3.5 and not value.startswith("eyJ")
         return entropy >= (2.5 if kind == syntax.PASSWORD else 3.0)

@@ -27,11 +27,15 @@ _CLIENT_SECRET_ENDS = ("clientsecret", "consumersecret", "appsecret", "applicati
                        "oauthsecret")
 _TOKEN_SECRET_ENDS = ("tokensecret", "accesssecret")
 # Tokens that are not credentials: pagination cursors, CSRF values, tokenizer vocabulary.
-_NOT_CREDENTIAL_TOKENS = ("csrftoken", "xsrftoken", "pagetoken", "nexttoken", "continuationtoken",
-                          "synctoken", "cancellationtoken", "canceltoken", "paginationtoken",
-                          "resumetoken", "cursortoken", "idempotencytoken", "devicetoken",
-                          "pushtoken", "eostoken", "bostoken", "padtoken", "unktoken", "septoken",
-                          "clstoken", "masktoken", "maxtoken", "starttoken", "endtoken")
+_NOT_CREDENTIAL_TOKENS = ("csrftoken", "xsrftoken", "synctoken", "canceltoken", "resumetoken",
+                          "cursortoken", "devicetoken", "pushtoken", "eostoken", "bostoken",
+                          "padtoken", "unktoken", "septoken", "clstoken", "masktoken", "maxtoken",
+                          "starttoken", "endtoken", "changetoken", "clienttoken", "outputtoken",
+                          "inputtoken", "publickeytoken", "verificationtoken", "registrationtoken")
+# Words before `token` that make it a cursor, an idempotency key or a public value.
+_NOT_CREDENTIAL_TOKEN_WORDS = ("page", "next", "continuation", "pagination", "starting", "forward",
+                               "backward", "cancellation", "idempotency", "update", "product",
+                               "confirmation", "workunit", "subject", "tokenizer")
 _SECRET_KEY_ENDS = ("secretkey", "privatekey", "accesskey", "authkey", "signingkey",
                     "encryptionkey", "masterkey", "hmackey", "serviceaccountkey")
 _PASSWORD_ENDS = ("password", "passwd", "pwd", "passphrase")
@@ -57,7 +61,7 @@ def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
                   if annotations else "(?P<ann>(?!))?")
     return re.compile(
         r"""
-        (?<![\w$.\-])
+        (?<![\w$.\-:/])
         (?P<kq>\\?["'`]?)
         (?P<key>(?:--?)?(?:[A-Za-z_$@][\w$.\-]{0,100}?)?""" + _KEY_WORD + r""")
         (?P=kq)
@@ -127,7 +131,9 @@ def classify_key(key: str, *, env: bool = False) -> str | None:
     if name.endswith(_TOKEN_SECRET_ENDS):
         return ACCESS_TOKEN
     if name.endswith("token"):
-        return None if name.endswith(_NOT_CREDENTIAL_TOKENS) else ACCESS_TOKEN
+        if name.endswith(_NOT_CREDENTIAL_TOKENS) or any(w in name for w in _NOT_CREDENTIAL_TOKEN_WORDS):
+            return None
+        return ACCESS_TOKEN
     if name.endswith("secret"):
         return GENERIC_SECRET
     if name.endswith(_PASSWORD_ENDS) or _last_word(key) == "pass":

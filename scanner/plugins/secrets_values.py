@@ -4,6 +4,7 @@ Cheap checks run first; detect-secrets' heuristic filters confirm the survivors 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -29,8 +30,10 @@ _TEMPLATE = re.compile(r"\$\{|\{\{|\}\}|%\(|<%|%>|#\{|\{[\w.]*\}|%[sd]\b|@[A-Z_]
 _HASH_PREFIX = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[:\-]", re.IGNORECASE)
 _PATH_SUFFIX = re.compile(r"\.(?:json|pem|key|p12|pfx|crt|cer|txt|ya?ml|env|ini|toml|cfg|conf|jks)$",
                           re.IGNORECASE)
-_WORD = re.compile(r"[a-z]+|[A-Z][a-z]+|[A-Z]+")
-_NATURAL_SEGMENT = re.compile(r"^(?:[a-z]+|[A-Z][a-z]*|[A-Z]+|[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+)+)$")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+")
+_NATURAL_SEGMENT = re.compile(r"^(?:[a-z]+|[A-Z]+|[a-z]*(?:[A-Z][a-z]*)+)$")
+# Leetspeak folded back, so `P@55w0rd!` reads as the dummy it is.
+_LEET = str.maketrans("@4301!|$57", "aaeoiilsst")
 
 
 def shannon_entropy(value: str) -> float:
@@ -41,9 +44,23 @@ def shannon_entropy(value: str) -> float:
 
 def is_placeholder(value: str, extra: Iterable[str] = ()) -> bool:
     lower = value.lower()
+    folded = lower.translate(_LEET)
     return (lower in EMPTY_VALUES
             or any(marker in lower for marker in PLACEHOLDER_MARKERS)
+            or any(word in folded for word in ("password", "passwort", "secret"))
             or any(marker.lower() in lower for marker in extra))
+
+
+def has_sequence(value: str, run: int = 4) -> bool:
+    """`abcd1234`, `ABC12345`, `4567`: a run of consecutive letters or digits, which random
+    credentials almost never contain and example values almost always do."""
+    lower = value.lower()
+    count = 1
+    for previous, current in itertools.pairwise(lower):
+        count = count + 1 if ord(current) - ord(previous) == 1 and current.isalnum() else 1
+        if count >= run:
+            return True
+    return False
 
 
 def is_templated(value: str) -> bool:
@@ -89,6 +106,7 @@ def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Ite
             or is_reference(value)
             or is_hash_like(value)
             or has_low_variety(value)
+            or has_sequence(value)
             or is_word_like(value))
 
 

@@ -142,6 +142,17 @@ NEGATIVES = [
     ("app.py", 'JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"'),
     ("app.py", 'URL = "https://user:${PASSWORD}@git.acme.io/repo.git"'),
     ("app.py", 'URL = "postgres://postgres:postgres@db/app"'),
+    # Found on real trees (botocore, moto, numpy, awscli docs):
+    ("app.py", 'ACCESS_KEY = "AWSAccessKeyId"'),
+    ("app.py", 'creds = {"SessionToken": "ABC12345", "token": "abcd1234defg5678"}'),
+    ("app.py", 'credentials = {"username": "admin", "password": "P@55w0rd!"}'),
+    ("app.json", '{"arn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:greengrass-Ab12Cd"}'),
+    ("cfg.yaml", "arn: arn:aws:secretsmanager:us-west-2:123456789012:secret:greengrass-Ab12Cd\n"),
+    ("app.py", 'MANIFEST = \'publicKeyToken="1fc8b3b9a1e18e3b"\''),
+    ("api.json", '{"ChangeToken": "12cs345-67cd-890e-1234-5fgh6789", "NextToken": "Xk3dM9pQ2LmX8vB7nR4tW1"}'),
+    ("docs/guide.rst", 'client.login(password="Tr0ub4dor&3x")'),
+    ("awscli/examples/iam/change-password.rst", '"NewPassword": "]35d/{pB9Fo9wJ"'),
+    ("x.json", '{"PrivateKey": "-----BEGIN RSA PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA7qGEpLcjXmQ2bNSwBBLf...fvY4+te\\n-----END RSA PRIVATE KEY-----"}'),
     ("frontend/src/f.js", 'const cfg = { apiKey: "AIzaSyB7x2Kq9Lm4Vt8Rw3Np6Zc1Hd5Jg0Fs2Qe" };'),
     (".env", "NEXT_PUBLIC_API_KEY=AIzaSyB7x2Kq9Lm4Vt8Rw3Np6Zc1Hd5Jg0Fs2Qe\n"),
 ]
