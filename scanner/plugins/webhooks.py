@@ -21,11 +21,14 @@ _ROUTE_MARKERS = (".route(", ".post(", ".put(", ".all(", "api_route(", "add_rout
                   "Route(", "add_post(", "add_put(", 'path("', "path('", "re_path(", "csrf_exempt",
                   "require_POST", "def post(", "before_request", "MIDDLEWARE", ".use(",
                   "export default", "function POST", "const POST", "Depends(", "as_view(")
-_WEBHOOK_MARKERS = ("webhook", "hook", "ipn", "notify", "notification", "event", "callback",
-                    "signature", "x-gitlab-token", "hmac")
-_VERIFY_MARKERS = ("compare_digest", "hmac", "construct_event", "constructevent",
-                   "signatureverifier", "requestvalidator", "validate_event", "from_http",
-                   "timingsafeequal", "webhook", "verifyandreceive", "validaterequest")
+_WEBHOOK_WORDS = ("webhook", "hook", "ipn", "notify", "notification", "event", "callback")
+# A provider header name next to header access marks a handler whatever its route is called.
+_HEADER_MARKERS = ("signature", "x-hub-", "x-github-", "x-gitlab-", "x-shopify-", "svix-",
+                   "webhook-id", "x-twilio-", "x-slack-", "http_x_", "x-event-key")
+_HEADER_ACCESS = ("headers", "meta", ".get(", "header(")
+_ROUTE_MARKERS_LOWER = tuple(sorted({m.lower() for m in _ROUTE_MARKERS}))
+# Lines after a route marker that may still belong to it (decorators, then the def).
+_ROUTE_WINDOW = 3
 
 
 def validate_options(raw: Mapping[str, Any]) -> None:
@@ -39,17 +42,29 @@ def _verifiers(options: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _is_candidate(file: ParsedFile, verifiers: tuple[str, ...]) -> bool:
-    """Worth a parse: a route plus a webhook word, or verification code (a possible verifier)."""
+    """Worth a parse for SH301: a file that may define or wire a webhook handler. Cheap text
+    checks only; verifier modules are parsed later, when a handler's call leads to them."""
     if file.kind not in _KINDS:
         return False
-    lower = file.lower
-    if any(m in lower for m in _VERIFY_MARKERS):
+    text, lower = file.text, file.lower
+    if file.kind is FileKind.PYTHON and "csrf_exempt" in text:
+        return True
+    if not any(m in text for m in _ROUTE_MARKERS):
+        return False
+    if "MIDDLEWARE" in text and any(w in lower for w in ("webhook", "signature", "hmac")):
+        return True
+    if any(w in file.path.lower() for w in _WEBHOOK_WORDS):
+        return True
+    if any(h in lower for h in _HEADER_MARKERS) and any(a in lower for a in _HEADER_ACCESS):
         return True
     if verifiers and any(v.rsplit(".", 1)[-1].lower() in lower for v in verifiers):
         return True
-    path = file.path.lower()
-    return any(m in file.text for m in _ROUTE_MARKERS) and any(
-        m in lower or m in path for m in _WEBHOOK_MARKERS)
+    lines = file.lines
+    for number in file.lines_with(_ROUTE_MARKERS_LOWER):
+        window = " ".join(lines[number - 1:number - 1 + _ROUTE_WINDOW + 1]).lower()
+        if any(w in window for w in _WEBHOOK_WORDS):
+            return True
+    return False
 
 
 def analyse_facts(file: ParsedFile, verifiers: tuple[str, ...]) -> FileFacts | None:
@@ -71,15 +86,14 @@ class _LocalRule(Rule):
     """A webhook rule decided within one file, from the shared per-file analysis."""
 
     kinds: ClassVar[frozenset[FileKind] | None] = _KINDS
-    # Cheap extra gate: the file must also hold one of these (lower-case) before a parse.
-    requires: ClassVar[tuple[str, ...]] = ()
+    # Cheap extra gate before a parse: the file must hold a word of every group (lower-case).
+    requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     def check(self, file: ParsedFile) -> Iterable[Finding]:
-        if self.requires and not file.has_any(self.requires):
+        if not all(file.has_any(group) for group in self.requires):
             return
         verifiers = _verifiers(self.options)
         if file.kind is FileKind.PYTHON:
-            from scanner.lang.python import span
             from scanner.plugins import webhooks_py
 
             analysis = webhooks_py.analyse(file, verifiers)
@@ -87,7 +101,7 @@ class _LocalRule(Rule):
                 return
             for local in analysis.findings:
                 if local.rule == self.id:
-                    line, column, end_line, end_column = span(file, local.node)
+                    line, column, end_line, end_column = local.span
                     yield self.finding(file, line=line, column=column, end_line=end_line,
                                        end_column=end_column, message=local.message,
                                        construct=local.construct)
@@ -257,7 +271,7 @@ class NonConstantTimeSignatureCompare(_LocalRule):
     category = Category.WEBHOOK
     severity = Severity.HIGH
     cwe = ("CWE-208",)
-    keywords = ("hmac", "x-gitlab-token")
+    keywords = ("hmac", "-token")
     examples = (
         Bad('import hashlib\nimport hmac\n\n\ndef verify(secret, body, signature):\n'
             '    expected = hmac.new(secret, body, hashlib.sha256).hexdigest()\n'
@@ -301,7 +315,7 @@ class SignatureOverReserializedBody(_LocalRule):
     severity = Severity.MEDIUM
     cwe = ("CWE-347",)
     keywords = ("hmac",)
-    requires = ("dumps", "stringify")
+    requires = (("dumps", "stringify"), ("request", "req."))
     examples = (
         Bad('import hashlib\nimport hmac\nimport json\n\nfrom flask import request\n\n\n'
             'def signature_ok(secret):\n'
@@ -355,6 +369,8 @@ class VerificationSkippedWhenHeaderMissing(_LocalRule):
     cwe = ("CWE-636", "CWE-345")
     kinds = frozenset({FileKind.PYTHON})
     keywords = ("signature", "hmac", "webhook")
+    requires = (("compare_digest", "verif", "valid", "check_sig", "construct_event", "hmac"),
+                ("headers", "http_x_", "secret"))
     examples = (
         Bad('from flask import request\n\n\ndef github_webhook():\n'
             '    signature = request.headers.get("X-Hub-Signature-256")\n'
@@ -408,6 +424,8 @@ class NoReplayWindow(_LocalRule):
     severity = Severity.MEDIUM
     cwe = ("CWE-294",)
     keywords = ("hmac", "construct_event", "constructevent", "verify_header")
+    requires = (("timestamp", "v0:", "tolerance", "construct_event", "constructevent",
+                 "verify_header", "webhook-"),)
     examples = (
         Bad('import hashlib\nimport hmac\n\n\ndef slack_ok(secret, body, headers):\n'
             '    timestamp = headers["X-Slack-Request-Timestamp"]\n'
@@ -455,8 +473,8 @@ class VerificationDisabled(_LocalRule):
     severity = Severity.HIGH
     cwe = ("CWE-347",)
     keywords = ("without_verification", "withoutverification", "skip_verification",
-                "skipverification", "construct_from", "verify_signature=false", "unverified",
-                "no_verify", "skip_signature")
+                "skipverification", "construct_from", "verify_signature=false", "skip_signature",
+                "verify=false", "unverified_event")
     examples = (
         Bad('import json\n\nimport stripe\nfrom flask import request\n\n\ndef stripe_webhook():\n'
             '    event = stripe.Event.construct_from(json.loads(request.data), stripe.api_key)\n'

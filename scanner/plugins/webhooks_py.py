@@ -4,13 +4,14 @@ One pass per candidate file, cached on the ParsedFile so every webhook rule shar
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from scanner.lang.python import dotted_name, span, string_value
+from scanner.lang.python import dotted_name, string_value
 from scanner.parsed import ParsedFile
 from scanner.plugins.webhooks_model import (
     REJECT_NAMES,
@@ -36,6 +37,7 @@ PROVIDER_VERIFIERS = (
 )
 BYPASS_CALL = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify|insecure",
                          re.IGNORECASE)
+_BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
 JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps")
 CLOCK_MARKERS = ("time.time", "time()", "datetime.now", "utcnow", "timezone.now", "time.monotonic",
                  "time.time_ns", "datetime.datetime.now", "arrow.utcnow", "pendulum.now")
@@ -52,6 +54,7 @@ class LocalFinding:
     node: cst.CSTNode
     message: str
     construct: str
+    span: Span = (1, 1, 1, 1)
 
 
 @dataclass
@@ -80,12 +83,118 @@ def analyse(file: ParsedFile, verifiers: Sequence[str]) -> PythonAnalysis | None
     return analysis
 
 
+# libcst's `.children` rebuilds each node through a visitor; reading the dataclass fields is
+# several times cheaper. Fields are listed in source order (FunctionDef keeps decorators after
+# its body, IfExp its test before its body), which ast_spans relies on.
+_SOURCE_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators", "name", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.ExceptStarHandler: ("type", "name", "body"),
+}
+_SKIPPED_FIELDS = frozenset({"lpar", "rpar", "comma", "semicolon", "leading_lines", "header",
+                             "footer", "lines_after_decorators", "equal", "colon", "dot", "star",
+                             "operator", "newline", "trailing_whitespace", "asynchronous",
+                             "lbracket", "rbracket", "lbrace", "rbrace", "whitespace"})
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def _field_names(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        import dataclasses
+
+        names = _SOURCE_ORDER.get(kind) or tuple(
+            f.name for f in dataclasses.fields(kind)  # type: ignore[arg-type]
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
+        _FIELDS[kind] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    for name in _field_names(type(node)):
+        value = getattr(node, name, None)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return found
+
+
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and everything below it, pre-order, in source order."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
+
+
+Span = tuple[int, int, int, int]
+_AST_TYPES: dict[type[cst.CSTNode], tuple[type[ast.AST], ...]] = {
+    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    cst.Call: (ast.Call,),
+    cst.Comparison: (ast.Compare,),
+    cst.If: (ast.If,),
+}
+
+
+def ast_spans(text: str, lines: Sequence[str],
+              nodes: Mapping[type[cst.CSTNode], list[cst.CSTNode]]) -> dict[int, Span] | None:
+    """Spans of the given libcst nodes (by id) from `ast`, which is far cheaper than libcst's
+    PositionProvider: the k-th node of a type in libcst pre-order is the k-th `ast` node of the
+    matching type in source order (outer first). None when the two parses disagree."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found: dict[type[cst.CSTNode], list[ast.AST]] = {kind: [] for kind in _AST_TYPES}
+    for node in ast.walk(tree):
+        for kind, ast_types in _AST_TYPES.items():
+            if isinstance(node, ast_types):
+                found[kind].append(node)
+    spans: dict[int, Span] = {}
+    for kind, cst_nodes in nodes.items():
+        ast_nodes = sorted(found[kind], key=lambda n: (
+            getattr(n, "lineno", 0), getattr(n, "col_offset", 0),
+            -(getattr(n, "end_lineno", 0) or 0), -(getattr(n, "end_col_offset", 0) or 0)))
+        if len(ast_nodes) != len(cst_nodes):
+            return None
+        for cst_node, ast_node in zip(cst_nodes, ast_nodes, strict=True):
+            if not _same_node(cst_node, ast_node):
+                return None
+            line = getattr(ast_node, "lineno", 1)
+            end_line = getattr(ast_node, "end_lineno", None) or line
+            spans[id(cst_node)] = (
+                line, _column(lines, line, getattr(ast_node, "col_offset", 0)),
+                end_line, _column(lines, end_line, getattr(ast_node, "end_col_offset", 0) or 0))
+    return spans
+
+
+def _same_node(cst_node: cst.CSTNode, ast_node: ast.AST) -> bool:
+    if isinstance(cst_node, cst.FunctionDef):
+        return cst_node.name.value == getattr(ast_node, "name", None)
+    if isinstance(cst_node, cst.Call) and isinstance(ast_node, ast.Call):
+        func = ast_node.func
+        if isinstance(cst_node.func, cst.Name):
+            return isinstance(func, ast.Name) and func.id == cst_node.func.value
+        if isinstance(cst_node.func, cst.Attribute):
+            return isinstance(func, ast.Attribute) and func.attr == cst_node.func.attr.value
+        return not isinstance(func, (ast.Name, ast.Attribute))
+    if isinstance(cst_node, cst.Comparison) and isinstance(ast_node, ast.Compare):
+        return len(cst_node.comparisons) == len(ast_node.ops)
+    return True
+
+
+def _column(lines: Sequence[str], line: int, byte_offset: int) -> int:
+    """1-based character column from ast's UTF-8 byte offset."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if text.isascii():
+        return byte_offset + 1
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
 
 def _is_const(node: cst.BaseExpression) -> bool:
@@ -147,7 +256,11 @@ class _Analyser:
         package = self.modname.split(".")
         if not self.file.path.endswith("__init__.py"):
             package = package[:-1]
+        typed: dict[type[cst.CSTNode], list[cst.CSTNode]] = {kind: [] for kind in _AST_TYPES}
         for node in walk(self.module):
+            kind_list = typed.get(type(node))
+            if kind_list is not None:
+                kind_list.append(node)
             if isinstance(node, cst.Import):
                 for alias in node.names:
                     full = dotted_name(alias.name) or ""
@@ -172,6 +285,14 @@ class _Analyser:
         for statement in self.module.body:
             if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 self.top_names.add(statement.name.value)
+        self.spans = ast_spans(self.file.text, self.file.lines, typed)
+
+    def span(self, node: cst.CSTNode) -> Span:
+        if self.spans is None:  # ast and libcst disagree: pay for libcst's own positions
+            from scanner.lang.python import span
+
+            return span(self.file, node)
+        return self.spans.get(id(node), (1, 1, 1, 1))
 
     def resolve(self, name: str | None, cls: str | None = None) -> str:
         if not name:
@@ -196,6 +317,8 @@ class _Analyser:
         self._module_level()
         for statement in self.module.body:
             self._statement(statement, None)
+        for local in self.findings:
+            local.span = self.span(local.node)
         return PythonAnalysis(self.facts, self.findings)
 
     def _statement(self, statement: cst.CSTNode, cls: str | None) -> None:
@@ -243,7 +366,8 @@ class _Analyser:
     def _route_call(self, call: cst.Call) -> None:
         name = dotted_name(call.func) or ""
         tail = name.rsplit(".", 1)[-1]
-        line = span(self.file, call)[0]
+        if not name:
+            return
         args = [a for a in call.args if a.keyword is None]
         kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         if tail == "before_request" and args and "." in name:
@@ -273,6 +397,7 @@ class _Analyser:
             methods = self._methods(kwargs.get("methods"), None)
         if route is None or target is None:
             return
+        line = self.span(call)[0]
         if "endpoint" in kwargs and framework == "starlette":
             target = kwargs["endpoint"]
         if isinstance(target, cst.Call):  # SomeView.as_view(), csrf_exempt(view)
@@ -298,7 +423,7 @@ class _Analyser:
     def _function(self, node: cst.FunctionDef, cls: str | None) -> None:
         name = node.name.value
         qualname = f"{self.modname}.{cls}.{name}" if cls else f"{self.modname}.{name}"
-        line, column, _, _ = span(self.file, node)
+        line, column, _, _ = self.span(node)
         body = _FunctionBody(self, node, cls)
         decorators: list[str] = []
         route: str | None = None
@@ -517,7 +642,7 @@ class _FunctionBody:
                 "standardwebhooks", "svix", "standardwebhooks.webhooks.Webhook", "svix.webhooks.Webhook",
                 "standardwebhooks.Webhook", "svix.Webhook")):
             self.provider_verified = True
-        if BYPASS_CALL.search(tail):
+        if BYPASS_CALL.search(tail) and any(w in resolved.lower() for w in _BYPASS_CONTEXT):
             self.bypasses.append((call, f"calls {tail}()"))
         if self.a._matches(resolved, ("stripe.Event.construct_from", "Event.construct_from")) \
                 and call.args and self.is_request_json(call.args[0].value):
