@@ -415,11 +415,9 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
                          project_loader=engine.loader_for(root, run.config.max_file_size),
                          path_ignores=PathIgnores.build(run.config.per_file_ignores),
                          baseline=run.baseline)
-    rules_by_path: dict[str, list[str]] = {}
+    rules_by_path: dict[str, set[str]] = {}
     for finding in result.findings:
-        rules_by_path.setdefault(finding.path, [])
-        if finding.rule not in rules_by_path[finding.path]:
-            rules_by_path[finding.path].append(finding.rule)
+        rules_by_path.setdefault(finding.path, set()).add(finding.rule)
     changed, unfixed, names = 0, 0, set()
     for path, rule_ids in sorted(rules_by_path.items()):
         location = root / path
@@ -430,7 +428,12 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
             continue
         after = before
         for rule_id in sorted(rule_ids):
-            fixed = fixers[rule_id](path, after)
+            try:
+                fixed = fixers[rule_id](path, after)
+            except Exception as exc:  # a fixer bug costs its own fix, never the others
+                click.echo(f"note: {path}: the {rule_id} fixer failed ({type(exc).__name__}); "
+                           "file left as it was for that rule", err=True)
+                continue
             if fixed is not None:
                 after = fixed
         if after == before:

@@ -164,3 +164,19 @@ def test_registry_loads_lazily_and_reports_missing_fixers(
     assert "SH302: fixer scanner.plugins.no_such_module:fix_source is not available" in err
     assert in_dir(repo.root, "fix", "--select", "SH201") == 2
     assert "no selected rule has an available fixer" in capsys.readouterr().err
+
+
+def exploding_fixer(path: str, text: str) -> str | None:
+    raise RuntimeError("fixer bug")
+
+
+def test_a_failing_fixer_is_a_note_not_a_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(fix.FIXERS, "SH101", "tests.workflow.test_fix:exploding_fixer")
+    repo = Repo(tmp_path / "repo")
+    settings = repo.write("s.py", SETTINGS)
+    assert in_dir(repo.root, "fix", "--select", "SH101") == 0
+    err = capsys.readouterr().err
+    assert "note: s.py: the SH101 fixer failed (RuntimeError)" in err
+    assert "fixed 0 files; 1 with findings no fixer could change" in err
+    assert settings.read_text(encoding="utf-8") == SETTINGS
