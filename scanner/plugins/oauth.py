@@ -22,6 +22,13 @@ _ENV_KILL_SWITCH = re.compile(
     r"(NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*[=:]\s*[\"']?0\b", re.IGNORECASE)
 
 
+_CALLBACK_STATE = re.compile(
+    r"""(?:args|GET|query_params|query|params|form|searchParams|values|get_argument|get_query_argument)\b[^\n]{0,40}["']state["']"""
+    r"""|query\.state|state\s*}\s*=|\bstate\s*:\s*(?:str|Optional|Annotated)""")
+_CALLBACK_CODE = re.compile(
+    r"""["']code["']|query\.code|[{,]\s*code\s*[,}]|\bcode\s*:\s*(?:str|Optional|Annotated)""")
+
+
 class OAuthRule(Rule):
     """Shared plumbing: a text pre-check, then the Python, JS/TS or config analysis of the file."""
 
@@ -29,8 +36,12 @@ class OAuthRule(Rule):
     # A regex the file text must match before anything is parsed (None: keywords are enough).
     precheck: ClassVar[re.Pattern[str] | None] = None
 
+    def candidate(self, file: ParsedFile) -> bool:
+        """Cheap text test run before any parse; False means the file cannot hold a finding."""
+        return self.precheck is None or bool(self.precheck.search(file.text))
+
     def check(self, file: ParsedFile) -> Iterable[Finding]:
-        if self.precheck is not None and not self.precheck.search(file.text):
+        if not self.candidate(file):
             return
         seen: set[tuple[int, int, str]] = set()
         for hit in self.hits(file):
@@ -291,6 +302,12 @@ class MissingState(OAuthRule):
     keywords = ("response_type", "responsetype", '"state"', "'state'", "query.state",
                 "state: str", "state:str", "state} =", "state } =", "state: optional",
                 "state: annotated")
+
+    def candidate(self, file: ParsedFile) -> bool:
+        lower = file.lower
+        if "response_type" in lower or "responsetype" in lower:
+            return True
+        return bool(_CALLBACK_STATE.search(file.text) and _CALLBACK_CODE.search(file.text))
     examples = (
         Bad('AUTH = "https://accounts.acme.io/authorize?response_type=code&client_id=abc"\n'),
         Bad('@app.route("/callback")\ndef callback():\n    code = request.args.get("code")\n'
@@ -595,7 +612,13 @@ class SecretInLogs(OAuthRule):
     keywords = ("token", "secret", "authorization", "bearer")
     precheck = re.compile(
         r"(?:\blog\w*\.\w+|console\.\w+|\bprint|\bpprint|\braise\s+[\w.]+|\bthrow\s+new\s+\w+|\.echo|"
-        r"\.write)\s*\([^;]{0,400}?(?:token|secret|authoriz|bearer|jwt)", re.IGNORECASE)
+        r"\.write)\s*\((?:[^;\n]{0,160}\n){0,2}?[^;\n]{0,160}?(?:token|secret|authoriz|bearer|jwt)",
+        re.IGNORECASE)
+
+    def candidate(self, file: ParsedFile) -> bool:
+        from scanner.plugins.oauth_common import AUTH_CONTEXT
+
+        return bool(AUTH_CONTEXT.search(file.text)) and super().candidate(file)
     examples = (
         Bad('logger.info("got token %s", token["access_token"])\n'),
         Bad('print(f"refresh token: {refresh_token}")\n'),

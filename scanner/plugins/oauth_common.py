@@ -92,6 +92,29 @@ def is_credential_name(name: str) -> bool:
     return flat.endswith(("token", "tokens", "secret", "secrets")) or flat == "tokenset"
 
 
+_CREDENTIAL_PREFIXES = (
+    "access", "refresh", "id", "bearer", "auth", "oauth", "api", "session", "jwt", "client", "app",
+    "bot", "user", "personal", "github", "gitlab", "slack", "discord", "stripe", "service",
+    "installation", "webhook", "signing", "private", "admin", "deploy", "npm", "pypi", "hf",
+    "openai", "consumer", "shared", "master")
+AUTH_CONTEXT = re.compile(
+    r"oauth|bearer|authorization|\bjwt\b|api_?key|client_?secret|_secret|secret_|credential|"
+    r"(?:" + "|".join(_CREDENTIAL_PREFIXES) + r")[_-]?tokens?\b", re.IGNORECASE)
+
+
+def is_generic_credential(found: str) -> bool:
+    """`token`, `self.tokens`, `cur_token`, `secret`: names lexers and the `secrets` module use as
+    well, so they count only in files that talk OAuth/HTTP auth at all (see AUTH_CONTEXT)."""
+    words = re.findall(r"\w+", found)
+    if not words:
+        return False
+    flat = normal(words[-1])
+    for suffix in ("tokens", "token", "secrets", "secret"):
+        if flat.endswith(suffix):
+            return flat[:-len(suffix)] not in _CREDENTIAL_PREFIXES
+    return False
+
+
 _STORAGE_SAFE = ("verifier", "state", "nonce", "csrf", "xsrf", "expir", "pkce", "redirect",
                  "returnto", "challenge", "type", "url", "uri")
 

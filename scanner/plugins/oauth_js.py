@@ -12,6 +12,7 @@ from scanner.lang.javascript import node_text, position, string_value, walk
 from scanner.parsed import ParsedFile
 from scanner.plugins import oauth_common as common
 from scanner.plugins.oauth_common import (
+    AUTH_CONTEXT,
     CREDENTIAL_CONTEXT,
     ENCRYPTION_MARKERS,
     CodeRequest,
@@ -22,6 +23,7 @@ from scanner.plugins.oauth_common import (
     StringSite,
     code_requests,
     is_credential_name,
+    is_generic_credential,
     is_loopback_url,
     is_session_cookie_name,
     is_token_storage_key,
@@ -421,7 +423,7 @@ def check(rule: str, file: ParsedFile) -> Iterator[Hit]:
         yield from common.token_in_url_hits(sites)
         yield from _query_parameters(found)
     elif rule == "SH411":
-        yield from _logged_secrets(found)
+        yield from _logged_secrets(file, found)
     elif rule == "SH412":
         yield from _stored_refresh_tokens(file, found)
 
@@ -603,7 +605,13 @@ def _query_parameters(found: JsIndex) -> Iterator[Hit]:
                     yield hit
 
 
-def _logged_secrets(found: JsIndex) -> Iterator[Hit]:
+def _logged_secrets(file: ParsedFile, found: JsIndex) -> Iterator[Hit]:
+    generic_ok = bool(AUTH_CONTEXT.search(file.text))
+
+    def leaked(node: Node) -> str | None:
+        name = leaked_name(node)
+        return name if name and (generic_ok or not is_generic_credential(name)) else None
+
     for call, _ in found.calls:
         if call.type != "call_expression":
             continue
@@ -611,7 +619,7 @@ def _logged_secrets(found: JsIndex) -> Iterator[Hit]:
         if not (method in _LOG_METHODS and (receiver == "console" or "log" in receiver.lower())):
             continue
         for arg in _args(call):
-            name = leaked_name(arg)
+            name = leaked(arg)
             if name:
                 yield Hit("SH411", _span(arg), f"`{_short(name, 50)}` is written out by "
                           f"`{_short(receiver, 30)}.{method}(...)`; log a fingerprint, its length "
@@ -622,7 +630,7 @@ def _logged_secrets(found: JsIndex) -> Iterator[Hit]:
         if created is None:
             continue
         for arg in _args(created):
-            name = leaked_name(arg)
+            name = leaked(arg)
             if name:
                 yield Hit("SH411", _span(arg), f"`{_short(name, 50)}` is put into an error message, "
                           "which ends up in logs and error pages", f"throw:{name}")

@@ -13,6 +13,7 @@ import libcst as cst
 from scanner.lang.python import dotted_name, keyword_arg, positions, span, string_value
 from scanner.parsed import ParsedFile
 from scanner.plugins.oauth_common import (
+    AUTH_CONTEXT,
     CREDENTIAL_CONTEXT,
     ENCRYPTION_MARKERS,
     Hit,
@@ -22,6 +23,7 @@ from scanner.plugins.oauth_common import (
     StringSite,
     code_requests,
     is_credential_name,
+    is_generic_credential,
     is_loopback_url,
     is_session_cookie_name,
     missing_pkce_hits,
@@ -568,6 +570,12 @@ def _is_log_call(call: cst.Call) -> str | None:
 
 
 def _logged_secrets(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
+    generic_ok = bool(AUTH_CONTEXT.search(file.text))
+
+    def leaked(expr: cst.BaseExpression) -> str | None:
+        name = leaked_name(expr)
+        return name if name and (generic_ok or not is_generic_credential(name)) else None
+
     for call, _ in found.calls:
         logger = _is_log_call(call)
         if logger is None:
@@ -575,7 +583,7 @@ def _logged_secrets(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in {"exc_info", "stack_info", "stacklevel"}:
                 continue
-            name = leaked_name(arg.value)
+            name = leaked(arg.value)
             if name:
                 yield Hit("SH411", span(file, arg.value), f"`{_short(name, 50)}` is written out by "
                           f"`{logger}(...)`; log a fingerprint, its length or its expiry instead",
@@ -583,7 +591,7 @@ def _logged_secrets(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
                 break
     for exc in found.raises:
         for arg in exc.args:
-            name = leaked_name(arg.value)
+            name = leaked(arg.value)
             if name:
                 method = _call_parts(exc)[1]
                 yield Hit("SH411", span(file, arg.value), f"`{_short(name, 50)}` is put into the "
