@@ -27,7 +27,10 @@ REFERENCE_MARKERS = ("secretsmanager", "ssm:", "op://", "vault:", "vault.", "key
                      "arn:aws:", "enc[", "!vault", "sops", "kms:", "process.env", "os.environ",
                      "getenv", "import.meta.env")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\}\}|%\(|<%|%>|#\{|\{[\w.]*\}|%[sd]\b|@[A-Z_]+@")
-_HASH_PREFIX = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[:\-]", re.IGNORECASE)
+_HASH_PREFIX = re.compile(
+    r"^(?:(?:sha(?:1|224|256|384|512)|md5|blake2b?)[:\-]"
+    r"|(?:pbkdf2_sha\d+|pbkdf2|argon2(?:id|i|d)?|bcrypt(?:_sha256)?|scrypt|crypt|sha1|md5)\$)",
+    re.IGNORECASE)
 _PATH_SUFFIX = re.compile(r"\.(?:json|pem|key|p12|pfx|crt|cer|txt|ya?ml|env|ini|toml|cfg|conf|jks)$",
                           re.IGNORECASE)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+")
@@ -94,7 +97,8 @@ def has_low_variety(value: str) -> bool:
 
 
 def is_hash_like(value: str) -> bool:
-    """Integrity strings (`sha512-...`, `sha256:...`)."""
+    """Integrity strings (`sha512-...`, `sha256:...`) and password hashes (`pbkdf2_sha256$...`):
+    a hash is what you store instead of the secret."""
     return bool(_HASH_PREFIX.match(value))
 
 

@@ -144,6 +144,7 @@ NEGATIVES = [
     ("app.py", 'URL = "postgres://postgres:postgres@db/app"'),
     # Found on real trees (botocore, moto, numpy, awscli docs):
     ("app.py", 'ACCESS_KEY = "AWSAccessKeyId"'),
+    ("app.py", "ADMIN_PASSWORD = 'pbkdf2_sha256$100000$Xk3dM9pQ2LmX$Rt9xLm2Qv7Kp4Zw8Nb3Hc6Jd='"),
     ("app.py", 'creds = {"SessionToken": "ABC12345", "token": "abcd1234defg5678"}'),
     ("app.py", 'credentials = {"username": "admin", "password": "P@55w0rd!"}'),
     ("app.json", '{"arn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:greengrass-Ab12Cd"}'),
@@ -296,3 +297,24 @@ def test_detect_secrets_is_not_imported_without_a_candidate() -> None:
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                timeout=60, check=True)
     assert completed.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("text", [
+    "a\nsecret = 1\n\ntoken\nkey key\nlast token",
+    "secret\r\nx\r\ntoken = 2\r\n",
+    "only\rcarriage\rsecret\r",
+    "",
+    "no keywords here\n",
+])
+def test_candidate_lines_match_the_engine_line_numbers(text: str) -> None:
+    from scanner.parsed import ParsedFile
+    from scanner.plugins.secrets_analysis import _candidate_lines
+
+    file = ParsedFile("a.txt", text)
+    keywords = ("secret", "token", "key")
+    assert _candidate_lines(file, keywords) == list(file.iter_lines(file.lines_with(keywords)))
+
+
+def test_crlf_file_positions() -> None:
+    code = f'import os\r\n\r\nCLIENT_SECRET = "{SECRET}"\r\n'
+    assert findings("app.py", code) == [("SH101", 3, 18, 18 + len(SECRET))]
