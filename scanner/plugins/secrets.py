@@ -22,6 +22,8 @@ from scanner.plugins.secrets_analysis import (
 from scanner.rules import Bad, Good, Rule
 
 SECTION = "secrets"
+# [tool.secret-hygiene.secrets]: `min-length` (shortest value reported, default 8) and
+# `placeholders` (extra substrings that mark a value as a dummy, e.g. "acme-dev-").
 OPTIONS: dict[str, Any] = {"min-length": int, "placeholders": list}
 
 

@@ -19,9 +19,12 @@ PLACEHOLDER_MARKERS = (
     "mock", "foobar", "lorem", "notasecret", "not-a-secret", "not_a_secret", "secret", "password",
     "passwd", "token", "dev-only", "insecure-default",
 )
-# Whole values (lower-case) that mean "nothing here".
+# Whole values (lower-case) that mean "nothing here", including the hashes of the empty string.
 EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "yes", "no",
-                          "required", "optional", "string", "str", "env", "unset"})
+                          "required", "optional", "string", "str", "env", "unset",
+                          "d41d8cd98f00b204e9800998ecf8427e",
+                          "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+                          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"})
 # References to a secret store or to a file holding the secret, not the secret itself.
 REFERENCE_MARKERS = ("secretsmanager", "ssm:", "op://", "vault:", "vault.", "keyvault", "/secrets/",
                      "arn:aws:", "enc[", "!vault", "sops", "kms:", "process.env", "os.environ",

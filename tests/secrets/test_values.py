@@ -1,0 +1,91 @@
+"""The value filters one by one: what each rejects and what it must let through."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.plugins import secrets_values as values
+from scanner.plugins.secrets_syntax import (
+    ACCESS_TOKEN,
+    API_KEY,
+    CLIENT_SECRET,
+    ENV_CREDENTIAL,
+    GENERIC_SECRET,
+    PASSWORD,
+    REFRESH_TOKEN,
+    SECRET_KEY,
+    classify_key,
+    is_env_filename,
+    is_public_prefixed,
+)
+
+REAL_LOOKING = ["q8ZrT4vWm2XkP9sLb7NcY3jH", "Vb4-Lq9!xZ2mT7", "whsec_Nq4Lm8Xz2Kv7Wt3Rb9Hc5Jd",
+                "3f786850e387550fdab836ed7e6dc881de23001b", "AKIAY3M7Q2K8P5R9T4W6"]
+
+
+@pytest.mark.parametrize("value", REAL_LOOKING)
+def test_real_looking_values_pass_the_cheap_filters(value: str) -> None:
+    assert not values.cheap_reject(value)
+
+
+@pytest.mark.parametrize("value", [
+    "short", "changeme", "your_client_secret_here", "<your-secret>", "xxxxxxxxxxxx", "REDACTED",
+    "TODO-fill-me", "********", "dummy-value-123", "P@55w0rd!", "${CLIENT_SECRET}",
+    "{{ vault_secret }}", "%(password)s", "<%= ENV['X'] %>", "$CLIENT_SECRET", "#{secret}",
+    "settings.CLIENT_SECRET", "CLIENT_SECRET", "clientSecret", "AWSAccessKeyId", "IAmSensitive",
+    "abcd1234defg5678", "ABC12345", "/run/secrets/client_secret", "gcp-service-account.json",
+    "arn:aws:secretsmanager:us-east-1:1:secret:x", "op://vault/item/field", "process.env.SECRET",
+    "sha512-+KJGIyHgkGuIq3IEBNftfhW", "pbkdf2_sha256$100000$salt$hash", "abababababab",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "https://api.acme.io/x",
+])
+def test_placeholders_templates_references_and_words_are_rejected(value: str) -> None:
+    assert values.cheap_reject(value)
+
+
+def test_extra_placeholders_and_min_length() -> None:
+    assert values.cheap_reject("acme-dev-Xk3dM9pQ2", extra=["ACME-DEV-"])
+    assert values.cheap_reject("Xk3dM9pQ2Lm", min_length=12)
+    assert not values.cheap_reject("Xk3dM9pQ2Lm", min_length=11)
+
+
+def test_detect_secrets_filters() -> None:
+    assert values.detect_secrets_reject("7c9e6679-7425-40de-944b-e07fc1f90ae7", "x")
+    assert values.detect_secrets_reject("1234567890", "x")
+    line = 'creds = {"client_id": "abc", "client_secret": "q8ZrT4vWm2XkP9sLb7NcY3jH"}'
+    assert not values.detect_secrets_reject("q8ZrT4vWm2XkP9sLb7NcY3jH", line, line.index("client_secret"))
+    assert values.detect_secrets_reject("q8ZrT4vWm2XkP9sLb7NcY3jH", 'user_id = "q8ZrT4vWm2XkP9sLb7NcY3jH"')
+    assert values.detect_secrets_reject("get_token", "token: get_token()", quoted=False)
+    assert values.is_lock_file("package-lock.json") and not values.is_lock_file("package.json")
+
+
+@pytest.mark.parametrize(("key", "kind"), [
+    ("client_secret", CLIENT_SECRET), ("clientSecret", CLIENT_SECRET), ("CLIENT_SECRET", CLIENT_SECRET),
+    ("GITHUB_CLIENT_SECRET", CLIENT_SECRET), ("consumer_secret", CLIENT_SECRET),
+    ("app_secret", CLIENT_SECRET), ("self.client_secret", CLIENT_SECRET),
+    ("--client-secret", CLIENT_SECRET), ("access_token", ACCESS_TOKEN), ("api_token", ACCESS_TOKEN),
+    ("auth_token", ACCESS_TOKEN), ("bearerToken", ACCESS_TOKEN), ("access_token_secret", ACCESS_TOKEN),
+    ("refresh_token", REFRESH_TOKEN), ("refreshToken", REFRESH_TOKEN), ("password", PASSWORD),
+    ("DB_PASSWD", PASSWORD), ("db_pass", PASSWORD), ("dbPass", PASSWORD), ("pwd", PASSWORD),
+    ("secret", GENERIC_SECRET), ("webhook_secret", GENERIC_SECRET), ("SECRET_KEY", SECRET_KEY),
+    ("private_key", SECRET_KEY), ("api_key", API_KEY), ("apiKey", API_KEY),
+    ("csrf_token", None), ("next_page_token", None), ("NextToken", None), ("ClientToken", None),
+    ("eos_token", None), ("max_tokens", None), ("client_secret_file", None), ("password_hash", None),
+    ("public_key", None), ("token_url", None), ("bypass", None), ("compass", None),
+])
+def test_classify_key(key: str, kind: str | None) -> None:
+    assert classify_key(key) == kind
+
+
+def test_env_files_widen_the_keys() -> None:
+    assert classify_key("MAPS_KEY") is None
+    assert classify_key("MAPS_KEY", env=True) == ENV_CREDENTIAL
+    assert classify_key("STRIPE_PUBLISHABLE_KEY", env=True) is None
+    assert is_env_filename(".env") and is_env_filename("deploy/.env.production")
+    assert is_env_filename("prod.env") and not is_env_filename(".env.example")
+    assert not is_env_filename(".env.sample") and not is_env_filename("env.py")
+
+
+def test_public_prefixes() -> None:
+    assert is_public_prefixed("NEXT_PUBLIC_CLIENT_SECRET") and is_public_prefixed("VITE_API_SECRET")
+    assert is_public_prefixed("REACT_APP_REFRESH_TOKEN")
+    assert not is_public_prefixed("NEXT_PUBLIC_API_URL") and not is_public_prefixed("CLIENT_SECRET")
