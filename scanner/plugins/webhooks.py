@@ -279,7 +279,7 @@ class NonConstantTimeSignatureCompare(_LocalRule):
     category = Category.WEBHOOK
     severity = Severity.HIGH
     cwe = ("CWE-208",)
-    keywords = _HMAC_USE + ("x-gitlab-token", "webhook-token", "http_x_gitlab_token")
+    keywords = (*_HMAC_USE, "x-gitlab-token", "webhook-token", "http_x_gitlab_token")
     examples = (
         Bad('import hashlib\nimport hmac\n\n\ndef verify(secret, body, signature):\n'
             '    expected = hmac.new(secret, body, hashlib.sha256).hexdigest()\n'

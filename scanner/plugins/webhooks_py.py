@@ -107,7 +107,7 @@ def _field_names(kind: type[cst.CSTNode]) -> tuple[str, ...]:
         import dataclasses
 
         names = _SOURCE_ORDER.get(kind) or tuple(
-            f.name for f in dataclasses.fields(kind)  # type: ignore[arg-type]
+            f.name for f in dataclasses.fields(kind)
             if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
         _FIELDS[kind] = names
     return names
