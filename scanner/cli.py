@@ -19,6 +19,7 @@ from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load
 from scanner.finding import Finding, Severity, Summary
 from scanner.rules import Rule
 from scanner.sources import GitError, SourceFile
+from scanner.redact import one_line
 from scanner.suppress import BaselineError
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -123,7 +124,9 @@ def _baseline_path(opts: Options, config: Config, root: Path, config_path: Path 
 
 def excluded(run: Run) -> Callable[[str], bool]:
     spec = run.config.exclude_spec()
-    return lambda path: path == BASELINE_FILE or path.endswith("/" + BASELINE_FILE) or bool(spec.match_file(path))
+    # Baselines hold hashes of secrets, not secrets: ours and detect-secrets' are never scanned.
+    baselines = (BASELINE_FILE, ".secrets.baseline")
+    return lambda path: path.rsplit("/", 1)[-1] in baselines or bool(spec.match_file(path))
 
 
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
@@ -156,7 +159,7 @@ def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:
         raise ToolError(f"--format {opts.format}: not available in this version")
     if opts.format == "text" and not opts.quiet:
         for note in summary.errors:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {one_line(note)}", err=True)
     if opts.output:
         try:
             with open(opts.output, "w", encoding="utf-8") as stream:

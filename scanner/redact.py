@@ -34,6 +34,15 @@ def printable(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """Printable text on one line for a terminal: control characters (newlines, escape
+    sequences from hostile file names or contents) become visible `\\xNN` escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", printable(text))
+
+
 def snippet(line_text: str, column: int, secrets: Iterable[str]) -> str:
     """The finding's line, stripped, redacted, and cut to a window around `column` (1-based)."""
     text = redact_text(line_text.rstrip("\r\n"), secrets)

@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import TextIO
 
 from scanner.finding import Finding, Severity, Summary
-from scanner.redact import printable
+from scanner.redact import one_line
 
 _COLOURS = {Severity.HIGH: "\x1b[31m", Severity.MEDIUM: "\x1b[33m", Severity.LOW: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -20,14 +20,14 @@ def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color:
         return f"{code}{text}{_RESET}" if color else text
 
     for path, group in groupby(findings, key=lambda f: f.path):
-        stream.write(paint(printable(path), _BOLD) + "\n")
+        stream.write(paint(one_line(path), _BOLD) + "\n")
         for finding in group:
-            where = f"{printable(finding.path)}:{finding.line}:{finding.column}"
+            where = f"{one_line(finding.path)}:{finding.line}:{finding.column}"
             commit = f" [{finding.commit[:12]}]" if finding.commit else ""
             rule = paint(f"{finding.rule} {finding.severity.value}", _COLOURS[finding.severity])
-            stream.write(f"  {where} {rule} {printable(finding.message)}{commit}\n")
+            stream.write(f"  {where} {rule} {one_line(finding.message)}{commit}\n")
             if finding.snippet:
-                stream.write(paint(f"      {printable(finding.snippet)}", _DIM) + "\n")
+                stream.write(paint(f"      {one_line(finding.snippet)}", _DIM) + "\n")
         stream.write("\n")
     counts = ", ".join(f"{count} {category}" for category, count in sorted(summary.by_category.items()))
     line = (f"{summary.findings} finding{'s' if summary.findings != 1 else ''}"
