@@ -408,7 +408,10 @@ class _Analysis:
                 plugin = plugins[name] = _ours(name)
                 plugin.mode = self.mode  # type: ignore[attr-defined]
                 plugin.env = self.env  # type: ignore[attr-defined]
-            if value not in set(plugin.analyze_string(item.line_text)):
+            # The plugin re-reads only the candidate's neighbourhood: bundles have huge lines.
+            end = item.candidate.end_column - 1
+            window = item.line_text[max(0, item.key_start - 40):end + 2]
+            if value not in set(plugin.analyze_string(window)):
                 continue
             self._claim(item.candidate)
 

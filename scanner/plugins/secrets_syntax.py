@@ -53,6 +53,7 @@ ENV_EXAMPLE_WORDS = ("example", "sample", "template", "dist", "default", "tpl", 
 # Lower-case words that end every credential-named key (`pass` covers password/passwd/passphrase).
 KEY_WORDS = ("secret", "token", "pass", "pwd", "key", "credential")
 _KEY_CHARS = "_$.-@"
+_QUOTE = re.compile("[\"'`]")
 _KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?)"
 def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
     # Code may annotate the target (`client_secret: str = "..."`); in YAML that would misread
@@ -162,21 +163,28 @@ def is_env_filename(filename: str) -> bool:
     return not any(word in name for word in ENV_EXAMPLE_WORDS)
 
 
-def _key_starts(line: str) -> list[int]:
+def _key_starts(line: str, need_quote: bool) -> list[int]:
     """Where a credential-named key may start: back from each key word over identifier
-    characters (and one opening quote). Matching only there keeps long lines linear."""
+    characters (and one opening quote). Matching only there keeps long lines linear.
+
+    With `need_quote` (code), a key word with no quote in the next 80 characters and no `=`
+    right after it cannot start a literal assignment (minified bundles are full of these)."""
     lower = line.lower()
     starts: set[int] = set()
     for word in KEY_WORDS:
         index = lower.find(word)
         while index != -1:
+            end = index + len(word)
+            if need_quote and line[end:end + 1] != "=" and not _QUOTE.search(line, index, end + 80):
+                index = lower.find(word, end)
+                continue
             start = index
             while start > 0 and (line[start - 1].isalnum() or line[start - 1] in _KEY_CHARS):
                 start -= 1
             if start > 0 and line[start - 1] in "\"'`":
                 starts.add(start - 2 if start > 1 and line[start - 2] == "\\" else start - 1)
             starts.add(start)
-            index = lower.find(word, index + len(word))
+            index = lower.find(word, end)
     return sorted(starts)
 
 
@@ -186,7 +194,7 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
     seen: set[int] = set()
     pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
     spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
-    for start in _key_starts(line):
+    for start in _key_starts(line, need_quote=mode == QUOTED):
         match = pattern.match(line, start)
         if match is not None:
             found = _assignment(match, mode, env, spaced)
