@@ -252,8 +252,9 @@ class SecretInEnvFile(_SecretRule):
     reported, nor are empty values, `${VAR}` references and placeholders.
 
     In a committed env file this rule takes the findings that SH101, SH102, SH103 and SH110
-    would make elsewhere; provider keys (SH106), private keys (SH107) and secrets behind a public
-    prefix like `VITE_` (SH105) keep their own rules.
+    would make elsewhere; provider keys (SH106), private keys (SH107), passwords in URLs such as
+    `DATABASE_URL` (SH109) and secrets behind a public prefix like `VITE_` (SH105) keep their
+    own rules.
 
     ## Why is this bad?
     `.env` files exist to keep real values out of the code; committed, they leak every secret of
@@ -465,8 +466,8 @@ class JwtToken(_SecretRule):
     """## What it does
     Finds a signed JSON Web Token literal (three base64url parts whose header and payload decode
     to JSON) that no more specific rule claimed: a JWT given to `access_token` is SH102's.
-    Unsigned tokens (`alg: none`, no signature), the jwt.io sample token and JWTs in test files
-    are not reported.
+    Unsigned tokens (`alg: none`, no signature), the jwt.io sample token and JWTs in tests,
+    documentation and `examples/` directories are not reported.
 
     ## Why is this bad?
     A signed JWT is a bearer credential until it expires, and many service tokens never do; its
@@ -498,6 +499,7 @@ class JwtToken(_SecretRule):
         Good('headers = {"X-Service-Auth": mint_service_token(audience="billing")}'),
         Good('NONE = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1c2VyLTcifQ."'),
         Good(f'SAMPLE = "{_JWT}"', path="tests/test_auth.py"),
+        Good(f"Send `Authorization: Bearer {_JWT}`.\n", path="docs/api.md"),
         Good('PREFIX = "eyJ"  # base64 of \'{"\''),
     )
 
