@@ -36,6 +36,10 @@ OPTIONS: dict[str, Any] = {
 _CODE_KINDS = JS_KINDS | {FileKind.PYTHON}
 _FACTS_ATTR = "_scope_facts"
 _CALLS_ATTR = "_scope_calls_done"
+# Text that may hold a scope request: the word, or a client call that takes scopes positionally.
+SCOPE_HINTS = ("scope", "acquire_token", "from_client_secrets_file", "from_client_config",
+               "from_authorized_user", "initiate_auth_code_flow", "initiate_device_flow",
+               "get_authorization_request_url")
 _REFRESH_HINTS = ("refresh_token", "refreshtoken", "auto_refresh", "grant_type=refresh")
 
 
@@ -91,7 +95,7 @@ def scope_facts(file: ParsedFile, *, calls: bool) -> FileFacts:
     facts: FileFacts | None = getattr(file, _FACTS_ATTR, None)
     if facts is None:
         facts = FileFacts(file.path)
-        if "scope" in file.lower:
+        if file.has_any(SCOPE_HINTS):
             _collect_scopes(file, facts)
         facts.refresh_tokens = file.has_any(_REFRESH_HINTS)
         setattr(file, _FACTS_ATTR, facts)
@@ -246,13 +250,18 @@ def _host(url: str | None) -> str | None:
 class _ScopeRule(ProjectRule):
     """Shared plumbing: facts collection, de-duplicated findings at a span."""
 
-    keywords = ("scope",)
+    keywords = SCOPE_HINTS
 
     def collect(self, file: ParsedFile) -> Any:
         facts = scope_facts(file, calls=False)
         return facts if (facts.requests or facts.constants or facts.imports) else None
 
-    def at(self, span: Span, message: str, construct: str) -> Finding:
+    def at(self, span: Span, message: str, construct: str, *, request: ScopeRequest | None = None,
+           project: Project | None = None) -> Finding:
+        if request is not None and project is not None and span.path not in project.scanned_paths:
+            # The literal is in a module the scan did not cover (hook/diff mode): report where
+            # the scanned file requests it.
+            span = request.span
         return self.make_finding(path=span.path, line=span.line, column=span.column, end_line=span.end_line,
                                  end_column=span.end_column, message=message, line_text=span.line_text,
                                  construct=construct)
@@ -341,7 +350,8 @@ class ScopeStringTooLong(_ScopeRule):
                 message = (f"the statically known part of the scope string is already {scopes.length:,} "
                            f"characters ({count} scopes); the limit{where} is {limit:,}")
             anchor = scopes.anchor
-            yield self.at(anchor, message, f"scope-length:{anchor.path}:{scopes.tokens[0].text if count else ''}")
+            yield self.at(anchor, message, f"scope-length:{request.origin}:{scopes.tokens[0].text if count else ''}",
+                          request=request, project=project)
 
 
 class WildcardOrAdminScope(_ScopeRule):
@@ -386,7 +396,7 @@ class WildcardOrAdminScope(_ScopeRule):
     def findings(self, facts: Mapping[str, Any], project: Project) -> Iterator[Finding]:
         catalog = _catalog()
         allowed = self.allowed()
-        for _request, scopes in resolved_requests(facts, project):
+        for request, scopes in resolved_requests(facts, project):
             for token in scopes.tokens:
                 if token.text in allowed:
                     continue
@@ -394,7 +404,7 @@ class WildcardOrAdminScope(_ScopeRule):
                 if why is not None:
                     reason, instead = why
                     yield self.at(token.span, f"scope `{token.text}` {reason}; prefer {instead}",
-                                  f"scope:{token.text}")
+                                  f"scope:{token.text}", request=request, project=project)
 
 
 def _broad_reason(scope: str, catalog: Catalog) -> tuple[str, str] | None:
@@ -438,12 +448,12 @@ class DuplicateScope(_ScopeRule):
     )
 
     def findings(self, facts: Mapping[str, Any], project: Project) -> Iterator[Finding]:
-        for _request, scopes in resolved_requests(facts, project):
+        for request, scopes in resolved_requests(facts, project):
             seen: set[str] = set()
             for token in scopes.tokens:
                 if token.text in seen:
                     yield self.at(token.span, f"scope `{token.text}` is requested more than once",
-                                  f"duplicate-scope:{token.text}")
+                                  f"duplicate-scope:{token.text}", request=request, project=project)
                 seen.add(token.text)
 
 
@@ -526,7 +536,7 @@ class UnusedScope(_ScopeRule):
     )
 
     def applies_to(self, file: ParsedFile) -> bool:
-        if "scope" in file.lower or file.has_any(_REFRESH_HINTS):
+        if file.has_any(SCOPE_HINTS) or file.has_any(_REFRESH_HINTS):
             return True
         return file.kind in _CODE_KINDS and file.has_any(_call_hints())
 
@@ -566,7 +576,8 @@ class UnusedScope(_ScopeRule):
                     continue
                 verdict = judge(token.text, visible, catalog, user_map, refresh)
                 if verdict is not None:
-                    yield self.at(token.span, verdict.message, f"unused-scope:{token.text}")
+                    yield self.at(token.span, verdict.message, f"unused-scope:{token.text}",
+                                  request=request, project=project)
 
 
 def _request_provider(request: ScopeRequest, tokens: list[ScopeToken], catalog: Catalog) -> str | None:

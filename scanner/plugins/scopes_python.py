@@ -50,7 +50,15 @@ _POSITIONAL_SCOPES = {
     "acquire_token_by_username_password": 2, "acquire_token_on_behalf_of": 1,
 }
 _COLLECTIONS = frozenset({"list", "tuple", "sorted", "set", "frozenset"})
-_CANDIDATE = re.compile(r"scope\w*['\"]?\s*(?:[=:\]]|\+=)|['\"]scopes?['\"]", re.IGNORECASE)
+# A keyword argument or assignment named scope(s) (not pytest's fixture scopes, not `scope=scope`),
+# a "scope" dict key or subscript, or a SCOPES-like constant.
+_CANDIDATE = re.compile(
+    r"""\b(?:oauth_|default_)?scopes?\s*=(?!=)\s*(?!["'](?:function|class|module|package|session)["'])(?!scopes?\b)"""
+    r"""|["']scopes?["']\s*[:\]]"""
+    r"""|\b[A-Za-z_]*SCOPES?\s*(?::[^=\n]*)?\+?=(?!=)"""
+    r"""|\b(?:acquire_token\w*|from_client_secrets_file|from_client_config|from_authorized_user_\w+"""
+    r"""|initiate_auth_code_flow|initiate_device_flow|get_authorization_request_url)\s*\("""
+)
 _MAX_SPAN_LINES = 40
 
 

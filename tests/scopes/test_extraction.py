@@ -1,0 +1,164 @@
+"""Scope extraction and resolution: Python (libcst), JS/TS (tree-sitter), config, URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.parsed import ParsedFile
+from scanner.plugins.scopes import scope_facts
+from tests.support import scan_files, triples
+
+
+def found(files: dict[str, str], select: str = "SH2", **options: Any) -> set[tuple[str, int, str]]:
+    result = scan_files(files, select=[select], options={"scopes": options})
+    assert not [e for e in result.summary.errors if "failed" in e], result.summary.errors
+    return triples(result.findings)
+
+
+def test_python_fstring_concat_and_join_are_resolved() -> None:
+    code = (
+        'BASE = ["contacts.read", "admin"]\n'
+        'EXTRA = "deals.read"\n'
+        'scope = " ".join(BASE) + f" {EXTRA} contacts.read"\n'
+        'session = OAuth2Session("id", scope=scope)\n'
+    )
+    assert found({"app.py": code}) == {("app.py", 1, "SH202"), ("app.py", 3, "SH203")}
+
+
+def test_local_variable_resolved_through_scope_analysis() -> None:
+    code = (
+        "def connect(client_id):\n"
+        '    scopes = ("repo", "gist")\n'
+        "    return OAuth2Session(client_id, scope=scopes)\n"
+        "\n"
+        "def other(scopes):\n"
+        "    return OAuth2Session('id', scope=scopes)\n"
+    )
+    assert found({"gh.py": code}) == {("gh.py", 2, "SH202")}
+
+
+def test_class_attribute_and_self_reference() -> None:
+    code = (
+        "class Client:\n"
+        '    SCOPES = ["all", "contacts.read"]\n'
+        "    def session(self):\n"
+        "        return OAuth2Session('id', scope=self.SCOPES)\n"
+    )
+    assert found({"client.py": code}) == {("client.py", 2, "SH202")}
+
+
+def test_requests_post_payload_and_subscript_payload() -> None:
+    code = (
+        "import requests\n"
+        'TOKEN_URL = "https://login.example.com/oauth/token"\n'
+        "def token():\n"
+        '    return requests.post(TOKEN_URL, data={"grant_type": "client_credentials", "scope": "root"})\n'
+        "def token2(payload):\n"
+        '    payload["scope"] = "a a"\n'
+        "    return payload\n"
+    )
+    assert found({"tok.py": code}) == {("tok.py", 4, "SH202"), ("tok.py", 6, "SH203")}
+
+
+def test_positional_scopes_of_google_and_msal_clients() -> None:
+    code = (
+        "import msal\n"
+        "app = msal.ConfidentialClientApplication('id')\n"
+        'app.acquire_token_for_client(["Directory.ReadWrite.All"])\n'
+        'flow = InstalledAppFlow.from_client_secrets_file("c.json", ["https://mail.google.com/"])\n'
+    )
+    assert found({"m.py": code}) == {("m.py", 3, "SH202"), ("m.py", 4, "SH202")}
+
+
+def test_relative_and_dotted_imports_across_modules() -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/lists.py": 'DEFAULT = ["admin", "contacts.read"]\n',
+        "pkg/auth.py": "from .lists import DEFAULT as BASE\nsession = OAuth2Session('id', scope=BASE)\n",
+        "other/auth.py": "import pkg.lists\nsession = OAuth2Session('id', scope=pkg.lists.DEFAULT)\n",
+        "third/auth.py": "from pkg import lists\nsession = OAuth2Session('id', scope=lists.DEFAULT)\n",
+    }
+    assert found(files) == {("pkg/lists.py", 1, "SH202")}
+
+
+def test_constant_module_outside_the_scan_is_loaded() -> None:
+    # Hook mode: only auth.py is scanned; the list is read through project.load.
+    from scanner import engine
+    from scanner.sources import SourceFile
+    from tests.support import make_rules
+
+    files = {"pkg/lists.py": 'DEFAULT = ["admin"]\n',
+             "pkg/auth.py": "from pkg.lists import DEFAULT\nsession = OAuth2Session('id', scope=DEFAULT)\n"}
+    result = engine.scan([SourceFile(path="pkg/auth.py", text=files["pkg/auth.py"])], make_rules(["SH202"]),
+                         max_size=1 << 20, project_loader=lambda p: ParsedFile(p, files[p]) if p in files else None)
+    # The list's module was not scanned: the finding goes to the request in the scanned file.
+    assert triples(result.findings) == {("pkg/auth.py", 2, "SH202")}
+
+
+def test_pytest_fixture_scope_is_not_oauth() -> None:
+    code = (
+        "import pytest\n"
+        '@pytest.fixture(scope="module")\n'
+        "def db():\n"
+        "    return 1\n"
+        'session = Session(scope="session")\n'
+    )
+    assert found({"conftest_like.py": code}) == set()
+
+
+def test_js_template_strings_and_params_append() -> None:
+    code = (
+        'const EXTRA = "admin";\n'
+        "const params = new URLSearchParams();\n"
+        'params.append("scope", `openid ${EXTRA} openid`);\n'
+    )
+    assert found({"src/login.js": code}) == {("src/login.js", 3, "SH203"), ("src/login.js", 1, "SH202")}
+
+
+def test_js_relative_import() -> None:
+    files = {
+        "src/scopes.ts": 'export const SCOPES = ["read:org", "repo"];\n',
+        "src/auth.ts": 'import { SCOPES } from "./scopes";\nexport const req = { scope: SCOPES.join(" ") };\n',
+    }
+    assert found(files) == {("src/scopes.ts", 1, "SH202")}
+
+
+def test_authorize_url_in_any_file() -> None:
+    text = "Visit https://accounts.example.com/authorize?client_id=x&scope=openid+admin+openid&state=1\n"
+    assert found({"docs/setup.md": text}) == {("docs/setup.md", 1, "SH202"), ("docs/setup.md", 1, "SH203")}
+    templated = 'url = f"https://accounts.example.com/authorize?scope={scopes}&state={state}"\n'
+    assert found({"app.py": templated}) == set()
+
+
+def test_ini_and_env_scope_keys() -> None:
+    assert found({"setup.cfg": "[oauth]\nscopes = admin contacts.read\n"}) == {("setup.cfg", 2, "SH202")}
+    assert found({".env.production": "GOOGLE_SCOPES=root\nOTHER=admin\n"}) == {(".env.production", 1, "SH202")}
+
+
+def test_token_columns_point_at_the_element() -> None:
+    result = scan_files({"a.py": 'SCOPES = ["contacts.read", "admin"]\n'}, select=["SH202"])
+    (finding,) = result.findings
+    assert (finding.line, finding.column, finding.end_column) == (1, 29, 34)
+
+
+def test_scope_request_model_records_origin_and_provider() -> None:
+    code = ('oauth.register("hub", access_token_url="https://api.hubapi.com/oauth/v1/token",\n'
+            '               client_kwargs={"scope": "crm.objects.contacts.read"})\n')
+    facts = scope_facts(ParsedFile("reg.py", code), calls=False)
+    (request,) = facts.requests
+    assert request.provider_url == "https://api.hubapi.com/oauth/v1/token"
+    assert request.origin == '{"scope": ...} payload'
+    assert (request.span.path, request.span.line) == ("reg.py", 2)
+
+
+def test_partially_known_string_over_the_limit_is_reported() -> None:
+    code = "import os\nscope = os.environ['BASE'] + ' ' + '" + "x" * 50 + "'\nsession = OAuth2Session('i', scope=scope)\n"
+    assert found({"p.py": code}, select="SH201", **{"max-length": 40}) == {("p.py", 2, "SH201")}
+    result = scan_files({"p.py": code}, select=["SH201"], options={"scopes": {"max-length": 40}})
+    assert "statically known part" in result.findings[0].message
+    assert "limit is 40" in result.findings[0].message
+    assert found({"p.py": code}, select="SH201", **{"max-length": 60}) == set()
+
+
+def test_allow_option_silences_broad_and_unused() -> None:
+    assert found({"a.py": 'SCOPES = ["admin"]\n'}, allow=["admin"]) == set()
