@@ -25,8 +25,35 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
         text, wanted = printable(text), {printable(s) for s in wanted}
     for secret in sorted(wanted, key=len, reverse=True):
         if secret in text:
-            text = text.replace(secret, redact(secret))
+            text = _replace_token(text, secret)
     return text
+
+
+# A detector may match only part of a credential (a fixed-length prefix of a longer key): the
+# whole run of token characters around each occurrence is redacted, never just the match.
+_LEFT_TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_RIGHT_TOKEN = _LEFT_TOKEN | frozenset("+/=.~")
+_MAX_EXTEND = 512
+
+
+def _replace_token(text: str, secret: str) -> str:
+    parts: list[str] = []
+    position = 0
+    while True:
+        index = text.find(secret, position)
+        if index == -1:
+            break
+        start, end = index, index + len(secret)
+        while start > position and index - start < _MAX_EXTEND and text[start - 1] in _LEFT_TOKEN:
+            start -= 1
+        limit = min(len(text), end + _MAX_EXTEND)
+        while end < limit and text[end] in _RIGHT_TOKEN:
+            end += 1
+        parts.append(text[position:start])
+        parts.append(redact(text[start:end]))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def printable(text: str) -> str:
