@@ -47,7 +47,7 @@ OAUTH_LIBRARIES = ("oidc-client", "@auth0/", "@azure/msal", "react-oauth2-code-p
 _LOG_METHODS = frozenset({"log", "info", "debug", "warn", "error", "trace", "dir", "fatal"})
 _COMPARE_OPERATORS = frozenset({"===", "!==", "==", "!="})
 _LITERAL_TYPES = frozenset({"string", "number", "null", "undefined", "true", "false", "template_string"})
-_VALIDATING_CALLS = re.compile(r"timingsafeequal|valid|verify|check|compare", re.IGNORECASE)
+_VALIDATING_CALLS = re.compile(r"timingsafeequal|valid|verify|check|compare|consume|callback", re.IGNORECASE)
 _REQUEST_WORDS = ("query", "params", "search", "body", "url")
 _STORED_WORDS = ("session", "storage", "cookie", "store", "cache")
 _FILE_WRITES = frozenset({"writeFileSync", "writeFile", "appendFile", "appendFileSync"})
@@ -358,6 +358,11 @@ def leaked_name(node: Node | None) -> str | None:
     return None
 
 
+def described(expression: str) -> str:
+    """Code for a message: shortened, and never a literal (it could be the token itself)."""
+    return "..." if any(q in expression for q in "'\"`") else _short(expression, 40)
+
+
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -647,15 +652,17 @@ def _stored_refresh_tokens(file: ParsedFile, found: JsIndex) -> Iterator[Hit]:
             if ("refresh" in text.lower() or (mentions_refresh and leaked_name(args[1]))) and not \
                     ENCRYPTION_MARKERS.search(scope_text(file.lines, scope)):
                 yield Hit("SH412", _span(call), f"refresh token written to a plain file by "
-                          f"`{_short(node_text(call))}` with no encryption step in sight",
+                          f"`{_short(receiver + '.' + method, 30)}(..., {described(text)})` with no "
+                          "encryption step in sight",
                           f"file-write:{method}")
         elif method == "cookie" and len(args) >= 2 and receiver.rsplit(".", 1)[-1] in {"res", "response", "reply"}:
             name = _constant(args[0]) or ""
             value_text = node_text(args[1])
             if ("refresh" in name.lower() or "refresh" in value_text.lower()) and not \
                     ENCRYPTION_MARKERS.search(value_text):
-                yield Hit("SH412", _span(call), f"refresh token stored in cookie `{name or value_text}` "
-                          "as is, with no encryption step", f"cookie:{name or value_text}")
+                label = name or described(value_text)
+                yield Hit("SH412", _span(call), f"refresh token stored in cookie `{label}` as is, with "
+                          "no encryption step", f"cookie:{label}")
 
 
 __all__ = ["CodeRequest", "check", "index"]

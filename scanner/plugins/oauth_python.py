@@ -57,7 +57,7 @@ _COLUMN_CALLS = frozenset({"Column", "mapped_column", "CharField", "TextField", 
                            "BinaryField", "StringField", "db.Column"})
 _REQUEST_SOURCES = ("args", "get", "query", "params", "form", "request", "values")
 _STORED_SOURCES = ("session", "cache", "storage", "cookie", "db", "redis")
-_VALIDATING_CALLS = re.compile(r"compare_digest|valid|verify|check|compare|authorize_access_token",
+_VALIDATING_CALLS = re.compile(r"compare_digest|valid|verify|check|compare|consume|callback|authorize_access_token",
                                re.IGNORECASE)
 _SQL_WRITE = re.compile(r"\b(insert\s+into|update)\b[\s\S]*refresh_token", re.IGNORECASE)
 _DEV_SETTINGS = frozenset({"dev", "development", "local", "test", "tests", "testing", "ci"})
@@ -353,6 +353,11 @@ def leaked_name(expr: cst.BaseExpression) -> str | None:
     return None
 
 
+def described(expression: str) -> str:
+    """Code for a message: shortened, and never a literal (it could be the token itself)."""
+    return "..." if "'" in expression or '"' in expression else _short(expression, 40)
+
+
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -617,7 +622,8 @@ def _stored_refresh_tokens(file: ParsedFile, found: PythonIndex) -> Iterator[Hit
                        or (mentions_refresh and leaked_name(arg)))
             if refresh and not ENCRYPTION_MARKERS.search(scope_text(file.lines, scope)):
                 yield Hit("SH412", span(file, call), f"refresh token written to a plain file by "
-                          f"`{_short(code(call))}` with no encryption step in sight",
+                          f"`{dotted}({described(text)}{', ...' if len(call.args) > 1 else ''})` "
+                          "with no encryption step in sight",
                           f"file-write:{dotted}")
         elif method in {"set_cookie", "set_signed_cookie"}:
             name_node, value_node = _arg(call, 0, "key"), _arg(call, 1, "value")
@@ -626,8 +632,8 @@ def _stored_refresh_tokens(file: ParsedFile, found: PythonIndex) -> Iterator[Hit
             if ((name and "refresh" in name.lower()) or "refresh" in value_text.lower()) and not \
                     ENCRYPTION_MARKERS.search(value_text) and method != "set_signed_cookie":
                 yield Hit("SH412", span(file, call), f"refresh token stored in cookie "
-                          f"`{name or value_text}` as is, with no encryption step",
-                          f"cookie:{name or value_text}")
+                          f"`{name or described(value_text)}` as is, with no encryption step",
+                          f"cookie:{name or described(value_text)}")
     for key, value, annotation, target_span in found.columns:
         column_text = code(value) if value is not None else ""
         if value is None:

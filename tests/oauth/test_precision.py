@@ -279,3 +279,22 @@ def test_broken_files_leave_a_note_and_no_crash() -> None:
     assert ("min.js", 1, "SH401") in triples(result.findings)
     assert any("broken.py" in note for note in result.summary.errors)
     assert not [e for e in result.summary.errors if "failed" in e]
+
+
+def test_messages_never_carry_literals() -> None:
+    code = ('with open("t.txt", "w") as fh:\n'
+            '    fh.write("refresh_token=" + "1//0gSuperSecretRefreshValue")\n')
+    result = scan_files({"app.py": code}, select=["SH412"])
+    assert triples(result.findings) == {("app.py", 2, "SH412")}
+    assert all("SuperSecret" not in f.message for f in result.findings)
+    code = "fs.writeFileSync(p, 'refresh_token=' + '1//0gSuperSecretRefreshValue');\n"
+    result = scan_files({"cli/store.js": code}, select=["SH412"])
+    assert triples(result.findings) == {("cli/store.js", 1, "SH412")}
+    assert all("SuperSecret" not in f.message for f in result.findings)
+
+
+def test_sh404_state_handed_to_a_checking_helper_is_fine() -> None:
+    code = ('@app.route("/cb")\ndef cb():\n    code = request.args.get("code")\n'
+            '    state = request.args.get("state")\n'
+            "    profile, error = linkedin.handle_callback(code, state)\n    return profile\n")
+    assert hits("SH404", code) == set()
