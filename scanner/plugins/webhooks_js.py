@@ -33,6 +33,10 @@ VERIFY_LIBS = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "
 BYPASS = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify|insecure", re.I)
 CLOCK = ("date.now", "new date", "gettime()", "performance.now", "process.hrtime")
 _TIMESTAMP = re.compile(r"timestamp|^ts$|^t$", re.I)
+# HTTP clients whose .post("/path", ..., callback) sends a request rather than serving one.
+CLIENT_OBJECTS = frozenset({"$", "jQuery", "axios", "http", "https", "client", "api", "fetch", "ky",
+                            "superagent", "agent", "got", "needle", "request", "this.http",
+                            "this.client", "httpClient", "apiClient"})
 _COMPARE_OPS = {"===", "==", "!==", "!="}
 
 
@@ -321,7 +325,7 @@ class _JsAnalyser:
         if method == "route" and args and args[0].type == "object":
             self._fastify_route(args[0], owner)
             return
-        if method not in ROUTE_METHODS or len(args) < 2:
+        if method not in ROUTE_METHODS or len(args) < 2 or owner in CLIENT_OBJECTS:
             return
         route = string_value(args[0])
         if route is None or not route.startswith("/"):

@@ -40,6 +40,8 @@ class ProjectIndex:
         self.functions: dict[str, tuple[str, Function]] = {}
         self.by_tail: dict[str, list[str]] = {}
         self.loaded: set[str] = set()
+        # Handlers are reported only in files the scan covered (or as targets of their routes).
+        self.scanned: frozenset[str] = frozenset(facts)
         for path, file_facts in self.files.items():
             self._add(path, file_facts)
         self._verified: dict[str, bool] = {}
@@ -107,18 +109,20 @@ class ProjectIndex:
 
     def handlers(self) -> Iterator[WebhookHandler]:
         seen: set[str] = set()
-        for path in sorted(self.files):
+        for path in sorted(self.scanned):
             file_facts = self.files[path]
             for entry in file_facts.routes:
                 for target_path, function in self._route_targets(entry):
                     if function.qualname in seen:
                         continue
-                    handler = self._handler(target_path, function, entry.route,
-                                            entry.methods or function.methods, entry.middleware)
+                    methods = function.methods if _is_view_method(function) else (
+                        entry.methods or function.methods)
+                    handler = self._handler(target_path, function, entry.route, methods,
+                                            entry.middleware)
                     if handler is not None:
                         seen.add(function.qualname)
                         yield handler
-        for path in sorted(self.files):
+        for path in sorted(self.scanned):
             for function in self.files[path].functions.values():
                 if function.is_handler and function.qualname not in seen:
                     handler = self._handler(path, function, function.route, function.methods, ())
@@ -126,7 +130,7 @@ class ProjectIndex:
                         seen.add(function.qualname)
                         yield handler
         # Django views not wired in a scanned urls.py but marked by their decorators.
-        for path in sorted(self.files):
+        for path in sorted(self.scanned):
             for function in self.files[path].functions.values():
                 if function.qualname in seen or not path.endswith(".py"):
                     continue
@@ -135,6 +139,24 @@ class ProjectIndex:
                     if handler is not None:
                         seen.add(function.qualname)
                         yield handler
+
+    def _load_settings(self, handler_path: str) -> None:
+        """Django settings name the middleware; when the scan did not cover them (hook and diff
+        modes), look in the usual places once."""
+        if any(f.middleware for f in self.files.values()):
+            return
+        package = handler_path.split("/", 1)[0] if "/" in handler_path else ""
+        for base in sorted({package, "config", "project", ""}):
+            prefix = f"{base}/" if base else ""
+            for candidate in (f"{prefix}settings.py", f"{prefix}settings/__init__.py",
+                              f"{prefix}settings/base.py"):
+                if candidate in self.files or candidate in self.loaded:
+                    continue
+                self.loaded.add(candidate)
+                loaded = self.loader(candidate)
+                if loaded is not None:
+                    self.files[candidate] = loaded
+                    self._add(candidate, loaded)
 
     def _route_targets(self, entry: RouteEntry) -> list[tuple[str, Function]]:
         found = self.lookup(entry.target)
@@ -145,7 +167,7 @@ class ProjectIndex:
         if not post_capable(methods):
             return None
         name = function.name
-        if "." in function.qualname and function.name in {"post", "put"}:
+        if _is_view_method(function):
             name = function.qualname.rsplit(".", 2)[-2]  # the class-based view's class
         reason = webhook_reason(route, name, True)
         if reason is None and function.reads_signature:
@@ -180,11 +202,18 @@ class ProjectIndex:
                 if dispatch is not None and self.verified(dispatch[1]):
                     return True
         if function.framework in {None, "django"} and handler.path.endswith(".py"):
-            for other in self.files.values():
+            self._load_settings(handler.path)
+            for other in list(self.files.values()):
                 for entry in other.middleware:
                     if self.name_verifies(entry):
                         return True
         return False
+
+
+def _is_view_method(function: Function) -> bool:
+    """`post`/`put` of a class-based view (Django View, Starlette HTTPEndpoint)."""
+    return function.name in {"post", "put"} and function.methods is not None \
+        and "::" not in function.qualname and function.qualname.count(".") >= 2
 
 
 def _tail(name: str) -> str:

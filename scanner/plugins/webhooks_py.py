@@ -387,14 +387,14 @@ class _Analyser:
                 framework = "aiohttp"
             else:
                 route, target, framework = first, args[1].value, "starlette"
-                methods = self._methods(kwargs.get("methods"), None)
+                methods = self._methods(kwargs.get("methods"), ("GET",))  # Starlette default
         elif (tail in {"add_post", "add_put"} and len(args) >= 2) or \
                 (name in {"web.post", "web.put", "aiohttp.web.post"} and len(args) >= 2):
             verb = "PUT" if tail.endswith("put") else "POST"
             route, target, methods, framework = string_value(args[0].value), args[1].value, (verb,), "aiohttp"
         elif "endpoint" in kwargs and tail in {"Route", "APIRoute"} and args:
             route, target, framework = string_value(args[0].value), kwargs["endpoint"], "starlette"
-            methods = self._methods(kwargs.get("methods"), None)
+            methods = self._methods(kwargs.get("methods"), ("GET",))
         if route is None or target is None:
             return
         line = self.span(call)[0]
@@ -683,7 +683,8 @@ class _FunctionBody:
                 header = self.is_header(left) or self.is_header(right)
                 secret = _mentions_secret(left, _SHARED_SECRET_NAME) \
                     or _mentions_secret(right, _SHARED_SECRET_NAME)
-                if (digest and (header or not _is_empty_container(left, right))) \
+                membership = isinstance(target.operator, (cst.In, cst.NotIn))
+                if (digest and (header or not (membership or _is_empty_container(left, right)))) \
                         or (header and secret):
                     hits.append(right)
             left = right

@@ -176,3 +176,24 @@ def test_validate_options() -> None:
     webhooks.validate_options({"verifiers": ["a.b.check"]})
     with pytest.raises(ValueError, match="verifiers"):
         webhooks.validate_options({"verifiers": ["", 3]})
+
+
+def test_http_clients_posting_with_callbacks_are_not_handlers() -> None:
+    js = ('$.post("/webhooks/test", data, function (resp) { show(resp); });\n'
+          'axios.post("/hooks/replay", payload, () => done());\n')
+    assert sh301({"src/admin.js": js}) == set()
+
+
+def test_starlette_route_without_methods_is_get_only() -> None:
+    code = ("async def hook(request):\n    return await request.json()\n\n\n"
+            'routes = [Route("/hooks/a", hook)]\n')
+    assert sh301({"svc.py": code}) == set()
+    class_endpoint = ("class Hook(HTTPEndpoint):\n    async def post(self, request):\n"
+                      "        return await request.json()\n\n\n"
+                      'routes = [Route("/hooks/a", Hook)]\n')
+    assert sh301({"svc.py": class_endpoint}) == {("svc.py", 2, "SH301")}
+
+
+def test_test_files_are_not_reported() -> None:
+    code = f"@app.post('/webhooks/x')\ndef receive():\n{UNVERIFIED_BODY}"
+    assert sh301({"tests/test_app.py": code, "app/conftest.py": code}) == set()

@@ -88,3 +88,28 @@ def scan_dir_files(files: dict[str, str]) -> set[tuple[str, int, str]]:
     from tests.support import scan_files
 
     return triples(scan_files(files, select=["SH3"]).findings)
+
+
+def _scan_only(root: Path, paths: list[str]) -> set[tuple[str, int, str]]:
+    """Hook/diff-like: scan a few files; the rest of the tree is reachable only via the loader."""
+    from scanner.sources import SourceFile
+
+    sources = [SourceFile(path=p, location=str(root / p), root=str(root)) for p in paths]
+    result = engine.scan(sources, make_rules(["SH3"]), max_size=5 * 1024 * 1024, jobs=1,
+                         project_loader=engine.loader_for(root, 5 * 1024 * 1024))
+    assert not result.summary.errors
+    return triples(result.findings)
+
+
+def test_partial_scan_finds_middleware_settings_and_verifiers_through_the_loader() -> None:
+    assert _scan_only(FIXTURES / "django_middleware", ["relay/views.py", "relay/urls.py"]) == set()
+    assert _scan_only(FIXTURES / "flask_app", ["app/hooks.py"]) == {
+        ("app/hooks.py", 43, "SH302"), ("app/hooks.py", 50, "SH301"),
+        ("app/hooks.py", 59, "SH304"), ("app/hooks.py", 67, "SH301")}
+
+
+def test_partial_scan_reports_only_scanned_files() -> None:
+    # views.py is loaded to judge the routes of urls.py, but findings stay on scanned files.
+    assert _scan_only(FIXTURES / "django_app", ["shop/urls.py"]) == set()
+    found = _scan_only(FIXTURES / "django_app", ["shop/urls.py", "shop/views.py"])
+    assert ("shop/views.py", 43, "SH301") in found

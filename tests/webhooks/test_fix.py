@@ -44,7 +44,8 @@ def test_shopify_fixture_rewrite_exact() -> None:
 
 def test_import_added_when_missing_and_operators() -> None:
     text = ("from hashlib import sha256\nfrom hmac import new\n\n\n"
-            "def f(s, b, sig, sigs):\n"
+            "def f(s, b, sig, request):\n"
+            "    sigs = request.headers['Stripe-Signature'].split(',')\n"
             "    if new(s, b, sha256).hexdigest() == sig:\n        return 1\n"
             "    if (new(s, b, sha256).hexdigest() not in sigs):\n        return 2\n")
     fixed = fix_source("v.py", text)

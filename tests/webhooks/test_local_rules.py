@@ -129,3 +129,16 @@ def test_sh305_javascript() -> None:
 ])
 def test_sh306(code: str, path: str, lines: set[int]) -> None:
     assert found(code, "SH306", path) == lines
+
+
+def test_membership_needs_a_header_side() -> None:
+    code = (HEAD + "def f(k, body, seen):\n    digest = hmac.new(k, body, 'sha256').hexdigest()\n"
+            "    return digest in seen\n")
+    assert found(code, "SH302") == set()
+
+
+def test_tests_may_compare_signatures_directly() -> None:
+    code = (HEAD + "def test_sign():\n    expected = hmac.new(b'k', b'body', hashlib.sha256).hexdigest()\n"
+            "    assert expected == sign(b'k', b'body')\n")
+    assert found(code, "SH302", "tests/test_sign.py") == set()
+    assert found(code, "SH302", "app/sign.py") == {9}
