@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from scanner.finding import Category, Finding, Severity
 from scanner.parsed import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
-from scanner.plugins.oauth_common import Hit
+from scanner.plugins.oauth_common import Hit, is_credential_name, is_generic_credential
 from scanner.rules import Bad, Good, Rule
 
 SECTION = "oauth"
@@ -27,6 +27,69 @@ _CALLBACK_STATE = re.compile(
     r"""|query\.state|state\s*}\s*=|\bstate\s*:\s*(?:str|Optional|Annotated)""")
 _CALLBACK_CODE = re.compile(
     r"""["']code["']|query\.code|[{,]\s*code\s*[,}]|\bcode\s*:\s*(?:str|Optional|Annotated)""")
+
+
+_CODE_REQUEST = re.compile(r"response_?type[\"'\s:=]{1,6}code\b", re.IGNORECASE)
+_LIBRARY_CODE_REQUEST = re.compile(r"authorization_url\s*\(")
+_PY_PUBLIC_CLIENT = re.compile(
+    r"^\s*(?:import|from)\s+(?:webbrowser|click|typer|argparse|http\.server|tkinter|PyQt[56]|PySide6|"
+    r"kivy|toga)\b|redirect_uri[\s\S]{0,80}?(?:localhost|127\.0\.0\.1|\[::1\])", re.MULTILINE)
+_COOKIE_CANDIDATE = re.compile(
+    r"(?:set_cookie|set_signed_cookie|\.cookie|cookies?\.set)\s*\([\s\S]{0,160}?"
+    r"(?:token|jwt|session|sid|auth|bearer|secret)|session_cookie_(?:secure|httponly)[\s\"'\]=:]{1,6}false"
+    r"|document\.cookie\s*=", re.IGNORECASE)
+
+
+_CREDENTIAL_WORDS = ("token", "secret", "authoriz", "bearer", "jwt")
+_LOG_START = re.compile(
+    r"(?:\.(?:debug|info|warning|warn|error|exception|critical|fatal|trace)|\b_*log\w*\.\w+|console\.\w+|\bprint|\bpprint|\braise\s+[\w.]+|\bthrow\s+new\s+\w+|\.echo|"
+    r"\.write)\s*\(", re.IGNORECASE)
+_QUOTED = re.compile(r"(['\"`])((?:\\.|(?!\1)[^\\\n])*)\1")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _keys_and_placeholders(match: re.Match[str]) -> str:
+    """A string literal reduced to what may name a credential: a bare key (`"access_token"`)
+    or f-string/template placeholders; message text is dropped."""
+    body = match.group(2)
+    if re.fullmatch(r"[\w-]+", body):
+        return " " + body + " "
+    return " " + " ".join(re.findall(r"\{([^{}]*)\}", body)) + " "
+
+
+def _call_arguments(text: str, start: int, limit: int = 400) -> str:
+    """The text from `start` (just past an opening parenthesis) to its closing one, at most
+    `limit` characters; quotes are skipped so `")"` inside a message does not end it."""
+    depth, quote, index, end = 1, "", start, min(len(text), start + limit)
+    while index < end:
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                break
+        index += 1
+    return text[start:index]
+
+
+_TLS_OFF = re.compile(
+    r"verify\s*=\s*False|_create_unverified_context|rejectUnauthorized\s*:\s*false"
+    r"|(?:NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*=\s*[\"']?0")
+_TLS_WINDOW = 20
+
+
+def _has_pkce(file: ParsedFile) -> bool:
+    from scanner.plugins.oauth_common import has_pkce
+
+    return has_pkce(file.lower)
 
 
 class OAuthRule(Rule):
@@ -142,7 +205,7 @@ class InsecureRedirectUri(OAuthRule):
     cwe = ("CWE-319",)
     keywords = ("redirect_uri", "redirecturi", "redirect-uri", "callback_url", "callbackurl",
                 "redirect_url", "redirecturl")
-    precheck = re.compile(r"http(?::|%3a)", re.IGNORECASE)
+    precheck = re.compile(r"http(?::|%3a)(?://|%2f%2f)(?!localhost|127\.|\[::1\]|\{|\$)", re.IGNORECASE)
     examples = (
         Bad('REDIRECT_URI = "http://app.acme-corp.io/oauth/callback"\n'),
         Bad("const config = { redirectUri: 'http://shop.acme-corp.io/callback' };\n",
@@ -188,7 +251,9 @@ class PkcePlain(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-327",)
     keywords = ("code_challenge", "codechallenge")
-    precheck = re.compile(r"plain|verifier", re.IGNORECASE)
+    precheck = re.compile(
+        r"code_?challenge_?method[\"'\s:=]{1,6}plain|code_?challenge[\"'\s:=({$]{1,8}[\w.]*verifier",
+        re.IGNORECASE)
     examples = (
         Bad('params = {"code_challenge": code_verifier, "code_challenge_method": "S256"}\n'),
         Bad('params = {"code_challenge": challenge, "code_challenge_method": "plain"}\n'),
@@ -237,6 +302,14 @@ class MissingPkce(OAuthRule):
     kinds = _CODE
     cwe = ("CWE-345",)
     keywords = ("response_type", "responsetype", "authorization_url")
+
+    def candidate(self, file: ParsedFile) -> bool:
+        if _has_pkce(file):
+            return False
+        if file.kind is FileKind.PYTHON:
+            return ("client_secret" not in file.lower and bool(_PY_PUBLIC_CLIENT.search(file.text))
+                    and bool(_CODE_REQUEST.search(file.text) or _LIBRARY_CODE_REQUEST.search(file.text)))
+        return bool(_CODE_REQUEST.search(file.text))
     examples = (
         Bad('import webbrowser\nurl = f"{AUTH_URL}?response_type=code&client_id={CID}&state={s}"\n'
             "webbrowser.open(url)\n", path="cli.py"),
@@ -304,8 +377,7 @@ class MissingState(OAuthRule):
                 "state: annotated")
 
     def candidate(self, file: ParsedFile) -> bool:
-        lower = file.lower
-        if "response_type" in lower or "responsetype" in lower:
+        if _CODE_REQUEST.search(file.text) and not _has_pkce(file):
             return True
         return bool(_CALLBACK_STATE.search(file.text) and _CALLBACK_CODE.search(file.text))
     examples = (
@@ -357,7 +429,7 @@ class ImplicitGrant(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-598",)
     keywords = ("response_type", "responsetype")
-    precheck = re.compile(r"token", re.IGNORECASE)
+    precheck = re.compile(r"response_?type[\"'\s:=]{1,6}[\w\s%+]{0,20}token", re.IGNORECASE)
     examples = (
         Bad('params = {"response_type": "token", "client_id": CLIENT_ID}\n'),
         Bad("const url = `${AUTH}?client_id=${id}&response_type=id_token%20token&nonce=${n}`;\n",
@@ -397,7 +469,7 @@ class PasswordGrant(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-522",)
     keywords = ("grant_type", "granttype", "legacyapplicationclient")
-    precheck = re.compile(r"password|legacyapplicationclient", re.IGNORECASE)
+    precheck = re.compile(r"grant_?type[\"'\s:=]{1,6}password|legacyapplicationclient", re.IGNORECASE)
     examples = (
         Bad('requests.post(TOKEN_URL, data={"grant_type": "password", "username": u, "password": p})\n'),
         Bad("const body = 'grant_type=password&username=' + user + '&password=' + pw;\n",
@@ -440,6 +512,22 @@ class TlsVerificationDisabled(OAuthRule):
     cwe = ("CWE-295",)
     keywords = ("verify=false", "verify = false", "_create_unverified_context",
                 "rejectunauthorized", "node_tls_reject_unauthorized", "pythonhttpsverify")
+
+    def candidate(self, file: ParsedFile) -> bool:
+        """A literal switch-off with credential words within 20 lines of it."""
+        from scanner.plugins.oauth_common import CREDENTIAL_CONTEXT
+
+        if file.kind not in _CODE:
+            return True
+        for match in _TLS_OFF.finditer(file.text):
+            line, _ = file.position(match.start())
+            text = file.line_text(line)
+            # A module-level switch affects the whole file; one inside a function, its surroundings.
+            nearby = file.text if not text[:1].isspace() else "\n".join(
+                file.lines[max(0, line - _TLS_WINDOW):line + _TLS_WINDOW])
+            if CREDENTIAL_CONTEXT.search(nearby):
+                return True
+        return False
     examples = (
         Bad('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code}, verify=False)\n'),
         Bad("const agent = new https.Agent({ rejectUnauthorized: false });\n"
@@ -483,7 +571,8 @@ class TokenInBrowserStorage(OAuthRule):
     kinds = JS_KINDS
     cwe = ("CWE-922",)
     keywords = ("localstorage", "sessionstorage")
-    precheck = re.compile(r"token|jwt|auth|session|bearer", re.IGNORECASE)
+    precheck = re.compile(r"(?:local|session)storage[^\n]{0,120}?(?:token|jwt|auth|session|bearer)"
+                          r"|(?:token|jwt|auth|bearer)[^\n]{0,120}?(?:local|session)storage", re.IGNORECASE)
     examples = (
         Bad("localStorage.setItem('access_token', data.access_token);\n", path="src/auth.js"),
         Bad("sessionStorage.setItem(KEY, JSON.stringify(tokens.refreshToken));\n", path="src/auth.ts"),
@@ -527,6 +616,7 @@ class InsecureTokenCookie(OAuthRule):
     cwe = ("CWE-1004", "CWE-614")
     keywords = ("set_cookie", "set_signed_cookie", ".cookie(", "document.cookie",
                 "session_cookie_secure", "session_cookie_httponly", "cookies.set(", "cookie.set(")
+    precheck = _COOKIE_CANDIDATE
     examples = (
         Bad('resp.set_cookie("access_token", token)\n'),
         Bad('resp.set_cookie("session_id", sid, httponly=True)\n'),
@@ -570,7 +660,8 @@ class TokenInUrl(OAuthRule):
     cwe = ("CWE-598",)
     keywords = ("access_token", "refresh_token", "client_secret", "accesstoken", "refreshtoken",
                 "clientsecret")
-    precheck = re.compile(r"[?&](?:access_?token|refresh_?token|client_?secret)=|params",
+    precheck = re.compile(r"[?&](?:access_?token|refresh_?token|client_?secret)="
+                          r"|params[\s\S]{0,200}?(?:access_?token|refresh_?token|client_?secret)",
                           re.IGNORECASE)
     examples = (
         Bad('requests.get(f"https://graph.acme.io/me?access_token={token}")\n'),
@@ -610,15 +701,27 @@ class SecretInLogs(OAuthRule):
     kinds = _CODE
     cwe = ("CWE-532",)
     keywords = ("token", "secret", "authorization", "bearer")
-    precheck = re.compile(
-        r"(?:\blog\w*\.\w+|console\.\w+|\bprint|\bpprint|\braise\s+[\w.]+|\bthrow\s+new\s+\w+|\.echo|"
-        r"\.write)\s*\((?:[^;\n]{0,160}\n){0,2}?[^;\n]{0,160}?(?:token|secret|authoriz|bearer|jwt)",
-        re.IGNORECASE)
-
     def candidate(self, file: ParsedFile) -> bool:
-        from scanner.plugins.oauth_common import AUTH_CONTEXT
+        """A log call whose arguments (string messages left out) name a credential. Only the
+        lines holding a credential word, and the two before them, are looked at."""
+        from scanner.plugins.oauth_common import talks_auth
 
-        return bool(AUTH_CONTEXT.search(file.text)) and super().candidate(file)
+        generic_ok: bool | None = None
+        for number in file.lines_with(_CREDENTIAL_WORDS):
+            window = "\n".join(file.lines[max(0, number - 3):number])
+            for match in _LOG_START.finditer(window):
+                arguments = _QUOTED.sub(_keys_and_placeholders, _call_arguments(window, match.end()))
+                for name in _IDENTIFIER.findall(arguments):
+                    if not is_credential_name(name):
+                        continue
+                    if not is_generic_credential(name):
+                        return True
+                    if generic_ok is None:
+                        generic_ok = talks_auth(file.lower)
+                    if generic_ok:
+                        return True
+        return False
+
     examples = (
         Bad('logger.info("got token %s", token["access_token"])\n'),
         Bad('print(f"refresh token: {refresh_token}")\n'),
@@ -661,7 +764,7 @@ class LongLivedTokenStorage(OAuthRule):
     kinds = _CODE
     cwe = ("CWE-312",)
     keywords = ("refresh_token", "refreshtoken", "refresh-token", ".to_json()")
-    precheck = re.compile(r"refresh|(?:creds|credentials)\.to_json", re.IGNORECASE)
+    precheck = re.compile(r"refresh[_-]?token|(?:creds|credentials)\.to_json", re.IGNORECASE)
     examples = (
         Bad('with open("token.json", "w") as fh:\n    fh.write(creds.to_json())\n'),
         Bad("class Account(Base):\n    refresh_token = Column(String(512))\n", path="models.py"),

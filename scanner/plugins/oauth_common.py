@@ -74,7 +74,12 @@ _NOT_CREDENTIAL = (
     "redact", "fingerprint", "kind", "format", "version", "age", "created", "issued", "store",
     "manager", "service", "provider", "client", "dir", "key_id", "keyid", "header_name",
 )
-_NOT_CREDENTIAL_START = ("has", "is", "should", "use", "num", "max", "min", "get", "set", "new_")
+_NOT_CREDENTIAL_START = ("has", "is", "should", "use", "num", "max", "min", "get", "set", "new_",
+                         "create", "generate", "fetch", "load", "parse", "save", "validate",
+                         "verify", "decode", "encode", "sign", "issue", "revoke", "rotate", "mint",
+                         "request", "exchange", "obtain", "make")
+# A bare `secret` is as often a secrets-scanner finding or a `secrets` module value as a credential.
+_TOO_VAGUE = frozenset({"secret", "secrets"})
 
 
 def is_credential_name(name: str) -> bool:
@@ -83,7 +88,7 @@ def is_credential_name(name: str) -> bool:
     flat = normal(name)
     if flat in _CREDENTIAL_EXACT:
         return True
-    if not flat or any(part in flat for part in _NOT_CREDENTIAL if "_" not in part):
+    if not flat or flat in _TOO_VAGUE or any(part in flat for part in _NOT_CREDENTIAL if "_" not in part):
         return False
     if any(part in lowered for part in _NOT_CREDENTIAL if "_" in part):
         return False
@@ -97,14 +102,28 @@ _CREDENTIAL_PREFIXES = (
     "bot", "user", "personal", "github", "gitlab", "slack", "discord", "stripe", "service",
     "installation", "webhook", "signing", "private", "admin", "deploy", "npm", "pypi", "hf",
     "openai", "consumer", "shared", "master")
-AUTH_CONTEXT = re.compile(
-    r"oauth|bearer|authorization|\bjwt\b|api_?key|client_?secret|_secret|secret_|credential|"
-    r"(?:" + "|".join(_CREDENTIAL_PREFIXES) + r")[_-]?tokens?\b", re.IGNORECASE)
+_AUTH_WORDS = ("oauth", "bearer", "authorization", "jwt", "api_key", "apikey", "api-key",
+               "client_secret", "clientsecret", "_secret", "secret_", "credential")
+
+
+def talks_auth(lower: str) -> bool:
+    """Whether a (lower-cased) file talks OAuth/HTTP auth: auth words, or a `<prefix>_token`
+    name with a credential prefix (access_token, github_token...). Plain substring scans: fast."""
+    if any(word in lower for word in _AUTH_WORDS):
+        return True
+    index = lower.find("token")
+    while index != -1:
+        head = lower[max(0, index - 16):index].rstrip("_-")
+        match = re.search(r"[a-z]+$", head)
+        if match and match.group(0) in _CREDENTIAL_PREFIXES:
+            return True
+        index = lower.find("token", index + 5)
+    return False
 
 
 def is_generic_credential(found: str) -> bool:
     """`token`, `self.tokens`, `cur_token`, `secret`: names lexers and the `secrets` module use as
-    well, so they count only in files that talk OAuth/HTTP auth at all (see AUTH_CONTEXT)."""
+    well, so they count only in files that talk OAuth/HTTP auth at all (see talks_auth)."""
     words = re.findall(r"\w+", found)
     if not words:
         return False

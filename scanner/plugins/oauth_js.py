@@ -12,7 +12,6 @@ from scanner.lang.javascript import node_text, position, string_value, walk
 from scanner.parsed import ParsedFile
 from scanner.plugins import oauth_common as common
 from scanner.plugins.oauth_common import (
-    AUTH_CONTEXT,
     CREDENTIAL_CONTEXT,
     ENCRYPTION_MARKERS,
     CodeRequest,
@@ -32,6 +31,7 @@ from scanner.plugins.oauth_common import (
     normal,
     query_parameter_hit,
     scope_text,
+    talks_auth,
 )
 
 if TYPE_CHECKING:
@@ -611,7 +611,7 @@ def _query_parameters(found: JsIndex) -> Iterator[Hit]:
 
 
 def _logged_secrets(file: ParsedFile, found: JsIndex) -> Iterator[Hit]:
-    generic_ok = bool(AUTH_CONTEXT.search(file.text))
+    generic_ok = talks_auth(file.lower)
 
     def leaked(node: Node) -> str | None:
         name = leaked_name(node)

@@ -13,7 +13,6 @@ import libcst as cst
 from scanner.lang.python import dotted_name, keyword_arg, positions, span, string_value
 from scanner.parsed import ParsedFile
 from scanner.plugins.oauth_common import (
-    AUTH_CONTEXT,
     CREDENTIAL_CONTEXT,
     ENCRYPTION_MARKERS,
     Hit,
@@ -31,6 +30,7 @@ from scanner.plugins.oauth_common import (
     normal,
     query_parameter_hit,
     scope_text,
+    talks_auth,
 )
 
 _INDEX_ATTR = "_oauth_python_index"
@@ -575,7 +575,7 @@ def _is_log_call(call: cst.Call) -> str | None:
 
 
 def _logged_secrets(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
-    generic_ok = bool(AUTH_CONTEXT.search(file.text))
+    generic_ok = talks_auth(file.lower)
 
     def leaked(expr: cst.BaseExpression) -> str | None:
         name = leaked_name(expr)

@@ -298,3 +298,15 @@ def test_sh404_state_handed_to_a_checking_helper_is_fine() -> None:
             '    state = request.args.get("state")\n'
             "    profile, error = linkedin.handle_callback(code, state)\n    return profile\n")
     assert hits("SH404", code) == set()
+
+
+def test_sh411_private_and_chained_loggers() -> None:
+    assert hits("SH411", 'self._log.debug("token %s", self.access_token)\n') == {1}
+    assert hits("SH411", 'structlog.get_logger().info("login", token=refresh_token)\n') == {1}
+
+
+def test_sh411_bare_secret_and_lexer_tokens_are_not_credentials() -> None:
+    assert hits("SH411", "for _, secret in secrets:\n    print(secret)\n") == set()
+    assert hits("SH411", 'raise SyntaxError(f"unexpected token {token!r}")\n', "lexer.py") == set()
+    code = 'AUTH = {"Authorization": "Bearer"}\nraise SyntaxError(f"unexpected token {token!r}")\n'
+    assert hits("SH411", code, "client.py") == {2}
