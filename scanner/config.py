@@ -201,7 +201,7 @@ def _check_patterns(key: str, patterns: Any, fail: Any) -> None:
 
     try:
         pathspec.GitIgnoreSpec.from_lines(patterns)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, re.error) as exc:  # "[z-a]" fails in re.compile
         raise fail(key, f"bad pattern: {exc}") from None
 
 
