@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scanner.parsed import ParsedFile
@@ -197,3 +199,25 @@ def test_starlette_route_without_methods_is_get_only() -> None:
 def test_test_files_are_not_reported() -> None:
     code = f"@app.post('/webhooks/x')\ndef receive():\n{UNVERIFIED_BODY}"
     assert sh301({"tests/test_app.py": code, "app/conftest.py": code}) == set()
+
+
+def test_verifiers_option_through_pyproject(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.secret-hygiene.webhooks]\nverifiers = ["myapp.security.check_sig"]\n')
+    (tmp_path / "app.py").write_text(
+        "from myapp.security import check_sig\n\n\n@app.post('/webhooks/x')\ndef receive():\n"
+        "    check_sig(request)\n    return 'ok'\n")
+    command = [sys.executable, "-m", "scanner.cli", "scan", "--all-files", str(tmp_path),
+               "--select", "SH3", "--format", "json"]
+    run = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    (tmp_path / "pyproject.toml").write_text("[tool.secret-hygiene.webhooks]\n")
+    run = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert run.returncode == 1 and '"SH301"' in run.stdout, run.stdout + run.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.secret-hygiene.webhooks]\nverifiers = "x"\n')
+    run = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert run.returncode == 2
+    assert "webhooks.verifiers" in run.stderr

@@ -142,3 +142,25 @@ def test_tests_may_compare_signatures_directly() -> None:
             "    assert expected == sign(b'k', b'body')\n")
     assert found(code, "SH302", "tests/test_sign.py") == set()
     assert found(code, "SH302", "app/sign.py") == {9}
+
+
+STRIPE_MANUAL = '''import hashlib
+import hmac
+{clock_import}
+
+def verify_stripe(payload: bytes, header: str, secret: str) -> bool:
+    parts = dict(item.split("=", 1) for item in header.split(","))
+    timestamp = parts["t"]
+{clock_check}    signed_payload = timestamp.encode() + b"." + payload
+    expected = hmac.new(secret.encode(), signed_payload, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts["v1"])
+'''
+
+
+def test_sh305_stripe_manual_verification() -> None:
+    unchecked = STRIPE_MANUAL.format(clock_import="", clock_check="")
+    assert found(unchecked, "SH305", "app/stripe_sig.py") == {9}
+    checked = STRIPE_MANUAL.format(
+        clock_import="import time\n",
+        clock_check="    if abs(time.time() - int(timestamp)) > 300:\n        return False\n")
+    assert found(checked, "SH305", "app/stripe_sig.py") == set()
