@@ -110,6 +110,8 @@ class ParsedFile:
         self.notes: list[str] = []
         self.secrets_seen: set[str] = set()
         self._keyword_lines: dict[tuple[str, ...], list[int]] = {}
+        # keyword -> whether `lower` holds it; shared by every rule that asks about this file.
+        self._keyword_seen: dict[str, bool] = {}
 
     # -- text views ---------------------------------------------------------------------------
 
@@ -155,8 +157,24 @@ class ParsedFile:
         return result
 
     def has_any(self, keywords: Iterable[str]) -> bool:
-        lower = self.lower
-        return any(k in lower for k in keywords)
+        """Whether the lower-cased text holds any of `keywords`. Answers are kept per keyword:
+        the rules of a family ask about the same words, so each word is searched once a file."""
+        seen = self._keyword_seen
+        unknown = []
+        for keyword in keywords:
+            found = seen.get(keyword)
+            if found:
+                return True
+            if found is None:
+                unknown.append(keyword)
+        if unknown:
+            lower = self.lower
+            for keyword in unknown:
+                found = keyword in lower
+                seen[keyword] = found
+                if found:
+                    return True
+        return False
 
     # -- path facts ---------------------------------------------------------------------------
 
