@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -36,10 +37,11 @@ OPTIONS: dict[str, Any] = {
 _CODE_KINDS = JS_KINDS | {FileKind.PYTHON}
 _FACTS_ATTR = "_scope_facts"
 _CALLS_ATTR = "_scope_calls_done"
-# Text that may hold a scope request: the word, or a client call that takes scopes positionally.
-SCOPE_HINTS = ("scope", "acquire_token", "from_client_secrets_file", "from_client_config",
-               "from_authorized_user", "initiate_auth_code_flow", "initiate_device_flow",
-               "get_authorization_request_url")
+_HINTS_ATTR = "_scope_hints"
+# Text that may hold a scope request: the word, or (Python) a client call taking scopes positionally.
+POSITIONAL_HINTS = ("acquire_token", "from_client_", "from_authorized_user", "initiate_",
+                    "get_authorization_request_url")
+SCOPE_HINTS = ("scope", *POSITIONAL_HINTS)
 _REFRESH_HINTS = ("refresh_token", "refreshtoken", "auto_refresh", "grant_type=refresh")
 
 
@@ -82,29 +84,43 @@ def _catalog() -> Catalog:
     return load_catalog()
 
 
+@lru_cache(maxsize=1)
 def _call_hints() -> tuple[str, ...]:
     from scanner.plugins.scopes_text import CALL_HINTS
 
     return CALL_HINTS + _catalog().sdk_needles()
 
 
+def _hints(file: ParsedFile) -> tuple[bool, bool, bool]:
+    """(may request scopes, handles refresh tokens, may make API calls), computed once a file."""
+    cached: tuple[bool, bool, bool] | None = getattr(file, _HINTS_ATTR, None)
+    if cached is None:
+        lower = file.lower
+        scopes = "scope" in lower or (file.kind is FileKind.PYTHON and file.has_any(POSITIONAL_HINTS))
+        refresh = "refresh" in lower and file.has_any(_REFRESH_HINTS)
+        calls = file.kind in _CODE_KINDS and not file.is_test and file.has_any(_call_hints())
+        cached = (scopes, refresh, calls)
+        setattr(file, _HINTS_ATTR, cached)
+    return cached
+
+
 def scope_facts(file: ParsedFile, *, calls: bool) -> FileFacts:
     """The file's scope requests, constants and imports (and its API calls when asked)."""
     from scanner.plugins.scopes_model import FileFacts
 
+    may_request, refresh, may_call = _hints(file)
     facts: FileFacts | None = getattr(file, _FACTS_ATTR, None)
     if facts is None:
         facts = FileFacts(file.path)
-        if file.has_any(SCOPE_HINTS):
+        if may_request:
             _collect_scopes(file, facts)
-        facts.refresh_tokens = file.has_any(_REFRESH_HINTS)
+        facts.refresh_tokens = refresh
         setattr(file, _FACTS_ATTR, facts)
-    if calls and not getattr(file, _CALLS_ATTR, False):
+    if calls and may_call and not getattr(file, _CALLS_ATTR, False):
         setattr(file, _CALLS_ATTR, True)
-        if file.kind in _CODE_KINDS and not file.is_test and file.has_any(_call_hints()):
-            from scanner.plugins.scopes_text import collect_calls
+        from scanner.plugins.scopes_text import collect_calls
 
-            collect_calls(file, facts, _catalog())
+        collect_calls(file, facts, _catalog())
     return facts
 
 
@@ -251,6 +267,9 @@ class _ScopeRule(ProjectRule):
     """Shared plumbing: facts collection, de-duplicated findings at a span."""
 
     keywords = SCOPE_HINTS
+
+    def applies_to(self, file: ParsedFile) -> bool:
+        return _hints(file)[0]
 
     def collect(self, file: ParsedFile) -> Any:
         facts = scope_facts(file, calls=False)
@@ -536,9 +555,7 @@ class UnusedScope(_ScopeRule):
     )
 
     def applies_to(self, file: ParsedFile) -> bool:
-        if file.has_any(SCOPE_HINTS) or file.has_any(_REFRESH_HINTS):
-            return True
-        return file.kind in _CODE_KINDS and file.has_any(_call_hints())
+        return any(_hints(file))
 
     def collect(self, file: ParsedFile) -> Any:
         facts = scope_facts(file, calls=True)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
+from scanner.parsed import FileKind
 from scanner.plugins.scopes_model import (
     ApiCall,
     FileFacts,
@@ -30,7 +31,7 @@ _CONFIG_KEY = re.compile(r"(?:^|[_.\-])(?:oauth[_\-]?)?scopes?$", re.IGNORECASE)
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 # String literals that look like an HTTP URL or an API path (f-string/template bases allowed).
 _URL_LITERAL = re.compile(
-    r"""(?P<prefix>[fFrRbB]{0,2})(?P<q>["'`])(?P<body>(?:https?://|\{[^{}"'`\n]{1,60}\}/|\$\{[^{}"'`\n]{1,60}\}/|/)"""
+    r"""(?P<q>["'`])(?=https?://|\$?\{|/)(?P<body>(?:https?://|\{[^{}"'`\n]{1,60}\}/|\$\{[^{}"'`\n]{1,60}\}/|/)"""
     r"""[^"'`\s]{0,300}?)(?P=q)"""
 )
 _VERB_BEFORE = re.compile(r"""(?:\.|\b)_?(get|post|put|patch|delete|head)\s*\(\s*[fF]?$""", re.IGNORECASE)
@@ -39,10 +40,12 @@ _VERB_AFTER = re.compile(r"""^[^\n;]{0,160}?method\s*[:=]\s*["'](get|post|put|pa
                          re.IGNORECASE)
 _CHAINED_VERB = re.compile(r"""^\s*\)\s*\.\s*(get|post|put|patch|delete|update|create)\s*\(""")
 _ASSIGNED = re.compile(r"""(?:^|[\s;(,])(?:export\s+)?(?:const\s+|let\s+|var\s+)?"""
-                       r"""([A-Za-z_$][\w$]*)\s*(?::\s*[\w\[\]|. ]+)?=\s*$""")
-_NAME_CALL = re.compile(
-    r"""(?:\.|\b)_?(get|post|put|patch|delete|head|fetch|urlopen|request)\s*\(\s*(?:["'](GET|POST|PUT|PATCH|DELETE|HEAD)["']\s*,\s*)?"""
-    r"""(?:url\s*=\s*)?([A-Za-z_$][\w$.]*)\s*[,)+]""",
+                       r"""([A-Za-z_$][\w$]*)\s*(?::\s*[\w\[\]|. ]+)?=\s*[fFrRbB]{0,2}$""")
+# What precedes a URL constant's name where a call uses it: `.post(`, `fetch(`, `.request("GET", `,
+# `url=`, or the start of an f-string/template inside the call, `f"{` / `` `${ ``.
+_USE_BEFORE = re.compile(
+    r"""(?:\.|\b)_?(get|post|put|patch|delete|head|fetch|urlopen|request)\s*\(\s*"""
+    r"""(?:["'](GET|POST|PUT|PATCH|DELETE|HEAD)["']\s*,\s*)?(?:url\s*=\s*)?(?:[fF]?["'`]\$?\{)?$""",
     re.IGNORECASE,
 )
 # `github.get("user/emails")`: a relative path passed straight to a verb call (authlib base URLs).
@@ -50,8 +53,9 @@ _RELATIVE_CALL = re.compile(r"""\.(get|post|put|patch|delete)\(\s*["']([A-Za-z][
 _ROUTE_LITERAL = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE) (/[^"'`\s]*)["'`]""")
 # Read-only calls sent as POST (search and batch-read endpoints).
 _READ_POST_TAIL = frozenset({"search", "query", "read", "batchget", "lookup"})
-CALL_HINTS = ("http", ".get(", ".post(", ".put(", ".patch(", ".delete(", "fetch(", "axios",
-              "urlopen", ".request(", "_get(", "_post(", ".api(")
+# Text a file must hold for collect_calls to find anything: URL or path literals (or f-string and
+# template bases), verb calls with relative paths, route strings. Few needles: each is a full scan.
+CALL_HINTS = ("http", "\"/", "'/", "`/", "\"{", "'{", "`${", ".get(", ".post(")
 
 
 def url_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
@@ -76,7 +80,59 @@ def url_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
         facts.requests.append(ScopeRequest(value, "scope= URL parameter", match.group(0).split("?")[0], span))
 
 
+# A key named like scope(s) at a line start (YAML, TOML, INI, .env) or quoted (JSON).
+_CONFIG_HINT = re.compile(r"""(?:^[ \t\-]*|["'])(?:[\w.\-]*[_.\-])?scopes?["']?\s*[:=]""",
+                          re.IGNORECASE | re.MULTILINE)
+
+
+_JSON_SCOPE_KEY = re.compile(r'"((?:[\w.\-]*[_.\-])?scopes?)"\s*:\s*', re.IGNORECASE)
+_JSON_URL = re.compile(r'"[\w.\-]*(?:token|auth)[\w.\-]*"\s*:\s*"(https?://[^"]+)"', re.IGNORECASE)
+
+
+def json_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
+    """Scope keys of a JSON file, read straight from the text (no YAML compose of big files)."""
+    import json
+
+    text = file.text
+    decoder = json.JSONDecoder()
+    url = _JSON_URL.search(text)
+    for match in _JSON_SCOPE_KEY.finditer(text):
+        if not _CONFIG_KEY.search(match.group(1)):
+            continue
+        try:
+            value, end = decoder.raw_decode(text, match.end())
+        except (ValueError, RecursionError):
+            continue
+        span = _text_span(file, match.end(), end)
+        if isinstance(value, str):
+            facts.requests.append(ScopeRequest(Lit(value, span), f"{match.group(1)} (config)",
+                                               url.group(1) if url else None, span))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            items: list[Value] = []
+            cursor = match.end()
+            for item in value:
+                at = text.find(json.dumps(item), cursor, end)
+                if at == -1:
+                    at = cursor
+                cursor = at + len(json.dumps(item))
+                items.append(Lit(item, _text_span(file, at, cursor)))
+            facts.requests.append(ScopeRequest(Seq(tuple(items), span), f"{match.group(1)} (config)",
+                                               url.group(1) if url else None, span))
+
+
+def _text_span(file: ParsedFile, start: int, end: int) -> Span:
+    line, column = file.position(start)
+    end_line, end_column = file.position(end)
+    return Span(file.path, line, column, end_line, end_column,
+                tuple(file.lines[line - 1: min(end_line, line + 40)]))
+
+
 def config_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
+    if _CONFIG_HINT.search(file.text) is None:
+        return  # do not build positioned entries (a YAML compose) for nothing
+    if file.kind is FileKind.JSON:
+        json_scope_requests(file, facts)
+        return
     from scanner.lang.config import iter_entries
 
     entries = list(iter_entries(file))
@@ -120,6 +176,11 @@ def _sibling_url(entries: Sequence[object], key_path: tuple[str, ...]) -> str | 
 
 
 # -- API calls ---------------------------------------------------------------------------------
+
+
+def _line(text: str, offset: int) -> int:
+    """1-based line of an offset; for the few hits a file has, cheaper than a line table."""
+    return text.count("\n", 0, offset) + 1
 
 
 def _split_url(body: str) -> tuple[str | None, tuple[str, ...]]:
@@ -180,7 +241,7 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
         line_start = text.rfind("\n", 0, match.start()) + 1
         before = text[line_start: match.start()]
         after = text[match.end(): match.end() + 200]
-        line, _ = file.position(match.start())
+        line = _line(text, match.start())
         method = None
         verb = _VERB_BEFORE.search(before) or _VERB_ARG.search(before)
         if verb:
@@ -198,19 +259,26 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
             option = _VERB_AFTER.match(after)
             method = option.group(1) if option else ("GET" if before.rstrip().endswith(("fetch(", "urlopen(")) else "*")
         facts.calls.append(ApiCall(_normalise_method(method, segments), segments, host, file.path, line))
-    for match in _NAME_CALL.finditer(text):
-        name = match.group(3)
-        targets = constants.get(name)
-        if not targets:
-            continue
-        call_verb: str = match.group(2) or match.group(1)
-        if call_verb.lower() in {"fetch", "urlopen", "request"}:
-            verb_option = _VERB_AFTER.match(text[match.end(): match.end() + 200])
-            call_verb = verb_option.group(1) if verb_option else ("GET" if call_verb.lower() != "request" else "*")
-        used_constants.add(name)
-        line, _ = file.position(match.start())
-        for host, segments, _defined in targets:
-            facts.calls.append(ApiCall(_normalise_method(call_verb, segments), segments, host, file.path, line))
+    for name in constants:
+        # A handful of names per file: plain `find` beats compiling a pattern per file.
+        at = text.find(name)
+        while at != -1:
+            end = at + len(name)
+            bounded = (at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_$.")) and (
+                end == len(text) or not (text[end].isalnum() or text[end] in "_$"))
+            use = _USE_BEFORE.search(text, max(text.rfind("\n", 0, at) + 1, at - 120), at) if bounded else None
+            if use is not None:
+                call_verb: str = use.group(2) or use.group(1)
+                if call_verb.lower() in {"fetch", "urlopen", "request"}:
+                    verb_option = _VERB_AFTER.match(text, end, end + 200)
+                    call_verb = verb_option.group(1) if verb_option else (
+                        "GET" if call_verb.lower() != "request" else "*")
+                used_constants.add(name)
+                line = _line(text, at)
+                for host, segments, _defined in constants[name]:
+                    facts.calls.append(ApiCall(_normalise_method(call_verb, segments), segments, host,
+                                               file.path, line))
+            at = text.find(name, end)
     for name, targets in constants.items():
         if name not in used_constants:
             for host, segments, line in targets:
@@ -219,15 +287,20 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
         if "/" not in match.group(2) and not _looks_like_api_word(match.group(2)):
             continue
         host, segments = _split_url(match.group(2))
-        line, _ = file.position(match.start())
+        line = _line(text, match.start())
         facts.calls.append(ApiCall(_normalise_method(match.group(1), segments), segments, None, file.path, line))
-    for match in _ROUTE_LITERAL.finditer(text):
+    # Octokit-style "GET /repos/{owner}/{repo}" routes go through a `request(` call.
+    routes = _ROUTE_LITERAL.finditer(text) if "request(" in text else iter(())
+    for match in routes:
         host, segments = _split_url(match.group(2))
-        line, _ = file.position(match.start())
+        line = _line(text, match.start())
         facts.calls.append(ApiCall(_normalise_method(match.group(1), segments), segments, None, file.path, line))
     lower = file.lower
+    present: dict[str, bool] = {}
     for sdk in catalog.sdk:
-        if sdk.needle not in lower:
+        if sdk.needle not in present:
+            present[sdk.needle] = sdk.needle in lower
+        if not present[sdk.needle]:
             continue
         for match in sdk.pattern.finditer(text):
             endpoint = sdk.endpoint.format(*[g or "" for g in match.groups()])
@@ -236,5 +309,5 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
                 operation = (match.group(match.lastindex or 0) if match.lastindex else "").lower()
                 method = "GET" if operation.startswith(catalog.read_operations) else "POST"
             host, segments = _split_url(endpoint)
-            line, _ = file.position(match.start())
+            line = _line(text, match.start())
             facts.calls.append(ApiCall(_normalise_method(method, segments), segments, sdk.host, file.path, line))

@@ -152,7 +152,7 @@ def test_scope_request_model_records_origin_and_provider() -> None:
 
 
 def test_partially_known_string_over_the_limit_is_reported() -> None:
-    code = "import os\nscope = os.environ['BASE'] + ' ' + '" + "x" * 50 + "'\nsession = OAuth2Session('i', scope=scope)\n"
+    code = "import os\nscope = '" + "x" * 50 + "' + ' ' + os.environ['EXTRA']\nsession = OAuth2Session('i', scope=scope)\n"
     assert found({"p.py": code}, select="SH201", **{"max-length": 40}) == {("p.py", 2, "SH201")}
     result = scan_files({"p.py": code}, select=["SH201"], options={"scopes": {"max-length": 40}})
     assert "statically known part" in result.findings[0].message
