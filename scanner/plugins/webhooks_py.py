@@ -509,8 +509,14 @@ class _FunctionBody:
         self.compare_digest_used = False
         self.provider_verified = False
         self.event_keys = False
-        for param in node.params.params:
+        for param in (*node.params.params, *node.params.kwonly_params):
             if _SIG_PARAM.match(param.name.value):
+                self.header_vars.add(param.name.value)
+            # FastAPI `x_hub_signature_256: str = Header(...)` reads the header by its name.
+            if isinstance(param.default, cst.Call) and \
+                    (dotted_name(param.default.func) or "").endswith("Header") and \
+                    (is_signature_header(param.name.value) or is_event_header(param.name.value)):
+                self.reads_signature = True
                 self.header_vars.add(param.name.value)
             if _TIMESTAMP_NAME.search(param.name.value):
                 self.timestamp_vars.add(param.name.value)
@@ -637,7 +643,11 @@ class _FunctionBody:
         if self.a._matches(resolved, COMPARE_DIGEST) or resolved == "compare_digest":
             self.compare_digest_used = True
         if self.a._matches(resolved, PROVIDER_VERIFIERS) or self.a._matches(resolved, self.a.verifiers):
-            self.provider_verified = True
+            # gidgethub's Event.from_http verifies only when given the secret.
+            if not resolved.endswith("Event.from_http") or len(call.args) >= 3:
+                self.provider_verified = True
+        if tail == "handle" and any(m.startswith("slack_bolt") for m in self.a.imports.values()):
+            self.provider_verified = True  # Bolt's request handlers verify Slack's signature
         if tail == "verify" and any(m in self.a.imports.values() for m in (
                 "standardwebhooks", "svix", "standardwebhooks.webhooks.Webhook", "svix.webhooks.Webhook",
                 "standardwebhooks.Webhook", "svix.Webhook")):

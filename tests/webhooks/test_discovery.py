@@ -221,3 +221,24 @@ def test_verifiers_option_through_pyproject(tmp_path: Path) -> None:
     run = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
     assert run.returncode == 2
     assert "webhooks.verifiers" in run.stderr
+
+
+def test_fastapi_header_parameter_marks_a_handler() -> None:
+    code = ("from fastapi import Header\n\n\n@app.post('/in')\n"
+            "async def receive(payload: dict, x_hub_signature_256: str = Header(...)):\n"
+            "    return payload\n")
+    assert sh301({"api.py": code}) == {("api.py", 5, "SH301")}
+
+
+def test_slack_bolt_and_gidgethub_without_secret() -> None:
+    bolt = ("from slack_bolt import App\nfrom slack_bolt.adapter.flask import SlackRequestHandler\n\n"
+            "handler = SlackRequestHandler(App())\n\n\n@flask_app.post('/slack/events')\n"
+            "def slack_events():\n    return handler.handle(request)\n")
+    assert sh301({"bolt_app.py": bolt}) == set()
+    gidget = ("from gidgethub import sansio\n\n\n@routes.post('/webhooks/gh')\n"
+              "async def receive(request):\n"
+              "    event = sansio.Event.from_http(request.headers, await request.read())\n"
+              "    return event\n")
+    assert sh301({"bot.py": gidget}) == {("bot.py", 5, "SH301")}
+    assert sh301({"bot.py": gidget.replace("await request.read())",
+                                           "await request.read(), secret=SECRET)")}) == set()
