@@ -642,10 +642,11 @@ class _FunctionBody:
             self.hmac_calls.append(call)
         if self.a._matches(resolved, COMPARE_DIGEST) or resolved == "compare_digest":
             self.compare_digest_used = True
-        if self.a._matches(resolved, PROVIDER_VERIFIERS) or self.a._matches(resolved, self.a.verifiers):
-            # gidgethub's Event.from_http verifies only when given the secret.
-            if not resolved.endswith("Event.from_http") or len(call.args) >= 3:
-                self.provider_verified = True
+        # gidgethub's Event.from_http verifies only when given the secret.
+        secret_given = not resolved.endswith("Event.from_http") or len(call.args) >= 3
+        if secret_given and (self.a._matches(resolved, PROVIDER_VERIFIERS)
+                             or self.a._matches(resolved, self.a.verifiers)):
+            self.provider_verified = True
         if tail == "handle" and any(m.startswith("slack_bolt") for m in self.a.imports.values()):
             self.provider_verified = True  # Bolt's request handlers verify Slack's signature
         if tail == "verify" and any(m in self.a.imports.values() for m in (
