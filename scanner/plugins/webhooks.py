@@ -376,14 +376,14 @@ class VerificationSkippedWhenHeaderMissing(_LocalRule):
     category = Category.WEBHOOK
     severity = Severity.HIGH
     cwe = ("CWE-636", "CWE-345")
-    kinds = frozenset({FileKind.PYTHON})
     keywords = ("signature", "hmac", "webhook")
     requires = ((*_HMAC_USE, "compare_digest", "construct_event", "signatureverifier",
                  "requestvalidator", "validate_event", "verify_signature", "check_signature",
                  "verify_webhook", "is_valid_request", "signature_ok", "valid_signature",
-                 "check_sig", "verify_sig"),
+                 "check_sig", "verify_sig", "timingsafeequal", "constructevent",
+                 "verifysignature", "verifywebhook"),
                 ("headers[", "headers.get(", "request.headers", "http_x_", "meta[", "meta.get(",
-                 "webhook"))
+                 "webhook", "req.get(", "req.header("))
     examples = (
         Bad('from flask import request\n\n\ndef github_webhook():\n'
             '    signature = request.headers.get("X-Hub-Signature-256")\n'

@@ -202,6 +202,8 @@ class _JsAnalyser:
                 self._local_call(node)
             elif node.type == "binary_expression":
                 self._comparison(node)
+            elif node.type == "if_statement":
+                self._presence_if(node)
         self._nextjs()
         return JsAnalysis(self.facts, self.findings)
 
@@ -466,6 +468,93 @@ class _JsAnalyser:
                 and any(w in callee.lower() for w in ("event", "webhook", "signature", "payload")):
             self._add("SH306", node, f"signature verification disabled: calls {tail}()",
                       "bypass:" + callee)
+
+    # -- SH304 -----------------------------------------------------------------------------------
+
+    def _presence(self, condition: tree_sitter.Node) -> tuple[bool, bool] | None:
+        """(positive, about_secret) when the condition only tests that a signature header or
+        the webhook secret is present: `if (sig)`, `if (!secret)`, `if (sig == null)`."""
+        node = condition
+        negated = False
+        while node.type in {"parenthesized_expression", "unary_expression"}:
+            if node.type == "unary_expression":
+                operator = node.child_by_field_name("operator")
+                if operator is None or node_text(operator) != "!":
+                    return None
+                negated = not negated
+                inner = node.child_by_field_name("argument")
+            else:
+                inner = node.named_children[0] if node.named_children else None
+            if inner is None:
+                return None
+            node = inner
+        if node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            right = node.child_by_field_name("right")
+            left = node.child_by_field_name("left")
+            if operator is None or right is None or left is None \
+                    or right.type not in {"null", "undefined"}:
+                return None
+            negated = negated != (node_text(operator) in {"==", "==="})
+            node = left
+        if node.type not in {"identifier", "member_expression", "subscript_expression",
+                             "call_expression"}:
+            return None
+        if self.is_header(node) and not self.is_digest(node):
+            return not negated, False
+        if node.type != "call_expression" and re.search(r"secret", node_text(node), re.I):
+            return not negated, True
+        return None
+
+    def _verifies(self, node: tree_sitter.Node | None) -> bool:
+        if node is None:
+            return False
+        for inner in walk(node):
+            if inner.type == "call_expression":
+                tail = _callee(inner).rsplit(".", 1)[-1]
+                if tail in VERIFY_TAILS or tail == "verify" or "erif" in tail or "alid" in tail \
+                        or tail == "createHmac":
+                    return True
+            if inner.type == "binary_expression" and self._insecure(inner):
+                return True
+        return False
+
+    def _rejects(self, node: tree_sitter.Node | None) -> bool:
+        if node is None:
+            return False
+        for inner in walk(node):
+            if inner.type == "throw_statement":
+                return True
+            if inner.type == "number" and re.fullmatch(r"4\d\d", node_text(inner)):
+                return True
+            if inner.type == "return_statement" and node_text(inner).replace(" ", "") in {
+                    "returnfalse;", "returnfalse", "return;", "return"}:
+                return True
+            if inner.type == "call_expression" and re.search(
+                    r"forbidden|unauthori[sz]ed|badrequest|reject|abort", _callee(inner), re.I):
+                return True
+        return False
+
+    def _presence_if(self, node: tree_sitter.Node) -> None:
+        condition = node.child_by_field_name("condition")
+        consequence = node.child_by_field_name("consequence")
+        alternative = node.child_by_field_name("alternative")
+        if condition is None or consequence is None:
+            return
+        presence = self._presence(condition)
+        if presence is None:
+            return
+        positive, about_secret = presence
+        what = "the webhook secret" if about_secret else "the signature header"
+        returns = any(n.type == "return_statement" for n in walk(consequence))
+        if positive:
+            if self._verifies(consequence) and not self._rejects(alternative) \
+                    and not (returns and not self._rejects(consequence)):
+                self._add("SH304", node, f"verification runs only when {what} is present; no "
+                          "else rejects the request", "skip:" + " ".join(node_text(condition).split()))
+        elif returns and not self._rejects(consequence) and not self._verifies(consequence):
+            self._add("SH304", node, f"the request is accepted when {what} is missing",
+                      "skip:" + " ".join(node_text(condition).split()))
 
     def iter_functions(self) -> Iterator[Function]:
         yield from self.facts.functions.values()

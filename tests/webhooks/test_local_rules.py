@@ -164,3 +164,24 @@ def test_sh305_stripe_manual_verification() -> None:
         clock_import="import time\n",
         clock_check="    if abs(time.time() - int(timestamp)) > 300:\n        return False\n")
     assert found(checked, "SH305", "app/stripe_sig.py") == set()
+
+
+@pytest.mark.parametrize(("js", "lines"), [
+    ('function h(req, res) {\n  const sig = req.get("X-Hub-Signature-256");\n'
+     '  if (sig) {\n    if (!crypto.timingSafeEqual(a, Buffer.from(sig))) return res.sendStatus(401);\n'
+     '  }\n  res.sendStatus(200);\n}\n', {3}),
+    ('function h(req, res, next) {\n  const secret = process.env.WEBHOOK_SECRET;\n'
+     '  if (!secret) return next();\n  verifySignature(req, secret);\n  next();\n}\n', {3}),
+    # negatives
+    ('function h(req, res) {\n  const sig = req.get("X-Hub-Signature-256");\n'
+     '  if (!sig) return res.sendStatus(401);\n  crypto.timingSafeEqual(a, Buffer.from(sig));\n}\n',
+     set()),
+    ('function h(req, res) {\n  const sig = req.get("X-Hub-Signature-256");\n'
+     '  if (sig) {\n    crypto.timingSafeEqual(a, Buffer.from(sig));\n'
+     '  } else {\n    return res.status(401).end();\n  }\n}\n', set()),
+    ('function h(req, res) {\n  const secret = process.env.WEBHOOK_SECRET;\n'
+     '  if (!secret) throw new Error("WEBHOOK_SECRET unset");\n  verifySignature(req, secret);\n}\n',
+     set()),
+])
+def test_sh304_javascript(js: str, lines: set[int]) -> None:
+    assert found(js, "SH304", "server/hook.js") == lines
