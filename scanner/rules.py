@@ -154,7 +154,7 @@ class Rule:
 
 def fingerprint(rule_id: str, path: str, basis: str) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{rule_id}\0{path}\0".encode())
+    digest.update(f"{rule_id}\0{path}\0".encode("utf-8", "surrogatepass"))  # undecodable file names
     digest.update(basis.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 

@@ -5,6 +5,7 @@ Inline directives are read per file in the worker; the baseline is applied in th
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ _INLINE = re.compile(r"secret-hygiene:\s*(?:ignore|noqa)\b(?:\[([^\]\n]*)\])?", 
 _ALLOWLIST = re.compile(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
 _ALLOWLIST_NEXT = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
 BASELINE_VERSION = 1
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BaselineError(Exception):
@@ -110,9 +112,15 @@ def updated_entries(existing: Iterable[dict[str, str]], findings: Iterable[Findi
 def baseline_text(entries: list[dict[str, str]]) -> str:
     """The file's text: one entry per line so that diffs and merges stay line-sized. Nothing in
     it changes between tool versions or runs unless the findings change."""
-    body = ",\n".join("    " + json.dumps(entry, sort_keys=True, ensure_ascii=False) for entry in entries)
+    body = ",\n".join("    " + _entry_json(entry) for entry in entries)
     findings = f"[\n{body}\n  ]" if body else "[]"
     return f'{{\n  "version": {BASELINE_VERSION},\n  "tool": "secret-hygiene",\n  "findings": {findings}\n}}\n'
+
+
+def _entry_json(entry: dict[str, str]) -> str:
+    text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    # A path with undecodable bytes holds lone surrogates: \u-escape them, or UTF-8 cannot hold them.
+    return json.dumps(entry, sort_keys=True) if _LONE_SURROGATE.search(text) else text
 
 
 def write_baseline(path: Path, entries: list[dict[str, str]]) -> None:
@@ -122,8 +130,11 @@ def write_baseline(path: Path, entries: list[dict[str, str]]) -> None:
             return  # unchanged: do not even touch the mtime
     except (OSError, UnicodeDecodeError):
         pass
+    partial = path.with_name(path.name + ".tmp")
     try:
-        path.write_text(text, encoding="utf-8")
+        # Write aside and rename: an interrupted write never leaves a corrupt baseline behind.
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline ({exc.strerror})") from None
 
