@@ -393,6 +393,11 @@ class VerificationSkippedWhenHeaderMissing(_LocalRule):
             '    secret = os.environ.get("WEBHOOK_SECRET")\n'
             '    if not secret:\n        return True\n'
             '    return hmac.compare_digest(sign(secret, body), signature)\n'),
+        Bad('function verifyGithub(req, res, next) {\n'
+            '  const secret = process.env.GITHUB_WEBHOOK_SECRET;\n'
+            '  if (!secret) return next();\n'
+            '  if (!crypto.timingSafeEqual(sign(secret, req.body), req.get("X-Hub-Signature-256"))) {\n'
+            '    return res.sendStatus(401);\n  }\n  next();\n}\n', path="middleware/verify.js"),
         Good('from flask import abort, request\n\n\ndef github_webhook():\n'
              '    signature = request.headers.get("X-Hub-Signature-256")\n'
              '    if not signature:\n        abort(401)\n'
