@@ -225,6 +225,14 @@ class _ProjectView:
 
 
 _SCOPE_CONSTANT = re.compile(r"^(?:\w*_)?scopes?$", re.IGNORECASE)
+# `scope` values of other worlds: dependency scopes (Maven, Gradle, CycloneDX SBOMs), DI and
+# variable scopes, pytest fixtures, installer scopes. A request made only of these is not OAuth.
+NOT_OAUTH_SCOPES = frozenset({
+    "required", "optional", "excluded", "compile", "test", "provided", "runtime", "system", "import",
+    "process", "user", "machine", "global", "local", "session", "request", "application", "singleton",
+    "prototype", "module", "function", "class", "package", "public", "private", "internal",
+    "protected", "transient", "scoped", "thread", "instance", "project", "workspace", "folder",
+})
 
 
 def resolved_requests(facts: Mapping[str, FileFacts], project: Project) -> list[tuple[ScopeRequest, ResolvedScopes]]:
@@ -235,7 +243,8 @@ def resolved_requests(facts: Mapping[str, FileFacts], project: Project) -> list[
     view = _ProjectView(facts, project)
     resolver = Resolver(view.lookup)
     paths = [path for path in sorted(facts) if not ParsedFile(path, "").is_test]
-    results = [(request, resolver.scopes(request)) for path in paths for request in facts[path].requests]
+    results = [(request, scopes) for path in paths for request in facts[path].requests
+               if _is_oauth(scopes := resolver.scopes(request))]
     candidates: list[tuple[ScopeRequest, ResolvedScopes, set[tuple[str, str]]]] = []
     for path in paths:
         for name, value in facts[path].constants.items():
@@ -251,6 +260,10 @@ def resolved_requests(facts: Mapping[str, FileFacts], project: Project) -> list[
         if key not in used_by_others and scopes.tokens:
             results.append((request, scopes))
     return results
+
+
+def _is_oauth(scopes: ResolvedScopes) -> bool:
+    return not scopes.tokens or any(t.text.lower() not in NOT_OAUTH_SCOPES for t in scopes.tokens)
 
 
 def _host(url: str | None) -> str | None:
@@ -321,11 +334,12 @@ class ScopeStringTooLong(_ScopeRule):
 
         session = OAuth2Session(CLIENT_ID, scope=["hr.employees.read"])
 
-    Configure the limit globally or per token/authorize host:
+    Configure the limit globally, or per token/authorize host (a suffix matches subdomains) or
+    catalogued provider name (`github`, `google`, `slack`, `microsoft`, `hubspot`):
 
         [tool.secret-hygiene.scopes]
         max-length = 4000
-        host-limits = {"api.example.com" = 2000}
+        host-limits = {"api.example.com" = 2000, "google" = 3000}
 
     ## References
     - RFC 6749 section 3.3 (Access Token Scope)
@@ -355,10 +369,11 @@ class ScopeStringTooLong(_ScopeRule):
         for request, scopes in resolved_requests(facts, project):
             limit, where = default, ""
             host = _host(request.provider_url)
-            if host:
-                for known, value in sorted(host_limits.items()):
-                    if host == known.lower() or host.endswith("." + known.lower()):
-                        limit, where = value, f" for {known}"
+            provider = _request_provider(request, scopes.tokens, _catalog())
+            for known, value in sorted(host_limits.items()):
+                key = known.lower()
+                if (host and (host == key or host.endswith("." + key))) or key == provider:
+                    limit, where = value, f" for {known}"
             if scopes.length <= limit:
                 continue
             count = len(scopes.tokens)

@@ -162,3 +162,15 @@ def test_partially_known_string_over_the_limit_is_reported() -> None:
 
 def test_allow_option_silences_broad_and_unused() -> None:
     assert found({"a.py": 'SCOPES = ["admin"]\n'}, allow=["admin"]) == set()
+
+
+def test_dependency_and_di_scopes_are_not_oauth() -> None:
+    sbom = '{"components": [{"name": "x", "scope": "required"}, {"name": "y", "scope": "excluded"}]}\n'
+    pom_like = "dependencies:\n  - name: junit\n    scope: test\n"
+    assert found({"bom.cyclonedx.json": sbom, "deps.yaml": pom_like,
+                  "app.py": 'requests.get("https://api.example.com/v1/required")\n'}) == set()
+
+
+def test_host_limits_accept_a_provider_name() -> None:
+    code = 'flow = Flow.from_client_secrets_file("c.json", scopes=["https://www.googleapis.com/auth/drive.file"])\n'
+    assert found({"g.py": code}, select="SH201", **{"host-limits": {"google": 10}}) == {("g.py", 1, "SH201")}
