@@ -115,6 +115,7 @@ def scope_facts(file: ParsedFile, *, calls: bool) -> FileFacts:
         if may_request:
             _collect_scopes(file, facts)
         facts.refresh_tokens = refresh
+        facts.partial = file.changed_lines is not None
         setattr(file, _FACTS_ATTR, facts)
     if calls and may_call and not getattr(file, _CALLS_ATTR, False):
         setattr(file, _CALLS_ATTR, True)
@@ -594,8 +595,16 @@ class UnusedScope(_ScopeRule):
         if not requests:
             return
         catalog = _catalog()
-        calls = [call for file_facts in facts.values() for call in file_facts.calls]
-        refresh = any(file_facts.refresh_tokens for file_facts in facts.values())
+        every_file = list(facts.values())
+        if any(file_facts.partial for file_facts in every_file):
+            # A diff or hook scan sees only the changed files: read the rest of the repository
+            # when the project can list it, else say nothing rather than guess.
+            others = [p for p in project.all_paths() if p not in facts and p not in project.scanned_paths]
+            if not others:
+                return
+            every_file.extend(_calls_of(project, others))
+        calls = [call for file_facts in every_file for call in file_facts.calls]
+        refresh = any(file_facts.refresh_tokens for file_facts in every_file)
         user_map = self.user_map()
         allowed = self.allowed()
         for request, scopes in requests:
@@ -610,6 +619,15 @@ class UnusedScope(_ScopeRule):
                 if verdict is not None:
                     yield self.at(token.span, verdict.message, f"unused-scope:{token.text}",
                                   request=request, project=project)
+
+
+def _calls_of(project: Project, paths: Iterable[str]) -> Iterator[FileFacts]:
+    code_suffixes = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+    for path in paths:
+        if path.endswith(code_suffixes):
+            file = project.load(path)
+            if file is not None:
+                yield scope_facts(file, calls=True)
 
 
 def _request_provider(request: ScopeRequest, tokens: list[ScopeToken], catalog: Catalog) -> str | None:

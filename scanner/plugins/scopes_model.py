@@ -116,6 +116,8 @@ class FileFacts:
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     calls: list[ApiCall] = field(default_factory=list)
     refresh_tokens: bool = False
+    # Only part of the file was asked for (diff, hook, history): the scan does not see every call.
+    partial: bool = False
 
 
 # -- resolution -------------------------------------------------------------------------------

@@ -167,3 +167,32 @@ def test_fingerprints_do_not_depend_on_lines() -> None:
     moved = scan_files({"a.py": "\n\n" + code}, select=["SH202"]).findings
     assert [f.fingerprint for f in first] == [f.fingerprint for f in moved]
     assert triples(moved) == {("a.py", 3, "SH202")}
+
+
+def test_diff_scans_without_the_repository_listing_say_nothing() -> None:
+    files = {"auth.py": ('OAuth2Session("i", scope=["people:read", "payroll:read"])\n'
+                         'requests.get("https://api.example.com/api/v3/people")\n')}
+    result = scan_files(files, select=["SH204"], changed={"auth.py": frozenset({1})})
+    assert result.findings == []
+    # The full scan of the same file does report payroll.
+    assert triples(scan_files(files, select=["SH204"]).findings) == {("auth.py", 1, "SH204")}
+
+
+def test_diff_scan_reads_unscanned_files_when_the_project_lists_them() -> None:
+    from scanner import engine
+    from scanner.parsed import ParsedFile
+    from scanner.rules import Project
+    from scanner.sources import SourceFile
+    from tests.support import make_rules
+
+    files = {"auth.py": 'OAuth2Session("i", scope=["people:read", "payroll:read"])\n',
+             "client.py": 'requests.get("https://api.example.com/api/v3/people")\n'}
+    rule = make_rules(["SH204"])[0]
+    source = SourceFile(path="auth.py", text=files["auth.py"], changed_lines=frozenset({1}))
+    result = engine.scan_source(source, [rule], 1 << 20)
+    project = Project(scanned_paths=("auth.py",), load=lambda p: ParsedFile(p, files[p]) if p in files else None,
+                      all_paths=lambda: tuple(files))
+    assert isinstance(rule, scopes.UnusedScope)
+    produced = list(rule.check_project({"auth.py": result.facts["SH204"]}, project))
+    assert [(f.path, f.line) for f in produced] == [("auth.py", 1)]
+    assert "payroll" in produced[0].message
