@@ -33,7 +33,7 @@ _CODE_REQUEST = re.compile(r"response_?type[\"'\s:=]{1,6}code\b", re.IGNORECASE)
 _LIBRARY_CODE_REQUEST = re.compile(r"authorization_url\s*\(")
 _PY_PUBLIC_CLIENT = re.compile(
     r"^\s*(?:import|from)\s+(?:webbrowser|click|typer|argparse|http\.server|tkinter|PyQt[56]|PySide6|"
-    r"kivy|toga)\b|redirect_uri[\s\S]{0,80}?(?:localhost|127\.0\.0\.1|\[::1\])", re.MULTILINE)
+    r"kivy|toga)\b|redirect_uri[\s\S]{0,80}?(?:localhost|127\.0\.0\.1|\[::1\])", re.MULTILINE | re.IGNORECASE)
 _COOKIE_CANDIDATE = re.compile(
     r"(?:set_cookie|set_signed_cookie|\.cookie|cookies?\.set)\s*\([\s\S]{0,160}?"
     r"(?:token|jwt|session|sid|auth|bearer|secret)|session_cookie_(?:secure|httponly)[\s\"'\]=:]{1,6}false"
@@ -41,6 +41,8 @@ _COOKIE_CANDIDATE = re.compile(
 
 
 _CREDENTIAL_WORDS = ("token", "secret", "authoriz", "bearer", "jwt")
+_LOG_HINTS = ("log", "print", "console", "raise", "throw", "echo", "write", "debug", "info",
+              "warn", "error", "exception", "critical", "fatal", "trace")
 _LOG_START = re.compile(
     r"(?:\.(?:debug|info|warning|warn|error|exception|critical|fatal|trace)|\b_*log\w*\.\w+|console\.\w+|\bprint|\bpprint|\braise\s+[\w.]+|\bthrow\s+new\s+\w+|\.echo|"
     r"\.write)\s*\(", re.IGNORECASE)
@@ -707,9 +709,15 @@ class SecretInLogs(OAuthRule):
         from scanner.plugins.oauth_common import talks_auth
 
         generic_ok: bool | None = None
-        for number in file.lines_with(_CREDENTIAL_WORDS):
-            window = "\n".join(file.lines[max(0, number - 3):number])
-            for match in _LOG_START.finditer(window):
+        numbers = file.lines_with(_CREDENTIAL_WORDS)
+        starts = sorted({start for n in numbers for start in range(max(1, n - 2), n + 1)})
+        for number in starts:
+            line = file.line_text(number)
+            lowered = line.lower()
+            if not any(hint in lowered for hint in _LOG_HINTS):
+                continue
+            window = "\n".join(file.lines[number - 1:number + 2])
+            for match in _LOG_START.finditer(line):
                 arguments = _QUOTED.sub(_keys_and_placeholders, _call_arguments(window, match.end()))
                 for name in _IDENTIFIER.findall(arguments):
                     if not is_credential_name(name):

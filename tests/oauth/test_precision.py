@@ -310,3 +310,10 @@ def test_sh411_bare_secret_and_lexer_tokens_are_not_credentials() -> None:
     assert hits("SH411", 'raise SyntaxError(f"unexpected token {token!r}")\n', "lexer.py") == set()
     code = 'AUTH = {"Authorization": "Bearer"}\nraise SyntaxError(f"unexpected token {token!r}")\n'
     assert hits("SH411", code, "client.py") == {2}
+
+
+def test_sh403_native_app_known_by_its_loopback_redirect() -> None:
+    code = ('REDIRECT_URI = "http://127.0.0.1:8765/callback"\n'
+            'def login(state):\n'
+            '    return f"{AUTH}?response_type=code&client_id={CID}&redirect_uri={REDIRECT_URI}&state={state}"\n')
+    assert hits("SH403", code, "desktop/auth.py") == {3}
