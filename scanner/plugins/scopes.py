@@ -263,6 +263,28 @@ def resolved_requests(facts: Mapping[str, FileFacts], project: Project) -> list[
     return results
 
 
+# Words in a request's origin (callee, variable, config key) that say it is about OAuth.
+_OAUTH_CONTEXT = ("oauth", "auth", "session", "flow", "token", "credential", "client", "register",
+                  "consent", "login", "signin", "msal", "sso", "openid", "oidc", "urlsearchparams",
+                  "google", "github", "slack", "microsoft", "azure", "graph", "hubspot", "okta", "salesforce",
+                  "zoom", "dropbox", "url parameter", "constant")
+
+
+def oauth_context(request: ScopeRequest, tokens: list[ScopeToken], catalog: Catalog) -> bool:
+    """Is this request clearly OAuth? A plain `scope="all"` passed to some unrelated API is not:
+    SH204 and SH202's generic words (`all`, `admin` ...) then stay silent."""
+    origin = request.origin.lower()
+    if request.provider_url or any(word in origin for word in _OAUTH_CONTEXT):
+        return True
+    if origin.endswith("(config)") and "scopes" in origin:
+        return True
+    return any(
+        any(ch in token.text for ch in ":./") or token.text in catalog.explicit
+        or token.text in catalog.identity or token.text == "offline_access"
+        for token in tokens
+    )
+
+
 def _is_oauth(scopes: ResolvedScopes) -> bool:
     return not scopes.tokens or any(t.text.lower() not in NOT_OAUTH_SCOPES for t in scopes.tokens)
 
@@ -432,20 +454,26 @@ class WildcardOrAdminScope(_ScopeRule):
         catalog = _catalog()
         allowed = self.allowed()
         for request, scopes in resolved_requests(facts, project):
+            oauth = oauth_context(request, scopes.tokens, catalog)
             for token in scopes.tokens:
                 if token.text in allowed:
                     continue
-                why = _broad_reason(token.text, catalog)
+                why = _broad_reason(token.text, catalog, generic=oauth)
                 if why is not None:
                     reason, instead = why
                     yield self.at(token.span, f"scope `{token.text}` {reason}; prefer {instead}",
                                   f"scope:{token.text}", request=request, project=project)
 
 
-def _broad_reason(scope: str, catalog: Catalog) -> tuple[str, str] | None:
-    known = catalog.broad.get(scope) or catalog.broad.get(scope.lower())
+def _broad_reason(scope: str, catalog: Catalog, *, generic: bool) -> tuple[str, str] | None:
+    known = catalog.broad.get(scope)
+    if known is not None and (generic or catalog.broad_provider.get(scope) != "generic"):
+        return known
+    known = catalog.broad.get(scope.lower()) if generic else None
     if known is not None:
         return known
+    if not generic:
+        return None
     if scope.endswith((":*", ".*", "/*")):
         return "is a wildcard over a whole API", "the specific scopes the integration calls"
     return None
@@ -518,7 +546,11 @@ class UnusedScope(_ScopeRule):
        another provider's API host do not count. No touching call: unused. Touching calls that are
        all GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
        read twin: broader than needed.
-    4. When no call is visible at all for the request's provider, nothing is reported.
+    4. When no call is visible at all for the request's provider, nothing is reported; likewise
+       in diff and hook scans, which see only the changed files, unless the rest of the
+       repository can be listed. Requests that are not clearly OAuth (a plain `scope="billing"`
+       passed to an unrelated API, with no OAuth client, token URL or scope syntax around it) are
+       not judged. Requests in test files are not judged either.
 
     Teach it a provider's scopes in `[tool.secret-hygiene.scopes]` by mapping each scope to the
     endpoints it grants (`METHOD /path`, `*` and `{id}` match any segment; the path may be a tail
@@ -608,6 +640,8 @@ class UnusedScope(_ScopeRule):
         user_map = self.user_map()
         allowed = self.allowed()
         for request, scopes in requests:
+            if not oauth_context(request, scopes.tokens, catalog):
+                continue
             provider = _request_provider(request, scopes.tokens, catalog)
             visible = relevant_calls(calls, provider, catalog)
             if not visible:

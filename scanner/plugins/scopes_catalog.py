@@ -35,8 +35,9 @@ class Provider:
 @dataclass
 class Catalog:
     providers: dict[str, Provider] = field(default_factory=dict)
-    # scope -> (provider, why it is broad, narrower suggestion)
+    # scope -> (why it is broad, the narrower suggestion), and the catalog it comes from
     broad: dict[str, tuple[str, str]] = field(default_factory=dict)
+    broad_provider: dict[str, str] = field(default_factory=dict)
     # scope -> (resource, access, provider)
     explicit: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     # scope -> the narrower read scope (when the naming rule cannot derive it)
@@ -85,6 +86,7 @@ def load_catalog() -> Catalog:
         api_host = data["api_hosts"][0] if data.get("api_hosts") else None
         for scope, (why, instead) in data.get("broad", {}).items():
             catalog.broad[scope] = (why, instead)
+            catalog.broad_provider[scope] = name
         for scope, meaning in data.get("scopes", {}).items():
             catalog.explicit[scope] = (meaning["resource"], meaning["access"], name)
             if "read_scope" in meaning:

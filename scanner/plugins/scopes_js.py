@@ -110,7 +110,7 @@ def collect_js(file: ParsedFile, facts: FileFacts) -> None:
             key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
             key_name = _key_name(key) if key is not None else None
             if key_name in SCOPE_KEYS and value is not None:
-                facts.requests.append(ScopeRequest(reader.value_of(value), f"{key_name}: property",
+                facts.requests.append(ScopeRequest(reader.value_of(value), f"{_owner(node)}{{{key_name}: ...}}",
                                                    _provider(node), reader.span(value)))
         elif kind == "call_expression":
             function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
@@ -124,6 +124,23 @@ def collect_js(file: ParsedFile, facts: FileFacts) -> None:
                                                    None, reader.span(args[1])))
         elif kind == "import_statement":
             _read_import(file.path, node, facts)
+
+
+def _owner(pair: tree_sitter.Node) -> str:
+    """The variable or call an object literal belongs to (`loginRequest = {...}`, `new X({...})`),
+    which tells whether a `scope:` property is about OAuth."""
+    node = pair.parent
+    for _ in range(4):
+        if node is None:
+            break
+        if node.type == "variable_declarator":
+            name = node.child_by_field_name("name")
+            return node_text(name) if name is not None else ""
+        if node.type in {"call_expression", "new_expression"}:
+            callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+            return node_text(callee)[:60] if callee is not None else ""
+        node = node.parent
+    return ""
 
 
 def _provider(pair: tree_sitter.Node) -> str | None:

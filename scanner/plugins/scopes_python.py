@@ -377,15 +377,14 @@ class _Collector(cst.CSTVisitor):
         if index is not None:
             positional = [a for a in node.args if a.keyword is None and a.star == ""]
             if len(positional) > index:
-                self.found.append((node, positional[index].value, f"{method}(scopes)", positional[index].value))
+                self.found.append((node, positional[index].value, f"{callee}(scopes)", positional[index].value))
         for arg in node.args:
             if arg.keyword is None or arg.keyword.value not in SCOPE_KEYS:
                 continue
             literal = string_value(arg.value)
             if literal is not None and literal.strip() in _FIXTURE_SCOPES:
                 continue
-            self.found.append((node, arg.value, f"{callee.split('.')[-1] or 'call'}({arg.keyword.value}=)",
-                               arg.value))
+            self.found.append((node, arg.value, f"{callee or 'call'}({arg.keyword.value}=)", arg.value))
 
     def visit_Dict(self, node: cst.Dict) -> None:
         for element in node.elements:
@@ -442,6 +441,8 @@ def collect_python(file: ParsedFile, facts: FileFacts) -> None:
         if call is None:
             parent = _dict_of(value, owners)
             call = owners.get(parent) if parent is not None else None
+            if call is not None:
+                origin = f"{_dotted(call.func) or 'call'}({origin})"
         provider = _provider(collector, call, qualified) if call is not None else None
         facts.requests.append(ScopeRequest(collector.value_of(value), origin, provider,
                                            collector.span(report)))

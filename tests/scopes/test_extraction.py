@@ -147,7 +147,7 @@ def test_scope_request_model_records_origin_and_provider() -> None:
     facts = scope_facts(ParsedFile("reg.py", code), calls=False)
     (request,) = facts.requests
     assert request.provider_url == "https://api.hubapi.com/oauth/v1/token"
-    assert request.origin == '{"scope": ...} payload'
+    assert request.origin == 'oauth.register({"scope": ...} payload)'
     assert (request.span.path, request.span.line) == ("reg.py", 2)
 
 
@@ -174,3 +174,14 @@ def test_dependency_and_di_scopes_are_not_oauth() -> None:
 def test_host_limits_accept_a_provider_name() -> None:
     code = 'flow = Flow.from_client_secrets_file("c.json", scopes=["https://www.googleapis.com/auth/drive.file"])\n'
     assert found({"g.py": code}, select="SH201", **{"host-limits": {"google": 10}}) == {("g.py", 1, "SH201")}
+
+
+def test_plain_words_outside_oauth_are_not_judged() -> None:
+    code = ('cache.clear(scope="all")\n'
+            'metrics.tag(scope="billing")\n'
+            'requests.get("https://api.example.com/v1/people")\n')
+    assert found({"ops.py": code}) == set()
+    js = 'const cacheOptions = { scope: "all", ttl: 60 };\nfetch("/api/v1/people");\n'
+    assert found({"src/cache.js": js}) == set()
+    oauth_js = 'const loginRequest = { scope: "all" };\n'
+    assert found({"src/auth.js": oauth_js}) == {("src/auth.js", 1, "SH202")}
