@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scanner.finding import Category, Finding, Severity
 from scanner.parsed import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
-from scanner.plugins.oauth_common import Hit, is_credential_name, is_generic_credential
+from scanner.plugins.oauth_names import LazyPattern, is_credential_name, is_generic_credential, lazy
 from scanner.rules import Bad, Good, Rule
+
+if TYPE_CHECKING:
+    from scanner.plugins.oauth_common import Hit
 
 SECTION = "oauth"
 OPTIONS: dict[str, Any] = {}
@@ -18,23 +21,23 @@ OPTIONS: dict[str, Any] = {}
 _PY = frozenset({FileKind.PYTHON})
 _CODE = _PY | JS_KINDS
 _CODE_AND_CONFIG = _CODE | CONFIG_KINDS
-_ENV_KILL_SWITCH = re.compile(
+_ENV_KILL_SWITCH = lazy(
     r"(NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*[=:]\s*[\"']?0\b", re.IGNORECASE)
 
 
-_CALLBACK_STATE = re.compile(
+_CALLBACK_STATE = lazy(
     r"""(?:args|GET|query_params|query|params|form|searchParams|values|get_argument|get_query_argument)\b[^\n]{0,40}["']state["']"""
     r"""|query\.state|state\s*}\s*=|\bstate\s*:\s*(?:str|Optional|Annotated)""")
-_CALLBACK_CODE = re.compile(
+_CALLBACK_CODE = lazy(
     r"""["']code["']|query\.code|[{,]\s*code\s*[,}]|\bcode\s*:\s*(?:str|Optional|Annotated)""")
 
 
-_CODE_REQUEST = re.compile(r"response_?type[\"'\s:=]{1,6}code\b", re.IGNORECASE)
-_LIBRARY_CODE_REQUEST = re.compile(r"authorization_url\s*\(")
-_PY_PUBLIC_CLIENT = re.compile(
+_CODE_REQUEST = lazy(r"response_?type[\"'\s:=]{1,6}code\b", re.IGNORECASE)
+_LIBRARY_CODE_REQUEST = lazy(r"authorization_url\s*\(")
+_PY_PUBLIC_CLIENT = lazy(
     r"^\s*(?:import|from)\s+(?:webbrowser|click|typer|argparse|http\.server|tkinter|PyQt[56]|PySide6|"
     r"kivy|toga)\b|redirect_uri[\s\S]{0,80}?(?:localhost|127\.0\.0\.1|\[::1\])", re.MULTILINE | re.IGNORECASE)
-_COOKIE_CANDIDATE = re.compile(
+_COOKIE_CANDIDATE = lazy(
     r"(?:set_cookie|set_signed_cookie|\.cookie|cookies?\.set)\s*\([\s\S]{0,160}?"
     r"(?:token|jwt|session|sid|auth|bearer|secret)|session_cookie_(?:secure|httponly)[\s\"'\]=:]{1,6}false"
     r"|document\.cookie\s*=", re.IGNORECASE)
@@ -43,11 +46,11 @@ _COOKIE_CANDIDATE = re.compile(
 _CREDENTIAL_WORDS = ("token", "secret", "authoriz", "bearer", "jwt")
 _LOG_HINTS = ("log", "print", "console", "raise", "throw", "echo", "write", "debug", "info",
               "warn", "error", "exception", "critical", "fatal", "trace")
-_LOG_START = re.compile(
+_LOG_START = lazy(
     r"(?:\.(?:debug|info|warning|warn|error|exception|critical|fatal|trace)|\b_*log\w*\.\w+|console\.\w+|\bprint|\bpprint|\braise\s+[\w.]+|\bthrow\s+new\s+\w+|\.echo|"
     r"\.write)\s*\(", re.IGNORECASE)
-_QUOTED = re.compile(r"(['\"`])((?:\\.|(?!\1)[^\\\n])*)\1")
-_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_QUOTED = lazy(r"(['\"`])((?:\\.|(?!\1)[^\\\n])*)\1")
+_IDENTIFIER = lazy(r"[A-Za-z_$][\w$]*")
 
 
 def _keys_and_placeholders(match: re.Match[str]) -> str:
@@ -82,7 +85,7 @@ def _call_arguments(text: str, start: int, limit: int = 400) -> str:
     return text[start:index]
 
 
-_TLS_OFF = re.compile(
+_TLS_OFF = lazy(
     r"verify\s*=\s*False|_create_unverified_context|rejectUnauthorized\s*:\s*false"
     r"|(?:NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*=\s*[\"']?0")
 _TLS_WINDOW = 20
@@ -99,7 +102,7 @@ class OAuthRule(Rule):
 
     category = Category.OAUTH
     # A regex the file text must match before anything is parsed (None: keywords are enough).
-    precheck: ClassVar[re.Pattern[str] | None] = None
+    precheck: ClassVar[LazyPattern | None] = None
 
     def candidate(self, file: ParsedFile) -> bool:
         """Cheap text test run before any parse; False means the file cannot hold a finding."""
@@ -140,6 +143,8 @@ def _is_test_env(file: ParsedFile) -> bool:
 
 
 def env_kill_switch_hits(file: ParsedFile) -> Iterator[Hit]:
+    from scanner.plugins.oauth_common import Hit
+
     for number in file.lines_with(("node_tls_reject_unauthorized", "pythonhttpsverify")):
         text = file.line_text(number)
         if text.lstrip().startswith(("#", "//", ";")):
@@ -207,7 +212,7 @@ class InsecureRedirectUri(OAuthRule):
     cwe = ("CWE-319",)
     keywords = ("redirect_uri", "redirecturi", "redirect-uri", "callback_url", "callbackurl",
                 "redirect_url", "redirecturl")
-    precheck = re.compile(r"http(?::|%3a)(?://|%2f%2f)(?!localhost|127\.|\[::1\]|\{|\$)", re.IGNORECASE)
+    precheck = lazy(r"http(?::|%3a)(?://|%2f%2f)(?!localhost|127\.|\[::1\]|\{|\$)", re.IGNORECASE)
     examples = (
         Bad('REDIRECT_URI = "http://app.acme-corp.io/oauth/callback"\n'),
         Bad("const config = { redirectUri: 'http://shop.acme-corp.io/callback' };\n",
@@ -253,7 +258,7 @@ class PkcePlain(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-327",)
     keywords = ("code_challenge", "codechallenge")
-    precheck = re.compile(
+    precheck = lazy(
         r"code_?challenge_?method[\"'\s:=]{1,6}plain|code_?challenge[\"'\s:=({$]{1,8}[\w.]*verifier",
         re.IGNORECASE)
     examples = (
@@ -431,7 +436,7 @@ class ImplicitGrant(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-598",)
     keywords = ("response_type", "responsetype")
-    precheck = re.compile(r"response_?type[\"'\s:=]{1,6}[\w\s%+]{0,20}token", re.IGNORECASE)
+    precheck = lazy(r"response_?type[\"'\s:=]{1,6}[\w\s%+]{0,20}token", re.IGNORECASE)
     examples = (
         Bad('params = {"response_type": "token", "client_id": CLIENT_ID}\n'),
         Bad("const url = `${AUTH}?client_id=${id}&response_type=id_token%20token&nonce=${n}`;\n",
@@ -471,7 +476,7 @@ class PasswordGrant(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-522",)
     keywords = ("grant_type", "granttype", "legacyapplicationclient")
-    precheck = re.compile(r"grant_?type[\"'\s:=]{1,6}password|legacyapplicationclient", re.IGNORECASE)
+    precheck = lazy(r"grant_?type[\"'\s:=]{1,6}password|legacyapplicationclient", re.IGNORECASE)
     examples = (
         Bad('requests.post(TOKEN_URL, data={"grant_type": "password", "username": u, "password": p})\n'),
         Bad("const body = 'grant_type=password&username=' + user + '&password=' + pw;\n",
@@ -573,7 +578,7 @@ class TokenInBrowserStorage(OAuthRule):
     kinds = JS_KINDS
     cwe = ("CWE-922",)
     keywords = ("localstorage", "sessionstorage")
-    precheck = re.compile(r"(?:local|session)storage[^\n]{0,120}?(?:token|jwt|auth|session|bearer)"
+    precheck = lazy(r"(?:local|session)storage[^\n]{0,120}?(?:token|jwt|auth|session|bearer)"
                           r"|(?:token|jwt|auth|bearer)[^\n]{0,120}?(?:local|session)storage", re.IGNORECASE)
     examples = (
         Bad("localStorage.setItem('access_token', data.access_token);\n", path="src/auth.js"),
@@ -662,7 +667,7 @@ class TokenInUrl(OAuthRule):
     cwe = ("CWE-598",)
     keywords = ("access_token", "refresh_token", "client_secret", "accesstoken", "refreshtoken",
                 "clientsecret")
-    precheck = re.compile(r"[?&](?:access_?token|refresh_?token|client_?secret)="
+    precheck = lazy(r"[?&](?:access_?token|refresh_?token|client_?secret)="
                           r"|params[\s\S]{0,200}?(?:access_?token|refresh_?token|client_?secret)",
                           re.IGNORECASE)
     examples = (
@@ -706,7 +711,7 @@ class SecretInLogs(OAuthRule):
     def candidate(self, file: ParsedFile) -> bool:
         """A log call whose arguments (string messages left out) name a credential. Only the
         lines holding a credential word, and the two before them, are looked at."""
-        from scanner.plugins.oauth_common import talks_auth
+        from scanner.plugins.oauth_names import talks_auth
 
         generic_ok: bool | None = None
         numbers = file.lines_with(_CREDENTIAL_WORDS)
@@ -772,7 +777,7 @@ class LongLivedTokenStorage(OAuthRule):
     kinds = _CODE
     cwe = ("CWE-312",)
     keywords = ("refresh_token", "refreshtoken", "refresh-token", ".to_json()")
-    precheck = re.compile(r"refresh[_-]?token|(?:creds|credentials)\.to_json", re.IGNORECASE)
+    precheck = lazy(r"refresh[_-]?token|(?:creds|credentials)\.to_json", re.IGNORECASE)
     examples = (
         Bad('with open("token.json", "w") as fh:\n    fh.write(creds.to_json())\n'),
         Bad("class Account(Base):\n    refresh_token = Column(String(512))\n", path="models.py"),

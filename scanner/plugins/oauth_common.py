@@ -1,5 +1,5 @@
-"""Language-neutral pieces of the OAuth flow rules: name and URL classifiers, the key/value and
-string sites both parsers produce, and the verdicts that only need those sites (stdlib only)."""
+"""Language-neutral pieces of the OAuth flow rules: URL classifiers, the key/value and string
+sites both parsers produce, and the verdicts that only need those sites (stdlib only)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus, urlsplit
+
+from scanner.plugins.oauth_names import lazy, normal
 
 Span = tuple[int, int, int, int]
 
@@ -56,115 +58,17 @@ class Sites:
     strings: list[StringSite] = field(default_factory=list)
 
 
-def normal(name: str) -> str:
-    """`redirect_uri`, `redirectUri`, `REDIRECT-URI` -> `redirecturi`."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-# -- names --------------------------------------------------------------------------------------
-
-_CREDENTIAL_EXACT = frozenset({
-    "authorization", "authheader", "authorizationheader", "bearer", "bearertoken", "apikey",
-    "jwt", "clientsecret", "accesstoken", "refreshtoken", "idtoken",
-})
-_NOT_CREDENTIAL = (
-    "url", "uri", "endpoint", "type", "len", "count", "expir", "ttl", "name", "path", "file",
-    "csrf", "xsrf", "page", "cursor", "next", "sync", "continuation", "hint", "tokenizer",
-    "valid", "scope", "verifier", "challenge", "method", "prefix", "hash", "digest", "mask",
-    "redact", "fingerprint", "kind", "format", "version", "age", "created", "issued", "store",
-    "manager", "service", "provider", "client", "dir", "key_id", "keyid", "header_name",
-)
-_NOT_CREDENTIAL_START = ("has", "is", "should", "use", "num", "max", "min", "get", "set", "new_",
-                         "create", "generate", "fetch", "load", "parse", "save", "validate",
-                         "verify", "decode", "encode", "sign", "issue", "revoke", "rotate", "mint",
-                         "request", "exchange", "obtain", "make")
-# A bare `secret` is as often a secrets-scanner finding or a `secrets` module value as a credential.
-_TOO_VAGUE = frozenset({"secret", "secrets"})
-
-
-def is_credential_name(name: str) -> bool:
-    """A variable, attribute or key that holds a token, a secret or an Authorization header."""
-    lowered = name.lower().lstrip("_")
-    flat = normal(name)
-    if flat in _CREDENTIAL_EXACT:
-        return True
-    if not flat or flat in _TOO_VAGUE or any(part in flat for part in _NOT_CREDENTIAL if "_" not in part):
-        return False
-    if any(part in lowered for part in _NOT_CREDENTIAL if "_" in part):
-        return False
-    if lowered.startswith(_NOT_CREDENTIAL_START):
-        return False
-    return flat.endswith(("token", "tokens", "secret", "secrets")) or flat == "tokenset"
-
-
-_CREDENTIAL_PREFIXES = (
-    "access", "refresh", "id", "bearer", "auth", "oauth", "api", "session", "jwt", "client", "app",
-    "bot", "user", "personal", "github", "gitlab", "slack", "discord", "stripe", "service",
-    "installation", "webhook", "signing", "private", "admin", "deploy", "npm", "pypi", "hf",
-    "openai", "consumer", "shared", "master")
-_AUTH_WORDS = ("oauth", "bearer", "authorization", "jwt", "api_key", "apikey", "api-key",
-               "client_secret", "clientsecret", "_secret", "secret_", "credential")
-
-
-def talks_auth(lower: str) -> bool:
-    """Whether a (lower-cased) file talks OAuth/HTTP auth: auth words, or a `<prefix>_token`
-    name with a credential prefix (access_token, github_token...). Plain substring scans: fast."""
-    if any(word in lower for word in _AUTH_WORDS):
-        return True
-    index = lower.find("token")
-    while index != -1:
-        head = lower[max(0, index - 16):index].rstrip("_-")
-        match = re.search(r"[a-z]+$", head)
-        if match and match.group(0) in _CREDENTIAL_PREFIXES:
-            return True
-        index = lower.find("token", index + 5)
-    return False
-
-
-def is_generic_credential(found: str) -> bool:
-    """`token`, `self.tokens`, `cur_token`, `secret`: names lexers and the `secrets` module use as
-    well, so they count only in files that talk OAuth/HTTP auth at all (see talks_auth)."""
-    words = re.findall(r"\w+", found)
-    if not words:
-        return False
-    flat = normal(words[-1])
-    for suffix in ("tokens", "token", "secrets", "secret"):
-        if flat.endswith(suffix):
-            return flat[:-len(suffix)] not in _CREDENTIAL_PREFIXES
-    return False
-
-
-_STORAGE_SAFE = ("verifier", "state", "nonce", "csrf", "xsrf", "expir", "pkce", "redirect",
-                 "returnto", "challenge", "type", "url", "uri")
-
-
-def is_token_storage_key(key: str) -> bool:
-    """A browser-storage or cookie key that names a token (not a PKCE verifier, state or expiry)."""
-    flat = normal(key)
-    if any(part in flat for part in _STORAGE_SAFE):
-        return False
-    return "token" in flat or "jwt" in flat or flat in {"auth", "authorization", "bearer", "session",
-                                                         "sessionid", "sid", "credentials"}
-
-
-def is_session_cookie_name(key: str) -> bool:
-    flat = normal(key)
-    if any(part in flat for part in ("csrf", "xsrf", "theme", "lang", "locale", "consent")):
-        return False
-    return is_token_storage_key(key) or "session" in flat or flat in {"sid", "auth"}
-
-
 # -- text markers -------------------------------------------------------------------------------
 
-CREDENTIAL_CONTEXT = re.compile(
+CREDENTIAL_CONTEXT = lazy(
     r"token|oauth|auth|secret|bearer|passw|api[_./-]?key|\bapi\b|/api|api\.|userinfo|client_id|credential",
     re.IGNORECASE,
 )
-ENCRYPTION_MARKERS = re.compile(
+ENCRYPTION_MARKERS = lazy(
     r"encrypt|fernet|cipher|\bkms\b|seal|keyring|keychain|nacl|aesgcm|crypto|vault|protect",
     re.IGNORECASE,
 )
-_STATE_WORD = re.compile(r"(?<!this\.)(?<!self\.)\bstate\b|\bnonce\b", re.IGNORECASE)
+_STATE_WORD = lazy(r"(?<!this\.)(?<!self\.)\bstate\b|\bnonce\b", re.IGNORECASE)
 PKCE_MARKERS = ("code_challenge", "codechallenge", "pkce")
 
 
@@ -228,14 +132,14 @@ def is_loopback_url(url: str) -> bool:
 
 _REDIRECT_KEYS = ("redirecturi", "redirecturis", "redirecturl", "redirecturls", "callbackurl",
                   "callbackuri", "callbackurls")
-_REDIRECT_IN_QUERY = re.compile(
+_REDIRECT_IN_QUERY = lazy(
     r"(?:redirect_uri|redirecturi|callback_url)=(http(?::|%3a)[^&\s\"'#]*)", re.IGNORECASE)
-_RESPONSE_TYPE_IN_QUERY = re.compile(r"[?&]response_type=([\w%+ ]+)", re.IGNORECASE)
-_GRANT_PASSWORD_IN_QUERY = re.compile(r"(?:^|[?&])grant_type=password\b", re.IGNORECASE)
-_PLAIN_IN_QUERY = re.compile(r"code_challenge_method=plain\b", re.IGNORECASE)
-_VERIFIER_AS_CHALLENGE = re.compile(r"code_challenge=\{([^{}()]*verifier[^{}()]*)\}", re.IGNORECASE)
-_CODE_REQUEST_IN_QUERY = re.compile(r"response_type=code\b", re.IGNORECASE)
-_TOKEN_IN_QUERY = re.compile(
+_RESPONSE_TYPE_IN_QUERY = lazy(r"[?&]response_type=([\w%+ ]+)", re.IGNORECASE)
+_GRANT_PASSWORD_IN_QUERY = lazy(r"(?:^|[?&])grant_type=password\b", re.IGNORECASE)
+_PLAIN_IN_QUERY = lazy(r"code_challenge_method=plain\b", re.IGNORECASE)
+_VERIFIER_AS_CHALLENGE = lazy(r"code_challenge=\{([^{}()]*verifier[^{}()]*)\}", re.IGNORECASE)
+_CODE_REQUEST_IN_QUERY = lazy(r"response_type=code\b", re.IGNORECASE)
+_TOKEN_IN_QUERY = lazy(
     r"[?&](access_token|refresh_token|client_secret|accesstoken|refreshtoken|clientsecret)=([^&#\s\"']*)",
     re.IGNORECASE)
 

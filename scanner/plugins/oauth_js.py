@@ -21,16 +21,18 @@ from scanner.plugins.oauth_common import (
     Span,
     StringSite,
     code_requests,
-    is_credential_name,
-    is_generic_credential,
     is_loopback_url,
-    is_session_cookie_name,
-    is_token_storage_key,
     missing_pkce_hits,
     missing_state_hits,
-    normal,
     query_parameter_hit,
     scope_text,
+)
+from scanner.plugins.oauth_names import (
+    is_credential_name,
+    is_generic_credential,
+    is_session_cookie_name,
+    is_token_storage_key,
+    normal,
     talks_auth,
 )
 

@@ -21,15 +21,17 @@ from scanner.plugins.oauth_common import (
     Span,
     StringSite,
     code_requests,
-    is_credential_name,
-    is_generic_credential,
     is_loopback_url,
-    is_session_cookie_name,
     missing_pkce_hits,
     missing_state_hits,
-    normal,
     query_parameter_hit,
     scope_text,
+)
+from scanner.plugins.oauth_names import (
+    is_credential_name,
+    is_generic_credential,
+    is_session_cookie_name,
+    normal,
     talks_auth,
 )
 

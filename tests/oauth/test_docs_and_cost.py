@@ -41,7 +41,8 @@ def test_explain_cites_rfc9700_sections(rule: type) -> None:
 
 def test_plugin_import_pulls_in_no_parser() -> None:
     code = ("import sys, scanner.plugins.oauth\n"
-            "print(sorted(m for m in ('libcst', 'tree_sitter', 'yaml') if m in sys.modules))")
+            "print(sorted(m for m in ('libcst', 'tree_sitter', 'yaml', 'scanner.plugins.oauth_common')"
+            " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
