@@ -173,9 +173,9 @@ class WebhookSignatureNotVerified(ProjectRule):
     severity = Severity.HIGH
     cwe = ("CWE-345", "CWE-347")
     kinds = _KINDS
-    keywords = ("webhook", "hook", "signature", "hmac", "compare_digest", "csrf_exempt", "ipn",
-                "notify", "notification", "event", "callback", "construct_event",
-                "constructevent", "timingsafeequal", "x-gitlab-token", "verif")
+    # Words a handler file holds; verifier modules need none (they are loaded on demand).
+    keywords = ("hook", "signature", "csrf_exempt", "ipn", "notif", "event", "callback",
+                "x-gitlab-token", "middleware")
     examples = (
         Bad('from flask import Flask, request\n\napp = Flask(__name__)\n\n\n'
             '@app.post("/webhooks/github")\ndef github_webhook():\n'
