@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         Span,
         Value,
     )
-    from scanner.plugins.scopes_usage import Endpoint
+    from scanner.plugins.scopes_usage import Endpoint, Verdict
 
 SECTION = "scopes"
 DEFAULT_MAX_LENGTH = 4000
@@ -91,9 +91,21 @@ def _call_hints() -> tuple[str, ...]:
     return CALL_HINTS + _catalog().sdk_needles()
 
 
+_THIRD_PARTY_DIRS = frozenset({"node_modules", "vendor", "third_party", "bower_components"})
+
+
+def _third_party(file: ParsedFile) -> bool:
+    """Vendored and minified code: not the project's own OAuth configuration or API calls."""
+    name = file.parts[-1] if file.parts else ""
+    return bool(_THIRD_PARTY_DIRS.intersection(file.parts[:-1])) or name.endswith((".min.js", ".bundle.js"))
+
+
 def _hints(file: ParsedFile) -> tuple[bool, bool, bool]:
     """(may request scopes, handles refresh tokens, may make API calls), computed once a file."""
     cached: tuple[bool, bool, bool] | None = getattr(file, _HINTS_ATTR, None)
+    if cached is None and _third_party(file):
+        cached = (False, False, False)
+        setattr(file, _HINTS_ATTR, cached)
     if cached is None:
         lower = file.lower
         scopes = "scope" in lower or (file.kind is FileKind.PYTHON and file.has_any(POSITIONAL_HINTS))
@@ -264,7 +276,7 @@ def resolved_requests(facts: Mapping[str, FileFacts], project: Project) -> list[
 
 
 # Words in a request's origin (callee, variable, config key) that say it is about OAuth.
-_OAUTH_CONTEXT = ("oauth", "auth", "session", "flow", "token", "credential", "client", "register",
+_OAUTH_CONTEXT = ("oauth", "auth", "session", "flow", "credential", "client", "register",
                   "consent", "login", "signin", "msal", "sso", "openid", "oidc", "urlsearchparams",
                   "google", "github", "slack", "microsoft", "azure", "graph", "hubspot", "okta", "salesforce",
                   "zoom", "dropbox", "url parameter", "constant")
@@ -646,13 +658,25 @@ class UnusedScope(_ScopeRule):
             visible = relevant_calls(calls, provider, catalog)
             if not visible:
                 continue  # the code's calls cannot be seen: say nothing rather than guess
-            for token in scopes.tokens:
-                if token.text in allowed:
-                    continue
-                verdict = judge(token.text, visible, catalog, user_map, refresh)
+            verdicts = [(token, judge(token.text, visible, catalog, user_map, refresh))
+                        for token in scopes.tokens if token.text not in allowed]
+            if provider is None and _names_unrelated_to_paths(verdicts, catalog):
+                # No scope of an unknown provider's request matches any call: its scope names do
+                # not follow the API's paths (`api.console`), so the calls cannot be told apart.
+                verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
+            for token, verdict in verdicts:
                 if verdict is not None:
                     yield self.at(token.span, verdict.message, f"unused-scope:{token.text}",
                                   request=request, project=project)
+
+
+def _names_unrelated_to_paths(verdicts: list[tuple[ScopeToken, Verdict | None]], catalog: Catalog) -> bool:
+    from scanner.plugins.scopes_usage import parse_scope
+
+    judged = [v for t, v in verdicts
+              if t.text != "offline_access" and (v is not None or parse_scope(t.text, catalog) is not None)
+              and t.text not in catalog.identity]
+    return bool(judged) and all(v is not None and v.kind == "untouched" for v in judged)
 
 
 def _calls_of(project: Project, paths: Iterable[str]) -> Iterator[FileFacts]:

@@ -167,9 +167,11 @@ def endpoint_matches(endpoint: Endpoint, call: ApiCall) -> bool:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Why a scope is not needed, for the SH204 message."""
+    """Why a scope is not needed, for the SH204 message; `kind` is "untouched" (no call touches
+    the resource), "read-only" (a write scope only read), "mapped" or "offline"."""
 
     message: str
+    kind: str = "untouched"
 
 
 def judge(scope: str, calls: Sequence[ApiCall], catalog: Catalog, user_map: Mapping[str, Sequence[Endpoint]],
@@ -179,13 +181,14 @@ def judge(scope: str, calls: Sequence[ApiCall], catalog: Catalog, user_map: Mapp
         if refresh_tokens:
             return None
         return Verdict("`offline_access` requests a refresh token, but the code never uses one "
-                       "(no `refresh_token` grant or key)")
+                       "(no `refresh_token` grant or key)", "offline")
     mapped = user_map.get(scope)
     if mapped is not None:
         if any(endpoint_matches(e, c) for e in mapped for c in calls):
             return None
         listed = ", ".join(str(e) for e in mapped)
-        return Verdict(f"`{scope}` is never exercised: no API call matches its mapped endpoints ({listed})")
+        return Verdict(f"`{scope}` is never exercised: no API call matches its mapped endpoints ({listed})",
+                       "mapped")
     if scope in catalog.identity or scope.lower() in catalog.identity:
         return None
     meaning = parse_scope(scope, catalog)
@@ -197,7 +200,7 @@ def judge(scope: str, calls: Sequence[ApiCall], catalog: Catalog, user_map: Mapp
     if (meaning.access == "write" and meaning.read_scope
             and all(c.method in {"GET", "HEAD"} for c in touching)):
         return Verdict(f"`{scope}` grants write access to `{meaning.resource}`, but the code only reads it "
-                       f"(GET); request `{meaning.read_scope}` instead")
+                       f"(GET); request `{meaning.read_scope}` instead", "read-only")
     return None
 
 

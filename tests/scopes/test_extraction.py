@@ -185,3 +185,13 @@ def test_plain_words_outside_oauth_are_not_judged() -> None:
     assert found({"src/cache.js": js}) == set()
     oauth_js = 'const loginRequest = { scope: "all" };\n'
     assert found({"src/auth.js": oauth_js}) == {("src/auth.js", 1, "SH202")}
+
+
+def test_vendored_and_minified_code_is_skipped() -> None:
+    code = 'const REQ = { scope: "admin" };\nconst login = new OAuthClient({ scope: "admin" });\n'
+    assert found({"static/vendor/lib.js": code, "static/app.min.js": code}) == set()
+    assert found({"static/app.js": code}) == {("static/app.js", 2, "SH202")}
+
+
+def test_token_in_an_unrelated_callee_is_no_oauth_context() -> None:
+    assert found({"src/re.js": "XRegExp.addToken(/x/, f, { scope: 'all' });\n"}) == set()

@@ -196,3 +196,11 @@ def test_diff_scan_reads_unscanned_files_when_the_project_lists_them() -> None:
     produced = list(rule.check_project({"auth.py": result.facts["SH204"]}, project))
     assert [(f.path, f.line) for f in produced] == [("auth.py", 1)]
     assert "payroll" in produced[0].message
+
+
+def test_scope_names_unrelated_to_any_path_are_not_judged() -> None:
+    # Like ansible-galaxy's `api.console`: an audience-style scope of an unknown provider.
+    code = ('def payload():\n    p = {"client_id": "cloud-services"}\n    p["scope"] = "api.console"\n'
+            '    p["grant_type"] = "client_credentials"\n    return p\n'
+            'requests.get("https://galaxy.example.com/api/v3/collections/")\n')
+    assert unused({"galaxy.py": code}) == {}
