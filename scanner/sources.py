@@ -235,8 +235,10 @@ def unquote_git_path(raw: bytes) -> bytes:
         char = body[index]
         if char == 92 and index + 1 < len(body):
             nxt = body[index + 1]
-            if 48 <= nxt <= 55 and index + 3 < len(body) + 0:
-                out.append(int(body[index + 1:index + 4], 8))
+            octal = body[index + 1:index + 4]
+            # Three octal digits of one byte; anything else (git never writes it) is kept as is.
+            if len(octal) == 3 and all(48 <= c <= 55 for c in octal) and int(octal, 8) <= 255:
+                out.append(int(octal, 8))
                 index += 4
                 continue
             out.append(simple.get(nxt, nxt))

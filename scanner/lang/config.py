@@ -68,7 +68,11 @@ def _loader(text: str) -> yaml.SafeLoader:
 def _compose_yaml(text: str) -> tuple[list[Any], str | None]:
     import yaml
 
-    loader = _loader(text)
+    try:
+        # The reader rejects control characters as soon as the loader is built.
+        loader = _loader(text)
+    except yaml.YAMLError as exc:
+        return [], f"invalid YAML ({str(exc).splitlines()[0][:60]})"
     try:
         nodes = []
         while loader.check_node():
