@@ -361,8 +361,12 @@ class ScopeStringTooLong(_ScopeRule):
     asks users to grant far more than any one integration should hold.
 
     ## Example
-        SCOPES = [f"hr.employees.field{n}.read" for n in range(300)]  # built elsewhere, 300 entries
-        session = OAuth2Session(CLIENT_ID, scope=" ".join(SCOPES))
+        # hr/permissions.py: 300 entries
+        EMPLOYEE_ACCESS = ["hris.employees.personal.read", "hris.employees.personal.write", ...]
+
+        # hr/oauth.py
+        from hr.permissions import EMPLOYEE_ACCESS
+        session = OAuth2Session(CLIENT_ID, scope=" ".join(EMPLOYEE_ACCESS + ["offline_access"]))
 
     ## Use instead
     Request only the scopes the integration calls, or split it into several integrations:
@@ -562,7 +566,9 @@ class UnusedScope(_ScopeRule):
        in diff and hook scans, which see only the changed files, unless the rest of the
        repository can be listed. Requests that are not clearly OAuth (a plain `scope="billing"`
        passed to an unrelated API, with no OAuth client, token URL or scope syntax around it) are
-       not judged. Requests in test files are not judged either.
+       not judged. Requests in test files are not judged either. When not one scope of a request
+       to a provider the catalogs do not know matches any call (`api.console`), its scope names
+       evidently do not follow the API's paths, and nothing is said: map them (below) instead.
 
     Teach it a provider's scopes in `[tool.secret-hygiene.scopes]` by mapping each scope to the
     endpoints it grants (`METHOD /path`, `*` and `{id}` match any segment; the path may be a tail
