@@ -122,6 +122,13 @@ def collect_js(file: ParsedFile, facts: FileFacts) -> None:
                     and string_value(args[0]) in SCOPE_KEYS):
                 facts.requests.append(ScopeRequest(reader.value_of(args[1]), f"params.{node_text(prop)}(\"scope\")",
                                                    None, reader.span(args[1])))
+        elif kind == "array" and node.named_child_count == 2:
+            # `new URLSearchParams([["scope", "openid email"], ...])`
+            key, value = node.named_children
+            if key.type == "string" and string_value(key) in SCOPE_KEYS and node.parent is not None \
+                    and node.parent.type == "array":
+                facts.requests.append(ScopeRequest(reader.value_of(value), '["scope", ...] pair', None,
+                                                   reader.span(value)))
         elif kind == "import_statement":
             _read_import(file.path, node, facts)
 

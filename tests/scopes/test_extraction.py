@@ -195,3 +195,8 @@ def test_vendored_and_minified_code_is_skipped() -> None:
 
 def test_token_in_an_unrelated_callee_is_no_oauth_context() -> None:
     assert found({"src/re.js": "XRegExp.addToken(/x/, f, { scope: 'all' });\n"}) == set()
+
+
+def test_js_urlsearchparams_pairs() -> None:
+    code = 'const q = new URLSearchParams([["client_id", id], ["scope", "admin openid"]]);\n'
+    assert found({"src/oauth.ts": code}) == {("src/oauth.ts", 1, "SH202")}
