@@ -66,9 +66,9 @@ _PEM_BODY = "MIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi6Jb9xYq7kq3sV1Yh0cV8m2bH4nQ"
 
 class HardcodedClientSecret(_SecretRule):
     """## What it does
-    Finds an OAuth client secret written into code or config: `client_secret`, `clientSecret`,
-    `CLIENT_SECRET`, `consumer_secret`, `app_secret` or any `*_CLIENT_SECRET` given a literal as
-    an assignment, keyword argument, dict/object key, YAML/JSON/TOML/INI key, CLI flag
+    Finds an OAuth client secret written into code or config. It looks at `client_secret`,
+    `clientSecret`, `CLIENT_SECRET`, `consumer_secret`, `app_secret` or any `*_CLIENT_SECRET`
+    given a literal as an assignment, keyword argument, dict/object key, YAML/JSON/TOML/INI key, CLI flag
     (`--client-secret VALUE`) or URL parameter (`client_secret=VALUE`), and Google client
     secrets (`GOCSPX-...`) wherever they appear.
 
@@ -138,8 +138,8 @@ class HardcodedClientSecret(_SecretRule):
 
 class HardcodedAccessToken(_SecretRule):
     """## What it does
-    Finds an OAuth access token or API token written into code or config: `access_token`,
-    `api_token`, `auth_token`, `bearer_token` (and other `*_token` keys that hold credentials)
+    Finds an OAuth access token or API token written into code or config. It looks at
+    `access_token`, `api_token`, `auth_token`, `bearer_token` (and other `*_token` keys that hold credentials)
     given a literal, a literal `Authorization: Bearer ...` header (in a headers dict, a
     `fetch` call, `curl -H`), and Google access tokens (`ya29....`).
 
@@ -199,9 +199,9 @@ class HardcodedAccessToken(_SecretRule):
 
 class HardcodedRefreshToken(_SecretRule):
     """## What it does
-    Finds an OAuth refresh token written into code or config (`refresh_token`, `refreshToken`,
-    `REFRESH_TOKEN` given a literal, `refresh_token=...` in a request body) and Google refresh
-    tokens (`1//0...`) wherever they appear.
+    Finds an OAuth refresh token written into code or config. It looks at `refresh_token`,
+    `refreshToken` and `REFRESH_TOKEN` given a literal, `refresh_token=...` in a request body,
+    and Google refresh tokens (`1//0...`) wherever they appear.
 
     The grant type string `"refresh_token"`, environment lookups, templates and placeholders are
     not reported.
@@ -246,9 +246,9 @@ class HardcodedRefreshToken(_SecretRule):
 
 class SecretInEnvFile(_SecretRule):
     """## What it does
-    Finds a committed `.env`-style file (`.env`, `.env.production`, `prod.env`) that holds a
-    secret-looking value for a secret-named key (`*SECRET*`, `*TOKEN`, `*PASSWORD`, `*_KEY`,
-    `*CREDENTIALS`). Templates (`.env.example`, `.env.sample`, `.env.template`, ...) are not
+    Finds real secrets in a committed `.env` file. A `.env`-style file (`.env`,
+    `.env.production`, `prod.env`) is reported when it holds a secret-looking value for a
+    secret-named key (`*SECRET*`, `*TOKEN`, `*PASSWORD`, `*_KEY`, `*CREDENTIALS`). Templates (`.env.example`, `.env.sample`, `.env.template`, ...) are not
     reported, nor are empty values, `${VAR}` references and placeholders.
 
     In a committed env file this rule takes the findings that SH101, SH102, SH103 and SH110
@@ -301,9 +301,9 @@ class SecretInEnvFile(_SecretRule):
 
 class SecretInFrontendCode(_SecretRule):
     """## What it does
-    Finds a client secret, token or other secret literal in browser-shipped code (JS/TS/JSX/
-    HTML/Vue under a frontend tree, not server code) and secrets behind a public build-time
-    prefix (`NEXT_PUBLIC_*SECRET*`, `VITE_*SECRET*`, `REACT_APP_*SECRET*`, ...) with a literal
+    Finds a client secret or token that ships to the browser. It looks at secret literals in
+    browser-shipped code (JS/TS/JSX/HTML/Vue under a frontend tree, not server code) and at
+    secrets behind a public build-time prefix (`NEXT_PUBLIC_*SECRET*`, `VITE_*SECRET*`, `REACT_APP_*SECRET*`, ...) with a literal
     value in any file, `.env` files included.
 
     This rule replaces SH101, SH102 and SH103 for such literals, so each is reported once.
@@ -360,8 +360,8 @@ class SecretInFrontendCode(_SecretRule):
 
 class ProviderApiKey(_SecretRule):
     """## What it does
-    Finds API keys and tokens of known providers by their format with detect-secrets' detectors:
-    AWS, GitHub, GitLab, Slack (tokens and webhook URLs), Stripe, Twilio, SendGrid, Mailchimp,
+    Finds API keys and tokens of known providers by their format. It uses detect-secrets'
+    detectors for AWS, GitHub, GitLab, Slack (tokens and webhook URLs), Stripe, Twilio, SendGrid, Mailchimp,
     Discord, npm, PyPI, OpenAI, Azure Storage, Square, Telegram, JFrog Artifactory and IBM Cloud.
     The message names the provider. Documented example keys (`AKIAIOSFODNN7EXAMPLE`) and values
     made of placeholders or sequences are not reported.
@@ -416,9 +416,9 @@ class ProviderApiKey(_SecretRule):
 
 class PrivateKey(_SecretRule):
     """## What it does
-    Finds private key material: PEM blocks (`-----BEGIN RSA/EC/DSA/OPENSSH/PGP PRIVATE KEY-----`
-    followed by key data, on the next lines or after escaped `\\n` in a string) and PuTTY key
-    files. A header without key data (code that parses or builds PEM text) is not reported.
+    Finds committed private key material. It looks for PEM blocks
+    (`-----BEGIN RSA/EC/DSA/OPENSSH/PGP PRIVATE KEY-----` followed by key data, on the next
+    lines or after escaped `\\n` in a string) and PuTTY key files. A header without key data (code that parses or builds PEM text) is not reported.
 
     ## Why is this bad?
     A private key signs JWT client assertions, TLS handshakes, SSH logins or git commits; with it
@@ -464,8 +464,8 @@ class PrivateKey(_SecretRule):
 
 class JwtToken(_SecretRule):
     """## What it does
-    Finds a signed JSON Web Token literal (three base64url parts whose header and payload decode
-    to JSON) that no more specific rule claimed: a JWT given to `access_token` is SH102's.
+    Finds a hardcoded signed JSON Web Token. It looks for three base64url parts whose header and
+    payload decode to JSON, in literals no more specific rule claimed: a JWT given to `access_token` is SH102's.
     Unsigned tokens (`alg: none`, no signature), the jwt.io sample token and JWTs in tests,
     documentation and `examples/` directories are not reported.
 
@@ -506,8 +506,8 @@ class JwtToken(_SecretRule):
 
 class CredentialsInUrl(_SecretRule):
     """## What it does
-    Finds a password embedded in a URL, `scheme://user:password@host` (database DSNs, broker
-    URLs, git remotes, proxies), with detect-secrets' basic-auth detector. Templated passwords
+    Finds a password embedded in a URL. It looks for `scheme://user:password@host` (database
+    DSNs, broker URLs, git remotes, proxies) with detect-secrets' basic-auth detector. Templated passwords
     (`${DB_PASSWORD}`, `{password}`), placeholders, a password equal to the user name
     (`postgres:postgres`) and local development hosts (`localhost`, `127.0.0.1`) are ignored.
 
@@ -550,8 +550,8 @@ class CredentialsInUrl(_SecretRule):
 
 class HardcodedPassword(_SecretRule):
     """## What it does
-    Finds a password or other generic credential written into code or config: `password`,
-    `passwd`, `pwd`, `passphrase`, `DB_PASS`, `secret`, `secret_key`, `api_key`, `private_key`,
+    Finds a password or other generic credential written into code or config. It looks at
+    `password`, `passwd`, `pwd`, `passphrase`, `DB_PASS`, `secret`, `secret_key`, `api_key`, `private_key`,
     `signing_key` and similar keys given a literal (detect-secrets' keyword detector, with
     stricter filters). Environment lookups, templates, placeholders, identifiers, empty and short
     values, hashes and test dummies are not reported; form labels are not literals of a
