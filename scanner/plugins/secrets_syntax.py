@@ -54,6 +54,8 @@ ENV_EXAMPLE_WORDS = ("example", "sample", "template", "dist", "default", "tpl", 
 KEY_WORDS = ("secret", "token", "pass", "pwd", "key", "credential")
 _KEY_CHARS = "_$.-@"
 _QUOTE = re.compile("[\"'`]")
+# Calls whose first two arguments are a name and its value: `define('DB_PASSWORD', '...')`.
+_SETTER = re.compile(r"(?:\bdefine|setdefault|\.put|\.set|setenv|putenv|setProperty)\(\s*$")
 _KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?)"
 def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
     # Code may annotate the target (`client_secret: str = "..."`); in YAML that would misread
@@ -72,7 +74,7 @@ def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
         (?P<op>:=|=>|\?\?=|\|\|=|=(?!=)|:(?!:)|,|[ \t](?=[ \t]*[^\s=:]))
         [ \t]*
         (?:
-            (?P<q>\\?["'`])(?P<qv>[^"'`\\\s]*)(?P=q)
+            (?:[rRbBuUfF]{1,2}(?=["'`]))?(?P<q>\\?["'`])(?P<qv>[^"'`\\\s]*)(?P=q)
           | (?P<uv>[^\s"'`,;\\(){}\[\]<>]+)(?=$|[\s,;#&)}\]"'`])
         )
         """,
@@ -215,7 +217,7 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
 def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool) -> Assignment | None:
     key, op = match.group("key"), match.group("op")
     is_flag = key.startswith("-")
-    if op == "," and not is_flag:
+    if op == "," and not (is_flag or _SETTER.search(match.string, 0, match.start())):
         return None  # `f("client_secret", x)` is a call, not an assignment
     if op in {" ", "\t"} and not ((is_flag and mode == LOOSE) or spaced):
         return None  # `--client-secret VALUE` and Dockerfile `ENV KEY VALUE`; else no assignment

@@ -102,6 +102,8 @@ NEGATIVES = [
     ("app.py", 'client_secret = vault.read("secret/oauth")["client_secret"]'),
     ("app.py", 'client_secret = boto3.client("secretsmanager").get_secret_value(SecretId="x")'),
     ("app.py", 'password = "%(password)s"'),
+    ("app.py", 'password = f"{prefix}-{suffix}"'),
+    ("app.py", f'check_secret("client_secret", "{SECRET}")'),
     ("app.py", 'token = "{token}"'),
     ("app.py", 'api_token = "xxxxxxxxxxxxxxxxxxxx"'),
     ("app.py", 'client_secret = "REDACTED"'),
@@ -184,6 +186,10 @@ POSITIVES = [
     ("app.py", f'AWS_SECRET_ACCESS_KEY = "{SECRET}"', "SH110"),
     ("app.py", f'JWT_SECRET = "{SECRET}"', "SH110"),
     ("config.yml", f"smtp:\n  password: '{SECRET}'\n", "SH110"),
+    ("app.py", f'DB_PASSWORD = b"{SECRET}"', "SH110"),
+    ("wp-config.php", f"define( 'DB_PASSWORD', '{SECRET}' );", "SH110"),
+    ("app.py", f'os.environ.setdefault("OAUTH_CLIENT_SECRET", "{SECRET}")', "SH101"),
+    ("App.java", f'props.setProperty("db.password", "{SECRET}");', "SH110"),
 ]
 
 
