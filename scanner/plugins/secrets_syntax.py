@@ -90,6 +90,9 @@ URL_PARAMETER = re.compile(
     + r")=(?P<uv>[^&\s\"'`#<>\\]+)",
     re.IGNORECASE,
 )
+# `<password>...</password>` in XML config (Maven settings, .NET, Spring).
+XML_ELEMENT = re.compile(r"<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>(?P<value>[^<>\s]+)</",
+                         re.IGNORECASE)
 BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 AUTHORIZATION_TOKEN = re.compile(
     r"authorization[\"'`]?\]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
@@ -203,6 +206,15 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
             if found is not None and found.start not in seen:
                 seen.add(found.start)
                 yield found
+                continue
+        element = XML_ELEMENT.match(line, start - 1) if line[start - 1:start] == "<" else None
+        if element is not None and element.start("value") not in seen:
+            kind = classify_key(element.group("key"), env=env)
+            if kind is not None:
+                seen.add(element.start("value"))
+                yield Assignment(element.group("key"), kind, element.group("value"),
+                                 element.start("value"), element.end("value"),
+                                 element.start("key"), True)
                 continue
         parameter = URL_PARAMETER.match(line, start)
         if parameter is not None and parameter.start("uv") not in seen:

@@ -103,6 +103,7 @@ NEGATIVES = [
     ("app.py", 'client_secret = boto3.client("secretsmanager").get_secret_value(SecretId="x")'),
     ("app.py", 'password = "%(password)s"'),
     ("app.py", 'password = f"{prefix}-{suffix}"'),
+    ("settings.xml", "<password>${env.NEXUS_PASSWORD}</password>"),
     ("app.py", f'check_secret("client_secret", "{SECRET}")'),
     ("app.py", 'token = "{token}"'),
     ("app.py", 'api_token = "xxxxxxxxxxxxxxxxxxxx"'),
@@ -190,6 +191,7 @@ POSITIVES = [
     ("wp-config.php", f"define( 'DB_PASSWORD', '{SECRET}' );", "SH110"),
     ("app.py", f'os.environ.setdefault("OAUTH_CLIENT_SECRET", "{SECRET}")', "SH101"),
     ("App.java", f'props.setProperty("db.password", "{SECRET}");', "SH110"),
+    ("settings.xml", f"<server><id>nexus</id><password>{SECRET}</password></server>", "SH110"),
 ]
 
 
