@@ -21,6 +21,10 @@ from scanner.suppress import PathIgnores, inline_directives, is_inline_suppresse
 
 PARALLEL_MIN_FILES = 200
 CHUNK_SIZE = 64
+# A tree scan's chunks also stop at this many bytes (plus a per-file allowance), so big files
+# travel alone and the workers finish together.
+CHUNK_BYTES = 256 * 1024
+FILE_OVERHEAD_BYTES = 2048
 
 
 @dataclass
@@ -126,12 +130,66 @@ def _chunks(sources: Iterable[SourceFile], size: int) -> Iterator[list[SourceFil
         yield chunk
 
 
+def _size(source: SourceFile) -> int:
+    if source.text is not None:
+        return len(source.text)
+    try:
+        return os.lstat(source.location or source.path).st_size
+    except OSError:
+        return 0
+
+
+def balanced_chunks(sources: Sequence[SourceFile]) -> list[list[int]]:
+    """Indexes of `sources` in chunks, largest files first (longest-processing-time-first
+    scheduling): a big file handed out last would leave the other workers idle at the end."""
+    sizes = [_size(source) for source in sources]
+    order = sorted(range(len(sources)), key=lambda index: -sizes[index])
+    chunks: list[list[int]] = []
+    chunk: list[int] = []
+    weight = 0
+    for index in order:
+        chunk.append(index)
+        weight += sizes[index] + FILE_OVERHEAD_BYTES
+        if len(chunk) >= CHUNK_SIZE or weight >= CHUNK_BYTES:
+            chunks.append(chunk)
+            chunk, weight = [], 0
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _run_listed(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: int,
+                jobs: int) -> Iterator[FileResult]:
+    """A known list of files: every chunk queued at once, biggest first; results are buffered
+    and yielded in source order, so the output does not depend on scheduling."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                               initargs=(list(rules), max_size))
+    try:
+        submitted = [(chunk, pool.submit(_scan_chunk, [sources[index] for index in chunk]))
+                     for chunk in balanced_chunks(sources)]
+        ready: dict[int, FileResult] = {}
+        next_index = 0
+        for chunk, future in submitted:
+            for index, result in zip(chunk, future.result(), strict=True):
+                ready[index] = result
+            while next_index in ready:
+                yield ready.pop(next_index)
+                next_index += 1
+    finally:
+        # A consumer that stops early must not wait for the rest of the queue.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size: int,
               jobs: int, expected: int | None = None) -> Iterator[FileResult]:
-    """Results in source order. A pool only when jobs > 1 and the scan is big enough to pay."""
+    """Results in source order. A pool only when jobs > 1 and the scan is big enough to pay.
+    `expected` (a count) marks a finite list, scheduled by size; None marks a stream (history)."""
     if jobs <= 1 or (expected is not None and expected < PARALLEL_MIN_FILES):
         for source in sources:
             yield scan_source(source, rules, max_size)
+        return
+    if expected is not None:
+        yield from _run_listed(list(sources), rules, max_size, jobs)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(list(rules), max_size)) as pool:

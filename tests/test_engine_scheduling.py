@@ -1,0 +1,71 @@
+"""The engine's worker pool: big files first, results still in source order, same answers as a
+single process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scanner import engine, registry
+from scanner.rules import Bad, ProjectRule
+from scanner.sources import SourceFile, tree_files
+
+
+def test_balanced_chunks_cover_every_file_once_biggest_first() -> None:
+    sizes = [10, 5_000_000, 300, 0, 700_000, *range(1, 200)]
+    sources = [SourceFile(path=f"f{i}", text="x" * size) for i, size in enumerate(sizes)]
+    chunks = engine.balanced_chunks(sources)
+    flat = [index for chunk in chunks for index in chunk]
+    assert sorted(flat) == list(range(len(sources)))
+    assert chunks[0] == [1] and chunks[1] == [4]  # files over the chunk budget travel alone
+    assert all(len(chunk) <= engine.CHUNK_SIZE for chunk in chunks)
+    ordered = [sizes[index] for index in flat]
+    assert ordered == sorted(ordered, reverse=True)
+
+
+def _tree_with_findings(root: Path) -> int:
+    """Every file-level rule's bad examples, each twice, among filler files of varied sizes."""
+    count = 0
+    for rule in registry.RULES:
+        if issubclass(rule, ProjectRule):
+            continue
+        for number, example in enumerate(e for e in rule.examples if isinstance(e, Bad)):
+            for copy in range(2):
+                target = root / rule.id / f"{copy}-{number}" / example.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(example.code, encoding="utf-8")
+                count += 1
+    for index in range(max(0, engine.PARALLEL_MIN_FILES + 20 - count)):
+        (root / "filler").mkdir(exist_ok=True)
+        (root / "filler" / f"{index}.txt").write_text("plain words\n" * (index * 37 % 5000))
+    return count
+
+
+def test_pool_gives_the_single_process_answer_in_source_order(tmp_path: Path) -> None:
+    planted = _tree_with_findings(tmp_path)
+    assert planted > 0
+    sources, _ = tree_files(tmp_path)
+    assert len(sources) >= engine.PARALLEL_MIN_FILES
+    rules = registry.instantiate(registry.select_rules([], []), {}, {})
+
+    def run(jobs: int) -> engine.ScanResult:
+        return engine.scan(sources, rules, max_size=1 << 20, jobs=jobs, expected=len(sources),
+                           project_loader=engine.loader_for(tmp_path, 1 << 20))
+
+    single, pooled = run(1), run(2)
+    assert single.findings  # the planted examples are found ...
+    assert pooled.findings == single.findings  # ... the same way by the pool
+    assert pooled.summary == single.summary
+    order = [r.path for r in engine.run_files(sources, rules, max_size=1 << 20, jobs=2,
+                                              expected=len(sources))]
+    assert order == [s.path for s in sources]
+
+
+def test_a_consumer_that_stops_early_does_not_wait_for_the_queue(tmp_path: Path) -> None:
+    for index in range(engine.PARALLEL_MIN_FILES + 50):
+        (tmp_path / f"{index}.txt").write_text("token = 1\n" * 50)
+    sources, _ = tree_files(tmp_path)
+    rules = registry.instantiate(registry.select_rules([], []), {}, {})
+    results = engine.run_files(sources, rules, max_size=1 << 20, jobs=2, expected=len(sources))
+    first = next(results)
+    results.close()  # shuts the pool down, cancelling what has not started
+    assert first.path == sources[0].path
