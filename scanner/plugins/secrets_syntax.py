@@ -27,15 +27,16 @@ _CLIENT_SECRET_ENDS = ("clientsecret", "consumersecret", "appsecret", "applicati
                        "oauthsecret")
 _TOKEN_SECRET_ENDS = ("tokensecret", "accesssecret")
 # Tokens that are not credentials: pagination cursors, CSRF values, tokenizer vocabulary.
+# (`client_token` stays a credential: it is Vault's token; AWS idempotency ClientTokens are UUIDs.)
 _NOT_CREDENTIAL_TOKENS = ("csrftoken", "xsrftoken", "synctoken", "canceltoken", "resumetoken",
                           "cursortoken", "devicetoken", "pushtoken", "eostoken", "bostoken",
                           "padtoken", "unktoken", "septoken", "clstoken", "masktoken", "maxtoken",
-                          "starttoken", "endtoken", "changetoken", "clienttoken", "outputtoken",
+                          "starttoken", "endtoken", "changetoken", "outputtoken",
                           "inputtoken", "publickeytoken", "verificationtoken", "registrationtoken")
 # Words before `token` that make it a cursor, an idempotency key or a public value.
 _NOT_CREDENTIAL_TOKEN_WORDS = ("page", "next", "continuation", "pagination", "starting", "forward",
                                "backward", "cancellation", "idempotency", "update", "product",
-                               "confirmation", "workunit", "subject", "tokenizer")
+                               "confirmation", "workunit", "tokenizer")
 _SECRET_KEY_ENDS = ("secretkey", "privatekey", "accesskey", "authkey", "signingkey",
                     "encryptionkey", "masterkey", "hmackey", "serviceaccountkey")
 _PASSWORD_ENDS = ("password", "passwd", "pwd", "passphrase")
@@ -57,6 +58,8 @@ _QUOTE = re.compile("[\"'`]")
 # Calls whose first two arguments are a name and its value: `define('DB_PASSWORD', '...')`.
 _SETTER = re.compile(r"(?:\bdefine|setdefault|\.put|\.set|setenv|putenv|setProperty)\(\s*$")
 _KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?)"
+
+
 def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
     # Code may annotate the target (`client_secret: str = "..."`); in YAML that would misread
     # `key: a=b`, so config lines use the pattern without annotations.
@@ -137,7 +140,8 @@ def classify_key(key: str, *, env: bool = False) -> str | None:
     if name.endswith(_TOKEN_SECRET_ENDS):
         return ACCESS_TOKEN
     if name.endswith("token"):
-        if name.endswith(_NOT_CREDENTIAL_TOKENS) or any(w in name for w in _NOT_CREDENTIAL_TOKEN_WORDS):
+        if (name.endswith(_NOT_CREDENTIAL_TOKENS)
+                or any(word in name for word in _NOT_CREDENTIAL_TOKEN_WORDS)):
             return None
         return ACCESS_TOKEN
     if name.endswith("secret"):

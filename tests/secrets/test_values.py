@@ -68,7 +68,8 @@ def test_detect_secrets_filters() -> None:
     ("DB_PASSWD", PASSWORD), ("db_pass", PASSWORD), ("dbPass", PASSWORD), ("pwd", PASSWORD),
     ("secret", GENERIC_SECRET), ("webhook_secret", GENERIC_SECRET), ("SECRET_KEY", SECRET_KEY),
     ("private_key", SECRET_KEY), ("api_key", API_KEY), ("apiKey", API_KEY),
-    ("csrf_token", None), ("next_page_token", None), ("NextToken", None), ("ClientToken", None),
+    ("csrf_token", None), ("next_page_token", None), ("NextToken", None), ("ChangeToken", None),
+    ("client_token", ACCESS_TOKEN), ("subject_token", ACCESS_TOKEN),
     ("eos_token", None), ("max_tokens", None), ("client_secret_file", None), ("password_hash", None),
     ("public_key", None), ("token_url", None), ("bypass", None), ("compass", None),
 ])
