@@ -17,10 +17,10 @@ OPTIONS: dict[str, Any] = {"verifiers": list}
 
 _KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # Case-sensitive markers of a route, a view or middleware (cheap checks before any parse).
-_ROUTE_MARKERS = (".route(", ".post(", ".put(", ".all(", "api_route(", "add_route(", "add_api_route(",
+_ROUTE_MARKERS = (".route(", ".post(", ".put(", "api_route(", "add_route(", "add_api_route(",
                   "Route(", "add_post(", "add_put(", 'path("', "path('", "re_path(", "csrf_exempt",
-                  "require_POST", "def post(", "before_request", "MIDDLEWARE", ".use(",
-                  "export default", "function POST", "const POST", "Depends(", "as_view(")
+                  "require_POST", "def post(", "before_request", "MIDDLEWARE", "export default",
+                  "function POST", "const POST", "Depends(", "as_view(")
 _WEBHOOK_WORDS = ("webhook", "hook", "ipn", "notify", "notification", "event", "callback")
 # A provider header name next to header access marks a handler whatever its route is called.
 _HEADER_MARKERS = ("-signature", "_signature", "x-hub-", "x-github-", "x-gitlab-", "x-shopify-",
@@ -49,6 +49,8 @@ def _is_candidate(file: ParsedFile, verifiers: tuple[str, ...]) -> bool:
     checks only; verifier modules are parsed later, when a handler's call leads to them."""
     if file.kind not in _KINDS or _is_bundle(file) or file.is_test:
         return False
+    if file.kind is not FileKind.PYTHON and not _may_route_js(file):
+        return False
     text, lower = file.text, file.lower
     if file.kind is FileKind.PYTHON and "csrf_exempt" in text:
         return True
@@ -68,6 +70,29 @@ def _is_candidate(file: ParsedFile, verifiers: tuple[str, ...]) -> bool:
         if any(w in window for w in _WEBHOOK_WORDS):
             return True
     return False
+
+
+def _has_any(file: ParsedFile, tokens: tuple[str, ...]) -> bool:
+    """file.has_any with the answers shared by the six rules (they test many of the same words)."""
+    cache: dict[str, bool] = file.__dict__.setdefault("_webhook_tokens", {})
+    lower = file.lower
+    for token in tokens:
+        hit = cache.get(token)
+        if hit is None:
+            hit = cache[token] = token in lower
+        if hit:
+            return True
+    return False
+
+
+_JS_ROUTE_MARKERS = (".post(", ".put(", ".route(")
+_NEXT_ROUTE = ("pages/api/", "/api/", "app/api/")
+
+
+def _may_route_js(file: ParsedFile) -> bool:
+    """JS/TS: an Express/Fastify route call, or a Next.js API route file."""
+    path = file.path.lower()
+    return any(m in path for m in _NEXT_ROUTE) or _has_any(file, _JS_ROUTE_MARKERS)
 
 
 def _is_bundle(file: ParsedFile) -> bool:
@@ -97,9 +122,12 @@ class _LocalRule(Rule):
     # Cheap extra gate before a parse: the file must hold a word of every group (lower-case).
     requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
+    def applies_to(self, file: ParsedFile) -> bool:
+        return (self.kinds is None or file.kind in self.kinds) and _has_any(file, self.keywords)
+
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         # Tests compute and compare signatures on purpose (and SH306 allows bypasses there).
-        if file.is_test or not all(file.has_any(group) for group in self.requires):
+        if file.is_test or not all(_has_any(file, group) for group in self.requires):
             return
         verifiers = _verifiers(self.options)
         if file.kind is FileKind.PYTHON:
@@ -205,14 +233,19 @@ class WebhookSignatureNotVerified(ProjectRule):
     )
 
     def applies_to(self, file: ParsedFile) -> bool:
-        if super().applies_to(file):
+        if file.kind not in _KINDS:
+            return False
+        # JS/TS first needs a route call or a Next.js route path ("event" is everywhere in JS).
+        if file.kind is not FileKind.PYTHON and not _may_route_js(file):
+            return False
+        if _has_any(file, self.keywords):
             return True
         # Next.js API routes and the like: the file name alone may say "webhook".
-        if file.kind in _KINDS and "hook" in file.path.lower():
+        if "hook" in file.path.lower():
             return True
         verifiers = _verifiers(self.options)
-        return bool(verifiers) and file.kind in _KINDS and file.has_any(
-            tuple(v.rsplit(".", 1)[-1].lower() for v in verifiers))
+        return bool(verifiers) and _has_any(file, tuple(v.rsplit(".", 1)[-1].lower()
+                                                        for v in verifiers))
 
     def collect(self, file: ParsedFile) -> FileFacts | None:
         verifiers = _verifiers(self.options)
@@ -376,7 +409,7 @@ class VerificationSkippedWhenHeaderMissing(_LocalRule):
     category = Category.WEBHOOK
     severity = Severity.HIGH
     cwe = ("CWE-636", "CWE-345")
-    keywords = ("signature", "hmac", "webhook")
+    keywords = (*_HMAC_USE, "signature", "webhook")
     requires = ((*_HMAC_USE, "compare_digest", "construct_event", "signatureverifier",
                  "requestvalidator", "validate_event", "verify_signature", "check_signature",
                  "verify_webhook", "is_valid_request", "signature_ok", "valid_signature",
