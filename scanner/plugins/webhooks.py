@@ -131,6 +131,12 @@ class _LocalRule(Rule):
             return
         verifiers = _verifiers(self.options)
         if file.kind is FileKind.PYTHON:
+            from scanner.plugins import webhooks_prescreen
+
+            # libcst (import and parse) only when a cheap `ast` pass says this rule may fire.
+            if not webhooks_prescreen.is_analysed(file) \
+                    and self.id not in webhooks_prescreen.may_fire(file):
+                return
             from scanner.plugins import webhooks_py
 
             analysis = webhooks_py.analyse(file, verifiers)

@@ -113,3 +113,30 @@ def test_partial_scan_reports_only_scanned_files() -> None:
     assert _scan_only(FIXTURES / "django_app", ["shop/urls.py"]) == set()
     found = _scan_only(FIXTURES / "django_app", ["shop/urls.py", "shop/views.py"])
     assert ("shop/views.py", 43, "SH301") in found
+
+
+def test_prescreen_never_hides_a_local_finding() -> None:
+    from scanner.plugins import webhooks_prescreen
+    from tests.support import scan_files
+
+    for path in sorted(FIXTURES.rglob("*.py")):
+        text = path.read_text()
+        local = {r for (_, _, r) in triples(scan_files({"m.py": text}, select=["SH302", "SH303",
+                                                                                "SH304", "SH305",
+                                                                                "SH306"]).findings)}
+        assert local <= webhooks_prescreen.may_fire(ParsedFile("m.py", text)), path
+
+
+def test_hmac_users_that_cannot_match_skip_libcst() -> None:
+    code = (
+        "import sys\n"
+        "from tests.support import scan_files\n"
+        "text = ('import hashlib\\nimport hmac\\n\\n\\ndef sign(key, value):\\n'\n"
+        "        '    return hmac.new(key, value, hashlib.sha256).hexdigest()\\n\\n\\n'\n"
+        "        'def check(key, value, mac):\\n'\n"
+        "        '    return hmac.compare_digest(sign(key, value), mac)\\n')\n"
+        "assert not scan_files({'app/cookies.py': text}, select=['SH3']).findings\n"
+        "assert 'libcst' not in sys.modules, 'libcst was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60,
+                   cwd=Path(__file__).resolve().parents[2])

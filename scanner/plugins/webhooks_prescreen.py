@@ -1,0 +1,84 @@
+"""A cheap `ast` pass that decides whether a Python file needs the libcst analysis at all.
+
+libcst costs a quarter second to import and parses about 12x slower than `ast`; most files that
+merely use hmac (password hashing, signing cookies) cannot trigger SH302/SH303/SH305."""
+
+from __future__ import annotations
+
+import ast
+
+from scanner.parsed import ParsedFile
+
+# Attribute the libcst analysis caches itself under (webhooks_py._CACHE_ATTR).
+ANALYSIS_ATTR = "_webhooks_python"
+_PRESCREEN_ATTR = "_webhooks_prescreen"
+_HMAC_TAILS = ("hmac.new", "hmac.HMAC", "hmac.digest")
+_CLOCK = ("time.time", "time()", "datetime.now", "utcnow", "timezone.now", "time.monotonic")
+# Rules decided from the text gate alone (their keywords are rare or their patterns diffuse).
+_ALWAYS = frozenset({"SH304", "SH306"})
+
+
+def is_analysed(file: ParsedFile) -> bool:
+    return getattr(file, ANALYSIS_ATTR, None) is not None
+
+
+def _call_name(node: ast.Call) -> str:
+    parts: list[str] = []
+    func: ast.expr = node.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+    return ".".join(reversed(parts))
+
+
+def may_fire(file: ParsedFile) -> frozenset[str]:
+    """Ids of the local rules that could report in this file (a superset; never misses)."""
+    cached = getattr(file, _PRESCREEN_ATTR, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    result = _screen(file)
+    setattr(file, _PRESCREEN_ATTR, result)
+    return result
+
+
+def _screen(file: ParsedFile) -> frozenset[str]:
+    try:
+        tree = ast.parse(file.text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset({"SH302", "SH303", "SH304", "SH305", "SH306"})  # let libcst decide
+    lower = file.lower
+    bare_hmac = "from hmac import" in lower
+    token_header = any(t in lower for t in ("x-gitlab-token", "webhook-token", "http_x_gitlab_token"))
+    clock = any(marker in lower for marker in _CLOCK)
+    rules = set(_ALWAYS)
+    if token_header:
+        rules.add("SH302")
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        hmac_call = dumps = stripe = False
+        comparison = False
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                name = _call_name(node)
+                if name.endswith(_HMAC_TAILS) or (bare_hmac and name in {"new", "HMAC", "digest"}):
+                    hmac_call = True
+                elif name.endswith("dumps"):
+                    dumps = True
+                elif name.endswith(("construct_event", "verify_header")):
+                    stripe = True
+            elif isinstance(node, ast.Compare):
+                operands = [node.left, *node.comparators]
+                for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+                    if isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) and not (
+                            isinstance(left, ast.Constant) or isinstance(right, ast.Constant)):
+                        comparison = True
+        if hmac_call and comparison:
+            rules.add("SH302")
+        if hmac_call and dumps:
+            rules.add("SH303")
+        if (hmac_call and not clock) or stripe:
+            rules.add("SH305")
+    return frozenset(rules)
