@@ -7,10 +7,9 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.finding import Finding, Summary
 from scanner.parsed import FileKind, ParsedFile
@@ -18,6 +17,9 @@ from scanner.redact import redact_text
 from scanner.rules import Project, ProjectRule, Rule
 from scanner.sources import BINARY_SKIPPED, SourceFile, read_source
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 PARALLEL_MIN_FILES = 200
 CHUNK_SIZE = 64
@@ -162,6 +164,9 @@ def _run_listed(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: 
                 jobs: int) -> Iterator[FileResult]:
     """A known list of files: every chunk queued at once, biggest first; results are buffered
     and yielded in source order, so the output does not depend on scheduling."""
+    # Imported here: the pool (and the logging/multiprocessing it loads) costs the hook start-up.
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                initargs=(list(rules), max_size))
     try:
@@ -191,6 +196,8 @@ def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size:
     if expected is not None:
         yield from _run_listed(list(sources), rules, max_size, jobs)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(list(rules), max_size)) as pool:
         pending: list[Future[list[FileResult]]] = []
