@@ -77,6 +77,8 @@ def test_behaviour_of_rewritten_function() -> None:
     ("plain.py", "x = 1\n"),
     ("broken.py", "def f(:\n    hmac\n"),
     ("hook.js", "if (crypto.createHmac('sha256', k).update(b).digest('hex') === sig) {}\n"),
+    ("tests/test_sig.py", "import hmac\n\n\ndef test_f(k, b, s):\n"
+                          "    assert hmac.new(k, b, 'sha256').hexdigest() == s\n"),
     ("chain.py", "import hmac\n\n\ndef f(k, b, s, t):\n    return hmac.new(k, b, 'sha256').hexdigest() == s == t\n"),
 ])
 def test_nothing_to_fix(path: str, text: str) -> None:
