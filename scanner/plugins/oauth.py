@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from scanner.finding import Category, Finding, Severity
 from scanner.parsed import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
@@ -62,6 +62,34 @@ def _keys_and_placeholders(match: re.Match[str]) -> str:
     return " " + " ".join(re.findall(r"\{([^{}]*)\}", body)) + " "
 
 
+class _Line(NamedTuple):
+    start: int
+    text: str
+
+
+def _lines_around(file: ParsedFile, words: tuple[str, ...], before: int) -> Iterator[_Line]:
+    """Each line holding one of the lower-case `words`, and the `before` lines above it, once,
+    found with str.find on the whole text instead of splitting it into lines."""
+    text, lower = file.text, file.lower
+    seen: set[int] = set()
+    for word in words:
+        index = lower.find(word)
+        while index != -1:
+            line_start = text.rfind("\n", 0, index) + 1
+            starts = [line_start]
+            for _ in range(before):
+                if starts[-1] == 0:
+                    break
+                starts.append(text.rfind("\n", 0, starts[-1] - 1) + 1)
+            for start in reversed(starts):
+                if start not in seen:
+                    seen.add(start)
+                    end = text.find("\n", start)
+                    yield _Line(start, text[start:end if end != -1 else len(text)])
+            next_line = text.find("\n", index)
+            index = -1 if next_line == -1 else lower.find(word, next_line)
+
+
 def _call_arguments(text: str, start: int, limit: int = 400) -> str:
     """The text from `start` (just past an opening parenthesis) to its closing one, at most
     `limit` characters; quotes are skipped so `")"` inside a message does not end it."""
@@ -97,12 +125,43 @@ def _has_pkce(file: ParsedFile) -> bool:
     return has_pkce(file.lower)
 
 
+# Every keyword of the family holds one of these roots. Most files hold none, and 17 substring
+# scans of a file are far cheaper than the ~60 scans its keywords one by one would cost.
+KEYWORD_ROOTS = ("token", "secret", "refresh", "state", "cookie", "redirect", "callback",
+                 "challenge", "response", "grant", "legacy", "verif", "reject", "storage",
+                 "authoriz", "bearer", "to_json")
+_WORDS_ATTR = "_oauth_keywords_present"
+_root_of: dict[str, str] = {}
+
+
+def family_words(file: ParsedFile) -> frozenset[str]:
+    """The family's keywords present in `file` (cached on it): roots first, then only the
+    keywords whose root is present."""
+    cached: frozenset[str] | None = getattr(file, _WORDS_ATTR, None)
+    if cached is None:
+        if not _root_of:
+            _root_of.update({keyword: next(root for root in KEYWORD_ROOTS if root in keyword)
+                             for rule in RULES for keyword in rule.keywords})
+        lower = file.lower
+        roots = {root for root in KEYWORD_ROOTS if root in lower}
+        cached = frozenset(keyword for keyword, root in _root_of.items()
+                           if root in roots and keyword in lower) if roots else frozenset()
+        setattr(file, _WORDS_ATTR, cached)
+    return cached
+
+
 class OAuthRule(Rule):
     """Shared plumbing: a text pre-check, then the Python, JS/TS or config analysis of the file."""
 
     category = Category.OAUTH
     # A regex the file text must match before anything is parsed (None: keywords are enough).
     precheck: ClassVar[LazyPattern | None] = None
+
+    def applies_to(self, file: ParsedFile) -> bool:
+        if self.kinds is not None and file.kind not in self.kinds:
+            return False
+        words = family_words(file)
+        return any(keyword in words for keyword in self.keywords)
 
     def candidate(self, file: ParsedFile) -> bool:
         """Cheap text test run before any parse; False means the file cannot hold a finding."""
@@ -710,19 +769,17 @@ class SecretInLogs(OAuthRule):
     keywords = ("token", "secret", "authorization", "bearer")
     def candidate(self, file: ParsedFile) -> bool:
         """A log call whose arguments (string messages left out) name a credential. Only the
-        lines holding a credential word, and the two before them, are looked at."""
+        lines holding a credential word, and the two before them, are looked at; the file is
+        never split into lines (that alone costs more than this check on big files)."""
         from scanner.plugins.oauth_names import talks_auth
 
         generic_ok: bool | None = None
-        numbers = file.lines_with(_CREDENTIAL_WORDS)
-        starts = sorted({start for n in numbers for start in range(max(1, n - 2), n + 1)})
-        for number in starts:
-            line = file.line_text(number)
-            lowered = line.lower()
+        for line in _lines_around(file, _CREDENTIAL_WORDS, before=2):
+            lowered = line.text.lower()
             if not any(hint in lowered for hint in _LOG_HINTS):
                 continue
-            window = "\n".join(file.lines[number - 1:number + 2])
-            for match in _LOG_START.finditer(line):
+            for match in _LOG_START.finditer(line.text):
+                window = file.text[line.start:line.start + match.end() + 400]
                 arguments = _QUOTED.sub(_keys_and_placeholders, _call_arguments(window, match.end()))
                 for name in _IDENTIFIER.findall(arguments):
                     if not is_credential_name(name):

@@ -64,3 +64,14 @@ def test_keyword_without_precheck_match_is_not_parsed() -> None:
     assert rule.applies_to(file)
     assert list(rule.check(file)) == []
     assert "python" not in file.__dict__
+
+
+def test_every_keyword_has_a_root_and_roots_decide_like_keywords() -> None:
+    for rule in oauth.RULES:
+        for keyword in rule.keywords:
+            assert any(root in keyword for root in oauth.KEYWORD_ROOTS), (rule.id, keyword)
+    file = ParsedFile("app.py", 'URL = "https://x.io/?access_token=1"\nresp.set_cookie("sid", v)\n')
+    for rule_class in oauth.RULES:
+        rule = rule_class()
+        expected = file.kind in (rule.kinds or {file.kind}) and file.has_any(rule.keywords)
+        assert rule.applies_to(file) is expected, rule.id
