@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,7 @@ VERIFY_TAILS = ("timingSafeEqual", "constructEvent", "constructEventAsync", "ver
                 "validateRequest", "validateExpressRequest", "validateRequestWithBody",
                 "createNodeMiddleware", "verifyWebhook", "verifySignature")
 VERIFY_LIBS = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio")
-BYPASS = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify|insecure", re.I)
+BYPASS = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify", re.I)
 CLOCK = ("date.now", "new date", "gettime()", "performance.now", "process.hrtime")
 _TIMESTAMP = re.compile(r"timestamp|^ts$|^t$", re.I)
 # HTTP clients whose .post("/path", ..., callback) sends a request rather than serving one.
@@ -555,6 +554,3 @@ class _JsAnalyser:
         elif returns and not self._rejects(consequence) and not self._verifies(consequence):
             self._add("SH304", node, f"the request is accepted when {what} is missing",
                       "skip:" + " ".join(node_text(condition).split()))
-
-    def iter_functions(self) -> Iterator[Function]:
-        yield from self.facts.functions.values()

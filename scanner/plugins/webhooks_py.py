@@ -35,7 +35,7 @@ PROVIDER_VERIFIERS = (
     "standardwebhooks.Webhook", "svix.Webhook", "svix.webhooks.Webhook",
     "standardwebhooks.webhooks.Webhook", "is_valid_request", "verify_webhook",
 )
-BYPASS_CALL = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify|insecure",
+BYPASS_CALL = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify",
                          re.IGNORECASE)
 _BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
 JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps")
@@ -653,7 +653,8 @@ class _FunctionBody:
                 "standardwebhooks", "svix", "standardwebhooks.webhooks.Webhook", "svix.webhooks.Webhook",
                 "standardwebhooks.Webhook", "svix.Webhook")):
             self.provider_verified = True
-        if BYPASS_CALL.search(tail) and any(w in resolved.lower() for w in _BYPASS_CONTEXT):
+        written = (dotted_name(call.func) or "").lower()  # as written: not the module path
+        if BYPASS_CALL.search(tail) and any(w in written for w in _BYPASS_CONTEXT):
             self.bypasses.append((call, f"calls {tail}()"))
         if self.a._matches(resolved, ("stripe.Event.construct_from", "Event.construct_from")) \
                 and call.args and self.is_request_json(call.args[0].value):
@@ -848,11 +849,3 @@ def _is_empty_container(left: cst.BaseExpression, right: cst.BaseExpression) -> 
 def _is_header_get(call: cst.Call) -> bool:
     name = dotted_name(call.func) or ""
     return name.endswith((".get", ".getheader", ".get_header", "headers.get"))
-
-
-def local_findings(analysis: PythonAnalysis, rule_id: str) -> list[LocalFinding]:
-    return [f for f in analysis.findings if f.rule == rule_id]
-
-
-def facts_mapping(analysis: PythonAnalysis) -> Mapping[str, Function]:
-    return analysis.facts.functions

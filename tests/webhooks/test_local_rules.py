@@ -185,3 +185,10 @@ def test_sh305_stripe_manual_verification() -> None:
 ])
 def test_sh304_javascript(js: str, lines: set[int]) -> None:
     assert found(js, "SH304", "server/hook.js") == lines
+
+
+def test_sh306_needs_a_webhook_context_in_the_call_itself() -> None:
+    # The module path ("webhooks") must not count as context, nor "insecure" as a bypass.
+    code = "def f(self, c):\n    return self._insecure_pairs(c) or self.skip_verification_cache()\n"
+    assert found(code, "SH306", "app/webhooks/analysis.py") == set()
+    assert found("def f(r):\n    return hooks.skip_verification(r)\n", "SH306", "app/x.py") == {2}
