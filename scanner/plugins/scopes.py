@@ -91,26 +91,27 @@ def _call_hints() -> tuple[str, ...]:
     return CALL_HINTS + _catalog().sdk_needles()
 
 
-_THIRD_PARTY_DIRS = frozenset({"node_modules", "vendor", "third_party", "bower_components"})
+_THIRD_PARTY_DIRS = ("/node_modules/", "/vendor/", "/third_party/", "/bower_components/")
 
 
-def _third_party(file: ParsedFile) -> bool:
-    """Vendored and minified code: not the project's own OAuth configuration or API calls."""
-    name = file.parts[-1] if file.parts else ""
-    return bool(_THIRD_PARTY_DIRS.intersection(file.parts[:-1])) or name.endswith((".min.js", ".bundle.js"))
+def _third_party(path: str) -> bool:
+    """Vendored and minified code: not the project's own OAuth configuration or API calls.
+    (String tests: this runs on every file, and path objects cost more than the check.)"""
+    lowered = "/" + path.lower()
+    return lowered.endswith((".min.js", ".bundle.js")) or any(d in lowered for d in _THIRD_PARTY_DIRS)
 
 
 def _hints(file: ParsedFile) -> tuple[bool, bool, bool]:
     """(may request scopes, handles refresh tokens, may make API calls), computed once a file."""
     cached: tuple[bool, bool, bool] | None = getattr(file, _HINTS_ATTR, None)
-    if cached is None and _third_party(file):
+    if cached is None and _third_party(file.path):
         cached = (False, False, False)
         setattr(file, _HINTS_ATTR, cached)
     if cached is None:
         lower = file.lower
         scopes = "scope" in lower or (file.kind is FileKind.PYTHON and file.has_any(POSITIONAL_HINTS))
         refresh = "refresh" in lower and file.has_any(_REFRESH_HINTS)
-        calls = file.kind in _CODE_KINDS and not file.is_test and file.has_any(_call_hints())
+        calls = file.kind in _CODE_KINDS and file.has_any(_call_hints()) and not file.is_test
         cached = (scopes, refresh, calls)
         setattr(file, _HINTS_ATTR, cached)
     return cached
@@ -140,6 +141,8 @@ def scope_facts(file: ParsedFile, *, calls: bool) -> FileFacts:
 def _collect_scopes(file: ParsedFile, facts: FileFacts) -> None:
     from scanner.plugins.scopes_text import config_scope_requests, url_scope_requests
 
+    if file.is_test:
+        return  # requests in tests are not judged; a test module's constants are not production's
     if file.kind is FileKind.PYTHON:
         from scanner.plugins.scopes_python import collect_python, is_candidate
 
@@ -147,8 +150,10 @@ def _collect_scopes(file: ParsedFile, facts: FileFacts) -> None:
             collect_python(file, facts)
     elif file.kind in JS_KINDS:
         from scanner.plugins.scopes_js import collect_js
+        from scanner.plugins.scopes_js import is_candidate as js_candidate
 
-        collect_js(file, facts)
+        if js_candidate(file):
+            collect_js(file, facts)
     elif file.kind in CONFIG_KINDS:
         config_scope_requests(file, facts)
     url_scope_requests(file, facts)
@@ -238,14 +243,6 @@ class _ProjectView:
 
 
 _SCOPE_CONSTANT = re.compile(r"^(?:\w*_)?scopes?$", re.IGNORECASE)
-# `scope` values of other worlds: dependency scopes (Maven, Gradle, CycloneDX SBOMs), DI and
-# variable scopes, pytest fixtures, installer scopes. A request made only of these is not OAuth.
-NOT_OAUTH_SCOPES = frozenset({
-    "required", "optional", "excluded", "compile", "test", "provided", "runtime", "system", "import",
-    "process", "user", "machine", "global", "local", "session", "request", "application", "singleton",
-    "prototype", "module", "function", "class", "package", "public", "private", "internal",
-    "protected", "transient", "scoped", "thread", "instance", "project", "workspace", "folder",
-})
 
 
 def resolved_requests(facts: Mapping[str, FileFacts], project: Project) -> list[tuple[ScopeRequest, ResolvedScopes]]:
@@ -298,6 +295,8 @@ def oauth_context(request: ScopeRequest, tokens: list[ScopeToken], catalog: Cata
 
 
 def _is_oauth(scopes: ResolvedScopes) -> bool:
+    from scanner.plugins.scopes_model import NOT_OAUTH_SCOPES
+
     return not scopes.tokens or any(t.text.lower() not in NOT_OAUTH_SCOPES for t in scopes.tokens)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import TYPE_CHECKING
 
 from scanner.lang.javascript import node_text, position, string_value, walk
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
 SCOPE_KEYS = frozenset({"scope", "scopes", "oauth_scopes", "oauthScopes", "defaultScopes"})
 JS_MODULE_PREFIX = "js:"
 _MAX_SPAN_LINES = 40
+
+
+# A `scope:`/`scopes:` property or a "scope" string key/argument: worth a tree-sitter parse.
+_CANDIDATE = re.compile(r"""scopes?["'`]?\s*[:,=]""", re.IGNORECASE)
+
+
+def is_candidate(file: ParsedFile) -> bool:
+    return _CANDIDATE.search(file.text) is not None
 
 
 def _key_name(node: tree_sitter.Node) -> str | None:

@@ -12,6 +12,15 @@ from typing import Union
 _TOKEN = re.compile(r"[^\s,]+")
 _MAX_DEPTH = 12
 
+# `scope` values of other worlds: dependency scopes (Maven, Gradle, CycloneDX SBOMs), DI and
+# variable scopes, pytest fixtures, installer scopes. A request made only of these is not OAuth.
+NOT_OAUTH_SCOPES = frozenset({
+    "required", "optional", "excluded", "compile", "test", "provided", "runtime", "system", "import",
+    "process", "user", "machine", "global", "local", "session", "request", "application", "singleton",
+    "prototype", "module", "function", "class", "package", "public", "private", "internal",
+    "protected", "transient", "scoped", "thread", "instance", "project", "workspace", "folder", "host", "link", "site",
+})
+
 
 @dataclass(frozen=True)
 class Span:

@@ -13,6 +13,7 @@ from libcst.metadata import GlobalScope, QualifiedNameProvider, Scope, ScopeProv
 from scanner.lang.python import span as node_span
 from scanner.lang.python import string_value, wrapper
 from scanner.plugins.scopes_model import (
+    NOT_OAUTH_SCOPES,
     Concat,
     FileFacts,
     Join,
@@ -152,7 +153,7 @@ def _has_static_request(tree: object) -> bool:
                 if name and _SCOPE_CONSTANT.match(name) and _static(node.value, module_names | any_names):
                     return True
                 if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
-                        and target.slice.value in SCOPE_KEYS:
+                        and target.slice.value in SCOPE_KEYS and _static(node.value, module_names | any_names):
                     return True
         elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None
               and _SCOPE_CONSTANT.match(node.target.id) and _static(node.value, module_names | any_names)):
@@ -166,7 +167,8 @@ def _static(node: object, names: set[str] | None) -> bool:
     import ast
 
     if isinstance(node, ast.Constant):
-        return isinstance(node.value, str)
+        # `scope="global"` (IPv6, DI containers, dependency managers) is not an OAuth scope.
+        return isinstance(node.value, str) and node.value.strip().lower() not in NOT_OAUTH_SCOPES
     if isinstance(node, ast.JoinedStr):
         return True
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
