@@ -31,9 +31,9 @@ COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest")
 # Provider libraries whose call verifies a delivery (matched on the resolved name's tail).
 PROVIDER_VERIFIERS = (
     "Webhook.construct_event", "WebhookSignature.verify_header", "SignatureVerifier",
-    "RequestValidator", "validate_event", "sansio.validate_event", "Event.from_http",
+    "RequestValidator", "sansio.validate_event", "Event.from_http",
     "standardwebhooks.Webhook", "svix.Webhook", "svix.webhooks.Webhook",
-    "standardwebhooks.webhooks.Webhook", "is_valid_request", "verify_webhook",
+    "standardwebhooks.webhooks.Webhook",
 )
 BYPASS_CALL = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify",
                          re.IGNORECASE)
