@@ -72,12 +72,22 @@ def one_line(text: str) -> str:
 
 def snippet(line_text: str, column: int, secrets: Iterable[str]) -> str:
     """The finding's line, stripped, redacted, and cut to a window around `column` (1-based)."""
-    text = redact_text(line_text.rstrip("\r\n"), secrets)
+    text = line_text.rstrip("\r\n")
+    secrets = list(secrets)
+    # A minified line can be megabytes long and hold thousands of findings: redact only around
+    # the window, with a margin that holds whole any secret (and token run) reaching into it.
+    margin = _SNIPPET_WIDTH + _MAX_EXTEND + max((len(s) for s in secrets), default=0)
+    cut_before = cut_after = False
+    if len(text) > 4 * margin:
+        low, high = max(0, column - 1 - margin), column - 1 + margin
+        cut_before, cut_after = low > 0, high < len(text)
+        text, column = text[low:high], column - low
+    text = redact_text(text, secrets)
     stripped = text.strip()
     if len(stripped) <= _SNIPPET_WIDTH:
         return printable(stripped)
     start = max(0, min(column - 1 - _SNIPPET_WIDTH // 4, len(text) - _SNIPPET_WIDTH))
     window = text[start : start + _SNIPPET_WIDTH].strip()
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if start + _SNIPPET_WIDTH < len(text) else ""
+    prefix = "…" if start > 0 or cut_before else ""
+    suffix = "…" if start + _SNIPPET_WIDTH < len(text) or cut_after else ""
     return printable(prefix + window + suffix)
