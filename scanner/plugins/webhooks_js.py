@@ -27,7 +27,7 @@ ROUTE_METHODS = {"post": ("POST",), "put": ("PUT",), "all": None, "patch": ("PAT
                  "get": ("GET",), "delete": ("DELETE",)}
 VERIFY_TAILS = ("timingSafeEqual", "constructEvent", "constructEventAsync", "verifyAndReceive",
                 "validateRequest", "validateExpressRequest", "validateRequestWithBody",
-                "createNodeMiddleware", "verifyWebhook", "verifySignature")
+                "createNodeMiddleware")
 VERIFY_LIBS = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio")
 BYPASS = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify", re.I)
 CLOCK = ("date.now", "new date", "gettime()", "performance.now", "process.hrtime")
