@@ -32,7 +32,7 @@ _CALLBACK_CODE = lazy(
     r"""["']code["']|query\.code|[{,]\s*code\s*[,}]|\bcode\s*:\s*(?:str|Optional|Annotated)""")
 
 
-_CODE_REQUEST = lazy(r"response_?type[\"'\s:=]{1,6}code\b", re.IGNORECASE)
+_CODE_REQUEST = lazy(r"response_?type[\"'\s:=]{1,6}code\b")  # searched in file.lower
 _LIBRARY_CODE_REQUEST = lazy(r"authorization_url\s*\(")
 _PY_PUBLIC_CLIENT = lazy(
     r"^\s*(?:import|from)\s+(?:webbrowser|click|typer|argparse|http\.server|tkinter|PyQt[56]|PySide6|"
@@ -40,7 +40,7 @@ _PY_PUBLIC_CLIENT = lazy(
 _COOKIE_CANDIDATE = lazy(
     r"(?:set_cookie|set_signed_cookie|\.cookie|cookies?\.set)\s*\([\s\S]{0,160}?"
     r"(?:token|jwt|session|sid|auth|bearer|secret)|session_cookie_(?:secure|httponly)[\s\"'\]=:]{1,6}false"
-    r"|document\.cookie\s*=", re.IGNORECASE)
+    r"|document\.cookie\s*=")
 
 
 _CREDENTIAL_WORDS = ("token", "secret", "authoriz", "bearer", "jwt")
@@ -125,47 +125,56 @@ def _has_pkce(file: ParsedFile) -> bool:
     return has_pkce(file.lower)
 
 
-# Every keyword of the family holds one of these roots. Most files hold none, and 17 substring
+# Every keyword of the family holds one of these roots. Most files hold none, and 14 substring
 # scans of a file are far cheaper than the ~60 scans its keywords one by one would cost.
-KEYWORD_ROOTS = ("token", "secret", "refresh", "state", "cookie", "redirect", "callback",
-                 "challenge", "response", "grant", "legacy", "verif", "reject", "storage",
-                 "authoriz", "bearer", "to_json")
-_WORDS_ATTR = "_oauth_keywords_present"
+KEYWORD_ROOTS = ("token", "secret", "state", "cookie", "redirect", "callback", "challenge",
+                 "response", "grant", "legacy", "verif", "storage", "authoriz", "to_json")
+_ROOTS_ATTR = "_oauth_keyword_roots"
+_FOUND_ATTR = "_oauth_keywords_found"
 _root_of: dict[str, str] = {}
 
 
-def family_words(file: ParsedFile) -> frozenset[str]:
-    """The family's keywords present in `file` (cached on it): roots first, then only the
-    keywords whose root is present."""
-    cached: frozenset[str] | None = getattr(file, _WORDS_ATTR, None)
-    if cached is None:
-        if not _root_of:
-            _root_of.update({keyword: next(root for root in KEYWORD_ROOTS if root in keyword)
-                             for rule in RULES for keyword in rule.keywords})
+def has_family_keyword(file: ParsedFile, keywords: tuple[str, ...]) -> bool:
+    """`file.has_any(keywords)`, answered from the family's roots (scanned once per file and
+    cached on it): a keyword is searched for only when its root is present."""
+    roots: frozenset[str] | None = getattr(file, _ROOTS_ATTR, None)
+    if roots is None:
         lower = file.lower
-        roots = {root for root in KEYWORD_ROOTS if root in lower}
-        cached = frozenset(keyword for keyword, root in _root_of.items()
-                           if root in roots and keyword in lower) if roots else frozenset()
-        setattr(file, _WORDS_ATTR, cached)
-    return cached
+        roots = frozenset(root for root in KEYWORD_ROOTS if root in lower)
+        setattr(file, _ROOTS_ATTR, roots)
+    if not roots:
+        return False
+    if not _root_of:
+        _root_of.update({keyword: next(root for root in KEYWORD_ROOTS if root in keyword)
+                         for rule in RULES for keyword in rule.keywords})
+    found: dict[str, bool] = file.__dict__.setdefault(_FOUND_ATTR, {})
+    for keyword in keywords:
+        if _root_of[keyword] not in roots:
+            continue
+        present = found.get(keyword)
+        if present is None:
+            present = found[keyword] = keyword in file.lower
+        if present:
+            return True
+    return False
 
 
 class OAuthRule(Rule):
     """Shared plumbing: a text pre-check, then the Python, JS/TS or config analysis of the file."""
 
     category = Category.OAUTH
-    # A regex the file text must match before anything is parsed (None: keywords are enough).
+    # A lower-case regex the lower-cased text must match before anything is parsed (None: the
+    # keywords are enough). Searching file.lower without IGNORECASE keeps sre's literal fast path.
     precheck: ClassVar[LazyPattern | None] = None
 
     def applies_to(self, file: ParsedFile) -> bool:
         if self.kinds is not None and file.kind not in self.kinds:
             return False
-        words = family_words(file)
-        return any(keyword in words for keyword in self.keywords)
+        return has_family_keyword(file, self.keywords)
 
     def candidate(self, file: ParsedFile) -> bool:
         """Cheap text test run before any parse; False means the file cannot hold a finding."""
-        return self.precheck is None or bool(self.precheck.search(file.text))
+        return self.precheck is None or bool(self.precheck.search(file.lower))
 
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         if not self.candidate(file):
@@ -271,7 +280,7 @@ class InsecureRedirectUri(OAuthRule):
     cwe = ("CWE-319",)
     keywords = ("redirect_uri", "redirecturi", "redirect-uri", "callback_url", "callbackurl",
                 "redirect_url", "redirecturl")
-    precheck = lazy(r"http(?::|%3a)(?://|%2f%2f)(?!localhost|127\.|\[::1\]|\{|\$)", re.IGNORECASE)
+    precheck = lazy(r"http(?::|%3a)(?://|%2f%2f)(?!localhost|127\.|\[::1\]|\{|\$)")
     examples = (
         Bad('REDIRECT_URI = "http://app.acme-corp.io/oauth/callback"\n'),
         Bad("const config = { redirectUri: 'http://shop.acme-corp.io/callback' };\n",
@@ -318,8 +327,7 @@ class PkcePlain(OAuthRule):
     cwe = ("CWE-327",)
     keywords = ("code_challenge", "codechallenge")
     precheck = lazy(
-        r"code_?challenge_?method[\"'\s:=]{1,6}plain|code_?challenge[\"'\s:=({$]{1,8}[\w.]*verifier",
-        re.IGNORECASE)
+        r"code_?challenge_?method[\"'\s:=]{1,6}plain|code_?challenge[\"'\s:=({$]{1,8}[\w.]*verifier")
     examples = (
         Bad('params = {"code_challenge": code_verifier, "code_challenge_method": "S256"}\n'),
         Bad('params = {"code_challenge": challenge, "code_challenge_method": "plain"}\n'),
@@ -374,8 +382,8 @@ class MissingPkce(OAuthRule):
             return False
         if file.kind is FileKind.PYTHON:
             return ("client_secret" not in file.lower and bool(_PY_PUBLIC_CLIENT.search(file.text))
-                    and bool(_CODE_REQUEST.search(file.text) or _LIBRARY_CODE_REQUEST.search(file.text)))
-        return bool(_CODE_REQUEST.search(file.text))
+                    and bool(_CODE_REQUEST.search(file.lower) or _LIBRARY_CODE_REQUEST.search(file.lower)))
+        return bool(_CODE_REQUEST.search(file.lower))
     examples = (
         Bad('import webbrowser\nurl = f"{AUTH_URL}?response_type=code&client_id={CID}&state={s}"\n'
             "webbrowser.open(url)\n", path="cli.py"),
@@ -438,14 +446,16 @@ class MissingState(OAuthRule):
     severity = Severity.MEDIUM
     kinds = _CODE
     cwe = ("CWE-352",)
-    keywords = ("response_type", "responsetype", '"state"', "'state'", "query.state",
-                "state: str", "state:str", "state} =", "state } =", "state: optional",
-                "state: annotated")
+    keywords = ("response_type", "responsetype", "state")
 
     def candidate(self, file: ParsedFile) -> bool:
-        if _CODE_REQUEST.search(file.text) and not _has_pkce(file):
+        """An authorization request without PKCE, or a handler that reads `state` and `code`
+        from the request (looked for on the lines naming them only)."""
+        if _CODE_REQUEST.search(file.lower) and not _has_pkce(file):
             return True
-        return bool(_CALLBACK_STATE.search(file.text) and _CALLBACK_CODE.search(file.text))
+        return any(_CALLBACK_STATE.search(line.text) for line in _lines_around(file, ("state",), 0)) \
+            and any(_CALLBACK_CODE.search(line.text) for line in _lines_around(file, ("code",), 0))
+
     examples = (
         Bad('AUTH = "https://accounts.acme.io/authorize?response_type=code&client_id=abc"\n'),
         Bad('@app.route("/callback")\ndef callback():\n    code = request.args.get("code")\n'
@@ -495,7 +505,7 @@ class ImplicitGrant(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-598",)
     keywords = ("response_type", "responsetype")
-    precheck = lazy(r"response_?type[\"'\s:=]{1,6}[\w\s%+]{0,20}token", re.IGNORECASE)
+    precheck = lazy(r"response_?type[\"'\s:=]{1,6}[\w\s%+]{0,20}token")
     examples = (
         Bad('params = {"response_type": "token", "client_id": CLIENT_ID}\n'),
         Bad("const url = `${AUTH}?client_id=${id}&response_type=id_token%20token&nonce=${n}`;\n",
@@ -535,7 +545,7 @@ class PasswordGrant(OAuthRule):
     kinds = _CODE_AND_CONFIG
     cwe = ("CWE-522",)
     keywords = ("grant_type", "granttype", "legacyapplicationclient")
-    precheck = lazy(r"grant_?type[\"'\s:=]{1,6}password|legacyapplicationclient", re.IGNORECASE)
+    precheck = lazy(r"grant_?type[\"'\s:=]{1,6}password|legacyapplicationclient")
     examples = (
         Bad('requests.post(TOKEN_URL, data={"grant_type": "password", "username": u, "password": p})\n'),
         Bad("const body = 'grant_type=password&username=' + user + '&password=' + pw;\n",
@@ -638,7 +648,7 @@ class TokenInBrowserStorage(OAuthRule):
     cwe = ("CWE-922",)
     keywords = ("localstorage", "sessionstorage")
     precheck = lazy(r"(?:local|session)storage[^\n]{0,120}?(?:token|jwt|auth|session|bearer)"
-                          r"|(?:token|jwt|auth|bearer)[^\n]{0,120}?(?:local|session)storage", re.IGNORECASE)
+                          r"|(?:token|jwt|auth|bearer)[^\n]{0,120}?(?:local|session)storage")
     examples = (
         Bad("localStorage.setItem('access_token', data.access_token);\n", path="src/auth.js"),
         Bad("sessionStorage.setItem(KEY, JSON.stringify(tokens.refreshToken));\n", path="src/auth.ts"),
@@ -727,8 +737,7 @@ class TokenInUrl(OAuthRule):
     keywords = ("access_token", "refresh_token", "client_secret", "accesstoken", "refreshtoken",
                 "clientsecret")
     precheck = lazy(r"[?&](?:access_?token|refresh_?token|client_?secret)="
-                          r"|params[\s\S]{0,200}?(?:access_?token|refresh_?token|client_?secret)",
-                          re.IGNORECASE)
+                          r"|params[\s\S]{0,200}?(?:access_?token|refresh_?token|client_?secret)")
     examples = (
         Bad('requests.get(f"https://graph.acme.io/me?access_token={token}")\n'),
         Bad('requests.post(TOKEN_URL, params={"client_secret": SECRET, "code": code})\n'),
@@ -766,7 +775,7 @@ class SecretInLogs(OAuthRule):
     severity = Severity.MEDIUM
     kinds = _CODE
     cwe = ("CWE-532",)
-    keywords = ("token", "secret", "authorization", "bearer")
+    keywords = ("token", "secret", "authorization")
     def candidate(self, file: ParsedFile) -> bool:
         """A log call whose arguments (string messages left out) name a credential. Only the
         lines holding a credential word, and the two before them, are looked at; the file is
@@ -834,7 +843,7 @@ class LongLivedTokenStorage(OAuthRule):
     kinds = _CODE
     cwe = ("CWE-312",)
     keywords = ("refresh_token", "refreshtoken", "refresh-token", ".to_json()")
-    precheck = lazy(r"refresh[_-]?token|(?:creds|credentials)\.to_json", re.IGNORECASE)
+    precheck = lazy(r"refresh[_-]?token|(?:creds|credentials)\.to_json")
     examples = (
         Bad('with open("token.json", "w") as fh:\n    fh.write(creds.to_json())\n'),
         Bad("class Account(Base):\n    refresh_token = Column(String(512))\n", path="models.py"),
