@@ -4,11 +4,17 @@ scope resolution for local names, qualified names for the OAuth client in use)."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import GlobalScope, QualifiedNameProvider, Scope, ScopeProvider
+from libcst.metadata import (
+    GlobalScope,
+    MetadataWrapper,
+    QualifiedNameProvider,
+    Scope,
+    ScopeProvider,
+)
 
 from scanner.lang.python import span as node_span
 from scanner.lang.python import string_value, wrapper
@@ -215,17 +221,17 @@ def absolute_module(path: str, module: str, level: int) -> str:
 
 
 class _Collector(cst.CSTVisitor):
-    def __init__(self, file: ParsedFile, facts: FileFacts,
-                 scopes: Mapping[cst.CSTNode, Scope | None]) -> None:
+    def __init__(self, file: ParsedFile, facts: FileFacts, meta: MetadataWrapper) -> None:
         super().__init__()
         self.file = file
-        self.scopes = scopes
+        self.meta = meta
+        self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
         self.facts = facts
         self.local_values: dict[cst.CSTNode, cst.BaseExpression] = {}
         self.classes: list[str] = []
         self.functions = 0
-        # (call or None, value expression, origin, the node to report)
-        self.found: list[tuple[cst.Call | None, cst.BaseExpression, str, cst.CSTNode]] = []
+        # (call or None, value expression, its value (read where it stands), origin, report node)
+        self.found: list[tuple[cst.Call | None, cst.BaseExpression, Value, str, cst.CSTNode]] = []
 
     # -- positions and values ---------------------------------------------------------------
 
@@ -284,7 +290,12 @@ class _Collector(cst.CSTVisitor):
         return Unknown(self.span(node))
 
     def name_value(self, node: cst.Name, depth: int) -> Value:
-        scope = self.scopes.get(node)
+        if not self.functions:
+            return Ref(node.value, self.span(node))  # module or class level: a module constant
+        if self._scopes is None:
+            # Scope analysis is resolved only when a local name has to be followed.
+            self._scopes = self.meta.resolve(ScopeProvider)
+        scope = self._scopes.get(node)
         if scope is None or isinstance(scope, GlobalScope):
             return Ref(node.value, self.span(node))
         assignments = [a for a in scope[node.value] if hasattr(a, "node")]
@@ -379,27 +390,30 @@ class _Collector(cst.CSTVisitor):
         if index is not None:
             positional = [a for a in node.args if a.keyword is None and a.star == ""]
             if len(positional) > index:
-                self.found.append((node, positional[index].value, f"{callee}(scopes)", positional[index].value))
+                value = positional[index].value
+                self.found.append((node, value, self.value_of(value), f"{callee}(scopes)", value))
         for arg in node.args:
             if arg.keyword is None or arg.keyword.value not in SCOPE_KEYS:
                 continue
             literal = string_value(arg.value)
             if literal is not None and literal.strip() in _FIXTURE_SCOPES:
                 continue
-            self.found.append((node, arg.value, f"{callee or 'call'}({arg.keyword.value}=)", arg.value))
+            self.found.append((node, arg.value, self.value_of(arg.value), f"{callee or 'call'}({arg.keyword.value}=)",
+                               arg.value))
 
     def visit_Dict(self, node: cst.Dict) -> None:
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 key = string_value(element.key)
                 if key is not None and key in SCOPE_KEYS:
-                    self.found.append((None, element.value, f'{{"{key}": ...}} payload', element.value))
+                    self.found.append((None, element.value, self.value_of(element.value),
+                                       f'{{"{key}": ...}} payload', element.value))
 
     def _subscript_request(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
         if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
             key = string_value(target.slice[0].slice.value)
             if key is not None and key in SCOPE_KEYS:
-                self.found.append((None, value, f'["{key}"] payload', value))
+                self.found.append((None, value, self.value_of(value), f'["{key}"] payload', value))
 
 
 def _dotted(node: cst.BaseExpression | None) -> str | None:
@@ -433,21 +447,27 @@ def collect_python(file: ParsedFile, facts: FileFacts) -> None:
     meta = wrapper(file)
     if meta is None:
         return
-    collector = _Collector(file, facts, meta.resolve(ScopeProvider))
+    collector = _Collector(file, facts, meta)
     meta.module.visit(collector)
     if not collector.found:
         return
-    qualified = meta.resolve(QualifiedNameProvider)
+    qualified: dict[str, object] = {}
+
+    def qualified_names() -> object:
+        # Resolved only when a request's provider is not given by a URL argument.
+        if "names" not in qualified:
+            qualified["names"] = meta.resolve(QualifiedNameProvider)
+        return qualified["names"]
+
     owners = _enclosing_calls(meta.module) if any(c is None for c, *_ in collector.found) else {}
-    for call, value, origin, report in collector.found:
+    for call, value, resolved, origin, report in collector.found:
         if call is None:
             parent = _dict_of(value, owners)
             call = owners.get(parent) if parent is not None else None
             if call is not None:
                 origin = f"{_dotted(call.func) or 'call'}({origin})"
-        provider = _provider(collector, call, qualified) if call is not None else None
-        facts.requests.append(ScopeRequest(collector.value_of(value), origin, provider,
-                                           collector.span(report)))
+        provider = _provider(collector, call, qualified_names) if call is not None else None
+        facts.requests.append(ScopeRequest(resolved, origin, provider, collector.span(report)))
 
 
 def _dict_of(value: cst.BaseExpression, owners: dict[cst.CSTNode, cst.Call]) -> cst.CSTNode | None:
@@ -459,7 +479,7 @@ def _dict_of(value: cst.BaseExpression, owners: dict[cst.CSTNode, cst.Call]) -> 
     return None
 
 
-def _provider(collector: _Collector, call: cst.Call, qualified: object) -> str | None:
+def _provider(collector: _Collector, call: cst.Call, qualified_names: Callable[[], object]) -> str | None:
     for keyword in _URL_KEYWORDS:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == keyword:
@@ -471,6 +491,7 @@ def _provider(collector: _Collector, call: cst.Call, qualified: object) -> str |
         url = _url_of(collector, positional[0].value)
         if url:
             return url
+    qualified = qualified_names()
     names = qualified.get(call, set()) if isinstance(qualified, Mapping) else set()
     if callable(names):  # libcst hands out some metadata as lazy values
         names = names()
