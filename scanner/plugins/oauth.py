@@ -180,7 +180,12 @@ class OAuthRule(Rule):
         if not self.candidate(file):
             return
         seen: set[tuple[int, int, str]] = set()
-        for hit in self.hits(file):
+        try:
+            hits = list(self.hits(file))
+        except RecursionError:  # pathological nesting (generated code): skip, say so
+            file.notes.append(f"{file.path}: code nested too deeply for rule {self.id}; skipped")
+            return
+        for hit in hits:
             key = (hit.span[0], hit.span[1], hit.message)
             if key in seen:
                 continue

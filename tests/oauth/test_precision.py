@@ -317,3 +317,21 @@ def test_sh403_native_app_known_by_its_loopback_redirect() -> None:
             'def login(state):\n'
             '    return f"{AUTH}?response_type=code&client_id={CID}&redirect_uri={REDIRECT_URI}&state={state}"\n')
     assert hits("SH403", code, "desktop/auth.py") == {3}
+
+
+@pytest.mark.parametrize("reads", [
+    ('code = self.get_argument("code")', 'state = self.get_argument("state")'),
+    ('code = request.rel_url.query.get("code")', 'state = request.rel_url.query.get("state")'),
+    ('code = request.query_params["code"]', 'state = request.query_params["state"]'),
+])
+def test_sh404_tornado_aiohttp_starlette_callbacks(reads: tuple[str, str]) -> None:
+    code = f"async def callback(self, request):\n    {reads[0]}\n    {reads[1]}\n    return await finish(code)\n"
+    assert hits("SH404", code) == {3}
+    checked = code.replace("    return", '    if state != self.session["oauth_state"]:\n        raise Forbidden()\n    return')
+    assert hits("SH404", checked) == set()
+
+
+def test_deeply_nested_code_is_a_note_not_a_failure() -> None:
+    code = "print(" + " + ".join(["access_token"] * 3000) + ")\n"
+    result = scan_files({"gen.js": code.replace("print", "console.log")}, select=["SH411"])
+    assert not [e for e in result.summary.errors if "failed" in e], result.summary.errors
