@@ -110,8 +110,9 @@ def _hints(file: ParsedFile) -> tuple[bool, bool, bool]:
     if cached is None:
         lower = file.lower
         scopes = "scope" in lower or (file.kind is FileKind.PYTHON and file.has_any(POSITIONAL_HINTS))
-        refresh = "refresh" in lower and file.has_any(_REFRESH_HINTS)
-        calls = file.kind in _CODE_KINDS and file.has_any(_call_hints()) and not file.is_test
+        code = file.kind in _CODE_KINDS
+        refresh = code and "refresh" in lower and file.has_any(_REFRESH_HINTS)
+        calls = code and file.has_any(_call_hints()) and not file.is_test
         cached = (scopes, refresh, calls)
         setattr(file, _HINTS_ATTR, cached)
     return cached
