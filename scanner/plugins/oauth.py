@@ -114,7 +114,7 @@ def _call_arguments(text: str, start: int, limit: int = 400) -> str:
 
 
 _TLS_OFF = lazy(
-    r"verify\s*=\s*False|_create_unverified_context|rejectUnauthorized\s*:\s*false"
+    r"verify\s*=\s*False|_create_unverified_context|(?<![\w.])rejectUnauthorized\s*:\s*false"
     r"|(?:NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*=\s*[\"']?0")
 _TLS_WINDOW = 20
 
@@ -285,7 +285,8 @@ class InsecureRedirectUri(OAuthRule):
     cwe = ("CWE-319",)
     keywords = ("redirect_uri", "redirecturi", "redirect-uri", "callback_url", "callbackurl",
                 "redirect_url", "redirecturl")
-    precheck = lazy(r"http(?::|%3a)(?://|%2f%2f)(?!localhost|127\.|\[::1\]|\{|\$)")
+    precheck = lazy(r"(?:redirect|callback)[_-]?ur[il]s?[\s\S]{0,80}?"
+                    r"http(?::|%3a)(?://|%2f%2f)(?!localhost|127\.|\[::1\]|\{|\$)")
     examples = (
         Bad('REDIRECT_URI = "http://app.acme-corp.io/oauth/callback"\n'),
         Bad("const config = { redirectUri: 'http://shop.acme-corp.io/callback' };\n",
