@@ -6,16 +6,19 @@ merely use hmac (password hashing, signing cookies) cannot trigger SH302/SH303/S
 from __future__ import annotations
 
 import ast
+import re
 
 from scanner.parsed import ParsedFile
+from scanner.plugins.webhooks_model import is_signature_header
 
 # Attribute the libcst analysis caches itself under (webhooks_py._CACHE_ATTR).
 ANALYSIS_ATTR = "_webhooks_python"
 _PRESCREEN_ATTR = "_webhooks_prescreen"
 _HMAC_TAILS = ("hmac.new", "hmac.HMAC", "hmac.digest")
 _CLOCK = ("time.time", "time()", "datetime.now", "utcnow", "timezone.now", "time.monotonic")
-# Rules decided from the text gate alone (their keywords are rare or their patterns diffuse).
-_ALWAYS = frozenset({"SH304", "SH306"})
+# Rules decided from the text gate alone (their keywords are rare).
+_ALWAYS = frozenset({"SH306"})
+_PRESENCE_WORDS = re.compile(r"sig|secret|token|hmac|key", re.IGNORECASE)
 
 
 def is_analysed(file: ParsedFile) -> bool:
@@ -61,6 +64,11 @@ def _screen(file: ParsedFile) -> frozenset[str]:
         hmac_call = dumps = stripe = False
         comparison = False
         for node in ast.walk(function):
+            if isinstance(node, ast.If) and _may_test_presence(node.test):
+                rules.add("SH304")
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and len(node.value) < 80 and is_signature_header(node.value):
+                rules.add("SH304")  # a header variable may have any name
             if isinstance(node, ast.Call):
                 name = _call_name(node)
                 if name.endswith(_HMAC_TAILS) or (bare_hmac and name in {"new", "HMAC", "digest"}):
@@ -82,3 +90,16 @@ def _screen(file: ParsedFile) -> frozenset[str]:
         if (hmac_call and not clock) or stripe:
             rules.add("SH305")
     return frozenset(rules)
+
+
+def _may_test_presence(test: ast.expr) -> bool:
+    """Superset of the libcst presence check: the test names a signature, secret or token."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and _PRESENCE_WORDS.search(node.id):
+            return True
+        if isinstance(node, ast.Attribute) and _PRESENCE_WORDS.search(node.attr):
+            return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and len(node.value) < 80 and is_signature_header(node.value):
+            return True
+    return False
