@@ -8,17 +8,20 @@ from __future__ import annotations
 import ast
 import re
 
-from scanner.parsed import ParsedFile
+from scanner.parsed import MAX_PYTHON_CHARS, ParsedFile
 from scanner.plugins.webhooks_model import is_signature_header
 
 # Attribute the libcst analysis caches itself under (webhooks_py._CACHE_ATTR).
 ANALYSIS_ATTR = "_webhooks_python"
 _PRESCREEN_ATTR = "_webhooks_prescreen"
+AST_ATTR = "_webhooks_ast"
 _HMAC_TAILS = ("hmac.new", "hmac.HMAC", "hmac.digest")
 _CLOCK = ("time.time", "time()", "datetime.now", "utcnow", "timezone.now", "time.monotonic")
 # Rules decided from the text gate alone (their keywords are rare).
 _ALWAYS = frozenset({"SH306"})
-_PRESENCE_WORDS = re.compile(r"sig|secret|token|hmac|key", re.IGNORECASE)
+# libcst's presence check: signature-ish names, secret-ish names (webhooks_py._SECRET_NAME).
+_PRESENCE_WORDS = re.compile(r"sig|secret|signing_?key|webhook_?key|webhook_?token|hmac_?key",
+                             re.IGNORECASE)
 
 
 def is_analysed(file: ParsedFile) -> bool:
@@ -46,10 +49,23 @@ def may_fire(file: ParsedFile) -> frozenset[str]:
     return result
 
 
+def parsed_ast(file: ParsedFile) -> ast.Module | None:
+    """The file's `ast` tree, parsed once for the prescreen and the span lookup."""
+    cached = getattr(file, AST_ATTR, None)
+    if cached is None:
+        try:
+            cached = ast.parse(file.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            cached = False
+        setattr(file, AST_ATTR, cached)
+    return cached if isinstance(cached, ast.Module) else None
+
+
 def _screen(file: ParsedFile) -> frozenset[str]:
-    try:
-        tree = ast.parse(file.text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if len(file.text) > MAX_PYTHON_CHARS:
+        return frozenset()  # libcst refuses it anyway (scanner.parsed)
+    tree = parsed_ast(file)
+    if tree is None:
         return frozenset({"SH302", "SH303", "SH304", "SH305", "SH306"})  # let libcst decide
     lower = file.lower
     bare_hmac = "from hmac import" in lower
@@ -63,6 +79,9 @@ def _screen(file: ParsedFile) -> frozenset[str]:
             continue
         hmac_call = dumps = stripe = False
         comparison = False
+        if any(_PRESENCE_WORDS.search(a.arg) for a in (*function.args.args,
+                                                         *function.args.kwonlyargs)):
+            rules.add("SH304")  # a signature parameter taints variables of any name
         for node in ast.walk(function):
             if isinstance(node, ast.If) and _may_test_presence(node.test):
                 rules.add("SH304")

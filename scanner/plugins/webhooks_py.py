@@ -143,14 +143,16 @@ _AST_TYPES: dict[type[cst.CSTNode], tuple[type[ast.AST], ...]] = {
 
 
 def ast_spans(text: str, lines: Sequence[str],
-              nodes: Mapping[type[cst.CSTNode], list[cst.CSTNode]]) -> dict[int, Span] | None:
+              nodes: Mapping[type[cst.CSTNode], list[cst.CSTNode]],
+              tree: ast.Module | None = None) -> dict[int, Span] | None:
     """Spans of the given libcst nodes (by id) from `ast`, which is far cheaper than libcst's
     PositionProvider: the k-th node of a type in libcst pre-order is the k-th `ast` node of the
     matching type in source order (outer first). None when the two parses disagree."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     found: dict[type[cst.CSTNode], list[ast.AST]] = {kind: [] for kind in _AST_TYPES}
     for node in ast.walk(tree):
         for kind, ast_types in _AST_TYPES.items():
@@ -285,7 +287,9 @@ class _Analyser:
         for statement in self.module.body:
             if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 self.top_names.add(statement.name.value)
-        self.spans = ast_spans(self.file.text, self.file.lines, typed)
+        from scanner.plugins.webhooks_prescreen import parsed_ast
+
+        self.spans = ast_spans(self.file.text, self.file.lines, typed, parsed_ast(self.file))
 
     def span(self, node: cst.CSTNode) -> Span:
         if self.spans is None:  # ast and libcst disagree: pay for libcst's own positions
