@@ -233,7 +233,7 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
 def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool) -> Assignment | None:
     key, op = match.group("key"), match.group("op")
     is_flag = key.startswith("-")
-    if op == "," and not (is_flag or _SETTER.search(match.string, 0, match.start())):
+    if op == "," and not (is_flag or _SETTER.search(match.string, max(0, match.start() - 64), match.start())):
         return None  # `f("client_secret", x)` is a call, not an assignment
     if op in {" ", "\t"} and not ((is_flag and mode == LOOSE) or spaced):
         return None  # `--client-secret VALUE` and Dockerfile `ENV KEY VALUE`; else no assignment
