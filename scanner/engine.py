@@ -200,6 +200,10 @@ def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size:
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(list(rules), max_size)) as pool:
+        # Fork the workers before the first source is read. A stream (history) opens git pipes
+        # as it goes; a worker forked after that holds their write ends, so `git cat-file`
+        # never sees end of input and the scan hangs when the stream closes it.
+        pool.submit(int).result()
         pending: list[Future[list[FileResult]]] = []
         # Keep a bounded window of chunks in flight so memory stays flat on huge scans.
         for chunk in _chunks(sources, CHUNK_SIZE):

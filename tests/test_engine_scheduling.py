@@ -3,6 +3,9 @@ single process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from scanner import engine, registry
@@ -69,3 +72,19 @@ def test_a_consumer_that_stops_early_does_not_wait_for_the_queue(tmp_path: Path)
     first = next(results)
     results.close()  # shuts the pool down, cancelling what has not started
     assert first.path == sources[0].path
+
+
+def test_history_through_the_worker_pool_finishes(tmp_path: Path) -> None:
+    """Workers forked after `git cat-file` started would keep its input open: history hung."""
+    from tests.gitrepo import GIT_ENV, Repo
+
+    repo = Repo(tmp_path / "repo")
+    repo.write("app.py", "import os\nTOKEN = os.environ['TOKEN']\n")
+    repo.commit("one")
+    repo.write("app.py", "import os\nTOKEN = os.environ['TOKEN']\nREFRESH_TOKEN = None\n")
+    repo.commit("two")
+    done = subprocess.run([sys.executable, "-m", "scanner.cli", "history", "--jobs", "2",
+                           "--format", "json"], cwd=repo.root, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **GIT_ENV})
+    assert done.returncode == 0, done.stderr
+    assert '"files_scanned": 2' in done.stdout
