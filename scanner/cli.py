@@ -17,9 +17,9 @@ import click
 from scanner import __version__
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
 from scanner.finding import Finding, Severity, Summary
+from scanner.redact import one_line
 from scanner.rules import Rule
 from scanner.sources import GitError, SourceFile
-from scanner.redact import one_line
 from scanner.suppress import BaselineError
 
 FORMATS = ("text", "json", "sarif", "github")

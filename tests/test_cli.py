@@ -180,6 +180,7 @@ def test_inline_ignore_and_pragma(repo: Repo) -> None:
                + "# pragma: allowlist nextline secret\n" + SECRET_LINE.replace("CLIENT", "X_CLIENT")
                + SECRET_LINE.replace("CLIENT", "Y_CLIENT").rstrip("\n") + "  # secret-hygiene: ignore[SH3]\n")
     code, report = repo.run("scan")
+    assert code == 1
     assert triples(report) == {("a.py", 5, "SH101")}
     assert report["summary"]["suppressed"] == 3
 
