@@ -292,7 +292,7 @@ class InsecureRedirectUri(OAuthRule):
         Bad("const config = { redirectUri: 'http://shop.acme-corp.io/callback' };\n",
             path="src/auth.js"),
         Bad("oauth:\n  redirect_uris:\n    - http://portal.acme-corp.io/cb\n", path="config/oauth.yaml"),
-        Bad('url = f"{AUTH}?client_id={cid}&redirect_uri=http%3A%2F%2Fapp.acme-corp.io%2Fcb"\n'),
+        Bad('url = f"{AUTH}?client_id={cid}&redirect_uri=http%3A%2F%2Fapp.acme-corp.io%2Fcb"\n'),  # secret-hygiene: ignore[SH401]
         Good('REDIRECT_URI = "https://app.acme-corp.io/oauth/callback"\n'),
         Good('REDIRECT_URI = "http://localhost:8000/oauth/callback"\n'),
         Good('REDIRECT_URI = "http://127.0.0.1:8765/callback"\n'),
@@ -339,7 +339,7 @@ class PkcePlain(OAuthRule):
         Bad('params = {"code_challenge": challenge, "code_challenge_method": "plain"}\n'),
         Bad("const q = { code_challenge: verifier, code_challenge_method: 'plain' };\n",
             path="src/login.ts"),
-        Bad('url = f"{AUTH}?response_type=code&code_challenge={verifier}&code_challenge_method=S256"\n'),
+        Bad('url = f"{AUTH}?response_type=code&code_challenge={verifier}&code_challenge_method=S256"\n'),  # secret-hygiene: ignore[SH402]
         Good('params = {"code_challenge": s256(code_verifier), "code_challenge_method": "S256"}\n'),
         Good("const q = { code_challenge: await sha256(verifier), code_challenge_method: 'S256' };\n",
              path="src/login.ts"),
@@ -514,7 +514,7 @@ class ImplicitGrant(OAuthRule):
     precheck = lazy(r"response_?type[\"'\s:=]{1,6}[\w\s%+]{0,20}token")
     examples = (
         Bad('params = {"response_type": "token", "client_id": CLIENT_ID}\n'),
-        Bad("const url = `${AUTH}?client_id=${id}&response_type=id_token%20token&nonce=${n}`;\n",
+        Bad("const url = `${AUTH}?client_id=${id}&response_type=id_token%20token&nonce=${n}`;\n",  # secret-hygiene: ignore[SH405]
             path="src/login.js"),
         Bad("auth:\n  response_type: id_token token\n", path="config/auth.yaml"),
         Good('params = {"response_type": "code", "client_id": CLIENT_ID}\n'),
@@ -745,9 +745,9 @@ class TokenInUrl(OAuthRule):
     precheck = lazy(r"[?&](?:access_?token|refresh_?token|client_?secret)="
                           r"|params[\s\S]{0,200}?(?:access_?token|refresh_?token|client_?secret)")
     examples = (
-        Bad('requests.get(f"https://graph.acme.io/me?access_token={token}")\n'),
+        Bad('requests.get(f"https://graph.acme.io/me?access_token={token}")\n'),  # secret-hygiene: ignore[SH410]
         Bad('requests.post(TOKEN_URL, params={"client_secret": SECRET, "code": code})\n'),
-        Bad("fetch(`${API}/user?access_token=${token}`);\n", path="src/api.js"),
+        Bad("fetch(`${API}/user?access_token=${token}`);\n", path="src/api.js"),  # secret-hygiene: ignore[SH410]
         Bad("url.searchParams.set('access_token', token);\n", path="src/api.js"),
         Good('requests.get("https://graph.acme.io/me", headers={"Authorization": f"Bearer {token}"})\n'),
         Good('body = f"grant_type=refresh_token&refresh_token={rt}&client_id={cid}"\n'),

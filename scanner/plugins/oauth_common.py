@@ -133,12 +133,12 @@ def is_loopback_url(url: str) -> bool:
 _REDIRECT_KEYS = ("redirecturi", "redirecturis", "redirecturl", "redirecturls", "callbackurl",
                   "callbackuri", "callbackurls")
 _REDIRECT_IN_QUERY = lazy(
-    r"(?:redirect_uri|redirecturi|callback_url)=(http(?::|%3a)[^&\s\"'#]*)", re.IGNORECASE)
+    r"(?:^|[?&])(?:redirect_uri|redirecturi|callback_url)=(http(?::|%3a)[^&\s\"'#]*)", re.IGNORECASE)
 _RESPONSE_TYPE_IN_QUERY = lazy(r"[?&]response_type=([\w%+ ]+)", re.IGNORECASE)
 _GRANT_PASSWORD_IN_QUERY = lazy(r"(?:^|[?&])grant_type=password\b", re.IGNORECASE)
-_PLAIN_IN_QUERY = lazy(r"code_challenge_method=plain\b", re.IGNORECASE)
-_VERIFIER_AS_CHALLENGE = lazy(r"code_challenge=\{([^{}()]*verifier[^{}()]*)\}", re.IGNORECASE)
-_CODE_REQUEST_IN_QUERY = lazy(r"response_type=code\b", re.IGNORECASE)
+_PLAIN_IN_QUERY = lazy(r"(?:^|[?&])code_challenge_method=plain\b", re.IGNORECASE)  # secret-hygiene: ignore[SH402]
+_VERIFIER_AS_CHALLENGE = lazy(r"(?:^|[?&])code_challenge=\{([^{}()]*verifier[^{}()]*)\}", re.IGNORECASE)
+_CODE_REQUEST_IN_QUERY = lazy(r"(?:^|[?&])response_type=code\b", re.IGNORECASE)
 _TOKEN_IN_QUERY = lazy(
     r"[?&](access_token|refresh_token|client_secret|accesstoken|refreshtoken|clientsecret)=([^&#\s\"']*)",
     re.IGNORECASE)

@@ -75,3 +75,15 @@ def test_every_keyword_has_a_root_and_roots_decide_like_keywords() -> None:
         rule = rule_class()
         expected = file.kind in (rule.kinds or {file.kind}) and file.has_any(rule.keywords)
         assert rule.applies_to(file) is expected, rule.id
+
+
+def test_the_family_scans_its_own_modules_clean() -> None:
+    from pathlib import Path
+
+    from tests.support import scan_files
+
+    root = Path(__file__).resolve().parents[2]
+    files = {str(path.relative_to(root)): path.read_text(encoding="utf-8")
+             for path in sorted((root / "scanner" / "plugins").glob("oauth*.py"))}
+    result = scan_files(files, select=["SH4"])
+    assert result.findings == []
