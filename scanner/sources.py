@@ -272,7 +272,7 @@ def _patch_sections(blocks: Iterable[bytes]) -> Iterator[bytes]:
 
 def _read_file_header(current: PatchFile, header: bytes) -> None:
     for line in header.split(b"\n"):
-        if line.startswith(b"index "):
+        if line.startswith(b"index ") and len(line.split()) > 1:
             shas = line.split()[1].split(b"..")
             if len(shas) == 2:
                 current.blob = shas[1].decode("ascii", "replace")

@@ -112,6 +112,7 @@ def test_parse_patch_finds_exactly_the_added_lines(files: list[sts.DiffFile], da
     [b"diff --git a/x b/x", b"+++ b/x", b"+++ /dev/null", b"@@ -1 +1 @@", b"@@ -0,0 +1,3 @@",
      b"@@ -1,2 +0,0 @@", b"@@ junk @@", b"index 00..11", b"index", b"\x01abc", b"+added", b"-gone",
      b'+++ "b/\\377"', b"+++ b/", b"@@ -1 +99999999999999999999 @@"])), max_size=20))
+@example([b"diff --git ", b"index "])
 def test_parse_patch_survives_garbage(lines: list[bytes]) -> None:
     text = b"\n".join(lines)
     for item in parse_patch([text]):
