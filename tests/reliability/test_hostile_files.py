@@ -205,3 +205,16 @@ def test_every_rule_survives_broken_structured_files(name: str) -> None:
 def _secret_rule(findings: list[Finding], path: str, line: int) -> str:
     rules = sorted(f.rule for f in findings if f.path == path and f.line == line and f.rule.startswith("SH1"))
     return rules[0] if rules else "none"
+
+
+def test_jwt_with_a_deeply_nested_header_fails_no_rule() -> None:
+    """A JWT-shaped value whose header decodes to JSON nested 5,000 deep (json.loads recursion)."""
+    import base64
+
+    header = base64.urlsafe_b64encode(b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}").decode().rstrip("=")
+    payload = base64.urlsafe_b64encode(b'{"sub":"x"}').decode().rstrip("=")
+    token = f"{header}.{payload}.abcdefghijklmnopqrstuvwxyz012345"
+    rules = registry.instantiate(registry.RULES, {}, {})
+    result = engine.scan([sources.SourceFile(path="a.py", text=f'TOKEN = "{token}"\n')], rules,
+                         max_size=1 << 22)
+    assert not [e for e in result.summary.errors if "failed" in e], result.summary.errors
