@@ -268,7 +268,7 @@ def resolved_requests(facts: Mapping[str, FileFacts], project: Project) -> list[
     used_by_others = {key for *_rest, visited in candidates for key in visited}
     for request, scopes, _visited in candidates:
         key = (request.span.path, request.value.name.split(".")[-1]) if isinstance(request.value, Ref) else None
-        if key not in used_by_others and scopes.tokens:
+        if key not in used_by_others and scopes.tokens and _is_oauth(scopes):
             results.append((request, scopes))
     return results
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 _URL_SCOPE = re.compile(r"https?://[^\s\"'`<>()]*?[?&]scope=(?P<value>[^&\s\"'`<>#)]*)", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"[{}$<>%]|\\")
-_CONFIG_KEY = re.compile(r"(?:^|[_.\-])(?:oauth[_\-]?)?scopes?$", re.IGNORECASE)
+# `scope`, `scopes`, `*_scopes`, `oauth_scope`/`auth_scope`: not `read_scope`-like fields of other data.
+_CONFIG_KEY = re.compile(r"^scopes?$|(?:^|[_.\-])scopes$|o?auth[_.\-]?scopes?$", re.IGNORECASE)
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 # String literals that look like an HTTP URL or an API path (f-string/template bases allowed).
@@ -81,11 +82,11 @@ def url_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
 
 
 # A key named like scope(s) at a line start (YAML, TOML, INI, .env) or quoted (JSON).
-_CONFIG_HINT = re.compile(r"""(?:^[ \t\-]*|["'])(?:[\w.\-]*[_.\-])?scopes?["']?\s*[:=]""",
+_CONFIG_HINT = re.compile(r"""(?:^[ \t\-]*|["'])[\w.\-]*scopes?["']?\s*[:=]""",
                           re.IGNORECASE | re.MULTILINE)
 
 
-_JSON_SCOPE_KEY = re.compile(r'"((?:[\w.\-]*[_.\-])?scopes?)"\s*:\s*', re.IGNORECASE)
+_JSON_SCOPE_KEY = re.compile(r'"([\w.\-]*scopes?)"\s*:\s*', re.IGNORECASE)
 _JSON_URL = re.compile(r'"[\w.\-]*(?:token|auth)[\w.\-]*"\s*:\s*"(https?://[^"]+)"', re.IGNORECASE)
 
 

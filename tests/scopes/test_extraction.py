@@ -200,3 +200,12 @@ def test_token_in_an_unrelated_callee_is_no_oauth_context() -> None:
 def test_js_urlsearchparams_pairs() -> None:
     code = 'const q = new URLSearchParams([["client_id", id], ["scope", "admin openid"]]);\n'
     assert found({"src/oauth.ts": code}) == {("src/oauth.ts", 1, "SH202")}
+
+
+def test_scope_like_fields_of_other_data_are_not_requests() -> None:
+    catalog = '{"scopes": {"x": {"read_scope": "https://www.googleapis.com/auth/gmail.readonly"}}}\n'
+    stop_list = 'NOT_OAUTH_SCOPES = frozenset({"module", "session", "global"})\n'
+    assert found({"data/catalog.json": catalog, "model.py": stop_list,
+                  "app.py": 'requests.get("https://www.googleapis.com/drive/v3/files")\n'}) == set()
+    assert found({"k8s.yaml": "nodePool:\n  oauthScopes:\n    - https://www.googleapis.com/auth/cloud-platform\n"}) \
+        == {("k8s.yaml", 3, "SH202")}
