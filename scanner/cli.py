@@ -531,7 +531,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("secret-hygiene: aborted", err=True)
         return 2
     except click.ClickException as exc:
-        exc.show()
+        # One line, like every other error; `--help` gives the usage.
+        command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "secret-hygiene"
+        click.echo(f"{command}: error: {one_line(exc.format_message())} (see --help)", err=True)
         return 2
     except (ConfigError, GitError, BaselineError, ToolError) as exc:
         click.echo(f"secret-hygiene: error: {exc}", err=True)

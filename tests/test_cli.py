@@ -284,3 +284,12 @@ def test_every_hook_id_is_documented() -> None:
     for hook in hooks:
         assert f"id: {hook['id']}" in readme
         assert hook["entry"].startswith("secret-hygiene ")
+
+
+@pytest.mark.parametrize("args", [("scan", "--format", "bogus"), ("diff",), ("bogus",),
+                                  ("scan", "--jobs", "0")])
+def test_usage_errors_are_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "error:" in done.stderr and "Traceback" not in done.stderr
