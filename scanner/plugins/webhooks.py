@@ -163,8 +163,8 @@ class _LocalRule(Rule):
 
 class WebhookSignatureNotVerified(ProjectRule):
     """## What it does
-    Finds webhook handlers (Flask, FastAPI, Starlette, Django, aiohttp, Express, Fastify and
-    Next.js API routes) that never verify the sender's signature on any path: not in the handler,
+    Finds webhook handlers that never verify the sender's signature. It covers Flask, FastAPI,
+    Starlette, Django, aiohttp, Express, Fastify and Next.js API routes that never verify the sender's signature on any path: not in the handler,
     not in the functions it calls (followed across modules), not in its decorators, FastAPI
     dependencies, Flask `before_request` hooks, or Django/Express middleware.
 
@@ -290,8 +290,9 @@ class WebhookSignatureNotVerified(ProjectRule):
 
 class NonConstantTimeSignatureCompare(_LocalRule):
     """## What it does
-    Finds a signature, HMAC digest or webhook token compared with `==`, `!=` or `in` (Python) or
-    `===`/`!==` (JavaScript) instead of a constant-time comparison.
+    Finds a webhook signature compared in non-constant time. A signature, HMAC digest or webhook
+    token is compared with `==`, `!=` or `in` (Python) or `===`/`!==` (JavaScript) instead of a
+    constant-time comparison.
 
     ## Why is this bad?
     Ordinary string comparison stops at the first differing character, so its timing reveals how
@@ -338,8 +339,9 @@ class NonConstantTimeSignatureCompare(_LocalRule):
 
 class SignatureOverReserializedBody(_LocalRule):
     """## What it does
-    Finds an HMAC computed over a re-serialized request body (`json.dumps(request.json)`,
-    `JSON.stringify(req.body)`) instead of the raw bytes the provider signed.
+    Finds a webhook HMAC computed over a re-serialized body instead of the raw bytes. The body is
+    rebuilt with `json.dumps(request.json)` or `JSON.stringify(req.body)` instead of using the
+    raw bytes the provider signed.
 
     ## Why is this bad?
     Re-serializing changes key order, whitespace and number formatting, so genuine deliveries fail
@@ -384,8 +386,8 @@ class SignatureOverReserializedBody(_LocalRule):
 
 class VerificationSkippedWhenHeaderMissing(_LocalRule):
     """## What it does
-    Finds verification that runs only when the signature header (or the configured secret) is
-    present: `if sig: verify(...)` with no `else` that rejects, or `if not secret: return
+    Finds webhook verification that is skipped when the signature or secret is missing. The check
+    runs only when the signature header (or the configured secret) is present: `if sig: verify(...)` with no `else` that rejects, or `if not secret: return
     process()`.
 
     ## Why is this bad?
@@ -451,8 +453,8 @@ class VerificationSkippedWhenHeaderMissing(_LocalRule):
 
 class NoReplayWindow(_LocalRule):
     """## What it does
-    Finds manual verification for providers that sign a timestamp (Stripe, Slack, Standard
-    Webhooks/Svix) where the signed timestamp is never compared with the clock, and Stripe
+    Finds webhook verification with no replay window. It covers manual verification for providers
+    that sign a timestamp (Stripe, Slack, Standard Webhooks/Svix) where the signed timestamp is never compared with the clock, and Stripe
     verification with `tolerance` set to 0 or None.
 
     ## Why is this bad?
@@ -504,7 +506,7 @@ class NoReplayWindow(_LocalRule):
 
 class VerificationDisabled(_LocalRule):
     """## What it does
-    Finds code outside tests that deliberately bypasses webhook verification:
+    Finds code that deliberately bypasses webhook verification outside tests. It flags
     `construct_event_without_verification`-style calls, `verify_signature=False`, or a Stripe
     event built straight from the request body with `stripe.Event.construct_from`.
 
