@@ -129,6 +129,15 @@ def excluded(run: Run) -> Callable[[str], bool]:
     return lambda path: path.rsplit("/", 1)[-1] in baselines or bool(spec.match_file(path))
 
 
+def _work_tree_paths(run: Run) -> tuple[str, ...]:
+    """Every non-excluded file of the work tree: what a project rule may read when a diff or
+    hook scan covers only some files (listed only if a rule asks)."""
+    from scanner.sources import tree_files
+
+    is_excluded = excluded(run)
+    return tuple(s.path for s in tree_files(run.root)[0] if not is_excluded(s.path))
+
+
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
             expected: int | None, dedupe_commits: bool = False) -> int:
     from scanner import engine
@@ -142,6 +151,7 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
         result = engine.scan(
             filtered, run.rules, max_size=run.config.max_file_size, jobs=jobs, expected=expected,
             project_loader=engine.loader_for(run.root, run.config.max_file_size),
+            project_paths=functools.cache(lambda: _work_tree_paths(run)),
             path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
             dedupe_commits=dedupe_commits, on_file=on_file, notes=(),
         )

@@ -226,6 +226,7 @@ def scan(
     jobs: int = 1,
     expected: int | None = None,
     project_loader: Callable[[str], ParsedFile | None] = lambda path: None,
+    project_paths: Callable[[], tuple[str, ...]] = lambda: (),
     path_ignores: PathIgnores | None = None,
     baseline: frozenset[str] = frozenset(),
     dedupe_commits: bool = False,
@@ -258,7 +259,8 @@ def scan(
     if binary:
         summary.errors.append(binary_note(binary))
     if project_rules:
-        project = Project(scanned_paths=tuple(sorted(context)), load=project_loader)
+        project = Project(scanned_paths=tuple(sorted(context)), load=project_loader,
+                          all_paths=project_paths)
         for rule in project_rules:
             try:
                 produced = list(rule.check_project(facts.get(rule.id, {}), project))

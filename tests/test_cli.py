@@ -293,3 +293,20 @@ def test_usage_errors_are_one_line(tmp_path: Path, args: tuple[str, ...]) -> Non
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "error:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_hook_sees_api_calls_in_files_it_does_not_scan(repo: Repo) -> None:
+    """SH204 needs the whole repository's API calls even when only the auth module is staged."""
+    repo.write("sync/auth.py", 'from requests_oauthlib import OAuth2Session\n\n'
+               'SCOPES = ["people:read"]\nsession = OAuth2Session("client", scope=SCOPES)\n')
+    repo.write("sync/client.py", 'import requests\n\n\ndef people():\n'
+               '    return requests.get("https://api.example.com/api/v3/people")\n')
+    repo.commit()
+    repo.write("sync/auth.py", 'from requests_oauthlib import OAuth2Session\n\n'
+               'SCOPES = ["people:read",\n          "payroll:read"]\n'
+               'session = OAuth2Session("client", scope=SCOPES)\n')
+    repo.git("add", "sync/auth.py")
+    code, report = repo.run("hook", "sync/auth.py")
+    assert triples(report) == {("sync/auth.py", 4, "SH204")}
+    assert code == 1
+    assert "payroll" in report["findings"][0]["message"]
