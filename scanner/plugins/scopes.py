@@ -350,8 +350,8 @@ class _ScopeRule(ProjectRule):
 
 class ScopeStringTooLong(_ScopeRule):
     """## What it does
-    Flags a scope request whose scopes, joined with spaces, are longer than the provider accepts
-    (4,000 characters unless configured). When only part of the list is known statically (the rest
+    Flags a scope string longer than the provider accepts. The scopes of one request, joined with
+    spaces, are longer than the limit (4,000 characters unless configured). When only part of the list is known statically (the rest
     comes from the environment or a call), it reports when the known part alone is over the limit.
 
     ## Why is this bad?
@@ -429,7 +429,8 @@ class ScopeStringTooLong(_ScopeRule):
 
 class WildcardOrAdminScope(_ScopeRule):
     """## What it does
-    Flags wildcard and administrative scopes (`*`, `all`, `admin`, `full_access`, `root`), GitHub's
+    Flags wildcard and admin scopes where narrower ones exist. It covers wildcard and
+    administrative scopes (`*`, `all`, `admin`, `full_access`, `root`), GitHub's
     classic `repo` and `admin:*` scopes, Google's `cloud-platform`, full Drive and full Gmail
     scopes, Microsoft Graph's `Directory.ReadWrite.All`, and the other catalogued scopes for which
     the provider offers narrower ones.
@@ -497,8 +498,8 @@ def _broad_reason(scope: str, catalog: Catalog, *, generic: bool) -> tuple[str, 
 
 class DuplicateScope(_ScopeRule):
     """## What it does
-    Flags a scope that appears more than once in the same request (after resolving constants,
-    joins and concatenation), at its second occurrence.
+    Flags a scope requested twice in the same request. The check runs after resolving constants,
+    joins and concatenation, and reports the second occurrence.
 
     ## Why is this bad?
     Duplicates are harmless to the provider but a sign the list is maintained by copy and paste:
@@ -538,7 +539,7 @@ class DuplicateScope(_ScopeRule):
 
 class UnusedScope(_ScopeRule):
     """## What it does
-    Flags a requested scope that the code never exercises: no API call touches the scope's
+    Flags a requested scope that the code never exercises. Either no API call touches the scope's
     resource, or a write scope whose resource is only ever read (then it suggests the read scope).
 
     How the decision is made:
