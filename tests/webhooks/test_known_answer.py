@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
 from tests.support import scan_dir, triples
 
 SECRET = b"It's a Secret to Everybody"
@@ -101,8 +99,7 @@ def _python_with_flask() -> str | None:
 
 def test_good_flask_decorator_accepts_the_vector_and_rejects_forgeries() -> None:
     python = _python_with_flask()
-    if python is None:  # the issue allows the pure-function test alone when Flask is missing
-        pytest.skip("no interpreter with Flask installed; pure verify function tested above")
+    assert python is not None, "Flask is a test dependency (pip install -e '.[test]')"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     run = subprocess.run([python, "-c", _FLASK_CHECK, str(FLASK_APP)], capture_output=True,
                          text=True, env=env, check=False, timeout=60)
