@@ -420,7 +420,7 @@ class VerificationSkippedWhenHeaderMissing(_LocalRule):
     keywords = (*_HMAC_USE, "signature", "webhook")
     requires = ((*_HMAC_USE, "compare_digest", "construct_event", "signatureverifier",
                  "requestvalidator", "validate_event", "verify_signature", "check_signature",
-                 "verify_webhook", "is_valid_request", "signature_ok", "valid_signature",
+                 "verify_webhook", "is_valid_request", "signature_ok", "valid_signature(",
                  "check_sig", "verify_sig", "timingsafeequal", "constructevent",
                  "verifysignature", "verifywebhook"),
                 ("headers[", "headers.get(", "request.headers", "http_x_", "meta[", "meta.get(",
