@@ -23,7 +23,7 @@ _ROUTE_MARKERS = (".route(", ".post(", ".put(", "api_route(", "add_route(", "add
                   "function POST", "const POST", "Depends(", "as_view(")
 _WEBHOOK_WORDS = ("webhook", "hook", "ipn", "notify", "notification", "event", "callback")
 # A provider header name next to header access marks a handler whatever its route is called.
-_HEADER_MARKERS = ("-signature", "_signature", "x-hub-", "x-github-", "x-gitlab-", "x-shopify-",
+_HEADER_MARKERS = ("-signature", "http_x_", "x-hub-", "x-github-", "x-gitlab-", "x-shopify-",
                    "svix-", "webhook-id", "x-twilio-", "x-slack-", "http_x_gitlab", "http_x_github",
                    "x-event-key", "x_hub_", "x_github_", "x_gitlab_", "x_slack_")
 _HEADER_ACCESS = ("headers", "meta", ".get(", "header(")
