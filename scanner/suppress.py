@@ -139,15 +139,20 @@ def write_baseline(path: Path, entries: list[dict[str, str]]) -> None:
         raise BaselineError(f"{path}: cannot write baseline ({exc.strerror})") from None
 
 
-def read_baseline(path: Path) -> list[dict[str, str]]:
+def _read_json(path: Path, what: str) -> Any:
+    """A JSON document, or BaselineError saying in one line why it cannot be read."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found") from None
+        raise BaselineError(f"{path}: {what} not found") from None
     except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline ({exc.strerror})") from None
+        raise BaselineError(f"{path}: cannot read {what} ({exc.strerror})") from None
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BaselineError(f"{path}: baseline is not valid JSON") from None
+        raise BaselineError(f"{path}: {what} is not valid JSON") from None
+
+
+def read_baseline(path: Path) -> list[dict[str, str]]:
+    document = _read_json(path, "baseline")
     entries = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
@@ -174,14 +179,7 @@ class DetectSecretsImport:
 
 def read_detect_secrets(path: Path) -> dict[str, list[tuple[str, int]]]:
     """`.secrets.baseline` -> {filename: [(hashed_secret, line_number)]}."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: detect-secrets baseline not found") from None
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read detect-secrets baseline ({exc.strerror})") from None
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BaselineError(f"{path}: detect-secrets baseline is not valid JSON") from None
+    document = _read_json(path, "detect-secrets baseline")
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, dict):
         raise BaselineError(f"{path}: results: expected detect-secrets' {{filename: [secrets]}} table")
