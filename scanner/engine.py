@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.finding import Finding, Summary
+from scanner.keywords import KeywordIndex, index_for
 from scanner.parsed import FileKind, ParsedFile
 from scanner.redact import redact_text
 from scanner.rules import Project, ProjectRule, Rule
@@ -55,9 +56,28 @@ def _touches(finding: Finding, changed: frozenset[int] | None) -> bool:
     return any(line in changed for line in range(finding.line, finding.end_line + 1))
 
 
+# Words the engine itself looks for: inline suppression directives.
+_DIRECTIVE_WORDS = ("secret-hygiene", "pragma")
+_indexes: dict[tuple[type[Rule], ...], KeywordIndex] = {}
+
+
+def keyword_index(rules: Sequence[Rule]) -> KeywordIndex:
+    """The one-pass keyword index for this rule set (built once per process)."""
+    key = tuple(type(rule) for rule in rules)
+    index = _indexes.get(key)
+    if index is None:
+        words = {word for rule in rules for word in rule.words()}
+        index = _indexes[key] = index_for(frozenset(words | set(_DIRECTIVE_WORDS)))
+    return index
+
+
 def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
     """Run `rules` over one parsed file: findings (inline-suppressed and diff-filtered), notes,
     and project-rule facts. A rule that raises becomes a note; the other rules still run."""
+    if file.keyword_index is None:
+        index = keyword_index(rules)
+        if index.accelerated:
+            file.keyword_index = index
     result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
                         commit=file.commit)
     raw: list[Finding] = []
@@ -75,7 +95,7 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
             result.notes.append(f"{file.path}: rule {rule.id} failed ({type(exc).__name__}); "
                                 "the other rules still ran")
     result.notes.extend(file.notes)
-    if "secret-hygiene" in file.text or "pragma" in file.text:
+    if file.has_any(_DIRECTIVE_WORDS) and ("secret-hygiene" in file.text or "pragma" in file.text):
         result.directives = inline_directives(file.lines)
     secrets = file.secrets_seen
     for finding in raw:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import libcst
     import tree_sitter
 
+    from scanner.keywords import KeywordIndex
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -112,6 +114,9 @@ class ParsedFile:
         self._keyword_lines: dict[tuple[str, ...], list[int]] = {}
         # keyword -> whether `lower` holds it; shared by every rule that asks about this file.
         self._keyword_seen: dict[str, bool] = {}
+        # Set by the engine: the scan's words, all found in one pass when first asked about.
+        self.keyword_index: KeywordIndex | None = None
+        self._present: frozenset[str] | None = None
 
     # -- text views ---------------------------------------------------------------------------
 
@@ -156,25 +161,33 @@ class ParsedFile:
         self._keyword_lines[keywords] = result
         return result
 
+    def has_token(self, keyword: str) -> bool:
+        """Whether the lower-cased text holds `keyword` (lower-case)."""
+        index = self.keyword_index
+        if index is not None and keyword in index.tokens:
+            present = self._present
+            if present is None:
+                present = self._present = index.present(self.text)
+            return keyword in present
+        seen = self._keyword_seen.get(keyword)
+        if seen is None:
+            seen = self._keyword_seen[keyword] = keyword in self.lower
+        return seen
+
     def has_any(self, keywords: Iterable[str]) -> bool:
-        """Whether the lower-cased text holds any of `keywords`. Answers are kept per keyword:
-        the rules of a family ask about the same words, so each word is searched once a file."""
-        seen = self._keyword_seen
-        unknown = []
-        for keyword in keywords:
-            found = seen.get(keyword)
-            if found:
-                return True
-            if found is None:
-                unknown.append(keyword)
-        if unknown:
-            lower = self.lower
-            for keyword in unknown:
-                found = keyword in lower
-                seen[keyword] = found
-                if found:
+        """Whether the lower-cased text holds any of `keywords`. Words of the engine's index are
+        answered from its one pass; any other word is searched once a file and remembered."""
+        index = self.keyword_index
+        if index is not None:
+            present = self._present
+            if present is None:
+                present = self._present = index.present(self.text)
+            tokens = index.tokens
+            for keyword in keywords:
+                if keyword in present or (keyword not in tokens and self.has_token(keyword)):
                     return True
-        return False
+            return False
+        return any(self.has_token(keyword) for keyword in keywords)
 
     # -- path facts ---------------------------------------------------------------------------
 

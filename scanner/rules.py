@@ -44,7 +44,9 @@ class Rule:
 
     `keywords` (lower-case) feed the engine's prefilter: a file reaches `check` only when it holds
     one of them (an empty tuple means every file of the rule's `kinds`). `kinds` limits the file
-    kinds (None: every text file). `options` is the rule family's config section."""
+    kinds (None: every text file). `options` is the rule family's config section. `vocabulary`
+    lists the other lower-case words the rule asks `file.has_any` about, so the engine finds them
+    all in one pass over each file (a word left out is still answered, one search at a time)."""
 
     id: ClassVar[str]
     name: ClassVar[str]
@@ -53,6 +55,7 @@ class Rule:
     examples: ClassVar[tuple[Example, ...]] = ()
     keywords: ClassVar[tuple[str, ...]] = ()
     kinds: ClassVar[frozenset[FileKind] | None] = None
+    vocabulary: ClassVar[tuple[str, ...]] = ()
     cwe: ClassVar[tuple[str, ...]] = ()
     # Severity after config overrides; set by the engine.
     effective_severity: Severity
@@ -68,6 +71,11 @@ class Rule:
 
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         raise NotImplementedError
+
+    @classmethod
+    def words(cls) -> tuple[str, ...]:
+        """Every word the rule's prefilter and gates ask about (for the engine's keyword index)."""
+        return (*cls.keywords, *cls.vocabulary)
 
     # -- docs ------------------------------------------------------------------------------------
 

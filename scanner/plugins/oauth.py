@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from scanner.finding import Category, Finding, Severity
 from scanner.parsed import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
-from scanner.plugins.oauth_names import LazyPattern, is_credential_name, is_generic_credential, lazy
+from scanner.plugins.oauth_names import LazyPattern, is_credential_name, lazy
 from scanner.rules import Bad, Good, Rule
 
 if TYPE_CHECKING:
@@ -135,8 +135,11 @@ _root_of: dict[str, str] = {}
 
 
 def has_family_keyword(file: ParsedFile, keywords: tuple[str, ...]) -> bool:
-    """`file.has_any(keywords)`, answered from the family's roots (scanned once per file and
-    cached on it): a keyword is searched for only when its root is present."""
+    """`file.has_any(keywords)`. Without the engine's one-pass index, answered from the family's
+    roots (scanned once per file and cached on it): a keyword is searched for only when its root
+    is present."""
+    if file.keyword_index is not None:
+        return file.has_any(keywords)
     roots: frozenset[str] | None = getattr(file, _ROOTS_ATTR, None)
     if roots is None:
         lower = file.lower
@@ -199,9 +202,15 @@ class OAuthRule(Rule):
 
     def hits(self, file: ParsedFile) -> Iterator[Hit]:
         if file.kind is FileKind.PYTHON:
-            from scanner.plugins import oauth_python
+            from scanner.plugins import oauth_prescreen
 
-            yield from oauth_python.check(self.id, file)
+            if self.id == "SH409":
+                yield from oauth_prescreen.settings_hits(file)
+            # libcst (import and parse) only when a cheap `ast` pass says the rule may fire.
+            if oauth_prescreen.needs_analysis(self.id, file):
+                from scanner.plugins import oauth_python
+
+                yield from oauth_python.check(self.id, file)
         elif file.kind in JS_KINDS:
             from scanner.plugins import oauth_js
 
@@ -788,9 +797,9 @@ class SecretInLogs(OAuthRule):
         """A log call whose arguments (string messages left out) name a credential. Only the
         lines holding a credential word, and the two before them, are looked at; the file is
         never split into lines (that alone costs more than this check on big files)."""
-        from scanner.plugins.oauth_names import talks_auth
+        from scanner.plugins.oauth_names import LeakJudge
 
-        generic_ok: bool | None = None
+        judge = LeakJudge(lambda: file.lower)
         for line in _lines_around(file, _CREDENTIAL_WORDS, before=2):
             lowered = line.text.lower()
             if not any(hint in lowered for hint in _LOG_HINTS):
@@ -798,15 +807,9 @@ class SecretInLogs(OAuthRule):
             for match in _LOG_START.finditer(line.text):
                 window = file.text[line.start:line.start + match.end() + 400]
                 arguments = _QUOTED.sub(_keys_and_placeholders, _call_arguments(window, match.end()))
-                for name in _IDENTIFIER.findall(arguments):
-                    if not is_credential_name(name):
-                        continue
-                    if not is_generic_credential(name):
-                        return True
-                    if generic_ok is None:
-                        generic_ok = talks_auth(file.lower)
-                    if generic_ok:
-                        return True
+                if any(is_credential_name(name) and judge.counts(name)
+                       for name in _IDENTIFIER.findall(arguments)):
+                    return True
         return False
 
     examples = (

@@ -105,6 +105,22 @@ _AUTH_WORDS = ("oauth", "bearer", "authorization", "jwt", "api_key", "apikey", "
                "client_secret", "clientsecret", "_secret", "secret_", "credential")
 
 
+class LeakJudge:
+    """Whether a credential name a file writes out counts: a specific name (`access_token`)
+    always, a generic one (`token`, `secret`) only when the file talks auth (asked once)."""
+
+    def __init__(self, lower: Callable[[], str]) -> None:
+        self._lower = lower
+        self._talks_auth: bool | None = None
+
+    def counts(self, name: str) -> bool:
+        if not is_generic_credential(name):
+            return True
+        if self._talks_auth is None:
+            self._talks_auth = talks_auth(self._lower())
+        return self._talks_auth
+
+
 def talks_auth(lower: str) -> bool:
     """Whether a (lower-cased) file talks OAuth/HTTP auth: auth words, or a `<prefix>_token`
     name with a credential prefix (access_token, github_token...). Plain substring scans: fast."""

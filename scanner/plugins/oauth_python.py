@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 import libcst as cst
 
@@ -34,6 +33,7 @@ from scanner.plugins.oauth_names import (
     normal,
     talks_auth,
 )
+from scanner.plugins.oauth_prescreen import LOG_METHODS, LOG_RECEIVERS, SQL_WRITE, TRANSPARENT_CALLS
 
 _INDEX_ATTR = "_oauth_python_index"
 _EMPTY = cst.Module(body=[])
@@ -49,22 +49,14 @@ PUBLIC_CLIENT_MODULES = {
     "tkinter": "a desktop app", "PyQt5": "a desktop app", "PyQt6": "a desktop app",
     "PySide6": "a desktop app", "kivy": "a mobile app", "toga": "a desktop/mobile app",
 }
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
-                          "fatal", "log", "trace", "success"})
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request",
                            "stream", "send"})
-_TRANSPARENT_CALLS = frozenset({"str", "repr", "format", "dumps", "dict", "vars", "pformat",
-                                "to_json", "json"})
 _COLUMN_CALLS = frozenset({"Column", "mapped_column", "CharField", "TextField", "Field",
                            "BinaryField", "StringField", "db.Column"})
 _REQUEST_SOURCES = ("args", "get", "query", "params", "form", "request", "values")
 _STORED_SOURCES = ("session", "cache", "storage", "cookie", "db", "redis")
 _VALIDATING_CALLS = re.compile(r"compare_digest|valid|verify|check|compare|consume|callback|authorize_access_token",
                                re.IGNORECASE)
-_SQL_WRITE = re.compile(r"\b(insert\s+into|update)\b[\s\S]*refresh_token", re.IGNORECASE)
-_DEV_SETTINGS = frozenset({"dev", "development", "local", "test", "tests", "testing", "ci"})
-
-
 @dataclass
 class Function:
     node: cst.FunctionDef
@@ -344,7 +336,7 @@ def leaked_name(expr: cst.BaseExpression) -> str | None:
             key = string_value(expr.args[0].value)
             if key is not None:
                 return f"{receiver}.{method}({key!r})" if is_credential_name(key) else None
-        if method in _TRANSPARENT_CALLS:
+        if method in TRANSPARENT_CALLS:
             for arg in expr.args:
                 found = leaked_name(arg.value)
                 if found:
@@ -527,11 +519,6 @@ def _tls_disabled(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
                       "certificate checks next to credential-bearing calls", "unverified-context")
 
 
-def _dev_settings(path: str) -> bool:
-    stem = PurePosixPath(path).stem.lower()
-    return bool(set(re.split(r"[_.\-]", stem)) & _DEV_SETTINGS)
-
-
 def _cookies(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
     for call, _ in found.calls:
         _, method = _call_parts(call)
@@ -551,23 +538,14 @@ def _cookies(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
             what = name if name is not None else value_name
             yield Hit("SH409", span(file, call), f"cookie `{what}` holds a token or session but is "
                       f"set without {' and '.join(missing)}", f"cookie:{what}")
-    if _dev_settings(file.path):
-        return
-    for kv in found.sites.key_values:
-        if kv.key.upper() in {"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"} and kv.value_bool is False:
-            effect = ("lets the session cookie travel over plain http" if "SECURE" in kv.key.upper()
-                      else "leaves the session cookie readable by scripts")
-            yield Hit("SH409", kv.span, f"{kv.key.upper()} = False {effect}", f"setting:{kv.key.upper()}")
-
-
-_LOG_RECEIVERS = re.compile(r"log|warnings", re.IGNORECASE)
+    # The settings check (SESSION_COOKIE_SECURE = False) is oauth_prescreen.settings_hits.
 
 
 def _is_log_call(call: cst.Call) -> str | None:
     receiver, method = _call_parts(call)
     if not receiver and method in {"print", "pprint"}:
         return method
-    if method in _LOG_METHODS and (_LOG_RECEIVERS.search(receiver) or "getLogger" in receiver):
+    if method in LOG_METHODS and (LOG_RECEIVERS.search(receiver) or "getLogger" in receiver):
         return f"{_short(receiver, 30)}.{method}"
     if (method == "echo" and receiver in {"click", "typer"}) or (method == "print" and "console" in receiver):
         return f"{receiver}.{method}"
@@ -648,7 +626,7 @@ def _stored_refresh_tokens(file: ParsedFile, found: PythonIndex) -> Iterator[Hit
         yield Hit("SH412", target_span, f"database column `{key}` stores refresh tokens unencrypted "
                   f"(`{_short(column_text or code(annotation), 50)}`)", f"column:{key}")
     for string in found.sites.strings:
-        if _SQL_WRITE.search(string.text) and not ENCRYPTION_MARKERS.search(scope_text(file.lines, string.scope)):
+        if SQL_WRITE.search(string.text) and not ENCRYPTION_MARKERS.search(scope_text(file.lines, string.scope)):
             yield Hit("SH412", string.span, "SQL writes refresh_token into a table with no "
                       "encryption step in sight", "sql:refresh_token")
 

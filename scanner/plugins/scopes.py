@@ -108,10 +108,10 @@ def _hints(file: ParsedFile) -> tuple[bool, bool, bool]:
         cached = (False, False, False)
         setattr(file, _HINTS_ATTR, cached)
     if cached is None:
-        lower = file.lower
-        scopes = "scope" in lower or (file.kind is FileKind.PYTHON and file.has_any(POSITIONAL_HINTS))
+        scopes = file.has_token("scope") or (file.kind is FileKind.PYTHON
+                                             and file.has_any(POSITIONAL_HINTS))
         code = file.kind in _CODE_KINDS
-        refresh = code and "refresh" in lower and file.has_any(_REFRESH_HINTS)
+        refresh = code and file.has_token("refresh") and file.has_any(_REFRESH_HINTS)
         calls = code and file.has_any(_call_hints()) and not file.is_test
         cached = (scopes, refresh, calls)
         setattr(file, _HINTS_ATTR, cached)
@@ -315,6 +315,10 @@ class _ScopeRule(ProjectRule):
     """Shared plumbing: facts collection, de-duplicated findings at a span."""
 
     keywords = SCOPE_HINTS
+
+    @classmethod
+    def words(cls) -> tuple[str, ...]:
+        return (*cls.keywords, "refresh", *_REFRESH_HINTS, *_call_hints())
 
     def applies_to(self, file: ParsedFile) -> bool:
         return _hints(file)[0]

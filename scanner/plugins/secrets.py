@@ -12,12 +12,12 @@ from scanner.finding import Category, Finding, Severity
 from scanner.parsed import FileKind, ParsedFile
 from scanner.plugins.secrets_analysis import (
     JWT_KEYWORDS,
+    LINE_KEYWORDS,
     OAUTH_PREFIX_KEYWORDS,
     PRIVATE_KEY_KEYWORDS,
     PROVIDER_KEYWORDS,
     URL_KEYWORDS,
     candidates,
-    has_keyword,
 )
 from scanner.rules import Bad, Good, Rule
 
@@ -41,12 +41,14 @@ class _SecretRule(Rule):
 
     category: ClassVar[Category] = Category.SECRET
     cwe: ClassVar[tuple[str, ...]] = ("CWE-798",)
+    # The shared analysis picks its candidate lines by these words.
+    vocabulary: ClassVar[tuple[str, ...]] = (*LINE_KEYWORDS, "credential")
 
     def applies_to(self, file: ParsedFile) -> bool:
         # Same contract as Rule.applies_to; the keyword checks are memoized across the family.
         if self.kinds is not None and file.kind not in self.kinds:
             return False
-        return any(has_keyword(file, keyword) for keyword in self.keywords)
+        return file.has_any(self.keywords)
 
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         for found in candidates(file, self.options):

@@ -75,7 +75,6 @@ PROVIDER_KEYWORDS = (*NAMED_KEYWORDS, *URL_KEYWORDS, *PROVIDER_PREFIXES)
 # Every line that any SH1xx check looks at holds one of these.
 LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *URL_KEYWORDS, *PRIVATE_KEY_KEYWORDS,
                                      *JWT_KEYWORDS, *OAUTH_PREFIX_KEYWORDS, *PROVIDER_PREFIXES)))
-_PRESENT_ATTR = "_secret_keywords_present"
 
 _QUOTED_KINDS = frozenset({FileKind.PYTHON, FileKind.HTML, FileKind.VUE, FileKind.NOTEBOOK,
                            FileKind.JSON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
@@ -126,16 +125,9 @@ class Candidate:
 
 
 def has_keyword(file: ParsedFile, keyword: str) -> bool:
-    """`keyword in file.lower`, memoized per file: the ten SH1xx rules share their keywords, and
-    each absent keyword costs a scan of the whole file."""
-    present: dict[str, bool] | None = getattr(file, _PRESENT_ATTR, None)
-    if present is None:
-        present = {}
-        setattr(file, _PRESENT_ATTR, present)
-    found = present.get(keyword)
-    if found is None:
-        found = present[keyword] = keyword in file.lower
-    return found
+    """`keyword in file.lower`, answered from the engine's keyword index (the ten SH1xx rules
+    share their keywords, and each absent keyword would cost a scan of the whole file)."""
+    return file.has_token(keyword)
 
 
 def candidates(file: ParsedFile, options: Mapping[str, Any]) -> list[Candidate]:

@@ -4,6 +4,7 @@ Python is analysed with libcst and JS/TS with tree-sitter, only in files the key
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -21,15 +22,32 @@ _ROUTE_MARKERS = (".route(", ".post(", ".put(", "api_route(", "add_route(", "add
                   "Route(", "add_post(", "add_put(", 'path("', "path('", "re_path(", "csrf_exempt",
                   "require_POST", "def post(", "before_request", "MIDDLEWARE", "export default",
                   "function POST", "const POST", "Depends(", "as_view(")
+# The markers that put a route on a line; a webhook word near one makes the file a candidate.
+_ROUTE_LINE_MARKERS = ("route(", ".post(", ".put(", "add_post(", "add_put(", 'path("', "path('",
+                       "re_path(", "def post(", "function post", "const post", "as_view(")
 _WEBHOOK_WORDS = ("webhook", "hook", "ipn", "notify", "notification", "event", "callback")
+# A webhook word where a route names it: in a path string or a handler's name. "callback" and
+# "event" are everywhere in framework code (callback arguments, event loops), never as a route.
+_ROUTE_WORD = re.compile(r"""(?:["'][^"'\n]*|\b(?:def|function)\s+\w*)"""
+                         r"(?:webhook|hook|ipn|notify|notification|event|callback)")
+# CSRF exemption applied (a decorator, a call, a method_decorator argument), not defined,
+# imported, read as an attribute or named in a string or comment.
+_CSRF_EXEMPT_USE = re.compile(r"""(?m)^(?![ \t]*(?:#|from\b|import\b|def\b|async\s+def\b))"""
+                              r"""[^#\n]*(?<![\w."'])csrf_exempt(?![\w"'])""")
+# Django settings that install a middleware whose dotted path says it verifies webhooks.
+_MIDDLEWARE_SETTING = re.compile(r"^MIDDLEWARE\s*\+?=", re.MULTILINE)
+_WEBHOOK_DOTTED_PATH = re.compile(r"""["'][\w.]*(?:webhook|signature|hmac)[\w.]*["']""",
+                                  re.IGNORECASE)
 # A provider header name next to header access marks a handler whatever its route is called.
-_HEADER_MARKERS = ("-signature", "http_x_", "x-hub-", "x-github-", "x-gitlab-", "x-shopify-",
-                   "svix-", "webhook-id", "x-twilio-", "x-slack-", "http_x_gitlab", "http_x_github",
-                   "x-event-key", "x_hub_", "x_github_", "x_gitlab_", "x_slack_")
+_HEADER_MARKERS = ("-signature", "x-hub-", "x-github-", "x-gitlab-", "x-shopify-",
+                   "svix-", "webhook-id", "x-twilio-", "x-slack-", "x-event-key", "x_hub_",
+                   "x_github_", "x_gitlab_", "x_slack_", "x_shopify_", "x_twilio_")
+# Django's META keys: HTTP_X_HUB_SIGNATURE_256, HTTP_STRIPE_SIGNATURE, HTTP_X_GITLAB_TOKEN.
+_META_HEADER = re.compile(r"http_(?:x_)?\w*(?:signature|hmac|hub_|github|gitlab|slack|shopify|"
+                          r"twilio|svix|webhook)")
 _HEADER_ACCESS = ("headers", "meta", ".get(", "header(")
 # Code that computes an HMAC (Python must import the module; Node calls createHmac).
 _HMAC_USE = ("import hmac", "from hmac import", "createhmac(")
-_ROUTE_MARKERS_LOWER = tuple(sorted({m.lower() for m in _ROUTE_MARKERS}))
 # Lines after a route marker that may still belong to it (decorators, then the def).
 _ROUTE_WINDOW = 3
 
@@ -51,38 +69,32 @@ def _is_candidate(file: ParsedFile, verifiers: tuple[str, ...]) -> bool:
         return False
     if file.kind is not FileKind.PYTHON and not _may_route_js(file):
         return False
-    text, lower = file.text, file.lower
-    if file.kind is FileKind.PYTHON and "csrf_exempt" in text:
+    text = file.text
+    if file.kind is FileKind.PYTHON and "csrf_exempt" in text and _CSRF_EXEMPT_USE.search(text):
         return True
     if not any(m in text for m in _ROUTE_MARKERS):
         return False
-    if "MIDDLEWARE" in text and any(w in lower for w in ("webhook", "signature", "hmac")):
+    lower = file.lower
+    if "MIDDLEWARE" in text and _MIDDLEWARE_SETTING.search(text) \
+            and _WEBHOOK_DOTTED_PATH.search(text):
         return True
     if any(w in file.path.lower() for w in _WEBHOOK_WORDS):
         return True
-    if any(h in lower for h in _HEADER_MARKERS) and any(a in lower for a in _HEADER_ACCESS):
+    if any(a in lower for a in _HEADER_ACCESS) and (
+            any(h in lower for h in _HEADER_MARKERS) or _META_HEADER.search(lower)):
         return True
     if verifiers and any(v.rsplit(".", 1)[-1].lower() in lower for v in verifiers):
         return True
     lines = file.lines
-    for number in file.lines_with(_ROUTE_MARKERS_LOWER):
-        window = " ".join(lines[number - 1:number - 1 + _ROUTE_WINDOW + 1]).lower()
-        if any(w in window for w in _WEBHOOK_WORDS):
+    for number in file.lines_with(_ROUTE_LINE_MARKERS):
+        window = "\n".join(lines[number - 1:number - 1 + _ROUTE_WINDOW + 1]).lower()
+        if _ROUTE_WORD.search(window):
             return True
     return False
 
 
 def _has_any(file: ParsedFile, tokens: tuple[str, ...]) -> bool:
-    """file.has_any with the answers shared by the six rules (they test many of the same words)."""
-    cache: dict[str, bool] = file.__dict__.setdefault("_webhook_tokens", {})
-    lower = file.lower
-    for token in tokens:
-        hit = cache.get(token)
-        if hit is None:
-            hit = cache[token] = token in lower
-        if hit:
-            return True
-    return False
+    return file.has_any(tokens)
 
 
 _JS_ROUTE_MARKERS = (".post(", ".put(", ".route(")
@@ -121,6 +133,10 @@ class _LocalRule(Rule):
     kinds: ClassVar[frozenset[FileKind] | None] = _KINDS
     # Cheap extra gate before a parse: the file must hold a word of every group (lower-case).
     requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
+
+    @classmethod
+    def words(cls) -> tuple[str, ...]:
+        return (*cls.keywords, *_JS_ROUTE_MARKERS, *(w for group in cls.requires for w in group))
 
     def applies_to(self, file: ParsedFile) -> bool:
         return (self.kinds is None or file.kind in self.kinds) and _has_any(file, self.keywords)
@@ -210,6 +226,7 @@ class WebhookSignatureNotVerified(ProjectRule):
     # Words a handler file holds; verifier modules need none (they are loaded on demand).
     keywords = ("hook", "signature", "csrf_exempt", "ipn", "notif", "event", "callback",
                 "x-gitlab-token", "middleware")
+    vocabulary = _JS_ROUTE_MARKERS
     examples = (
         Bad('from flask import Flask, request\n\napp = Flask(__name__)\n\n\n'
             '@app.post("/webhooks/github")\ndef github_webhook():\n'

@@ -242,3 +242,38 @@ def test_slack_bolt_and_gidgethub_without_secret() -> None:
     assert sh301({"bot.py": gidget}) == {("bot.py", 5, "SH301")}
     assert sh301({"bot.py": gidget.replace("await request.read())",
                                            "await request.read(), secret=SECRET)")}) == set()
+
+
+# Framework code from Django and ansible-core that once reached libcst on the text gate alone.
+@pytest.mark.parametrize("text", [
+    'def csrf_exempt(view_func):\n    return view_func\n',
+    'if not getattr(view, "csrf_exempt", False):\n    view = csrf_protect(view)\n',
+    "# Copy attributes set by decorators, e.g. @csrf_exempt, from the view.\n"
+    "def view(request):\n    pass\n",
+    "from django.views.decorators.csrf import csrf_exempt\n",
+    "class Manager:\n    def send(self):\n        self.put(CallbackSend(method_name=1))\n",
+    'MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]\n'
+    "# secret keys used to verify the validity of signatures\n",
+    'SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")\nheaders = {}\n'
+    'urlpatterns = [path("", index)]\n',
+    "# Apply view middleware; the callback is the view\nfor method in self._view_middleware:\n"
+    "    response = method(request, callback)\n",
+])
+def test_framework_code_is_not_a_candidate(text: str) -> None:
+    assert not webhooks._is_candidate(ParsedFile("pkg/module.py", text), ())
+
+
+@pytest.mark.parametrize("text", [
+    "@csrf_exempt\ndef receive(request):\n    pass\n",
+    '@method_decorator(csrf_exempt, name="dispatch")\nclass Receive(View):\n    pass\n',
+    'urlpatterns = [path("in/", csrf_exempt(receive))]\n',
+    'MIDDLEWARE = [\n    "relay.middleware.WebhookSignatureMiddleware",\n]\n',
+    'def view(request):\n    sig = request.META.get("HTTP_X_HUB_SIGNATURE_256")\n'
+    'urlpatterns = [path("in/", view)]\n',
+    '@app.post("/payments/notify")\ndef receive():\n    pass\n',
+    '@app.post("/in")\ndef stripe_events():\n    pass\n',
+    "app.post('/github/callback', (req, res) => res.end())\n",
+])
+def test_webhook_shapes_are_candidates(text: str) -> None:
+    path = "srv/app.js" if text.startswith("app.post('/") else "srv/app.py"
+    assert webhooks._is_candidate(ParsedFile(path, text), ())

@@ -1,0 +1,63 @@
+"""Which of the rules' keywords a file holds, found in one pass over its text.
+
+Every rule asks "does this file hold one of my words?" before it does any work. Answered word by
+word, that is one scan of the file per word: about 100 scans of every file. Here Hyperscan (one
+compiled automaton over every word, each reported once) answers for all the words in a single
+pass at memory speed. Matching is ASCII case-insensitive, which for the rules' ASCII words is
+what `word in text.lower()` means. Where Hyperscan is not installed (it ships wheels for x86-64
+only) nothing is precomputed and each word is searched on its own, as before."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_hyperscan: Any
+try:  # an optional accelerator: the answers are the same without it
+    import hyperscan as _hyperscan
+except ImportError:  # pragma: no cover - exercised through the `accelerated=False` path in tests
+    _hyperscan = None
+
+
+class KeywordIndex:
+    """The set of lower-case ASCII `tokens` a text holds, computed in one pass."""
+
+    def __init__(self, tokens: Iterable[str], *, accelerated: bool = True) -> None:
+        self.tokens: frozenset[str] = frozenset(t for t in tokens if t and t.isascii() and t == t.lower())
+        self._ordered = sorted(self.tokens)
+        self._database: Any = None
+        self.accelerated = accelerated and _hyperscan is not None and bool(self._ordered)
+
+    def _compile(self) -> Any:
+        assert _hyperscan is not None
+        database = _hyperscan.Database()
+        flags = _hyperscan.HS_FLAG_CASELESS | _hyperscan.HS_FLAG_SINGLEMATCH
+        database.compile(expressions=[re.escape(t).encode("ascii") for t in self._ordered],
+                         ids=list(range(len(self._ordered))), elements=len(self._ordered),
+                         flags=[flags] * len(self._ordered))
+        return database
+
+    def present(self, text: str) -> frozenset[str]:
+        """The tokens `text` holds (ASCII case-insensitive). Only call when `accelerated`."""
+        if self._database is None:
+            self._database = self._compile()
+        found: list[int] = []
+
+        def on_match(token_id: int, start: int, end: int, flags: int, context: object) -> None:
+            found.append(token_id)
+
+        self._database.scan(text.encode("utf-8", "surrogateescape"), match_event_handler=on_match)
+        ordered = self._ordered
+        return frozenset(ordered[i] for i in found)
+
+
+_indexes: dict[frozenset[str], KeywordIndex] = {}
+
+
+def index_for(tokens: frozenset[str]) -> KeywordIndex:
+    """One index per vocabulary per process (compiling costs a few milliseconds)."""
+    index = _indexes.get(tokens)
+    if index is None:
+        index = _indexes[tokens] = KeywordIndex(tokens)
+    return index

@@ -1,0 +1,75 @@
+"""The one-pass keyword index gives the rules the same answers as searching word by word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner import engine, keywords
+from scanner.parsed import ParsedFile
+from tests.support import make_rules, scan_files, triples
+
+TOKENS = ("token", "client_secret", "x-hub-", ".post(", "verify=false", "secret-hygiene", "ya29.")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+pytestmark = pytest.mark.skipif(keywords._hyperscan is None,
+                                reason="hyperscan has no wheel for this platform (the fallback "
+                                       "path is what every other test runs there)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([*TOKENS, *(t.upper() for t in TOKENS), "Token",
+                                           "é", "\u212a", "\n", "tok", "en"]),
+                          st.text(max_size=5)), max_size=30))
+def test_present_matches_substring_search(parts: list[str]) -> None:
+    text = "".join(parts)
+    index = keywords.KeywordIndex(TOKENS)
+    expected = {t for t in TOKENS if t in text.lower()}
+    found = index.present(text)
+    # ASCII case-insensitive: a word spelt with the Kelvin sign is the only difference.
+    assert found == expected or "\u212a" in text
+
+
+def test_words_outside_the_index_are_still_answered() -> None:
+    file = ParsedFile("a.py", "Bearer TOKEN here\n")
+    file.keyword_index = keywords.KeywordIndex(("token",))
+    assert file.has_token("token") and file.has_any(("nothing", "bearer"))
+    assert not file.has_any(("secret", "nothing"))
+
+
+def test_surrogates_and_non_utf8_text_do_not_break_the_index() -> None:
+    text = b"token = '\xff\xfe'\n".decode("utf-8", "surrogateescape")
+    assert keywords.KeywordIndex(TOKENS).present(text) == {"token"}
+
+
+def test_non_ascii_or_upper_case_words_are_left_to_the_fallback() -> None:
+    index = keywords.KeywordIndex(("clé", "Token", "token"))
+    assert index.tokens == {"token"}
+
+
+def _fixture_files() -> dict[str, str]:
+    files = {}
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".js", ".ts", ".tsx", ".yaml", ".yml", ".env",
+                                              ".json", ".toml", ".cfg", ".ini", ".txt", ".html"}:
+            try:
+                files[str(path.relative_to(FIXTURES))] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+    return files
+
+
+def test_scan_results_are_the_same_with_and_without_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _fixture_files()
+    assert len(files) > 50
+    fast = scan_files(files)
+    monkeypatch.setattr(keywords, "_hyperscan", None)
+    monkeypatch.setattr(keywords, "_indexes", {})
+    monkeypatch.setattr(engine, "_indexes", {})
+    slow = scan_files(files)
+    assert not engine.keyword_index(make_rules(())).accelerated
+    assert triples(fast.findings) == triples(slow.findings)
+    assert len(triples(fast.findings)) > 100
