@@ -145,9 +145,11 @@ def _collect_scopes(file: ParsedFile, facts: FileFacts) -> None:
     if file.is_test:
         return  # requests in tests are not judged; a test module's constants are not production's
     if file.kind is FileKind.PYTHON:
-        from scanner.plugins.scopes_python import collect_python, is_candidate
+        from scanner.plugins.scopes_prescreen import is_candidate
 
         if is_candidate(file):
+            from scanner.plugins.scopes_python import collect_python
+
             collect_python(file, facts)
     elif file.kind in JS_KINDS:
         from scanner.plugins.scopes_js import collect_js
