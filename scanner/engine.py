@@ -58,31 +58,55 @@ def _touches(finding: Finding, changed: frozenset[int] | None) -> bool:
 
 # Words the engine itself looks for: inline suppression directives.
 _DIRECTIVE_WORDS = ("secret-hygiene", "pragma")
-_indexes: dict[tuple[type[Rule], ...], KeywordIndex] = {}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Per rule set: the one-pass keyword index, and each rule's gate words (None: no gate)."""
+
+    index: KeywordIndex
+    gates: tuple[frozenset[str] | None, ...]
+
+
+_plans: dict[tuple[type[Rule], ...], _Plan] = {}
+
+
+def _plan(rules: Sequence[Rule]) -> _Plan:
+    key = tuple(type(rule) for rule in rules)
+    plan = _plans.get(key)
+    if plan is None:
+        words = {word for rule in rules for word in rule.words()}
+        index = index_for(frozenset(words | set(_DIRECTIVE_WORDS)))
+        gates = []
+        for rule in rules:
+            gate = rule.gate_words()
+            # A gate holds only words the index finds; otherwise the rule is always asked.
+            gates.append(frozenset(gate) if gate and set(gate) <= index.tokens else None)
+        plan = _plans[key] = _Plan(index, tuple(gates))
+    return plan
 
 
 def keyword_index(rules: Sequence[Rule]) -> KeywordIndex:
     """The one-pass keyword index for this rule set (built once per process)."""
-    key = tuple(type(rule) for rule in rules)
-    index = _indexes.get(key)
-    if index is None:
-        words = {word for rule in rules for word in rule.words()}
-        index = _indexes[key] = index_for(frozenset(words | set(_DIRECTIVE_WORDS)))
-    return index
+    return _plan(rules).index
 
 
 def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
     """Run `rules` over one parsed file: findings (inline-suppressed and diff-filtered), notes,
     and project-rule facts. A rule that raises becomes a note; the other rules still run."""
-    if file.keyword_index is None:
-        index = keyword_index(rules)
-        if index.accelerated:
-            file.keyword_index = index
+    plan = _plan(rules)
+    present: frozenset[str] | None = None
+    if plan.index.accelerated:
+        if file.keyword_index is None:
+            file.keyword_index = plan.index
+        if file.keyword_index is plan.index:
+            present = file.keywords_present()
     result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
                         commit=file.commit)
     raw: list[Finding] = []
-    for rule in rules:
-        if not rule.applies_to(file):
+    for rule, gate in zip(rules, plan.gates, strict=True):
+        if (present is not None and gate is not None and present.isdisjoint(gate)) \
+                or not rule.applies_to(file):
             continue
         try:
             if isinstance(rule, ProjectRule):

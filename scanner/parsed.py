@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,13 +65,13 @@ _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "
 
 def kind_of(path: str) -> FileKind:
     """File kind from the name alone (no I/O): suffixes first, then `identify` for the rest."""
-    pure = PurePosixPath(path)
-    name = pure.name.lower()
+    name = path.rsplit("/", 1)[-1].lower()  # string work: this runs for every file
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return FileKind.ENV
     if name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile"):
         return FileKind.DOCKERFILE
-    kind = _BY_SUFFIX.get(pure.suffix.lower())
+    dot = name.rfind(".")
+    kind = _BY_SUFFIX.get(name[dot:]) if 0 < dot < len(name) - 1 else None
     if kind is not None:
         return kind
     from identify import identify
@@ -161,6 +160,16 @@ class ParsedFile:
         self._keyword_lines[keywords] = result
         return result
 
+    def keywords_present(self) -> frozenset[str]:
+        """The index's words this file holds (empty without an index)."""
+        present = self._present
+        if present is None:
+            index = self.keyword_index
+            if index is None:
+                return frozenset()
+            present = self._present = index.present(self.text)
+        return present
+
     def has_token(self, keyword: str) -> bool:
         """Whether the lower-cased text holds `keyword` (lower-case)."""
         index = self.keyword_index
@@ -193,7 +202,7 @@ class ParsedFile:
 
     @cached_property
     def parts(self) -> tuple[str, ...]:
-        return tuple(p.lower() for p in PurePosixPath(self.path).parts)
+        return tuple(p.lower() for p in self.path.split("/") if p and p != ".")
 
     @cached_property
     def is_test(self) -> bool:

@@ -73,6 +73,14 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def gate_words(cls) -> tuple[str, ...] | None:
+        """Words of which a file must hold one for `applies_to` to be True, or None when the
+        rule may apply without any (a path, a configured name). The engine skips the rule, unasked,
+        for a file its keyword index shows holds none of them. A family whose `applies_to`
+        still requires a keyword says so by overriding this."""
+        return cls.keywords if cls.applies_to is Rule.applies_to and cls.keywords else None
+
+    @classmethod
     def words(cls) -> tuple[str, ...]:
         """Every word the rule's prefilter and gates ask about (for the engine's keyword index)."""
         return (*cls.keywords, *cls.vocabulary)

@@ -68,8 +68,29 @@ def test_scan_results_are_the_same_with_and_without_the_index(monkeypatch: pytes
     fast = scan_files(files)
     monkeypatch.setattr(keywords, "_hyperscan", None)
     monkeypatch.setattr(keywords, "_indexes", {})
-    monkeypatch.setattr(engine, "_indexes", {})
+    monkeypatch.setattr(engine, "_plans", {})
     slow = scan_files(files)
     assert not engine.keyword_index(make_rules(())).accelerated
     assert triples(fast.findings) == triples(slow.findings)
     assert len(triples(fast.findings)) > 100
+
+
+def test_gate_words_hold_for_every_rule_on_the_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule's gate words are a promise: applies_to is never True on a file without one."""
+    monkeypatch.setattr(keywords, "_hyperscan", None)  # applies_to answers word by word
+    files = _fixture_files()
+    rules = make_rules(())
+    applied = 0
+    for path, text in files.items():
+        for rule in rules:
+            gate = rule.gate_words()
+            if gate is None:
+                continue
+            file = ParsedFile(path, text)
+            if rule.applies_to(file):
+                applied += 1
+                assert any(word in text.lower() for word in gate), (rule.id, path)
+    assert applied > 200
+    gated = {rule.id for rule in rules if rule.gate_words() is not None}
+    assert "SH301" not in gated  # applies on a path alone ("hooks/github.py")
+    assert len(gated) >= 25

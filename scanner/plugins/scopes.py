@@ -322,6 +322,10 @@ class _ScopeRule(ProjectRule):
     def words(cls) -> tuple[str, ...]:
         return (*cls.keywords, "refresh", *_REFRESH_HINTS, *_call_hints())
 
+    @classmethod
+    def gate_words(cls) -> tuple[str, ...] | None:
+        return cls.keywords  # applies_to requires one of them
+
     def applies_to(self, file: ParsedFile) -> bool:
         return _hints(file)[0]
 
@@ -626,6 +630,10 @@ class UnusedScope(_ScopeRule):
         Good('SCOPES = ["people:read", "payroll:read"]\n'
              'session = OAuth2Session("client", scope=SCOPES)\n'),
     )
+
+    @classmethod
+    def gate_words(cls) -> tuple[str, ...] | None:
+        return (*cls.keywords, "refresh", *_call_hints())  # any of the three hints
 
     def applies_to(self, file: ParsedFile) -> bool:
         return any(_hints(file))

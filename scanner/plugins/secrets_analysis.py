@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from scanner.parsed import FileKind, ParsedFile
@@ -206,7 +205,7 @@ class _Analysis:
     # -- the pass ---------------------------------------------------------------------------------
 
     def run(self) -> list[Candidate]:
-        name = PurePosixPath(self.file.path).name.lower()
+        name = self.file.parts[-1] if self.file.parts else ""
         if name.endswith((".lock", "lock.json", ".resolved")) and values.is_lock_file(name):
             return []
         wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS

@@ -138,6 +138,10 @@ class _LocalRule(Rule):
     def words(cls) -> tuple[str, ...]:
         return (*cls.keywords, *_JS_ROUTE_MARKERS, *(w for group in cls.requires for w in group))
 
+    @classmethod
+    def gate_words(cls) -> tuple[str, ...] | None:
+        return cls.keywords  # applies_to requires one of them
+
     def applies_to(self, file: ParsedFile) -> bool:
         return (self.kinds is None or file.kind in self.kinds) and _has_any(file, self.keywords)
 
