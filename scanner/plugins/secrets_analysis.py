@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import importlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scanner.lazy import detect_secrets_module
 from scanner.parsed import FileKind, ParsedFile
 from scanner.plugins import secrets_syntax as syntax
 from scanner.plugins import secrets_values as values
@@ -152,7 +152,7 @@ def is_committed_env_file(file: ParsedFile) -> bool:
 
 
 def _plugin(module: str, name: str) -> BasePlugin:
-    loaded = importlib.import_module(module)
+    loaded = detect_secrets_module(module)
     detector: BasePlugin = getattr(loaded, name)()
     return detector
 
@@ -465,9 +465,8 @@ def _candidate_lines(file: ParsedFile, keywords: tuple[str, ...]) -> list[tuple[
 
 
 def _is_sequential(value: str) -> bool:
-    from detect_secrets.filters.heuristic import is_sequential_string
-
-    return bool(is_sequential_string(value))
+    heuristic = detect_secrets_module("detect_secrets.filters.heuristic")
+    return bool(heuristic.is_sequential_string(value))
 
 
 def _spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:

@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from scanner.lazy import detect_secrets_module
+
 DEFAULT_MIN_LENGTH = 8
 
 # Substrings that mark a value as a placeholder or a dummy, never a live credential.
@@ -134,6 +136,5 @@ def detect_secrets_reject(value: str, line: str, key_start: int = 0, *, quoted: 
 
 
 def is_lock_file(path: str) -> bool:
-    from detect_secrets.filters import heuristic
-
-    return heuristic.is_lock_file(path)
+    heuristic = detect_secrets_module("detect_secrets.filters.heuristic")
+    return bool(heuristic.is_lock_file(path))
