@@ -138,6 +138,12 @@ def _work_tree_paths(run: Run) -> tuple[str, ...]:
     return tuple(s.path for s in tree_files(run.root)[0] if not is_excluded(s.path))
 
 
+def _jobs(run: Run) -> int:
+    from scanner import engine
+
+    return run.opts.jobs or engine.default_jobs()
+
+
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
             expected: int | None, dedupe_commits: bool = False) -> int:
     from scanner import engine
@@ -146,7 +152,7 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
 
     is_excluded = excluded(run)
     filtered = (s for s in sources if not is_excluded(s.path))
-    jobs = run.opts.jobs or engine.default_jobs()
+    jobs = _jobs(run)
     with scan_progress(run.opts.format, run.opts.quiet, expected) as on_file:
         result = engine.scan(
             filtered, run.rules, max_size=run.config.max_file_size, jobs=jobs, expected=expected,
@@ -279,8 +285,9 @@ def history(opts: Options, rev_range: str | None) -> int:
     run = prepare(opts, root)
     notes: list[str] = []
     keywords = _all_keywords(run.rules)
+    # With worker processes, each reads its own blobs: only blob ids cross the process boundary.
     sources = history_files(root, rev_range, max_size=run.config.max_file_size, notes=notes,
-                            keywords=keywords)
+                            keywords=keywords, defer_read=_jobs(run) > 1)
     return execute(run, sources, notes=notes, expected=None, dedupe_commits=True)
 
 

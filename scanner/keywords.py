@@ -40,6 +40,10 @@ class KeywordIndex:
 
     def present(self, text: str) -> frozenset[str]:
         """The tokens `text` holds (ASCII case-insensitive). Only call when `accelerated`."""
+        return self.present_bytes(text.encode("utf-8", "surrogateescape"))
+
+    def present_bytes(self, data: bytes) -> frozenset[str]:
+        """The tokens UTF-8 `data` holds (ASCII case-insensitive). Only call when `accelerated`."""
         if self._database is None:
             self._database = self._compile()
         found: list[int] = []
@@ -47,9 +51,16 @@ class KeywordIndex:
         def on_match(token_id: int, start: int, end: int, flags: int, context: object) -> None:
             found.append(token_id)
 
-        self._database.scan(text.encode("utf-8", "surrogateescape"), match_event_handler=on_match)
+        self._database.scan(data, match_event_handler=on_match)
         ordered = self._ordered
         return frozenset(ordered[i] for i in found)
+
+    def any_in(self, data: bytes) -> bool:
+        """Whether `data` holds any token (the fallback searches the lower-cased bytes)."""
+        if self.accelerated:
+            return bool(self.present_bytes(data))
+        lower = data.lower()
+        return any(token.encode("ascii") in lower for token in self._ordered)
 
 
 _indexes: dict[frozenset[str], KeywordIndex] = {}

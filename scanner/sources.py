@@ -35,6 +35,8 @@ class SourceFile:
     commit: str | None = None
     explicit: bool = False
     root: str | None = None
+    # A git blob (object id) read at scan time, in the process that scans it (history).
+    blob: str | None = None
 
 
 class GitError(Exception):
@@ -76,6 +78,8 @@ def read_source(source: SourceFile, max_size: int) -> tuple[str | None, str | No
     """(text, note). text is None when the file is skipped; note says why, when worth saying."""
     if source.text is not None:
         return source.text, None
+    if source.blob is not None:
+        return _read_blob(source, max_size)
     assert source.location is not None
     rel, location = source.path, source.location
     try:
@@ -366,16 +370,45 @@ class BlobReader:
         self.close()
 
 
-def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int,
-                   notes: list[str], keywords: Sequence[str] | None = None) -> Iterator[SourceFile]:
+# One `git cat-file --batch` per process and repository, for blobs read where they are scanned.
+_blob_readers: dict[str, BlobReader] = {}
+
+
+def _read_blob(source: SourceFile, max_size: int) -> tuple[str | None, str | None]:
+    assert source.blob is not None and source.root is not None
+    reader = _blob_readers.get(source.root)
+    if reader is None:
+        reader = _blob_readers[source.root] = BlobReader(Path(source.root))
+    data, kind = reader.read(source.blob, max_size)
+    if data is None:
+        note = f"{source.path}: blob {source.blob[:12]} is over max-file-size, skipped"
+        return None, note if kind == "oversized" else None
+    return decode(data), None
+
+
+def close_blob_readers() -> None:
+    while _blob_readers:
+        _blob_readers.popitem()[1].close()
+
+
+def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes: list[str],
+                   keywords: Sequence[str] | None = None, *,
+                   defer_read: bool = False) -> Iterator[SourceFile]:
+    """The patch's files with added lines, read from git now (text) or where they are scanned
+    (`defer_read`: a worker process reads its own blobs, so only ids cross between processes)."""
+    from scanner.keywords import index_for
+
+    index = index_for(frozenset(keywords)) if keywords is not None else None
     with BlobReader(root) as blobs:
         for item in patch:
             if not item.path or not item.blob or set(item.blob) == {"0"}:
                 continue
-            if keywords is not None:
-                added = b"\n".join(item.added_text).lower()
-                if not any(k.encode() in added for k in keywords):
-                    continue
+            if index is not None and not index.any_in(b"\n".join(item.added_text)):
+                continue
+            if defer_read:
+                yield SourceFile(path=item.path, blob=item.blob, changed_lines=frozenset(item.added),
+                                 commit=item.commit, root=str(root))
+                continue
             data, kind = blobs.read(item.blob, max_size)
             if data is None:
                 if kind == "oversized":
@@ -419,7 +452,7 @@ def range_files(root: Path, spec: str, *, max_size: int, notes: list[str]) -> It
 
 
 def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: list[str],
-                  keywords: Sequence[str] | None) -> Iterator[SourceFile]:
+                  keywords: Sequence[str] | None, defer_read: bool = False) -> Iterator[SourceFile]:
     """Every commit's changed blobs, oldest first, with that commit's added lines. Blobs whose
     added lines hold none of `keywords` are never read (None: read every blob)."""
     if not has_head(root):
@@ -436,7 +469,8 @@ def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: li
     stdout = process.stdout
     blocks = iter(lambda: stdout.read(PATCH_BLOCK), b"")
     try:
-        yield from _patch_sources(root, parse_patch(blocks), max_size, notes, keywords)
+        yield from _patch_sources(root, parse_patch(blocks), max_size, notes, keywords,
+                                  defer_read=defer_read)
     finally:
         process.stdout.close()
         stderr = process.stderr.read() if process.stderr else b""

@@ -3,6 +3,7 @@ single process."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -88,3 +89,26 @@ def test_history_through_the_worker_pool_finishes(tmp_path: Path) -> None:
                           timeout=120, env={**os.environ, **GIT_ENV})
     assert done.returncode == 0, done.stderr
     assert '"files_scanned": 2' in done.stdout
+
+
+def test_history_reads_blobs_in_the_workers_with_the_same_result(tmp_path: Path) -> None:
+    """With --jobs 2 each worker reads its own blobs; findings, notes and counts do not change."""
+    from tests.gitrepo import GIT_ENV, Repo
+
+    repo = Repo(tmp_path / "repo")
+    repo.write("pyproject.toml", "[tool.secret-hygiene]\nmax-file-size = 4000\n")
+    for index in range(12):
+        repo.write(f"svc{index}.py", f'CLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY{index:02d}"\n')
+        repo.write(f"big{index}.txt", "token = os.environ['T']\n" * 400)  # over max-file-size
+        repo.commit(f"c{index}")
+    outputs = []
+    for jobs in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "scanner.cli", "history", "--jobs", jobs,
+                               "--format", "json"], cwd=repo.root, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, **GIT_ENV})
+        assert done.returncode == 1, done.stderr
+        outputs.append(json.loads(done.stdout))
+    single, pooled = outputs
+    assert pooled == single
+    assert {f["path"] for f in single["findings"]} == {f"svc{i}.py" for i in range(12)}
+    assert sum("over max-file-size" in e for e in single["summary"]["errors"]) == 12
