@@ -16,6 +16,7 @@ import click
 
 from scanner import __version__
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
+from scanner.engine import WorkerError
 from scanner.finding import Finding, Severity, Summary
 from scanner.redact import one_line
 from scanner.rules import Rule
@@ -552,7 +553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else "secret-hygiene"
         click.echo(f"{command}: error: {one_line(exc.format_message())} (see --help)", err=True)
         return 2
-    except (ConfigError, GitError, BaselineError, ToolError) as exc:
+    except (ConfigError, GitError, BaselineError, ToolError, WorkerError) as exc:
         click.echo(f"secret-hygiene: error: {exc}", err=True)
         return 2
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ Big scans fan out to a process pool; small ones stay in-process so the hook star
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,11 +24,17 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 PARALLEL_MIN_FILES = 200
+# Linux forks cheaply and safely here (no threads yet); elsewhere the executor pool is used.
+_FORK = sys.platform.startswith("linux")
 CHUNK_SIZE = 64
 # A tree scan's chunks also stop at this many bytes (plus a per-file allowance), so big files
 # travel alone and the workers finish together.
 CHUNK_BYTES = 256 * 1024
 FILE_OVERHEAD_BYTES = 2048
+
+
+class WorkerError(Exception):
+    """A worker process died before finishing its files (one line; the scan's result is void)."""
 
 
 @dataclass
@@ -204,6 +211,91 @@ def balanced_chunks(sources: Sequence[SourceFile]) -> list[list[int]]:
     return chunks
 
 
+def _trivial(result: FileResult) -> bool:
+    """A scanned file with nothing to say: sent back from a worker as None, not pickled."""
+    return (result.scanned and not result.findings and not result.notes and not result.facts
+            and not result.suppressed and not result.directives and not result.binary)
+
+
+# What a forked worker inherits: the listed sources, the rules, the chunks and the shared cursor.
+_forked: tuple[Sequence[SourceFile], Sequence[Rule], int, list[list[int]], Any, Any] | None = None
+
+
+def _forked_worker(connection: Any) -> None:
+    assert _forked is not None
+    sources, rules, max_size, chunks, cursor, lock = _forked
+    try:
+        while True:
+            with lock:
+                number = cursor.value
+                cursor.value += 1
+            if number >= len(chunks):
+                break
+            results = [scan_source(sources[index], rules, max_size) for index in chunks[number]]
+            connection.send((number, [None if _trivial(r) else r for r in results]))
+    finally:
+        connection.send(None)
+        connection.close()
+
+
+def _run_forked(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: int,
+                jobs: int) -> Iterator[FileResult]:
+    """A listed scan on a platform that forks: the workers inherit the sources and rules (nothing
+    is pickled on the way out), take chunks from a shared cursor, largest files first, and send
+    back only the results that hold something. Results are yielded in source order."""
+    import multiprocessing
+    from multiprocessing.connection import Connection, wait
+
+    global _forked
+    context = multiprocessing.get_context("fork")
+    chunks = balanced_chunks(sources)
+    lock = context.Lock()
+    _forked = (sources, rules, max_size, chunks, context.RawValue("i", 0), lock)
+    workers, connections = [], []
+    try:
+        for _ in range(min(jobs, len(chunks))):
+            receiver, sender = context.Pipe(duplex=False)
+            worker = context.Process(target=_forked_worker, args=(sender,), daemon=True)
+            worker.start()
+            sender.close()
+            workers.append(worker)
+            connections.append(receiver)
+    finally:
+        _forked = None
+    ready: dict[int, FileResult] = {}
+    next_index = 0
+    open_connections = list(connections)
+    try:
+        while open_connections:
+            for connection in wait(open_connections):
+                assert isinstance(connection, Connection)
+                try:
+                    message: tuple[int, list[FileResult | None]] | None = connection.recv()
+                except EOFError:
+                    message = None
+                if message is None:
+                    open_connections.remove(connection)
+                    continue
+                number, results = message
+                for index, result in zip(chunks[number], results, strict=True):
+                    ready[index] = result if result is not None else FileResult(
+                        path=sources[index].path, scanned=True,
+                        changed_lines=sources[index].changed_lines, commit=sources[index].commit)
+            while next_index in ready:
+                yield ready.pop(next_index)
+                next_index += 1
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        for connection in connections:
+            connection.close()
+    if next_index != len(sources):  # a worker died (killed, out of memory): fail, loudly
+        raise WorkerError(f"a scan worker stopped early (killed or out of memory); "
+                          f"{len(sources) - next_index} files were not scanned")
+
+
 def _run_listed(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: int,
                 jobs: int) -> Iterator[FileResult]:
     """A known list of files: every chunk queued at once, biggest first; results are buffered
@@ -238,7 +330,11 @@ def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size:
             yield scan_source(source, rules, max_size)
         return
     if expected is not None:
-        yield from _run_listed(list(sources), rules, max_size, jobs)
+        listed = list(sources)
+        if _FORK and os.environ.get("SECRET_HYGIENE_POOL") != "executor":
+            yield from _run_forked(listed, rules, max_size, jobs)
+        else:
+            yield from _run_listed(listed, rules, max_size, jobs)
         return
     from concurrent.futures import ProcessPoolExecutor
 

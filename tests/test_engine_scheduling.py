@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scanner import engine, registry
 from scanner.rules import Bad, ProjectRule
 from scanner.sources import SourceFile, tree_files
@@ -112,3 +114,42 @@ def test_history_reads_blobs_in_the_workers_with_the_same_result(tmp_path: Path)
     assert pooled == single
     assert {f["path"] for f in single["findings"]} == {f"svc{i}.py" for i in range(12)}
     assert sum("over max-file-size" in e for e in single["summary"]["errors"]) == 12
+
+
+def test_forked_workers_and_the_executor_pool_agree(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _tree_with_findings(tmp_path)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "broken.py").write_text("def f(:\n    token = 'x'\n")
+    sources, _ = tree_files(tmp_path)
+    rules = registry.instantiate(registry.select_rules([], []), {}, {})
+
+    def run() -> list[engine.FileResult]:
+        return list(engine.run_files(sources, rules, max_size=1 << 20, jobs=2,
+                                     expected=len(sources)))
+
+    forked = run()
+    monkeypatch.setattr(engine, "_FORK", False)
+    executor = run()
+    assert forked == executor
+    assert [r.path for r in forked] == [s.path for s in sources]
+    assert sum(1 for r in forked if r.findings) > 10
+
+
+class _Dies(registry.RULES[0]):  # type: ignore[misc, valid-type]
+    """A rule whose check kills its worker process outright (as an OOM killer would)."""
+
+    def applies_to(self, file: object) -> bool:
+        return True
+
+    def check(self, file: object) -> list[object]:
+        os._exit(3)
+
+
+@pytest.mark.skipif(not engine._FORK, reason="forked workers are Linux-only")
+def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    for index in range(engine.PARALLEL_MIN_FILES + 10):
+        (tmp_path / f"{index}.txt").write_text("secret = 1\n")  # a gate word of the rule
+    sources, _ = tree_files(tmp_path)
+    with pytest.raises(engine.WorkerError, match="worker stopped early"):
+        list(engine.run_files(sources, [_Dies()], max_size=1 << 20, jobs=2, expected=len(sources)))
