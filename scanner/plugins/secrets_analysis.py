@@ -52,6 +52,13 @@ PROVIDERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("telegram_token", "TelegramBotTokenDetector", "Telegram", ("telegram",)),
     ("twilio", "TwilioKeyDetector", "Twilio", ("twilio",)),
 )
+# The value a detector's pattern needs, checked before the detector is imported: IBM's two
+# modules annotate with `requests.Response`, so importing them loads requests (about 0.1 s), and
+# "ibm" alone is a common word. (detect-secrets' patterns are case-insensitive.)
+_VALUE_SHAPES = {
+    "IbmCloudIamDetector": re.compile(r"[a-zA-Z0-9_\-]{44}"),
+    "IbmCosHmacDetector": re.compile(r"[a-fA-F0-9]{48}"),
+}
 _PROVIDER_GATE = re.compile("|".join(re.escape(k) for *_, keys in PROVIDERS for k in keys))
 # Provider keys are looked for on lines that name a credential, carry a URL or a bearer header,
 # or hold one of these distinctive prefixes (each extra file-wide keyword costs a full scan).
@@ -282,6 +289,9 @@ class _Analysis:
             return
         for module, name, provider, keywords in PROVIDERS:
             if not any(keyword in lower for keyword in keywords):
+                continue
+            shape = _VALUE_SHAPES.get(name)
+            if shape is not None and not shape.search(line):
                 continue
             detector = self._detector(f"detect_secrets.plugins.{module}", name)
             for value, start, end in _spans(detector, line):
