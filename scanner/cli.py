@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -22,6 +22,9 @@ from scanner.redact import one_line
 from scanner.rules import Rule
 from scanner.sources import GitError, SourceFile
 from scanner.suppress import BaselineError
+
+if TYPE_CHECKING:
+    from scanner.cache import ResultCache
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -146,7 +149,8 @@ def _jobs(run: Run) -> int:
 
 
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
-            expected: int | None, dedupe_commits: bool = False) -> int:
+            expected: int | None, dedupe_commits: bool = False,
+            cache: ResultCache | None = None) -> int:
     from scanner import engine
     from scanner.progress import scan_progress
     from scanner.suppress import PathIgnores
@@ -160,8 +164,10 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
             project_loader=engine.loader_for(run.root, run.config.max_file_size),
             project_paths=functools.cache(lambda: _work_tree_paths(run)),
             path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
-            dedupe_commits=dedupe_commits, on_file=on_file, notes=(),
+            dedupe_commits=dedupe_commits, on_file=on_file, notes=(), cache=cache,
         )
+    if cache is not None:
+        cache.save()
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
     return report(run, result.findings, result.summary)
@@ -214,13 +220,28 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--all-files", is_flag=True, help="Include git-ignored files.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the results cache (.cache/secret-hygiene/).")
 @common_options
-def scan(opts: Options, paths: tuple[str, ...], all_files: bool) -> int:
+def scan(opts: Options, paths: tuple[str, ...], all_files: bool, no_cache: bool) -> int:
     """Scan a whole tree (in git: tracked plus untracked-not-ignored files) or given files."""
     root, targets = _scan_root(paths)
     run = prepare(opts, root)
     sources, notes = _target_sources(targets, root, all_files)
-    return execute(run, sources, notes=notes, expected=len(sources))
+    return execute(run, sources, notes=notes, expected=len(sources),
+                   cache=None if no_cache else _results_cache(run))
+
+
+def _results_cache(run: Run) -> ResultCache:
+    """The cache for this root and these settings (rules, options, severities, size limit)."""
+    from scanner.cache import ResultCache, settings_digest
+
+    settings = {"max_file_size": run.config.max_file_size,
+                "rules": [[rule.id, rule.effective_severity.value, dict(rule.options)]
+                          for rule in run.rules]}
+    cache = ResultCache(run.root, settings_digest(settings))
+    cache.load()
+    return cache
 
 
 def _scan_root(paths: Sequence[str]) -> tuple[Path, list[Path]]:

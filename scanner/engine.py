@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scanner.cache import ResultCache, content_digest
 from scanner.finding import Finding, Summary
 from scanner.keywords import KeywordIndex, index_for
 from scanner.parsed import FileKind, ParsedFile
 from scanner.redact import redact_text
 from scanner.rules import Project, ProjectRule, Rule
-from scanner.sources import BINARY_SKIPPED, SourceFile, read_source
+from scanner.sources import BINARY_SKIPPED, SourceFile, decode_file, read_file_bytes, read_source
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
 
 if TYPE_CHECKING:
@@ -49,6 +50,11 @@ class FileResult:
     directives: dict[int, frozenset[str]] = field(default_factory=dict)
     commit: str | None = None
     binary: bool = False  # skipped as binary; reported in one summary note per scan
+    # The results cache: the content digest of a file read from disk (None when not cached),
+    # whether the result may be stored (no secret seen), and whether it came from the cache.
+    digest: str | None = None
+    cacheable: bool = False
+    cached: bool = False
 
 
 @dataclass
@@ -142,8 +148,24 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
     return result
 
 
+# The scan's results cache (set by `scan` for its duration; forked workers inherit it).
+_cache: ResultCache | None = None
+
+
 def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> FileResult:
-    text, note = read_source(source, max_size)
+    digest = None
+    if _cache is not None and source.location is not None and source.text is None \
+            and source.blob is None and source.changed_lines is None and source.commit is None:
+        data, note = read_file_bytes(source, max_size)
+        if data is not None:
+            digest = content_digest(data)
+            if _cache.lookup(source.path, digest) is not None:
+                return FileResult(path=source.path, digest=digest, cached=True)
+            text, note = decode_file(source, data)
+        else:
+            text = None
+    else:
+        text, note = read_source(source, max_size)
     if text is None:
         if note is not None and not source.explicit and note.endswith(": " + BINARY_SKIPPED):
             return FileResult(path=source.path, binary=True)
@@ -153,7 +175,22 @@ def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> Fil
         from scanner.notebooks import scan_notebook
 
         return scan_notebook(file, rules)
-    return scan_text(file, rules)
+    result = scan_text(file, rules)
+    result.digest = digest
+    result.cacheable = digest is not None and _holds_none_of(result, file.secrets_seen)
+    return result
+
+
+def _holds_none_of(result: FileResult, secrets: set[str]) -> bool:
+    """Whether the stored form of `result` is free of every secret a rule saw in the file:
+    reports are redacted already, and a result that still held one (in a rule's facts) would
+    never be written to the cache."""
+    if not secrets:
+        return True
+    import pickle
+
+    stored = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return not any(secret.encode("utf-8", "surrogateescape") in stored for secret in secrets)
 
 
 # -- worker processes -------------------------------------------------------------------------
@@ -212,9 +249,18 @@ def balanced_chunks(sources: Sequence[SourceFile]) -> list[list[int]]:
 
 
 def _trivial(result: FileResult) -> bool:
-    """A scanned file with nothing to say: sent back from a worker as None, not pickled."""
+    """A scanned file with nothing to say: sent back from a worker as its digest (or None)."""
     return (result.scanned and not result.findings and not result.notes and not result.facts
-            and not result.suppressed and not result.directives and not result.binary)
+            and not result.suppressed and not result.directives and not result.binary
+            and (result.digest is None or result.cacheable))
+
+
+def _compact(result: FileResult) -> FileResult | str | tuple[str] | None:
+    """What a forked worker sends for a result: None or the digest (trivial), (digest,) (a cache
+    hit, which the parent holds already), else the result itself."""
+    if result.cached and result.digest is not None:
+        return (result.digest,)
+    return (result.digest if result.digest is not None else None) if _trivial(result) else result
 
 
 # What a forked worker inherits: the listed sources, the rules, the chunks and the shared cursor.
@@ -232,7 +278,7 @@ def _forked_worker(connection: Any) -> None:
             if number >= len(chunks):
                 break
             results = [scan_source(sources[index], rules, max_size) for index in chunks[number]]
-            connection.send((number, [None if _trivial(r) else r for r in results]))
+            connection.send((number, [_compact(r) for r in results]))
     finally:
         connection.send(None)
         connection.close()
@@ -270,17 +316,25 @@ def _run_forked(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: 
             for connection in wait(open_connections):
                 assert isinstance(connection, Connection)
                 try:
-                    message: tuple[int, list[FileResult | None]] | None = connection.recv()
+                    message: tuple[int, list[FileResult | str | tuple[str] | None]] | None = \
+                        connection.recv()
                 except EOFError:
                     message = None
                 if message is None:
                     open_connections.remove(connection)
                     continue
                 number, results = message
-                for index, result in zip(chunks[number], results, strict=True):
-                    ready[index] = result if result is not None else FileResult(
-                        path=sources[index].path, scanned=True,
-                        changed_lines=sources[index].changed_lines, commit=sources[index].commit)
+                for index, sent in zip(chunks[number], results, strict=True):
+                    source = sources[index]
+                    if isinstance(sent, FileResult):
+                        result = sent
+                    elif isinstance(sent, tuple):  # a cache hit
+                        result = FileResult(path=source.path, digest=sent[0], cached=True)
+                    else:  # trivial: rebuilt here
+                        result = FileResult(path=source.path, scanned=True,
+                                            changed_lines=source.changed_lines, commit=source.commit,
+                                            digest=sent, cacheable=sent is not None)
+                    ready[index] = result
             while next_index in ready:
                 yield ready.pop(next_index)
                 next_index += 1
@@ -372,8 +426,37 @@ def scan(
     dedupe_commits: bool = False,
     on_file: Callable[[str], None] | None = None,
     notes: Sequence[str] = (),
+    cache: ResultCache | None = None,
 ) -> ScanResult:
-    """Scan every source and return sorted, suppressed findings with the summary."""
+    """Scan every source and return sorted, suppressed findings with the summary. With a
+    `cache`, files read from disk whose content it knows are not scanned again."""
+    global _cache
+    _cache = cache
+    try:
+        return _scan(sources, rules, max_size=max_size, jobs=jobs, expected=expected,
+                     project_loader=project_loader, project_paths=project_paths,
+                     path_ignores=path_ignores, baseline=baseline, dedupe_commits=dedupe_commits,
+                     on_file=on_file, notes=notes, cache=cache)
+    finally:
+        _cache = None
+
+
+def _scan(
+    sources: Iterable[SourceFile],
+    rules: Sequence[Rule],
+    *,
+    max_size: int,
+    jobs: int,
+    expected: int | None,
+    project_loader: Callable[[str], ParsedFile | None],
+    project_paths: Callable[[], tuple[str, ...]],
+    path_ignores: PathIgnores | None,
+    baseline: frozenset[str],
+    dedupe_commits: bool,
+    on_file: Callable[[str], None] | None,
+    notes: Sequence[str],
+    cache: ResultCache | None,
+) -> ScanResult:
     summary = Summary(errors=list(notes))
     findings: list[Finding] = []
     facts: dict[str, dict[str, Any]] = {}
@@ -382,6 +465,15 @@ def scan(
     project_rules = [r for r in rules if isinstance(r, ProjectRule)]
     binary: list[str] = []
     for result in run_files(sources, rules, max_size=max_size, jobs=jobs, expected=expected):
+        digest = result.digest
+        if cache is not None and digest is not None:
+            if result.cached:
+                known = cache.lookup(result.path, digest)
+                assert known is not None
+                result = known
+                cache.hits += 1
+            if result.cacheable:
+                cache.keep(result.path, digest, result)
         if on_file is not None:
             on_file(result.path)
         summary.errors.extend(result.notes)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+# The results cache under a scanned root (scanner.cache); never scanned itself.
+CACHE_DIR = ".cache/secret-hygiene"
 _BINARY_PROBE = 8192
 # The note for a binary file; the engine folds those of a tree walk into one summary line.
 BINARY_SKIPPED = "binary file, skipped"
@@ -80,6 +82,19 @@ def read_source(source: SourceFile, max_size: int) -> tuple[str | None, str | No
         return source.text, None
     if source.blob is not None:
         return _read_blob(source, max_size)
+    data, note = read_file_bytes(source, max_size)
+    return (None, note) if data is None else decode_file(source, data)
+
+
+def decode_file(source: SourceFile, data: bytes) -> tuple[str | None, str | None]:
+    text = decode(data)
+    if text is None:
+        return None, f"{source.path}: {BINARY_SKIPPED}"
+    return text, None
+
+
+def read_file_bytes(source: SourceFile, max_size: int) -> tuple[bytes | None, str | None]:
+    """(content, note) of a file on disk, with the safety checks (symlinks, FIFOs, size)."""
     assert source.location is not None
     rel, location = source.path, source.location
     try:
@@ -130,10 +145,7 @@ def read_source(source: SourceFile, max_size: int) -> tuple[str | None, str | No
         os.close(fd)
     if len(data) > max_size:
         return None, f"{rel}: over max-file-size ({max_size} bytes), skipped"
-    text = decode(data)
-    if text is None:
-        return None, f"{rel}: {BINARY_SKIPPED}"
-    return text, None
+    return data, None
 
 
 # -- git plumbing -----------------------------------------------------------------------------
@@ -191,7 +203,7 @@ def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile]
         if in_git:
             args = ["ls-files", "-c", "-o", "-z"] + ([] if all_files else ["--exclude-standard"])
             listed = run_git(root, *args).split(b"\0")
-            paths = sorted({os.fsdecode(p) for p in listed if p})
+            paths = sorted({path for p in listed if p and not _in_cache_dir(path := os.fsdecode(p))})
             return [SourceFile(path=p, location=os.path.join(root_text, p), root=root_text)
                     for p in paths], notes
     else:
@@ -202,8 +214,14 @@ def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile]
         for name in sorted(filenames):
             location = os.path.join(directory, name)
             rel = os.path.relpath(location, root).replace(os.sep, "/")
-            files.append(SourceFile(path=rel, location=location, root=root_text))
+            if not _in_cache_dir(rel):
+                files.append(SourceFile(path=rel, location=location, root=root_text))
     return files, notes
+
+
+def _in_cache_dir(path: str) -> bool:
+    """Our own results cache is never scanned (with --all-files git lists ignored files too)."""
+    return path.startswith(CACHE_DIR + "/")
 
 
 def explicit_file(path: Path, root: Path) -> SourceFile:

@@ -41,3 +41,12 @@ def no_network() -> Iterator[None]:
         patch.setattr(socket.socket, "connect_ex", _guard(socket.socket.connect_ex))
         patch.setattr(socket, "create_connection", _refuse_create_connection)
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The results cache signs with a per-user key under $XDG_CACHE_HOME: keep the suite's key
+    (and anything else written there) out of the real home directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield

@@ -1,0 +1,146 @@
+"""The results cache: a second `scan` of an unchanged tree reads and hashes each file and reuses
+its result instead of running the rules again.
+
+- Where: `.cache/secret-hygiene/` under the scanned root (with a `.gitignore` of `*`, as ruff and
+  pytest do), one file per set of settings. `--no-cache` neither reads nor writes it.
+- Key: each file's path and a BLAKE2b digest of its content. The cache file as a whole is keyed
+  by the tool's version and code, the Python version, the rules and their options.
+- Trust: the file is a pickle, so it is signed with HMAC-SHA256 under a key that lives outside
+  the repository (`$XDG_CACHE_HOME/secret-hygiene/cache-key`, mode 0600, made on first use).
+  A cache committed to a repository, copied from another machine or edited is not loaded.
+- Secrets: the result of a file in which any rule saw a secret is never stored, so no value
+  that we report as a secret is ever written to the cache (such files are simply rescanned).
+Any problem reading or writing the cache (permissions, a full disk, a corrupt file) turns it off
+for that run and the scan goes on."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scanner import __version__
+from scanner.sources import CACHE_DIR
+
+if TYPE_CHECKING:
+    from scanner.engine import FileResult
+
+_KEY_NAME = "cache-key"
+_FORMAT = 1
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _code_fingerprint() -> str:
+    """The tool's own source files (size and modification time): a development checkout's
+    results are not reused after its code changes, even at the same version number."""
+    package = Path(__file__).resolve().parent
+    parts = []
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".json"}:
+            info = path.stat()
+            parts.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def settings_digest(settings: Mapping[str, Any]) -> str:
+    """What makes results comparable: tool, Python, and the scan's rules and options."""
+    payload = json.dumps({"format": _FORMAT, "version": __version__, "code": _code_fingerprint(),
+                          "python": sys.version, "settings": settings}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "secret-hygiene" / _KEY_NAME
+
+
+def _signing_key() -> bytes:
+    path = _key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+class ResultCache:
+    """Results of one scan root under one settings digest: {path: (content digest, result)}."""
+
+    def __init__(self, root: Path, digest: str) -> None:
+        self.directory = root / CACHE_DIR
+        self.path = self.directory / f"scan-{digest[:24]}.bin"
+        self.entries: dict[str, tuple[str, FileResult]] = {}
+        self.fresh: dict[str, tuple[str, FileResult]] = {}
+        self.hits = 0
+        self.enabled = True
+        try:
+            self._key = _signing_key()
+        except OSError:
+            self.enabled, self._key = False, b""
+
+    def load(self) -> None:
+        if not self.enabled:
+            return
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return
+        mac, body = blob[:32], blob[32:]
+        if not hmac.compare_digest(mac, hmac.new(self._key, body, hashlib.sha256).digest()):
+            return  # not ours (committed, copied, edited): ignored, and replaced on save
+        try:
+            loaded = pickle.loads(body)
+        except Exception:  # a half-written or incompatible file: start over
+            return
+        if isinstance(loaded, dict):
+            self.entries = loaded
+
+    def lookup(self, path: str, digest: str) -> FileResult | None:
+        entry = self.entries.get(path)
+        if entry is not None and entry[0] == digest:
+            return entry[1]
+        return None
+
+    def keep(self, path: str, digest: str, result: FileResult) -> None:
+        self.fresh[path] = (digest, result)
+
+    def save(self) -> None:
+        """Write this run's entries (files no longer scanned drop out), atomically; nothing is
+        written when every file was a hit and none disappeared."""
+        if not self.enabled or (self.hits == len(self.fresh) == len(self.entries)):
+            return
+        body = pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL)
+        mac = hmac.new(self._key, body, hashlib.sha256).digest()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by secret-hygiene: never commit its cache.\n*\n")
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".scan-", suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(mac + body)
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
