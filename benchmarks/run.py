@@ -60,13 +60,26 @@ def tool(name: str) -> str:
 class Run:
     wall: float
     cpu: float  # user + system seconds of the command and everything it waited for
-    peak_tree_mb: float  # sampled sum of RSS over the process and its children
+    peak_tree_mb: float  # sampled sum of PSS over the process and its children
     peak_process_mb: float  # exact ru_maxrss of the largest single process
     returncode: int
 
 
+def _pss_kb(pid: int, rss_kb: int) -> int:
+    """Proportional set size: a page shared by forked workers (or by git processes) counts once
+    across them, split between its sharers. Summing RSS would count it once per process."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return rss_kb
+
+
 def _descendants_rss_kb(root_pid: int) -> int:
-    """Sum of VmRSS over `root_pid` and every process below it (one pass over /proc)."""
+    """Sum of PSS (RSS where PSS is unavailable) over `root_pid` and every process below it."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -91,7 +104,7 @@ def _descendants_rss_kb(root_pid: int) -> int:
                 wanted.add(pid)
                 changed = True
     for pid in wanted:
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid, rss.get(pid, 0))
     return total
 
 
@@ -137,9 +150,10 @@ def measure(cmd: Sequence[str], cwd: Path, stdout_file: Path | None = None) -> R
 def _rss_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as handle:
-            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            rss = int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
     except OSError:
         return 0
+    return _pss_kb(pid, rss)
 
 
 @dataclass
@@ -237,7 +251,8 @@ def prefilter_keywords() -> list[str] | None:
 
 def file_count(tree: Path) -> tuple[int, float]:
     count, size = 0, 0
-    for directory, _, names in os.walk(tree):
+    for directory, dirnames, names in os.walk(tree):
+        dirnames[:] = [d for d in dirnames if d != ".cache"]  # our results cache
         for name in names:
             path = os.path.join(directory, name)
             if os.path.isfile(path) and not os.path.islink(path):
@@ -417,9 +432,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     CONFIG.write_text("# benchmark: defaults only\n")
     config = ("--config", str(CONFIG))
 
-    def scan_cmd(tree: Path, *extra: str) -> list[str]:
+    compile_bytecode()
+
+    def scan_cmd(tree: Path, *extra: str, cache: bool = False) -> list[str]:
+        # Cold by default: the results cache would answer every run after the first.
         return [scanner_cmd, "scan", "--all-files", "--format", "json", "-o", os.devnull,
-                *config, *extra, str(tree)]
+                *config, *(() if cache else ("--no-cache",)), *extra, str(tree)]
 
     # 1. Full scan against detect-secrets and ripgrep, per tree.
     print("\nfull scan", flush=True)
@@ -440,6 +458,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{summary['findings']} findings, {len(summary['errors'])} notes", flush=True)
         ours = repeat("secret-hygiene scan", name, scan_cmd(tree), tree.parent, times)
         rows.append(ours)
+        subprocess.run(scan_cmd(tree, cache=True), capture_output=True, check=False)  # fill it
+        warm = repeat("secret-hygiene scan, warm cache", name, scan_cmd(tree, cache=True),
+                      tree.parent, times)
+        warm.note = "second scan of the unchanged tree (results cache)"
+        rows.append(warm)
+        shutil.rmtree(tree / ".cache", ignore_errors=True)  # the trees stay pristine
         if rg is not None:
             rg_cmd = [rg, "-i", "-F", "-l", "-uu", *(a for k in rg_keywords for a in ("-e", k)), "."]
             rg_out = WORK / "rg.txt"
@@ -450,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(rg_row)
             ours.ratio = (f"{ours.wall / rg_row.wall:.1f}x rg wall, "
                           f"{ours.cpu / max(rg_row.cpu, 1e-3):.1f}x rg CPU")
+            warm.ratio = f"{warm.wall / rg_row.wall:.1f}x rg wall"
         ds_tree = tree / "django" / "contrib" if args.quick and name == "django" else tree
         ds_label = name if ds_tree == tree else f"{name}/{ds_tree.relative_to(tree).as_posix()}"
         if ds_tree != tree:
@@ -468,36 +493,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         both.note = "one run: memory as the tree grows"
         rows.append(both)
 
-    # 2. Per-family cost on django.
-    print("\nper-family cost (django)", flush=True)
-    django = trees["django"]
+    # 2. Per-family cost: what each family adds to the full scan, in one process (CPU, not wall:
+    # on a shared machine the load moves between rows). Issues #4/#5: under 15% each.
+    print("\nper-family cost (one process)", flush=True)
     present = {rule["id"][:3] for rule in rules}
-    floor_row: Row | None = None
-    if rules:
-        floor_row = repeat("scan, no rules (--ignore SH)", "django", scan_cmd(django, "--ignore", "SH"),
-                           django.parent, times)
-        rows.append(floor_row)
-    family_rows = []
-    for family in FAMILIES:
-        if family not in present:
-            notes.append(f"{family}xx: no rules registered yet, not measured.")
-            continue
-        count = sum(1 for rule in rules if rule["id"].startswith(family))
-        row = repeat(f"scan --select {family} ({count} rules)", "django",
-                     scan_cmd(django, "--select", family), django.parent, times)
-        family_rows.append(row)
-        rows.append(row)
-    all_row = next(r for r in rows if r.tool == "secret-hygiene scan" and r.tree == "django")
-    if floor_row is not None:
-        # CPU, not wall: on a shared machine the load moves between rows.
-        spent = max(all_row.cpu - floor_row.cpu, 1e-9)
-        for row in family_rows:
-            added = row.cpu - floor_row.cpu
-            row.ratio = f"+{added:.2f} s CPU over no rules ({added / spent:.0%} of all rules' CPU)"
-        floor_row.ratio = f"all rules add {spent:.2f} s CPU"
+    for name, tree in trees.items():
+        full = repeat("scan --jobs 1, all rules", name, scan_cmd(tree, "--jobs", "1"), tree.parent,
+                      times)
+        rows.append(full)
+        floor = repeat("scan --jobs 1, no rules (--ignore SH)", name,
+                       scan_cmd(tree, "--jobs", "1", "--ignore", "SH"), tree.parent, times)
+        floor.ratio = f"all rules add {full.cpu - floor.cpu:.2f} s CPU"
+        rows.append(floor)
+        for family in FAMILIES:
+            if family not in present:
+                notes.append(f"{family}xx: no rules registered yet, not measured.")
+                continue
+            count = sum(1 for rule in rules if rule["id"].startswith(family))
+            without = repeat(f"scan --jobs 1 --ignore {family} ({count} rules)", name,
+                             scan_cmd(tree, "--jobs", "1", "--ignore", family), tree.parent, times)
+            added = full.cpu - without.cpu
+            without.ratio = (f"{family}xx adds {added:+.2f} s CPU, "
+                             f"{added / max(without.cpu, 1e-9):+.0%} of the scan without it")
+            rows.append(without)
 
     # 3. The pre-commit hook on 20 staged files.
     print("\nhook", flush=True)
+    django = trees["django"]
     hook_repo, hook_files = build_hook_repo(django, HOOK_FILES)
     hook_row = repeat(f"secret-hygiene hook ({len(hook_files)} staged files)", "django auth files",
                       [scanner_cmd, "hook", *config, *hook_files], hook_repo, hook_runs)
@@ -562,6 +584,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def compile_bytecode() -> None:
+    """Write the package's bytecode, as `pip install` does: an editable checkout run with
+    PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every run."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", "import compileall, os, scanner; "
+                    "compileall.compile_dir(os.path.dirname(scanner.__file__), quiet=1)"],
+                   env=env, check=True)
+
+
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as handle:
@@ -597,12 +628,15 @@ def render(rows: Sequence[Row], machine: dict[str, str], sizes: dict[str, tuple[
         lines.append(f"| {row.tool} | {row.tree} | {row.wall:.3f} s | {row.cpu:.2f} s "
                      f"| {row.peak_mb:.0f} MB | {row.ratio} | {row.note} |")
     lines.append("")
-    lines.append("Peak memory is the largest sampled sum of resident memory over the command and "
+    lines.append("Peak memory is the largest sampled sum of proportional set size (PSS: a page "
+                 "that forked workers share counts once, split between them) over the command and "
                  f"all its child processes (sampled every {MEMORY_SAMPLE_SECONDS * 1000:.0f} ms, "
                  "never below the largest single process's `ru_maxrss`). CPU is user + system time of "
                  "the command and all the processes it waited for (robust when the machine is "
                  "shared; wall time is not). Wall time includes "
-                 "interpreter start-up. `secret-hygiene` runs with its default `--jobs` (CPU count); "
+                 "interpreter start-up. `secret-hygiene` runs with its default `--jobs` (CPU count) and "
+                 "`--no-cache` unless the row says otherwise, after its bytecode is compiled (as "
+                 "`pip install` does); "
                  "`detect-secrets scan --all-files` runs from inside the tree.")
     lines.append("")
     lines.append(f"`import scanner.cli` takes {import_total:.0f} ms (`python -X importtime`); "

@@ -5,6 +5,7 @@ Every source yields SourceFile records; reading, decoding and the safety checks 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 import shutil
@@ -417,7 +418,7 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
     from scanner.keywords import index_for
 
     index = index_for(frozenset(keywords)) if keywords is not None else None
-    with BlobReader(root) as blobs:
+    with contextlib.nullcontext(None) if defer_read else BlobReader(root) as blobs:
         for item in patch:
             if not item.path or not item.blob or set(item.blob) == {"0"}:
                 continue
@@ -427,6 +428,7 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
                 yield SourceFile(path=item.path, blob=item.blob, changed_lines=frozenset(item.added),
                                  commit=item.commit, root=str(root))
                 continue
+            assert blobs is not None
             data, kind = blobs.read(item.blob, max_size)
             if data is None:
                 if kind == "oversized":
