@@ -385,7 +385,7 @@ def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size:
         return
     if expected is not None:
         listed = list(sources)
-        if _FORK and os.environ.get("SECRET_HYGIENE_POOL") != "executor":
+        if _FORK:
             yield from _run_forked(listed, rules, max_size, jobs)
         else:
             yield from _run_listed(listed, rules, max_size, jobs)
