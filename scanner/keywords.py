@@ -10,7 +10,7 @@ only) nothing is precomputed and each word is searched on its own, as before."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 _hyperscan: Any
@@ -61,6 +61,40 @@ class KeywordIndex:
             return bool(self.present_bytes(data))
         lower = data.lower()
         return any(token.encode("ascii") in lower for token in self._ordered)
+
+
+class LineIndex:
+    """The lines on which each of some regular expressions (bytes, ASCII case-insensitive, never
+    spanning a newline) matches, found in one Hyperscan pass. Only call when `accelerated`."""
+
+    def __init__(self, patterns: Sequence[bytes]) -> None:
+        self._patterns = list(patterns)
+        self._database: Any = None
+        self.accelerated = _hyperscan is not None
+
+    def line_starts(self, data: bytes) -> list[set[int]]:
+        """Per pattern, the offsets of the starts of the lines where it matches."""
+        assert _hyperscan is not None
+        if self._database is None:
+            self._database = _hyperscan.Database()
+            self._database.compile(expressions=self._patterns,
+                                   ids=list(range(len(self._patterns))),
+                                   elements=len(self._patterns),
+                                   flags=[_hyperscan.HS_FLAG_CASELESS] * len(self._patterns))
+        found: list[set[int]] = [set() for _ in self._patterns]
+        # The line of the last report per pattern: a line reported once needs no second look.
+        line_ends = [-1] * len(self._patterns)
+
+        def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> None:
+            if end <= line_ends[pattern]:
+                return
+            line_start = data.rfind(b"\n", 0, end - 1) + 1
+            line_end = data.find(b"\n", end - 1)
+            line_ends[pattern] = len(data) if line_end == -1 else line_end
+            found[pattern].add(line_start)
+
+        self._database.scan(data, match_event_handler=on_match)
+        return found
 
 
 _indexes: dict[frozenset[str], KeywordIndex] = {}

@@ -94,3 +94,51 @@ def test_gate_words_hold_for_every_rule_on_the_fixtures(monkeypatch: pytest.Monk
     gated = {rule.id for rule in rules if rule.gate_words() is not None}
     assert "SH301" not in gated  # applies on a path alone ("hooks/github.py")
     assert len(gated) >= 25
+
+
+_KEYS = st.sampled_from(["client_secret", "TOKEN", "api_key", "password", "pwd", "secretKey",
+                         "x", "discord_bot", "AUTH", "ibm_cloud_iam_key", "refresh_token"])
+_SEPARATORS = st.sampled_from([" = ", "=", ": ", ":", " => ", ", ", " ", "=\"", "('", "(",
+                               " " * 75 + "= ", "\t", " == "])
+_QUOTES = st.sampled_from(['"', "'", "`", ""])
+_VALUES = st.sampled_from(["9f3KpQ2LmX8vB7nR4tW1zY6a", "Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4tW1zY6a9f3KpQ2",
+                           "ghp_9f3KpQ2LmX8vB7nR4tW1zY6aQ2LmX8vB7nR4", "changeme", "é9f3KpQ2LmX8vB7nR4tW",
+                           "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36P",
+                           "get_token()", "os.environ['X']"])
+_AROUND = st.sampled_from(["", "    ", "# ", "// ", "é ", "Bearer ", "Authorization: Bearer ",
+                           "https://user:", "@host/x", ")", ";", " # noqa"])
+
+
+@st.composite
+def _code_line(draw: st.DrawFn) -> str:
+    quote = draw(_QUOTES)
+    return (draw(_AROUND) + draw(_KEYS) + draw(_SEPARATORS) + quote + draw(_VALUES) + quote
+            + draw(_AROUND))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_code_line(), min_size=1, max_size=8),
+       st.sampled_from(["app/settings.py", "web/src/auth.js", "conf/app.yaml", ".env",
+                        "docs/notes.txt", "svc/app.ts"]))
+def test_candidate_lines_from_one_pass_match_the_word_search(lines: list[str], path: str) -> None:
+    """The analysis finds the same candidates whether its lines come from the Hyperscan pass or
+    from the word-by-word search (every pattern of the pass mirrors a gate of the analysis)."""
+    from scanner.plugins import secrets_analysis
+
+    text = "\n".join(lines) + "\n"
+    fast = ParsedFile(path, text)
+    fast.keyword_index = engine.keyword_index(make_rules(()))
+    slow = ParsedFile(path, text)
+    assert secrets_analysis.candidates(fast, {}) == secrets_analysis.candidates(slow, {})
+
+
+def test_the_one_pass_lines_feed_real_candidates() -> None:
+    from scanner.plugins import secrets_analysis
+
+    text = ('import os\nCLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"\nkey = compute()\n'
+            'headers = {"Authorization": "Bearer Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4"}\n')
+    file = ParsedFile("app/settings.py", text)
+    file.keyword_index = engine.keyword_index(make_rules(()))
+    lines = secrets_analysis._indexed_candidate_lines(file, quoted=True, env=False)
+    assert lines is not None and [n for n, _ in lines] == [2, 4]  # not `key = compute()`
+    assert {c.line for c in secrets_analysis.candidates(file, {})} == {2, 4}

@@ -219,8 +219,10 @@ class _Analysis:
         keywords = tuple(k for k in wanted if has_keyword(self.file, k))
         if not keywords:
             return []
-        lines = [(number, line, line.lower())
-                 for number, line in _candidate_lines(self.file, keywords)]
+        found = _indexed_candidate_lines(self.file, self.mode == syntax.QUOTED, self.env)
+        if found is None:
+            found = _candidate_lines(self.file, keywords)
+        lines = [(number, line, line.lower()) for number, line in found]
         pending: list[_Pending] = []
         taken: dict[int, list[tuple[int, int]]] = {}
         for number, line, lower in lines:
@@ -450,6 +452,82 @@ class _Analysis:
                 "expires. Mint it at run time"))
 
 
+# The candidate lines of a file, found in one Hyperscan pass (scanner.keywords.LineIndex) over its
+# UTF-8 bytes. For quoted (code) files each pattern mirrors a gate of the passes in _Analysis.run:
+#   0. a named key with `=` right after it or a quote within 80 characters (syntax._key_starts),
+#   1. a bearer header (syntax.find_bearer),
+#   2. the other passes' words (URLs, private keys, JWTs, OAuth and provider prefixes),
+#   3. a provider's gate word, which counts only on a line that also names a key.
+# Lines of code that merely say `key` or `token` (most of them) are never looked at. Other files
+# take every line holding a line keyword (4), and `credential` (5) in env files.
+_NAMED_ASSIGNMENT = rb"""(?:secret|token|pass|pwd|key|credential)(?:=|[^\n]{0,79}["'`])"""
+_line_index: Any = None
+
+
+def _alternation(words: Iterable[str]) -> bytes:
+    return b"|".join(re.escape(word).encode() for word in words)
+
+
+def _candidate_line_index() -> Any:
+    global _line_index
+    if _line_index is None:
+        from scanner.keywords import LineIndex
+
+        _line_index = LineIndex([
+            _NAMED_ASSIGNMENT,
+            rb"bearer|authorization",
+            _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
+            _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
+            _alternation(LINE_KEYWORDS),
+            b"credential",
+        ])
+    return _line_index
+
+
+def _indexed_candidate_lines(file: ParsedFile, quoted: bool,
+                             env: bool) -> list[tuple[int, str]] | None:
+    """The candidate lines from one pass; None where the word-by-word search must run instead
+    (no Hyperscan, or lone CRs, which end lines for us but not for the byte search)."""
+    text = file.text
+    if file.keyword_index is None or "\r" in text:
+        return None
+    index = _candidate_line_index()
+    if not index.accelerated:
+        return None
+    data = text.encode("utf-8", "surrogateescape")
+    named, bearer, others, providers, words, credential = index.line_starts(data)
+    if quoted:
+        starts = named | bearer | others
+        for start in providers - starts:
+            if any(keyword in _line_at(data, start).lower() for keyword in NAMED_KEYWORDS):
+                starts.add(start)
+    else:
+        starts = words | credential if env else words
+    lines: list[tuple[int, str]] = []
+    number, counted = 1, 0
+    for start in sorted(starts):
+        number += data.count(b"\n", counted, start)
+        counted = start
+        lines.append((number, _line_at(data, start)))
+    return lines
+
+
+def _line_at(data: bytes, start: int) -> str:
+    end = data.find(b"\n", start)
+    return (data[start:] if end == -1 else data[start:end]).decode("utf-8", "surrogateescape")
+
+
+def _numbered(text: str, starts: Iterable[int]) -> list[tuple[int, str]]:
+    lines: list[tuple[int, str]] = []
+    number, counted = 1, 0
+    for start in sorted(starts):
+        number += text.count("\n", counted, start)
+        counted = start
+        end = text.find("\n", start)
+        lines.append((number, text[start:] if end == -1 else text[start:end]))
+    return lines
+
+
 def _candidate_lines(file: ParsedFile, keywords: tuple[str, ...]) -> list[tuple[int, str]]:
     """(number, text) of the lines holding any keyword, in order. Same result as
     `file.lines_with` without splitting the whole file or indexing every line start."""
@@ -464,14 +542,7 @@ def _candidate_lines(file: ParsedFile, keywords: tuple[str, ...]) -> list[tuple[
             starts.add(start)
             end = text.find("\n", index)
             index = -1 if end == -1 else lower.find(keyword, end + 1)
-    lines: list[tuple[int, str]] = []
-    number, counted = 1, 0
-    for start in sorted(starts):
-        number += text.count("\n", counted, start)
-        counted = start
-        end = text.find("\n", start)
-        lines.append((number, text[start:] if end == -1 else text[start:end]))
-    return lines
+    return _numbered(text, starts)
 
 
 def _is_sequential(value: str) -> bool:
