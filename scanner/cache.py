@@ -3,7 +3,7 @@ its result instead of running the rules again.
 
 - Where: `.cache/secret-hygiene/` under the scanned root (with a `.gitignore` of `*`, as ruff and
   pytest do), one file per set of settings. `--no-cache` neither reads nor writes it.
-- Key: each file's path and a BLAKE2b digest of its content. The cache file as a whole is keyed
+- Key: each file's path and a BLAKE2b digest of its content (computed by the engine as it reads). The cache file as a whole is keyed
   by the tool's version and code, the Python version, the rules and their options.
 - Trust: the file is a pickle, so it is signed with HMAC-SHA256 under a key that lives outside
   the repository (`$XDG_CACHE_HOME/secret-hygiene/cache-key`, mode 0600, made on first use).
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 
 _KEY_NAME = "cache-key"
 _FORMAT = 1
-
-
-def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _code_fingerprint() -> str:

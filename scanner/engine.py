@@ -4,6 +4,7 @@ Big scans fan out to a process pool; small ones stay in-process so the hook star
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections import Counter
@@ -12,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.cache import ResultCache, content_digest
 from scanner.finding import Finding, Summary
 from scanner.keywords import KeywordIndex, index_for
 from scanner.parsed import FileKind, ParsedFile
@@ -23,6 +23,8 @@ from scanner.suppress import PathIgnores, inline_directives, is_inline_suppresse
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from scanner.cache import ResultCache
 
 PARALLEL_MIN_FILES = 200
 # Linux forks cheaply and safely here (no threads yet); elsewhere the executor pool is used.
@@ -158,7 +160,7 @@ def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> Fil
             and source.blob is None and source.changed_lines is None and source.commit is None:
         data, note = read_file_bytes(source, max_size)
         if data is not None:
-            digest = content_digest(data)
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
             if _cache.lookup(source.path, digest) is not None:
                 return FileResult(path=source.path, digest=digest, cached=True)
             text, note = decode_file(source, data)
