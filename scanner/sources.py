@@ -69,6 +69,22 @@ def decode(data: bytes) -> str | None:
         return data.decode("utf-8", "surrogateescape")
 
 
+def _read_all(fd: int, size: int, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file whose size was `size` when opened: one read call in
+    the usual case (no buffered file object), more only if the file grew meanwhile."""
+    first = os.read(fd, min(size + 1, limit))
+    if len(first) <= size:
+        return first  # a short read of a regular file is its end
+    parts, total = [first], len(first)
+    while total < limit:
+        more = os.read(fd, limit - total)
+        if not more:
+            break
+        parts.append(more)
+        total += len(more)
+    return b"".join(parts)
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
@@ -136,10 +152,10 @@ def read_file_bytes(source: SourceFile, max_size: int) -> tuple[bytes | None, st
     except OSError as exc:
         return None, f"{rel}: cannot open ({exc.strerror}), skipped"
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
             return None, f"{rel}: not a regular file (FIFO, socket or device), skipped"
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(max_size + 1)
+        data = _read_all(fd, opened.st_size, max_size + 1)
     except OSError as exc:
         return None, f"{rel}: read failed ({exc.strerror}), skipped"
     finally:

@@ -218,3 +218,29 @@ def test_jwt_with_a_deeply_nested_header_fails_no_rule() -> None:
     result = engine.scan([sources.SourceFile(path="a.py", text=f'TOKEN = "{token}"\n')], rules,
                          max_size=1 << 22)
     assert not [e for e in result.summary.errors if "failed" in e], result.summary.errors
+
+
+def test_a_file_that_grows_while_read_is_read_to_its_end_or_the_limit(tmp_path: Path) -> None:
+    """read_file_bytes reads a regular file in one call sized from fstat; a file that grew
+    after fstat is read on to its end (or the size limit)."""
+    from scanner.sources import _read_all
+
+    target = tmp_path / "growing.txt"
+    target.write_bytes(b"x" * 100)
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        assert _read_all(fd, 10, 1000) == b"x" * 100  # as if it had 10 bytes at fstat
+    finally:
+        os.close(fd)
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        assert len(_read_all(fd, 10, 50)) == 50  # never past the limit
+    finally:
+        os.close(fd)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    fd = os.open(empty, os.O_RDONLY)
+    try:
+        assert _read_all(fd, 0, 10) == b""
+    finally:
+        os.close(fd)
