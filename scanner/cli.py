@@ -127,9 +127,11 @@ def _baseline_path(opts: Options, config: Config, root: Path, config_path: Path 
 
 
 def excluded(run: Run) -> Callable[[str], bool]:
-    spec = run.config.exclude_spec()
     # Baselines hold hashes of secrets, not secrets: ours and detect-secrets' are never scanned.
     baselines = (BASELINE_FILE, ".secrets.baseline")
+    if not run.config.exclude:
+        return lambda path: path.rsplit("/", 1)[-1] in baselines
+    spec = run.config.exclude_spec()
     return lambda path: path.rsplit("/", 1)[-1] in baselines or bool(spec.match_file(path))
 
 

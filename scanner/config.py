@@ -197,6 +197,8 @@ def _type_names(types: Any) -> str:
 
 
 def _check_patterns(key: str, patterns: Any, fail: Any) -> None:
+    if not patterns:
+        return  # nothing to compile (and pathspec need not be imported)
     import pathspec
 
     try:

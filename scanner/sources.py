@@ -268,11 +268,13 @@ def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile]
     files = []
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        prefix = os.path.relpath(directory, root).replace(os.sep, "/")  # once per directory
+        prefix = "" if prefix == "." else prefix + "/"
         for name in sorted(filenames):
-            location = os.path.join(directory, name)
-            rel = os.path.relpath(location, root).replace(os.sep, "/")
+            rel = prefix + name
             if not _in_cache_dir(rel):
-                files.append(SourceFile(path=rel, location=location, root=root_text))
+                files.append(SourceFile(path=rel, location=os.path.join(directory, name),
+                                        root=root_text))
     return files, notes
 
 

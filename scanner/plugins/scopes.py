@@ -47,8 +47,6 @@ _REFRESH_HINTS = ("refresh_token", "refreshtoken", "auto_refresh", "grant_type=r
 
 def validate_options(raw: Mapping[str, Any]) -> None:
     """Raise ValueError("key: problem") for a bad value in [tool.secret-hygiene.scopes]."""
-    from scanner.plugins.scopes_usage import parse_endpoint
-
     max_length = raw.get("max-length")
     if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int)
                                    or max_length <= 0):
@@ -65,6 +63,8 @@ def validate_options(raw: Mapping[str, Any]) -> None:
     if not isinstance(mapping, dict):
         raise ValueError("map: expected a table of scope = [\"METHOD /path\", ...]")
     for scope, endpoints in mapping.items():
+        from scanner.plugins.scopes_usage import parse_endpoint  # only when a map is configured
+
         if not isinstance(endpoints, list) or not endpoints:
             raise ValueError(f"map: {scope!r} needs a non-empty list of \"METHOD /path\" strings")
         for endpoint in endpoints:
