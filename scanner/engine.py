@@ -207,8 +207,18 @@ def _init_worker(rules: list[Rule], max_size: int) -> None:
     _worker_max_size = max_size
 
 
-def _scan_chunk(chunk: list[SourceFile]) -> list[FileResult]:
-    return [scan_source(source, _worker_rules, _worker_max_size) for source in chunk]
+def _scan_chunk(chunk: list[SourceFile]) -> list[FileResult | str | tuple[str] | None]:
+    return [_compact(scan_source(source, _worker_rules, _worker_max_size)) for source in chunk]
+
+
+def _expand(source: SourceFile, sent: FileResult | str | tuple[str] | None) -> FileResult:
+    """The parent's side of `_compact`: a full result again."""
+    if isinstance(sent, FileResult):
+        return sent
+    if isinstance(sent, tuple):  # a cache hit
+        return FileResult(path=source.path, digest=sent[0], cached=True)
+    return FileResult(path=source.path, scanned=True, changed_lines=source.changed_lines,
+                      commit=source.commit, digest=sent, cacheable=sent is not None)
 
 
 def _chunks(sources: Iterable[SourceFile], size: int) -> Iterator[list[SourceFile]]:
@@ -327,16 +337,7 @@ def _run_forked(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: 
                     continue
                 number, results = message
                 for index, sent in zip(chunks[number], results, strict=True):
-                    source = sources[index]
-                    if isinstance(sent, FileResult):
-                        result = sent
-                    elif isinstance(sent, tuple):  # a cache hit
-                        result = FileResult(path=source.path, digest=sent[0], cached=True)
-                    else:  # trivial: rebuilt here
-                        result = FileResult(path=source.path, scanned=True,
-                                            changed_lines=source.changed_lines, commit=source.commit,
-                                            digest=sent, cacheable=sent is not None)
-                    ready[index] = result
+                    ready[index] = _expand(sources[index], sent)
             while next_index in ready:
                 yield ready.pop(next_index)
                 next_index += 1
@@ -367,8 +368,8 @@ def _run_listed(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: 
         ready: dict[int, FileResult] = {}
         next_index = 0
         for chunk, future in submitted:
-            for index, result in zip(chunk, future.result(), strict=True):
-                ready[index] = result
+            for index, sent in zip(chunk, future.result(), strict=True):
+                ready[index] = _expand(sources[index], sent)
             while next_index in ready:
                 yield ready.pop(next_index)
                 next_index += 1
@@ -400,14 +401,15 @@ def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size:
         # as it goes; a worker forked after that holds their write ends, so `git cat-file`
         # never sees end of input and the scan hangs when the stream closes it.
         pool.submit(int).result()
-        pending: list[Future[list[FileResult]]] = []
+        pending: list[tuple[list[SourceFile], Future[list[FileResult | str | tuple[str] | None]]]] = []
         # Keep a bounded window of chunks in flight so memory stays flat on huge scans.
         for chunk in _chunks(sources, CHUNK_SIZE):
-            pending.append(pool.submit(_scan_chunk, chunk))
+            pending.append((chunk, pool.submit(_scan_chunk, chunk)))
             if len(pending) >= jobs * 3:
-                yield from pending.pop(0).result()
-        for future in pending:
-            yield from future.result()
+                done, future = pending.pop(0)
+                yield from map(_expand, done, future.result())
+        for done, future in pending:
+            yield from map(_expand, done, future.result())
 
 
 def default_jobs() -> int:
