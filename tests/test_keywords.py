@@ -99,14 +99,16 @@ def test_gate_words_hold_for_every_rule_on_the_fixtures(monkeypatch: pytest.Monk
 _KEYS = st.sampled_from(["client_secret", "TOKEN", "api_key", "password", "pwd", "secretKey",
                          "x", "discord_bot", "AUTH", "ibm_cloud_iam_key", "refresh_token"])
 _SEPARATORS = st.sampled_from([" = ", "=", ": ", ":", " => ", ", ", " ", "=\"", "('", "(",
-                               " " * 75 + "= ", "\t", " == "])
+                               " " * 75 + "= ", "\t", " == ", ">", "\"]: ", "s = ", " ??= ",
+                               " ||= ", ":= ", "::", "  "])
 _QUOTES = st.sampled_from(['"', "'", "`", ""])
 _VALUES = st.sampled_from(["9f3KpQ2LmX8vB7nR4tW1zY6a", "Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4tW1zY6a9f3KpQ2",
                            "ghp_9f3KpQ2LmX8vB7nR4tW1zY6aQ2LmX8vB7nR4", "changeme", "é9f3KpQ2LmX8vB7nR4tW",
                            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36P",
                            "get_token()", "os.environ['X']"])
 _AROUND = st.sampled_from(["", "    ", "# ", "// ", "é ", "Bearer ", "Authorization: Bearer ",
-                           "https://user:", "@host/x", ")", ";", " # noqa"])
+                           "https://user:", "@host/x", ")", ";", " # noqa", "ENV ", "  ARG ",
+                           "--", "-", "<", "</x>", "?a=1&", "[", "]", "\\"])
 
 
 @st.composite
@@ -116,10 +118,11 @@ def _code_line(draw: st.DrawFn) -> str:
             + draw(_AROUND))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(_code_line(), min_size=1, max_size=8),
        st.sampled_from(["app/settings.py", "web/src/auth.js", "conf/app.yaml", ".env",
-                        "docs/notes.txt", "svc/app.ts"]))
+                        "docs/notes.txt", "svc/app.ts", "Dockerfile", "conf/settings.xml",
+                        "locale/de/django.po"]))
 def test_candidate_lines_from_one_pass_match_the_word_search(lines: list[str], path: str) -> None:
     """The analysis finds the same candidates whether its lines come from the Hyperscan pass or
     from the word-by-word search (every pattern of the pass mirrors a gate of the analysis)."""
@@ -142,3 +145,25 @@ def test_the_one_pass_lines_feed_real_candidates() -> None:
     lines = secrets_analysis._indexed_candidate_lines(file, quoted=True, env=False)
     assert lines is not None and [n for n, _ in lines] == [2, 4]  # not `key = compute()`
     assert {c.line for c in secrets_analysis.candidates(file, {})} == {2, 4}
+
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("conf/settings.xml", "<server><password>9f3KpQ2LmX8vB7nR4tW1zY6a</password></server>"),
+    ("docs/deploy.txt", "run: deploy --db-password 9f3KpQ2LmX8vB7nR4tW1zY6a --fast"),
+    ("Dockerfile", "ENV API_KEY 9f3KpQ2LmX8vB7nR4tW1zY6a"),
+    ("docs/notes.txt", "see https://x.io/cb?a=1&client_secret=9f3KpQ2LmX8vB7nR4tW1zY6a"),
+    ("conf/app.yaml", "db: {password: 9f3KpQ2LmX8vB7nR4tW1zY6a}"),
+    ("conf/app.ini", "token ??= 9f3KpQ2LmX8vB7nR4tW1zY6a"),
+    ("conf/app.yaml", "  secret: '9f3KpQ2LmX8vB7nR4tW1zY6a'  # prod"),
+    ("docs/notes.txt", "Authorization: Bearer Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4"),
+    (".env", "SERVICE_CREDENTIAL=9f3KpQ2LmX8vB7nR4tW1zY6a"),
+])
+def test_loose_lines_each_pass_can_act_on_are_kept(path: str, line: str) -> None:
+    from scanner.plugins import secrets_analysis
+
+    text = f"# header\n{line}\nnothing = here\n"
+    fast = ParsedFile(path, text)
+    fast.keyword_index = engine.keyword_index(make_rules(()))
+    found = secrets_analysis.candidates(fast, {})
+    assert found == secrets_analysis.candidates(ParsedFile(path, text), {})
+    assert [c.line for c in found] == [2], found

@@ -458,9 +458,16 @@ class _Analysis:
 #   1. a bearer header (syntax.find_bearer),
 #   2. the other passes' words (URLs, private keys, JWTs, OAuth and provider prefixes),
 #   3. a provider's gate word, which counts only on a line that also names a key.
-# Lines of code that merely say `key` or `token` (most of them) are never looked at. Other files
-# take every line holding a line keyword (4), and `credential` (5) in env files.
+# Lines of code that merely say `key` or `token` (most of them) are never looked at. Config and
+# text files (loose mode) replace pattern 0 with what syntax.ASSIGNMENT_CONFIG, XML_ELEMENT and
+# URL_PARAMETER need: a key ending in a key word, then (after an optional quote and `]`) an
+# operator or `>` (4); a space as the operator only for a `-`/`--` flag (5) or on a Dockerfile
+# `ENV`/`ARG` line (6, then checked for a key word).
 _NAMED_ASSIGNMENT = rb"""(?:secret|token|pass|pwd|key|credential)(?:=|[^\n]{0,79}["'`])"""
+_KEY_WORD_END = rb"""(?:secret|token|password|passwd|passphrase|pass|pwd|key|credentials?)"""
+_LOOSE_ASSIGNMENT = _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]*[=:,?|>]"""
+_LOOSE_FLAG = rb"""-[\w$.\-@]*""" + _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]+[^\s=:]"""
+_ENV_OR_ARG_LINE = rb"""(?:env|arg) """  # anywhere: a superset of `line.lstrip()[:4]`
 _line_index: Any = None
 
 
@@ -478,8 +485,9 @@ def _candidate_line_index() -> Any:
             rb"bearer|authorization",
             _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
             _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
-            _alternation(LINE_KEYWORDS),
-            b"credential",
+            _LOOSE_ASSIGNMENT,
+            _LOOSE_FLAG,
+            _ENV_OR_ARG_LINE,
         ])
     return _line_index
 
@@ -495,14 +503,18 @@ def _indexed_candidate_lines(file: ParsedFile, quoted: bool,
     if not index.accelerated:
         return None
     data = text.encode("utf-8", "surrogateescape")
-    named, bearer, others, providers, words, credential = index.line_starts(data)
+    named, bearer, others, providers, loose, flags, env_or_arg = index.line_starts(data)
+    # env files name credentials with `credential` too (SH104): one more key word there.
+    key_words = (*NAMED_KEYWORDS, "credential") if env else NAMED_KEYWORDS
     if quoted:
         starts = named | bearer | others
-        for start in providers - starts:
-            if any(keyword in _line_at(data, start).lower() for keyword in NAMED_KEYWORDS):
-                starts.add(start)
     else:
-        starts = words | credential if env else words
+        starts = loose | flags | bearer | others
+        starts.update(s for s in env_or_arg - starts
+                      if any(k in _line_at(data, s).lower() for k in key_words))
+    for start in providers - starts:
+        if any(keyword in _line_at(data, start).lower() for keyword in key_words):
+            starts.add(start)
     lines: list[tuple[int, str]] = []
     number, counted = 1, 0
     for start in sorted(starts):
