@@ -4,6 +4,7 @@ Big scans fan out to a process pool; small ones stay in-process so the hook star
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import sys
@@ -154,15 +155,20 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
 _cache: ResultCache | None = None
 
 
+# Files that decode() does not read as plain UTF-8: their text re-encodes to other bytes.
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
+         codecs.BOM_UTF32_BE)
+
+
 def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> FileResult:
-    digest = None
-    if _cache is not None and source.location is not None and source.text is None \
-            and source.blob is None and source.changed_lines is None and source.commit is None:
+    digest = data = None
+    if source.location is not None and source.text is None and source.blob is None:
         data, note = read_file_bytes(source, max_size)
         if data is not None:
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            if _cache.lookup(source.path, digest) is not None:
-                return FileResult(path=source.path, digest=digest, cached=True)
+            if _cache is not None and source.changed_lines is None and source.commit is None:
+                digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+                if _cache.lookup(source.path, digest) is not None:
+                    return FileResult(path=source.path, digest=digest, cached=True)
             text, note = decode_file(source, data)
         else:
             text = None
@@ -173,6 +179,8 @@ def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> Fil
             return FileResult(path=source.path, binary=True)
         return FileResult(path=source.path, notes=[note] if note else [])
     file = ParsedFile(source.path, text, changed_lines=source.changed_lines, commit=source.commit)
+    if data is not None and not data.startswith(_BOMS):
+        file.__dict__["utf8"] = data  # decoded as UTF-8 (escapes kept): the same bytes again
     if file.kind is FileKind.NOTEBOOK:
         from scanner.notebooks import scan_notebook
 

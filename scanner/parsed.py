@@ -128,6 +128,11 @@ class ParsedFile:
         return self.text.lower()
 
     @cached_property
+    def utf8(self) -> bytes:
+        """The text as UTF-8 (the original bytes of a UTF-8 file), for the Hyperscan passes."""
+        return self.text.encode("utf-8", "surrogateescape")
+
+    @cached_property
     def _line_starts(self) -> list[int]:
         starts = [0]
         starts.extend(m.end() for m in _LINE_BREAK.finditer(self.text))
@@ -167,7 +172,7 @@ class ParsedFile:
             index = self.keyword_index
             if index is None:
                 return frozenset()
-            present = self._present = index.present(self.text)
+            present = self._present = index.present_bytes(self.utf8)
         return present
 
     def has_token(self, keyword: str) -> bool:
@@ -176,7 +181,7 @@ class ParsedFile:
         if index is not None and keyword in index.tokens:
             present = self._present
             if present is None:
-                present = self._present = index.present(self.text)
+                present = self._present = index.present_bytes(self.utf8)
             return keyword in present
         seen = self._keyword_seen.get(keyword)
         if seen is None:
@@ -190,7 +195,7 @@ class ParsedFile:
         if index is not None:
             present = self._present
             if present is None:
-                present = self._present = index.present(self.text)
+                present = self._present = index.present_bytes(self.utf8)
             tokens = index.tokens
             for keyword in keywords:
                 if keyword in present or (keyword not in tokens and self.has_token(keyword)):

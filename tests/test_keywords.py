@@ -167,3 +167,36 @@ def test_loose_lines_each_pass_can_act_on_are_kept(path: str, line: str) -> None
     found = secrets_analysis.candidates(fast, {})
     assert found == secrets_analysis.candidates(ParsedFile(path, text), {})
     assert [c.line for c in found] == [2], found
+
+
+@pytest.mark.parametrize("raw", [
+    b"client_secret = 'x'\n",
+    b"\xef\xbb\xbfclient_secret = 'x'\n",  # UTF-8 with a BOM
+    "client_secret = 'é'\n".encode("utf-16"),
+    "client_secret = 'é'\n".encode("utf-32"),
+    "client_secret = 'é'\n".encode("utf-32-be").join([b"\x00\x00\xfe\xff", b""]),
+    b"client_secret = '\xff\xfe bad'\n",  # not UTF-8
+])
+def test_the_bytes_the_passes_search_are_the_text_as_utf8(tmp_path: Path, raw: bytes) -> None:
+    """scan_source hands the file's own bytes to the Hyperscan passes only when they are the
+    UTF-8 of its text; files with a BOM are re-encoded."""
+    from scanner.sources import SourceFile
+
+    target = tmp_path / "f.py"
+    target.write_bytes(raw)
+    seen: list[bytes] = []
+    rule = make_rules(["SH101"])[0]
+    original = type(rule).applies_to
+
+    def spy(self: object, file: ParsedFile) -> bool:
+        seen.append(file.utf8)
+        assert file.utf8 == file.text.encode("utf-8", "surrogateescape")
+        return bool(original(self, file))  # type: ignore[arg-type]
+
+    type(rule).applies_to = spy  # type: ignore[method-assign]
+    try:
+        engine.scan_source(SourceFile(path="f.py", location=str(target), root=str(tmp_path)),
+                           [rule], 1 << 20)
+    finally:
+        type(rule).applies_to = original  # type: ignore[method-assign]
+    assert seen

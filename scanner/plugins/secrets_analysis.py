@@ -502,7 +502,7 @@ def _indexed_candidate_lines(file: ParsedFile, quoted: bool,
     index = _candidate_line_index()
     if not index.accelerated:
         return None
-    data = text.encode("utf-8", "surrogateescape")
+    data = file.utf8
     named, bearer, others, providers, loose, flags, env_or_arg = index.line_starts(data)
     # env files name credentials with `credential` too (SH104): one more key word there.
     key_words = (*NAMED_KEYWORDS, "credential") if env else NAMED_KEYWORDS
