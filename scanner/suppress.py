@@ -72,6 +72,9 @@ class PathIgnores:
 
     @classmethod
     def build(cls, per_file: Iterable[tuple[str, tuple[str, ...]]]) -> PathIgnores:
+        per_file = tuple(per_file)
+        if not per_file:
+            return cls(())  # (and no pathspec import)
         import pathspec
 
         return cls(tuple((pathspec.GitIgnoreSpec.from_lines([pattern]), selectors)
