@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from scanner.engine import FileResult
 
 _KEY_NAME = "cache-key"
+KEEP_FILES = 4
 _FORMAT = 1
 
 
@@ -108,6 +109,8 @@ class ResultCache:
             return
         if isinstance(loaded, dict):
             self.entries = loaded
+            with contextlib.suppress(OSError):
+                os.utime(self.path)  # recently used: kept when old cache files are pruned
 
     def lookup(self, path: str, digest: str) -> FileResult | None:
         entry = self.entries.get(path)
@@ -140,3 +143,14 @@ class ResultCache:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+            return
+        self._prune()
+
+    def _prune(self) -> None:
+        """Keep the most recently used cache files (one per set of settings, so one per tool
+        version and configuration): upgrades and config changes do not pile files up."""
+        with contextlib.suppress(OSError):
+            files = sorted(self.directory.glob("scan-*.bin"), key=lambda p: p.stat().st_mtime_ns,
+                           reverse=True)
+            for stale in files[KEEP_FILES:]:
+                stale.unlink()

@@ -121,3 +121,12 @@ def test_a_result_whose_facts_hold_a_secret_is_not_stored() -> None:
     assert _holds_none_of(clean, {SECRET})
     assert not _holds_none_of(leaky, {SECRET})
     assert _holds_none_of(leaky, set())  # nothing was seen as a secret in that file
+
+
+def test_old_cache_files_are_pruned(repo: Repo) -> None:
+    for selection in ("SH1", "SH2", "SH3", "SH4", "SH10", "SH20"):
+        repo.run("scan", "--select", selection, ".")
+    files = _cache_files(repo.root)
+    assert len(files) == cache_module.KEEP_FILES
+    repo.run("scan", "--select", "SH4", ".")  # a recent one: still there, reused
+    assert _cache_files(repo.root) == files
