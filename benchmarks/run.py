@@ -27,6 +27,9 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 TREES = WORK / "trees"
 RESULTS = HERE / "results.md"
+README = HERE.parent / "README.md"
+# The README's copy of the latest table sits between these markers (replaced on every full run).
+README_START, README_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 # An empty config: the trees live inside this repository, whose own settings must not apply.
 CONFIG = WORK / "empty-config.toml"
 DS_CACHE = WORK / "detect-secrets-runs.json"
@@ -581,7 +584,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n" + text)
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"wrote {args.output}")
+    if not args.quick and Path(args.output) == RESULTS:
+        update_readme(text)
     return 0
+
+
+def update_readme(results: str) -> None:
+    """Copy the machine and the table of the latest full run into the README."""
+    readme = README.read_text(encoding="utf-8")
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start == -1 or end < start:
+        print("README has no benchmark markers; left as it is")
+        return
+    lines = results.splitlines()[1:]  # not the page title
+    cut = next((i for i, line in enumerate(lines) if line.startswith("`import scanner.cli`")),
+               len(lines))
+    block = "\n".join(lines[:cut]).strip()
+    README.write_text(readme[:start + len(README_START)] + "\n" + block + "\n"
+                      + readme[end:], encoding="utf-8")
+    print(f"updated {README.name}")
 
 
 def compile_bytecode() -> None:
