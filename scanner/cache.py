@@ -2,14 +2,16 @@
 its result instead of running the rules again.
 
 - Where: `.cache/secret-hygiene/` under the scanned root (with a `.gitignore` of `*`, as ruff and
-  pytest do), one file per set of settings. `--no-cache` neither reads nor writes it.
-- Key: each file's path and a BLAKE2b digest of its content (computed by the engine as it reads). The cache file as a whole is keyed
-  by the tool's version and code, the Python version, the rules and their options.
+  pytest do), one file per set of settings, the four most recently used kept. `--no-cache`
+  neither reads nor writes it.
+- Key: each file's path and a BLAKE2b digest of its content (the engine computes it as it reads
+  the file). The cache file as a whole is keyed by the tool's version and code, the Python
+  version, the rules, their options and severities, and the size limit.
 - Trust: the file is a pickle, so it is signed with HMAC-SHA256 under a key that lives outside
   the repository (`$XDG_CACHE_HOME/secret-hygiene/cache-key`, mode 0600, made on first use).
-  A cache committed to a repository, copied from another machine or edited is not loaded.
-- Secrets: the result of a file in which any rule saw a secret is never stored, so no value
-  that we report as a secret is ever written to the cache (such files are simply rescanned).
+  A cache committed to a repository, copied from another machine or edited is never unpickled.
+- Secrets: a file's result is stored only if no value that a rule saw as a secret in that file
+  appears in its stored form (engine._holds_none_of); otherwise the file is rescanned each time.
 Any problem reading or writing the cache (permissions, a full disk, a corrupt file) turns it off
 for that run and the scan goes on."""
 

@@ -4,8 +4,12 @@ Every rule asks "does this file hold one of my words?" before it does any work. 
 word, that is one scan of the file per word: about 100 scans of every file. Here Hyperscan (one
 compiled automaton over every word, each reported once) answers for all the words in a single
 pass at memory speed. Matching is ASCII case-insensitive, which for the rules' ASCII words is
-what `word in text.lower()` means. Where Hyperscan is not installed (it ships wheels for x86-64
-only) nothing is precomputed and each word is searched on its own, as before."""
+what `word in text.lower()` means. `LineIndex` does the same for a few regular expressions and
+reports the lines they match on (the secrets family's candidate lines).
+
+Hyperscan is a dependency on Linux x86-64, where it has wheels. Elsewhere nothing is
+precomputed: each word is searched on its own and the lines are found word by word, with the same
+answers (tests compare the two paths)."""
 
 from __future__ import annotations
 
@@ -23,11 +27,11 @@ except ImportError:  # pragma: no cover - exercised through the `accelerated=Fal
 class KeywordIndex:
     """The set of lower-case ASCII `tokens` a text holds, computed in one pass."""
 
-    def __init__(self, tokens: Iterable[str], *, accelerated: bool = True) -> None:
+    def __init__(self, tokens: Iterable[str]) -> None:
         self.tokens: frozenset[str] = frozenset(t for t in tokens if t and t.isascii() and t == t.lower())
         self._ordered = sorted(self.tokens)
         self._database: Any = None
-        self.accelerated = accelerated and _hyperscan is not None and bool(self._ordered)
+        self.accelerated = _hyperscan is not None and bool(self._ordered)
 
     def _compile(self) -> Any:
         assert _hyperscan is not None
