@@ -179,10 +179,7 @@ class ParsedFile:
         """Whether the lower-cased text holds `keyword` (lower-case)."""
         index = self.keyword_index
         if index is not None and keyword in index.tokens:
-            present = self._present
-            if present is None:
-                present = self._present = index.present_bytes(self.utf8)
-            return keyword in present
+            return keyword in self.keywords_present()
         seen = self._keyword_seen.get(keyword)
         if seen is None:
             seen = self._keyword_seen[keyword] = keyword in self.lower
@@ -193,9 +190,7 @@ class ParsedFile:
         answered from its one pass; any other word is searched once a file and remembered."""
         index = self.keyword_index
         if index is not None:
-            present = self._present
-            if present is None:
-                present = self._present = index.present_bytes(self.utf8)
+            present = self.keywords_present()
             tokens = index.tokens
             for keyword in keywords:
                 if keyword in present or (keyword not in tokens and self.has_token(keyword)):

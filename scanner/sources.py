@@ -131,22 +131,26 @@ def read_file_bytes(source: SourceFile, max_size: int) -> tuple[bytes | None, st
         return None, f"{source.path}: permission denied, skipped"
     except OSError:
         return _read_checked(source, max_size)
+    return _read_opened(fd, source.path, max_size)
+
+
+def _read_opened(fd: int, rel: str, max_size: int) -> tuple[bytes | None, str | None]:
+    """Read an opened file (and close it): a regular file within the size limit, or a note."""
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             return None, None
         if not stat.S_ISREG(info.st_mode):
-            return None, f"{source.path}: not a regular file (FIFO, socket or device), skipped"
+            return None, f"{rel}: not a regular file (FIFO, socket or device), skipped"
         if info.st_size > max_size:
-            return None, (f"{source.path}: {info.st_size} bytes is over max-file-size "
-                          f"({max_size}), skipped")
+            return None, f"{rel}: {info.st_size} bytes is over max-file-size ({max_size}), skipped"
         data = _read_all(fd, info.st_size, max_size + 1)
     except OSError as exc:
-        return None, f"{source.path}: read failed ({exc.strerror}), skipped"
+        return None, f"{rel}: read failed ({exc.strerror}), skipped"
     finally:
         os.close(fd)
     if len(data) > max_size:
-        return None, f"{source.path}: over max-file-size ({max_size} bytes), skipped"
+        return None, f"{rel}: over max-file-size ({max_size} bytes), skipped"
     return data, None
 
 
@@ -191,18 +195,7 @@ def _read_checked(source: SourceFile, max_size: int) -> tuple[bytes | None, str 
         return None, f"{rel}: permission denied, skipped"
     except OSError as exc:
         return None, f"{rel}: cannot open ({exc.strerror}), skipped"
-    try:
-        opened = os.fstat(fd)
-        if not stat.S_ISREG(opened.st_mode):
-            return None, f"{rel}: not a regular file (FIFO, socket or device), skipped"
-        data = _read_all(fd, opened.st_size, max_size + 1)
-    except OSError as exc:
-        return None, f"{rel}: read failed ({exc.strerror}), skipped"
-    finally:
-        os.close(fd)
-    if len(data) > max_size:
-        return None, f"{rel}: over max-file-size ({max_size} bytes), skipped"
-    return data, None
+    return _read_opened(fd, rel, max_size)
 
 
 # -- git plumbing -----------------------------------------------------------------------------

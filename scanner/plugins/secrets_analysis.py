@@ -130,12 +130,6 @@ class Candidate:
     message: str
 
 
-def has_keyword(file: ParsedFile, keyword: str) -> bool:
-    """`keyword in file.lower`, answered from the engine's keyword index (the ten SH1xx rules
-    share their keywords, and each absent keyword would cost a scan of the whole file)."""
-    return file.has_token(keyword)
-
-
 def candidates(file: ParsedFile, options: Mapping[str, Any]) -> list[Candidate]:
     """Every SH1xx finding of `file`, computed once and shared by the rules."""
     cached: list[Candidate] | None = getattr(file, _CACHE_ATTR, None)
@@ -216,7 +210,7 @@ class _Analysis:
         if name.endswith((".lock", "lock.json", ".resolved")) and values.is_lock_file(name):
             return []
         wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
-        keywords = tuple(k for k in wanted if has_keyword(self.file, k))
+        keywords = tuple(k for k in wanted if self.file.has_token(k))
         if not keywords:
             return []
         found = _indexed_candidate_lines(self.file, self.mode == syntax.QUOTED, self.env)

@@ -93,10 +93,6 @@ def _is_candidate(file: ParsedFile, verifiers: tuple[str, ...]) -> bool:
     return False
 
 
-def _has_any(file: ParsedFile, tokens: tuple[str, ...]) -> bool:
-    return file.has_any(tokens)
-
-
 _JS_ROUTE_MARKERS = (".post(", ".put(", ".route(")
 _NEXT_ROUTE = ("pages/api/", "/api/", "app/api/")
 
@@ -104,7 +100,7 @@ _NEXT_ROUTE = ("pages/api/", "/api/", "app/api/")
 def _may_route_js(file: ParsedFile) -> bool:
     """JS/TS: an Express/Fastify route call, or a Next.js API route file."""
     path = file.path.lower()
-    return any(m in path for m in _NEXT_ROUTE) or _has_any(file, _JS_ROUTE_MARKERS)
+    return any(m in path for m in _NEXT_ROUTE) or file.has_any(_JS_ROUTE_MARKERS)
 
 
 def _is_bundle(file: ParsedFile) -> bool:
@@ -143,11 +139,11 @@ class _LocalRule(Rule):
         return cls.keywords  # applies_to requires one of them
 
     def applies_to(self, file: ParsedFile) -> bool:
-        return (self.kinds is None or file.kind in self.kinds) and _has_any(file, self.keywords)
+        return (self.kinds is None or file.kind in self.kinds) and file.has_any(self.keywords)
 
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         # Tests compute and compare signatures on purpose (and SH306 allows bypasses there).
-        if file.is_test or not all(_has_any(file, group) for group in self.requires):
+        if file.is_test or not all(file.has_any(group) for group in self.requires):
             return
         verifiers = _verifiers(self.options)
         if file.kind is FileKind.PYTHON:
@@ -265,13 +261,13 @@ class WebhookSignatureNotVerified(ProjectRule):
         # JS/TS first needs a route call or a Next.js route path ("event" is everywhere in JS).
         if file.kind is not FileKind.PYTHON and not _may_route_js(file):
             return False
-        if _has_any(file, self.keywords):
+        if file.has_any(self.keywords):
             return True
         # Next.js API routes and the like: the file name alone may say "webhook".
         if "hook" in file.path.lower():
             return True
         verifiers = _verifiers(self.options)
-        return bool(verifiers) and _has_any(file, tuple(v.rsplit(".", 1)[-1].lower()
+        return bool(verifiers) and file.has_any(tuple(v.rsplit(".", 1)[-1].lower()
                                                         for v in verifiers))
 
     def collect(self, file: ParsedFile) -> FileFacts | None:
