@@ -162,7 +162,8 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_U
 
 def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> FileResult:
     digest = data = None
-    if source.location is not None and source.text is None and source.blob is None:
+    if source.location is not None and source.text is None and source.blob is None \
+            and source.content is None:
         data, note = read_file_bytes(source, max_size)
         if data is not None:
             if _cache is not None and source.changed_lines is None and source.commit is None:

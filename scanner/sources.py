@@ -40,6 +40,8 @@ class SourceFile:
     root: str | None = None
     # A git blob (object id) read at scan time, in the process that scans it (history).
     blob: str | None = None
+    # A created file's bytes, rebuilt from its patch (decoded where it is scanned).
+    content: bytes | None = None
 
 
 class GitError(Exception):
@@ -97,6 +99,10 @@ def read_source(source: SourceFile, max_size: int) -> tuple[str | None, str | No
     """(text, note). text is None when the file is skipped; note says why, when worth saying."""
     if source.text is not None:
         return source.text, None
+    if source.content is not None:
+        if len(source.content) > max_size:
+            return None, f"{source.path}: blob {(source.blob or '')[:12]} is over max-file-size, skipped"
+        return decode(source.content), None
     if source.blob is not None:
         return _read_blob(source, max_size)
     data, note = read_file_bytes(source, max_size)
@@ -296,6 +302,23 @@ class PatchFile:
     added: set[int]
     added_text: list[bytes]
     commit: str | None = None
+    new_file: bool = False  # created by this commit/diff: its one hunk adds every line
+    hunks: int = 0
+
+
+def new_file_content(item: PatchFile) -> bytes | None:
+    """A created file's content, rebuilt from its patch (every line is an added line), so its
+    blob need not be read from git; None when the patch is not exactly that shape."""
+    if not item.new_file or item.hunks != 1 or len(item.added_text) != 1:
+        return None
+    lines = item.added_text[0].split(b"\n")
+    added = [line[1:] for line in lines if line.startswith(b"+")]
+    if len(added) != len(item.added) or any(line and not line.startswith((b"+", b"\\"))
+                                            for line in lines):
+        return None
+    # `\ No newline at end of file` follows the last line when the file does not end in one.
+    ends_without_newline = any(line.startswith(b"\\") for line in lines)
+    return b"\n".join(added) + (b"" if ends_without_newline else b"\n")
 
 
 def unquote_git_path(raw: bytes) -> bytes:
@@ -346,7 +369,9 @@ def _patch_sections(blocks: Iterable[bytes]) -> Iterator[bytes]:
 
 def _read_file_header(current: PatchFile, header: bytes) -> None:
     for line in header.split(b"\n"):
-        if line.startswith(b"index ") and len(line.split()) > 1:
+        if line.startswith(b"new file mode"):
+            current.new_file = True
+        elif line.startswith(b"index ") and len(line.split()) > 1:
             shas = line.split()[1].split(b"..")
             if len(shas) == 2:
                 current.blob = shas[1].decode("ascii", "replace")
@@ -394,6 +419,7 @@ def parse_patch(lines: Iterable[bytes]) -> Iterator[PatchFile]:
                 count = 1 if hunk.group(2) is None else int(hunk.group(2))
                 if not (start and count):
                     continue
+                current.hunks += 1
                 current.added.update(range(start, start + count))
                 # Removed lines come first in a -U0 hunk; keep the body from the first added line.
                 body = section[match.end() + 1:end]
@@ -474,6 +500,14 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
             if not item.path or not item.blob or set(item.blob) == {"0"}:
                 continue
             if index is not None and not index.any_in(b"\n".join(item.added_text)):
+                continue
+            # In one process, a created file needs no blob read: the patch holds all of it. (With
+            # workers, passing them its id is cheaper than passing its bytes.)
+            content = None if defer_read else new_file_content(item)
+            if content is not None:
+                yield SourceFile(path=item.path, content=content, blob=item.blob,
+                                 changed_lines=frozenset(item.added), commit=item.commit,
+                                 root=str(root))
                 continue
             if defer_read:
                 yield SourceFile(path=item.path, blob=item.blob, changed_lines=frozenset(item.added),

@@ -5,6 +5,7 @@ a plain line-by-line reading of the same output, for every way the output can be
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,40 @@ def test_history_prefilter_reads_only_blobs_with_keywords(awkward_repo: Repo) ->
                                     keywords=None))
     assert len(everything) == 8
     assert notes == []
+
+
+def test_created_files_are_rebuilt_from_their_patch_byte_for_byte(tmp_path: Path) -> None:
+    """history and diff read no blob for a created file: the patch holds every line. The rebuilt
+    bytes must be the blob's, whatever the line endings, the last newline or the line prefixes."""
+    import subprocess
+
+    from scanner.sources import _DIFF_ARGS, new_file_content, parse_patch
+    from tests.gitrepo import GIT_ENV, Repo
+
+    contents = {
+        "plain.py": b"a = 1\nb = 2\n",
+        "no_newline.py": b"a = 1\nb = 2",
+        "crlf.txt": b"one\r\ntwo\r\n",
+        "lone_cr.txt": b"one\rtwo\n",
+        "prefixes.txt": b"+plus\n-minus\n\\backslash\n \n\n@@ not a hunk @@\n",
+        "unicode.md": "clé = 'é'\n".encode(),
+        "single.txt": b"x",
+        "blank_lines.txt": b"\n\n\n",
+        "not_utf8.txt": b"token = '\xff\xfe'\n",
+    }
+    repo = Repo(tmp_path / "repo")
+    repo.write("seed.txt", "seed\n")
+    repo.commit("seed")
+    for name, data in contents.items():
+        (repo.root / name).write_bytes(data)
+    repo.commit("add")
+    out = subprocess.run(["git", "diff", *_DIFF_ARGS, "HEAD~1", "HEAD"], cwd=repo.root,
+                         capture_output=True, check=True, env={**os.environ, **GIT_ENV}).stdout
+    rebuilt = {item.path: new_file_content(item) for item in parse_patch([out])}
+    assert rebuilt == contents
+    # A modified file is not rebuilt (its blob holds lines the patch does not show).
+    (repo.root / "plain.py").write_bytes(b"a = 1\nb = 3\n")
+    repo.commit("change")
+    out = subprocess.run(["git", "diff", *_DIFF_ARGS, "HEAD~1", "HEAD"], cwd=repo.root,
+                         capture_output=True, check=True, env={**os.environ, **GIT_ENV}).stdout
+    assert [new_file_content(item) for item in parse_patch([out])] == [None]
