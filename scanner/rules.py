@@ -56,6 +56,7 @@ class Rule:
     keywords: ClassVar[tuple[str, ...]] = ()
     kinds: ClassVar[frozenset[FileKind] | None] = None
     vocabulary: ClassVar[tuple[str, ...]] = ()
+    keyword_gated: ClassVar[bool] = False
     cwe: ClassVar[tuple[str, ...]] = ()
     # Severity after config overrides; set by the engine.
     effective_severity: Severity
@@ -76,9 +77,11 @@ class Rule:
     def gate_words(cls) -> tuple[str, ...] | None:
         """Words of which a file must hold one for `applies_to` to be True, or None when the
         rule may apply without any (a path, a configured name). The engine skips the rule, unasked,
-        for a file its keyword index shows holds none of them. A family whose `applies_to`
-        still requires a keyword says so by overriding this."""
-        return cls.keywords if cls.applies_to is Rule.applies_to and cls.keywords else None
+        for a file its keyword index shows holds none of them. That holds for the default
+        `applies_to`; a family that overrides it but still requires a keyword sets
+        `keyword_gated` (or overrides this)."""
+        gated = cls.applies_to is Rule.applies_to or cls.keyword_gated
+        return cls.keywords if gated and cls.keywords else None
 
     @classmethod
     def words(cls) -> tuple[str, ...]:

@@ -170,9 +170,7 @@ class OAuthRule(Rule):
     # keywords are enough). Searching file.lower without IGNORECASE keeps sre's literal fast path.
     precheck: ClassVar[LazyPattern | None] = None
 
-    @classmethod
-    def gate_words(cls) -> tuple[str, ...] | None:
-        return cls.keywords  # applies_to requires one of them
+    keyword_gated = True  # applies_to requires one of the keywords
 
     def applies_to(self, file: ParsedFile) -> bool:
         if self.kinds is not None and file.kind not in self.kinds:

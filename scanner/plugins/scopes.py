@@ -322,9 +322,7 @@ class _ScopeRule(ProjectRule):
     def words(cls) -> tuple[str, ...]:
         return (*cls.keywords, "refresh", *_REFRESH_HINTS, *_call_hints())
 
-    @classmethod
-    def gate_words(cls) -> tuple[str, ...] | None:
-        return cls.keywords  # applies_to requires one of them
+    keyword_gated = True  # applies_to (scope hints) requires one of the keywords
 
     def applies_to(self, file: ParsedFile) -> bool:
         return _hints(file)[0]

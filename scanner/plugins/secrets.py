@@ -44,16 +44,6 @@ class _SecretRule(Rule):
     # The shared analysis picks its candidate lines by these words.
     vocabulary: ClassVar[tuple[str, ...]] = (*LINE_KEYWORDS, "credential")
 
-    @classmethod
-    def gate_words(cls) -> tuple[str, ...] | None:
-        return cls.keywords  # applies_to requires one of them
-
-    def applies_to(self, file: ParsedFile) -> bool:
-        # Same contract as Rule.applies_to; the keyword checks are memoized across the family.
-        if self.kinds is not None and file.kind not in self.kinds:
-            return False
-        return file.has_any(self.keywords)
-
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         for found in candidates(file, self.options):
             if found.rule == self.id:

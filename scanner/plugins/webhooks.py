@@ -134,13 +134,6 @@ class _LocalRule(Rule):
     def words(cls) -> tuple[str, ...]:
         return (*cls.keywords, *_JS_ROUTE_MARKERS, *(w for group in cls.requires for w in group))
 
-    @classmethod
-    def gate_words(cls) -> tuple[str, ...] | None:
-        return cls.keywords  # applies_to requires one of them
-
-    def applies_to(self, file: ParsedFile) -> bool:
-        return (self.kinds is None or file.kind in self.kinds) and file.has_any(self.keywords)
-
     def check(self, file: ParsedFile) -> Iterable[Finding]:
         # Tests compute and compare signatures on purpose (and SH306 allows bypasses there).
         if file.is_test or not all(file.has_any(group) for group in self.requires):
