@@ -140,16 +140,22 @@ def read_file_bytes(source: SourceFile, max_size: int) -> tuple[bytes | None, st
     return _read_opened(fd, source.path, max_size)
 
 
+def _skip_note(info: os.stat_result, rel: str, max_size: int) -> str | None:
+    """Why a file that is not a regular file within the size limit is skipped (directories
+    silently: their files are listed on their own)."""
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return f"{rel}: not a regular file (FIFO, socket or device), skipped"
+    return f"{rel}: {info.st_size} bytes is over max-file-size ({max_size}), skipped"
+
+
 def _read_opened(fd: int, rel: str, max_size: int) -> tuple[bytes | None, str | None]:
     """Read an opened file (and close it): a regular file within the size limit, or a note."""
     try:
         info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            return None, None
-        if not stat.S_ISREG(info.st_mode):
-            return None, f"{rel}: not a regular file (FIFO, socket or device), skipped"
-        if info.st_size > max_size:
-            return None, f"{rel}: {info.st_size} bytes is over max-file-size ({max_size}), skipped"
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_size:
+            return None, _skip_note(info, rel, max_size)
         data = _read_all(fd, info.st_size, max_size + 1)
     except OSError as exc:
         return None, f"{rel}: read failed ({exc.strerror}), skipped"
@@ -186,12 +192,9 @@ def _read_checked(source: SourceFile, max_size: int) -> tuple[bytes | None, str 
             info = os.stat(location)
         except OSError as exc:
             return None, f"{rel}: cannot read ({exc.strerror}), skipped"
-    if stat.S_ISDIR(info.st_mode):
-        return None, None
-    if not stat.S_ISREG(info.st_mode):
-        return None, f"{rel}: not a regular file (FIFO, socket or device), skipped"
-    if info.st_size > max_size:
-        return None, f"{rel}: {info.st_size} bytes is over max-file-size ({max_size}), skipped"
+    # Judged before opening too: a socket cannot be opened, and Windows cannot open a directory.
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_size:
+        return None, _skip_note(info, rel, max_size)
     try:
         # O_NONBLOCK: a file swapped for a FIFO after lstat must not hang the scan.
         fd = os.open(location, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
