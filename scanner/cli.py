@@ -16,15 +16,16 @@ import click
 
 from scanner import __version__
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
-from scanner.engine import WorkerError
-from scanner.finding import Finding, Severity, Summary
+from scanner.engine.pool import WorkerError
+from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import one_line
-from scanner.rules import Rule
+from scanner.rules.base import Rule
 from scanner.sources import GitError, SourceFile
 from scanner.suppress import BaselineError
 
 if TYPE_CHECKING:
     from scanner.cache import ResultCache
+    from scanner.engine.plan import Plan
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -92,9 +93,14 @@ class Run:
     opts: Options
     baseline: frozenset[str]
 
+    def plan(self, *, fast_paths: bool = True) -> Plan:
+        from scanner.engine.plan import build_plan
+
+        return build_plan(self.rules, self.config.options, fast_paths=fast_paths)
+
 
 def prepare(opts: Options, root: Path) -> Run:
-    from scanner import registry
+    from scanner.rules import registry
     from scanner.suppress import baseline_fingerprints
 
     config_path = Path(opts.config) if opts.config else find_config(root)
@@ -145,28 +151,29 @@ def _work_tree_paths(run: Run) -> tuple[str, ...]:
 
 
 def _jobs(run: Run) -> int:
-    from scanner import engine
+    from scanner.engine.pool import default_jobs
 
-    return run.opts.jobs or engine.default_jobs()
+    return run.opts.jobs or default_jobs()
 
 
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
             expected: int | None, dedupe_commits: bool = False,
             cache: ResultCache | None = None) -> int:
-    from scanner import engine
+    from scanner.engine.runner import Settings, loader_for, scan
     from scanner.progress import scan_progress
     from scanner.suppress import PathIgnores
 
     is_excluded = excluded(run)
     filtered = (s for s in sources if not is_excluded(s.path))
     jobs = _jobs(run)
+    settings = Settings(max_size=run.config.max_file_size, cache=cache)
     with scan_progress(run.opts.format, run.opts.quiet, expected) as on_file:
-        result = engine.scan(
-            filtered, run.rules, max_size=run.config.max_file_size, jobs=jobs, expected=expected,
-            project_loader=engine.loader_for(run.root, run.config.max_file_size),
+        result = scan(
+            filtered, run.plan(), settings, jobs=jobs, expected=expected,
+            project_loader=loader_for(run.root, run.config.max_file_size),
             project_paths=functools.cache(lambda: _work_tree_paths(run)),
             path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
-            dedupe_commits=dedupe_commits, on_file=on_file, notes=(), cache=cache,
+            dedupe_commits=dedupe_commits, on_file=on_file, notes=(),
         )
     if cache is not None:
         cache.save()
@@ -308,21 +315,11 @@ def history(opts: Options, rev_range: str | None) -> int:
     root = _git_root(Path("."))
     run = prepare(opts, root)
     notes: list[str] = []
-    keywords = _all_keywords(run.rules)
+    keywords = run.plan().prefilter_words()
     # With worker processes, each reads its own blobs: only blob ids cross the process boundary.
     sources = history_files(root, rev_range, max_size=run.config.max_file_size, notes=notes,
                             keywords=keywords, defer_read=_jobs(run) > 1)
     return execute(run, sources, notes=notes, expected=None, dedupe_commits=True)
-
-
-def _all_keywords(rules: Sequence[Rule]) -> list[str] | None:
-    """Every rule's prefilter keywords, or None when some rule wants every file."""
-    keywords: set[str] = set()
-    for rule in rules:
-        if not rule.keywords:
-            return None
-        keywords.update(rule.keywords)
-    return sorted(keywords)
 
 
 @cli.command()
@@ -369,7 +366,8 @@ def hook(opts: Options, files: tuple[str, ...]) -> int:
 def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, config: str | None,
              update: bool, detect_secrets_file: str | None) -> int:
     """Write the baseline: every current finding, by fingerprint, so later scans report new ones."""
-    from scanner import engine
+    from scanner.engine.pool import default_jobs
+    from scanner.engine.runner import Settings, loader_for, scan
     from scanner.sources import tree_files
     from scanner.suppress import (
         PathIgnores,
@@ -386,7 +384,7 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     run = prepare(opts, root)
     target = Path(baseline_out) if baseline_out else root / BASELINE_FILE
     if detect_secrets_file:
-        secret_rules = [r for r in run.rules if r.category.value == "secret"]
+        secret_rules = [r for r in run.rules if r.family == "secret"]
         imported = import_detect_secrets(Path(detect_secrets_file), root, secret_rules,
                                          run.config.max_file_size)
         existing = read_baseline(target) if target.is_file() else []
@@ -400,11 +398,11 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
         return 0
     sources, notes = tree_files(root, all_files=all_files)
     is_excluded = excluded(run)
-    result = engine.scan([s for s in sources if not is_excluded(s.path)], run.rules,
-                         max_size=run.config.max_file_size, jobs=engine.default_jobs(),
-                         expected=len(sources),
-                         project_loader=engine.loader_for(root, run.config.max_file_size),
-                         path_ignores=PathIgnores.build(run.config.per_file_ignores))
+    result = scan([s for s in sources if not is_excluded(s.path)], run.plan(),
+                  Settings(max_size=run.config.max_file_size), jobs=default_jobs(),
+                  expected=len(sources),
+                  project_loader=loader_for(root, run.config.max_file_size),
+                  path_ignores=PathIgnores.build(run.config.per_file_ignores))
     if update and target.is_file():
         previous = read_baseline(target)
         entries = updated_entries(previous, result.findings)
@@ -422,78 +420,70 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--select", multiple=True, help="Rules to fix (ids, prefixes or families; default: every rule with a fixer).")
+@click.option("--select", multiple=True, help="Rules to fix (ids, prefixes or families; default: every rule with a fix).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing (exit 1 if it is not empty).")
 @click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered).")
 @click.option("--all-files", is_flag=True, help="Include git-ignored files.")
 def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config: str | None,
         all_files: bool) -> int:
-    """Fix findings that have an autofix (SH101: a hard-coded secret in Python becomes
-    os.environ["NAME"]); prints the environment variables to set."""
+    """Apply the fixes of reported findings (SH101: a hard-coded secret in Python becomes
+    os.environ["NAME"]; SH302: a signature compare becomes hmac.compare_digest)."""
     import difflib
 
-    from scanner import engine
-    from scanner.fix import FIXERS, FixerUnavailable, load_fixer, new_environment_names
+    from scanner.app.fix import apply_fixes, redacted_diff_line
+    from scanner.engine.pool import default_jobs
+    from scanner.engine.runner import Settings, loader_for, scan
     from scanner.suppress import PathIgnores
 
     root, targets = _scan_root(paths)
     opts = Options("text", None, config, _split(select), (), None, False, None, None, True, 0)
     run = prepare(opts, root)
-    fixers = {}
-    for rule in run.rules:
-        if rule.id not in FIXERS:
-            continue
-        try:
-            fixers[rule.id] = load_fixer(rule.id)
-        except FixerUnavailable as exc:
-            click.echo(f"secret-hygiene: {exc}", err=True)
-    if not fixers:
-        raise ToolError("nothing to fix with: no selected rule has an available fixer "
-                        f"(fixers are registered for {', '.join(sorted(FIXERS))})")
-    run.rules = [rule for rule in run.rules if rule.id in fixers]
+    run.rules = [rule for rule in run.rules if rule.has_fix]
+    if not run.rules:
+        from scanner.rules.registry import RULES
+
+        raise ToolError("nothing to fix with: no selected rule has a fix (rules with fixes: "
+                        + ", ".join(r.id for r in RULES if r.has_fix) + ")")
     sources, _ = _target_sources(targets, root, all_files)
     is_excluded = excluded(run)
-    result = engine.scan([s for s in sources if not is_excluded(s.path)], run.rules,
-                         max_size=run.config.max_file_size, jobs=engine.default_jobs(),
-                         expected=len(sources),
-                         project_loader=engine.loader_for(root, run.config.max_file_size),
-                         path_ignores=PathIgnores.build(run.config.per_file_ignores),
-                         baseline=run.baseline)
-    rules_by_path: dict[str, set[str]] = {}
+    result = scan([s for s in sources if not is_excluded(s.path)], run.plan(),
+                  Settings(max_size=run.config.max_file_size, want_fixes=True),
+                  jobs=default_jobs(), expected=len(sources),
+                  project_loader=loader_for(root, run.config.max_file_size),
+                  path_ignores=PathIgnores.build(run.config.per_file_ignores),
+                  baseline=run.baseline)
+    by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
-        rules_by_path.setdefault(finding.path, set()).add(finding.rule)
+        by_path.setdefault(finding.path, []).append(finding)
     changed, unfixed, names = 0, 0, set()
-    for path, rule_ids in sorted(rules_by_path.items()):
+    for path, findings in sorted(by_path.items()):
+        if not any(f.fix is not None for f in findings):
+            unfixed += 1
+            continue
         location = root / path
         try:
             before = location.read_bytes().decode("utf-8")  # bytes: CRLF files stay CRLF
         except (OSError, UnicodeDecodeError) as exc:
             click.echo(f"note: {path}: cannot read for fixing ({type(exc).__name__})", err=True)
             continue
-        after = before
-        for rule_id in sorted(rule_ids):
-            try:
-                fixed = fixers[rule_id](path, after)
-            except Exception as exc:  # a fixer bug costs its own fix, never the others
-                click.echo(f"note: {path}: the {rule_id} fixer failed ({type(exc).__name__}); "
-                           "file left as it was for that rule", err=True)
-                continue
-            if fixed is not None:
-                after = fixed
-        if after == before:
+        fixed = apply_fixes(path, before, findings)
+        for note in fixed.skipped:
+            click.echo(f"note: {one_line(note)}", err=True)
+        if fixed.text == before:
             unfixed += 1
             continue
         changed += 1
-        names.update(new_environment_names(before, after))
+        names.update(fixed.environment)
         if show_diff:
-            click.echo("".join(difflib.unified_diff(before.splitlines(keepends=True),
-                                                    after.splitlines(keepends=True),
-                                                    f"a/{path}", f"b/{path}")), nl=False)
+            lines = difflib.unified_diff(before.splitlines(keepends=True),
+                                         fixed.text.splitlines(keepends=True),
+                                         f"a/{path}", f"b/{path}")
+            click.echo("".join(redacted_diff_line(line, fixed.secrets) for line in lines), nl=False)
         else:
-            location.write_bytes(after.encode("utf-8"))
+            location.write_bytes(fixed.text.encode("utf-8"))
     verb = "would fix" if show_diff else "fixed"
     click.echo(f"{verb} {changed} file{'s' if changed != 1 else ''}"
-               + (f"; {unfixed} with findings no fixer could change" if unfixed else ""), err=True)
+               + (f"; {unfixed} with findings no fix could change" if unfixed else ""), err=True)
     if names:
         click.echo("set these environment variables: " + ", ".join(sorted(names)), err=True)
     return 1 if show_diff and changed else 0
@@ -522,26 +512,26 @@ def rules_command(format_: str) -> int:
     """List every rule: id, name, category, severity and what it finds."""
     import json
 
-    from scanner.registry import RULES
+    from scanner.rules.registry import RULES
 
     if format_ == "json":
-        click.echo(json.dumps([{"id": r.id, "name": r.name, "category": r.category.value,
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "category": r.family,
                                 "severity": r.severity.value, "summary": r.summary()} for r in RULES], indent=2))
     elif format_ == "markdown":
         click.echo(rules_table())
     else:
         for r in RULES:
-            click.echo(f"{r.id}  {r.name:<42} {r.category.value:<8} {r.severity.value:<6} {r.summary()}")
+            click.echo(f"{r.id}  {r.name:<42} {r.family:<8} {r.severity.value:<6} {r.summary()}")
     return 0
 
 
 def rules_table() -> str:
     """The README's rule table, generated from the registry."""
-    from scanner.registry import RULES
+    from scanner.rules.registry import RULES
 
     lines = ["| id | name | category | severity | what it finds |", "|---|---|---|---|---|"]
     for r in RULES:
-        lines.append(f"| {r.id} | `{r.name}` | {r.category.value} | {r.severity.value} | {r.summary()} |")
+        lines.append(f"| {r.id} | `{r.name}` | {r.family} | {r.severity.value} | {r.summary()} |")
     return "\n".join(lines)
 
 
@@ -549,12 +539,12 @@ def rules_table() -> str:
 @click.argument("rule_id")
 def explain(rule_id: str) -> int:
     """Show a rule's documentation (e.g. `secret-hygiene explain SH101`)."""
-    from scanner.registry import RULES
+    from scanner.rules.registry import RULES
 
     wanted = rule_id.strip()
     for rule in RULES:
         if wanted.upper() == rule.id or wanted.lower() == rule.name:
-            click.echo(f"# {rule.id} {rule.name}\n\ncategory: {rule.category.value}  "
+            click.echo(f"# {rule.id} {rule.name}\n\ncategory: {rule.family}  "
                        f"severity: {rule.severity.value}"
                        + (f"  cwe: {', '.join(rule.cwe)}" if rule.cwe else "") + "\n")
             click.echo(rule.doc())

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.finding import Severity
+from scanner.model.finding import Severity
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 CONFIG_FILES = (".secret-hygiene.toml", "pyproject.toml")
@@ -84,7 +84,7 @@ def load_config(path: Path | None) -> Config:
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> Config:
-    from scanner import registry
+    from scanner.rules import registry
 
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{source}: {key}: {problem}")
@@ -166,14 +166,14 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
         raw = data.get(section, {})
         if not isinstance(raw, dict):
             raise fail(section, "expected a table")
-        allowed: Mapping[str, Any] = getattr(family, "OPTIONS", {})
+        allowed: Mapping[str, Any] = family.options
         for key, value in raw.items():
             if key not in allowed:
                 known_keys = ", ".join(sorted(allowed)) or "none"
                 raise fail(f"{section}.{key}", f"unknown key (known: {known_keys})")
             if not isinstance(value, allowed[key]) or (isinstance(value, bool) and bool not in _as_tuple(allowed[key])):
                 raise fail(f"{section}.{key}", f"expected {_type_names(allowed[key])}")
-        validate = getattr(family, "validate_options", None)
+        validate = family.validate
         if validate is not None:
             try:
                 validate(raw)

@@ -33,6 +33,10 @@ class KeywordIndex:
         self._database: Any = None
         self.accelerated = _hyperscan is not None and bool(self._ordered)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A compiled database does not pickle; a worker compiles its own on first use.
+        return {**self.__dict__, "_database": None}
+
     def _compile(self) -> Any:
         assert _hyperscan is not None
         database = _hyperscan.Database()
@@ -75,6 +79,9 @@ class LineIndex:
         self._patterns = list(patterns)
         self._database: Any = None
         self.accelerated = _hyperscan is not None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_database": None}
 
     def line_starts(self, data: bytes) -> list[set[int]]:
         """Per pattern, the offsets of the starts of the lines where it matches."""

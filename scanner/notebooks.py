@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scanner.parsed import FileKind, ParsedFile
+from scanner.model.document import FileKind, ParsedFile
 from scanner.redact import redact_text
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.finding import Finding
+from scanner.model.finding import Finding
 
 if TYPE_CHECKING:
-    from scanner.rules import Rule
+    from scanner.rules.base import Rule
 
 ALL = "*"
 _INLINE = re.compile(r"secret-hygiene:\s*(?:ignore|noqa)\b(?:\[([^\]\n]*)\])?", re.IGNORECASE)
@@ -200,7 +200,8 @@ def read_detect_secrets(path: Path) -> dict[str, list[tuple[str, int]]]:
     return accepted
 
 
-def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_size: int) -> DetectSecretsImport:
+def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_size: int,
+                          options: Mapping[str, Mapping[str, Any]] | None = None) -> DetectSecretsImport:
     """Baseline entries for our findings that a detect-secrets baseline already accepted.
 
     detect-secrets stores sha1(secret) per file. A Finding holds no secret, so each named file is
@@ -211,9 +212,9 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
     import hashlib
 
     from scanner.engine import scan_text
-    from scanner.finding import Category
+    from scanner.model.finding import Category
     from scanner.notebooks import scan_notebook
-    from scanner.parsed import FileKind, ParsedFile
+    from scanner.model.document import FileKind, ParsedFile
     from scanner.rules import fingerprint
     from scanner.sources import SourceFile, read_source
 
@@ -229,7 +230,7 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
                              + (f" ({note})" if note else ""))
             continue
         file = ParsedFile(filename, text)
-        result = scan_notebook(file, rules) if file.kind is FileKind.NOTEBOOK else scan_text(file, rules)
+        result = scan_notebook(file, plan) if file.kind is FileKind.NOTEBOOK else scan_document(file, plan)
         hashes = {digest for digest, _ in items}
         lines = {line for _, line in items}
         used_hashes: set[str] = set()
@@ -243,7 +244,7 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
                 used_hashes |= digests & hashes
                 used_lines |= span & lines
                 by_hash += 1
-            elif finding.category is Category.SECRET and span & lines:
+            elif finding.category == "secret" and span & lines:
                 used_lines |= span & lines
                 by_line += 1
             else:

@@ -6,11 +6,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanner import engine, registry
-from scanner.finding import Finding
-from scanner.parsed import ParsedFile
-from scanner.rules import Rule
+from scanner.engine.plan import build_plan
+from scanner.engine.runner import ScanResult, Settings, loader_for, scan
+from scanner.model.document import Document
+from scanner.model.finding import Finding
+from scanner.rules import registry
+from scanner.rules.base import Rule
 from scanner.sources import SourceFile, tree_files
+
+MAX_SIZE = 5 * 1024 * 1024
 
 
 def make_rules(select: Sequence[str] = (), ignore: Sequence[str] = (),
@@ -20,24 +24,29 @@ def make_rules(select: Sequence[str] = (), ignore: Sequence[str] = (),
 
 def scan_files(files: Mapping[str, str], select: Sequence[str] = (), *,
                options: Mapping[str, Mapping[str, Any]] | None = None,
-               changed: Mapping[str, frozenset[int]] | None = None) -> engine.ScanResult:
+               changed: Mapping[str, frozenset[int]] | None = None,
+               fast_paths: bool = True, want_fixes: bool = False) -> ScanResult:
     """Scan in-memory files {path: text} with the selected rules (all when empty)."""
     rules = make_rules(select, options=options)
+    plan = build_plan(rules, options or {}, fast_paths=fast_paths)
     sources = [SourceFile(path=p, text=t, changed_lines=(changed or {}).get(p)) for p, t in files.items()]
 
-    def load(path: str) -> ParsedFile | None:
-        return ParsedFile(path, files[path]) if path in files else None
+    def load(path: str) -> Document | None:
+        return Document(path, files[path]) if path in files else None
 
-    return engine.scan(sources, rules, max_size=5 * 1024 * 1024, jobs=1, project_loader=load)
+    return scan(sources, plan, Settings(max_size=MAX_SIZE, want_fixes=want_fixes), jobs=1,
+                project_loader=load)
 
 
 def scan_dir(root: Path, select: Sequence[str] = (), *,
-             options: Mapping[str, Mapping[str, Any]] | None = None) -> engine.ScanResult:
+             options: Mapping[str, Mapping[str, Any]] | None = None,
+             fast_paths: bool = True) -> ScanResult:
     """Scan a fixture directory the way `secret-hygiene scan` does (no git, no config)."""
     rules = make_rules(select, options=options)
+    plan = build_plan(rules, options or {}, fast_paths=fast_paths)
     sources, notes = tree_files(root)
-    return engine.scan(sources, rules, max_size=5 * 1024 * 1024, jobs=1,
-                       project_loader=engine.loader_for(root, 5 * 1024 * 1024), notes=notes)
+    return scan(sources, plan, Settings(max_size=MAX_SIZE), jobs=1,
+                project_loader=loader_for(root, MAX_SIZE), notes=notes)
 
 
 def triples(findings: Sequence[Finding]) -> set[tuple[str, int, str]]:

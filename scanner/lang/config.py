@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scanner.parsed import FileKind, json_loads_safe
+from scanner.model.document import FileKind, json_loads_safe
 
 if TYPE_CHECKING:
     import yaml
 
-    from scanner.parsed import ParsedFile
+    from scanner.model.document import ParsedFile
 
 _MAX_ALIASES = 200
 # Values that aliases may add once expanded (the alias count alone does not bound that).

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import tree_sitter
 
-    from scanner.parsed import FileKind
+    from scanner.model.document import FileKind
 
 
 @lru_cache(maxsize=4)
@@ -31,7 +31,7 @@ def _parser(grammar: str) -> tree_sitter.Parser:
 
 
 def grammar_for(kind: FileKind) -> str:
-    from scanner.parsed import FileKind
+    from scanner.model.document import FileKind
 
     if kind is FileKind.TYPESCRIPT:
         return "typescript"

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from scanner.finding import Category, Finding, Severity
-from scanner.parsed import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
+from scanner.model.finding import Category, Finding, Severity
+from scanner.model.document import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
 from scanner.plugins.oauth_names import LazyPattern, is_credential_name, lazy
 from scanner.rules import Bad, Good, Rule
 

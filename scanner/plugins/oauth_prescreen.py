@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from scanner.parsed import MAX_PYTHON_CHARS, ParsedFile
+from scanner.model.document import MAX_PYTHON_CHARS, ParsedFile
 from scanner.plugins.oauth_common import Hit
 from scanner.plugins.oauth_names import LeakJudge, is_credential_name, is_session_cookie_name
 

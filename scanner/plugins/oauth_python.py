@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from scanner.lang.python import dotted_name, keyword_arg, positions, span, string_value
-from scanner.parsed import ParsedFile
+from scanner.model.document import ParsedFile
 from scanner.plugins.oauth_common import (
     CREDENTIAL_CONTEXT,
     ENCRYPTION_MARKERS,

@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scanner.finding import Category, Finding, Severity
-from scanner.parsed import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
+from scanner.model.finding import Category, Finding, Severity
+from scanner.model.document import CONFIG_KINDS, JS_KINDS, FileKind, ParsedFile
 from scanner.rules import Bad, Good, Project, ProjectRule, Rule
 
 if TYPE_CHECKING:

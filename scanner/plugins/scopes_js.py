@@ -24,7 +24,7 @@ from scanner.plugins.scopes_model import (
 if TYPE_CHECKING:
     import tree_sitter
 
-    from scanner.parsed import ParsedFile
+    from scanner.model.document import ParsedFile
 
 SCOPE_KEYS = frozenset({"scope", "scopes", "oauth_scopes", "oauthScopes", "defaultScopes"})
 JS_MODULE_PREFIX = "js:"

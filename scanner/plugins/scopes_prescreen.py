@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from scanner.plugins.scopes_model import NOT_OAUTH_SCOPES
 
 if TYPE_CHECKING:
-    from scanner.parsed import ParsedFile
+    from scanner.model.document import ParsedFile
 
 SCOPE_KEYS = frozenset({"scope", "scopes", "oauth_scopes", "oauth_scope", "default_scopes"})
 # pytest's fixture scopes: `scope="module"` is not OAuth.

@@ -37,7 +37,7 @@ from scanner.plugins.scopes_prescreen import (
 )
 
 if TYPE_CHECKING:
-    from scanner.parsed import ParsedFile
+    from scanner.model.document import ParsedFile
 
 _URL_KEYWORDS = ("token_url", "token_endpoint", "access_token_url", "authorization_url",
                  "authorize_url", "authorization_endpoint", "auto_refresh_url", "authority",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
-from scanner.parsed import FileKind
+from scanner.model.document import FileKind
 from scanner.plugins.scopes_model import (
     ApiCall,
     FileFacts,
@@ -21,7 +21,7 @@ from scanner.plugins.scopes_model import (
 )
 
 if TYPE_CHECKING:
-    from scanner.parsed import ParsedFile
+    from scanner.model.document import ParsedFile
     from scanner.plugins.scopes_catalog import Catalog
 
 _URL_SCOPE = re.compile(r"https?://[^\s\"'`<>()]*?[?&]scope=(?P<value>[^&\s\"'`<>#)]*)", re.IGNORECASE)

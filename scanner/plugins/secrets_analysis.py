@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scanner.lazy import detect_secrets_module
-from scanner.parsed import FileKind, ParsedFile
+from scanner.model.document import FileKind, ParsedFile
 from scanner.plugins import secrets_syntax as syntax
 from scanner.plugins import secrets_values as values
 

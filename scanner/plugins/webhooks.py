@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from scanner.finding import Category, Finding, Severity
-from scanner.parsed import JS_KINDS, FileKind, ParsedFile
+from scanner.model.finding import Category, Finding, Severity
+from scanner.model.document import JS_KINDS, FileKind, ParsedFile
 from scanner.plugins.webhooks_model import FileFacts
 from scanner.rules import Bad, Good, Project, ProjectRule, Rule
 

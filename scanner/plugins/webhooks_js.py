@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scanner.lang.javascript import node_text, position, string_value, walk
-from scanner.parsed import ParsedFile
+from scanner.model.document import ParsedFile
 from scanner.plugins.webhooks_model import (
     FileFacts,
     Function,

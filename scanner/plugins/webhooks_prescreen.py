@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
-from scanner.parsed import MAX_PYTHON_CHARS, ParsedFile
+from scanner.model.document import MAX_PYTHON_CHARS, ParsedFile
 from scanner.plugins.webhooks_model import is_signature_header
 
 # Attribute the libcst analysis caches itself under (webhooks_py._CACHE_ATTR).

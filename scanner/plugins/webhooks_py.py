@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from scanner.lang.python import dotted_name, string_value
-from scanner.parsed import ParsedFile
+from scanner.model.document import ParsedFile
 from scanner.plugins.webhooks_model import (
     REJECT_NAMES,
     FileFacts,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from scanner.finding import Finding, Summary
+from scanner.model.finding import Finding, Summary
 from scanner.reporters import github, json, sarif, text
 
 Renderer = Callable[[Sequence[Finding], Summary, TextIO, bool], None]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from scanner.finding import Finding, Severity, Summary
+from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import printable
 
 _LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from scanner import __version__
-from scanner.finding import Finding, Summary
+from scanner.model.finding import Finding, Summary
 from scanner.redact import printable
 
 SCHEMA_VERSION = 1

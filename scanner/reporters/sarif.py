@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from scanner.finding import Finding, Severity, Summary
+from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import printable
 
 if TYPE_CHECKING:

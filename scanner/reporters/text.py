@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import TextIO
 
-from scanner.finding import Finding, Severity, Summary
+from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import one_line
 
 _COLOURS = {Severity.HIGH: "\x1b[31m", Severity.MEDIUM: "\x1b[33m", Severity.LOW: "\x1b[36m"}

@@ -1,6 +1,6 @@
-"""ParsedFile: one decoded file as the rules see it, with structured parses made lazily.
+"""Document: one decoded file as extractors and rules see it, with its views made lazily.
 
-libcst, tree-sitter and YAML parsers are imported only when a rule asks for a parse."""
+tree-sitter and the config parsers are imported only when an extractor asks for a parse."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ import bisect
 import enum
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    import libcst
-    import tree_sitter
-
+    from scanner.code import ir
     from scanner.keywords import KeywordIndex
 
+T = TypeVar("T")
+Span = tuple[int, int, int, int]
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+# Bigger code files are only scanned as text (generated code; the parse would cost seconds).
+MAX_CODE_CHARS = 1_000_000
 
 
 class FileKind(enum.Enum):
@@ -42,6 +45,11 @@ class FileKind(enum.Enum):
 
 
 JS_KINDS = frozenset({FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
+# HTML and single-file components parse as JavaScript: tree-sitter recovers around the markup,
+# so their inline scripts are still analysed.
+_GRAMMARS = {FileKind.PYTHON: "python", FileKind.JAVASCRIPT: "javascript",
+             FileKind.TYPESCRIPT: "typescript", FileKind.TSX: "tsx", FileKind.HTML: "javascript",
+             FileKind.VUE: "javascript"}
 CONFIG_KINDS = frozenset({FileKind.YAML, FileKind.JSON, FileKind.TOML, FileKind.INI, FileKind.ENV})
 
 _BY_SUFFIX = {
@@ -60,6 +68,11 @@ _BY_SUFFIX = {
 _FRONTEND_DIRS = frozenset(
     {"frontend", "client", "web", "webapp", "public", "static", "www", "spa", "ui", "app", "src"}
 )
+_EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos"})
+_EXAMPLE_MARKERS = (".example", ".sample", ".template", ".dist", "example.", "sample.")
+_DOC_DIRS = frozenset({"doc", "docs", "documentation"})
+_GENERATED_NAMES = frozenset({"pkg-info", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
+                              "poetry.lock", "cargo.lock", "composer.lock", "gemfile.lock"})
 _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "routes", "pages/api"})
 
 
@@ -90,8 +103,8 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
-class ParsedFile:
-    """A decoded file plus lazily built views: lines, offsets, Python CST, JS tree, config data."""
+class Document:
+    """A decoded file plus lazily built views: lines, offsets, the code model, config data."""
 
     def __init__(
         self,
@@ -116,6 +129,7 @@ class ParsedFile:
         # Set by the engine: the scan's words, all found in one pass when first asked about.
         self.keyword_index: KeywordIndex | None = None
         self._present: frozenset[str] | None = None
+        self._memo: dict[MemoKey[Any], Any] = {}
 
     # -- text views ---------------------------------------------------------------------------
 
@@ -217,6 +231,24 @@ class ParsedFile:
         )
 
     @cached_property
+    def context(self) -> str:
+        """Where the file sits, decided once for every family: `test`, `docs`, `example`,
+        `generated` (packaging metadata, lock files, source maps) or `code`."""
+        parts = self.parts
+        name = parts[-1] if parts else ""
+        dirs = set(parts[:-1])
+        if self.is_test:
+            return "test"
+        if any(part.endswith(".egg-info") or part.endswith(".dist-info") for part in parts[:-1]) \
+                or name in _GENERATED_NAMES or name.endswith((".map", ".lock")):
+            return "generated"
+        if dirs & _EXAMPLE_DIRS or any(marker in name for marker in _EXAMPLE_MARKERS):
+            return "example"
+        if self.kind is FileKind.MARKDOWN or dirs & _DOC_DIRS:
+            return "docs"
+        return "code"
+
+    @cached_property
     def is_frontend(self) -> bool:
         """Browser-shipped code: JS/TS/HTML under a frontend-looking tree and not server code."""
         if self.kind not in JS_KINDS | {FileKind.HTML, FileKind.VUE}:
@@ -228,43 +260,45 @@ class ParsedFile:
             return True
         return bool(set(self.parts[:-1]) & _FRONTEND_DIRS) or _looks_browser(self.text)
 
-    # -- structured parses (lazy; a failure leaves a note and returns None) --------------------
+    # -- structured views (lazy; a failure leaves a note and returns None) -----------------------
 
     @cached_property
-    def python(self) -> libcst.Module | None:
-        if self.kind is not FileKind.PYTHON:
-            return None
-        import libcst
+    def grammar(self) -> str | None:
+        """The tree-sitter grammar for this file's code, or None for files that are not code."""
+        return _GRAMMARS.get(self.kind)
 
-        problem = python_parse_problem(self.text)
-        if problem is not None:
-            self.notes.append(f"{self.path}: {problem}; only the text rules ran on this file")
+    @cached_property
+    def code(self) -> ir.Module | None:
+        """The file lowered to the language-neutral code model: one tree-sitter parse, shared by
+        every fact extractor. None for non-code files, bundles and files too big to analyse."""
+        grammar = self.grammar
+        if grammar is None:
             return None
+        if len(self.text) > MAX_CODE_CHARS:
+            self.notes.append(f"{self.path}: file over {MAX_CODE_CHARS} characters is not parsed; "
+                              "only the text rules ran on it")
+            return None
+        if self.is_bundle:
+            return None
+        from scanner.code import lower
+
         try:
-            # Undecodable bytes (lone surrogates) become U+FFFD: one character each, so every
-            # position stays the same.
-            return libcst.parse_module(_SURROGATE.sub("\ufffd", self.text))
-        except libcst.ParserSyntaxError as exc:
-            self.notes.append(
-                f"{self.path}: Python syntax error at line {exc.raw_line}; "
-                "only the text rules ran on this file"
-            )
-        except (RecursionError, ValueError, MemoryError) as exc:
-            self.notes.append(f"{self.path}: could not parse Python ({type(exc).__name__}); "
+            module = lower(grammar, self.utf8)
+        except (RecursionError, MemoryError, ValueError) as exc:
+            self.notes.append(f"{self.path}: could not parse ({type(exc).__name__}); "
                               "only the text rules ran on this file")
-        return None
+            return None
+        if module is None:
+            self.notes.append(f"{self.path}: could not parse; only the text rules ran on this file")
+        elif module.truncated:
+            self.notes.append(f"{self.path}: code nested too deeply; the innermost parts were "
+                              "not analysed")
+        return module
 
     @cached_property
-    def js_tree(self) -> tree_sitter.Tree | None:
-        if self.kind not in JS_KINDS and self.kind not in {FileKind.HTML, FileKind.VUE}:
-            return None
-        from scanner.lang.javascript import parse_js
-
-        tree = parse_js(self.text, self.kind)
-        if tree is None:
-            self.notes.append(f"{self.path}: could not parse JavaScript/TypeScript; "
-                              "only the text rules ran on this file")
-        return tree
+    def is_bundle(self) -> bool:
+        """Minified or generated code (very long lines): not application source, and costly."""
+        return self.kind in JS_KINDS and len(self.text) > 2000 * max(1, len(self.lines))
 
     @cached_property
     def config(self) -> Any:
@@ -276,66 +310,70 @@ class ParsedFile:
             self.notes.append(f"{self.path}: {note}; only the text rules ran on this file")
         return data
 
+    # -- positions of the code model -----------------------------------------------------------
+
+    @cached_property
+    def _byte_line_starts(self) -> list[int]:
+        starts = [0]
+        starts.extend(m.end() for m in _BYTE_LINE_BREAK.finditer(self.utf8))
+        return starts
+
+    def byte_position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, character column) of a byte offset into `utf8`."""
+        starts = self._byte_line_starts
+        index = bisect.bisect_right(starts, offset) - 1
+        start = starts[index]
+        prefix = self.utf8[start:offset]
+        column = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "surrogateescape"))
+        return index + 1, column + 1
+
+    def char_offset(self, offset: int) -> int:
+        """The character offset into `text` of a byte offset into `utf8`."""
+        line, column = self.byte_position(offset)
+        return self._line_starts[line - 1] + column - 1
+
+    def span(self, start: int, end: int) -> Span:
+        """1-based (line, column, end_line, end_column) in characters of a byte range."""
+        line, column = self.byte_position(start)
+        end_line, end_column = self.byte_position(end)
+        return line, column, end_line, end_column
+
+    def node_span(self, node: ir.Expr | ir.Stmt | ir.Function | ir.Class | ir.Param) -> Span:
+        return self.span(node.start, node.end)
+
+    def source(self, node: ir.Expr | ir.Stmt) -> str:
+        """The code of a node as written."""
+        return self.utf8[node.start:node.end].decode("utf-8", "surrogateescape")
+
+    # -- per-document memory -------------------------------------------------------------------
+
+    def memo(self, key: MemoKey[T], build: Callable[[Document], T]) -> T:
+        """The value `build(self)` computed once per document under `key` (an object, so two
+        modules can never collide by spelling a name alike)."""
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[no-any-return]
+        value = self._memo[key] = build(self)
+        return value
+
     def iter_lines(self, numbers: Iterable[int]) -> Iterator[tuple[int, str]]:
         for number in numbers:
             yield number, self.line_text(number)
+
+
+class MemoKey(Generic[T]):
+    """A typed key for `Document.memo`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"MemoKey({self.name!r})"
 
 
 def _looks_browser(text: str) -> bool:
     head = text[:20000]
     return any(marker in head for marker in ("document.", "window.", "from 'react'", 'from "react"',
                                               "localStorage", "import.meta.env"))
-
-
-# libcst's native parser recurses without a limit (it segfaults on ~10,000 nested operators or
-# dotted names) and slows down quadratically with nesting, so CPython's own parser vets the text
-# first. Real code stays far below these bounds (site-packages: depth 87 at most).
-MAX_PYTHON_DEPTH = 100
-MAX_PYTHON_CHARS = 1_000_000
-
-
-def python_parse_problem(text: str) -> str | None:
-    """Why libcst must not parse `text` (syntax error, too deep, too big), or None if it may."""
-    import ast
-    import warnings
-
-    if len(text) > MAX_PYTHON_CHARS:
-        return f"Python file over {MAX_PYTHON_CHARS} characters is not parsed"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" escapes is not our business
-            tree = ast.parse(_SURROGATE.sub("\ufffd", text))
-    except SyntaxError as exc:
-        return f"Python syntax error at line {exc.lineno or '?'}"
-    except (RecursionError, MemoryError):
-        return "Python nested too deeply to parse"
-    except ValueError as exc:  # NUL bytes in the source (Python < 3.12)
-        return f"could not parse Python ({type(exc).__name__})"
-    if _ast_depth(tree) > MAX_PYTHON_DEPTH:
-        return "Python nested too deeply to parse"
-    return None
-
-
-def _ast_depth(tree: Any) -> int:
-    """Deepest nesting as libcst will build it: `a and b and c` and dotted imports nest there."""
-    import ast
-
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, ast.BoolOp):
-            depth += len(node.values) - 1
-        elif isinstance(node, ast.alias):
-            depth += node.name.count(".")
-        elif isinstance(node, ast.ImportFrom):
-            depth += (node.module or "").count(".")
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_PYTHON_DEPTH:
-                return deepest
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
 
 
 def json_loads_safe(text: str) -> tuple[Any, str | None]:

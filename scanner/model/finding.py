@@ -1,6 +1,6 @@
-"""The flat, immutable records that flow from plugins to reporters.
+"""The flat, immutable records that flow from rules to reporters: findings, their fixes, the summary.
 
-A Finding holds only serialisable values (no CST nodes), so it crosses process boundaries."""
+A Finding holds only serialisable values (no syntax nodes), so it crosses process boundaries."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class Severity(enum.Enum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_RANK[self]
+        return _RANK[self.value]
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -26,21 +26,56 @@ class Severity(enum.Enum):
             raise ValueError(f"unknown severity {text!r} (use low, medium or high)") from None
 
 
-_SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
+class Confidence(enum.Enum):
+    """How sure a rule is that a finding is real (bandit's confidence): shown in JSON and SARIF
+    and filtered with --min-confidence. Heuristic-only findings are never high."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Confidence:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown confidence {text!r} (use low, medium or high)") from None
 
 
-class Category(enum.Enum):
-    SECRET = "secret"
-    SCOPE = "scope"
-    WEBHOOK = "webhook"
-    OAUTH = "oauth"
+_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the characters [start, end) of the file's text (character offsets) with `text`.
+    `secret` marks a replaced range that is a credential (redacted wherever a diff shows it)."""
+
+    start: int
+    end: int
+    text: str
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A rule's fix for one finding: text edits plus the imports the new code needs
+    (`("os", None)` is `import os`, `("hmac", "compare_digest")` a from-import)."""
+
+    edits: tuple[Edit, ...]
+    imports: tuple[tuple[str, str | None], ...] = ()
+    description: str = ""
+    environment: tuple[str, ...] = ()  # environment variables the fixed code starts reading
 
 
 @dataclass(frozen=True)
 class Finding:
     rule: str
     name: str
-    category: Category
+    category: str  # the rule's family: secret, scope, webhook, oauth
     severity: Severity
     path: str
     line: int
@@ -51,6 +86,9 @@ class Finding:
     snippet: str
     fingerprint: str
     commit: str | None = None
+    confidence: Confidence = Confidence.HIGH
+    context: str = "code"  # code, test, docs, example, generated
+    fix: Fix | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.fingerprint)
@@ -62,7 +100,7 @@ class Finding:
         return {
             "rule": self.rule,
             "name": self.name,
-            "category": self.category.value,
+            "category": self.category,
             "severity": self.severity.value,
             "path": self.path,
             "line": self.line,
@@ -73,6 +111,8 @@ class Finding:
             "snippet": self.snippet,
             "fingerprint": self.fingerprint,
             "commit": self.commit,
+            "confidence": self.confidence.value,
+            "context": self.context,
         }
 
 

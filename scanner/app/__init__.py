@@ -1,0 +1,1 @@
+"""Use cases behind the commands: fix (and, as they move here, scan, diff, history, baseline)."""

@@ -1,0 +1,25 @@
+"""The language-neutral code model (`ir`) and the lowerers that build it from syntax trees."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner.code import ir
+
+
+def lower(grammar: str, source: bytes) -> ir.Module | None:
+    """Parse `source` with the grammar ("python", "javascript", "typescript", "tsx") and lower it;
+    None when it cannot be parsed at all."""
+    from scanner.parsing.trees import parse
+
+    tree = parse(grammar, source)
+    if tree is None:
+        return None
+    if grammar == "python":
+        from scanner.code.python import PythonLowerer
+
+        return PythonLowerer(source).module(tree.root_node)
+    from scanner.code.javascript import JavaScriptLowerer
+
+    return JavaScriptLowerer(source).module(tree.root_node)

@@ -1,0 +1,103 @@
+"""The scan plan, derived in one place from the rules' and extractors' declarations: which
+extractors run, on which documents, and which words the one-pass keyword index looks for.
+
+`scan`, `diff`, `hook` and `history` all use it; nothing else decides what reaches an extractor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scanner.facts.base import Extractor, Fact
+from scanner.keywords import KeywordIndex, index_for
+from scanner.rules.base import ProjectRule, Rule
+
+if TYPE_CHECKING:
+    from scanner.model.document import Document
+
+# Words the engine itself looks for: inline suppression directives.
+DIRECTIVE_WORDS = ("secret-hygiene", "pragma")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An extractor with the file contexts where at least one of its consumers reports."""
+
+    extractor: Extractor
+    contexts: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    rules: tuple[Rule, ...]
+    extractors: tuple[Planned, ...]
+    index: KeywordIndex
+    project_facts: frozenset[type[Fact]]  # fact types that project rules gather across files
+    fast_paths: bool = True
+
+    def admits(self, planned: Planned, document: Document) -> bool:
+        """Whether `planned`'s gate lets `document` through (the only gate there is)."""
+        gate = planned.extractor.gate
+        if document.context not in planned.contexts:
+            return False
+        if gate.kinds and document.kind not in gate.kinds:
+            return False
+        if gate.words and not document.has_any(gate.words):
+            lowered = document.path.lower()
+            if not any(word in lowered for word in gate.path_words):
+                return False
+        if not all(document.has_any(group) for group in gate.requires):
+            return False
+        if self.fast_paths:
+            pattern = gate.compiled()
+            if pattern is not None and pattern.search(document.lower) is None:
+                return False
+        return True
+
+    def prefilter_words(self) -> tuple[str, ...] | None:
+        """Words of which a history blob's added lines must hold one to be read at all, or None
+        when some extractor admits files without a word (then every blob is read)."""
+        words: set[str] = set()
+        for planned in self.extractors:
+            gate = planned.extractor.gate
+            if not gate.words or gate.path_words:
+                return None
+            words.update(gate.words)
+        return tuple(sorted(words))
+
+
+def extractor_classes() -> Mapping[type[Fact], type[Extractor]]:
+    """Which extractor produces each fact type (every family's extractors)."""
+    from scanner.facts import EXTRACTORS
+
+    producers: dict[type[Fact], type[Extractor]] = {}
+    for extractor in EXTRACTORS:
+        for fact in extractor.produces:
+            producers[fact] = extractor
+    return producers
+
+
+def build_plan(rules: Sequence[Rule], options: Mapping[str, Mapping[str, Any]], *,
+               fast_paths: bool = True) -> Plan:
+    """The plan for these rules: the extractors producing what they need (each once), and each
+    extractor's contexts (the union of its consumers')."""
+    producers = extractor_classes()
+    contexts: dict[type[Extractor], set[str]] = {}
+    for rule in rules:
+        for fact in rule.needs:
+            producer = producers.get(fact)
+            if producer is None:
+                raise LookupError(f"rule {rule.id} needs {fact.__name__}, which no extractor produces")
+            contexts.setdefault(producer, set()).update(rule.contexts)
+    extractors = tuple(
+        Planned(cls(options.get(cls.options_section, {}) if cls.options_section else {}),
+                frozenset(contexts[cls]))
+        for cls in sorted(contexts, key=lambda c: c.name))
+    words = {word for planned in extractors for word in planned.extractor.gate.words}
+    words.update(word for planned in extractors for group in planned.extractor.gate.requires
+                 for word in group)
+    index = index_for(frozenset(words | set(DIRECTIVE_WORDS)))
+    project_facts = frozenset(fact for rule in rules if isinstance(rule, ProjectRule)
+                              for fact in rule.needs)
+    return Plan(tuple(rules), extractors, index, project_facts, fast_paths)

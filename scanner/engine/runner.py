@@ -1,0 +1,364 @@
+"""The engine: read each source, extract the facts the plan asks for, run the rules, then the
+project rules, then suppression. Big scans fan out to worker processes (scanner.engine.pool)."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scanner.facts.base import FileFacts
+from scanner.facts.symbols import module_symbols
+from scanner.model.document import Document, FileKind
+from scanner.model.finding import Finding, Summary
+from scanner.redact import redact_text
+from scanner.rules.base import ProjectReporter, ProjectRule, RuleContext
+from scanner.sources import BINARY_SKIPPED, SourceFile, decode_file, read_file_bytes, read_source
+from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
+
+if TYPE_CHECKING:
+    from scanner.cache import ResultCache
+    from scanner.engine.plan import Plan
+
+
+@dataclass
+class FileResult:
+    path: str
+    scanned: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    facts: FileFacts | None = None  # the facts project rules gather (None: none)
+    suppressed: int = 0
+    changed_lines: frozenset[int] | None = None
+    directives: dict[int, frozenset[str]] = field(default_factory=dict)
+    commit: str | None = None
+    context: str = "code"
+    binary: bool = False  # skipped as binary; reported in one summary note per scan
+    # The results cache: the content digest of a file read from disk (None when not cached),
+    # whether the result may be stored (no secret seen), and whether it came from the cache.
+    digest: str | None = None
+    cacheable: bool = False
+    cached: bool = False
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How each file is scanned: the size limit, the results cache (scan only) and whether rules
+    attach their fixes (the `fix` command)."""
+
+    max_size: int
+    cache: ResultCache | None = None
+    want_fixes: bool = False
+
+
+def touches(finding: Finding, changed: frozenset[int] | None) -> bool:
+    if changed is None:
+        return True
+    return any(line in changed for line in range(finding.line, finding.end_line + 1))
+
+
+def extract(document: Document, plan: Plan) -> FileFacts:
+    """Every fact the plan's extractors find in `document` (an extractor that raises leaves a
+    note; the others still run)."""
+    facts = FileFacts()
+    if plan.index.accelerated and document.keyword_index is None:
+        document.keyword_index = plan.index
+    for planned in plan.extractors:
+        if not plan.admits(planned, document):
+            continue
+        try:
+            for fact in planned.extractor.extract(document):
+                facts.add(fact)
+        except RecursionError:
+            document.notes.append(f"{document.path}: code nested too deeply for the "
+                                  f"{planned.extractor.name} analysis; skipped")
+        except Exception as exc:  # an extractor bug must not cost the rules or the other files
+            document.notes.append(f"{document.path}: the {planned.extractor.name} analysis failed "
+                                  f"({type(exc).__name__}); the other analyses still ran")
+    return facts
+
+
+def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -> FileResult:
+    """Run the plan over one document: findings (inline-suppressed and diff-filtered), notes,
+    and the facts project rules gather. A rule that raises becomes a note."""
+    facts = extract(document, plan)
+    result = FileResult(path=document.path, scanned=True, changed_lines=document.changed_lines,
+                        commit=document.commit, context=document.context)
+    raw: list[Finding] = []
+    context = RuleContext(document, want_fixes=want_fixes)
+    present = frozenset(facts.types())
+    for rule in plan.rules:
+        if isinstance(rule, ProjectRule) or document.context not in rule.contexts:
+            continue
+        if rule.needs and present.isdisjoint(rule.needs):
+            continue
+        try:
+            raw.extend(rule.check(facts, context))
+        except Exception as exc:  # a rule bug must not cost the other rules or files
+            result.notes.append(f"{document.path}: rule {rule.id} failed ({type(exc).__name__}); "
+                                "the other rules still ran")
+    if plan.project_facts:
+        gathered = FileFacts()
+        for kind in plan.project_facts:
+            for fact in facts.of(kind):
+                gathered.add(fact)
+        if document.__dict__.get("code") is not None:  # parsed already: its symbols are cheap
+            symbols = module_symbols(document)
+            if symbols is not None:
+                gathered.add(symbols)
+        if gathered:
+            result.facts = gathered
+    result.notes.extend(document.notes)
+    if document.has_any(("secret-hygiene", "pragma")) and (
+            "secret-hygiene" in document.text or "pragma" in document.text):
+        result.directives = inline_directives(document.lines)
+    secrets = document.secrets_seen
+    for finding in raw:
+        if secrets:
+            finding = finding.with_changes(snippet=redact_text(finding.snippet, secrets),
+                                           message=redact_text(finding.message, secrets))
+        if not touches(finding, document.changed_lines):
+            continue
+        if is_inline_suppressed(finding, result.directives):
+            result.suppressed += 1
+            continue
+        result.findings.append(finding)
+    return result
+
+
+# Files that decode() does not read as plain UTF-8: their text re-encodes to other bytes.
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
+         codecs.BOM_UTF32_BE)
+
+
+def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResult:
+    """Read one source and scan it (or take its result from the cache)."""
+    digest = data = None
+    cache = settings.cache
+    if source.location is not None and source.text is None and source.blob is None \
+            and source.content is None:
+        data, note = read_file_bytes(source, settings.max_size)
+        if data is not None:
+            if cache is not None and source.changed_lines is None and source.commit is None:
+                digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+                if cache.lookup(source.path, digest) is not None:
+                    return FileResult(path=source.path, digest=digest, cached=True)
+            text, note = decode_file(source, data)
+        else:
+            text = None
+    else:
+        text, note = read_source(source, settings.max_size)
+    if text is None:
+        if note is not None and not source.explicit and note.endswith(": " + BINARY_SKIPPED):
+            return FileResult(path=source.path, binary=True)
+        return FileResult(path=source.path, notes=[note] if note else [])
+    document = Document(source.path, text, changed_lines=source.changed_lines,
+                        commit=source.commit)
+    if data is not None and not data.startswith(_BOMS):
+        document.__dict__["utf8"] = data  # decoded as UTF-8 (escapes kept): the same bytes again
+    if document.kind is FileKind.NOTEBOOK:
+        from scanner.notebooks import scan_notebook
+
+        return scan_notebook(document, plan, want_fixes=settings.want_fixes)
+    result = scan_document(document, plan, want_fixes=settings.want_fixes)
+    result.digest = digest
+    result.cacheable = digest is not None and _holds_none_of(result, document.secrets_seen)
+    return result
+
+
+def _holds_none_of(result: FileResult, secrets: set[str]) -> bool:
+    """Whether the stored form of `result` is free of every secret a rule saw in the file:
+    reports are redacted already, and a result that still held one (in a fact) would never be
+    written to the cache."""
+    if not secrets:
+        return True
+    import pickle
+
+    stored = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return not any(secret.encode("utf-8", "surrogateescape") in stored for secret in secrets)
+
+
+@dataclass
+class _Origin:
+    """What a project rule's finding needs from the file it lands in."""
+
+    changed_lines: frozenset[int] | None
+    directives: dict[int, frozenset[str]]
+    commit: str | None
+    context: str
+
+
+def scan(
+    sources: Iterable[SourceFile],
+    plan: Plan,
+    settings: Settings,
+    *,
+    jobs: int = 1,
+    expected: int | None = None,
+    project_loader: Callable[[str], Document | None] = lambda path: None,
+    project_paths: Callable[[], tuple[str, ...]] = lambda: (),
+    path_ignores: PathIgnores | None = None,
+    baseline: frozenset[str] = frozenset(),
+    dedupe_commits: bool = False,
+    on_file: Callable[[str], None] | None = None,
+    notes: Sequence[str] = (),
+) -> ScanResult:
+    """Scan every source and return sorted, suppressed findings with the summary."""
+    from scanner.engine.pool import run_files
+
+    summary = Summary(errors=list(notes))
+    findings: list[Finding] = []
+    facts: dict[str, FileFacts] = {}
+    origins: dict[str, _Origin] = {}
+    project_rules = [r for r in plan.rules if isinstance(r, ProjectRule)]
+    binary: list[str] = []
+    cache = settings.cache
+    for result in run_files(sources, plan, settings, jobs=jobs, expected=expected):
+        digest = result.digest
+        if cache is not None and digest is not None:
+            if result.cached:
+                known = cache.lookup(result.path, digest)
+                assert known is not None
+                result = known
+                cache.hits += 1
+            if result.cacheable:
+                cache.keep(result.path, digest, result)
+        if on_file is not None:
+            on_file(result.path)
+        summary.errors.extend(result.notes)
+        summary.suppressed += result.suppressed
+        if result.binary:
+            binary.append(result.path)
+        if not result.scanned:
+            continue
+        summary.files_scanned += 1
+        findings.extend(result.findings)
+        if result.facts is not None:
+            facts[result.path] = result.facts
+        if project_rules:
+            origins[result.path] = _Origin(result.changed_lines, result.directives, result.commit,
+                                           result.context)
+    if binary:
+        summary.errors.append(binary_note(binary))
+    if project_rules:
+        findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
+                                          project_paths, summary))
+    if dedupe_commits:
+        findings = first_commit_only(findings)
+    kept = []
+    for finding in findings:
+        if (path_ignores is not None and path_ignores.ignores(finding)) or finding.fingerprint in baseline:
+            summary.suppressed += 1
+        else:
+            kept.append(finding)
+    kept.sort(key=Finding.sort_key)
+    summary.findings = len(kept)
+    summary.by_category = dict(Counter(f.category for f in kept))
+    return ScanResult(kept, summary)
+
+
+def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[str, FileFacts],
+                      origins: Mapping[str, _Origin], loader: Callable[[str], Document | None],
+                      all_paths: Callable[[], tuple[str, ...]], summary: Summary) -> Iterator[Finding]:
+    from scanner.project.index import ProjectIndex
+
+    index = ProjectIndex(facts, lambda path: _load_facts(path, loader, plan), all_paths,
+                         scanned=frozenset(origins))
+    reporter = ProjectReporter(commits={p: o.commit for p, o in origins.items()},
+                               contexts={p: o.context for p, o in origins.items()})
+    for rule in rules:
+        try:
+            produced = list(rule.check_project(facts, index, reporter))
+        except Exception as exc:
+            summary.errors.append(f"rule {rule.id} failed across the project ({type(exc).__name__})")
+            continue
+        for finding in produced:
+            origin = origins.get(finding.path)
+            if origin is None or origin.context not in rule.contexts:
+                # A file loaded on demand was not asked for (excluded, or not in the diff): it
+                # only informs the verdict on scanned files.
+                continue
+            if not touches(finding, origin.changed_lines):
+                continue
+            if origin.commit and finding.commit is None:
+                finding = finding.with_changes(commit=origin.commit)
+            if is_inline_suppressed(finding, origin.directives):
+                summary.suppressed += 1
+                continue
+            yield finding
+
+
+def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan) -> FileFacts | None:
+    """Facts of a file the scan did not cover (a module an import leads to): every extractor of
+    the plan runs on it whatever its gate says, since it was asked for by name."""
+    document = loader(path)
+    if document is None:
+        return None
+    facts = FileFacts()
+    symbols = module_symbols(document)
+    if symbols is not None:
+        facts.add(symbols)
+    for planned in plan.extractors:
+        kinds = planned.extractor.gate.kinds
+        if kinds and document.kind not in kinds:
+            continue
+        try:
+            for fact in planned.extractor.extract(document):
+                if type(fact) in plan.project_facts:
+                    facts.add(fact)
+        except Exception:  # a module we only consult; its own scan reports its problems
+            continue
+    return facts
+
+
+def binary_note(paths: Sequence[str], shown: int = 5) -> str:
+    """One line for every binary file a tree scan skipped: how many, and the first few."""
+    names = ", ".join(paths[:shown]) + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
+    return f"{len(paths)} binary file{'s' if len(paths) != 1 else ''} skipped ({names})"
+
+
+def first_commit_only(findings: Iterable[Finding]) -> list[Finding]:
+    """History: each fingerprint once, at the first commit (sources arrive oldest first),
+    with the number of commits that added it."""
+    first: dict[str, Finding] = {}
+    commits: dict[str, set[str]] = {}
+    for finding in findings:
+        first.setdefault(finding.fingerprint, finding)
+        commits.setdefault(finding.fingerprint, set()).add(finding.commit or "")
+    out = []
+    for key, finding in first.items():
+        count = len(commits[key])
+        if count > 1:
+            finding = finding.with_changes(message=f"{finding.message} (added in {count} commits)")
+        out.append(finding)
+    return out
+
+
+def loader_for(root: Any, max_size: int) -> Callable[[str], Document | None]:
+    """Reads other files of the work tree for project rules, by repository-relative path."""
+    from pathlib import Path
+
+    base = Path(root)
+    loaded: dict[str, Document | None] = {}
+
+    def load(path: str) -> Document | None:
+        if path not in loaded:
+            text, _ = read_source(SourceFile(path=path, location=str(base / path), root=str(base)),
+                                  max_size)
+            loaded[path] = None if text is None else Document(path, text)
+        return loaded[path]
+
+    return load
+
+
+def severity_counts(findings: Iterable[Finding]) -> Mapping[str, int]:
+    return Counter(f.severity.value for f in findings)

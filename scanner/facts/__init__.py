@@ -1,0 +1,10 @@
+"""Facts: the language-neutral records rules decide from, and the extractors that find them.
+
+Every extractor is listed here once; the scan plan picks those the selected rules need."""
+
+from __future__ import annotations
+
+from scanner.facts.base import Extractor
+from scanner.facts.tls import TlsExtractor
+
+EXTRACTORS: tuple[type[Extractor], ...] = (TlsExtractor,)

@@ -1,0 +1,88 @@
+"""Facts and extractors: what rules decide from, and the declarations the scan plan is derived from.
+
+A fact is a small, picklable, language-neutral record with a span. An extractor turns one
+document into facts and says, as data, which files can hold any (its gate)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from scanner.model.document import FileKind
+
+if TYPE_CHECKING:
+    from scanner.model.document import Document
+
+Span = tuple[int, int, int, int]  # 1-based line, column, end line, end column (characters)
+F = TypeVar("F", bound="Fact")
+
+
+@dataclass(frozen=True)
+class Fact:
+    span: Span
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Which documents an extractor can find anything in, as data.
+
+    A document passes when its kind is in `kinds` (empty: any text file), it holds one of the
+    lower-case `words` (empty: no word needed) or its lower-cased path holds one of `path_words`,
+    and it holds a word of every group in `requires`.
+    `pattern`, when set, is a fast path: a regular expression over the lower-cased text that
+    every document holding a fact must match; the differential test runs every fixture with and
+    without it and requires identical findings."""
+
+    kinds: frozenset[FileKind] = frozenset()
+    words: tuple[str, ...] = ()
+    path_words: tuple[str, ...] = ()
+    requires: tuple[tuple[str, ...], ...] = ()
+    pattern: str | None = None
+    _compiled: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
+
+    def compiled(self) -> re.Pattern[str] | None:
+        if self.pattern is None:
+            return None
+        if not self._compiled:  # compiled once per gate, on first use
+            self._compiled.append(re.compile(self.pattern))
+        return self._compiled[0]
+
+
+class Extractor:
+    """Turns a document into facts. Subclasses set `produces` and `gate` and implement
+    `extract`; `options_section` names the config section whose options it reads (if any).
+    An extractor never depends on which rules are selected: selection cannot change answers."""
+
+    name: ClassVar[str]
+    produces: ClassVar[tuple[type[Fact], ...]]
+    gate: ClassVar[Gate] = Gate()
+    options_section: ClassVar[str | None] = None
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options: Mapping[str, Any] = options or {}
+
+    def extract(self, document: Document) -> Iterable[Fact]:
+        raise NotImplementedError
+
+
+class FileFacts:
+    """The facts of one document, by type."""
+
+    __slots__ = ("_by_type",)
+
+    def __init__(self) -> None:
+        self._by_type: dict[type[Fact], list[Fact]] = {}
+
+    def add(self, fact: Fact) -> None:
+        self._by_type.setdefault(type(fact), []).append(fact)
+
+    def of(self, kind: type[F]) -> list[F]:
+        return self._by_type.get(kind, [])  # type: ignore[return-value]
+
+    def __bool__(self) -> bool:
+        return any(self._by_type.values())
+
+    def types(self) -> Iterable[type[Fact]]:
+        return self._by_type.keys()

@@ -1,0 +1,248 @@
+"""The project index: what a name refers to across modules.
+
+Built from every file's `ModuleSymbols`, it follows imports, package re-exports (`__init__`),
+module aliases, class bases and inherited methods, class attributes that hold classes, and
+module-level instances (`verifier = Verifier(secret)`, whose calls go to `__call__`). Modules the
+scan did not cover are loaded on demand (hook and diff modes read the rest of the work tree)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from scanner.facts.symbols import JS_MODULE_SEPARATOR, ClassSymbol, ModuleSymbols
+
+if TYPE_CHECKING:
+    from scanner.facts.base import FileFacts
+
+_MAX_HOPS = 8
+_JS_EXTENSIONS = (".ts", ".js", ".tsx", ".mjs", ".cjs", ".jsx")
+
+
+class ProjectIndex:
+    """Names across the project. `facts` are the scanned files' project facts by path; `load`
+    returns the project facts of another file of the work tree (or None)."""
+
+    def __init__(self, facts: Mapping[str, FileFacts],
+                 load: Callable[[str], FileFacts | None] = lambda path: None,
+                 all_paths: Callable[[], tuple[str, ...]] = lambda: (), *,
+                 scanned: frozenset[str] = frozenset()) -> None:
+        self.facts: dict[str, FileFacts] = dict(facts)
+        self._load = load
+        self.all_paths = all_paths
+        self.scanned = scanned or frozenset(facts)
+        self.modules: dict[str, ModuleSymbols] = {}
+        self.classes: dict[str, ClassSymbol] = {}
+        self._tried: set[str] = set()
+        for file_facts in self.facts.values():
+            self._add(file_facts)
+
+    # -- modules -------------------------------------------------------------------------------
+
+    def _add(self, file_facts: FileFacts) -> None:
+        for symbols in file_facts.of(ModuleSymbols):
+            if symbols.module in self.modules:
+                continue
+            self.modules[symbols.module] = symbols
+            for cls in symbols.classes:
+                self.classes[cls.qualname] = cls
+
+    def load(self, path: str) -> FileFacts | None:
+        """The project facts of `path`, scanned or loaded on demand (each path tried once)."""
+        if path in self.facts:
+            return self.facts[path]
+        if path in self._tried:
+            return None
+        self._tried.add(path)
+        loaded = self._load(path)
+        if loaded is not None:
+            self.facts[path] = loaded
+            self._add(loaded)
+        return loaded
+
+    def module(self, name: str) -> ModuleSymbols | None:
+        """A module by dotted (Python) or path-like (JS) name, loading it when needed; a
+        `src/` layout or a deeper checkout root still resolves (by suffix)."""
+        found = self.modules.get(name)
+        if found is not None:
+            return found
+        for path in _candidate_paths(name):
+            self.load(path)
+            found = self.modules.get(name)
+            if found is not None:
+                return found
+        for known, symbols in self.modules.items():
+            if known.endswith("." + name) or known.endswith("/" + name):
+                return symbols
+        return None
+
+    def module_of_path(self, path: str) -> ModuleSymbols | None:
+        facts = self.load(path)
+        if facts is None:
+            return None
+        found = facts.of(ModuleSymbols)
+        return found[0] if found else None
+
+    # -- names ---------------------------------------------------------------------------------
+
+    def resolve(self, symbols: ModuleSymbols, name: str) -> str:
+        """The qualified name a dotted name used in `symbols`' module refers to: through its
+        imports and module-level definitions, then through re-exports and aliases elsewhere.
+        A name that leads nowhere known is returned as written (`hmac.compare_digest`)."""
+        if not name:
+            return name
+        head, _, rest = name.partition(".")
+        target = symbols.imported(head)
+        if target is None:
+            if head in symbols.functions or any(c.qualname == _qualify(symbols, head)
+                                                for c in symbols.classes):
+                target = _qualify(symbols, head)
+            elif any(alias == head for alias, _ in symbols.aliases):
+                value = next(v for a, v in symbols.aliases if a == head)
+                if value.partition(".")[0] != head:
+                    return self.resolve(symbols, value + ("." + rest if rest else ""))
+                return name
+            elif any(local == head for local, _ in symbols.instances) or \
+                    any(local == head for local, _ in symbols.constants):
+                target = _qualify(symbols, head)
+            else:
+                return name
+        full = _join(target, rest, symbols.language)
+        return self.canonical(full)
+
+    def canonical(self, qualname: str, hops: int = 0) -> str:
+        """Follow re-exports: `pkg.verify` where `pkg/__init__.py` imports `verify` from
+        `pkg.security` is `pkg.security.verify`."""
+        if hops >= _MAX_HOPS:
+            return qualname
+        module, member = self.split(qualname)
+        if module is None or not member:
+            return qualname
+        symbols = self.modules.get(module) or self.module(module)
+        if symbols is None:
+            return qualname
+        head, _, rest = member.partition(".")
+        if head in symbols.functions or any(c.qualname == _qualify(symbols, head)
+                                            for c in symbols.classes):
+            return qualname
+        exported = dict(symbols.exports).get(head)
+        if exported is not None and exported != head:
+            return self.canonical(_join(_qualify(symbols, exported), rest, symbols.language),
+                                  hops + 1)
+        target = symbols.imported(head)
+        if target is not None:
+            return self.canonical(_join(target, rest, symbols.language), hops + 1)
+        alias = dict(symbols.aliases).get(head)
+        if alias is not None:
+            resolved = self.resolve(symbols, alias)
+            if resolved != alias or "." in alias:
+                return self.canonical(_join(resolved, rest, symbols.language), hops + 1)
+        return qualname
+
+    def split(self, qualname: str) -> tuple[str | None, str]:
+        """(module, member) of a qualified name, the longest known (or loadable) module first."""
+        if JS_MODULE_SEPARATOR in qualname:
+            module, _, member = qualname.partition(JS_MODULE_SEPARATOR)
+            return module, member
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules or self.module(module) is not None:
+                return module, ".".join(parts[cut:])
+        return None, qualname
+
+    def instance_class(self, qualname: str) -> str | None:
+        """The class of a module-level instance (`verifier = Verifier(secret)`), resolved."""
+        module, member = self.split(qualname)
+        symbols = self.modules.get(module or "")
+        if symbols is None or "." in member:
+            return None
+        callee = dict(symbols.instances).get(member)
+        return self.resolve(symbols, callee) if callee else None
+
+    def constant(self, qualname: str) -> str | None:
+        module, member = self.split(qualname)
+        symbols = self.modules.get(module or "")
+        return dict(symbols.constants).get(member) if symbols is not None else None
+
+    # -- classes -------------------------------------------------------------------------------
+
+    def class_symbol(self, qualname: str) -> ClassSymbol | None:
+        found = self.classes.get(qualname)
+        if found is None:
+            module, _ = self.split(qualname)
+            if module is not None:
+                self.module(module)
+            found = self.classes.get(qualname)
+        return found
+
+    def bases(self, qualname: str) -> list[str]:
+        """The resolved base classes of a class (direct ones)."""
+        cls = self.class_symbol(qualname)
+        if cls is None:
+            return []
+        module, _ = self.split(qualname)
+        symbols = self.modules.get(module or "")
+        if symbols is None:
+            return list(cls.bases)
+        return [self.resolve(symbols, base) for base in cls.bases]
+
+    def mro(self, qualname: str) -> Iterator[str]:
+        """The class and its ancestors the index knows, nearest first (depth-first, each once)."""
+        seen: set[str] = set()
+        pending = [qualname]
+        while pending and len(seen) < 64:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            yield current
+            pending.extend(self.bases(current))
+
+    def method(self, class_qualname: str, name: str) -> str | None:
+        """Where `name` is defined for instances of the class (inherited methods included)."""
+        for ancestor in self.mro(class_qualname):
+            cls = self.class_symbol(ancestor)
+            if cls is not None and name in cls.methods:
+                return f"{ancestor}.{name}"
+        return None
+
+    def class_attribute(self, class_qualname: str, name: str) -> str | None:
+        """The resolved name a class attribute holds (`request_class = SignedRequest`),
+        inherited attributes included."""
+        for ancestor in self.mro(class_qualname):
+            cls = self.class_symbol(ancestor)
+            if cls is None:
+                continue
+            value = dict(cls.attributes).get(name)
+            if value is not None:
+                module, _ = self.split(ancestor)
+                symbols = self.modules.get(module or "")
+                return self.resolve(symbols, value) if symbols is not None else value
+        return None
+
+
+def _qualify(symbols: ModuleSymbols, name: str) -> str:
+    separator = JS_MODULE_SEPARATOR if symbols.language == "javascript" else "."
+    return f"{symbols.module}{separator}{name}" if symbols.module else name
+
+
+def _join(base: str, rest: str, language: str) -> str:
+    if not rest:
+        return base
+    if language == "javascript" and JS_MODULE_SEPARATOR not in base:
+        return f"{base}{JS_MODULE_SEPARATOR}{rest}"
+    return f"{base}.{rest}"
+
+
+def _candidate_paths(module: str) -> list[str]:
+    """Files that may hold a module: `a.b` -> `a/b.py`, `a/b/__init__.py`, `src/a/b.py`;
+    `lib/x` -> `lib/x.ts`, `lib/x/index.js` ..."""
+    if "/" in module or JS_MODULE_SEPARATOR in module:
+        return [module + ext for ext in _JS_EXTENSIONS] + [
+            f"{module}/index{ext}" for ext in _JS_EXTENSIONS[:2]]
+    base = module.replace(".", "/")
+    found = [f"{base}.py", f"{base}/__init__.py", f"src/{base}.py", f"src/{base}/__init__.py"]
+    if "." not in module:  # a top-level JS file (`server`) looks the same as a Python module
+        found += [module + ext for ext in _JS_EXTENSIONS]
+    return found

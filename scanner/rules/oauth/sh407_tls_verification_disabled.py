@@ -1,0 +1,80 @@
+"""SH407 tls-verification-disabled: certificate checks turned off where credentials travel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.facts.base import FileFacts
+from scanner.facts.tls import TlsCheckOff
+from scanner.model.finding import Finding, Severity
+from scanner.rules.base import Bad, Good, Rule, RuleContext
+
+_MESSAGES = {
+    "call": "`{target}(..., {how})` sends credentials without checking the server certificate",
+    "session": "`{how}` turns off certificate checks for every request this session sends "
+               "with credentials",
+    "context": "{how} turns off certificate checks next to credential-bearing calls",
+    "process": "{how} turns off certificate checks for every request of the process, token "
+               "calls included",
+}
+
+
+class TlsVerificationDisabled(Rule):
+    """## What it does
+    Finds TLS certificate verification turned off where credentials are sent. It looks at calls
+    that carry credentials or go to token or API URLs: `verify=False` (requests, httpx,
+    OAuth2Session), `session.verify = False`, `ssl._create_unverified_context`,
+    `rejectUnauthorized: false`, and the process-wide `NODE_TLS_REJECT_UNAUTHORIZED=0` /
+    `PYTHONHTTPSVERIFY=0`.
+
+    ## Why is this bad?
+    Without certificate checks, anyone on the network path can impersonate the token endpoint
+    or API and collect the client secret, the authorization code, the tokens. Calls to loopback
+    URLs and test code talking to a local server are not flagged.
+
+    ## References
+    - RFC 9700 §2.6 (Other Recommendations: end-to-end TLS per BCP 195)
+    - RFC 6749 §10.9 (Ensuring Endpoint Authenticity)
+    - CWE-295 (Improper Certificate Validation)
+    """
+
+    id = "SH407"
+    name = "tls-verification-disabled"
+    family = "oauth"
+    severity = Severity.HIGH
+    cwe = ("CWE-295",)
+    needs = (TlsCheckOff,)
+    # Tests talk to local servers with fake certificates on purpose.
+    contexts = frozenset({"code", "example", "docs"})
+    examples = (
+        Bad('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code}, verify=False)\n',
+            line=1),
+        Bad("const agent = new https.Agent({ rejectUnauthorized: false });\n"
+            "fetch(tokenUrl, { agent, headers: { Authorization: `Bearer ${token}` } });\n",
+            path="server/client.js", line=1),
+        Bad("NODE_TLS_REJECT_UNAUTHORIZED=0\n", path=".env", line=1),
+        Bad('import requests\n\nsession = requests.Session()\nsession.verify = False\n'
+            'session.post(TOKEN_URL, data={"client_secret": SECRET})\n', line=4),
+        Good('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code})\n'),
+        Good('requests.get("https://127.0.0.1:8443/token", verify=False)\n'),
+        Good('def test_token(server):\n    httpx.post(server.url + "/token", verify=False)\n',
+             path="tests/test_client.py"),
+        Good('requests.get("https://status.acme.io/health", verify=False)\n'),
+        Good('jwt.decode(token, options={"verify_signature": False}, verify=False)\n'
+             'print("no network here")\n', path="scripts/inspect.py"),
+    )
+
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
+        for switch in facts.of(TlsCheckOff):
+            if switch.loopback or not switch.credentials_nearby:
+                continue
+            if switch.target.rsplit(".", 1)[-1] in _NOT_TLS:
+                continue
+            message = _MESSAGES[switch.scope].format(target=switch.target or "call",
+                                                     how=switch.how)
+            yield context.report(self, switch.span, message,
+                                 construct=f"tls-off:{switch.scope}:{switch.target}:{switch.how}")
+
+
+# `verify=` of these is not about TLS (PyJWT's decode took `verify=False` to skip the signature).
+_NOT_TLS = frozenset({"decode", "decode_complete", "get_unverified_header"})
