@@ -33,7 +33,7 @@ from scanner import __version__
 from scanner.sources import CACHE_DIR
 
 if TYPE_CHECKING:
-    from scanner.engine import FileResult
+    from scanner.engine.runner import FileResult
 
 _KEY_NAME = "cache-key"
 KEEP_FILES = 4

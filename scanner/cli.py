@@ -386,7 +386,7 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     if detect_secrets_file:
         secret_rules = [r for r in run.rules if r.family == "secret"]
         imported = import_detect_secrets(Path(detect_secrets_file), root, secret_rules,
-                                         run.config.max_file_size)
+                                         run.config.max_file_size, run.config.options)
         existing = read_baseline(target) if target.is_file() else []
         entries = sort_entries([*existing, *imported.entries])
         write_baseline(target, entries)

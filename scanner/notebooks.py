@@ -10,16 +10,16 @@ import json
 import json.decoder
 import json.scanner
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scanner.model.document import FileKind, ParsedFile
+from scanner.model.document import Document, FileKind
 from scanner.redact import redact_text
 
 if TYPE_CHECKING:
-    from scanner.engine import FileResult
-    from scanner.rules import Rule
+    from scanner.engine.plan import Plan
+    from scanner.engine.runner import FileResult
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # IPython line magics and shell escapes are not Python; `#` keeps their text (and columns) for
@@ -166,7 +166,7 @@ def _virtual(kind: FileKind, pieces: list[str], cell: int, *, output: bool = Fal
 class _Mapper:
     """Virtual (line, column) of a cell text -> physical (line, column) in the .ipynb file."""
 
-    def __init__(self, file: ParsedFile, virtual: VirtualFile, text: str) -> None:
+    def __init__(self, file: Document, virtual: VirtualFile, text: str) -> None:
         self.file = file
         self.virtual = virtual
         self.text = text
@@ -205,7 +205,7 @@ class _Mapper:
         return f"cell {cell}{' output' if self.virtual.output else ''}, line {breaks + 1}"
 
 
-def aligned(virtual: VirtualFile, file: ParsedFile) -> VirtualFile | None:
+def aligned(virtual: VirtualFile, file: Document) -> VirtualFile | None:
     """The code cells padded with blank lines so that each line of code sits on its physical
     line of the .ipynb (the usual one-string-per-line layout). Line numbers then agree with the
     file for everything, project rules and parse notes included. None when the layout does not
@@ -225,19 +225,19 @@ def aligned(virtual: VirtualFile, file: ParsedFile) -> VirtualFile | None:
     return result
 
 
-def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
-    from scanner.engine import FileResult, scan_text
+def scan_notebook(file: Document, plan: Plan, *, want_fixes: bool = False) -> FileResult:
+    from scanner.engine.runner import FileResult, scan_document
 
     try:
         document = _located_loads(file.text)
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else "invalid JSON"
         file.notes.append(f"{file.path}: notebook is {reason}; scanned as plain text")
-        return scan_text(file, rules)
+        return scan_document(file, plan, want_fixes=want_fixes)
     cells = _cells(document)
     if cells is None:
         file.notes.append(f"{file.path}: notebook has no cell list; scanned as plain text")
-        return scan_text(file, rules)
+        return scan_document(file, plan, want_fixes=want_fixes)
 
     result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
                         commit=file.commit)
@@ -249,15 +249,15 @@ def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
         text = virtual.text
         if virtual.kind is FileKind.PYTHON:
             text = _MAGIC_LINE.sub(lambda m: m.group(0)[:-1] + "#", text)
-        cell_file = ParsedFile(file.path, text, kind=virtual.kind, commit=file.commit)
-        cell_result = scan_text(cell_file, rules)
+        cell_file = Document(file.path, text, kind=virtual.kind, commit=file.commit)
+        cell_result = scan_document(cell_file, plan, want_fixes=want_fixes)
         file.secrets_seen |= cell_file.secrets_seen
         result.suppressed += cell_result.suppressed
         result.notes.extend(note.replace(f"{file.path}: ", f"{file.path} (code cells): ", 1)
                             for note in cell_result.notes)
-        if cell_result.facts:
+        if cell_result.facts is not None:
             # Project rules see the code cells, aligned to the file's lines when the layout allows.
-            result.facts.update(cell_result.facts)
+            result.facts = cell_result.facts
             result.directives = cell_result.directives
         mapper = _Mapper(file, virtual, text)
         for finding in cell_result.findings:

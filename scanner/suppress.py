@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.model.finding import Finding
+from scanner.rules.selectors import ALL
+from scanner.rules.selectors import selector_matches as rule_selector_matches
 
 if TYPE_CHECKING:
     from scanner.rules.base import Rule
 
-ALL = "*"
 _INLINE = re.compile(r"secret-hygiene:\s*(?:ignore|noqa)\b(?:\[([^\]\n]*)\])?", re.IGNORECASE)
 _ALLOWLIST = re.compile(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
 _ALLOWLIST_NEXT = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
@@ -48,12 +49,7 @@ def inline_directives(lines: Sequence[str]) -> dict[int, frozenset[str]]:
 
 
 def selector_matches(finding: Finding, selector: str) -> bool:
-    if selector == ALL:
-        return True
-    upper = selector.upper()
-    lower = selector.lower()
-    return ((upper.startswith("SH") and finding.rule.startswith(upper)) or lower == finding.name
-            or lower in {finding.category.value, finding.category.value + "s"})
+    return rule_selector_matches(selector, finding.rule, finding.name, finding.category)
 
 
 def is_inline_suppressed(finding: Finding, directives: Mapping[int, frozenset[str]]) -> bool:
@@ -205,19 +201,20 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
     """Baseline entries for our findings that a detect-secrets baseline already accepted.
 
     detect-secrets stores sha1(secret) per file. A Finding holds no secret, so each named file is
-    rescanned here with our rules; the raw values the rules saw (`ParsedFile.secrets_seen`) are
+    rescanned here with our rules; the raw values the rules saw (`Document.secrets_seen`) are
     matched to findings through the fingerprint (`fingerprint(rule, path, secret)`), and a
     finding is imported when the sha1 of its secret is in the detect-secrets entry list. A secret
     finding on a line detect-secrets named (its value cut differently) is imported as well."""
     import hashlib
 
-    from scanner.engine import scan_text
-    from scanner.model.finding import Category
+    from scanner.engine.plan import build_plan
+    from scanner.engine.runner import scan_document
+    from scanner.model.document import Document, FileKind
     from scanner.notebooks import scan_notebook
-    from scanner.model.document import FileKind, ParsedFile
-    from scanner.rules import fingerprint
+    from scanner.rules.base import fingerprint
     from scanner.sources import SourceFile, read_source
 
+    plan = build_plan(rules, options or {})
     accepted = read_detect_secrets(path)
     entries: list[Finding] = []
     by_hash = by_line = 0
@@ -229,7 +226,7 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
             unmatched.append(f"{filename}: {len(items)} detect-secrets entries, file not readable"
                              + (f" ({note})" if note else ""))
             continue
-        file = ParsedFile(filename, text)
+        file = Document(filename, text)
         result = scan_notebook(file, plan) if file.kind is FileKind.NOTEBOOK else scan_document(file, plan)
         hashes = {digest for digest, _ in items}
         lines = {line for _, line in items}

@@ -114,7 +114,7 @@ def test_a_cache_that_cannot_be_written_does_not_stop_the_scan(repo: Repo) -> No
 
 
 def test_a_result_whose_facts_hold_a_secret_is_not_stored() -> None:
-    from scanner.engine import FileResult, _holds_none_of
+    from scanner.engine.runner import FileResult, _holds_none_of
 
     clean = FileResult(path="a.py", scanned=True, facts={"SH201": {"scopes": ["repo"]}})
     leaky = FileResult(path="a.py", scanned=True, facts={"SH201": {"constant": SECRET}})

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import main, rules_table
-from scanner.registry import RULES
+from scanner.rules.registry import RULES
 from tests.gitrepo import Repo, triples
 
 # A value SH101 flags: high entropy, not a placeholder.

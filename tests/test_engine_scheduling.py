@@ -11,19 +11,28 @@ from pathlib import Path
 
 import pytest
 
-from scanner import engine, registry
-from scanner.rules import Bad, ProjectRule
+from scanner.engine import pool
+from scanner.engine.plan import Plan, build_plan
+from scanner.engine.runner import FileResult, ScanResult, Settings, loader_for, scan
+from scanner.rules import registry
+from scanner.rules.base import Bad, ProjectRule, Rule
 from scanner.sources import SourceFile, tree_files
+
+SETTINGS = Settings(max_size=1 << 20)
+
+
+def _plan() -> Plan:
+    return build_plan(registry.instantiate(registry.select_rules([], []), {}, {}), {})
 
 
 def test_balanced_chunks_cover_every_file_once_biggest_first() -> None:
     sizes = [10, 5_000_000, 300, 0, 700_000, *range(1, 200)]
     sources = [SourceFile(path=f"f{i}", text="x" * size) for i, size in enumerate(sizes)]
-    chunks = engine.balanced_chunks(sources)
+    chunks = pool.balanced_chunks(sources)
     flat = [index for chunk in chunks for index in chunk]
     assert sorted(flat) == list(range(len(sources)))
     assert chunks[0] == [1] and chunks[1] == [4]  # files over the chunk budget travel alone
-    assert all(len(chunk) <= engine.CHUNK_SIZE for chunk in chunks)
+    assert all(len(chunk) <= pool.CHUNK_SIZE for chunk in chunks)
     ordered = [sizes[index] for index in flat]
     assert ordered == sorted(ordered, reverse=True)
 
@@ -40,7 +49,7 @@ def _tree_with_findings(root: Path) -> int:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(example.code, encoding="utf-8")
                 count += 1
-    for index in range(max(0, engine.PARALLEL_MIN_FILES + 20 - count)):
+    for index in range(max(0, pool.PARALLEL_MIN_FILES + 20 - count)):
         (root / "filler").mkdir(exist_ok=True)
         (root / "filler" / f"{index}.txt").write_text("plain words\n" * (index * 37 % 5000))
     return count
@@ -50,28 +59,27 @@ def test_pool_gives_the_single_process_answer_in_source_order(tmp_path: Path) ->
     planted = _tree_with_findings(tmp_path)
     assert planted > 0
     sources, _ = tree_files(tmp_path)
-    assert len(sources) >= engine.PARALLEL_MIN_FILES
-    rules = registry.instantiate(registry.select_rules([], []), {}, {})
+    assert len(sources) >= pool.PARALLEL_MIN_FILES
+    plan = _plan()
 
-    def run(jobs: int) -> engine.ScanResult:
-        return engine.scan(sources, rules, max_size=1 << 20, jobs=jobs, expected=len(sources),
-                           project_loader=engine.loader_for(tmp_path, 1 << 20))
+    def run(jobs: int) -> ScanResult:
+        return scan(sources, plan, SETTINGS, jobs=jobs, expected=len(sources),
+                    project_loader=loader_for(tmp_path, 1 << 20))
 
     single, pooled = run(1), run(2)
     assert single.findings  # the planted examples are found ...
     assert pooled.findings == single.findings  # ... the same way by the pool
     assert pooled.summary == single.summary
-    order = [r.path for r in engine.run_files(sources, rules, max_size=1 << 20, jobs=2,
-                                              expected=len(sources))]
+    order = [r.path for r in pool.run_files(sources, plan, SETTINGS, jobs=2,
+                                            expected=len(sources))]
     assert order == [s.path for s in sources]
 
 
 def test_a_consumer_that_stops_early_does_not_wait_for_the_queue(tmp_path: Path) -> None:
-    for index in range(engine.PARALLEL_MIN_FILES + 50):
+    for index in range(pool.PARALLEL_MIN_FILES + 50):
         (tmp_path / f"{index}.txt").write_text("token = 1\n" * 50)
     sources, _ = tree_files(tmp_path)
-    rules = registry.instantiate(registry.select_rules([], []), {}, {})
-    results = engine.run_files(sources, rules, max_size=1 << 20, jobs=2, expected=len(sources))
+    results = pool.run_files(sources, _plan(), SETTINGS, jobs=2, expected=len(sources))
     first = next(results)
     results.close()  # shuts the pool down, cancelling what has not started
     assert first.path == sources[0].path
@@ -122,34 +130,39 @@ def test_forked_workers_and_the_executor_pool_agree(tmp_path: Path,
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "broken.py").write_text("def f(:\n    token = 'x'\n")
     sources, _ = tree_files(tmp_path)
-    rules = registry.instantiate(registry.select_rules([], []), {}, {})
+    plan = _plan()
 
-    def run() -> list[engine.FileResult]:
-        return list(engine.run_files(sources, rules, max_size=1 << 20, jobs=2,
-                                     expected=len(sources)))
+    def run() -> list[FileResult]:
+        return list(pool.run_files(sources, plan, SETTINGS, jobs=2, expected=len(sources)))
 
     forked = run()
-    monkeypatch.setattr(engine, "_FORK", False)
+    monkeypatch.setattr(pool, "_FORK", False)
     executor = run()
     assert forked == executor
     assert [r.path for r in forked] == [s.path for s in sources]
     assert sum(1 for r in forked if r.findings) > 10
 
 
-class _Dies(registry.RULES[0]):  # type: ignore[misc, valid-type]
+class _Dies(Rule):
     """A rule whose check kills its worker process outright (as an OOM killer would)."""
 
-    def applies_to(self, file: object) -> bool:
-        return True
+    id = "SH499"
+    name = "dies-in-worker"
+    family = "oauth"
+    severity = registry.RULES[0].severity
+    needs = registry.RULES[0].needs
 
-    def check(self, file: object) -> list[object]:
+    def check(self, facts: object, context: object) -> list[object]:  # type: ignore[override]
         os._exit(3)
 
 
-@pytest.mark.skipif(not engine._FORK, reason="forked workers are Linux-only")
+@pytest.mark.skipif(not pool._FORK, reason="forked workers are Linux-only")
 def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> None:
-    for index in range(engine.PARALLEL_MIN_FILES + 10):
-        (tmp_path / f"{index}.txt").write_text("secret = 1\n")  # a gate word of the rule
+    rule = registry.RULES[0]
+    bad = next(e for e in rule.examples if isinstance(e, Bad))
+    for index in range(pool.PARALLEL_MIN_FILES + 10):
+        (tmp_path / f"{index}{Path(bad.path).suffix}").write_text(bad.code)
     sources, _ = tree_files(tmp_path)
-    with pytest.raises(engine.WorkerError, match="worker stopped early"):
-        list(engine.run_files(sources, [_Dies()], max_size=1 << 20, jobs=2, expected=len(sources)))
+    plan = build_plan([_Dies()], {})
+    with pytest.raises(pool.WorkerError, match="worker stopped early"):
+        list(pool.run_files(sources, plan, SETTINGS, jobs=2, expected=len(sources)))

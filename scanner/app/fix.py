@@ -40,7 +40,7 @@ def apply_fixes(path: str, text: str, findings: Sequence[Finding]) -> FixedText:
     chosen: list[tuple[Fix, list[Edit]]] = []
     for fix in sorted(fixes, key=lambda f: min((e.start for e in f.edits), default=0)):
         spans = [(edit.start, edit.end) for edit in fix.edits]
-        if any(start < end_taken and start_taken < end or (start == end == start_taken)
+        if any((start < end_taken and start_taken < end) or (start == end == start_taken)
                for start, end in spans for start_taken, end_taken in taken):
             result.skipped.append(f"{path}: two fixes overlap; only the first was applied")
             continue

@@ -363,9 +363,9 @@ class JavaScriptLowerer(Lowerer):
                         body.append(ir.Assign(member.start_byte, member.end_byte, (target,),
                                               self.expr(value) if value is not None else None))
                     pending = []
+        name_node = node.child_by_field_name("name")
         return ir.Class(name, qualname, node.start_byte, node.end_byte,
-                        node.child_by_field_name("name").start_byte
-                        if node.child_by_field_name("name") is not None else node.start_byte,
+                        name_node.start_byte if name_node is not None else node.start_byte,
                         tuple(bases), (), self._decorators(node), tuple(body))
 
     # -- statements ------------------------------------------------------------------------------
@@ -580,11 +580,11 @@ class JavaScriptLowerer(Lowerer):
         for child in node.named_children:
             if child.type == "export_clause":
                 for specifier in child.named_children:
-                    name = specifier.child_by_field_name("name")
+                    specified = specifier.child_by_field_name("name")
                     alias = specifier.child_by_field_name("alias")
-                    if name is None:
+                    if specified is None:
                         continue
-                    local = self.text(name)
+                    local = self.text(specified)
                     if source is not None:  # export { a as b } from "m": a re-export
                         module = "".join(self.text(c) for c in source.named_children)
                         self.imports.append(ir.Import(local, module, local, 0, node.start_byte,

@@ -14,7 +14,7 @@ from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import printable
 
 if TYPE_CHECKING:
-    from scanner.rules import Rule
+    from scanner.rules.base import Rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -33,7 +33,7 @@ def cwe_tag(cwe: str) -> str:
 def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
     sections = rule.doc_sections()
     full = " ".join(sections.get("What it does", "").split()) or rule.summary()
-    tags = ["security", rule.category.value, *(cwe_tag(c) for c in rule.cwe)]
+    tags = ["security", rule.family, *(cwe_tag(c) for c in rule.cwe)]
     return {
         "id": rule.id,
         "name": rule.name,
@@ -43,7 +43,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {
             "tags": tags,
-            "precision": "high",
+            "precision": rule.confidence.value,
             "problem.severity": _problem_severity(rule.severity),
             "security-severity": _SECURITY_SEVERITY[rule.severity],
         },
@@ -79,7 +79,8 @@ def result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
             },
         }],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
-        "properties": {"category": finding.category.value, "severity": finding.severity.value},
+        "properties": {"category": finding.category, "severity": finding.severity.value,
+                       "confidence": finding.confidence.value, "context": finding.context},
     }
     if finding.rule in rule_index:
         entry["ruleIndex"] = rule_index[finding.rule]
@@ -95,9 +96,9 @@ def document(findings: Sequence[Finding], summary: Summary,
     from scanner import __version__
 
     if rules is None:
-        from scanner import registry
+        from scanner.rules.registry import RULES
 
-        rules = registry.RULES
+        rules = RULES
     descriptors = [rule_descriptor(rule) for rule in rules]
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     notifications = [{"level": "warning", "message": {"text": printable(note)}}

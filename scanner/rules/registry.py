@@ -4,9 +4,9 @@ Nothing registers itself on import: a new rule is one module, listed once in its
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from scanner.rules import oauth, scopes, secrets, webhooks
 from scanner.rules.base import Rule

@@ -15,5 +15,5 @@ def selector_matches(selector: str, rule_id: str, rule_name: str, family: str,
         return True
     upper = selector.upper()
     lower = selector.lower()
-    return ((upper.startswith("SH") and rule_id.startswith(upper)) or lower == rule_name
-            or lower == family or lower == (section or family + "s"))
+    return ((upper.startswith("SH") and rule_id.startswith(upper))
+            or lower in (rule_name, family, section or family + "s"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from scanner.registry import RULES
+from scanner.rules.registry import RULES
 
 RULE_WORDS = sorted({k for rule in RULES for k in rule.keywords})
 

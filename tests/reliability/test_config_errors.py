@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from scanner.cli import main
-from scanner.registry import FAMILY_SECTIONS
+from scanner.rules.registry import FAMILY_SECTIONS
 
 CONFIG = ".secret-hygiene.toml"
 

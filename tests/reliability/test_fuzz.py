@@ -18,7 +18,7 @@ from scanner import engine
 from scanner.finding import Finding, Summary
 from scanner.lang.config import iter_entries
 from scanner.parsed import ParsedFile, kind_of, split_lines
-from scanner.registry import RULES, instantiate
+from scanner.rules.registry import RULES, instantiate
 from scanner.reporters import REPORTERS
 from scanner.sources import SourceFile, decode, parse_patch, unquote_git_path
 from tests.reliability import strategies as sts

@@ -20,7 +20,7 @@ from scanner import engine
 from scanner.cli import main
 from scanner.finding import Category, Severity
 from scanner.parsed import ParsedFile
-from scanner.registry import RULES, instantiate
+from scanner.rules.registry import RULES, instantiate
 from scanner.reporters import REPORTERS
 from scanner.rules import Bad, Good, Rule
 from scanner.sources import SourceFile

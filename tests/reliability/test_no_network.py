@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.registry import RULES
+from scanner.rules.registry import RULES
 from tests.conftest import NetworkAccessError
 
 NETWORK_CLIENTS = ("requests", "urllib3", "http.client", "httpx", "aiohttp", "urllib.request",

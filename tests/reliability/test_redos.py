@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from scanner.parsed import ParsedFile
-from scanner.registry import RULES
+from scanner.rules.registry import RULES
 from scanner.rules import ProjectRule, Rule
 from tests.reliability.patterns import attacks, collect_patterns
 

@@ -1,0 +1,89 @@
+"""The derived plan: selection never changes a rule's answers, and every fast path (a gate's
+`pattern`) gives the findings of the full analysis, on every fixture project, every rule example
+and generated input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scanner.engine.plan import build_plan
+from scanner.facts import EXTRACTORS
+from scanner.model.finding import Finding
+from scanner.rules.base import Bad, Good
+from scanner.rules.registry import RULES
+from tests.support import make_rules, scan_dir, scan_files
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECTS = sorted(p for family in FIXTURES.iterdir() if family.is_dir()
+                  for p in family.iterdir() if p.is_dir())
+
+
+def _key(findings: list[Finding]) -> list[tuple[str, int, int, str, str]]:
+    return sorted((f.path, f.line, f.column, f.rule, f.message) for f in findings)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_selecting_one_rule_gives_that_rules_findings_of_a_full_scan(project: Path) -> None:
+    everything = scan_dir(project).findings
+    for rule in RULES:
+        alone = scan_dir(project, select=[rule.id]).findings
+        assert _key(alone) == _key([f for f in everything if f.rule == rule.id]), rule.id
+    for family in {rule.family for rule in RULES}:
+        by_family = scan_dir(project, select=[family]).findings
+        assert _key(by_family) == _key([f for f in everything if f.category == family]), family
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_paths_change_nothing_on_fixture_projects(project: Path) -> None:
+    assert _key(scan_dir(project).findings) == _key(scan_dir(project, fast_paths=False).findings)
+
+
+EXAMPLES = [(rule, example) for rule in RULES for example in rule.examples]
+
+
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES,
+                         ids=[f"{r.id}-{i}" for i, (r, _) in enumerate(EXAMPLES)])
+def test_fast_paths_change_nothing_on_rule_examples(rule: type, example: Bad | Good) -> None:
+    files = {**example.files, example.path: example.code}
+    assert _key(scan_files(files).findings) == _key(scan_files(files, fast_paths=False).findings)
+
+
+def _snippets() -> list[str]:
+    """Pieces of every rule example, to recombine into new files."""
+    lines: list[str] = []
+    for rule in RULES:
+        for example in rule.examples:
+            lines.extend(line for line in example.code.splitlines() if line.strip())
+    return lines
+
+
+_PIECES = _snippets()
+_PATHS = sorted({example.path for _, example in EXAMPLES} | {"app.py", "server.js", "config.yaml"})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12), st.sampled_from(_PATHS))
+def test_fast_paths_change_nothing_on_generated_files(lines: list[str], path: str) -> None:
+    files = {path: "\n".join(lines) + "\n"}
+    assert _key(scan_files(files).findings) == _key(scan_files(files, fast_paths=False).findings)
+
+
+def test_every_fact_a_rule_needs_has_an_extractor() -> None:
+    produced = {fact for extractor in EXTRACTORS for fact in extractor.produces}
+    for rule in RULES:
+        assert set(rule.needs) <= produced, rule.id
+    build_plan(make_rules(), {})  # raises LookupError otherwise
+
+
+def test_the_history_prefilter_is_derived_from_the_gates() -> None:
+    plan = build_plan(make_rules(), {})
+    words = plan.prefilter_words()
+    gates = [planned.extractor.gate for planned in plan.extractors]
+    if any(not gate.words or gate.path_words for gate in gates):
+        assert words is None  # some extractor admits files without a word: read every blob
+    else:
+        assert words is not None and all(set(g.words) <= set(words) for g in gates)
