@@ -120,7 +120,8 @@ def tree(project: Project) -> Path:
 def _from_pypi(spec: str, into: Path, *, wheel: bool) -> None:
     download = into.parent / f".{into.name}-download"
     download.mkdir(exist_ok=True)
-    args = [sys.executable, "-m", "pip", "download", spec, "--no-deps", "--quiet", "-d", str(download)]
+    args = [sys.executable, "-m", "pip", "download", spec, "--no-deps", "--quiet",
+            "--ignore-requires-python", "-d", str(download)]
     args += ["--only-binary", ":all:"] if wheel else ["--no-binary", ":all:"]
     print(f"  downloading {spec} ({'wheel' if wheel else 'sdist'}) ...", flush=True)
     subprocess.run(args, check=True)
