@@ -140,11 +140,7 @@ def _from_github(spec: str, into: Path) -> None:
     owner, _, name = repo.partition("/")
     for mirror in _mirrors(owner, name):
         print(f"  exporting {repo}@{commit[:12]} from {mirror} ...", flush=True)
-        archive = subprocess.run(["git", "--git-dir", str(mirror), "archive", "--format=tar",
-                                  commit], capture_output=True, check=False)
-        if archive.returncode == 0:
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as bundle:
-                _extract(bundle, into / name)
+        if _export(mirror, commit, into / name):
             return
     url = f"https://codeload.github.com/{owner}/{name}/tar.gz/{commit}"
     print(f"  downloading {url} ...", flush=True)
@@ -152,6 +148,43 @@ def _from_github(spec: str, into: Path) -> None:
         data = response.read()
     with tarfile.open(fileobj=io.BytesIO(data)) as bundle:
         _extract(bundle, into)
+
+
+def _export(git_dir: Path, commit: str, into: Path) -> bool:
+    """Write the files of `commit` under `into`; a blob the mirror lacks (snapshots leave out
+    files of 4 MiB and more) is skipped with a count. False when the commit is not there."""
+    listing = subprocess.run(["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-z", commit],
+                             capture_output=True, check=False)
+    if listing.returncode != 0:
+        return False
+    entries = []
+    for record in listing.stdout.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, kind, sha = meta.split()
+        if kind == b"blob" and mode != b"120000":
+            entries.append((sha.decode(), os.fsdecode(path)))
+    reader = subprocess.Popen(["git", "--git-dir", str(git_dir), "cat-file", "--batch"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert reader.stdin is not None and reader.stdout is not None
+    missing = 0
+    for sha, path in entries:
+        reader.stdin.write(sha.encode() + b"\n")
+        reader.stdin.flush()
+        header = reader.stdout.readline().split()
+        if len(header) < 3:
+            missing += 1
+            continue
+        data = reader.stdout.read(int(header[2]) + 1)[:-1]
+        target = into / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    reader.stdin.close()
+    reader.wait()
+    if missing:
+        print(f"  ({missing} files absent from the mirror were skipped)", flush=True)
+    return True
 
 
 def _mirrors(owner: str, name: str) -> Iterable[Path]:
