@@ -66,7 +66,7 @@ def test_sh301_points_at_the_def_line_and_fingerprints_without_lines() -> None:
     legacy = next(f for f in result.findings if "LegacyWebhookView" in f.message)
     assert legacy.snippet.strip().startswith("def post(self, request):")
     assert legacy.column == 5
-    from scanner.rules import fingerprint
+    from scanner.rules.base import fingerprint
 
     assert legacy.fingerprint == fingerprint("SH301", "shop/views.py",
                                              "handler:shop.views.LegacyWebhookView.post")
