@@ -25,9 +25,11 @@ from scanner.facts.webhooks.routes import entry_facts
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
-# Words of a webhook entry point: a route or handler name, a provider header, Django settings.
+# Words of a webhook entry point: a route or handler name, a provider signature or event header
+# (see model.is_signature_header, model.EVENT_HEADERS), Django settings and CSRF exemption.
 ENTRY_WORDS = ("hook", "signature", "csrf_exempt", "ipn", "notif", "event", "callback",
-               "x-gitlab-token", "middleware")
+               "middleware", "hmac", "-sig", "_sig", "-token", "_token", "x-github-", "x_github_",
+               "x-shopify-", "x_shopify_", "svix-", "svix_", "x-slack-", "x_slack_")
 # What routes and views look like (lower-case): one must be present for a Route to exist.
 ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(", "add_route(",
                  "add_api_route(", "route(", "add_post(", "add_put(", 'path("', "path('",
@@ -48,10 +50,6 @@ BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
 
 def _verifiers(options: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in options.get("verifiers", ()) if str(v).strip())
-
-
-def _verifier_words(options: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(v.rsplit(".", 1)[-1].lower() for v in _verifiers(options))
 
 
 @dataclass
@@ -77,7 +75,8 @@ def analysis(document: Document, verifiers: tuple[str, ...]) -> Analysis | None:
         if module is None:
             return None
         context = flows.file_context(module, document.lower, verifiers)
-        module_flow = flows.analyse("<module>", context, list(flows.module_statements(module)),
+        # The module's own statements (class bodies hold attributes, not module variables).
+        module_flow = flows.analyse("<module>", context, list(ir.walk_statements(module.body)),
                                     deep=False)
         outermost = list(flows.outermost_functions(module))
         by_id: dict[int, flows.Flow] = {}
@@ -113,14 +112,6 @@ class WebhookEntryExtractor(_WebhookExtractor):
     gate = Gate(kinds=CODE_KINDS, words=ENTRY_WORDS,
                 path_words=("hook", "ipn", "notif", "event", "callback"),
                 requires=(ROUTE_MARKERS,))
-
-    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
-        super().__init__(options)
-        extra = _verifier_words(self.options)
-        if extra:  # a configured verifier's name marks a handler file too
-            self.gate = Gate(kinds=CODE_KINDS, words=(*ENTRY_WORDS, *extra),
-                             path_words=WebhookEntryExtractor.gate.path_words,
-                             requires=(ROUTE_MARKERS,))
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -179,13 +170,6 @@ class PresenceCheckExtractor(_WebhookExtractor):
     produces = (PresenceCheck,)
     gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, "secret", "signing"),
                 requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),))
-
-    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
-        super().__init__(options)
-        extra = _verifier_words(self.options)
-        if extra:
-            self.gate = Gate(kinds=CODE_KINDS, words=PresenceCheckExtractor.gate.words,
-                             requires=((*SIGNATURE_WORDS, *VERIFY_WORDS, *extra),))
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)

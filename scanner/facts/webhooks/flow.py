@@ -208,11 +208,11 @@ class Flow:
                 if len(parts) >= 2 and parts[-1] in attrs and (
                         parts[-2] in ("request", "req") or parts[-2].endswith("request")):
                     return True
-            elif isinstance(node, ir.Call) and matches(self.context.resolved(node.callee),
-                                                        ("json.loads", "JSON.parse")):
-                if node.args and any(isinstance(inner, ir.Name) and inner.name.split(".")[0] in
-                                     ("request", "req") for inner in ir.walk_expr(node.args[0])):
-                    return True
+            elif isinstance(node, ir.Call) and node.args and matches(
+                    self.context.resolved(node.callee), ("json.loads", "JSON.parse")) and any(
+                    isinstance(inner, ir.Name) and inner.name.split(".")[0] in ("request", "req")
+                    for inner in ir.walk_expr(node.args[0])):
+                return True
         return False
 
     def is_reserialized(self, expr: ir.Expr) -> bool:

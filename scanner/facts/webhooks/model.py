@@ -99,8 +99,10 @@ class FunctionSummary(Fact):
 
 @dataclass(frozen=True)
 class Route(Fact):
-    """A function wired to serve HTTP requests that carry a body (POST, PUT or any method):
-    by a decorator, a route table entry, an Express/Fastify call, or a Next.js route file.
+    """A function wired to serve HTTP requests by a decorator, a route table entry, an
+    Express/Fastify call or a Next.js route file. Decorators and JS calls that serve only
+    methods without a body (GET, DELETE) are left out; a route table entry is kept whatever its
+    methods, since a class-based view's own methods decide.
     `handler` is the target as written (a local function's qualname, or a dotted name)."""
 
     framework: str  # flask, fastapi, aiohttp, starlette, django, express, fastify, nextjs

@@ -163,9 +163,9 @@ def _python_route_call(document: Document, call: ir.Call) -> Iterator[Fact]:
         return
     args = [a for a in call.args if not isinstance(a, ir.Spread)]
     if tail == "before_request" and args and "." in name:
-        target = ir.dotted(args[0])
-        if target:
-            yield Guard(document.node_span(call), "hook", name.rsplit(".", 1)[0], target)
+        hook = ir.dotted(args[0])
+        if hook:
+            yield Guard(document.node_span(call), "hook", name.rsplit(".", 1)[0], hook)
         return
     route: str | None = None
     target: ir.Expr | None = None
@@ -190,7 +190,8 @@ def _python_route_call(document: Document, call: ir.Call) -> Iterator[Fact]:
     elif endpoint is not None and tail in ("Route", "APIRoute") and args:
         route, target, framework = ir.string_value(args[0]), endpoint, "starlette"
         methods = _methods(call.kwarg("methods"), ("GET",))
-    if route is None or target is None or not post_capable(methods):
+    # A GET-only table entry stays: a class-based view's own `post` decides for it.
+    if route is None or target is None:
         return
     if isinstance(target, ir.Call):  # SomeView.as_view(), csrf_exempt(view)
         if target.method == "as_view" and target.receiver is not None:

@@ -364,12 +364,12 @@ class _Verdict:
             for summary in self._summaries(path).values():
                 if not (summary.csrf_exempt or (summary.methods == ("POST",) and summary.decorators)):
                     continue
-                function = self.local(path, summary.qualname)
-                if function is None or function.qualified in seen:
+                view = self.local(path, summary.qualname)
+                if view is None or view.qualified in seen:
                     continue
-                handler = self._handler(function, None, summary.methods, None, "", (), path, False)
+                handler = self._handler(view, None, summary.methods, None, "", (), path, False)
                 if handler is not None:
-                    seen.add(function.qualified)
+                    seen.add(view.qualified)
                     yield handler
 
     def _route_targets(self, route: Route, path: str) -> list[_Function]:
