@@ -28,8 +28,9 @@ CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # Words of a webhook entry point: a route or handler name, a provider signature or event header
 # (see model.is_signature_header, model.EVENT_HEADERS), Django settings and CSRF exemption.
 ENTRY_WORDS = ("hook", "signature", "csrf_exempt", "ipn", "notif", "event", "callback",
-               "middleware", "hmac", "-sig", "_sig", "-token", "_token", "x-github-", "x_github_",
-               "x-shopify-", "x_shopify_", "svix-", "svix_", "x-slack-", "x_slack_")
+               "middleware", "hmac", "x-gitlab-token", "x-hub-", "x-github-", "x-gitlab-",
+               "x-shopify-", "svix-", "x-twilio-", "x-slack-", "x_hub_", "x_github_", "x_gitlab_",
+               "x_slack_", "x_shopify_", "x_twilio_")
 # What routes and views look like (lower-case): one must be present for a Route to exist.
 ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(", "add_route(",
                  "add_api_route(", "route(", "add_post(", "add_put(", 'path("', "path('",
@@ -43,6 +44,11 @@ SECRET_WORDS = ("hmac", "secret", "token", "passw", "key")
 # Calls that verify, for presence checks: see flow.handles_signatures and flow.verifies_in.
 VERIFY_WORDS = ("verif", "valid", "check_sig", "compare_digest", "timingsafeequal", "construct",
                 "createnodemiddleware", "from_http", "slack_bolt")
+# Fast path for the signature facts: a signature header or parameter, a digest, a webhook word
+# (the words above also match `signal`, `token`, `key`, which Django holds everywhere).
+SIGNATURE_PATTERN = (r"hmac|signature|webhook|-token\b|-sig\b|_sig\b|\bsig\b|\bsig_header"
+                     r"|_token[\"']|\breceived\b|\bprovided\b|timingsafeequal|compare_digest"
+                     r"|construct_?event")
 BYPASS_WORDS = ("without_verification", "withoutverification", "skip_verif", "skipverif",
                 "unverified", "no_verify", "noverify", "construct_from", "verify")
 BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
@@ -123,7 +129,8 @@ class WebhookEntryExtractor(_WebhookExtractor):
 class SignatureComparisonExtractor(_WebhookExtractor):
     name = "webhook-comparisons"
     produces = (SignatureComparison,)
-    gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS, requires=(SECRET_WORDS,))
+    gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS, requires=(SECRET_WORDS,),
+                pattern=SIGNATURE_PATTERN)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -169,7 +176,7 @@ class PresenceCheckExtractor(_WebhookExtractor):
     name = "webhook-presence-checks"
     produces = (PresenceCheck,)
     gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, "secret", "signing"),
-                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),))
+                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),), pattern=SIGNATURE_PATTERN)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)

@@ -181,7 +181,7 @@ class WebhookSignatureNotVerified(ProjectRule):
     def check_project(self, facts: Mapping[str, FileFacts], index: ProjectIndex,
                       report: ProjectReporter) -> Iterator[Finding]:
         verdict = _Verdict(index, _verifiers(self.options))
-        for handler in verdict.handlers():
+        for handler in verdict.handlers(sorted(facts)):
             if verdict.handler_verified(handler):
                 continue
             function = handler.function
@@ -337,10 +337,11 @@ class _Verdict:
 
     # -- handlers ------------------------------------------------------------------------------
 
-    def handlers(self) -> Iterator[_Handler]:
+    def handlers(self, scanned: list[str]) -> Iterator[_Handler]:
+        """Handlers wired or marked in the scanned files that hold entry facts (their gate let
+        them through); other files only help resolve names."""
         seen: set[str] = set()
         index = self.index
-        scanned = sorted(path for path in index.scanned if index.load(path) is not None)
         for path in scanned:
             facts = index.load(path)
             assert facts is not None
