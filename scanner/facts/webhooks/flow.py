@@ -342,13 +342,19 @@ def _scan(flow: Flow) -> None:
                 isinstance(v, ir.Compare) and (v.start, v.end) == (expr.start, expr.end)
                 for v in expr.values):
             flow.chained.add((expr.start, expr.end))  # a Python chain `a == b == c`
-    for _ in range(_MAX_ROUNDS):
+    # Only the kinds of value this unit can hold at all are spread (the walks are the cost).
+    kinds = [(kind, predicate) for kind, predicate, possible in (
+        ("digest_vars", flow.is_digest, flow.digest_vars or any(
+            isinstance(e, ir.Call) and flow.is_hmac_call(e) for e in exprs)),
+        ("header_vars", flow.is_header, flow.header_vars or flow.reads_signature),
+        ("request_json_vars", flow.is_request_json, True),
+        ("reserialized_vars", flow.is_reserialized, flow.reserialized_vars or any(
+            isinstance(e, ir.Call) and e.method in ("dumps", "stringify", "str") for e in exprs)),
+        ("timestamp_vars", flow.has_timestamp, True)) if possible]
+    for _ in range(_MAX_ROUNDS if assigns else 0):
         changed = False
         for names, value in assigns:
-            for kind, predicate in (("digest_vars", flow.is_digest), ("header_vars", flow.is_header),
-                                    ("request_json_vars", flow.is_request_json),
-                                    ("reserialized_vars", flow.is_reserialized),
-                                    ("timestamp_vars", flow.has_timestamp)):
+            for kind, predicate in kinds:
                 known: set[str] = getattr(flow, kind)
                 if not set(names) <= known and predicate(value):
                     known.update(names)
