@@ -111,7 +111,11 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -
         for kind in plan.project_facts:
             for fact in facts.of(kind):
                 gathered.add(fact)
-        if document.__dict__.get("code") is not None:  # parsed already: its symbols are cheap
+        # Parsed already, so its symbols are cheap; but a file whose project extractors did not
+        # all run (their gates said no) must be loaded whole on demand, never half-known.
+        if document.__dict__.get("code") is not None and all(
+                plan.admits(planned, document) for planned in plan.extractors
+                if not plan.project_facts.isdisjoint(planned.extractor.produces)):
             symbols = module_symbols(document)
             if symbols is not None:
                 gathered.add(symbols)

@@ -6,5 +6,6 @@ from __future__ import annotations
 
 from scanner.facts.base import Extractor
 from scanner.facts.tls import TlsExtractor
+from scanner.facts.webhooks import EXTRACTORS as WEBHOOK_EXTRACTORS
 
-EXTRACTORS: tuple[type[Extractor], ...] = (TlsExtractor,)
+EXTRACTORS: tuple[type[Extractor], ...] = (TlsExtractor, *WEBHOOK_EXTRACTORS)

@@ -6,9 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from scanner.parsed import ParsedFile
-from scanner.plugins import webhooks
-from tests.support import scan_files, triples
+from scanner.engine.plan import build_plan
+from scanner.facts.webhooks import WebhookEntryExtractor
+from scanner.facts.webhooks.model import (
+    FunctionSummary,
+    Guard,
+    MiddlewareSetting,
+    Route,
+    webhook_reason,
+)
+from scanner.model.document import Document
+from scanner.rules import webhooks
+from tests.support import make_rules, scan_files, triples
 
 UNVERIFIED_BODY = "    payload = request.get_json()\n    return handle(payload)\n"
 
@@ -149,11 +158,11 @@ def test_nextjs_app_router_post_export() -> None:
     assert sh301({"app/api/contact/route.ts": code}) == set()
 
 
-def test_syntax_error_leaves_a_note_not_a_crash() -> None:
+def test_syntax_error_is_no_crash_and_the_recovered_handler_is_judged() -> None:
+    # tree-sitter recovers around the broken parameter list (libcst gave up on the whole file).
     result = scan_files({"app.py": "@app.post('/webhooks/x')\ndef receive(:\n    pass\n"},
                         select=["SH3"])
-    assert not result.findings
-    assert any("syntax error" in e for e in result.summary.errors)
+    assert triples(result.findings) == {("app.py", 2, "SH301")}
     assert not [e for e in result.summary.errors if "failed" in e]
 
 
@@ -165,13 +174,22 @@ def test_fingerprint_survives_moving_lines() -> None:
     assert first[0].fingerprint == moved[0].fingerprint
 
 
+def _admitted(document: Document) -> bool:
+    """Whether the plan of SH301 lets `document` reach the entry extractor."""
+    plan = build_plan(make_rules(["SH301"]), {})
+    planned = next(p for p in plan.extractors if isinstance(p.extractor, WebhookEntryExtractor))
+    return plan.admits(planned, document)
+
+
 def test_files_without_candidate_keywords_are_never_parsed() -> None:
-    rule = webhooks.WebhookSignatureNotVerified()
-    plain = ParsedFile("app/models.py", "class User:\n    def save(self):\n        return self.id\n")
-    assert not rule.applies_to(plain)
-    words_only = ParsedFile("docs/notes.py", "# we notify users about events via callback\nX = 1\n")
-    assert rule.collect(words_only) is None
-    assert "python" not in words_only.__dict__  # libcst never ran
+    plain = Document("app/models.py", "class User:\n    def save(self):\n        return self.id\n")
+    assert not _admitted(plain)
+    words_only = Document("docs/notes.py", "# we notify users about events via callback\nX = 1\n")
+    assert not _admitted(words_only)
+    result = scan_files({"app/models.py": plain.text, "docs/notes.py": words_only.text},
+                        select=["SH3"])
+    assert not result.findings and not result.summary.errors
+    assert "code" not in plain.__dict__ and "code" not in words_only.__dict__  # never parsed
 
 
 def test_validate_options() -> None:
@@ -244,7 +262,20 @@ def test_slack_bolt_and_gidgethub_without_secret() -> None:
                                            "await request.read(), secret=SECRET)")}) == set()
 
 
-# Framework code from Django and ansible-core that once reached libcst on the text gate alone.
+def _entry_facts(path: str, text: str, *, named_only: bool = True) -> list[object]:
+    """What SH301 could start from in a file: a route that names a webhook, a guard, a view
+    marked by its decorators or reading a provider header (middleware settings and other
+    function summaries only help resolve names)."""
+    facts = list(WebhookEntryExtractor().extract(Document(path, text)))
+    return [f for f in facts if isinstance(f, Guard) or (
+        isinstance(f, Route) and (not named_only or webhook_reason(
+            f.path, f.handler.rsplit(".", 1)[-1]))) or (
+        isinstance(f, FunctionSummary) and (f.csrf_exempt or f.reads_signature
+                                             or f.methods == ("POST",)))]
+
+
+# Framework code from Django and ansible-core that once reached libcst on the text gate alone:
+# it may pass the word gate now, but it holds nothing SH301 starts from.
 @pytest.mark.parametrize("text", [
     'def csrf_exempt(view_func):\n    return view_func\n',
     'if not getattr(view, "csrf_exempt", False):\n    view = csrf_protect(view)\n',
@@ -260,14 +291,13 @@ def test_slack_bolt_and_gidgethub_without_secret() -> None:
     "    response = method(request, callback)\n",
 ])
 def test_framework_code_is_not_a_candidate(text: str) -> None:
-    assert not webhooks._is_candidate(ParsedFile("pkg/module.py", text), ())
+    assert _entry_facts("pkg/module.py", text) == []
+    assert not scan_files({"pkg/module.py": text}, select=["SH301"]).findings
 
 
 @pytest.mark.parametrize("text", [
     "@csrf_exempt\ndef receive(request):\n    pass\n",
-    '@method_decorator(csrf_exempt, name="dispatch")\nclass Receive(View):\n    pass\n',
     'urlpatterns = [path("in/", csrf_exempt(receive))]\n',
-    'MIDDLEWARE = [\n    "relay.middleware.WebhookSignatureMiddleware",\n]\n',
     'def view(request):\n    sig = request.META.get("HTTP_X_HUB_SIGNATURE_256")\n'
     'urlpatterns = [path("in/", view)]\n',
     '@app.post("/payments/notify")\ndef receive():\n    pass\n',
@@ -276,4 +306,13 @@ def test_framework_code_is_not_a_candidate(text: str) -> None:
 ])
 def test_webhook_shapes_are_candidates(text: str) -> None:
     path = "srv/app.js" if text.startswith("app.post('/") else "srv/app.py"
-    assert webhooks._is_candidate(ParsedFile(path, text), ())
+    assert _admitted(Document(path, text))
+    assert _entry_facts(path, text, named_only=False)
+
+
+def test_middleware_settings_are_candidates() -> None:
+    text = 'MIDDLEWARE = [\n    "relay.middleware.WebhookSignatureMiddleware",\n]\n'
+    assert _admitted(Document("relay/settings.py", text))
+    facts = list(WebhookEntryExtractor().extract(Document("relay/settings.py", text)))
+    assert [f.entries for f in facts if isinstance(f, MiddlewareSetting)] == [
+        ("relay.middleware.WebhookSignatureMiddleware",)]

@@ -1,4 +1,4 @@
-"""SH302 autofix: scanner.plugins.webhooks_fix:fix_source rewrites to hmac.compare_digest."""
+"""SH302 autofix: the edits the rule attaches to its finding rewrite to hmac.compare_digest."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.plugins.webhooks_fix import fix_source
+from scanner.app.fix import apply_fixes
 from tests.support import scan_files, triples
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
@@ -15,6 +15,13 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
 
 def sh302(path: str, text: str) -> set[tuple[str, int, str]]:
     return triples(scan_files({path: text}, select=["SH302"]).findings)
+
+
+def fix_source(path: str, text: str) -> str | None:
+    """The fixed text of one file (the `fix` command's core), or None when nothing changes."""
+    findings = scan_files({path: text}, select=["SH302"], want_fixes=True).findings
+    fixed = apply_fixes(path, text, findings)
+    return fixed.text if fixed.text != text else None
 
 
 @pytest.mark.parametrize("relative", ["flask_app/app/hooks.py", "aiohttp_app/bot/app.py"])
@@ -70,6 +77,48 @@ def test_behaviour_of_rewritten_function() -> None:
     good = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
     assert verify(b"It's a Secret to Everybody", b"Hello, World!", good) is True  # type: ignore[operator]
     assert verify(b"It's a Secret to Everybody", b"Hello, World?", good) is False  # type: ignore[operator]
+
+
+MISSING_HEADER = '''import hashlib
+import hmac
+
+
+class Forbidden(Exception):
+    pass
+
+
+def receive(headers, body, secret):
+    signature = headers.get("X-Hub-Signature-256")
+    expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    if signature != expected:
+        raise Forbidden()
+    if headers.get("X-Gitlab-Token") != TOKEN:
+        raise Forbidden()
+    return "delivered"
+
+
+TOKEN = "s3cr3t-token"
+'''
+
+
+def test_fixed_code_still_rejects_a_missing_header() -> None:
+    """Issue #16 item 12: `hmac.compare_digest(None, expected)` raises TypeError; the fix keeps
+    a missing header a plain rejection."""
+    fixed = fix_source("hooks.py", MISSING_HEADER)
+    assert fixed is not None
+    assert 'if not hmac.compare_digest(signature or "", expected):' in fixed
+    assert 'if not hmac.compare_digest(headers.get("X-Gitlab-Token", ""), TOKEN):' in fixed
+    namespace: dict[str, object] = {}
+    exec(compile(fixed, "hooks.py", "exec"), namespace)
+    receive = namespace["receive"]
+    forbidden = namespace["Forbidden"]
+    secret, body = b"It's a Secret to Everybody", b"Hello, World!"
+    good = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    assert receive({"X-Hub-Signature-256": good, "X-Gitlab-Token": "s3cr3t-token"},  # type: ignore[operator]
+                   body, secret) == "delivered"
+    for headers in ({}, {"X-Hub-Signature-256": good}, {"X-Gitlab-Token": "s3cr3t-token"}):
+        with pytest.raises(forbidden):  # type: ignore[call-overload]
+            receive(headers, body, secret)  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(("path", "text"), [

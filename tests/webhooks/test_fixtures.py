@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.rules.registry import RULES
 from tests.support import scan_dir, triples
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
@@ -47,6 +48,20 @@ EXPECTED: dict[str, set[tuple[str, int, str]]] = {
         ("server/handlers.js", 5, "SH302"),  # digest !== req.get("X-Shopify-Hmac-Sha256")
         ("web/pages/api/webhooks/resend.ts", 3, "SH301"),  # Next.js pages API route
     },
+    "token_app": {
+        # A shared token compared with `!=` in a file without `import hmac` once went unreported
+        # (issue #12, 1); with `import hmac` it was reported under --select SH3 only (issue #12, 2).
+        ("app/bots.py", 15, "SH302"),  # X-Telegram-Bot-Api-Secret-Token != the secret
+        ("app/bots.py", 21, "SH301"),  # twitch_notifications: its header is not a known signature
+    },
+    "index_app": {
+        # Verified through the project index: an inherited method (GithubWebhook), a verifier
+        # class held by a class attribute (ShopifyWebhook), a FastAPI dependency that is an
+        # instance whose __call__ verifies (linear_webhook).
+        ("hooks/views.py", 19, "SH301"),  # GitlabWebhook: nothing verifies
+        ("hooks/views.py", 35, "SH301"),  # PaddleWebhook: its verifier class accepts everything
+        ("service/routes.py", 14, "SH301"),  # vercel_webhook: its dependency only logs
+    },
 }
 
 
@@ -55,6 +70,15 @@ def test_fixture_project_exact_findings(project: str) -> None:
     result = scan_dir(FIXTURES / project, select=["SH3"])
     assert not result.summary.errors
     assert triples(result.findings) == EXPECTED[project]
+
+
+@pytest.mark.parametrize("project", sorted(EXPECTED))
+def test_selection_never_changes_answers(project: str) -> None:
+    """Issue #12, 2: each rule alone reports exactly what it reports with the whole family."""
+    everything = triples(scan_dir(FIXTURES / project, select=["SH3"]).findings)
+    for rule in sorted({r.id for r in RULES if r.family == "webhook"}):
+        alone = triples(scan_dir(FIXTURES / project, select=[rule]).findings)
+        assert alone == {t for t in everything if t[2] == rule}, rule
 
 
 def test_every_fixture_project_is_asserted() -> None:
@@ -66,7 +90,7 @@ def test_sh301_points_at_the_def_line_and_fingerprints_without_lines() -> None:
     legacy = next(f for f in result.findings if "LegacyWebhookView" in f.message)
     assert legacy.snippet.strip().startswith("def post(self, request):")
     assert legacy.column == 5
-    from scanner.rules import fingerprint
+    from scanner.rules.base import fingerprint
 
     assert legacy.fingerprint == fingerprint("SH301", "shop/views.py",
                                              "handler:shop.views.LegacyWebhookView.post")

@@ -192,3 +192,13 @@ def test_sh306_needs_a_webhook_context_in_the_call_itself() -> None:
     code = "def f(self, c):\n    return self._insecure_pairs(c) or self.skip_verification_cache()\n"
     assert found(code, "SH306", "app/webhooks/analysis.py") == set()
     assert found("def f(r):\n    return hooks.skip_verification(r)\n", "SH306", "app/x.py") == {2}
+
+
+def test_class_attributes_are_not_module_variables() -> None:
+    # A class attribute holding a header-like string once made every `name` a signature header.
+    code = ('class Rule:\n    name = "webhook-signature-check"\n\n\n'
+            'def lookup(name, secret):\n    if not name:\n        return default()\n'
+            '    return verify(name, secret)\n')
+    assert found(code, "SH304", "app/rules.py") == set()
+    module_level = code.replace("class Rule:\n    name", "name").replace("\n\n\ndef", "\n\n\ndef", 1)
+    assert found(module_level, "SH304", "app/rules.py") == {5}

@@ -1,0 +1,518 @@
+"""What a function does with signatures, over the `ir` model, for Python and JS/TS alike:
+which values are digests, signature headers, request JSON or timestamps, and what verifies.
+
+Flow-insensitive: assignments spread a value's kind to the names bound to it (bounded rounds)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from scanner.code import ir
+from scanner.facts.webhooks.model import (
+    is_event_header,
+    is_signature_header,
+    matches_verifier,
+)
+
+HMAC_CALLS = ("hmac.new", "hmac.HMAC", "hmac.digest")
+COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest")
+# Provider libraries whose call verifies a delivery (matched on the resolved name's tail).
+PROVIDER_VERIFIERS = (
+    "Webhook.construct_event", "WebhookSignature.verify_header", "SignatureVerifier",
+    "RequestValidator", "sansio.validate_event", "Event.from_http",
+    "standardwebhooks.Webhook", "svix.Webhook", "svix.webhooks.Webhook",
+    "standardwebhooks.webhooks.Webhook",
+)
+# Methods that verify whatever object they are called on (Node providers, constant-time compare).
+VERIFYING_METHODS = frozenset({
+    "timingSafeEqual", "constructEvent", "constructEventAsync", "verifyAndReceive",
+    "validateRequest", "validateExpressRequest", "validateRequestWithBody", "createNodeMiddleware"})
+# Packages whose `.verify(...)` checks a webhook signature.
+VERIFYING_PACKAGES = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio")
+TOLERANCE_CALLS = frozenset({"construct_event", "verify_header", "constructEvent",
+                             "constructEventAsync"})
+JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps",
+              "JSON.stringify")
+CLOCK_MARKERS = ("time.time", "time()", "datetime.now", "utcnow", "timezone.now", "time.monotonic",
+                 "time.time_ns", "arrow.utcnow", "pendulum.now", "date.now", "new date",
+                 "gettime()", "performance.now", "process.hrtime")
+BYPASS_CALL = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify", re.I)
+BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
+BYPASS_FLAGS = frozenset({"verify_signature", "verify", "validate_signature", "check_signature"})
+REJECT_NAMES = re.compile(
+    r"forbidden|unauthori[sz]ed|badrequest|bad_request|denied|reject|invalid|abort|"
+    r"httpexception|http4\d\d|permission|not_?allowed|error", re.I)
+EVENT_KEYS = frozenset({"type", "event", "event_type", "topic", "action"})
+# Names of a webhook secret (presence checks) and of anything secret-like (shared-token compare).
+SECRET_NAME = re.compile(r"secret|signing_?key|webhook_?key|webhook_?token|hmac_?key", re.I)
+SHARED_SECRET_NAME = re.compile(r"(?i:secret|token|passw|(?:^|_)key$)|[a-z0-9]Key$")
+TIMESTAMP_NAME = re.compile(r"timestamp|^ts$|^t$|_ts$|^ts_", re.I)
+SIGNATURE_PARAM = re.compile(r"^(sig|signature|.*_signature|.*_sig|signature_header|sig_header|"
+                             r"received|provided|header_signature)$", re.I)
+_REQUEST_BODY_ATTRS = {"python": frozenset({"json", "get_json", "media"}),
+                       "javascript": frozenset({"json", "body"})}
+_HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "header", "getHeader"})
+_MAX_ROUNDS = 4
+
+
+@dataclass
+class FileContext:
+    """What every function of a file shares: its language, imports and configured verifiers."""
+
+    language: str
+    imports: dict[str, str]  # local name -> dotted target ("hmac.new", "svix.Webhook")
+    packages: frozenset[str]  # top-level modules/packages imported
+    clock_in_file: bool
+    verifiers: tuple[str, ...]
+
+    def resolved(self, name: str) -> str:
+        head, _, rest = name.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return name
+        return f"{target}.{rest}" if rest else target
+
+
+def file_context(module: ir.Module, lower_text: str, verifiers: tuple[str, ...]) -> FileContext:
+    imports: dict[str, str] = {}
+    packages: set[str] = set()
+    for item in module.imports:
+        base = item.module
+        packages.add(base if base.startswith("@") else base.split(".")[0].split("/")[0])
+        if base.startswith("@"):
+            packages.add("/".join(base.split("/")[:2]))
+        if item.local == "*":
+            continue
+        if item.name is None or item.name == "*":
+            imports[item.local] = base
+        else:
+            imports[item.local] = f"{base}.{item.name}" if base else item.name
+    return FileContext(module.language, imports, frozenset(packages),
+                       any(marker in lower_text for marker in CLOCK_MARKERS), verifiers)
+
+
+def matches(name: str, names: tuple[str, ...]) -> bool:
+    return any(name == n or name.endswith("." + n) for n in names)
+
+
+def components(expr: ir.Name) -> list[str]:
+    return expr.name.split(".")
+
+
+# -- walking a function with the functions nested in it ------------------------------------------
+
+
+def deep_statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
+    """Every statement of `body`, nested function and class bodies included."""
+    pending = [body]
+    while pending:
+        for statement in ir.walk_statements(pending.pop(0)):
+            yield statement
+            if isinstance(statement, ir.FunctionDef):
+                pending.append(statement.function.body)
+            elif isinstance(statement, ir.ClassDef):
+                pending.append(statement.cls.body)
+            for expr in ir.statement_exprs(statement):
+                for inner in ir.walk_expr(expr):
+                    if isinstance(inner, ir.Func):
+                        pending.append(inner.function.body)
+
+
+def deep_exprs(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Expr]:
+    for statement in deep_statements(body):
+        for expr in ir.statement_exprs(statement):
+            yield from ir.walk_expr(expr)
+
+
+def module_statements(module: ir.Module) -> Iterator[ir.Stmt]:
+    """The module's own statements and class bodies' (function bodies not entered)."""
+    pending = [module.body]
+    while pending:
+        for statement in ir.walk_statements(pending.pop(0)):
+            yield statement
+            if isinstance(statement, ir.ClassDef):
+                pending.append(statement.cls.body)
+
+
+def outermost_functions(module: ir.Module) -> Iterator[ir.Function]:
+    """Functions not nested in another function: module-level ones, methods, and function
+    expressions in module-level code (Express route handlers)."""
+    for statement in module_statements(module):
+        if isinstance(statement, ir.FunctionDef):
+            yield statement.function
+        for expr in ir.statement_exprs(statement):
+            for inner in ir.walk_expr(expr):
+                if isinstance(inner, ir.Func):
+                    yield inner.function
+
+
+# -- the analysis of one unit (a function, or the module's own code) -------------------------------
+
+
+@dataclass
+class Flow:
+    """One function (or the module's own code) as the webhook facts see it."""
+
+    name: str
+    context: FileContext
+    statements: list[ir.Stmt]
+    digest_vars: set[str] = field(default_factory=set)
+    header_vars: set[str] = field(default_factory=set)
+    nullable_vars: set[str] = field(default_factory=set)
+    request_json_vars: set[str] = field(default_factory=set)
+    reserialized_vars: set[str] = field(default_factory=set)
+    timestamp_vars: set[str] = field(default_factory=set)
+    reads_signature: bool = False
+    parses_event: bool = False
+    verification: str | None = None
+    calls: list[str] = field(default_factory=list)
+    comparisons: list[ir.Compare] = field(default_factory=list)  # non-constant-time
+    chained: set[tuple[int, int]] = field(default_factory=set)
+    messages: list[tuple[ir.Call, ir.Expr]] = field(default_factory=list)  # HMAC and its message
+    tolerance_off: list[ir.Call] = field(default_factory=list)
+    bypasses: list[tuple[ir.Call, str]] = field(default_factory=list)
+    ifs: list[ir.If] = field(default_factory=list)
+
+    # -- kinds of values ---------------------------------------------------------------------
+
+    def is_hmac_call(self, call: ir.Call) -> bool:
+        callee = call.callee
+        return bool(callee) and (matches(self.context.resolved(callee), HMAC_CALLS)
+                                 or callee.rsplit(".", 1)[-1] == "createHmac")
+
+    def _names_in(self, expr: ir.Expr, names: set[str]) -> bool:
+        return bool(names) and any(
+            isinstance(node, ir.Name) and any(part in names for part in components(node))
+            for node in ir.walk_expr(expr))
+
+    def is_digest(self, expr: ir.Expr) -> bool:
+        if self._names_in(expr, self.digest_vars):
+            return True
+        return any(isinstance(node, ir.Call) and self.is_hmac_call(node) for node in ir.walk_expr(expr))
+
+    def is_header(self, expr: ir.Expr) -> bool:
+        if self._names_in(expr, self.header_vars):
+            return True
+        return any(isinstance(node, ir.Str) and node.constant and len(node.value) < 80
+                   and is_signature_header(node.value) for node in ir.walk_expr(expr))
+
+    def is_request_json(self, expr: ir.Expr) -> bool:
+        attrs = _REQUEST_BODY_ATTRS[self.context.language]
+        for node in ir.walk_expr(expr):
+            if isinstance(node, ir.Name):
+                parts = components(node)
+                if any(part in self.request_json_vars for part in parts):
+                    return True
+                if len(parts) >= 2 and parts[-1] in attrs and (
+                        parts[-2] in ("request", "req") or parts[-2].endswith("request")):
+                    return True
+            elif isinstance(node, ir.Call) and node.args and matches(
+                    self.context.resolved(node.callee), ("json.loads", "JSON.parse")) and any(
+                    isinstance(inner, ir.Name) and inner.name.split(".")[0] in ("request", "req")
+                    for inner in ir.walk_expr(node.args[0])):
+                return True
+        return False
+
+    def is_reserialized(self, expr: ir.Expr) -> bool:
+        if self._names_in(expr, self.reserialized_vars):
+            return True
+        for node in ir.walk_expr(expr):
+            if isinstance(node, ir.Call) and node.args and (
+                    matches(self.context.resolved(node.callee), JSON_DUMPS) or node.callee == "str") \
+                    and self.is_request_json(node.args[0]):
+                return True
+        return False
+
+    def has_timestamp(self, expr: ir.Expr) -> bool:
+        for node in ir.walk_expr(expr):
+            if isinstance(node, ir.Name) and any(
+                    part in self.timestamp_vars or TIMESTAMP_NAME.search(part)
+                    for part in components(node)):
+                return True
+            if isinstance(node, ir.Str) and "v0:" in node.value:
+                return True
+        return False
+
+    def is_nullable(self, expr: ir.Expr) -> bool:
+        """A value that may be None: `headers.get(name)` without a default, or a name bound to one."""
+        if isinstance(expr, ir.Name):
+            return expr.name in self.nullable_vars
+        return isinstance(expr, ir.Call) and expr.method in ("get", "getheader") \
+            and len(expr.args) == 1 and not expr.kwargs
+
+    # -- comparisons -------------------------------------------------------------------------
+
+    def insecure(self, compare: ir.Compare) -> bool:
+        """`==`/`!=`/`in` with a digest or a signature header on one side (and, for a header,
+        a secret-like name on the other)."""
+        if compare.op not in ("==", "!=", "in", "not in"):
+            return False
+        left, right = compare.left, compare.right
+        if _is_constant(left) or _is_constant(right) or _is_length(left) or _is_length(right):
+            return False
+        digest = self.is_digest(left) or self.is_digest(right)
+        header = self.is_header(left) or self.is_header(right)
+        secret = _mentions(left, SHARED_SECRET_NAME) or _mentions(right, SHARED_SECRET_NAME)
+        membership = compare.op in ("in", "not in")
+        return (digest and (header or not (membership or _is_empty(left) or _is_empty(right)))) \
+            or (header and secret)
+
+
+def _is_constant(expr: ir.Expr) -> bool:
+    return isinstance(expr, (ir.Num, ir.Const)) or (isinstance(expr, ir.Str) and expr.constant)
+
+
+def _is_length(expr: ir.Expr) -> bool:
+    if isinstance(expr, ir.Call) and expr.callee == "len":
+        return True
+    last = expr.name.rsplit(".", 1)[-1] if isinstance(expr, ir.Name) else (
+        expr.attr if isinstance(expr, ir.Attr) else "")
+    return last in ("length", "byteLength")
+
+
+def _is_empty(expr: ir.Expr) -> bool:
+    return isinstance(expr, (ir.Seq, ir.Dict)) and not expr.items
+
+
+def _mentions(expr: ir.Expr, pattern: re.Pattern[str]) -> bool:
+    return any(isinstance(node, ir.Name) and any(pattern.search(p) for p in components(node))
+               for node in ir.walk_expr(expr))
+
+
+def _target_names(target: ir.Expr) -> list[str]:
+    if isinstance(target, ir.Name):
+        return [target.name]
+    if isinstance(target, ir.Seq):
+        return [name for item in target.items for name in _target_names(item)]
+    if isinstance(target, ir.ObjectPattern):
+        return [name for _, value in target.items for name in _target_names(value)]
+    if isinstance(target, ir.Spread):
+        return _target_names(target.value)
+    return []
+
+
+def analyse(name: str, context: FileContext, body: tuple[ir.Stmt, ...] | list[ir.Stmt],
+            params: tuple[ir.Param, ...] = (), inherited: Flow | None = None,
+            deep: bool = True) -> Flow:
+    """The flow of one unit: `body` with its nested functions (`deep`), or a module's own code."""
+    statements = list(deep_statements(tuple(body))) if deep else list(body)
+    flow = Flow(name, context, statements)
+    if inherited is not None:  # module-level names are visible inside functions
+        for kind in ("digest_vars", "header_vars", "request_json_vars", "reserialized_vars",
+                     "timestamp_vars"):
+            getattr(flow, kind).update(getattr(inherited, kind))
+    for param in params:
+        if SIGNATURE_PARAM.match(param.name):
+            flow.header_vars.add(param.name)
+        default = param.default
+        # FastAPI `x_hub_signature_256: str = Header(...)` reads the header by its name.
+        if isinstance(default, ir.Call) and default.callee.endswith("Header") and (
+                is_signature_header(param.name) or is_event_header(param.name)):
+            flow.reads_signature = True
+            flow.header_vars.add(param.name)
+        if TIMESTAMP_NAME.search(param.name):
+            flow.timestamp_vars.add(param.name)
+    _scan(flow)
+    return flow
+
+
+def _scan(flow: Flow) -> None:
+    assigns: list[tuple[list[str], ir.Expr]] = []
+    event_keys = False
+    exprs: list[ir.Expr] = []
+    for statement in flow.statements:
+        if isinstance(statement, ir.Assign) and statement.value is not None:
+            names = [n for target in statement.targets for n in _target_names(target)]
+            assigns.append((names, statement.value))
+            if flow.is_nullable(statement.value) and isinstance(statement.value, ir.Call):
+                flow.nullable_vars.update(names)
+        elif isinstance(statement, ir.If):
+            flow.ifs.append(statement)
+        for expr in ir.statement_exprs(statement):
+            exprs.extend(ir.walk_expr(expr))
+    for expr in exprs:
+        if isinstance(expr, ir.Str) and expr.constant and expr.value and len(expr.value) < 80:
+            if is_signature_header(expr.value) or is_event_header(expr.value):
+                flow.reads_signature = True
+            if expr.value in EVENT_KEYS:
+                event_keys = True
+        elif isinstance(expr, ir.BoolOp) and expr.op == "and" and len(expr.values) > 1 and all(
+                isinstance(v, ir.Compare) and (v.start, v.end) == (expr.start, expr.end)
+                for v in expr.values):
+            flow.chained.add((expr.start, expr.end))  # a Python chain `a == b == c`
+    # Only the kinds of value this unit can hold at all are spread (the walks are the cost).
+    kinds = [(kind, predicate) for kind, predicate, possible in (
+        ("digest_vars", flow.is_digest, flow.digest_vars or any(
+            isinstance(e, ir.Call) and flow.is_hmac_call(e) for e in exprs)),
+        ("header_vars", flow.is_header, flow.header_vars or flow.reads_signature),
+        ("request_json_vars", flow.is_request_json, True),
+        ("reserialized_vars", flow.is_reserialized, flow.reserialized_vars or any(
+            isinstance(e, ir.Call) and e.method in ("dumps", "stringify", "str") for e in exprs)),
+        ("timestamp_vars", flow.has_timestamp, True)) if possible]
+    for _ in range(_MAX_ROUNDS if assigns else 0):
+        changed = False
+        for names, value in assigns:
+            for kind, predicate in kinds:
+                known: set[str] = getattr(flow, kind)
+                if not set(names) <= known and predicate(value):
+                    known.update(names)
+                    changed = True
+        if not changed:
+            break
+    flow.parses_event = event_keys and (bool(flow.request_json_vars) or any(
+        flow.is_request_json(value) for _, value in assigns))
+    for expr in exprs:
+        if isinstance(expr, ir.Call):
+            _call(flow, expr)
+        elif isinstance(expr, ir.Compare) and flow.insecure(expr):
+            flow.comparisons.append(expr)
+            flow.verification = flow.verification or "a signature comparison"
+
+
+def _call(flow: Flow, call: ir.Call) -> None:
+    context = flow.context
+    callee = call.callee
+    method = call.method
+    if callee:
+        flow.calls.append(callee)
+    elif isinstance(call.func, ir.Attr) and isinstance(call.func.obj, ir.Call) \
+            and call.func.obj.callee:
+        flow.calls.append(f"{call.func.obj.callee}().{method}")  # `Verifier(key).verify(body)`
+    flow.calls.extend(arg.name for arg in call.args if isinstance(arg, ir.Name))
+    resolved = context.resolved(callee) if callee else ""
+    verification = _verification(flow, call, resolved, method)
+    if verification is not None and flow.verification is None:
+        flow.verification = verification
+    receiver = call.receiver
+    if flow.is_hmac_call(call):
+        message = call.arg(1, "msg") if callee and not callee.endswith("createHmac") else None
+        if message is not None:
+            flow.messages.append((call, message))
+    elif method == "update" and call.args and receiver is not None and flow.is_digest(receiver):
+        flow.messages.append((call, call.args[0]))
+    if method in TOLERANCE_CALLS:
+        tolerance = call.arg(3, "tolerance")
+        if (isinstance(tolerance, ir.Num) and tolerance.value == 0) or (
+                isinstance(tolerance, ir.Const) and tolerance.value is None):
+            flow.tolerance_off.append(call)
+    _bypass(flow, call, callee or method, resolved)
+
+
+def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str | None:
+    """What a call verifies with, or None: constant-time compare, a provider library, a
+    configured verifier."""
+    context = flow.context
+    if matches(resolved, COMPARE_DIGEST) or resolved == "compare_digest" \
+            or method == "timingSafeEqual":
+        return resolved or method
+    # gidgethub's Event.from_http verifies only when given the secret.
+    if resolved.endswith("Event.from_http") and len(call.args) + len(call.kwargs) < 3:
+        return None
+    if resolved and (matches(resolved, PROVIDER_VERIFIERS)
+                     or matches_verifier(resolved, context.verifiers)):
+        return resolved
+    if method in VERIFYING_METHODS:
+        return resolved or method
+    if context.language == "javascript" and any(
+            method == v.rsplit(".", 1)[-1] for v in context.verifiers):
+        return method
+    if method == "verify" and context.packages & set(VERIFYING_PACKAGES):
+        return resolved or method
+    if method == "handle" and "slack_bolt" in context.packages:
+        return "slack_bolt"  # Bolt's request handlers verify Slack's signature
+    return None
+
+
+def _bypass(flow: Flow, call: ir.Call, written: str, resolved: str) -> None:
+    tail = written.rsplit(".", 1)[-1]
+    lowered = written.lower()
+    if BYPASS_CALL.search(tail) and any(word in lowered for word in BYPASS_CONTEXT):
+        flow.bypasses.append((call, f"calls {tail}()"))
+    if matches(resolved, ("Event.construct_from",)) and call.args \
+            and flow.is_request_json(call.args[0]):
+        flow.bypasses.append((call, "builds the Stripe event from the request body unverified"))
+    where = resolved.lower()
+    if any(word in where for word in ("webhook", "event", "signature")):
+        for key, value in call.kwargs:
+            if key in BYPASS_FLAGS and isinstance(value, ir.Const) and value.value is False:
+                flow.bypasses.append((call, f"passes {key}=False"))
+
+
+# -- presence checks (the signature header or the secret tested before verifying) -----------------
+
+
+def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
+    """(positive, about_secret) when `test` only checks that a signature header or the
+    webhook secret is present (`if sig:`, `if not secret:`, `if sig is None:`), else None."""
+    negated = False
+    while isinstance(test, ir.Not):
+        negated = not negated
+        test = test.operand
+    if isinstance(test, ir.Compare):
+        if test.op in ("is", "is not", "==", "!=") and isinstance(test.right, ir.Const) \
+                and test.right.value is None:
+            negated = negated != (test.op in ("is", "=="))
+            test = test.left
+        elif test.op in ("in", "not in") and isinstance(test.left, ir.Str):
+            if test.left.constant and is_signature_header(test.left.value):
+                return (test.op == "in") != negated, False
+            return None
+        else:
+            return None
+    if isinstance(test, ir.Call) and test.method not in _HEADER_GETTERS:
+        return None
+    if isinstance(test, (ir.Name, ir.Attr, ir.Index, ir.Call)):
+        if flow.is_header(test) and not flow.is_digest(test):
+            return not negated, False
+        if not isinstance(test, ir.Call) and _mentions(test, SECRET_NAME):
+            return not negated, True
+    return None
+
+
+def verifies_in(flow: Flow, body: tuple[ir.Stmt, ...]) -> bool:
+    for expr in deep_exprs(body):
+        if isinstance(expr, ir.Call):
+            tail = expr.method.lower()
+            resolved = flow.context.resolved(expr.callee) if expr.callee else ""
+            if "verif" in tail or "valid" in tail or "check_sig" in tail \
+                    or flow.is_hmac_call(expr) \
+                    or _verification(flow, expr, resolved, expr.method) is not None:
+                return True
+        elif isinstance(expr, ir.Compare) and flow.insecure(expr):
+            return True
+    return False
+
+
+def rejects(body: tuple[ir.Stmt, ...]) -> bool:
+    """Whether a block refuses the request: raise/throw, abort(), a 4xx/5xx status, a
+    rejecting response, `return False` or a bare return."""
+    for statement in deep_statements(body):
+        if isinstance(statement, ir.Raise):
+            return True
+        if isinstance(statement, ir.Return) and (statement.value is None or (
+                isinstance(statement.value, ir.Const) and statement.value.value in (False, None))):
+            return True
+        for expr in ir.statement_exprs(statement):
+            for node in ir.walk_expr(expr):
+                if isinstance(node, ir.Num) and len(node.text) == 3 and node.text[0] in "45" \
+                        and node.text.isdigit():
+                    return True
+                if isinstance(node, ir.Call) and REJECT_NAMES.search(node.method):
+                    return True
+                if isinstance(statement, ir.Return) and isinstance(node, ir.Name) \
+                        and REJECT_NAMES.search(node.name.rsplit(".", 1)[-1]):
+                    return True
+    return False
+
+
+def returns(body: tuple[ir.Stmt, ...]) -> bool:
+    return any(isinstance(statement, ir.Return) for statement in deep_statements(body))
+
+
+def handles_signatures(flow: Flow) -> bool:
+    """A function where presence checks matter: it verifies, reads a signature or calls
+    something that does."""
+    return bool(flow.verification or flow.reads_signature or flow.header_vars or any(
+        "verif" in call.lower() or "signature" in call.lower() for call in flow.calls))

@@ -1,0 +1,198 @@
+"""Webhook facts: routes and handlers, function summaries, guards, and the verification mistakes
+seen in one file. Frozen, picklable, language-neutral; header and route-word helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scanner.facts.base import Fact
+
+# Header names that carry a provider signature or token (normalised: lower-case, dashes).
+SIGNATURE_HEADER_HINTS = ("signature", "hmac", "-token", "-sig", "webhook-id")
+EVENT_HEADERS = frozenset({
+    "x-github-event", "x-github-delivery", "x-gitlab-event", "x-shopify-topic", "x-event-key",
+    "x-slack-request-timestamp", "webhook-timestamp", "svix-timestamp", "svix-id",
+    "x-hook-secret", "x-twilio-email-event-webhook-timestamp",
+})
+STRONG_WEBHOOK_WORDS = ("webhook", "hook", "hooks", "ipn", "notify", "notification", "notifications")
+WEAK_WEBHOOK_WORDS = ("events", "event", "callback", "callbacks")
+AUTH_WORDS = ("oauth", "auth", "login", "logout", "sso", "openid", "saml", "signin", "signup",
+              "authorize", "token")
+
+
+def normalise_header(name: str) -> str:
+    """`HTTP_X_HUB_SIGNATURE_256` (Django META) and `X-Hub-Signature-256` -> `x-hub-signature-256`."""
+    lowered = name.strip().lower()
+    if lowered.startswith("http_"):
+        lowered = lowered[5:]
+    return lowered.replace("_", "-")
+
+
+def is_signature_header(name: str) -> bool:
+    header = normalise_header(name)
+    if not header or " " in header or len(header) > 60:
+        return False
+    return any(hint in header for hint in SIGNATURE_HEADER_HINTS) and (
+        header.startswith(("x-", "stripe-", "webhook-", "svix-", "paypal-", "http-"))
+        or header in {"signature", "webhook-signature"})
+
+
+def is_event_header(name: str) -> bool:
+    return normalise_header(name) in EVENT_HEADERS
+
+
+def route_words(text: str) -> list[str]:
+    """Lower-case words of a route or a function name: `/webhooks/stripe`, `stripeWebhook`."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def webhook_reason(route: str | None, name: str) -> str | None:
+    """Why a route or a function name says "webhook", or None."""
+    for source in (route or "", name):
+        words = route_words(source)
+        if any(w in AUTH_WORDS for w in words):
+            continue
+        for word in words:
+            if "webhook" in word or word in STRONG_WEBHOOK_WORDS:
+                return f"'{source}' names a webhook"
+            if word in WEAK_WEBHOOK_WORDS:
+                return f"'{source}' names an event receiver"
+    return None
+
+
+def post_capable(methods: tuple[str, ...] | None) -> bool:
+    """Whether a route with these methods accepts deliveries (None: any method)."""
+    return methods is None or any(m.upper() in {"POST", "PUT", "*", "ALL"} for m in methods)
+
+
+def matches_verifier(name: str, verifiers: tuple[str, ...]) -> bool:
+    """Whether a resolved dotted name is one of the configured verifier functions."""
+    return any(name == v or name.endswith("." + v) or name.endswith("::" + v.rsplit(".", 1)[-1])
+               for v in verifiers)
+
+
+# -- facts for the cross-module verdict (webhook-signature-not-verified) --------------------------
+
+
+@dataclass(frozen=True)
+class FunctionSummary(Fact):
+    """What one function (or method, or inline JS function) does, for the project-wide
+    question "does this handler reach a verification". Names are as written in the file; the
+    project index resolves them. `span` starts at the definition's line."""
+
+    qualname: str  # within its module: `View.post`, `receive`, `<function@12>`
+    name: str
+    cls: str | None  # the qualname of the class of a method
+    line_text: str
+    verification: str | None  # what verifies inside it ("hmac.compare_digest", ...), if anything
+    calls: tuple[str, ...]  # callees and functions passed as arguments; `X().m` for `X(...).m()`
+    decorators: tuple[str, ...]
+    dependencies: tuple[str, ...]  # FastAPI `Depends(x)` targets
+    class_guards: tuple[str, ...]  # DRF authentication/permission classes of a method's class
+    methods: tuple[str, ...] | None  # HTTP methods its decorators or its name say it serves
+    reads_signature: bool  # reads a provider signature or event header
+    csrf_exempt: bool
+    parses_event: bool  # parses the request body and reads an event type key
+
+
+@dataclass(frozen=True)
+class Route(Fact):
+    """A function wired to serve HTTP requests by a decorator, a route table entry, an
+    Express/Fastify call or a Next.js route file. Decorators and JS calls that serve only
+    methods without a body (GET, DELETE) are left out; a route table entry is kept whatever its
+    methods, since a class-based view's own methods decide.
+    `handler` is the target as written (a local function's qualname, or a dotted name)."""
+
+    framework: str  # flask, fastapi, aiohttp, starlette, django, express, fastify, nextjs
+    path: str
+    methods: tuple[str, ...] | None
+    handler: str
+    local: bool  # `handler` is the qualname of a function of this file
+    owner: str  # the router object (`app`, `bp`, `router`), "" when none
+    middleware: tuple[str, ...] = ()  # route-level middleware names (Express)
+    verifying_middleware: bool = False  # a provider's verifying middleware sits in the chain
+
+
+@dataclass(frozen=True)
+class Guard(Fact):
+    """Code that runs before the handlers of a router: Flask `before_request`, Express
+    `app.use`, FastAPI router dependencies (`kind`: hook, use, dependency)."""
+
+    kind: str
+    owner: str
+    target: str  # as written, or the qualname of a function of this file (`local`)
+    local: bool = False
+    verifies: bool = False  # a provider's verifying middleware (`createNodeMiddleware(...)`)
+
+
+@dataclass(frozen=True)
+class MiddlewareSetting(Fact):
+    """Django's `MIDDLEWARE` list: dotted paths of the installed middleware classes."""
+
+    entries: tuple[str, ...]
+
+
+# -- facts for the local verification mistakes ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureComparison(Fact):
+    """A signature, HMAC digest or webhook token compared with `==`, `!=`, `in` or `not in`
+    (non-constant time). Offsets are characters into the file, for the fix; `nullable_*` says
+    an operand may be None (a header read with `.get(name)`)."""
+
+    function: str
+    operator: str
+    code: str  # the comparison as written, whitespace collapsed
+    language: str
+    start: int
+    end: int
+    left: tuple[int, int]
+    right: tuple[int, int]
+    nullable_left: bool
+    nullable_right: bool
+    chained: bool  # part of a Python chain (`a == b == c`): no fix
+
+
+@dataclass(frozen=True)
+class SignedMessage(Fact):
+    """An HMAC computed over a message (`hmac.new(key, msg)`, `createHmac(...).update(msg)`)."""
+
+    function: str
+    reserialized: bool  # the message is re-serialized request JSON, not the raw body
+    signs_timestamp: bool
+    clock_in_file: bool  # the file reads the clock somewhere (a replay window may exist)
+
+
+@dataclass(frozen=True)
+class ToleranceOff(Fact):
+    """A provider verification call whose timestamp tolerance is 0 or None."""
+
+    function: str
+    callee: str
+
+
+@dataclass(frozen=True)
+class PresenceCheck(Fact):
+    """An `if` that only tests whether the signature header (or the webhook secret) is
+    present, in a function that handles signatures, with what its branches do."""
+
+    function: str
+    about_secret: bool
+    positive: bool  # `if sig:` (True) or `if not sig:` (False)
+    condition: str
+    body_verifies: bool
+    body_rejects: bool
+    body_returns: bool
+    else_rejects: bool
+
+
+@dataclass(frozen=True)
+class VerificationBypass(Fact):
+    """A deliberate bypass of webhook verification (`construct_event_without_verification`,
+    `verify_signature=False`, a Stripe event built from the request body)."""
+
+    function: str
+    reason: str

@@ -1,0 +1,288 @@
+"""Where requests come in, over the `ir` model: route decorators and tables (Flask, FastAPI,
+Starlette, aiohttp, Django), Express/Fastify calls, Next.js route files, guards and middleware."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from scanner.code import ir
+from scanner.facts.base import Fact
+from scanner.facts.webhooks import flow as flows
+from scanner.facts.webhooks.model import (
+    FunctionSummary,
+    Guard,
+    MiddlewareSetting,
+    Route,
+    post_capable,
+)
+from scanner.model.document import Document
+
+ROUTE_DECORATORS: dict[str, tuple[str, ...] | None] = {
+    "route": ("GET",), "post": ("POST",), "put": ("PUT",), "patch": ("PATCH",), "api_route": None,
+    "delete": ("DELETE",), "get": ("GET",), "view": None}
+JS_ROUTE_METHODS: dict[str, tuple[str, ...] | None] = {
+    "post": ("POST",), "put": ("PUT",), "all": None, "patch": ("PATCH",), "get": ("GET",),
+    "delete": ("DELETE",)}
+# HTTP clients whose .post("/path", ..., callback) sends a request rather than serving one.
+CLIENT_OBJECTS = frozenset({"$", "jQuery", "axios", "http", "https", "client", "api", "fetch", "ky",
+                            "superagent", "agent", "got", "needle", "request", "this.http",
+                            "this.client", "httpClient", "apiClient"})
+_DRF_GUARDS = ("authentication_classes", "permission_classes")
+_NEXT_PAGES = re.compile(r"(?:^|/)pages(/api/.*)$")
+_NEXT_APP = re.compile(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
+
+
+def entry_facts(document: Document, module: ir.Module, context: flows.FileContext,
+                flow_of: dict[int, flows.Flow]) -> Iterator[Fact]:
+    """Routes, guards, Django middleware settings and a summary of every function."""
+    classes = {statement.cls.qualname: statement.cls for statement in flows.module_statements(module)
+               if isinstance(statement, ir.ClassDef)}
+    for function in ir.nested_functions(module.body):
+        yield from _function_facts(document, module, function, flow_of[id(function)], classes)
+    if module.language == "python":
+        yield from _python_tables(document, module)
+    else:
+        yield from _javascript_routes(document, module)
+        yield from _nextjs_routes(document, module)
+
+
+def _decorator_name(expr: ir.Expr) -> tuple[str, ir.Call | None]:
+    call = expr if isinstance(expr, ir.Call) else None
+    return ir.dotted(call.func if call is not None else expr) or "", call
+
+
+def _methods(expr: ir.Expr | None, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if isinstance(expr, ir.Seq):
+        return tuple(v.upper() for item in expr.items if (v := ir.string_value(item)))
+    return default
+
+
+def _depends(expr: ir.Expr | None) -> list[str]:
+    """`Depends(x)` targets anywhere in `expr` (a parameter default or annotation, a list)."""
+    if expr is None:
+        return []
+    return [ir.dotted(node.args[0]) or "" for node in ir.walk_expr(expr)
+            if isinstance(node, ir.Call) and node.callee.endswith("Depends") and node.args]
+
+
+def _function_facts(document: Document, module: ir.Module, function: ir.Function,
+                    flow: flows.Flow, classes: dict[str, ir.Class]) -> Iterator[Fact]:
+    decorators: list[str] = []
+    dependencies: list[str] = []
+    methods: tuple[str, ...] | None = None
+    csrf_exempt = False
+    for expr in function.decorators:
+        raw, call = _decorator_name(expr)
+        decorators.append(raw)
+        tail = raw.rsplit(".", 1)[-1]
+        if tail == "csrf_exempt" or (tail == "method_decorator" and call is not None and any(
+                (ir.dotted(a) or "").endswith("csrf_exempt") for a in call.args)):
+            csrf_exempt = True
+        if tail == "require_POST":
+            methods = ("POST",)
+        elif tail == "require_http_methods":
+            methods = _methods(call.arg(0) if call is not None else None, None)
+        if tail == "before_request" and "." in raw:
+            yield Guard(document.node_span(expr), "hook", raw.rsplit(".", 1)[0], function.qualname,
+                        local=True)
+        if call is None or tail not in ROUTE_DECORATORS or "." not in raw:
+            continue
+        path = ir.string_value(call.kwarg("path") or call.kwarg("rule") or call.arg(0))
+        if path is None:
+            continue
+        owner = raw.rsplit(".", 1)[0]
+        methods = _methods(call.kwarg("methods"), ROUTE_DECORATORS[tail])
+        dependencies.extend(_depends(call.kwarg("dependencies")))
+        framework = "aiohttp" if owner.endswith("routes") else (
+            "flask" if tail == "route" or owner.endswith(("bp", "blueprint")) else "fastapi")
+        if post_capable(methods):
+            yield Route(document.node_span(expr), framework, path, methods, function.qualname,
+                        True, owner)
+    for param in function.params:
+        dependencies.extend(_depends(param.default))
+        dependencies.extend(_depends(param.annotation))
+    class_guards: tuple[str, ...] = ()
+    if function.cls is not None:
+        if function.name in ("post", "put") and module.language == "python":
+            methods = methods or (function.name.upper(),)
+        cls = classes.get(function.cls)
+        if cls is not None:
+            class_guards = tuple(ir.dotted(item) or "" for attr, value in cls.attributes()
+                                 if attr in _DRF_GUARDS and isinstance(value, ir.Seq)
+                                 for item in value.items)
+    line, column = _definition_start(document, function, module.language)
+    yield FunctionSummary(
+        (line, column, line, column), qualname=function.qualname, name=function.name,
+        cls=function.cls, line_text=document.line_text(line), verification=flow.verification,
+        calls=tuple(dict.fromkeys(flow.calls)), decorators=tuple(decorators),
+        dependencies=tuple(d for d in dependencies if d), class_guards=class_guards,
+        methods=methods, reads_signature=flow.reads_signature, csrf_exempt=csrf_exempt,
+        parses_event=flow.parses_event)
+
+
+def _definition_start(document: Document, function: ir.Function, language: str) -> tuple[int, int]:
+    """Where a finding about a function points: the `def` line (decorators skipped) at its
+    indentation, or the start of a JS function."""
+    if language == "python":
+        line, _ = document.byte_position(function.name_start)
+        text = document.line_text(line)
+        return line, len(text) - len(text.lstrip()) + 1
+    return document.byte_position(function.start)
+
+
+# -- Python route tables, hooks, router dependencies, MIDDLEWARE -----------------------------------
+
+
+def _python_tables(document: Document, module: ir.Module) -> Iterator[Fact]:
+    for statement in flows.module_statements(module):
+        if isinstance(statement, ir.Assign) and statement.value is not None:
+            yield from _module_assignment(document, statement)
+    for _, body in ir.scopes(module):
+        for call in ir.calls_in(body):
+            yield from _python_route_call(document, call)
+
+
+def _module_assignment(document: Document, statement: ir.Assign) -> Iterator[Fact]:
+    value = statement.value
+    for target in statement.targets:
+        name = ir.dotted(target) or ""
+        if name == "MIDDLEWARE" and isinstance(value, ir.Seq):
+            entries = tuple(v for item in value.items if (v := ir.string_value(item)))
+            yield MiddlewareSetting(document.node_span(statement), entries)
+        if isinstance(value, ir.Call) and value.method in ("APIRouter", "FastAPI"):
+            for dependency in _depends(value.kwarg("dependencies")):
+                if dependency:
+                    yield Guard(document.node_span(statement), "dependency", name, dependency)
+
+
+def _python_route_call(document: Document, call: ir.Call) -> Iterator[Fact]:
+    name = call.callee
+    tail = call.method
+    if not name:
+        return
+    args = [a for a in call.args if not isinstance(a, ir.Spread)]
+    if tail == "before_request" and args and "." in name:
+        hook = ir.dotted(args[0])
+        if hook:
+            yield Guard(document.node_span(call), "hook", name.rsplit(".", 1)[0], hook)
+        return
+    route: str | None = None
+    target: ir.Expr | None = None
+    methods: tuple[str, ...] | None = None
+    framework = ""
+    endpoint = call.kwarg("endpoint")
+    if tail in ("path", "re_path", "url") and len(args) >= 2:
+        route, target, framework = ir.string_value(args[0]), args[1], "django"
+    elif tail in ("Route", "APIRoute", "add_route", "add_api_route") and len(args) >= 2:
+        first = ir.string_value(args[0])
+        if tail == "add_route" and first and first.upper() in ("POST", "PUT", "GET", "*") \
+                and len(args) >= 3:
+            route, target, methods, framework = ir.string_value(args[1]), args[2], (first.upper(),), \
+                "aiohttp"
+        else:
+            route, target, framework = first, endpoint or args[1], "starlette"
+            methods = _methods(call.kwarg("methods"), ("GET",))  # Starlette's default
+    elif (tail in ("add_post", "add_put") or name in ("web.post", "web.put", "aiohttp.web.post")) \
+            and len(args) >= 2:
+        verb = "PUT" if tail.endswith("put") else "POST"
+        route, target, methods, framework = ir.string_value(args[0]), args[1], (verb,), "aiohttp"
+    elif endpoint is not None and tail in ("Route", "APIRoute") and args:
+        route, target, framework = ir.string_value(args[0]), endpoint, "starlette"
+        methods = _methods(call.kwarg("methods"), ("GET",))
+    # A GET-only table entry stays: a class-based view's own `post` decides for it.
+    if route is None or target is None:
+        return
+    if isinstance(target, ir.Call):  # SomeView.as_view(), csrf_exempt(view)
+        if target.method == "as_view" and target.receiver is not None:
+            target = target.receiver
+        elif target.args:
+            target = target.args[0]
+    handler = ir.dotted(target)
+    if handler:
+        yield Route(document.node_span(call), framework, route, methods, handler, False, "")
+
+
+# -- Express, Fastify, Next.js -------------------------------------------------------------------
+
+
+def _middleware(expr: ir.Expr) -> tuple[str, bool]:
+    """A middleware argument: its name (a local inline function's qualname), and whether it is
+    a provider's verifying middleware."""
+    if isinstance(expr, ir.Func):
+        return expr.function.qualname, False
+    if isinstance(expr, ir.Call):
+        if expr.method in flows.VERIFYING_METHODS:
+            return expr.callee or expr.method, True
+        return expr.callee, False
+    name = ir.dotted(expr) or ""
+    return name, name.endswith("webhooks.middleware")
+
+
+def _javascript_routes(document: Document, module: ir.Module) -> Iterator[Fact]:
+    for _, body in ir.scopes(module):
+        for call in ir.calls_in(body):
+            if not isinstance(call.func, ir.Name) or "." not in call.callee:
+                continue
+            owner, method = call.callee.rsplit(".", 1)
+            args = [a for a in call.args if not isinstance(a, ir.Spread)]
+            if method == "use" and args:
+                for arg in args:
+                    if isinstance(arg, ir.Str):
+                        continue
+                    name, verifies = _middleware(arg)
+                    yield Guard(document.node_span(call), "use", owner, name,
+                                local=isinstance(arg, ir.Func), verifies=verifies)
+            elif method == "route" and args and isinstance(args[0], ir.Dict):
+                yield from _fastify_route(document, args[0], owner)
+            elif method in JS_ROUTE_METHODS and len(args) >= 2 and owner not in CLIENT_OBJECTS:
+                yield from _express_route(document, call, args, owner, method)
+
+
+def _express_route(document: Document, call: ir.Call, args: list[ir.Expr], owner: str,
+                   method: str) -> Iterator[Fact]:
+    route = ir.string_value(args[0])
+    methods = JS_ROUTE_METHODS[method]
+    if route is None or not route.startswith("/") or not post_capable(methods):
+        return
+    chain = [_middleware(a) for a in args[1:-1] if not isinstance(a, ir.Dict)]
+    handler = args[-1]
+    middleware = tuple(name for name, _ in chain if name)
+    verifying = any(verifies for _, verifies in chain)
+    if isinstance(handler, ir.Func):
+        yield Route(document.node_span(call), "express", route, methods, handler.function.qualname,
+                    True, owner, middleware, verifying)
+    elif (name := ir.dotted(handler)) is not None:
+        yield Route(document.node_span(call), "express", route, methods, name, False, owner, middleware,
+                    verifying)
+
+
+def _fastify_route(document: Document, options: ir.Dict, owner: str) -> Iterator[Fact]:
+    url = ir.string_value(options.get("url"))
+    method = (ir.string_value(options.get("method")) or "").upper()
+    handler = options.get("handler")
+    methods = (method,) if method else None
+    if url is None or handler is None or not post_capable(methods):
+        return
+    if isinstance(handler, ir.Func):
+        yield Route(document.node_span(options), "fastify", url, methods,
+                    handler.function.qualname, True, owner)
+    elif (name := ir.dotted(handler)) is not None:
+        yield Route(document.node_span(options), "fastify", url, methods, name, False, owner)
+
+
+def _nextjs_routes(document: Document, module: ir.Module) -> Iterator[Fact]:
+    path = document.path
+    pages = _NEXT_PAGES.search(path)
+    match = pages or _NEXT_APP.search(path)
+    if match is None:
+        return
+    route = match.group(1)
+    if pages is not None:
+        route = re.sub(r"\.[cm]?[jt]sx?$", "", route)
+        route = route[: -len("/index")] if route.endswith("/index") else route
+    local_functions = {function.qualname for function in ir.nested_functions(module.body)}
+    for exported, local in sorted(module.exports.items()):
+        if exported in ("default", "POST", "PUT"):
+            methods = None if exported == "default" else (exported,)
+            yield Route((1, 1, 1, 1), "nextjs", route, methods, local, local in local_functions, "")

@@ -1,0 +1,463 @@
+"""SH301 webhook-signature-not-verified: a webhook handler that reaches no signature check on
+any path (the handler, what it calls, its decorators, dependencies, guards and middleware)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from scanner.facts.base import FileFacts
+from scanner.facts.symbols import ModuleSymbols, qualify
+from scanner.facts.webhooks.model import (
+    FunctionSummary,
+    Guard,
+    MiddlewareSetting,
+    Route,
+    matches_verifier,
+    post_capable,
+    webhook_reason,
+)
+from scanner.model.finding import Finding, Severity
+from scanner.project.index import ProjectIndex
+from scanner.rules.base import CONTEXTS, Bad, Good, ProjectReporter, ProjectRule
+
+_MAX_DEPTH = 8
+# Methods through which a class named as a handler, dependency or guard does its work.
+_CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
+                        "authenticate", "has_permission")
+_VIEW_METHODS = ("post", "put")
+_GLOBAL_OWNERS = ("app", "server", "fastify")
+
+
+@dataclass(frozen=True)
+class _Function:
+    path: str
+    qualified: str
+    summary: FunctionSummary
+    language: str
+
+
+@dataclass(frozen=True)
+class _Handler:
+    function: _Function
+    route: str | None
+    reason: str
+    framework: str | None
+    owner: str
+    middleware: tuple[str, ...]
+    route_path: str  # the file that wires the route (its middleware names resolve there)
+    verifying_middleware: bool
+
+
+class WebhookSignatureNotVerified(ProjectRule):
+    """## What it does
+    Finds webhook handlers that never verify the sender's signature. It covers Flask, FastAPI,
+    Starlette, Django, aiohttp, Express, Fastify and Next.js API routes that never verify the
+    sender's signature on any path: not in the handler, not in the functions it calls (followed
+    across modules through imports, re-exports, inherited methods, class attributes and
+    module-level instances), not in its decorators, FastAPI dependencies, Flask
+    `before_request` hooks, DRF authentication/permission classes, or Django/Express middleware.
+
+    A handler is a webhook handler when its route or name says so (`webhook`, `hook`, `events`,
+    `callback`, `notify`, `ipn`...), when it reads a provider signature or event header, or when
+    it is CSRF-exempt and parses a provider event. Verification is `hmac.compare_digest` /
+    `crypto.timingSafeEqual` over an HMAC, a provider library (`stripe.Webhook.construct_event`,
+    `slack_sdk` `SignatureVerifier`, `svix`/`standardwebhooks` `Webhook.verify`, Twilio
+    `RequestValidator`, `gidgethub`, `@octokit/webhooks`), or a function you name in
+    `[tool.secret-hygiene.webhooks] verifiers = ["myapp.security.check_sig"]`.
+
+    ## Why is this bad?
+    A webhook URL is public. Without checking the signature, anyone who finds the URL can forge
+    "payment succeeded" or "push" events and make the application act on them.
+
+    ## Example
+        @app.post("/webhooks/github")
+        def github_webhook():
+            handle(request.get_json())
+            return "", 204
+
+    ## Use instead
+        @app.post("/webhooks/github")
+        def github_webhook():
+            expected = "sha256=" + hmac.new(SECRET, request.get_data(), hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):
+                abort(401)
+            handle(request.get_json())
+            return "", 204
+
+    ## References
+    - https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+    - https://docs.stripe.com/webhooks#verify-events
+    - https://cwe.mitre.org/data/definitions/345.html
+    """
+
+    id = "SH301"
+    name = "webhook-signature-not-verified"
+    family = "webhook"
+    severity = Severity.HIGH
+    cwe = ("CWE-345", "CWE-347")
+    needs = (Route, FunctionSummary, Guard, MiddlewareSetting)
+    # Tests post unsigned deliveries on purpose.
+    contexts = CONTEXTS - {"test"}
+    examples = (
+        Bad('from flask import Flask, request\n\napp = Flask(__name__)\n\n\n'
+            '@app.post("/webhooks/github")\ndef github_webhook():\n'
+            '    handle(request.get_json())\n    return "", 204\n', line=7),
+        Bad('const express = require("express");\nconst app = express();\n'
+            'app.post("/stripe/webhook", express.json(), (req, res) => {\n'
+            '  fulfil(req.body);\n  res.sendStatus(200);\n});\n', path="server.js", line=3),
+        Bad('export default async function handler(req, res) {\n'
+            '  await fulfil(req.body);\n  res.status(200).end();\n}\n',
+            path="pages/api/webhooks/stripe.js", line=1),
+        Good('import hashlib\nimport hmac\nimport os\n\nfrom flask import Flask, abort, request\n\n'
+             'app = Flask(__name__)\n\n\n@app.post("/webhooks/github")\ndef github_webhook():\n'
+             '    secret = os.environ["GITHUB_WEBHOOK_SECRET"].encode()\n'
+             '    expected = "sha256=" + hmac.new(secret, request.get_data(), hashlib.sha256).hexdigest()\n'
+             '    if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):\n'
+             '        abort(401)\n    handle(request.get_json())\n    return "", 204\n'),
+        Good('from flask import Flask, request\n\nfrom app.security import require_signature\n\n'
+             'app = Flask(__name__)\n\n\n@app.post("/hooks/github")\ndef on_push():\n'
+             '    require_signature(request)\n    return "", 204\n',
+             path="app/views.py",
+             files={"app/security.py": 'import hashlib\nimport hmac\n\n\n'
+                    'def require_signature(request):\n'
+                    '    digest = hmac.new(b"k", request.get_data(), hashlib.sha256).hexdigest()\n'
+                    '    if not hmac.compare_digest("sha256=" + digest, '
+                    'request.headers.get("X-Hub-Signature-256", "")):\n'
+                    '        raise PermissionError("bad signature")\n'}),
+        Good('from flask import Flask, request\n\napp = Flask(__name__)\n\n\n'
+             '@app.post("/api/orders")\ndef create_order():\n'
+             '    return save(request.get_json()), 201\n'),
+        # The verify method is inherited from a base view in another module.
+        Good('from django.views.decorators.csrf import csrf_exempt\n\n'
+             'from hooks.base import SignedWebhookView\n\n\n'
+             'class GithubWebhook(SignedWebhookView):\n'
+             '    def post(self, request):\n'
+             '        self.verify_signature(request)\n'
+             '        return handle(request.body)\n',
+             path="hooks/views.py",
+             files={"hooks/base.py": 'import hmac\n\nfrom django.views import View\n\n\n'
+                    'class SignedWebhookView(View):\n'
+                    '    def verify_signature(self, request):\n'
+                    '        expected = sign(request.body)\n'
+                    '        if not hmac.compare_digest(expected, '
+                    'request.headers.get("X-Hub-Signature-256", "")):\n'
+                    '            raise PermissionError("bad signature")\n',
+                    "hooks/urls.py": 'from django.urls import path\n\nfrom hooks import views\n\n'
+                    'urlpatterns = [path("webhooks/github/", views.GithubWebhook.as_view())]\n'}),
+        # The verifier is a class held by a class attribute.
+        Good('from hooks.verifiers import HubSignature\n\n\n'
+             'class GithubWebhook(View):\n'
+             '    verifier_class = HubSignature\n\n'
+             '    def post(self, request):\n'
+             '        self.verifier_class(SECRET).verify(request)\n'
+             '        return handle(request.body)\n\n\n'
+             'urlpatterns = [path("webhooks/github/", GithubWebhook.as_view())]\n',
+             path="hooks/views.py",
+             files={"hooks/verifiers.py": 'import hmac\n\n\nclass HubSignature:\n'
+                    '    def __init__(self, secret):\n        self.secret = secret\n\n'
+                    '    def verify(self, request):\n'
+                    '        if not hmac.compare_digest(sign(self.secret, request.body), '
+                    'request.headers["X-Hub-Signature-256"]):\n'
+                    '            raise PermissionError("bad signature")\n'}),
+        # A FastAPI dependency that is an instance whose __call__ verifies.
+        Good('from fastapi import APIRouter, Depends, Request\n\nfrom service.deps import verify\n\n'
+             'router = APIRouter()\n\n\n'
+             '@router.post("/webhooks/github", dependencies=[Depends(verify)])\n'
+             'async def github_webhook(request: Request):\n'
+             '    return await request.json()\n',
+             path="service/routes.py",
+             files={"service/deps.py": 'import hmac\n\nfrom fastapi import HTTPException, Request\n\n\n'
+                    'class SignatureCheck:\n    def __init__(self, secret):\n'
+                    '        self.secret = secret\n\n'
+                    '    async def __call__(self, request: Request):\n'
+                    '        body = await request.body()\n'
+                    '        if not hmac.compare_digest(sign(self.secret, body), '
+                    'request.headers.get("X-Hub-Signature-256", "")):\n'
+                    '            raise HTTPException(status_code=401)\n\n\n'
+                    'verify = SignatureCheck(SECRET)\n'}),
+    )
+
+    def check_project(self, facts: Mapping[str, FileFacts], index: ProjectIndex,
+                      report: ProjectReporter) -> Iterator[Finding]:
+        verdict = _Verdict(index, _verifiers(self.options))
+        for handler in verdict.handlers(sorted(facts)):
+            if verdict.handler_verified(handler):
+                continue
+            function = handler.function
+            summary = function.summary
+            display = summary.qualname
+            if display.startswith("<"):  # an inline JS function: name it by its route
+                methods = handler.function.summary.methods
+                display = f"{(methods or ('ROUTE',))[0]} {handler.route}"
+            yield report.report(
+                self, function.path, summary.span,
+                f"webhook handler `{display}` ({handler.reason}) never verifies the sender's "
+                "signature on any path", summary.line_text,
+                construct=f"handler:{function.qualified}")
+
+
+def _verifiers(options: Mapping[str, object]) -> tuple[str, ...]:
+    raw = options.get("verifiers", ())
+    return tuple(str(v).strip() for v in raw if str(v).strip()) \
+        if isinstance(raw, (list, tuple)) else ()
+
+
+class _Verdict:
+    """Handlers and whether each reaches a verification, resolved through the project index."""
+
+    def __init__(self, index: ProjectIndex, verifiers: tuple[str, ...]) -> None:
+        self.index = index
+        self.verifiers = verifiers
+        self._functions: dict[str, dict[str, FunctionSummary]] = {}
+        self._verified: dict[str, bool] = {}
+
+    # -- functions by name ---------------------------------------------------------------------
+
+    def _summaries(self, path: str) -> dict[str, FunctionSummary]:
+        found = self._functions.get(path)
+        if found is None:
+            facts = self.index.load(path)
+            found = {f.qualname: f for f in facts.of(FunctionSummary)} if facts is not None else {}
+            self._functions[path] = found
+        return found
+
+    def function(self, qualified: str) -> _Function | None:
+        module, member = self.index.split(qualified)
+        if module is None:
+            return None
+        symbols = self.index.module(module)
+        if symbols is None:
+            return None
+        summary = self._summaries(symbols.path).get(member)
+        if summary is None:
+            return None
+        return _Function(symbols.path, qualified, summary, symbols.language)
+
+    def local(self, path: str, qualname: str) -> _Function | None:
+        symbols = self.index.module_of_path(path)
+        summary = self._summaries(path).get(qualname)
+        if symbols is None or summary is None:
+            return None
+        return _Function(path, qualify(symbols.module, qualname, symbols.language), summary,
+                         symbols.language)
+
+    def _class_methods(self, class_qualname: str, names: tuple[str, ...]) -> list[_Function]:
+        found = []
+        for name in names:
+            method = self.index.method(class_qualname, name)
+            if method is not None and (function := self.function(method)) is not None:
+                found.append(function)
+        return found
+
+    def targets(self, name: str, path: str, cls: str | None) -> list[_Function]:
+        """The functions a name used in `path` (inside a method of class `cls`) refers to:
+        a function, the entry methods of a class, an instance's `__call__`, a method reached
+        through `self`, a class attribute or a module-level instance."""
+        symbols = self.index.module_of_path(path)
+        if symbols is None or not name:
+            return []
+        class_qualname = qualify(symbols.module, cls, symbols.language) if cls else None
+        if "()." in name:  # `Verifier(key).verify(body)`: the method of the class instantiated
+            base, method = name.split("().", 1)
+            held = self._class_of(base, symbols, class_qualname)
+            return self._class_methods(held, (method,)) if held else []
+        head, _, rest = name.partition(".")
+        if head in ("self", "cls", "this"):
+            if class_qualname is None or not rest:
+                return []
+            attr, _, more = rest.partition(".")
+            if not more:
+                return self._class_methods(class_qualname, (attr,))
+            held = self.index.class_attribute(class_qualname, attr)
+            return self._class_methods(held, (more,)) if held else []
+        resolved = self.index.resolve(symbols, name)
+        function = self.function(resolved)
+        if function is not None:
+            return [function]
+        if self.index.class_symbol(resolved) is not None:
+            return self._class_methods(resolved, _CLASS_ENTRY_METHODS)
+        instance = self.index.instance_class(resolved)
+        if instance is not None:
+            return self._class_methods(instance, ("__call__",))
+        prefix, _, last = resolved.rpartition(".")
+        if prefix:
+            owner = self.index.instance_class(prefix) or (
+                prefix if self.index.class_symbol(prefix) is not None else None)
+            if owner is not None:
+                return self._class_methods(owner, (last,))
+        return []
+
+    def _class_of(self, name: str, symbols: ModuleSymbols,
+                  class_qualname: str | None) -> str | None:
+        head, _, rest = name.partition(".")
+        if head in ("self", "cls", "this"):
+            if class_qualname is None or not rest or "." in rest:
+                return None
+            return self.index.class_attribute(class_qualname, rest)
+        resolved = self.index.resolve(symbols, name)
+        return resolved if self.index.class_symbol(resolved) is not None else None
+
+    # -- verification --------------------------------------------------------------------------
+
+    def verified(self, function: _Function, depth: int = 0) -> bool:
+        known = self._verified.get(function.qualified)
+        if known is not None:
+            return known
+        summary = function.summary
+        if summary.verification is not None:
+            self._verified[function.qualified] = True
+            return True
+        if depth > _MAX_DEPTH:
+            return False
+        self._verified[function.qualified] = False  # breaks cycles
+        result = any(self.name_verifies(name, function.path, summary.cls, depth + 1)
+                     for name in (*summary.decorators, *summary.dependencies,
+                                  *summary.class_guards, *summary.calls))
+        self._verified[function.qualified] = result
+        return result
+
+    def name_verifies(self, name: str, path: str, cls: str | None, depth: int = 0) -> bool:
+        if self.verifiers and matches_verifier(name, self.verifiers):
+            return True
+        if self.verifiers:
+            symbols = self.index.module_of_path(path)
+            if symbols is not None and matches_verifier(self.index.resolve(symbols, name),
+                                                        self.verifiers):
+                return True
+        return any(self.verified(function, depth) for function in self.targets(name, path, cls))
+
+    def guard_verifies(self, guard: Guard, path: str) -> bool:
+        if guard.verifies:
+            return True
+        if guard.local:
+            function = self.local(path, guard.target)
+            return function is not None and self.verified(function)
+        return self.name_verifies(guard.target, path, None)
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def handlers(self, scanned: list[str]) -> Iterator[_Handler]:
+        """Handlers wired or marked in the scanned files that hold entry facts (their gate let
+        them through); other files only help resolve names."""
+        seen: set[str] = set()
+        index = self.index
+        for path in scanned:
+            facts = index.load(path)
+            assert facts is not None
+            for route in facts.of(Route):
+                for function in self._route_targets(route, path):
+                    if function.qualified in seen:
+                        continue
+                    summary = function.summary
+                    methods = summary.methods if _is_view_method(function) else (
+                        route.methods or summary.methods)
+                    handler = self._handler(function, route.path, methods, route.framework,
+                                            route.owner, route.middleware, path,
+                                            route.verifying_middleware)
+                    if handler is not None:
+                        seen.add(function.qualified)
+                        yield handler
+        # Views not wired in a scanned route table but marked by their decorators (Django).
+        for path in scanned:
+            if not path.endswith(".py"):
+                continue
+            for summary in self._summaries(path).values():
+                if not (summary.csrf_exempt or (summary.methods == ("POST",) and summary.decorators)):
+                    continue
+                view = self.local(path, summary.qualname)
+                if view is None or view.qualified in seen:
+                    continue
+                handler = self._handler(view, None, summary.methods, None, "", (), path, False)
+                if handler is not None:
+                    seen.add(view.qualified)
+                    yield handler
+
+    def _route_targets(self, route: Route, path: str) -> list[_Function]:
+        if route.local:
+            function = self.local(path, route.handler)
+            return [function] if function is not None else []
+        symbols = self.index.module_of_path(path)
+        if symbols is None:
+            return []
+        resolved = self.index.resolve(symbols, route.handler)
+        function = self.function(resolved)
+        if function is not None:
+            return [function]
+        if self.index.class_symbol(resolved) is not None:  # a class-based view
+            return self._class_methods(resolved, _VIEW_METHODS)
+        return []
+
+    def _handler(self, function: _Function, route: str | None, methods: tuple[str, ...] | None,
+                 framework: str | None, owner: str, middleware: tuple[str, ...], route_path: str,
+                 verifying_middleware: bool) -> _Handler | None:
+        if not post_capable(methods):
+            return None
+        summary = function.summary
+        name = summary.name
+        if _is_view_method(function) and summary.cls:
+            name = summary.cls.rsplit(".", 1)[-1]  # the class-based view's class
+        reason = webhook_reason(route, name)
+        if reason is None and summary.reads_signature:
+            reason = "it reads a provider signature or event header"
+        if reason is None and summary.csrf_exempt and summary.parses_event:
+            reason = "it is CSRF-exempt and parses a provider event"
+        if reason is None:
+            return None
+        return _Handler(function, route, reason, framework, owner, middleware, route_path,
+                        verifying_middleware)
+
+    def handler_verified(self, handler: _Handler) -> bool:
+        function = handler.function
+        if self.verified(function) or handler.verifying_middleware:
+            return True
+        if any(self.name_verifies(name, handler.route_path, None) for name in handler.middleware):
+            return True
+        facts = self.index.load(handler.route_path)
+        owner = handler.owner
+        for guard in facts.of(Guard) if facts is not None else ():
+            if guard.kind == "dependency":
+                applies = guard.owner == owner
+            else:
+                applies = guard.owner == owner or guard.owner in _GLOBAL_OWNERS or not owner
+            if applies and self.guard_verifies(guard, handler.route_path):
+                return True
+        summary = function.summary
+        if summary.name in _VIEW_METHODS and summary.cls:  # a class-based view: dispatch()
+            class_qualname = function.qualified.rsplit(".", 1)[0]
+            if any(self.verified(f) for f in self._class_methods(class_qualname, ("dispatch",))):
+                return True
+        if handler.framework in (None, "django") and function.language == "python":
+            return self._middleware_verifies(function.path)
+        return False
+
+    def _middleware_verifies(self, handler_path: str) -> bool:
+        """Django settings name the middleware; when the scan did not cover them (hook and diff
+        modes), look in the usual places once."""
+        index = self.index
+        settings = [s for facts in list(index.facts.values()) for s in facts.of(MiddlewareSetting)]
+        if not settings:
+            package = handler_path.split("/", 1)[0] if "/" in handler_path else ""
+            for base in sorted({package, "config", "project", ""}):
+                prefix = f"{base}/" if base else ""
+                for candidate in (f"{prefix}settings.py", f"{prefix}settings/__init__.py",
+                                  f"{prefix}settings/base.py"):
+                    loaded = index.load(candidate)
+                    if loaded is not None:
+                        settings.extend(loaded.of(MiddlewareSetting))
+        for setting in settings:
+            for entry in setting.entries:
+                resolved = index.canonical(entry)
+                if index.class_symbol(resolved) is None:
+                    continue
+                if any(self.verified(f) for f in self._class_methods(
+                        resolved, ("__call__", "process_view", "process_request"))):
+                    return True
+        return False
+
+
+def _is_view_method(function: _Function) -> bool:
+    """`post`/`put` of a class-based view (Django View, Starlette HTTPEndpoint)."""
+    summary = function.summary
+    return summary.name in _VIEW_METHODS and summary.cls is not None \
+        and function.language == "python"

@@ -1,0 +1,88 @@
+"""SH304 verification-skipped-when-header-missing: a signature check that runs only when the
+signature header (or the webhook secret) is present."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.facts.base import FileFacts
+from scanner.facts.webhooks.model import PresenceCheck
+from scanner.model.finding import Finding, Severity
+from scanner.rules.base import CONTEXTS, Bad, Good, Rule, RuleContext
+
+
+class VerificationSkippedWhenHeaderMissing(Rule):
+    """## What it does
+    Finds webhook verification that is skipped when the signature or secret is missing. The
+    check runs only when the signature header (or the configured secret) is present:
+    `if sig: verify(...)` with no `else` that rejects, or `if not secret: return process()`.
+
+    ## Why is this bad?
+    An attacker simply leaves the header out, and an unset secret in one environment silently
+    turns the check off. A missing signature must be a rejected request.
+
+    ## Example
+        signature = request.headers.get("X-Hub-Signature-256")
+        if signature:
+            verify(signature, request.get_data())
+        process(request.get_json())
+
+    ## Use instead
+        signature = request.headers.get("X-Hub-Signature-256")
+        if not signature:
+            abort(401)
+        verify(signature, request.get_data())
+        process(request.get_json())
+
+    ## References
+    - https://owasp.org/www-project-web-security-testing-guide/
+    - https://cwe.mitre.org/data/definitions/636.html
+    """
+
+    id = "SH304"
+    name = "verification-skipped-when-header-missing"
+    family = "webhook"
+    severity = Severity.HIGH
+    cwe = ("CWE-636", "CWE-345")
+    needs = (PresenceCheck,)
+    contexts = CONTEXTS - {"test"}
+    examples = (
+        Bad('from flask import request\n\n\ndef github_webhook():\n'
+            '    signature = request.headers.get("X-Hub-Signature-256")\n'
+            '    if signature:\n        verify_signature(signature, request.get_data())\n'
+            '    process(request.get_json())\n    return "", 204\n', line=6),
+        Bad('import hmac\nimport os\n\n\ndef check_webhook(body, signature):\n'
+            '    secret = os.environ.get("WEBHOOK_SECRET")\n'
+            '    if not secret:\n        return True\n'
+            '    return hmac.compare_digest(sign(secret, body), signature)\n', line=7),
+        Bad('function verifyGithub(req, res, next) {\n'
+            '  const secret = process.env.GITHUB_WEBHOOK_SECRET;\n'
+            '  if (!secret) return next();\n'
+            '  if (!crypto.timingSafeEqual(sign(secret, req.body), req.get("X-Hub-Signature-256"))) {\n'
+            '    return res.sendStatus(401);\n  }\n  next();\n}\n', path="middleware/verify.js",
+            line=3),
+        Good('from flask import abort, request\n\n\ndef github_webhook():\n'
+             '    signature = request.headers.get("X-Hub-Signature-256")\n'
+             '    if not signature:\n        abort(401)\n'
+             '    verify_signature(signature, request.get_data())\n'
+             '    process(request.get_json())\n    return "", 204\n'),
+        Good('import hmac\nimport os\n\n\ndef check_webhook(body, signature):\n'
+             '    secret = os.environ.get("WEBHOOK_SECRET")\n'
+             '    if not secret:\n        raise RuntimeError("WEBHOOK_SECRET is not set")\n'
+             '    return hmac.compare_digest(sign(secret, body), signature)\n'),
+    )
+
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
+        for check in facts.of(PresenceCheck):
+            what = "the webhook secret" if check.about_secret else "the signature header"
+            if check.positive:
+                if not check.body_verifies or check.else_rejects or (
+                        check.body_returns and not check.body_rejects):
+                    continue
+                message = f"verification runs only when {what} is present; no else rejects the request"
+            else:
+                if not check.body_returns or check.body_rejects or check.body_verifies:
+                    continue
+                message = f"the request is accepted when {what} is missing"
+            yield context.report(self, check.span, message,
+                                 construct=f"skip:{check.function}:{message}")
