@@ -23,7 +23,8 @@ URL_SAFE = "-._~!$&'()*+,;=:@/?%"
 
 
 def _python(token: str) -> tuple[str, int]:
-    return f"value = {json.dumps(token)}\n", 1
+    # As a user writes it: the token's own backslash escapes (a JSON-escaped PEM) stay as they are.
+    return (f'value = "{token}"\n' if '"' not in token else f"value = {json.dumps(token)}\n"), 1
 
 
 def _yaml(token: str) -> tuple[str, int]:

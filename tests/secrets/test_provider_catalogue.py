@@ -166,6 +166,14 @@ def test_examples_hold_in_context(item: ProviderFormat) -> None:
         assert not list(CATALOGUE.find(text, item)), text
 
 
+def test_no_negative_example_holds_a_token_of_another_format() -> None:
+    """A negative is a near miss, never a different real credential (say, a whole connection
+    string behind a prefix that only spoils the outer format)."""
+    held = [f"{item.id}: {text[:30]}… holds {other.id}" for item in FORMATS for text in item.examples.negative
+            for other in FORMATS if other.keywords and any(CATALOGUE.find(text, other))]
+    assert not held, held
+
+
 def _prefix(item: ProviderFormat) -> str:
     """The distinctive prefix as tokens spell it (keywords are lower-case)."""
     token = item.examples.positive[0]
