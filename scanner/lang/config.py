@@ -16,7 +16,7 @@ from scanner.model.document import FileKind, json_loads_safe
 if TYPE_CHECKING:
     import yaml
 
-    from scanner.model.document import ParsedFile
+    from scanner.model.document import Document
 
 _MAX_ALIASES = 200
 # Values that aliases may add once expanded (the alias count alone does not bound that).
@@ -181,7 +181,7 @@ def _unquote(value: str) -> str:
     return value
 
 
-def iter_entries(file: ParsedFile) -> Iterator[ConfigEntry]:
+def iter_entries(file: Document) -> Iterator[ConfigEntry]:
     """Positioned key/value entries of a config file; nothing when it does not parse."""
     if file.kind in {FileKind.YAML, FileKind.JSON}:
         if file.config is None:
@@ -238,7 +238,7 @@ def _span(node: Any) -> tuple[int, int, int, int]:
     return start.line + 1, start.column + 1, end.line + 1, end.column + 1
 
 
-def _entries_from_data(file: ParsedFile, data: Any, path: tuple[str, ...]) -> Iterator[ConfigEntry]:
+def _entries_from_data(file: Document, data: Any, path: tuple[str, ...]) -> Iterator[ConfigEntry]:
     """Entries for formats without positions: the line is the first one naming the key."""
     if isinstance(data, dict):
         for key, value in data.items():
@@ -256,7 +256,7 @@ def _scalar_list(value: Any) -> bool:
     return isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value)
 
 
-def _line_of_key(file: ParsedFile, key: str) -> int:
+def _line_of_key(file: Document, key: str) -> int:
     for number, line in enumerate(file.lines, start=1):
         match = _TOML_KEY.match(line)
         if (match and match.group(1).split(".")[-1] == key) or f'"{key}"' in line:
