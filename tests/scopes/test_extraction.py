@@ -44,6 +44,16 @@ def test_local_variable_resolved_through_scope_analysis() -> None:
     assert found({"gh.py": code}) == {("gh.py", 2, "SH202")}
 
 
+def test_loop_targets_are_bound_and_loop_tests_are_not() -> None:
+    tested = ('def f(cid):\n    scopes = ["repo"]\n    while scopes:\n        break\n'
+              '    return OAuth2Session(cid, scope=scopes)\n')
+    looped = 'def f(cid):\n    for scopes in [["repo"]]:\n        pass\n    return OAuth2Session(cid, scope=scopes)\n'
+    js = ('function f(id) {\n  const scopes = ["repo"];\n  for (const s of scopes) { log(s); }\n'
+          '  return new OAuthClient({ scope: scopes });\n}\n')
+    assert found({"w.py": tested, "l.py": looped, "src/j.js": js}) == {("w.py", 2, "SH202"),
+                                                                       ("src/j.js", 2, "SH202")}
+
+
 def test_class_attribute_and_self_reference() -> None:
     code = (
         "class Client:\n"
@@ -86,6 +96,16 @@ def test_relative_and_dotted_imports_across_modules() -> None:
         "third/auth.py": "from pkg import lists\nsession = OAuth2Session('id', scope=lists.DEFAULT)\n",
     }
     assert found(files) == {("pkg/lists.py", 1, "SH202")}
+
+
+def test_modules_under_a_deeper_root_resolve_by_suffix() -> None:
+    # A monorepo: `pkg` is importable from services/api, not from the scanned root.
+    files = {
+        "services/api/pkg/__init__.py": "",
+        "services/api/pkg/lists.py": 'DEFAULT = ["admin", "contacts.read"]\n',
+        "services/api/pkg/auth.py": "from pkg.lists import DEFAULT\nsession = OAuth2Session('id', scope=DEFAULT)\n",
+    }
+    assert found(files) == {("services/api/pkg/lists.py", 1, "SH202")}
 
 
 def test_constant_module_outside_the_scan_is_loaded() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.scopes.calls import CALL_HINTS, api_uses, handles_refresh_tokens
-from scanner.facts.scopes.catalog import load_catalog
+from scanner.facts.scopes.catalog import load_catalog, sdk_needles
 from scanner.facts.scopes.model import (
     ApiUse,
     Concat,
@@ -78,12 +78,12 @@ class ApiUseExtractor(Extractor):
     name = "api-use"
     produces = (ApiUse, RefreshTokenUse)
     gate = Gate(kinds=CODE_KINDS,
-                words=(*CALL_HINTS, *load_catalog().sdk_needles(), "refresh"))
+                words=(*CALL_HINTS, *sdk_needles(), "refresh"))
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):
             return
         if handles_refresh_tokens(document):
             yield RefreshTokenUse((1, 1, 1, 1))
-        if document.has_any(CALL_HINTS) or document.has_any(load_catalog().sdk_needles()):
+        if document.has_any(CALL_HINTS) or document.has_any(sdk_needles()):
             yield from api_uses(document, load_catalog())

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 
@@ -70,8 +71,20 @@ class Catalog:
                     return provider.name
         return None
 
-    def sdk_needles(self) -> tuple[str, ...]:
-        return tuple(sorted({sdk.needle for sdk in self.sdk}))
+
+
+def _catalog_data() -> list[tuple[str, dict[str, Any]]]:
+    """(file stem, parsed JSON) of every catalog file."""
+    return [(path.stem, json.loads(path.read_text(encoding="utf-8")))
+            for path in sorted(DATA_DIR.glob("scopes_*.json"))]
+
+
+@functools.cache
+def sdk_needles() -> tuple[str, ...]:
+    """The words a file must hold for an SDK call pattern to be tried: the API-use gate reads
+    them at start-up, without compiling the catalog's patterns."""
+    return tuple(sorted({sdk["needle"].lower() for _, data in _catalog_data()
+                         for sdk in data.get("sdk", ())}))
 
 
 @functools.cache
@@ -87,9 +100,8 @@ def load_catalog() -> Catalog:
     sdk_calls: list[SdkCall] = []
     read_operations: set[str] = set()
     scope_providers: dict[str, str] = {}
-    for path in sorted(DATA_DIR.glob("scopes_*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        name = data.get("provider", path.stem[len("scopes_"):])
+    for stem, data in _catalog_data():
+        name = data.get("provider", stem[len("scopes_"):])
         pattern = data.get("scope_pattern")
         providers.append(Provider(name, tuple(data.get("auth_hosts", ())),
                                   tuple(data.get("api_hosts", ())),

@@ -4,7 +4,7 @@ model: `scope=` arguments, scope keys of dicts and objects, clients taking scope
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scanner.code import ir
@@ -54,26 +54,15 @@ _MAX_DEPTH = 20
 
 @dataclass(frozen=True)
 class _Context:
-    """Where code sits: the local bindings of the enclosing function (None at module or class
-    level), the enclosing context, and the class whose `self`/`this` names refer to."""
+    """Where code sits: the enclosing function (None at module or class level), the enclosing
+    context, and the class whose `self`/`this` names refer to."""
 
-    bindings: Mapping[str, tuple[ir.Expr | None, ...]] | None = None
+    function: ir.Function | None = None
     parent: _Context | None = None
     cls: str | None = None
 
-    def function(self, function: ir.Function) -> _Context:
-        return _Context(_bindings(function), self, self.cls)
-
-    def lookup(self, name: str) -> tuple[bool, ir.Expr | None, _Context]:
-        """Whether a function around binds `name`, its one value (None when bound otherwise or
-        more than once) and the context the value is read in."""
-        context: _Context | None = self
-        while context is not None:
-            if context.bindings is not None and name in context.bindings:
-                values = context.bindings[name]
-                return True, values[0] if len(values) == 1 else None, context
-            context = context.parent
-        return False, None, self
+    def enter(self, function: ir.Function) -> _Context:
+        return _Context(function, self, self.cls)
 
 
 def _bindings(function: ir.Function) -> dict[str, tuple[ir.Expr | None, ...]]:
@@ -90,7 +79,9 @@ def _bindings(function: ir.Function) -> dict[str, tuple[ir.Expr | None, ...]]:
                     for inner in ir.walk_expr(target):
                         if isinstance(inner, ir.Name) and "." not in inner.name:
                             found.setdefault(inner.name, []).append(None)
-        elif isinstance(statement, ir.Loop) and statement.head:
+        elif isinstance(statement, ir.Loop) and len(statement.head) == 2 \
+                and isinstance(statement.head[0], (ir.Name, ir.Seq, ir.ObjectPattern)):
+            # `for target in ...` / `for (const target of ...)` (a while loop's head is its test)
             for inner in ir.walk_expr(statement.head[0]):
                 if isinstance(inner, ir.Name) and "." not in inner.name:
                     found.setdefault(inner.name, []).append(None)
@@ -114,6 +105,7 @@ class CodeScopes:
         self.partial = document.changed_lines is not None
         self.constants: dict[str, ScopeValue] = {}
         self._handled: set[int] = set()  # dicts already read as an argument or an assignment
+        self._bindings: dict[int, dict[str, tuple[ir.Expr | None, ...]]] = {}
 
     # -- positions and values ----------------------------------------------------------------
 
@@ -180,12 +172,22 @@ class CodeScopes:
             if head in _SELF and context.cls:
                 return Ref(f"{context.cls}.{rest}", span)
             return Ref(expr.name, span)
-        found, bound, where = context.lookup(expr.name)
-        if not found:
-            return Ref(expr.name, span)  # a module constant or an imported name
-        if bound is None:
-            return Unknown(span)  # a parameter, or a local bound in several ways
-        return self.value(bound, where, depth + 1)
+        where: _Context | None = context
+        while where is not None:
+            if where.function is not None:
+                values = self._local_bindings(where.function).get(expr.name)
+                if values is not None:
+                    if len(values) != 1 or values[0] is None:
+                        return Unknown(span)  # a parameter, or a local bound in several ways
+                    return self.value(values[0], where, depth + 1)
+            where = where.parent
+        return Ref(expr.name, span)  # a module constant or an imported name
+
+    def _local_bindings(self, function: ir.Function) -> dict[str, tuple[ir.Expr | None, ...]]:
+        found = self._bindings.get(id(function))
+        if found is None:
+            found = self._bindings[id(function)] = _bindings(function)
+        return found
 
     # -- constants ---------------------------------------------------------------------------
 
@@ -227,7 +229,7 @@ class CodeScopes:
                 exprs = list(ir.statement_exprs(statement))
                 if isinstance(statement, ir.FunctionDef):
                     function = statement.function
-                    pending.append((function.body, context.function(function)))
+                    pending.append((function.body, context.enter(function)))
                     exprs.extend(function.decorators)
                     exprs.extend(p.default for p in function.params if p.default is not None)
                 elif isinstance(statement, ir.ClassDef):
@@ -239,7 +241,7 @@ class CodeScopes:
                 for expr in exprs:
                     for inner in ir.walk_expr(expr):
                         if isinstance(inner, ir.Func):
-                            pending.append((inner.function.body, context.function(inner.function)))
+                            pending.append((inner.function.body, context.enter(inner.function)))
                         elif isinstance(inner, ir.Call):
                             yield from self._call(inner, context)
                         elif isinstance(inner, ir.Dict) and id(inner) not in self._handled:

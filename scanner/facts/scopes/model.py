@@ -20,7 +20,10 @@ def span_lines(document: Document, span: Span) -> tuple[str, ...]:
     line, _, end_line, _ = span
     return tuple(document.lines[line - 1: min(end_line, line + _MAX_SPAN_LINES)])
 
-# -- scope values as written -------------------------------------------------------------------
+
+# -- scope values as written ---------------------------------------------------------------------
+# Each has its span and, where a finding may land on it (literals, lists, concatenations), the
+# source lines it covers: findings in other modules get their snippet without re-reading files.
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Ref:
 
     name: str
     span: Span
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Join:
     sep: str
     seq: ScopeValue
     span: Span
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Unknown:
     """Anything not statically known (a call result, an environment lookup, a parameter)."""
 
     span: Span
+    lines: tuple[str, ...] = ()
 
 
 ScopeValue = Union[Lit, ScopeList, Ref, Join, Concat, Unknown]  # noqa: UP007 (a runtime alias)

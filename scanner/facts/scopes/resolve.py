@@ -230,8 +230,7 @@ class Resolver:
 
 
 def _place(path: str, value: ScopeValue) -> Place:
-    lines = getattr(value, "lines", ())
-    return Place(path, value.span, lines[0] if lines else "")
+    return Place(path, value.span, value.lines[0] if value.lines else "")
 
 
 def _string_tokens(pieces: list[_Piece]) -> tuple[list[ScopeToken], bool]:
