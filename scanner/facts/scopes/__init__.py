@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.scopes.calls import CALL_HINTS, api_uses, handles_refresh_tokens
 from scanner.facts.scopes.catalog import load_catalog, sdk_needles
+from scanner.facts.scopes.code import POSITIONAL_SCOPES, CodeScopes
 from scanner.facts.scopes.model import (
     ApiUse,
     Concat,
@@ -27,9 +28,6 @@ __all__ = ["ApiUse", "ApiUseExtractor", "Concat", "Join", "Lit", "Ref", "Refresh
            "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "Unknown"]
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
-# Clients that take scopes positionally: a file may request scopes without the word.
-POSITIONAL_HINTS = ("acquire_token", "from_client_", "from_authorized_user", "initiate_",
-                    "get_authorization_request_url")
 _THIRD_PARTY_DIRS = ("/node_modules/", "/vendor/", "/third_party/", "/bower_components/")
 
 
@@ -46,7 +44,8 @@ class ScopeExtractor(Extractor):
 
     name = "scopes"
     produces = (ScopeRequest, ScopeConstant)
-    gate = Gate(words=("scope", *POSITIONAL_HINTS))
+    # A client taking scopes positionally is a request without the word.
+    gate = Gate(words=("scope", *POSITIONAL_SCOPES))
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):
@@ -57,8 +56,6 @@ class ScopeExtractor(Extractor):
         if document.kind in CODE_KINDS:
             module = document.code
             if module is not None:
-                from scanner.facts.scopes.code import CodeScopes
-
                 reader = CodeScopes(document, module)
                 yield from reader.read_constants()
                 if requests:

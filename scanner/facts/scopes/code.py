@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from scanner.code import ir
 from scanner.facts.base import Span
@@ -28,13 +29,13 @@ from scanner.model.document import Document
 SCOPE_KEYS = frozenset({"scope", "scopes", "oauth_scopes", "oauth_scope", "default_scopes",
                         "oauthScopes", "defaultScopes"})
 # Calls that take the scopes positionally: method name -> index of the scopes argument.
-POSITIONAL_SCOPES = {
+POSITIONAL_SCOPES = MappingProxyType({
     "from_client_secrets_file": 1, "from_client_config": 1, "from_authorized_user_file": 1,
     "from_authorized_user_info": 1, "acquire_token_for_client": 0, "acquire_token_silent": 0,
     "acquire_token_interactive": 0, "get_authorization_request_url": 0,
     "acquire_token_by_authorization_code": 1, "initiate_auth_code_flow": 0, "initiate_device_flow": 0,
     "acquire_token_by_username_password": 2, "acquire_token_on_behalf_of": 1,
-}
+})
 # `list(x)`, `sorted(x)` ...: the same scopes as `x`.
 COLLECTIONS = frozenset({"list", "tuple", "sorted", "set", "frozenset"})
 # Keyword arguments naming the token or authorize URL, in the order they are trusted.

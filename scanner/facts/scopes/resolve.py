@@ -9,8 +9,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Union
+from urllib.parse import urlsplit
 
 from scanner.facts.base import FileFacts, Span
+from scanner.facts.scopes.catalog import load_catalog
 from scanner.facts.scopes.model import (
     Concat,
     Join,
@@ -59,7 +61,8 @@ class ScopeToken:
 @dataclass(frozen=True)
 class ResolvedRequest:
     """A request with its scopes known statically; `complete` is False when part of the value
-    is not (then `length`, the space-joined length, counts the known part)."""
+    is not (then `length`, the space-joined length, counts the known part). `host` is the
+    token/authorize URL's, `provider` the catalogued provider (by that host, else by a scope)."""
 
     request: ScopeRequest
     place: Place  # the request itself
@@ -67,6 +70,8 @@ class ResolvedRequest:
     complete: bool
     length: int
     anchor: Place  # the literal holding the whole list (a whole-list finding goes there)
+    host: str | None
+    provider: str | None
 
 
 def is_test_path(path: str) -> bool:
@@ -109,6 +114,7 @@ class Resolver:
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
+        self.catalog = load_catalog()
         self._constants: dict[str, dict[str, ScopeConstant]] = {}
         # (path, name) of every constant a resolution went through.
         self.visited: set[tuple[str, str]] = set()
@@ -214,8 +220,10 @@ class Resolver:
         anchor_path, anchor_value = self.anchor(request.value, path)
         anchor = _place(anchor_path, anchor_value) if anchor_path != path or \
             anchor_value is not request.value else place
+        host = host_of(request.provider_url)
         if isinstance(resolved, _Unknown):
-            return ResolvedRequest(request, place, (), False, 0, anchor)
+            return ResolvedRequest(request, place, (), False, 0, anchor, host,
+                                   self.catalog.provider_of_host(host))
         if isinstance(resolved, _Text):
             tokens, complete = _string_tokens(resolved.pieces)
         else:
@@ -226,7 +234,20 @@ class Resolver:
                 complete = complete and item_complete
         tokens = [t for t in tokens if not t.text.startswith(("/", "./"))]
         length = len(" ".join(t.text for t in tokens))
-        return ResolvedRequest(request, place, tuple(tokens), complete, length, anchor)
+        provider = self.catalog.provider_of_host(host) or next(
+            (p for t in tokens if (p := self.catalog.provider_of_scope(t.text)) is not None), None)
+        return ResolvedRequest(request, place, tuple(tokens), complete, length, anchor, host,
+                               provider)
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
 
 
 def _place(path: str, value: ScopeValue) -> Place:

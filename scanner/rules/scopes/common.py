@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from scanner.facts.base import Fact, FileFacts
 from scanner.facts.scopes import ScopeConstant, ScopeRequest
@@ -72,22 +71,3 @@ def oauth_context(request: ResolvedRequest, catalog: Catalog) -> bool:
         or token.text in catalog.identity or token.text == "offline_access"
         for token in request.tokens
     )
-
-
-def host_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    return host.lower() if host else None
-
-
-def request_provider(request: ResolvedRequest, catalog: Catalog) -> str | None:
-    """The catalogued provider of a request: by its token/authorize URL, else by its scopes."""
-    provider = catalog.provider_of_host(host_of(request.request.provider_url))
-    if provider is not None:
-        return provider
-    return next((p for token in request.tokens
-                 if (p := catalog.provider_of_scope(token.text)) is not None), None)

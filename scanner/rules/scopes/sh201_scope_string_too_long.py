@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from scanner.facts.base import FileFacts
-from scanner.facts.scopes.catalog import load_catalog
 from scanner.facts.scopes.resolve import resolved_requests
 from scanner.model.finding import Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import Bad, Good, ProjectReporter
-from scanner.rules.scopes.common import ScopeRule, host_of, request_provider
+from scanner.rules.scopes.common import ScopeRule
 
 DEFAULT_MAX_LENGTH = 4000
 _HR_PERMISSIONS = "EMPLOYEE_ACCESS = [\n" + "".join(
@@ -87,14 +86,12 @@ class ScopeStringTooLong(ScopeRule):
                  report: ProjectReporter) -> Iterator[Finding]:
         default = self.options.get("max-length", DEFAULT_MAX_LENGTH)
         host_limits: Mapping[str, int] = self.options.get("host-limits", {})
-        catalog = load_catalog()
         for request in resolved_requests(facts, index):
             limit, where = default, ""
-            host = host_of(request.request.provider_url)
-            provider = request_provider(request, catalog)
+            host = request.host
             for known, value in sorted(host_limits.items()):
                 key = known.lower()
-                if (host and (host == key or host.endswith("." + key))) or key == provider:
+                if (host and (host == key or host.endswith("." + key))) or key == request.provider:
                     limit, where = value, f" for {known}"
             if request.length <= limit:
                 continue

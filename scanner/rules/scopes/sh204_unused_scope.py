@@ -11,7 +11,7 @@ from scanner.facts.scopes.resolve import ScopeToken, is_test_path, resolved_requ
 from scanner.model.finding import Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import Bad, Good, ProjectReporter
-from scanner.rules.scopes.common import ScopeRule, oauth_context, request_provider
+from scanner.rules.scopes.common import ScopeRule, oauth_context
 from scanner.rules.scopes.usage import (
     Endpoint,
     Verdict,
@@ -139,7 +139,7 @@ class UnusedScope(ScopeRule):
         for request in requests:
             if not oauth_context(request, catalog):
                 continue
-            provider = request_provider(request, catalog)
+            provider = request.provider
             visible = relevant_calls(calls, provider)
             if not visible:
                 continue  # the code's calls cannot be seen: say nothing rather than guess
