@@ -1,8 +1,5 @@
-"""The HTTP calls a code file makes (method, URL path, host), including the SDK calls the
-catalogs map to endpoints, and whether it handles refresh tokens: what SH2xx's usage check reads.
-
-Read from the text with a few regular expressions, the same for Python and JavaScript: the calls
-are wanted from every code file, and a parse of each would cost far more than these passes."""
+"""The HTTP calls a code file makes (SDK calls the catalogs know included) and whether it handles
+refresh tokens, read from the text: the same for Python and JS, and far cheaper than a parse."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""Scope requests and constants of a Python or JavaScript/TypeScript file, read from the code
-model: `scope=` arguments, scope keys of dicts and objects, clients taking scopes positionally,
-`params.append("scope", ...)`, `["scope", ...]` pairs, `payload["scope"] = ...`."""
+"""Scope requests and constants of Python and JS/TS code, read from the code model: `scope=`
+arguments, scope keys, positional clients, `append("scope", x)`, pairs, `payload["scope"] = x`."""
 
 from __future__ import annotations
 

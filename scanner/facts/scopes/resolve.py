@@ -1,7 +1,5 @@
-"""Scope requests resolved across the project: constants, imports (through the project index),
-joins, concatenation and lists become positioned scopes, with the joined length of the list.
-
-Every SH2xx rule starts from `resolved_requests`; requests of test files are not judged."""
+"""Scope requests resolved across the project (constants, imports through the project index,
+joins, concatenation, lists) into positioned scopes and their joined length: what the rules judge."""
 
 from __future__ import annotations
 
