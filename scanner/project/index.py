@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from scanner.facts.symbols import JS_MODULE_SEPARATOR, ClassSymbol, ModuleSymbols
+from scanner.facts.symbols import JS_MODULE_SEPARATOR, ClassSymbol, ModuleSymbols, python_module
 
 if TYPE_CHECKING:
     from scanner.facts.base import FileFacts
@@ -34,6 +34,7 @@ class ProjectIndex:
         self.modules: dict[str, ModuleSymbols] = {}
         self.classes: dict[str, ClassSymbol] = {}
         self._tried: set[str] = set()
+        self._by_suffix: dict[str, str] | None = None  # dotted-name suffix -> scanned path
         for file_facts in self.facts.values():
             self._add(file_facts)
 
@@ -74,7 +75,20 @@ class ProjectIndex:
         for known, symbols in self.modules.items():
             if known.endswith("." + name) or known.endswith("/" + name):
                 return symbols
-        return None
+        deeper = self._scanned_module_path(name)
+        return self.module_of_path(deeper) if deeper is not None else None
+
+    def _scanned_module_path(self, name: str) -> str | None:
+        """A scanned Python file whose dotted name ends with `name` (`svc/api/pkg/mod.py` for
+        `pkg.mod`), the shallowest first: modules under a deeper root that is not loaded yet."""
+        if self._by_suffix is None:
+            self._by_suffix = {}
+            for path in sorted(self.scanned, key=lambda p: (p.count("/"), p)):
+                if path.endswith(".py"):
+                    parts = python_module(path).split(".")
+                    for start in range(len(parts)):
+                        self._by_suffix.setdefault(".".join(parts[start:]), path)
+        return self._by_suffix.get(name)
 
     def module_of_path(self, path: str) -> ModuleSymbols | None:
         facts = self.load(path)

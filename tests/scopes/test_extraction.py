@@ -1,12 +1,19 @@
-"""Scope extraction and resolution: Python (libcst), JS/TS (tree-sitter), config, URLs."""
+"""Scope extraction and resolution: Python and JS/TS (one extractor over the code model),
+config, URLs; names resolved across modules with the project index."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from scanner.parsed import ParsedFile
-from scanner.plugins.scopes import scope_facts
-from tests.support import scan_files, triples
+from scanner.engine.plan import build_plan
+from scanner.engine.runner import Settings, scan
+from scanner.facts.scopes import Lit, ScopeConstant, ScopeExtractor, ScopeList, ScopeRequest
+from scanner.model.document import Document
+from scanner.sources import SourceFile
+from tests.gitrepo import Repo
+from tests.gitrepo import triples as report_triples
+from tests.support import make_rules, scan_files, triples
 
 
 def found(files: dict[str, str], select: str = "SH2", **options: Any) -> set[tuple[str, int, str]]:
@@ -35,6 +42,16 @@ def test_local_variable_resolved_through_scope_analysis() -> None:
         "    return OAuth2Session('id', scope=scopes)\n"
     )
     assert found({"gh.py": code}) == {("gh.py", 2, "SH202")}
+
+
+def test_loop_targets_are_bound_and_loop_tests_are_not() -> None:
+    tested = ('def f(cid):\n    scopes = ["repo"]\n    while scopes:\n        break\n'
+              '    return OAuth2Session(cid, scope=scopes)\n')
+    looped = 'def f(cid):\n    for scopes in [["repo"]]:\n        pass\n    return OAuth2Session(cid, scope=scopes)\n'
+    js = ('function f(id) {\n  const scopes = ["repo"];\n  for (const s of scopes) { log(s); }\n'
+          '  return new OAuthClient({ scope: scopes });\n}\n')
+    assert found({"w.py": tested, "l.py": looped, "src/j.js": js}) == {("w.py", 2, "SH202"),
+                                                                       ("src/j.js", 2, "SH202")}
 
 
 def test_class_attribute_and_self_reference() -> None:
@@ -81,16 +98,24 @@ def test_relative_and_dotted_imports_across_modules() -> None:
     assert found(files) == {("pkg/lists.py", 1, "SH202")}
 
 
-def test_constant_module_outside_the_scan_is_loaded() -> None:
-    # Hook mode: only auth.py is scanned; the list is read through project.load.
-    from scanner import engine
-    from scanner.sources import SourceFile
-    from tests.support import make_rules
+def test_modules_under_a_deeper_root_resolve_by_suffix() -> None:
+    # A monorepo: `pkg` is importable from services/api, not from the scanned root.
+    files = {
+        "services/api/pkg/__init__.py": "",
+        "services/api/pkg/lists.py": 'DEFAULT = ["admin", "contacts.read"]\n',
+        "services/api/pkg/auth.py": "from pkg.lists import DEFAULT\nsession = OAuth2Session('id', scope=DEFAULT)\n",
+    }
+    assert found(files) == {("services/api/pkg/lists.py", 1, "SH202")}
 
+
+def test_constant_module_outside_the_scan_is_loaded() -> None:
+    # Hook mode: only auth.py is scanned; the list is read through the project index.
     files = {"pkg/lists.py": 'DEFAULT = ["admin"]\n',
              "pkg/auth.py": "from pkg.lists import DEFAULT\nsession = OAuth2Session('id', scope=DEFAULT)\n"}
-    result = engine.scan([SourceFile(path="pkg/auth.py", text=files["pkg/auth.py"])], make_rules(["SH202"]),
-                         max_size=1 << 20, project_loader=lambda p: ParsedFile(p, files[p]) if p in files else None)
+    rules = make_rules(["SH202"])
+    result = scan([SourceFile(path="pkg/auth.py", text=files["pkg/auth.py"])], build_plan(rules, {}),
+                  Settings(max_size=1 << 20),
+                  project_loader=lambda p: Document(p, files[p]) if p in files else None)
     # The list's module was not scanned: the finding goes to the request in the scanned file.
     assert triples(result.findings) == {("pkg/auth.py", 2, "SH202")}
 
@@ -141,14 +166,38 @@ def test_token_columns_point_at_the_element() -> None:
     assert (finding.line, finding.column, finding.end_column) == (1, 29, 34)
 
 
+def _facts(path: str, code: str) -> list[ScopeRequest | ScopeConstant]:
+    return [f for f in ScopeExtractor().extract(Document(path, code))
+            if isinstance(f, (ScopeRequest, ScopeConstant))]
+
+
 def test_scope_request_model_records_origin_and_provider() -> None:
     code = ('oauth.register("hub", access_token_url="https://api.hubapi.com/oauth/v1/token",\n'
             '               client_kwargs={"scope": "crm.objects.contacts.read"})\n')
-    facts = scope_facts(ParsedFile("reg.py", code), calls=False)
-    (request,) = facts.requests
+    (request,) = _facts("reg.py", code)
+    assert isinstance(request, ScopeRequest)
     assert request.provider_url == "https://api.hubapi.com/oauth/v1/token"
     assert request.origin == 'oauth.register({"scope": ...} payload)'
-    assert (request.span.path, request.span.line) == ("reg.py", 2)
+    assert request.source == "literal"
+    assert request.span[0] == 2
+    assert request.line_text == '               client_kwargs={"scope": "crm.objects.contacts.read"})'
+    assert request.value == Lit("crm.objects.contacts.read", (2, 40, 2, 67), (request.line_text,))
+
+
+def test_python_and_js_give_the_same_facts() -> None:
+    python = 'SCOPES = ["openid", "email"]\nsession = OAuth2Session("id", scope=SCOPES)\n'
+    js = 'const SCOPES = ["openid", "email"];\nconst session = new OAuth2Session({scope: SCOPES});\n'
+    py_constant, py_request = _facts("a.py", python)
+    js_constant, js_request = _facts("a.js", js)
+    for constant in (py_constant, js_constant):
+        assert isinstance(constant, ScopeConstant) and constant.name == "SCOPES"
+        assert isinstance(constant.value, ScopeList)
+        assert [item.text for item in constant.value.items if isinstance(item, Lit)] == ["openid", "email"]
+    for request in (py_request, js_request):
+        assert isinstance(request, ScopeRequest) and request.source == "constant"
+        assert request.span[0] == 2
+    assert py_request.origin == "OAuth2Session(scope=)"
+    assert js_request.origin == 'OAuth2Session({"scope": ...} payload)'
 
 
 def test_partially_known_string_over_the_limit_is_reported() -> None:
@@ -191,6 +240,20 @@ def test_vendored_and_minified_code_is_skipped() -> None:
     code = 'const REQ = { scope: "admin" };\nconst login = new OAuthClient({ scope: "admin" });\n'
     assert found({"static/vendor/lib.js": code, "static/app.min.js": code}) == set()
     assert found({"static/app.js": code}) == {("static/app.js", 2, "SH202")}
+    # A minified bundle under any name (a webpack chunk): one very long line.
+    bundle = (code.replace("\n", "") + 'location.href="https://id.example.com/authorize?scope=admin";'
+              + "var pad=" + "1+" * 3000 + "1;\n")
+    assert found({"static/dist/chunks/app.3f2a9c.js": bundle}) == set()
+
+
+def test_calls_on_long_lines_are_still_seen() -> None:
+    # The verb is looked for right before the URL, not over the whole line.
+    padding = "x = {" + ", ".join(f'"k{n}": {n}' for n in range(400)) + "}; "
+    files = {"auth.py": 'OAuth2Session("i", scope=["people:write"])\n',
+             "client.py": padding + 'requests.get("https://api.example.com/api/v3/people")\n'}
+    result = scan_files(files, select=["SH204"])
+    assert triples(result.findings) == {("auth.py", 1, "SH204")}
+    assert "only reads it (GET); request `people:read` instead" in result.findings[0].message
 
 
 def test_token_in_an_unrelated_callee_is_no_oauth_context() -> None:
@@ -209,3 +272,20 @@ def test_scope_like_fields_of_other_data_are_not_requests() -> None:
                   "app.py": 'requests.get("https://www.googleapis.com/drive/v3/files")\n'}) == set()
     assert found({"k8s.yaml": "nodePool:\n  oauthScopes:\n    - https://www.googleapis.com/auth/cloud-platform\n"}) \
         == {("k8s.yaml", 3, "SH202")}
+
+
+def test_local_variable_is_followed_whatever_its_name(tmp_path: Path) -> None:
+    """Issue #12 defect 3: `scope=` given through a local variable was found when the variable
+    was named `scopes` and dropped when it was named `requested` (the old prescreen's regex)."""
+    repo = Repo(tmp_path / "repo")
+    for name in ("scopes", "requested"):
+        repo.write(f"app/gh_{name}.py", f'def connect(client_id):\n    {name} = ["repo", "gist"]\n'
+                                        f"    return OAuth2Session(client_id, scope={name})\n")
+        repo.write(f"web/gh_{name}.js", f'export function connect(clientId) {{\n'
+                                        f'  const {name} = ["repo", "gist"];\n'
+                                        f"  return new OAuth2Client({{ clientId, scope: {name} }});\n}}\n")
+    repo.commit()
+    code, report = repo.run("scan", ".", "--select", "SH2")
+    assert code == 1
+    assert report_triples(report) == {("app/gh_scopes.py", 2, "SH202"), ("app/gh_requested.py", 2, "SH202"),
+                               ("web/gh_scopes.js", 2, "SH202"), ("web/gh_requested.js", 2, "SH202")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,10 +10,16 @@ from click.testing import CliRunner
 
 from scanner.cli import cli
 from scanner.config import ConfigError, parse_config
-from scanner.plugins import scopes
-from scanner.plugins.scopes_catalog import load_catalog
-from scanner.plugins.scopes_usage import parse_scope
-from tests.support import scan_files, triples
+from scanner.engine.plan import build_plan
+from scanner.engine.runner import Settings, scan
+from scanner.facts.scopes.catalog import load_catalog
+from scanner.model.document import Document
+from scanner.rules import scopes
+from scanner.rules.scopes.usage import parse_scope
+from scanner.sources import SourceFile
+from tests.gitrepo import Repo
+from tests.gitrepo import triples as report_triples
+from tests.support import make_rules, scan_files, triples
 
 
 def unused(files: dict[str, str], **options: Any) -> dict[int, str]:
@@ -179,23 +186,40 @@ def test_diff_scans_without_the_repository_listing_say_nothing() -> None:
 
 
 def test_diff_scan_reads_unscanned_files_when_the_project_lists_them() -> None:
-    from scanner import engine
-    from scanner.parsed import ParsedFile
-    from scanner.rules import Project
-    from scanner.sources import SourceFile
-    from tests.support import make_rules
-
     files = {"auth.py": 'OAuth2Session("i", scope=["people:read", "payroll:read"])\n',
-             "client.py": 'requests.get("https://api.example.com/api/v3/people")\n'}
-    rule = make_rules(["SH204"])[0]
+             "client.py": 'requests.get("https://api.example.com/api/v3/people")\n',
+             "tests/test_client.py": 'requests.get("https://api.example.com/api/v3/payroll")\n'}
     source = SourceFile(path="auth.py", text=files["auth.py"], changed_lines=frozenset({1}))
-    result = engine.scan_source(source, [rule], 1 << 20)
-    project = Project(scanned_paths=("auth.py",), load=lambda p: ParsedFile(p, files[p]) if p in files else None,
-                      all_paths=lambda: tuple(files))
-    assert isinstance(rule, scopes.UnusedScope)
-    produced = list(rule.check_project({"auth.py": result.facts["SH204"]}, project))
-    assert [(f.path, f.line) for f in produced] == [("auth.py", 1)]
-    assert "payroll" in produced[0].message
+
+    def listed(paths: tuple[str, ...]) -> list[tuple[str, int, str]]:
+        result = scan([source], build_plan(make_rules(["SH204"]), {}), Settings(max_size=1 << 20),
+                      project_loader=lambda p: Document(p, files[p]) if p in files else None,
+                      project_paths=lambda: paths)
+        assert not result.summary.errors, result.summary.errors
+        assert all("payroll" in f.message for f in result.findings)
+        return sorted((f.path, f.line, f.rule) for f in result.findings)
+
+    # client.py shows people is called, payroll never (the test file's call does not count).
+    assert listed(tuple(files)) == [("auth.py", 1, "SH204")]
+    # Without client.py the request's provider shows no call at all: nothing is said.
+    assert listed(("auth.py", "tests/test_client.py")) == []
+
+
+def test_hook_reads_the_rest_of_the_work_tree_for_calls(tmp_path: Path) -> None:
+    """The hook scans only the staged auth module; the calls that show what is used live in a
+    TypeScript file of the work tree (a test's call to payroll does not count)."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("web/api.ts", 'export const people = () => fetch("/api/v3/people");\n')
+    repo.write("web/api.test.ts", 'it("pays", () => fetch("/api/v3/payroll"));\n')
+    repo.write("app/auth.py", 'SCOPES = ["people:read"]\nsession = OAuth2Session("client", scope=SCOPES)\n')
+    repo.commit()
+    repo.write("app/auth.py", 'SCOPES = ["people:read", "payroll:read"]\n'
+                              'session = OAuth2Session("client", scope=SCOPES)\n')
+    repo.git("add", "app/auth.py")
+    code, report = repo.run("hook", "--select", "SH2", "app/auth.py")
+    assert report_triples(report) == {("app/auth.py", 1, "SH204")}
+    assert code == 1
+    assert "payroll" in report["findings"][0]["message"]
 
 
 def test_scope_names_unrelated_to_any_path_are_not_judged() -> None:

@@ -1,5 +1,5 @@
-"""How SH204 decides whether a scope is used: a scope parses into (resource, access); the
-repository's API calls touch resources by their URL path words; user maps name exact endpoints."""
+"""Whether a scope is used: a scope parses into (resource, access); the repository's API calls
+touch resources by their URL path words; user maps name exact endpoints."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from scanner.plugins.scopes_catalog import Catalog
-from scanner.plugins.scopes_model import ApiCall
+from scanner.facts.scopes import ApiUse
+from scanner.facts.scopes.calls import normalise_word
+from scanner.facts.scopes.catalog import Catalog
 
 READ_WORDS = frozenset({"read", "readonly", "read_only", "readbasic", "view", "history", "list", "get"})
 WRITE_WORDS = frozenset({"write", "readwrite", "manage", "send", "edit", "create", "delete", "modify",
@@ -17,6 +18,8 @@ WRITE_WORDS = frozenset({"write", "readwrite", "manage", "send", "edit", "create
 _IGNORED_WORDS = frozenset({"all", "shared", "basic", "selected", "public", "own"})
 _GOOGLE_PREFIX = re.compile(r"^https://(?:www\.)?googleapis\.com/auth/")
 _METHOD = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|\*)\s+(/\S*)$", re.IGNORECASE)
+_READ_TWINS = ((r"ReadWrite", "Read"), (r"readwrite", "read"), (r"\bwrite\b", "read"),
+               (r"\bWrite\b", "Read"), (r"_write\b", "_read"), (r"\bwrite_", "read_"))
 
 
 @dataclass(frozen=True)
@@ -28,15 +31,6 @@ class ScopeMeaning:
     words: frozenset[str]
     access: str
     read_scope: str | None
-
-
-def normalise_word(word: str) -> str:
-    word = word.lower().replace("_", "").replace("-", "")
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
 
 
 def _access_of(word: str) -> str | None:
@@ -51,8 +45,7 @@ def _access_of(word: str) -> str | None:
 
 def _read_counterpart(scope: str) -> str | None:
     """`deals.write` -> `deals.read`, `Mail.ReadWrite` -> `Mail.Read`, `write:org` -> `read:org`."""
-    for pattern, replacement in ((r"ReadWrite", "Read"), (r"readwrite", "read"), (r"\bwrite\b", "read"),
-                                 (r"\bWrite\b", "Read"), (r"_write\b", "_read"), (r"\bwrite_", "read_")):
+    for pattern, replacement in _READ_TWINS:
         candidate, count = re.subn(pattern, replacement, scope)
         if count:
             return candidate
@@ -60,7 +53,7 @@ def _read_counterpart(scope: str) -> str | None:
 
 
 def parse_scope(scope: str, catalog: Catalog) -> ScopeMeaning | None:
-    """The meaning of one scope, or None when it names no resource (SH204 then says nothing)."""
+    """The meaning of one scope, or None when it names no resource (then nothing is said)."""
     explicit = catalog.explicit.get(scope)
     if explicit is not None:
         resource, access, _provider = explicit
@@ -90,7 +83,8 @@ def parse_scope(scope: str, catalog: Catalog) -> ScopeMeaning | None:
         resource_parts = [p for p in parts if not _access_of(p) and p.lower() not in _IGNORED_WORDS]
         if not resource_parts:
             return None
-        resource = resource_parts[0].split(".")[-1] if len(resource_parts[0].split(".")) > 1 else resource_parts[0]
+        dotted = resource_parts[0].split(".")
+        resource = dotted[-1] if len(dotted) > 1 else resource_parts[0]
         access = (_access_of(access_parts[0]) or "any") if access_parts else "any"
     else:
         parts = [p for p in scope.split(".") if p]
@@ -109,18 +103,6 @@ def _words(resource: str, catalog: Catalog) -> frozenset[str]:
     words = {normalise_word(resource)}
     for alias in (key, normalise_word(key)):
         words.update(normalise_word(w) for w in catalog.aliases.get(alias, ()))
-    return frozenset(words)
-
-
-def call_words(call: ApiCall) -> frozenset[str]:
-    words: set[str] = set()
-    for segment in call.segments:
-        if segment == "{}":
-            continue
-        words.add(normalise_word(segment))
-        for piece in re.split(r"[.:]", segment):
-            if piece:
-                words.add(normalise_word(piece))
     return frozenset(words)
 
 
@@ -150,14 +132,15 @@ def _segment_matches(pattern: str, segment: str) -> bool:
     return pattern.lower() == segment.lower()
 
 
-def endpoint_matches(endpoint: Endpoint, call: ApiCall) -> bool:
+def endpoint_matches(endpoint: Endpoint, call: ApiUse) -> bool:
     if endpoint.method != "*" and call.method != "*" and endpoint.method != call.method:
         return False
     pattern, segments = endpoint.segments, call.segments
     if not pattern:
         return True
     for start in range(len(segments) - len(pattern) + 1):
-        if all(_segment_matches(p, s) for p, s in zip(pattern, segments[start:start + len(pattern)], strict=True)):
+        if all(_segment_matches(p, s) for p, s in zip(pattern, segments[start:start + len(pattern)],
+                                                       strict=True)):
             return True
     return False
 
@@ -167,15 +150,15 @@ def endpoint_matches(endpoint: Endpoint, call: ApiCall) -> bool:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Why a scope is not needed, for the SH204 message; `kind` is "untouched" (no call touches
-    the resource), "read-only" (a write scope only read), "mapped" or "offline"."""
+    """Why a scope is not needed; `kind` is "untouched" (no call touches the resource),
+    "read-only" (a write scope only read), "mapped" or "offline"."""
 
     message: str
     kind: str = "untouched"
 
 
-def judge(scope: str, calls: Sequence[ApiCall], catalog: Catalog, user_map: Mapping[str, Sequence[Endpoint]],
-          refresh_tokens: bool) -> Verdict | None:
+def judge(scope: str, calls: Sequence[ApiUse], catalog: Catalog,
+          user_map: Mapping[str, Sequence[Endpoint]], refresh_tokens: bool) -> Verdict | None:
     """None when the scope is used (or cannot be judged); else why it is unused or too broad."""
     if scope == "offline_access":
         if refresh_tokens:
@@ -194,19 +177,18 @@ def judge(scope: str, calls: Sequence[ApiCall], catalog: Catalog, user_map: Mapp
     meaning = parse_scope(scope, catalog)
     if meaning is None:
         return None
-    touching = [c for c in calls if meaning.words & call_words(c)]
+    touching = [c for c in calls if meaning.words & c.resources]
     if not touching:
         return Verdict(f"`{scope}` is never exercised: no API call touches `{meaning.resource}`")
-    if (meaning.access == "write" and meaning.read_scope
-            and all(c.method in {"GET", "HEAD"} for c in touching)):
+    if meaning.access == "write" and meaning.read_scope and all(c.access == "read" for c in touching):
         return Verdict(f"`{scope}` grants write access to `{meaning.resource}`, but the code only reads it "
                        f"(GET); request `{meaning.read_scope}` instead", "read-only")
     return None
 
 
-def relevant_calls(calls: Iterable[ApiCall], provider: str | None, catalog: Catalog) -> list[ApiCall]:
+def relevant_calls(calls: Iterable[ApiUse], provider: str | None) -> list[ApiUse]:
     """The calls that may exercise a request's scopes: calls without a host, and calls to the
     request's provider (every call when the provider is unknown)."""
     if provider is None:
         return list(calls)
-    return [c for c in calls if c.host is None or catalog.provider_of_host(c.host) == provider]
+    return [c for c in calls if c.host is None or c.provider == provider]

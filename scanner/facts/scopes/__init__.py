@@ -1,0 +1,86 @@
+"""Scope facts and their extractors: where OAuth scopes are requested (code, config, URLs) and
+the module constants they may come through; the API calls code makes and refresh-token use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.scopes.calls import CALL_HINTS, api_uses, handles_refresh_tokens
+from scanner.facts.scopes.catalog import load_catalog, sdk_needles
+from scanner.facts.scopes.code import POSITIONAL_SCOPES, CodeScopes
+from scanner.facts.scopes.model import (
+    ApiUse,
+    Concat,
+    Join,
+    Lit,
+    Ref,
+    RefreshTokenUse,
+    ScopeConstant,
+    ScopeList,
+    ScopeRequest,
+    ScopeValue,
+    Unknown,
+)
+from scanner.model.document import CONFIG_KINDS, JS_KINDS, Document, FileKind
+
+__all__ = ["ApiUse", "ApiUseExtractor", "Concat", "Join", "Lit", "Ref", "RefreshTokenUse",
+           "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "Unknown"]
+
+CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+_THIRD_PARTY_DIRS = ("/node_modules/", "/vendor/", "/third_party/", "/bower_components/")
+
+
+def is_third_party(document: Document) -> bool:
+    """Vendored and minified code: not the project's own OAuth configuration or API calls."""
+    lowered = "/" + document.path.lower()
+    return lowered.endswith((".min.js", ".bundle.js")) or any(d in lowered for d in _THIRD_PARTY_DIRS) \
+        or document.is_bundle
+
+
+class ScopeExtractor(Extractor):
+    """Scope requests and scope-holding constants. The gate admits files holding the word (or a
+    positional client call); a module read because a request imports from it is read whole."""
+
+    name = "scopes"
+    produces = (ScopeRequest, ScopeConstant)
+    # A client taking scopes positionally is a request without the word.
+    gate = Gate(words=("scope", *POSITIONAL_SCOPES))
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        if is_third_party(document):
+            return
+        # Without the gate's words a file requests nothing: it is read for its constants only
+        # (a module a request imports from, or, in a diff scan, the rest of the work tree).
+        requests = document.has_any(self.gate.words)
+        if document.kind in CODE_KINDS:
+            module = document.code
+            if module is not None:
+                reader = CodeScopes(document, module)
+                yield from reader.read_constants()
+                if requests:
+                    yield from reader.read_requests()
+        if not requests:
+            return
+        from scanner.facts.scopes.text import config_scope_requests, url_scope_requests
+
+        if document.kind in CONFIG_KINDS:
+            yield from config_scope_requests(document)
+        yield from url_scope_requests(document)
+
+
+class ApiUseExtractor(Extractor):
+    """The HTTP calls and refresh-token handling of code files."""
+
+    name = "api-use"
+    produces = (ApiUse, RefreshTokenUse)
+    gate = Gate(kinds=CODE_KINDS,
+                words=(*CALL_HINTS, *sdk_needles(), "refresh"))
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        if is_third_party(document):
+            return
+        if handles_refresh_tokens(document):
+            yield RefreshTokenUse((1, 1, 1, 1))
+        if document.has_any(CALL_HINTS) or document.has_any(sdk_needles()):
+            yield from api_uses(document, load_catalog())

@@ -1,0 +1,132 @@
+"""The providers' scope catalogs (scanner/data/scopes_*.json), merged into one read-only lookup:
+broad scopes, explicit scope meanings, resource-to-path aliases, SDK calls, provider hosts."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class SdkCall:
+    """An SDK call pattern and the HTTP endpoint it stands for ({0}, {1}: regex groups)."""
+
+    provider: str
+    needle: str  # lower-case text a file must hold for the pattern to be tried
+    pattern: re.Pattern[str]
+    endpoint: str
+    method: str  # an HTTP method, or "auto": decided by the operation's name
+    host: str | None
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    auth_hosts: tuple[str, ...]
+    api_hosts: tuple[str, ...]
+    scope_pattern: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    providers: tuple[Provider, ...]
+    # scope -> (why it is broad, the narrower suggestion), and the catalog it comes from
+    broad: Mapping[str, tuple[str, str]]
+    broad_provider: Mapping[str, str]
+    # scope -> (resource, access, provider)
+    explicit: Mapping[str, tuple[str, str, str]]
+    # scope -> the narrower read scope (when the naming rule cannot derive it)
+    read_scope: Mapping[str, str]
+    # identity scopes (consumed by the ID token) and scopes no API call can show the use of
+    identity: frozenset[str]
+    # resource word -> path words that exercise it
+    aliases: Mapping[str, frozenset[str]]
+    sdk: tuple[SdkCall, ...]
+    read_operations: tuple[str, ...]
+    scope_providers: Mapping[str, str]
+
+    def provider_of_scope(self, scope: str) -> str | None:
+        known = self.scope_providers.get(scope)
+        if known is not None:
+            return known
+        for provider in self.providers:
+            if provider.scope_pattern is not None and provider.scope_pattern.search(scope):
+                return provider.name
+        return None
+
+    def provider_of_host(self, host: str | None) -> str | None:
+        if not host:
+            return None
+        for provider in self.providers:
+            for known in (*provider.auth_hosts, *provider.api_hosts):
+                if host == known or host.endswith("." + known):
+                    return provider.name
+        return None
+
+
+
+def _catalog_data() -> list[tuple[str, dict[str, Any]]]:
+    """(file stem, parsed JSON) of every catalog file."""
+    return [(path.stem, json.loads(path.read_text(encoding="utf-8")))
+            for path in sorted(DATA_DIR.glob("scopes_*.json"))]
+
+
+@functools.cache
+def sdk_needles() -> tuple[str, ...]:
+    """The words a file must hold for an SDK call pattern to be tried: the API-use gate reads
+    them at start-up, without compiling the catalog's patterns."""
+    return tuple(sorted({sdk["needle"].lower() for _, data in _catalog_data()
+                         for sdk in data.get("sdk", ())}))
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """Every catalog file, read once per process into immutable data."""
+    providers: list[Provider] = []
+    broad: dict[str, tuple[str, str]] = {}
+    broad_provider: dict[str, str] = {}
+    explicit: dict[str, tuple[str, str, str]] = {}
+    read_scope: dict[str, str] = {}
+    identity: set[str] = set()
+    aliases: dict[str, set[str]] = {}
+    sdk_calls: list[SdkCall] = []
+    read_operations: set[str] = set()
+    scope_providers: dict[str, str] = {}
+    for stem, data in _catalog_data():
+        name = data.get("provider", stem[len("scopes_"):])
+        pattern = data.get("scope_pattern")
+        providers.append(Provider(name, tuple(data.get("auth_hosts", ())),
+                                  tuple(data.get("api_hosts", ())),
+                                  re.compile(pattern) if pattern else None))
+        api_host = data["api_hosts"][0] if data.get("api_hosts") else None
+        for scope, (why, instead) in data.get("broad", {}).items():
+            broad[scope] = (why, instead)
+            broad_provider[scope] = name
+        for scope, meaning in data.get("scopes", {}).items():
+            explicit[scope] = (meaning["resource"], meaning["access"], name)
+            if "read_scope" in meaning:
+                read_scope[scope] = meaning["read_scope"]
+            scope_providers.setdefault(scope, name)
+        identity.update(data.get("identity", ()))
+        identity.update(data.get("unjudged", ()))
+        for resource, words in data.get("resources", {}).items():
+            aliases.setdefault(resource.lower(), set()).update(w.lower() for w in words)
+        for sdk in data.get("sdk", ()):
+            sdk_calls.append(SdkCall(name, sdk["needle"].lower(), re.compile(sdk["pattern"]),
+                                     sdk["endpoint"], sdk.get("method", "auto"), api_host))
+        read_operations.update(o.lower() for o in data.get("read_operations", ()))
+    return Catalog(
+        providers=tuple(providers), broad=MappingProxyType(broad),
+        broad_provider=MappingProxyType(broad_provider), explicit=MappingProxyType(explicit),
+        read_scope=MappingProxyType(read_scope), identity=frozenset(identity),
+        aliases=MappingProxyType({k: frozenset(v) for k, v in aliases.items()}),
+        sdk=tuple(sdk_calls), read_operations=tuple(sorted(read_operations)),
+        scope_providers=MappingProxyType(scope_providers))

@@ -1,0 +1,73 @@
+"""What the scope rules share: the project rule that reports each finding once at a scope (or
+at the request when the scope's module was not scanned), and whether a request is about OAuth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import ClassVar
+
+from scanner.facts.base import Fact, FileFacts
+from scanner.facts.scopes import ScopeConstant, ScopeRequest
+from scanner.facts.scopes.catalog import Catalog
+from scanner.facts.scopes.resolve import Place, ResolvedRequest
+from scanner.model.finding import Finding
+from scanner.project.index import ProjectIndex
+from scanner.rules.base import CONTEXTS, ProjectReporter, ProjectRule
+
+# Words in a request's origin (callee, variable, config key) that say it is about OAuth.
+_OAUTH_CONTEXT = ("oauth", "auth", "session", "flow", "credential", "client", "register",
+                  "consent", "login", "signin", "msal", "sso", "openid", "oidc", "urlsearchparams",
+                  "google", "github", "slack", "microsoft", "azure", "graph", "hubspot", "okta",
+                  "salesforce", "zoom", "dropbox")
+
+
+class ScopeRule(ProjectRule):
+    """A scope rule: it judges resolved requests across the project (names resolve through
+    other modules), never in test files, and reports each finding once."""
+
+    needs: ClassVar[tuple[type[Fact], ...]] = (ScopeRequest, ScopeConstant)
+    # Requests in tests are not judged (a test's dummy list is not production's).
+    contexts = CONTEXTS - {"test"}
+
+    def check_project(self, facts: Mapping[str, FileFacts], index: ProjectIndex,
+                      report: ProjectReporter) -> Iterable[Finding]:
+        seen: set[tuple[str, int, int, str]] = set()
+        for finding in self.findings(facts, index, report):
+            key = (finding.path, finding.line, finding.column, finding.message)
+            if key not in seen:
+                seen.add(key)
+                yield finding
+
+    def findings(self, facts: Mapping[str, FileFacts], index: ProjectIndex,
+                 report: ProjectReporter) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def at(self, place: Place, request: ResolvedRequest, message: str, construct: str,
+           index: ProjectIndex, report: ProjectReporter) -> Finding:
+        """A finding at `place`, or at the request when `place` is in a module the scan did not
+        cover (hook and diff modes read other modules only to resolve names)."""
+        if place.path not in index.scanned:
+            place = request.place
+        return report.report(self, place.path, place.span, message, place.line_text,
+                             construct=construct)
+
+    def allowed(self) -> frozenset[str]:
+        return frozenset(self.options.get("allow", ()))
+
+
+def oauth_context(request: ResolvedRequest, catalog: Catalog) -> bool:
+    """Is this request clearly OAuth? A plain `scope="all"` passed to some unrelated API is not:
+    the generic words (`all`, `admin` ...) then stay silent."""
+    fact = request.request
+    origin = fact.origin.lower()
+    # A URL's scope parameter and a constant named like scopes say so themselves.
+    if fact.provider_url or fact.source in ("url", "scope constant") \
+            or any(word in origin for word in _OAUTH_CONTEXT):
+        return True
+    if fact.source == "config" and "scopes" in origin:
+        return True
+    return any(
+        any(ch in token.text for ch in ":./") or token.text in catalog.explicit
+        or token.text in catalog.identity or token.text == "offline_access"
+        for token in request.tokens
+    )

@@ -1,0 +1,173 @@
+"""SH204 unused-scope: a requested scope that no API call of the repository exercises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from scanner.facts.base import FileFacts
+from scanner.facts.scopes import ApiUse, RefreshTokenUse, ScopeConstant, ScopeRequest
+from scanner.facts.scopes.catalog import Catalog, load_catalog
+from scanner.facts.scopes.resolve import ScopeToken, is_test_path, resolved_requests
+from scanner.model.finding import Finding, Severity
+from scanner.project.index import ProjectIndex
+from scanner.rules.base import Bad, Good, ProjectReporter
+from scanner.rules.scopes.common import ScopeRule, oauth_context
+from scanner.rules.scopes.usage import (
+    Endpoint,
+    Verdict,
+    judge,
+    parse_endpoint,
+    parse_scope,
+    relevant_calls,
+)
+
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+
+
+class UnusedScope(ScopeRule):
+    """## What it does
+    Flags a requested scope that the code never exercises. Either no API call touches the scope's
+    resource, or a write scope whose resource is only ever read (then it suggests the read scope).
+
+    How the decision is made:
+
+    1. Each scope is parsed into (resource, access). Common syntaxes are understood:
+       `people:read` and `read:org` (resource `people`/`org`, access read), `deals.write`,
+       `crm.objects.contacts.read` (the last part before the access word is the resource),
+       `Mail.ReadWrite`, `https://www.googleapis.com/auth/drive.readonly` (the API name, here
+       `drive`; a bare Google scope like `.../auth/drive` is full access). A scope without an
+       access word (`forms`) is judged on its resource only. Identity scopes (`openid`, `profile`,
+       `email`) and scopes that name no resource are never reported. `offline_access` counts as
+       used when the code handles refresh tokens (a `refresh_token` grant or key).
+    2. The repository's API calls are collected: HTTP method and URL path of
+       requests/httpx/aiohttp/urllib/fetch/axios calls, URL constants used by them (a URL constant
+       no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), and SDK
+       calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, googleapiclient,
+       PyGithub, msgraph). Test files do not count.
+    3. A call touches a resource when a word of its path (split on `/`, `.` and `:`, singular and
+       plural alike) is the resource or one of its catalogued aliases (Microsoft Graph `Mail` ->
+       `messages`, `mailFolders`, `sendMail`; Slack `channels` -> `conversations`). Calls to
+       another provider's API host do not count. No touching call: unused. Touching calls that are
+       all GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
+       read twin: broader than needed.
+    4. When no call is visible at all for the request's provider, nothing is reported; likewise
+       in diff and hook scans, which see only the changed files, unless the rest of the
+       repository can be listed. Requests that are not clearly OAuth (a plain `scope="billing"`
+       passed to an unrelated API, with no OAuth client, token URL or scope syntax around it) are
+       not judged. Requests in test files are not judged either. When not one scope of a request
+       to a provider the catalogs do not know matches any call (`api.console`), its scope names
+       evidently do not follow the API's paths, and nothing is said: map them (below) instead.
+
+    Teach it a provider's scopes in `[tool.secret-hygiene.scopes]` by mapping each scope to the
+    endpoints it grants (`METHOD /path`, `*` and `{id}` match any segment; the path may be a tail
+    of the called URL). A mapped scope is used when any call matches one of its endpoints:
+
+        [tool.secret-hygiene.scopes]
+        map = {"people:read" = ["GET /api/v3/people"], "people:write" = ["POST /api/v3/people"]}
+        allow = ["legacy:scope"]  # never reported
+
+    The built-in catalogs live in `scanner/data/scopes_*.json` (GitHub, Google, Slack, Microsoft
+    Graph, HubSpot): `scopes` (explicit meanings), `resources` (aliases), `sdk` (call patterns).
+
+    ## Why is this bad?
+    Every scope a token carries is exposure without benefit when the code never uses it: a leaked
+    token, a compromised dependency or a confused-deputy bug can use it, and users are asked to
+    consent to more than the integration needs (least privilege, RFC 9700 section 2.3).
+
+    ## Example
+        SCOPES = ["people:read", "payroll:read"]
+        session = OAuth2Session(CLIENT_ID, scope=SCOPES)
+        session.get("https://api.example.com/api/v3/people")
+
+    ## Use instead
+        SCOPES = ["people:read"]
+        session = OAuth2Session(CLIENT_ID, scope=SCOPES)
+        session.get("https://api.example.com/api/v3/people")
+
+    ## References
+    - RFC 9700 (OAuth 2.0 Security Best Current Practice), section 2.3
+    - RFC 6749 section 3.3 (Access Token Scope)
+    """
+
+    id = "SH204"
+    name = "unused-scope"
+    family = "scope"
+    severity = Severity.MEDIUM
+    needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse)
+    examples = (
+        Bad('SCOPES = ["people:read", "payroll:read"]\n'
+            'session = OAuth2Session("client", scope=SCOPES)\n'
+            'session.get("https://api.example.com/api/v3/people")\n', line=1),
+        Bad('SCOPES = ["deals.write"]\n'
+            'session = OAuth2Session("client", scope=SCOPES)\n'
+            'session.get("https://api.example.com/crm/v3/objects/deals")\n', line=1),
+        Bad("const loginRequest = { scopes: [\"User.Read\", \"Mail.Send\"] };\n"
+            "export const me = () => fetch(\"https://graph.microsoft.com/v1.0/me\");\n",
+            path="src/auth.js", line=1),
+        Good('SCOPES = ["people:read", "offline_access"]\n'
+             'session = OAuth2Session("client", scope=SCOPES)\n'
+             'session.get("https://api.example.com/api/v3/people")\n'
+             'session.refresh_token("https://api.example.com/oauth/token")\n'),
+        Good('SCOPES = ["people:read", "payroll:read"]\n'
+             'session = OAuth2Session("client", scope=SCOPES)\n'),
+    )
+
+    def user_map(self) -> dict[str, list[Endpoint]]:
+        mapping: dict[str, list[Endpoint]] = {}
+        for scope, endpoints in self.options.get("map", {}).items():
+            mapping[scope] = [e for e in (parse_endpoint(x) for x in endpoints) if e is not None]
+        return mapping
+
+    def findings(self, facts: Mapping[str, FileFacts], index: ProjectIndex,
+                 report: ProjectReporter) -> Iterator[Finding]:
+        requests = resolved_requests(facts, index)
+        if not requests:
+            return
+        catalog = load_catalog()
+        every_file = list(facts.values())
+        if any(request.request.partial for request in requests):
+            # A diff or hook scan sees only the changed files: read the rest of the repository
+            # when it can be listed, else say nothing rather than guess.
+            others = [p for p in index.all_paths() if p not in facts and p not in index.scanned]
+            if not others:
+                return
+            every_file.extend(_code_facts(index, others))
+        calls = [call for file_facts in every_file for call in file_facts.of(ApiUse)]
+        refresh = any(file_facts.of(RefreshTokenUse) for file_facts in every_file)
+        user_map = self.user_map()
+        allowed = self.allowed()
+        for request in requests:
+            if not oauth_context(request, catalog):
+                continue
+            provider = request.provider
+            visible = relevant_calls(calls, provider)
+            if not visible:
+                continue  # the code's calls cannot be seen: say nothing rather than guess
+            verdicts = [(token, judge(token.text, visible, catalog, user_map, refresh))
+                        for token in request.tokens if token.text not in allowed]
+            if provider is None and _names_unrelated_to_paths(verdicts, catalog):
+                # No scope of an unknown provider's request matches any call: its scope names do
+                # not follow the API's paths (`api.console`), so the calls cannot be told apart.
+                verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
+            for token, verdict in verdicts:
+                if verdict is not None:
+                    yield self.at(token.place, request, verdict.message,
+                                  f"unused-scope:{token.text}", index, report)
+
+
+def _names_unrelated_to_paths(verdicts: Sequence[tuple[ScopeToken, Verdict | None]],
+                              catalog: Catalog) -> bool:
+    judged = [v for t, v in verdicts
+              if t.text != "offline_access"
+              and (v is not None or parse_scope(t.text, catalog) is not None)
+              and t.text not in catalog.identity]
+    return bool(judged) and all(v is not None and v.kind == "untouched" for v in judged)
+
+
+def _code_facts(index: ProjectIndex, paths: Sequence[str]) -> Iterator[FileFacts]:
+    """The facts of other code files of the work tree (tests excluded: their calls do not count)."""
+    for path in paths:
+        if path.endswith(_CODE_SUFFIXES) and not is_test_path(path):
+            loaded = index.load(path)
+            if loaded is not None:
+                yield loaded
