@@ -107,15 +107,15 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -
             result.notes.append(f"{document.path}: rule {rule.id} failed ({type(exc).__name__}); "
                                 "the other rules still ran")
     if plan.project_facts:
-        gathered = FileFacts()
+        complete = all(plan.admits(planned, document) for planned in plan.extractors
+                       if not plan.project_facts.isdisjoint(planned.extractor.produces)
+                       and (not planned.extractor.gate.kinds
+                            or document.kind in planned.extractor.gate.kinds))
+        gathered = FileFacts(complete=complete)
         for kind in plan.project_facts:
             for fact in facts.of(kind):
                 gathered.add(fact)
-        # Parsed already, so its symbols are cheap; but a file whose project extractors did not
-        # all run (their gates said no) must be loaded whole on demand, never half-known.
-        if document.__dict__.get("code") is not None and all(
-                plan.admits(planned, document) for planned in plan.extractors
-                if not plan.project_facts.isdisjoint(planned.extractor.produces)):
+        if document.__dict__.get("code") is not None:  # parsed already: its symbols are cheap
             symbols = module_symbols(document)
             if symbols is not None:
                 gathered.add(symbols)

@@ -68,12 +68,15 @@ class Extractor:
 
 
 class FileFacts:
-    """The facts of one document, by type."""
+    """The facts of one document, by type. `complete` is False when some extractor's gate kept
+    it out: a project rule that needs the file's every fact (a module an import leads to) must
+    then have it loaded whole."""
 
-    __slots__ = ("_by_type",)
+    __slots__ = ("_by_type", "complete")
 
-    def __init__(self) -> None:
+    def __init__(self, *, complete: bool = True) -> None:
         self._by_type: dict[type[Fact], list[Fact]] = {}
+        self.complete = complete
 
     def add(self, fact: Fact) -> None:
         self._by_type.setdefault(type(fact), []).append(fact)

@@ -49,16 +49,21 @@ class ProjectIndex:
                 self.classes[cls.qualname] = cls
 
     def load(self, path: str) -> FileFacts | None:
-        """The project facts of `path`, scanned or loaded on demand (each path tried once)."""
-        if path in self.facts:
-            return self.facts[path]
+        """Every project fact of `path`: a scanned file's own when its gates let every
+        extractor run, else the file loaded whole on demand (each path loaded once)."""
+        known = self.facts.get(path)
+        if known is not None and known.complete:
+            return known
         if path in self._tried:
-            return None
+            return known
         self._tried.add(path)
         loaded = self._load(path)
-        if loaded is not None:
-            self.facts[path] = loaded
-            self._add(loaded)
+        if loaded is None:
+            return known
+        self.facts[path] = loaded
+        for symbols in loaded.of(ModuleSymbols):
+            self.modules.pop(symbols.module, None)  # the whole file replaces what was known
+        self._add(loaded)
         return loaded
 
     def module(self, name: str) -> ModuleSymbols | None:
