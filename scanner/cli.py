@@ -5,6 +5,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage/config/environm
 from __future__ import annotations
 
 import functools
+import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,7 @@ from scanner.engine import WorkerError
 from scanner.finding import Finding, Severity, Summary
 from scanner.redact import one_line
 from scanner.rules import Rule
+from scanner.safe_io import FileSafetyError, write_output
 from scanner.sources import GitError, SourceFile
 from scanner.suppress import BaselineError
 
@@ -170,6 +172,7 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
         )
     if cache is not None:
         cache.save()
+        notes.extend(cache.notes)
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
     return report(run, result.findings, result.summary)
@@ -186,11 +189,15 @@ def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:
         for note in summary.errors:
             click.echo(f"note: {one_line(note)}", err=True)
     if opts.output:
+        # Rendered whole, then written aside and renamed: never a truncated report, never
+        # through a link the repository committed under the report's name.
+        buffer = io.StringIO()
+        render(findings, summary, buffer, False)
         try:
-            with open(opts.output, "w", encoding="utf-8") as stream:
-                render(findings, summary, stream, False)
-        except OSError as exc:
-            raise ToolError(f"--output {opts.output}: {exc.strerror}") from None
+            write_output(Path(opts.output), buffer.getvalue().encode("utf-8"), what="report",
+                         root=run.root)
+        except FileSafetyError as exc:
+            raise ToolError(f"--output {exc}") from None
     else:
         stdout: TextIO = sys.stdout
         if not (opts.quiet and not findings and opts.format == "text"):
@@ -385,19 +392,22 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     opts = Options("json", None, config, (), (), None, True, None, None, True, 0)
     run = prepare(opts, root)
     target = Path(baseline_out) if baseline_out else root / BASELINE_FILE
+    # lexists: a link or FIFO committed under the baseline's name is refused, not skipped.
+    has_previous = os.path.lexists(target)
     if detect_secrets_file:
         secret_rules = [r for r in run.rules if r.category.value == "secret"]
         imported = import_detect_secrets(Path(detect_secrets_file), root, secret_rules,
                                          run.config.max_file_size)
-        existing = read_baseline(target) if target.is_file() else []
+        existing = read_baseline(target, root) if has_previous else []
         entries = sort_entries([*existing, *imported.entries])
-        write_baseline(target, entries)
+        write_baseline(target, entries, root)
         click.echo(f"imported {len(imported.entries)} findings from {detect_secrets_file} "
                    f"({imported.matched_by_hash} by secret hash, {imported.matched_by_line} by line); "
                    f"{target} has {len(entries)} entries", err=True)
         for note in imported.unmatched:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {one_line(note)}", err=True)
         return 0
+    previous = read_baseline(target, root) if update and has_previous else None
     sources, notes = tree_files(root, all_files=all_files)
     is_excluded = excluded(run)
     result = engine.scan([s for s in sources if not is_excluded(s.path)], run.rules,
@@ -405,18 +415,18 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
                          expected=len(sources),
                          project_loader=engine.loader_for(root, run.config.max_file_size),
                          path_ignores=PathIgnores.build(run.config.per_file_ignores))
-    if update and target.is_file():
-        previous = read_baseline(target)
+    if previous is not None:
         entries = updated_entries(previous, result.findings)
         kept = len({e["fingerprint"] for e in previous} & {e["fingerprint"] for e in entries})
-        click.echo(f"updated {target}: {kept} kept, {len(previous) - kept} dropped, "
-                   f"{len(entries) - kept} added", err=True)
+        done = (f"updated {target}: {kept} kept, {len(previous) - kept} dropped, "
+                f"{len(entries) - kept} added")
     else:
         entries = baseline_entries(result.findings)
-        click.echo(f"wrote {len(entries)} entries to {target}", err=True)
-    write_baseline(target, entries)
+        done = f"wrote {len(entries)} entries to {target}"
+    write_baseline(target, entries, root)
+    click.echo(done, err=True)  # only once the baseline is really written
     for note in notes + result.summary.errors:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {one_line(note)}", err=True)
     return 0
 
 
