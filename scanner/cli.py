@@ -19,9 +19,9 @@ from scanner import __version__
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
 from scanner.engine import WorkerError
 from scanner.finding import Finding, Severity, Summary
-from scanner.redact import one_line
+from scanner.redact import one_line, redact_text
 from scanner.rules import Rule
-from scanner.safe_io import FileSafetyError, write_output
+from scanner.safe_io import FileSafetyError, read_file, write_file, write_output
 from scanner.sources import GitError, SourceFile
 from scanner.suppress import BaselineError
 
@@ -439,11 +439,18 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
 def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config: str | None,
         all_files: bool) -> int:
     """Fix findings that have an autofix (SH101: a hard-coded secret in Python becomes
-    os.environ["NAME"]); prints the environment variables to set."""
-    import difflib
-
+    os.environ["NAME"]); prints the environment variables to set. Only the lines of reported,
+    unsuppressed findings change; a file that cannot be fixed is a note and the others go on."""
     from scanner import engine
-    from scanner.fix import FIXERS, FixerUnavailable, load_fixer, new_environment_names
+    from scanner.fix import (
+        FIXERS,
+        FixerUnavailable,
+        fix_file,
+        load_fixer,
+        new_environment_names,
+        secrets_in,
+        unified_diff,
+    )
     from scanner.suppress import PathIgnores
 
     root, targets = _scan_root(paths)
@@ -469,43 +476,51 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
                          project_loader=engine.loader_for(root, run.config.max_file_size),
                          path_ignores=PathIgnores.build(run.config.per_file_ignores),
                          baseline=run.baseline)
-    rules_by_path: dict[str, set[str]] = {}
+    # The engine has applied every suppression: these are the lines each fixer may change.
+    lines_by_path: dict[str, dict[str, set[int]]] = {}
     for finding in result.findings:
-        rules_by_path.setdefault(finding.path, set()).add(finding.rule)
-    changed, unfixed, names = 0, 0, set()
-    for path, rule_ids in sorted(rules_by_path.items()):
+        lines_by_path.setdefault(finding.path, {}).setdefault(finding.rule, set()).update(
+            range(finding.line, finding.end_line + 1))
+    changed, unfixed, failed, names = 0, 0, 0, set()
+    for path, lines in sorted(lines_by_path.items()):
         location = root / path
         try:
-            before = location.read_bytes().decode("utf-8")  # bytes: CRLF files stay CRLF
-        except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"note: {path}: cannot read for fixing ({type(exc).__name__})", err=True)
-            continue
-        after = before
-        for rule_id in sorted(rule_ids):
-            try:
-                fixed = fixers[rule_id](path, after)
-            except Exception as exc:  # a fixer bug costs its own fix, never the others
-                click.echo(f"note: {path}: the {rule_id} fixer failed ({type(exc).__name__}); "
-                           "file left as it was for that rule", err=True)
-                continue
-            if fixed is not None:
-                after = fixed
-        if after == before:
+            data = read_file(location, what="file", root=root, limit=run.config.max_file_size)
+            # Read-only by its mode (even for root, who may write anyway) or for this user.
+            if not os.stat(location).st_mode & 0o222 or not os.access(location, os.W_OK):
+                raise FileSafetyError(f"{path}: read-only")
+        except (OSError, FileSafetyError) as exc:
+            reason = f"{path}: cannot read ({exc.strerror})" if isinstance(exc, OSError) else str(exc)
+            click.echo(f"note: {one_line(reason)}; not fixed", err=True)
             unfixed += 1
             continue
-        changed += 1
-        names.update(new_environment_names(before, after))
+        fixed = fix_file(path, data, {rule_id: fixers[rule_id] for rule_id in lines}, lines)
+        for note in fixed.notes:
+            click.echo(f"note: {one_line(note)}", err=True)
+        if fixed.data is None:
+            unfixed += 1
+            continue
         if show_diff:
-            click.echo("".join(difflib.unified_diff(before.splitlines(keepends=True),
-                                                    after.splitlines(keepends=True),
-                                                    f"a/{path}", f"b/{path}")), nl=False)
+            # The `-` lines hold the secrets being moved: every value a secret rule sees is redacted.
+            secrets = secrets_in(path, fixed.before, run.config)
+            click.echo(redact_text(unified_diff(path, fixed), secrets), nl=False)
         else:
-            location.write_bytes(after.encode("utf-8"))
+            try:
+                write_file(location, fixed.data, what="fixed file", root=root)
+            except FileSafetyError as exc:
+                click.echo(f"note: {one_line(str(exc))}; left as it was", err=True)
+                failed += 1
+                continue
+        changed += 1
+        names.update(new_environment_names(fixed.before, fixed.after))
     verb = "would fix" if show_diff else "fixed"
     click.echo(f"{verb} {changed} file{'s' if changed != 1 else ''}"
                + (f"; {unfixed} with findings no fixer could change" if unfixed else ""), err=True)
     if names:
         click.echo("set these environment variables: " + ", ".join(sorted(names)), err=True)
+    if failed:
+        raise ToolError(f"{failed} fixed file{'s' if failed != 1 else ''} could not be written "
+                        "(see the notes above)")
     return 1 if show_diff and changed else 0
 
 
