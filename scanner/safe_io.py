@@ -28,6 +28,8 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 # Windows has no dir_fd: there each step is checked by path (a narrower race, same refusals).
 _DIR_FD = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd and _NOFOLLOW != 0
+# Paths that name an open stream of this process (/dev/stdout, /dev/fd/1, /proc/self/fd/1).
+_STREAMS = ("/dev/", "/proc/")
 # A temporary name must stay under NAME_MAX (255) whatever the target's name.
 _MAX_STEM = 200
 
@@ -248,23 +250,24 @@ def write_file(path: Path, data: bytes, *, what: str, root: Path | None = None,
 
 def write_output(path: Path, data: bytes, *, what: str, root: Path) -> None:
     """Write a file the user named (`--output`). Inside `root` or a git work tree every rule of
-    write_file holds; elsewhere a link the user made is followed, and a device or FIFO there
+    write_file holds; elsewhere a link the user made is followed, and a device, FIFO or stream
     (`/dev/stdout`, `/dev/null`) is written to directly."""
     absolute = os.path.abspath(path)
     boundary = root if _is_within(absolute, os.path.abspath(root)) else work_tree_of(absolute)
     if boundary is not None:
         write_file(path, data, what=what, root=boundary)
         return
-    real = os.path.realpath(absolute)
     try:
-        kind = os.stat(real).st_mode
+        kind = os.stat(absolute).st_mode
     except OSError:
         kind = stat.S_IFREG  # not there yet: a new file
-    if stat.S_ISREG(kind) or stat.S_ISDIR(kind):
-        write_file(Path(real), data, what=what)
+    # /dev/stdout (a pipe with no path, or a file the shell opened for appending) is written
+    # as it is, like any device or FIFO the user names.
+    if (stat.S_ISREG(kind) or stat.S_ISDIR(kind)) and not absolute.startswith(_STREAMS):
+        write_file(Path(os.path.realpath(absolute)), data, what=what)
         return
     try:
-        with open(real, "wb") as stream:  # the user's own device or pipe
+        with open(absolute, "ab") as stream:  # appending: never truncates what a shell opened
             stream.write(data)
     except OSError as exc:
         raise FileSafetyError(f"{path}: cannot write {what} ({_reason(exc)})") from None

@@ -149,6 +149,11 @@ def test_output_to_a_device_or_a_new_file_outside_the_repository_still_works(
                           capsys=capsys)
     assert code == 1 and json.loads(report.read_text(encoding="utf-8"))["findings"]
     assert temporary_files(report.parent) == []
+    piped = subprocess.run([sys.executable, "-m", "scanner.cli", "scan", ".", "--format", "json",
+                            "--output", "/dev/stdout"], cwd=repo.root, capture_output=True,
+                           text=True, check=False)
+    assert piped.returncode == 1, piped.stderr
+    assert json.loads(piped.stdout)["findings"]
 
 
 @pytest.mark.parametrize("linked", [".cache", ".cache/secret-hygiene"])
