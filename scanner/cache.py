@@ -103,8 +103,7 @@ class ResultCache:
     def __init__(self, root: Path, digest: str) -> None:
         self.root = root
         self.directory = root / CACHE_DIR
-        self.name = f"scan-{digest[:24]}.bin"
-        self.path = self.directory / self.name
+        self.path = self.directory / f"scan-{digest[:24]}.bin"
         self.entries: dict[str, tuple[str, FileResult]] = {}
         self.fresh: dict[str, tuple[str, FileResult]] = {}
         self.hits = 0
@@ -136,7 +135,7 @@ class ResultCache:
             return
         with directory:
             try:
-                blob = directory.read(self.name, limit=MAX_CACHE_FILE, what="results cache")
+                blob = directory.read(self.path.name, limit=MAX_CACHE_FILE, what="results cache")
             except LinkRefused as exc:
                 self.enabled = False
                 self.notes.append(f"results cache not used: {exc}")
@@ -153,7 +152,7 @@ class ResultCache:
             if isinstance(loaded, dict):
                 self.entries = loaded
                 with contextlib.suppress(OSError):
-                    directory.touch(self.name)  # recently used: kept when old files are pruned
+                    directory.touch(self.path.name)  # recently used: kept when old files are pruned
 
     def lookup(self, path: str, digest: str) -> FileResult | None:
         entry = self.entries.get(path)
@@ -179,7 +178,7 @@ class ResultCache:
             try:
                 if _read_or_none(directory, ".gitignore") != GITIGNORE:
                     directory.write(".gitignore", GITIGNORE, what="cache .gitignore")
-                directory.write(self.name, mac + body, what="results cache", mode=0o600)
+                directory.write(self.path.name, mac + body, what="results cache", mode=0o600)
             except LinkRefused as exc:
                 self.notes.append(f"results cache not used: {exc}")
                 return
