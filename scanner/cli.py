@@ -27,6 +27,7 @@ from scanner.suppress import BaselineError
 
 if TYPE_CHECKING:
     from scanner.cache import ResultCache
+    from scanner.sources import Comparison, RawChange
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -93,6 +94,9 @@ class Run:
     rules: list[Rule]
     opts: Options
     baseline: frozenset[str]
+    # Where the configuration and the baseline were read from (None: none was).
+    config_path: Path | None = None
+    baseline_path: Path | None = None
 
 
 def prepare(opts: Options, root: Path) -> Run:
@@ -111,21 +115,34 @@ def prepare(opts: Options, root: Path) -> Run:
     ignore = opts.ignore + config.ignore
     rules = registry.instantiate(registry.select_rules(select, ignore), config.options, config.severity)
     baseline: frozenset[str] = frozenset()
+    baseline_path = None
     if not opts.no_baseline:
         baseline_path = _baseline_path(opts, config, root, config_path)
         if baseline_path is not None:
             baseline = baseline_fingerprints(baseline_path)
-    return Run(root=root, config=config, rules=rules, opts=opts, baseline=baseline)
+    return Run(root=root, config=config, rules=rules, opts=opts, baseline=baseline,
+               config_path=config_path, baseline_path=baseline_path)
 
 
 def _baseline_path(opts: Options, config: Config, root: Path, config_path: Path | None) -> Path | None:
     if opts.baseline:
         return Path(opts.baseline)
     if config.baseline:
-        base = config_path.parent if config_path else root
+        # Relative to the config file, unless that lives outside the scanned tree (a CI config
+        # kept out of the checkout): then relative to the tree, like every path in it.
+        inside = config_path is not None and _relative_to(config_path, root) is not None
+        base = config_path.parent if config_path is not None and inside else root
         return base / config.baseline
     default = root / BASELINE_FILE
     return default if default.is_file() else None
+
+
+def _relative_to(path: Path, root: Path) -> str | None:
+    """`path` relative to `root` with / separators, or None when it lies outside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return None
 
 
 def excluded(run: Run) -> Callable[[str], bool]:
@@ -289,20 +306,75 @@ def _target_sources(targets: Sequence[Path], root: Path, all_files: bool) -> tup
 @common_options
 def diff(opts: Options, revisions: str | None, staged: bool) -> int:
     """Findings that a diff introduces: `--staged`, or `BASE[...HEAD]` / `BASE..HEAD`."""
-    from scanner.sources import range_files, staged_files
+    from scanner.sources import Comparison
 
     if staged == bool(revisions):
         raise click.UsageError("give either --staged or a revision range such as main...HEAD")
+    _check_revisions(revisions)
     root = _git_root(Path("."))
     run = prepare(opts, root)
     notes: list[str] = []
-    max_size = run.config.max_file_size
-    if staged:
-        sources = list(staged_files(root, max_size=max_size, notes=notes))
-    else:
-        assert revisions is not None
-        sources = list(range_files(root, revisions, max_size=max_size, notes=notes))
+    comparison = Comparison.commits(root, revisions) if revisions else Comparison.staged(root)
+    sources = list(comparison.files(max_size=run.config.max_file_size, notes=notes))
+    notes.extend(_config_change_notes(run, comparison))
     return execute(run, sources, notes=notes, expected=len(sources))
+
+
+def _check_revisions(revisions: str | None) -> None:
+    """A revision is never an option, whatever click let through after `--`."""
+    if revisions is not None and revisions.startswith("-"):
+        raise click.UsageError(f"{revisions}: a revision range cannot start with '-'")
+
+
+def _config_change_notes(run: Run, comparison: Comparison) -> list[str]:
+    """A note when the diff being scanned changes the scanner's own configuration or baseline:
+    a pull request could add a secret together with an `exclude` or a baseline entry for it."""
+    from scanner.config import CONFIG_FILES
+
+    watched: set[str] = set()
+    if run.opts.config is None:  # discovered: a diff can add or change any candidate file
+        watched.update(CONFIG_FILES)
+    elif run.config_path is not None:
+        watched.add(_relative_to(run.config_path, run.root) or "")
+    if not run.opts.no_baseline:
+        baseline = run.baseline_path or run.root / BASELINE_FILE
+        watched.add(_relative_to(baseline, run.root) or "")
+    watched.discard("")
+    if not watched:
+        return []
+    changed = [change.path for change in comparison.changes(sorted(watched))
+               if change.path.rsplit("/", 1)[-1] != "pyproject.toml" or _our_table_changed(run, change)]
+    if not changed:
+        return []
+    return [f"this diff changes the scanner's own configuration ({', '.join(sorted(changed))}), "
+            "which decides what it reports; in CI, pass --config from outside the checkout "
+            "and --no-baseline"]
+
+
+def _our_table_changed(run: Run, change: RawChange) -> bool:
+    """Whether a pyproject.toml change touches [tool.secret-hygiene] (unreadable: assume so)."""
+    from scanner.sources import blob_bytes
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
+
+    tables: list[object] = []
+    for blob in (change.old, change.new):
+        if set(blob) == {"0"}:
+            tables.append(None)
+            continue
+        data = blob_bytes(run.root, blob)
+        try:
+            document = tomllib.loads(data.decode("utf-8")) if data is not None else None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
+            document = None
+        if document is None:
+            return True
+        tool = document.get("tool")
+        tables.append(tool.get("secret-hygiene") if isinstance(tool, dict) else None)
+    return tables[0] != tables[1]
 
 
 @cli.command()
@@ -312,6 +384,7 @@ def history(opts: Options, rev_range: str | None) -> int:
     """Scan every commit's added lines (default: all commits reachable from HEAD)."""
     from scanner.sources import history_files
 
+    _check_revisions(rev_range)
     root = _git_root(Path("."))
     run = prepare(opts, root)
     notes: list[str] = []
@@ -337,9 +410,16 @@ def _all_keywords(rules: Sequence[Rule]) -> list[str] | None:
 @common_options
 def hook(opts: Options, files: tuple[str, ...]) -> int:
     """Pre-commit entry point: the staged content of FILES, findings on staged lines only.
-    Files with nothing staged (pre-commit run --all-files) are scanned whole."""
-    from scanner.sources import explicit_file, run_git, staged_files
+    Files with nothing staged (pre-commit run --all-files) are scanned whole. Everything after
+    `--` is a file name, even one starting with '-'."""
+    from scanner.sources import Comparison, explicit_file
 
+    for name in files:
+        # Only `--` lets such a name through click: it must be a file, not a misplaced option.
+        if name.startswith("-") and not os.path.lexists(name):
+            raise ToolError(f"{name}: no such file (after `--` every argument is a file name; "
+                            "with pre-commit, put options in the hook's `entry` before `--`, "
+                            "not in `args`)")
     try:
         root = _git_root(Path("."))
     except GitError:
@@ -350,15 +430,14 @@ def hook(opts: Options, files: tuple[str, ...]) -> int:
     notes: list[str] = []
     cwd = Path.cwd()
     rel = [os.path.relpath(cwd / f, root).replace(os.sep, "/") for f in files]
-    sources = list(staged_files(root, rel, max_size=run.config.max_file_size, notes=notes)) if rel else []
-    from scanner.sources import EMPTY_TREE, has_head
-
-    base = "HEAD" if has_head(root) else EMPTY_TREE
-    staged_names = {os.fsdecode(p) for p in
-                    run_git(root, "diff", "--cached", "--name-only", "-z", base, "--", *rel).split(b"\0") if p} if rel else set()
+    comparison = Comparison.staged(root)
+    sources = list(comparison.files(rel, max_size=run.config.max_file_size, notes=notes,
+                                    explicit=True)) if rel else []
+    staged_names = {change.path for change in comparison.changes(rel)} if rel else set()
     for path in rel:
         if path not in staged_names:
             sources.append(explicit_file(root / path, root))
+    notes.extend(_config_change_notes(run, comparison))
     return execute(run, sources, notes=notes, expected=len(sources))
 
 

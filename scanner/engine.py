@@ -210,10 +210,30 @@ _worker_rules: list[Rule] = []
 _worker_max_size = 0
 
 
-def _init_worker(rules: list[Rule], max_size: int) -> None:
+def _init_worker(rules: list[Rule], max_size: int, parent: int | None = None) -> None:
     global _worker_max_size
+    if parent is not None:
+        die_with_parent(parent)
     _worker_rules[:] = rules
     _worker_max_size = max_size
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker just forked from `parent`: on Linux the kernel kills it the moment the parent
+    dies (SIGKILL, SIGTERM, a crash), so no worker scans on for nobody."""
+    if sys.platform.startswith("linux"):
+        import contextlib
+        import ctypes
+        import signal
+
+        # No prctl (another libc): the check below still runs.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _scan_chunk(chunk: list[SourceFile]) -> list[FileResult | str | tuple[str] | None]:
@@ -285,12 +305,13 @@ def _compact(result: FileResult) -> FileResult | str | tuple[str] | None:
 
 
 # What a forked worker inherits: the listed sources, the rules, the chunks and the shared cursor.
-_forked: tuple[Sequence[SourceFile], Sequence[Rule], int, list[list[int]], Any, Any] | None = None
+_forked: tuple[Sequence[SourceFile], Sequence[Rule], int, list[list[int]], Any, Any, int] | None = None
 
 
 def _forked_worker(connection: Any) -> None:
     assert _forked is not None
-    sources, rules, max_size, chunks, cursor, lock = _forked
+    sources, rules, max_size, chunks, cursor, lock, parent = _forked
+    die_with_parent(parent)
     try:
         while True:
             with lock:
@@ -317,7 +338,7 @@ def _run_forked(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: 
     context = multiprocessing.get_context("fork")
     chunks = balanced_chunks(sources)
     lock = context.Lock()
-    _forked = (sources, rules, max_size, chunks, context.RawValue("i", 0), lock)
+    _forked = (sources, rules, max_size, chunks, context.RawValue("i", 0), lock, os.getpid())
     workers, connections = [], []
     try:
         for _ in range(min(jobs, len(chunks))):
@@ -370,7 +391,7 @@ def _run_listed(sources: Sequence[SourceFile], rules: Sequence[Rule], max_size: 
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                               initargs=(list(rules), max_size))
+                               initargs=(list(rules), max_size, os.getpid()))
     try:
         submitted = [(chunk, pool.submit(_scan_chunk, [sources[index] for index in chunk]))
                      for chunk in balanced_chunks(sources)]
@@ -405,7 +426,7 @@ def run_files(sources: Iterable[SourceFile], rules: Sequence[Rule], *, max_size:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(list(rules), max_size)) as pool:
+                             initargs=(list(rules), max_size, os.getpid())) as pool:
         # Fork the workers before the first source is read. A stream (history) opens git pipes
         # as it goes; a worker forked after that holds their write ends, so `git cat-file`
         # never sees end of input and the scan hangs when the stream closes it.
