@@ -12,24 +12,35 @@ its result instead of running the rules again.
   A cache committed to a repository, copied from another machine or edited is never unpickled.
 - Secrets: a file's result is stored only if no value that a rule saw as a secret in that file
   appears in its stored form (engine._holds_none_of); otherwise the file is rescanned each time.
+- Safety: the directory is entered and its files written without following links (a repository
+  can commit `.cache` as a link: then the cache is off for the run, with a note); files are
+  written aside and renamed, the `.gitignore` first; pruning deletes only regular files in it.
 Any problem reading or writing the cache (permissions, a full disk, a corrupt file) turns it off
 for that run and the scan goes on."""
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import hashlib
 import hmac
 import json
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
+from scanner.safe_io import (
+    Directory,
+    FileSafetyError,
+    LinkRefused,
+    open_directory,
+    read_file,
+    write_file,
+)
 from scanner.sources import CACHE_DIR
 
 if TYPE_CHECKING:
@@ -38,6 +49,9 @@ if TYPE_CHECKING:
 _KEY_NAME = "cache-key"
 KEEP_FILES = 4
 _FORMAT = 1
+GITIGNORE = b"# Created by secret-hygiene: never commit its cache.\n*\n"
+# A cache file is read whole: one this large is not ours (ours hold no file contents).
+MAX_CACHE_FILE = 1024 * 1024 * 1024
 
 
 def _code_fingerprint() -> str:
@@ -67,16 +81,19 @@ def _key_file() -> Path:
 def _signing_key() -> bytes:
     path = _key_file()
     try:
-        key = path.read_bytes()
+        key = read_file(path, what="cache key", limit=64)
         if len(key) == 32:
             return key
     except FileNotFoundError:
         pass
+    except FileSafetyError as exc:
+        raise OSError(str(exc)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     key = os.urandom(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
+    try:
+        write_file(path, key, what="cache key", mode=0o600)
+    except FileSafetyError as exc:
+        raise OSError(str(exc)) from None
     return key
 
 
@@ -84,35 +101,58 @@ class ResultCache:
     """Results of one scan root under one settings digest: {path: (content digest, result)}."""
 
     def __init__(self, root: Path, digest: str) -> None:
+        self.root = root
         self.directory = root / CACHE_DIR
         self.path = self.directory / f"scan-{digest[:24]}.bin"
         self.entries: dict[str, tuple[str, FileResult]] = {}
         self.fresh: dict[str, tuple[str, FileResult]] = {}
         self.hits = 0
         self.enabled = True
+        # Why the cache was turned off for this run, for the scan's notes.
+        self.notes: list[str] = []
         try:
             self._key = _signing_key()
         except OSError:
             self.enabled, self._key = False, b""
 
+    def _open(self, create: bool) -> Directory | None:
+        """Our real cache directory (never through a link the repository committed), or None
+        with the cache turned off for this run."""
+        try:
+            return open_directory(self.directory, root=self.root, create=create)
+        except LinkRefused as exc:
+            self.enabled = False
+            self.notes.append(f"results cache not used: {exc}")
+        except (OSError, FileSafetyError):
+            self.enabled = False
+        return None
+
     def load(self) -> None:
-        if not self.enabled:
+        if not self.enabled or not os.path.lexists(self.directory):
             return
-        try:
-            blob = self.path.read_bytes()
-        except OSError:
+        directory = self._open(create=False)
+        if directory is None:
             return
-        mac, body = blob[:32], blob[32:]
-        if not hmac.compare_digest(mac, hmac.new(self._key, body, hashlib.sha256).digest()):
-            return  # not ours (committed, copied, edited): ignored, and replaced on save
-        try:
-            loaded = pickle.loads(body)
-        except Exception:  # a half-written or incompatible file: start over
-            return
-        if isinstance(loaded, dict):
-            self.entries = loaded
-            with contextlib.suppress(OSError):
-                os.utime(self.path)  # recently used: kept when old cache files are pruned
+        with directory:
+            try:
+                blob = directory.read(self.path.name, limit=MAX_CACHE_FILE, what="results cache")
+            except LinkRefused as exc:
+                self.enabled = False
+                self.notes.append(f"results cache not used: {exc}")
+                return
+            except (OSError, FileSafetyError):
+                return
+            mac, body = blob[:32], blob[32:]
+            if not hmac.compare_digest(mac, hmac.new(self._key, body, hashlib.sha256).digest()):
+                return  # not ours (committed, copied, edited): ignored, and replaced on save
+            try:
+                loaded = pickle.loads(body)
+            except Exception:  # a half-written or incompatible file: start over
+                return
+            if isinstance(loaded, dict):
+                self.entries = loaded
+                with contextlib.suppress(OSError):
+                    directory.touch(self.path.name)  # recently used: kept when old files are pruned
 
     def lookup(self, path: str, digest: str) -> FileResult | None:
         entry = self.entries.get(path)
@@ -125,34 +165,40 @@ class ResultCache:
 
     def save(self) -> None:
         """Write this run's entries (files no longer scanned drop out), atomically; nothing is
-        written when every file was a hit and none disappeared."""
+        written when every file was a hit and none disappeared. The `.gitignore` is written
+        whole first: without it the cache file is not written at all."""
         if not self.enabled or (self.hits == len(self.fresh) == len(self.entries)):
             return
         body = pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL)
         mac = hmac.new(self._key, body, hashlib.sha256).digest()
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by secret-hygiene: never commit its cache.\n*\n")
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".scan-", suffix=".tmp")
-        except OSError:
+        directory = self._open(create=True)
+        if directory is None:
             return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(mac + body)
-            os.replace(temporary, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            return
-        self._prune()
+        with directory:
+            try:
+                if _read_or_none(directory, ".gitignore") != GITIGNORE:
+                    directory.write(".gitignore", GITIGNORE, what="cache .gitignore")
+                directory.write(self.path.name, mac + body, what="results cache", mode=0o600)
+            except LinkRefused as exc:
+                self.notes.append(f"results cache not used: {exc}")
+                return
+            except FileSafetyError:
+                return
+            self._prune(directory)
 
-    def _prune(self) -> None:
+    def _prune(self, directory: Directory) -> None:
         """Keep the most recently used cache files (one per set of settings, so one per tool
-        version and configuration): upgrades and config changes do not pile files up."""
+        version and configuration): upgrades and config changes do not pile files up. Only
+        regular files in our own directory are ever deleted."""
         with contextlib.suppress(OSError):
-            files = sorted(self.directory.glob("scan-*.bin"), key=lambda p: p.stat().st_mtime_ns,
-                           reverse=True)
-            for stale in files[KEEP_FILES:]:
-                stale.unlink()
+            files = sorted(((info.st_mtime_ns, name) for name, info in directory.regular_files()
+                            if fnmatch.fnmatchcase(name, "scan-*.bin")), reverse=True)
+            for _mtime, stale in files[KEEP_FILES:]:
+                directory.unlink(stale)
+
+
+def _read_or_none(directory: Directory, name: str) -> bytes | None:
+    try:
+        return directory.read(name, limit=len(GITIGNORE), what="cache .gitignore")
+    except (OSError, FileSafetyError):
+        return None

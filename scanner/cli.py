@@ -5,6 +5,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage/config/environm
 from __future__ import annotations
 
 import functools
+import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -20,12 +21,14 @@ from scanner.engine.pool import WorkerError
 from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import one_line
 from scanner.rules.base import Rule
+from scanner.safe_io import FileSafetyError, read_file, write_file, write_output
 from scanner.sources import GitError, SourceFile
 from scanner.suppress import BaselineError
 
 if TYPE_CHECKING:
     from scanner.cache import ResultCache
     from scanner.engine.plan import Plan
+    from scanner.sources import Comparison, RawChange
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -92,6 +95,9 @@ class Run:
     rules: list[Rule]
     opts: Options
     baseline: frozenset[str]
+    # Where the configuration and the baseline were read from (None: none was).
+    config_path: Path | None = None
+    baseline_path: Path | None = None
 
     def plan(self, *, fast_paths: bool = True) -> Plan:
         from scanner.engine.plan import build_plan
@@ -115,21 +121,34 @@ def prepare(opts: Options, root: Path) -> Run:
     ignore = opts.ignore + config.ignore
     rules = registry.instantiate(registry.select_rules(select, ignore), config.options, config.severity)
     baseline: frozenset[str] = frozenset()
+    baseline_path = None
     if not opts.no_baseline:
         baseline_path = _baseline_path(opts, config, root, config_path)
         if baseline_path is not None:
             baseline = baseline_fingerprints(baseline_path)
-    return Run(root=root, config=config, rules=rules, opts=opts, baseline=baseline)
+    return Run(root=root, config=config, rules=rules, opts=opts, baseline=baseline,
+               config_path=config_path, baseline_path=baseline_path)
 
 
 def _baseline_path(opts: Options, config: Config, root: Path, config_path: Path | None) -> Path | None:
     if opts.baseline:
         return Path(opts.baseline)
     if config.baseline:
-        base = config_path.parent if config_path else root
+        # Relative to the config file, unless that lives outside the scanned tree (a CI config
+        # kept out of the checkout): then relative to the tree, like every path in it.
+        inside = config_path is not None and _relative_to(config_path, root) is not None
+        base = config_path.parent if config_path is not None and inside else root
         return base / config.baseline
     default = root / BASELINE_FILE
     return default if default.is_file() else None
+
+
+def _relative_to(path: Path, root: Path) -> str | None:
+    """`path` relative to `root` with / separators, or None when it lies outside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return None
 
 
 def excluded(run: Run) -> Callable[[str], bool]:
@@ -177,6 +196,7 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
         )
     if cache is not None:
         cache.save()
+        notes.extend(cache.notes)
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
     return report(run, result.findings, result.summary)
@@ -193,11 +213,15 @@ def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:
         for note in summary.errors:
             click.echo(f"note: {one_line(note)}", err=True)
     if opts.output:
+        # Rendered whole, then written aside and renamed: never a truncated report, never
+        # through a link the repository committed under the report's name.
+        buffer = io.StringIO()
+        render(findings, summary, buffer, False)
         try:
-            with open(opts.output, "w", encoding="utf-8") as stream:
-                render(findings, summary, stream, False)
-        except OSError as exc:
-            raise ToolError(f"--output {opts.output}: {exc.strerror}") from None
+            write_output(Path(opts.output), buffer.getvalue().encode("utf-8"), what="report",
+                         root=run.root)
+        except FileSafetyError as exc:
+            raise ToolError(f"--output {exc}") from None
     else:
         stdout: TextIO = sys.stdout
         if not (opts.quiet and not findings and opts.format == "text"):
@@ -289,20 +313,75 @@ def _target_sources(targets: Sequence[Path], root: Path, all_files: bool) -> tup
 @common_options
 def diff(opts: Options, revisions: str | None, staged: bool) -> int:
     """Findings that a diff introduces: `--staged`, or `BASE[...HEAD]` / `BASE..HEAD`."""
-    from scanner.sources import range_files, staged_files
+    from scanner.sources import Comparison
 
     if staged == bool(revisions):
         raise click.UsageError("give either --staged or a revision range such as main...HEAD")
+    _check_revisions(revisions)
     root = _git_root(Path("."))
     run = prepare(opts, root)
     notes: list[str] = []
-    max_size = run.config.max_file_size
-    if staged:
-        sources = list(staged_files(root, max_size=max_size, notes=notes))
-    else:
-        assert revisions is not None
-        sources = list(range_files(root, revisions, max_size=max_size, notes=notes))
+    comparison = Comparison.commits(root, revisions) if revisions else Comparison.staged(root)
+    sources = list(comparison.files(max_size=run.config.max_file_size, notes=notes))
+    notes.extend(_config_change_notes(run, comparison))
     return execute(run, sources, notes=notes, expected=len(sources))
+
+
+def _check_revisions(revisions: str | None) -> None:
+    """A revision is never an option, whatever click let through after `--`."""
+    if revisions is not None and revisions.startswith("-"):
+        raise click.UsageError(f"{revisions}: a revision range cannot start with '-'")
+
+
+def _config_change_notes(run: Run, comparison: Comparison) -> list[str]:
+    """A note when the diff being scanned changes the scanner's own configuration or baseline:
+    a pull request could add a secret together with an `exclude` or a baseline entry for it."""
+    from scanner.config import CONFIG_FILES
+
+    watched: set[str] = set()
+    if run.opts.config is None:  # discovered: a diff can add or change any candidate file
+        watched.update(CONFIG_FILES)
+    elif run.config_path is not None:
+        watched.add(_relative_to(run.config_path, run.root) or "")
+    if not run.opts.no_baseline:
+        baseline = run.baseline_path or run.root / BASELINE_FILE
+        watched.add(_relative_to(baseline, run.root) or "")
+    watched.discard("")
+    if not watched:
+        return []
+    changed = [change.path for change in comparison.changes(sorted(watched))
+               if change.path.rsplit("/", 1)[-1] != "pyproject.toml" or _our_table_changed(run, change)]
+    if not changed:
+        return []
+    return [f"this diff changes the scanner's own configuration ({', '.join(sorted(changed))}), "
+            "which decides what it reports; in CI, pass --config from outside the checkout "
+            "and --no-baseline"]
+
+
+def _our_table_changed(run: Run, change: RawChange) -> bool:
+    """Whether a pyproject.toml change touches [tool.secret-hygiene] (unreadable: assume so)."""
+    from scanner.sources import blob_bytes
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
+
+    tables: list[object] = []
+    for blob in (change.old, change.new):
+        if set(blob) == {"0"}:
+            tables.append(None)
+            continue
+        data = blob_bytes(run.root, blob)
+        try:
+            document = tomllib.loads(data.decode("utf-8")) if data is not None else None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
+            document = None
+        if document is None:
+            return True
+        tool = document.get("tool")
+        tables.append(tool.get("secret-hygiene") if isinstance(tool, dict) else None)
+    return tables[0] != tables[1]
 
 
 @cli.command()
@@ -312,6 +391,7 @@ def history(opts: Options, rev_range: str | None) -> int:
     """Scan every commit's added lines (default: all commits reachable from HEAD)."""
     from scanner.sources import history_files
 
+    _check_revisions(rev_range)
     root = _git_root(Path("."))
     run = prepare(opts, root)
     notes: list[str] = []
@@ -327,9 +407,16 @@ def history(opts: Options, rev_range: str | None) -> int:
 @common_options
 def hook(opts: Options, files: tuple[str, ...]) -> int:
     """Pre-commit entry point: the staged content of FILES, findings on staged lines only.
-    Files with nothing staged (pre-commit run --all-files) are scanned whole."""
-    from scanner.sources import explicit_file, run_git, staged_files
+    Files with nothing staged (pre-commit run --all-files) are scanned whole. Everything after
+    `--` is a file name, even one starting with '-'."""
+    from scanner.sources import Comparison, explicit_file
 
+    for name in files:
+        # Only `--` lets such a name through click: it must be a file, not a misplaced option.
+        if name.startswith("-") and not os.path.lexists(name):
+            raise ToolError(f"{name}: no such file (after `--` every argument is a file name; "
+                            "with pre-commit, put options in the hook's `entry` before `--`, "
+                            "not in `args`)")
     try:
         root = _git_root(Path("."))
     except GitError:
@@ -340,15 +427,14 @@ def hook(opts: Options, files: tuple[str, ...]) -> int:
     notes: list[str] = []
     cwd = Path.cwd()
     rel = [os.path.relpath(cwd / f, root).replace(os.sep, "/") for f in files]
-    sources = list(staged_files(root, rel, max_size=run.config.max_file_size, notes=notes)) if rel else []
-    from scanner.sources import EMPTY_TREE, has_head
-
-    base = "HEAD" if has_head(root) else EMPTY_TREE
-    staged_names = {os.fsdecode(p) for p in
-                    run_git(root, "diff", "--cached", "--name-only", "-z", base, "--", *rel).split(b"\0") if p} if rel else set()
+    comparison = Comparison.staged(root)
+    sources = list(comparison.files(rel, max_size=run.config.max_file_size, notes=notes,
+                                    explicit=True)) if rel else []
+    staged_names = {change.path for change in comparison.changes(rel)} if rel else set()
     for path in rel:
         if path not in staged_names:
             sources.append(explicit_file(root / path, root))
+    notes.extend(_config_change_notes(run, comparison))
     return execute(run, sources, notes=notes, expected=len(sources))
 
 
@@ -383,19 +469,22 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     opts = Options("json", None, config, (), (), None, True, None, None, True, 0)
     run = prepare(opts, root)
     target = Path(baseline_out) if baseline_out else root / BASELINE_FILE
+    # lexists: a link or FIFO committed under the baseline's name is refused, not skipped.
+    has_previous = os.path.lexists(target)
     if detect_secrets_file:
         secret_rules = [r for r in run.rules if r.family == "secret"]
         imported = import_detect_secrets(Path(detect_secrets_file), root, secret_rules,
                                          run.config.max_file_size, run.config.options)
-        existing = read_baseline(target) if target.is_file() else []
+        existing = read_baseline(target, root) if has_previous else []
         entries = sort_entries([*existing, *imported.entries])
-        write_baseline(target, entries)
+        write_baseline(target, entries, root)
         click.echo(f"imported {len(imported.entries)} findings from {detect_secrets_file} "
                    f"({imported.matched_by_hash} by secret hash, {imported.matched_by_line} by line); "
                    f"{target} has {len(entries)} entries", err=True)
         for note in imported.unmatched:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {one_line(note)}", err=True)
         return 0
+    previous = read_baseline(target, root) if update and has_previous else None
     sources, notes = tree_files(root, all_files=all_files)
     is_excluded = excluded(run)
     result = scan([s for s in sources if not is_excluded(s.path)], run.plan(),
@@ -403,18 +492,18 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
                   expected=len(sources),
                   project_loader=loader_for(root, run.config.max_file_size),
                   path_ignores=PathIgnores.build(run.config.per_file_ignores))
-    if update and target.is_file():
-        previous = read_baseline(target)
+    if previous is not None:
         entries = updated_entries(previous, result.findings)
         kept = len({e["fingerprint"] for e in previous} & {e["fingerprint"] for e in entries})
-        click.echo(f"updated {target}: {kept} kept, {len(previous) - kept} dropped, "
-                   f"{len(entries) - kept} added", err=True)
+        done = (f"updated {target}: {kept} kept, {len(previous) - kept} dropped, "
+                f"{len(entries) - kept} added")
     else:
         entries = baseline_entries(result.findings)
-        click.echo(f"wrote {len(entries)} entries to {target}", err=True)
-    write_baseline(target, entries)
+        done = f"wrote {len(entries)} entries to {target}"
+    write_baseline(target, entries, root)
+    click.echo(done, err=True)  # only once the baseline is really written
     for note in notes + result.summary.errors:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {one_line(note)}", err=True)
     return 0
 
 
@@ -426,11 +515,10 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
 @click.option("--all-files", is_flag=True, help="Include git-ignored files.")
 def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config: str | None,
         all_files: bool) -> int:
-    """Apply the fixes of reported findings (SH101: a hard-coded secret in Python becomes
-    os.environ["NAME"]; SH302: a signature compare becomes hmac.compare_digest)."""
-    import difflib
-
-    from scanner.app.fix import apply_fixes, redacted_diff_line
+    """Apply the fixes of reported, unsuppressed findings (SH101: a hard-coded secret in Python
+    becomes os.environ["NAME"]; SH302: a signature compare becomes hmac.compare_digest); prints
+    the environment variables to set. A file that cannot be fixed is a note; the others go on."""
+    from scanner.app.fix import fix_file
     from scanner.engine.pool import default_jobs
     from scanner.engine.runner import Settings, loader_for, scan
     from scanner.suppress import PathIgnores
@@ -455,37 +543,47 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_path.setdefault(finding.path, []).append(finding)
-    changed, unfixed, names = 0, 0, set()
+    changed, unfixed, failed, names = 0, 0, 0, set()
     for path, findings in sorted(by_path.items()):
         if not any(f.fix is not None for f in findings):
             unfixed += 1
             continue
         location = root / path
         try:
-            before = location.read_bytes().decode("utf-8")  # bytes: CRLF files stay CRLF
-        except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"note: {path}: cannot read for fixing ({type(exc).__name__})", err=True)
-            continue
-        fixed = apply_fixes(path, before, findings)
-        for note in fixed.skipped:
-            click.echo(f"note: {one_line(note)}", err=True)
-        if fixed.text == before:
+            data = read_file(location, what="file", root=root, limit=run.config.max_file_size)
+            # Read-only by its mode (even for root, who may write anyway) or for this user.
+            if not os.stat(location).st_mode & 0o222 or not os.access(location, os.W_OK):
+                raise FileSafetyError(f"{path}: read-only")
+        except (OSError, FileSafetyError) as exc:
+            reason = f"{path}: cannot read ({exc.strerror})" if isinstance(exc, OSError) else str(exc)
+            click.echo(f"note: {one_line(reason)}; not fixed", err=True)
             unfixed += 1
             continue
+        fixed = fix_file(path, data, findings)
+        for note in fixed.notes:
+            click.echo(f"note: {one_line(note)}", err=True)
+        if fixed.data is None:
+            unfixed += 1
+            continue
+        if show_diff:
+            click.echo(fixed.diff(path), nl=False)  # the replaced secrets are redacted
+        else:
+            try:
+                write_file(location, fixed.data, what="fixed file", root=root)
+            except FileSafetyError as exc:
+                click.echo(f"note: {one_line(str(exc))}; left as it was", err=True)
+                failed += 1
+                continue
         changed += 1
         names.update(fixed.environment)
-        if show_diff:
-            lines = difflib.unified_diff(before.splitlines(keepends=True),
-                                         fixed.text.splitlines(keepends=True),
-                                         f"a/{path}", f"b/{path}")
-            click.echo("".join(redacted_diff_line(line, fixed.secrets) for line in lines), nl=False)
-        else:
-            location.write_bytes(fixed.text.encode("utf-8"))
     verb = "would fix" if show_diff else "fixed"
     click.echo(f"{verb} {changed} file{'s' if changed != 1 else ''}"
                + (f"; {unfixed} with findings no fix could change" if unfixed else ""), err=True)
     if names:
         click.echo("set these environment variables: " + ", ".join(sorted(names)), err=True)
+    if failed:
+        raise ToolError(f"{failed} fixed file{'s' if failed != 1 else ''} could not be written "
+                        "(see the notes above)")
     return 1 if show_diff and changed else 0
 
 

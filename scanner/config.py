@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model.finding import Severity
+from scanner.safe_io import FileSafetyError, read_file
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+# The largest max-file-size accepted: a file is read whole into memory, so a repository's config
+# must not be able to ask for gigabytes.
+MAX_FILE_SIZE_LIMIT = 256 * 1024 * 1024
 CONFIG_FILES = (".secret-hygiene.toml", "pyproject.toml")
 BASELINE_FILE = ".secret-hygiene-baseline.json"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
@@ -58,9 +62,9 @@ def find_config(root: Path) -> Path | None:
 
 def _has_our_table(path: Path) -> bool:
     try:
-        return "[tool.secret-hygiene" in path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+        return b"[tool.secret-hygiene" in read_file(path, what="config")
+    except (OSError, FileSafetyError):
+        return False  # a FIFO, device or huge file is not a config of ours
 
 
 def load_config(path: Path | None) -> Config:
@@ -71,7 +75,9 @@ def load_config(path: Path | None) -> Config:
     else:  # Python 3.10
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_file(path, what="config").decode("utf-8"))
+    except FileSafetyError as exc:
+        raise ConfigError(str(exc)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -208,16 +214,17 @@ def _check_patterns(key: str, patterns: Any, fail: Any) -> None:
 
 
 def parse_size(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError("expected a size such as 5242880 or \"5MiB\"")
-    if isinstance(value, int):
+    """A size in bytes, from 1 up to MAX_FILE_SIZE_LIMIT (256 MiB)."""
+    size = 0
+    if isinstance(value, int) and not isinstance(value, bool):
         if value <= 0:
             raise ValueError("must be positive")
-        return value
-    if isinstance(value, str):
-        match = _SIZE.match(value)
-        if match:
-            size = int(float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
-            if size > 0:
-                return size
-    raise ValueError("expected a size such as 5242880 or \"5MiB\"")
+        size = value
+    elif isinstance(value, str) and (match := _SIZE.match(value)):
+        size = int(float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
+    if size <= 0:
+        raise ValueError("expected a size such as 5242880 or \"5MiB\"")
+    if size > MAX_FILE_SIZE_LIMIT:
+        raise ValueError(f"{size} bytes is over the maximum of "
+                         f"{MAX_FILE_SIZE_LIMIT // 1024 ** 2}MiB (files are read whole into memory)")
+    return size

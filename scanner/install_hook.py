@@ -10,6 +10,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.safe_io import FileSafetyError, default_mode, open_directory, read_file
+
 MARKER = "# secret-hygiene-managed-hook: installed by `secret-hygiene install-hook`"
 
 PRE_COMMIT = f"""#!/bin/sh
@@ -81,8 +83,10 @@ class Installed:
     backup: Path | None = None
 
 
-def hooks_dir(start: Path) -> Path:
-    """The hooks directory git uses for the repository at `start` (honours core.hooksPath)."""
+def hooks_dir(start: Path) -> tuple[Path, Path | None]:
+    """The hooks directory git uses for the repository at `start` (honours core.hooksPath), and
+    the work tree when that directory lies in it outside `.git` (a committed directory, whose
+    links are never followed)."""
     from scanner.sources import GitError, repo_root, run_git
 
     try:
@@ -91,43 +95,70 @@ def hooks_dir(start: Path) -> Path:
         raw = run_git(top, "rev-parse", "--git-path", "hooks").decode().strip()
     except GitError as exc:
         raise InstallError(str(exc)) from None
-    path = Path(raw)
-    return path if path.is_absolute() else top / path
+    path = Path(raw) if Path(raw).is_absolute() else top / raw
+    inside = os.path.abspath(path).startswith(os.path.join(os.path.abspath(top), ""))
+    in_git_dir = os.path.abspath(path).startswith(os.path.join(os.path.abspath(top), ".git", ""))
+    return path, top if inside and not in_git_dir else None
 
 
 def is_ours(path: Path) -> bool:
+    """Whether `path` is a hook we wrote: a regular file (never a link) with our marker."""
     try:
-        head = path.read_text(encoding="utf-8", errors="replace").splitlines()[:5]
-    except OSError:
+        head = read_file(path, what="hook", limit=1 << 20, root=path.parent)
+    except (OSError, FileSafetyError):
         return False
-    return MARKER in head
+    return MARKER in head.decode("utf-8", "replace").splitlines()[:5]
 
 
 def install(start: Path, hook: str = "pre-commit", *, force: bool = False) -> Installed:
     """Write `hook` into the hooks directory. A hook we did not write is kept unless `force`,
-    and then it is backed up next to ours as `<hook>.secret-hygiene-backup`."""
+    and then it is kept next to ours as `<hook>.secret-hygiene-backup` (or `.1`, `.2`, ...: an
+    earlier backup is never overwritten)."""
     script = SCRIPTS[hook]
-    directory = hooks_dir(start)
+    directory, root = hooks_dir(start)
     target = directory / hook
     action, backup = "installed", None
-    if target.exists() or target.is_symlink():
+    if os.path.lexists(target):
         if is_ours(target):
             action = "updated"
         elif not force:
             raise InstallError(f"{target} exists and was not written by secret-hygiene; "
                                "use --force to replace it (it is kept as a backup)")
         else:
-            backup = directory / f"{hook}.secret-hygiene-backup"
-            try:
-                os.replace(target, backup)
-            except OSError as exc:
-                raise InstallError(f"{target}: cannot back up ({exc.strerror})") from None
+            backup = _back_up(target)
             action = "replaced"
+            if not stat.S_ISREG(os.lstat(target).st_mode):
+                os.unlink(target)  # a link or FIFO, now kept as the backup: ours is a new file
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        target.write_text(script, encoding="utf-8")
-        mode = target.stat().st_mode
-        target.chmod(mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH | stat.S_IRUSR)
+        if root is None:
+            os.makedirs(directory, exist_ok=True)
+        with open_directory(directory, root=root, create=True) as hooks:
+            hooks.write(hook, script.encode("utf-8"), what="hook",
+                        mode=default_mode(0o777) | stat.S_IXUSR | stat.S_IRUSR)
     except OSError as exc:
         raise InstallError(f"{target}: cannot write hook ({exc.strerror})") from None
+    except FileSafetyError as exc:
+        raise InstallError(str(exc)) from None
     return Installed(target, action, backup)
+
+
+def _back_up(target: Path) -> Path:
+    """Keep the foreign hook under the first free backup name: a hard link, which fails rather
+    than replace an existing name (the hook itself stays in place until ours replaces it)."""
+    for number in range(1000):
+        backup = target.with_name(f"{target.name}.secret-hygiene-backup"
+                                  + (f".{number}" if number else ""))
+        try:
+            os.link(target, backup, follow_symlinks=False)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if os.path.lexists(backup):
+                continue
+            try:  # a file system without hard links: rename, the name checked free just now
+                os.rename(target, backup)
+            except OSError:
+                raise InstallError(f"{target}: cannot back up ({exc.strerror})") from None
+            return backup
+    raise InstallError(f"{target}: cannot back up (1000 backups exist already)")

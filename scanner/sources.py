@@ -11,9 +11,11 @@ import re
 import shutil
 import stat
 import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 # The results cache under a scanned root (scanner.cache); never scanned itself.
@@ -102,7 +104,7 @@ def read_source(source: SourceFile, max_size: int) -> tuple[str | None, str | No
     if source.content is not None:
         if len(source.content) > max_size:
             return None, f"{source.path}: blob {(source.blob or '')[:12]} is over max-file-size, skipped"
-        return decode(source.content), None
+        return _decode_named(source, source.content)
     if source.blob is not None:
         return _read_blob(source, max_size)
     data, note = read_file_bytes(source, max_size)
@@ -209,40 +211,146 @@ def _read_checked(source: SourceFile, max_size: int) -> tuple[bytes | None, str 
 
 # -- git plumbing -----------------------------------------------------------------------------
 
+# Pinned on every git call. The scanned repository's config and attributes, and the user's own
+# config, must neither run a command (fsmonitor, hooks, external diff, textconv, gpg) nor change
+# the output we parse (prefixes, root commits, quoting, colour, fused hunks, copies).
+_GIT_CONFIG = (
+    "core.fsmonitor=false", "core.quotepath=false", "color.ui=false", "color.diff=false",
+    "diff.external=", "diff.mnemonicPrefix=false", "diff.noprefix=false", "diff.relative=false",
+    "diff.renames=true", "diff.interHunkContext=0", "diff.submodule=short",
+    "diff.algorithm=default", "diff.indentHeuristic=true", "diff.suppressBlankEmpty=false",
+    "log.showRoot=true", "log.showSignature=false",
+)
+# No hook may run either. Not for rev-parse: `--git-path hooks` (install-hook) must see the
+# repository's own core.hooksPath, and rev-parse runs no hook.
+_NO_HOOKS = "core.hooksPath=" + os.devnull
+_GIT_ENV = {
+    # A partial clone must never fetch what it lacks (git >= 2.39.4), and no transport may run
+    # at all for an older git that ignores that (an empty list allows no protocol).
+    "GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": "",
+    # What was committed, not what refs/replace swaps in; a file name is never a glob or :(magic).
+    "GIT_NO_REPLACE_OBJECTS": "1", "GIT_LITERAL_PATHSPECS": "1",
+    "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C",
+}
+# Inherited settings that would run a program or change the diff (GIT_INDEX_FILE and GIT_DIR
+# stay: a pre-commit hook must see the index git gives it).
+_GIT_ENV_DROPPED = ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_PAGER", "PAGER", "GIT_ASKPASS",
+                    "SSH_ASKPASS", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_PROXY_COMMAND")
+
 
 def git_available() -> bool:
     return shutil.which("git") is not None
 
 
-def run_git(root: Path, *args: str, check: bool = True) -> bytes:
+def git_command(*args: str) -> list[str]:
+    """The argv for `git ARGS` with our pinned options."""
+    pinned = [item for setting in _GIT_CONFIG for item in ("-c", setting)]
+    if not args or args[0] != "rev-parse":
+        pinned += ["-c", _NO_HOOKS]
+    return ["git", *pinned, *args]
+
+
+def git_environment() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _GIT_ENV_DROPPED}
+    env.update(_GIT_ENV)
+    return env
+
+
+def git_failure(args: Sequence[str], code: int, stderr: bytes) -> GitError:
+    """One line for a failed git call: git's own `fatal:`/`error:` line, never its usage text."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    reason = next((line for line in lines if line.startswith(("fatal:", "error:"))),
+                  lines[-1] if lines else f"exit {code}")
+    return GitError(f"git {args[0] if args else ''} failed: {reason}")
+
+
+def _run(root: Path, args: Sequence[str],
+         stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     if not git_available():
         raise GitError("git is not installed or not on PATH")
-    env = {**os.environ, **_GIT_ENV}
     try:
-        done = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=root,
-                              capture_output=True, env=env, check=False)
+        return subprocess.run(git_command(*args), cwd=root, capture_output=True, input=stdin,
+                              env=git_environment(), check=False)
     except OSError as exc:
         raise GitError(f"cannot run git ({exc.strerror})") from None
+
+
+def run_git(root: Path, *args: str, check: bool = True) -> bytes:
+    done = _run(root, args)
     if check and done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
+        raise git_failure(args, done.returncode, done.stderr)
     return done.stdout
+
+
+class GitProcess:
+    """A streaming git call: `stdout` is a pipe (and `stdin` one when asked for); stderr goes to
+    a temporary file, so a chatty git can never block on a full pipe."""
+
+    def __init__(self, root: Path, *args: str, stdin: bool = False) -> None:
+        if not git_available():
+            raise GitError("git is not installed or not on PATH")
+        self.args = args
+        # Closed by finish(): it outlives this call.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self.process = subprocess.Popen(
+                git_command(*args), cwd=root, env=git_environment(), stdout=subprocess.PIPE,
+                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stderr=self._errors)
+        except OSError as exc:
+            self._errors.close()
+            raise GitError(f"cannot run git ({exc.strerror})") from None
+        assert self.process.stdout is not None
+        self.stdout = self.process.stdout
+        self.stdin = self.process.stdin
+
+    def blocks(self, size: int) -> Iterator[bytes]:
+        return iter(lambda: self.stdout.read(size), b"")
+
+    def finish(self) -> None:
+        """Close the pipes and wait; GitError with git's own message when it failed."""
+        if self.stdin is not None and not self.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.stdin.close()
+        self.stdout.close()
+        code = self.process.wait()
+        self._errors.seek(0)
+        stderr = self._errors.read()
+        self._errors.close()
+        if code != 0:
+            raise git_failure(self.args, code, stderr)
+
+    def abandon(self) -> None:
+        """Stop reading (the consumer gave up): git ends on the closed pipe; no error is raised."""
+        with contextlib.suppress(GitError):
+            self.finish()
 
 
 def repo_root(path: Path) -> Path:
     """The work tree's top level, or GitError when `path` is not inside a git work tree."""
-    if not git_available():
-        raise GitError("git is not installed or not on PATH")
     start = path if path.is_dir() else path.parent
-    out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True,
-                         env={**os.environ, **_GIT_ENV}, check=False)
-    if out.returncode != 0:
-        raise GitError(f"{path} is not inside a git work tree")
-    return Path(os.fsdecode(out.stdout.rstrip(b"\n")))
+    done = _run(start, ("rev-parse", "--show-toplevel"))
+    if done.returncode != 0:
+        message = git_failure(("rev-parse",), done.returncode, done.stderr)
+        if b"not a git repository" in done.stderr or not done.stderr.strip():
+            raise GitError(f"{path} is not inside a git work tree")
+        raise message  # say why (dubious ownership, a broken repository ...)
+    return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
 
 
 def has_head(root: Path) -> bool:
     return bool(run_git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip())
+
+
+def verify_commit(root: Path, revision: str) -> str:
+    """The commit id a user-given revision names; GitError (one line) when it names none. A
+    revision is never read as an option."""
+    if revision.startswith("-"):
+        raise GitError(f"{revision}: a revision cannot start with '-'")
+    out = run_git(root, "rev-parse", "--verify", "-q", "--end-of-options", revision + "^{commit}",
+                  check=False).strip()
+    if not out:
+        raise GitError(f"{revision}: unknown revision (not a commit in this repository)")
+    return out.decode("ascii")
 
 
 # -- tree -------------------------------------------------------------------------------------
@@ -250,7 +358,8 @@ def has_head(root: Path) -> bool:
 
 def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile], list[str]]:
     """Files under `root`: in a git work tree the tracked plus untracked-not-ignored files
-    (`all_files`: ignored ones too); elsewhere a walk that never follows symlinked directories."""
+    (`all_files`: ignored ones too); elsewhere a walk that never follows symlinked directories.
+    Submodules, nested repositories and unreadable directories are not scanned: a note says so."""
     notes: list[str] = []
     root_text = str(root)
     if git_available():
@@ -260,15 +369,18 @@ def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile]
         except GitError:
             in_git = False
         if in_git:
-            args = ["ls-files", "-c", "-o", "-z"] + ([] if all_files else ["--exclude-standard"])
-            listed = run_git(root, *args).split(b"\0")
-            paths = sorted({path for p in listed if p and not _in_cache_dir(path := os.fsdecode(p))})
+            paths = _git_listing(root, all_files, notes)
             return [SourceFile(path=p, location=os.path.join(root_text, p), root=root_text)
                     for p in paths], notes
     else:
         notes.append(f"{root}: git not found; scanned every file under the directory")
     files = []
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        where = os.path.relpath(error.filename or root, root).replace(os.sep, "/")
+        notes.append(f"{where}/: cannot read directory ({error.strerror}), skipped")
+
+    for directory, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         prefix = os.path.relpath(directory, root).replace(os.sep, "/")  # once per directory
         prefix = "" if prefix == "." else prefix + "/"
@@ -278,6 +390,55 @@ def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile]
                 files.append(SourceFile(path=rel, location=os.path.join(directory, name),
                                         root=root_text))
     return files, notes
+
+
+_GITLINK = b"160000"
+
+
+def _git_listing(root: Path, all_files: bool, notes: list[str]) -> list[str]:
+    """Tracked files (with their modes: a submodule is a gitlink) plus untracked ones (a nested
+    repository is listed as `dir/`). git's warnings (an unreadable directory) become notes."""
+    tracked = _run(root, ("ls-files", "-c", "-s", "-z"))
+    untracked = _run(root, ("ls-files", "-o", "-z", *([] if all_files else ["--exclude-standard"])))
+    for args, done in ((("ls-files",), tracked), (("ls-files",), untracked)):
+        if done.returncode != 0:
+            raise git_failure(args, done.returncode, done.stderr)
+    paths: set[str] = set()
+    submodules: list[str] = []
+    for entry in tracked.stdout.split(b"\0"):
+        info, tab, raw = entry.partition(b"\t")
+        if not tab:
+            continue
+        path = os.fsdecode(raw)
+        if info.startswith(_GITLINK + b" "):
+            submodules.append(path)
+        elif not _in_cache_dir(path):
+            paths.add(path)
+    nested: list[str] = []
+    for raw in untracked.stdout.split(b"\0"):
+        path = os.fsdecode(raw)
+        if path.endswith("/"):
+            nested.append(path)
+        elif path and not _in_cache_dir(path):
+            paths.add(path)
+    if submodules:
+        notes.append(_named("submodule", "submodules", sorted(set(submodules)))
+                     + " not scanned (scan each one on its own)")
+    if nested:
+        notes.append(_named("nested git repository", "nested git repositories", sorted(nested))
+                     + " not scanned (scan each one on its own)")
+    for line in (tracked.stderr + untracked.stderr).decode("utf-8", "replace").splitlines():
+        match = re.match(r"warning: could not open directory '(.*)': (.*)", line)
+        if match:
+            notes.append(f"{match.group(1)}: cannot read directory ({match.group(2)}), skipped")
+        elif line.startswith(("warning:", "error:")):
+            notes.append(f"git ls-files: {line}")
+    return sorted(paths)
+
+
+def _named(one: str, many: str, names: Sequence[str], shown: int = 5) -> str:
+    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    return f"{len(names)} {one if len(names) == 1 else many} ({listed})"
 
 
 def _in_cache_dir(path: str) -> bool:
@@ -302,11 +463,19 @@ def explicit_file(path: Path, root: Path) -> SourceFile:
 class PatchFile:
     path: str
     blob: str | None
-    added: set[int]
-    added_text: list[bytes]
+    added_text: list[bytes] = field(default_factory=list)
     commit: str | None = None
     new_file: bool = False  # created by this commit/diff: its one hunk adds every line
     hunks: int = 0
+    # The added lines as (first line, count) per hunk: a set is built only for a file scanned.
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    # Its added lines outgrew what a file within max-file-size can add: dropped while streaming.
+    oversized: bool = False
+    gitlink: bool = False  # a submodule's commit, not a blob of this repository
+
+    @property
+    def added(self) -> set[int]:
+        return {line for first, count in self.ranges for line in range(first, first + count)}
 
 
 def new_file_content(item: PatchFile) -> bytes | None:
@@ -316,7 +485,7 @@ def new_file_content(item: PatchFile) -> bytes | None:
         return None
     lines = item.added_text[0].split(b"\n")
     added = [line[1:] for line in lines if line.startswith(b"+")]
-    if len(added) != len(item.added) or any(line and not line.startswith((b"+", b"\\"))
+    if len(added) != item.ranges[0][1] or any(line and not line.startswith((b"+", b"\\"))
                                             for line in lines):
         return None
     # `\ No newline at end of file` follows the last line when the file does not end in one.
@@ -349,35 +518,29 @@ def unquote_git_path(raw: bytes) -> bytes:
     return bytes(out)
 
 
-_PATCH_HEADER = re.compile(rb"\n(?:\x01|diff --git |@@ )[^\n]*")
+_HEADER_LINE = re.compile(rb"\n(?:\x01|diff --git |@@ )[^\n]*")
+_HEADER_STARTS = (b"\x01", b"diff --git ", b"@@ ")
 _HUNK_HEADER = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-_SECTION_STARTS = (b"\ndiff --git ", b"\n\x01")
+_BODY_STARTS = (b"+", b"-", b" ", b"\\")
 PATCH_BLOCK = 1 << 20
-
-
-def _patch_sections(blocks: Iterable[bytes]) -> Iterator[bytes]:
-    """Re-cut blocks of patch text at file and commit headers, so each piece holds whole files.
-    Hunk body lines always start with a prefix character, so a header can never hide in one."""
-    pending = bytearray()
-    for block in blocks:
-        searched_from = max(0, len(pending) - 12)
-        pending += block
-        cut = max(pending.rfind(start, searched_from) for start in _SECTION_STARTS)
-        if cut >= 0:
-            yield bytes(pending[:cut + 1])
-            del pending[:cut + 1]
-    if pending:
-        yield bytes(pending)
+# A line outside the hunks (a header) longer than this is garbage: dropped, never held whole.
+_LONGEST_HEADER_LINE = 1 << 20
+_OUTSIDE, _HEADER, _REMOVED, _ADDED = range(4)
 
 
 def _read_file_header(current: PatchFile, header: bytes) -> None:
     for line in header.split(b"\n"):
         if line.startswith(b"new file mode"):
             current.new_file = True
+            current.gitlink = current.gitlink or line.endswith(_GITLINK)
+        elif line.startswith(b"new mode "):
+            current.gitlink = current.gitlink or line.endswith(_GITLINK)
         elif line.startswith(b"index ") and len(line.split()) > 1:
-            shas = line.split()[1].split(b"..")
+            fields = line.split()
+            shas = fields[1].split(b"..")
             if len(shas) == 2:
                 current.blob = shas[1].decode("ascii", "replace")
+            current.gitlink = current.gitlink or fields[2:3] == [_GITLINK]
         elif line.startswith(b"+++ "):
             target = line[4:]
             if target.endswith(b"\t"):
@@ -389,78 +552,228 @@ def _read_file_header(current: PatchFile, header: bytes) -> None:
                 current.path = os.fsdecode(target[2:] if target.startswith(b"b/") else target)
 
 
-def parse_patch(lines: Iterable[bytes]) -> Iterator[PatchFile]:
+class _PatchParser:
+    """parse_patch's state from one block to the next: the commit, the file and hunk being read,
+    and where the last block stopped (inside a hunk line, or inside a header line held back)."""
+
+    def __init__(self, max_size: int | None) -> None:
+        # A -U0 hunk line is its text plus one byte, so a file's added text is at most twice its
+        # size (and two "\ No newline" lines), and it adds at most one line more than its size
+        # in bytes: beyond either, the file is over max-file-size.
+        self.limit = None if max_size is None else 2 * max_size + 64
+        self.most_lines = None if max_size is None else max_size + 1
+        self.lines = 0
+        self.commit: str | None = None
+        self.current: PatchFile | None = None
+        self.header = bytearray()
+        self.phase = _OUTSIDE
+        self.hunk: list[bytes] = []
+        self.kept = 0
+        self.carry = b""
+        # Inside a line cut by the block's end: True keeps the rest of it (added), False drops it.
+        self.tail: bool | None = None
+
+    def feed(self, block: bytes) -> Iterator[PatchFile]:
+        data = self.carry + block if self.carry else block
+        self.carry = b""
+        start = 0
+        if self.tail is not None:
+            newline = data.find(b"\n")
+            end = len(data) if newline < 0 else newline + 1
+            if self.tail:
+                self._add(data, 0, end)
+            if newline < 0:
+                return
+            self.tail = None
+            start = end
+        last = data.rfind(b"\n", start)
+        whole = last + 1 if last >= 0 else start
+        yield from self._lines(data, start, whole)
+        if whole < len(data):
+            self._hold(data, whole)
+
+    def close(self) -> Iterator[PatchFile]:
+        if self.carry:
+            data, self.carry = self.carry, b""
+            yield from self._lines(data, 0, len(data))
+        yield from self._end_file()
+
+    def _hold(self, data: bytes, at: int) -> None:
+        """The block ends inside a line: a hunk line is read on (never held whole), a header
+        line is held back for the next block."""
+        first = data[at:at + 1]
+        if self.phase in (_REMOVED, _ADDED) and first in _BODY_STARTS:
+            if first == b"+":
+                self.phase = _ADDED
+            self.tail = self.phase == _ADDED
+            if self.tail:
+                self._add(data, at, len(data))
+        elif len(data) - at > _LONGEST_HEADER_LINE:
+            self.tail = False
+        else:
+            self.carry = data[at:]
+
+    def _lines(self, data: bytes, start: int, end: int) -> Iterator[PatchFile]:
+        at = start
+        for line_start, line_end in self._headers(data, start, end):
+            self._continue(data, at, line_start)
+            yield from self._header(data, line_start, line_end)
+            at = min(line_end + 1, end)
+        self._continue(data, at, end)
+
+    @staticmethod
+    def _headers(data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+        if start < end and data.startswith(_HEADER_STARTS, start):
+            line_end = data.find(b"\n", start, end)
+            yield start, end if line_end < 0 else line_end
+        for match in _HEADER_LINE.finditer(data, start, end):
+            yield match.start() + 1, match.end()
+
+    def _continue(self, data: bytes, start: int, end: int) -> None:
+        """Lines between headers: hunk lines (with -U0, removed lines first, then added ones)
+        or a file's header lines."""
+        if start >= end:
+            return
+        if self.phase == _ADDED:
+            self._add(data, start, end)
+        elif self.phase == _REMOVED:
+            if data.startswith(b"+", start):
+                first = start
+            else:
+                found = data.find(b"\n+", start, end)
+                if found < 0:
+                    return
+                first = found + 1
+            self.phase = _ADDED
+            self._add(data, first, end)
+        elif self.phase == _HEADER and len(self.header) < _LONGEST_HEADER_LINE:
+            self.header += data[start:end]
+
+    def _header(self, data: bytes, start: int, end: int) -> Iterator[PatchFile]:
+        kind = data[start]
+        if kind == 1:  # \x01 and a commit id: our log format
+            yield from self._end_file()
+            self.commit = data[start + 1:end].decode("ascii", "replace").strip()
+        elif kind == 100:  # "diff --git"
+            yield from self._end_file()
+            self.current = PatchFile(path="", blob=None, commit=self.commit)
+            self.phase = _HEADER
+        else:
+            self._start_hunk(data, start, end)
+
+    def _start_hunk(self, data: bytes, start: int, end: int) -> None:
+        if self.phase == _HEADER:
+            self._read_header()
+        self._close_hunk()
+        self.phase = _OUTSIDE
+        current = self.current
+        hunk = _HUNK_HEADER.match(data, start, end)
+        if current is None or not current.path or hunk is None:
+            return
+        first = int(hunk.group(1))
+        count = 1 if hunk.group(2) is None else int(hunk.group(2))
+        if not (first and count):
+            return
+        current.hunks += 1
+        self.lines += count
+        if self.most_lines is not None and self.lines > self.most_lines:
+            self._drop()
+        elif not current.oversized:
+            current.ranges.append((first, count))
+        self.phase = _REMOVED
+
+    def _read_header(self) -> None:
+        assert self.current is not None
+        _read_file_header(self.current, bytes(self.header))
+        self.header = bytearray()
+
+    def _close_hunk(self) -> None:
+        if self.hunk and self.current is not None and not self.current.oversized:
+            self.current.added_text.append(self.hunk[0] if len(self.hunk) == 1
+                                           else b"".join(self.hunk))
+        self.hunk = []
+
+    def _end_file(self) -> Iterator[PatchFile]:
+        if self.phase == _HEADER:
+            self._read_header()
+        self._close_hunk()
+        current = self.current
+        self.current, self.phase, self.kept, self.lines = None, _OUTSIDE, 0, 0
+        if current is not None and (current.ranges or current.oversized):
+            yield current
+
+    def _add(self, data: bytes, start: int, end: int) -> None:
+        current = self.current
+        if current is None or current.oversized or start >= end:
+            return
+        self.kept += end - start
+        if self.limit is not None and self.kept > self.limit:
+            self._drop()
+            return
+        self.hunk.append(data[start:end])
+
+    def _drop(self) -> None:
+        """The current file is over max-file-size: forget its lines and read no more of them."""
+        assert self.current is not None
+        self.current.oversized = True
+        self.current.ranges.clear()
+        self.current.added_text.clear()
+        self.hunk = []
+
+
+def parse_patch(lines: Iterable[bytes], *, max_size: int | None = None) -> Iterator[PatchFile]:
     """Files with added lines from `git diff/log -p -U0 --full-index` output, given as lines or
     blocks of any size. Lines starting with \\x01 carry a commit id (our log format).
 
     Works on blocks, not lines: with -U0 every new-side line of a hunk is added, so the hunk
-    header gives the line numbers and the body is kept whole for the keyword prefilter."""
-    commit: str | None = None
-    for piece in _patch_sections(lines):
-        # A leading newline lets one literal-prefixed pattern find headers on every line start.
-        section = b"\n" + piece
-        current: PatchFile | None = None
-        headers = list(_PATCH_HEADER.finditer(section))
-        for index, match in enumerate(headers):
-            end = headers[index + 1].start() if index + 1 < len(headers) else len(section)
-            kind = section[match.start() + 1:match.start() + 2]
-            if kind == b"\x01":
-                if current is not None and current.added:
-                    yield current
-                current = None
-                commit = match.group()[2:].decode("ascii", "replace").strip()
-            elif kind == b"d":
-                if current is not None and current.added:
-                    yield current
-                current = PatchFile(path="", blob=None, added=set(), added_text=[], commit=commit)
-                _read_file_header(current, section[match.end():end])
-            elif current is not None and current.path:
-                hunk = _HUNK_HEADER.match(match.group(), 1)
-                if hunk is None:
-                    continue
-                start = int(hunk.group(1))
-                count = 1 if hunk.group(2) is None else int(hunk.group(2))
-                if not (start and count):
-                    continue
-                current.hunks += 1
-                current.added.update(range(start, start + count))
-                # Removed lines come first in a -U0 hunk; keep the body from the first added line.
-                body = section[match.end() + 1:end]
-                first_added = 0 if body.startswith(b"+") else body.find(b"\n+") + 1
-                if first_added or body.startswith(b"+"):
-                    current.added_text.append(body[first_added:])
-        if current is not None and current.added:
-            yield current
+    header gives the line numbers and the body is kept whole for the keyword prefilter. Memory
+    stays bounded: nothing is held past the current hunk line, and with `max_size` a file whose
+    added text shows it is over the limit is dropped (`oversized`) as it streams by."""
+    parser = _PatchParser(max_size)
+    for block in lines:
+        yield from parser.feed(block)
+    yield from parser.close()
+
+
+def _discard(stream: IO[bytes], count: int) -> None:
+    while count > 0:
+        got = len(stream.read(min(count, PATCH_BLOCK)))
+        if not got:
+            return
+        count -= got
 
 
 class BlobReader:
     """Reads many blobs through one `git cat-file --batch` process."""
 
     def __init__(self, root: Path) -> None:
-        self._process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root,
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         env={**os.environ, **_GIT_ENV})
+        self._git = GitProcess(root, "cat-file", "--batch", stdin=True)
 
     def read(self, object_name: str, max_size: int) -> tuple[bytes | None, str]:
-        """(content, kind): content is None for missing, non-blob or oversized objects."""
-        assert self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write(object_name.encode() + b"\n")
-        self._process.stdin.flush()
-        header = self._process.stdout.readline().split()
+        """(content, kind): content is None for missing, non-blob or oversized objects (whose
+        bytes are read past, never held)."""
+        stdin, stdout = self._git.stdin, self._git.stdout
+        assert stdin is not None
+        try:
+            stdin.write(object_name.encode() + b"\n")
+            stdin.flush()
+        except OSError:
+            header = []
+        else:
+            header = stdout.readline().split()
+        if not header:  # git stopped (a partial clone's missing object): say why
+            self._git.finish()
+            raise GitError("git cat-file stopped early")
         if len(header) < 3:
             return None, "missing"
         kind, size = header[1].decode(), int(header[2])
-        content = self._process.stdout.read(size + 1)[:size]
-        if kind != "blob":
-            return None, kind
-        if size > max_size:
-            return None, "oversized"
-        return content, kind
+        if kind != "blob" or size > max_size:
+            _discard(stdout, size + 1)
+            return None, kind if kind != "blob" else "oversized"
+        return stdout.read(size + 1)[:size], kind
 
     def close(self) -> None:
-        if self._process.stdin:
-            self._process.stdin.close()
-        self._process.wait()
+        self._git.abandon()
 
     def __enter__(self) -> BlobReader:
         return self
@@ -482,7 +795,15 @@ def _read_blob(source: SourceFile, max_size: int) -> tuple[str | None, str | Non
     if data is None:
         note = f"{source.path}: blob {source.blob[:12]} is over max-file-size, skipped"
         return None, note if kind == "oversized" else None
-    return decode(data), None
+    return _decode_named(source, data)
+
+
+def _decode_named(source: SourceFile, data: bytes) -> tuple[str | None, str | None]:
+    """A blob's text; a binary one is skipped, with a note only for a file the user named."""
+    text = decode(data)
+    if text is None and source.explicit:
+        return None, f"{source.path}: {BINARY_SKIPPED}"
+    return text, None
 
 
 def close_blob_readers() -> None:
@@ -491,30 +812,35 @@ def close_blob_readers() -> None:
 
 
 def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes: list[str],
-                   keywords: Sequence[str] | None = None, *,
-                   defer_read: bool = False) -> Iterator[SourceFile]:
+                   keywords: Sequence[str] | None = None, *, defer_read: bool = False,
+                   explicit: bool = False) -> Iterator[SourceFile]:
     """The patch's files with added lines, read from git now (text) or where they are scanned
-    (`defer_read`: a worker process reads its own blobs, so only ids cross between processes)."""
+    (`defer_read`: a worker process reads its own blobs, so only ids cross between processes).
+    `explicit`: the user named these files, so a binary one gets a note."""
     from scanner.keywords import index_for
 
     index = index_for(frozenset(keywords)) if keywords is not None else None
     with contextlib.nullcontext(None) if defer_read else BlobReader(root) as blobs:
         for item in patch:
-            if not item.path or not item.blob or set(item.blob) == {"0"}:
+            if item.gitlink or not item.path or not item.blob or set(item.blob) == {"0"}:
+                continue
+            if item.oversized:
+                notes.append(f"{item.path}: blob {item.blob[:12]} is over max-file-size, skipped")
                 continue
             if index is not None and not index.any_in(b"\n".join(item.added_text)):
                 continue
+            changed = frozenset(item.added)
             # In one process, a created file needs no blob read: the patch holds all of it. (With
             # workers, passing them its id is cheaper than passing its bytes.)
             content = None if defer_read else new_file_content(item)
             if content is not None:
                 yield SourceFile(path=item.path, content=content, blob=item.blob,
-                                 changed_lines=frozenset(item.added), commit=item.commit,
-                                 root=str(root))
+                                 changed_lines=changed, commit=item.commit, root=str(root),
+                                 explicit=explicit)
                 continue
             if defer_read:
-                yield SourceFile(path=item.path, blob=item.blob, changed_lines=frozenset(item.added),
-                                 commit=item.commit, root=str(root))
+                yield SourceFile(path=item.path, blob=item.blob, changed_lines=changed,
+                                 commit=item.commit, root=str(root), explicit=explicit)
                 continue
             assert blobs is not None
             data, kind = blobs.read(item.blob, max_size)
@@ -524,65 +850,329 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
                 continue
             text = decode(data)
             if text is None:
+                if explicit:
+                    notes.append(f"{item.path}: {BINARY_SKIPPED}")
                 continue
-            yield SourceFile(path=item.path, text=text, changed_lines=frozenset(item.added),
-                             commit=item.commit, root=str(root))
+            yield SourceFile(path=item.path, text=text, changed_lines=changed,
+                             commit=item.commit, root=str(root), explicit=explicit)
 
 
-_DIFF_ARGS = ("-U0", "--no-color", "--no-ext-diff", "--full-index", "-M", "--diff-filter=d")
+# Every diff and log we parse: no context, text even for `binary`/`-diff` attributes (real
+# binaries are told by content, as in a tree scan), full blob ids, fixed prefixes, no program.
+_DIFF_ARGS = ("-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--text", "--full-index",
+              "-M", "--diff-filter=d", "--src-prefix=a/", "--dst-prefix=b/",
+              "--inter-hunk-context=0", "--submodule=short")
+_LOG_ARGS = ("--format=%x01%H", "-p", "--root", *_DIFF_ARGS)
+# Commits per `git log --no-walk --stdin` in a partial clone (their ids fit in a pipe's buffer).
+_LOG_BATCH = 500
 
 
-def staged_files(root: Path, paths: Sequence[str] = (), *, max_size: int,
-                 notes: list[str]) -> Iterator[SourceFile]:
-    """Staged blobs (the index, not the work tree) with the lines the index adds over HEAD."""
-    base = "HEAD" if has_head(root) else EMPTY_TREE
-    out = run_git(root, "diff", "--cached", *_DIFF_ARGS, base, "--", *paths)
-    yield from _patch_sources(root, parse_patch([out]), max_size, notes)
+def _patches(root: Path, args: Sequence[str], max_size: int,
+             stdin: bytes | None = None) -> Iterator[PatchFile]:
+    """A git diff/log patch, parsed as it streams (never held whole)."""
+    git = GitProcess(root, *args, stdin=stdin is not None)
+    if stdin is not None:
+        assert git.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            git.stdin.write(stdin)
+            git.stdin.close()
+    finished = False
+    try:
+        yield from parse_patch(git.blocks(PATCH_BLOCK), max_size=max_size)
+        finished = True
+    finally:
+        if finished:
+            git.finish()
+        else:
+            git.abandon()
 
 
-def range_files(root: Path, spec: str, *, max_size: int, notes: list[str]) -> Iterator[SourceFile]:
-    """Blobs at the range's head with the lines added by `BASE...HEAD` / `BASE..HEAD` / `BASE`."""
+@dataclass(frozen=True)
+class RawChange:
+    """One line of `git diff --raw --no-renames`: a path's old and new modes and blob ids."""
+
+    old_mode: bytes
+    new_mode: bytes
+    old: str
+    new: str
+    status: str
+    path: str
+
+
+def _nul_fields(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    rest = b""
+    for block in blocks:
+        fields = (rest + block).split(b"\0")
+        rest = fields.pop()
+        yield from fields
+    if rest:
+        yield rest
+
+
+def _raw_commits(fields: Iterable[bytes]) -> Iterator[tuple[str | None, list[RawChange]]]:
+    """(commit, changes) from `--raw -z` output (commit lines in our log format; None in a diff)."""
+    commit: str | None = None
+    changes: list[RawChange] = []
+    stream = iter(fields)
+    for raw in stream:
+        field = raw.lstrip(b"\n")
+        if field.startswith(b"\x01"):
+            if commit is not None or changes:
+                yield commit, changes
+            commit, changes = field[1:].decode("ascii", "replace").strip(), []
+        elif field.startswith(b":"):
+            meta = field[1:].split()
+            path = os.fsdecode(next(stream, b""))
+            if len(meta) >= 5:
+                changes.append(RawChange(meta[0], meta[1], meta[2].decode("ascii", "replace"),
+                                         meta[3].decode("ascii", "replace"),
+                                         meta[4][:1].decode("ascii", "replace"), path))
+    if commit is not None or changes:
+        yield commit, changes
+
+
+def changed_paths(root: Path, options: Sequence[str], revisions: Sequence[str]) -> list[RawChange]:
+    """What `git diff OPTIONS REVISIONS` changes, path by path (no rename pairing)."""
+    out = run_git(root, "diff", *options, "--raw", "-z", "--no-renames", "--no-abbrev",
+                  "--end-of-options", *revisions)
+    return [change for _, changes in _raw_commits(out.split(b"\0")) for change in changes]
+
+
+def blob_bytes(root: Path, object_id: str) -> bytes | None:
+    """A blob's bytes, or None when it cannot be read (missing in a partial clone)."""
+    done = _run(root, ("cat-file", "blob", object_id))
+    return done.stdout if done.returncode == 0 else None
+
+
+# -- partial clones: what is not here is never fetched ------------------------------------------
+
+
+def is_partial_clone(root: Path) -> bool:
+    """A clone with a promisor remote (`--filter`): objects it lacks are fetched on demand."""
+    out = run_git(root, "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$",
+                  check=False)
+    for entry in out.decode("utf-8", "replace").splitlines():
+        key, _, value = entry.partition(" ")
+        if value.strip().lower() not in ("", "false", "no", "off", "0") or key.startswith("ext"):
+            return True
+    return False
+
+
+def _present_blobs(root: Path) -> set[str]:
+    """Every blob stored locally (listing objects never fetches one)."""
+    git = GitProcess(root, "cat-file", "--batch-all-objects", "--unordered",
+                     "--batch-check=%(objecttype) %(objectname)")
+    present = {line[5:].strip().decode("ascii") for line in git.stdout if line.startswith(b"blob ")}
+    git.finish()
+    return present
+
+
+class _Absent:
+    """Changes of a partial clone whose blobs are not here: counted, never fetched."""
+
+    def __init__(self, root: Path) -> None:
+        self.present = _present_blobs(root)
+        self.files = 0
+        self.blobs: set[str] = set()
+
+    def diffable(self, changes: Sequence[RawChange]) -> list[str]:
+        """The paths git can diff without fetching (a deletion whose blob is missing is left out
+        too: rename detection would read it)."""
+        keep = []
+        for change in changes:
+            needed = []
+            if change.status != "D" and change.new_mode != _GITLINK:
+                needed.append(change.new)
+            if change.status != "A" and change.old_mode != _GITLINK:
+                needed.append(change.old)
+            missing = [blob for blob in needed if set(blob) != {"0"} and blob not in self.present]
+            if not missing:
+                keep.append(change.path)
+            elif change.status != "D":
+                self.files += 1
+                self.blobs.update(missing)
+        return keep
+
+    def note(self) -> str:
+        files, blobs = self.files, len(self.blobs)
+        return (f"partial clone: {files} changed file{'s' if files != 1 else ''} not scanned: "
+                f"{blobs} blob{'s' if blobs != 1 else ''} not present locally, and "
+                "secret-hygiene never fetches (a full clone has them)")
+
+
+# Past this many bytes of paths, a diff is not narrowed to a path list (the command line could
+# overflow): the patch parser drops an oversized file as it streams by instead.
+_LONGEST_PATH_LIST = 256 * 1024
+
+
+class Comparison:
+    """What `diff` and `hook` compare: the index with HEAD, or two commits. Its changes are
+    listed once (a raw listing reads no blob) and serve every question about them."""
+
+    def __init__(self, root: Path, options: Sequence[str], revisions: Sequence[str]) -> None:
+        self.root = root
+        self.options = tuple(options)
+        self.revisions = tuple(revisions)
+        self._changes: list[RawChange] | None = None
+
+    @classmethod
+    def staged(cls, root: Path) -> Comparison:
+        """The index against HEAD (the empty tree before the first commit)."""
+        return cls(root, ("--cached",), ("HEAD" if has_head(root) else EMPTY_TREE,))
+
+    @classmethod
+    def commits(cls, root: Path, spec: str) -> Comparison:
+        """A user's range (see range_ends), checked."""
+        return cls(root, (), range_ends(root, spec))
+
+    def changes(self, paths: Sequence[str] = ()) -> list[RawChange]:
+        """The changed paths (no rename pairing), those at or under `paths` when given."""
+        if self._changes is None:
+            self._changes = changed_paths(self.root, self.options, self.revisions)
+        if not paths:
+            return list(self._changes)
+        wanted = {path.rstrip("/") for path in paths}
+        if "." in wanted:
+            return list(self._changes)
+        return [change for change in self._changes if change.path in wanted
+                or any(change.path.startswith(path + "/") for path in wanted)]
+
+    def files(self, paths: Sequence[str] = (), *, max_size: int, notes: list[str],
+              explicit: bool = False) -> Iterator[SourceFile]:
+        """The blobs on the new side with the lines the comparison adds (`explicit`: the
+        user named `paths`, so a binary one gets a note)."""
+        patch = self._patch(paths, max_size=max_size, notes=notes)
+        yield from _patch_sources(self.root, patch, max_size, notes, explicit=explicit)
+
+    def _patch(self, paths: Sequence[str], *, max_size: int, notes: list[str]) -> Iterator[PatchFile]:
+        """The patch, without what git need not diff for us: files over max-file-size (their
+        sizes are looked up first, so git never diffs them) and, in a partial clone, files
+        whose blobs are not here."""
+        changes = self.changes(paths)
+        if not changes:
+            return
+        absent = _Absent(self.root) if is_partial_clone(self.root) else None
+        keep = set(absent.diffable(changes) if absent is not None else (c.path for c in changes))
+        if absent is not None and absent.files:
+            notes.append(absent.note())
+        added = {change.new: change.path for change in changes if change.path in keep
+                 and change.status != "D" and change.new_mode != _GITLINK
+                 and set(change.new) != {"0"}}
+        for blob, size in blob_sizes(self.root, added).items():
+            if size > max_size:
+                notes.append(f"{added[blob]}: blob {blob[:12]} is over max-file-size, skipped")
+                keep.discard(added[blob])
+        pathspec = list(paths)
+        if len(keep) < len({change.path for change in changes}):
+            if not keep:
+                return
+            if sum(len(path) + 1 for path in keep) <= _LONGEST_PATH_LIST:
+                pathspec = sorted(keep)
+        yield from _patches(self.root, ["diff", *self.options, *_DIFF_ARGS, "--end-of-options",
+                                        *self.revisions, "--", *pathspec], max_size)
+
+
+def blob_sizes(root: Path, blobs: Iterable[str]) -> dict[str, int]:
+    """Sizes of blobs that are here, by id (reads no content)."""
+    wanted = "".join(blob + "\n" for blob in blobs)
+    if not wanted:
+        return {}
+    done = _run(root, ("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"),
+                stdin=wanted.encode("ascii"))
+    if done.returncode != 0:
+        raise git_failure(("cat-file",), done.returncode, done.stderr)
+    sizes = {}
+    for row in done.stdout.decode("ascii", "replace").splitlines():
+        fields = row.split()
+        if len(fields) == 3 and fields[1] == "blob":
+            sizes[fields[0]] = int(fields[2])
+    return sizes
+
+
+def range_ends(root: Path, spec: str) -> tuple[str, str]:
+    """The two commits a diff range compares: `BASE...HEAD` (from their merge base),
+    `BASE..HEAD`, or `BASE` (meaning BASE...HEAD). Each end is checked to be a commit."""
     if "..." in spec:
-        base, head = spec.split("...", 1)
-        head = head or "HEAD"
-        merge_base = run_git(root, "merge-base", base or "HEAD", head).decode().strip()
-        args = [merge_base, head]
+        left, right = spec.split("...", 1)
     elif ".." in spec:
-        base, head = spec.split("..", 1)
-        args = [base or "HEAD", head or "HEAD"]
+        left, right = spec.split("..", 1)
+        return verify_commit(root, left or "HEAD"), verify_commit(root, right or "HEAD")
     else:
-        merge_base = run_git(root, "merge-base", spec, "HEAD").decode().strip()
-        args = [merge_base, "HEAD"]
-    for rev in args:
-        run_git(root, "rev-parse", "--verify", "-q", rev + "^{commit}")
-    out = run_git(root, "diff", *_DIFF_ARGS, *args)
-    yield from _patch_sources(root, parse_patch([out]), max_size, notes)
+        left, right = spec, "HEAD"
+    head = verify_commit(root, right or "HEAD")
+    base = verify_commit(root, left or "HEAD")
+    merge_base = run_git(root, "merge-base", "--end-of-options", base, head, check=False).strip()
+    if not merge_base:
+        raise GitError(f"{spec}: the two sides have no common ancestor")
+    return merge_base.decode("ascii"), head
+
+
+def history_revisions(root: Path, spec: str | None) -> list[str]:
+    """`git log` arguments for a user's range (`REV`, `A..B`, `A...B`), every end checked and
+    given as a commit id, so nothing the user typed reaches git as an option."""
+    if spec is None:
+        return ["HEAD"]
+    for separator in ("...", ".."):
+        if separator in spec:
+            left, right = spec.split(separator, 1)
+            return [verify_commit(root, left or "HEAD") + separator
+                    + verify_commit(root, right or "HEAD")]
+    return [verify_commit(root, spec)]
 
 
 def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: list[str],
                   keywords: Sequence[str] | None, defer_read: bool = False) -> Iterator[SourceFile]:
     """Every commit's changed blobs, oldest first, with that commit's added lines. Blobs whose
     added lines hold none of `keywords` are never read (None: read every blob)."""
-    if not has_head(root):
+    if rev_range is None and not has_head(root):
         return
-    args = ["log", "--reverse", "--topo-order", "--format=%x01%H", "-p", *_DIFF_ARGS]
-    args.append(rev_range or "HEAD")
-    if git_available():
-        process = subprocess.Popen(["git", "-c", "core.quotepath=false", *args], cwd=root,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   env={**os.environ, **_GIT_ENV})
+    revisions = history_revisions(root, rev_range)
+    if is_partial_clone(root):
+        patch = _partial_history(root, revisions, max_size, notes)
     else:
-        raise GitError("git is not installed or not on PATH")
-    assert process.stdout is not None
-    stdout = process.stdout
-    blocks = iter(lambda: stdout.read(PATCH_BLOCK), b"")
+        patch = _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS,
+                                "--end-of-options", *revisions], max_size)
+    yield from _patch_sources(root, patch, max_size, notes, keywords, defer_read=defer_read)
+
+
+def _partial_history(root: Path, revisions: Sequence[str], max_size: int,
+                     notes: list[str]) -> Iterator[PatchFile]:
+    """History in a partial clone: each commit's changes are listed first (that reads no blob);
+    commits whose blobs are all here are diffed in batches, the others only for what is here."""
+    absent = _Absent(root)
+    listing = GitProcess(root, "log", "--reverse", "--topo-order", "--format=%x01%H", "--raw",
+                         "-z", "--no-renames", "--no-abbrev", "--root", "--end-of-options",
+                         *revisions)
+    batch: list[str] = []
+    finished = False
     try:
-        yield from _patch_sources(root, parse_patch(blocks), max_size, notes, keywords,
-                                  defer_read=defer_read)
+        for commit, changes in _raw_commits(_nul_fields(listing.blocks(PATCH_BLOCK))):
+            if commit is None or not changes:
+                continue
+            keep = absent.diffable(changes)
+            if len(keep) == len(changes):
+                batch.append(commit)
+                if len(batch) >= _LOG_BATCH:
+                    yield from _log_commits(root, batch, max_size)
+                    batch = []
+                continue
+            yield from _log_commits(root, batch, max_size)
+            batch = []
+            if keep:
+                yield from _patches(root, ["log", "--no-walk", *_LOG_ARGS, "--end-of-options",
+                                           commit, "--", *keep], max_size)
+        yield from _log_commits(root, batch, max_size)
+        finished = True
     finally:
-        process.stdout.close()
-        stderr = process.stderr.read() if process.stderr else b""
-        code = process.wait()
-    if code != 0:
-        message = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git log failed: {message[-1] if message else 'exit ' + str(code)}")
+        if finished:
+            listing.finish()
+        else:
+            listing.abandon()
+    if absent.files:
+        notes.append(absent.note())
+
+
+def _log_commits(root: Path, commits: Sequence[str], max_size: int) -> Iterator[PatchFile]:
+    if commits:
+        yield from _patches(root, ["log", "--no-walk=unsorted", "--stdin", *_LOG_ARGS], max_size,
+                            stdin="".join(commit + "\n" for commit in commits).encode("ascii"))

@@ -4,8 +4,8 @@ Inline directives are read per file in the worker; the baseline is applied in th
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scanner.model.finding import Finding
 from scanner.rules.selectors import ALL
 from scanner.rules.selectors import selector_matches as rule_selector_matches
+from scanner.safe_io import FileSafetyError, read_file, work_tree_of, write_output
 
 if TYPE_CHECKING:
     from scanner.rules.base import Rule
@@ -122,26 +123,28 @@ def _entry_json(entry: dict[str, str]) -> str:
     return json.dumps(entry, sort_keys=True) if _LONE_SURROGATE.search(text) else text
 
 
-def write_baseline(path: Path, entries: list[dict[str, str]]) -> None:
-    text = baseline_text(entries)
-    try:
-        if path.read_text(encoding="utf-8") == text:
+def write_baseline(path: Path, entries: list[dict[str, str]], root: Path) -> None:
+    """Write the baseline through the safe writer (a link or odd file committed under its name,
+    or under a directory below `root`, is refused); BaselineError, one line, when it fails."""
+    data = baseline_text(entries).encode("utf-8")
+    with contextlib.suppress(OSError, FileSafetyError):
+        if read_file(path, what="baseline", root=root) == data:
             return  # unchanged: do not even touch the mtime
-    except (OSError, UnicodeDecodeError):
-        pass
-    partial = path.with_name(path.name + ".tmp")
     try:
-        # Write aside and rename: an interrupted write never leaves a corrupt baseline behind.
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot write baseline ({exc.strerror})") from None
+        write_output(path, data, what="baseline", root=root)
+    except FileSafetyError as exc:
+        raise BaselineError(str(exc)) from None
 
 
-def _read_json(path: Path, what: str) -> Any:
-    """A JSON document, or BaselineError saying in one line why it cannot be read."""
+def _read_json(path: Path, what: str, root: Path | None) -> Any:
+    """A JSON document, or BaselineError saying in one line why it cannot be read. Only a
+    regular file (never a FIFO or device) up to 64 MiB is read, and no link below `root`
+    (default: the git work tree holding the file) is followed."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = read_file(path, what=what, root=root if root is not None else work_tree_of(path))
+        return json.loads(data.decode("utf-8"))
+    except FileSafetyError as exc:
+        raise BaselineError(str(exc)) from None
     except FileNotFoundError:
         raise BaselineError(f"{path}: {what} not found") from None
     except OSError as exc:
@@ -150,8 +153,8 @@ def _read_json(path: Path, what: str) -> Any:
         raise BaselineError(f"{path}: {what} is not valid JSON") from None
 
 
-def read_baseline(path: Path) -> list[dict[str, str]]:
-    document = _read_json(path, "baseline")
+def read_baseline(path: Path, root: Path | None = None) -> list[dict[str, str]]:
+    document = _read_json(path, "baseline", root)
     entries = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
@@ -176,9 +179,9 @@ class DetectSecretsImport:
     unmatched: list[str]
 
 
-def read_detect_secrets(path: Path) -> dict[str, list[tuple[str, int]]]:
+def read_detect_secrets(path: Path, root: Path | None = None) -> dict[str, list[tuple[str, int]]]:
     """`.secrets.baseline` -> {filename: [(hashed_secret, line_number)]}."""
-    document = _read_json(path, "detect-secrets baseline")
+    document = _read_json(path, "detect-secrets baseline", root)
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, dict):
         raise BaselineError(f"{path}: results: expected detect-secrets' {{filename: [secrets]}} table")
@@ -194,6 +197,23 @@ def read_detect_secrets(path: Path) -> dict[str, list[tuple[str, int]]]:
             accepted.setdefault(filename.replace("\\", "/"), []).append(
                 (item["hashed_secret"].lower(), line if isinstance(line, int) else 0))
     return accepted
+
+
+def _outside_tree(filename: str, root: Path, real_root: Path) -> str | None:
+    """Why a file named in a detect-secrets baseline is not read (the baseline comes with the
+    repository: it must not make us read, and hash secrets from, files outside the tree)."""
+    parts = filename.split("/")
+    if filename.startswith("/") or re.match(r"^[A-Za-z]:", filename) or not filename.strip("/."):
+        return "an absolute or empty path"
+    if ".." in parts:
+        return "a path with '..'"
+    try:
+        resolved = (root / filename).resolve()
+    except (OSError, RuntimeError):
+        return "a symlink loop"
+    if resolved != real_root and real_root not in resolved.parents:
+        return "it resolves outside the scanned tree"
+    return None
 
 
 def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_size: int,
@@ -215,11 +235,16 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
     from scanner.sources import SourceFile, read_source
 
     plan = build_plan(rules, options or {})
-    accepted = read_detect_secrets(path)
+    accepted = read_detect_secrets(path, root)
     entries: list[Finding] = []
     by_hash = by_line = 0
     unmatched: list[str] = []
+    real_root = root.resolve()
     for filename, items in sorted(accepted.items()):
+        outside = _outside_tree(filename, root, real_root)
+        if outside:
+            unmatched.append(f"{filename}: {len(items)} detect-secrets entries skipped, {outside}")
+            continue
         text, note = read_source(SourceFile(path=filename, location=str(root / filename),
                                             root=str(root), explicit=True), max_size)
         if text is None:

@@ -40,6 +40,24 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker just forked from `parent`: on Linux the kernel kills it the moment the parent
+    dies (SIGKILL, SIGTERM, a crash), so no worker scans on for nobody."""
+    if sys.platform.startswith("linux"):
+        import contextlib
+        import ctypes
+        import signal
+
+        # No prctl (another libc): the check below still runs.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _scan_chunk(plan: Plan, settings: Settings, chunk: list[SourceFile]) -> list[Sent]:
     return [_compact(scan_source(source, plan, settings)) for source in chunk]
 
@@ -118,9 +136,11 @@ class _ForkJob:
     chunks: list[list[int]]
     cursor: Any
     lock: Any
+    parent: int
 
 
 def _forked_worker(connection: Any, job: _ForkJob) -> None:
+    die_with_parent(job.parent)
     try:
         while True:
             with job.lock:
@@ -146,7 +166,8 @@ def _run_forked(sources: Sequence[SourceFile], plan: Plan, settings: Settings,
 
     context = multiprocessing.get_context("fork")
     chunks = balanced_chunks(sources)
-    job = _ForkJob(sources, plan, settings, chunks, context.RawValue("i", 0), context.Lock())
+    job = _ForkJob(sources, plan, settings, chunks, context.RawValue("i", 0), context.Lock(),
+                   os.getpid())
     workers, connections = [], []
     for _ in range(min(jobs, len(chunks))):
         receiver, sender = context.Pipe(duplex=False)
@@ -195,7 +216,8 @@ def _run_listed(sources: Sequence[SourceFile], plan: Plan, settings: Settings,
     from concurrent.futures import ProcessPoolExecutor
 
     settings = replace(settings, cache=None)  # the cache stays in the parent (never pickled)
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+                               initargs=(os.getpid(),))
     try:
         submitted = [(chunk, pool.submit(_scan_chunk, plan, settings,
                                          [sources[index] for index in chunk]))
@@ -230,7 +252,8 @@ def run_files(sources: Iterable[SourceFile], plan: Plan, settings: Settings, *, 
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         # Fork the workers before the first source is read. A stream (history) opens git pipes
         # as it goes; a worker forked after that holds their write ends, so `git cat-file`
         # never sees end of input and the scan hangs when the stream closes it.

@@ -73,14 +73,16 @@ def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def run(cwd: Path, *args: str) -> tuple[int, dict[str, Any]]:
+def run(cwd: Path, *args: str, files: tuple[str, ...] = ()) -> tuple[int, dict[str, Any]]:
+    """The CLI in-process with JSON output; `files` go after `--`, so nothing there is an option."""
     out = cwd.parent / f"report-{os.getpid()}.json"
     if out.exists():
         out.unlink()
     previous = Path.cwd()
     os.chdir(cwd)
     try:
-        code = main([*args, "--format", "json", "--output", str(out), "--select", "SH101"])
+        code = main([*args, "--format", "json", "--output", str(out), "--select", "SH101",
+                     *(("--", *files) if files else ())])
     finally:
         os.chdir(previous)
     report = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
@@ -153,8 +155,12 @@ def test_submodule(git: Git, tmp_path: Path) -> None:
     assert found(run(git.root, "hook", "top.py", "sub", ".gitmodules")[1]) == {("top.py", 2, "SH101")}
     git.commit("add submodule")
     assert found(run(git.root, "history")[1]) == {("top.py", 2, "SH101")}
-    # A tree scan does not descend into submodules (like git grep without --recurse-submodules).
-    assert found(run(git.root, "scan")[1]) == {("top.py", 2, "SH101")}
+    # A tree scan does not descend into submodules (like git grep without --recurse-submodules),
+    # and says so, with --all-files too.
+    for extra in ((), ("--all-files",)):
+        report = run(git.root, "scan", "--no-cache", *extra)[1]
+        assert found(report) == {("top.py", 2, "SH101")}
+        assert "1 submodule (sub) not scanned (scan each one on its own)" in report["summary"]["errors"]
 
 
 def test_renames_copies_deletions_and_binary(git: Git) -> None:

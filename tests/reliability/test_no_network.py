@@ -1,9 +1,12 @@
 """No network, ever: start-up imports no network client and no heavy parser, the suite-wide
-guard in tests/conftest.py refuses connections, and a full scan attempts none."""
+guard in tests/conftest.py refuses connections, datagrams, name lookups and git transports, and
+a full scan attempts none."""
 
 from __future__ import annotations
 
+import _socket
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -14,6 +17,7 @@ import pytest
 
 from scanner.rules.registry import RULES
 from tests.conftest import NetworkAccessError
+from tests.reliability.test_git_safety import missing_objects, partial_clone
 
 NETWORK_CLIENTS = ("requests", "urllib3", "http.client", "httpx", "aiohttp", "urllib.request",
                    "ftplib", "smtplib", "xmlrpc.client")
@@ -62,6 +66,53 @@ def test_guard_refuses_tcp_and_allows_unix_sockets(tmp_path: Path, monkeypatch: 
     finally:
         client.close()
         server.close()
+
+
+def test_guard_refuses_lookups_datagrams_and_raw_sockets() -> None:
+    for lookup in (lambda: socket.getaddrinfo("example.com", 443),
+                   lambda: socket.gethostbyname("example.com"),
+                   lambda: socket.gethostbyname_ex("example.com"),
+                   lambda: socket.gethostbyaddr("127.0.0.1"),
+                   lambda: _socket.getaddrinfo("example.com", 443),
+                   lambda: _socket.gethostbyname("example.com")):
+        with pytest.raises(NetworkAccessError):
+            lookup()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)  # below the `socket` module
+    raw_udp = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
+    try:
+        for call in (lambda: udp.sendto(b"x", ("127.0.0.1", 9)),
+                     lambda: udp.sendmsg([b"x"], [], 0, ("127.0.0.1", 9)),
+                     lambda: raw.connect(("127.0.0.1", 9)), lambda: raw.connect_ex(("127.0.0.1", 9)),
+                     lambda: raw_udp.sendto(b"x", ("127.0.0.1", 9))):
+            with pytest.raises(NetworkAccessError):
+                call()
+    finally:
+        udp.close()
+        raw.close()
+        raw_udp.close()
+    left, right = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # local: allowed
+    try:
+        left.sendmsg([b"ok"])
+        assert right.recv(2) == b"ok"
+    finally:
+        left.close()
+        right.close()
+
+
+def test_git_in_the_suite_neither_fetches_lazily_nor_uses_a_network_transport(tmp_path: Path) -> None:
+    """Subprocesses get past a Python-level guard: git runs with local transports only and never
+    fetches a partial clone's missing objects."""
+    clone, _, _ = partial_clone(tmp_path)
+    missing = missing_objects(clone)
+    assert missing
+    done = subprocess.run(["git", "log", "-p"], cwd=clone, capture_output=True, text=True,
+                          env=os.environ.copy(), check=False)
+    assert done.returncode != 0 and "lazy fetching disabled" in done.stderr, done.stderr
+    assert missing_objects(clone) == missing
+    done = subprocess.run(["git", "ls-remote", "https://example.invalid/repository.git"],
+                          cwd=clone, capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "transport 'https' not allowed" in done.stderr, done.stderr
 
 
 def test_full_scan_attempts_no_connection(tmp_path: Path) -> None:
