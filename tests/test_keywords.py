@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner import engine, keywords
-from scanner.parsed import ParsedFile
+from scanner.model.document import Document
 from tests.support import make_rules, scan_files, triples
 
 TOKENS = ("token", "client_secret", "x-hub-", ".post(", "verify=false", "secret-hygiene", "ya29.")
@@ -34,7 +34,7 @@ def test_present_matches_substring_search(parts: list[str]) -> None:
 
 
 def test_words_outside_the_index_are_still_answered() -> None:
-    file = ParsedFile("a.py", "Bearer TOKEN here\n")
+    file = Document("a.py", "Bearer TOKEN here\n")
     file.keyword_index = keywords.KeywordIndex(("token",))
     assert file.has_token("token") and file.has_any(("nothing", "bearer"))
     assert not file.has_any(("secret", "nothing"))
@@ -86,7 +86,7 @@ def test_gate_words_hold_for_every_rule_on_the_fixtures(monkeypatch: pytest.Monk
             gate = rule.gate_words()
             if gate is None:
                 continue
-            file = ParsedFile(path, text)
+            file = Document(path, text)
             if rule.applies_to(file):
                 applied += 1
                 assert any(word in text.lower() for word in gate), (rule.id, path)
@@ -129,9 +129,9 @@ def test_candidate_lines_from_one_pass_match_the_word_search(lines: list[str], p
     from scanner.plugins import secrets_analysis
 
     text = "\n".join(lines) + "\n"
-    fast = ParsedFile(path, text)
+    fast = Document(path, text)
     fast.keyword_index = engine.keyword_index(make_rules(()))
-    slow = ParsedFile(path, text)
+    slow = Document(path, text)
     assert secrets_analysis.candidates(fast, {}) == secrets_analysis.candidates(slow, {})
 
 
@@ -140,7 +140,7 @@ def test_the_one_pass_lines_feed_real_candidates() -> None:
 
     text = ('import os\nCLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"\nkey = compute()\n'
             'headers = {"Authorization": "Bearer Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4"}\n')
-    file = ParsedFile("app/settings.py", text)
+    file = Document("app/settings.py", text)
     file.keyword_index = engine.keyword_index(make_rules(()))
     lines = secrets_analysis._indexed_candidate_lines(file, quoted=True, env=False)
     assert lines is not None and [n for n, _ in lines] == [2, 4]  # not `key = compute()`
@@ -162,10 +162,10 @@ def test_loose_lines_each_pass_can_act_on_are_kept(path: str, line: str) -> None
     from scanner.plugins import secrets_analysis
 
     text = f"# header\n{line}\nnothing = here\n"
-    fast = ParsedFile(path, text)
+    fast = Document(path, text)
     fast.keyword_index = engine.keyword_index(make_rules(()))
     found = secrets_analysis.candidates(fast, {})
-    assert found == secrets_analysis.candidates(ParsedFile(path, text), {})
+    assert found == secrets_analysis.candidates(Document(path, text), {})
     assert [c.line for c in found] == [2], found
 
 
@@ -188,7 +188,7 @@ def test_the_bytes_the_passes_search_are_the_text_as_utf8(tmp_path: Path, raw: b
     rule = make_rules(["SH101"])[0]
     original = type(rule).applies_to
 
-    def spy(self: object, file: ParsedFile) -> bool:
+    def spy(self: object, file: Document) -> bool:
         seen.append(file.utf8)
         assert file.utf8 == file.text.encode("utf-8", "surrogateescape")
         return bool(original(self, file))  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import cli
-from scanner.parsed import ParsedFile
+from scanner.model.document import Document
 from scanner.plugins import oauth
 
 # The RFC 9700 sections each rule cites (checked against the RFC's table of contents).
@@ -49,7 +49,7 @@ def test_plugin_import_pulls_in_no_parser() -> None:
 
 def test_files_without_keywords_are_never_parsed() -> None:
     text = "import os\n\n\ndef main():\n    return os.getcwd()\n" * 50
-    file = ParsedFile("tool.py", text)
+    file = Document("tool.py", text)
     for rule_class in oauth.RULES:
         rule = rule_class()
         if rule.applies_to(file):
@@ -59,7 +59,7 @@ def test_files_without_keywords_are_never_parsed() -> None:
 
 def test_keyword_without_precheck_match_is_not_parsed() -> None:
     # Mentions access_token (SH410's keyword) but builds no URL with it: no parse needed.
-    file = ParsedFile("client.py", 'def refresh(token):\n    return token["access_token"]\n')
+    file = Document("client.py", 'def refresh(token):\n    return token["access_token"]\n')
     rule = oauth.TokenInUrl()
     assert rule.applies_to(file)
     assert list(rule.check(file)) == []
@@ -70,7 +70,7 @@ def test_every_keyword_has_a_root_and_roots_decide_like_keywords() -> None:
     for rule in oauth.RULES:
         for keyword in rule.keywords:
             assert any(root in keyword for root in oauth.KEYWORD_ROOTS), (rule.id, keyword)
-    file = ParsedFile("app.py", 'URL = "https://x.io/?access_token=1"\nresp.set_cookie("sid", v)\n')
+    file = Document("app.py", 'URL = "https://x.io/?access_token=1"\nresp.set_cookie("sid", v)\n')
     for rule_class in oauth.RULES:
         rule = rule_class()
         expected = file.kind in (rule.kinds or {file.kind}) and file.has_any(rule.keywords)

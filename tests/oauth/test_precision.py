@@ -38,10 +38,10 @@ def test_sh401_positives(path: str, code: str, line: int) -> None:
 
 
 def test_sh401_needs_no_parse_without_http() -> None:
-    from scanner.parsed import ParsedFile
+    from scanner.model.document import Document
     from scanner.plugins.oauth import InsecureRedirectUri
 
-    file = ParsedFile("app.py", 'REDIRECT_URI = "https://app.acme.io/cb"\n')
+    file = Document("app.py", 'REDIRECT_URI = "https://app.acme.io/cb"\n')
     rule = InsecureRedirectUri()
     assert rule.applies_to(file)
     assert list(rule.check(file)) == []

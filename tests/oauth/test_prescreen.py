@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.parsed import ParsedFile
+from scanner.model.document import Document
 from scanner.plugins import oauth, oauth_prescreen, oauth_python
-from scanner.registry import RULES_BY_ID
-from scanner.rules import Example
+from scanner.rules.registry import RULES_BY_ID
+from scanner.rules.base import Example
 from tests.support import scan_files, triples
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -32,7 +32,7 @@ def _python_corpus() -> list[tuple[str, str]]:
 def test_every_libcst_hit_in_the_fixtures_passes_the_screen(rule: str) -> None:
     reported = 0
     for path, text in _python_corpus():
-        file = ParsedFile(path, text)
+        file = Document(path, text)
         if list(oauth_python.check(rule, file)):
             reported += 1
             assert oauth_prescreen.needs_analysis(rule, file), (rule, path)
@@ -80,11 +80,11 @@ _PREAMBLE = st.sampled_from(["", "import requests  # oauth bearer\n", "# a lexer
 @given(_PREAMBLE, _SINKS, _EXPRESSIONS)
 def test_screen_is_a_superset_of_the_analysis(preamble: str, sink: str, expression: str) -> None:
     code = preamble + "def handler(fh, resp, tok, creds):\n    " + sink.format(expression) + "\n"
-    file = ParsedFile("app/module.py", code)
+    file = Document("app/module.py", code)
     if file.python is None:
         return  # not valid Python (a starred expression where it is not allowed)
     for rule in SCREENED:
-        if list(oauth_python.check(rule, ParsedFile("app/module.py", code))):
+        if list(oauth_python.check(rule, Document("app/module.py", code))):
             assert oauth_prescreen.needs_analysis(rule, file), (rule, code)
 
 
@@ -104,21 +104,21 @@ def test_screen_is_a_superset_of_the_analysis(preamble: str, sink: str, expressi
     ("SH412", "sys.stdout.write(refresh_token)\n"),
 ])
 def test_framework_code_skips_libcst(rule: str, code: str) -> None:
-    file = ParsedFile("lib/module.py", code)
+    file = Document("lib/module.py", code)
     assert not oauth_prescreen.needs_analysis(rule, file)
     assert "python" not in file.__dict__  # libcst never parsed it
 
 
 @pytest.mark.parametrize("rule", SCREENED)
 def test_unparsable_code_goes_to_libcst(rule: str) -> None:
-    assert oauth_prescreen.needs_analysis(rule, ParsedFile("app.py", "def broken(:\n"))
+    assert oauth_prescreen.needs_analysis(rule, Document("app.py", "def broken(:\n"))
 
 
 def test_settings_check_without_libcst() -> None:
     code = ("# réglages\nSESSION_COOKIE_SECURE = False\nSESSION_COOKIE_HTTPONLY = 0\n"
             "CONF = {'SESSION_COOKIE_SECURE': True}\nsettings.configure(SESSION_COOKIE_HTTPONLY=False)\n"
             "x = 'é'; SESSION_COOKIE_SECURE = False\n")
-    hits = sorted(oauth_prescreen.settings_hits(ParsedFile("mysite/settings.py", code)),
+    hits = sorted(oauth_prescreen.settings_hits(Document("mysite/settings.py", code)),
                   key=lambda h: h.span)
     assert [(h.span, h.construct) for h in hits] == [
         ((2, 25, 2, 30), "setting:SESSION_COOKIE_SECURE"),
@@ -126,7 +126,7 @@ def test_settings_check_without_libcst() -> None:
         ((5, 44, 5, 49), "setting:SESSION_COOKIE_HTTPONLY"),
         ((6, 34, 6, 39), "setting:SESSION_COOKIE_SECURE"),  # columns count characters, not bytes
     ]
-    assert not list(oauth_prescreen.settings_hits(ParsedFile("mysite/settings_dev.py", code)))
+    assert not list(oauth_prescreen.settings_hits(Document("mysite/settings_dev.py", code)))
     found = scan_files({"mysite/settings.py": code}, select=["SH409"])
     assert triples(found.findings) == {("mysite/settings.py", line, "SH409") for line in (2, 3, 5, 6)}
     assert all(f.column == h.span[1] for f, h in zip(sorted(found.findings, key=lambda f: f.line),

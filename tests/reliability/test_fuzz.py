@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scanner import engine
-from scanner.finding import Finding, Summary
+from scanner.model.finding import Finding, Summary
 from scanner.lang.config import iter_entries
-from scanner.parsed import ParsedFile, kind_of, split_lines
+from scanner.model.document import Document, kind_of, split_lines
 from scanner.rules.registry import RULES, instantiate
 from scanner.reporters import REPORTERS
 from scanner.sources import SourceFile, decode, parse_patch, unquote_git_path
@@ -123,8 +123,8 @@ def test_parse_patch_survives_garbage(lines: list[bytes]) -> None:
 # -- parsers ----------------------------------------------------------------------------------
 
 
-def exercise_parses(path: str, text: str) -> ParsedFile:
-    file = ParsedFile(path, text)
+def exercise_parses(path: str, text: str) -> Document:
+    file = Document(path, text)
     file.python  # noqa: B018 - each parse is a lazy property
     file.js_tree  # noqa: B018
     file.config  # noqa: B018
@@ -218,7 +218,7 @@ def test_fuzz_inputs_reach_every_rule() -> None:
         fragments = {"python": sts.PY_FRAGMENTS, "js": sts.JS_FRAGMENTS, "config": sts.CONFIG_FRAGMENTS}[flavour]
         text = "\n".join(rng.choice(fragments + sts.RULE_WORDS) for _ in range(30))
         for path in sts.PATHS_BY_FLAVOUR[flavour]:
-            file = ParsedFile(path, text)
+            file = Document(path, text)
             reached |= {rule.id for rule in ALL_RULES if rule.applies_to(file)}
     assert reached == {rule.id for rule in RULES}
     assert {kind_of(p) for ps in sts.PATHS_BY_FLAVOUR.values() for p in ps} >= {

@@ -387,11 +387,11 @@ def test_staged_config_and_baseline_changes_get_a_note(git: Git) -> None:
 
 _STUCK_SCAN = """
 import sys, time
-from scanner import engine
-engine.PARALLEL_MIN_FILES = 1
+from scanner.engine import pool
+pool.PARALLEL_MIN_FILES = 1
 def stuck(*args, **kwargs):
     time.sleep(3600)
-engine.scan_source = stuck
+pool.scan_source = stuck
 from scanner.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -20,9 +20,9 @@ import pytest
 
 from scanner import engine, registry, sources
 from scanner.cli import main
-from scanner.finding import Finding
+from scanner.model.finding import Finding
 from scanner.lang.config import iter_entries
-from scanner.parsed import FileKind, ParsedFile
+from scanner.model.document import FileKind, Document
 from tests.reliability import hostile
 
 
@@ -165,7 +165,7 @@ BROKEN = {
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_structured_parser_failure_leaves_a_note(name: str) -> None:
     text, kind, words = BROKEN[name]
-    file = ParsedFile(name, text)
+    file = Document(name, text)
     assert file.kind is kind
     assert file.python is None
     assert file.config is None
@@ -176,7 +176,7 @@ def test_structured_parser_failure_leaves_a_note(name: str) -> None:
 
 def test_broken_javascript_still_parses_to_a_tree() -> None:
     """tree-sitter recovers from errors; a 1 MB minified line parses without recursion."""
-    file = ParsedFile("static/app.min.js", "var a=1;" * 120_000 + "function(){{{")
+    file = Document("static/app.min.js", "var a=1;" * 120_000 + "function(){{{")
     tree = file.js_tree
     assert tree is not None and tree.root_node.has_error
 

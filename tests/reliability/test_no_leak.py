@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from scanner import engine
 from scanner.cli import main
-from scanner.finding import Category, Severity
-from scanner.parsed import ParsedFile
+from scanner.model.finding import Category, Severity
+from scanner.model.document import Document
 from scanner.rules.registry import RULES, instantiate
 from scanner.reporters import REPORTERS
-from scanner.rules import Bad, Good, Rule
+from scanner.rules.base import Bad, Good, Rule
 from scanner.sources import SourceFile
 from scanner.suppress import baseline_entries, baseline_text
 from tests.reliability import strategies as sts
@@ -129,7 +129,7 @@ class Explodes(Rule):
     severity = Severity.LOW
     examples = (Bad("x"), Good("y"))
 
-    def check(self, file: ParsedFile) -> Iterable[object]:  # type: ignore[override]
+    def check(self, file: Document) -> Iterable[object]:  # type: ignore[override]
         raise ValueError(f"cannot handle {file.text!r}")
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from scanner.parsed import ParsedFile
+from scanner.model.document import Document
 from scanner.rules.registry import RULES
-from scanner.rules import ProjectRule, Rule
+from scanner.rules.base import ProjectRule, Rule
 from tests.reliability.patterns import attacks, collect_patterns
 
 BOUND = 5.0  # seconds of CPU per pattern (all its attacks) or per rule and input
@@ -115,18 +115,18 @@ ATTACK_LINES = {
 PATHS = ("app/settings.py", "src/app.js", "config/app.yaml", ".env")
 
 
-def _applicable(file: ParsedFile) -> list[Rule]:
+def _applicable(file: Document) -> list[Rule]:
     rules = [rule_class({}) for rule_class in RULES]
     return [rule for rule in rules if rule.applies_to(file)]
 
 
-def _parse(file: ParsedFile) -> None:
+def _parse(file: Document) -> None:
     file.python  # noqa: B018 - lazy parses, shared by every rule
     file.js_tree  # noqa: B018
     file.config  # noqa: B018
 
 
-def _run(rule: Rule, file: ParsedFile) -> None:
+def _run(rule: Rule, file: Document) -> None:
     if isinstance(rule, ProjectRule):
         rule.collect(file)
     else:
@@ -142,7 +142,7 @@ def test_rules_on_one_megabyte_lines(attack: str) -> None:
     slow = []
     ran = set()
     for path in PATHS:
-        file = ParsedFile(path, KEYWORDS + "\n" + ATTACK_LINES[attack] + "\n")
+        file = Document(path, KEYWORDS + "\n" + ATTACK_LINES[attack] + "\n")
         with alarm(HANG):
             _parse(file)  # parsers are timed in test_parsers_scale_linearly
         for rule in _applicable(file):
@@ -161,7 +161,7 @@ def test_every_rule_meets_the_attacks() -> None:
     """The keyword line lets every rule past its prefilter in some file kind."""
     reached = set()
     for path in PATHS:
-        reached |= {rule.id for rule in _applicable(ParsedFile(path, KEYWORDS + "\n"))}
+        reached |= {rule.id for rule in _applicable(Document(path, KEYWORDS + "\n"))}
     assert reached == {rule.id for rule in RULES}
 
 
@@ -184,7 +184,7 @@ SCALING = {
 def test_parsers_scale_linearly(path: str) -> None:
     """Parse time grows with the input, not with its square: 4x the input may cost 8x at most."""
     def cost(size: int) -> float:
-        file = ParsedFile(path, SCALING[path](size))
+        file = Document(path, SCALING[path](size))
         start = time.process_time()
         with alarm(HANG):
             _parse(file)

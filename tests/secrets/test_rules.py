@@ -315,10 +315,10 @@ def test_detect_secrets_is_not_imported_without_a_candidate() -> None:
     "no keywords here\n",
 ])
 def test_candidate_lines_match_the_engine_line_numbers(text: str) -> None:
-    from scanner.parsed import ParsedFile
+    from scanner.model.document import Document
     from scanner.plugins.secrets_analysis import _candidate_lines
 
-    file = ParsedFile("a.txt", text)
+    file = Document("a.txt", text)
     keywords = ("secret", "token", "key")
     assert _candidate_lines(file, keywords) == list(file.iter_lines(file.lines_with(keywords)))
 

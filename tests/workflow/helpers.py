@@ -9,9 +9,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from scanner.finding import Category, Finding, Severity
-from scanner.parsed import ParsedFile
-from scanner.rules import Bad, Good, Rule
+from scanner.model.finding import Category, Finding, Severity
+from scanner.model.document import Document
+from scanner.rules.base import Bad, Good, Rule
 
 # A planted credential: it must never appear whole in any output.
 PLANTED = "9f3KpQ2LmX8vT4wZ7yB1nC6dE0aR5sUq"
@@ -43,7 +43,7 @@ class PlantedToken(Rule):
     cwe = ("CWE-798",)
     examples = (Bad('PLANTED_TOKEN = "9f3KpQ2LmX8vT4wZ7yB1nC6dE0aR5sUq"'), Good("PLANTED_TOKEN = x"))
 
-    def check(self, file: ParsedFile) -> Iterable[Finding]:
+    def check(self, file: Document) -> Iterable[Finding]:
         for number in file.lines_with(self.keywords):
             match = _TOKEN.search(file.line_text(number))
             if match:

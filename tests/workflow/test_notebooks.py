@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scanner import engine
-from scanner.finding import Category, Finding, Severity
+from scanner.model.finding import Category, Finding, Severity
 from scanner.notebooks import _located_loads, _raw_offset, build_virtual_files
-from scanner.parsed import FileKind, ParsedFile
-from scanner.rules import Project, ProjectRule, Rule
+from scanner.model.document import FileKind, Document
+from scanner.rules.base import Project, ProjectRule, Rule
 from scanner.sources import SourceFile
 from tests.workflow.helpers import PLANTED, PlantedToken
 
@@ -38,7 +38,7 @@ class PythonOnly(Rule):
     keywords = ("python_only_marker",)
     kinds = frozenset({FileKind.PYTHON})
 
-    def check(self, file: ParsedFile) -> Iterable[Finding]:
+    def check(self, file: Document) -> Iterable[Finding]:
         if file.python is None:  # must parse: magics may not break the code cells
             return
         for number in file.lines_with(self.keywords):
@@ -185,7 +185,7 @@ class ProjectMarker(ProjectRule):
     keywords = ("project_marker",)
     kinds = frozenset({FileKind.PYTHON})
 
-    def collect(self, file: ParsedFile) -> Any:
+    def collect(self, file: Document) -> Any:
         file.python  # noqa: B018 - parse, as real Python rules do: a syntax error leaves a note
         return [(n, file.line_text(n)) for n in file.lines_with(self.keywords)] or None
 

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 import scanner
-from scanner import registry
-from scanner.finding import Summary
+from scanner.rules.base import registry
+from scanner.model.finding import Summary
 from scanner.reporters import REPORTERS, github
 from scanner.reporters import json as json_reporter
 from tests.workflow.helpers import PLANTED, PlantedToken, WebhookNoVerify, golden_findings
