@@ -5,6 +5,7 @@ Every extractor is listed here once; the scan plan picks those the selected rule
 from __future__ import annotations
 
 from scanner.facts.base import Extractor
+from scanner.facts.oauth import OAUTH_EXTRACTORS
 from scanner.facts.tls import TlsExtractor
 
-EXTRACTORS: tuple[type[Extractor], ...] = (TlsExtractor,)
+EXTRACTORS: tuple[type[Extractor], ...] = (TlsExtractor, *OAUTH_EXTRACTORS)
