@@ -63,6 +63,8 @@ class LongLivedTokenStorage(Rule):
         Good('with open("token.json", "w") as fh:\n    fh.write(fernet.encrypt(creds.to_json().encode()))\n'),
         Good('resp.set_signed_cookie("refresh_token", tokens["refresh_token"], httponly=True, '
              'secure=True)\n'),
+        Good('response.write(json.dumps({"refresh_token": tokens["refresh_token"]}))\n',
+             path="api/views.py"),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
