@@ -8,6 +8,7 @@ from scanner.facts.base import FileFacts
 from scanner.facts.tls import TlsCheckOff
 from scanner.model.finding import Finding, Severity
 from scanner.rules.base import Bad, Good, Rule, RuleContext
+from scanner.rules.oauth.common import NOT_IN_TESTS
 
 _MESSAGES = {
     "call": "`{target}(..., {how})` sends credentials without checking the server certificate",
@@ -44,8 +45,7 @@ class TlsVerificationDisabled(Rule):
     severity = Severity.HIGH
     cwe = ("CWE-295",)
     needs = (TlsCheckOff,)
-    # Tests talk to local servers with fake certificates on purpose.
-    contexts = frozenset({"code", "example", "docs"})
+    contexts = NOT_IN_TESTS  # tests talk to local servers with fake certificates on purpose
     examples = (
         Bad('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code}, verify=False)\n',
             line=1),
