@@ -27,11 +27,12 @@ _READ_KEYS = ("state", "code")
 def _read_form(word: str) -> str:
     """`word` as code that reads it (lower case): quoted (`.get("state")`, `["state"]`), an
     attribute (`.state`), or a parameter or destructured name (followed by `,`, `)`, `}`, `:`,
-    `=`, `?`, line comments allowed). It starts with the word itself, so that most positions
-    of a file fail on their first character."""
-    comments = r"(?:(?:#|//)[^\n]*\n\s*)*"
+    `=`, `?`, at most two short line comments between). It starts with the word itself, so that
+    most positions of a file fail on their first character; comments are bounded, so that no
+    input makes it slow."""
+    comment = r"(?:#|//)[^\n]{0,200}\n\s{0,200}"
     return (rf"{word}\b(?:(?<=[\"'`]{word})(?=[\"'`])|(?<=\.{word})|(?<=\.\s{word})"
-            rf"|(?<![\w$]{word})(?=\s*{comments}[,}}):=?]))")
+            rf"|(?<![\w$]{word})(?=\s{{0,200}}(?:{comment}){{0,2}}[,}}):=?]))")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from scanner.model.document import JS_KINDS, Document, FileKind
 _FLAGS = (("httponly", "HttpOnly"), ("secure", "Secure"))
 _RESPONSES = frozenset({"res", "response", "reply", "resp"})
 _SETTINGS = frozenset({"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"})
-_COOKIE_NAME = re.compile(r"\s*([\w.\-]+)\s*=")
+_COOKIE_NAME = re.compile(r"[\w.\-]+")
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,10 @@ def _script_cookie(document: Document, statement: ir.Assign, value: ir.Expr) -> 
     leftmost = value
     while isinstance(leftmost, ir.BinOp):
         leftmost = leftmost.left
-    match = _COOKIE_NAME.match(leftmost.value) if isinstance(leftmost, ir.Str) else None
+    written = leftmost.value.split("=", 1) if isinstance(leftmost, ir.Str) else []
+    name = written[0].strip() if len(written) == 2 else ""
     text = document.source(value)
     return CookieWrite(document.node_span(statement), "document.cookie",
-                       match.group(1) if match else None, leaked_name(document, value), None,
+                       name if _COOKIE_NAME.fullmatch(name) else None, leaked_name(document, value), None,
                        "refresh" in text.lower(), ENCRYPTION_MARKERS.search(text) is not None,
                        described(text))

@@ -13,7 +13,7 @@ from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS, once_per_place, params_named
 
 _PLAIN = re.compile(r"plain\b", re.IGNORECASE)
-_VERIFIER_PLACEHOLDER = re.compile(r"\{([^{}()]*verifier[^{}()]*)\}", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{([^{}()]*)\}")
 
 
 class PkcePlain(Rule):
@@ -73,8 +73,8 @@ class PkcePlain(Rule):
                                if in_url else "PKCE code_challenge_method is `plain`; use S256")
                     yield context.report(self, param.span, message, construct="pkce:plain")
             elif param.param == "code_challenge":
-                match = _VERIFIER_PLACEHOLDER.match(value) if in_url else None
-                if match:
+                match = _PLACEHOLDER.match(value) if in_url else None
+                if match and "verifier" in match.group(1).lower():
                     yield context.report(
                         self, param.span, f"code_challenge is the verifier itself "
                         f"(`{match.group(1).strip()}`); send its SHA-256 with method S256",
