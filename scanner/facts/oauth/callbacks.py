@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scanner.code import ir
-from scanner.facts.base import Extractor, Fact, Gate
-from scanner.facts.oauth.code import CodeIndex, code_index, receiver_text
+from scanner.facts.base import Extractor, Fact, Gate, Span
+from scanner.facts.oauth.code import code_index, receiver_text
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 _GET_METHODS = frozenset({"get", "get_argument", "get_query_argument", "getlist", "getone"})
@@ -62,15 +62,14 @@ class CallbackExtractor(Extractor):
             source = document.utf8[function.start:function.end]
             if b"state" not in source or b"code" not in source:
                 continue
-            read = _first_state_read(document, index, function)
+            read = _first_state_read(document, function)
             if read is None:
                 continue
             span, names = read
             yield CallbackStateRead(span, function.name, _checks_state(document, function, names))
 
 
-def _first_state_read(document: Document, index: CodeIndex,
-                      function: ir.Function) -> tuple[tuple[int, int, int, int], set[str]] | None:
+def _first_state_read(document: Document, function: ir.Function) -> tuple[Span, set[str]] | None:
     """Where the function first reads `state` from the request, and the names it keeps the
     value under; None unless it reads both `state` and `code`."""
     reads: list[tuple[str, int, int, str | None]] = []  # key, start, end, the name it goes to
