@@ -5,9 +5,10 @@ Every extractor is listed here once; the scan plan picks those the selected rule
 from __future__ import annotations
 
 from scanner.facts.base import Extractor
+from scanner.facts.oauth import OAUTH_EXTRACTORS
 from scanner.facts.scopes import ApiUseExtractor, ScopeExtractor
 from scanner.facts.tls import TlsExtractor
 from scanner.facts.webhooks import EXTRACTORS as WEBHOOK_EXTRACTORS
 
-EXTRACTORS: tuple[type[Extractor], ...] = (TlsExtractor, ScopeExtractor, ApiUseExtractor,
-                                          *WEBHOOK_EXTRACTORS)
+EXTRACTORS: tuple[type[Extractor], ...] = (TlsExtractor, *OAUTH_EXTRACTORS, ScopeExtractor,
+                                          ApiUseExtractor, *WEBHOOK_EXTRACTORS)

@@ -25,6 +25,10 @@ _MAX_DEPTH = 200
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$")
 _INI_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$")
 _TOML_KEY = re.compile(r"^\s*\"?([A-Za-z0-9_.\-]+)\"?\s*=")
+_TOML_KEY_PART = r"(?:[A-Za-z0-9_\-]+|\"[^\"\n]*\"|'[^'\n]*')"
+_TOML_DOTTED_KEY = re.compile(rf"^\s*({_TOML_KEY_PART}(?:\s*\.\s*{_TOML_KEY_PART})*)\s*=")
+_TOML_TABLE = re.compile(rf"^\s*(\[\[?)\s*({_TOML_KEY_PART}(?:\s*\.\s*{_TOML_KEY_PART})*)\s*\]")
+_TOML_PARTS = re.compile(_TOML_KEY_PART)
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,7 @@ def iter_entries(file: Document) -> Iterator[ConfigEntry]:
             yield from _yaml_entries(node, (), 0)
     elif file.kind is FileKind.TOML:
         if isinstance(file.config, dict):
-            yield from _entries_from_data(file, file.config, ())
+            yield from _entries_from_data(file, file.config, (), _toml_key_lines(file.lines))
     elif file.kind in {FileKind.ENV, FileKind.INI}:
         pattern = _ENV_LINE if file.kind is FileKind.ENV else _INI_LINE
         section: tuple[str, ...] = ()
@@ -238,18 +242,63 @@ def _span(node: Any) -> tuple[int, int, int, int]:
     return start.line + 1, start.column + 1, end.line + 1, end.column + 1
 
 
-def _entries_from_data(file: Document, data: Any, path: tuple[str, ...]) -> Iterator[ConfigEntry]:
-    """Entries for formats without positions: the line is the first one naming the key."""
+def _entries_from_data(file: Document, data: Any, path: tuple[str, ...],
+                       key_lines: dict[tuple[str, ...], int] | None = None) -> Iterator[ConfigEntry]:
+    """Entries for formats without positions: the line of the key in its own table (TOML,
+    `key_lines`), else the first line naming the key."""
     if isinstance(data, dict):
         for key, value in data.items():
             if isinstance(value, (dict, list)) and not _scalar_list(value):
-                yield from _entries_from_data(file, value, (*path, str(key)))
+                yield from _entries_from_data(file, value, (*path, str(key)), key_lines)
             else:
-                line = _line_of_key(file, str(key))
+                line = _line_of_path(key_lines, (*path, str(key))) or _line_of_key(file, str(key))
                 yield ConfigEntry((*path, str(key)), value, line, 1, line, len(file.line_text(line)) + 1)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _entries_from_data(file, value, (*path, str(index)))
+            yield from _entries_from_data(file, value, (*path, str(index)), key_lines)
+
+
+def _toml_key_lines(lines: list[str]) -> dict[tuple[str, ...], int]:
+    """The line of every key path a TOML file writes: `[prod]` then `redirect_uri = ...` is
+    ("prod", "redirect_uri"); the n-th `[[servers]]` table is ("servers", "n")."""
+    found: dict[tuple[str, ...], int] = {}
+    tables: dict[tuple[str, ...], int] = {}  # how many [[array]] tables of each path so far
+    table: tuple[str, ...] = ()
+    in_string = False  # inside a multi-line string: nothing there is a key
+    for number, line in enumerate(lines, start=1):
+        quotes = line.count('"""') + line.count("'''")
+        if in_string:
+            in_string = quotes % 2 == 0
+            continue
+        header = _TOML_TABLE.match(line)
+        if header:
+            parts = _toml_parts(header.group(2))
+            if header.group(1) == "[[":
+                tables[parts] = tables.get(parts, -1) + 1
+                parts = (*parts, str(tables[parts]))
+            table = parts
+            found.setdefault(table, number)
+            continue
+        key = _TOML_DOTTED_KEY.match(line)
+        if key:
+            found.setdefault((*table, *_toml_parts(key.group(1))), number)
+        in_string = quotes % 2 == 1
+    return found
+
+
+def _toml_parts(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip("\"'") for part in _TOML_PARTS.findall(dotted))
+
+
+def _line_of_path(key_lines: dict[tuple[str, ...], int] | None, path: tuple[str, ...]) -> int | None:
+    """The line of a key path, or of its nearest parent written on a line (an inline table)."""
+    if not key_lines:
+        return None
+    for end in range(len(path), 0, -1):
+        line = key_lines.get(path[:end])
+        if line is not None:
+            return line
+    return None
 
 
 def _scalar_list(value: Any) -> bool:

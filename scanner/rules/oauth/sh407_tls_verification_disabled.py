@@ -8,6 +8,7 @@ from scanner.facts.base import FileFacts
 from scanner.facts.tls import TlsCheckOff
 from scanner.model.finding import Finding, Severity
 from scanner.rules.base import Bad, Good, Rule, RuleContext
+from scanner.rules.oauth.common import NOT_IN_TESTS
 
 _MESSAGES = {
     "call": "`{target}(..., {how})` sends credentials without checking the server certificate",
@@ -44,8 +45,7 @@ class TlsVerificationDisabled(Rule):
     severity = Severity.HIGH
     cwe = ("CWE-295",)
     needs = (TlsCheckOff,)
-    # Tests talk to local servers with fake certificates on purpose.
-    contexts = frozenset({"code", "example", "docs"})
+    contexts = NOT_IN_TESTS  # tests talk to local servers with fake certificates on purpose
     examples = (
         Bad('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code}, verify=False)\n',
             line=1),
@@ -60,13 +60,17 @@ class TlsVerificationDisabled(Rule):
         Good('def test_token(server):\n    httpx.post(server.url + "/token", verify=False)\n',
              path="tests/test_client.py"),
         Good('requests.get("https://status.acme.io/health", verify=False)\n'),
+        Good("PYTHONHTTPSVERIFY=0\n", path=".env.test"),
         Good('jwt.decode(token, options={"verify_signature": False}, verify=False)\n'
              'print("no network here")\n', path="scripts/inspect.py"),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
+        test_environment = _is_test_environment(context.path)
         for switch in facts.of(TlsCheckOff):
             if switch.loopback or not switch.credentials_nearby:
+                continue
+            if test_environment and not switch.in_code:
                 continue
             if switch.target.rsplit(".", 1)[-1] in _NOT_TLS:
                 continue
@@ -74,6 +78,12 @@ class TlsVerificationDisabled(Rule):
                                                      how=switch.how)
             yield context.report(self, switch.span, message,
                                  construct=f"tls-off:{switch.scope}:{switch.target}:{switch.how}")
+
+
+def _is_test_environment(path: str) -> bool:
+    """`.env.test`, `ci.env.testing`, `app.test.env`: settings for test runs."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith((".test", ".testing", ".ci")) or ".test." in name
 
 
 # `verify=` of these is not about TLS (PyJWT's decode took `verify=False` to skip the signature).

@@ -1,0 +1,305 @@
+"""OAuth protocol parameters given a value (redirect_uri, response_type, grant_type, PKCE, tokens
+in query strings) in code and config, and the authorization-code requests they make up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from scanner.code import ir
+from scanner.facts.base import Extractor, Fact, Gate, Span
+from scanner.facts.oauth.code import (
+    CodeIndex,
+    assigned_names,
+    code_index,
+    dict_key,
+    query_params,
+    receiver_text,
+    scope_lines,
+    scope_text,
+)
+from scanner.facts.oauth.names import normal
+from scanner.facts.urls import is_loopback_url
+from scanner.model.document import CONFIG_KINDS, JS_KINDS, Document, FileKind
+
+_CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+_REDIRECT_KEY = re.compile(r"(?:redirect|callback)ur[il]s?$")
+_KEYED = {"codechallengemethod": "code_challenge_method", "codechallenge": "code_challenge",
+          "responsetype": "response_type", "granttype": "grant_type"}
+_IN_URLS = {"redirect_uri": "redirect_uri", "redirecturi": "redirect_uri",
+            "callback_url": "redirect_uri", "accesstoken": "access_token",
+            "refreshtoken": "refresh_token", "clientsecret": "client_secret"}
+_QUERY_CREDENTIALS = {"accesstoken": "access_token", "refreshtoken": "refresh_token",
+                      "clientsecret": "client_secret"}
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request",
+                           "stream", "send"})
+_STATE = re.compile(r"(?<!this\.)(?<!self\.)\bstate\b|\bnonce\b", re.IGNORECASE)
+_CLIENT_SECRET = re.compile(r"client_*secret")
+_PKCE_MARKERS = ("code_challenge", "codechallenge", "pkce")
+# Imports that make a file a public client (no secret of its own), first match wins.
+_PUBLIC_CLIENT_IMPORTS = (
+    ("webbrowser", "a CLI that opens the browser"), ("click", "a CLI"), ("typer", "a CLI"),
+    ("argparse", "a CLI"), ("http.server", "a native app with a loopback listener"),
+    ("tkinter", "a desktop app"), ("PyQt5", "a desktop app"), ("PyQt6", "a desktop app"),
+    ("PySide6", "a desktop app"), ("kivy", "a mobile app"), ("toga", "a desktop/mobile app"),
+    ("react-native", "a mobile app"), ("expo", "a mobile app"), ("electron", "a desktop app"),
+    ("open", "a CLI"), ("commander", "a CLI"), ("yargs", "a CLI"),
+)
+# Libraries that send state and PKCE themselves (Python packages and npm packages).
+_OAUTH_LIBRARIES = (
+    "authlib", "requests_oauthlib", "flask_dance", "social_core", "social_django", "allauth",
+    "msal", "google_auth_oauthlib", "oauthlib", "httpx_oauth", "fastapi_sso", "oic",
+    "flask_oauthlib", "mozilla_django_oidc", "flask_oidc", "django_auth_adfs",
+    "oidc-client", "@auth0/", "@azure/msal", "react-oauth2-code-pkce", "expo-auth-session",
+    "angular-oauth2-oidc", "keycloak-js", "next-auth", "@okta/", "openid-client",
+    "react-native-app-auth", "passport", "simple-oauth2", "@badgateway/oauth2-client",
+    "oauth4webapi", "arctic",
+)
+
+
+@dataclass(frozen=True)
+class OAuthParam(Fact):
+    """An OAuth parameter given a value. `via` says how: a keyword `argument`, a dict/object
+    `entry`, an `assignment`, a `config` key, a `name=value` pair in a `url` or form string,
+    an HTTP client's `query` parameters (`params=`, `searchParams.set`), or a `client` class
+    that fixes it (LegacyApplicationClient: grant_type=password)."""
+
+    param: str  # redirect_uri, code_challenge(_method), response_type, grant_type, access_token...
+    name: str  # as written: OAUTH_REDIRECT_URIS, redirectUri, callback_url
+    value: str | None  # the constant value (in a url: as written, up to the next & or #)
+    via: str
+    value_name: str | None = None  # the dotted name given as the value (`code_verifier`)
+    in_query: bool = False  # url: a `?` comes before it (not a form body)
+    at_start: bool = False  # url: the string starts with it
+    how: str = ""  # query: the API that puts it in the URL (`params=`, `url.searchParams.set`)
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest(Fact):
+    """A request for an authorization code: a URL with response_type=code (`url`),
+    response_type="code" given as a parameter (`params`), or an OAuth client's
+    authorization_url() call (`library`)."""
+
+    how: str
+    function: tuple[int, int]  # lines of the function it is built in (module level: the file)
+    sends_state: bool  # `state` or `nonce` appears in that function
+    public_client: str | None  # "a browser app", "a CLI"...: a client without a secret
+    pkce: bool  # the file sends a PKCE code_challenge somewhere
+    library: bool  # the file imports an OAuth library that sends state and PKCE itself
+
+
+class OAuthParamExtractor(Extractor):
+    name = "oauth-params"
+    produces = (OAuthParam, AuthorizationRequest)
+    gate = Gate(
+        kinds=_CODE_KINDS | CONFIG_KINDS,
+        words=("redirect_uri", "redirecturi", "redirect-uri", "callback_url", "callbackurl",
+               "redirect_url", "redirecturl", "code_challenge", "codechallenge", "response_type",
+               "responsetype", "grant_type", "granttype", "legacyapplicationclient",
+               "authorization_url", "access_token", "refresh_token", "client_secret",
+               "accesstoken", "refreshtoken", "clientsecret"),
+        # Every fact names its parameter; a redirect URI is a fact only when it is http:// (not
+        # https), and tokens only in a URL or an HTTP client's query parameters.
+        pattern=r"\A(?:(?=[\s\S]*?(?:redirect|callback))(?=[\s\S]*?http(?::|%3a))"
+                r"|(?=[\s\S]*?(?:code[_-]*challenge|response[_-]*type|grant[_-]*type"
+                r"|legacyapplicationclient|authorization_url"
+                r"|(?:access_?token|refresh_?token|client_?secret)=|params|query)))")
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        if document.kind in CONFIG_KINDS:
+            yield from _config_params(document)
+            return
+        index = code_index(document)
+        if index is None:
+            return
+        params = list(_code_params(document, index))
+        yield from (param for param, _ in params)
+        yield from _requests(document, index, params)
+
+
+def _param_of(name: str) -> str | None:
+    """The OAuth parameter a key names (`OAUTH_REDIRECT_URI` -> redirect_uri), or None."""
+    flat = name.lower().replace("_", "").replace("-", "")
+    return "redirect_uri" if _REDIRECT_KEY.search(flat) else _KEYED.get(flat)
+
+
+def _keyed(document: Document, name: str, value: ir.Expr, via: str) -> Iterator[OAuthParam]:
+    """The facts of `name = value` in code when `name` is an OAuth parameter."""
+    param = _param_of(name)
+    if param is None:
+        return
+    if param == "redirect_uri":  # only http:// ones say anything; they may come in lists
+        for item in value.items if isinstance(value, ir.Seq) else (value,):
+            text = ir.string_value(item)
+            if _is_http(text):
+                yield OAuthParam(document.node_span(item), param, name, text, via)
+        return
+    yield OAuthParam(document.node_span(value), param, name, ir.string_value(value), via,
+                     ir.dotted(value))
+
+
+def _is_http(url: str | None) -> bool:
+    """A plain http URL (in a query string it may be %-encoded)."""
+    return url is not None and url.lstrip().lower().startswith(("http:", "http%3a"))
+
+
+def _in_text(text: str, span: Span) -> Iterator[OAuthParam]:
+    """The parameters of a URL or form string."""
+    for found in query_params(text):
+        name = found.name.lower()
+        if _IN_URLS.get(name) == "redirect_uri" and not _is_http(found.value):
+            continue
+        yield OAuthParam(span, _IN_URLS.get(name, name), found.name, found.value,
+                         "url", None, found.in_query, found.at_start)
+
+
+def _config_params(document: Document) -> Iterator[OAuthParam]:
+    from scanner.lang.config import iter_entries
+
+    for entry in iter_entries(document):
+        span = (entry.line, entry.column, entry.end_line, entry.end_column)
+        strings = [(entry.value, span)] if isinstance(entry.value, str) else [
+            (value, (line, column, end_line, end_column))
+            for value, line, column, end_line, end_column in entry.items if isinstance(value, str)]
+        param = _param_of(entry.key)
+        if param == "redirect_uri":
+            yield from (OAuthParam(value_span, param, entry.key, value, "config")
+                        for value, value_span in strings if _is_http(value))
+        elif param is not None and isinstance(entry.value, str):
+            yield OAuthParam(span, param, entry.key, entry.value, "config")
+        for value, value_span in strings:
+            yield from _in_text(value, value_span)
+
+
+def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthParam, int]]:
+    """Every parameter of a code file, with the scope it is set in."""
+    language = index.language
+    for call, scope, _ in index.calls:
+        for key, value in call.kwargs:
+            for param in _keyed(document, key, value, "argument"):
+                yield param, scope
+            if key == "params" and call.method in _HTTP_METHODS:
+                for param in _query_keys(document, value, "params=", language):
+                    yield param, scope
+        if call.method == "LegacyApplicationClient":
+            yield OAuthParam(document.node_span(call), "grant_type", call.method, "password",
+                             "client"), scope
+        elif call.method in {"set", "append"} and call.args:
+            receiver = receiver_text(document, call)
+            name = ir.string_value(call.args[0])
+            if name is not None and receiver.endswith(("searchParams", "query", "params")):
+                yield from ((param, scope) for param in _query_key(
+                    name, document.node_span(call.args[0]), f"{receiver}.{call.method}"))
+    for obj, scope in index.dicts:
+        for key_node, value in obj.items:
+            entry = dict_key(key_node, language)
+            if entry is None:
+                continue
+            for param in _keyed(document, entry, value, "entry"):
+                yield param, scope
+            if entry == "params" and isinstance(key_node, ir.Name):
+                for param in _query_keys(document, value, "params:", language):
+                    yield param, scope
+    for statement, scope, _ in index.assigns:
+        if statement.value is None:
+            continue
+        for target, _ in assigned_names(statement):
+            for param in _keyed(document, target, statement.value, "assignment"):
+                yield param, scope
+    for string, scope in index.strings:
+        for param in _in_text(string.value, document.node_span(string)):
+            yield param, scope
+
+
+def _query_keys(document: Document, value: ir.Expr, how: str,
+                language: str) -> Iterator[OAuthParam]:
+    """Credentials among the literal keys of an HTTP client's query parameters."""
+    if isinstance(value, ir.Dict):
+        for key_node, _ in value.items:
+            key = dict_key(key_node, language)
+            if key is not None and key_node is not None:
+                yield from _query_key(key, document.node_span(key_node), how)
+    elif isinstance(value, ir.Call) and value.callee == "dict":
+        for key, item in value.kwargs:
+            yield from _query_key(key, document.node_span(item), how)
+
+
+def _query_key(key: str, span: Span, how: str) -> Iterator[OAuthParam]:
+    param = _QUERY_CREDENTIALS.get(normal(key))
+    if param is not None:
+        yield OAuthParam(span, param, key, None, "query", how=how)
+
+
+# -- authorization requests ----------------------------------------------------------------------
+
+
+def _requests(document: Document, index: CodeIndex,
+              params: list[tuple[OAuthParam, int]]) -> Iterator[AuthorizationRequest]:
+    found: list[tuple[Span, str, int]] = []
+    for param, scope in params:
+        if param.param != "response_type" or param.value is None:
+            continue
+        if param.via == "url" and re.match(r"code\b", param.value, re.IGNORECASE):
+            found.append((param.span, "url", scope))
+        elif param.via != "url" and "code" in response_types(param.value):
+            found.append((param.span, "params", scope))
+    for call, scope, _ in index.calls:
+        if call.method in {"authorization_url", "create_authorization_url"}:
+            found.append((document.node_span(call), "library", scope))
+    if not found:
+        return
+    lower = document.lower
+    client = public_client(document, index, params)
+    pkce = any(marker in lower for marker in _PKCE_MARKERS)
+    library = any(_is_library(module) for module in _imported(document, index))
+    for span, how, scope in found:
+        sends_state = _STATE.search(scope_text(document, index, scope)) is not None
+        yield AuthorizationRequest(span, how, scope_lines(document, index, scope), sends_state,
+                                   client, pkce, library)
+
+
+def response_types(value: str) -> set[str]:
+    """`code id_token`, `code+token`, `code%20token` -> the response types asked for."""
+    from urllib.parse import unquote_plus
+
+    return set(re.split(r"[\s+,]+", unquote_plus(value).strip().lower())) - {""}
+
+
+def public_client(document: Document, index: CodeIndex,
+                  params: list[tuple[OAuthParam, int]]) -> str | None:
+    """What kind of public client (no secret of its own) the file belongs to, or None."""
+    if document.is_frontend:
+        return "a browser app"
+    if _CLIENT_SECRET.search(document.lower):
+        return None
+    imported = _imported(document, index)
+    for module, what in _PUBLIC_CLIENT_IMPORTS:
+        if any(name == module or name.startswith((module + ".", module + "/", module + "-"))
+               for name in imported):
+            return what
+    if "process.argv" in document.text:
+        return "a CLI"
+    if any(param.param == "redirect_uri" and param.via != "url" and param.value is not None
+           and is_loopback_url(param.value) for param, _ in params):
+        return "a native app with a loopback redirect"
+    return None
+
+
+def _imported(document: Document, index: CodeIndex) -> set[str]:
+    """The modules a file imports; `import http.server` keeps its dotted name."""
+    modules = set()
+    for item in index.module.imports:
+        modules.add(item.module)
+        if item.name is None and index.language == "python":
+            statement = document.utf8[item.start:item.end].decode("utf-8", "surrogateescape")
+            modules.update(re.findall(rf"\b{re.escape(item.module)}(?:\.\w+)+", statement))
+    return modules
+
+
+def _is_library(module: str) -> bool:
+    for library in _OAUTH_LIBRARIES:
+        if module == library or (module.startswith(library) and (
+                library.endswith("/") or module[len(library)] in "./-")):
+            return True
+    return False

@@ -1,0 +1,117 @@
+"""Refresh tokens put where they outlive the session: written to plain files, kept in database
+columns (SQLAlchemy, Django, raw SQL), each with whether an encryption step is in sight."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from scanner.code import ir
+from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.oauth.code import (
+    ENCRYPTION_MARKERS,
+    CodeIndex,
+    callee_text,
+    code_index,
+    leaked_name,
+    positional,
+    receiver_text,
+    scope_text,
+)
+from scanner.facts.oauth.names import described, short
+from scanner.model.document import JS_KINDS, Document, FileKind
+
+_WRITES = frozenset({"write", "write_text", "writelines"})
+_DUMPS = frozenset({"json.dump", "pickle.dump", "yaml.dump", "yaml.safe_dump", "toml.dump"})
+_NODE_WRITES = frozenset({"writeFileSync", "writeFile", "appendFile", "appendFileSync"})
+# Writers that are not files: the process's streams, an HTTP response.
+_NOT_FILES = ("stdout", "stderr", "res", "response", "resp", "reply")
+_COLUMNS = frozenset({"Column", "mapped_column", "CharField", "TextField", "Field", "BinaryField",
+                      "StringField"})
+_CREDS_TO_JSON = re.compile(r"\b(creds|credentials)\.to_json\(")
+_SQL_WRITE = re.compile(r"\b(?:insert\s+into|update)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RefreshTokenStore(Fact):
+    """A refresh token stored: `where` is `file` (a write of a value naming it), `column` (a
+    model attribute named for it), or `sql` (INSERT/UPDATE of a refresh_token column)."""
+
+    where: str
+    target: str  # the writing call (`fh.write`) or the column's name ("" for sql)
+    shown: str  # the write as code, or the column's declaration (never a literal)
+    encrypted: bool  # an encryption step in the function around it (a column: in its type)
+
+
+class TokenStoreExtractor(Extractor):
+    name = "oauth-token-store"
+    produces = (RefreshTokenStore,)
+    gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}),
+                words=("refresh_token", "refreshtoken", "refresh-token", ".to_json()"),
+                pattern=r"refresh|(?:creds|credentials)\.to_json\(")
+
+    def extract(self, document: Document) -> Iterator[RefreshTokenStore]:
+        index = code_index(document)
+        if index is None:
+            return
+        mentions_refresh = "refresh" in document.lower
+        for call, scope, _ in index.calls:
+            written = _written(document, call)
+            if written is None:
+                continue
+            data, shown = written
+            text = document.source(data)
+            if "refresh" in text.lower() or _CREDS_TO_JSON.search(text) or (
+                    mentions_refresh and leaked_name(document, data)):
+                yield RefreshTokenStore(document.node_span(call), "file", callee_text(document, call),
+                                        shown, _encrypted(document, index, scope))
+        for statement, _, class_body in index.assigns:
+            if class_body:
+                yield from _columns(document, statement)
+        for string, scope in index.strings:
+            last = string.value.lower().rfind("refresh_token")
+            match = _SQL_WRITE.search(string.value) if last != -1 else None
+            if match is not None and match.end() <= last:
+                yield RefreshTokenStore(document.node_span(string), "sql", "", "",
+                                        _encrypted(document, index, scope))
+
+
+def _encrypted(document: Document, index: CodeIndex, scope: int) -> bool:
+    return ENCRYPTION_MARKERS.search(scope_text(document, index, scope)) is not None
+
+
+def _written(document: Document, call: ir.Call) -> tuple[ir.Expr, str] | None:
+    """What a file write writes (not a literal string), and the call as shown in messages."""
+    callee = short(callee_text(document, call), 30)
+    args = positional(call)
+    if call.method in _NODE_WRITES and len(args) >= 2:
+        return args[1], f"{callee}(..., {described(document.source(args[1]))})"
+    if (call.method in _WRITES or call.callee in _DUMPS) and args and ir.string_value(args[0]) is None:
+        receiver = receiver_text(document, call)
+        if receiver.rsplit(".", 1)[-1] in _NOT_FILES or receiver.endswith(("stdout", "stderr")):
+            return None
+        more = ", ..." if len(call.args) > 1 else ""
+        return args[0], f"{callee}({described(document.source(args[0]))}{more})"
+    return None
+
+
+def _columns(document: Document, statement: ir.Assign) -> Iterator[RefreshTokenStore]:
+    """A class-level attribute named for a refresh token and declared as a database column."""
+    for target in statement.targets:
+        if not (isinstance(target, ir.Name) and "." not in target.name
+                and "refresh" in target.name.lower()):
+            continue
+        value, annotation = statement.value, statement.annotation
+        annotation_text = document.source(annotation) if annotation is not None else ""
+        if value is None:
+            if "Mapped" not in annotation_text:
+                continue
+            declaration = annotation_text
+        elif isinstance(value, ir.Call) and value.method in _COLUMNS:
+            declaration = document.source(value)
+        else:
+            continue
+        encrypted = ENCRYPTION_MARKERS.search(declaration + " " + annotation_text) is not None
+        yield RefreshTokenStore(document.node_span(target), "column", target.name, declaration,
+                                encrypted)

@@ -1,0 +1,101 @@
+"""SH404 missing-state: an authorization request without state or PKCE, or a callback that
+never checks the `state` it reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.facts.base import FileFacts
+from scanner.facts.oauth.callbacks import CallbackStateRead
+from scanner.facts.oauth.params import AuthorizationRequest
+from scanner.model.finding import Finding, Severity
+from scanner.rules.base import Bad, Good, Rule, RuleContext
+from scanner.rules.oauth.common import NOT_IN_TESTS, first_per_function
+
+
+class MissingState(Rule):
+    """## What it does
+    Finds authorization requests without `state` and callbacks that never check it. A request
+    with `response_type=code` is flagged when it sends neither `state` nor a PKCE code challenge
+    (nor an OpenID Connect `nonce`); a callback handler is flagged when it reads `code` and
+    `state` from the request but never compares `state` with the value it stored.
+
+    ## Why is this bad?
+    Without a one-time `state` bound to the user's browser (or PKCE), an attacker can make a
+    victim's browser complete the attacker's authorization: login CSRF, account linking to the
+    attacker's account. Reading `state` and not checking it is the same hole. Flows run by
+    authlib, requests-oauthlib, Flask-Dance or social-auth check `state` themselves and are not
+    flagged; neither is a handler that calls `authorize_access_token()` or
+    `fetch_token(authorization_response=...)`.
+
+    ## Example
+        @app.route("/callback")
+        def callback():
+            code = request.args.get("code")
+            state = request.args.get("state")
+            return exchange(code)
+
+    ## Use instead
+        @app.route("/callback")
+        def callback():
+            code = request.args.get("code")
+            state = request.args.get("state")
+            if not state or not hmac.compare_digest(state, session.pop("oauth_state", "")):
+                abort(400)
+            return exchange(code)
+
+    ## References
+    - RFC 9700 §2.1 (Protecting Redirect-Based Flows: clients MUST prevent CSRF)
+    - RFC 9700 §4.7 (Cross-Site Request Forgery), §4.7.1 (Countermeasures)
+    - RFC 6749 §10.12 (Cross-Site Request Forgery)
+    """
+
+    id = "SH404"
+    name = "missing-state"
+    family = "oauth"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-352",)
+    needs = (AuthorizationRequest, CallbackStateRead)
+    contexts = NOT_IN_TESTS
+    examples = (
+        Bad('AUTH = "https://accounts.acme.io/authorize?response_type=code&client_id=abc"\n', line=1),
+        Bad('@app.route("/callback")\ndef callback():\n    code = request.args.get("code")\n'
+            '    state = request.args.get("state")\n    return exchange(code)\n', line=4),
+        Bad("app.get('/cb', async (req, res) => {\n  const { code, state } = req.query;\n"
+            "  res.json(await exchange(code));\n});\n", path="server/routes.js", line=2),
+        Bad("app.get('/cb', async (req, res) => {\n  const { state, code } = req.query;\n"
+            "  res.json(await exchange(code));\n});\n", path="server/routes.js", line=2),
+        Bad("app.get('/cb', async (req, res) => {\n  const tokens = await exchange(req.query.code);\n"
+            "  res.redirect(req.query.state);\n});\n", path="server/routes.js", line=3),
+        Good('AUTH = "https://accounts.acme.io/authorize?response_type=code&client_id=abc&state={s}"\n'),
+        Good('@app.route("/callback")\ndef callback():\n    code = request.args.get("code")\n'
+             '    state = request.args.get("state")\n'
+             '    if state != session.pop("oauth_state", None):\n        abort(400)\n'
+             '    return exchange(code)\n'),
+        Good('@app.route("/callback")\ndef callback():\n    state = request.args.get("state")\n'
+             '    code = request.args.get("code")\n    token = oauth.github.authorize_access_token()\n'
+             '    return token\n'),
+        Good("app.get('/cb', (req, res) => {\n  const { code, state } = req.query;\n"
+             "  if (state !== req.session.oauthState) return res.sendStatus(400);\n"
+             "  res.json(exchange(code));\n});\n", path="server/routes.js"),
+        Good('@app.route("/callback")\ndef callback():\n    code = request.args["code"]\n'
+             '    if request.args["state"] != session.pop("oauth_state", None):\n        abort(400)\n'
+             '    return exchange(code)\n'),
+        Good("async def callback(request):\n    user = request.state.user\n"
+             '    code = request.query_params["code"]\n    return await exchange(code, user)\n'),
+    )
+
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
+        requests = [r for r in facts.of(AuthorizationRequest) if not r.pkce and r.how != "library"]
+        for request in first_per_function(r for r in requests if r.how == "url" or not r.library):
+            if not request.sends_state:
+                yield context.report(self, request.span, "authorization request for "
+                                     "response_type=code sends neither `state` nor a PKCE "
+                                     "code_challenge (login CSRF)")
+        for read in facts.of(CallbackStateRead):
+            if read.checked:
+                continue
+            callback = f"callback `{read.function}`" if read.function else "callback"
+            yield context.report(self, read.span, f"{callback} reads `state` but never compares it "
+                                 "with the value stored before the redirect",
+                                 construct=f"unchecked-state:{read.function}".rstrip(":"))

@@ -1,0 +1,73 @@
+"""SH410 token-in-url: tokens and client secrets put in URL query strings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from scanner.facts.base import FileFacts
+from scanner.facts.oauth.names import normal
+from scanner.facts.oauth.params import OAuthParam
+from scanner.model.finding import Finding, Severity
+from scanner.rules.base import Bad, Good, Rule, RuleContext
+from scanner.rules.oauth.common import NOT_IN_TESTS, once_per_place, params_named
+
+_QUERY_VALUE = re.compile(r"[^&#\s\"']*")
+
+
+class TokenInUrl(Rule):
+    """## What it does
+    Finds tokens and client secrets put in URL query strings. That covers URLs with
+    `?access_token=`, `&client_secret=`..., `params={"access_token": ...}` on requests/httpx
+    calls, `url.searchParams.set("access_token", ...)` and axios `params`.
+
+    ## Why is this bad?
+    URLs end up in server and proxy access logs, browser history and Referer headers; a token
+    there is a token handed to everyone who reads those. Send tokens in the `Authorization`
+    header and client secrets in the POST body (or use private_key_jwt). Form-encoded POST
+    bodies (`grant_type=...&client_secret=...` without a `?`) are not flagged.
+
+    ## Example
+        requests.get(f"https://graph.acme.io/me?access_token={token}")
+
+    ## Use instead
+        requests.get("https://graph.acme.io/me", headers={"Authorization": f"Bearer {token}"})
+
+    ## References
+    - RFC 9700 §4.3.2 (Access Token in Browser History), §4.2 (Credential Leakage via Referer Headers)
+    - RFC 6750 (Bearer Token Usage: tokens in URI query parameters are discouraged)
+    """
+
+    id = "SH410"
+    name = "token-in-url"
+    family = "oauth"
+    severity = Severity.HIGH
+    cwe = ("CWE-598",)
+    needs = (OAuthParam,)
+    contexts = NOT_IN_TESTS
+    examples = (
+        Bad('requests.get(f"https://graph.acme.io/me?access_token={token}")\n', line=1),  # secret-hygiene: ignore[SH410]
+        Bad('requests.post(TOKEN_URL, params={"client_secret": SECRET, "code": code})\n', line=1),
+        Bad("fetch(`${API}/user?access_token=${token}`);\n", path="src/api.js", line=1),  # secret-hygiene: ignore[SH410]
+        Bad("url.searchParams.set('access_token', token);\n", path="src/api.js", line=1),
+        Bad("api:\n  profile: https://graph.acme.io/me?fields=id&access_token=EAAB1x2y3z\n",  # secret-hygiene: ignore[SH410]
+            path="config/api.yaml", line=2),
+        Good('requests.get("https://graph.acme.io/me", headers={"Authorization": f"Bearer {token}"})\n'),
+        Good('body = f"grant_type=refresh_token&refresh_token={rt}&client_id={cid}"\n'),
+        Good('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code})\n'),
+    )
+
+    @once_per_place
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
+        for param in params_named(facts, "access_token", "refresh_token", "client_secret"):
+            if param.via == "query":
+                yield context.report(self, param.span, f"`{param.name}` is sent as a URL query "
+                                     f"parameter ({param.how}); send it in an Authorization header "
+                                     "or the request body", construct=f"query:{normal(param.name)}")
+            elif param.via == "url" and param.in_query:
+                value = _QUERY_VALUE.match(param.value or "")
+                literal = value.group(0) if value else ""
+                secret = literal if literal and "{" not in literal and len(literal) >= 8 else None
+                yield context.report(self, param.span, f"`{param.name}` is put in a URL query "
+                                     "string, where logs, proxies and browser history keep it",
+                                     secret=secret, construct=f"query:{param.name.lower()}")

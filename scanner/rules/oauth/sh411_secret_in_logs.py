@@ -1,0 +1,66 @@
+"""SH411 secret-in-logs: secrets, tokens and Authorization headers written to logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.facts.base import FileFacts
+from scanner.facts.oauth.logs import LoggedCredential
+from scanner.facts.oauth.names import short
+from scanner.model.finding import Finding, Severity
+from scanner.rules.base import Bad, Good, Rule, RuleContext
+from scanner.rules.oauth.common import NOT_IN_TESTS
+
+
+class SecretInLogs(Rule):
+    """## What it does
+    Finds secrets, tokens and Authorization headers written to logs. That covers values passed to
+    logging calls, `print`, `console.log` and friends, or into exception messages.
+
+    ## Why is this bad?
+    Logs are shipped, indexed, retained and read by far more people and systems than the token
+    store. A token in a log line is a leaked token. Logging a token's length, expiry, type, a
+    hash/fingerprint or a short prefix is fine and not flagged.
+
+    ## Example
+        logger.info("got token %s", token["access_token"])
+
+    ## Use instead
+        logger.info("got token expiring at %s", token["expires_at"])
+
+    ## References
+    - RFC 9700 §4.10 (Misuse of Stolen Access Tokens), §4.14 (Refresh Token Protection)
+    - CWE-532 (Insertion of Sensitive Information into Log File)
+    """
+
+    id = "SH411"
+    name = "secret-in-logs"
+    family = "oauth"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-532",)
+    needs = (LoggedCredential,)
+    contexts = NOT_IN_TESTS
+    examples = (
+        Bad('logger.info("got token %s", token["access_token"])\n', line=1),
+        Bad('print(f"refresh token: {refresh_token}")\n', line=1),
+        Bad('raise RuntimeError(f"token call failed with secret {client_secret}")\n', line=1),
+        Bad("console.log('auth header', req.headers.authorization);\n", path="server/app.js", line=1),
+        Bad("if (!res.ok) {\n  throw new Error(`refresh failed for ${refreshToken}`);\n}\n",
+            path="src/auth.ts", line=2),
+        Good('logger.info("got token expiring at %s", token["expires_at"])\n'),
+        Good('logger.debug("token length %d", len(access_token))\n'),
+        Good('print(f"token url: {token_url}")\n'),
+        Good("console.log('token expires in', tokens.expiresIn);\n", path="src/auth.js"),
+    )
+
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
+        for leak in facts.of(LoggedCredential):
+            shown = short(leak.name, 50)
+            if leak.sink == "raise":
+                yield context.report(self, leak.span, f"`{shown}` is put into the message of "
+                                     f"`{leak.call}`, which ends up in logs and error pages",
+                                     construct=f"raise:{leak.call}:{leak.name}")
+            else:
+                yield context.report(self, leak.span, f"`{shown}` is written out by "
+                                     f"`{leak.call}(...)`; log a fingerprint, its length or its "
+                                     "expiry instead", construct=f"log:{leak.call}:{leak.name}")

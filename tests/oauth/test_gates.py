@@ -1,0 +1,206 @@
+"""The OAuth extractors' gates: their fast paths never hide a finding (same findings with and
+without them over the fixtures, the examples and generated code), and they keep the parser away
+from files that cannot hold a finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scanner.engine.plan import build_plan
+from scanner.engine.runner import extract
+from scanner.model.document import Document
+from scanner.model.finding import Finding
+from scanner.rules import oauth
+from tests.support import make_rules, scan_dir, scan_files, triples
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "oauth"
+EXAMPLES = [(e.path, e.code, dict(e.files)) for rule in oauth.RULES for e in rule.examples]
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _seen(findings: list[Finding]) -> list[tuple[str, int, int, str, str]]:
+    return sorted((f.path, f.line, f.column, f.rule, f.message) for f in findings)
+
+
+def _same_with_and_without_fast_paths(files: dict[str, str]) -> list[Finding]:
+    fast = scan_files(files, select=["SH4"])
+    full = scan_files(files, select=["SH4"], fast_paths=False)
+    assert _seen(fast.findings) == _seen(full.findings), files
+    return full.findings
+
+
+def _parsed(path: str, text: str, select: str = "SH4") -> bool:
+    """Whether scanning `path` with the `select`ed rules parses it."""
+    document = Document(path, text)
+    extract(document, build_plan(make_rules([select]), {}))
+    return "code" in document.__dict__
+
+
+@pytest.mark.parametrize("project", sorted(p.name for p in FIXTURES.iterdir()))
+def test_fixture_projects_give_the_same_findings_without_fast_paths(project: str) -> None:
+    fast = scan_dir(FIXTURES / project, select=["SH4"])
+    full = scan_dir(FIXTURES / project, select=["SH4"], fast_paths=False)
+    assert fast.findings and _seen(fast.findings) == _seen(full.findings)
+
+
+def test_examples_give_the_same_findings_without_fast_paths() -> None:
+    flagged = 0
+    for path, code, files in EXAMPLES:
+        flagged += bool(_same_with_and_without_fast_paths({**files, path: code}))
+    assert flagged >= 40  # the Bad examples really go through the fast paths
+
+
+_NAMES = st.sampled_from([
+    "token", "access_token", "self.refresh_token", "creds.client_secret", "user", "x",
+    'tok["access_token"]', 'tok["expires_at"]', 'os.environ.get("CLIENT_SECRET")',
+    'request.headers.get("Authorization")', "len(token)", "token.expires_in", "vault_secrets",
+    "creds", "session.token", "api_key", "cur_token", "x[0]", "headers", "secret", "appSecret",
+])
+
+
+def _compose(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        children.map(lambda e: f'f"value {{{e}}}"'),
+        st.tuples(children, children).map(lambda p: f"{p[0]} + {p[1]}"),
+        children.map(lambda e: f'"%s" % {e}'),
+        st.tuples(children, children).map(lambda p: f"({p[0]}, {p[1]})"),
+        st.tuples(children, children).map(lambda p: f"[{p[0]}, {p[1]}]"),
+        children.map(lambda e: f'{{"access_token": {e}}}'),
+        children.map(lambda e: f'{{"user": {e}}}'),
+        children.map(lambda e: f"str({e})"),
+        children.map(lambda e: f"json.dumps({e})"),
+        children.map(lambda e: f'",".join([y for y in {e}])'),
+        children.map(lambda e: f"{e}.to_json()"),
+        children.map(lambda e: f"*{e}" if not e.startswith("*") else e),
+        children.map(lambda e: f"{e}[1:3]"),
+    )
+
+
+_EXPRESSIONS = st.recursive(_NAMES, _compose, max_leaves=4)
+_SINKS = st.sampled_from([
+    "logger.info({})", "logging.getLogger(__name__).warning({})", "print({})",
+    "raise ValueError({})", "click.echo({})", "sys.stderr.write({})", "display.warning({})",
+    "log.debug('x', {}, exc_info=True)", "fh.write({})", "json.dump({}, fh)",
+    "resp.set_cookie('session', {})", "resp.set_cookie({}, 'v', httponly=True, secure=True)",
+    "resp.set_cookie('refresh', {}, secure=True)", "localStorage.setItem('k', {})",
+])
+_PREAMBLE = st.sampled_from(["", "import requests  # oauth bearer\n", "# a lexer\n",
+                             "# refresh_token\n"])
+
+
+@FUZZ
+@given(_PREAMBLE, _SINKS, _EXPRESSIONS)
+def test_sinks_give_the_same_findings_without_fast_paths(preamble: str, sink: str,
+                                                         expression: str) -> None:
+    code = preamble + "def handler(fh, resp, tok, creds):\n    " + sink.format(expression) + "\n"
+    _same_with_and_without_fast_paths({"app/module.py": code, "app/module.js": code})
+
+
+_GAP = st.sampled_from(["", " ", "\n    ", "  # note\n    ", " // note\n  "])
+_STATE_READS = st.sampled_from([
+    'request.args.get({g}"state"{g})', 'request.args[{g}"state"{g}]', "req.query.state",
+    "req.query{g}.state", 'self.get_argument("state")', "new URL(u).searchParams.get('state')",
+    'session.get("state")',
+])
+_CODE_READS = st.sampled_from([
+    'request.args.get("code")', "req.body.code", 'request.query_params["code"]',
+    "params.get('code')",
+])
+_CHECKS = st.sampled_from(["", "if state != stored:\n        abort(400)\n    ",
+                           "validate_state(state)\n    ", "if state is None:\n        abort(400)\n    "])
+
+
+@FUZZ
+@given(_STATE_READS, _CODE_READS, _CHECKS, _GAP, st.booleans())
+def test_callbacks_give_the_same_findings_without_fast_paths(state: str, code: str, check: str,
+                                                             gap: str, parameters: bool) -> None:
+    if parameters:
+        head = f"async def callback(request,{gap}code: str = Query(None),{gap}state{gap}):\n    "
+        body = f"{check}return await exchange(code)\n"
+    else:
+        head = "def callback(request):\n    "
+        body = f"code = {code}\n    state = {state.format(g=gap)}\n    {check}return exchange(code)\n"
+    js = (f"app.get('/cb', async (req, res) => {{\n  const {{{gap}code,{gap}state{gap}}} = req.query;\n"
+          f"  const s = {state.format(g=gap)};\n  res.json(await exchange(code));\n}});\n")
+    _same_with_and_without_fast_paths({"app/views.py": head + body, "server/routes.js": js})
+
+
+_URLS = st.sampled_from([
+    'f"{AUTH}?response_type=code&client_id={c}"', '"https://x.io/cb?access_token=" "abcdefgh12"',
+    '("https://api.acme.io/me?"\n    "access_token=" + t)', 'f"{API}/me?" f"access_token={t}"',
+    '"http://app.acme.io/cb"', '"https://app.acme.io/cb"', '"http%3A%2F%2Fapp.acme.io"',
+    '"grant_type=password&username=u"',
+])
+_KEYS = st.sampled_from(["redirect_uri", "REDIRECT_URIS", "callbackUrl", "response_type",
+                         "grant_type", "code_challenge_method", "params", "url", "data"])
+
+
+@FUZZ
+@given(_KEYS, _URLS, st.booleans())
+def test_parameters_give_the_same_findings_without_fast_paths(key: str, url: str,
+                                                              as_call: bool) -> None:
+    code = f"requests.get(URL, {key}={url})\n" if as_call else f"{key} = {url}\n"
+    _same_with_and_without_fast_paths({"app/client.py": code})
+
+
+@pytest.mark.parametrize(("rule", "code"), [
+    # Django's session middleware: the flags come from settings, so nothing is missing.
+    ("SH409", "response.set_cookie(\n    settings.SESSION_COOKIE_NAME, request.session.session_key,\n"
+              "    secure=settings.SESSION_COOKIE_SECURE or None,\n"
+              "    httponly=settings.SESSION_COOKIE_HTTPONLY or None,\n)\n"),
+    ("SH409", 'response.set_cookie("theme", value)\n'),
+    # ansible-core's vault CLI: a join over the secrets' ids is not the secrets.
+    ("SH411", 'if len(vault_secrets) > 1:\n    raise AnsibleOptionsError("ids %s" %\n'
+              '        ",".join([x[0] for x in vault_secrets]))\n'),
+    ("SH411", 'display.warning("token %s" % token)\n'),
+    ("SH411", 'logger.info("token expires in %s", token.expires_in)\n'),
+    ("SH412", "with open(path, 'w') as f:\n    yaml_dump(self.config, f)\n"
+              "payload['refresh_token'] = self.access_token\n"),
+    ("SH412", "sys.stdout.write(refresh_token)\n"),
+])
+def test_framework_code_that_looks_like_a_target_is_not_flagged(rule: str, code: str) -> None:
+    assert scan_files({"lib/module.py": code}, select=[rule]).findings == []
+
+
+@pytest.mark.parametrize(("select", "code"), [
+    ("SH4", 'display.warning("token %s" % token)\n'),  # a generic name, no auth in the file
+    ("SH4", 'logger.info("token expires in %s", token.expires_in)\n'),
+    ("SH4", 'REDIRECT_URI = "https://app.acme.io/cb"\n'),  # no http:// redirect to check
+    ("SH410", 'def refresh(token):\n    return token["access_token"]\n'),  # no URL, no query
+    ("SH4", "import os\n\n\ndef main():\n    return os.getcwd()\n" * 50),  # no gate's word
+    ("SH4", "def apply(old_state):\n    return render(old_state, status_code=200)\n"),  # no `state`
+])
+def test_files_that_cannot_hold_a_finding_are_not_parsed(select: str, code: str) -> None:
+    assert scan_files({"lib/module.py": code}, select=[select]).findings == []
+    assert not _parsed("lib/module.py", code, select)
+
+
+@pytest.mark.parametrize(("path", "code"), [
+    ("app.py", 'REDIRECT_URI = "http://app.acme.io/cb"\n'),
+    ("app.py", 'url = f"{API}?access_token={token}"\n'),  # secret-hygiene: ignore[SH410]
+    ("cb.py", 'def cb(request):\n    state = request.args.get("state")\n'
+              '    return exchange(request.args["code"])\n'),
+    ("src/a.js", "const { code, state } = req.query;\n"),
+])
+def test_files_that_may_hold_a_finding_are_parsed(path: str, code: str) -> None:
+    assert _parsed(path, code)
+
+
+def test_settings_check_columns_and_dev_settings() -> None:
+    code = ("# réglages\nSESSION_COOKIE_SECURE = False\nSESSION_COOKIE_HTTPONLY = 0\n"
+            "CONF = {'SESSION_COOKIE_SECURE': True}\nsettings.configure(SESSION_COOKIE_HTTPONLY=False)\n"
+            "x = 'é'; SESSION_COOKIE_SECURE = False\n")
+    found = scan_files({"mysite/settings.py": code}, select=["SH409"]).findings
+    assert sorted((f.line, f.column, f.end_line, f.end_column, f.message) for f in found) == [
+        (2, 25, 2, 30, "SESSION_COOKIE_SECURE = False lets the session cookie travel over plain http"),
+        (3, 27, 3, 28, "SESSION_COOKIE_HTTPONLY = False leaves the session cookie readable by scripts"),
+        (5, 44, 5, 49, "SESSION_COOKIE_HTTPONLY = False leaves the session cookie readable by scripts"),
+        # columns count characters, not bytes
+        (6, 34, 6, 39, "SESSION_COOKIE_SECURE = False lets the session cookie travel over plain http"),
+    ]
+    assert scan_files({"mysite/settings_dev.py": code}, select=["SH409"]).findings == []
+    assert triples(found) == {("mysite/settings.py", line, "SH409") for line in (2, 3, 5, 6)}
