@@ -10,7 +10,7 @@ from scanner.engine.plan import build_plan
 from scanner.engine.runner import ScanResult, Settings, loader_for, scan
 from scanner.model.document import Document
 from scanner.model.finding import Finding
-from scanner.rules.base import registry
+from scanner.rules import registry
 from scanner.rules.base import Rule
 from scanner.sources import SourceFile, tree_files
 

@@ -14,7 +14,7 @@ import pytest
 from scanner.engine import pool
 from scanner.engine.plan import Plan, build_plan
 from scanner.engine.runner import FileResult, ScanResult, Settings, loader_for, scan
-from scanner.rules.base import registry
+from scanner.rules import registry
 from scanner.rules.base import Bad, ProjectRule, Rule
 from scanner.sources import SourceFile, tree_files
 

@@ -14,7 +14,7 @@ from scanner.engine.plan import build_plan
 from scanner.engine.runner import Settings, scan
 from scanner.facts.scopes.catalog import load_catalog
 from scanner.model.document import Document
-from scanner.rules.base import scopes
+from scanner.rules import scopes
 from scanner.rules.scopes.usage import parse_scope
 from scanner.sources import SourceFile
 from tests.gitrepo import Repo

@@ -16,7 +16,7 @@ from scanner.facts.webhooks.model import (
     webhook_reason,
 )
 from scanner.model.document import Document
-from scanner.rules.base import webhooks
+from scanner.rules import webhooks
 from tests.support import make_rules, scan_files, triples
 
 UNVERIFIED_BODY = "    payload = request.get_json()\n    return handle(payload)\n"

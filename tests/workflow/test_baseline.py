@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.rules.base import registry
+from scanner.rules import registry
 from scanner.cli import main
 from scanner.config import BASELINE_FILE
 from scanner.suppress import baseline_text, read_baseline, sort_entries, updated_entries

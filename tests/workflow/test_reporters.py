@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 import scanner
-from scanner.rules.base import registry
+from scanner.rules import registry
 from scanner.model.finding import Summary
 from scanner.reporters import REPORTERS, github
 from scanner.reporters import json as json_reporter
