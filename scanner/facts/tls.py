@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.patterns import FALSE_OR_ZERO, GAP, VALUE_PREFIX
 from scanner.facts.urls import is_loopback_url
 from scanner.model.document import JS_KINDS, Document, FileKind
 
@@ -21,6 +22,17 @@ _ENV_SWITCHES = ("NODE_TLS_REJECT_UNAUTHORIZED", "PYTHONHTTPSVERIFY")
 _ENV_LINE = re.compile(
     r"(NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*[=:]\s*[\"']?0\b", re.IGNORECASE)
 _CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+# Fast path: every switch the extractor reports, as written. `verify` given False or 0 (a
+# keyword argument, or an attribute or `x["verify"]` assigned, annotated or chained),
+# `rejectUnauthorized` (a key, quoted or computed) given false or 0, and the names of
+# `_create_unverified_context` and of the two environment switches. The word `verify` alone
+# (`verify_password`, `# verify the session`) holds none.
+TLS_PATTERN = re.compile("|".join((
+    rf"verify(?<![a-z0-9_$]verify)(?:[\"'`][\s\\]*\])?{GAP}(?::[^=\n]{{0,200}})?="
+    rf"{VALUE_PREFIX}{FALSE_OR_ZERO}",
+    rf"rejectunauthorized(?<![a-z0-9_$]rejectunauthorized)(?:[\"'`]|\])*{GAP}:{VALUE_PREFIX}"
+    rf"{FALSE_OR_ZERO}",
+    "_create_unverified_context|node_tls_reject_unauthorized|pythonhttpsverify")))
 
 
 @dataclass(frozen=True)
@@ -42,7 +54,8 @@ class TlsExtractor(Extractor):
     gate = Gate(kinds=_CODE_KINDS | {FileKind.ENV, FileKind.YAML, FileKind.SHELL,
                                      FileKind.DOCKERFILE, FileKind.INI, FileKind.TEXT},
                 words=("verify", "_create_unverified_context", "rejectunauthorized",
-                       "node_tls_reject_unauthorized", "pythonhttpsverify"))
+                       "node_tls_reject_unauthorized", "pythonhttpsverify"),
+                pattern=TLS_PATTERN.pattern)
 
     def extract(self, document: Document) -> Iterator[TlsCheckOff]:
         if document.kind not in _CODE_KINDS:

@@ -10,6 +10,21 @@ from typing import Any
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.webhooks import flow as flows
+from scanner.facts.webhooks.gates import (
+    BYPASS_CONTEXT,
+    BYPASS_WORDS,
+    COMPARISON_PATTERN,
+    ENTRY_WORDS,
+    PRESENCE_PATTERN,
+    ROUTE_MARKERS,
+    ROUTE_PATTERN,
+    SECRET_NAME_WORDS,
+    SECRET_WORDS,
+    SIGNATURE_EVIDENCE,
+    SIGNATURE_PREFIXES,
+    SIGNATURE_WORDS,
+    VERIFY_WORDS,
+)
 from scanner.facts.webhooks.model import (
     FunctionSummary,
     Guard,
@@ -25,34 +40,6 @@ from scanner.facts.webhooks.routes import entry_facts
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
-# Words of a webhook entry point: a route or handler name, a provider signature or event header
-# (see model.is_signature_header, model.EVENT_HEADERS), Django settings and CSRF exemption.
-ENTRY_WORDS = ("hook", "signature", "csrf_exempt", "ipn", "notif", "event", "callback",
-               "middleware", "hmac", "x-gitlab-token", "x-hub-", "x-github-", "x-gitlab-",
-               "x-shopify-", "svix-", "x-twilio-", "x-slack-", "x_hub_", "x_github_", "x_gitlab_",
-               "x_slack_", "x_shopify_", "x_twilio_")
-# What routes and views look like (lower-case): one must be present for a Route to exist.
-ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(", "add_route(",
-                 "add_api_route(", "route(", "add_post(", "add_put(", 'path("', "path('",
-                 "re_path(", "url(", "csrf_exempt", "require_post", "require_http_methods",
-                 "def post(", "def put(", "before_request", "middleware", "export default",
-                 "function post", "const post", "function put", "const put", "depends(",
-                 "as_view(")
-# Header, digest and parameter words of a signature or token (see flow.is_header/is_digest).
-SIGNATURE_WORDS = ("hmac", "sig", "token", "received", "provided", "webhook")
-SECRET_WORDS = ("hmac", "secret", "token", "passw", "key")
-# Calls that verify, for presence checks: see flow.handles_signatures and flow.verifies_in.
-VERIFY_WORDS = ("verif", "valid", "check_sig", "compare_digest", "timingsafeequal", "construct",
-                "createnodemiddleware", "from_http", "slack_bolt")
-# Fast path for the signature facts: a signature header or parameter, a digest, a webhook word
-# (the words above also match `signal`, `token`, `key`, which Django holds everywhere).
-SIGNATURE_PATTERN = (r"hmac|signature|webhook|-token\b|-sig\b|_sig\b|\bsig\b|\bsig_header"
-                     r"|_token[\"']|\breceived\b|\bprovided\b|timingsafeequal|compare_digest"
-                     r"|construct_?event")
-BYPASS_WORDS = ("without_verification", "withoutverification", "skip_verif", "skipverif",
-                "unverified", "no_verify", "noverify", "construct_from", "verify")
-BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
-
 
 def _verifiers(options: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in options.get("verifiers", ()) if str(v).strip())
@@ -117,7 +104,7 @@ class WebhookEntryExtractor(_WebhookExtractor):
     produces = (Route, FunctionSummary, Guard, MiddlewareSetting)
     gate = Gate(kinds=CODE_KINDS, words=ENTRY_WORDS,
                 path_words=("hook", "ipn", "notif", "event", "callback"),
-                requires=(ROUTE_MARKERS,))
+                requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN.pattern)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -129,8 +116,9 @@ class WebhookEntryExtractor(_WebhookExtractor):
 class SignatureComparisonExtractor(_WebhookExtractor):
     name = "webhook-comparisons"
     produces = (SignatureComparison,)
-    gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS, requires=(SECRET_WORDS,),
-                pattern=SIGNATURE_PATTERN)
+    gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS,
+                requires=(SECRET_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
+                pattern=COMPARISON_PATTERN.pattern)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -176,7 +164,10 @@ class PresenceCheckExtractor(_WebhookExtractor):
     name = "webhook-presence-checks"
     produces = (PresenceCheck,)
     gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, "secret", "signing"),
-                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),), pattern=SIGNATURE_PATTERN)
+                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),
+                          (*SIGNATURE_EVIDENCE, *SECRET_NAME_WORDS),
+                          (*SIGNATURE_PREFIXES, *SECRET_NAME_WORDS)),
+                pattern=PRESENCE_PATTERN.pattern)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
