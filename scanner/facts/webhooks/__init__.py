@@ -4,7 +4,7 @@ files can hold them. One analysis per document (memoized), shared by every extra
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from scanner.code import ir
@@ -45,15 +45,29 @@ def _verifiers(options: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in options.get("verifiers", ()) if str(v).strip())
 
 
-@dataclass
 class Analysis:
-    """Every flow of a document: the module's own code, each function (nested ones too)."""
+    """A document's webhook analysis: the module's own code, and each function's flow (nested
+    functions in it), built when an extractor first asks for that function."""
 
-    module: ir.Module
-    context: flows.FileContext
-    module_flow: flows.Flow
-    flows: dict[int, flows.Flow]  # by id() of the ir.Function
-    outermost: list[ir.Function]
+    def __init__(self, module: ir.Module, context: flows.FileContext) -> None:
+        self.module = module
+        self.context = context
+        self.bodies = flows.Bodies()
+        self.module_flow = flows.module_flow("<module>", context, self.bodies.own(module.body))
+        self._flows: dict[int, flows.Flow] = {}  # by id() of the ir.Function
+
+    def flow(self, function: ir.Function) -> flows.Flow:
+        found = self._flows.get(id(function))
+        if found is None:
+            statements, exprs = self.bodies.deep(function.body)
+            found = self._flows[id(function)] = flows.Flow(
+                function.qualname, self.context, statements, exprs, function.params,
+                self.module_flow)
+        return found
+
+    @cached_property
+    def outermost(self) -> list[ir.Function]:
+        return list(flows.outermost_functions(self.module))
 
 
 _ANALYSIS = MemoKey[Analysis | None]("webhook analysis")
@@ -67,17 +81,7 @@ def analysis(document: Document, verifiers: tuple[str, ...]) -> Analysis | None:
         module = document.code
         if module is None:
             return None
-        context = flows.file_context(module, document.lower, verifiers)
-        # The module's own statements (class bodies hold attributes, not module variables).
-        module_flow = flows.analyse("<module>", context, list(ir.walk_statements(module.body)),
-                                    deep=False)
-        outermost = list(flows.outermost_functions(module))
-        by_id: dict[int, flows.Flow] = {}
-        for function in (*ir.nested_functions(module.body), *outermost):
-            if id(function) not in by_id:
-                by_id[id(function)] = flows.analyse(function.qualname, context, function.body,
-                                                    function.params, module_flow)
-        return Analysis(module, context, module_flow, by_id, outermost)
+        return Analysis(module, flows.file_context(module, document.lower, verifiers))
 
     return document.memo(_ANALYSIS, build)
 
@@ -94,7 +98,7 @@ class _WebhookExtractor(Extractor):
         """The module's own code and each outermost function (nested ones inside it)."""
         yield found.module_flow
         for function in found.outermost:
-            yield found.flows[id(function)]
+            yield found.flow(function)
 
 
 class WebhookEntryExtractor(_WebhookExtractor):
@@ -110,7 +114,7 @@ class WebhookEntryExtractor(_WebhookExtractor):
         found = self.analysis(document)
         if found is None:
             return
-        yield from entry_facts(document, found.module, found.context, found.flows)
+        yield from entry_facts(document, found.module, found.flow)
 
 
 class SignatureComparisonExtractor(_WebhookExtractor):

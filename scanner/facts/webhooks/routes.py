@@ -4,7 +4,7 @@ Starlette, aiohttp, Django), Express/Fastify calls, Next.js route files, guards 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from scanner.code import ir
 from scanner.facts.base import Fact
@@ -33,13 +33,13 @@ _NEXT_PAGES = re.compile(r"(?:^|/)pages(/api/.*)$")
 _NEXT_APP = re.compile(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
 
 
-def entry_facts(document: Document, module: ir.Module, context: flows.FileContext,
-                flow_of: dict[int, flows.Flow]) -> Iterator[Fact]:
+def entry_facts(document: Document, module: ir.Module,
+                flow_of: Callable[[ir.Function], flows.Flow]) -> Iterator[Fact]:
     """Routes, guards, Django middleware settings and a summary of every function."""
     classes = {statement.cls.qualname: statement.cls for statement in flows.module_statements(module)
                if isinstance(statement, ir.ClassDef)}
     for function in ir.nested_functions(module.body):
-        yield from _function_facts(document, module, function, flow_of[id(function)], classes)
+        yield from _function_facts(document, module, function, flow_of(function), classes)
     if module.language == "python":
         yield from _python_tables(document, module)
     else:
