@@ -16,6 +16,7 @@ from scanner.facts.base import Fact
 from scanner.facts.webhooks import (
     PresenceCheckExtractor,
     SignatureComparisonExtractor,
+    VerificationBypassExtractor,
     WebhookEntryExtractor,
 )
 from scanner.facts.webhooks.model import FunctionSummary, Guard
@@ -41,14 +42,17 @@ def _fast_paths_hold(files: dict[str, str]) -> None:
     for path, text in files.items():
         lower = text.lower()
         for extractor in (WebhookEntryExtractor, SignatureComparisonExtractor,
-                          PresenceCheckExtractor):
+                          PresenceCheckExtractor, VerificationBypassExtractor):
             found = [f for f in extractor().extract(Document(path, text)) if _relevant(f)]
             gate = extractor.gate
             if not found or gate.pattern is None:
                 continue
             assert re.search(gate.pattern, lower), (extractor.name, text)
-            for group in gate.requires[1:] if extractor is not WebhookEntryExtractor else ():
+            for group in gate.requires[1:] if extractor in _EVIDENCE_GROUPS else ():
                 assert any(word in lower for word in group), (extractor.name, text)
+
+
+_EVIDENCE_GROUPS = (SignatureComparisonExtractor, PresenceCheckExtractor)
 
 
 def _check(files: dict[str, str]) -> None:
@@ -200,6 +204,17 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     'def view(request, event):\n    return builtin_template_path("500.html")\n',
     "def chain(settings, callback):\n    for middleware in settings.MIDDLEWARE:\n"
     "        callback(middleware)\n",
+    # Django's definition of a decorator, a setting changed in a test.
+    "def csrf_exempt(view_func):\n    def wrapped_view(*args, **kwargs):\n"
+    "        return view_func(*args, **kwargs)\n    wrapped_view.csrf_exempt = True\n"
+    "    return wrapped_view\n",
+    '@modify_settings(middleware={"append": "x.Middleware"})\ndef view(request, callback):\n'
+    "    return callback(request)\n",
+    # A secret checked by a call, a comment that says verify near an event.
+    "def check(key, token):\n    if not _check_secret_key(key):\n        return None\n"
+    "    return verify_signature(token)\n",
+    "def lookup(event, names):\n    # verify that the last lookup is a transform\n"
+    "    return names[-1]\n",
     # An English `provided,` after a word; a secret read without a signature in sight.
     "def save(secret_key, token):\n    # stored as provided, then hashed\n"
     "    return hash(secret_key) + token\n",
@@ -242,6 +257,13 @@ _SHAPES = [
     ("hooks.py", "from fastapi import Header\n\n\n"
                  "async def f(x_github_event: str = Header(None), token: str = ''):\n"
                  "    if x_github_event != token:\n        return 1\n"),
+    ("hooks.py", "def f(request):\n    if not self.secret[0]:\n        return None\n"
+                 "    verify_signature(request)\n"),
+    # Bypasses.
+    ("hooks.py", "def f(payload):\n    return webhook.construct_event_without_verification(payload)\n"),
+    ("hooks.py", "def f(request):\n    return stripe.Event.construct_from(request.json, KEY)\n"),
+    ("hooks.py", "def f(h, body):\n    return sansio.Event.from_http(h, body, verify=(False))\n"),
+    ("hooks.py", "def f(w, body):\n    return w.webhook.check(body, check_signature  =  False)\n"),
     # Routes, marked views, middleware settings.
     ("views.py", '@app.post("/webhooks/x")\ndef receive():\n    return "", 204\n'),
     ("views.py", '@app.route(rule="/hooks/x", methods=["POST"])\ndef receive():\n    pass\n'),
@@ -249,6 +271,8 @@ _SHAPES = [
                  "def receive():\n    pass\n"),
     ("views.py", "class Hook(View):\n    @method_decorator(csrf_exempt)\n"
                  "    def dispatch(self, request):\n        pass\n"),
+    ("views.py", "@ decorators.require_POST\ndef hook(request):\n    pass\n"),
+    ("views.py", '@require_http_methods(\n    ["POST"],\n)\ndef hook(request):\n    pass\n'),
     ("views.py", "class Hook(View):\n    @method_decorator(login_required)\n"
                  "    def post(self, request):\n        pass\n"),
     ("urls.py", 'urlpatterns = [path("hooks/x/", views.receive)]\n'),
@@ -268,6 +292,6 @@ def test_code_that_may_hold_a_webhook_fact_is_parsed(path: str, code: str) -> No
     assert _parsed(path, code)
     _fast_paths_hold({path: code})
     found = [f for extractor in (WebhookEntryExtractor, SignatureComparisonExtractor,
-                                 PresenceCheckExtractor)
+                                 PresenceCheckExtractor, VerificationBypassExtractor)
              for f in extractor().extract(Document(path, code)) if _relevant(f)]
     assert found  # each shape really is a fact the fast paths must let through

@@ -12,6 +12,7 @@ from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.gates import (
     BYPASS_CONTEXT,
+    BYPASS_PATTERN,
     BYPASS_WORDS,
     COMPARISON_PATTERN,
     ENTRY_WORDS,
@@ -195,7 +196,8 @@ class PresenceCheckExtractor(_WebhookExtractor):
 class VerificationBypassExtractor(_WebhookExtractor):
     name = "webhook-bypasses"
     produces = (VerificationBypass,)
-    gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,))
+    gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,),
+                pattern=BYPASS_PATTERN.pattern)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.facts.patterns import GAP, GAP_ITEM, STRING
+from scanner.facts.patterns import GAP, GAP_ITEM, STRING, VALUE_PREFIX
 
 # -- the words each extractor started from -------------------------------------------------------
 
@@ -100,16 +100,26 @@ _SIGNATURE_PARAMETERS = (rf"_sig(?:nature)?{_AFTER_PARAMETER}",
                          _parameter("received"), _parameter("provided"))
 _SIGNATURE_BRANCHES = ("hmac", *_PREFIXED_HEADERS, *_PLAIN_HEADERS, *_SIGNATURE_PARAMETERS,
                        *_EVENT_PARAMETERS)
-# flow.presence about the secret: an `if` (or `elif`) testing a name that holds one of
-# flow.SECRET_NAME's words, maybe negated (`not`, `!`) or in parentheses.
+# flow.presence about the secret: an `if` (or `elif`) testing a name (not a call) that holds one
+# of flow.SECRET_NAME's words, maybe negated (`not`, `!`) or in parentheses.
 _SECRET_TESTED = (
     rf"if(?:(?<![a-z0-9_$]if)|(?<=elif)(?<![a-z0-9_$]elif))(?:[(!]|not(?![a-z0-9_$])|{GAP_ITEM})*"
-    r"[a-z0-9_$.]*(?:secret|signing_?key|webhook_?(?:key|token)|hmac_?key)")
+    r"[a-z0-9_$.]*(?:secret|signing_?key|webhook_?(?:key|token)|hmac_?key)"
+    r"(?![a-z0-9_$.]*[\s\\]*\()")
 
 # A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
 COMPARISON_PATTERN = re.compile("|".join(_SIGNATURE_BRANCHES))
 # A presence check (flow.presence) tests a signature header or a name of the webhook secret.
 PRESENCE_PATTERN = re.compile("|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED)))
+
+# -- bypasses --------------------------------------------------------------------------------------
+
+# flow._bypasses: a call named like a skipped verification, Stripe's `Event.construct_from`, or a
+# verification flag passed False (a keyword argument: Python only).
+BYPASS_PATTERN = re.compile("|".join((
+    r"without_?verification|skip_?verif|unverified|no_?verify|construct_from",
+    *(rf"{flag}(?<![a-z0-9_$]{flag}){GAP}={VALUE_PREFIX}false(?![a-z0-9_$.])"
+      for flag in ("verify", "verify_signature", "validate_signature", "check_signature")))))
 
 # -- routes ------------------------------------------------------------------------------------
 
@@ -135,10 +145,15 @@ ROUTE_PATTERN = re.compile("|".join((
     # aiohttp `add_post`/`add_put`, Flask `@app.route("/x")` (GET unless methods=, kept anyway),
     # and Fastify `fastify.route({url, method, handler})`.
     rf"(?:{_TABLE_CALLS})[\s\\]*\({GAP}(?:{STRING}|\{{)",
-    # Views marked by decorators, and class-based views' `post`.
-    r"csrf_exempt|require_post|require_http_methods|def[\s\\]+post[\s\\]*\(",
-    # Django `MIDDLEWARE = [...]` (also annotated, augmented or chained), not `x.middleware =`.
-    r"middleware(?<![a-z0-9_$.]middleware)[\s\\]*(?:\+|:[^=\n]{0,200})?=",
+    # Functions marked by a decorator (`@csrf_exempt`, `@method_decorator(csrf_exempt)`,
+    # `@require_POST`, `@require_http_methods([...])`), not the definitions or imports of those
+    # names; and class-based views' `post`.
+    r"@(?:[\s\\(]|[a-z0-9_$.]){0,200}?(?:csrf_exempt|require_post|require_http_methods)"
+    r"|def[\s\\]+post[\s\\]*\(",
+    # Django `MIDDLEWARE = [...]` (also annotated, augmented or chained), not `x.middleware =`
+    # nor a keyword argument.
+    r"middleware(?<![a-z0-9_$.]middleware)(?<![(,]middleware)(?<![(,] middleware)"
+    r"[\s\\]*(?:\+|:[^=\n]{0,200})?=",
     # Next.js route files export their handlers (`export default`, `export async function POST`,
     # `export { handler as default }`, `module.exports = handler`, `exports.POST = ...`).
     r"export",
