@@ -55,7 +55,7 @@ class TlsExtractor(Extractor):
                                      FileKind.DOCKERFILE, FileKind.INI, FileKind.TEXT},
                 words=("verify", "_create_unverified_context", "rejectunauthorized",
                        "node_tls_reject_unauthorized", "pythonhttpsverify"),
-                pattern=TLS_PATTERN.pattern)
+                pattern=TLS_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[TlsCheckOff]:
         if document.kind not in _CODE_KINDS:

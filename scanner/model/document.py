@@ -74,6 +74,11 @@ _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
 _GENERATED_NAMES = frozenset({"pkg-info", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
                               "poetry.lock", "cargo.lock", "composer.lock", "gemfile.lock"})
 _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "routes", "pages/api"})
+# Where trees keep other projects' JavaScript, and the builds that say so by their name.
+_VENDOR_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party",
+                          "third-party", "thirdparty"})
+_VENDOR_BUILD = re.compile(
+    r"[.-]min\.[cm]?js$|^(?:jquery|lodash|underscore|select2|xregexp|backbone)\b.*\.[cm]?js$")
 
 
 def kind_of(path: str) -> FileKind:
@@ -247,6 +252,15 @@ class Document:
         if self.kind is FileKind.MARKDOWN or dirs & _DOC_DIRS:
             return "docs"
         return "code"
+
+    @cached_property
+    def is_vendored(self) -> bool:
+        """Other projects' JavaScript shipped in the tree: under a `vendor` or `node_modules`
+        directory, a minified build (`*.min.js`), or a library's build (`jquery-3.7.1.js`)."""
+        if self.kind not in JS_KINDS or not self.parts:
+            return False
+        return bool(set(self.parts[:-1]) & _VENDOR_DIRS) \
+            or _VENDOR_BUILD.search(self.parts[-1]) is not None
 
     @cached_property
     def is_frontend(self) -> bool:

@@ -16,6 +16,7 @@ from scanner.facts.tls import TLS_PATTERN, TlsExtractor
 from scanner.model.document import Document
 from scanner.model.finding import Finding
 from scanner.rules import oauth
+from tests.gitrepo import scan_committed
 from tests.support import (
     make_rules,
     same_with_and_without_fast_paths,
@@ -258,3 +259,13 @@ def test_verify_words_alone_are_not_parsed(code: str) -> None:
 def test_tls_switches_are_parsed(path: str, code: str) -> None:
     assert _parsed(path, code, "SH407")
     assert list(TlsExtractor().extract(Document(path, code)))
+
+
+def test_vendored_javascript_is_never_parsed_for_oauth(tmp_path: Path) -> None:
+    code = ("localStorage.setItem('access_token', data.access_token);\n"
+            "const agent = new https.Agent({ rejectUnauthorized: false, auth: token });\n")
+    files = {"web/static/vendor/auth-sdk/auth.js": code, "web/static/js/auth-sdk.min.js": code,
+             "web/src/auth.js": code}
+    assert scan_committed(tmp_path / "repo", files, "scan", "--select", "SH4") == (
+        1, {("web/src/auth.js", 1, "SH408"), ("web/src/auth.js", 2, "SH407")})
+    assert not _parsed("web/static/vendor/auth-sdk/auth.js", code)

@@ -5,6 +5,7 @@ the patterns allow), and they keep the parser away from code that only looks lik
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from scanner.facts.webhooks import (
 )
 from scanner.facts.webhooks.model import FunctionSummary, Guard
 from scanner.model.document import Document
+from tests.gitrepo import scan_committed
 from tests.support import make_rules, same_with_and_without_fast_paths, scan_files
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -295,3 +297,35 @@ def test_code_that_may_hold_a_webhook_fact_is_parsed(path: str, code: str) -> No
                                  PresenceCheckExtractor, VerificationBypassExtractor)
              for f in extractor().extract(Document(path, code)) if _relevant(f)]
     assert found  # each shape really is a fact the fast paths must let through
+
+
+# -- other projects' JavaScript shipped in the tree -----------------------------------------------
+
+@pytest.mark.parametrize(("path", "vendored"), [
+    ("django/contrib/admin/static/admin/js/vendor/jquery/jquery.js", True),
+    ("web/node_modules/express/lib/router/index.js", True),
+    ("static/js/select2.full.js", True),
+    ("static/js/lodash.core.min.mjs", True),
+    ("assets/chart-min.js", True),
+    ("third_party/xregexp/xregexp-all.js", True),
+    ("static/js/jquery-3.7.1.js", True),
+    ("src/jqueryHelpers.js", False),
+    ("src/server.js", False),
+    ("pages/api/webhooks/stripe.ts", False),
+    ("vendor/acme/client.py", False),  # only JavaScript is judged by its place
+])
+def test_vendored_javascript_is_known_by_its_place(path: str, vendored: bool) -> None:
+    assert Document(path, "var x = 1;\n").is_vendored is vendored
+
+
+_HANDLER = ("const app = require('express')();\n"
+            "app.post('/webhooks/stripe', (req, res) => {\n  fulfil(req.body);\n  res.end();\n});\n"
+            "function check(sig, token) {\n  return sig === token;\n}\n")
+
+
+def test_vendored_javascript_is_never_parsed_for_webhooks(tmp_path: Path) -> None:
+    files = {"static/vendor/express-demo/index.js": _HANDLER, "static/js/app.min.js": _HANDLER,
+             "server/app.js": _HANDLER}
+    assert scan_committed(tmp_path / "repo", files, "scan", "--select", "SH3") == (
+        1, {("server/app.js", 2, "SH301"), ("server/app.js", 7, "SH302")})
+    assert not _parsed("static/vendor/express-demo/index.js", _HANDLER)

@@ -109,7 +109,8 @@ class WebhookEntryExtractor(_WebhookExtractor):
     produces = (Route, FunctionSummary, Guard, MiddlewareSetting)
     gate = Gate(kinds=CODE_KINDS, words=ENTRY_WORDS,
                 path_words=("hook", "ipn", "notif", "event", "callback"),
-                requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN.pattern)
+                requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN.pattern,
+                vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -123,7 +124,7 @@ class SignatureComparisonExtractor(_WebhookExtractor):
     produces = (SignatureComparison,)
     gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS,
                 requires=(SECRET_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
-                pattern=COMPARISON_PATTERN.pattern)
+                pattern=COMPARISON_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -150,7 +151,7 @@ class SignedMessageExtractor(_WebhookExtractor):
     name = "webhook-signed-messages"
     produces = (SignedMessage, ToleranceOff)
     gate = Gate(kinds=CODE_KINDS, words=("hmac", "construct_event", "constructevent",
-                                         "verify_header"))
+                                         "verify_header"), vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -172,7 +173,7 @@ class PresenceCheckExtractor(_WebhookExtractor):
                 requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),
                           (*SIGNATURE_EVIDENCE, *SECRET_NAME_WORDS),
                           (*SIGNATURE_PREFIXES, *SECRET_NAME_WORDS)),
-                pattern=PRESENCE_PATTERN.pattern)
+                pattern=PRESENCE_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -197,7 +198,7 @@ class VerificationBypassExtractor(_WebhookExtractor):
     name = "webhook-bypasses"
     produces = (VerificationBypass,)
     gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,),
-                pattern=BYPASS_PATTERN.pattern)
+                pattern=BYPASS_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
