@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from scanner.engine.plan import build_plan
 from scanner.engine.runner import extract
+from scanner.facts.base import Gate
 from scanner.facts.tls import TLS_PATTERN, TlsExtractor
 from scanner.model.document import Document
 from scanner.model.finding import Finding
@@ -269,3 +270,20 @@ def test_vendored_javascript_is_never_parsed_for_oauth(tmp_path: Path) -> None:
     assert scan_committed(tmp_path / "repo", files, "scan", "--select", "SH4") == (
         1, {("web/src/auth.js", 1, "SH408"), ("web/src/auth.js", 2, "SH407")})
     assert not _parsed("web/static/vendor/auth-sdk/auth.js", code)
+
+
+def test_translation_catalogs_are_not_searched_for_tls_switches(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Outside code only the environment switches' names count; a catalog full of "Verify ..."
+    # is not run through the code's fast path (sentry's catalogs were 31 MB of it).
+    consulted: list[str | None] = []
+    compiled = Gate.compiled
+    monkeypatch.setattr(Gate, "compiled", lambda gate: (consulted.append(gate.pattern),
+                                                        compiled(gate))[1])
+    catalog = 'msgid "Verify your email"\nmsgstr "E-Mail-Adresse bestätigen"\n' * 50
+    extract(Document("app/locale/de/LC_MESSAGES/django.po", catalog),
+            build_plan(make_rules(["SH407"]), {}))
+    assert TLS_PATTERN.pattern not in consulted
+    procfile = "web: NODE_TLS_REJECT_UNAUTHORIZED=0 node server.js --token $API_TOKEN\n"
+    assert triples(scan_files({"Procfile": procfile}, select=["SH407"]).findings) == {
+        ("Procfile", 1, "SH407")}
