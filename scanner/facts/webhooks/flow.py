@@ -26,6 +26,8 @@ PROVIDER_VERIFIERS = (
     "standardwebhooks.Webhook", "svix.Webhook", "svix.webhooks.Webhook",
     "standardwebhooks.webhooks.Webhook",
 )
+_COMPARE_DIGEST_TAILS = frozenset(name.rpartition(".")[2] for name in COMPARE_DIGEST)
+_PROVIDER_TAILS = frozenset(name.rpartition(".")[2] for name in PROVIDER_VERIFIERS)
 # Methods that verify whatever object they are called on (Node providers, constant-time compare).
 VERIFYING_METHODS = frozenset({
     "timingSafeEqual", "constructEvent", "constructEventAsync", "verifyAndReceive",
@@ -583,13 +585,15 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
     """What a call verifies with, or None: constant-time compare, a provider library, a
     configured verifier."""
     context = flow.context
-    if matches(resolved, COMPARE_DIGEST) or resolved == "compare_digest" \
-            or method == "timingSafeEqual":
+    # `matches` holds only for a name ending as one of the names does: most calls end otherwise.
+    tail = resolved.rpartition(".")[2]
+    if (tail in _COMPARE_DIGEST_TAILS and matches(resolved, COMPARE_DIGEST)) \
+            or resolved == "compare_digest" or method == "timingSafeEqual":
         return resolved or method
     # gidgethub's Event.from_http verifies only when given the secret.
     if resolved.endswith("Event.from_http") and len(call.args) + len(call.kwargs) < 3:
         return None
-    if resolved and (matches(resolved, PROVIDER_VERIFIERS)
+    if resolved and ((tail in _PROVIDER_TAILS and matches(resolved, PROVIDER_VERIFIERS))
                      or matches_verifier(resolved, context.verifiers)):
         return resolved
     if method in VERIFYING_METHODS:
@@ -694,5 +698,6 @@ def returns(body: tuple[ir.Stmt, ...]) -> bool:
 def handles_signatures(flow: Flow) -> bool:
     """A function where presence checks matter: it verifies, reads a signature or calls
     something that does."""
-    return bool(flow.verification or flow.reads_signature or flow.header_vars or any(
-        "verif" in call.lower() or "signature" in call.lower() for call in flow.calls))
+    return bool(flow.reads_signature or flow.header_vars or any(
+        "verif" in call.lower() or "signature" in call.lower() for call in flow.calls)
+        or flow.verification)  # the costliest last (each part is worked out once, no side effect)
