@@ -18,7 +18,14 @@ from scanner.credentials import credential_literals_in
 from scanner.finding import Finding, Summary
 from scanner.keywords import KeywordIndex, index_for
 from scanner.parsed import FileKind, ParsedFile
-from scanner.redact import SecretValues, redact_text, snippet, snippet_window
+from scanner.redact import (
+    SecretValues,
+    as_values,
+    printable,
+    redact_text,
+    snippet,
+    snippet_window,
+)
 from scanner.rules import Project, ProjectRule, Rule
 from scanner.sources import BINARY_SKIPPED, SourceFile, decode_file, read_file_bytes, read_source
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
@@ -260,7 +267,13 @@ def _holds_none_of(result: FileResult, secrets: Iterable[str]) -> bool:
     import pickle
 
     stored = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    return not any(secret.encode("utf-8", "surrogateescape") in stored for secret in secrets)
+    values = as_values(secrets)
+    # One pass through the value index (a file may hold thousands), not one search per value.
+    if values.occurring_in(stored.decode("utf-8", "surrogateescape")):
+        return False
+    # A value with undecodable bytes is stored as pickle encodes it: searched on its own (rare).
+    return not any(secret.encode("utf-8", "surrogatepass") in stored
+                   for secret in values if printable(secret) != secret)
 
 
 # -- worker processes -------------------------------------------------------------------------

@@ -72,14 +72,16 @@ _FEW_VALUES = 32
 
 class SecretValues:
     """The secret values seen in one file. Which of them occur in a text is found in time linear
-    in the text (an index on each value's first characters), whatever the number of values."""
+    in the text (an index on each value's last characters), whatever the number of values."""
 
     __slots__ = ("_by_head", "_marks", "_order", "_shown", "longest")
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._order: dict[str, int] = {}  # value -> insertion number
         self._shown: dict[str, int] = {}  # printable form -> first insertion number
-        self._by_head: dict[str, list[str]] = {}  # printable head -> printable values
+        # Printable values by their last characters: a redacted form shows a value's first
+        # characters, so text that holds only redacted forms rarely brings up a candidate.
+        self._by_head: dict[str, list[str]] = {}
         # id(finding) -> (finding, how many values were known when it was redacted)
         self._marks: dict[int, tuple[object, int]] = {}
         self.longest = 0
@@ -93,7 +95,7 @@ class SecretValues:
             shown = printable(value)
             if shown not in self._shown:
                 self._shown[shown] = self._order[value]
-                self._by_head.setdefault(shown[:MIN_REDACTED], []).append(shown)
+                self._by_head.setdefault(shown[-MIN_REDACTED:], []).append(shown)
                 self.longest = max(self.longest, len(shown))
 
     def update(self, values: Iterable[str]) -> None:
@@ -137,13 +139,10 @@ class SecretValues:
             text = printable(text)
         if len(self._shown) <= _FEW_VALUES:  # a few searches in C beat a pass in Python
             return [value for value in self._shown if value in text]
-        heads = self._by_head
-        found: list[str] = []
-        for head in {text[i:i + MIN_REDACTED] for i in range(len(text) - MIN_REDACTED + 1)}:
-            for value in heads.get(head, ()):
-                if value in text:
-                    found.append(value)
-        return found
+        grams = {text[i:i + MIN_REDACTED] for i in range(len(text) - MIN_REDACTED + 1)}
+        # Set intersection runs in C over the smaller side.
+        return [value for head in self._by_head.keys() & grams
+                for value in self._by_head[head] if value in text]
 
 
 def as_values(secrets: Iterable[str]) -> SecretValues:
