@@ -222,6 +222,8 @@ def redact_key_blocks(text: str) -> str:
             closing = _STRING_END.search(text, header.end())
             end = closing.start() if closing else len(text)
             footer = ""
+        if not text[header.end():end].strip(" \t\r\n\\n"):
+            continue  # a bare header (code that looks for keys): nothing to hide
         parts.append(text[position:header.end()])
         parts.append(KEY_BODY + footer)
         position = end + len(footer)
