@@ -164,7 +164,9 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
 
 
 def _strings_in(facts: Any) -> Iterator[str]:
-    """Every string held in a rule's facts (dataclasses, sequences, mappings), each object once."""
+    """Every distinct string held in a rule's facts (dataclasses, sequences, mappings)."""
+    import dataclasses
+
     stack, seen, texts = [facts], set(), set()
     while stack:
         item = stack.pop()
@@ -172,19 +174,18 @@ def _strings_in(facts: Any) -> Iterator[str]:
             if item not in texts:
                 texts.add(item)
                 yield item
-        elif isinstance(item, (int, float, bool, bytes)) or item is None or id(item) in seen:
+        elif id(item) in seen:
             continue
-        else:
+        elif isinstance(item, dict):
             seen.add(id(item))
-            if isinstance(item, dict):
-                stack.extend(item.keys())
-                stack.extend(item.values())
-            elif isinstance(item, (list, tuple, set, frozenset)):
-                stack.extend(item)
-            elif hasattr(item, "__dict__"):
-                stack.extend(vars(item).values())
-            elif hasattr(item, "__slots__"):
-                stack.extend(getattr(item, name, None) for name in item.__slots__)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            seen.add(id(item))
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            seen.add(id(item))
+            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
 
 
 def _late(secrets: SecretValues, finding: Finding, value: str) -> bool:
