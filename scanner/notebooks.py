@@ -15,12 +15,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scanner.finding import Finding
 from scanner.parsed import FileKind, ParsedFile
 from scanner.redact import SecretValues
 
 if TYPE_CHECKING:
     from scanner.engine import FileResult
-    from scanner.finding import Finding
     from scanner.rules import Rule
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -253,7 +253,9 @@ def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
     result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
                         commit=file.commit)
     result.notes.extend(file.notes)
-    scanned: list[tuple[ParsedFile, FileResult, _Mapper]] = []
+    # Per virtual file with findings: its findings, their lines, its own values, its mapper
+    # (not the whole parsed cell: a notebook can have thousands of outputs).
+    scanned: list[tuple[list[Finding], dict[int, str], SecretValues, _Mapper]] = []
     for virtual in build_virtual_files(document):
         if virtual.kind is FileKind.PYTHON:
             virtual = aligned(virtual, file) or virtual
@@ -271,12 +273,14 @@ def scan_notebook(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
             result.facts.update(cell_result.facts)
             result.directives = cell_result.directives
         if cell_result.findings:
-            scanned.append((cell_file, cell_result, _Mapper(file, virtual, text)))
-    for cell_file, cell_result, mapper in scanned:
+            lines = {f.line: cell_file.line_text(f.line) for f in cell_result.findings}
+            scanned.append((cell_result.findings, lines, cell_file.secrets_seen,
+                            _Mapper(file, virtual, text)))
+    for cell_findings, lines, own, mapper in scanned:
         # A secret found in one cell may be echoed in another's output: each finding is redacted
         # again against the values the other cells saw.
-        findings = redact_late(cell_result.findings, file.secrets_seen, cell_file.line_text,
-                               functools.partial(_seen_elsewhere, cell_file.secrets_seen))
+        findings = redact_late(cell_findings, file.secrets_seen, lines.__getitem__,
+                               functools.partial(_seen_elsewhere, own))
         for finding in findings:
             line, column = mapper.physical(finding.line, finding.column)
             end_line, end_column = mapper.physical(finding.end_line, max(finding.end_column - 1, 1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -25,19 +26,21 @@ _SEPARATED_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z0-9]{0,7}[_\-.]){1,3}")
 _PREFIX_MAX = 12
 
 
+_CLASSES = ((26, frozenset(string.ascii_lowercase)), (26, frozenset(string.ascii_uppercase)),
+            (10, frozenset(string.digits)))
+
+
 def strength_bits(value: str) -> float:
     """A cautious estimate of how many guesses `value` takes: its length times the smaller of
     the bits of its character classes and its Shannon entropy per character (so repeats and
     short values score low)."""
     if not value:
         return 0.0
-    pool = 0
-    pool += 26 if any(c.islower() for c in value) else 0
-    pool += 26 if any(c.isupper() for c in value) else 0
-    pool += 10 if any(c.isdigit() for c in value) else 0
-    pool += 33 if any(not c.isalnum() for c in value) else 0
-    pool = max(pool, 10)
     counts = Counter(value)
+    chars = counts.keys()
+    pool = sum(size for size, members in _CLASSES if not members.isdisjoint(chars))
+    pool += 33 if any(not c.isalnum() or not c.isascii() for c in chars) else 0
+    pool = max(pool, 10)
     entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
     return len(value) * min(math.log2(pool), entropy)
 
