@@ -14,10 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scanner.credentials import credential_literals_in
 from scanner.finding import Finding, Summary
 from scanner.keywords import KeywordIndex, index_for
 from scanner.parsed import FileKind, ParsedFile
-from scanner.redact import redact_text
+from scanner.redact import (
+    SecretValues,
+    as_values,
+    printable,
+    redact_text,
+    snippet,
+    snippet_window,
+)
 from scanner.rules import Project, ProjectRule, Rule
 from scanner.sources import BINARY_SKIPPED, SourceFile, decode_file, read_file_bytes, read_source
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
@@ -129,6 +137,11 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
                 facts = rule.collect(file)
                 if facts is not None:
                     result.facts[rule.id] = facts
+                    # Facts keep source lines for snippets: their credential literals are
+                    # redacted from the findings and keep the result out of the cache.
+                    file.secrets_seen.update(credential_literals_in(
+                        text for text in _strings_in(facts) if "'" in text or '"' in text
+                        or "`" in text))
             else:
                 raw.extend(rule.check(file))
         except Exception as exc:  # a rule bug must not cost the other rules or files
@@ -138,10 +151,9 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
     if file.has_any(_DIRECTIVE_WORDS) and ("secret-hygiene" in file.text or "pragma" in file.text):
         result.directives = inline_directives(file.lines)
     secrets = file.secrets_seen
+    raw = redact_late(raw, secrets, file.line_text,
+                      lambda finding, value: _late(secrets, finding, value))
     for finding in raw:
-        if secrets:
-            finding = finding.with_changes(snippet=redact_text(finding.snippet, secrets),
-                                           message=redact_text(finding.message, secrets))
         if not _touches(finding, file.changed_lines):
             continue
         if is_inline_suppressed(finding, result.directives):
@@ -149,6 +161,61 @@ def scan_text(file: ParsedFile, rules: Sequence[Rule]) -> FileResult:
             continue
         result.findings.append(finding)
     return result
+
+
+def _strings_in(facts: Any) -> Iterator[str]:
+    """Every distinct string held in a rule's facts (dataclasses, sequences, mappings)."""
+    import dataclasses
+
+    stack, seen, texts = [facts], set(), set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item not in texts:
+                texts.add(item)
+                yield item
+        elif id(item) in seen:
+            continue
+        elif isinstance(item, dict):
+            seen.add(id(item))
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            seen.add(id(item))
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            seen.add(id(item))
+            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
+
+
+def _late(secrets: SecretValues, finding: Finding, value: str) -> bool:
+    known = secrets.known_when(finding)
+    return known is None or secrets.number(value) >= known
+
+
+def redact_late(findings: list[Finding], secrets: SecretValues, line_text: Callable[[int], str],
+                is_late: Callable[[Finding, str], bool]) -> list[Finding]:
+    """Findings made before a value on their line was known (another rule's secret, a later
+    finding's) get their snippet made again, and every message is redacted against every value.
+    Linear in the findings: each line window is searched once through the value index."""
+    if not secrets:
+        return findings
+    found_on: dict[int, list[str]] = {}  # line -> values in it (lines short enough to be whole)
+    out = []
+    for finding in findings:
+        text = line_text(finding.line)
+        window, _, cut_before, cut_after = snippet_window(text, finding.column, secrets.longest)
+        if cut_before or cut_after:
+            found = secrets.occurring_in(window)
+        else:
+            cached = found_on.get(finding.line)
+            found = cached if cached is not None else found_on.setdefault(
+                finding.line, secrets.occurring_in(window))
+        if any(is_late(finding, value) for value in found):
+            finding = finding.with_changes(snippet=snippet(text, finding.column, secrets))
+        message = redact_text(finding.message, secrets)
+        out.append(finding if message == finding.message else finding.with_changes(message=message))
+    return out
 
 
 # The scan's results cache (set by `scan` for its duration; forked workers inherit it).
@@ -192,7 +259,7 @@ def scan_source(source: SourceFile, rules: Sequence[Rule], max_size: int) -> Fil
     return result
 
 
-def _holds_none_of(result: FileResult, secrets: set[str]) -> bool:
+def _holds_none_of(result: FileResult, secrets: Iterable[str]) -> bool:
     """Whether the stored form of `result` is free of every secret a rule saw in the file:
     reports are redacted already, and a result that still held one (in a rule's facts) would
     never be written to the cache."""
@@ -201,7 +268,13 @@ def _holds_none_of(result: FileResult, secrets: set[str]) -> bool:
     import pickle
 
     stored = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    return not any(secret.encode("utf-8", "surrogateescape") in stored for secret in secrets)
+    values = as_values(secrets)
+    # One pass through the value index (a file may hold thousands), not one search per value.
+    if values.occurring_in(stored.decode("utf-8", "surrogateescape")):
+        return False
+    # A value with undecodable bytes is stored as pickle encodes it: searched on its own (rare).
+    return not any(secret.encode("utf-8", "surrogatepass") in stored
+                   for secret in values if printable(secret) != secret)
 
 
 # -- worker processes -------------------------------------------------------------------------

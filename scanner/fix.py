@@ -171,7 +171,7 @@ def secrets_in(path: str, text: str, config: Config) -> set[str]:
     rules = registry.instantiate(registry.select_rules(("secret",), ()), config.options,
                                  config.severity)
     scan_text(file, rules)
-    return file.secrets_seen
+    return set(file.secrets_seen)
 
 
 # -- names a module binds (for `os` and for what may be None) -------------------------------------

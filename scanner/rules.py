@@ -4,15 +4,27 @@ A rule family is one module under scanner/plugins/ exposing RULES (and optionall
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from scanner.credentials import credential_literals
 from scanner.finding import Category, Finding, Severity
 from scanner.parsed import FileKind, ParsedFile
-from scanner.redact import redact_text, snippet
+from scanner.redact import (
+    STRONG_BITS,
+    SecretValues,
+    as_values,
+    has_key_header,
+    key_body_lines,
+    redact_text,
+    snippet,
+    snippet_window,
+    strength_bits,
+)
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 _SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
@@ -127,14 +139,27 @@ class Rule:
         construct: str | None = None,
     ) -> Finding:
         """A finding in `file`. Pass `secret` for a credential value: it is redacted everywhere
-        and fingerprinted; otherwise `construct` (a line-independent description) is fingerprinted."""
-        if secret:
-            file.secrets_seen.add(secret)
-        return self.make_finding(
+        and fingerprinted; otherwise `construct` (a line-independent description) is fingerprinted.
+        Every value redacted joins `file.secrets_seen`: the file's other snippets and its cache
+        entry are checked against it."""
+        line_text = file.line_text(line)
+        values = {secret} if secret else set()
+        literals: frozenset[str] = frozenset()
+        if self.category is not Category.SECRET:
+            literals = _line_literals(file, line)
+            last = min(end_line if end_line is not None else line, line + _CONSTRUCT_LINES)
+            for number in range(line, last + 1):
+                values |= _line_literals(file, number)
+        elif secret and has_key_header(line_text):
+            values.update(key_body_lines(file.lines, line - 1))
+        file.secrets_seen.update(values)
+        made = self.make_finding(
             path=file.path, line=line, column=column, end_line=end_line, end_column=end_column,
-            message=message, line_text=file.line_text(line), secret=secret, construct=construct,
-            commit=file.commit, known_secrets=file.secrets_seen,
+            message=message, line_text=line_text, secret=secret, construct=construct,
+            commit=file.commit, known_secrets=file.secrets_seen, literals=literals,
         )
+        file.secrets_seen.mark(made)
+        return made
 
     def make_finding(
         self,
@@ -150,10 +175,25 @@ class Rule:
         construct: str | None = None,
         commit: str | None = None,
         known_secrets: Iterable[str] = (),
+        literals: Iterable[str] | None = None,
     ) -> Finding:
-        """A finding without a ParsedFile at hand (project rules build these from collected facts)."""
-        secrets = {*known_secrets, *([secret] if secret else [])}
-        basis = secret if secret else (construct if construct is not None else " ".join(line_text.split()))
+        """A finding without a ParsedFile at hand (project rules build these from collected facts).
+        Outside the secret family, credential-looking literals of the line (`literals`, or
+        searched for here) are redacted too."""
+        values = as_values(known_secrets)
+        if self.category is Category.SECRET:
+            literals = set()
+        elif literals is None:
+            literals = _literals_near(line_text, column)
+        literals = set(literals)
+        own = literals | ({secret} if secret else set())
+        if any(value not in values for value in own):
+            values = SecretValues([*values, *own])
+        if secret:
+            digest = secret_fingerprint(self.id, path, secret)
+        else:
+            basis = construct if construct is not None else " ".join(_masked(line_text, literals).split())
+            digest = fingerprint(self.id, path, basis)
         return Finding(
             rule=self.id,
             name=self.name,
@@ -164,11 +204,43 @@ class Rule:
             column=column,
             end_line=end_line if end_line is not None else line,
             end_column=end_column if end_column is not None else column,
-            message=redact_text(message, secrets),
-            snippet=snippet(line_text, column, secrets),
-            fingerprint=fingerprint(self.id, path, basis),
+            message=redact_text(message, values),
+            snippet=snippet(line_text, column, values),
+            fingerprint=digest,
             commit=commit,
         )
+
+
+# A flagged construct's lines searched for credential literals (a call spread over lines).
+_CONSTRUCT_LINES = 20
+# PBKDF2 rounds for weak values: about 30 ms here, for everyone who fingerprints (and guesses).
+KDF_ITERATIONS = 100_000
+
+
+# How far from a finding's column its line is searched for credential literals (a minified
+# line holding thousands of findings is not searched whole for each).
+_LITERAL_REACH = 4096
+
+
+def _literals_near(line_text: str, column: int) -> set[str]:
+    """The credential literals of the part of a line its snippet can show."""
+    return credential_literals(snippet_window(line_text, column, _LITERAL_REACH)[0])
+
+
+def _line_literals(file: ParsedFile, line: int) -> frozenset[str]:
+    """The credential literals of a line, searched once per file (a minified line can hold
+    thousands of findings)."""
+    found = file.literals_by_line.get(line)
+    if found is None:
+        found = file.literals_by_line[line] = frozenset(credential_literals(file.line_text(line)))
+    return found
+
+
+def _masked(line_text: str, literals: Iterable[str]) -> str:
+    """The line with its credential literals replaced, so a line-based fingerprint holds none."""
+    for literal in sorted(literals, key=len, reverse=True):
+        line_text = line_text.replace(literal, "\u2026")
+    return line_text
 
 
 def fingerprint(rule_id: str, path: str, basis: str) -> str:
@@ -176,6 +248,24 @@ def fingerprint(rule_id: str, path: str, basis: str) -> str:
     digest.update(f"{rule_id}\0{path}\0".encode("utf-8", "surrogatepass"))  # undecodable file names
     digest.update(basis.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def secret_fingerprint(rule_id: str, path: str, value: str) -> str:
+    """`fingerprint` over a value that brute force cannot recover from it: the value itself
+    when it is strong (>= 80 bits estimated), else PBKDF2-HMAC-SHA256 of it salted with the rule
+    and path. The same on every machine and run; a committed baseline gives weak passwords away
+    only at 100,000 hash rounds a guess."""
+    return fingerprint(rule_id, path, derived_value(rule_id, path, value))
+
+
+@functools.lru_cache(maxsize=4096)
+def derived_value(rule_id: str, path: str, value: str) -> str:
+    if strength_bits(value) >= STRONG_BITS:
+        return value
+    salt = f"secret-hygiene/2\0{rule_id}\0{path}".encode("utf-8", "surrogatepass")
+    derived = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8", "surrogatepass"), salt,
+                                  KDF_ITERATIONS)
+    return "pbkdf2:" + derived.hex()
 
 
 @dataclass
