@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from scanner.redact import SecretValues
+
 if TYPE_CHECKING:
     from scanner.code import ir
     from scanner.keywords import KeywordIndex
@@ -122,7 +124,9 @@ class Document:
         self.kind = kind if kind is not None else kind_of(path)
         # Notes for summary.errors (parse failures); secrets seen, so every snippet can be redacted.
         self.notes: list[str] = []
-        self.secrets_seen: set[str] = set()
+        self.secrets_seen = SecretValues()
+        # line -> its credential literals (rules.Rule.finding), searched once per line.
+        self.literals_by_line: dict[int, frozenset[str]] = {}
         self._keyword_lines: dict[tuple[str, ...], list[int]] = {}
         # keyword -> whether `lower` holds it; shared by every rule that asks about this file.
         self._keyword_seen: dict[str, bool] = {}

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from scanner.model.finding import Category, Finding, Severity
 from scanner.model.document import FileKind, ParsedFile
+from scanner.model.finding import Category, Finding, Severity
 from scanner.plugins.secrets_analysis import (
     JWT_KEYWORDS,
     LINE_KEYWORDS,

@@ -175,3 +175,30 @@ def test_the_planted_secrets_are_found(path: str, index: int) -> None:
         line = text[:text.index(secret)].count("\n") + 1
         assert any(f.line == line and f.rule.startswith("SH1") for f in result.findings), (path, text)
         assert_absent(secret, everything_written(result))
+
+
+# Credentials that a rule outside the secret family flags the construct of (issue #17, item 9):
+# path -> (template, the rule that must fire, so the property is not vacuous).
+OTHER_FAMILY_SHAPES = {
+    "src/auth.js": ('export function save() {{\n  localStorage.setItem("access_token", "{s}");\n}}\n',
+                    "SH408"),
+    "billing/client.py": ('import requests\nTOKEN_URL = "https://auth.acme.io/oauth/token"\n\n'
+                          'def fetch():\n    return requests.post(TOKEN_URL, data={{"grant_type": '
+                          '"client_credentials"}}, auth=("svc-billing", "{s}"), verify=False)\n',
+                          "SH407"),
+    "cloud/session.py": ('from authlib.integrations.requests_client import OAuth2Session\n\n'
+                         'def session():\n    return OAuth2Session("acme-web", "{s}", scope=['
+                         '"https://www.googleapis.com/auth/cloud-platform"])\n', "SH202"),
+    "web/views.py": ('def login(resp):\n    resp.set_cookie("session_token", "{s}", secure=True)\n',
+                     "SH409"),
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sts.secret_values(), st.sampled_from(sorted(OTHER_FAMILY_SHAPES)))
+def test_credentials_in_other_families_findings_never_appear(secret: str, path: str) -> None:
+    template, rule = OTHER_FAMILY_SHAPES[path]
+    result = engine.scan([SourceFile(path=path, text=template.format(s=secret))], ALL_RULES,
+                         max_size=1 << 22)
+    assert rule in {f.rule for f in result.findings}
+    assert_absent(secret, everything_written(result))
