@@ -161,6 +161,10 @@ class Document:
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
+    def offset(self, line: int, column: int) -> int:
+        """The character offset into `text` of a 1-based (line, column)."""
+        return self._line_starts[line - 1] + column - 1
+
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
 

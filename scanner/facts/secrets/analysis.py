@@ -1,29 +1,27 @@
-"""One pass over a file for all SH1xx rules: find candidate secrets, filter them, and give each
-literal to exactly one rule (the most specific one), cached on the ParsedFile.
+"""One pass over a file for the secret family: find candidate secrets, filter them, and say for
+each literal what it is and where it sits (its `kind`), once.
 
-Priority, first claim wins on overlapping spans: private key (SH107), provider key (SH106), our
-OAuth detectors and credential-named keys (SH101-SH105, SH110), credentials in URLs (SH109), JWT
-(SH108). detect-secrets is imported only once a candidate survived the cheap filters."""
+Priority, first claim wins on overlapping spans: private keys, provider keys, our OAuth
+detectors and credential-named keys, credentials in URLs, JWTs. detect-secrets is imported only
+once a candidate survived the cheap filters."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scanner.facts.secrets import syntax, values
 from scanner.lazy import detect_secrets_module
-from scanner.model.document import FileKind, ParsedFile
-from scanner.plugins import secrets_syntax as syntax
-from scanner.plugins import secrets_values as values
+from scanner.model.document import Document, FileKind
 
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import BasePlugin
-
-_CACHE_ATTR = "_secret_candidates"
 
 # (module, class, provider, line keywords). A detector runs on a candidate line holding one of its
 # keywords. Detectors without a distinctive prefix (Discord, Telegram, Twilio, IBM, ...) need the
@@ -64,21 +62,33 @@ _PROVIDER_GATE = re.compile("|".join(re.escape(k) for *_, keys in PROVIDERS for 
 # or hold one of these distinctive prefixes (each extra file-wide keyword costs a full scan).
 PROVIDER_PREFIXES = ("akia", "ghp_", "gho_", "ghs_", "xox", "sk_live_", "glpat-")
 
-# Our OAuth detectors with a distinctive prefix: (class, keyword, rule, credential kind).
+# Kinds of secret values (what a value is, and where it sits); each secret rule reports kinds.
+PRIVATE_KEY = "private-key"
+PROVIDER_KEY = "provider-key"
+CLIENT_SECRET = "client-secret"
+ACCESS_TOKEN = "access-token"
+REFRESH_TOKEN = "refresh-token"
+IN_ENV_FILE = "in-env-file"  # a credential in a committed .env file
+IN_FRONTEND = "in-frontend"  # a credential shipped to the browser
+GENERIC = "generic-credential"  # passwords, secret keys, API keys under a credential name
+URL_PASSWORD = "url-password"
+JWT = "jwt"
+
+# Our OAuth detectors with a distinctive prefix: (class, keyword, kind, credential kind).
 OAUTH_PREFIXED = (
-    ("GoogleOAuthClientSecretDetector", "gocspx-", "SH101", "Google OAuth client secret"),
-    ("GoogleOAuthAccessTokenDetector", "ya29.", "SH102", "Google OAuth access token"),
-    ("GoogleOAuthRefreshTokenDetector", "1//0", "SH103", "Google OAuth refresh token"),
+    ("GoogleOAuthClientSecretDetector", "gocspx-", CLIENT_SECRET, "Google OAuth client secret"),
+    ("GoogleOAuthAccessTokenDetector", "ya29.", ACCESS_TOKEN, "Google OAuth access token"),
+    ("GoogleOAuthRefreshTokenDetector", "1//0", REFRESH_TOKEN, "Google OAuth refresh token"),
 )
 OAUTH_PREFIX_KEYWORDS = tuple(keyword for _, keyword, _, _ in OAUTH_PREFIXED)
 
 PRIVATE_KEY_KEYWORDS = ("private key", "putty-user")
 JWT_KEYWORDS = ("eyj",)
 URL_KEYWORDS = ("://",)
-# `credential` only names secrets in env files (SH104); `Authorization: token X` holds "token".
+# `credential` only names secrets in env files; `Authorization: token X` holds "token".
 NAMED_KEYWORDS = (*(k for k in syntax.KEY_WORDS if k != "credential"), "bearer")
 PROVIDER_KEYWORDS = (*NAMED_KEYWORDS, *URL_KEYWORDS, *PROVIDER_PREFIXES)
-# Every line that any SH1xx check looks at holds one of these.
+# Every line that any secret check looks at holds one of these.
 LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *URL_KEYWORDS, *PRIVATE_KEY_KEYWORDS,
                                      *JWT_KEYWORDS, *OAUTH_PREFIX_KEYWORDS, *PROVIDER_PREFIXES)))
 
@@ -92,17 +102,18 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "ex
 _URL_CREDENTIAL = re.compile(r"(?P<scheme>[A-Za-z][\w+.\-]*)://(?P<user>[^\s:/@\"'`]*):$")
 _JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]+")
 
-# Rule for each credential kind of a named key (outside env files and frontend code).
-_RULE_FOR_KIND = {
-    syntax.CLIENT_SECRET: "SH101",
-    syntax.ACCESS_TOKEN: "SH102",
-    syntax.REFRESH_TOKEN: "SH103",
-    syntax.PASSWORD: "SH110",
-    syntax.GENERIC_SECRET: "SH110",
-    syntax.SECRET_KEY: "SH110",
-    syntax.API_KEY: "SH110",
+# The kind of value a credential-named key holds (outside env files and frontend code).
+_KIND_OF_KEY = {
+    syntax.CLIENT_SECRET: CLIENT_SECRET,
+    syntax.ACCESS_TOKEN: ACCESS_TOKEN,
+    syntax.REFRESH_TOKEN: REFRESH_TOKEN,
+    syntax.PASSWORD: GENERIC,
+    syntax.GENERIC_SECRET: GENERIC,
+    syntax.SECRET_KEY: GENERIC,
+    syntax.API_KEY: GENERIC,
 }
-# Kinds that SH105 takes over in browser-shipped code (an API key there is usually public).
+# Credential kinds that are the frontend's in browser-shipped code (an API key there is usually
+# public).
 _FRONTEND_KINDS = frozenset({syntax.CLIENT_SECRET, syntax.ACCESS_TOKEN, syntax.REFRESH_TOKEN,
                              syntax.GENERIC_SECRET, syntax.SECRET_KEY})
 # The detect-secrets plugin class (ours) that must confirm each named-key candidate.
@@ -120,26 +131,31 @@ _CONFIRMING_PLUGIN = {
 
 @dataclass(frozen=True)
 class Candidate:
-    """A secret value at a place (1-based line, columns; end_column is after the value)."""
+    """A secret value at a place (1-based line, columns; end_column is after the value).
 
-    rule: str
+    `kind` says what it is and where it sits (the module constants above); `via` how it was
+    found (`named-key`, `bearer`, `public-prefix`, `prefix`, `detector`); `key` the name it is
+    given, `credential` what the name says it is (`client secret`, `password` ...), `provider`
+    and `detail` what a detector reported (a provider's token type, a key's header, a scheme)."""
+
+    kind: str
     line: int
     column: int
     end_column: int
     value: str
-    message: str
+    via: str
+    key: str = ""
+    credential: str = ""
+    provider: str = ""
+    detail: str = ""
 
 
-def candidates(file: ParsedFile, options: Mapping[str, Any]) -> list[Candidate]:
-    """Every SH1xx finding of `file`, computed once and shared by the rules."""
-    cached: list[Candidate] | None = getattr(file, _CACHE_ATTR, None)
-    if cached is None:
-        cached = _Analysis(file, options).run()
-        setattr(file, _CACHE_ATTR, cached)
-    return cached
+def candidates(file: Document, options: Mapping[str, Any]) -> list[Candidate]:
+    """Every secret value of `file` with its kind (one analysis per document)."""
+    return _Analysis(file, options).run()
 
 
-def mode_for(file: ParsedFile) -> str:
+def mode_for(file: Document) -> str:
     if file.kind in _QUOTED_KINDS:
         return syntax.QUOTED
     if file.kind is FileKind.TEXT:
@@ -147,7 +163,7 @@ def mode_for(file: ParsedFile) -> str:
     return syntax.LOOSE
 
 
-def is_committed_env_file(file: ParsedFile) -> bool:
+def is_committed_env_file(file: Document) -> bool:
     """`.env`, `.env.production`, `prod.env`; not `.env.example` and other templates."""
     return file.kind is FileKind.ENV and syntax.is_env_filename(file.path)
 
@@ -159,7 +175,7 @@ def _plugin(module: str, name: str) -> BasePlugin:
 
 
 def _ours(name: str) -> BasePlugin:
-    return _plugin("scanner.plugins.detect_secrets_plugins", name)
+    return _plugin("scanner.facts.secrets.detect_secrets_plugins", name)
 
 
 def _short(key: str) -> str:
@@ -179,7 +195,7 @@ class _Pending:
 
 
 class _Analysis:
-    def __init__(self, file: ParsedFile, options: Mapping[str, Any]) -> None:
+    def __init__(self, file: Document, options: Mapping[str, Any]) -> None:
         self.file = file
         self.min_length = int(options.get("min-length", values.DEFAULT_MIN_LENGTH))
         self.placeholders: tuple[str, ...] = tuple(options.get("placeholders", ()))
@@ -234,7 +250,7 @@ class _Analysis:
                 self._url_credentials(number, line)
             if "eyj" in lower and not self.dummies_expected:
                 self._jwts(number, line)
-        self.found.sort(key=lambda c: (c.line, c.column, c.rule))
+        self.found.sort(key=lambda c: (c.line, c.column, c.kind))
         return self.found
 
     def _private_keys(self, number: int, line: str) -> None:
@@ -245,11 +261,8 @@ class _Analysis:
                 start -= 1  # report from the `-----BEGIN` of the header
             if body is None or not self._free(number, start, end):
                 continue
-            self._claim(Candidate(
-                "SH107", number, start + 1, end + 1, body,
-                f"private key committed ({header.removeprefix('BEGIN ')}); revoke it, "
-                "remove it from history and load it from a secret store or a key file "
-                "outside the repository"))
+            self._claim(Candidate(PRIVATE_KEY, number, start + 1, end + 1, body, "detector",
+                                  detail=header.removeprefix("BEGIN ")))
 
     def _key_body(self, number: int, rest: str) -> str | None:
         """The first run of key material after a PEM/PuTTY header: on the same line (escaped
@@ -298,57 +311,40 @@ class _Analysis:
                         or values.is_word_like(value) or _is_sequential(value)
                         or not self._free(number, start, end)):
                     continue
-                secret_type = str(detector.secret_type)
-                self._claim(Candidate(
-                    "SH106", number, start + 1, end + 1, value,
-                    f"{provider} credential ({secret_type}) hardcoded; revoke it at "
-                    f"{provider} and load it from the environment or a secret manager"))
+                self._claim(Candidate(PROVIDER_KEY, number, start + 1, end + 1, value, "detector",
+                                      provider=provider, detail=str(detector.secret_type)))
 
     def _oauth_prefixed(self, number: int, line: str, lower: str) -> None:
-        for name, keyword, rule, what in OAUTH_PREFIXED:
+        for name, keyword, kind, what in OAUTH_PREFIXED:
             if keyword not in lower:
                 continue
-            detector = self._detector("scanner.plugins.detect_secrets_plugins", name)
+            detector = self._detector("scanner.facts.secrets.detect_secrets_plugins", name)
             for value, start, end in _spans(detector, line):
                 if (values.has_low_variety(value[8:])
                         or values.is_placeholder(value, self.placeholders)
                         or not self._free(number, start, end)):
                     continue
-                if self.file.is_frontend:
-                    rule_id, message = "SH105", (f"{what} in browser-shipped code: every visitor "
-                                                 "can read it; keep it on the server")
-                else:
-                    rule_id, message = rule, (f"{what} hardcoded; revoke it and load it from the "
-                                              "environment or a secret manager")
-                self._claim(Candidate(rule_id, number, start + 1, end + 1, value, message))
+                where = IN_FRONTEND if self.file.is_frontend else kind
+                self._claim(Candidate(where, number, start + 1, end + 1, value, "prefix",
+                                      credential=what, provider="Google"))
 
     # -- credential-named keys ----------------------------------------------------------------
 
     def _route(self, key: str, kind: str) -> tuple[str, str] | None:
-        """(rule, message) for a literal given to `key`, or None when no rule wants it."""
-        shown = _short(key)
+        """(kind of value, how it was found) for a literal given to `key`, or None when it is
+        no credential worth reporting."""
         if syntax.is_public_prefixed(key):
-            return "SH105", (f"`{shown}` is inlined into the browser bundle by its public prefix; "
-                             f"a {kind} must never use a public build-time variable")
+            return IN_FRONTEND, "public-prefix"
         if key.strip("\"'`").upper().startswith(syntax.PUBLIC_PREFIXES):
             return None  # a public build-time variable that is not named as a secret
         if self.env:
-            return "SH104", (f"`{shown}` holds a {kind} in a committed env file; keep real values "
-                             "out of git and commit a `.env.example` with placeholders")
+            return IN_ENV_FILE, "named-key"
         if self.file.is_frontend and kind == syntax.API_KEY:
             return None  # browser API keys (Firebase, Maps) are public by design
         if self.file.is_frontend and kind in _FRONTEND_KINDS:
-            return "SH105", (f"{kind} in `{shown}` ships to the browser in frontend code; every "
-                             "visitor can read it. Keep it on the server")
-        rule = _RULE_FOR_KIND.get(kind)
-        if rule is None:
-            return None
-        if rule == "SH110":
-            label = "password" if kind == syntax.PASSWORD else "secret"
-            return rule, (f"hardcoded {label} in `{shown}`; load it from the environment or a "
-                          "secret manager")
-        return rule, (f"hardcoded {kind} in `{shown}`; load it from the environment or a "
-                      "secret manager")
+            return IN_FRONTEND, "named-key"
+        value_kind = _KIND_OF_KEY.get(kind)
+        return (value_kind, "named-key") if value_kind is not None else None
 
     def _plausible(self, value: str, kind: str) -> bool:
         if values.cheap_reject(value, min_length=self.min_length, extra=self.placeholders):
@@ -369,25 +365,19 @@ class _Analysis:
             routed = self._route(found.key, found.kind)
             if routed is None or not self._free(number, found.start, found.end, taken):
                 continue
-            rule, message = routed
+            kind, via = routed
             taken.setdefault(number, []).append((found.start, found.end))
-            yield _Pending(Candidate(rule, number, found.start + 1, found.end + 1, found.value,
-                                     message), found.kind, line, found.key_start, found.quoted)
+            yield _Pending(Candidate(kind, number, found.start + 1, found.end + 1, found.value,
+                                     via, key=_short(found.key), credential=found.kind),
+                           found.kind, line, found.key_start, found.quoted)
         for value, start, end in syntax.find_bearer(line):
             if (not self._plausible(value, syntax.ACCESS_TOKEN)
                     or not self._free(number, start, end, taken)):
                 continue
-            if self.file.is_frontend:
-                rule, message = "SH105", ("literal Bearer token in an Authorization header of "
-                                          "browser-shipped code; every visitor can read it")
-            elif self.env:
-                rule, message = "SH104", ("literal Bearer token in a committed env file; keep "
-                                          "real values out of git")
-            else:
-                rule, message = "SH102", ("literal Bearer token in an Authorization header; "
-                                          "obtain tokens at run time instead")
+            kind = IN_FRONTEND if self.file.is_frontend else IN_ENV_FILE if self.env else ACCESS_TOKEN
             taken.setdefault(number, []).append((start, end))
-            yield _Pending(Candidate(rule, number, start + 1, end + 1, value, message),
+            yield _Pending(Candidate(kind, number, start + 1, end + 1, value, "bearer",
+                                     credential=syntax.ACCESS_TOKEN),
                            syntax.ACCESS_TOKEN, line, start, True)
 
     def _confirm(self, pending: list[_Pending]) -> None:
@@ -425,10 +415,8 @@ class _Analysis:
                     or password == prefix.group("user")
                     or not self._free(number, start, end)):
                 continue
-            self._claim(Candidate(
-                "SH109", number, start + 1, end + 1, password,
-                f"password embedded in a URL ({prefix.group('scheme')}://user:…@host); pass "
-                "credentials separately, from the environment or a secret manager"))
+            self._claim(Candidate(URL_PASSWORD, number, start + 1, end + 1, password, "detector",
+                                  detail=prefix.group("scheme")))
 
     def _jwts(self, number: int, line: str) -> None:
         detector = self._detector("detect_secrets.plugins.jwt", "JwtTokenDetector")
@@ -440,10 +428,7 @@ class _Analysis:
                 token = line[start:end]
             if _is_sample_jwt(token) or not self._free(number, start, end):
                 continue
-            self._claim(Candidate(
-                "SH108", number, start + 1, end + 1, token,
-                "JSON Web Token hardcoded; a signed token is a bearer credential until it "
-                "expires. Mint it at run time"))
+            self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
 
 
 # The candidate lines of a file, found in one Hyperscan pass (scanner.keywords.LineIndex) over its
@@ -462,31 +447,29 @@ _KEY_WORD_END = rb"""(?:secret|token|password|passwd|passphrase|pass|pwd|key|cre
 _LOOSE_ASSIGNMENT = _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]*[=:,?|>]"""
 _LOOSE_FLAG = rb"""-[\w$.\-@]*""" + _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]+[^\s=:]"""
 _ENV_OR_ARG_LINE = rb"""(?:env|arg) """  # anywhere: a superset of `line.lstrip()[:4]`
-_line_index: Any = None
 
 
 def _alternation(words: Iterable[str]) -> bytes:
     return b"|".join(re.escape(word).encode() for word in words)
 
 
+@functools.cache
 def _candidate_line_index() -> Any:
-    global _line_index
-    if _line_index is None:
-        from scanner.keywords import LineIndex
+    """The one compiled pass for candidate lines (built once per process, on first use)."""
+    from scanner.keywords import LineIndex
 
-        _line_index = LineIndex([
-            _NAMED_ASSIGNMENT,
-            rb"bearer|authorization",
-            _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
-            _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
-            _LOOSE_ASSIGNMENT,
-            _LOOSE_FLAG,
-            _ENV_OR_ARG_LINE,
-        ])
-    return _line_index
+    return LineIndex([
+        _NAMED_ASSIGNMENT,
+        rb"bearer|authorization",
+        _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
+        _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
+        _LOOSE_ASSIGNMENT,
+        _LOOSE_FLAG,
+        _ENV_OR_ARG_LINE,
+    ])
 
 
-def _indexed_candidate_lines(file: ParsedFile, quoted: bool,
+def _indexed_candidate_lines(file: Document, quoted: bool,
                              env: bool) -> list[tuple[int, str]] | None:
     """The candidate lines from one pass; None where the word-by-word search must run instead
     (no Hyperscan, or lone CRs, which end lines for us but not for the byte search)."""
@@ -498,7 +481,7 @@ def _indexed_candidate_lines(file: ParsedFile, quoted: bool,
         return None
     data = file.utf8
     named, bearer, others, providers, loose, flags, env_or_arg = index.line_starts(data)
-    # env files name credentials with `credential` too (SH104): one more key word there.
+    # env files name credentials with `credential` too: one more key word there.
     key_words = (*NAMED_KEYWORDS, "credential") if env else NAMED_KEYWORDS
     if quoted:
         starts = named | bearer | others
@@ -534,7 +517,7 @@ def _numbered(text: str, starts: Iterable[int]) -> list[tuple[int, str]]:
     return lines
 
 
-def _candidate_lines(file: ParsedFile, keywords: tuple[str, ...]) -> list[tuple[int, str]]:
+def _candidate_lines(file: Document, keywords: tuple[str, ...]) -> list[tuple[int, str]]:
     """(number, text) of the lines holding any keyword, in order. Same result as
     `file.lines_with` without splitting the whole file or indexing every line start."""
     text, lower = file.text, file.lower
@@ -557,7 +540,7 @@ def _is_sequential(value: str) -> bool:
 
 
 def _spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
-    from scanner.plugins.detect_secrets_plugins import spans
+    from scanner.facts.secrets.detect_secrets_plugins import spans
 
     return spans(detector, line)
 

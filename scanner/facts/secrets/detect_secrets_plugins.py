@@ -1,6 +1,6 @@
 """Our OAuth-specific detectors as detect-secrets plugins, shared with the SH1xx rules.
 
-Load them with `detect-secrets scan --plugin scanner/plugins/detect_secrets_plugins.py` (run from
+Load them with `detect-secrets scan --plugin scanner/facts/secrets/detect_secrets_plugins.py` (run from
 inside the scanned tree); the line syntax they share with our rules is in `secrets_syntax`."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 from detect_secrets.util.code_snippet import CodeSnippet
 
-from scanner.plugins.secrets_syntax import (
+from scanner.facts.secrets.syntax import (
     ACCESS_TOKEN,
     API_KEY,
     CLIENT_SECRET,
