@@ -542,6 +542,8 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
                   project_loader=loader_for(root, run.config.max_file_size),
                   path_ignores=PathIgnores.build(run.config.per_file_ignores),
                   baseline=run.baseline)
+    for note in result.summary.errors:
+        click.echo(f"note: {one_line(note)}", err=True)
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -568,7 +570,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
             unfixed += 1
             continue
         if show_diff:
-            click.echo(fixed.diff(path), nl=False)  # the replaced secrets are redacted
+            click.echo(fixed.diff(path, run.config.options.get("secrets")), nl=False)
         else:
             try:
                 write_file(location, fixed.data, what="fixed file", root=root)

@@ -9,7 +9,7 @@ import functools
 import hashlib
 import inspect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -233,6 +233,10 @@ def build_finding(rule: Rule, *, path: str, span: Span, message: str, line_text:
         fix=fix)
 
 
+class FixRefused(Exception):
+    """Raised by a rule's fix that will not rewrite this finding; its text is the note's reason."""
+
+
 class RuleContext:
     """What a rule sees of the document it checks, besides the facts: its path, kind and file
     context, and `report` to make a finding (snippet, redaction, fingerprint)."""
@@ -246,10 +250,14 @@ class RuleContext:
 
     def report(self, rule: Rule, span: Span, message: str, *, secret: str | None = None,
                construct: str | None = None, confidence: Confidence | None = None,
-               fix: Fix | None = None) -> Finding:
+               fix: Fix | Callable[[], Fix | None] | None = None) -> Finding:
         """A finding in the document. Every value it redacts joins `document.secrets_seen`: the
-        document's other snippets and its cache entry are checked against it."""
+        document's other snippets and its cache entry are checked against it. `fix` may be a
+        function, called only when fixes are wanted: one that raises costs its fix (a note),
+        never the finding."""
         document = self.document
+        if callable(fix):
+            fix = self._fix(rule, fix) if self.want_fixes else None
         line, _, end_line, _ = span
         line_text = document.line_text(line)
         values = {secret} if secret else set()
@@ -268,6 +276,17 @@ class RuleContext:
                              fix=fix if self.want_fixes else None, literals=literals)
         document.secrets_seen.mark(made)
         return made
+
+    def _fix(self, rule: Rule, make: Callable[[], Fix | None]) -> Fix | None:
+        try:
+            return make()
+        except FixRefused as refused:
+            self.document.notes.append(f"{self.path}: {rule.id} not fixed: {refused}")
+            return None
+        except Exception as exc:  # a fix bug costs its fix, never the finding or other rules
+            self.document.notes.append(f"{self.path}: the {rule.id} fix failed "
+                                       f"({type(exc).__name__}); reported without a fix")
+            return None
 
     def line_literals(self, line: int) -> frozenset[str]:
         """The credential literals of a line, searched once per document (a minified line can

@@ -3,6 +3,7 @@ the value redacted and fingerprinted; the fake values its examples use."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -35,7 +36,7 @@ class SecretRule(Rule):
         for found in facts.of(SecretValue):
             if found.kind in self.kinds:
                 yield context.report(self, found.span, self.message(found), secret=found.value,
-                                     fix=self.fix(found, context) if context.want_fixes else None)
+                                     fix=functools.partial(self.fix, found, context))
 
     def message(self, found: SecretValue) -> str:
         raise NotImplementedError

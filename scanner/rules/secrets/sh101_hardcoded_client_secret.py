@@ -7,12 +7,13 @@ import re
 from scanner.facts.secrets import CLIENT_SECRET, SecretValue
 from scanner.model.document import FileKind
 from scanner.model.finding import Edit, Fix, Severity
-from scanner.rules.base import Bad, Good, RuleContext
+from scanner.rules.base import Bad, FixRefused, Good, RuleContext
 from scanner.rules.secrets.common import SECRET, SecretRule, named
 
 # The quote and string prefix right before a value (`"`, `'`, `r"` ...); bytes and f-strings are
 # not rewritten (the environment holds text; an f-string's value is not the literal).
 _OPENING = re.compile(r"(?<![\w\"'])([rRuU]?)([\"'])$")
+_BYTES_OPENING = re.compile(r"(?<![\w\"'])[rR]?[bB][rR]?([\"'])$")
 _NAME = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -104,9 +105,11 @@ class HardcodedClientSecret(SecretRule):
             return None
         line, column, _, end_column = found.span
         text = document.line_text(line)
+        if _BYTES_OPENING.search(text[:column - 1]):
+            raise FixRefused("a bytes literal is left as it is (the environment holds text)")
         opening = _OPENING.search(text[:column - 1])
         if opening is None or text[end_column - 1:end_column] != opening.group(2):
-            return None  # not a whole literal (part of a longer string, bytes, an f-string)
+            return None  # not a whole literal (part of a longer string, an f-string)
         quote = opening.group(2)
         start = document.offset(line, opening.start() + 1)
         end = document.offset(line, end_column + 1)
