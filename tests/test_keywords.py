@@ -126,7 +126,7 @@ def _code_line(draw: st.DrawFn) -> str:
 def test_candidate_lines_from_one_pass_match_the_word_search(lines: list[str], path: str) -> None:
     """The analysis finds the same candidates whether its lines come from the Hyperscan pass or
     from the word-by-word search (every pattern of the pass mirrors a gate of the analysis)."""
-    from scanner.plugins import secrets_analysis
+    from scanner.facts.secrets import analysis as secrets_analysis
 
     text = "\n".join(lines) + "\n"
     fast = Document(path, text)
@@ -136,7 +136,7 @@ def test_candidate_lines_from_one_pass_match_the_word_search(lines: list[str], p
 
 
 def test_the_one_pass_lines_feed_real_candidates() -> None:
-    from scanner.plugins import secrets_analysis
+    from scanner.facts.secrets import analysis as secrets_analysis
 
     text = ('import os\nCLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"\nkey = compute()\n'
             'headers = {"Authorization": "Bearer Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4"}\n')
@@ -159,7 +159,7 @@ def test_the_one_pass_lines_feed_real_candidates() -> None:
     (".env", "SERVICE_CREDENTIAL=9f3KpQ2LmX8vB7nR4tW1zY6a"),
 ])
 def test_loose_lines_each_pass_can_act_on_are_kept(path: str, line: str) -> None:
-    from scanner.plugins import secrets_analysis
+    from scanner.facts.secrets import analysis as secrets_analysis
 
     text = f"# header\n{line}\nnothing = here\n"
     fast = Document(path, text)
