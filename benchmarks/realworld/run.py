@@ -193,8 +193,8 @@ def _mirrors(owner: str, name: str) -> Iterable[Path]:
     for base in bases:
         for candidate in (base / f"{owner}+{name}.git", base / f"{owner}+{name}"):
             if candidate.is_dir():
-                git_dirs = [candidate] + sorted(p for p in candidate.rglob("*") if p.is_dir()
-                                                and (p / "HEAD").is_file() and (p / "objects").is_dir())
+                git_dirs = [candidate, *sorted(p for p in candidate.rglob("*") if p.is_dir()
+                                                 and (p / "HEAD").is_file() and (p / "objects").is_dir())]
                 yield from git_dirs
 
 

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scanner import engine
-from scanner.model.finding import Finding, Summary
 from scanner.lang.config import iter_entries
 from scanner.model.document import Document, kind_of, split_lines
-from scanner.rules.registry import RULES, instantiate
+from scanner.model.finding import Finding, Summary
 from scanner.reporters import REPORTERS
+from scanner.rules.registry import RULES, instantiate
 from scanner.sources import SourceFile, decode, parse_patch, unquote_git_path
 from tests.reliability import strategies as sts
 

@@ -20,9 +20,9 @@ import pytest
 
 from scanner import engine, registry, sources
 from scanner.cli import main
-from scanner.model.finding import Finding
 from scanner.lang.config import iter_entries
-from scanner.model.document import FileKind, Document
+from scanner.model.document import Document, FileKind
+from scanner.model.finding import Finding
 from tests.reliability import hostile
 
 

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from scanner import engine
 from scanner.cli import main
-from scanner.model.finding import Category, Severity
 from scanner.model.document import Document
-from scanner.rules.registry import RULES, instantiate
+from scanner.model.finding import Category, Severity
 from scanner.reporters import REPORTERS
 from scanner.rules.base import Bad, Good, Rule
+from scanner.rules.registry import RULES, instantiate
 from scanner.sources import SourceFile
 from scanner.suppress import baseline_entries, baseline_text
 from tests.reliability import strategies as sts

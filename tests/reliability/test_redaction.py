@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from scanner.finding import Category, Finding, Severity
+from scanner.parsed import ParsedFile
 
 from scanner import engine
 from scanner.cli import main
-from scanner.finding import Category, Finding, Severity
-from scanner.parsed import ParsedFile
 from scanner.rules import KDF_ITERATIONS, Bad, Good, Rule, fingerprint
 from scanner.sources import SourceFile
 from tests.gitrepo import Repo

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from scanner.model.document import Document
-from scanner.rules.registry import RULES
 from scanner.rules.base import ProjectRule, Rule
+from scanner.rules.registry import RULES
 from tests.reliability.patterns import attacks, collect_patterns
 
 BOUND = 5.0  # seconds of CPU per pattern (all its attacks) or per rule and input

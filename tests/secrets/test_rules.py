@@ -315,8 +315,8 @@ def test_detect_secrets_is_not_imported_without_a_candidate() -> None:
     "no keywords here\n",
 ])
 def test_candidate_lines_match_the_engine_line_numbers(text: str) -> None:
-    from scanner.model.document import Document
     from scanner.facts.secrets.analysis import _candidate_lines
+    from scanner.model.document import Document
 
     file = Document("a.txt", text)
     keywords = ("secret", "token", "key")

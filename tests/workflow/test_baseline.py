@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.rules import registry
 from scanner.cli import main
 from scanner.config import BASELINE_FILE
+from scanner.rules import registry
 from scanner.suppress import baseline_text, read_baseline, sort_entries, updated_entries
 from tests.gitrepo import Repo, triples
 from tests.workflow.helpers import PlantedToken

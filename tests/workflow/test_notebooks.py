@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
-from typing import Any
-
 import ast
+import json
+from collections.abc import Iterable
 
 from scanner.engine.plan import build_plan
 from scanner.engine.runner import FileResult, Settings, scan_source
