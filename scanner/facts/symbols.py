@@ -161,11 +161,14 @@ def symbols_of(document: Document, module: ir.Module) -> ModuleSymbols:
 
 def _top_level(body: Iterable[ir.Stmt]) -> Iterator[ir.Stmt]:
     """Module-level statements, looking inside `if`/`try` blocks (conditional definitions)."""
-    for statement in body:
+    pending = list(body)
+    pending.reverse()
+    while pending:
+        statement = pending.pop()
         yield statement
         if isinstance(statement, (ir.If, ir.Try)):
-            for block in ir.nested_blocks(statement):
-                yield from _top_level(block)
+            for block in reversed(ir.nested_blocks(statement)):
+                pending.extend(reversed(block))
 
 
 def _constant_text(value: ir.Expr) -> str | None:

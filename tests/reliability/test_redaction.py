@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from scanner.finding import Category, Finding, Severity
-from scanner.parsed import ParsedFile
+from scanner.model.finding import Finding, Severity
+from scanner.model.document import Document
 
-from scanner import engine
+from scanner.engine import pool
 from scanner.cli import main
-from scanner.rules import KDF_ITERATIONS, Bad, Good, Rule, fingerprint
+from scanner.facts.base import FileFacts
+from scanner.rules.base import KDF_ITERATIONS, Bad, Good, Rule, RuleContext, fingerprint
 from scanner.sources import SourceFile
+from tests.support import ScanResult, run_scan, scan_doc
 from tests.gitrepo import Repo
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -115,9 +117,9 @@ def test_each_line_of_a_key_written_with_real_newlines_is_redacted_in_other_snip
     lines = pem.splitlines()
     # Another rule flags a line deep inside the key block: its snippet is key material.
     text = 'KEY = """' + "\n".join(lines) + '"""\n'
-    file = ParsedFile("app/k.py", text)
+    file = Document("app/k.py", text)
     rules = [_SecretOnLine(), _ConstructOnLine(line=6)]
-    result = engine.scan_text(file, rules)
+    result = scan_doc(file, rules)
     snippets = [f.snippet for f in result.findings]
     assert len(snippets) == 2
     _assert_nowhere(lines[5], snippets)
@@ -173,9 +175,9 @@ def test_a_line_based_fingerprint_does_not_hash_the_credential() -> None:
     password on that line: a baseline holds nothing to brute-force the password from."""
     prints = []
     for password in ("hunter22", "tiger123"):
-        file = ParsedFile("billing/client.py",
+        file = Document("billing/client.py",
                           f'requests.post(URL, auth=("svc", "{password}"), verify=False)\n')
-        [finding] = engine.scan_text(file, [_ConstructOnLine(construct=None)]).findings
+        [finding] = scan_doc(file, [_ConstructOnLine(construct=None)]).findings
         prints.append(finding.fingerprint)
         assert password not in finding.snippet and password not in finding.message
     assert prints[0] == prints[1]
@@ -212,7 +214,7 @@ def test_weak_values_are_fingerprinted_with_a_slow_salted_hash(tmp_path: Path) -
     assert finding["fingerprint"] == fingerprint("SH110", "app/settings.py", "pbkdf2:" + derived)
     # Strong values (brute force is hopeless) keep the fast hash.
     token = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
-    result = engine.scan([SourceFile(path="a.py", text=f'GITHUB_TOKEN = "{token}"\n')],
+    result = run_scan([SourceFile(path="a.py", text=f'GITHUB_TOKEN = "{token}"\n')],
                          _rules("SH1"), max_size=1 << 20)
     [finding] = result.findings
     assert finding.fingerprint == fingerprint(finding.rule, "a.py", token)
@@ -278,19 +280,20 @@ class _SecretOnLine(Rule):
 
     id = "SH198"
     name = "test-secret-on-line"
-    category = Category.SECRET
+    family = "secret"
     severity = Severity.HIGH
-    examples = (Bad('KEY = "Xk9vQ2mP7wL4nR8tBq3ZcV6y"'), Good("KEY = x"))
+    examples = (Bad('KEY = "Xk9vQ2mP7wL4nR8tBq3ZcV6y"', line=1), Good("KEY = x"))
 
-    def check(self, file: ParsedFile) -> Iterable[Finding]:
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterable[Finding]:
+        file = context.document
         for number, text in enumerate(file.lines, start=1):
             if "-----BEGIN" in text:
                 value = file.line_text(number + 1)[:64]
-                yield self.finding(file, line=number, column=1, message="key", secret=value)
+                yield context.report(self, (number, 1, number, 1), "key", secret=value)
             elif 'KEY = "' in text:
                 value = text.split('"')[1]
-                yield self.finding(file, line=number, column=text.index(value) + 1,
-                                   message="key", secret=value)
+                column = text.index(value) + 1
+                yield context.report(self, (number, column, number, column), "key", secret=value)
 
 
 class _ConstructOnLine(Rule):
@@ -309,7 +312,7 @@ class _ConstructOnLine(Rule):
 
     id = "SH497"
     name = "test-construct-on-line"
-    category = Category.OAUTH
+    family = "oauth"
     severity = Severity.LOW
     examples = ()
 
@@ -317,16 +320,17 @@ class _ConstructOnLine(Rule):
         super().__init__()
         self.line, self.column, self.construct = line, column, construct
 
-    def check(self, file: ParsedFile) -> Iterable[Finding]:
-        yield self.finding(file, line=self.line, column=self.column,
-                           message=f"flagged: {file.line_text(self.line).strip()[:40]}",
-                           construct=self.construct)
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterable[Finding]:
+        file = context.document
+        yield context.report(self, (self.line, self.column, self.line, self.column),
+                             f"flagged: {file.line_text(self.line).strip()[:40]}",
+                             construct=self.construct)
 
 
 def test_a_secret_seen_after_a_finding_on_its_line_is_redacted_in_it() -> None:
     secret = "Xk9vQ2mP7wL4nR8tBq3ZcV6y"
-    file = ParsedFile("a.py", f'KEY = "{secret}"\n')
-    result = engine.scan_text(file, [_ConstructOnLine(), _SecretOnLine()])
+    file = Document("a.py", f'KEY = "{secret}"\n')
+    result = scan_doc(file, [_ConstructOnLine(), _SecretOnLine()])
     texts = [text for f in result.findings for text in (f.snippet, f.message)]
     assert len(result.findings) == 2
     _assert_nowhere(secret, texts)
@@ -334,8 +338,8 @@ def test_a_secret_seen_after_a_finding_on_its_line_is_redacted_in_it() -> None:
 
 def test_a_secret_seen_on_one_line_is_redacted_where_another_line_echoes_it() -> None:
     secret = "Xk9vQ2mP7wL4nR8tBq3ZcV6y"
-    file = ParsedFile("a.py", f'KEY = "{secret}"\nlog.info("key {secret}")\n')
-    result = engine.scan_text(file, [_ConstructOnLine(line=2), _SecretOnLine()])
+    file = Document("a.py", f'KEY = "{secret}"\nlog.info("key {secret}")\n')
+    result = scan_doc(file, [_ConstructOnLine(line=2), _SecretOnLine()])
     assert {f.line for f in result.findings} == {1, 2}
     _assert_nowhere(secret, [text for f in result.findings for text in (f.snippet, f.message)])
 
@@ -346,8 +350,8 @@ def test_a_late_secret_cut_by_the_snippet_window_leaks_no_part() -> None:
     secret = "Xk9vQ2mP7wL4nR8t"  # short: no character of it may show
     line = "x = 1; " + "a" * 3000 + f' ; KEY = "{secret}" ; ' + "b" * 3000
     column = line.index(secret) - 150  # the window's right edge falls inside the secret
-    file = ParsedFile("a.js", line + "\n")
-    result = engine.scan_text(file, [_ConstructOnLine(line=1, column=column), _SecretOnLine()])
+    file = Document("a.js", line + "\n")
+    result = scan_doc(file, [_ConstructOnLine(line=1, column=column), _SecretOnLine()])
     _assert_nowhere(secret, [f.snippet for f in result.findings], size=4)
 
 
@@ -360,7 +364,7 @@ def test_a_secret_in_one_notebook_cell_is_redacted_in_another_cells_output() -> 
     ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     text = json.dumps(notebook, indent=1)
     line = next(n for n, t in enumerate(text.splitlines(), 1) if f"echo {secret}" in t)
-    result = engine.scan([SourceFile(path="n.ipynb", text=text)],
+    result = run_scan([SourceFile(path="n.ipynb", text=text)],
                          [_SecretOnLine(), _EchoOnLine()], max_size=1 << 20)
     assert {f.line for f in result.findings} >= {line}
     _assert_nowhere(secret, [t for f in result.findings for t in (f.snippet, f.message)])
@@ -383,21 +387,21 @@ class _EchoOnLine(_ConstructOnLine):
     id = "SH496"
     name = "test-echo-on-line"
 
-    def check(self, file: ParsedFile) -> Iterable[Finding]:
-        for number, text in enumerate(file.lines, start=1):
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterable[Finding]:
+        for number, text in enumerate(context.document.lines, start=1):
             if "echo" in text:
-                yield self.finding(file, line=number, column=1, message=f"echo: {text[:40]}",
-                                   construct="echo")
+                yield context.report(self, (number, 1, number, 1), f"echo: {text[:40]}",
+                                     construct="echo")
 
 
 def _rules(*select: str) -> list[Rule]:
-    from scanner import registry
+    from scanner.rules import registry
 
     return registry.instantiate(registry.select_rules(select, ()), {}, {})
 
 
 def _finding(rule: str, path: str, print_: str) -> Finding:
-    return Finding(rule=rule, name="n", category=Category.SECRET, severity=Severity.HIGH,
+    return Finding(rule=rule, name="n", category="secret", severity=Severity.HIGH,
                    path=path, line=1, column=1, end_line=1, end_column=1, message="m",
                    snippet="s", fingerprint=print_)
 
@@ -408,7 +412,7 @@ def test_no_secret_in_a_rendered_report_of_many_findings() -> None:
     alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     values = ["".join(rng.choice(alphabet) for _ in range(28)) for _ in range(300)]
     text = "".join(f'user{n}_password = "{v}"\n' for n, v in enumerate(values))
-    result = engine.scan([SourceFile(path="settings.py", text=text)], _rules("SH1"),
+    result = run_scan([SourceFile(path="settings.py", text=text)], _rules("SH1"),
                          max_size=1 << 22)
     assert len(result.findings) >= 0.9 * len(values)
     from scanner.reporters import REPORTERS

@@ -24,7 +24,7 @@ from scanner.facts.secrets.analysis import (
     candidates,
 )
 from scanner.facts.secrets.values import DEFAULT_MIN_LENGTH
-from scanner.model.document import Document, FileKind
+from scanner.model.document import Document
 
 __all__ = [
     "ACCESS_TOKEN", "CLIENT_SECRET", "GENERIC", "IN_ENV_FILE", "IN_FRONTEND", "JWT", "PRIVATE_KEY",
@@ -52,9 +52,9 @@ class SecretsExtractor(Extractor):
 
     name = "secrets"
     produces = (SecretValue,)
-    # Every text kind but notebooks, whose cells are scanned as their own documents.
-    gate = Gate(kinds=frozenset(k for k in FileKind if k is not FileKind.NOTEBOOK),
-                words=(*LINE_KEYWORDS, "credential"))
+    # Every text kind (a notebook's cells come as documents of their own kinds; a broken notebook
+    # is read as plain text).
+    gate = Gate(words=(*LINE_KEYWORDS, "credential"))
     options_section = "secrets"
 
     def extract(self, document: Document) -> Iterator[SecretValue]:
