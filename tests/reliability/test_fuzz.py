@@ -126,8 +126,7 @@ def test_parse_patch_survives_garbage(lines: list[bytes]) -> None:
 
 def exercise_parses(path: str, text: str) -> Document:
     file = Document(path, text)
-    file.python  # noqa: B018 - each parse is a lazy property
-    file.js_tree  # noqa: B018
+    file.code  # noqa: B018 - the parse is a lazy property
     file.config  # noqa: B018
     entries = list(iter_entries(file))
     for entry in entries:

@@ -121,8 +121,7 @@ def _applicable(file: Document) -> list[Rule]:
 
 
 def _parse(file: Document) -> None:
-    file.python  # noqa: B018 - lazy parses, shared by every rule
-    file.js_tree  # noqa: B018
+    file.code  # noqa: B018 - the lazy parse, shared by every extractor
     file.config  # noqa: B018
 
 
