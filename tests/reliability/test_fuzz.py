@@ -21,8 +21,8 @@ from scanner.model.finding import Finding, Summary
 from scanner.reporters import REPORTERS
 from scanner.rules.registry import RULES, instantiate
 from scanner.sources import SourceFile, decode, parse_patch, unquote_git_path
-from tests.support import ScanResult, rules_reached, run_scan, scan_doc
 from tests.reliability import strategies as sts
+from tests.support import ScanResult, rules_reached, run_scan
 
 EXAMPLES = settings(max_examples=500, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

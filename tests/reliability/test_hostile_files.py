@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 
 from scanner import sources
-from scanner.engine import pool
-from scanner.rules import registry
 from scanner.cli import main
+from scanner.engine import pool
 from scanner.lang.config import iter_entries
 from scanner.model.document import Document, FileKind
 from scanner.model.finding import Finding
-from tests.support import ScanResult, run_scan, scan_doc
+from scanner.rules import registry
 from tests.reliability import hostile
+from tests.support import run_scan
 
 
 @pytest.fixture(scope="module")

@@ -16,19 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.engine import pool
 from scanner.cli import main
-from scanner.model.document import Document
-from scanner.model.finding import Severity
-from scanner.reporters import REPORTERS
 from scanner.facts.base import FileFacts
-from scanner.model.finding import Finding
+from scanner.model.finding import Finding, Severity
+from scanner.reporters import REPORTERS
 from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.registry import RULES, instantiate
 from scanner.sources import SourceFile
 from scanner.suppress import baseline_entries, baseline_text
-from tests.support import ScanResult, run_scan, scan_doc
 from tests.reliability import strategies as sts
+from tests.support import ScanResult, run_scan
 
 ALL_RULES = instantiate(RULES, {}, {})
 

@@ -14,16 +14,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from scanner.model.finding import Finding, Severity
-from scanner.model.document import Document
 
-from scanner.engine import pool
 from scanner.cli import main
 from scanner.facts.base import FileFacts
+from scanner.model.document import Document
+from scanner.model.finding import Finding, Severity
 from scanner.rules.base import KDF_ITERATIONS, Bad, Good, Rule, RuleContext, fingerprint
 from scanner.sources import SourceFile
-from tests.support import ScanResult, run_scan, scan_doc
 from tests.gitrepo import Repo
+from tests.support import run_scan, scan_doc
 
 FORMATS = ("text", "json", "sarif", "github")
 
