@@ -66,13 +66,14 @@ class Case:
 
 
 def _scan_cpu(kind: str, text: str) -> tuple[float, int, int, str]:
-    """CPU seconds of scanning `text` as a file of `kind` with every rule, as the CLI does."""
+    """CPU seconds of scanning `text` as a file of `kind` (or at that path) with every rule,
+    as the CLI does."""
     from scanner import engine
     from scanner.registry import RULES
     from scanner.sources import SourceFile
 
     rules = [rule_class({}) for rule_class in RULES]
-    source = SourceFile(path=pumps.PATHS[kind], text=text)
+    source = SourceFile(path=pumps.PATHS.get(kind, kind), text=text)
     before = resource.getrusage(resource.RUSAGE_SELF)
     result = engine.scan_source(source, rules, max_size=64 * 1024 * 1024)
     after = resource.getrusage(resource.RUSAGE_SELF)
@@ -81,22 +82,31 @@ def _scan_cpu(kind: str, text: str) -> tuple[float, int, int, str]:
     return spent, len(result.findings), len(result.notes), plants
 
 
-def _worker(connection: Connection) -> None:
+def _worker(connection: Connection, parent_end: Connection) -> None:
+    parent_end.close()  # so that the parent's death ends `recv` with EOFError
     _scan_cpu("py", "x = 1\n")  # imports and compiled patterns, outside the timings
     while True:
-        job = connection.recv()
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
         if job is None:
             return
         kind, trigger, shape, size = job
-        text = pumps.document(kind, pumps.pumped_line(trigger, shape, size))
+        if shape == "example":  # a bad example repeated over many lines, at its own path
+            text = pumps.repeated_example(trigger, size)
+        else:
+            text = pumps.document(kind, pumps.pumped_line(trigger, shape, size))
         connection.send(_scan_cpu(kind, text))
 
 
 class Worker:
     def __init__(self) -> None:
         self.connection, child = multiprocessing.Pipe()
-        self.process = multiprocessing.Process(target=_worker, args=(child,), daemon=True)
+        self.process = multiprocessing.Process(target=_worker, args=(child, self.connection),
+                                               daemon=True)
         self.process.start()
+        child.close()
 
     def run(self, job: tuple[str, str, str, int]) -> tuple[float, int, int, str] | None:
         start = _cpu_of(self.process.pid)
@@ -157,14 +167,22 @@ def _run_queue(work: queue.Queue[Case], sizes: list[int], done: list[Case]) -> N
 
 
 def build_cases(shapes: Sequence[str], kinds: Sequence[str] | None, only: str | None,
-                sizes: Sequence[int]) -> list[Case]:
+                sizes: Sequence[int], heavy: bool = False, rotate: bool = False) -> list[Case]:
     cases = []
-    for trigger in pumps.triggers():
+    triggers = pumps.triggers()
+    if heavy:  # the issue's prefixes and the heaviest passes' ones, derived or not
+        known = {trigger.text: trigger for trigger in triggers}
+        triggers = [known.get(text, pumps.Trigger(text, frozenset(known["eyJ"].rules), ()))
+                    for text in pumps.HEAVY]
+    for index, trigger in enumerate(triggers):
         if only is not None and only not in trigger.text:
             continue
         rules = ",".join(sorted(trigger.rules)) if len(trigger.rules) < 6 else \
             f"{len(trigger.rules)} rules"
-        for kind in pumps.kinds_for(trigger):
+        wanted = list(pumps.PATHS) if heavy else pumps.kinds_for(trigger)
+        if rotate and wanted:  # one kind per trigger, taking turns (as the pump test does)
+            wanted = [wanted[index % len(wanted)]]
+        for kind in wanted:
             if kinds is not None and kind not in kinds:
                 continue
             for shape in shapes:
@@ -172,6 +190,12 @@ def build_cases(shapes: Sequence[str], kinds: Sequence[str] | None, only: str | 
     named = {(text, shape) for text, shape in NAMED}
     cases.sort(key=lambda case: (case.trigger, case.shape) not in named)
     return cases
+
+
+def example_cases(sizes: Sequence[int]) -> list[Case]:
+    """Every rule's bad examples, each repeated over many lines at the example's own path."""
+    return [Case(code, "example", path, rule, dict.fromkeys(sizes))
+            for rule, path, code in pumps.example_files()]
 
 
 def render(cases: Sequence[Case], sizes: Sequence[int], started: str, elapsed: float,
@@ -219,14 +243,15 @@ def render(cases: Sequence[Case], sizes: Sequence[int], started: str, elapsed: f
     for case in rows:
         ratio = case.ratio
         shown_ratio = "-" if ratio is None else f"{ratio:.2f}"
-        trigger = case.trigger if len(case.trigger) <= 40 else case.trigger[:37] + "..."
+        trigger = case.trigger.replace("\n", "\\n")
+        trigger = trigger if len(trigger) <= 40 else trigger[:37] + "..."
         trigger = trigger.replace("|", "\\|").replace("`", "'")
         lines.append(f"| `{trigger}` | {case.shape} | {case.kind} | {case.rules} | "
                      f"{cell(case.times[small])} | {cell(case.times[large])} | {shown_ratio} | "
                      f"{case.findings} | {case.notes} | {case.plants or '-'} |")
     if failed:
         lines += ["", "Failing cases:", ""]
-        lines += [f"- `{c.trigger[:60]}` {c.shape} {c.kind}: {cell(c.times[small])} -> "
+        lines += [f"- `{c.trigger[:60]!r}` {c.shape} {c.kind}: {cell(c.times[small])} -> "
                   f"{cell(c.times[large])}" for c in failed]
     return "\n".join(lines) + "\n"
 
@@ -244,6 +269,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"'all' or a comma list of {', '.join(pumps.SHAPES)}")
     parser.add_argument("--kinds", default=None, help=f"comma list of {', '.join(pumps.PATHS)}")
     parser.add_argument("--only", default=None, help="only triggers containing this text")
+    parser.add_argument("--heavy", action="store_true",
+                        help="only the heavy prefixes (pumps.HEAVY), in every kind")
+    parser.add_argument("--rotate", action="store_true",
+                        help="each trigger in one of its kinds, taking turns, not in all")
+    parser.add_argument("--examples", action="store_true",
+                        help="the rules' bad examples repeated over many lines instead")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--show", type=int, default=40, help="rows shown besides the named ones")
     parser.add_argument("--output", default=str(RESULTS))
@@ -253,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--sizes takes two sizes")
     shapes = list(pumps.SHAPES) if options.shapes == "all" else options.shapes.split(",")
     kinds = options.kinds.split(",") if options.kinds else None
-    cases = build_cases(shapes, kinds, options.only, sizes)
+    cases = (example_cases(sizes) if options.examples
+             else build_cases(shapes, kinds, options.only, sizes, options.heavy, options.rotate))
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     begin = time.monotonic()
     work: queue.Queue[Case] = queue.Queue()

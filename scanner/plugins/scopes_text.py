@@ -143,6 +143,7 @@ def config_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
     from scanner.lang.config import iter_entries
 
     entries = list(iter_entries(file))
+    sibling_urls = _sibling_urls(entries)
     for entry in entries:
         if not _CONFIG_KEY.search(entry.key):
             continue
@@ -167,19 +168,23 @@ def config_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
             value = Seq(items, span)
         else:
             continue
-        facts.requests.append(ScopeRequest(value, f"{origin} (config)", _sibling_url(entries, entry.key_path), span))
+        facts.requests.append(ScopeRequest(value, f"{origin} (config)",
+                                           sibling_urls.get(entry.key_path[:-1]), span))
 
 
-def _sibling_url(entries: Sequence[object], key_path: tuple[str, ...]) -> str | None:
-    parent = key_path[:-1]
+def _sibling_urls(entries: Sequence[object]) -> dict[tuple[str, ...], str]:
+    """Per parent key path, the first token/auth/issuer URL among its children, found in one
+    pass (a config file with thousands of scope lists asks for each of them)."""
+    urls: dict[tuple[str, ...], str] = {}
     for entry in entries:
         path = getattr(entry, "key_path", ())
         value = getattr(entry, "value", None)
-        if path[:-1] == parent and isinstance(value, str) and value.startswith(("https://", "http://")):
+        if path[:-1] not in urls and isinstance(value, str) \
+                and value.startswith(("https://", "http://")):
             key = path[-1].lower() if path else ""
             if any(word in key for word in ("token", "auth", "issuer", "url", "uri", "endpoint")):
-                return value
-    return None
+                urls[path[:-1]] = value
+    return urls
 
 
 # -- API calls ---------------------------------------------------------------------------------

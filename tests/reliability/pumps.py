@@ -42,6 +42,12 @@ PLANTED_VALUES = {
     "end-key": "Jm4nB8vC2xZ6lK1jH5gF9dS3",
     "end-token": "ghp_Tr5eW2qA9sD4fG7hJ1kL6zX3cV8bN0mQ4pO2",
 }
+# The issue's cases and the prefixes that start the heaviest passes: pumped in every shape and
+# kind (the others are pumped back to back in the kinds their rules read).
+HEAVY = ("eyJ", "password=", "xoxb-1-", "api_key: ", "Bearer ", "https://user:",
+         "-----BEGIN RSA PRIVATE KEY-----", "PuTTY-User-Key-File-2", "AccountKey=",
+         "_create_unverified_context", "localStorage.setItem(", "redirect_uri=", '"http://"',
+         "?scope=")
 # One file per kind the rules read; the frontend-free `server/` keeps SH101 the secret's rule.
 PATHS = {
     "py": "server/app.py",
@@ -192,6 +198,19 @@ def pumped_line(trigger: str, shape: str, size: int, *, plants: bool = True) -> 
     if not plants:
         return body
     return f"{PLANTS['start-key']} {PLANTS['start-token']} {body} {PLANTS['end-key']} {PLANTS['end-token']}"
+
+
+def example_files() -> list[tuple[str, str, str]]:
+    """(rule id, path, code) of every bad example: repeated, they make files with many
+    constructs (handlers, calls, storage writes) for the passes that work per construct."""
+    return [(rule.id, example.path, example.code if example.code.endswith("\n")
+             else example.code + "\n")
+            for rule in RULES for example in rule.examples if isinstance(example, Bad)]
+
+
+def repeated_example(code: str, size: int) -> str:
+    """`code` repeated to about `size` characters, one copy after another."""
+    return code * max(1, size // len(code))
 
 
 def document(kind: str, line: str) -> str:

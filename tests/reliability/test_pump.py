@@ -31,10 +31,6 @@ SIZE = 200_000
 # CPU seconds per case. The slowest linear case takes about 0.15 s at this size (the benchmark's
 # table); `eyJ` repeated took 20 s and `password=` in a .env 60 s before the passes were bounded.
 BOUND = 3.0
-# The cases and the prefixes that start the heaviest passes, in every shape and kind.
-HEAVY = ("eyJ", "password=", "xoxb-1-", "api_key: ", "Bearer ", "https://user:",
-         "-----BEGIN RSA PRIVATE KEY-----", "PuTTY-User-Key-File-2", "AccountKey=",
-         "_create_unverified_context", "localStorage.setItem(", "redirect_uri=")
 # The notebook reader maps each finding back to the .ipynb by walking its JSON string from the
 # start (scanner/notebooks.py `_raw_offset`, owned by the redaction work): a line with hundreds of
 # findings is quadratic there, so notebook cases are the pumps that yield few findings.
@@ -52,7 +48,7 @@ def _cases() -> dict[str, list[tuple[str, str, str]]]:
         if kinds:
             kind = kinds[index % len(kinds)]
             by_kind[kind].append((trigger.text, "repeat", kind))
-    for text in HEAVY:
+    for text in pumps.HEAVY:
         for kind in pumps.PATHS:
             for shape in pumps.SHAPES:
                 if (text, shape, kind) not in by_kind[kind]:
