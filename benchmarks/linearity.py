@@ -167,7 +167,8 @@ def _run_queue(work: queue.Queue[Case], sizes: list[int], done: list[Case]) -> N
 
 
 def build_cases(shapes: Sequence[str], kinds: Sequence[str] | None, only: str | None,
-                sizes: Sequence[int], heavy: bool = False, rotate: bool = False) -> list[Case]:
+                sizes: Sequence[int], heavy: bool = False, rotate: bool = False,
+                source: str | None = None) -> list[Case]:
     cases = []
     triggers = pumps.triggers()
     if heavy:  # the issue's prefixes and the heaviest passes' ones, derived or not
@@ -176,6 +177,9 @@ def build_cases(shapes: Sequence[str], kinds: Sequence[str] | None, only: str | 
                     for text in pumps.HEAVY]
     for index, trigger in enumerate(triggers):
         if only is not None and only not in trigger.text:
+            continue
+        if source is not None and not any(part in where for where in trigger.sources
+                                          for part in source.split("|")):
             continue
         rules = ",".join(sorted(trigger.rules)) if len(trigger.rules) < 6 else \
             f"{len(trigger.rules)} rules"
@@ -271,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", default=None, help="only triggers containing this text")
     parser.add_argument("--heavy", action="store_true",
                         help="only the heavy prefixes (pumps.HEAVY), in every kind")
+    parser.add_argument("--source", default=None,
+                        help="only triggers derived from a source containing one of these "
+                             "|-separated texts (keyword, denylist, PROVIDERS, example line, "
+                             "operator, scanner.)")
     parser.add_argument("--rotate", action="store_true",
                         help="each trigger in one of its kinds, taking turns, not in all")
     parser.add_argument("--examples", action="store_true",
@@ -285,7 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     shapes = list(pumps.SHAPES) if options.shapes == "all" else options.shapes.split(",")
     kinds = options.kinds.split(",") if options.kinds else None
     cases = (example_cases(sizes) if options.examples
-             else build_cases(shapes, kinds, options.only, sizes, options.heavy, options.rotate))
+             else build_cases(shapes, kinds, options.only, sizes, options.heavy, options.rotate,
+                              options.source))
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     begin = time.monotonic()
     work: queue.Queue[Case] = queue.Queue()

@@ -196,12 +196,14 @@ def _url_scopes(text: str) -> Iterator[re.Match[str]]:
     `http://` is quadratic); an attempt with no `scope=` before the run ends means none of the
     later `http` in that run can match either."""
     position = 0
+    run_end = -1  # the end of the URL-like run found last: URLs glued together share it
     while True:
         start = _URL_START.search(text, position)
         if start is None:
             return
-        stop = _URL_STOP.search(text, start.end())
-        run_end = stop.start() if stop else len(text)
+        if start.end() > run_end:
+            stop = _URL_STOP.search(text, start.end())
+            run_end = stop.start() if stop else len(text)
         if _SCOPE_PARAMETER.search(text, start.end(), run_end) is None:
             position = run_end
             continue

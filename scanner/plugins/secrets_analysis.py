@@ -535,7 +535,11 @@ class _Analysis:
         for start, end in _jwt_candidates(line):
             # detect-secrets' pattern and validity check, on the candidate's window only.
             match = pattern.match(line, start, end)
-            if match is None or not detector.is_formally_valid(match.group()):
+            try:
+                valid = match is not None and detector.is_formally_valid(match.group())
+            except RecursionError:  # json-decoding a header nested thousands deep
+                valid = False
+            if match is None or not valid:
                 continue
             # detect-secrets' pattern ends lazily, before the signature: take it too.
             end = match.end()

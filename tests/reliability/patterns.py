@@ -275,3 +275,32 @@ def _parsed(pattern: re.Pattern[Any]) -> list[Any] | None:
         return list(sre_parse.parse(text_pattern, flags & ~re.LOCALE))
     except re.error:
         return None
+
+
+def leading_literal(pattern: re.Pattern[Any]) -> str:
+    """The literal text every match of `pattern` starts with (the first alternative's, for a
+    leading alternation): `sk-` for OpenAI keys, `//` for npm's `_authToken` lines."""
+    items = _parsed(pattern)
+    return "" if items is None else _leading(items)[0]
+
+
+def _leading(items: Any) -> tuple[str, bool]:
+    """(literal prefix of the sequence, whether the whole sequence was literal)."""
+    out = []
+    for op, arg in items:
+        name = _name(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name in {"AT", "ASSERT", "ASSERT_NOT"}:
+            continue
+        elif name == "SUBPATTERN":
+            text, whole = _leading(arg[-1])
+            out.append(text)
+            if not whole:
+                return "".join(out), False
+        elif name == "BRANCH":
+            out.append(_leading(arg[1][0])[0])
+            return "".join(out), False
+        else:
+            return "".join(out), False
+    return "".join(out), True

@@ -19,7 +19,7 @@ from typing import Any
 from scanner.parsed import FileKind, kind_of
 from scanner.registry import RULES
 from scanner.rules import Bad
-from tests.reliability.patterns import collect_patterns, shortest_match
+from tests.reliability.patterns import attacks, collect_patterns, leading_literal, shortest_match
 
 FAMILY_OF_MODULE = (("secrets", "SH1"), ("detect_secrets", "SH1"), ("scopes", "SH2"),
                     ("webhooks", "SH3"), ("oauth", "SH4"))
@@ -119,15 +119,13 @@ def _line_index_patterns() -> Iterator[re.Pattern[str]]:
 
 
 def _key_names() -> set[str]:
-    """The credential-named keys the secret rules' bad examples assign to."""
+    """The credential-named keys the secret rules' examples assign to."""
     from scanner.plugins import secrets_syntax as syntax
 
     names = set(syntax.KEY_WORDS)
     for rule in RULES:
-        if not rule.id.startswith("SH1"):
-            continue
-        for example in rule.examples:
-            if isinstance(example, Bad):
+        if rule.id.startswith("SH1"):
+            for example in rule.examples:
                 for match in syntax.ASSIGNMENT_CONFIG.finditer(example.code):
                     names.add(match.group("key").strip("-"))
     return names
@@ -192,12 +190,38 @@ SHAPES = {
 
 
 def pumped_line(trigger: str, shape: str, size: int, *, plants: bool = True) -> str:
-    """One line of about `size` characters: the shape's unit repeated, between the plants."""
-    unit = SHAPES[shape](trigger)
-    body = unit * max(1, size // len(unit))
+    """One line of about `size` characters: the shape's unit repeated, between the plants (the
+    shape "verbatim" takes the trigger as the whole body)."""
+    if shape == "verbatim":
+        body = trigger
+    else:
+        unit = SHAPES[shape](trigger)
+        body = unit * max(1, size // len(unit))
     if not plants:
         return body
     return f"{PLANTS['start-key']} {PLANTS['start-token']} {body} {PLANTS['end-key']} {PLANTS['end-token']}"
+
+
+def detector_lines(size: int) -> list[tuple[str, str]]:
+    """(where, line) for every detect-secrets pattern the secrets pass runs: its leading literal
+    repeated before one match (`sk-sk-...sk-<key>`, `////...//<npm line>`), and each repeated
+    part of it pumped (long space runs between a key name and its value). Each line starts with
+    the words that make the pass run the detector."""
+    from scanner.plugins import secrets_analysis as analysis
+
+    gates = {name: " ".join(keywords) for _, name, _, keywords in analysis.PROVIDERS}
+    lines = []
+    for where, _, pattern in _detect_secrets_patterns():
+        gate = "token " + gates.get(where.split(".")[0], "") + " "
+        match = shortest_match(pattern)
+        prefix = leading_literal(pattern)
+        if prefix:
+            lines.append((f"{where}: {prefix!r} repeated",
+                          gate + prefix * (size // len(prefix)) + " " + match))
+        for index, subject in enumerate(attacks(pattern, size)):
+            if isinstance(subject, str):
+                lines.append((f"{where}: attack {index}", gate + subject))
+    return lines
 
 
 def example_files() -> list[tuple[str, str, str]]:
@@ -288,17 +312,26 @@ def scan_case(kind: str, trigger: str, shape: str, size: int) -> dict[str, Any]:
     after = resource.getrusage(resource.RUSAGE_SELF)
     return {"cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "plants": sorted(found_plants(text, result.findings)),
-            "notes": list(result.notes), "findings": len(result.findings)}
+            "notes": list(result.notes), "findings": len(result.findings),
+            "suppressed": result.suppressed}
 
 
 def main() -> None:
-    """`python -m tests.reliability.pumps` reads [[kind, trigger, shape, size], ...] as JSON on
-    stdin and prints one JSON result per case."""
+    """`python -m tests.reliability.pumps [SECONDS]` reads [[kind, trigger, shape, size], ...] as
+    JSON on stdin and prints one JSON result per case. With SECONDS, a case that runs longer than
+    that in CPU time ends the process (SIGXCPU): a hang fails fast, whatever the load."""
+    import resource
     import sys
 
     cases = json.load(sys.stdin)
     scan_case("py", "x", "repeat", 100)  # imports and compiled patterns, outside the timings
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     for kind, trigger, shape, size in cases:
+        if len(sys.argv) > 1:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            soft = int(usage.ru_utime + usage.ru_stime + float(sys.argv[1])) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY
+                                                     else min(soft, hard), hard))
         print(json.dumps(scan_case(kind, trigger, shape, size)), flush=True)
 
 
