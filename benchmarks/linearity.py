@@ -173,8 +173,8 @@ def build_cases(shapes: Sequence[str], kinds: Sequence[str] | None, only: str | 
     triggers = pumps.triggers()
     if heavy:  # the issue's prefixes and the heaviest passes' ones, derived or not
         known = {trigger.text: trigger for trigger in triggers}
-        triggers = [known.get(text, pumps.Trigger(text, frozenset(known["eyJ"].rules), ()))
-                    for text in pumps.HEAVY]
+        every = frozenset(rule_id for trigger in triggers for rule_id in trigger.rules)
+        triggers = [known.get(text, pumps.Trigger(text, every, ())) for text in pumps.HEAVY]
     for index, trigger in enumerate(triggers):
         if only is not None and only not in trigger.text:
             continue
