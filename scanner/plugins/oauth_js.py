@@ -25,7 +25,7 @@ from scanner.plugins.oauth_common import (
     missing_pkce_hits,
     missing_state_hits,
     query_parameter_hit,
-    scope_text,
+    scope_matches,
 )
 from scanner.plugins.oauth_names import (
     is_credential_name,
@@ -503,17 +503,26 @@ def _loopback_call(node: Node) -> bool:
 def _tls_disabled(file: ParsedFile, found: JsIndex) -> Iterator[Hit]:
     if file.is_test:
         return
+    pairs: dict[Span, Node] | None = None  # by the span of their value, built on first need
+    credentials: bool | None = None
     for kv in found.sites.key_values:
         key = normal(kv.key)
         if key == "rejectunauthorized" and kv.value_bool is False:
-            if CREDENTIAL_CONTEXT.search(scope_text(file.lines, kv.scope)):
-                pair = next((p for p, _ in found.pairs if _span(_field(p, "value") or p) == kv.span), None)
+            if scope_matches(file, CREDENTIAL_CONTEXT, kv.scope):
+                if pairs is None:
+                    pairs = {}
+                    for candidate, _ in found.pairs:
+                        pairs.setdefault(_span(_field(candidate, "value") or candidate), candidate)
+                pair = pairs.get(kv.span)
                 if pair is not None and _loopback_call(pair):
                     continue
                 yield Hit("SH407", kv.span, "rejectUnauthorized: false sends credentials without "
                           "checking the server certificate", "reject-unauthorized")
-        elif (key == "nodetlsrejectunauthorized" and kv.value_text.strip("'\"` ") == "0"
-              and CREDENTIAL_CONTEXT.search(file.text)):
+        elif key == "nodetlsrejectunauthorized" and kv.value_text.strip("'\"` ") == "0":
+            if credentials is None:
+                credentials = bool(CREDENTIAL_CONTEXT.search(file.text))
+            if not credentials:
+                continue
             yield Hit("SH407", kv.span, "NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate "
                       "checks for every request of the process, token calls included",
                       "node-tls-reject-unauthorized")
@@ -685,7 +694,7 @@ def _stored_refresh_tokens(file: ParsedFile, found: JsIndex) -> Iterator[Hit]:
         if method in _FILE_WRITES and len(args) >= 2:
             text = node_text(args[1])
             if ("refresh" in text.lower() or (mentions_refresh and leaked_name(args[1]))) and not \
-                    ENCRYPTION_MARKERS.search(scope_text(file.lines, scope)):
+                    scope_matches(file, ENCRYPTION_MARKERS, scope):
                 yield Hit("SH412", _span(call), f"refresh token written to a plain file by "
                           f"`{_short(receiver + '.' + method, 30)}(..., {described(text)})` with no "
                           "encryption step in sight",
