@@ -66,6 +66,28 @@ def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
             return
 
 
+def walk_depths(node: tree_sitter.Node) -> Iterator[tuple[tree_sitter.Node, int]]:
+    """`walk`, with each node's depth below `node` (tree-sitter finds a node's parent by walking
+    down from the root, so code that needs ancestors tracks them here instead)."""
+    cursor = node.walk()
+    visited_children = False
+    depth = 0
+    while True:
+        if not visited_children:
+            assert cursor.node is not None
+            yield cursor.node, depth
+            if cursor.goto_first_child():
+                depth += 1
+                continue
+        if cursor.goto_next_sibling():
+            visited_children = False
+        elif cursor.goto_parent():
+            depth -= 1
+            visited_children = True
+        else:
+            return
+
+
 def node_text(node: tree_sitter.Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 

@@ -614,11 +614,16 @@ class TlsVerificationDisabled(OAuthRule):
 
         if file.kind not in _CODE:
             return True
+        looked: set[int] = set()  # a line (or the whole file, 0) searched once, however many hits
         for match in _TLS_OFF.finditer(file.text):
             line, _ = file.position(match.start())
             text = file.line_text(line)
             # A module-level switch affects the whole file; one inside a function, its surroundings.
-            nearby = file.text if not text[:1].isspace() else "\n".join(
+            where = 0 if not text[:1].isspace() else line
+            if where in looked:
+                continue
+            looked.add(where)
+            nearby = file.text if where == 0 else "\n".join(
                 file.lines[max(0, line - _TLS_WINDOW):line + _TLS_WINDOW])
             if CREDENTIAL_CONTEXT.search(nearby):
                 return True
@@ -807,8 +812,10 @@ class SecretInLogs(OAuthRule):
             if not any(hint in lowered for hint in _LOG_HINTS):
                 continue
             for match in _LOG_START.finditer(line.text):
-                window = file.text[line.start:line.start + match.end() + 400]
-                arguments = _QUOTED.sub(_keys_and_placeholders, _call_arguments(window, match.end()))
+                # The call's arguments are read in place: a slice from the line's start would
+                # copy the whole line again for each log call on a minified one.
+                arguments = _QUOTED.sub(_keys_and_placeholders,
+                                        _call_arguments(file.text, line.start + match.end()))
                 if any(is_credential_name(name) and judge.counts(name)
                        for name in _IDENTIFIER.findall(arguments)):
                     return True

@@ -7,9 +7,13 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_plus, urlsplit
 
 from scanner.plugins.oauth_names import lazy, normal
+
+if TYPE_CHECKING:
+    from scanner.parsed import ParsedFile
 
 Span = tuple[int, int, int, int]
 
@@ -242,11 +246,28 @@ def scope_text(lines: list[str], scope: tuple[int, int]) -> str:
     return "\n".join(lines[scope[0] - 1:scope[1]])
 
 
+_SCOPE_SEARCHES = "_oauth_scope_searches"
+
+
+def scope_matches(file: ParsedFile, pattern: Any, scope: tuple[int, int]) -> bool:
+    """Whether `pattern` occurs in the text of `scope`, remembered per file: every module-level
+    call of a file has the whole file as its scope, and searching it once per call is quadratic."""
+    memo: dict[tuple[int, tuple[int, int]], bool] = file.__dict__.setdefault(_SCOPE_SEARCHES, {})
+    key = (id(pattern), scope)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = bool(pattern.search(scope_text(file.lines, scope)))
+    return found
+
+
 def missing_state_hits(requests: Iterable[CodeRequest], lines: list[str], lower: str) -> Iterator[Hit]:
     if has_pkce(lower):
         return
+    stated: dict[tuple[int, int], bool] = {}  # per scope: requests at module level share one
     for request in requests:
-        if not has_state(scope_text(lines, request.scope)):
+        if request.scope not in stated:
+            stated[request.scope] = has_state(scope_text(lines, request.scope))
+        if not stated[request.scope]:
             yield Hit("SH404", request.span, "authorization request for response_type=code sends "
                       "neither `state` nor a PKCE code_challenge (login CSRF)",
                       None)

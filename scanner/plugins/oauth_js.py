@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from scanner.lang.javascript import node_text, position, string_value, walk
+from scanner.lang.javascript import node_text, position, string_value, walk_depths
 from scanner.parsed import ParsedFile
 from scanner.plugins import oauth_common as common
 from scanner.plugins.oauth_common import (
@@ -25,7 +25,7 @@ from scanner.plugins.oauth_common import (
     missing_pkce_hits,
     missing_state_hits,
     query_parameter_hit,
-    scope_text,
+    scope_matches,
 )
 from scanner.plugins.oauth_names import (
     is_credential_name,
@@ -128,15 +128,25 @@ def _args(call: Node) -> list[Node]:
     return [c for c in arguments.named_children if c.type != "comment"] if arguments is not None else []
 
 
+# A callee or receiver longer than this (bytes) is a chain of calls (minified or error-recovered
+# code), not a name: reading its text for every call of the chain would be quadratic.
+_MAX_CALLEE = 512
+
+
+def _short_text(node: Node | None) -> str:
+    if node is None or node.end_byte - node.start_byte > _MAX_CALLEE:
+        return ""
+    return node_text(node)
+
+
 def _callee(call: Node) -> tuple[str, str]:
     """(receiver text or "", method or function name) of a call or new expression."""
     func = _field(call, "function") or _field(call, "constructor")
     if func is None:
         return "", ""
     if func.type == "member_expression":
-        obj, prop = _field(func, "object"), _field(func, "property")
-        return (node_text(obj) if obj is not None else ""), (node_text(prop) if prop is not None else "")
-    return "", node_text(func)
+        return _short_text(_field(func, "object")), _short_text(_field(func, "property"))
+    return "", _short_text(func)
 
 
 class _Builder:
@@ -144,8 +154,17 @@ class _Builder:
         self.file = file
         self.index = JsIndex()
         self.whole = (1, max(1, len(file.lines)))
+        # Node id -> the range of the function the node is in (None: module level), from `build`.
+        self.owners: dict[int, tuple[int, int] | None] = {}
+        self.path: list[Node] = []  # the nodes from the root to the one `build` is visiting
 
     def owner(self, node: Node) -> Function | None:
+        """The function `node` is in: noted for every node during `build` (error recovery on
+        minified code nests calls thousands deep, and tree-sitter finds each parent by walking
+        down from the root, so walking up from every node is quadratic or worse)."""
+        if node.id in self.owners:
+            key = self.owners[node.id]
+            return self.index.functions.get(key) if key is not None else None
         parent = node.parent
         while parent is not None:
             if parent.type in FUNCTION_TYPES:
@@ -158,11 +177,19 @@ class _Builder:
         return function.scope if function is not None else self.whole
 
     def build(self, root: Node) -> JsIndex:
-        for node in walk(root):
+        enclosing: list[tuple[int, tuple[int, int]]] = []  # (depth, range) of open functions
+        for node, depth in walk_depths(root):
+            del self.path[depth:]
+            self.path.append(node)
+            while enclosing and enclosing[-1][0] >= depth:
+                enclosing.pop()
+            self.owners[node.id] = enclosing[-1][1] if enclosing else None
             kind = node.type
             if kind in FUNCTION_TYPES:
                 line, _, end_line, _ = _span(node)
-                self.index.functions[(node.start_byte, node.end_byte)] = Function(node, (line, end_line))
+                key = (node.start_byte, node.end_byte)
+                self.index.functions[key] = Function(node, (line, end_line))
+                enclosing.append((depth, key))
             elif kind in {"call_expression", "new_expression"}:
                 self._call(node)
             elif kind == "pair":
@@ -177,7 +204,7 @@ class _Builder:
             elif kind == "variable_declarator":
                 self._declarator(node)
             elif kind in {"string", "template_string"} and _is_string(node):
-                parent = node.parent
+                parent = self._parent(node)
                 if parent is not None and parent.type == "template_substitution":
                     continue
                 text = render(node)
@@ -262,8 +289,14 @@ class _Builder:
                 function.state_read = node
             function.state_names.add(target or "state")
 
+    def _parent(self, node: Node) -> Node | None:
+        """`node.parent`, from the walk's path when `node` is the node being visited."""
+        if len(self.path) >= 2 and self.path[-1].id == node.id:
+            return self.path[-2]
+        return node.parent
+
     def _target_of(self, node: Node) -> str | None:
-        parent = node.parent
+        parent = self._parent(node)
         if parent is not None and parent.type == "variable_declarator":
             name = _field(parent, "name")
             if name is not None and name.type == "identifier":
@@ -276,7 +309,7 @@ class _Builder:
             return
         source = node_text(obj).lower()
         if any(w in source for w in _REQUEST_WORDS) and not any(w in source for w in _STORED_WORDS):
-            parent = node.parent
+            parent = self._parent(node)
             if parent is not None and parent.type == "call_expression":
                 return
             self._read(node_text(prop), node, self._target_of(node))
@@ -470,17 +503,26 @@ def _loopback_call(node: Node) -> bool:
 def _tls_disabled(file: ParsedFile, found: JsIndex) -> Iterator[Hit]:
     if file.is_test:
         return
+    pairs: dict[Span, Node] | None = None  # by the span of their value, built on first need
+    credentials: bool | None = None
     for kv in found.sites.key_values:
         key = normal(kv.key)
         if key == "rejectunauthorized" and kv.value_bool is False:
-            if CREDENTIAL_CONTEXT.search(scope_text(file.lines, kv.scope)):
-                pair = next((p for p, _ in found.pairs if _span(_field(p, "value") or p) == kv.span), None)
+            if scope_matches(file, CREDENTIAL_CONTEXT, kv.scope):
+                if pairs is None:
+                    pairs = {}
+                    for candidate, _ in found.pairs:
+                        pairs.setdefault(_span(_field(candidate, "value") or candidate), candidate)
+                pair = pairs.get(kv.span)
                 if pair is not None and _loopback_call(pair):
                     continue
                 yield Hit("SH407", kv.span, "rejectUnauthorized: false sends credentials without "
                           "checking the server certificate", "reject-unauthorized")
-        elif (key == "nodetlsrejectunauthorized" and kv.value_text.strip("'\"` ") == "0"
-              and CREDENTIAL_CONTEXT.search(file.text)):
+        elif key == "nodetlsrejectunauthorized" and kv.value_text.strip("'\"` ") == "0":
+            if credentials is None:
+                credentials = bool(CREDENTIAL_CONTEXT.search(file.text))
+            if not credentials:
+                continue
             yield Hit("SH407", kv.span, "NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate "
                       "checks for every request of the process, token calls included",
                       "node-tls-reject-unauthorized")
@@ -652,7 +694,7 @@ def _stored_refresh_tokens(file: ParsedFile, found: JsIndex) -> Iterator[Hit]:
         if method in _FILE_WRITES and len(args) >= 2:
             text = node_text(args[1])
             if ("refresh" in text.lower() or (mentions_refresh and leaked_name(args[1]))) and not \
-                    ENCRYPTION_MARKERS.search(scope_text(file.lines, scope)):
+                    scope_matches(file, ENCRYPTION_MARKERS, scope):
                 yield Hit("SH412", _span(call), f"refresh token written to a plain file by "
                           f"`{_short(receiver + '.' + method, 30)}(..., {described(text)})` with no "
                           "encryption step in sight",

@@ -24,7 +24,7 @@ from scanner.plugins.oauth_common import (
     missing_pkce_hits,
     missing_state_hits,
     query_parameter_hit,
-    scope_text,
+    scope_matches,
 )
 from scanner.plugins.oauth_names import (
     is_credential_name,
@@ -497,15 +497,15 @@ def _tls_disabled(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
         if file.is_test and not (url and url.startswith(("http://", "https://"))):
             continue
         call_text = code(call)
-        if not (CREDENTIAL_CONTEXT.search(call_text) or CREDENTIAL_CONTEXT.search(scope_text(file.lines, scope))):
+        if not (CREDENTIAL_CONTEXT.search(call_text) or scope_matches(file, CREDENTIAL_CONTEXT, scope)):
             continue
         receiver, method = _call_parts(call)
         yield Hit("SH407", span(file, verify), f"`{_short(receiver + '.' + method if receiver else method, 40)}"
                   "(..., verify=False)` sends credentials without checking the server certificate",
                   f"verify-false:{method}")
     for key, value, target_span, scope in found.attr_assigns:
-        if key == "verify" and _bool(value) is False and not file.is_test and CREDENTIAL_CONTEXT.search(
-                scope_text(file.lines, scope)):
+        if key == "verify" and _bool(value) is False and not file.is_test and scope_matches(
+                file, CREDENTIAL_CONTEXT, scope):
             yield Hit("SH407", target_span, "session.verify = False turns off certificate checks "
                       "for every request this session sends with credentials", "verify-false:session")
     for kv in found.sites.key_values:
@@ -514,7 +514,7 @@ def _tls_disabled(file: ParsedFile, found: PythonIndex) -> Iterator[Hit]:
             yield Hit("SH407", kv.span, f"{kv.key.upper()}=0 turns off certificate checks for "
                       "every request of the process, token calls included", f"env:{kv.key.upper()}")
     for unverified_span, scope in found.unverified:
-        if not file.is_test and CREDENTIAL_CONTEXT.search(scope_text(file.lines, scope)):
+        if not file.is_test and scope_matches(file, CREDENTIAL_CONTEXT, scope):
             yield Hit("SH407", unverified_span, "ssl._create_unverified_context() turns off "
                       "certificate checks next to credential-bearing calls", "unverified-context")
 
@@ -600,7 +600,7 @@ def _stored_refresh_tokens(file: ParsedFile, found: PythonIndex) -> Iterator[Hit
             text = code(arg)
             refresh = ("refresh" in text.lower() or re.search(r"\b(creds|credentials)\.to_json\(", text)
                        or (mentions_refresh and leaked_name(arg)))
-            if refresh and not ENCRYPTION_MARKERS.search(scope_text(file.lines, scope)):
+            if refresh and not scope_matches(file, ENCRYPTION_MARKERS, scope):
                 yield Hit("SH412", span(file, call), f"refresh token written to a plain file by "
                           f"`{dotted}({described(text)}{', ...' if len(call.args) > 1 else ''})` "
                           "with no encryption step in sight",
@@ -626,7 +626,7 @@ def _stored_refresh_tokens(file: ParsedFile, found: PythonIndex) -> Iterator[Hit
         yield Hit("SH412", target_span, f"database column `{key}` stores refresh tokens unencrypted "
                   f"(`{_short(column_text or code(annotation), 50)}`)", f"column:{key}")
     for string in found.sites.strings:
-        if SQL_WRITE.search(string.text) and not ENCRYPTION_MARKERS.search(scope_text(file.lines, string.scope)):
+        if SQL_WRITE.search(string.text) and not scope_matches(file, ENCRYPTION_MARKERS, string.scope):
             yield Hit("SH412", string.span, "SQL writes refresh_token into a table with no "
                       "encryption step in sight", "sql:refresh_token")
 

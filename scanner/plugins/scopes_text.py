@@ -4,7 +4,7 @@ files, and the HTTP calls a code file makes (method + URL path), including catal
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from scanner.plugins.scopes_catalog import Catalog
 
 _URL_SCOPE = re.compile(r"https?://[^\s\"'`<>()]*?[?&]scope=(?P<value>[^&\s\"'`<>#)]*)", re.IGNORECASE)
+# The pieces of _URL_SCOPE, for matching it in one pass (see _url_scopes).
+_URL_START = re.compile(r"https?://", re.IGNORECASE)
+_URL_STOP = re.compile(r"[\s\"'`<>()]")
+_SCOPE_PARAMETER = re.compile(r"[?&]scope=", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"[{}$<>%]|\\")
 # `scope`, `scopes`, `*_scopes`, `oauth_scope`/`auth_scope`: not `read_scope`-like fields of other data.
 _CONFIG_KEY = re.compile(r"^scopes?$|(?:^|[_.\-])scopes$|o?auth[_.\-]?scopes?$", re.IGNORECASE)
@@ -52,6 +56,8 @@ _USE_BEFORE = re.compile(
 # `github.get("user/emails")`: a relative path passed straight to a verb call (authlib base URLs).
 _RELATIVE_CALL = re.compile(r"""\.(get|post|put|patch|delete)\(\s*["']([A-Za-z][\w\-.]*/[^"'\s]*|[a-z][\w\-]*)["']""")
 _ROUTE_LITERAL = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE) (/[^"'`\s]*)["'`]""")
+# How far back from a URL literal the verb, the assignment or `fetch(` is looked for.
+_BEFORE = 512
 # Read-only calls sent as POST (search and batch-read endpoints).
 _READ_POST_TAIL = frozenset({"search", "query", "read", "batchget", "lookup"})
 # Text a file must hold for collect_calls to find anything: URL or path literals (or f-string and
@@ -63,7 +69,7 @@ def url_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
     """`...?scope=a%20b` in any file."""
     if "scope=" not in file.lower:
         return
-    for match in _URL_SCOPE.finditer(file.text):
+    for match in _url_scopes(file.text):
         raw = match.group("value")
         start = match.start("value")
         line, column = file.position(start)
@@ -137,6 +143,7 @@ def config_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
     from scanner.lang.config import iter_entries
 
     entries = list(iter_entries(file))
+    sibling_urls = _sibling_urls(entries)
     for entry in entries:
         if not _CONFIG_KEY.search(entry.key):
             continue
@@ -161,27 +168,66 @@ def config_scope_requests(file: ParsedFile, facts: FileFacts) -> None:
             value = Seq(items, span)
         else:
             continue
-        facts.requests.append(ScopeRequest(value, f"{origin} (config)", _sibling_url(entries, entry.key_path), span))
+        facts.requests.append(ScopeRequest(value, f"{origin} (config)",
+                                           sibling_urls.get(entry.key_path[:-1]), span))
 
 
-def _sibling_url(entries: Sequence[object], key_path: tuple[str, ...]) -> str | None:
-    parent = key_path[:-1]
+def _sibling_urls(entries: Sequence[object]) -> dict[tuple[str, ...], str]:
+    """Per parent key path, the first token/auth/issuer URL among its children, found in one
+    pass (a config file with thousands of scope lists asks for each of them)."""
+    urls: dict[tuple[str, ...], str] = {}
     for entry in entries:
         path = getattr(entry, "key_path", ())
         value = getattr(entry, "value", None)
-        if path[:-1] == parent and isinstance(value, str) and value.startswith(("https://", "http://")):
+        if path[:-1] not in urls and isinstance(value, str) \
+                and value.startswith(("https://", "http://")):
             key = path[-1].lower() if path else ""
             if any(word in key for word in ("token", "auth", "issuer", "url", "uri", "endpoint")):
-                return value
-    return None
+                urls[path[:-1]] = value
+    return urls
 
 
 # -- API calls ---------------------------------------------------------------------------------
 
 
-def _line(text: str, offset: int) -> int:
-    """1-based line of an offset; for the few hits a file has, cheaper than a line table."""
-    return text.count("\n", 0, offset) + 1
+def _url_scopes(text: str) -> Iterator[re.Match[str]]:
+    """_URL_SCOPE's matches, as its `finditer` finds them, in one pass. Tried at every `http`,
+    its lazy run would read to the end of the URL-like run each time (a line of repeated
+    `http://` is quadratic); an attempt with no `scope=` before the run ends means none of the
+    later `http` in that run can match either."""
+    position = 0
+    run_end = -1  # the end of the URL-like run found last: URLs glued together share it
+    while True:
+        start = _URL_START.search(text, position)
+        if start is None:
+            return
+        if start.end() > run_end:
+            stop = _URL_STOP.search(text, start.end())
+            run_end = stop.start() if stop else len(text)
+        if _SCOPE_PARAMETER.search(text, start.end(), run_end) is None:
+            position = run_end
+            continue
+        match = _URL_SCOPE.match(text, start.start())
+        if match is None:  # pragma: no cover - the pieces above are the pattern's
+            position = start.start() + 1
+            continue
+        yield match
+        position = match.end()
+
+
+class _Lines:
+    """1-based line of increasing offsets, counting only the newlines since the last one asked."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset, self.line = 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _split_url(body: str) -> tuple[str | None, tuple[str, ...]]:
@@ -230,6 +276,7 @@ def _normalise_method(method: str, segments: tuple[str, ...]) -> str:
 def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
     """HTTP calls of a code file, from its text alone."""
     text = file.text
+    lines = _Lines(text)
     constants: dict[str, list[tuple[str | None, tuple[str, ...], int]]] = {}
     used_constants: set[str] = set()
     for match in _URL_LITERAL.finditer(text):
@@ -239,12 +286,18 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
         host, segments = _split_url(body)
         if (not segments and host is None) or _is_oauth_url(host, segments):
             continue
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        before = text[line_start: match.start()]
+        # What leads to the literal on its line, read back a bounded distance: a minified line
+        # holds thousands of literals, and slicing from its start each time is quadratic.
+        line_start = text.rfind("\n", max(0, match.start() - _BEFORE), match.start()) + 1
+        before = text[max(line_start, match.start() - _BEFORE): match.start()]
         after = text[match.end(): match.end() + 200]
-        line = _line(text, match.start())
+        line = lines.at(match.start())
         method = None
-        verb = _VERB_BEFORE.search(before) or _VERB_ARG.search(before)
+        # The three patterns end in `(`, `,` or `=` (then a string prefix): most literals are
+        # preceded by none of these and need no search from every position of `before`.
+        lead = before.rstrip().rstrip("fFrRbB").rstrip()[-1:]
+        verb = (_VERB_BEFORE.search(before) or _VERB_ARG.search(before)) if lead in ("(", ",") \
+            else None
         if verb:
             method = verb.group(1)
         else:
@@ -252,7 +305,7 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
             if chained:
                 method = chained.group(1)
             else:
-                assigned = _ASSIGNED.search(before)
+                assigned = _ASSIGNED.search(before) if lead == "=" else None
                 if assigned:
                     constants.setdefault(assigned.group(1), []).append((host, segments, line))
                     continue
@@ -262,12 +315,14 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
         facts.calls.append(ApiCall(_normalise_method(method, segments), segments, host, file.path, line))
     for name in constants:
         # A handful of names per file: plain `find` beats compiling a pattern per file.
+        name_lines = _Lines(text)
         at = text.find(name)
         while at != -1:
             end = at + len(name)
             bounded = (at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_$.")) and (
                 end == len(text) or not (text[end].isalnum() or text[end] in "_$"))
-            use = _USE_BEFORE.search(text, max(text.rfind("\n", 0, at) + 1, at - 120), at) if bounded else None
+            use = _USE_BEFORE.search(text, max(text.rfind("\n", max(0, at - 120), at) + 1, at - 120),
+                                     at) if bounded else None
             if use is not None:
                 call_verb: str = use.group(2) or use.group(1)
                 if call_verb.lower() in {"fetch", "urlopen", "request"}:
@@ -275,7 +330,7 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
                     call_verb = verb_option.group(1) if verb_option else (
                         "GET" if call_verb.lower() != "request" else "*")
                 used_constants.add(name)
-                line = _line(text, at)
+                line = name_lines.at(at)
                 for host, segments, _defined in constants[name]:
                     facts.calls.append(ApiCall(_normalise_method(call_verb, segments), segments, host,
                                                file.path, line))
@@ -288,13 +343,13 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
         if "/" not in match.group(2) and not _looks_like_api_word(match.group(2)):
             continue
         host, segments = _split_url(match.group(2))
-        line = _line(text, match.start())
+        line = lines.at(match.start())
         facts.calls.append(ApiCall(_normalise_method(match.group(1), segments), segments, None, file.path, line))
     # Octokit-style "GET /repos/{owner}/{repo}" routes go through a `request(` call.
     routes = _ROUTE_LITERAL.finditer(text) if "request(" in text else iter(())
     for match in routes:
         host, segments = _split_url(match.group(2))
-        line = _line(text, match.start())
+        line = lines.at(match.start())
         facts.calls.append(ApiCall(_normalise_method(match.group(1), segments), segments, None, file.path, line))
     lower = file.lower
     present: dict[str, bool] = {}
@@ -310,5 +365,5 @@ def collect_calls(file: ParsedFile, facts: FileFacts, catalog: Catalog) -> None:
                 operation = (match.group(match.lastindex or 0) if match.lastindex else "").lower()
                 method = "GET" if operation.startswith(catalog.read_operations) else "POST"
             host, segments = _split_url(endpoint)
-            line = _line(text, match.start())
+            line = lines.at(match.start())
             facts.calls.append(ApiCall(_normalise_method(method, segments), segments, sdk.host, file.path, line))
