@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import functools
 import json
 import re
@@ -101,6 +102,17 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "ex
                 "example.net")
 _URL_CREDENTIAL = re.compile(r"(?P<scheme>[A-Za-z][\w+.\-]*)://(?P<user>[^\s:/@\"'`]*):$")
 _JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]+")
+# The characters of a JWT part as detect-secrets' pattern spells them (its class, verbatim).
+_JWT_PART = re.compile(r"[A-Za-z0-9-_=]*")
+
+# Each pass reports at most this many candidate values on one line and in one file (a minified
+# bundle or a generated dump can hold tens of thousands); the rest gets a note, not silence.
+MAX_CANDIDATES_PER_LINE = 1_000
+MAX_CANDIDATES_PER_FILE = 10_000
+# How far the private-key pass reads after a header (on its line and on each following one):
+# a 4096-bit RSA key is about 3,200 characters of base64.
+_KEY_BODY_WINDOW = 8_192
+_KEY_BODY_LINES = 39
 
 # The kind of value a credential-named key holds (outside env files and frontend code).
 _KIND_OF_KEY = {
@@ -183,6 +195,51 @@ def _short(key: str) -> str:
     return key if len(key) <= 60 else key[:57] + "..."
 
 
+@dataclass(frozen=True)
+class _BodyLine:
+    """One line as the private-key body search reads it: `-----END` with no key material
+    before it (a bare header), a PuTTY `Private-Lines:` marker, and its first run of key
+    material (`body`: the run, "" when it is elided, a placeholder or low-variety, None if none)."""
+
+    bare_end: bool
+    private: bool
+    body: str | None
+
+    @classmethod
+    def read(cls, text: str, placeholders: Iterable[str] = ()) -> _BodyLine:
+        bare_end = "-----END" in text and not _KEY_BODY.search(text.split("-----END")[0])
+        match = _KEY_BODY.search(text)
+        body = None
+        if match:
+            body = match.group()
+            truncated = text[match.end():].startswith(("...", "…"))  # an elided example
+            if truncated or values.has_low_variety(body) or values.is_placeholder(body, placeholders):
+                body = ""
+        return cls(bare_end, "Private-Lines:" in text, body)
+
+
+class _Spans:
+    """Disjoint (start, end) spans per line, sorted, so an overlap test is one bisection
+    (a line of a minified bundle can hold thousands of claimed values)."""
+
+    def __init__(self) -> None:
+        self._starts: dict[int, list[int]] = {}
+        self._ends: dict[int, list[int]] = {}
+
+    def overlaps(self, line: int, start: int, end: int) -> bool:
+        starts = self._starts.get(line)
+        if not starts:
+            return False
+        index = bisect.bisect_left(starts, end)  # spans [0, index) start before `end`
+        return index > 0 and self._ends[line][index - 1] > start
+
+    def add(self, line: int, start: int, end: int) -> None:
+        starts = self._starts.setdefault(line, [])
+        index = bisect.bisect_left(starts, start)
+        starts.insert(index, start)
+        self._ends.setdefault(line, []).insert(index, end)
+
+
 @dataclass
 class _Pending:
     """A named-key candidate waiting for detect-secrets' confirmation."""
@@ -199,8 +256,13 @@ class _Analysis:
         self.file = file
         self.min_length = int(options.get("min-length", values.DEFAULT_MIN_LENGTH))
         self.placeholders: tuple[str, ...] = tuple(options.get("placeholders", ()))
-        self.claimed: dict[int, list[tuple[int, int]]] = {}
+        self.claimed = _Spans()
         self.found: list[Candidate] = []
+        # Candidate values seen per (pass, line) and per pass in the file, for the caps.
+        self.counts: dict[tuple[str, int], int] = {}
+        self.file_counts: dict[str, int] = {}
+        self.capped: set[tuple[str, int]] = set()
+        self.body_lines: dict[int, _BodyLine] = {}
         self.detectors: dict[str, BasePlugin] = {}
         self.mode = mode_for(file)
         self.env = is_committed_env_file(file)
@@ -209,15 +271,32 @@ class _Analysis:
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
-    def _free(self, line: int, start: int, end: int,
-              tentative: Mapping[int, list[tuple[int, int]]] | None = None) -> bool:
-        spans = [*self.claimed.get(line, ()), *(tentative or {}).get(line, ())]
-        return all(end <= s or start >= e for s, e in spans)
+    def _free(self, line: int, start: int, end: int, tentative: _Spans | None = None) -> bool:
+        return not (self.claimed.overlaps(line, start, end)
+                    or (tentative is not None and tentative.overlaps(line, start, end)))
 
     def _claim(self, candidate: Candidate) -> None:
-        self.claimed.setdefault(candidate.line, []).append(
-            (candidate.column - 1, candidate.end_column - 1))
+        self.claimed.add(candidate.line, candidate.column - 1, candidate.end_column - 1)
         self.found.append(candidate)
+
+    def _counted(self, what: str, number: int) -> bool:
+        """Count one more candidate value of pass `what` on line `number`; False once the pass
+        is over its cap there (the first time, a note says where the analysis stopped)."""
+        line_count = self.counts.get((what, number), 0) + 1
+        file_count = self.file_counts.get(what, 0) + 1
+        if line_count > MAX_CANDIDATES_PER_LINE or file_count > MAX_CANDIDATES_PER_FILE:
+            key = (what, number if line_count > MAX_CANDIDATES_PER_LINE else 0)
+            if key not in self.capped:
+                self.capped.add(key)
+                where = (f"more than {MAX_CANDIDATES_PER_LINE} candidate {what} on line {number}; "
+                         "the rest of the line" if key[1] else
+                         f"more than {MAX_CANDIDATES_PER_FILE} candidate {what} in the file; "
+                         f"from line {number} on, the rest of the file")
+                self.file.notes.append(f"{self.file.path}: {where} was not analysed for them")
+            return False
+        self.counts[(what, number)] = line_count
+        self.file_counts[what] = file_count
+        return True
 
     # -- the pass ---------------------------------------------------------------------------------
 
@@ -234,7 +313,7 @@ class _Analysis:
             found = _candidate_lines(self.file, keywords)
         lines = [(number, line, line.lower()) for number, line in found]
         pending: list[_Pending] = []
-        taken: dict[int, list[tuple[int, int]]] = {}
+        taken = _Spans()
         for number, line, lower in lines:
             if "private key" in lower or "putty-user" in lower:
                 self._private_keys(number, line)
@@ -255,37 +334,45 @@ class _Analysis:
 
     def _private_keys(self, number: int, line: str) -> None:
         detector = self._detector("detect_secrets.plugins.private_key", "PrivateKeyDetector")
-        for header, start, end in _spans(detector, line):
-            body = self._key_body(number, line[end:])
+        headers = sorted(_spans(detector, line), key=lambda found: found[1])
+        for index, (header, start, end) in enumerate(headers):
+            # A header's body on its own line comes before the next header there.
+            limit = headers[index + 1][1] if index + 1 < len(headers) else len(line)
+            body = self._key_body(number, line[end:min(limit, end + _KEY_BODY_WINDOW)])
             while start > 0 and line[start - 1] == "-":
                 start -= 1  # report from the `-----BEGIN` of the header
             if body is None or not self._free(number, start, end):
                 continue
+            if not self._counted("private keys", number):
+                return
             self._claim(Candidate(PRIVATE_KEY, number, start + 1, end + 1, body, "detector",
                                   detail=header.removeprefix("BEGIN ")))
 
     def _key_body(self, number: int, rest: str) -> str | None:
         """The first run of key material after a PEM/PuTTY header: on the same line (escaped
         newlines in a string) or on the next few lines. None for a bare header (parsing code)."""
-        texts = [rest.replace("\\n", "\n")]
-        texts.extend(self.file.line_text(n) for n in range(number + 1, number + 40))
-        private_lines = "Private-Lines:" in "".join(texts)
+        text = _BodyLine.read(rest.replace("\\n", "\n"), self.placeholders)
+        below = [self._body_line(n) for n in range(number + 1, number + 1 + _KEY_BODY_LINES)]
+        private_lines = text.private or any(line.private for line in below)
         seen_private = False
-        for text in texts:
-            if "-----END" in text and not _KEY_BODY.search(text.split("-----END")[0]):
+        for line in (text, *below):
+            if line.bare_end:
                 return None
             if private_lines and not seen_private:
-                seen_private = "Private-Lines:" in text
+                seen_private = line.private
                 continue
-            match = _KEY_BODY.search(text)
-            if match:
-                body = match.group()
-                truncated = text[match.end():].startswith(("...", "…"))  # an elided example
-                if (truncated or values.has_low_variety(body)
-                        or values.is_placeholder(body, self.placeholders)):
-                    return None
-                return body
+            if line.body is not None:
+                return line.body or None
         return None
+
+    def _body_line(self, number: int) -> _BodyLine:
+        """What the key-body search needs from line `number`, read once however many headers
+        look at it."""
+        found = self.body_lines.get(number)
+        if found is None:
+            found = self.body_lines[number] = _BodyLine.read(
+                self.file.line_text(number)[:_KEY_BODY_WINDOW], self.placeholders)
+        return found
 
     def _detector(self, module: str, name: str) -> BasePlugin:
         detector = self.detectors.get(name)
@@ -311,6 +398,8 @@ class _Analysis:
                         or values.is_word_like(value) or _is_sequential(value)
                         or not self._free(number, start, end)):
                     continue
+                if not self._counted(f"{provider} tokens", number):
+                    break  # the other providers' tokens on the line are still looked for
                 self._claim(Candidate(PROVIDER_KEY, number, start + 1, end + 1, value, "detector",
                                       provider=provider, detail=str(detector.secret_type)))
 
@@ -324,6 +413,8 @@ class _Analysis:
                         or values.is_placeholder(value, self.placeholders)
                         or not self._free(number, start, end)):
                     continue
+                if not self._counted(f"{what}s", number):
+                    break
                 where = IN_FRONTEND if self.file.is_frontend else kind
                 self._claim(Candidate(where, number, start + 1, end + 1, value, "prefix",
                                       credential=what, provider="Google"))
@@ -355,8 +446,7 @@ class _Analysis:
             return len(value) >= 16 and entropy >= 3.5 and not value.startswith("eyJ")
         return entropy >= (2.5 if kind == syntax.PASSWORD else 3.0)
 
-    def _named_keys(self, number: int, line: str,
-                    taken: dict[int, list[tuple[int, int]]]) -> Iterator[_Pending]:
+    def _named_keys(self, number: int, line: str, taken: _Spans) -> Iterator[_Pending]:
         """Candidates for credential-named keys and Bearer headers on one line; `taken` holds
         the spans of earlier candidates until detect-secrets confirms them."""
         for found in syntax.find_assignments(line, self.mode, env=self.env):
@@ -365,8 +455,10 @@ class _Analysis:
             routed = self._route(found.key, found.kind)
             if routed is None or not self._free(number, found.start, found.end, taken):
                 continue
+            if not self._counted("credential values", number):
+                return
             kind, via = routed
-            taken.setdefault(number, []).append((found.start, found.end))
+            taken.add(number, found.start, found.end)
             yield _Pending(Candidate(kind, number, found.start + 1, found.end + 1, found.value,
                                      via, key=_short(found.key), credential=found.kind),
                            found.kind, line, found.key_start, found.quoted)
@@ -374,8 +466,10 @@ class _Analysis:
             if (not self._plausible(value, syntax.ACCESS_TOKEN)
                     or not self._free(number, start, end, taken)):
                 continue
+            if not self._counted("credential values", number):
+                return
             kind = IN_FRONTEND if self.file.is_frontend else IN_ENV_FILE if self.env else ACCESS_TOKEN
-            taken.setdefault(number, []).append((start, end))
+            taken.add(number, start, end)
             yield _Pending(Candidate(kind, number, start + 1, end + 1, value, "bearer",
                                      credential=syntax.ACCESS_TOKEN),
                            syntax.ACCESS_TOKEN, line, start, True)
@@ -407,7 +501,10 @@ class _Analysis:
     def _url_credentials(self, number: int, line: str) -> None:
         detector = self._detector("detect_secrets.plugins.basic_auth", "BasicAuthDetector")
         for password, start, end in _spans(detector, line):
-            prefix = _URL_CREDENTIAL.search(line[max(0, start - 300):start])
+            before = line[max(0, start - 300):start]
+            # The scheme ends at the last `://` (a user name holds no `:` or `/`); searching from
+            # a bounded distance before it keeps each candidate's cost bounded.
+            prefix = _URL_CREDENTIAL.search(before, max(0, before.rfind("://") - 64))
             host = line[end + 1:end + 80].lower()
             if (prefix is None or host.startswith(_LOCAL_HOSTS)
                     or values.cheap_reject(password, min_length=self.min_length,
@@ -415,20 +512,60 @@ class _Analysis:
                     or password == prefix.group("user")
                     or not self._free(number, start, end)):
                 continue
+            if not self._counted("URL passwords", number):
+                return
             self._claim(Candidate(URL_PASSWORD, number, start + 1, end + 1, password, "detector",
                                   detail=prefix.group("scheme")))
 
     def _jwts(self, number: int, line: str) -> None:
-        detector = self._detector("detect_secrets.plugins.jwt", "JwtTokenDetector")
-        for token, start, end in _spans(detector, line):
+        detector = detect_secrets_module("detect_secrets.plugins.jwt").JwtTokenDetector
+        pattern: re.Pattern[str] = detector.denylist[0]
+        for start, end in _jwt_candidates(line):
+            # detect-secrets' pattern and validity check, on the candidate's window only.
+            match = pattern.match(line, start, end)
+            try:
+                valid = match is not None and detector.is_formally_valid(match.group())
+            except RecursionError:  # json-decoding a header nested thousands deep
+                valid = False
+            if match is None or not valid:
+                continue
             # detect-secrets' pattern ends lazily, before the signature: take it too.
+            end = match.end()
             signature = _JWT_SIGNATURE.match(line, end)
             if signature:
                 end = signature.end()
-                token = line[start:end]
+            token = line[start:end]
             if _is_sample_jwt(token) or not self._free(number, start, end):
                 continue
+            if not self._counted("JWTs", number):
+                return
             self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
+
+
+def _jwt_candidates(line: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each match of detect-secrets' JWT pattern
+    `eyJ[part]+\\.[part]+\\.?[...]*?`, as its `finditer` would find them, in one pass: every
+    `eyJ` inside one run of part characters fails or succeeds by that run's end, so a line of
+    repeated `eyJ` costs one scan of the run instead of one per `eyJ`."""
+    run_start = run_end = -1
+    position = 0
+    while True:
+        start = line.find("eyJ", position)
+        if start == -1:
+            return
+        if not run_start <= start + 3 <= run_end:
+            run_start, run_end = start + 3, _JWT_PART.match(line, start + 3).end()  # type: ignore[union-attr]
+        header_end = run_end
+        if header_end == start + 3 or not line.startswith(".", header_end):
+            position = max(start + 1, header_end)
+            continue
+        payload_end = _JWT_PART.match(line, header_end + 1).end()  # type: ignore[union-attr]
+        if payload_end == header_end + 1:
+            position = header_end
+            continue
+        end = payload_end + 1 if line.startswith(".", payload_end) else payload_end
+        yield start, end
+        position = end
 
 
 # The candidate lines of a file, found in one Hyperscan pass (scanner.keywords.LineIndex) over its
