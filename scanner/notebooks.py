@@ -52,19 +52,40 @@ def _located_loads(text: str) -> Any:
 
 def _raw_offset(text: str, start: int, index: int) -> int:
     """Offset in the JSON text of decoded character `index` of the string starting at `start`."""
-    position = start
-    for _ in range(index):
-        if text.startswith("\\u", position):
-            # json joins an escaped surrogate pair into one character.
-            high = 0xD800 <= int(text[position + 2:position + 6], 16) < 0xDC00
-            low = text.startswith("\\u", position + 6) and \
-                0xDC00 <= int(text[position + 8:position + 12], 16) < 0xE000
-            position += 12 if high and low else 6
-        elif text.startswith("\\", position):
-            position += 2
-        else:
-            position += 1
-    return position
+    return _EscapeTable(text, start).raw(index)
+
+
+_ESCAPE = re.compile(r'\\u([0-9a-fA-F]{4})|\\.|"')
+
+
+class _EscapeTable:
+    """Where the escapes of one JSON string are: decoded offsets map to raw ones by bisection,
+    after one pass over the string (a string with many findings is not walked once for each)."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.start = start
+        self.decoded: list[int] = []  # decoded index of each escaped character
+        self.extra: list[int] = []  # raw characters beyond one, up to and including it
+        position, extra = start, 0
+        while True:
+            match = _ESCAPE.search(text, position)
+            if match is None or match.group() == '"':
+                break
+            length = len(match.group())
+            if match.group(1) is not None and 0xD800 <= int(match.group(1), 16) < 0xDC00:
+                low = _ESCAPE.match(text, match.end())
+                # json joins an escaped surrogate pair into one character.
+                if low is not None and low.group(1) is not None and \
+                        0xDC00 <= int(low.group(1), 16) < 0xE000:
+                    length = 12
+            self.decoded.append(match.start() - start - extra)
+            extra += length - 1
+            self.extra.append(extra)
+            position = match.start() + length
+
+    def raw(self, index: int) -> int:
+        before = bisect.bisect_left(self.decoded, index)
+        return self.start + index + (self.extra[before - 1] if before else 0)
 
 
 @dataclass
@@ -174,6 +195,7 @@ class _Mapper:
         self.text = text
         self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
         self.piece_starts = [start for start, _, _ in virtual.pieces]
+        self._tables: dict[int, _EscapeTable] = {}  # by the JSON string's offset
         # Line breaks in the pieces of the same cell before each piece (one pass, not per finding).
         self.breaks_before: list[int] = []
         counts: dict[int, int] = {}
@@ -199,7 +221,10 @@ class _Mapper:
             offset = start + len(located or "")
         if located is None:
             return 1, 1
-        return self.file.position(_raw_offset(self.file.text, located.offset, offset - start))
+        table = self._tables.get(located.offset)
+        if table is None:
+            table = self._tables[located.offset] = _EscapeTable(self.file.text, located.offset)
+        return self.file.position(table.raw(offset - start))
 
     def where(self, line: int) -> str:
         """`cell 3, line 2` (or `cell 3 output, line 2`) for a virtual line."""

@@ -25,6 +25,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # Bigger code files are only scanned as text (generated code; the parse would cost seconds).
 MAX_CODE_CHARS = 1_000_000
+# A longer line is generated data or an attack: tree-sitter's error recovery on one line that
+# long grows with the square of its length, so such a file is only scanned as text.
+MAX_CODE_LINE = 16_384
 
 
 class FileKind(enum.Enum):
@@ -287,6 +290,10 @@ class Document:
                               "only the text rules ran on it")
             return None
         if self.is_bundle:
+            return None
+        if any(len(line) > MAX_CODE_LINE for line in self.lines):
+            self.notes.append(f"{self.path}: a line over {MAX_CODE_LINE} characters; the code is "
+                              "not parsed, only the text rules ran on it")
             return None
         from scanner.code import lower
 

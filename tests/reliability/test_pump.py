@@ -33,10 +33,6 @@ BOUND = 3.0
 # Where the heavy prefixes meet every shape: code, a bare-value config, a JSON string (the
 # benchmark measures them in every kind).
 HEAVY_KINDS = ("py", "env", "json")
-# The notebook reader maps each finding back to the .ipynb by walking its JSON string from the
-# start (scanner/notebooks.py `_raw_offset`, owned by the redaction work): a line with hundreds of
-# findings is quadratic there, so notebook cases are the pumps that yield few findings.
-NOTEBOOK_FINDINGS_LIMIT = 20
 
 TRIGGERS = pumps.triggers()
 
@@ -101,35 +97,10 @@ def _problems(case: tuple[str, str, str], result: dict[str, Any]) -> Iterator[st
 @pytest.mark.parametrize("kind", sorted(pumps.PATHS))
 def test_pumped_triggers_stay_linear_and_keep_the_plants(kind: str) -> None:
     cases = CASES[kind]
-    if kind == "ipynb":
-        cases = [case for case in cases if _few_findings(case)]
     results = _run(cases)
     problems = [problem for case, result in zip(cases, results, strict=True)
                 for problem in _problems(case, result)]
     assert not problems, "\n".join(problems[:40])
-
-
-def _few_findings(case: tuple[str, str, str]) -> bool:
-    """Whether the pump's line yields few findings (decided on a small copy in Python file)."""
-    trigger, shape, _ = case
-    return _findings_on_small_line(trigger, shape) <= NOTEBOOK_FINDINGS_LIMIT + len(pumps.PLANTS)
-
-
-_small_counts: dict[tuple[str, str], int] = {}
-
-
-def _findings_on_small_line(trigger: str, shape: str) -> int:
-    key = (trigger, shape)
-    if key not in _small_counts:
-        from scanner.engine.plan import build_plan
-        from scanner.engine.runner import scan_document
-        from scanner.model.document import Document
-
-        plan = build_plan([rule_class({}) for rule_class in RULES], {})
-        line = pumps.pumped_line(trigger, shape, 2_000)
-        _small_counts[key] = len(scan_document(Document("server/app.py", "x = 1\n" + line + "\n"),
-                                               plan).findings)
-    return _small_counts[key]
 
 
 def test_every_rule_has_pumped_triggers() -> None:

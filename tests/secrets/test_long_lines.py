@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from scanner.facts.secrets import analysis as secrets_analysis
-
 from tests.gitrepo import Repo
 
 SECRET = "q8ZrT4vWm2XkP9sLb7NcY3jH"
