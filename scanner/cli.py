@@ -107,7 +107,7 @@ class Run:
 
 def prepare(opts: Options, root: Path) -> Run:
     from scanner.rules import registry
-    from scanner.suppress import baseline_fingerprints
+    from scanner.suppress import load_baseline
 
     config_path = Path(opts.config) if opts.config else find_config(root)
     if opts.config and not Path(opts.config).is_file():
@@ -125,7 +125,9 @@ def prepare(opts: Options, root: Path) -> Run:
     if not opts.no_baseline:
         baseline_path = _baseline_path(opts, config, root, config_path)
         if baseline_path is not None:
-            baseline = baseline_fingerprints(baseline_path)
+            baseline, note = load_baseline(baseline_path)
+            if note is not None and not opts.quiet:
+                click.echo(f"note: {one_line(note)}", err=True)
     return Run(root=root, config=config, rules=rules, opts=opts, baseline=baseline,
                config_path=config_path, baseline_path=baseline_path)
 
@@ -540,6 +542,8 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
                   project_loader=loader_for(root, run.config.max_file_size),
                   path_ignores=PathIgnores.build(run.config.per_file_ignores),
                   baseline=run.baseline)
+    for note in result.summary.errors:
+        click.echo(f"note: {one_line(note)}", err=True)
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -566,7 +570,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
             unfixed += 1
             continue
         if show_diff:
-            click.echo(fixed.diff(path), nl=False)  # the replaced secrets are redacted
+            click.echo(fixed.diff(path, run.config.options.get("secrets")), nl=False)
         else:
             try:
                 write_file(location, fixed.data, what="fixed file", root=root)

@@ -49,14 +49,23 @@ class Config:
 
 
 def find_config(root: Path) -> Path | None:
-    """The first config file in `root` or its parents that holds our settings."""
-    for directory in (root, *root.parents):
+    """The config for a scan of `root`: in a git work tree, the first config file holding our
+    settings in `root` or a parent up to the work tree's top, however `root` is spelt (`.` from
+    a subdirectory, `$PWD`, `sub/`); outside git, only one in `root` itself (never an ancestor's,
+    which belongs to some other project)."""
+    try:
+        start = root.resolve()
+    except (OSError, RuntimeError):
+        start = root.absolute()
+    chain = [start, *start.parents]
+    top = next((index for index, directory in enumerate(chain) if (directory / ".git").exists()),
+               None)
+    for directory in chain[:top + 1] if top is not None else chain[:1]:
         for name in CONFIG_FILES:
-            candidate = directory / name
+            # Named as the user spelt the scanned directory when it is that one (messages).
+            candidate = (root if directory == start else directory) / name
             if candidate.is_file() and (name != "pyproject.toml" or _has_our_table(candidate)):
                 return candidate
-        if (directory / ".git").exists():
-            break
     return None
 
 

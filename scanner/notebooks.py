@@ -6,6 +6,7 @@ Each JSON string keeps its offset in the file, so every cell character maps back
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import json.decoder
 import json.scanner
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scanner.model.document import Document, FileKind
-from scanner.redact import redact_text
+from scanner.model.finding import Finding
+from scanner.redact import SecretValues
 
 if TYPE_CHECKING:
     from scanner.engine.plan import Plan
@@ -50,19 +52,40 @@ def _located_loads(text: str) -> Any:
 
 def _raw_offset(text: str, start: int, index: int) -> int:
     """Offset in the JSON text of decoded character `index` of the string starting at `start`."""
-    position = start
-    for _ in range(index):
-        if text.startswith("\\u", position):
-            # json joins an escaped surrogate pair into one character.
-            high = 0xD800 <= int(text[position + 2:position + 6], 16) < 0xDC00
-            low = text.startswith("\\u", position + 6) and \
-                0xDC00 <= int(text[position + 8:position + 12], 16) < 0xE000
-            position += 12 if high and low else 6
-        elif text.startswith("\\", position):
-            position += 2
-        else:
-            position += 1
-    return position
+    return _EscapeTable(text, start).raw(index)
+
+
+_ESCAPE = re.compile(r'\\u([0-9a-fA-F]{4})|\\.|"')
+
+
+class _EscapeTable:
+    """Where the escapes of one JSON string are: decoded offsets map to raw ones by bisection,
+    after one pass over the string (a string with many findings is not walked once for each)."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.start = start
+        self.decoded: list[int] = []  # decoded index of each escaped character
+        self.extra: list[int] = []  # raw characters beyond one, up to and including it
+        position, extra = start, 0
+        while True:
+            match = _ESCAPE.search(text, position)
+            if match is None or match.group() == '"':
+                break
+            length = len(match.group())
+            if match.group(1) is not None and 0xD800 <= int(match.group(1), 16) < 0xDC00:
+                low = _ESCAPE.match(text, match.end())
+                # json joins an escaped surrogate pair into one character.
+                if low is not None and low.group(1) is not None and \
+                        0xDC00 <= int(low.group(1), 16) < 0xE000:
+                    length = 12
+            self.decoded.append(match.start() - start - extra)
+            extra += length - 1
+            self.extra.append(extra)
+            position = match.start() + length
+
+    def raw(self, index: int) -> int:
+        before = bisect.bisect_left(self.decoded, index)
+        return self.start + index + (self.extra[before - 1] if before else 0)
 
 
 @dataclass
@@ -171,14 +194,21 @@ class _Mapper:
         self.virtual = virtual
         self.text = text
         self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+        self.piece_starts = [start for start, _, _ in virtual.pieces]
+        self._tables: dict[int, _EscapeTable] = {}  # by the JSON string's offset
+        # Line breaks in the pieces of the same cell before each piece (one pass, not per finding).
+        self.breaks_before: list[int] = []
+        counts: dict[int, int] = {}
+        for (_, _, cell), part in zip(virtual.pieces, virtual.parts, strict=True):
+            self.breaks_before.append(counts.get(cell, 0))
+            counts[cell] = counts.get(cell, 0) + len(_LINE_BREAK.findall(part))
 
     def _offset(self, line: int, column: int) -> int:
         line = min(max(line, 1), len(self.starts))
         return min(self.starts[line - 1] + max(column, 1) - 1, max(len(self.text) - 1, 0))
 
     def _piece(self, offset: int) -> int:
-        starts = [start for start, _, _ in self.virtual.pieces]
-        return max(bisect.bisect_right(starts, offset) - 1, 0)
+        return max(bisect.bisect_right(self.piece_starts, offset) - 1, 0)
 
     def physical(self, line: int, column: int) -> tuple[int, int]:
         offset = self._offset(line, 1 if column < 1 else column)
@@ -191,17 +221,18 @@ class _Mapper:
             offset = start + len(located or "")
         if located is None:
             return 1, 1
-        return self.file.position(_raw_offset(self.file.text, located.offset, offset - start))
+        table = self._tables.get(located.offset)
+        if table is None:
+            table = self._tables[located.offset] = _EscapeTable(self.file.text, located.offset)
+        return self.file.position(table.raw(offset - start))
 
     def where(self, line: int) -> str:
         """`cell 3, line 2` (or `cell 3 output, line 2`) for a virtual line."""
         offset = self._offset(line, 1)
         index = self._piece(offset)
         start, _, cell = self.virtual.pieces[index]
-        parts = self.virtual.parts
-        breaks = sum(len(_LINE_BREAK.findall(parts[i])) for i in range(index)
-                     if self.virtual.pieces[i][2] == cell)
-        breaks += len(_LINE_BREAK.findall(parts[index][:offset - start]))
+        breaks = self.breaks_before[index]
+        breaks += len(_LINE_BREAK.findall(self.virtual.parts[index][:offset - start]))
         return f"cell {cell}{' output' if self.virtual.output else ''}, line {breaks + 1}"
 
 
@@ -225,8 +256,13 @@ def aligned(virtual: VirtualFile, file: Document) -> VirtualFile | None:
     return result
 
 
+def _seen_elsewhere(own: SecretValues, _finding: Finding, value: str) -> bool:
+    """A value another cell saw (a cell's findings are redacted against its own values)."""
+    return own.number(value) < 0
+
+
 def scan_notebook(file: Document, plan: Plan, *, want_fixes: bool = False) -> FileResult:
-    from scanner.engine.runner import FileResult, scan_document
+    from scanner.engine.runner import FileResult, redact_late, scan_document
 
     try:
         document = _located_loads(file.text)
@@ -242,7 +278,9 @@ def scan_notebook(file: Document, plan: Plan, *, want_fixes: bool = False) -> Fi
     result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
                         commit=file.commit)
     result.notes.extend(file.notes)
-    remapped = []
+    # Per virtual file with findings: its findings, their lines, its own values, its mapper
+    # (not the whole parsed cell: a notebook can have thousands of outputs).
+    scanned: list[tuple[list[Finding], dict[int, str], SecretValues, _Mapper]] = []
     for virtual in build_virtual_files(document):
         if virtual.kind is FileKind.PYTHON:
             virtual = aligned(virtual, file) or virtual
@@ -259,20 +297,24 @@ def scan_notebook(file: Document, plan: Plan, *, want_fixes: bool = False) -> Fi
             # Project rules see the code cells, aligned to the file's lines when the layout allows.
             result.facts = cell_result.facts
             result.directives = cell_result.directives
-        mapper = _Mapper(file, virtual, text)
-        for finding in cell_result.findings:
+        if cell_result.findings:
+            lines = {f.line: cell_file.line_text(f.line) for f in cell_result.findings}
+            scanned.append((cell_result.findings, lines, cell_file.secrets_seen,
+                            _Mapper(file, virtual, text)))
+    for cell_findings, lines, own, mapper in scanned:
+        # A secret found in one cell may be echoed in another's output: each finding is redacted
+        # again against the values the other cells saw.
+        findings = redact_late(cell_findings, file.secrets_seen, lines.__getitem__,
+                               functools.partial(_seen_elsewhere, own))
+        for finding in findings:
             line, column = mapper.physical(finding.line, finding.column)
             end_line, end_column = mapper.physical(finding.end_line, max(finding.end_column - 1, 1))
-            remapped.append(finding.with_changes(
+            moved = finding.with_changes(
                 line=line, column=column, end_line=max(end_line, line),
                 end_column=end_column + 1 if (end_line, end_column) > (line, column) else column,
-                message=f"{finding.message} ({mapper.where(finding.line)})"))
-    for finding in remapped:
-        if file.changed_lines is not None and not any(
-                n in file.changed_lines for n in range(finding.line, finding.end_line + 1)):
-            continue
-        if file.secrets_seen:  # a secret found in one cell may be echoed in another's output
-            finding = finding.with_changes(snippet=redact_text(finding.snippet, file.secrets_seen),
-                                           message=redact_text(finding.message, file.secrets_seen))
-        result.findings.append(finding)
+                message=f"{finding.message} ({mapper.where(finding.line)})")
+            if file.changed_lines is not None and not any(
+                    n in file.changed_lines for n in range(moved.line, moved.end_line + 1)):
+                continue
+            result.findings.append(moved)
     return result

@@ -1,28 +1,167 @@
 """Redaction: the only way a secret value may appear in anything we print or write.
 
-A redacted value keeps a short prefix and the length, never enough to use or brute-force."""
+A redacted value shows a provider prefix, or 4 characters of a long random value, never enough to
+use or brute-force; short or weak values show nothing, not even their exact length."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+import string
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 
 _SNIPPET_WIDTH = 160
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# Values shorter than this are never searched for in text (they would match everywhere).
+MIN_REDACTED = 4
+HIDDEN = "…(redacted)"
+# Estimated strength (bits) above which brute force is hopeless: the value may be fingerprinted
+# with a fast hash, and a long one may show its first characters.
+STRONG_BITS = 80
+_SHOWN = 4
+# Provider prefixes without a separator; any other prefix is letters/digits ending in _ - or .
+_BARE_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "AIza", "eyJ")
+_SEPARATED_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z0-9]{0,7}[_\-.]){1,3}")
+_PREFIX_MAX = 12
+
+
+_CLASSES = ((26, frozenset(string.ascii_lowercase)), (26, frozenset(string.ascii_uppercase)),
+            (10, frozenset(string.digits)))
+
+
+def strength_bits(value: str) -> float:
+    """A cautious estimate of how many guesses `value` takes: its length times the smaller of
+    the bits of its character classes and its Shannon entropy per character (so repeats and
+    short values score low)."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    chars = counts.keys()
+    pool = sum(size for size, members in _CLASSES if not members.isdisjoint(chars))
+    pool += 33 if any(not c.isalnum() or not c.isascii() for c in chars) else 0
+    pool = max(pool, 10)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return len(value) * min(math.log2(pool), entropy)
+
+
+def provider_prefix(value: str) -> str:
+    """`ghp_`, `sk_live_`, `xoxb-`, `AKIA`, `ya29.` ...: the public part of a provider token,
+    shown only when what follows is long and random; "" otherwise."""
+    bare = next((p for p in _BARE_PREFIXES if value.startswith(p)), "")
+    if bare:
+        return bare if len(value) - len(bare) >= 12 else ""
+    match = _SEPARATED_PREFIX.match(value)
+    prefix = match.group() if match and len(match.group()) <= _PREFIX_MAX else ""
+    rest = value[len(prefix):]
+    # The prefix of a guessable value (`Summer-2024-x`) is part of the secret: not shown.
+    return prefix if prefix and len(rest) >= 16 and strength_bits(rest) >= STRONG_BITS else ""
 
 
 def redact(value: str) -> str:
-    """`9f3K…(40 chars)`: at most 4 visible characters, fewer for short values."""
-    visible = min(4, len(value) // 4)
-    return f"{value[:visible]}…({len(value)} chars)"
+    """`ghp_…(40 chars)` for a provider token, `9f3K…(32 chars)` for a long random value,
+    `…(redacted)` for anything short or guessable (no character, no length)."""
+    prefix = provider_prefix(value)
+    if prefix:
+        return f"{prefix}…({len(value)} chars)"
+    if len(value) >= 20 and strength_bits(value[_SHOWN:]) >= STRONG_BITS:
+        return f"{value[:_SHOWN]}…({len(value)} chars)"
+    return HIDDEN
+
+
+# Up to this many values, each is searched for on its own.
+_FEW_VALUES = 32
+
+
+class SecretValues:
+    """The secret values seen in one file. Which of them occur in a text is found in time linear
+    in the text (an index on each value's last characters), whatever the number of values."""
+
+    __slots__ = ("_by_head", "_marks", "_order", "_shown", "longest")
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._order: dict[str, int] = {}  # value -> insertion number
+        self._shown: dict[str, int] = {}  # printable form -> first insertion number
+        # Printable values by their last characters: a redacted form shows a value's first
+        # characters, so text that holds only redacted forms rarely brings up a candidate.
+        self._by_head: dict[str, list[str]] = {}
+        # id(finding) -> (finding, how many values were known when it was redacted)
+        self._marks: dict[int, tuple[object, int]] = {}
+        self.longest = 0
+        self.update(values)
+
+    def add(self, value: str) -> None:
+        if value in self._order:
+            return
+        self._order[value] = len(self._order)
+        if len(value) >= MIN_REDACTED:
+            shown = printable(value)
+            if shown not in self._shown:
+                self._shown[shown] = self._order[value]
+                self._by_head.setdefault(shown[-MIN_REDACTED:], []).append(shown)
+                self.longest = max(self.longest, len(shown))
+
+    def update(self, values: Iterable[str]) -> None:
+        for value in values:
+            self.add(value)
+
+    def __ior__(self, other: Iterable[str]) -> SecretValues:
+        self.update(other)
+        return self
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._order
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __bool__(self) -> bool:
+        return bool(self._order)
+
+    def number(self, shown: str) -> int:
+        """When a value (in the printable form `occurring_in` returns) was added; -1 if never."""
+        return self._shown.get(shown, -1)
+
+    def mark(self, finding: object) -> None:
+        """Remember that `finding` was redacted against every value known now."""
+        self._marks[id(finding)] = (finding, len(self._order))
+
+    def known_when(self, finding: object) -> int | None:
+        """How many values were known when `finding` was redacted (None: not marked)."""
+        mark = self._marks.get(id(finding))
+        return mark[1] if mark is not None and mark[0] is finding else None
+
+    def occurring_in(self, text: str) -> list[str]:
+        """The values (in printable form) that occur in `text` (compared in printable form)."""
+        if not self._by_head or len(text) < MIN_REDACTED:
+            return []
+        if _SURROGATES.search(text):
+            text = printable(text)
+        if len(self._shown) <= _FEW_VALUES:  # a few searches in C beat a pass in Python
+            return [value for value in self._shown if value in text]
+        grams = {text[i:i + MIN_REDACTED] for i in range(len(text) - MIN_REDACTED + 1)}
+        # Set intersection runs in C over the smaller side.
+        return [value for head in self._by_head.keys() & grams
+                for value in self._by_head[head] if value in text]
+
+
+def as_values(secrets: Iterable[str]) -> SecretValues:
+    return secrets if isinstance(secrets, SecretValues) else SecretValues(secrets)
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret (longest first) with its redacted form. Text and
-    secrets are compared in printable form: a parser may report an undecodable byte as U+FFFD."""
-    wanted = {s for s in secrets if len(s) >= 4}
-    if _SURROGATES.search(text) or any(_SURROGATES.search(s) for s in wanted):
-        text, wanted = printable(text), {printable(s) for s in wanted}
+    """Replace every private key block and every occurrence of each secret (longest first) with
+    its redacted form. Text and secrets are compared in printable form: a parser may report an
+    undecodable byte as U+FFFD."""
+    if "-----BEGIN" in text:
+        text = redact_key_blocks(text)
+    wanted = as_values(secrets).occurring_in(text)
+    if not wanted:
+        return text
+    text = printable(text)
     for secret in sorted(wanted, key=len, reverse=True):
         if secret in text:
             text = _replace_token(text, secret)
@@ -56,6 +195,67 @@ def _replace_token(text: str, secret: str) -> str:
     return "".join(parts)
 
 
+# -- private keys ------------------------------------------------------------------------------
+
+# A PEM or PGP private key header; its body runs to the matching footer, written with real
+# newlines, `\n` or `\\n` escapes, or none at all (one long base64 run).
+_KEY_HEADER = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----")
+# Where a key cut short (no footer) ends on a line: the string that holds it closes.
+_STRING_END = re.compile(r"[\"'`]")
+_KEY_LINE = re.compile(r"[A-Za-z0-9+/=]{8,}")
+_KEY_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
+_KEY_LINE_JUNK = " \t\"'`,;+()[]{}"
+_KEY_MAX_LINES = 400
+# How far back a snippet window looks for the header of a key block it starts inside.
+_KEY_REACH = 64 * 1024
+KEY_BODY = "…(redacted)…"
+
+
+def redact_key_blocks(text: str) -> str:
+    """Every private key block in `text` keeps its header and footer; all between them (or, cut
+    short, up to the end of the string holding it) becomes `…(redacted)…`."""
+    parts: list[str] = []
+    position = 0
+    for header in _KEY_HEADER.finditer(text):
+        if header.start() < position:
+            continue  # inside a block already redacted
+        footer = f"-----END {header.group(1)}-----"
+        end = text.find(footer, header.end())
+        if end == -1:
+            closing = _STRING_END.search(text, header.end())
+            end = closing.start() if closing else len(text)
+            footer = ""
+        if not text[header.end():end].strip(" \t\r\n\\n"):
+            continue  # a bare header (code that looks for keys): nothing to hide
+        parts.append(text[position:header.end()])
+        parts.append(KEY_BODY + footer)
+        position = end + len(footer)
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def key_body_lines(lines: Sequence[str], header_index: int) -> list[str]:
+    """The key material on the lines after a private key header written with real newlines
+    (PEM in a file, a triple-quoted string, a YAML block, string pieces joined across lines):
+    each line's base64 run, so that a snippet of any of those lines is redacted too."""
+    body: list[str] = []
+    for text in lines[header_index + 1:header_index + 1 + _KEY_MAX_LINES]:
+        if "-----END" in text:
+            break
+        piece = text.replace("\\\\n", "").replace("\\n", "").strip(_KEY_LINE_JUNK)
+        if not piece or _KEY_FIELD.match(piece):
+            continue  # a blank line or an encrypted PEM's header field
+        run = _KEY_LINE.fullmatch(piece)
+        if run is None:
+            break
+        body.append(piece)
+    return body
+
+
+def has_key_header(text: str) -> bool:
+    return "-----BEGIN" in text and _KEY_HEADER.search(text) is not None
+
+
 def printable(text: str) -> str:
     """Text safe to print: lone surrogates from undecodable bytes become U+FFFD."""
     return _SURROGATES.sub("\ufffd", text)
@@ -70,19 +270,31 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", printable(text))
 
 
+def snippet_window(line_text: str, column: int, longest: int) -> tuple[str, int, bool, bool]:
+    """The part of a line a snippet is made from: the whole line, or for a long one a window
+    around `column` with a margin that holds whole any secret (and token run) reaching into it,
+    reaching back to the header of a private key block it starts in.
+    Returns (text, column in it, cut before, cut after)."""
+    text = line_text.rstrip("\r\n")
+    margin = _SNIPPET_WIDTH + _MAX_EXTEND + longest
+    if len(text) <= 4 * margin:
+        return text, column, False, False
+    low, high = max(0, column - 1 - margin), column - 1 + margin
+    header = text.rfind("-----BEGIN", max(0, low - _KEY_REACH), low)
+    if header != -1:
+        match = _KEY_HEADER.match(text, header)
+        if match and text.find(f"-----END {match.group(1)}-----", header, low) == -1:
+            low = header
+    return text[low:high], column - low, low > 0, high < len(text)
+
+
 def snippet(line_text: str, column: int, secrets: Iterable[str]) -> str:
     """The finding's line, stripped, redacted, and cut to a window around `column` (1-based)."""
-    text = line_text.rstrip("\r\n")
-    secrets = list(secrets)
+    values = as_values(secrets)
     # A minified line can be megabytes long and hold thousands of findings: redact only around
-    # the window, with a margin that holds whole any secret (and token run) reaching into it.
-    margin = _SNIPPET_WIDTH + _MAX_EXTEND + max((len(s) for s in secrets), default=0)
-    cut_before = cut_after = False
-    if len(text) > 4 * margin:
-        low, high = max(0, column - 1 - margin), column - 1 + margin
-        cut_before, cut_after = low > 0, high < len(text)
-        text, column = text[low:high], column - low
-    text = redact_text(text, secrets)
+    # the window.
+    text, column, cut_before, cut_after = snippet_window(line_text, column, values.longest)
+    text = redact_text(text, values)
     stripped = text.strip()
     if len(stripped) <= _SNIPPET_WIDTH:
         return printable(stripped)

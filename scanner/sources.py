@@ -59,10 +59,10 @@ def decode(data: bytes) -> str | None:
     for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                           (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                return None
+            text = _wide_text(data, encoding)
+            if text is not None:
+                return text
+            break  # BOM-like bytes that do not start such a file: read it as UTF-8 below
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     if b"\0" in data[:_BINARY_PROBE]:
@@ -71,6 +71,28 @@ def decode(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("utf-8", "surrogateescape")
+
+
+# A UTF-16/32 file is text: few control characters, no lone surrogates, no noncharacters.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_SPACING = re.compile("[ \t\r\n]")
+_PROBE_CHARS = 65536
+
+
+def _wide_text(data: bytes, encoding: str) -> str | None:
+    """`data` decoded as UTF-16/32 if it is that, else None. ASCII or UTF-8 bytes read as UTF-16
+    decode too, into CJK-looking text: but without a single space or line break (those need NUL
+    bytes), and a real text file has one at least every 512 characters."""
+    try:
+        text = data.decode(encoding, "surrogatepass")
+    except UnicodeDecodeError:
+        return None
+    sample = text[:_PROBE_CHARS]
+    if len(_NOT_TEXT.findall(sample)) > len(sample) // 100:
+        return None
+    if len(sample) >= 16 and len(_SPACING.findall(sample)) < max(1, len(sample) // 512):
+        return None
+    return text
 
 
 def _read_all(fd: int, size: int, limit: int) -> bytes:
@@ -441,9 +463,14 @@ def _named(one: str, many: str, names: Sequence[str], shown: int = 5) -> str:
     return f"{len(names)} {one if len(names) == 1 else many} ({listed})"
 
 
+_CACHE_FILE = re.compile(r"(?:scan-[0-9a-f]+\.bin|\.scan-\w+\.tmp|\.gitignore)")
+
+
 def _in_cache_dir(path: str) -> bool:
-    """Our own results cache is never scanned (with --all-files git lists ignored files too)."""
-    return path.startswith(CACHE_DIR + "/")
+    """Our own cache files (`scan-*.bin`, their temporary files, the `.gitignore` we write) are
+    never scanned; anything else under the cache directory is, like any file (with
+    --all-files git lists ignored files too)."""
+    return path.startswith(CACHE_DIR + "/") and bool(_CACHE_FILE.fullmatch(path[len(CACHE_DIR) + 1:]))
 
 
 def explicit_file(path: Path, root: Path) -> SourceFile:

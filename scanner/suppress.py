@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
 _INLINE = re.compile(r"secret-hygiene:\s*(?:ignore|noqa)\b(?:\[([^\]\n]*)\])?", re.IGNORECASE)
 _ALLOWLIST = re.compile(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
 _ALLOWLIST_NEXT = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
-BASELINE_VERSION = 1
+# 2: a secret finding's fingerprint hashes a weak value through PBKDF2 (rules.secret_fingerprint);
+# version-1 entries of weak secrets no longer match.
+BASELINE_VERSION = 2
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -101,12 +104,37 @@ def sort_entries(entries: Iterable[dict[str, str]]) -> list[dict[str, str]]:
                   key=lambda e: (str(e.get("path", "")), str(e.get("rule", "")), e["fingerprint"]))
 
 
+class Baseline(list[dict[str, str]]):
+    """A baseline's entries, and the format version of the file they were read from."""
+
+    version: int = BASELINE_VERSION
+
+
 def updated_entries(existing: Iterable[dict[str, str]], findings: Iterable[Finding]) -> list[dict[str, str]]:
     """`baseline --update`: existing entries whose finding still exists are kept as they are
-    (with any field a user added, e.g. a "reason"), stale ones are dropped, new findings added."""
+    (with any field a user added, e.g. a "reason"), stale ones are dropped, new findings added.
+    From a version-1 baseline, whose secret fingerprints changed, an entry's added fields carry
+    over to the new entry when its rule and path match a single finding (and a single entry)."""
+    existing = list(existing) if not isinstance(existing, Baseline) else existing
     current = {entry["fingerprint"]: entry for entry in baseline_entries(findings)}
     kept = [entry for entry in existing if entry.get("fingerprint") in current]
+    if getattr(existing, "version", BASELINE_VERSION) < 2:
+        _carry_over([e for e in existing if e.get("fingerprint") not in current], current)
     return sort_entries([*kept, *current.values()])
+
+
+def _carry_over(stale: list[dict[str, str]], current: dict[str, dict[str, str]]) -> None:
+    def place(entry: dict[str, str]) -> tuple[str, str]:
+        return str(entry.get("rule", "")), str(entry.get("path", ""))
+
+    findings_at = Counter(place(entry) for entry in current.values())
+    stale_at = Counter(place(entry) for entry in stale)
+    new_at = {place(entry): entry for entry in current.values()}
+    for entry in stale:
+        where = place(entry)
+        if findings_at[where] == 1 and stale_at[where] == 1:
+            extra = {k: v for k, v in entry.items() if k not in {"fingerprint", "rule", "path"}}
+            new_at[where].update(extra)
 
 
 def baseline_text(entries: list[dict[str, str]]) -> str:
@@ -153,17 +181,32 @@ def _read_json(path: Path, what: str, root: Path | None) -> Any:
         raise BaselineError(f"{path}: {what} is not valid JSON") from None
 
 
-def read_baseline(path: Path, root: Path | None = None) -> list[dict[str, str]]:
+def read_baseline(path: Path, root: Path | None = None) -> Baseline:
     document = _read_json(path, "baseline", root)
     entries = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
         raise BaselineError(f"{path}: findings: expected a list of entries with a fingerprint")
-    return entries
+    baseline = Baseline(entries)
+    version = document.get("version") if isinstance(document, dict) else None
+    baseline.version = version if isinstance(version, int) and not isinstance(version, bool) else 1
+    return baseline
 
 
 def baseline_fingerprints(path: Path) -> frozenset[str]:
     return frozenset(e["fingerprint"] for e in read_baseline(path))
+
+
+def load_baseline(path: Path) -> tuple[frozenset[str], str | None]:
+    """The fingerprints a scan suppresses, and a one-line note when the file is of an older
+    format whose entries may no longer match."""
+    baseline = read_baseline(path)
+    note = None
+    if baseline.version < BASELINE_VERSION:
+        note = (f"{path}: baseline version {baseline.version} predates the current fingerprints "
+                f"(version {BASELINE_VERSION}); some entries may no longer match: re-run "
+                "`secret-hygiene baseline --update`")
+    return frozenset(e["fingerprint"] for e in baseline), note
 
 
 # -- detect-secrets import --------------------------------------------------------------------
@@ -222,7 +265,7 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
 
     detect-secrets stores sha1(secret) per file. A Finding holds no secret, so each named file is
     rescanned here with our rules; the raw values the rules saw (`Document.secrets_seen`) are
-    matched to findings through the fingerprint (`fingerprint(rule, path, secret)`), and a
+    matched to findings through the fingerprint (`secret_fingerprint(rule, path, secret)`), and a
     finding is imported when the sha1 of its secret is in the detect-secrets entry list. A secret
     finding on a line detect-secrets named (its value cut differently) is imported as well."""
     import hashlib
@@ -231,7 +274,7 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
     from scanner.engine.runner import scan_document
     from scanner.model.document import Document, FileKind
     from scanner.notebooks import scan_notebook
-    from scanner.rules.base import fingerprint
+    from scanner.rules.base import secret_fingerprint
     from scanner.sources import SourceFile, read_source
 
     plan = build_plan(rules, options or {})
@@ -257,9 +300,12 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
         lines = {line for _, line in items}
         used_hashes: set[str] = set()
         used_lines: set[int] = set()
+        # Only values detect-secrets accepted are fingerprinted (a weak one costs a slow hash).
+        accepted_values = [s for s in file.secrets_seen
+                           if hashlib.sha1(s.encode("utf-8", "surrogatepass")).hexdigest() in hashes]
         for finding in result.findings:
-            values = [s for s in file.secrets_seen
-                      if fingerprint(finding.rule, finding.path, s) == finding.fingerprint]
+            values = [s for s in accepted_values
+                      if secret_fingerprint(finding.rule, finding.path, s) == finding.fingerprint]
             digests = {hashlib.sha1(s.encode("utf-8", "surrogatepass")).hexdigest() for s in values}
             span = set(range(finding.line, finding.end_line + 1))
             if digests & hashes:

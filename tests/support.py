@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from scanner.engine.plan import build_plan
-from scanner.engine.runner import ScanResult, Settings, loader_for, scan
+from scanner.engine.runner import FileResult, ScanResult, Settings, loader_for, scan, scan_document
 from scanner.model.document import Document
 from scanner.model.finding import Finding
 from scanner.rules import registry
@@ -67,3 +67,38 @@ def same_with_and_without_fast_paths(files: Mapping[str, str],
     full = scan_files(files, select=select, fast_paths=False)
     assert seen(fast.findings) == seen(full.findings), files
     return full.findings
+
+
+def run_scan(sources: Sequence[SourceFile], rules: Sequence[Rule], *, max_size: int = MAX_SIZE,
+             jobs: int = 1, expected: int | None = None,
+             on_file: Callable[[str], None] | None = None,
+             project_loader: Callable[[str], Document | None] = lambda path: None,
+             notes: Sequence[str] = ()) -> ScanResult:
+    """The engine over SourceFiles with these rule objects (their plan built here)."""
+    plan = build_plan(rules, {})
+    return scan(sources, plan, Settings(max_size=max_size), jobs=jobs, expected=expected,
+                on_file=on_file, project_loader=project_loader, notes=notes)
+
+
+def scan_doc(document: Document, rules: Sequence[Rule]) -> FileResult:
+    """One document through the plan of these rule objects."""
+    return scan_document(document, build_plan(rules, {}))
+
+
+def gate_words() -> list[str]:
+    """Every word any extractor's gate asks about (with every rule selected)."""
+    plan = build_plan(make_rules(), {})
+    return sorted({word for planned in plan.extractors
+                   for word in (*planned.extractor.gate.words,
+                                *(w for group in planned.extractor.gate.requires for w in group))})
+
+
+def rules_reached(document: Document) -> set[str]:
+    """The rules whose facts some extractor would look for in `document` (its gate lets it in)."""
+    plan = build_plan(make_rules(), {})
+    if plan.index.accelerated and document.keyword_index is None:
+        document.keyword_index = plan.index
+    produced = {fact for planned in plan.extractors if plan.admits(planned, document)
+                for fact in planned.extractor.produces}
+    return {rule.id for rule in plan.rules if document.context in rule.contexts
+            and (not rule.needs or produced & set(rule.needs))}

@@ -130,3 +130,54 @@ def test_old_cache_files_are_pruned(repo: Repo) -> None:
     assert len(files) == cache_module.KEEP_FILES
     repo.run("scan", "--select", "SH4", ".")  # a recent one: still there, reused
     assert _cache_files(repo.root) == files
+
+
+def test_an_upgraded_analysis_library_does_not_reuse_old_results(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stale "0 findings" from an older detect-secrets (or tree-sitter, hyperscan ...) is not
+    reused: the cache file is keyed by their installed versions."""
+    repo.run("scan", ".")
+    [before] = _cache_files(repo.root)
+    versions = cache_module.package_versions()
+    assert versions["detect-secrets"] is not None and versions["PyYAML"] is not None
+    upgraded = {**versions, "detect-secrets": "999.0"}
+    monkeypatch.setattr(cache_module, "package_versions", lambda: upgraded)
+    hits: list[str] = []
+    lookup = ResultCache.lookup
+
+    def spy(self: ResultCache, path: str, digest: str) -> object:
+        found = lookup(self, path, digest)
+        if found is not None:
+            hits.append(path)
+        return found
+
+    monkeypatch.setattr(ResultCache, "lookup", spy)
+    repo.run("scan", ".")
+    assert not hits  # nothing reused from the old version's results
+    assert len(_cache_files(repo.root)) == 2 and before in _cache_files(repo.root)
+
+
+def test_a_secret_committed_under_the_cache_directory_is_reported(repo: Repo) -> None:
+    repo.run("scan", ".")  # our cache files and .gitignore exist beside it
+    repo.write(".cache/secret-hygiene/creds.py", f'CLIENT_SECRET = "{SECRET[::-1]}"\n')
+    repo.git("add", "-f", ".cache/secret-hygiene/creds.py")
+    repo.commit()
+    for args in (("scan", "."), ("scan", "--all-files", "."), ("scan", "--no-cache", ".")):
+        _code, report = repo.run(*args)
+        paths = {f["path"] for f in report["findings"] if f["rule"] == "SH101"}
+        assert ".cache/secret-hygiene/creds.py" in paths, args
+        assert not any(f["path"].endswith(".bin") or f["path"].endswith(".gitignore")
+                       for f in report["findings"])
+
+
+def test_bytes_ff_fe_that_are_not_utf16_are_read_as_utf8(repo: Repo) -> None:
+    """A file that starts with FF FE but is ASCII after it: its secret is found on line 1."""
+    (repo.root / "conf").mkdir()
+    (repo.root / "conf" / "odd.py").write_bytes(
+        b"\xff\xfe" + f'CLIENT_SECRET = "{SECRET}"\nprint(1)\n'.encode())
+    (repo.root / "conf" / "wide.py").write_bytes(
+        f'CLIENT_SECRET = "{SECRET[::-1]}"\nprint(1)\n'.encode("utf-16"))
+    repo.commit()
+    _code, report = repo.run("scan", "--no-cache", ".")
+    assert {("conf/odd.py", 1, "SH101"), ("conf/wide.py", 1, "SH101")} <= triples(report)
+    assert SECRET not in json.dumps(report)

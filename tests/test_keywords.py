@@ -8,9 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner import engine, keywords
+from scanner import keywords
+from scanner.engine.plan import build_plan
+from scanner.keywords import KeywordIndex
 from scanner.model.document import Document
 from tests.support import make_rules, scan_files, triples
+
+
+def _index() -> KeywordIndex:
+    """The keyword index of a plan with every rule."""
+    return build_plan(make_rules(), {}).index
 
 TOKENS = ("token", "client_secret", "x-hub-", ".post(", "verify=false", "secret-hygiene", "ya29.")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -68,32 +75,28 @@ def test_scan_results_are_the_same_with_and_without_the_index(monkeypatch: pytes
     fast = scan_files(files)
     monkeypatch.setattr(keywords, "_hyperscan", None)
     monkeypatch.setattr(keywords, "_indexes", {})
-    monkeypatch.setattr(engine, "_plans", {})
     slow = scan_files(files)
-    assert not engine.keyword_index(make_rules(())).accelerated
+    assert not _index().accelerated
     assert triples(fast.findings) == triples(slow.findings)
     assert len(triples(fast.findings)) > 100
 
 
-def test_gate_words_hold_for_every_rule_on_the_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A rule's gate words are a promise: applies_to is never True on a file without one."""
-    monkeypatch.setattr(keywords, "_hyperscan", None)  # applies_to answers word by word
+def test_gates_give_the_same_answer_with_and_without_the_index(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gate's words are answered from the one-pass index or word by word: the same documents
+    pass every extractor's gate either way."""
     files = _fixture_files()
-    rules = make_rules(())
-    applied = 0
+    plan = build_plan(make_rules(), {})
+    assert plan.index.accelerated
+    admitted = 0
     for path, text in files.items():
-        for rule in rules:
-            gate = rule.gate_words()
-            if gate is None:
-                continue
-            file = Document(path, text)
-            if rule.applies_to(file):
-                applied += 1
-                assert any(word in text.lower() for word in gate), (rule.id, path)
-    assert applied > 200
-    gated = {rule.id for rule in rules if rule.gate_words() is not None}
-    assert "SH301" not in gated  # applies on a path alone ("hooks/github.py")
-    assert len(gated) >= 25
+        fast, slow = Document(path, text), Document(path, text)
+        fast.keyword_index = plan.index
+        for planned in plan.extractors:
+            answer = plan.admits(planned, fast)
+            assert answer == plan.admits(planned, slow), (planned.extractor.name, path)
+            admitted += answer
+    assert admitted > 200
 
 
 _KEYS = st.sampled_from(["client_secret", "TOKEN", "api_key", "password", "pwd", "secretKey",
@@ -126,22 +129,22 @@ def _code_line(draw: st.DrawFn) -> str:
 def test_candidate_lines_from_one_pass_match_the_word_search(lines: list[str], path: str) -> None:
     """The analysis finds the same candidates whether its lines come from the Hyperscan pass or
     from the word-by-word search (every pattern of the pass mirrors a gate of the analysis)."""
-    from scanner.plugins import secrets_analysis
+    from scanner.facts.secrets import analysis as secrets_analysis
 
     text = "\n".join(lines) + "\n"
     fast = Document(path, text)
-    fast.keyword_index = engine.keyword_index(make_rules(()))
+    fast.keyword_index = _index()
     slow = Document(path, text)
     assert secrets_analysis.candidates(fast, {}) == secrets_analysis.candidates(slow, {})
 
 
 def test_the_one_pass_lines_feed_real_candidates() -> None:
-    from scanner.plugins import secrets_analysis
+    from scanner.facts.secrets import analysis as secrets_analysis
 
     text = ('import os\nCLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"\nkey = compute()\n'
             'headers = {"Authorization": "Bearer Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4"}\n')
     file = Document("app/settings.py", text)
-    file.keyword_index = engine.keyword_index(make_rules(()))
+    file.keyword_index = _index()
     lines = secrets_analysis._indexed_candidate_lines(file, quoted=True, env=False)
     assert lines is not None and [n for n, _ in lines] == [2, 4]  # not `key = compute()`
     assert {c.line for c in secrets_analysis.candidates(file, {})} == {2, 4}
@@ -159,11 +162,11 @@ def test_the_one_pass_lines_feed_real_candidates() -> None:
     (".env", "SERVICE_CREDENTIAL=9f3KpQ2LmX8vB7nR4tW1zY6a"),
 ])
 def test_loose_lines_each_pass_can_act_on_are_kept(path: str, line: str) -> None:
-    from scanner.plugins import secrets_analysis
+    from scanner.facts.secrets import analysis as secrets_analysis
 
     text = f"# header\n{line}\nnothing = here\n"
     fast = Document(path, text)
-    fast.keyword_index = engine.keyword_index(make_rules(()))
+    fast.keyword_index = _index()
     found = secrets_analysis.candidates(fast, {})
     assert found == secrets_analysis.candidates(Document(path, text), {})
     assert [c.line for c in found] == [2], found
@@ -177,26 +180,25 @@ def test_loose_lines_each_pass_can_act_on_are_kept(path: str, line: str) -> None
     "client_secret = 'é'\n".encode("utf-32-be").join([b"\x00\x00\xfe\xff", b""]),
     b"client_secret = '\xff\xfe bad'\n",  # not UTF-8
 ])
-def test_the_bytes_the_passes_search_are_the_text_as_utf8(tmp_path: Path, raw: bytes) -> None:
+def test_the_bytes_the_passes_search_are_the_text_as_utf8(
+        tmp_path: Path, raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     """scan_source hands the file's own bytes to the Hyperscan passes only when they are the
     UTF-8 of its text; files with a BOM are re-encoded."""
+    from scanner.engine.runner import Settings, scan_source
+    from scanner.facts.secrets import SecretsExtractor
     from scanner.sources import SourceFile
 
     target = tmp_path / "f.py"
     target.write_bytes(raw)
     seen: list[bytes] = []
-    rule = make_rules(["SH101"])[0]
-    original = type(rule).applies_to
+    original = SecretsExtractor.extract
 
-    def spy(self: object, file: Document) -> bool:
-        seen.append(file.utf8)
-        assert file.utf8 == file.text.encode("utf-8", "surrogateescape")
-        return bool(original(self, file))  # type: ignore[arg-type]
+    def spy(self: SecretsExtractor, document: Document) -> object:
+        seen.append(document.utf8)
+        assert document.utf8 == document.text.encode("utf-8", "surrogateescape")
+        return original(self, document)
 
-    type(rule).applies_to = spy  # type: ignore[method-assign]
-    try:
-        engine.scan_source(SourceFile(path="f.py", location=str(target), root=str(tmp_path)),
-                           [rule], 1 << 20)
-    finally:
-        type(rule).applies_to = original  # type: ignore[method-assign]
+    monkeypatch.setattr(SecretsExtractor, "extract", spy)
+    scan_source(SourceFile(path="f.py", location=str(target), root=str(tmp_path)),
+                build_plan(make_rules(["SH101"]), {}), Settings(max_size=1 << 20))
     assert seen

@@ -20,7 +20,7 @@ def test_detect_secrets_loads_without_requests() -> None:
         from scanner.lazy import detect_secrets_module
         detect_secrets_module("detect_secrets.plugins.base")
         detect_secrets_module("detect_secrets.plugins.github_token")
-        detect_secrets_module("scanner.plugins.detect_secrets_plugins")
+        detect_secrets_module("scanner.facts.secrets.detect_secrets_plugins")
         print("urllib3" in sys.modules, type(sys.modules["requests"]).__name__)
     """)
     assert out == "False _StandIn"

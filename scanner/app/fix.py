@@ -11,12 +11,12 @@ import codecs
 import difflib
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.model.finding import Edit, Finding, Fix
-from scanner.redact import redact
+from scanner.redact import redact_text
 
 # libcst's native parser recurses without a limit (it segfaults on ~10,000 nested operators or
 # dotted names) and slows down quadratically with nesting, so CPython's own parser vets the text
@@ -49,11 +49,13 @@ class FileFix:
     secrets: list[str] = field(default_factory=list)
     environment: set[str] = field(default_factory=set)
 
-    def diff(self, path: str) -> str:
-        """The change as a unified diff, every replaced secret redacted."""
+    def diff(self, path: str, options: Mapping[str, Any] | None = None) -> str:
+        """The change as a unified diff, with every replaced secret and every other value the
+        secret analysis sees in the file (a suppressed one on a context line) redacted."""
+        seen = [*self.secrets, *secret_values(path, self.before, options or {})]
         lines = difflib.unified_diff(_LINE.findall(self.before), _LINE.findall(self.after),
                                      f"a/{path}", f"b/{path}")
-        return "".join(redacted_diff_line(line, self.secrets) for line in lines)
+        return "".join(redacted_diff_line(line, seen) for line in lines)
 
 
 def fix_file(path: str, data: bytes, findings: Sequence[Finding]) -> FileFix:
@@ -101,13 +103,14 @@ def apply_fixes(path: str, text: str, findings: Sequence[Finding]) -> FixedText:
         except _Shadowed as exc:
             result.skipped.append(f"{path}: {exc}; not fixed")
             return result
+    renamed, environment = _distinct_environment(text, chosen)
     edits = sorted((edit for fix in chosen for edit in fix.edits), key=lambda e: e.start,
                    reverse=True)
     new = text
     for edit in edits:
         if edit.secret:
-            result.secrets.append(new[edit.start:edit.end])
-        new = new[:edit.start] + _aliased(edit, aliases) + new[edit.end:]
+            result.secrets.append(_literal_value(new[edit.start:edit.end]))
+        new = new[:edit.start] + _aliased(renamed.get(id(edit), edit), aliases) + new[edit.end:]
     if imports and path.endswith(PYTHON_SUFFIXES):
         with_imports, problem = add_imports(new, imports, aliases)
         if problem is not None:
@@ -116,8 +119,40 @@ def apply_fixes(path: str, text: str, findings: Sequence[Finding]) -> FixedText:
         new = with_imports
     result.text = new
     result.applied = len(chosen)
-    result.environment = {name for fix in chosen for name in fix.environment}
+    result.environment = environment
     return result
+
+
+def _distinct_environment(text: str, fixes: Sequence[Fix]) -> tuple[dict[int, Edit], set[str]]:
+    """Two fixes that move different secrets to the same environment variable: the later one
+    gets `NAME_2` (then `_3` ...). Returns the renamed edits (by id of the original edit) and
+    every environment name the fixed code reads."""
+    owner: dict[str, str] = {}  # environment name -> the secret text it holds
+    renamed: dict[int, Edit] = {}
+    used: set[str] = set()
+    for fix in fixes:
+        secret = next((text[e.start:e.end] for e in fix.edits if e.secret), None)
+        for name in fix.environment:
+            final = name
+            if secret is not None and owner.setdefault(name, secret) != secret:
+                number = 2
+                while owner.get(f"{name}_{number}", secret) != secret:
+                    number += 1
+                final = f"{name}_{number}"
+                owner[final] = secret
+                for edit in fix.edits:
+                    renamed[id(edit)] = Edit(edit.start, edit.end,
+                                             re.sub(rf"\b{re.escape(name)}\b", final, edit.text),
+                                             edit.secret)
+            used.add(final)
+    return renamed, used
+
+
+def _literal_value(replaced: str) -> str:
+    """The value of a replaced string literal (its prefix and quotes stripped): what a diff
+    line shows redacted, inside its quotes."""
+    match = re.fullmatch(r"[rRuUbBfF]{0,2}(['\"])(.*)\1", replaced, re.DOTALL)
+    return match.group(2) if match else replaced
 
 
 def _aliased(edit: Edit, aliases: dict[str, str]) -> str:
@@ -155,11 +190,16 @@ def add_imports(text: str, imports: Iterable[tuple[str, str | None]],
 
 
 def redacted_diff_line(line: str, secrets: Iterable[str]) -> str:
-    """A line of `fix --diff` with every replaced secret redacted."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if secret and secret in line:
-            line = line.replace(secret, redact(secret))
-    return line
+    """A line of `fix --diff` with every secret it holds redacted."""
+    return redact_text(line, [secret for secret in secrets if secret])
+
+
+def secret_values(path: str, text: str, options: Mapping[str, Any]) -> list[str]:
+    """Every value the secret analysis finds in `text`, suppressed or not."""
+    from scanner.facts.secrets import SecretsExtractor
+    from scanner.model.document import Document
+
+    return [found.value for found in SecretsExtractor(options).extract(Document(path, text))]
 
 
 class _Shadowed(Exception):

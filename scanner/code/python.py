@@ -8,7 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from scanner.code import ir
-from scanner.code.lowering import Lowerer
+from scanner.code.lowering import MAX_DEPTH, Lowerer
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -285,6 +285,9 @@ class PythonLowerer(Lowerer):
         body = self._body(node.child_by_field_name("consequence"))
         orelse: tuple[ir.Stmt, ...] = ()
         alternatives = node.children_by_field_name("alternative")
+        if len(alternatives) > MAX_DEPTH // 2:  # a chain of elifs nests in the model: cut it
+            self.truncated = True
+            alternatives = alternatives[:MAX_DEPTH // 2]
         for alternative in reversed(alternatives):
             if alternative.type == "else_clause":
                 orelse = self._body(alternative.child_by_field_name("body"))

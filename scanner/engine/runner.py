@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scanner.credentials import credential_literals_in
 from scanner.facts.base import FileFacts
 from scanner.facts.symbols import module_symbols
 from scanner.model.document import Document, FileKind
 from scanner.model.finding import Finding, Summary
-from scanner.redact import redact_text
+from scanner.redact import SecretValues, as_values, printable, redact_text, snippet, snippet_window
 from scanner.rules.base import ProjectReporter, ProjectRule, RuleContext
 from scanner.sources import BINARY_SKIPPED, SourceFile, decode_file, read_file_bytes, read_source
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
@@ -121,15 +122,18 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -
                 gathered.add(symbols)
         if gathered:
             result.facts = gathered
+            # Facts keep source text for snippets: their credential literals are redacted from
+            # the findings and keep the result out of the cache.
+            document.secrets_seen.update(credential_literals_in(
+                text for text in _strings_in(gathered) if "'" in text or '"' in text or "`" in text))
     result.notes.extend(document.notes)
     if document.has_any(("secret-hygiene", "pragma")) and (
             "secret-hygiene" in document.text or "pragma" in document.text):
         result.directives = inline_directives(document.lines)
     secrets = document.secrets_seen
+    raw = redact_late(raw, secrets, document.line_text,
+                      lambda finding, value: _late(secrets, finding, value))
     for finding in raw:
-        if secrets:
-            finding = finding.with_changes(snippet=redact_text(finding.snippet, secrets),
-                                           message=redact_text(finding.message, secrets))
         if not touches(finding, document.changed_lines):
             continue
         if is_inline_suppressed(finding, result.directives):
@@ -137,6 +141,63 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -
             continue
         result.findings.append(finding)
     return result
+
+
+def _strings_in(facts: FileFacts) -> Iterator[str]:
+    """Every distinct string held in a file's facts (dataclasses, sequences, mappings)."""
+    import dataclasses
+
+    stack: list[Any] = [fact for kind in facts.types() for fact in facts.of(kind)]
+    seen: set[int] = set()
+    texts: set[str] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item not in texts:
+                texts.add(item)
+                yield item
+        elif id(item) in seen:
+            continue
+        elif isinstance(item, dict):
+            seen.add(id(item))
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            seen.add(id(item))
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            seen.add(id(item))
+            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
+
+
+def _late(secrets: SecretValues, finding: Finding, value: str) -> bool:
+    known = secrets.known_when(finding)
+    return known is None or secrets.number(value) >= known
+
+
+def redact_late(findings: list[Finding], secrets: SecretValues, line_text: Callable[[int], str],
+                is_late: Callable[[Finding, str], bool]) -> list[Finding]:
+    """Findings made before a value on their line was known (another rule's secret, a later
+    finding's) get their snippet made again, and every message is redacted against every value.
+    Linear in the findings: each line window is searched once through the value index."""
+    if not secrets:
+        return findings
+    found_on: dict[int, list[str]] = {}  # line -> values in it (lines short enough to be whole)
+    out = []
+    for finding in findings:
+        text = line_text(finding.line)
+        window, _, cut_before, cut_after = snippet_window(text, finding.column, secrets.longest)
+        if cut_before or cut_after:
+            found = secrets.occurring_in(window)
+        else:
+            cached = found_on.get(finding.line)
+            found = cached if cached is not None else found_on.setdefault(
+                finding.line, secrets.occurring_in(window))
+        if any(is_late(finding, value) for value in found):
+            finding = finding.with_changes(snippet=snippet(text, finding.column, secrets))
+        message = redact_text(finding.message, secrets)
+        out.append(finding if message == finding.message else finding.with_changes(message=message))
+    return out
 
 
 # Files that decode() does not read as plain UTF-8: their text re-encodes to other bytes.
@@ -179,7 +240,7 @@ def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResul
     return result
 
 
-def _holds_none_of(result: FileResult, secrets: set[str]) -> bool:
+def _holds_none_of(result: FileResult, secrets: Iterable[str]) -> bool:
     """Whether the stored form of `result` is free of every secret a rule saw in the file:
     reports are redacted already, and a result that still held one (in a fact) would never be
     written to the cache."""
@@ -188,7 +249,13 @@ def _holds_none_of(result: FileResult, secrets: set[str]) -> bool:
     import pickle
 
     stored = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    return not any(secret.encode("utf-8", "surrogateescape") in stored for secret in secrets)
+    values = as_values(secrets)
+    # One pass through the value index (a file may hold thousands), not one search per value.
+    if values.occurring_in(stored.decode("utf-8", "surrogateescape")):
+        return False
+    # A value with undecodable bytes is stored as pickle encodes it: searched on its own (rare).
+    return not any(secret.encode("utf-8", "surrogatepass") in stored
+                   for secret in values if printable(secret) != secret)
 
 
 @dataclass

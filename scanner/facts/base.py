@@ -81,6 +81,17 @@ class FileFacts:
         self._by_type: dict[type[Fact], list[Fact]] = {}
         self.complete = complete
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileFacts):
+            return NotImplemented
+        return self.complete == other.complete and self._by_type == other._by_type
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{kind.__name__}: {len(found)}" for kind, found in self._by_type.items())
+        return f"FileFacts({counts}{'' if self.complete else ', incomplete'})"
+
     def add(self, fact: Fact) -> None:
         self._by_type.setdefault(type(fact), []).append(fact)
 

@@ -104,7 +104,8 @@ class ModuleSymbols(Fact):
     imports: tuple[tuple[str, str], ...]  # local name -> qualified target
     functions: tuple[str, ...]  # module-level function names
     classes: tuple[ClassSymbol, ...]
-    constants: tuple[tuple[str, str], ...]  # NAME -> constant string value
+    constants: tuple[str, ...]  # names of module-level constants (never their values: a fact
+    # must not carry a secret literal into the parent process or the cache)
     aliases: tuple[tuple[str, str], ...]  # NAME -> dotted name it is bound to
     instances: tuple[tuple[str, str], ...]  # NAME -> dotted callee of `NAME = Callee(...)`
     exports: tuple[tuple[str, str], ...]  # JS exported name -> local name
@@ -124,7 +125,7 @@ def symbols_of(document: Document, module: ir.Module) -> ModuleSymbols:
                     for item in module.imports if item.local != "*")
     functions: list[str] = []
     classes: list[ClassSymbol] = []
-    constants: list[tuple[str, str]] = []
+    constants: list[str] = []
     aliases: list[tuple[str, str]] = []
     instances: list[tuple[str, str]] = []
     for statement in _top_level(module.body):
@@ -143,9 +144,8 @@ def symbols_of(document: Document, module: ir.Module) -> ModuleSymbols:
             for target in statement.targets:
                 if not isinstance(target, ir.Name) or "." in target.name:
                     continue
-                constant = _constant_text(value)
-                if constant is not None:
-                    constants.append((target.name, constant))
+                if _constant_text(value) is not None:
+                    constants.append(target.name)
                 elif isinstance(value, ir.Name):
                     aliases.append((target.name, value.name))
                 elif isinstance(value, ir.Call) and value.callee:
@@ -161,11 +161,14 @@ def symbols_of(document: Document, module: ir.Module) -> ModuleSymbols:
 
 def _top_level(body: Iterable[ir.Stmt]) -> Iterator[ir.Stmt]:
     """Module-level statements, looking inside `if`/`try` blocks (conditional definitions)."""
-    for statement in body:
+    pending = list(body)
+    pending.reverse()
+    while pending:
+        statement = pending.pop()
         yield statement
         if isinstance(statement, (ir.If, ir.Try)):
-            for block in ir.nested_blocks(statement):
-                yield from _top_level(block)
+            for block in reversed(ir.nested_blocks(statement)):
+                pending.extend(reversed(block))
 
 
 def _constant_text(value: ir.Expr) -> str | None:

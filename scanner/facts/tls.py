@@ -67,19 +67,38 @@ class TlsExtractor(Extractor):
         module = document.code
         if module is None:
             return
+        whole = _Surroundings(document.text)
         for owner, body in ir.scopes(module):
-            surroundings = _scope_text(document, owner)
+            surroundings = whole if owner is None else _Surroundings(_scope_text(document, owner))
+            loopback_objects: set[int] | None = None
             for expr in ir.body_exprs(body):
                 if isinstance(expr, ir.Call):
                     yield from _call_switches(document, expr, surroundings)
-                elif isinstance(expr, ir.Dict):
-                    yield from _object_switches(document, expr, surroundings, body)
+                elif isinstance(expr, ir.Dict) and _rejects_unauthorized(expr):
+                    if loopback_objects is None:
+                        loopback_objects = _loopback_objects(body)
+                    yield from _object_switches(document, expr, surroundings,
+                                                id(expr) in loopback_objects)
                 elif isinstance(expr, ir.Name) and expr.name.endswith("_create_unverified_context"):
                     yield TlsCheckOff(document.node_span(expr), "ssl._create_unverified_context()",
-                                      "context", expr.name, _credentials(surroundings), False, True)
+                                      "context", expr.name, surroundings.credentials, False, True)
             for statement in ir.walk_statements(body):
                 if isinstance(statement, ir.Assign):
-                    yield from _assigned_switches(document, statement, surroundings)
+                    yield from _assigned_switches(document, statement, surroundings, whole)
+
+
+class _Surroundings:
+    """A scope's code, searched for credential words once (not once per switch in it)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._credentials: bool | None = None
+
+    @property
+    def credentials(self) -> bool:
+        if self._credentials is None:
+            self._credentials = _credentials(self.text)
+        return self._credentials
 
 
 def _scope_text(document: Document, owner: ir.Function | ir.Class | None) -> str:
@@ -98,54 +117,63 @@ def _is_false(expr: ir.Expr | None) -> bool:
     return isinstance(expr, ir.Num) and expr.text == "0"
 
 
-def _call_switches(document: Document, call: ir.Call, surroundings: str) -> Iterator[TlsCheckOff]:
+def _call_switches(document: Document, call: ir.Call,
+                   surroundings: _Surroundings) -> Iterator[TlsCheckOff]:
     verify = call.kwarg("verify")
     if verify is None or not _is_false(verify):
         return
     url = ir.string_value(call.arg(0, "url"))
     loopback = url is not None and is_loopback_url(url)
-    nearby = _credentials(document.source(call)) or _credentials(surroundings)
+    nearby = _credentials(document.source(call)) or surroundings.credentials
     target = call.callee or call.method
     yield TlsCheckOff(document.node_span(verify), "verify=False", "call", target, nearby,
                       loopback, True)
 
 
-def _object_switches(document: Document, obj: ir.Dict, surroundings: str,
-                     body: tuple[ir.Stmt, ...]) -> Iterator[TlsCheckOff]:
+def _rejects_unauthorized(obj: ir.Dict) -> bool:
+    return any((ir.key_text(key) or "").lower() == "rejectunauthorized" and _is_false(value)
+               for key, value in obj.items)
+
+
+def _object_switches(document: Document, obj: ir.Dict, surroundings: _Surroundings,
+                     loopback: bool) -> Iterator[TlsCheckOff]:
     for key, value in obj.items:
         name = ir.key_text(key)
         if name is None or name.lower() != "rejectunauthorized" or not _is_false(value):
             continue
         yield TlsCheckOff(document.node_span(value), "rejectUnauthorized: false", "call", "",
-                          _credentials(surroundings), _loopback_call(obj, body), True)
+                          surroundings.credentials, loopback, True)
 
 
-def _loopback_call(obj: ir.Dict, body: tuple[ir.Stmt, ...]) -> bool:
-    """Whether the call that receives `obj` (directly) also gets a loopback URL."""
+def _loopback_objects(body: tuple[ir.Stmt, ...]) -> set[int]:
+    """The ids of the object literals passed straight to a call that also gets a loopback URL
+    (one walk of the scope)."""
+    found: set[int] = set()
     for expr in ir.body_exprs(body):
-        if isinstance(expr, ir.Call) and any(arg is obj for arg in expr.args):
-            return any(is_loopback_url(text) for arg in expr.args
-                       if (text := ir.string_value(arg)) is not None)
-    return False
+        if isinstance(expr, ir.Call) and any(
+                is_loopback_url(text) for arg in expr.args
+                if (text := ir.string_value(arg)) is not None):
+            found.update(id(arg) for arg in expr.args if isinstance(arg, ir.Dict))
+    return found
 
 
-def _assigned_switches(document: Document, statement: ir.Assign,
-                       surroundings: str) -> Iterator[TlsCheckOff]:
+def _assigned_switches(document: Document, statement: ir.Assign, surroundings: _Surroundings,
+                       whole: _Surroundings) -> Iterator[TlsCheckOff]:
     value = statement.value
     for target in statement.targets:
         name = ir.dotted(target) or ""
         last = name.rsplit(".", 1)[-1]
         if last == "verify" and "." in name and isinstance(value, ir.Const) and value.value is False:
             yield TlsCheckOff(document.node_span(target), f"{name} = False", "session", name,
-                              _credentials(surroundings), False, True)
+                              surroundings.credentials, False, True)
         elif last.upper() in _ENV_SWITCHES and ir.string_value(value) == "0":
             yield TlsCheckOff(document.node_span(target), f"{last.upper()}=0", "process", last,
-                              _credentials(document.text), False, True)
+                              whole.credentials, False, True)
         elif isinstance(target, ir.Index) and (ir.string_value(target.key) or "").upper() in \
                 _ENV_SWITCHES and ir.string_value(value) == "0":
             key = (ir.string_value(target.key) or "").upper()
             yield TlsCheckOff(document.node_span(target), f"{key}=0", "process", key,
-                              _credentials(document.text), False, True)
+                              whole.credentials, False, True)
 
 
 class TlsEnvironmentExtractor(Extractor):

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from scanner.redact import SecretValues
+
 if TYPE_CHECKING:
     from scanner.code import ir
     from scanner.keywords import KeywordIndex
@@ -23,6 +25,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # Bigger code files are only scanned as text (generated code; the parse would cost seconds).
 MAX_CODE_CHARS = 1_000_000
+# A longer line is generated data or an attack: tree-sitter's error recovery on one line that
+# long grows with the square of its length, so such a file is only scanned as text.
+MAX_CODE_LINE = 16_384
 
 
 class FileKind(enum.Enum):
@@ -129,7 +134,9 @@ class Document:
         self.kind = kind if kind is not None else kind_of(path)
         # Notes for summary.errors (parse failures); secrets seen, so every snippet can be redacted.
         self.notes: list[str] = []
-        self.secrets_seen: set[str] = set()
+        self.secrets_seen = SecretValues()
+        # line -> its credential literals (rules.Rule.finding), searched once per line.
+        self.literals_by_line: dict[int, frozenset[str]] = {}
         self._keyword_lines: dict[tuple[str, ...], list[int]] = {}
         # keyword -> whether `lower` holds it; shared by every rule that asks about this file.
         self._keyword_seen: dict[str, bool] = {}
@@ -163,6 +170,10 @@ class Document:
         """1-based (line, column) of a character offset into `text`."""
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset into `text` of a 1-based (line, column)."""
+        return self._line_starts[line - 1] + column - 1
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
@@ -296,6 +307,10 @@ class Document:
                               "only the text rules ran on it")
             return None
         if self.is_bundle:
+            return None
+        if any(len(line) > MAX_CODE_LINE for line in self.lines):
+            self.notes.append(f"{self.path}: a line over {MAX_CODE_LINE} characters; the code is "
+                              "not parsed, only the text rules ran on it")
             return None
         from scanner.code import lower
 

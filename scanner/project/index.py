@@ -136,7 +136,7 @@ class ProjectIndex:
                     return self.resolve(symbols, value + ("." + rest if rest else ""))
                 return name
             elif any(local == head for local, _ in symbols.instances) or \
-                    any(local == head for local, _ in symbols.constants):
+                    head in symbols.constants:
                 target = _qualify(symbols, head)
             else:
                 return name
@@ -192,11 +192,6 @@ class ProjectIndex:
             return None
         callee = dict(symbols.instances).get(member)
         return self.resolve(symbols, callee) if callee else None
-
-    def constant(self, qualname: str) -> str | None:
-        module, member = self.split(qualname)
-        symbols = self.modules.get(module or "")
-        return dict(symbols.constants).get(member) if symbols is not None else None
 
     # -- classes -------------------------------------------------------------------------------
 

@@ -5,16 +5,28 @@ rules decide from facts only, never from a syntax tree."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from scanner.credentials import credential_literals
 from scanner.facts.base import Fact, FileFacts, Span
 from scanner.model.finding import Confidence, Finding, Fix, Severity
-from scanner.redact import redact_text, snippet
+from scanner.redact import (
+    STRONG_BITS,
+    SecretValues,
+    as_values,
+    has_key_header,
+    key_body_lines,
+    redact_text,
+    snippet,
+    snippet_window,
+    strength_bits,
+)
 
 if TYPE_CHECKING:
     from scanner.model.document import Document
@@ -149,23 +161,80 @@ def fingerprint(rule_id: str, path: str, basis: str) -> str:
     return digest.hexdigest()
 
 
+# PBKDF2 rounds for weak values: about 30 ms here, for everyone who fingerprints (and guesses).
+KDF_ITERATIONS = 100_000
+# A flagged construct's lines searched for credential literals (a call spread over lines).
+_CONSTRUCT_LINES = 20
+# How far from a finding's column its line is searched for credential literals (a minified
+# line holding thousands of findings is not searched whole for each).
+_LITERAL_REACH = 4096
+
+
+def secret_fingerprint(rule_id: str, path: str, value: str) -> str:
+    """`fingerprint` over a value that brute force cannot recover from it: the value itself
+    when it is strong (>= 80 bits estimated), else PBKDF2-HMAC-SHA256 of it salted with the rule
+    and path. The same on every machine and run; a committed baseline gives weak passwords away
+    only at 100,000 hash rounds a guess."""
+    return fingerprint(rule_id, path, derived_value(rule_id, path, value))
+
+
+@functools.lru_cache(maxsize=4096)
+def derived_value(rule_id: str, path: str, value: str) -> str:
+    if strength_bits(value) >= STRONG_BITS:
+        return value
+    salt = f"secret-hygiene/2\0{rule_id}\0{path}".encode("utf-8", "surrogatepass")
+    derived = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8", "surrogatepass"), salt,
+                                  KDF_ITERATIONS)
+    return "pbkdf2:" + derived.hex()
+
+
+def _literals_near(line_text: str, column: int) -> set[str]:
+    """The credential literals of the part of a line its snippet can show."""
+    return credential_literals(snippet_window(line_text, column, _LITERAL_REACH)[0])
+
+
+def _masked(line_text: str, literals: Iterable[str]) -> str:
+    """The line with its credential literals replaced, so a line-based fingerprint holds none."""
+    for literal in sorted(literals, key=len, reverse=True):
+        line_text = line_text.replace(literal, "\u2026")
+    return line_text
+
+
 def build_finding(rule: Rule, *, path: str, span: Span, message: str, line_text: str,
                   secret: str | None = None, construct: str | None = None,
                   commit: str | None = None, known_secrets: Iterable[str] = (),
                   confidence: Confidence | None = None, context: str = "code",
-                  fix: Fix | None = None) -> Finding:
-    """A finding. `secret` is a credential value: redacted everywhere and fingerprinted;
-    otherwise `construct` (a line-independent description) is fingerprinted."""
+                  fix: Fix | None = None, literals: Iterable[str] | None = None) -> Finding:
+    """A finding. `secret` is a credential value: redacted everywhere and fingerprinted with
+    `secret_fingerprint`; otherwise `construct` (a line-independent description) is
+    fingerprinted. Outside the secret family, credential-looking literals of the line
+    (`literals`, or searched for here) are redacted too and never fingerprinted."""
     line, column, end_line, end_column = span
-    secrets = {*known_secrets, *([secret] if secret else [])}
-    basis = secret if secret else (construct if construct is not None else " ".join(line_text.split()))
+    values = as_values(known_secrets)
+    if rule.family == "secret":
+        literals = set()
+    elif literals is None:
+        literals = _literals_near(line_text, column)
+    literals = set(literals)
+    own = literals | ({secret} if secret else set())
+    if any(value not in values for value in own):
+        values = SecretValues([*values, *own])
+    if secret:
+        digest = secret_fingerprint(rule.id, path, secret)
+    else:
+        basis = construct if construct is not None else " ".join(_masked(line_text, literals).split())
+        digest = fingerprint(rule.id, path, basis)
     return Finding(
         rule=rule.id, name=rule.name, category=rule.family, severity=rule.effective_severity,
         path=path, line=line, column=column, end_line=end_line, end_column=end_column,
-        message=redact_text(message, secrets), snippet=snippet(line_text, column, secrets),
-        fingerprint=fingerprint(rule.id, path, basis), commit=commit,
+        message=redact_text(message, values), snippet=snippet(line_text, column, values),
+        fingerprint=digest, commit=commit,
         confidence=confidence if confidence is not None else rule.confidence, context=context,
         fix=fix)
+
+
+class FixRefused(Exception):
+    """Raised by a rule's fix that will not rewrite this finding; its text is the note's reason."""
 
 
 class RuleContext:
@@ -181,15 +250,52 @@ class RuleContext:
 
     def report(self, rule: Rule, span: Span, message: str, *, secret: str | None = None,
                construct: str | None = None, confidence: Confidence | None = None,
-               fix: Fix | None = None) -> Finding:
+               fix: Fix | Callable[[], Fix | None] | None = None) -> Finding:
+        """A finding in the document. Every value it redacts joins `document.secrets_seen`: the
+        document's other snippets and its cache entry are checked against it. `fix` may be a
+        function, called only when fixes are wanted: one that raises costs its fix (a note),
+        never the finding."""
         document = self.document
-        if secret:
-            document.secrets_seen.add(secret)
-        return build_finding(rule, path=document.path, span=span, message=message,
-                             line_text=document.line_text(span[0]), secret=secret,
-                             construct=construct, commit=document.commit,
-                             known_secrets=document.secrets_seen, confidence=confidence,
-                             context=self.file_context, fix=fix if self.want_fixes else None)
+        if callable(fix):
+            fix = self._fix(rule, fix) if self.want_fixes else None
+        line, _, end_line, _ = span
+        line_text = document.line_text(line)
+        values = {secret} if secret else set()
+        literals: frozenset[str] = frozenset()
+        if rule.family != "secret":
+            literals = self.line_literals(line)
+            for number in range(line, min(end_line, line + _CONSTRUCT_LINES) + 1):
+                values |= self.line_literals(number)
+        elif secret and has_key_header(line_text):
+            values.update(key_body_lines(document.lines, line - 1))
+        document.secrets_seen.update(values)
+        made = build_finding(rule, path=document.path, span=span, message=message,
+                             line_text=line_text, secret=secret, construct=construct,
+                             commit=document.commit, known_secrets=document.secrets_seen,
+                             confidence=confidence, context=self.file_context,
+                             fix=fix if self.want_fixes else None, literals=literals)
+        document.secrets_seen.mark(made)
+        return made
+
+    def _fix(self, rule: Rule, make: Callable[[], Fix | None]) -> Fix | None:
+        try:
+            return make()
+        except FixRefused as refused:
+            self.document.notes.append(f"{self.path}: {rule.id} not fixed: {refused}")
+            return None
+        except Exception as exc:  # a fix bug costs its fix, never the finding or other rules
+            self.document.notes.append(f"{self.path}: the {rule.id} fix failed "
+                                       f"({type(exc).__name__}); reported without a fix")
+            return None
+
+    def line_literals(self, line: int) -> frozenset[str]:
+        """The credential literals of a line, searched once per document (a minified line can
+        hold thousands of findings)."""
+        cache = self.document.literals_by_line
+        found = cache.get(line)
+        if found is None:
+            found = cache[line] = frozenset(credential_literals(self.document.line_text(line)))
+        return found
 
 
 @dataclass

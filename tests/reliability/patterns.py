@@ -240,14 +240,10 @@ def _text(items: Any, target: Any, pumps: int, groups: dict[int, str]) -> str:
 def attacks(pattern: re.Pattern[Any], length: int) -> list[str | bytes]:
     """Adversarial subjects of about `length` characters for one pattern."""
     source = pattern.pattern
-    text_pattern = source.decode("latin-1") if isinstance(source, bytes) else source
-    flags = pattern.flags & ~re.UNICODE if isinstance(source, bytes) else pattern.flags
-    try:
-        parsed = sre_parse.parse(text_pattern, flags & ~re.LOCALE)
-    except re.error:
+    items = _parsed(pattern)
+    if items is None:
         return []
     subjects: list[str] = []
-    items = list(parsed)
     for target in _repeat_nodes(items):
         unit = _text(target[2], None, 1, {}) or "a"
         pumps = max(1, length // max(len(unit), 1))
@@ -261,3 +257,50 @@ def attacks(pattern: re.Pattern[Any], length: int) -> list[str | bytes]:
     if isinstance(source, bytes):
         return [s.encode("utf-8", "surrogateescape") for s in subjects]
     return list(dict.fromkeys(subjects))
+
+
+def shortest_match(pattern: re.Pattern[Any]) -> str:
+    """The shortest text `pattern` matches, one sample character per class: the literal parts
+    that make a line interesting to it, in the case it wants (bytes patterns as latin-1 text)."""
+    items = _parsed(pattern)
+    return "" if items is None else _text(items, None, 1, {})
+
+
+def _parsed(pattern: re.Pattern[Any]) -> list[Any] | None:
+    """The parsed items of a pattern (bytes patterns read as latin-1), None if it cannot be."""
+    source = pattern.pattern
+    text_pattern = source.decode("latin-1") if isinstance(source, bytes) else source
+    flags = pattern.flags & ~re.UNICODE if isinstance(source, bytes) else pattern.flags
+    try:
+        return list(sre_parse.parse(text_pattern, flags & ~re.LOCALE))
+    except re.error:
+        return None
+
+
+def leading_literal(pattern: re.Pattern[Any]) -> str:
+    """The literal text every match of `pattern` starts with (the first alternative's, for a
+    leading alternation): `sk-` for OpenAI keys, `//` for npm's `_authToken` lines."""
+    items = _parsed(pattern)
+    return "" if items is None else _leading(items)[0]
+
+
+def _leading(items: Any) -> tuple[str, bool]:
+    """(literal prefix of the sequence, whether the whole sequence was literal)."""
+    out = []
+    for op, arg in items:
+        name = _name(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name in {"AT", "ASSERT", "ASSERT_NOT"}:
+            continue
+        elif name == "SUBPATTERN":
+            text, whole = _leading(arg[-1])
+            out.append(text)
+            if not whole:
+                return "".join(out), False
+        elif name == "BRANCH":
+            out.append(_leading(arg[1][0])[0])
+            return "".join(out), False
+        else:
+            return "".join(out), False
+    return "".join(out), True

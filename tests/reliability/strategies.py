@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from scanner.rules.registry import RULES
+from tests.support import gate_words
 
-RULE_WORDS = sorted({k for rule in RULES for k in rule.keywords})
+RULE_WORDS = gate_words()
 
 PY_FRAGMENTS = [
     "import os", "import hmac", "import requests", "from flask import Flask, request",

@@ -14,25 +14,26 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from scanner import engine
-from scanner.model.finding import Finding, Summary
+from scanner.engine import pool
 from scanner.lang.config import iter_entries
 from scanner.model.document import Document, kind_of, split_lines
-from scanner.rules.registry import RULES, instantiate
+from scanner.model.finding import Finding, Summary
 from scanner.reporters import REPORTERS
+from scanner.rules.registry import RULES, instantiate
 from scanner.sources import SourceFile, decode, parse_patch, unquote_git_path
 from tests.reliability import strategies as sts
+from tests.support import ScanResult, rules_reached, run_scan
 
 EXAMPLES = settings(max_examples=500, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ALL_RULES = instantiate(RULES, {}, {})
 
 
-def scan_one(path: str, text: str) -> engine.ScanResult:
-    return engine.scan([SourceFile(path=path, text=text)], ALL_RULES, max_size=1 << 22)
+def scan_one(path: str, text: str) -> ScanResult:
+    return run_scan([SourceFile(path=path, text=text)], ALL_RULES, max_size=1 << 22)
 
 
-def check_result(result: engine.ScanResult, text: str) -> None:
+def check_result(result: ScanResult, text: str) -> None:
     errors = result.summary.errors
     assert not [e for e in errors if "failed" in e], errors
     line_count = len(split_lines(text))
@@ -125,8 +126,7 @@ def test_parse_patch_survives_garbage(lines: list[bytes]) -> None:
 
 def exercise_parses(path: str, text: str) -> Document:
     file = Document(path, text)
-    file.python  # noqa: B018 - each parse is a lazy property
-    file.js_tree  # noqa: B018
+    file.code  # noqa: B018 - the parse is a lazy property
     file.config  # noqa: B018
     entries = list(iter_entries(file))
     for entry in entries:
@@ -157,7 +157,7 @@ def test_parsers_accept_code_like_text(source: tuple[str, str]) -> None:
 # -- rules ------------------------------------------------------------------------------------
 
 
-def _findings(result: engine.ScanResult) -> list[dict[str, Any]]:
+def _findings(result: ScanResult) -> list[dict[str, Any]]:
     return [f.to_json() for f in result.findings]
 
 
@@ -198,13 +198,13 @@ def test_rules_on_damaged_text(source: tuple[str, str], noise: bytes, where: int
 def test_same_findings_serial_and_in_the_process_pool(files: list[tuple[str, str]]) -> None:
     """Worker processes give the same findings and notes as the in-process path."""
     sources = [SourceFile(path=f"{i}/{path}", text=text) for i, (path, text) in enumerate(files)]
-    serial = engine.scan(sources, ALL_RULES, max_size=1 << 22, jobs=1)
-    previous = engine.PARALLEL_MIN_FILES, engine.CHUNK_SIZE
-    engine.PARALLEL_MIN_FILES, engine.CHUNK_SIZE = 1, 2
+    serial = run_scan(sources, ALL_RULES, max_size=1 << 22, jobs=1)
+    previous = pool.PARALLEL_MIN_FILES, pool.CHUNK_SIZE
+    pool.PARALLEL_MIN_FILES, pool.CHUNK_SIZE = 1, 2
     try:
-        pooled = engine.scan(sources, ALL_RULES, max_size=1 << 22, jobs=2, expected=len(sources))
+        pooled = run_scan(sources, ALL_RULES, max_size=1 << 22, jobs=2, expected=len(sources))
     finally:
-        engine.PARALLEL_MIN_FILES, engine.CHUNK_SIZE = previous
+        pool.PARALLEL_MIN_FILES, pool.CHUNK_SIZE = previous
     assert _findings(pooled) == _findings(serial)
     assert pooled.summary.to_json() == serial.summary.to_json()
 
@@ -219,7 +219,7 @@ def test_fuzz_inputs_reach_every_rule() -> None:
         text = "\n".join(rng.choice(fragments + sts.RULE_WORDS) for _ in range(30))
         for path in sts.PATHS_BY_FLAVOUR[flavour]:
             file = Document(path, text)
-            reached |= {rule.id for rule in ALL_RULES if rule.applies_to(file)}
+            reached |= rules_reached(file)
     assert reached == {rule.id for rule in RULES}
     assert {kind_of(p) for ps in sts.PATHS_BY_FLAVOUR.values() for p in ps} >= {
         kind_of("a.py"), kind_of("a.js"), kind_of("a.yaml"), kind_of("a.json"), kind_of(".env")}

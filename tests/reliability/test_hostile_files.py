@@ -18,12 +18,15 @@ from typing import Any
 
 import pytest
 
-from scanner import engine, registry, sources
+from scanner import sources
 from scanner.cli import main
-from scanner.model.finding import Finding
+from scanner.engine import pool
 from scanner.lang.config import iter_entries
-from scanner.model.document import FileKind, Document
+from scanner.model.document import Document, FileKind
+from scanner.model.finding import Finding
+from scanner.rules import registry
 from tests.reliability import hostile
+from tests.support import run_scan
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +96,13 @@ def test_engine_process_pool_on_hostile_tree(tree: hostile.HostileTree,
     # The deny mock reaches the workers only when they are forked from this process.
     assert multiprocessing.get_start_method() == "fork"
     _rebuild_vanishing(tree)
-    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(engine, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(pool, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(pool, "CHUNK_SIZE", 4)
     monkeypatch.setattr(os, "open", hostile.deny(tree.unreadable))
     listed, notes = sources.tree_files(tree.root)
     (tree.root / tree.vanishing).unlink()
     rules = registry.instantiate(registry.RULES, {}, {})
-    result = engine.scan(listed, rules, max_size=5 * 1024 * 1024, jobs=2, expected=len(listed),
+    result = run_scan(listed, rules, max_size=5 * 1024 * 1024, jobs=2, expected=len(listed),
                          notes=notes)
     findings = [f.to_json() for f in result.findings]
     _check_findings(tree, findings)
@@ -120,7 +123,7 @@ def test_file_deleted_while_the_scan_runs(tmp_path: Path) -> None:
             (tmp_path / names[index + 1]).unlink()
 
     rules = registry.instantiate(registry.select_rules(["SH101"], []), {}, {})
-    result = engine.scan(listed, rules, max_size=1 << 20, jobs=1, on_file=delete_next)
+    result = run_scan(listed, rules, max_size=1 << 20, jobs=1, on_file=delete_next)
     assert {(f.path, f.line, f.rule) for f in result.findings} == {
         ("f0.py", 1, "SH101"), ("f2.py", 1, "SH101"), ("f4.py", 1, "SH101")}
     assert sorted(e.split(":")[0] for e in result.summary.errors if "disappeared" in e) == [
@@ -142,7 +145,8 @@ def test_explicit_binary_and_special_files_get_their_own_note(tree: hostile.Host
     assert [f["rule"] for f in report["findings"]] == ["SH101"]
 
 
-# -- structured parsers fail: a note, None, and the text rules still run -----------------------
+# -- broken structured files: config parsers leave a note and None; code parses (tree-sitter
+# recovers), and nesting past the code model's depth is cut with a note ------------------------
 
 BROKEN = {
     "syntax.py": ("def f(:\n    pass\n", FileKind.PYTHON, "syntax error"),
@@ -162,22 +166,44 @@ BROKEN = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(BROKEN))
-def test_structured_parser_failure_leaves_a_note(name: str) -> None:
+@pytest.mark.parametrize("name", sorted(n for n, (_, kind, _) in BROKEN.items()
+                                         if kind is not FileKind.PYTHON))
+def test_config_parser_failure_leaves_a_note(name: str) -> None:
     text, kind, words = BROKEN[name]
     file = Document(name, text)
     assert file.kind is kind
-    assert file.python is None
     assert file.config is None
     assert list(iter_entries(file)) == []
     assert any(words in note and name in note for note in file.notes), file.notes
     assert all("\n" not in note for note in file.notes)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, (_, kind, _) in BROKEN.items()
+                                         if kind is FileKind.PYTHON))
+def test_broken_or_deep_python_still_lowers(name: str) -> None:
+    """tree-sitter recovers from syntax errors and NUL bytes; nesting past the code model's depth
+    limit is cut (never a RecursionError) with one note."""
+    text, kind, words = BROKEN[name]
+    file = Document(name, text)
+    assert file.kind is kind
+    assert all("\n" not in note for note in file.notes)
+    if max(len(line) for line in text.splitlines()) > 16_384:  # one giant line: text rules only
+        assert file.code is None
+        assert file.notes == [f"{name}: a line over 16384 characters; the code is not parsed, "
+                              "only the text rules ran on it"]
+        return
+    assert file.code is not None
+    deep = words == "nested too deeply"
+    assert file.code.truncated is deep
+    assert [n for n in file.notes if "nested too deeply" in n and name in n] == (
+        [f"{name}: code nested too deeply; the innermost parts were not analysed"] if deep else [])
+
+
 def test_broken_javascript_still_parses_to_a_tree() -> None:
     """tree-sitter recovers from errors; a 1 MB minified line parses without recursion."""
-    file = Document("static/app.min.js", "var a=1;" * 120_000 + "function(){{{")
-    tree = file.js_tree
+    from scanner.parsing.trees import parse
+
+    tree = parse("javascript", ("var a=1;" * 120_000 + "function(){{{").encode())
     assert tree is not None and tree.root_node.has_error
 
 
@@ -194,7 +220,7 @@ def test_every_rule_survives_broken_structured_files(name: str) -> None:
     }[kind]
     body = text + planted
     file_rules = registry.instantiate(registry.RULES, {}, {})
-    result = engine.scan([sources.SourceFile(path=name, text=body)], file_rules, max_size=1 << 24)
+    result = run_scan([sources.SourceFile(path=name, text=body)], file_rules, max_size=1 << 24)
     assert not [e for e in result.summary.errors if "failed" in e], result.summary.errors
     if planted:
         line = body.count("\n", 0, body.index(value)) + 1
@@ -215,7 +241,7 @@ def test_jwt_with_a_deeply_nested_header_fails_no_rule() -> None:
     payload = base64.urlsafe_b64encode(b'{"sub":"x"}').decode().rstrip("=")
     token = f"{header}.{payload}.abcdefghijklmnopqrstuvwxyz012345"
     rules = registry.instantiate(registry.RULES, {}, {})
-    result = engine.scan([sources.SourceFile(path="a.py", text=f'TOKEN = "{token}"\n')], rules,
+    result = run_scan([sources.SourceFile(path="a.py", text=f'TOKEN = "{token}"\n')], rules,
                          max_size=1 << 22)
     assert not [e for e in result.summary.errors if "failed" in e], result.summary.errors
 

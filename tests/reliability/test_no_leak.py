@@ -16,16 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner import engine
 from scanner.cli import main
-from scanner.model.finding import Category, Severity
-from scanner.model.document import Document
-from scanner.rules.registry import RULES, instantiate
+from scanner.facts.base import FileFacts
+from scanner.model.finding import Finding, Severity
 from scanner.reporters import REPORTERS
-from scanner.rules.base import Bad, Good, Rule
+from scanner.rules.base import Bad, Good, Rule, RuleContext
+from scanner.rules.registry import RULES, instantiate
 from scanner.sources import SourceFile
 from scanner.suppress import baseline_entries, baseline_text
 from tests.reliability import strategies as sts
+from tests.support import ScanResult, run_scan
 
 ALL_RULES = instantiate(RULES, {}, {})
 
@@ -35,7 +35,7 @@ def assert_absent(secret: str, texts: Iterable[str]) -> None:
         assert secret not in text, f"secret leaked: {text[:2000]}"
 
 
-def everything_written(result: engine.ScanResult) -> list[str]:
+def everything_written(result: ScanResult) -> list[str]:
     outputs = []
     for render in REPORTERS.values():
         stream = io.StringIO()
@@ -51,7 +51,7 @@ def everything_written(result: engine.ScanResult) -> list[str]:
 @given(st.lists(sts.planted_files(), min_size=1, max_size=3))
 def test_planted_secrets_never_appear_in_any_output(files: list[tuple[str, str, str]]) -> None:
     sources = [SourceFile(path=f"{index}/{path}", text=text) for index, (path, text, _) in enumerate(files)]
-    result = engine.scan(sources, ALL_RULES, max_size=1 << 22)
+    result = run_scan(sources, ALL_RULES, max_size=1 << 22)
     written = everything_written(result)
     for _, _, secret in files:
         assert_absent(secret, written)
@@ -61,7 +61,7 @@ def test_planted_secrets_never_appear_in_any_output(files: list[tuple[str, str, 
 @given(sts.planted_files(), st.sampled_from(["\r\n", "\r"]))
 def test_no_leak_with_other_line_breaks(file: tuple[str, str, str], newline: str) -> None:
     path, text, secret = file
-    result = engine.scan([SourceFile(path=path, text=text.replace("\n", newline))], ALL_RULES,
+    result = run_scan([SourceFile(path=path, text=text.replace("\n", newline))], ALL_RULES,
                          max_size=1 << 22)
     assert_absent(secret, everything_written(result))
 
@@ -125,19 +125,19 @@ class Explodes(Rule):
 
     id = "SH199"
     name = "explodes-for-tests"
-    category = Category.SECRET
+    family = "secret"
     severity = Severity.LOW
-    examples = (Bad("x"), Good("y"))
+    examples = (Bad("x", line=1), Good("y"))
 
-    def check(self, file: Document) -> Iterable[object]:  # type: ignore[override]
-        raise ValueError(f"cannot handle {file.text!r}")
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterable[Finding]:
+        raise ValueError(f"cannot handle {context.document.text!r}")
 
 
 @settings(max_examples=100, deadline=None)
 @given(sts.planted_files())
 def test_rule_exception_text_never_reaches_notes(file: tuple[str, str, str]) -> None:
     path, text, secret = file
-    result = engine.scan([SourceFile(path=path, text=text)], [*ALL_RULES, Explodes()], max_size=1 << 22)
+    result = run_scan([SourceFile(path=path, text=text)], [*ALL_RULES, Explodes()], max_size=1 << 22)
     assert any("SH199" in note and "failed" in note for note in result.summary.errors)
     assert_absent(secret, everything_written(result))
 
@@ -153,7 +153,7 @@ def test_secret_with_undecodable_bytes_is_redacted(kind: str) -> None:
 
     text = decode(raw)
     assert text is not None
-    result = engine.scan([SourceFile(path=f"app.{kind}", text=text)], ALL_RULES, max_size=1 << 22)
+    result = run_scan([SourceFile(path=f"app.{kind}", text=text)], ALL_RULES, max_size=1 << 22)
     visible = secret_bytes.decode("utf-8", "replace")
     written = everything_written(result)
     assert_absent(visible, written)
@@ -171,7 +171,34 @@ def test_the_planted_secrets_are_found(path: str, index: int) -> None:
     for prefix in ("", "ghp_", "GOCSPX-"):
         secret = prefix + "Aa0" + "".join(rng.choice("abcdefghijKLMNOP0123456789") for _ in range(30)) + "Zz9"
         text = sts.FILE_TEMPLATES[path][index].format(s=secret)
-        result = engine.scan([SourceFile(path=path, text=text)], ALL_RULES, max_size=1 << 22)
+        result = run_scan([SourceFile(path=path, text=text)], ALL_RULES, max_size=1 << 22)
         line = text[:text.index(secret)].count("\n") + 1
         assert any(f.line == line and f.rule.startswith("SH1") for f in result.findings), (path, text)
         assert_absent(secret, everything_written(result))
+
+
+# Credentials that a rule outside the secret family flags the construct of (issue #17, item 9):
+# path -> (template, the rule that must fire, so the property is not vacuous).
+OTHER_FAMILY_SHAPES = {
+    "src/auth.js": ('export function save() {{\n  localStorage.setItem("access_token", "{s}");\n}}\n',
+                    "SH408"),
+    "billing/client.py": ('import requests\nTOKEN_URL = "https://auth.acme.io/oauth/token"\n\n'
+                          'def fetch():\n    return requests.post(TOKEN_URL, data={{"grant_type": '
+                          '"client_credentials"}}, auth=("svc-billing", "{s}"), verify=False)\n',
+                          "SH407"),
+    "cloud/session.py": ('from authlib.integrations.requests_client import OAuth2Session\n\n'
+                         'def session():\n    return OAuth2Session("acme-web", "{s}", scope=['
+                         '"https://www.googleapis.com/auth/cloud-platform"])\n', "SH202"),
+    "web/views.py": ('def login(resp):\n    resp.set_cookie("session_token", "{s}", secure=True)\n',
+                     "SH409"),
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sts.secret_values(), st.sampled_from(sorted(OTHER_FAMILY_SHAPES)))
+def test_credentials_in_other_families_findings_never_appear(secret: str, path: str) -> None:
+    template, rule = OTHER_FAMILY_SHAPES[path]
+    result = run_scan([SourceFile(path=path, text=template.format(s=secret))], ALL_RULES,
+                         max_size=1 << 22)
+    assert rule in {f.rule for f in result.findings}
+    assert_absent(secret, everything_written(result))

@@ -40,7 +40,7 @@ def test_cli_import_loads_no_network_client_and_no_parser() -> None:
 
 def test_rule_listing_loads_no_parser() -> None:
     """`rules` and the registry import every plugin module: still nothing heavy."""
-    loaded = _modules_after("import scanner.registry, scanner.cli")
+    loaded = _modules_after("import scanner.rules.registry, scanner.cli")
     assert not [m for m in loaded for heavy in HEAVY_AT_STARTUP
                 if m == heavy or m.startswith(heavy + ".")]
 
@@ -128,7 +128,7 @@ def test_full_scan_attempts_no_connection(tmp_path: Path) -> None:
     attempts = tmp_path / "attempts.txt"
     program = textwrap.dedent(f"""
         import socket, sys
-        from scanner import engine
+        from scanner.engine import pool
         def record(*args, **kwargs):
             with open({str(attempts)!r}, "a") as handle:
                 handle.write(repr(args[1:2] or args[:1]) + "\\n")
@@ -141,7 +141,7 @@ def test_full_scan_attempts_no_connection(tmp_path: Path) -> None:
         socket.socket.connect = connect
         socket.socket.connect_ex = connect
         socket.create_connection = record
-        engine.PARALLEL_MIN_FILES = 1
+        pool.PARALLEL_MIN_FILES = 1
         from scanner.cli import main
         sys.exit(main(["scan", {str(tree)!r}, "--jobs", "2", "--format", "json",
                        "-o", {str(tmp_path / "report.json")!r}]))

@@ -2,8 +2,9 @@
 
 1. Every pattern the scanner holds or compiles meets inputs that pump each of its repeated
    parts after the prefix leading to it (the shape that makes backtracking explode).
-2. Every rule's `check` meets 1 MB lines built from the same ideas (long runs of the characters
-   patterns repeat, unterminated strings, minified code), in every file kind it reads.
+2. Every extractor (the part of a rule family that reads text and code) and every rule meet
+   1 MB lines built from the same ideas (long runs of the characters patterns repeat,
+   unterminated strings, minified code), in every file kind they read.
 
 The only timed tests of the suite, because the failure mode is a hang: CPU time per pattern or
 per rule and input must stay under BOUND seconds, and an alarm turns a real hang into a failure."""
@@ -19,10 +20,11 @@ from typing import Any
 
 import pytest
 
+from scanner.engine.plan import Plan, Planned, build_plan
+from scanner.engine.runner import scan_document
 from scanner.model.document import Document
-from scanner.rules.registry import RULES
-from scanner.rules.base import ProjectRule, Rule
 from tests.reliability.patterns import attacks, collect_patterns
+from tests.support import gate_words, make_rules
 
 BOUND = 5.0  # seconds of CPU per pattern (all its attacks) or per rule and input
 HANG = 120  # wall seconds before the alarm fires (a loaded CI machine is slow, not hung)
@@ -57,8 +59,9 @@ def alarm(seconds: int) -> Iterator[None]:
 
 def test_patterns_were_collected() -> None:
     """The collector sees module, class, catalog and literal-call patterns of every family."""
-    modules = {where.split(".")[2] if where.startswith("scanner.plugins.") else "" for where in PATTERNS}
-    assert {"secrets_syntax", "scopes_text", "oauth", "webhooks_py"} <= {m.split(":")[0] for m in modules}
+    modules = {where.split(":")[0].rsplit(".", 1)[0] for where in PATTERNS}
+    assert {"scanner.facts.secrets.syntax", "scanner.facts.scopes.text", "scanner.facts.oauth",
+            "scanner.facts.webhooks"} <= modules
     assert any(where.endswith(")") or "()" in where for where in PATTERNS)  # cached catalogs
     assert any(":" in where for where in PATTERNS)  # literal re.* calls
     assert len(UNIQUE) >= 50
@@ -81,7 +84,7 @@ def test_pattern_resists_backtracking_attacks(key: tuple[Any, int]) -> None:
 
 # -- rules on 1 MB lines ----------------------------------------------------------------------
 
-KEYWORDS = " ".join(sorted({k for rule in RULES for k in rule.keywords}))
+KEYWORDS = " ".join(gate_words())
 N = LINE
 ATTACK_LINES = {
     "unterminated-string": 'client_secret = "' + "a" * N,
@@ -115,54 +118,60 @@ ATTACK_LINES = {
 PATHS = ("app/settings.py", "src/app.js", "config/app.yaml", ".env")
 
 
-def _applicable(file: Document) -> list[Rule]:
-    rules = [rule_class({}) for rule_class in RULES]
-    return [rule for rule in rules if rule.applies_to(file)]
+def _plan() -> Plan:
+    """Every rule, fast paths off: an extractor meets the attack whatever its pattern says."""
+    return build_plan(make_rules(), {}, fast_paths=False)
+
+
+def _applicable(plan: Plan, file: Document) -> list[Planned]:
+    if plan.index.accelerated and file.keyword_index is None:
+        file.keyword_index = plan.index
+    return [planned for planned in plan.extractors if plan.admits(planned, file)]
 
 
 def _parse(file: Document) -> None:
-    file.python  # noqa: B018 - lazy parses, shared by every rule
-    file.js_tree  # noqa: B018
+    file.code  # noqa: B018 - the lazy parse, shared by every extractor
     file.config  # noqa: B018
-
-
-def _run(rule: Rule, file: Document) -> None:
-    if isinstance(rule, ProjectRule):
-        rule.collect(file)
-    else:
-        for _ in rule.check(file):
-            pass
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("attack", sorted(ATTACK_LINES))
-def test_rules_on_one_megabyte_lines(attack: str) -> None:
-    """Each rule, on a file whose second line is a 1 MB adversarial line, per file kind.
-    The file's parses are shared by the rules, as in a real scan."""
+def test_extractors_and_rules_on_one_megabyte_lines(attack: str) -> None:
+    """Each extractor, then every rule on what they found, on a file whose second line is a 1 MB
+    adversarial line, per file kind. The file's parse is shared, as in a real scan."""
+    plan = _plan()
     slow = []
     ran = set()
     for path in PATHS:
         file = Document(path, KEYWORDS + "\n" + ATTACK_LINES[attack] + "\n")
         with alarm(HANG):
             _parse(file)  # parsers are timed in test_parsers_scale_linearly
-        for rule in _applicable(file):
-            ran.add(rule.id)
+        for planned in _applicable(plan, file):
+            ran.add(planned.extractor.name)
             start = time.process_time()
             with alarm(HANG):
-                _run(rule, file)
+                for _ in planned.extractor.extract(file):
+                    pass
             spent = time.process_time() - start
             if spent > BOUND:
-                slow.append(f"{rule.id} on {path}: {spent:.1f} s")
+                slow.append(f"{planned.extractor.name} on {path}: {spent:.1f} s")
+        start = time.process_time()
+        with alarm(HANG):
+            scan_document(Document(path, file.text), plan)  # the rules, on the facts
+        spent = time.process_time() - start
+        if spent > 2 * BOUND:
+            slow.append(f"the whole scan of {path}: {spent:.1f} s")
     assert not slow, slow
-    assert ran == {rule.id for rule in RULES} or attack != "unterminated-string"
+    assert ran == {p.extractor.name for p in plan.extractors} or attack != "unterminated-string"
 
 
-def test_every_rule_meets_the_attacks() -> None:
-    """The keyword line lets every rule past its prefilter in some file kind."""
+def test_every_extractor_meets_the_attacks() -> None:
+    """The keyword line lets every extractor past its gate in some file kind."""
+    plan = _plan()
     reached = set()
     for path in PATHS:
-        reached |= {rule.id for rule in _applicable(Document(path, KEYWORDS + "\n"))}
-    assert reached == {rule.id for rule in RULES}
+        reached |= {p.extractor.name for p in _applicable(plan, Document(path, KEYWORDS + "\n"))}
+    assert reached == {p.extractor.name for p in plan.extractors}
 
 
 def test_alarm_interrupts_a_catastrophic_pattern() -> None:

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import scanner.plugins.detect_secrets_plugins as plugins_module
-from scanner.plugins.detect_secrets_plugins import (
+import scanner.facts.secrets.detect_secrets_plugins as plugins_module
+from scanner.facts.secrets.detect_secrets_plugins import (
     GoogleOAuthClientSecretDetector,
     HardcodedPasswordDetector,
     OAuthAccessTokenDetector,
@@ -16,7 +16,7 @@ from scanner.plugins.detect_secrets_plugins import (
     OAuthRefreshTokenDetector,
     spans,
 )
-from scanner.plugins.secrets_syntax import LOOSE, QUOTED
+from scanner.facts.secrets.syntax import LOOSE, QUOTED
 
 PLUGIN_FILE = Path(plugins_module.__file__).resolve()
 DETECT_SECRETS = Path(sys.executable).with_name("detect-secrets")

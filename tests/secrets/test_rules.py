@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from scanner.plugins import secrets as family
+from scanner.rules import secrets as family
 from tests.support import scan_files
 
 SECRET = "q8ZrT4vWm2XkP9sLb7NcY3jH"
@@ -315,8 +315,8 @@ def test_detect_secrets_is_not_imported_without_a_candidate() -> None:
     "no keywords here\n",
 ])
 def test_candidate_lines_match_the_engine_line_numbers(text: str) -> None:
+    from scanner.facts.secrets.analysis import _candidate_lines
     from scanner.model.document import Document
-    from scanner.plugins.secrets_analysis import _candidate_lines
 
     file = Document("a.txt", text)
     keywords = ("secret", "token", "key")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.plugins import secrets_values as values
-from scanner.plugins.secrets_syntax import (
+from scanner.facts.secrets import values
+from scanner.facts.secrets.syntax import (
     ACCESS_TOKEN,
     API_KEY,
     CLIENT_SECRET,

@@ -9,9 +9,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from scanner.model.finding import Category, Finding, Severity
-from scanner.model.document import Document
-from scanner.rules.base import Bad, Good, Rule
+from scanner.facts.base import FileFacts
+from scanner.model.finding import Finding, Severity
+from scanner.rules.base import Bad, Good, Rule, RuleContext, build_finding
 
 # A planted credential: it must never appear whole in any output.
 PLANTED = "9f3KpQ2LmX8vT4wZ7yB1nC6dE0aR5sUq"
@@ -37,20 +37,20 @@ class PlantedToken(Rule):
 
     id = "SH199"
     name = "planted-test-token"
-    category = Category.SECRET
+    family = "secret"
     severity = Severity.HIGH
-    keywords = ("planted_token",)
     cwe = ("CWE-798",)
-    examples = (Bad('PLANTED_TOKEN = "9f3KpQ2LmX8vT4wZ7yB1nC6dE0aR5sUq"'), Good("PLANTED_TOKEN = x"))
+    examples = (Bad('PLANTED_TOKEN = "9f3KpQ2LmX8vT4wZ7yB1nC6dE0aR5sUq"', line=1),
+                Good("PLANTED_TOKEN = x"))
 
-    def check(self, file: Document) -> Iterable[Finding]:
-        for number in file.lines_with(self.keywords):
-            match = _TOKEN.search(file.line_text(number))
+    # A test-only rule needs no fact: it reads the document the engine hands it.
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterable[Finding]:
+        document = context.document
+        for number in document.lines_with(("planted_token",)):
+            match = _TOKEN.search(document.line_text(number))
             if match:
-                yield self.finding(file, line=number, column=match.start(1) + 1,
-                                   end_column=match.end(1) + 1,
-                                   message=f"hard-coded token {match.group(1)}",
-                                   secret=match.group(1))
+                yield context.report(self, (number, match.start(1) + 1, number, match.end(1) + 1),
+                                     f"hard-coded token {match.group(1)}", secret=match.group(1))
 
 
 class WebhookNoVerify(Rule):
@@ -69,7 +69,7 @@ class WebhookNoVerify(Rule):
 
     id = "SH301"
     name = "webhook-test-rule"
-    category = Category.WEBHOOK
+    family = "webhook"
     severity = Severity.MEDIUM
     cwe = ("CWE-345", "CWE-347")
 
@@ -78,17 +78,17 @@ def golden_findings() -> list[Finding]:
     """The shared findings every reporter renders in the golden tests."""
     rule = PlantedToken()
     line = f'API = client(PLANTED_TOKEN="{PLANTED}")  # prod, comma: yes'
-    secret_finding = rule.make_finding(
-        path="app/settings.py", line=12, column=29, end_line=12, end_column=29 + len(PLANTED),
+    secret_finding = build_finding(
+        rule, path="app/settings.py", span=(12, 29, 12, 29 + len(PLANTED)),
         message=f"hard-coded token {PLANTED} passed as PLANTED_TOKEN", line_text=line,
         secret=PLANTED)
     webhook = Finding(
-        rule="SH301", name="webhook-test-rule", category=Category.WEBHOOK, severity=Severity.MEDIUM,
+        rule="SH301", name="webhook-test-rule", category="webhook", severity=Severity.MEDIUM,
         path="api/hooks dir/stripe,hooks.py", line=40, column=1, end_line=44, end_column=20,
         message="handler receive_stripe: no signature check; 100% unverified: payload trusted",
         snippet='@app.post("/stripe")', fingerprint="ab" * 32)
     scope = Finding(
-        rule="SH201", name="scope-test-rule", category=Category.SCOPE, severity=Severity.LOW,
+        rule="SH201", name="scope-test-rule", category="scope", severity=Severity.LOW,
         path="app/settings.py", line=3, column=5, end_line=3, end_column=5,
         message="scope list: 4,100 chars", snippet="SCOPES = [...]", fingerprint="cd" * 32,
         commit="0123456789abcdef0123456789abcdef01234567")

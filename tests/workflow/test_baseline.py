@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.rules import registry
 from scanner.cli import main
 from scanner.config import BASELINE_FILE
+from scanner.rules import registry
 from scanner.suppress import baseline_text, read_baseline, sort_entries, updated_entries
 from tests.gitrepo import Repo, triples
 from tests.workflow.helpers import PlantedToken
@@ -53,7 +53,7 @@ def test_baseline_survives_moves_and_renames_and_reports_only_new(repo: Repo) ->
     entries = read_baseline(baseline_path)
     assert [(e["path"], e["rule"]) for e in entries] == [("app/service.py", rule_id)]
     assert SECRET not in first and SECRET[:8] not in first
-    assert '"line' not in first and "version\": 1" in first
+    assert '"line' not in first and "version\": 2" in first
 
     # 10 lines above the secret, the function renamed, the line reformatted (spacing, quotes).
     reformatted = template.format(SECRET).replace(" = ", "  =  ").replace('"', "'") + "  # moved"
@@ -121,7 +121,7 @@ def test_update_keeps_user_fields_drops_stale_adds_new(repo: Repo, planted: None
 
 def test_baseline_text_is_sorted_one_entry_a_line_and_version_free() -> None:
     entries = updated_entries([], [])
-    assert baseline_text(entries) == '{\n  "version": 1,\n  "tool": "secret-hygiene",\n  "findings": []\n}\n'
+    assert baseline_text(entries) == '{\n  "version": 2,\n  "tool": "secret-hygiene",\n  "findings": []\n}\n'
     text = baseline_text(sort_entries([{"rule": "SH1", "path": "z.py", "fingerprint": "b"},
                                        {"rule": "SH2", "path": "a.py", "fingerprint": "a"},
                                        {"rule": "SH1", "path": "a.py", "fingerprint": "c"},

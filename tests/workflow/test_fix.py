@@ -1,31 +1,25 @@
-"""Autofix: SH101 secrets move to os.environ (formatting kept); the fixer registry and the CLI."""
+"""Autofix: the fixes rules attach to their findings (SH101: secrets move to os.environ,
+formatting kept), applied by `secret-hygiene fix` to reported, unsuppressed findings only."""
 
 from __future__ import annotations
 
 import errno
 import json
 import os
-import re
 import resource
 import stat
 import subprocess
 import sys
-from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scanner import fix
+from scanner.app.fix import apply_fixes
 from scanner.cli import main
-from scanner.fix import (
-    FIXERS,
-    FixerUnavailable,
-    fix_hardcoded_secret,
-    load_fixer,
-    new_environment_names,
-)
+from scanner.rules.secrets.sh101_hardcoded_client_secret import HardcodedClientSecret
 from tests.gitrepo import Repo
+from tests.support import scan_files
 
 SETTINGS = '''"""Settings for the billing service."""
 from __future__ import annotations
@@ -53,9 +47,9 @@ FIXED = '''"""Settings for the billing service."""
 from __future__ import annotations
 
 import logging
-import os
 
 from requests_oauthlib import OAuth2Session
+import os
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +76,17 @@ def in_dir(path: Path, *args: str) -> int:
         os.chdir(previous)
 
 
-def test_fixer_moves_secrets_and_keeps_formatting() -> None:
-    fixed = fix_hardcoded_secret("app/settings.py", SETTINGS)
-    assert fixed == FIXED
-    assert new_environment_names(SETTINGS, FIXED) == ["CLIENT_SECRET", "GITHUB_CLIENT_SECRET"]
-    assert fix_hardcoded_secret("app/settings.py", FIXED) is None  # idempotent
+def fixed(code: str, path: str = "app/settings.py") -> tuple[str, set[str]]:
+    """`code` with the fixes of its SH101 findings applied, and the environment names read."""
+    result = scan_files({path: code}, ["SH101"], want_fixes=True)
+    done = apply_fixes(path, code, result.findings)
+    assert not done.skipped, done.skipped
+    return done.text, done.environment
+
+
+def test_fix_moves_secrets_and_keeps_formatting() -> None:
+    assert fixed(SETTINGS) == (FIXED, {"CLIENT_SECRET", "GITHUB_CLIENT_SECRET"})
+    assert fixed(FIXED)[0] == FIXED  # idempotent: nothing left to fix
 
 
 @pytest.mark.parametrize("code", [
@@ -97,30 +97,33 @@ def test_fixer_moves_secrets_and_keeps_formatting() -> None:
     'password = "short"\n',
     'secret_env_var = "CLIENT_SECRET"\n',
     'description = "9f3KpQ2LmX8vRt6Wz1Yb4Nc7Hd0Js5Ue"\n',
-    'api_key = f"{prefix}9f3KpQ2LmX8vRt6Wz1Yb4Nc7Hd0Js5Ue"\n',
-    'def broken(:\n    api_key = "9f3KpQ2LmX8vRt6Wz1Yb4Nc7Hd0Js5Ue"\n',
+    'client_secret = f"{prefix}9f3KpQ2LmX8vRt6Wz1Yb4Nc7Hd0Js5Ue"\n',
+    'CLIENT_SECRET = b"9f3KpQ2LmX8vRt6Wz1Yb4Nc7Hd0Js5Ue"\n',
+    'header = "client_secret=9f3KpQ2LmX8vRt6Wz1Yb4Nc7Hd0Js5Ue&grant_type=x"\n',
 ])
-def test_fixer_leaves_what_is_not_a_hard_coded_secret(code: str) -> None:
-    assert fix_hardcoded_secret("a.py", code) is None
+def test_fix_leaves_what_is_not_a_whole_hard_coded_secret(code: str) -> None:
+    assert fixed(code)[0] == code
 
 
-def test_fixer_handles_dicts_annotations_attributes_and_name_clashes() -> None:
+def test_fix_handles_dicts_annotations_attributes_and_name_clashes() -> None:
     code = ('import os\n'
             'class Api:\n'
             '    def __init__(self):\n'
-            '        self.api_key: str = "AKzz8f7Gh2Lk9Qw3Er5Ty"\n'
+            '        self.client_secret: str = "AKzz8f7Gh2Lk9Qw3Er5Ty"\n'
             'a = dict(client_secret="Zq81LmN0pR7sT2uV4wX6yZ8aB0cD2eF4")\n'
             'b = {"client-secret": "Other0pR7sT2uV4wX6yZ8aB0cD2eF4xx"}\n'
             'c = {"client_secret": "Zq81LmN0pR7sT2uV4wX6yZ8aB0cD2eF4"}\n')
-    assert fix_hardcoded_secret("a.py", code) == (
+    assert fixed(code, "a.py") == ((
         'import os\n'
         'class Api:\n'
         '    def __init__(self):\n'
-        '        self.api_key: str = os.environ["API_KEY"]\n'
-        'a = dict(client_secret=os.environ["CLIENT_SECRET"])\n'
-        'b = {"client-secret": os.environ["CLIENT_SECRET_2"]}\n'
-        'c = {"client_secret": os.environ["CLIENT_SECRET"]}\n')
-    assert fix_hardcoded_secret("config.yaml", "client_secret: Zq81LmN0pR7sT2uV4wX6yZ8aB0cD2eF4\n") is None
+        '        self.client_secret: str = os.environ["CLIENT_SECRET"]\n'
+        'a = dict(client_secret=os.environ["CLIENT_SECRET_2"])\n'
+        'b = {"client-secret": os.environ["CLIENT_SECRET_3"]}\n'
+        'c = {"client_secret": os.environ["CLIENT_SECRET_2"]}\n'),
+        {"CLIENT_SECRET", "CLIENT_SECRET_2", "CLIENT_SECRET_3"})
+    yaml = "client_secret: Zq81LmN0pR7sT2uV4wX6yZ8aB0cD2eF4\n"
+    assert fixed(yaml, "config.yaml") == (yaml, set())  # found, but only Python gets a fix
 
 
 def test_cli_fix_diff_then_write_then_scan_is_clean(
@@ -155,40 +158,29 @@ def test_cli_fix_keeps_crlf_line_endings(tmp_path: Path) -> None:
     assert path.read_bytes() == b'import os\r\nCLIENT_SECRET = os.environ["CLIENT_SECRET"]\r\n'
 
 
-def test_registry_loads_lazily_and_reports_missing_fixers(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    assert FIXERS["SH101"] == "scanner.fix:fix_hardcoded_secret"
-    assert load_fixer("SH101") is fix_hardcoded_secret
-    with pytest.raises(FixerUnavailable, match="no autofix"):
-        load_fixer("SH201")
-    monkeypatch.setitem(fix.FIXERS, "SH302", "scanner.plugins.no_such_module:fix_source")
-    with pytest.raises(FixerUnavailable, match=re.escape("SH302: fixer scanner.plugins.no_such_module:fix_source is not available")):
-        load_fixer("SH302")
+def test_fix_with_no_rule_that_has_a_fix_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = Repo(tmp_path / "repo")
     repo.write("a.py", "x = 1\n")
     capsys.readouterr()
-    assert in_dir(repo.root, "fix", "--select", "SH302") == 2
-    err = capsys.readouterr().err
-    assert "SH302: fixer scanner.plugins.no_such_module:fix_source is not available" in err
     assert in_dir(repo.root, "fix", "--select", "SH201") == 2
-    assert "no selected rule has an available fixer" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no selected rule has a fix" in err and "SH101" in err and "SH302" in err
 
 
-def exploding_fixer(path: str, text: str, lines: Collection[int] | None = None) -> str | None:
-    raise RuntimeError("fixer bug")
-
-
-def test_a_failing_fixer_is_a_note_not_a_crash(
+def test_a_failing_fix_is_a_note_not_a_crash(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(fix.FIXERS, "SH101", "tests.workflow.test_fix:exploding_fixer")
+    def exploding(*args: Any) -> None:
+        raise RuntimeError("fix bug")
+
+    monkeypatch.setattr(HardcodedClientSecret, "fix", exploding)
     repo = Repo(tmp_path / "repo")
     settings = repo.write("s.py", SETTINGS)
     assert in_dir(repo.root, "fix", "--select", "SH101") == 0
     err = capsys.readouterr().err
-    assert "note: s.py: the SH101 fixer failed (RuntimeError)" in err
-    assert "fixed 0 files; 1 with findings no fixer could change" in err
+    assert "s.py: the SH101 fix failed (RuntimeError); reported without a fix" in err
+    assert "fixed 0 files; 1 with findings no fix could change" in err
     assert settings.read_text(encoding="utf-8") == SETTINGS
-
 
 
 # -- fix never destroys a file, touches only reported findings, keeps every byte else ----------
@@ -225,8 +217,10 @@ def test_fix_never_touches_suppressed_lines(tmp_path: Path, capsys: pytest.Captu
     entries = json.loads(baseline.read_text())["findings"]
     baseline.write_text(json.dumps({"version": 1, "findings": [
         e for e in entries if e["path"] == "baselined.py"]}))
-    # Left to itself the fixer rewrites every one of these lines: only the CLI knows which count.
-    assert (fix_hardcoded_secret("app.py", app) or "").count("os.environ[") == 4
+    # Each of these lines holds a secret the rule finds; only the unsuppressed finding is fixed.
+    assert len(scan_files({"app.py": app}, ["SH1"]).findings) == 1
+    assert len(scan_files({"app.py": app.replace("secret-hygiene: ignore", "").replace(
+        "pragma: allowlist", "")}, ["SH1"]).findings) == 4
     code, _out, err = run_fix(repo.root, capsys)
     assert code == 0, err
     assert (repo.root / "app.py").read_text() == app.replace(f'CLIENT_SECRET = "{S1}"', FIXED_LINE)
@@ -401,7 +395,7 @@ def test_sh302_fix_keeps_a_missing_header_a_rejection(
     capsys.readouterr()
     assert in_dir(repo.root, "fix", "--select", "SH302") == 0, capsys.readouterr().err
     fixed = path.read_text()
-    assert "hmac.compare_digest(expected, signature)" in fixed
+    assert 'hmac.compare_digest(expected, signature or "")' in fixed
     monkeypatch.setenv("WEBHOOK_SECRET", "webhook-key")
     namespace: dict[str, Any] = {"__name__": "webhook_app"}
     exec(compile(fixed, "webhooks.py", "exec"), namespace)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
-from scanner import engine
-from scanner.model.finding import Category, Finding, Severity
+from scanner.engine.plan import build_plan
+from scanner.engine.runner import FileResult, Settings, scan_source
+from scanner.engine.runner import scan as engine_scan
+from scanner.facts.base import FileFacts
+from scanner.model.document import FileKind
+from scanner.model.finding import Finding, Severity
 from scanner.notebooks import _located_loads, _raw_offset, build_virtual_files
-from scanner.model.document import FileKind, Document
-from scanner.rules.base import Project, ProjectRule, Rule
+from scanner.rules.base import Rule, RuleContext
 from scanner.sources import SourceFile
+from tests.support import make_rules
 from tests.workflow.helpers import PLANTED, PlantedToken
 
 TOKEN_LINE = f'PLANTED_TOKEN = "{PLANTED}"'
@@ -33,21 +37,24 @@ class PythonOnly(Rule):
 
     id = "SH198"
     name = "python-only-test"
-    category = Category.SECRET
+    family = "secret"
     severity = Severity.LOW
-    keywords = ("python_only_marker",)
-    kinds = frozenset({FileKind.PYTHON})
 
-    def check(self, file: Document) -> Iterable[Finding]:
-        if file.python is None:  # must parse: magics may not break the code cells
+    def check(self, facts: FileFacts, context: RuleContext) -> Iterable[Finding]:
+        document = context.document
+        if document.kind is not FileKind.PYTHON:
             return
-        for number in file.lines_with(self.keywords):
-            column = file.line_text(number).find("python_only_marker") + 1
-            yield self.finding(file, line=number, column=column, end_column=column + 18,
-                               message="marker", construct="marker")
+        try:  # the cells must be valid Python: magics may not break the code cells
+            ast.parse(document.text)
+        except SyntaxError:
+            return
+        for number in document.lines_with(("python_only_marker",)):
+            column = document.line_text(number).find("python_only_marker") + 1
+            yield context.report(self, (number, column, number, column + 18), "marker",
+                                 construct="marker")
 
 
-RULES = [PlantedToken(), PythonOnly()]
+PLAN = build_plan([PlantedToken(), PythonOnly()], {})
 
 
 def notebook(cells: list[dict[str, object]], **metadata: object) -> str:
@@ -66,9 +73,9 @@ def markdown(*lines: str) -> dict[str, object]:
     return {"cell_type": "markdown", "metadata": {}, "source": [line + "\n" for line in lines]}
 
 
-def scan(text: str, changed: frozenset[int] | None = None) -> engine.FileResult:
-    return engine.scan_source(SourceFile(path="nb/analysis.ipynb", text=text, changed_lines=changed),
-                              RULES, 5_000_000)
+def scan(text: str, changed: frozenset[int] | None = None) -> FileResult:
+    return scan_source(SourceFile(path="nb/analysis.ipynb", text=text, changed_lines=changed),
+                       PLAN, Settings(max_size=5_000_000))
 
 
 def physical_line(text: str, needle: str) -> int:
@@ -164,49 +171,18 @@ def test_other_kernel_language_is_text_and_nbformat3_is_read() -> None:
     assert kinds == [FileKind.PYTHON]
 
 
-class ProjectMarker(ProjectRule):
-    """## What it does
-    Test project rule: reports `project_marker` lines from the collected facts.
-
-    ## Why is this bad?
-    It is a test.
-
-    ## Example
-        project_marker()
-
-    ## Use instead
-        nothing()
-    """
-
-    id = "SH197"
-    name = "project-marker-test"
-    category = Category.SECRET
-    severity = Severity.LOW
-    keywords = ("project_marker",)
-    kinds = frozenset({FileKind.PYTHON})
-
-    def collect(self, file: Document) -> Any:
-        file.python  # noqa: B018 - parse, as real Python rules do: a syntax error leaves a note
-        return [(n, file.line_text(n)) for n in file.lines_with(self.keywords)] or None
-
-    def check_project(self, facts: Mapping[str, Any], project: Project) -> Iterable[Finding]:
-        for path, lines in facts.items():
-            for line, text in lines:
-                yield self.make_finding(path=path, line=line, column=1, message="marker",
-                                        line_text=text, construct="marker")
-
-
-def test_project_rules_and_parse_notes_see_physical_lines() -> None:
-    text = notebook([markdown("intro"), code("x = 1", "project_marker()"),
-                     code("y = 2", "def broken(:", "    pass")])
+def test_project_rules_see_physical_lines_and_code_after_a_syntax_error() -> None:
+    """A project rule (SH301) reports a handler in a code cell at its line in the .ipynb; a
+    broken cell before it does not hide it (the parser recovers)."""
+    handler = ("@app.post('/webhooks/github')", "def github_webhook():",
+               "    handle(request.get_json())", "    return '', 204")
+    text = notebook([markdown("intro"), code("y = 2", "def broken(:", "    pass"),
+                     code("from flask import Flask, request", "app = Flask(__name__)", *handler)])
     sources = [SourceFile(path="nb.ipynb", text=text)]
-    result = engine.scan(sources, [ProjectMarker()], max_size=5_000_000)
-    assert [(f.path, f.line) for f in result.findings] == [("nb.ipynb", physical_line(text, "project_marker"))]
-    [note] = result.summary.errors
-    assert note.startswith("nb.ipynb (code cells): Python syntax error at line ")
-    # libcst names the line where parsing stopped: the bad line or the one after, in the file.
-    reported = int(note.split(" at line ")[1].split(";")[0])
-    assert reported in {physical_line(text, "def broken"), physical_line(text, "    pass")}
+    plan = build_plan(make_rules(["SH301"]), {})
+    result = engine_scan(sources, plan, Settings(max_size=5_000_000), jobs=1)
+    assert [(f.path, f.line, f.rule) for f in result.findings] == [
+        ("nb.ipynb", physical_line(text, "def github_webhook"), "SH301")]
 
 
 def test_raw_offsets_follow_json_escapes() -> None:

@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 
 import scanner
-from scanner.rules import registry
 from scanner.model.finding import Summary
 from scanner.reporters import REPORTERS, github
 from scanner.reporters import json as json_reporter
+from scanner.rules import registry
 from tests.workflow.helpers import PLANTED, PlantedToken, WebhookNoVerify, golden_findings
 
 GOLDEN = Path(__file__).parent / "golden"

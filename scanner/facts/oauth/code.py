@@ -38,6 +38,8 @@ class CodeIndex:
     assigns: list[tuple[ir.Assign, int, bool]] = field(default_factory=list)  # in a class body
     raises: list[tuple[ir.Raise, int]] = field(default_factory=list)
     scope_texts: dict[int, str] = field(default_factory=dict)  # filled by scope_text()
+    # (scope, pattern) -> whether the pattern occurs in the scope's code (scope_has)
+    scope_matches: dict[tuple[int, str], bool] = field(default_factory=dict)
 
     @property
     def language(self) -> str:
@@ -101,6 +103,16 @@ def scope_text(document: Document, index: CodeIndex, scope: int) -> str:
             document.utf8[function.start:function.end].decode("utf-8", "surrogateescape")
         index.scope_texts[scope] = text
     return text
+
+
+def scope_has(document: Document, index: CodeIndex, scope: int, pattern: re.Pattern[str]) -> bool:
+    """Whether `pattern` occurs in a scope's code, searched once per scope (module-level code
+    would otherwise search the whole file again for every call in it)."""
+    key = (scope, pattern.pattern)
+    found = index.scope_matches.get(key)
+    if found is None:
+        found = index.scope_matches[key] = pattern.search(scope_text(document, index, scope)) is not None
+    return found
 
 
 def scope_lines(document: Document, index: CodeIndex, scope: int) -> tuple[int, int]:
@@ -222,7 +234,9 @@ _QUERY_PARAM = re.compile(
     r"(?:^|(?<=[?&]))(redirect_uri|redirecturi|callback_url|code_challenge_method|code_challenge"
     r"|response_type|grant_type|access_token|refresh_token|client_secret|accesstoken"
     r"|refreshtoken|clientsecret)=", re.IGNORECASE)
-_VALUE_END = re.compile(r"[&#]")
+# A parameter's value: up to the next `&`, `#`, space or quote, and never more than a URL's worth
+# (a long line of parameters with no separator must not be read to its end for each).
+_VALUE = re.compile(r"[^&#\s\"'`]{0,2048}")
 
 
 class QueryParam(NamedTuple):
@@ -238,7 +252,7 @@ def query_params(text: str) -> Iterator[QueryParam]:
         return
     question = text.find("?")
     for match in _QUERY_PARAM.finditer(text):
-        end = _VALUE_END.search(text, match.end())
-        value = text[match.end():end.start() if end else len(text)]
+        found = _VALUE.match(text, match.end())
+        value = found.group() if found else ""
         yield QueryParam(match.group(1), value, 0 <= question < match.start(),
                          match.start() == 0)

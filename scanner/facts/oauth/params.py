@@ -16,8 +16,8 @@ from scanner.facts.oauth.code import (
     dict_key,
     query_params,
     receiver_text,
+    scope_has,
     scope_lines,
-    scope_text,
 )
 from scanner.facts.oauth.names import normal
 from scanner.facts.urls import is_loopback_url
@@ -255,7 +255,7 @@ def _requests(document: Document, index: CodeIndex,
     pkce = any(marker in lower for marker in _PKCE_MARKERS)
     library = any(_is_library(module) for module in _imported(document, index))
     for span, how, scope in found:
-        sends_state = _STATE.search(scope_text(document, index, scope)) is not None
+        sends_state = scope_has(document, index, scope, _STATE)
         yield AuthorizationRequest(span, how, scope_lines(document, index, scope), sends_state,
                                    client, pkce, library)
 

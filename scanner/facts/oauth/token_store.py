@@ -17,7 +17,7 @@ from scanner.facts.oauth.code import (
     leaked_name,
     positional,
     receiver_text,
-    scope_text,
+    scope_has,
 )
 from scanner.facts.oauth.names import described, short
 from scanner.model.document import JS_KINDS, Document, FileKind
@@ -78,7 +78,7 @@ class TokenStoreExtractor(Extractor):
 
 
 def _encrypted(document: Document, index: CodeIndex, scope: int) -> bool:
-    return ENCRYPTION_MARKERS.search(scope_text(document, index, scope)) is not None
+    return scope_has(document, index, scope, ENCRYPTION_MARKERS)
 
 
 def _written(document: Document, call: ir.Call) -> tuple[ir.Expr, str] | None:

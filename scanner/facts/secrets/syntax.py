@@ -58,6 +58,23 @@ _QUOTE = re.compile("[\"'`]")
 # Calls whose first two arguments are a name and its value: `define('DB_PASSWORD', '...')`.
 _SETTER = re.compile(r"(?:\bdefine|setdefault|\.put|\.set|setenv|putenv|setProperty)\(\s*$")
 _KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?)"
+# The longest key the assignment grammar reads (`--`, a 101-character name, `credentials`): a
+# key word further than this into a run of name characters cannot start an assignment.
+_MAX_KEY = 120
+# An unquoted value is matched STEP characters at a time: a longer one is measured by `_Runs`,
+# so keys that share one long run (`password=password=...`) cost a bounded amount each.
+_VALUE_STEP = 256
+# A bare value longer than this is not a credential (the longest real ones, JWTs with many
+# claims, stay far below it).
+MAX_VALUE = 16_384
+# Long values read from one run: later keys inside the run (`password=password=...`) only give
+# shorter and shorter tails of the same text, each of which the filters would read again.
+_LONG_VALUES_PER_RUN = 8
+# What may stand in an unquoted value, and what may follow one.
+_BARE = r"""[^\s"'`,;\\(){}\[\]<>]"""
+_BARE_STOP = re.compile(r"""[\s"'`,;\\(){}\[\]<>]""")
+_AFTER_BARE = re.compile(r"""[\s,;#&)}\]"'`]""")
+_PARAMETER_STOP = re.compile(r"""[&\s"'`#<>\\]""")
 
 
 def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
@@ -78,7 +95,8 @@ def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
         [ \t]*
         (?:
             (?:[rRbBuUfF]{1,2}(?=["'`]))?(?P<q>\\?["'`])(?P<qv>[^"'`\\\s]*)(?P=q)
-          | (?P<uv>[^\s"'`,;\\(){}\[\]<>]+)(?=$|[\s,;#&)}\]"'`])
+          | (?P<cut>""" + _BARE + "{" + str(_VALUE_STEP) + "})(?=" + _BARE + r""")
+          | (?P<uv>""" + _BARE + "{1," + str(_VALUE_STEP) + r"""})(?=$|[\s,;#&)}\]"'`])
         )
         """,
         re.VERBOSE | re.IGNORECASE,
@@ -90,7 +108,7 @@ ASSIGNMENT_CONFIG = _assignment_pattern(annotations=False)
 # `client_secret=...` inside a URL or a form body in a string: `?a=b&client_secret=...`.
 URL_PARAMETER = re.compile(
     r"(?:(?<=[?&])|(?<=[\"'`]))(?P<key>(?:[A-Za-z_][\w.\-]{0,60}?)?" + _KEY_WORD
-    + r")=(?P<uv>[^&\s\"'`#<>\\]+)",
+    + r")=(?P<uv>[^&\s\"'`#<>\\]{1," + str(_VALUE_STEP) + "})",
     re.IGNORECASE,
 )
 # `<password>...</password>` in XML config (Maven settings, .NET, Spring).
@@ -187,9 +205,12 @@ def _key_starts(line: str, need_quote: bool) -> list[int]:
             if need_quote and line[end:end + 1] != "=" and not _QUOTE.search(line, index, end + 80):
                 index = lower.find(word, end)
                 continue
-            start = index
-            while start > 0 and (line[start - 1].isalnum() or line[start - 1] in _KEY_CHARS):
+            start, limit = index, max(0, index - _MAX_KEY)
+            while start > limit and (line[start - 1].isalnum() or line[start - 1] in _KEY_CHARS):
                 start -= 1
+            if start == limit > 0 and (line[start - 1].isalnum() or line[start - 1] in _KEY_CHARS):
+                index = lower.find(word, end)  # deep inside a long name (`tokentokentoken...`)
+                continue
             if start > 0 and line[start - 1] in "\"'`":
                 starts.add(start - 2 if start > 1 and line[start - 2] == "\\" else start - 1)
             starts.add(start)
@@ -203,10 +224,11 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
     seen: set[int] = set()
     pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
     spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
+    bare, parameters = _Runs(line, _BARE_STOP), _Runs(line, _PARAMETER_STOP)
     for start in _key_starts(line, need_quote=mode == QUOTED):
         match = pattern.match(line, start)
         if match is not None:
-            found = _assignment(match, mode, env, spaced)
+            found = _assignment(match, mode, env, spaced, bare)
             if found is not None and found.start not in seen:
                 seen.add(found.start)
                 yield found
@@ -223,14 +245,50 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
         parameter = URL_PARAMETER.match(line, start)
         if parameter is not None and parameter.start("uv") not in seen:
             kind = classify_key(parameter.group("key"), env=env)
-            if kind is not None:
+            value_end = parameter.end("uv")
+            if value_end - parameter.start("uv") == _VALUE_STEP:
+                value_end = parameters.end(value_end)
+            if kind is not None and value_end - parameter.start("uv") <= MAX_VALUE:
                 seen.add(parameter.start("uv"))
-                yield Assignment(parameter.group("key"), kind, parameter.group("uv"),
-                                 parameter.start("uv"), parameter.end("uv"),
-                                 parameter.start("key"), False)
+                yield Assignment(parameter.group("key"), kind, line[parameter.start("uv"):value_end],
+                                 parameter.start("uv"), value_end, parameter.start("key"), False)
 
 
-def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool) -> Assignment | None:
+class _Runs:
+    """Where a run of characters that `stop` does not match ends, remembered for the last run:
+    the keys of a pumped line (`password=password=...`) share one long run, scanned once."""
+
+    def __init__(self, line: str, stop: re.Pattern[str]) -> None:
+        self.line, self.stop = line, stop
+        self.low = self.high = -1  # line[low:high] holds no stop character; line[high] is one
+        self.last_separator = -1  # the last `#` or `&` in line[low:high]
+        self.long_values = 0  # values of STEP characters or more taken from this run
+
+    def end(self, start: int) -> int:
+        if start < self.low and self.stop.search(self.line, start, self.low) is None:
+            # The same run, entered earlier: only the gap is scanned.
+            self.last_separator = max(self.last_separator, self.line.rfind("#", start, self.low),
+                                      self.line.rfind("&", start, self.low))
+            self.low = start
+        elif not self.low <= start <= self.high:
+            found = self.stop.search(self.line, start)
+            self.low, self.high = start, found.start() if found else len(self.line)
+            self.long_values = 0
+            self.last_separator = max(self.line.rfind("#", start, self.high),
+                                      self.line.rfind("&", start, self.high))
+        return self.high
+
+    def bare_value_end(self, start: int) -> int | None:
+        """Where ASSIGNMENT's greedy `uv` group starting at `start` ends (None: no match): the
+        run's end if a separator may follow it, else the run's last `#` or `&`."""
+        end = self.end(start)
+        if end == len(self.line) or _AFTER_BARE.match(self.line, end):
+            return end
+        return self.last_separator if self.last_separator > start else None
+
+
+def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool,
+                bare: _Runs) -> Assignment | None:
     key, op = match.group("key"), match.group("op")
     is_flag = key.startswith("-")
     if op == "," and not (is_flag or _SETTER.search(match.string, max(0, match.start() - 64), match.start())):
@@ -244,12 +302,27 @@ def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool) -> Ass
     quoted = match.group("q") is not None
     if not quoted and mode != LOOSE:
         return None
+    group = "qv" if quoted else "uv" if match.group("cut") is None else "cut"
+    start, end = match.start(group), match.end(group)
+    if group == "cut":
+        found = bare.bare_value_end(start)
+        bare.long_values += 1
+        if bare.long_values > _LONG_VALUES_PER_RUN:
+            return None
+        if found is None and op == ":=":
+            # The grammar's other reading when the long value fails: `key:` given `=`.
+            if is_flag:
+                return None
+            start = match.start("op") + 1
+            found = bare.bare_value_end(start)
+        if found is None or found - start > MAX_VALUE:
+            return None
+        end = found
     kind = classify_key(key, env=env)
     if kind is None:
         return None
-    group = "qv" if quoted else "uv"
-    return Assignment(key.lstrip("-"), kind, match.group(group), match.start(group),
-                      match.end(group), match.start("key"), quoted)
+    return Assignment(key.lstrip("-"), kind, match.string[start:end], start, end,
+                      match.start("key"), quoted)
 
 
 def find_bearer(line: str) -> Iterator[tuple[str, int, int]]:

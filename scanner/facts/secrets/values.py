@@ -127,10 +127,15 @@ def detect_secrets_reject(value: str, line: str, key_start: int = 0, *, quoted: 
     on the same line does not hide the `client_secret` after it."""
     from detect_secrets.filters import heuristic
 
-    return ((not quoted and heuristic.is_indirect_reference(line[key_start:]))
+    # Both line filters read only the text up to the value (detect-secrets skips the indirect
+    # reference check on lines over 1,000 characters): slices, not a copy of a megabyte line.
+    rest = line[key_start:key_start + 1001] if len(line) - key_start <= 1000 else None
+    index = line.find(value, key_start)
+    head = line[key_start:index + len(value)] if index != -1 else line[key_start:]
+    return ((not quoted and rest is not None and heuristic.is_indirect_reference(rest))
             or heuristic.is_sequential_string(value)
             or heuristic.is_potential_uuid(value)
-            or heuristic.is_likely_id_string(value, line[key_start:])
+            or heuristic.is_likely_id_string(value, head)
             or heuristic.is_templated_secret(value)
             or heuristic.is_not_alphanumeric_string(value))
 

@@ -1,29 +1,28 @@
-"""One pass over a file for all SH1xx rules: find candidate secrets, filter them, and give each
-literal to exactly one rule (the most specific one), cached on the ParsedFile.
+"""One pass over a file for the secret family: find candidate secrets, filter them, and say for
+each literal what it is and where it sits (its `kind`), once.
 
-Priority, first claim wins on overlapping spans: private key (SH107), provider key (SH106), our
-OAuth detectors and credential-named keys (SH101-SH105, SH110), credentials in URLs (SH109), JWT
-(SH108). detect-secrets is imported only once a candidate survived the cheap filters."""
+Priority, first claim wins on overlapping spans: private keys, provider keys, our OAuth
+detectors and credential-named keys, credentials in URLs, JWTs. detect-secrets is imported only
+once a candidate survived the cheap filters."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scanner.facts.secrets import syntax, values
 from scanner.lazy import detect_secrets_module
-from scanner.model.document import FileKind, ParsedFile
-from scanner.plugins import secrets_syntax as syntax
-from scanner.plugins import secrets_values as values
+from scanner.model.document import Document, FileKind
 
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import BasePlugin
-
-_CACHE_ATTR = "_secret_candidates"
 
 # (module, class, provider, line keywords). A detector runs on a candidate line holding one of its
 # keywords. Detectors without a distinctive prefix (Discord, Telegram, Twilio, IBM, ...) need the
@@ -64,21 +63,33 @@ _PROVIDER_GATE = re.compile("|".join(re.escape(k) for *_, keys in PROVIDERS for 
 # or hold one of these distinctive prefixes (each extra file-wide keyword costs a full scan).
 PROVIDER_PREFIXES = ("akia", "ghp_", "gho_", "ghs_", "xox", "sk_live_", "glpat-")
 
-# Our OAuth detectors with a distinctive prefix: (class, keyword, rule, credential kind).
+# Kinds of secret values (what a value is, and where it sits); each secret rule reports kinds.
+PRIVATE_KEY = "private-key"
+PROVIDER_KEY = "provider-key"
+CLIENT_SECRET = "client-secret"
+ACCESS_TOKEN = "access-token"
+REFRESH_TOKEN = "refresh-token"
+IN_ENV_FILE = "in-env-file"  # a credential in a committed .env file
+IN_FRONTEND = "in-frontend"  # a credential shipped to the browser
+GENERIC = "generic-credential"  # passwords, secret keys, API keys under a credential name
+URL_PASSWORD = "url-password"
+JWT = "jwt"
+
+# Our OAuth detectors with a distinctive prefix: (class, keyword, kind, credential kind).
 OAUTH_PREFIXED = (
-    ("GoogleOAuthClientSecretDetector", "gocspx-", "SH101", "Google OAuth client secret"),
-    ("GoogleOAuthAccessTokenDetector", "ya29.", "SH102", "Google OAuth access token"),
-    ("GoogleOAuthRefreshTokenDetector", "1//0", "SH103", "Google OAuth refresh token"),
+    ("GoogleOAuthClientSecretDetector", "gocspx-", CLIENT_SECRET, "Google OAuth client secret"),
+    ("GoogleOAuthAccessTokenDetector", "ya29.", ACCESS_TOKEN, "Google OAuth access token"),
+    ("GoogleOAuthRefreshTokenDetector", "1//0", REFRESH_TOKEN, "Google OAuth refresh token"),
 )
 OAUTH_PREFIX_KEYWORDS = tuple(keyword for _, keyword, _, _ in OAUTH_PREFIXED)
 
 PRIVATE_KEY_KEYWORDS = ("private key", "putty-user")
 JWT_KEYWORDS = ("eyj",)
 URL_KEYWORDS = ("://",)
-# `credential` only names secrets in env files (SH104); `Authorization: token X` holds "token".
+# `credential` only names secrets in env files; `Authorization: token X` holds "token".
 NAMED_KEYWORDS = (*(k for k in syntax.KEY_WORDS if k != "credential"), "bearer")
 PROVIDER_KEYWORDS = (*NAMED_KEYWORDS, *URL_KEYWORDS, *PROVIDER_PREFIXES)
-# Every line that any SH1xx check looks at holds one of these.
+# Every line that any secret check looks at holds one of these.
 LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *URL_KEYWORDS, *PRIVATE_KEY_KEYWORDS,
                                      *JWT_KEYWORDS, *OAUTH_PREFIX_KEYWORDS, *PROVIDER_PREFIXES)))
 
@@ -91,18 +102,30 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "ex
                 "example.net")
 _URL_CREDENTIAL = re.compile(r"(?P<scheme>[A-Za-z][\w+.\-]*)://(?P<user>[^\s:/@\"'`]*):$")
 _JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]+")
+# The characters of a JWT part as detect-secrets' pattern spells them (its class, verbatim).
+_JWT_PART = re.compile(r"[A-Za-z0-9-_=]*")
 
-# Rule for each credential kind of a named key (outside env files and frontend code).
-_RULE_FOR_KIND = {
-    syntax.CLIENT_SECRET: "SH101",
-    syntax.ACCESS_TOKEN: "SH102",
-    syntax.REFRESH_TOKEN: "SH103",
-    syntax.PASSWORD: "SH110",
-    syntax.GENERIC_SECRET: "SH110",
-    syntax.SECRET_KEY: "SH110",
-    syntax.API_KEY: "SH110",
+# Each pass reports at most this many candidate values on one line and in one file (a minified
+# bundle or a generated dump can hold tens of thousands); the rest gets a note, not silence.
+MAX_CANDIDATES_PER_LINE = 1_000
+MAX_CANDIDATES_PER_FILE = 10_000
+# How far the private-key pass reads after a header (on its line and on each following one):
+# a 4096-bit RSA key is about 3,200 characters of base64.
+_KEY_BODY_WINDOW = 8_192
+_KEY_BODY_LINES = 39
+
+# The kind of value a credential-named key holds (outside env files and frontend code).
+_KIND_OF_KEY = {
+    syntax.CLIENT_SECRET: CLIENT_SECRET,
+    syntax.ACCESS_TOKEN: ACCESS_TOKEN,
+    syntax.REFRESH_TOKEN: REFRESH_TOKEN,
+    syntax.PASSWORD: GENERIC,
+    syntax.GENERIC_SECRET: GENERIC,
+    syntax.SECRET_KEY: GENERIC,
+    syntax.API_KEY: GENERIC,
 }
-# Kinds that SH105 takes over in browser-shipped code (an API key there is usually public).
+# Credential kinds that are the frontend's in browser-shipped code (an API key there is usually
+# public).
 _FRONTEND_KINDS = frozenset({syntax.CLIENT_SECRET, syntax.ACCESS_TOKEN, syntax.REFRESH_TOKEN,
                              syntax.GENERIC_SECRET, syntax.SECRET_KEY})
 # The detect-secrets plugin class (ours) that must confirm each named-key candidate.
@@ -120,26 +143,31 @@ _CONFIRMING_PLUGIN = {
 
 @dataclass(frozen=True)
 class Candidate:
-    """A secret value at a place (1-based line, columns; end_column is after the value)."""
+    """A secret value at a place (1-based line, columns; end_column is after the value).
 
-    rule: str
+    `kind` says what it is and where it sits (the module constants above); `via` how it was
+    found (`named-key`, `bearer`, `public-prefix`, `prefix`, `detector`); `key` the name it is
+    given, `credential` what the name says it is (`client secret`, `password` ...), `provider`
+    and `detail` what a detector reported (a provider's token type, a key's header, a scheme)."""
+
+    kind: str
     line: int
     column: int
     end_column: int
     value: str
-    message: str
+    via: str
+    key: str = ""
+    credential: str = ""
+    provider: str = ""
+    detail: str = ""
 
 
-def candidates(file: ParsedFile, options: Mapping[str, Any]) -> list[Candidate]:
-    """Every SH1xx finding of `file`, computed once and shared by the rules."""
-    cached: list[Candidate] | None = getattr(file, _CACHE_ATTR, None)
-    if cached is None:
-        cached = _Analysis(file, options).run()
-        setattr(file, _CACHE_ATTR, cached)
-    return cached
+def candidates(file: Document, options: Mapping[str, Any]) -> list[Candidate]:
+    """Every secret value of `file` with its kind (one analysis per document)."""
+    return _Analysis(file, options).run()
 
 
-def mode_for(file: ParsedFile) -> str:
+def mode_for(file: Document) -> str:
     if file.kind in _QUOTED_KINDS:
         return syntax.QUOTED
     if file.kind is FileKind.TEXT:
@@ -147,7 +175,7 @@ def mode_for(file: ParsedFile) -> str:
     return syntax.LOOSE
 
 
-def is_committed_env_file(file: ParsedFile) -> bool:
+def is_committed_env_file(file: Document) -> bool:
     """`.env`, `.env.production`, `prod.env`; not `.env.example` and other templates."""
     return file.kind is FileKind.ENV and syntax.is_env_filename(file.path)
 
@@ -159,12 +187,57 @@ def _plugin(module: str, name: str) -> BasePlugin:
 
 
 def _ours(name: str) -> BasePlugin:
-    return _plugin("scanner.plugins.detect_secrets_plugins", name)
+    return _plugin("scanner.facts.secrets.detect_secrets_plugins", name)
 
 
 def _short(key: str) -> str:
     key = key.strip("\"'`")
     return key if len(key) <= 60 else key[:57] + "..."
+
+
+@dataclass(frozen=True)
+class _BodyLine:
+    """One line as the private-key body search reads it: `-----END` with no key material
+    before it (a bare header), a PuTTY `Private-Lines:` marker, and its first run of key
+    material (`body`: the run, "" when it is elided, a placeholder or low-variety, None if none)."""
+
+    bare_end: bool
+    private: bool
+    body: str | None
+
+    @classmethod
+    def read(cls, text: str, placeholders: Iterable[str] = ()) -> _BodyLine:
+        bare_end = "-----END" in text and not _KEY_BODY.search(text.split("-----END")[0])
+        match = _KEY_BODY.search(text)
+        body = None
+        if match:
+            body = match.group()
+            truncated = text[match.end():].startswith(("...", "…"))  # an elided example
+            if truncated or values.has_low_variety(body) or values.is_placeholder(body, placeholders):
+                body = ""
+        return cls(bare_end, "Private-Lines:" in text, body)
+
+
+class _Spans:
+    """Disjoint (start, end) spans per line, sorted, so an overlap test is one bisection
+    (a line of a minified bundle can hold thousands of claimed values)."""
+
+    def __init__(self) -> None:
+        self._starts: dict[int, list[int]] = {}
+        self._ends: dict[int, list[int]] = {}
+
+    def overlaps(self, line: int, start: int, end: int) -> bool:
+        starts = self._starts.get(line)
+        if not starts:
+            return False
+        index = bisect.bisect_left(starts, end)  # spans [0, index) start before `end`
+        return index > 0 and self._ends[line][index - 1] > start
+
+    def add(self, line: int, start: int, end: int) -> None:
+        starts = self._starts.setdefault(line, [])
+        index = bisect.bisect_left(starts, start)
+        starts.insert(index, start)
+        self._ends.setdefault(line, []).insert(index, end)
 
 
 @dataclass
@@ -179,12 +252,17 @@ class _Pending:
 
 
 class _Analysis:
-    def __init__(self, file: ParsedFile, options: Mapping[str, Any]) -> None:
+    def __init__(self, file: Document, options: Mapping[str, Any]) -> None:
         self.file = file
         self.min_length = int(options.get("min-length", values.DEFAULT_MIN_LENGTH))
         self.placeholders: tuple[str, ...] = tuple(options.get("placeholders", ()))
-        self.claimed: dict[int, list[tuple[int, int]]] = {}
+        self.claimed = _Spans()
         self.found: list[Candidate] = []
+        # Candidate values seen per (pass, line) and per pass in the file, for the caps.
+        self.counts: dict[tuple[str, int], int] = {}
+        self.file_counts: dict[str, int] = {}
+        self.capped: set[tuple[str, int]] = set()
+        self.body_lines: dict[int, _BodyLine] = {}
         self.detectors: dict[str, BasePlugin] = {}
         self.mode = mode_for(file)
         self.env = is_committed_env_file(file)
@@ -193,15 +271,32 @@ class _Analysis:
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
-    def _free(self, line: int, start: int, end: int,
-              tentative: Mapping[int, list[tuple[int, int]]] | None = None) -> bool:
-        spans = [*self.claimed.get(line, ()), *(tentative or {}).get(line, ())]
-        return all(end <= s or start >= e for s, e in spans)
+    def _free(self, line: int, start: int, end: int, tentative: _Spans | None = None) -> bool:
+        return not (self.claimed.overlaps(line, start, end)
+                    or (tentative is not None and tentative.overlaps(line, start, end)))
 
     def _claim(self, candidate: Candidate) -> None:
-        self.claimed.setdefault(candidate.line, []).append(
-            (candidate.column - 1, candidate.end_column - 1))
+        self.claimed.add(candidate.line, candidate.column - 1, candidate.end_column - 1)
         self.found.append(candidate)
+
+    def _counted(self, what: str, number: int) -> bool:
+        """Count one more candidate value of pass `what` on line `number`; False once the pass
+        is over its cap there (the first time, a note says where the analysis stopped)."""
+        line_count = self.counts.get((what, number), 0) + 1
+        file_count = self.file_counts.get(what, 0) + 1
+        if line_count > MAX_CANDIDATES_PER_LINE or file_count > MAX_CANDIDATES_PER_FILE:
+            key = (what, number if line_count > MAX_CANDIDATES_PER_LINE else 0)
+            if key not in self.capped:
+                self.capped.add(key)
+                where = (f"more than {MAX_CANDIDATES_PER_LINE} candidate {what} on line {number}; "
+                         "the rest of the line" if key[1] else
+                         f"more than {MAX_CANDIDATES_PER_FILE} candidate {what} in the file; "
+                         f"from line {number} on, the rest of the file")
+                self.file.notes.append(f"{self.file.path}: {where} was not analysed for them")
+            return False
+        self.counts[(what, number)] = line_count
+        self.file_counts[what] = file_count
+        return True
 
     # -- the pass ---------------------------------------------------------------------------------
 
@@ -218,7 +313,7 @@ class _Analysis:
             found = _candidate_lines(self.file, keywords)
         lines = [(number, line, line.lower()) for number, line in found]
         pending: list[_Pending] = []
-        taken: dict[int, list[tuple[int, int]]] = {}
+        taken = _Spans()
         for number, line, lower in lines:
             if "private key" in lower or "putty-user" in lower:
                 self._private_keys(number, line)
@@ -234,45 +329,50 @@ class _Analysis:
                 self._url_credentials(number, line)
             if "eyj" in lower and not self.dummies_expected:
                 self._jwts(number, line)
-        self.found.sort(key=lambda c: (c.line, c.column, c.rule))
+        self.found.sort(key=lambda c: (c.line, c.column, c.kind))
         return self.found
 
     def _private_keys(self, number: int, line: str) -> None:
         detector = self._detector("detect_secrets.plugins.private_key", "PrivateKeyDetector")
-        for header, start, end in _spans(detector, line):
-            body = self._key_body(number, line[end:])
+        headers = sorted(_spans(detector, line), key=lambda found: found[1])
+        for index, (header, start, end) in enumerate(headers):
+            # A header's body on its own line comes before the next header there.
+            limit = headers[index + 1][1] if index + 1 < len(headers) else len(line)
+            body = self._key_body(number, line[end:min(limit, end + _KEY_BODY_WINDOW)])
             while start > 0 and line[start - 1] == "-":
                 start -= 1  # report from the `-----BEGIN` of the header
             if body is None or not self._free(number, start, end):
                 continue
-            self._claim(Candidate(
-                "SH107", number, start + 1, end + 1, body,
-                f"private key committed ({header.removeprefix('BEGIN ')}); revoke it, "
-                "remove it from history and load it from a secret store or a key file "
-                "outside the repository"))
+            if not self._counted("private keys", number):
+                return
+            self._claim(Candidate(PRIVATE_KEY, number, start + 1, end + 1, body, "detector",
+                                  detail=header.removeprefix("BEGIN ")))
 
     def _key_body(self, number: int, rest: str) -> str | None:
         """The first run of key material after a PEM/PuTTY header: on the same line (escaped
         newlines in a string) or on the next few lines. None for a bare header (parsing code)."""
-        texts = [rest.replace("\\n", "\n")]
-        texts.extend(self.file.line_text(n) for n in range(number + 1, number + 40))
-        private_lines = "Private-Lines:" in "".join(texts)
+        text = _BodyLine.read(rest.replace("\\n", "\n"), self.placeholders)
+        below = [self._body_line(n) for n in range(number + 1, number + 1 + _KEY_BODY_LINES)]
+        private_lines = text.private or any(line.private for line in below)
         seen_private = False
-        for text in texts:
-            if "-----END" in text and not _KEY_BODY.search(text.split("-----END")[0]):
+        for line in (text, *below):
+            if line.bare_end:
                 return None
             if private_lines and not seen_private:
-                seen_private = "Private-Lines:" in text
+                seen_private = line.private
                 continue
-            match = _KEY_BODY.search(text)
-            if match:
-                body = match.group()
-                truncated = text[match.end():].startswith(("...", "…"))  # an elided example
-                if (truncated or values.has_low_variety(body)
-                        or values.is_placeholder(body, self.placeholders)):
-                    return None
-                return body
+            if line.body is not None:
+                return line.body or None
         return None
+
+    def _body_line(self, number: int) -> _BodyLine:
+        """What the key-body search needs from line `number`, read once however many headers
+        look at it."""
+        found = self.body_lines.get(number)
+        if found is None:
+            found = self.body_lines[number] = _BodyLine.read(
+                self.file.line_text(number)[:_KEY_BODY_WINDOW], self.placeholders)
+        return found
 
     def _detector(self, module: str, name: str) -> BasePlugin:
         detector = self.detectors.get(name)
@@ -298,57 +398,44 @@ class _Analysis:
                         or values.is_word_like(value) or _is_sequential(value)
                         or not self._free(number, start, end)):
                     continue
-                secret_type = str(detector.secret_type)
-                self._claim(Candidate(
-                    "SH106", number, start + 1, end + 1, value,
-                    f"{provider} credential ({secret_type}) hardcoded; revoke it at "
-                    f"{provider} and load it from the environment or a secret manager"))
+                if not self._counted(f"{provider} tokens", number):
+                    break  # the other providers' tokens on the line are still looked for
+                self._claim(Candidate(PROVIDER_KEY, number, start + 1, end + 1, value, "detector",
+                                      provider=provider, detail=str(detector.secret_type)))
 
     def _oauth_prefixed(self, number: int, line: str, lower: str) -> None:
-        for name, keyword, rule, what in OAUTH_PREFIXED:
+        for name, keyword, kind, what in OAUTH_PREFIXED:
             if keyword not in lower:
                 continue
-            detector = self._detector("scanner.plugins.detect_secrets_plugins", name)
+            detector = self._detector("scanner.facts.secrets.detect_secrets_plugins", name)
             for value, start, end in _spans(detector, line):
                 if (values.has_low_variety(value[8:])
                         or values.is_placeholder(value, self.placeholders)
                         or not self._free(number, start, end)):
                     continue
-                if self.file.is_frontend:
-                    rule_id, message = "SH105", (f"{what} in browser-shipped code: every visitor "
-                                                 "can read it; keep it on the server")
-                else:
-                    rule_id, message = rule, (f"{what} hardcoded; revoke it and load it from the "
-                                              "environment or a secret manager")
-                self._claim(Candidate(rule_id, number, start + 1, end + 1, value, message))
+                if not self._counted(f"{what}s", number):
+                    break
+                where = IN_FRONTEND if self.file.is_frontend else kind
+                self._claim(Candidate(where, number, start + 1, end + 1, value, "prefix",
+                                      credential=what, provider="Google"))
 
     # -- credential-named keys ----------------------------------------------------------------
 
     def _route(self, key: str, kind: str) -> tuple[str, str] | None:
-        """(rule, message) for a literal given to `key`, or None when no rule wants it."""
-        shown = _short(key)
+        """(kind of value, how it was found) for a literal given to `key`, or None when it is
+        no credential worth reporting."""
         if syntax.is_public_prefixed(key):
-            return "SH105", (f"`{shown}` is inlined into the browser bundle by its public prefix; "
-                             f"a {kind} must never use a public build-time variable")
+            return IN_FRONTEND, "public-prefix"
         if key.strip("\"'`").upper().startswith(syntax.PUBLIC_PREFIXES):
             return None  # a public build-time variable that is not named as a secret
         if self.env:
-            return "SH104", (f"`{shown}` holds a {kind} in a committed env file; keep real values "
-                             "out of git and commit a `.env.example` with placeholders")
+            return IN_ENV_FILE, "named-key"
         if self.file.is_frontend and kind == syntax.API_KEY:
             return None  # browser API keys (Firebase, Maps) are public by design
         if self.file.is_frontend and kind in _FRONTEND_KINDS:
-            return "SH105", (f"{kind} in `{shown}` ships to the browser in frontend code; every "
-                             "visitor can read it. Keep it on the server")
-        rule = _RULE_FOR_KIND.get(kind)
-        if rule is None:
-            return None
-        if rule == "SH110":
-            label = "password" if kind == syntax.PASSWORD else "secret"
-            return rule, (f"hardcoded {label} in `{shown}`; load it from the environment or a "
-                          "secret manager")
-        return rule, (f"hardcoded {kind} in `{shown}`; load it from the environment or a "
-                      "secret manager")
+            return IN_FRONTEND, "named-key"
+        value_kind = _KIND_OF_KEY.get(kind)
+        return (value_kind, "named-key") if value_kind is not None else None
 
     def _plausible(self, value: str, kind: str) -> bool:
         if values.cheap_reject(value, min_length=self.min_length, extra=self.placeholders):
@@ -359,8 +446,7 @@ class _Analysis:
             return len(value) >= 16 and entropy >= 3.5 and not value.startswith("eyJ")
         return entropy >= (2.5 if kind == syntax.PASSWORD else 3.0)
 
-    def _named_keys(self, number: int, line: str,
-                    taken: dict[int, list[tuple[int, int]]]) -> Iterator[_Pending]:
+    def _named_keys(self, number: int, line: str, taken: _Spans) -> Iterator[_Pending]:
         """Candidates for credential-named keys and Bearer headers on one line; `taken` holds
         the spans of earlier candidates until detect-secrets confirms them."""
         for found in syntax.find_assignments(line, self.mode, env=self.env):
@@ -369,25 +455,23 @@ class _Analysis:
             routed = self._route(found.key, found.kind)
             if routed is None or not self._free(number, found.start, found.end, taken):
                 continue
-            rule, message = routed
-            taken.setdefault(number, []).append((found.start, found.end))
-            yield _Pending(Candidate(rule, number, found.start + 1, found.end + 1, found.value,
-                                     message), found.kind, line, found.key_start, found.quoted)
+            if not self._counted("credential values", number):
+                return
+            kind, via = routed
+            taken.add(number, found.start, found.end)
+            yield _Pending(Candidate(kind, number, found.start + 1, found.end + 1, found.value,
+                                     via, key=_short(found.key), credential=found.kind),
+                           found.kind, line, found.key_start, found.quoted)
         for value, start, end in syntax.find_bearer(line):
             if (not self._plausible(value, syntax.ACCESS_TOKEN)
                     or not self._free(number, start, end, taken)):
                 continue
-            if self.file.is_frontend:
-                rule, message = "SH105", ("literal Bearer token in an Authorization header of "
-                                          "browser-shipped code; every visitor can read it")
-            elif self.env:
-                rule, message = "SH104", ("literal Bearer token in a committed env file; keep "
-                                          "real values out of git")
-            else:
-                rule, message = "SH102", ("literal Bearer token in an Authorization header; "
-                                          "obtain tokens at run time instead")
-            taken.setdefault(number, []).append((start, end))
-            yield _Pending(Candidate(rule, number, start + 1, end + 1, value, message),
+            if not self._counted("credential values", number):
+                return
+            kind = IN_FRONTEND if self.file.is_frontend else IN_ENV_FILE if self.env else ACCESS_TOKEN
+            taken.add(number, start, end)
+            yield _Pending(Candidate(kind, number, start + 1, end + 1, value, "bearer",
+                                     credential=syntax.ACCESS_TOKEN),
                            syntax.ACCESS_TOKEN, line, start, True)
 
     def _confirm(self, pending: list[_Pending]) -> None:
@@ -417,7 +501,10 @@ class _Analysis:
     def _url_credentials(self, number: int, line: str) -> None:
         detector = self._detector("detect_secrets.plugins.basic_auth", "BasicAuthDetector")
         for password, start, end in _spans(detector, line):
-            prefix = _URL_CREDENTIAL.search(line[max(0, start - 300):start])
+            before = line[max(0, start - 300):start]
+            # The scheme ends at the last `://` (a user name holds no `:` or `/`); searching from
+            # a bounded distance before it keeps each candidate's cost bounded.
+            prefix = _URL_CREDENTIAL.search(before, max(0, before.rfind("://") - 64))
             host = line[end + 1:end + 80].lower()
             if (prefix is None or host.startswith(_LOCAL_HOSTS)
                     or values.cheap_reject(password, min_length=self.min_length,
@@ -425,25 +512,60 @@ class _Analysis:
                     or password == prefix.group("user")
                     or not self._free(number, start, end)):
                 continue
-            self._claim(Candidate(
-                "SH109", number, start + 1, end + 1, password,
-                f"password embedded in a URL ({prefix.group('scheme')}://user:…@host); pass "
-                "credentials separately, from the environment or a secret manager"))
+            if not self._counted("URL passwords", number):
+                return
+            self._claim(Candidate(URL_PASSWORD, number, start + 1, end + 1, password, "detector",
+                                  detail=prefix.group("scheme")))
 
     def _jwts(self, number: int, line: str) -> None:
-        detector = self._detector("detect_secrets.plugins.jwt", "JwtTokenDetector")
-        for token, start, end in _spans(detector, line):
+        detector = detect_secrets_module("detect_secrets.plugins.jwt").JwtTokenDetector
+        pattern: re.Pattern[str] = detector.denylist[0]
+        for start, end in _jwt_candidates(line):
+            # detect-secrets' pattern and validity check, on the candidate's window only.
+            match = pattern.match(line, start, end)
+            try:
+                valid = match is not None and detector.is_formally_valid(match.group())
+            except RecursionError:  # json-decoding a header nested thousands deep
+                valid = False
+            if match is None or not valid:
+                continue
             # detect-secrets' pattern ends lazily, before the signature: take it too.
+            end = match.end()
             signature = _JWT_SIGNATURE.match(line, end)
             if signature:
                 end = signature.end()
-                token = line[start:end]
+            token = line[start:end]
             if _is_sample_jwt(token) or not self._free(number, start, end):
                 continue
-            self._claim(Candidate(
-                "SH108", number, start + 1, end + 1, token,
-                "JSON Web Token hardcoded; a signed token is a bearer credential until it "
-                "expires. Mint it at run time"))
+            if not self._counted("JWTs", number):
+                return
+            self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
+
+
+def _jwt_candidates(line: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each match of detect-secrets' JWT pattern
+    `eyJ[part]+\\.[part]+\\.?[...]*?`, as its `finditer` would find them, in one pass: every
+    `eyJ` inside one run of part characters fails or succeeds by that run's end, so a line of
+    repeated `eyJ` costs one scan of the run instead of one per `eyJ`."""
+    run_start = run_end = -1
+    position = 0
+    while True:
+        start = line.find("eyJ", position)
+        if start == -1:
+            return
+        if not run_start <= start + 3 <= run_end:
+            run_start, run_end = start + 3, _JWT_PART.match(line, start + 3).end()  # type: ignore[union-attr]
+        header_end = run_end
+        if header_end == start + 3 or not line.startswith(".", header_end):
+            position = max(start + 1, header_end)
+            continue
+        payload_end = _JWT_PART.match(line, header_end + 1).end()  # type: ignore[union-attr]
+        if payload_end == header_end + 1:
+            position = header_end
+            continue
+        end = payload_end + 1 if line.startswith(".", payload_end) else payload_end
+        yield start, end
+        position = end
 
 
 # The candidate lines of a file, found in one Hyperscan pass (scanner.keywords.LineIndex) over its
@@ -462,31 +584,29 @@ _KEY_WORD_END = rb"""(?:secret|token|password|passwd|passphrase|pass|pwd|key|cre
 _LOOSE_ASSIGNMENT = _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]*[=:,?|>]"""
 _LOOSE_FLAG = rb"""-[\w$.\-@]*""" + _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]+[^\s=:]"""
 _ENV_OR_ARG_LINE = rb"""(?:env|arg) """  # anywhere: a superset of `line.lstrip()[:4]`
-_line_index: Any = None
 
 
 def _alternation(words: Iterable[str]) -> bytes:
     return b"|".join(re.escape(word).encode() for word in words)
 
 
+@functools.cache
 def _candidate_line_index() -> Any:
-    global _line_index
-    if _line_index is None:
-        from scanner.keywords import LineIndex
+    """The one compiled pass for candidate lines (built once per process, on first use)."""
+    from scanner.keywords import LineIndex
 
-        _line_index = LineIndex([
-            _NAMED_ASSIGNMENT,
-            rb"bearer|authorization",
-            _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
-            _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
-            _LOOSE_ASSIGNMENT,
-            _LOOSE_FLAG,
-            _ENV_OR_ARG_LINE,
-        ])
-    return _line_index
+    return LineIndex([
+        _NAMED_ASSIGNMENT,
+        rb"bearer|authorization",
+        _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
+        _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
+        _LOOSE_ASSIGNMENT,
+        _LOOSE_FLAG,
+        _ENV_OR_ARG_LINE,
+    ])
 
 
-def _indexed_candidate_lines(file: ParsedFile, quoted: bool,
+def _indexed_candidate_lines(file: Document, quoted: bool,
                              env: bool) -> list[tuple[int, str]] | None:
     """The candidate lines from one pass; None where the word-by-word search must run instead
     (no Hyperscan, or lone CRs, which end lines for us but not for the byte search)."""
@@ -498,7 +618,7 @@ def _indexed_candidate_lines(file: ParsedFile, quoted: bool,
         return None
     data = file.utf8
     named, bearer, others, providers, loose, flags, env_or_arg = index.line_starts(data)
-    # env files name credentials with `credential` too (SH104): one more key word there.
+    # env files name credentials with `credential` too: one more key word there.
     key_words = (*NAMED_KEYWORDS, "credential") if env else NAMED_KEYWORDS
     if quoted:
         starts = named | bearer | others
@@ -534,7 +654,7 @@ def _numbered(text: str, starts: Iterable[int]) -> list[tuple[int, str]]:
     return lines
 
 
-def _candidate_lines(file: ParsedFile, keywords: tuple[str, ...]) -> list[tuple[int, str]]:
+def _candidate_lines(file: Document, keywords: tuple[str, ...]) -> list[tuple[int, str]]:
     """(number, text) of the lines holding any keyword, in order. Same result as
     `file.lines_with` without splitting the whole file or indexing every line start."""
     text, lower = file.text, file.lower
@@ -557,7 +677,7 @@ def _is_sequential(value: str) -> bool:
 
 
 def _spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
-    from scanner.plugins.detect_secrets_plugins import spans
+    from scanner.facts.secrets.detect_secrets_plugins import spans
 
     return spans(detector, line)
 

@@ -1,19 +1,20 @@
-"""Our OAuth-specific detectors as detect-secrets plugins, shared with the SH1xx rules.
+"""Our OAuth-specific detectors as detect-secrets plugins, shared with the secret family.
 
-Load them with `detect-secrets scan --plugin scanner/plugins/detect_secrets_plugins.py` (run from
+Load them with `detect-secrets scan --plugin scanner/facts/secrets/detect_secrets_plugins.py` (run from
 inside the scanned tree); the line syntax they share with our rules is in `secrets_syntax`."""
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 from detect_secrets.util.code_snippet import CodeSnippet
 
-from scanner.plugins.secrets_syntax import (
+from scanner.facts.secrets.syntax import (
     ACCESS_TOKEN,
     API_KEY,
     CLIENT_SECRET,
@@ -111,6 +112,15 @@ class GoogleOAuthRefreshTokenDetector(RegexBasedDetector):
     denylist = (re.compile(r"(?<![\w/])1//0[A-Za-z0-9_\-]{40,}"),)
 
 
+# Patterns whose attempts read an unbounded stretch of the line (`sk-[...]*...T3BlbkFJ`,
+# `//.+/:_authToken=`): run only on windows around the literal every match holds, (characters
+# before, characters after). Repeated `sk-` or `//` would otherwise cost a full read each.
+_WINDOWED = {"OpenAIDetector": ("T3BlbkFJ", 512, 32), "NpmDetector": ("/:_authToken=", 512, 512)}
+# `key *(=|:| +) *value`: three space runs in a row backtrack cubically on a long run of spaces
+# (IBM, Cloudant, SoftLayer); matching is the same with every run of 3+ spaces cut to two.
+_SPACE_RUNS = re.compile(" {3,}")
+
+
 def spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
     """(value, start, end) of each secret `detector` finds on `line`.
 
@@ -121,7 +131,7 @@ def spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
     if (isinstance(detector, RegexBasedDetector)
             and type(detector).analyze_string is RegexBasedDetector.analyze_string):
         for pattern in detector.denylist:
-            for match in pattern.finditer(line):
+            for match, shift in _matches(type(detector).__name__, pattern, line):
                 groups = [i for i in range(1, (match.lastindex or 0) + 1) if match.group(i)]
                 best = max(groups, key=lambda i: len(match.group(i)), default=0)
                 if best and len(match.group(best)) < 8:
@@ -129,7 +139,7 @@ def spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
                 value = match.group(best).strip().strip('"=:').strip()
                 if value:
                     start = match.start(best) + match.group(best).index(value)
-                    yield value, start, start + len(value)
+                    yield value, shift(start), shift(start) + len(value)
         return
     cursor: dict[str, int] = {}
     try:
@@ -144,3 +154,52 @@ def spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
             continue
         cursor[value] = start + len(value)
         yield value, start, start + len(value)
+
+
+def _unshifted(offset: int) -> int:
+    return offset
+
+
+def _matches(name: str, pattern: re.Pattern[str],
+             line: str) -> Iterator[tuple[re.Match[str], Callable[[int], int]]]:
+    """`pattern.finditer(line)` with bounded work per attempt, and for each match the function
+    that maps its offsets back to `line` (matches never hold a shortened space run)."""
+    windowed = _WINDOWED.get(name)
+    if windowed is not None:
+        literal, before, after = windowed
+        covered = 0  # the end of the last match: the next window starts no earlier
+        index = line.find(literal)
+        while index != -1:
+            # One window for a group of occurrences less than `before` apart.
+            last = following = index
+            while following != -1 and following - index <= before:
+                last, following = following, line.find(literal, following + 1)
+            low, high = max(covered, index - before), min(len(line), last + len(literal) + after)
+            for match in pattern.finditer(line, low, high):
+                covered = match.end()
+                yield match, _unshifted
+            index = following
+        return
+    if "(?: *)" not in pattern.pattern or "   " not in line:
+        for match in pattern.finditer(line):
+            yield match, _unshifted
+        return
+    # Cut each long space run to two spaces, remembering where the text shifted.
+    kept: list[int] = []  # offsets in the cut text after which `removed` more were dropped
+    removed: list[int] = []
+    pieces: list[str] = []
+    position = total = 0
+    for run in _SPACE_RUNS.finditer(line):
+        pieces.append(line[position:run.start() + 2])
+        total += len(run.group()) - 2
+        kept.append(run.start() + 2 - (total - (len(run.group()) - 2)))
+        removed.append(total)
+        position = run.end()
+    pieces.append(line[position:])
+
+    def shift(offset: int) -> int:
+        index = bisect.bisect_right(kept, offset) - 1
+        return offset + (removed[index] if index >= 0 else 0)
+
+    for match in pattern.finditer("".join(pieces)):
+        yield match, shift

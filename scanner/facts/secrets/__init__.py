@@ -1,0 +1,74 @@
+"""Secret values: credentials written into any text file, each with what it is and where it
+sits (`kind`), found by one text pass per file (scanner.facts.secrets.analysis) on the lines a
+compiled keyword pass selects; detect-secrets' detectors and filters confirm candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.secrets.analysis import (
+    ACCESS_TOKEN,
+    CLIENT_SECRET,
+    GENERIC,
+    IN_ENV_FILE,
+    IN_FRONTEND,
+    JWT,
+    LINE_KEYWORDS,
+    PRIVATE_KEY,
+    PROVIDER_KEY,
+    REFRESH_TOKEN,
+    URL_PASSWORD,
+    candidates,
+)
+from scanner.facts.secrets.values import DEFAULT_MIN_LENGTH
+from scanner.model.document import Document
+
+__all__ = [
+    "ACCESS_TOKEN", "CLIENT_SECRET", "GENERIC", "IN_ENV_FILE", "IN_FRONTEND", "JWT", "PRIVATE_KEY",
+    "PROVIDER_KEY", "REFRESH_TOKEN", "URL_PASSWORD", "SecretValue", "SecretsExtractor",
+    "validate_options",
+]
+
+
+@dataclass(frozen=True)
+class SecretValue(Fact):
+    """A credential value at `span` (never leaves the worker whole: findings redact it).
+    See `analysis.Candidate` for the fields."""
+
+    value: str
+    kind: str
+    via: str
+    key: str
+    credential: str
+    provider: str
+    detail: str
+
+
+class SecretsExtractor(Extractor):
+    """Secret values in every text file that holds a word a secret check looks for."""
+
+    name = "secrets"
+    produces = (SecretValue,)
+    # Every text kind (a notebook's cells come as documents of their own kinds; a broken notebook
+    # is read as plain text).
+    gate = Gate(words=(*LINE_KEYWORDS, "credential"))
+    options_section = "secrets"
+
+    def extract(self, document: Document) -> Iterator[SecretValue]:
+        for found in candidates(document, self.options):
+            yield SecretValue((found.line, found.column, found.line, found.end_column),
+                              found.value, found.kind, found.via, found.key, found.credential,
+                              found.provider, found.detail)
+
+
+def validate_options(raw: Mapping[str, Any]) -> None:
+    """Raise ValueError("key: problem") for a bad value in [tool.secret-hygiene.secrets]."""
+    min_length = raw.get("min-length", DEFAULT_MIN_LENGTH)
+    if isinstance(min_length, bool) or not isinstance(min_length, int) or not 1 <= min_length <= 256:
+        raise ValueError("min-length: expected an integer between 1 and 256")
+    placeholders = raw.get("placeholders", [])
+    if not isinstance(placeholders, list) or not all(isinstance(p, str) and p for p in placeholders):
+        raise ValueError("placeholders: expected a list of non-empty strings")

@@ -1,0 +1,59 @@
+"""SH106 provider-api-key: API keys and tokens of known providers, found by their format."""
+
+from __future__ import annotations
+
+from scanner.facts.secrets import PROVIDER_KEY, SecretValue
+from scanner.model.finding import Severity
+from scanner.rules.base import Bad, Good
+from scanner.rules.secrets.common import SecretRule
+
+
+class ProviderApiKey(SecretRule):
+    """## What it does
+    Finds API keys and tokens of known providers by their format. It uses detect-secrets'
+    detectors for AWS, GitHub, GitLab, Slack (tokens and webhook URLs), Stripe, Twilio, SendGrid,
+    Mailchimp, Discord, npm, PyPI, OpenAI, Azure Storage, Square, Telegram, JFrog Artifactory and
+    IBM Cloud. The message names the provider. Documented example keys (`AKIAIOSFODNN7EXAMPLE`)
+    and values made of placeholders or sequences are not reported.
+
+    For speed, provider keys are looked for on lines that name a credential (`key`, `token`,
+    `secret`, `password`, `bearer`), carry a URL, or start with a distinctive prefix
+    (`AKIA`, `ghp_`, `gho_`, `ghs_`, `xox`, `sk_live_`, `glpat-`). Detectors without a
+    distinctive prefix (Discord, Telegram, Twilio, Artifactory, IBM) also need the provider's
+    name on the line.
+
+    ## Why is this bad?
+    Provider keys are scanned for by attackers within minutes of a push to a public repository,
+    and they usually carry broad account rights and billing.
+
+    ## References
+    - [detect-secrets plugins](https://github.com/Yelp/detect-secrets#currently-supported-plugins)
+    - [GitHub secret scanning patterns](https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns)
+    - [CWE-798: Use of Hard-coded Credentials](https://cwe.mitre.org/data/definitions/798.html)
+    """
+
+    id = "SH106"
+    name = "provider-api-key"
+    severity = Severity.HIGH
+    kinds = frozenset({PROVIDER_KEY})
+    examples = (
+        Bad('s3 = boto3.client("s3", aws_access_key_id="AKIAZ7Q3M5K2P8R4T6W1")', line=1),
+        Bad("GITHUB_TOKEN = 'ghp_9f3KpQ2LmX8vB7nR4tW1zY6aBc3DeFgHiJkL'", line=1),
+        Bad("stripe.api_key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'", path="billing.py", line=1),
+        Bad("slack:\n  webhook: https://hooks.slack.com/services/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\n",
+            path="alerts.yaml", line=2),
+        Bad("//registry.npmjs.org/:_authToken=npm_9f3KpQ2LmX8vB7nR4tW1zY6aBc3DeFgHiJkL\n", path=".npmrc",
+            line=1),
+        Bad('const sendgridKey = "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";',
+            path="server/mail.js", line=1),
+        Good('s3 = boto3.client("s3", aws_access_key_id="AKIAIOSFODNN7EXAMPLE")'),
+        Good('GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]'),
+        Good("stripe.api_key = os.environ['STRIPE_SECRET_KEY']  # sk_live_... in prod", path="billing.py"),
+        Good("slack:\n  webhook: ${SLACK_WEBHOOK_URL}\n", path="alerts.yaml"),
+        Good("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n", path=".npmrc"),
+        Good('bot_token = "xoxb-your-token-here"'),
+    )
+
+    def message(self, found: SecretValue) -> str:
+        return (f"{found.provider} credential ({found.detail}) hardcoded; revoke it at "
+                f"{found.provider} and load it from the environment or a secret manager")
