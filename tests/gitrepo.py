@@ -55,3 +55,15 @@ class Repo:
 
 def triples(report: dict[str, Any]) -> set[tuple[str, int, str]]:
     return {(f["path"], f["line"], f["rule"]) for f in report.get("findings", [])}
+
+
+def scan_committed(root: Path, files: dict[str, str],
+                   *args: str) -> tuple[int, set[tuple[str, int, str]]]:
+    """Commit `files` to a new repository at `root`, run the CLI there with `args`; (exit code,
+    the findings' (path, line, rule))."""
+    repo = Repo(root)
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.commit()
+    code, report = repo.run(*args)
+    return code, triples(report)

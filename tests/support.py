@@ -54,6 +54,21 @@ def triples(findings: Sequence[Finding]) -> set[tuple[str, int, str]]:
     return {(f.path, f.line, f.rule) for f in findings}
 
 
+def seen(findings: Sequence[Finding]) -> list[tuple[str, int, int, str, str]]:
+    """Findings as comparable rows: where, which rule, what it says."""
+    return sorted((f.path, f.line, f.column, f.rule, f.message) for f in findings)
+
+
+def same_with_and_without_fast_paths(files: Mapping[str, str],
+                                     select: Sequence[str]) -> list[Finding]:
+    """Scan `files` with and without the gates' fast paths, require the same findings and
+    return them."""
+    fast = scan_files(files, select=select)
+    full = scan_files(files, select=select, fast_paths=False)
+    assert seen(fast.findings) == seen(full.findings), files
+    return full.findings
+
+
 def run_scan(sources: Sequence[SourceFile], rules: Sequence[Rule], *, max_size: int = MAX_SIZE,
              jobs: int = 1, expected: int | None = None,
              on_file: Callable[[str], None] | None = None,

@@ -43,6 +43,8 @@ class Plan:
             return False
         if gate.kinds and document.kind not in gate.kinds:
             return False
+        if not gate.vendored and document.is_vendored:
+            return False
         if gate.words and not document.has_any(gate.words):
             lowered = document.path.lower()
             if not any(word in lowered for word in gate.path_words):

@@ -380,8 +380,9 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan)
         facts.add(symbols)
     for planned in plan.extractors:
         kinds = planned.extractor.gate.kinds
-        if kinds and document.kind not in kinds:
-            continue
+        if (kinds and document.kind not in kinds) \
+                or plan.project_facts.isdisjoint(planned.extractor.produces):
+            continue  # only project facts are kept: an extractor without any need not run
         try:
             for fact in planned.extractor.extract(document):
                 if type(fact) in plan.project_facts:

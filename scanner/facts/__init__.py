@@ -8,8 +8,9 @@ from scanner.facts.base import Extractor
 from scanner.facts.oauth import OAUTH_EXTRACTORS
 from scanner.facts.scopes import ApiUseExtractor, ScopeExtractor
 from scanner.facts.secrets import SecretsExtractor
-from scanner.facts.tls import TlsExtractor
+from scanner.facts.tls import TlsEnvironmentExtractor, TlsExtractor
 from scanner.facts.webhooks import EXTRACTORS as WEBHOOK_EXTRACTORS
 
-EXTRACTORS: tuple[type[Extractor], ...] = (SecretsExtractor, TlsExtractor, *OAUTH_EXTRACTORS,
-                                          ScopeExtractor, ApiUseExtractor, *WEBHOOK_EXTRACTORS)
+EXTRACTORS: tuple[type[Extractor], ...] = (SecretsExtractor, TlsExtractor, TlsEnvironmentExtractor,
+                                           *OAUTH_EXTRACTORS,
+                                           ScopeExtractor, ApiUseExtractor, *WEBHOOK_EXTRACTORS)

@@ -30,7 +30,9 @@ class Gate:
 
     A document passes when its kind is in `kinds` (empty: any text file), it holds one of the
     lower-case `words` (empty: no word needed) or its lower-cased path holds one of `path_words`,
-    and it holds a word of every group in `requires`.
+    and it holds a word of every group in `requires`. With `vendored` False, other projects'
+    JavaScript shipped in the tree (`Document.is_vendored`: jQuery, `*.min.js`, `node_modules`)
+    does not pass: no fact there is the project's own.
     `pattern`, when set, is a fast path: a regular expression over the lower-cased text that
     every document holding a fact must match; the differential test runs every fixture with and
     without it and requires identical findings."""
@@ -40,6 +42,7 @@ class Gate:
     path_words: tuple[str, ...] = ()
     requires: tuple[tuple[str, ...], ...] = ()
     pattern: str | None = None
+    vendored: bool = True
     _compiled: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
 
     def compiled(self) -> re.Pattern[str] | None:

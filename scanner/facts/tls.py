@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.patterns import FALSE_OR_ZERO, GAP, VALUE_PREFIX
 from scanner.facts.urls import is_loopback_url
 from scanner.model.document import JS_KINDS, Document, FileKind
 
@@ -18,9 +19,21 @@ CREDENTIAL_CONTEXT = re.compile(
     r"token|oauth|auth|secret|bearer|passw|api[_./-]?key|\bapi\b|/api|api\.|userinfo|client_id"
     r"|credential", re.IGNORECASE)
 _ENV_SWITCHES = ("NODE_TLS_REJECT_UNAUTHORIZED", "PYTHONHTTPSVERIFY")
+_ENV_WORDS = tuple(switch.lower() for switch in _ENV_SWITCHES)
 _ENV_LINE = re.compile(
     r"(NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*[=:]\s*[\"']?0\b", re.IGNORECASE)
 _CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+# Fast path: every switch the extractor reports, as written. `verify` given False or 0 (a
+# keyword argument, or an attribute or `x["verify"]` assigned, annotated or chained),
+# `rejectUnauthorized` (a key, quoted or computed) given false or 0, and the names of
+# `_create_unverified_context` and of the two environment switches. The word `verify` alone
+# (`verify_password`, `# verify the session`) holds none.
+TLS_PATTERN = re.compile("|".join((
+    rf"verify(?<![a-z0-9_$]verify)(?:[\"'`][\s\\]*\])?{GAP}(?::[^=\n]{{0,200}})?="
+    rf"{VALUE_PREFIX}{FALSE_OR_ZERO}",
+    rf"rejectunauthorized(?<![a-z0-9_$]rejectunauthorized)(?:[\"'`]|\])*{GAP}:{VALUE_PREFIX}"
+    rf"{FALSE_OR_ZERO}",
+    "_create_unverified_context|node_tls_reject_unauthorized|pythonhttpsverify")))
 
 
 @dataclass(frozen=True)
@@ -36,18 +49,21 @@ class TlsCheckOff(Fact):
     in_code: bool  # code (not an env file, shell script or config)
 
 
+@dataclass(frozen=True)
+class TlsSwitchInEnvironment(TlsCheckOff):
+    """A process-wide switch (`NODE_TLS_REJECT_UNAUTHORIZED=0`) written in an env file, a shell
+    script, a Dockerfile, config or text: found line by line, no code parsed."""
+
+
 class TlsExtractor(Extractor):
     name = "tls"
     produces = (TlsCheckOff,)
-    gate = Gate(kinds=_CODE_KINDS | {FileKind.ENV, FileKind.YAML, FileKind.SHELL,
-                                     FileKind.DOCKERFILE, FileKind.INI, FileKind.TEXT},
+    gate = Gate(kinds=_CODE_KINDS,
                 words=("verify", "_create_unverified_context", "rejectunauthorized",
-                       "node_tls_reject_unauthorized", "pythonhttpsverify"))
+                       *_ENV_WORDS),
+                pattern=TLS_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[TlsCheckOff]:
-        if document.kind not in _CODE_KINDS:
-            yield from _env_switches(document)
-            return
         module = document.code
         if module is None:
             return
@@ -160,13 +176,23 @@ def _assigned_switches(document: Document, statement: ir.Assign, surroundings: _
                               whole.credentials, False, True)
 
 
-def _env_switches(document: Document) -> Iterator[TlsCheckOff]:
-    for number in document.lines_with(("node_tls_reject_unauthorized", "pythonhttpsverify")):
-        text = document.line_text(number)
-        if text.lstrip().startswith(("#", "//", ";")):
-            continue
-        match = _ENV_LINE.search(text)
-        if match:
-            switch = match.group(1).upper()
-            yield TlsCheckOff((number, match.start() + 1, number, match.end() + 1), f"{switch}=0",
-                              "process", switch, True, False, False)
+class TlsEnvironmentExtractor(Extractor):
+    """The environment switches outside code (their own extractor: those files need the
+    switches' names, not the word `verify` that translation catalogs are full of)."""
+
+    name = "tls-environment"
+    produces = (TlsSwitchInEnvironment,)
+    gate = Gate(kinds=frozenset({FileKind.ENV, FileKind.YAML, FileKind.SHELL, FileKind.DOCKERFILE,
+                                 FileKind.INI, FileKind.TEXT}),
+                words=_ENV_WORDS)
+
+    def extract(self, document: Document) -> Iterator[TlsSwitchInEnvironment]:
+        for number in document.lines_with(_ENV_WORDS):
+            text = document.line_text(number)
+            if text.lstrip().startswith(("#", "//", ";")):
+                continue
+            match = _ENV_LINE.search(text)
+            if match:
+                switch = match.group(1).upper()
+                yield TlsSwitchInEnvironment((number, match.start() + 1, number, match.end() + 1),
+                                             f"{switch}=0", "process", switch, True, False, False)

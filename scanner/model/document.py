@@ -79,6 +79,13 @@ _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
 _GENERATED_NAMES = frozenset({"pkg-info", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
                               "poetry.lock", "cargo.lock", "composer.lock", "gemfile.lock"})
 _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "routes", "pages/api"})
+# Where trees keep other projects' JavaScript and their own build output, and the builds that
+# say so by their name: minified, a library's, or named by a content hash (`main.3f2a9c1b.js`).
+_VENDOR_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party",
+                          "third-party", "thirdparty", "dist"})
+_VENDOR_BUILD = re.compile(
+    r"[.-]min\.[cm]?js$|^(?:jquery|lodash|underscore|select2|xregexp|backbone)\b.*\.[cm]?js$"
+    r"|[.-](?=[0-9a-f]{0,63}[0-9])[0-9a-f]{8,64}(?:\.chunk)?\.[cm]?js$")
 
 
 def kind_of(path: str) -> FileKind:
@@ -258,6 +265,16 @@ class Document:
         if self.kind is FileKind.MARKDOWN or dirs & _DOC_DIRS:
             return "docs"
         return "code"
+
+    @cached_property
+    def is_vendored(self) -> bool:
+        """JavaScript the project did not write by hand: other projects' (under `vendor/` or
+        `node_modules/`, a library's build such as `jquery-3.7.1.js`) and builds (under `dist/`,
+        minified `*.min.js`, or named by a content hash such as `main.3f2a9c1b.js`)."""
+        if self.kind not in JS_KINDS or not self.parts:
+            return False
+        return bool(set(self.parts[:-1]) & _VENDOR_DIRS) \
+            or _VENDOR_BUILD.search(self.parts[-1]) is not None
 
     @cached_property
     def is_frontend(self) -> bool:

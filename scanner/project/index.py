@@ -35,6 +35,10 @@ class ProjectIndex:
         self.classes: dict[str, ClassSymbol] = {}
         self._tried: set[str] = set()
         self._by_suffix: dict[str, str] | None = None  # dotted-name suffix -> scanned path
+        # Module lookups that missed `modules`, with the `modules` generation they saw: a name
+        # outside the project (`django`, `rest_framework`) is asked for thousands of times.
+        self._generation = 0
+        self._lookups: dict[str, tuple[int, ModuleSymbols | None]] = {}
         for file_facts in self.facts.values():
             self._add(file_facts)
 
@@ -45,6 +49,7 @@ class ProjectIndex:
             if symbols.module in self.modules:
                 continue
             self.modules[symbols.module] = symbols
+            self._generation += 1
             for cls in symbols.classes:
                 self.classes[cls.qualname] = cls
 
@@ -63,6 +68,7 @@ class ProjectIndex:
         self.facts[path] = loaded
         for symbols in loaded.of(ModuleSymbols):
             self.modules.pop(symbols.module, None)  # the whole file replaces what was known
+            self._generation += 1
         self._add(loaded)
         return loaded
 
@@ -72,6 +78,14 @@ class ProjectIndex:
         found = self.modules.get(name)
         if found is not None:
             return found
+        looked_up = self._lookups.get(name)
+        if looked_up is not None and looked_up[0] == self._generation:
+            return looked_up[1]  # nothing known has changed since: the same search, the same answer
+        found = self._search_module(name)
+        self._lookups[name] = (self._generation, found)
+        return found
+
+    def _search_module(self, name: str) -> ModuleSymbols | None:
         for path in _candidate_paths(name):
             self.load(path)
             found = self.modules.get(name)

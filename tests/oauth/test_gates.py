@@ -12,25 +12,31 @@ from hypothesis import strategies as st
 
 from scanner.engine.plan import build_plan
 from scanner.engine.runner import extract
+from scanner.facts.base import Gate
+from scanner.facts.tls import TLS_PATTERN, TlsExtractor
 from scanner.model.document import Document
 from scanner.model.finding import Finding
 from scanner.rules import oauth
-from tests.support import make_rules, scan_dir, scan_files, triples
+from tests.gitrepo import scan_committed
+from tests.support import (
+    make_rules,
+    same_with_and_without_fast_paths,
+    scan_dir,
+    scan_files,
+    seen,
+    triples,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "oauth"
 EXAMPLES = [(e.path, e.code, dict(e.files)) for rule in oauth.RULES for e in rule.examples]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _seen(findings: list[Finding]) -> list[tuple[str, int, int, str, str]]:
-    return sorted((f.path, f.line, f.column, f.rule, f.message) for f in findings)
+_seen = seen
 
 
 def _same_with_and_without_fast_paths(files: dict[str, str]) -> list[Finding]:
-    fast = scan_files(files, select=["SH4"])
-    full = scan_files(files, select=["SH4"], fast_paths=False)
-    assert _seen(fast.findings) == _seen(full.findings), files
-    return full.findings
+    return same_with_and_without_fast_paths(files, ["SH4"])
 
 
 def _parsed(path: str, text: str, select: str = "SH4") -> bool:
@@ -204,3 +210,80 @@ def test_settings_check_columns_and_dev_settings() -> None:
     ]
     assert scan_files({"mysite/settings_dev.py": code}, select=["SH409"]).findings == []
     assert triples(found) == {("mysite/settings.py", line, "SH409") for line in (2, 3, 5, 6)}
+
+
+# -- TLS switches (SH407): `verify` and `rejectUnauthorized` in every spelling the code model
+# reads as False or 0, and the words alone ---------------------------------------------------------
+
+_TLS_GAP = st.sampled_from(["", " ", "  # note\n    ", " /* c */ ", "\\\n    ", "\n    "])
+_TLS_VALUES = st.sampled_from(["False", "false", "0", "0.0", "00", "(False)", "(flag := False)",
+                               "await false", "<any>false", "None", "1", '"0"', "falsey", "no"])
+_TLS_FORMS = st.sampled_from([
+    "requests.get(url,{g}verify{g}={g}{v})", "session.verify{g}={g}{v}",
+    "self.verify: bool ={g}{v}", 'session["verify"]{g}={g}{v}', "a.verify = b = {v}",
+    "client = httpx.Client(verify={g}{v}, auth=token)", "opts = {{rejectUnauthorized:{g}{v}}}",
+    'opts = {{"rejectUnauthorized"{g}:{g}{v}}}', "opts = {{['rejectUnauthorized']: {v}}}",
+    "https.request({{ rejectUnauthorized: x = {v} }})", "agent.verify = {v};",
+    "def verify_password(password, verify={v}):\n    return check(password) == verify",
+    "no_verify = {v}", "# verify the session, then {v}", "obj.verify(x) or {v}",
+])
+
+
+@FUZZ
+@given(_TLS_FORMS, _TLS_GAP, _TLS_VALUES, st.sampled_from(["app/client.py", "src/client.ts"]))
+def test_tls_switches_give_the_same_findings_without_fast_paths(form: str, gap: str, value: str,
+                                                                path: str) -> None:
+    code = "import requests  # api token\n" + form.format(g=gap, v=value) + "\n"
+    if list(TlsExtractor().extract(Document(path, code))):  # its gate wide open
+        assert TLS_PATTERN.search(code.lower()), code
+    _same_with_and_without_fast_paths({path: code})
+
+
+@pytest.mark.parametrize("code", [
+    "def verify_password(password, encoded):\n    return hasher.verify(password, encoded)\n",
+    "# verify the session hash\nif not constant_time_compare(a, b):\n    flush = False\n",
+    "VERIFY_SSL = False\nssl_verify = 0\nverify_ssl = False\n",
+])
+def test_verify_words_alone_are_not_parsed(code: str) -> None:
+    assert not _parsed("lib/module.py", code, "SH407")
+
+
+@pytest.mark.parametrize(("path", "code"), [
+    ("app.py", "requests.get(url, verify=False)\n"),
+    ("app.py", "s.verify \\\n    = False\n"),
+    ("app.py", "class C:\n    def __init__(self):\n        self.verify: bool = False\n"),
+    ("app.py", 'opts = {"rejectUnauthorized": False}\n'),
+    ("src/a.ts", "const agent = new https.Agent({ rejectUnauthorized: <boolean>false });\n"),
+    ("app.py", "ctx = ssl._create_unverified_context()\n"),
+    ("app.py", 'os.environ["PYTHONHTTPSVERIFY"] = "0"\n'),
+])
+def test_tls_switches_are_parsed(path: str, code: str) -> None:
+    assert _parsed(path, code, "SH407")
+    assert list(TlsExtractor().extract(Document(path, code)))
+
+
+def test_vendored_javascript_is_never_parsed_for_oauth(tmp_path: Path) -> None:
+    code = ("localStorage.setItem('access_token', data.access_token);\n"
+            "const agent = new https.Agent({ rejectUnauthorized: false, auth: token });\n")
+    files = {"web/static/vendor/auth-sdk/auth.js": code, "web/static/js/auth-sdk.min.js": code,
+             "web/src/auth.js": code}
+    assert scan_committed(tmp_path / "repo", files, "scan", "--select", "SH4") == (
+        1, {("web/src/auth.js", 1, "SH408"), ("web/src/auth.js", 2, "SH407")})
+    assert not _parsed("web/static/vendor/auth-sdk/auth.js", code)
+
+
+def test_translation_catalogs_are_not_searched_for_tls_switches(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Outside code only the environment switches' names count; a catalog full of "Verify ..."
+    # is not run through the code's fast path (sentry's catalogs were 31 MB of it).
+    consulted: list[str | None] = []
+    compiled = Gate.compiled
+    monkeypatch.setattr(Gate, "compiled", lambda gate: (consulted.append(gate.pattern),
+                                                        compiled(gate))[1])
+    catalog = 'msgid "Verify your email"\nmsgstr "E-Mail-Adresse bestätigen"\n' * 50
+    extract(Document("app/locale/de/LC_MESSAGES/django.po", catalog),
+            build_plan(make_rules(["SH407"]), {}))
+    assert TLS_PATTERN.pattern not in consulted
+    procfile = "web: NODE_TLS_REJECT_UNAUTHORIZED=0 node server.js --token $API_TOKEN\n"
+    assert triples(scan_files({"Procfile": procfile}, select=["SH407"]).findings) == {
+        ("Procfile", 1, "SH407")}

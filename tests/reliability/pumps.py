@@ -22,6 +22,8 @@ from scanner.rules.base import Bad, Rule
 from scanner.rules.registry import RULES
 from tests.reliability.patterns import attacks, collect_patterns, leading_literal, shortest_match
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as scanner.model.document counts lines
+
 FAMILY_OF_MODULE = (("secrets", "SH1"), ("detect_secrets", "SH1"), ("scopes", "SH2"),
                     ("webhooks", "SH3"), ("oauth", "SH4"))
 # How a credential-named key meets its value (the assignment grammar's operators, in the forms
@@ -160,7 +162,7 @@ def triggers() -> list[Trigger]:
     found: dict[str, tuple[set[str], list[str]]] = {}
 
     def add(text: str, rules: Iterable[str], source: str) -> None:
-        if not text or not text.strip() or "\n" in text or len(text) > 200:
+        if not text or not text.strip() or len(text) > 200:
             return
         entry = found.setdefault(text, (set(), []))
         entry[0].update(rules)
@@ -295,8 +297,10 @@ def planted_positions(text: str) -> dict[str, tuple[int, int]]:
         offset = text.find(value)
         if offset == -1:
             continue
-        line = text.count("\n", 0, offset) + 1
-        positions[name] = (line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+        # Lines as the scanner counts them: a lone CR ends a line too.
+        breaks = list(_LINE_BREAK.finditer(text, 0, offset))
+        line_start = breaks[-1].end() if breaks else 0
+        positions[name] = (len(breaks) + 1, offset - line_start + 1)
     return positions
 
 

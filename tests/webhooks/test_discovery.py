@@ -316,3 +316,19 @@ def test_middleware_settings_are_candidates() -> None:
     facts = list(WebhookEntryExtractor().extract(Document("relay/settings.py", text)))
     assert [f.entries for f in facts if isinstance(f, MiddlewareSetting)] == [
         ("relay.middleware.WebhookSignatureMiddleware",)]
+
+
+def test_another_familys_parse_never_changes_handler_discovery() -> None:
+    # urls.py holds no webhook word, so the entry gate keeps it out; the TLS extractor parses it
+    # for SH407. Its route must not reach SH301 through that parse alone.
+    files = {
+        "shop/urls.py": 'import requests\n\nrequests.get(URL, verify=False)\n'
+                        'urlpatterns = [path("in/", views.receive)]\n',
+        "shop/views.py": 'def receive(request):\n'
+                         '    sig = request.META.get("HTTP_STRIPE_SIGNATURE")\n'
+                         '    return handle(request.body)\n',
+    }
+    alone = triples(scan_files(files, select=["SH301"]).findings)
+    with_tls = {t for t in triples(scan_files(files, select=["SH301", "SH407"]).findings)
+                if t[2] == "SH301"}
+    assert alone == with_tls == set()

@@ -51,7 +51,8 @@ class CallbackExtractor(Extractor):
     produces = (CallbackStateRead,)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}), words=("state",),
                 requires=(("code",),),
-                pattern=rf"\A(?=[\s\S]*?{_read_form('state')})[\s\S]*?{_read_form('code')}")
+                pattern=rf"\A(?=[\s\S]*?{_read_form('state')})[\s\S]*?{_read_form('code')}",
+                vendored=False)
 
     def extract(self, document: Document) -> Iterator[CallbackStateRead]:
         index = code_index(document)

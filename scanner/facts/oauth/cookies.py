@@ -56,7 +56,7 @@ class CookieExtractor(Extractor):
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}),
                 words=("set_cookie", "set_signed_cookie", ".cookie(", "document.cookie",
                        "session_cookie_secure", "session_cookie_httponly", "cookies.set(",
-                       "cookie.set("))
+                       "cookie.set("), vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         index = code_index(document)

@@ -41,7 +41,8 @@ class LogExtractor(Extractor):
     name = "oauth-logs"
     produces = (LoggedCredential,)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}),
-                words=("token", "secret", "authorization"), requires=(_COUNTING_WORDS,))
+                words=("token", "secret", "authorization"), requires=(_COUNTING_WORDS,),
+                vendored=False)
 
     def extract(self, document: Document) -> Iterator[LoggedCredential]:
         index = code_index(document)

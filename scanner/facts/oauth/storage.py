@@ -31,7 +31,7 @@ class BrowserStorageUse(Fact):
 class BrowserStorageExtractor(Extractor):
     name = "oauth-browser-storage"
     produces = (BrowserStorageUse,)
-    gate = Gate(kinds=JS_KINDS, words=("localstorage", "sessionstorage"))
+    gate = Gate(kinds=JS_KINDS, words=("localstorage", "sessionstorage"), vendored=False)
 
     def extract(self, document: Document) -> Iterator[BrowserStorageUse]:
         index = code_index(document)

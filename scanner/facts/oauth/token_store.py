@@ -49,7 +49,7 @@ class TokenStoreExtractor(Extractor):
     produces = (RefreshTokenStore,)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}),
                 words=("refresh_token", "refreshtoken", "refresh-token", ".to_json()"),
-                pattern=r"refresh|(?:creds|credentials)\.to_json\(")
+                pattern=r"refresh|(?:creds|credentials)\.to_json\(", vendored=False)
 
     def extract(self, document: Document) -> Iterator[RefreshTokenStore]:
         index = code_index(document)

@@ -4,12 +4,28 @@ files can hold them. One analysis per document (memoized), shared by every extra
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.webhooks import flow as flows
+from scanner.facts.webhooks.gates import (
+    BYPASS_CONTEXT,
+    BYPASS_PATTERN,
+    BYPASS_WORDS,
+    COMPARISON_PATTERN,
+    ENTRY_WORDS,
+    PRESENCE_PATTERN,
+    ROUTE_MARKERS,
+    ROUTE_PATTERN,
+    SECRET_NAME_WORDS,
+    SECRET_WORDS,
+    SIGNATURE_EVIDENCE,
+    SIGNATURE_PREFIXES,
+    SIGNATURE_WORDS,
+    VERIFY_WORDS,
+)
 from scanner.facts.webhooks.model import (
     FunctionSummary,
     Guard,
@@ -25,48 +41,34 @@ from scanner.facts.webhooks.routes import entry_facts
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
-# Words of a webhook entry point: a route or handler name, a provider signature or event header
-# (see model.is_signature_header, model.EVENT_HEADERS), Django settings and CSRF exemption.
-ENTRY_WORDS = ("hook", "signature", "csrf_exempt", "ipn", "notif", "event", "callback",
-               "middleware", "hmac", "x-gitlab-token", "x-hub-", "x-github-", "x-gitlab-",
-               "x-shopify-", "svix-", "x-twilio-", "x-slack-", "x_hub_", "x_github_", "x_gitlab_",
-               "x_slack_", "x_shopify_", "x_twilio_")
-# What routes and views look like (lower-case): one must be present for a Route to exist.
-ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(", "add_route(",
-                 "add_api_route(", "route(", "add_post(", "add_put(", 'path("', "path('",
-                 "re_path(", "url(", "csrf_exempt", "require_post", "require_http_methods",
-                 "def post(", "def put(", "before_request", "middleware", "export default",
-                 "function post", "const post", "function put", "const put", "depends(",
-                 "as_view(")
-# Header, digest and parameter words of a signature or token (see flow.is_header/is_digest).
-SIGNATURE_WORDS = ("hmac", "sig", "token", "received", "provided", "webhook")
-SECRET_WORDS = ("hmac", "secret", "token", "passw", "key")
-# Calls that verify, for presence checks: see flow.handles_signatures and flow.verifies_in.
-VERIFY_WORDS = ("verif", "valid", "check_sig", "compare_digest", "timingsafeequal", "construct",
-                "createnodemiddleware", "from_http", "slack_bolt")
-# Fast path for the signature facts: a signature header or parameter, a digest, a webhook word
-# (the words above also match `signal`, `token`, `key`, which Django holds everywhere).
-SIGNATURE_PATTERN = (r"hmac|signature|webhook|-token\b|-sig\b|_sig\b|\bsig\b|\bsig_header"
-                     r"|_token[\"']|\breceived\b|\bprovided\b|timingsafeequal|compare_digest"
-                     r"|construct_?event")
-BYPASS_WORDS = ("without_verification", "withoutverification", "skip_verif", "skipverif",
-                "unverified", "no_verify", "noverify", "construct_from", "verify")
-BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
-
 
 def _verifiers(options: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in options.get("verifiers", ()) if str(v).strip())
 
 
-@dataclass
 class Analysis:
-    """Every flow of a document: the module's own code, each function (nested ones too)."""
+    """A document's webhook analysis: the module's own code, and each function's flow (nested
+    functions in it), built when an extractor first asks for that function."""
 
-    module: ir.Module
-    context: flows.FileContext
-    module_flow: flows.Flow
-    flows: dict[int, flows.Flow]  # by id() of the ir.Function
-    outermost: list[ir.Function]
+    def __init__(self, module: ir.Module, context: flows.FileContext) -> None:
+        self.module = module
+        self.context = context
+        self.bodies = flows.Bodies()
+        self.module_flow = flows.module_flow("<module>", context, self.bodies.own(module.body))
+        self._flows: dict[int, flows.Flow] = {}  # by id() of the ir.Function
+
+    def flow(self, function: ir.Function) -> flows.Flow:
+        found = self._flows.get(id(function))
+        if found is None:
+            statements, exprs = self.bodies.deep(function.body)
+            found = self._flows[id(function)] = flows.Flow(
+                function.qualname, self.context, statements, exprs, function.params,
+                self.module_flow)
+        return found
+
+    @cached_property
+    def outermost(self) -> list[ir.Function]:
+        return list(flows.outermost_functions(self.module))
 
 
 _ANALYSIS = MemoKey[Analysis | None]("webhook analysis")
@@ -80,17 +82,7 @@ def analysis(document: Document, verifiers: tuple[str, ...]) -> Analysis | None:
         module = document.code
         if module is None:
             return None
-        context = flows.file_context(module, document.lower, verifiers)
-        # The module's own statements (class bodies hold attributes, not module variables).
-        module_flow = flows.analyse("<module>", context, list(ir.walk_statements(module.body)),
-                                    deep=False)
-        outermost = list(flows.outermost_functions(module))
-        by_id: dict[int, flows.Flow] = {}
-        for function in (*ir.nested_functions(module.body), *outermost):
-            if id(function) not in by_id:
-                by_id[id(function)] = flows.analyse(function.qualname, context, function.body,
-                                                    function.params, module_flow)
-        return Analysis(module, context, module_flow, by_id, outermost)
+        return Analysis(module, flows.file_context(module, document.lower, verifiers))
 
     return document.memo(_ANALYSIS, build)
 
@@ -107,7 +99,7 @@ class _WebhookExtractor(Extractor):
         """The module's own code and each outermost function (nested ones inside it)."""
         yield found.module_flow
         for function in found.outermost:
-            yield found.flows[id(function)]
+            yield found.flow(function)
 
 
 class WebhookEntryExtractor(_WebhookExtractor):
@@ -117,20 +109,22 @@ class WebhookEntryExtractor(_WebhookExtractor):
     produces = (Route, FunctionSummary, Guard, MiddlewareSetting)
     gate = Gate(kinds=CODE_KINDS, words=ENTRY_WORDS,
                 path_words=("hook", "ipn", "notif", "event", "callback"),
-                requires=(ROUTE_MARKERS,))
+                requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN.pattern,
+                vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
         if found is None:
             return
-        yield from entry_facts(document, found.module, found.context, found.flows)
+        yield from entry_facts(document, found.module, found.bodies, found.flow)
 
 
 class SignatureComparisonExtractor(_WebhookExtractor):
     name = "webhook-comparisons"
     produces = (SignatureComparison,)
-    gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS, requires=(SECRET_WORDS,),
-                pattern=SIGNATURE_PATTERN)
+    gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS,
+                requires=(SECRET_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
+                pattern=COMPARISON_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -157,7 +151,7 @@ class SignedMessageExtractor(_WebhookExtractor):
     name = "webhook-signed-messages"
     produces = (SignedMessage, ToleranceOff)
     gate = Gate(kinds=CODE_KINDS, words=("hmac", "construct_event", "constructevent",
-                                         "verify_header"))
+                                         "verify_header"), vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -176,7 +170,10 @@ class PresenceCheckExtractor(_WebhookExtractor):
     name = "webhook-presence-checks"
     produces = (PresenceCheck,)
     gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, "secret", "signing"),
-                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),), pattern=SIGNATURE_PATTERN)
+                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),
+                          (*SIGNATURE_EVIDENCE, *SECRET_NAME_WORDS),
+                          (*SIGNATURE_PREFIXES, *SECRET_NAME_WORDS)),
+                pattern=PRESENCE_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -200,7 +197,8 @@ class PresenceCheckExtractor(_WebhookExtractor):
 class VerificationBypassExtractor(_WebhookExtractor):
     name = "webhook-bypasses"
     produces = (VerificationBypass,)
-    gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,))
+    gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,),
+                pattern=BYPASS_PATTERN.pattern, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)

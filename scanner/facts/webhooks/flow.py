@@ -6,8 +6,9 @@ Flow-insensitive: assignments spread a value's kind to the names bound to it (bo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from scanner.code import ir
 from scanner.facts.webhooks.model import (
@@ -25,6 +26,8 @@ PROVIDER_VERIFIERS = (
     "standardwebhooks.Webhook", "svix.Webhook", "svix.webhooks.Webhook",
     "standardwebhooks.webhooks.Webhook",
 )
+_COMPARE_DIGEST_TAILS = frozenset(name.rpartition(".")[2] for name in COMPARE_DIGEST)
+_PROVIDER_TAILS = frozenset(name.rpartition(".")[2] for name in PROVIDER_VERIFIERS)
 # Methods that verify whatever object they are called on (Node providers, constant-time compare).
 VERIFYING_METHODS = frozenset({
     "timingSafeEqual", "constructEvent", "constructEventAsync", "verifyAndReceive",
@@ -148,32 +151,219 @@ def outermost_functions(module: ir.Module) -> Iterator[ir.Function]:
                     yield inner.function
 
 
+# -- each body walked once -----------------------------------------------------------------------
+
+
+@dataclass
+class _Own:
+    """A body's own statements (nested blocks in, nested function and class bodies out), the
+    expressions they hold (pre-order), and the function and class bodies nested in it."""
+
+    statements: list[ir.Stmt]
+    exprs: list[ir.Expr]
+    nested: list[tuple[ir.Stmt, ...]]
+
+
+class Bodies:
+    """Every body of one module walked at most once, whatever number of flows reads it: a
+    function's flow holds its nested functions' code too, which their own flows hold again."""
+
+    def __init__(self) -> None:
+        self._own: dict[int, _Own] = {}
+
+    def own(self, body: tuple[ir.Stmt, ...]) -> _Own:
+        found = self._own.get(id(body))
+        if found is None:
+            found = self._own[id(body)] = _walk(body)
+        return found
+
+    def deep(self, body: tuple[ir.Stmt, ...]) -> tuple[list[ir.Stmt], list[ir.Expr]]:
+        """The statements and expressions of `body` and of every body nested in it, in the
+        order `deep_statements` gives (breadth first)."""
+        statements: list[ir.Stmt] = []
+        exprs: list[ir.Expr] = []
+        pending = [body]
+        while pending:
+            own = self.own(pending.pop(0))
+            statements.extend(own.statements)
+            exprs.extend(own.exprs)
+            pending.extend(own.nested)
+        return statements, exprs
+
+
+def _walk(body: tuple[ir.Stmt, ...]) -> _Own:
+    statements = list(ir.walk_statements(body))
+    exprs: list[ir.Expr] = []
+    nested: list[tuple[ir.Stmt, ...]] = []
+    for statement in statements:
+        if isinstance(statement, ir.FunctionDef):
+            nested.append(statement.function.body)
+        elif isinstance(statement, ir.ClassDef):
+            nested.append(statement.cls.body)
+        for expr in ir.statement_exprs(statement):
+            start = len(exprs)
+            exprs.extend(ir.walk_expr(expr))
+            nested.extend(inner.function.body for inner in exprs[start:]
+                          if isinstance(inner, ir.Func))
+    return _Own(statements, exprs, nested)
+
+
 # -- the analysis of one unit (a function, or the module's own code) -------------------------------
 
 
 @dataclass
-class Flow:
-    """One function (or the module's own code) as the webhook facts see it."""
+class _Parts:
+    """What one pass over a unit's code finds; the rest of a flow is worked out from it."""
 
-    name: str
-    context: FileContext
-    statements: list[ir.Stmt]
-    digest_vars: set[str] = field(default_factory=set)
-    header_vars: set[str] = field(default_factory=set)
+    assigns: list[tuple[list[str], ir.Expr]] = field(default_factory=list)
     nullable_vars: set[str] = field(default_factory=set)
-    request_json_vars: set[str] = field(default_factory=set)
-    reserialized_vars: set[str] = field(default_factory=set)
-    timestamp_vars: set[str] = field(default_factory=set)
-    reads_signature: bool = False
-    parses_event: bool = False
-    verification: str | None = None
-    calls: list[str] = field(default_factory=list)
-    comparisons: list[ir.Compare] = field(default_factory=list)  # non-constant-time
-    chained: set[tuple[int, int]] = field(default_factory=set)
-    messages: list[tuple[ir.Call, ir.Expr]] = field(default_factory=list)  # HMAC and its message
-    tolerance_off: list[ir.Call] = field(default_factory=list)
-    bypasses: list[tuple[ir.Call, str]] = field(default_factory=list)
     ifs: list[ir.If] = field(default_factory=list)
+    calls: list[ir.Call] = field(default_factory=list)
+    compares: list[ir.Compare] = field(default_factory=list)
+    calls_and_compares: list[ir.Call | ir.Compare] = field(default_factory=list)  # in order
+    chained: set[tuple[int, int]] = field(default_factory=set)
+    reads_signature: bool = False
+    event_keys: bool = False
+
+
+_Kind = tuple[set[str], Callable[[ir.Expr], bool]]
+
+
+class Flow:
+    """One function (or the module's own code) as the webhook facts see it. Each part is worked
+    out the first time an extractor asks for it: most units of a file are asked little, and the
+    kinds of value (digests, headers, request JSON, timestamps) are spread only when needed.
+
+    Flow-insensitive: assignments spread a value's kind to the names bound to it (bounded
+    rounds, each kind on its own: no kind's spread reads another's, but for re-serialized
+    JSON, which is spread together with the request JSON it reads)."""
+
+    def __init__(self, name: str, context: FileContext, statements: list[ir.Stmt],
+                 exprs: list[ir.Expr], params: tuple[ir.Param, ...] = (),
+                 inherited: Flow | None = None) -> None:
+        self.name = name
+        self.context = context
+        self.statements = statements
+        self.exprs = exprs
+        self._params = params
+        self._inherited = inherited  # the module's flow: its names are visible in functions
+
+    # -- one pass ----------------------------------------------------------------------------
+
+    @cached_property
+    def _parts(self) -> _Parts:
+        parts = _Parts()
+        for param in self._params:
+            default = param.default
+            # FastAPI `x_hub_signature_256: str = Header(...)` reads the header by its name.
+            if isinstance(default, ir.Call) and default.callee.endswith("Header") and (
+                    is_signature_header(param.name) or is_event_header(param.name)):
+                parts.reads_signature = True
+        for statement in self.statements:
+            if isinstance(statement, ir.Assign) and statement.value is not None:
+                names = [n for target in statement.targets for n in _target_names(target)]
+                parts.assigns.append((names, statement.value))
+                if isinstance(statement.value, ir.Call) and self.is_nullable(statement.value):
+                    parts.nullable_vars.update(names)
+            elif isinstance(statement, ir.If):
+                parts.ifs.append(statement)
+        for expr in self.exprs:
+            if isinstance(expr, ir.Str) and expr.constant and expr.value and len(expr.value) < 80:
+                if is_signature_header(expr.value) or is_event_header(expr.value):
+                    parts.reads_signature = True
+                if expr.value in EVENT_KEYS:
+                    parts.event_keys = True
+            elif isinstance(expr, ir.BoolOp) and expr.op == "and" and len(expr.values) > 1 and all(
+                    isinstance(v, ir.Compare) and (v.start, v.end) == (expr.start, expr.end)
+                    for v in expr.values):
+                parts.chained.add((expr.start, expr.end))  # a Python chain `a == b == c`
+            elif isinstance(expr, ir.Call):
+                parts.calls.append(expr)
+                parts.calls_and_compares.append(expr)
+            elif isinstance(expr, ir.Compare):
+                parts.compares.append(expr)
+                parts.calls_and_compares.append(expr)
+        return parts
+
+    @property
+    def ifs(self) -> list[ir.If]:
+        return self._parts.ifs
+
+    @property
+    def chained(self) -> set[tuple[int, int]]:
+        return self._parts.chained
+
+    @property
+    def reads_signature(self) -> bool:
+        return self._parts.reads_signature
+
+    # -- kinds of values, each spread once when first asked for ---------------------------
+
+    def _spread(self, kinds: list[_Kind]) -> None:
+        assigns = self._parts.assigns
+        for _ in range(_MAX_ROUNDS if assigns else 0):
+            changed = False
+            for names, value in assigns:
+                for known, predicate in kinds:
+                    if not set(names) <= known and predicate(value):
+                        known.update(names)
+                        changed = True
+            if not changed:
+                break
+
+    def _seeds(self, kind: str) -> set[str]:
+        return set(getattr(self._inherited, kind)) if self._inherited is not None else set()
+
+    @cached_property
+    def digest_vars(self) -> set[str]:
+        known = self._seeds("digest_vars")
+        if known or any(isinstance(e, ir.Call) and self.is_hmac_call(e) for e in self.exprs):
+            self._spread([(known, lambda value: self._digest(value, known))])
+        return known
+
+    @cached_property
+    def header_vars(self) -> set[str]:
+        known = self._seeds("header_vars")
+        for param in self._params:
+            if SIGNATURE_PARAM.match(param.name) or (
+                    isinstance(param.default, ir.Call) and param.default.callee.endswith("Header")
+                    and (is_signature_header(param.name) or is_event_header(param.name))):
+                known.add(param.name)
+        if known or self.reads_signature:
+            self._spread([(known, lambda value: self._header(value, known))])
+        return known
+
+    @cached_property
+    def _json_vars(self) -> tuple[set[str], set[str]]:
+        """Names bound to request JSON, and to re-serialized JSON (spread together: the second
+        reads the first)."""
+        parsed = self._seeds("request_json_vars")
+        dumped = self._seeds("reserialized_vars")
+        kinds: list[_Kind] = [(parsed, lambda value: self._request_json(value, parsed))]
+        if dumped or any(isinstance(e, ir.Call) and e.method in ("dumps", "stringify", "str")
+                         for e in self.exprs):
+            kinds.append((dumped, lambda value: self._reserialized(value, dumped, parsed)))
+        self._spread(kinds)
+        return parsed, dumped
+
+    @property
+    def request_json_vars(self) -> set[str]:
+        return self._json_vars[0]
+
+    @property
+    def reserialized_vars(self) -> set[str]:
+        return self._json_vars[1]
+
+    @cached_property
+    def timestamp_vars(self) -> set[str]:
+        known = self._seeds("timestamp_vars")
+        known.update(param.name for param in self._params if TIMESTAMP_NAME.search(param.name))
+        self._spread([(known, lambda value: self._timestamp(value, known))])
+        return known
+
+    @property
+    def nullable_vars(self) -> set[str]:
+        return self._parts.nullable_vars
 
     # -- kinds of values ---------------------------------------------------------------------
 
@@ -182,28 +372,35 @@ class Flow:
         return bool(callee) and (matches(self.context.resolved(callee), HMAC_CALLS)
                                  or callee.rsplit(".", 1)[-1] == "createHmac")
 
-    def _names_in(self, expr: ir.Expr, names: set[str]) -> bool:
+    @staticmethod
+    def _names_in(expr: ir.Expr, names: set[str]) -> bool:
         return bool(names) and any(
             isinstance(node, ir.Name) and any(part in names for part in components(node))
             for node in ir.walk_expr(expr))
 
-    def is_digest(self, expr: ir.Expr) -> bool:
-        if self._names_in(expr, self.digest_vars):
+    def _digest(self, expr: ir.Expr, known: set[str]) -> bool:
+        if self._names_in(expr, known):
             return True
         return any(isinstance(node, ir.Call) and self.is_hmac_call(node) for node in ir.walk_expr(expr))
 
-    def is_header(self, expr: ir.Expr) -> bool:
-        if self._names_in(expr, self.header_vars):
+    def is_digest(self, expr: ir.Expr) -> bool:
+        return self._digest(expr, self.digest_vars)
+
+    def _header(self, expr: ir.Expr, known: set[str]) -> bool:
+        if self._names_in(expr, known):
             return True
         return any(isinstance(node, ir.Str) and node.constant and len(node.value) < 80
                    and is_signature_header(node.value) for node in ir.walk_expr(expr))
 
-    def is_request_json(self, expr: ir.Expr) -> bool:
+    def is_header(self, expr: ir.Expr) -> bool:
+        return self._header(expr, self.header_vars)
+
+    def _request_json(self, expr: ir.Expr, known: set[str]) -> bool:
         attrs = _REQUEST_BODY_ATTRS[self.context.language]
         for node in ir.walk_expr(expr):
             if isinstance(node, ir.Name):
                 parts = components(node)
-                if any(part in self.request_json_vars for part in parts):
+                if any(part in known for part in parts):
                     return True
                 if len(parts) >= 2 and parts[-1] in attrs and (
                         parts[-2] in ("request", "req") or parts[-2].endswith("request")):
@@ -215,25 +412,34 @@ class Flow:
                 return True
         return False
 
-    def is_reserialized(self, expr: ir.Expr) -> bool:
-        if self._names_in(expr, self.reserialized_vars):
+    def is_request_json(self, expr: ir.Expr) -> bool:
+        return self._request_json(expr, self.request_json_vars)
+
+    def _reserialized(self, expr: ir.Expr, known: set[str], parsed: set[str]) -> bool:
+        if self._names_in(expr, known):
             return True
         for node in ir.walk_expr(expr):
             if isinstance(node, ir.Call) and node.args and (
                     matches(self.context.resolved(node.callee), JSON_DUMPS) or node.callee == "str") \
-                    and self.is_request_json(node.args[0]):
+                    and self._request_json(node.args[0], parsed):
                 return True
         return False
 
-    def has_timestamp(self, expr: ir.Expr) -> bool:
+    def is_reserialized(self, expr: ir.Expr) -> bool:
+        parsed, dumped = self._json_vars
+        return self._reserialized(expr, dumped, parsed)
+
+    def _timestamp(self, expr: ir.Expr, known: set[str]) -> bool:
         for node in ir.walk_expr(expr):
             if isinstance(node, ir.Name) and any(
-                    part in self.timestamp_vars or TIMESTAMP_NAME.search(part)
-                    for part in components(node)):
+                    part in known or TIMESTAMP_NAME.search(part) for part in components(node)):
                 return True
             if isinstance(node, ir.Str) and "v0:" in node.value:
                 return True
         return False
+
+    def has_timestamp(self, expr: ir.Expr) -> bool:
+        return self._timestamp(expr, self.timestamp_vars)
 
     def is_nullable(self, expr: ir.Expr) -> bool:
         """A value that may be None: `headers.get(name)` without a default, or a name bound to one."""
@@ -258,6 +464,88 @@ class Flow:
         membership = compare.op in ("in", "not in")
         return (digest and (header or not (membership or _is_empty(left) or _is_empty(right)))) \
             or (header and secret)
+
+    @cached_property
+    def comparisons(self) -> list[ir.Compare]:
+        """The non-constant-time comparisons of signatures, in order."""
+        return [compare for compare in self._parts.compares if self.insecure(compare)]
+
+    # -- what the calls do -------------------------------------------------------------------
+
+    @cached_property
+    def calls(self) -> list[str]:
+        """Callees and functions passed as arguments; `X().m` for `X(...).m()`."""
+        found: list[str] = []
+        for call in self._parts.calls:
+            if call.callee:
+                found.append(call.callee)
+            elif isinstance(call.func, ir.Attr) and isinstance(call.func.obj, ir.Call) \
+                    and call.func.obj.callee:
+                found.append(f"{call.func.obj.callee}().{call.method}")  # `Verifier(key).verify(body)`
+            found.extend(arg.name for arg in call.args if isinstance(arg, ir.Name))
+        return found
+
+    @cached_property
+    def verification(self) -> str | None:
+        """What verifies in the unit first: a call (constant-time compare, provider library,
+        configured verifier) or a signature comparison."""
+        for node in self._parts.calls_and_compares:
+            if isinstance(node, ir.Compare):
+                if self.insecure(node):
+                    return "a signature comparison"
+                continue
+            resolved = self.context.resolved(node.callee) if node.callee else ""
+            verification = _verification(self, node, resolved, node.method)
+            if verification is not None:
+                return verification
+        return None
+
+    @cached_property
+    def messages(self) -> list[tuple[ir.Call, ir.Expr]]:
+        """HMACs computed and the message each signs."""
+        found: list[tuple[ir.Call, ir.Expr]] = []
+        for call in self._parts.calls:
+            callee = call.callee
+            receiver = call.receiver
+            if self.is_hmac_call(call):
+                message = call.arg(1, "msg") if callee and not callee.endswith("createHmac") else None
+                if message is not None:
+                    found.append((call, message))
+            elif call.method == "update" and call.args and receiver is not None \
+                    and self.is_digest(receiver):
+                found.append((call, call.args[0]))
+        return found
+
+    @cached_property
+    def tolerance_off(self) -> list[ir.Call]:
+        """Provider verification calls whose timestamp tolerance is 0 or None."""
+        found = []
+        for call in self._parts.calls:
+            if call.method in TOLERANCE_CALLS:
+                tolerance = call.arg(3, "tolerance")
+                if (isinstance(tolerance, ir.Num) and tolerance.value == 0) or (
+                        isinstance(tolerance, ir.Const) and tolerance.value is None):
+                    found.append(call)
+        return found
+
+    @cached_property
+    def bypasses(self) -> list[tuple[ir.Call, str]]:
+        found: list[tuple[ir.Call, str]] = []
+        for call in self._parts.calls:
+            resolved = self.context.resolved(call.callee) if call.callee else ""
+            found.extend(_bypasses(self, call, call.callee or call.method, resolved))
+        return found
+
+    @cached_property
+    def parses_event(self) -> bool:
+        """It parses the request body and reads an event type key."""
+        return self._parts.event_keys and (bool(self.request_json_vars) or any(
+            self.is_request_json(value) for _, value in self._parts.assigns))
+
+
+def module_flow(name: str, context: FileContext, own: _Own) -> Flow:
+    """The module's own code (class bodies hold attributes, not module variables)."""
+    return Flow(name, context, own.statements, own.exprs)
 
 
 def _is_constant(expr: ir.Expr) -> bool:
@@ -293,124 +581,19 @@ def _target_names(target: ir.Expr) -> list[str]:
     return []
 
 
-def analyse(name: str, context: FileContext, body: tuple[ir.Stmt, ...] | list[ir.Stmt],
-            params: tuple[ir.Param, ...] = (), inherited: Flow | None = None,
-            deep: bool = True) -> Flow:
-    """The flow of one unit: `body` with its nested functions (`deep`), or a module's own code."""
-    statements = list(deep_statements(tuple(body))) if deep else list(body)
-    flow = Flow(name, context, statements)
-    if inherited is not None:  # module-level names are visible inside functions
-        for kind in ("digest_vars", "header_vars", "request_json_vars", "reserialized_vars",
-                     "timestamp_vars"):
-            getattr(flow, kind).update(getattr(inherited, kind))
-    for param in params:
-        if SIGNATURE_PARAM.match(param.name):
-            flow.header_vars.add(param.name)
-        default = param.default
-        # FastAPI `x_hub_signature_256: str = Header(...)` reads the header by its name.
-        if isinstance(default, ir.Call) and default.callee.endswith("Header") and (
-                is_signature_header(param.name) or is_event_header(param.name)):
-            flow.reads_signature = True
-            flow.header_vars.add(param.name)
-        if TIMESTAMP_NAME.search(param.name):
-            flow.timestamp_vars.add(param.name)
-    _scan(flow)
-    return flow
-
-
-def _scan(flow: Flow) -> None:
-    assigns: list[tuple[list[str], ir.Expr]] = []
-    event_keys = False
-    exprs: list[ir.Expr] = []
-    for statement in flow.statements:
-        if isinstance(statement, ir.Assign) and statement.value is not None:
-            names = [n for target in statement.targets for n in _target_names(target)]
-            assigns.append((names, statement.value))
-            if flow.is_nullable(statement.value) and isinstance(statement.value, ir.Call):
-                flow.nullable_vars.update(names)
-        elif isinstance(statement, ir.If):
-            flow.ifs.append(statement)
-        for expr in ir.statement_exprs(statement):
-            exprs.extend(ir.walk_expr(expr))
-    for expr in exprs:
-        if isinstance(expr, ir.Str) and expr.constant and expr.value and len(expr.value) < 80:
-            if is_signature_header(expr.value) or is_event_header(expr.value):
-                flow.reads_signature = True
-            if expr.value in EVENT_KEYS:
-                event_keys = True
-        elif isinstance(expr, ir.BoolOp) and expr.op == "and" and len(expr.values) > 1 and all(
-                isinstance(v, ir.Compare) and (v.start, v.end) == (expr.start, expr.end)
-                for v in expr.values):
-            flow.chained.add((expr.start, expr.end))  # a Python chain `a == b == c`
-    # Only the kinds of value this unit can hold at all are spread (the walks are the cost).
-    kinds = [(kind, predicate) for kind, predicate, possible in (
-        ("digest_vars", flow.is_digest, flow.digest_vars or any(
-            isinstance(e, ir.Call) and flow.is_hmac_call(e) for e in exprs)),
-        ("header_vars", flow.is_header, flow.header_vars or flow.reads_signature),
-        ("request_json_vars", flow.is_request_json, True),
-        ("reserialized_vars", flow.is_reserialized, flow.reserialized_vars or any(
-            isinstance(e, ir.Call) and e.method in ("dumps", "stringify", "str") for e in exprs)),
-        ("timestamp_vars", flow.has_timestamp, True)) if possible]
-    for _ in range(_MAX_ROUNDS if assigns else 0):
-        changed = False
-        for names, value in assigns:
-            for kind, predicate in kinds:
-                known: set[str] = getattr(flow, kind)
-                if not set(names) <= known and predicate(value):
-                    known.update(names)
-                    changed = True
-        if not changed:
-            break
-    flow.parses_event = event_keys and (bool(flow.request_json_vars) or any(
-        flow.is_request_json(value) for _, value in assigns))
-    for expr in exprs:
-        if isinstance(expr, ir.Call):
-            _call(flow, expr)
-        elif isinstance(expr, ir.Compare) and flow.insecure(expr):
-            flow.comparisons.append(expr)
-            flow.verification = flow.verification or "a signature comparison"
-
-
-def _call(flow: Flow, call: ir.Call) -> None:
-    context = flow.context
-    callee = call.callee
-    method = call.method
-    if callee:
-        flow.calls.append(callee)
-    elif isinstance(call.func, ir.Attr) and isinstance(call.func.obj, ir.Call) \
-            and call.func.obj.callee:
-        flow.calls.append(f"{call.func.obj.callee}().{method}")  # `Verifier(key).verify(body)`
-    flow.calls.extend(arg.name for arg in call.args if isinstance(arg, ir.Name))
-    resolved = context.resolved(callee) if callee else ""
-    verification = _verification(flow, call, resolved, method)
-    if verification is not None and flow.verification is None:
-        flow.verification = verification
-    receiver = call.receiver
-    if flow.is_hmac_call(call):
-        message = call.arg(1, "msg") if callee and not callee.endswith("createHmac") else None
-        if message is not None:
-            flow.messages.append((call, message))
-    elif method == "update" and call.args and receiver is not None and flow.is_digest(receiver):
-        flow.messages.append((call, call.args[0]))
-    if method in TOLERANCE_CALLS:
-        tolerance = call.arg(3, "tolerance")
-        if (isinstance(tolerance, ir.Num) and tolerance.value == 0) or (
-                isinstance(tolerance, ir.Const) and tolerance.value is None):
-            flow.tolerance_off.append(call)
-    _bypass(flow, call, callee or method, resolved)
-
-
 def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str | None:
     """What a call verifies with, or None: constant-time compare, a provider library, a
     configured verifier."""
     context = flow.context
-    if matches(resolved, COMPARE_DIGEST) or resolved == "compare_digest" \
-            or method == "timingSafeEqual":
+    # `matches` holds only for a name ending as one of the names does: most calls end otherwise.
+    tail = resolved.rpartition(".")[2]
+    if (tail in _COMPARE_DIGEST_TAILS and matches(resolved, COMPARE_DIGEST)) \
+            or resolved == "compare_digest" or method == "timingSafeEqual":
         return resolved or method
     # gidgethub's Event.from_http verifies only when given the secret.
     if resolved.endswith("Event.from_http") and len(call.args) + len(call.kwargs) < 3:
         return None
-    if resolved and (matches(resolved, PROVIDER_VERIFIERS)
+    if resolved and ((tail in _PROVIDER_TAILS and matches(resolved, PROVIDER_VERIFIERS))
                      or matches_verifier(resolved, context.verifiers)):
         return resolved
     if method in VERIFYING_METHODS:
@@ -425,19 +608,20 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
     return None
 
 
-def _bypass(flow: Flow, call: ir.Call, written: str, resolved: str) -> None:
+def _bypasses(flow: Flow, call: ir.Call, written: str,
+              resolved: str) -> Iterator[tuple[ir.Call, str]]:
     tail = written.rsplit(".", 1)[-1]
     lowered = written.lower()
     if BYPASS_CALL.search(tail) and any(word in lowered for word in BYPASS_CONTEXT):
-        flow.bypasses.append((call, f"calls {tail}()"))
+        yield call, f"calls {tail}()"
     if matches(resolved, ("Event.construct_from",)) and call.args \
             and flow.is_request_json(call.args[0]):
-        flow.bypasses.append((call, "builds the Stripe event from the request body unverified"))
+        yield call, "builds the Stripe event from the request body unverified"
     where = resolved.lower()
     if any(word in where for word in ("webhook", "event", "signature")):
         for key, value in call.kwargs:
             if key in BYPASS_FLAGS and isinstance(value, ir.Const) and value.value is False:
-                flow.bypasses.append((call, f"passes {key}=False"))
+                yield call, f"passes {key}=False"
 
 
 # -- presence checks (the signature header or the secret tested before verifying) -----------------
@@ -514,5 +698,6 @@ def returns(body: tuple[ir.Stmt, ...]) -> bool:
 def handles_signatures(flow: Flow) -> bool:
     """A function where presence checks matter: it verifies, reads a signature or calls
     something that does."""
-    return bool(flow.verification or flow.reads_signature or flow.header_vars or any(
-        "verif" in call.lower() or "signature" in call.lower() for call in flow.calls))
+    return bool(flow.reads_signature or flow.header_vars or any(
+        "verif" in call.lower() or "signature" in call.lower() for call in flow.calls)
+        or flow.verification)  # the costliest last (each part is worked out once, no side effect)

@@ -4,7 +4,7 @@ Starlette, aiohttp, Django), Express/Fastify calls, Next.js route files, guards 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from scanner.code import ir
 from scanner.facts.base import Fact
@@ -33,17 +33,19 @@ _NEXT_PAGES = re.compile(r"(?:^|/)pages(/api/.*)$")
 _NEXT_APP = re.compile(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
 
 
-def entry_facts(document: Document, module: ir.Module, context: flows.FileContext,
-                flow_of: dict[int, flows.Flow]) -> Iterator[Fact]:
+def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
+                flow_of: Callable[[ir.Function], flows.Flow]) -> Iterator[Fact]:
     """Routes, guards, Django middleware settings and a summary of every function."""
     classes = {statement.cls.qualname: statement.cls for statement in flows.module_statements(module)
                if isinstance(statement, ir.ClassDef)}
     for function in ir.nested_functions(module.body):
-        yield from _function_facts(document, module, function, flow_of[id(function)], classes)
+        yield from _function_facts(document, module, function, flow_of(function), classes)
+    # Every call of every body, body by body in the order `ir.scopes` gives (walked once).
+    calls = [expr for expr in bodies.deep(module.body)[1] if isinstance(expr, ir.Call)]
     if module.language == "python":
-        yield from _python_tables(document, module)
+        yield from _python_tables(document, module, calls)
     else:
-        yield from _javascript_routes(document, module)
+        yield from _javascript_routes(document, calls)
         yield from _nextjs_routes(document, module)
 
 
@@ -134,13 +136,12 @@ def _definition_start(document: Document, function: ir.Function, language: str) 
 # -- Python route tables, hooks, router dependencies, MIDDLEWARE -----------------------------------
 
 
-def _python_tables(document: Document, module: ir.Module) -> Iterator[Fact]:
+def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call]) -> Iterator[Fact]:
     for statement in flows.module_statements(module):
         if isinstance(statement, ir.Assign) and statement.value is not None:
             yield from _module_assignment(document, statement)
-    for _, body in ir.scopes(module):
-        for call in ir.calls_in(body):
-            yield from _python_route_call(document, call)
+    for call in calls:
+        yield from _python_route_call(document, call)
 
 
 def _module_assignment(document: Document, statement: ir.Assign) -> Iterator[Fact]:
@@ -219,24 +220,23 @@ def _middleware(expr: ir.Expr) -> tuple[str, bool]:
     return name, name.endswith("webhooks.middleware")
 
 
-def _javascript_routes(document: Document, module: ir.Module) -> Iterator[Fact]:
-    for _, body in ir.scopes(module):
-        for call in ir.calls_in(body):
-            if not isinstance(call.func, ir.Name) or "." not in call.callee:
-                continue
-            owner, method = call.callee.rsplit(".", 1)
-            args = [a for a in call.args if not isinstance(a, ir.Spread)]
-            if method == "use" and args:
-                for arg in args:
-                    if isinstance(arg, ir.Str):
-                        continue
-                    name, verifies = _middleware(arg)
-                    yield Guard(document.node_span(call), "use", owner, name,
-                                local=isinstance(arg, ir.Func), verifies=verifies)
-            elif method == "route" and args and isinstance(args[0], ir.Dict):
-                yield from _fastify_route(document, args[0], owner)
-            elif method in JS_ROUTE_METHODS and len(args) >= 2 and owner not in CLIENT_OBJECTS:
-                yield from _express_route(document, call, args, owner, method)
+def _javascript_routes(document: Document, calls: list[ir.Call]) -> Iterator[Fact]:
+    for call in calls:
+        if not isinstance(call.func, ir.Name) or "." not in call.callee:
+            continue
+        owner, method = call.callee.rsplit(".", 1)
+        args = [a for a in call.args if not isinstance(a, ir.Spread)]
+        if method == "use" and args:
+            for arg in args:
+                if isinstance(arg, ir.Str):
+                    continue
+                name, verifies = _middleware(arg)
+                yield Guard(document.node_span(call), "use", owner, name,
+                            local=isinstance(arg, ir.Func), verifies=verifies)
+        elif method == "route" and args and isinstance(args[0], ir.Dict):
+            yield from _fastify_route(document, args[0], owner)
+        elif method in JS_ROUTE_METHODS and len(args) >= 2 and owner not in CLIENT_OBJECTS:
+            yield from _express_route(document, call, args, owner, method)
 
 
 def _express_route(document: Document, call: ir.Call, args: list[ir.Expr], owner: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.facts.base import FileFacts
-from scanner.facts.tls import TlsCheckOff
+from scanner.facts.tls import TlsCheckOff, TlsSwitchInEnvironment
 from scanner.model.finding import Finding, Severity
 from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS
@@ -44,7 +44,7 @@ class TlsVerificationDisabled(Rule):
     family = "oauth"
     severity = Severity.HIGH
     cwe = ("CWE-295",)
-    needs = (TlsCheckOff,)
+    needs = (TlsCheckOff, TlsSwitchInEnvironment)
     contexts = NOT_IN_TESTS  # tests talk to local servers with fake certificates on purpose
     examples = (
         Bad('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code}, verify=False)\n',
@@ -67,7 +67,7 @@ class TlsVerificationDisabled(Rule):
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         test_environment = _is_test_environment(context.path)
-        for switch in facts.of(TlsCheckOff):
+        for switch in (*facts.of(TlsCheckOff), *facts.of(TlsSwitchInEnvironment)):
             if switch.loopback or not switch.credentials_nearby:
                 continue
             if test_environment and not switch.in_code:

@@ -181,7 +181,11 @@ class WebhookSignatureNotVerified(ProjectRule):
     def check_project(self, facts: Mapping[str, FileFacts], index: ProjectIndex,
                       report: ProjectReporter) -> Iterator[Finding]:
         verdict = _Verdict(index, _verifiers(self.options))
-        for handler in verdict.handlers(sorted(facts)):
+        # Handlers start only in files the entry gate let through (they hold entry facts): a file
+        # parsed for another family alone holds no route for this rule, whatever is selected.
+        entries = sorted(path for path, found in facts.items()
+                         if any(found.of(kind) for kind in self.needs))
+        for handler in verdict.handlers(entries):
             if verdict.handler_verified(handler):
                 continue
             function = handler.function
@@ -338,7 +342,7 @@ class _Verdict:
     # -- handlers ------------------------------------------------------------------------------
 
     def handlers(self, scanned: list[str]) -> Iterator[_Handler]:
-        """Handlers wired or marked in the scanned files that hold entry facts (their gate let
+        """Handlers wired or marked in `scanned`, files that hold entry facts (their gate let
         them through); other files only help resolve names."""
         seen: set[str] = set()
         index = self.index

@@ -1,0 +1,160 @@
+"""The webhook extractors' gates as data: the words of the keyword index and the fast paths,
+each with the argument (from `flow.py` and `routes.py`) that every fact-holding file passes it."""
+
+# Evidence words are `requires` groups (the one keyword pass answers them), each a clause every
+# fact-holding document satisfies, so the patterns run on few documents. Text is matched as
+# written: an escape or an implicit string concatenation inside a marker hides it, as it hides
+# a word from the keyword index. Branches start with a literal (Python's `re` skips ahead fast).
+
+from __future__ import annotations
+
+import re
+
+from scanner.facts.patterns import GAP, GAP_ITEM, STRING, VALUE_PREFIX
+
+# -- the words each extractor started from -------------------------------------------------------
+
+# Words of a webhook entry point: a route or handler name, a provider signature or event header
+# (see model.is_signature_header, model.EVENT_HEADERS), Django settings and CSRF exemption.
+ENTRY_WORDS = ("hook", "signature", "csrf_exempt", "ipn", "notif", "event", "callback",
+               "middleware", "hmac", "x-gitlab-token", "x-hub-", "x-github-", "x-gitlab-",
+               "x-shopify-", "svix-", "x-twilio-", "x-slack-", "x_hub_", "x_github_", "x_gitlab_",
+               "x_slack_", "x_shopify_", "x_twilio_")
+# What routes and views look like (lower-case): one must be present for a Route to exist.
+ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(", "add_route(",
+                 "add_api_route(", "route(", "add_post(", "add_put(", 'path("', "path('",
+                 "re_path(", "url(", "csrf_exempt", "require_post", "require_http_methods",
+                 "def post(", "def put(", "before_request", "middleware", "export default",
+                 "function post", "const post", "function put", "const put", "depends(",
+                 "as_view(")
+# Header, digest and parameter words of a signature or token (see flow.is_header/is_digest).
+SIGNATURE_WORDS = ("hmac", "sig", "token", "received", "provided", "webhook")
+SECRET_WORDS = ("hmac", "secret", "token", "passw", "key")
+# Calls that verify, for presence checks: see flow.handles_signatures and flow.verifies_in.
+VERIFY_WORDS = ("verif", "valid", "check_sig", "compare_digest", "timingsafeequal", "construct",
+                "createnodemiddleware", "from_http", "slack_bolt")
+BYPASS_WORDS = ("without_verification", "withoutverification", "skip_verif", "skipverif",
+                "unverified", "no_verify", "noverify", "construct_from", "verify")
+BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
+
+# -- evidence of a signature -----------------------------------------------------------------------
+#
+# flow.Flow.insecure and flow.presence start from a digest (an HMAC call: `hmac.*` resolved
+# through the file's imports, or `createHmac`), a signature header, or a name bound to one (only
+# ever seeded by a signature header string, a parameter named like flow.SIGNATURE_PARAM, or a
+# FastAPI parameter named like a signature or event header), in the function or the module.
+#
+# A signature header (model.is_signature_header): after `strip()` and dropping `http_`, it starts
+# with a provider prefix and holds a hint (`-token`/`-sig` may use the prefix's own dash), at most
+# 60 characters, no space, `_` standing for `-`; or it is `signature`/`webhook-signature`.
+
+_HEADER_PREFIXES = ("x", "stripe", "webhook", "svix", "paypal", "http")
+_HEADER_HINTS = ("signature", "hmac", "-token", "_token", "-sig", "_sig", "webhook-id",
+                 "webhook_id")
+# FastAPI `x_github_event: str = Header(...)`: event header names as parameters.
+_EVENT_PARAMETERS = ("x_github_event", "x_github_delivery", "x_gitlab_event", "x_shopify_topic",
+                     "x_event_key", "x_slack_request_timestamp", "x_hook_secret",
+                     "x_twilio_email_event_webhook_timestamp", "webhook_timestamp",
+                     "svix_timestamp", "svix_id")
+# Parameter names of flow.SIGNATURE_PARAM without a prefix (`x_sig` and `x_signature` end in a
+# hint), as they stand before what follows a parameter: `,` `)` `:` `=` `?` or a blank, a line
+# continuation or a comment (one blank may come first).
+_FOLLOWERS = (",", ")", ":", "=", "?", "\t", "\n", "\r", "\x0b", "\x0c", "\\", "#", "/")
+_PARAMETER_WORDS = (*(name + follower for name in ("sig", "received", "provided")
+                      for follower in (*_FOLLOWERS, *(" " + f for f in (*_FOLLOWERS, " ")))),
+                    "sig_header")
+# What stands before a prefix: the string's quote or a stripped blank, or (a parameter name) what
+# stands before a parameter.
+_BEFORE_PREFIX = ('"', "'", "`", " ", "\t", "\n", "\r", "\x0b", "\x0c", "(", ",", "*", ".", "/",
+                  ")", "\\")
+_PREFIX_WORDS = tuple(before + prefix + dash for before in _BEFORE_PREFIX
+                      for prefix in _HEADER_PREFIXES for dash in "-_")
+# Every document with a digest or a signature header (or name) holds a word of each group.
+SIGNATURE_EVIDENCE = ("hmac", *_HEADER_HINTS, *_PARAMETER_WORDS, *_EVENT_PARAMETERS)
+SIGNATURE_PREFIXES = ("hmac", *_PREFIX_WORDS, "signature", *_PARAMETER_WORDS, *_EVENT_PARAMETERS)
+# flow.SECRET_NAME (a presence check about the secret) in lower case.
+SECRET_NAME_WORDS = ("secret", "signing_key", "signingkey", "webhook_key", "webhookkey",
+                     "webhook_token", "webhooktoken", "hmac")
+
+# The same evidence, exactly: pattern branches.
+_PREFIXED_HEADERS = tuple(
+    rf"{prefix}(?<![a-z0-9]{prefix})(?=[-_])[^ ]{{0,60}}?(?:signature|hmac|[-_]token|[-_]sig)"
+    for prefix in _HEADER_PREFIXES)
+_PLAIN_HEADERS = (r"signature\s*[\"'`]", r"webhook[-_]id")
+# A parameter follows `(`, `,`, `*`, `...` or a blank, never a word and one blank as prose does
+# ("if provided, ..."), but for `lambda`, `async` (a lone arrow parameter) and TypeScript
+# modifiers; a call `@Inject()` before it ends in `)`. It comes before `,` `)` `:` `=` `?`.
+_AFTER_PARAMETER = rf"(?={GAP}[,):=?])"
+_KEYWORDS_BEFORE_PARAMETER = ("lambda", "async", "private", "public", "protected", "readonly",
+                              "override")
+
+
+def _parameter(name: str, tail: str = "") -> str:
+    after_keyword = "".join(rf"|(?<={keyword} {name})" for keyword in _KEYWORDS_BEFORE_PARAMETER)
+    return (rf"{name}(?<![a-z0-9_$]{name})(?<![^.]\.{name})"
+            rf"(?:(?<![a-z0-9_$] {name}){after_keyword}){tail}{_AFTER_PARAMETER}")
+
+
+_SIGNATURE_PARAMETERS = (rf"_sig(?:nature)?{_AFTER_PARAMETER}",
+                         _parameter("sig", "(?:nature)?(?:_header)?"),
+                         _parameter("received"), _parameter("provided"))
+_SIGNATURE_BRANCHES = ("hmac", *_PREFIXED_HEADERS, *_PLAIN_HEADERS, *_SIGNATURE_PARAMETERS,
+                       *_EVENT_PARAMETERS)
+# flow.presence about the secret: an `if` (or `elif`) testing a name (not a call) that holds one
+# of flow.SECRET_NAME's words, maybe negated (`not`, `!`) or in parentheses.
+_SECRET_TESTED = (
+    rf"if(?:(?<![a-z0-9_$]if)|(?<=elif)(?<![a-z0-9_$]elif))(?:[(!]|not(?![a-z0-9_$])|{GAP_ITEM})*"
+    r"[a-z0-9_$.]*(?:secret|signing_?key|webhook_?(?:key|token)|hmac_?key)"
+    r"(?![a-z0-9_$.]*[\s\\]*\()")
+
+# A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
+COMPARISON_PATTERN = re.compile("|".join(_SIGNATURE_BRANCHES))
+# A presence check (flow.presence) tests a signature header or a name of the webhook secret.
+PRESENCE_PATTERN = re.compile("|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED)))
+
+# -- bypasses --------------------------------------------------------------------------------------
+
+# flow._bypasses: a call named like a skipped verification, Stripe's `Event.construct_from`, or a
+# verification flag passed False (a keyword argument: Python only).
+BYPASS_PATTERN = re.compile("|".join((
+    r"without_?verification|skip_?verif|unverified|no_?verify|construct_from",
+    *(rf"{flag}(?<![a-z0-9_$]{flag}){GAP}={VALUE_PREFIX}false(?![a-z0-9_$.])"
+      for flag in ("verify", "verify_signature", "validate_signature", "check_signature")))))
+
+# -- routes ------------------------------------------------------------------------------------
+
+# Names in route tables, not inside other names (`is_valid_path(`, `builtin_template_path(`).
+_TABLE_CALLS = "|".join(rf"{name}(?<![a-z0-9_$]{name})" for name in (
+    "path", "re_path", "url", "route", "apiroute", "add_route", "add_api_route", "add_post",
+    "add_put"))
+
+# Where routes.py finds something SH301 starts from: a Route, a view marked by its decorators
+# (`csrf_exempt`, `require_POST`, `require_http_methods`, a view class's `post`), or Django's
+# MIDDLEWARE. Guards and function summaries of a file without routes are only ever read when a
+# name leads to the file, and the project index then loads it whatever its gate says.
+ROUTE_PATTERN = re.compile("|".join((
+    # Decorators (`@app.post`, `@router.api_route`, aiohttp `@routes.view`) and JS route calls
+    # (`app.post`, `router.put`); aiohttp's `web.post(...)`. `route`, `get` and `delete`
+    # decorators serve POST only through `methods=` in the same call (a path built by calls
+    # nested two deep before it is not followed). Express `app.all("/path", ...)`.
+    r"\.[\s\\]*(?:(?:post|put|patch|api_route|view)[\s\\]*\("
+    r"|(?:get|delete|route)[\s\\]*\((?:[^()]|\([^()]*\))*?methods"
+    rf"|all[\s\\]*\({GAP}[\"'`]/)",
+    # Route tables whose first argument is the path string (or, aiohttp, the method string):
+    # Django `path`/`re_path`/`url`, Starlette `Route`/`APIRoute`, `add_route`, `add_api_route`,
+    # aiohttp `add_post`/`add_put`, Flask `@app.route("/x")` (GET unless methods=, kept anyway),
+    # and Fastify `fastify.route({url, method, handler})`.
+    rf"(?:{_TABLE_CALLS})[\s\\]*\({GAP}(?:{STRING}|\{{)",
+    # Functions marked by a decorator (`@csrf_exempt`, `@method_decorator(csrf_exempt)`,
+    # `@require_POST`, `@require_http_methods([...])`), not the definitions or imports of those
+    # names; and class-based views' `post`.
+    r"@(?:[\s\\(]|[a-z0-9_$.]){0,200}?(?:csrf_exempt|require_post|require_http_methods)"
+    r"|def[\s\\]+post[\s\\]*\(",
+    # Django `MIDDLEWARE = [...]` (also annotated, augmented or chained), not `x.middleware =`
+    # nor a keyword argument.
+    r"middleware(?<![a-z0-9_$.]middleware)(?<![(,]middleware)(?<![(,] middleware)"
+    r"[\s\\]*(?:\+|:[^=\n]{0,200})?=",
+    # Next.js route files export their handlers (`export default`, `export async function POST`,
+    # `export { handler as default }`, `module.exports = handler`, `exports.POST = ...`).
+    r"export",
+)))

@@ -1,0 +1,40 @@
+"""The project index's remembered module lookups: a name missed once is found once a load makes
+it known (the lookups are remembered only while what the index knows stays the same)."""
+
+from __future__ import annotations
+
+from scanner.facts.base import FileFacts
+from scanner.facts.symbols import module_symbols
+from scanner.model.document import Document
+from scanner.project.index import ProjectIndex
+
+FILES = {"svc/pkg/mod.py": "def handle(request):\n    return request\n",
+         "svc/app.py": "from pkg.mod import handle\n"}
+
+
+def _load(path: str) -> FileFacts | None:
+    if path not in FILES:
+        return None
+    facts = FileFacts()
+    symbols = module_symbols(Document(path, FILES[path]))
+    if symbols is not None:
+        facts.add(symbols)
+    return facts
+
+
+def test_a_module_missed_once_is_found_after_a_load_makes_it_known() -> None:
+    index = ProjectIndex({}, _load)
+    assert index.module("pkg.mod") is None  # no file at pkg/mod.py: not found (remembered)
+    assert index.module("pkg.mod") is None
+    index.load("svc/pkg/mod.py")  # the module is known now, under svc.pkg.mod
+    found = index.module("pkg.mod")
+    assert found is not None and found.path == "svc/pkg/mod.py"
+    assert index.resolve(found, "handle") == "svc.pkg.mod.handle"
+
+
+def test_lookups_of_names_outside_the_project_stay_missed() -> None:
+    index = ProjectIndex({}, _load)
+    for _ in range(3):
+        assert index.module("django.views") is None
+    index.load("svc/app.py")
+    assert index.module("django.views") is None
