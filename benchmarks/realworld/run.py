@@ -15,7 +15,8 @@ GitHub at a pinned commit (a local git mirror named by $SH_MIRRORS/<owner>+<repo
 Trees are unpacked under benchmarks/realworld/work/ (git-ignored). Nothing here is committed but
 the project list, the labels and this script; the scanned code never is.
 
-Labels (labels/<project>.toml):
+Labels (labels/<family>/<project>.toml, family = scopes | webhooks | oauth | secrets; or
+labels/<project>.toml):
   [[finding]]  rule, path, line (or lines = [...]), verdict = "TP" | "FP", reason = "one line"
   [[receiver]] path, line, verdict = "verified" | "authenticated" | "unverified", reason
                (every webhook receiver of the project, listed by hand: SH301's recall)
@@ -75,10 +76,16 @@ def load_projects() -> list[Project]:
 
 
 def load_labels(project: str) -> Labels:
-    path = LABELS / f"{project}.toml"
+    """Every labels file of the project: labels/<family>/<project>.toml (one file per rule family,
+    so judges of different families never edit the same file) and labels/<project>.toml."""
     labels = Labels()
-    if not path.is_file():
-        return labels
+    for path in [LABELS / f"{project}.toml", *sorted(LABELS.glob(f"*/{project}.toml"))]:
+        if path.is_file():
+            _read_labels(path, labels)
+    return labels
+
+
+def _read_labels(path: Path, labels: Labels) -> None:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     for entry in data.get("finding", []):
         verdict = str(entry["verdict"]).upper()
@@ -87,9 +94,8 @@ def load_labels(project: str) -> Labels:
         lines = entry.get("lines") or [entry["line"]]
         for line in lines:
             labels.findings[(entry["rule"], entry["path"], int(line))] = (verdict, entry.get("reason", ""))
-    labels.receivers = list(data.get("receiver", []))
-    labels.misses = list(data.get("miss", []))
-    return labels
+    labels.receivers.extend(data.get("receiver", []))
+    labels.misses.extend(data.get("miss", []))
 
 
 # -- getting the trees ----------------------------------------------------------------------------
