@@ -388,19 +388,24 @@ def _our_table_changed(run: Run, change: RawChange) -> bool:
 
 @cli.command()
 @click.argument("rev_range", required=False)
+@click.option("--all", "all_refs", is_flag=True,
+              help="Every ref's commits (branches, tags, remotes, pull requests), not only HEAD's.")
 @common_options
-def history(opts: Options, rev_range: str | None) -> int:
+def history(opts: Options, rev_range: str | None, all_refs: bool) -> int:
     """Scan every commit's added lines (default: all commits reachable from HEAD)."""
     from scanner.sources import history_files
 
+    if all_refs and rev_range is not None:
+        raise ToolError("history: give a range or --all, not both")
     _check_revisions(rev_range)
     root = _git_root(Path("."))
     run = prepare(opts, root)
     notes: list[str] = []
     keywords = run.plan().prefilter_words()
     # With worker processes, each reads its own blobs: only blob ids cross the process boundary.
+    # A commit's file comes as its added lines; its blob is read only where a rule parses it.
     sources = history_files(root, rev_range, max_size=run.config.max_file_size, notes=notes,
-                            keywords=keywords, defer_read=_jobs(run) > 1)
+                            keywords=keywords, defer_read=_jobs(run) > 1, all_refs=all_refs)
     return execute(run, sources, notes=notes, expected=None, dedupe_commits=True)
 
 

@@ -44,6 +44,11 @@ class SourceFile:
     blob: str | None = None
     # A created file's bytes, rebuilt from its patch (decoded where it is scanned).
     content: bytes | None = None
+    # History: only the analyses that read lines alone run, unless the changed lines let in one
+    # that parses the file. `partial`: `content` holds only the changed lines at their places,
+    # and `blob` is read where it is scanned if the whole file is needed.
+    sparse: bool = False
+    partial: bool = False
 
 
 class GitError(Exception):
@@ -520,6 +525,18 @@ def new_file_content(item: PatchFile) -> bytes | None:
     return b"\n".join(added) + (b"" if ends_without_newline else b"\n")
 
 
+def added_lines_content(item: PatchFile) -> bytes:
+    """The file as far as the patch shows it: each added line at its place, every other line
+    empty (line numbers and columns stay those of the blob)."""
+    lines: list[bytes] = []
+    for (first, count), hunk in zip(item.ranges, item.added_text, strict=False):
+        added = [line[1:] for line in hunk.split(b"\n") if line.startswith(b"+")][:count]
+        if len(lines) < first - 1:
+            lines.extend([b""] * (first - 1 - len(lines)))
+        lines[first - 1:first - 1 + len(added)] = added
+    return b"\n".join(lines) + b"\n"
+
+
 def unquote_git_path(raw: bytes) -> bytes:
     """Undo git's C-style quoting of a path ("a\\tb", octal escapes for bytes)."""
     if not (raw.startswith(b'"') and raw.endswith(b'"')):
@@ -840,14 +857,15 @@ def close_blob_readers() -> None:
 
 def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes: list[str],
                    keywords: Sequence[str] | None = None, *, defer_read: bool = False,
-                   explicit: bool = False) -> Iterator[SourceFile]:
+                   explicit: bool = False, sparse: bool = False) -> Iterator[SourceFile]:
     """The patch's files with added lines, read from git now (text) or where they are scanned
     (`defer_read`: a worker process reads its own blobs, so only ids cross between processes).
-    `explicit`: the user named these files, so a binary one gets a note."""
+    `explicit`: the user named these files, so a binary one gets a note. `sparse`: a changed
+    file comes as its added lines, its blob read where it is scanned only if needed."""
     from scanner.keywords import index_for
 
     index = index_for(frozenset(keywords)) if keywords is not None else None
-    with contextlib.nullcontext(None) if defer_read else BlobReader(root) as blobs:
+    with contextlib.nullcontext(None) if defer_read or sparse else BlobReader(root) as blobs:
         for item in patch:
             if item.gitlink or not item.path or not item.blob or set(item.blob) == {"0"}:
                 continue
@@ -859,7 +877,14 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
             changed = frozenset(item.added)
             # In one process, a created file needs no blob read: the patch holds all of it. (With
             # workers, passing them its id is cheaper than passing its bytes.)
-            content = None if defer_read else new_file_content(item)
+            content = None if defer_read and not sparse else new_file_content(item)
+            if sparse:
+                partial = content is None
+                yield SourceFile(path=item.path, blob=item.blob, changed_lines=changed,
+                                 content=added_lines_content(item) if partial else content,
+                                 commit=item.commit, root=str(root), explicit=explicit,
+                                 sparse=True, partial=partial)
+                continue
             if content is not None:
                 yield SourceFile(path=item.path, content=content, blob=item.blob,
                                  changed_lines=changed, commit=item.commit, root=str(root),
@@ -1148,28 +1173,37 @@ def history_revisions(root: Path, spec: str | None) -> list[str]:
 
 
 def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: list[str],
-                  keywords: Sequence[str] | None, defer_read: bool = False) -> Iterator[SourceFile]:
+                  keywords: Sequence[str] | None, defer_read: bool = False,
+                  all_refs: bool = False, sparse: bool = True) -> Iterator[SourceFile]:
     """Every commit's changed blobs, oldest first, with that commit's added lines. Blobs whose
-    added lines hold none of `keywords` are never read (None: read every blob)."""
-    if rev_range is None and not has_head(root):
+    added lines hold none of `keywords` are never read (None: read every blob). `all_refs`:
+    the commits of every ref (branches, tags, remotes, pull requests), not only HEAD's.
+    `sparse`: each file as its added lines, its blob read only where an analysis needs it."""
+    if all_refs:
+        revisions = ["--all"]  # an option, never user text: given before --end-of-options
+    elif rev_range is None and not has_head(root):
         return
-    revisions = history_revisions(root, rev_range)
-    if is_partial_clone(root):
-        patch = _partial_history(root, revisions, max_size, notes)
     else:
-        patch = _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS,
-                                "--end-of-options", *revisions], max_size)
-    yield from _patch_sources(root, patch, max_size, notes, keywords, defer_read=defer_read)
+        revisions = history_revisions(root, rev_range)
+    options = revisions if all_refs else []
+    after = [] if all_refs else revisions
+    if is_partial_clone(root):
+        patch = _partial_history(root, options, after, max_size, notes)
+    else:
+        patch = _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS, *options,
+                                "--end-of-options", *after], max_size)
+    yield from _patch_sources(root, patch, max_size, notes, keywords, defer_read=defer_read,
+                              sparse=sparse)
 
 
-def _partial_history(root: Path, revisions: Sequence[str], max_size: int,
+def _partial_history(root: Path, options: Sequence[str], revisions: Sequence[str], max_size: int,
                      notes: list[str]) -> Iterator[PatchFile]:
     """History in a partial clone: each commit's changes are listed first (that reads no blob);
     commits whose blobs are all here are diffed in batches, the others only for what is here."""
     absent = _Absent(root)
     listing = GitProcess(root, "log", "--reverse", "--topo-order", "--format=%x01%H", "--raw",
-                         "-z", "--no-renames", "--no-abbrev", "--root", "--end-of-options",
-                         *revisions)
+                         "-z", "--no-renames", "--no-abbrev", "--root", *options,
+                         "--end-of-options", *revisions)
     batch: list[str] = []
     finished = False
     try:

@@ -41,6 +41,8 @@ class Plan:
         gate = planned.extractor.gate
         if document.context not in planned.contexts:
             return False
+        if document.sparse and not planned.extractor.line_local:
+            return False
         if gate.kinds and document.kind not in gate.kinds:
             return False
         if not gate.vendored and document.is_vendored:
@@ -56,6 +58,27 @@ class Plan:
             if pattern is not None and pattern.search(document.lower) is None:
                 return False
         return True
+
+    def needs_whole(self, document: Document) -> bool:
+        """Whether a sparse document (a commit's added lines) must be read whole: the added lines
+        let in an analysis that parses the file (one gathering evidence only never does)."""
+        from scanner.model.document import FileKind
+
+        if document.kind is FileKind.NOTEBOOK:  # its cells are found in its JSON structure
+            return True
+        if self.index.accelerated and document.keyword_index is None:
+            document.keyword_index = self.index
+        document.sparse = False
+        try:
+            # Whether code ships to the browser may be told by its text only (SH105's kinds).
+            if document.frontend_by_path is None and any(
+                    self.admits(planned, document) for planned in self.extractors
+                    if planned.extractor.line_local):
+                return True
+            return any(self.admits(planned, document) for planned in self.extractors
+                       if not planned.extractor.line_local and not planned.extractor.evidence_only)
+        finally:
+            document.sparse = True
 
     def prefilter_words(self) -> tuple[str, ...] | None:
         """Words of which a history blob's added lines must hold one to be read at all, or None

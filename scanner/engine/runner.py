@@ -7,7 +7,7 @@ import codecs
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.credentials import credential_literals_in
@@ -227,7 +227,17 @@ def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResul
             return FileResult(path=source.path, binary=True)
         return FileResult(path=source.path, notes=[note] if note else [])
     document = Document(source.path, text, changed_lines=source.changed_lines,
-                        commit=source.commit)
+                        commit=source.commit, sparse=source.sparse)
+    if source.sparse and plan.needs_whole(document):
+        if source.partial:
+            text, note = read_source(replace(source, content=None, sparse=False, partial=False),
+                                     settings.max_size)
+            if text is None:
+                return FileResult(path=source.path, notes=[note] if note else [])
+            document = Document(source.path, text, changed_lines=source.changed_lines,
+                                commit=source.commit)
+        else:
+            document.sparse = False  # the content is the whole file already
     if data is not None and not data.startswith(_BOMS):
         document.__dict__["utf8"] = data  # decoded as UTF-8 (escapes kept): the same bytes again
     if document.kind is FileKind.NOTEBOOK:

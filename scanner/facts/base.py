@@ -62,6 +62,12 @@ class Extractor:
     produces: ClassVar[tuple[type[Fact], ...]]
     gate: ClassVar[Gate] = Gate()
     options_section: ClassVar[str | None] = None
+    # Its facts on a line follow from that line and its neighbours alone (no parse of the file):
+    # history may run it on a commit's added lines without reading the whole blob.
+    line_local: ClassVar[bool] = False
+    # Its facts are evidence about other facts (API calls that exercise a scope), never reported
+    # from themselves: they never make history read a commit's whole blob.
+    evidence_only: ClassVar[bool] = False
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: Mapping[str, Any] = options or {}

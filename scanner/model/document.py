@@ -126,8 +126,12 @@ class Document:
         changed_lines: frozenset[int] | None = None,
         commit: str | None = None,
         kind: FileKind | None = None,
+        sparse: bool = False,
     ) -> None:
         self.path = path
+        # Only the changed lines are here (the others blank): what history reads of a commit
+        # until some analysis needs the whole file.
+        self.sparse = sparse
         self.text = text
         self.changed_lines = changed_lines
         self.commit = commit
@@ -279,14 +283,21 @@ class Document:
     @cached_property
     def is_frontend(self) -> bool:
         """Browser-shipped code: JS/TS/HTML under a frontend-looking tree and not server code."""
+        by_path = self.frontend_by_path
+        return by_path if by_path is not None else _looks_browser(self.text)
+
+    @cached_property
+    def frontend_by_path(self) -> bool | None:
+        """Whether the path alone says the file is browser-shipped (None: its text decides)."""
         if self.kind not in JS_KINDS | {FileKind.HTML, FileKind.VUE}:
             return False
         joined = "/".join(self.parts)
         if any(hint in self.parts[:-1] or hint in joined for hint in _BACKEND_HINTS):
             return False
-        if self.kind in {FileKind.HTML, FileKind.VUE} or self.parts[-1].endswith((".jsx", ".tsx")):
+        if self.kind in {FileKind.HTML, FileKind.VUE} or self.parts[-1].endswith((".jsx", ".tsx")) \
+                or set(self.parts[:-1]) & _FRONTEND_DIRS:
             return True
-        return bool(set(self.parts[:-1]) & _FRONTEND_DIRS) or _looks_browser(self.text)
+        return None
 
     # -- structured views (lazy; a failure leaves a note and returns None) -----------------------
 

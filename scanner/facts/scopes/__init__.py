@@ -74,6 +74,7 @@ class ApiUseExtractor(Extractor):
 
     name = "api-use"
     produces = (ApiUse, RefreshTokenUse)
+    evidence_only = True  # calls that exercise a scope requested elsewhere
     gate = Gate(kinds=CODE_KINDS,
                 words=(*CALL_HINTS, *sdk_needles(), "refresh"))
 

@@ -56,6 +56,7 @@ class SecretsExtractor(Extractor):
     # is read as plain text).
     gate = Gate(words=(*LINE_KEYWORDS, "credential"))
     options_section = "secrets"
+    line_local = True
 
     def extract(self, document: Document) -> Iterator[SecretValue]:
         for found in candidates(document, self.options):

@@ -1,0 +1,100 @@
+"""history reads a commit's added lines, and a blob whole only where an analysis needs it; and
+`history --all` reads every ref. The findings are those of reading every blob whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scanner.engine.plan import build_plan
+from scanner.engine.runner import Settings, scan
+from scanner.model.document import Document
+from scanner.sources import close_blob_readers, history_files
+from tests.gitrepo import Repo, triples
+from tests.support import MAX_SIZE, make_rules
+
+SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"
+TOKEN = "Xk3dM9pQ2LmX8vB7nR4tW1aZ5cE6"
+
+APP = "\n".join(
+    ["from flask import Flask, jsonify, request", "", "app = Flask(__name__)", ""]
+    + [f"@app.get('/items/{n}')\ndef item_{n}():\n    return jsonify(id={n})\n" for n in range(30)]
+) + "\n"
+# Browser code that says so only near its top (`window.`): the added line alone does not.
+CLIENT = "\n".join(["const base = window.location.origin;", ""]
+                   + [f"export const path{n} = base + '/p/{n}';" for n in range(40)]) + "\n"
+HANDLER = ("\n\n@app.post('/webhooks/github')\ndef github_webhook():\n"
+           "    handle(request.get_json())\n    return '', 204\n")
+
+
+def _repo(root: Path) -> tuple[Repo, dict[str, str]]:
+    repo = Repo(root)
+    repo.write("server/app.py", APP)
+    repo.write("web/src/client.js", CLIENT)
+    repo.write("README.md", "shop\n")
+    commits = {"start": repo.commit("start")}
+    lines = APP.splitlines()
+    lines.insert(40, f'CLIENT_SECRET = "{SECRET}"')
+    repo.write("server/app.py", "\n".join(lines) + "\n")
+    client = CLIENT.splitlines()
+    client.insert(30, f'export const clientSecret = "{SECRET}";')
+    repo.write("web/src/client.js", "\n".join(client) + "\n")
+    commits["secrets"] = repo.commit("secrets")
+    repo.write("server/app.py", "\n".join(lines) + "\n" + HANDLER)
+    commits["handler"] = repo.commit("webhook")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("server/settings.py", f'GITHUB_TOKEN = "ghp_{TOKEN}{TOKEN[:8]}"\n')
+    commits["feature"] = repo.commit("feature branch only")
+    repo.git("checkout", "-q", "main")
+    return repo, commits
+
+
+def test_history_finds_added_lines_and_reads_a_blob_whole_where_needed(tmp_path: Path) -> None:
+    repo, commits = _repo(tmp_path / "repo")
+    code, report = repo.run("history")
+    assert code == 1
+    handler_line = len(APP.splitlines()) + 1 + 4  # the def line of the added handler
+    assert triples(report) == {("server/app.py", 41, "SH101"),
+                               ("web/src/client.js", 31, "SH105"),
+                               ("server/app.py", handler_line, "SH301")}
+    by_rule = {f["rule"]: f["commit"] for f in report["findings"]}
+    assert by_rule == {"SH101": commits["secrets"], "SH105": commits["secrets"],
+                       "SH301": commits["handler"]}
+    assert all(SECRET not in str(f) for f in report["findings"])
+
+
+def _history(root: Path, *, sparse: bool, all_refs: bool) -> list[tuple[object, ...]]:
+    plan = build_plan(make_rules(), {})
+    notes: list[str] = []
+    sources = history_files(root, None, max_size=MAX_SIZE, notes=notes,
+                            keywords=plan.prefilter_words(), all_refs=all_refs, sparse=sparse)
+
+    def load(path: str) -> Document | None:
+        return None
+
+    try:
+        result = scan(sources, plan, Settings(max_size=MAX_SIZE), jobs=1, project_loader=load,
+                      dedupe_commits=True)
+    finally:
+        close_blob_readers()
+    return sorted((f.path, f.line, f.column, f.rule, f.commit, f.message, f.snippet)
+                  for f in result.findings)
+
+
+def test_added_lines_give_the_findings_of_whole_blobs(tmp_path: Path) -> None:
+    repo, _ = _repo(tmp_path / "repo")
+    for all_refs in (False, True):
+        whole = _history(repo.root, sparse=False, all_refs=all_refs)
+        assert whole and _history(repo.root, sparse=True, all_refs=all_refs) == whole
+
+
+def test_history_all_reads_every_ref(tmp_path: Path) -> None:
+    repo, commits = _repo(tmp_path / "repo")
+    _, head_only = repo.run("history")
+    assert ("server/settings.py", 1, "SH106") not in triples(head_only)
+    code, every_ref = repo.run("history", "--all")
+    assert code == 1
+    assert triples(every_ref) == triples(head_only) | {("server/settings.py", 1, "SH106")}
+    assert {f["commit"] for f in every_ref["findings"] if f["path"] == "server/settings.py"} \
+        == {commits["feature"]}
+    code, report = repo.run("history", "--all", "HEAD~1..HEAD")
+    assert code == 2 and report == {}
