@@ -169,6 +169,40 @@ def read_file_bytes(source: SourceFile, max_size: int) -> tuple[bytes | None, st
     return _read_opened(fd, source.path, max_size)
 
 
+# Files over max-file-size are read in windows of this many bytes (each overlapping the next by
+# WINDOW_OVERLAP, so a token cut by a window's end is whole in the next), up to OVERSIZED_LIMIT.
+WINDOW_BYTES = 4 * 1024 * 1024
+WINDOW_OVERLAP = 8 * 1024
+OVERSIZED_LIMIT = 1024 * 1024 * 1024
+
+
+def file_windows(source: SourceFile) -> Iterator[tuple[bytes, int]]:
+    """A regular file on disk (links are not followed) as overlapping windows: (bytes, how many
+    of them are this window's own, the rest being the next window's start). A file that cannot
+    be read, or is over OVERSIZED_LIMIT, gives nothing."""
+    assert source.location is not None
+    try:
+        fd = os.open(source.location, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    except OSError:
+        return
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > OVERSIZED_LIMIT:
+            return
+        start = 0
+        while start < info.st_size:
+            data = os.pread(fd, WINDOW_BYTES + WINDOW_OVERLAP, start)
+            if not data:
+                return
+            own = len(data) if start + len(data) >= info.st_size else WINDOW_BYTES
+            while 0 < own < len(data) and data[own] & 0xC0 == 0x80:
+                own -= 1  # never cut a UTF-8 character in two
+            yield data, own
+            start += own
+    finally:
+        os.close(fd)
+
+
 def _skip_note(info: os.stat_result, rel: str, max_size: int) -> str | None:
     """Why a file that is not a regular file within the size limit is skipped (directories
     silently: their files are listed on their own)."""

@@ -17,7 +17,15 @@ from scanner.model.document import Document, FileKind
 from scanner.model.finding import Finding, Summary
 from scanner.redact import SecretValues, as_values, printable, redact_text, snippet, snippet_window
 from scanner.rules.base import ProjectReporter, ProjectRule, RuleContext
-from scanner.sources import BINARY_SKIPPED, SourceFile, decode_file, read_file_bytes, read_source
+from scanner.sources import (
+    BINARY_SKIPPED,
+    SourceFile,
+    decode,
+    decode_file,
+    file_windows,
+    read_file_bytes,
+    read_source,
+)
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
 
 if TYPE_CHECKING:
@@ -212,6 +220,8 @@ def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResul
     if source.location is not None and source.text is None and source.blob is None \
             and source.content is None:
         data, note = read_file_bytes(source, settings.max_size)
+        if data is None and note is not None and "over max-file-size" in note:
+            return scan_windows(source, plan, note)
         if data is not None:
             if cache is not None and source.changed_lines is None and source.commit is None:
                 digest = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -248,6 +258,42 @@ def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResul
     result.digest = digest
     result.cacheable = digest is not None and _holds_none_of(result, document.secrets_seen)
     return result
+
+
+def scan_windows(source: SourceFile, plan: Plan, note: str) -> FileResult:
+    """A file over max-file-size (a bundle, a source map, a dump): read in overlapping windows,
+    each scanned by the analyses that read lines alone (secrets), never parsed as code. Memory
+    stays one window; a secret anywhere in the file is still found, at its place in the file."""
+    result = FileResult(path=source.path, scanned=True)
+    line, column = 1, 0  # where the current window starts: its line, characters before it there
+    for number, (data, own) in enumerate(file_windows(source)):
+        if number == 0 and decode(data[:own] if own < len(data) else data) is None:
+            return FileResult(path=source.path, binary=True)
+        text = data.decode("utf-8", "surrogateescape")
+        kept = len(data[:own].decode("utf-8", "surrogateescape"))
+        document = Document(source.path, text, sparse=True)
+        part = scan_document(document, plan)
+        result.context = part.context
+        for finding in part.findings:
+            if document.offset(finding.line, finding.column) >= kept:
+                continue  # the next window holds it whole
+            result.findings.append(_moved(finding, line, column))
+        result.suppressed += part.suppressed
+        result.notes.extend(part.notes)
+        at_line, at_column = document.position(kept)  # where the next window starts
+        line, column = (line, column + at_column - 1) if at_line == 1 \
+            else (line + at_line - 1, at_column - 1)
+    result.notes.append(f"{note.removesuffix(', skipped')}: read in windows for secrets only "
+                        "(no code analysis)")
+    return result
+
+
+def _moved(finding: Finding, line: int, column: int) -> Finding:
+    """A finding of a window placed in the file: its window starts at `line`, `column` chars in."""
+    first = column if finding.line == 1 else 0
+    last = column if finding.end_line == 1 else 0
+    return finding.with_changes(line=finding.line + line - 1, end_line=finding.end_line + line - 1,
+                                column=finding.column + first, end_column=finding.end_column + last)
 
 
 def _holds_none_of(result: FileResult, secrets: Iterable[str]) -> bool:

@@ -114,7 +114,7 @@ def build(root: Path, *, big_files: bool = True) -> HostileTree:
         (root / "static" / "bundle.min.js").parent.mkdir(parents=True, exist_ok=True)
         (root / "static" / "bundle.min.js").write_text(body + f'const CLIENT_SECRET="{value}";')
         tree.planted[("static/bundle.min.js", 1)] = value
-        # A 50 MB log: over max-file-size, skipped with a note.
+        # A 50 MB log: over max-file-size, read in windows for secrets (with a note).
         value = secret()
         line = b"2026-11-22T18:00:00Z INFO request served in 12 ms\n"
         with open(root / "big.log", "wb") as handle:
@@ -122,8 +122,8 @@ def build(root: Path, *, big_files: bool = True) -> HostileTree:
             chunk = line * (1024 * 1024 // len(line))
             for _ in range(50):
                 handle.write(chunk)
-        tree.hidden["big.log"] = value
-        tree.notes["big.log"] = ("max-file-size",)
+        tree.planted[("big.log", 1)] = value
+        tree.notes["big.log"] = ("max-file-size", "read in windows")
 
     # -- files that cannot be read -------------------------------------------------------------
     (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
