@@ -738,11 +738,11 @@ def render(rows: Sequence[Row], machine: dict[str, str], sizes: dict[str, tuple[
     lines.append("")
     lines.append("| machine | |")
     lines.append("|---|---|")
-    for key in ("cpus", "cpu", "python", "git", "rg", "detect-secrets", "rules",
+    for key in ("cpus", "cpu", "python", "git", "rg", "peers", "rules",
                 "load average (1, 5, 15 min) at start / end"):
         lines.append(f"| {key} | {machine[key]} |")
     lines.append("")
-    lines.append("Trees (unpacked PyPI sdists): " + ", ".join(
+    lines.append("Trees (unpacked: " + ", ".join(f"{name} {spec}" for name, (_, spec) in TREES_SPECS.items()) + "): " + ", ".join(
         f"{name} {count} files / {mb:.0f} MB" for name, (count, mb) in sizes.items()) + ".")
     lines.append("")
     lines.append("| tool | tree | median wall | median CPU | peak memory | ratio | note |")

@@ -115,7 +115,7 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -
         except Exception as exc:  # a rule bug must not cost the other rules or files
             result.notes.append(f"{document.path}: rule {rule.id} failed ({type(exc).__name__}); "
                                 "the other rules still ran")
-    if plan.project_facts:
+    if plan.project_facts and not document.sparse:  # added lines alone hold no project facts
         complete = all(plan.admits(planned, document) for planned in plan.extractors
                        if not plan.project_facts.isdisjoint(planned.extractor.produces)
                        and (not planned.extractor.gate.kinds
