@@ -8,7 +8,7 @@ import functools
 import io
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -179,6 +179,7 @@ def _jobs(run: Run) -> int:
 
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
             expected: int | None, dedupe_commits: bool = False,
+            commit_repeats: Mapping[tuple[str, str], Sequence[str]] | None = None,
             cache: ResultCache | None = None) -> int:
     from scanner.engine.runner import Settings, loader_for, scan
     from scanner.progress import scan_progress
@@ -194,7 +195,8 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
             project_loader=loader_for(run.root, run.config.max_file_size),
             project_paths=functools.cache(lambda: _work_tree_paths(run)),
             path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
-            dedupe_commits=dedupe_commits, on_file=on_file, notes=(),
+            dedupe_commits=dedupe_commits, commit_repeats=commit_repeats, on_file=on_file,
+            notes=(),
         )
     if cache is not None:
         cache.save()
@@ -404,9 +406,12 @@ def history(opts: Options, rev_range: str | None, all_refs: bool) -> int:
     keywords = run.plan().prefilter_words()
     # With worker processes, each reads its own blobs: only blob ids cross the process boundary.
     # A commit's file comes as its added lines; its blob is read only where a rule parses it.
+    repeats: dict[tuple[str, str], list[str]] = {}  # a change made again is scanned once
     sources = history_files(root, rev_range, max_size=run.config.max_file_size, notes=notes,
-                            keywords=keywords, defer_read=_jobs(run) > 1, all_refs=all_refs)
-    return execute(run, sources, notes=notes, expected=None, dedupe_commits=True)
+                            keywords=keywords, defer_read=_jobs(run) > 1, all_refs=all_refs,
+                            repeats=repeats)
+    return execute(run, sources, notes=notes, expected=None, dedupe_commits=True,
+                   commit_repeats=repeats)
 
 
 @cli.command()

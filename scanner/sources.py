@@ -891,11 +891,15 @@ def close_blob_readers() -> None:
 
 def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes: list[str],
                    keywords: Sequence[str] | None = None, *, defer_read: bool = False,
-                   explicit: bool = False, sparse: bool = False) -> Iterator[SourceFile]:
+                   explicit: bool = False, sparse: bool = False,
+                   repeats: dict[tuple[str, str], list[str]] | None = None) -> Iterator[SourceFile]:
     """The patch's files with added lines, read from git now (text) or where they are scanned
     (`defer_read`: a worker process reads its own blobs, so only ids cross between processes).
     `explicit`: the user named these files, so a binary one gets a note. `sparse`: a changed
-    file comes as its added lines, its blob read where it is scanned only if needed."""
+    file comes as its added lines, its blob read where it is scanned only if needed. `repeats`:
+    a change seen before (same path, blob and added lines: a cherry-pick, a rebased pull
+    request) is not scanned again; the commit is filed under (path, first commit) instead."""
+    first_seen: dict[tuple[str, str, tuple[tuple[int, int], ...]], str] = {}
     from scanner.keywords import index_for
 
     index = index_for(frozenset(keywords)) if keywords is not None else None
@@ -908,6 +912,12 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
                 continue
             if index is not None and not index.any_in(b"\n".join(item.added_text)):
                 continue
+            if repeats is not None and item.commit is not None:
+                key = (item.path, item.blob, tuple(item.ranges))
+                first = first_seen.setdefault(key, item.commit)
+                if first != item.commit:
+                    repeats.setdefault((item.path, first), []).append(item.commit)
+                    continue
             changed = frozenset(item.added)
             # In one process, a created file needs no blob read: the patch holds all of it. (With
             # workers, passing them its id is cheaper than passing its bytes.)
@@ -1208,7 +1218,8 @@ def history_revisions(root: Path, spec: str | None) -> list[str]:
 
 def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: list[str],
                   keywords: Sequence[str] | None, defer_read: bool = False,
-                  all_refs: bool = False, sparse: bool = True) -> Iterator[SourceFile]:
+                  all_refs: bool = False, sparse: bool = True,
+                  repeats: dict[tuple[str, str], list[str]] | None = None) -> Iterator[SourceFile]:
     """Every commit's changed blobs, oldest first, with that commit's added lines. Blobs whose
     added lines hold none of `keywords` are never read (None: read every blob). `all_refs`:
     the commits of every ref (branches, tags, remotes, pull requests), not only HEAD's.
@@ -1227,7 +1238,7 @@ def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: li
         patch = _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS, *options,
                                 "--end-of-options", *after], max_size)
     yield from _patch_sources(root, patch, max_size, notes, keywords, defer_read=defer_read,
-                              sparse=sparse)
+                              sparse=sparse, repeats=repeats)
 
 
 def _partial_history(root: Path, options: Sequence[str], revisions: Sequence[str], max_size: int,

@@ -98,3 +98,27 @@ def test_history_all_reads_every_ref(tmp_path: Path) -> None:
         == {commits["feature"]}
     code, report = repo.run("history", "--all", "HEAD~1..HEAD")
     assert code == 2 and report == {}
+
+
+def test_a_change_made_again_is_scanned_once_and_counted(tmp_path: Path) -> None:
+    """A cherry-picked commit (same path, blob and added lines) is not scanned again; the finding
+    stays at the first commit and counts both."""
+    repo, commits = _repo(tmp_path / "repo")
+    repo.git("checkout", "-q", "-b", "backport", commits["start"])
+    repo.write("CHANGES.md", "backport\n")
+    repo.commit("backport notes")
+    repo.git("cherry-pick", commits["secrets"])
+    picked = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "main")
+    assert picked != commits["secrets"]
+    code, report = repo.run("history", "--all")
+    assert code == 1
+    secret = [f for f in report["findings"] if f["rule"] == "SH101"]
+    assert len(secret) == 1 and secret[0]["commit"] == commits["secrets"]
+    assert secret[0]["message"].endswith("(added in 2 commits)")
+    repeats: dict[tuple[str, str], list[str]] = {}
+    sources = list(history_files(repo.root, None, max_size=MAX_SIZE, notes=[], keywords=None,
+                                 all_refs=True, repeats=repeats))
+    close_blob_readers()
+    assert [s.commit for s in sources if s.path == "server/app.py"].count(picked) == 0
+    assert repeats[("server/app.py", commits["secrets"])] == [picked]

@@ -336,6 +336,7 @@ def scan(
     path_ignores: PathIgnores | None = None,
     baseline: frozenset[str] = frozenset(),
     dedupe_commits: bool = False,
+    commit_repeats: Mapping[tuple[str, str], Sequence[str]] | None = None,
     on_file: Callable[[str], None] | None = None,
     notes: Sequence[str] = (),
 ) -> ScanResult:
@@ -380,7 +381,7 @@ def scan(
         findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
                                           project_paths, summary))
     if dedupe_commits:
-        findings = first_commit_only(findings)
+        findings = first_commit_only(findings, commit_repeats)
     kept = []
     for finding in findings:
         if (path_ignores is not None and path_ignores.ignores(finding)) or finding.fingerprint in baseline:
@@ -454,14 +455,18 @@ def binary_note(paths: Sequence[str], shown: int = 5) -> str:
     return f"{len(paths)} binary file{'s' if len(paths) != 1 else ''} skipped ({names})"
 
 
-def first_commit_only(findings: Iterable[Finding]) -> list[Finding]:
+def first_commit_only(findings: Iterable[Finding],
+                      repeats: Mapping[tuple[str, str], Sequence[str]] | None = None) -> list[Finding]:
     """History: each fingerprint once, at the first commit (sources arrive oldest first),
-    with the number of commits that added it."""
+    with the number of commits that added it (`repeats`: (path, commit) -> the later commits
+    that made the same change, not scanned again)."""
     first: dict[str, Finding] = {}
     commits: dict[str, set[str]] = {}
     for finding in findings:
         first.setdefault(finding.fingerprint, finding)
-        commits.setdefault(finding.fingerprint, set()).add(finding.commit or "")
+        added = commits.setdefault(finding.fingerprint, set())
+        added.add(finding.commit or "")
+        added.update((repeats or {}).get((finding.path, finding.commit or ""), ()))
     out = []
     for key, finding in first.items():
         count = len(commits[key])
