@@ -8,6 +8,7 @@ import functools
 import io
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ class Options:
     fail_on: str | None
     quiet: bool
     verbose: int
+    profile: bool = False
 
 
 def common_options(func: Callable[..., int]) -> Callable[..., int]:
@@ -66,14 +68,17 @@ def common_options(func: Callable[..., int]) -> Callable[..., int]:
         click.option("--fail-on", type=click.Choice(["low", "medium", "high"]), help="Lowest severity that fails (default: low)."),
         click.option("--quiet", "-q", is_flag=True, help="Print nothing but findings."),
         click.option("--verbose", "-v", count=True, help="Say more (notes, timings)."),
+        click.option("--profile", is_flag=True,
+                     help="Print where the time went (per phase, analysis and rule family) to stderr."),
     ]
 
     @functools.wraps(func)
     def wrapper(format_: str, output: str | None, config: str | None, select: tuple[str, ...],
                 ignore: tuple[str, ...], baseline: str | None, no_baseline: bool, jobs: int | None,
-                fail_on: str | None, quiet: bool, verbose: int, **kwargs: Any) -> int:
+                fail_on: str | None, quiet: bool, verbose: int, profile: bool,
+                **kwargs: Any) -> int:
         opts = Options(format_, output, config, _split(select), _split(ignore), baseline, no_baseline,
-                       jobs, fail_on, quiet, verbose)
+                       jobs, fail_on, quiet, verbose, profile)
         return func(opts, **kwargs)
 
     for option in reversed(options):
@@ -188,7 +193,8 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
     is_excluded = excluded(run)
     filtered = (s for s in sources if not is_excluded(s.path))
     jobs = _jobs(run)
-    settings = Settings(max_size=run.config.max_file_size, cache=cache)
+    settings = Settings(max_size=run.config.max_file_size, cache=cache, profile=run.opts.profile)
+    started = time.perf_counter()
     with scan_progress(run.opts.format, run.opts.quiet, expected) as on_file:
         result = scan(
             filtered, run.plan(), settings, jobs=jobs, expected=expected,
@@ -203,7 +209,20 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
         notes.extend(cache.notes)
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
+    if run.opts.profile:
+        _print_profile(result.timings, time.perf_counter() - started, jobs)
     return report(run, result.findings, result.summary)
+
+
+def _print_profile(timings: Mapping[str, float], wall: float, jobs: int) -> None:
+    """Where the time went, to stderr: seconds per phase, analysis family and rule family,
+    summed over the worker processes (so they may add up to more than the wall time)."""
+    total = sum(timings.values())
+    click.echo(f"profile: {wall:.2f} s wall with {jobs} job(s); {total:.2f} s in files, "
+               "summed over workers:", err=True)
+    for phase, seconds in sorted(timings.items(), key=lambda item: -item[1]):
+        click.echo(f"profile:   {seconds:8.2f} s  {100 * seconds / max(total, 1e-9):5.1f}%  {phase}",
+                   err=True)
 
 
 def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:

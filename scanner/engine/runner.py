@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.credentials import credential_literals_in
-from scanner.facts.base import FileFacts
+from scanner.facts.base import Extractor, FileFacts
 from scanner.facts.symbols import module_symbols
 from scanner.model.document import Document, FileKind
 from scanner.model.finding import Finding, Summary
@@ -51,12 +52,20 @@ class FileResult:
     digest: str | None = None
     cacheable: bool = False
     cached: bool = False
+    timings: dict[str, float] | None = None  # --profile: seconds per phase, analysis, rule family
 
 
 @dataclass
 class ScanResult:
     findings: list[Finding]
     summary: Summary
+    timings: dict[str, float] = field(default_factory=dict)  # --profile, summed over files
+
+
+def _family(extractor: object) -> str:
+    """An analysis's family for --profile: the package under scanner.facts it lives in."""
+    parts = type(extractor).__module__.split(".")
+    return f"facts: {parts[2] if len(parts) > 2 else parts[-1]}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class Settings:
     max_size: int
     cache: ResultCache | None = None
     want_fixes: bool = False
+    profile: bool = False  # time each analysis and rule family (--profile)
 
 
 def touches(finding: Finding, changed: frozenset[int] | None) -> bool:
@@ -75,31 +85,43 @@ def touches(finding: Finding, changed: frozenset[int] | None) -> bool:
     return any(line in changed for line in range(finding.line, finding.end_line + 1))
 
 
-def extract(document: Document, plan: Plan) -> FileFacts:
+def extract(document: Document, plan: Plan, timings: dict[str, float] | None = None) -> FileFacts:
     """Every fact the plan's extractors find in `document` (an extractor that raises leaves a
-    note; the others still run)."""
+    note; the others still run). `timings`: seconds per family of analyses, added to."""
     facts = FileFacts()
     if plan.index.accelerated and document.keyword_index is None:
         document.keyword_index = plan.index
     for planned in plan.extractors:
         if not plan.admits(planned, document):
             continue
-        try:
-            for fact in planned.extractor.extract(document):
-                facts.add(fact)
-        except RecursionError:
-            document.notes.append(f"{document.path}: code nested too deeply for the "
-                                  f"{planned.extractor.name} analysis; skipped")
-        except Exception as exc:  # an extractor bug must not cost the rules or the other files
-            document.notes.append(f"{document.path}: the {planned.extractor.name} analysis failed "
-                                  f"({type(exc).__name__}); the other analyses still ran")
+        if timings is not None:
+            started = time.perf_counter()
+            _extract_one(document, planned.extractor, facts)
+            family = _family(planned.extractor)
+            timings[family] = timings.get(family, 0.0) + time.perf_counter() - started
+            continue
+        _extract_one(document, planned.extractor, facts)
     return facts
 
 
-def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -> FileResult:
+def _extract_one(document: Document, extractor: Extractor, facts: FileFacts) -> None:
+    try:
+        for fact in extractor.extract(document):
+            facts.add(fact)
+    except RecursionError:
+        document.notes.append(f"{document.path}: code nested too deeply for the "
+                              f"{extractor.name} analysis; skipped")
+    except Exception as exc:  # an extractor bug must not cost the rules or the other files
+        document.notes.append(f"{document.path}: the {extractor.name} analysis failed "
+                              f"({type(exc).__name__}); the other analyses still ran")
+
+
+def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
+                  timings: dict[str, float] | None = None) -> FileResult:
     """Run the plan over one document: findings (inline-suppressed and diff-filtered), notes,
-    and the facts project rules gather. A rule that raises becomes a note."""
-    facts = extract(document, plan)
+    and the facts project rules gather. A rule that raises becomes a note. `timings`: seconds
+    per analysis family and rule family, added to (--profile)."""
+    facts = extract(document, plan, timings)
     result = FileResult(path=document.path, scanned=True, changed_lines=document.changed_lines,
                         commit=document.commit, context=document.context)
     raw: list[Finding] = []
@@ -110,11 +132,15 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False) -
             continue
         if rule.needs and present.isdisjoint(rule.needs):
             continue
+        started = time.perf_counter() if timings is not None else 0.0
         try:
             raw.extend(rule.check(facts, context))
         except Exception as exc:  # a rule bug must not cost the other rules or files
             result.notes.append(f"{document.path}: rule {rule.id} failed ({type(exc).__name__}); "
                                 "the other rules still ran")
+        if timings is not None:
+            family = f"rules: {rule.id[:3]}xx"
+            timings[family] = timings.get(family, 0.0) + time.perf_counter() - started
     if plan.project_facts and not document.sparse:  # added lines alone hold no project facts
         complete = all(plan.admits(planned, document) for planned in plan.extractors
                        if not plan.project_facts.isdisjoint(planned.extractor.produces)
@@ -214,7 +240,21 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_U
 
 
 def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResult:
-    """Read one source and scan it (or take its result from the cache)."""
+    """Read one source and scan it (or take its result from the cache). With --profile, the
+    result carries its timings: every second not spent in an analysis or a rule is the file's
+    reading, decoding, gates and suppression."""
+    if not settings.profile:
+        return _scan_source(source, plan, settings, None)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    result = _scan_source(source, plan, settings, timings)
+    timings["read, decode, gates"] = time.perf_counter() - started - sum(timings.values())
+    result.timings = timings
+    return result
+
+
+def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
+                 timings: dict[str, float] | None) -> FileResult:
     digest = data = None
     cache = settings.cache
     if source.location is not None and source.text is None and source.blob is None \
@@ -254,7 +294,7 @@ def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResul
         from scanner.notebooks import scan_notebook
 
         return scan_notebook(document, plan, want_fixes=settings.want_fixes)
-    result = scan_document(document, plan, want_fixes=settings.want_fixes)
+    result = scan_document(document, plan, want_fixes=settings.want_fixes, timings=timings)
     result.digest = digest
     result.cacheable = digest is not None and _holds_none_of(result, document.secrets_seen)
     return result
@@ -344,6 +384,7 @@ def scan(
     from scanner.engine.pool import run_files
 
     summary = Summary(errors=list(notes))
+    timings: dict[str, float] = {}
     findings: list[Finding] = []
     facts: dict[str, FileFacts] = {}
     origins: dict[str, _Origin] = {}
@@ -360,6 +401,9 @@ def scan(
                 cache.hits += 1
             if result.cacheable:
                 cache.keep(result.path, digest, result)
+        if result.timings:
+            for phase, seconds in result.timings.items():
+                timings[phase] = timings.get(phase, 0.0) + seconds
         if on_file is not None:
             on_file(result.path)
         summary.errors.extend(result.notes)
@@ -378,8 +422,11 @@ def scan(
     if binary:
         summary.errors.append(binary_note(binary))
     if project_rules:
+        started = time.perf_counter()
         findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
                                           project_paths, summary))
+        if settings.profile:
+            timings["project rules (modules they load included)"] = time.perf_counter() - started
     if dedupe_commits:
         findings = first_commit_only(findings, commit_repeats)
     kept = []
@@ -391,7 +438,7 @@ def scan(
     kept.sort(key=Finding.sort_key)
     summary.findings = len(kept)
     summary.by_category = dict(Counter(f.category for f in kept))
-    return ScanResult(kept, summary)
+    return ScanResult(kept, summary, timings)
 
 
 def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[str, FileFacts],
