@@ -6,7 +6,7 @@ extractors run, on which documents, and which words the one-pass keyword index l
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scanner.facts.base import Extractor, Fact
@@ -35,6 +35,18 @@ class Plan:
     index: KeywordIndex
     project_facts: frozenset[type[Fact]]  # fact types that project rules gather across files
     fast_paths: bool = True
+    # file kind -> the extractors whose gate takes that kind (filled on first use).
+    _by_kind: dict[object, tuple[Planned, ...]] = field(default_factory=dict, compare=False,
+                                                        repr=False)
+
+    def for_kind(self, kind: object) -> tuple[Planned, ...]:
+        """The extractors that may admit a document of this kind (the others never do)."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = tuple(
+                planned for planned in self.extractors
+                if not planned.extractor.gate.kinds or kind in planned.extractor.gate.kinds)
+        return found
 
     def admits(self, planned: Planned, document: Document) -> bool:
         """Whether `planned`'s gate lets `document` through (the only gate there is)."""

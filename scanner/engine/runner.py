@@ -91,7 +91,7 @@ def extract(document: Document, plan: Plan, timings: dict[str, float] | None = N
     facts = FileFacts()
     if plan.index.accelerated and document.keyword_index is None:
         document.keyword_index = plan.index
-    for planned in plan.extractors:
+    for planned in plan.for_kind(document.kind):
         if not plan.admits(planned, document):
             continue
         if timings is not None:
