@@ -39,6 +39,9 @@ class ProjectIndex:
         # outside the project (`django`, `rest_framework`) is asked for thousands of times.
         self._generation = 0
         self._lookups: dict[str, tuple[int, ModuleSymbols | None]] = {}
+        # Every tail of a known module's name after a `.` or `/` -> those modules, oldest first
+        # (the order of `modules`): a name is found by its tail without a walk over all modules.
+        self._tails: dict[str, list[str]] = {}
         for file_facts in self.facts.values():
             self._add(file_facts)
 
@@ -49,6 +52,8 @@ class ProjectIndex:
             if symbols.module in self.modules:
                 continue
             self.modules[symbols.module] = symbols
+            for tail in _tails(symbols.module):
+                self._tails.setdefault(tail, []).append(symbols.module)
             self._generation += 1
             for cls in symbols.classes:
                 self.classes[cls.qualname] = cls
@@ -67,7 +72,9 @@ class ProjectIndex:
             return known
         self.facts[path] = loaded
         for symbols in loaded.of(ModuleSymbols):
-            self.modules.pop(symbols.module, None)  # the whole file replaces what was known
+            if self.modules.pop(symbols.module, None) is not None:  # the whole file replaces it
+                for tail in _tails(symbols.module):
+                    self._tails[tail].remove(symbols.module)
             self._generation += 1
         self._add(loaded)
         return loaded
@@ -91,9 +98,9 @@ class ProjectIndex:
             found = self.modules.get(name)
             if found is not None:
                 return found
-        for known, symbols in self.modules.items():
-            if known.endswith("." + name) or known.endswith("/" + name):
-                return symbols
+        tails = self._tails.get(name)
+        if tails:
+            return self.modules[tails[0]]
         deeper = self._scanned_module_path(name)
         return self.module_of_path(deeper) if deeper is not None else None
 
@@ -274,3 +281,10 @@ def _candidate_paths(module: str) -> list[str]:
     if "." not in module:  # a top-level JS file (`server`) looks the same as a Python module
         found += [module + ext for ext in _JS_EXTENSIONS]
     return found
+
+
+def _tails(module: str) -> Iterator[str]:
+    """Each part of a module name after a `.` or `/` (`a.b.c`: `b.c`, `c`)."""
+    for index, char in enumerate(module):
+        if char in "./":
+            yield module[index + 1:]
