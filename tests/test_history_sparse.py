@@ -122,3 +122,20 @@ def test_a_change_made_again_is_scanned_once_and_counted(tmp_path: Path) -> None
     close_blob_readers()
     assert [s.commit for s in sources if s.path == "server/app.py"].count(picked) == 0
     assert repeats[("server/app.py", commits["secrets"])] == [picked]
+
+
+def test_a_utf16_file_is_read_whole_in_history(tmp_path: Path) -> None:
+    """A UTF-16 file's added lines do not decode on their own (its line feeds are 0A 00): the
+    blob is read and decoded whole, as a scan does, and the secret is found at its line."""
+    repo = Repo(tmp_path / "repo")
+    lines = [f"setting_{n} = {n}" for n in range(20)]
+    repo.write("README.md", "shop\n")
+    (repo.root / "config.ini").write_bytes("\n".join(lines).encode("utf-16"))
+    repo.commit("start")
+    lines.insert(10, f"client_secret = {SECRET}")
+    (repo.root / "config.ini").write_bytes("\n".join(lines).encode("utf-16"))
+    added = repo.commit("secret")
+    code, report = repo.run("history")
+    assert code == 1
+    assert triples(report) == {("config.ini", 11, "SH101")}
+    assert {f["commit"] for f in report["findings"]} == {added}

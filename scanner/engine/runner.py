@@ -272,6 +272,11 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
             text = None
     else:
         text, note = read_source(source, settings.max_size)
+        if text is None and source.partial:
+            # Added lines that do not decode alone (a UTF-16 file's lines cut at 0x0A, a binary):
+            # the blob, decoded whole, decides.
+            source = replace(source, content=None, sparse=False, partial=False)
+            text, note = read_source(source, settings.max_size)
     if text is None:
         if note is not None and not source.explicit and note.endswith(": " + BINARY_SKIPPED):
             return FileResult(path=source.path, binary=True)
