@@ -139,3 +139,18 @@ def test_a_utf16_file_is_read_whole_in_history(tmp_path: Path) -> None:
     assert code == 1
     assert triples(report) == {("config.ini", 11, "SH101")}
     assert {f["commit"] for f in report["findings"]} == {added}
+
+
+def test_an_ignore_comment_above_an_added_line_holds_in_history(tmp_path: Path) -> None:
+    """The comment sits on an unchanged line; the secret comes later on the line below it (in a
+    file no code analysis reads, so the added lines alone were scanned)."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("deploy/values.yaml",
+               "debug: false\n# pragma: allowlist nextline secret\nclient_secret: null\n")
+    repo.commit("start")
+    repo.write("deploy/values.yaml", "debug: false\n# pragma: allowlist nextline secret\n"
+                                     f"client_secret: {SECRET}\n")
+    repo.commit("local secret, allowed")
+    code, report = repo.run("history")
+    assert (code, triples(report)) == (0, set())
+    assert report["summary"]["suppressed"] == 1

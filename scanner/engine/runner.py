@@ -300,6 +300,16 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
 
         return scan_notebook(document, plan, want_fixes=settings.want_fixes)
     result = scan_document(document, plan, want_fixes=settings.want_fixes, timings=timings)
+    if document.sparse and source.partial and (result.findings or result.suppressed):
+        # Found something in the added lines: the blob, whole, decides (an ignore comment on the
+        # line above, a key named on an unchanged line). Still only the analyses of lines run.
+        text, note = read_source(replace(source, content=None, sparse=False, partial=False),
+                                 settings.max_size)
+        if text is not None:
+            document = Document(source.path, text, changed_lines=source.changed_lines,
+                                commit=source.commit, sparse=True)
+            result = scan_document(document, plan, want_fixes=settings.want_fixes,
+                                   timings=timings)
     result.digest = digest
     result.cacheable = digest is not None and _holds_none_of(result, document.secrets_seen)
     return result
