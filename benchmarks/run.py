@@ -388,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--history-repo", default=HISTORY_REPO,
                         help="the real history: a local clone (used as it is) or a URL (cloned "
                              "with every pull request's ref)")
+    parser.add_argument("--families-on", nargs="*", default=["django"], choices=list(TREES_SPECS),
+                        help="trees on which each rule family's cost is measured (default: django;"
+                             " sentry takes about 5 minutes more)")
     parser.add_argument("--detect-secrets", action="store_true",
                         help="also measure detect-secrets (minutes; kept in benchmarks/work/)")
     parser.add_argument("--fresh-detect-secrets", action="store_true",
@@ -480,7 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # 3. Per-family cost: what each family adds to a full scan, in one process (CPU, not wall).
     if not args.quick:
         print("\nper-family cost (one process)", flush=True)
-        for name in ("django", "sentry"):
+        for name in args.families_on:
             rows.extend(family_rows(rules, name, trees[name], scan_cmd, times, notes))
 
     # 4. The pre-commit hook on 20 staged files.
