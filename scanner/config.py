@@ -69,11 +69,30 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
+# `[tool.secret-hygiene]`, `[tool."secret-hygiene"]`, `[ tool . 'secret-hygiene' .secrets ]`.
+_OUR_TABLE = re.compile(rb"""^\s*\[\s*tool\s*\.\s*(?:secret-hygiene|"secret-hygiene"|'secret-hygiene')\s*[\].]""",
+                        re.MULTILINE)
+
+
 def _has_our_table(path: Path) -> bool:
     try:
-        return b"[tool.secret-hygiene" in read_file(path, what="config")
+        data = read_file(path, what="config")
     except (OSError, FileSafetyError):
         return False  # a FIFO, device or huge file is not a config of ours
+    # Also `tool.secret-hygiene = {...}` or a dotted key under [tool]: read it to be sure.
+    return bool(_OUR_TABLE.search(data)) or (b"secret-hygiene" in data and _our_table(path) is not None)
+
+
+def _our_table(path: Path) -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
+    try:
+        tool = tomllib.loads(read_file(path, what="config").decode("utf-8-sig")).get("tool")
+    except (OSError, FileSafetyError, ValueError, RecursionError):
+        return None  # load_config says why, if this file is the one used
+    return tool.get("secret-hygiene") if isinstance(tool, dict) else None
 
 
 def load_config(path: Path | None) -> Config:
@@ -84,7 +103,7 @@ def load_config(path: Path | None) -> Config:
     else:  # Python 3.10
         import tomli as tomllib
     try:
-        data = tomllib.loads(read_file(path, what="config").decode("utf-8"))
+        data = tomllib.loads(read_file(path, what="config").decode("utf-8-sig"))
     except FileSafetyError as exc:
         raise ConfigError(str(exc)) from None
     except OSError as exc:
@@ -93,8 +112,13 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: invalid TOML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("secret-hygiene", {})
+    tool = data.get("tool")
+    if path.name == "pyproject.toml" or (set(data) == {"tool"} and isinstance(tool, dict)
+                                         and set(tool) == {"secret-hygiene"}):
+        # The README's pyproject block pasted into .secret-hygiene.toml works as it is.
+        data = tool.get("secret-hygiene", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: tool.secret-hygiene: expected a table")
     return parse_config(data, str(path))
 
 
