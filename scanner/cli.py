@@ -367,7 +367,7 @@ def scan(opts: Options, paths: tuple[str, ...], all_files: bool, no_cache: bool,
     if "-" in paths:
         if len(paths) > 1:
             raise click.UsageError("`-` (standard input) cannot be combined with other paths")
-        run = prepare(opts, Path("."))
+        run = prepare(opts, _work_tree_top([Path(".")]) or Path("."))
         data = sys.stdin.buffer.read()
         name = (stdin_filename or "stdin").replace(os.sep, "/")
         return execute(run, [SourceFile(path=name, content=data, explicit=True)], notes=[], expected=1)

@@ -125,6 +125,8 @@ def test_wheel_in_a_fresh_venv_runs_the_readme_and_template_commands(tmp_path: P
     assert blocked.returncode == 1 and "app.py:1:18 SH101" in blocked.stdout + blocked.stderr
 
     # The GitHub job's steps and the GitLab job's script, as written, with the venv's tool.
+    for place in ("github", "gitlab"):
+        (tmp_path / place).mkdir()
     pr_repo, _ = pull_request_repo(tmp_path / "github", with_secret=True)
     steps, outputs = run_github_job(pr_repo, {**env, "SECRET_HYGIENE": str(wheel)}, tmp_path)
     assert outputs == {"status": "1"}
