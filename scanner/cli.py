@@ -292,7 +292,7 @@ def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:
                    f"{'file' if summary.files_scanned == 1 else 'files'} scanned, "
                    f"{len(findings)} reported, {summary.suppressed} suppressed, "
                    f"{_jobs(run)} jobs", err=True)
-    if failed and not opts.quiet and run.mode in NEXT_STEPS:
+    if failed and opts.format == "text" and not opts.quiet and run.mode in NEXT_STEPS:
         click.echo(NEXT_STEPS[run.mode].format(rule=findings[0].rule), err=True)
     return opts.exit_code if failed else 0
 
@@ -748,6 +748,55 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     for note in notes + result.summary.errors:
         click.echo(f"note: {one_line(note)}", err=True)
     return 0
+
+
+@cli.command(short_help="Step through findings, mark each real or false; write the baseline.",
+             epilog="Exit codes: 0 done (decisions written); 1 findings marked real; 2 usage, "
+                    "configuration or environment error.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered).")
+@click.option("--all-files", is_flag=True, help="Include git-ignored files.")
+def audit(paths: tuple[str, ...], config: str | None, all_files: bool) -> int:
+    """Interactive triage (like `detect-secrets audit`): for each finding not yet baselined,
+    answer f (false positive: accepted into the baseline with your reason), r (real: to fix and
+    revoke, left reported), s (skip) or q (stop). Decisions are written as you go."""
+    from scanner.suppress import read_baseline, sort_entries, write_baseline
+
+    root, targets = _scan_root(paths)
+    opts = Options("text", None, config, (), (), None, False, None, None, False, 0)
+    run = prepare(opts, root, _config_start(targets))
+    target = _baseline_path(opts, run.config, root, run.config_path) or root / BASELINE_FILE
+    sources, _ = _target_sources(targets, root, all_files)
+    findings = _scan_for_command(run, sources, expected=len(sources)).findings
+    if not findings:
+        click.echo("nothing to audit: no finding outside the baseline", err=True)
+        return 0
+    real: list[Finding] = []
+    accepted = 0
+    for number, finding in enumerate(findings, 1):
+        click.echo(f"\n[{number}/{len(findings)}] {one_line(finding.path)}:{finding.line}:{finding.column} "
+                   f"{finding.rule} {finding.name} ({finding.severity.value}, confidence "
+                   f"{finding.confidence.value})\n  {one_line(finding.message)}\n"
+                   f"  {one_line(finding.snippet)}")
+        answer = click.prompt("  (f)alse positive, (r)eal, (s)kip, (q)uit",
+                              type=click.Choice(["f", "r", "s", "q"]), show_choices=False)
+        if answer == "q":
+            break
+        if answer == "r":
+            real.append(finding)
+        elif answer == "f":
+            reason = click.prompt("  reason", default="false positive").strip()
+            previous = read_baseline(target, root) if os.path.lexists(target) else []
+            entry = {"fingerprint": finding.fingerprint, "rule": finding.rule, "path": finding.path,
+                     "reason": reason}
+            write_baseline(target, sort_entries([*previous, entry]), root)
+            accepted += 1
+    click.echo(f"\n{accepted} accepted into {target}; {len(real)} marked real", err=True)
+    if real:
+        click.echo("revoke and remove the real ones (a rewritten history does not make a "
+                   "leaked secret safe): " + ", ".join(f"{f.path}:{f.line} {f.rule}" for f in real),
+                   err=True)
+    return 1 if real else 0
 
 
 def _covers(targets: Sequence[Path], root: Path, path: str) -> bool:

@@ -528,3 +528,25 @@ def test_config_extends_a_shared_file_or_package_and_overrides_it(
     assert in_dir(repo.root, "scan") == 2
     repo.write(".secret-hygiene.toml", 'extend = "missing.toml"\n')
     assert in_dir(repo.root, "scan") == 2
+
+
+# -- interactive triage -------------------------------------------------------------------------
+
+
+def test_audit_steps_through_findings_and_writes_decisions(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.py", SECRET_LINE)
+    repo.write("b.py", f'CLIENT_SECRET = "{OTHER}"\n')
+    repo.commit()
+    # a.py: a false positive with a reason; b.py: real.
+    done = cli(repo.root, "audit", stdin="x\nf\ndocumentation example\nr\n")
+    assert done.returncode == 1, done.stderr
+    assert "[1/2] a.py:1:18 SH101" in done.stdout and "[2/2] b.py:1:18 SH101" in done.stdout
+    assert OTHER not in done.stdout and "revoke" in done.stderr and "b.py:1 SH101" in done.stderr
+    entries = json.loads((repo.root / BASELINE_FILE).read_text(encoding="utf-8"))["findings"]
+    assert [(e["path"], e["reason"]) for e in entries] == [("a.py", "documentation example")]
+    code, report = repo.run("scan")
+    assert (code, triples(report)) == (1, {("b.py", 1, "SH101")})
+    # A second audit asks only about what is left; quitting writes nothing more.
+    again = cli(repo.root, "audit", stdin="q\n")
+    assert again.returncode == 0 and "[1/1] b.py" in again.stdout
