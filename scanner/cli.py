@@ -436,8 +436,11 @@ def _work_tree_top(targets: Sequence[Path]) -> Path | None:
 
     if not git_available():
         return None
+    # One git call per directory, not per file named.
+    directories = {target.absolute() if target.is_dir() else target.absolute().parent
+                   for target in targets}
     try:
-        tops = {repo_root(target.absolute()).resolve() for target in targets}
+        tops = {repo_root(directory).resolve() for directory in directories}
     except (GitError, OSError):
         return None
     if len(tops) != 1:
