@@ -358,9 +358,12 @@ def cli() -> None:
               help="Neither read nor write the results cache (.cache/secret-hygiene/).")
 @click.option("--stdin-filename", metavar="PATH",
               help="With `scan -`: the path standard input is reported under (its type decides the rules).")
+@click.option("--max-archive-depth", type=click.IntRange(0, 8), default=0, show_default=True,
+              help="Scan inside zip/jar/whl/tar(.gz) archives this many levels deep (0: not at all); "
+                   "each member at most max-file-size.")
 @common_options
 def scan(opts: Options, paths: tuple[str, ...], all_files: bool, no_cache: bool,
-         stdin_filename: str | None) -> int:
+         stdin_filename: str | None, max_archive_depth: int) -> int:
     """Scan a whole tree (in git: tracked plus untracked-not-ignored files), given files, or
     standard input (`-`). Inside a git work tree, paths are relative to its top, whatever the
     working directory or the paths given."""
@@ -376,6 +379,15 @@ def scan(opts: Options, paths: tuple[str, ...], all_files: bool, no_cache: bool,
     root, targets = _scan_root(paths)
     run = prepare(opts, root, _config_start(targets))
     sources, notes = _target_sources(targets, root, all_files)
+    if max_archive_depth:
+        from scanner.archives import expand
+
+        # Members stream in (an archive can hold more than memory should): no total known.
+        is_excluded = excluded(run)  # an excluded archive is not opened either
+        sources = [source for source in sources if not is_excluded(source.path)]
+        return execute(run, expand(sources, depth=max_archive_depth,
+                                   member_limit=run.config.max_file_size, notes=notes),
+                       notes=notes, expected=None, cache=None)
     return execute(run, sources, notes=notes, expected=len(sources),
                    cache=None if no_cache else _results_cache(run))
 

@@ -550,3 +550,35 @@ def test_audit_steps_through_findings_and_writes_decisions(tmp_path: Path) -> No
     # A second audit asks only about what is left; quitting writes nothing more.
     again = cli(repo.root, "audit", stdin="q\n")
     assert again.returncode == 0 and "[1/1] b.py" in again.stdout
+
+
+# -- archives -----------------------------------------------------------------------------------
+
+
+def test_archives_are_scanned_to_the_depth_asked_with_a_member_size_limit(tmp_path: Path) -> None:
+    import tarfile
+    import zipfile
+
+    repo = Repo(tmp_path / "repo")
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("deep/settings.py", SECRET_LINE)
+    with zipfile.ZipFile(repo.root / "app.whl", "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("pkg/config.py", SECRET_LINE)
+        bundle.writestr("pkg/big.py", "x = 1\n" * 200_000)  # 1.2 MB, over the limit below
+        bundle.writestr("vendor/inner.zip", inner.getvalue())
+    data = f'CLIENT_SECRET = "{OTHER}"\n'.encode()
+    with tarfile.open(repo.root / "site.tar.gz", "w:gz") as bundle:
+        info = tarfile.TarInfo("etc/app.env")
+        info.size = len(data)
+        bundle.addfile(info, io.BytesIO(data))
+    repo.write(".secret-hygiene.toml", 'max-file-size = "1MiB"\n')
+    repo.commit()
+    code, report = repo.run("scan")
+    assert (code, report["findings"]) == (0, [])  # depth 0: archives are not opened
+    code, report = repo.run("scan", "--max-archive-depth", "1")
+    assert code == 1 and {(f["path"], f["rule"]) for f in report["findings"]} == {
+        ("app.whl!pkg/config.py", "SH101"), ("site.tar.gz!etc/app.env", "SH104")}
+    assert any("app.whl!pkg/big.py: over the size limit" in n for n in report["summary"]["errors"])
+    code, report = repo.run("scan", "--max-archive-depth", "2")
+    assert "app.whl!vendor/inner.zip!deep/settings.py" in {f["path"] for f in report["findings"]}
