@@ -274,9 +274,10 @@ def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:
     if (opts.format == "text" or opts.verbose) and not opts.quiet:
         for note in summary.errors:
             click.echo(f"note: {one_line(note)}", err=True)
-    for name, extra in ((opts.sarif_output, sarif.render), (opts.codequality_output, codequality.render)):
+    for option, name, extra in (("--sarif-output", opts.sarif_output, sarif.render),
+                                ("--codequality-output", opts.codequality_output, codequality.render)):
         if name:
-            _write_report(run, Path(name), extra, findings, summary)
+            _write_report(run, Path(name), extra, findings, summary, option)
     if opts.output:
         _write_report(run, Path(opts.output), render, findings, summary)
     else:
@@ -313,7 +314,7 @@ NEXT_STEPS = {
 
 
 def _write_report(run: Run, path: Path, render: Callable[[Sequence[Finding], Summary, TextIO, bool], None],
-                  findings: Sequence[Finding], summary: Summary) -> None:
+                  findings: Sequence[Finding], summary: Summary, option: str = "--output") -> None:
     """Rendered whole, then written aside and renamed: never a truncated report, never
     through a link the repository committed under the report's name."""
     buffer = io.StringIO()
@@ -321,7 +322,7 @@ def _write_report(run: Run, path: Path, render: Callable[[Sequence[Finding], Sum
     try:
         write_output(path, buffer.getvalue().encode("utf-8"), what="report", root=run.root)
     except FileSafetyError as exc:
-        raise ToolError(f"--output {exc}") from None
+        raise ToolError(f"{option} {exc}") from None
 
 
 def _use_color(stream: TextIO, fmt: str) -> bool:
@@ -741,7 +742,7 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
         # Entries for files this run did not scan (`baseline src` in a repository) stay.
         scanned = {source.path for source in sources}
         elsewhere = [e for e in previous if e.get("path") is not None and e["path"] not in scanned
-                     and paths and not _covers(targets, root, str(e["path"]))]
+                     and not _covers(targets, root, str(e["path"]))]
         if update:
             from scanner.suppress import updated_entries
 

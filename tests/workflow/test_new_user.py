@@ -204,6 +204,11 @@ def test_baseline_covers_every_path_given_and_refuses_a_missing_one(tmp_path: Pa
     assert cli(repo.root, "baseline", "lib").returncode == 0
     entries = json.loads((repo.root / BASELINE_FILE).read_text(encoding="utf-8"))["findings"]
     assert sorted(e["path"] for e in entries) == ["docs/a.py", "lib/c.py", "src/b.py"]
+    # So does one from a subdirectory: the baseline is the repository's.
+    assert cli(repo.root / "lib", "baseline").returncode == 0
+    assert not (repo.root / "lib" / BASELINE_FILE).exists()
+    entries = json.loads((repo.root / BASELINE_FILE).read_text(encoding="utf-8"))["findings"]
+    assert sorted(e["path"] for e in entries) == ["docs/a.py", "lib/c.py", "src/b.py"]
     missing = cli(repo.root, "baseline", ".", str(tmp_path / "nonexistent"))
     assert missing.returncode == 2 and "no such file or directory" in missing.stderr
 
