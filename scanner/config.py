@@ -69,22 +69,55 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
+# `[tool.secret-hygiene]`, `[tool."secret-hygiene"]`, `[ tool . 'secret-hygiene' .secrets ]`.
+_OUR_TABLE = re.compile(rb"""^\s*\[\s*tool\s*\.\s*(?:secret-hygiene|"secret-hygiene"|'secret-hygiene')\s*[\].]""",
+                        re.MULTILINE)
+
+
 def _has_our_table(path: Path) -> bool:
     try:
-        return b"[tool.secret-hygiene" in read_file(path, what="config")
+        data = read_file(path, what="config")
     except (OSError, FileSafetyError):
         return False  # a FIFO, device or huge file is not a config of ours
+    # Also `tool.secret-hygiene = {...}` or a dotted key under [tool]: read it to be sure.
+    return bool(_OUR_TABLE.search(data)) or (b"secret-hygiene" in data and _our_table(path) is not None)
 
 
-def load_config(path: Path | None) -> Config:
-    if path is None:
-        return Config()
+def _our_table(path: Path) -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Python 3.10
         import tomli as tomllib
     try:
-        data = tomllib.loads(read_file(path, what="config").decode("utf-8"))
+        tool = tomllib.loads(read_file(path, what="config").decode("utf-8-sig")).get("tool")
+    except (OSError, FileSafetyError, ValueError, RecursionError):
+        return None  # load_config says why, if this file is the one used
+    return tool.get("secret-hygiene") if isinstance(tool, dict) else None
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    data = _settings_table(path)
+    source = str(path)
+    if "extend" in data:
+        source += f" (extending {data['extend']})"
+        data = _extended(data, path, (_identity(path),))
+    return parse_config(data, source)
+
+
+# How many configs an `extend` chain may hold (a loop is an error before that).
+MAX_EXTEND_DEPTH = 8
+
+
+def _settings_table(path: Path) -> dict[str, Any]:
+    """Our settings in a config file: pyproject's [tool.secret-hygiene], or the whole file."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
+    try:
+        data: dict[str, Any] = tomllib.loads(read_file(path, what="config").decode("utf-8-sig"))
     except FileSafetyError as exc:
         raise ConfigError(str(exc)) from None
     except OSError as exc:
@@ -93,9 +126,69 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: invalid TOML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("secret-hygiene", {})
-    return parse_config(data, str(path))
+    tool = data.get("tool")
+    if path.name == "pyproject.toml" or (set(data) == {"tool"} and isinstance(tool, dict)
+                                         and set(tool) == {"secret-hygiene"}):
+        # The README's pyproject block pasted into .secret-hygiene.toml works as it is.
+        table = tool.get("secret-hygiene", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: tool.secret-hygiene: expected a table")
+        return table
+    return data
+
+
+def _identity(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return str(path.absolute())
+
+
+def _extended(data: dict[str, Any], path: Path, chain: tuple[str, ...]) -> dict[str, Any]:
+    """`extend = "FILE"` (relative to this config) or `"pkg:PACKAGE/FILE"` (a file shipped in
+    an installed package): that config's settings, overridden key by key by this one's (tables
+    merge, lists and values replace)."""
+    reference = data.get("extend")
+    local = {key: value for key, value in data.items() if key != "extend"}
+    if reference is None:
+        return local
+    if not isinstance(reference, str) or not reference.strip():
+        raise ConfigError(f"{path}: extend: expected a file path or \"pkg:PACKAGE/FILE\"")
+    base_path = _extend_target(reference, path)
+    identity = _identity(base_path)
+    if identity in chain:
+        raise ConfigError(f"{path}: extend: {reference} extends itself (a loop)")
+    if len(chain) >= MAX_EXTEND_DEPTH:
+        raise ConfigError(f"{path}: extend: more than {MAX_EXTEND_DEPTH} configs in the chain")
+    base = _extended(_settings_table(base_path), base_path, (*chain, identity))
+    return _merged(base, local)
+
+
+def _extend_target(reference: str, path: Path) -> Path:
+    if not reference.startswith("pkg:"):
+        target = Path(reference).expanduser()
+        return target if target.is_absolute() else path.parent / target
+    package, _, resource = reference[len("pkg:"):].partition("/")
+    import importlib.resources
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found or not resource:
+        raise ConfigError(f"{path}: extend: {reference}: no installed package {package!r} "
+                          "(expected \"pkg:PACKAGE/FILE\")")
+    return Path(str(importlib.resources.files(package).joinpath(resource)))
+
+
+def _merged(base: Mapping[str, Any], local: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in local.items():
+        previous = merged.get(key)
+        merged[key] = (_merged(previous, value) if isinstance(value, dict) and isinstance(previous, dict)
+                       else value)
+    return merged
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> Config:

@@ -28,8 +28,10 @@ def wanted(fmt: str, quiet: bool, stream: TextIO | None = None) -> bool:
 class ScanProgress:
     """The engine's `on_file` callback: counts files and shows a bar after DELAY_SECONDS."""
 
-    def __init__(self, total: int | None, stream: TextIO, delay: float = DELAY_SECONDS) -> None:
+    def __init__(self, total: int | None, stream: TextIO, delay: float = DELAY_SECONDS,
+                 label: str = "scanning") -> None:
         self.total = total
+        self.label = label
         self.stream = stream
         self.delay = delay
         self.count = 0
@@ -60,7 +62,7 @@ class ScanProgress:
             TimeElapsedColumn,
         )
 
-        columns: list[Any] = [SpinnerColumn(), TextColumn("scanning")]
+        columns: list[Any] = [SpinnerColumn(), TextColumn(self.label.replace("[", "\\["))]
         if self.total:
             columns += [BarColumn(), MofNCompleteColumn()]
         else:
@@ -76,14 +78,14 @@ class ScanProgress:
 
 
 @contextmanager
-def scan_progress(fmt: str, quiet: bool, total: int | None,
-                  stream: TextIO | None = None) -> Iterator[Callable[[str], None] | None]:
+def scan_progress(fmt: str, quiet: bool, total: int | None, stream: TextIO | None = None,
+                  label: str = "scanning") -> Iterator[Callable[[str], None] | None]:
     """Yields the `on_file` callback for engine.scan, or None when no progress is wanted."""
     stream = stream if stream is not None else sys.stderr
     if not wanted(fmt, quiet, stream):
         yield None
         return
-    progress = ScanProgress(total, stream)
+    progress = ScanProgress(total, stream, DELAY_SECONDS, label)
     try:
         yield progress
     finally:

@@ -417,9 +417,17 @@ def verify_commit(root: Path, revision: str) -> str:
 # -- tree -------------------------------------------------------------------------------------
 
 
+# Outside git, directories of installed or generated files are skipped (as ruff does) unless
+# `--all-files`: a virtualenv or node_modules holds other projects' code, not yours.
+SKIPPED_DIRS = frozenset({".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+                          ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".eggs",
+                          "__pypackages__", ".direnv", ".hg", ".svn"})
+
+
 def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile], list[str]]:
     """Files under `root`: in a git work tree the tracked plus untracked-not-ignored files
-    (`all_files`: ignored ones too); elsewhere a walk that never follows symlinked directories.
+    (`all_files`: ignored ones too); elsewhere a walk that never follows symlinked directories
+    and skips SKIPPED_DIRS (`all_files`: walks them too).
     Submodules, nested repositories and unreadable directories are not scanned: a note says so."""
     notes: list[str] = []
     root_text = str(root)
@@ -441,15 +449,22 @@ def tree_files(root: Path, *, all_files: bool = False) -> tuple[list[SourceFile]
         where = os.path.relpath(error.filename or root, root).replace(os.sep, "/")
         notes.append(f"{where}/: cannot read directory ({error.strerror}), skipped")
 
+    skipped: list[str] = []
     for directory, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
         prefix = os.path.relpath(directory, root).replace(os.sep, "/")  # once per directory
         prefix = "" if prefix == "." else prefix + "/"
+        if not all_files:
+            skipped += [prefix + d for d in dirnames if d in SKIPPED_DIRS]
+        dirnames[:] = sorted(d for d in dirnames
+                             if d != ".git" and (all_files or d not in SKIPPED_DIRS))
         for name in sorted(filenames):
             rel = prefix + name
             if not _in_cache_dir(rel):
                 files.append(SourceFile(path=rel, location=os.path.join(directory, name),
                                         root=root_text))
+    if skipped:
+        notes.append(_named("directory", "directories", sorted(f"{d}/" for d in skipped))
+                     + " of installed or generated files not scanned (--all-files scans them)")
     return files, notes
 
 

@@ -170,7 +170,8 @@ def _read_json(path: Path, what: str, root: Path | None) -> Any:
     (default: the git work tree holding the file) is followed."""
     try:
         data = read_file(path, what=what, root=root if root is not None else work_tree_of(path))
-        return json.loads(data.decode("utf-8"))
+        # utf-8-sig: an editor may save the file with a byte order mark.
+        return json.loads(data.decode("utf-8-sig"))
     except FileSafetyError as exc:
         raise BaselineError(str(exc)) from None
     except FileNotFoundError:
@@ -220,10 +221,14 @@ class DetectSecretsImport:
     matched_by_hash: int
     matched_by_line: int
     unmatched: list[str]
+    # Entries detect-secrets' audit marked real (is_secret: true): secrets to revoke, not accept.
+    real: int = 0
 
 
-def read_detect_secrets(path: Path, root: Path | None = None) -> dict[str, list[tuple[str, int]]]:
-    """`.secrets.baseline` -> {filename: [(hashed_secret, line_number)]}."""
+def read_detect_secrets(path: Path, root: Path | None = None,
+                        real: list[str] | None = None) -> dict[str, list[tuple[str, int]]]:
+    """`.secrets.baseline` -> {filename: [(hashed_secret, line_number)]} of the entries it
+    accepted; those its audit marked real (is_secret: true) go to `real` as "file:line"."""
     document = _read_json(path, "detect-secrets baseline", root)
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, dict):
@@ -235,8 +240,12 @@ def read_detect_secrets(path: Path, root: Path | None = None) -> dict[str, list[
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("hashed_secret"), str):
                 raise BaselineError(f"{path}: results.{filename}: entry without hashed_secret")
-            # detect-secrets marks audited false positives is_secret=false; either way it was accepted.
             line = item.get("line_number")
+            # An audit's is_secret=true is a real secret to revoke: never silenced here.
+            if item.get("is_secret") is True:
+                if real is not None:
+                    real.append(f"{filename}:{line}")
+                continue
             accepted.setdefault(filename.replace("\\", "/"), []).append(
                 (item["hashed_secret"].lower(), line if isinstance(line, int) else 0))
     return accepted
@@ -278,7 +287,8 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
     from scanner.sources import SourceFile, read_source
 
     plan = build_plan(rules, options or {})
-    accepted = read_detect_secrets(path, root)
+    real: list[str] = []
+    accepted = read_detect_secrets(path, root, real)
     entries: list[Finding] = []
     by_hash = by_line = 0
     unmatched: list[str] = []
@@ -322,4 +332,4 @@ def import_detect_secrets(path: Path, root: Path, rules: Sequence[Rule], max_siz
         if left:
             unmatched.append(f"{filename}: detect-secrets entries on lines "
                              f"{', '.join(map(str, sorted(left)))} match no finding of ours")
-    return DetectSecretsImport(baseline_entries(entries), by_hash, by_line, unmatched)
+    return DetectSecretsImport(baseline_entries(entries), by_hash, by_line, unmatched, len(real))

@@ -70,7 +70,8 @@ def test_scan_explicit_files_and_subdirectory(repo: Repo) -> None:
     _, report = repo.run("scan", "two.py")
     assert triples(report) == {("two.py", 2, "SH101")}
     _, report = repo.run("scan", "sub")
-    assert triples(report) == {("one.py", 1, "SH101")}
+    # Inside git, paths are the repository's whatever the directory scanned (issue 16 item 2).
+    assert triples(report) == {("sub/one.py", 1, "SH101")}
 
 
 def test_fail_on_threshold(repo: Repo) -> None:
@@ -243,7 +244,7 @@ def test_text_output_format(repo: Repo, capsys: pytest.CaptureFixture[str]) -> N
     assert "a.py:1:18 SH101 high" in done.stdout
     assert "\x1b[" not in done.stdout  # not a terminal: no colour
     assert SECRET not in done.stdout + done.stderr
-    assert "1 finding (1 secret) in 1 files scanned" in done.stdout
+    assert "1 finding (1 secret) in 1 file scanned" in done.stdout
 
 
 def test_rules_and_explain() -> None:

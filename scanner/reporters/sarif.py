@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from scanner.model.finding import Finding, Severity, Summary
+from scanner.model.finding import Confidence, Finding, Severity, Summary
 from scanner.redact import printable
 
 if TYPE_CHECKING:
@@ -21,6 +21,9 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 FINGERPRINT_KEY = "secretHygiene/v1"
 
 _LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
+# A result's `rank` (0-100, SARIF's "how sure / how important") from the rule's confidence;
+# `level` comes from the severity. Also in properties.confidence as the word.
+RANK = {Confidence.HIGH: 90.0, Confidence.MEDIUM: 60.0, Confidence.LOW: 30.0}
 # GitHub code scanning reads `security-severity` (0-10): >= 7 high, >= 4 medium, else low.
 _SECURITY_SEVERITY = {Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0"}
 
@@ -70,6 +73,7 @@ def result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": _LEVEL[finding.severity],
+        "rank": RANK[finding.confidence],
         "message": {"text": printable(finding.message)},
         "locations": [{
             "physicalLocation": {

@@ -16,6 +16,13 @@ _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
 def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False) -> None:
+    render_findings(findings, stream, color)
+    stream.write(summary_line(summary) + "\n")
+
+
+def render_findings(findings: Sequence[Finding], stream: TextIO, color: bool = False) -> None:
+    """The findings alone (what `--quiet` prints)."""
+
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
@@ -29,11 +36,15 @@ def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color:
             if finding.snippet:
                 stream.write(paint(f"      {one_line(finding.snippet)}", _DIM) + "\n")
         stream.write("\n")
+
+
+def summary_line(summary: Summary) -> str:
     counts = ", ".join(f"{count} {category}" for category, count in sorted(summary.by_category.items()))
+    files = summary.files_scanned
     line = (f"{summary.findings} finding{'s' if summary.findings != 1 else ''}"
-            f"{' (' + counts + ')' if counts else ''} in {summary.files_scanned} files scanned")
+            f"{' (' + counts + ')' if counts else ''} in {files} file{'s' if files != 1 else ''} scanned")
     if summary.suppressed:
         line += f", {summary.suppressed} suppressed"
     if summary.errors:
         line += f", {len(summary.errors)} note{'s' if len(summary.errors) != 1 else ''}"
-    stream.write(line + "\n")
+    return line

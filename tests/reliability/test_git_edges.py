@@ -248,8 +248,8 @@ def test_commands_from_a_subdirectory(git: Git) -> None:
     git.write("pkg/inner/mod.py", "a = 1\n" + line(fresh()))
     git.commit()
     sub = git.root / "pkg"
-    # scan: the subdirectory is the scanned root, paths are relative to it.
-    assert found(run(sub, "scan")[1]) == {("inner/mod.py", 2, "SH101")}
+    # scan: paths relative to the repository root too (issue 16 item 2), only the subdirectory's.
+    assert found(run(sub, "scan")[1]) == {("pkg/inner/mod.py", 2, "SH101")}
     git.write("pkg/inner/new.py", "b = 2\n" + line(fresh()))
     git("add", "-A")
     # diff and hook: paths relative to the repository root, hook arguments relative to the cwd.

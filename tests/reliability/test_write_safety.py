@@ -26,7 +26,7 @@ import pytest
 
 import scanner.cli
 from scanner.cli import main
-from scanner.install_hook import MARKER, SCRIPTS
+from scanner.install_hook import MARKER, installed_script
 from tests.gitrepo import Repo
 
 SECRET = "9f3KpQ2LmX8vRt6Wz1Yb4Nc7Hd0Js5Ue"
@@ -223,7 +223,7 @@ def test_install_hook_never_writes_through_a_linked_hook(
     code, _out, err = cli(repo.root, "install-hook", "--force", capsys=capsys)
     assert code == 0, err
     hook = repo.root / ".githooks" / "pre-commit"
-    assert not hook.is_symlink() and hook.read_text(encoding="utf-8") == SCRIPTS["pre-commit"]
+    assert not hook.is_symlink() and hook.read_text(encoding="utf-8") == installed_script("pre-commit")
     assert hook.stat().st_mode & stat.S_IXUSR
     assert snapshot(home) == before
     backup = repo.root / ".githooks" / "pre-commit.secret-hygiene-backup"
@@ -245,7 +245,7 @@ def test_install_hook_force_twice_keeps_every_backup(
         assert str(backup) in err
     assert (hooks / "pre-commit.secret-hygiene-backup").read_text() == "#!/bin/sh\necho first\n"
     assert (hooks / "pre-commit.secret-hygiene-backup.1").read_text() == "#!/bin/sh\necho second\n"
-    assert hook.read_text(encoding="utf-8") == SCRIPTS["pre-commit"]
+    assert hook.read_text(encoding="utf-8") == installed_script("pre-commit")
 
 
 # -- files named by the repository's config ------------------------------------------------------

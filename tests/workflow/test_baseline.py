@@ -114,9 +114,11 @@ def test_update_keeps_user_fields_drops_stale_adds_new(repo: Repo, planted: None
     # (The real secret rules flag these lines too; this test follows the test rule's entries.)
     assert [(e["path"], e.get("reason")) for e in entries if e["rule"] == "SH199"] == [
         ("a.py", "rotated, kept for the audit trail"), ("c.py", None)]
-    # Without --update the file is rewritten from the findings alone.
+    # Without --update the file is rewritten from the findings, keeping the fields users added
+    # to entries that still match (issue 16 item 7).
     assert main(["baseline", str(repo.root)]) == 0
-    assert [e.get("reason") for e in read_baseline(path) if e["rule"] == "SH199"] == [None, None]
+    assert [e.get("reason") for e in read_baseline(path) if e["rule"] == "SH199"] == [
+        "rotated, kept for the audit trail", None]
 
 
 def test_baseline_text_is_sorted_one_entry_a_line_and_version_free() -> None:

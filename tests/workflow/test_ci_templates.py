@@ -61,6 +61,11 @@ def test_github_workflow_shape() -> None:
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert upload["with"]["sarif_file"] == "secret-hygiene.sarif"
     assert "always()" in upload["if"]
+    # Fork pull requests and repositories without code scanning answer 403: never a failure.
+    assert upload["continue-on-error"] is True
+    # The diff is scanned once: annotations and SARIF from the same run.
+    scans = [s for s in steps if "secret-hygiene diff" in s.get("run", "")]
+    assert len(scans) == 1 and scans[0]["run"].count("secret-hygiene diff") == 1
     assert next(s for s in steps if "uses" in s and "checkout" in s["uses"])["with"]["fetch-depth"] == 0
 
 
@@ -103,11 +108,10 @@ def test_github_job_on_a_pull_request_that_adds_a_secret(tmp_path: Path) -> None
     repo, env = pull_request_repo(tmp_path, with_secret=True)
     steps, scan = run_github_job(repo, env, tmp_path)
     assert [(name, code) for name, code, _ in steps] == [
-        ("Fetch the base branch", 0), ("Scan the pull request's diff", 0),
-        ("Annotate the pull request", 0), ("Fail on findings", 1)]
+        ("Fetch the base branch", 0), ("Scan the pull request's diff", 0), ("Fail on findings", 1)]
     assert scan == {"status": "1"}
     assert sarif_results(repo) == [("new.py", 2, "SH101")]  # the base branch's old secret is not
-    annotations = steps[2][2]
+    annotations = steps[1][2]
     assert "::error file=new.py,line=2,endLine=2,col=18,title=SH101 hardcoded-client-secret::" in annotations
     assert "old.py" not in annotations
 
@@ -116,8 +120,7 @@ def test_github_job_on_a_clean_pull_request(tmp_path: Path) -> None:
     repo, env = pull_request_repo(tmp_path, with_secret=False)
     steps, scan = run_github_job(repo, env, tmp_path)
     assert [(name, code) for name, code, _ in steps] == [
-        ("Fetch the base branch", 0), ("Scan the pull request's diff", 0),
-        ("Annotate the pull request", 0)]
+        ("Fetch the base branch", 0), ("Scan the pull request's diff", 0)]
     assert scan == {"status": "0"}
     assert sarif_results(repo) == []
 
@@ -126,7 +129,10 @@ def test_github_job_on_a_clean_pull_request(tmp_path: Path) -> None:
 def test_gitlab_job(tmp_path: Path, with_secret: bool) -> None:
     job = yaml.safe_load((HOOKS / "gitlab-ci.yml").read_text(encoding="utf-8"))["secret-hygiene"]
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
-    assert job["artifacts"]["paths"] == ["secret-hygiene.sarif"]
+    assert job["artifacts"]["paths"] == ["secret-hygiene.sarif", "gl-code-quality-report.json"]
+    # The merge request widget reads the code quality report.
+    assert job["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json"}
+    assert sum(line.count("secret-hygiene diff") for line in job["script"]) == 1
     repo, env = pull_request_repo(tmp_path, with_secret=with_secret)
     script = "\n".join(line for line in job["script"] if "pip install" not in line)
     env = {**env, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "CI": "true"}
@@ -137,3 +143,8 @@ def test_gitlab_job(tmp_path: Path, with_secret: bool) -> None:
     else:
         assert code == 0, output
         assert sarif_results(repo) == []
+    quality = json.loads((repo / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert [(q["location"]["path"], q["location"]["lines"]["begin"], q["check_name"], q["severity"])
+            for q in quality] == ([("new.py", 2, "SH101 hardcoded-client-secret", "critical")]
+                                  if with_secret else [])
+    assert all(len(q["fingerprint"]) == 64 and q["description"] for q in quality)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import main
-from scanner.install_hook import MARKER, SCRIPTS
+from scanner.install_hook import MARKER, SCRIPTS, installed_script
 from tests.workflow.helpers import PLANTED, commit_all, git, git_env, init_repo, run
 
 HOOKS = Path(__file__).resolve().parents[2] / "hooks"
@@ -44,7 +44,7 @@ def test_install_update_refuse_foreign_and_force(tmp_path: Path, capsys: pytest.
     (repo / "sub").mkdir()
     assert in_dir(repo / "sub", "install-hook") == 0
     hook = repo / ".git" / "hooks" / "pre-commit"
-    assert hook.read_text(encoding="utf-8") == SCRIPTS["pre-commit"]
+    assert hook.read_text(encoding="utf-8") == installed_script("pre-commit")
     assert hook.stat().st_mode & stat.S_IXUSR
     assert in_dir(repo, "install-hook") == 0  # ours: updated in place
     assert "updated" in capsys.readouterr().err
@@ -56,7 +56,7 @@ def test_install_update_refuse_foreign_and_force(tmp_path: Path, capsys: pytest.
     assert len(err) == 1 and "--force" in err[0]
     assert foreign.read_text(encoding="utf-8") == "#!/bin/sh\necho mine\n"
     assert in_dir(repo, "install-hook", "--pre-push", "--force") == 0
-    assert foreign.read_text(encoding="utf-8") == SCRIPTS["pre-push"]
+    assert foreign.read_text(encoding="utf-8") == installed_script("pre-push")
     backup = repo / ".git" / "hooks" / "pre-push.secret-hygiene-backup"
     assert backup.read_text(encoding="utf-8") == "#!/bin/sh\necho mine\n"
 
@@ -66,7 +66,7 @@ def test_install_respects_core_hooks_path(tmp_path: Path) -> None:
     git(repo, "config", "core.hooksPath", ".githooks")
     (repo / "deep" / "er").mkdir(parents=True)
     assert in_dir(repo / "deep" / "er", "install-hook") == 0
-    assert (repo / ".githooks" / "pre-commit").read_text(encoding="utf-8") == SCRIPTS["pre-commit"]
+    assert (repo / ".githooks" / "pre-commit").read_text(encoding="utf-8") == installed_script("pre-commit")
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
 
 
@@ -157,7 +157,7 @@ def test_pre_push_hook_without_the_tool_fails_closed(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "repo")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     done = run(repo, "sh", str(HOOKS / "pre-push"), "origin", "x", env=env, stdin="")
-    assert done.returncode == 1 and "not found on PATH" in done.stderr
+    assert done.returncode == 1 and "secret-hygiene: not found" in done.stderr
 
 
 def test_pre_push_hook_scans_a_new_history_and_unfetched_remote_tips(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -119,7 +120,11 @@ def test_fixture_project_sarif_validates_and_names_exact_findings(tmp_path: Path
     from scanner.cli import main
 
     out = tmp_path / "report.sarif"
-    assert main(["scan", str(FIXTURE), "--format", "sarif", "--output", str(out)]) == 1
+    # A copy outside this repository: inside it, paths (and the project's own config, which
+    # excludes tests/fixtures/) would be the repository's.
+    project = tmp_path / "notebook-app"
+    shutil.copytree(FIXTURE, project)
+    assert main(["scan", str(project), "--format", "sarif", "--output", str(out)]) == 1
     text = out.read_text(encoding="utf-8")
     document = json.loads(text)
     errors = sorted(sarif_validator().iter_errors(document), key=str)
