@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from scanner.cache import ResultCache
     from scanner.engine.plan import Plan
     from scanner.engine.runner import ScanResult
+    from scanner.reporters import Renderer
     from scanner.sources import Comparison, RawChange
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -304,7 +305,7 @@ def report(run: Run, findings: Sequence[Finding], summary: Summary) -> int:
         if opts.quiet and opts.format == "text":
             text.render_findings(findings, stdout, _use_color(stdout, opts.format))
         else:
-            render(findings, summary, stdout, _use_color(stdout, opts.format))
+            render(findings, summary, stdout, _use_color(stdout, opts.format), _rule_set())
     fail_on = Severity.parse(opts.fail_on) if opts.fail_on else run.config.fail_on
     failed = any(f.severity.rank >= fail_on.rank for f in findings)
     if opts.verbose:
@@ -332,12 +333,20 @@ NEXT_STEPS = {
 }
 
 
-def _write_report(run: Run, path: Path, render: Callable[[Sequence[Finding], Summary, TextIO, bool], None],
-                  findings: Sequence[Finding], summary: Summary, option: str = "--output") -> None:
+def _rule_set() -> tuple[type[Rule], ...]:
+    """Every registered rule: what reports describe (SARIF lists them all, so a viewer can close
+    alerts of rules that found nothing this time)."""
+    from scanner.rules.registry import RULES
+
+    return RULES
+
+
+def _write_report(run: Run, path: Path, render: Renderer, findings: Sequence[Finding],
+                  summary: Summary, option: str = "--output") -> None:
     """Rendered whole, then written aside and renamed: never a truncated report, never
     through a link the repository committed under the report's name."""
     buffer = io.StringIO()
-    render(findings, summary, buffer, False)
+    render(findings, summary, buffer, False, _rule_set())
     try:
         write_output(path, buffer.getvalue().encode("utf-8"), what="report", root=run.root)
     except FileSafetyError as exc:
@@ -698,13 +707,8 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
     """Write the baseline: every current finding, by fingerprint, so later scans report only
     new ones. Inside a git work tree it covers the repository (or the PATHS given, keeping the
     entries elsewhere) and is written at its top."""
-    from scanner.suppress import (
-        baseline_entries,
-        import_detect_secrets,
-        read_baseline,
-        sort_entries,
-        write_baseline,
-    )
+    from scanner.app.detect_secrets_import import import_detect_secrets
+    from scanner.suppress import baseline_entries, read_baseline, sort_entries, write_baseline
 
     if sum(map(bool, (history_range, add_fingerprints, detect_secrets_file))) > 1:
         raise click.UsageError("give at most one of --history, --add and --from-detect-secrets")

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import printable
+
+if TYPE_CHECKING:
+    from scanner.rules.base import Rule
 
 _SEVERITY = {Severity.HIGH: "critical", Severity.MEDIUM: "major", Severity.LOW: "minor"}
 
@@ -27,6 +30,7 @@ def issue(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False) -> None:
+def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False,
+           rules: Sequence[type[Rule]] = ()) -> None:
     text = json.dumps([issue(f) for f in findings], indent=2, ensure_ascii=False)
     stream.write(printable(text) + "\n")

@@ -5,10 +5,13 @@ Property values and messages are escaped per the workflow-command rules (%, CR, 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import printable
+
+if TYPE_CHECKING:
+    from scanner.rules.base import Rule
 
 _LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}
 
@@ -21,7 +24,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False) -> None:
+def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False,
+           rules: Sequence[type[Rule]] = ()) -> None:
     for finding in findings:
         properties = ",".join((
             f"file={escape_property(printable(finding.path))}",

@@ -94,15 +94,10 @@ def result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
 
 
 def document(findings: Sequence[Finding], summary: Summary,
-             rules: Sequence[type[Rule]] | None = None) -> dict[str, Any]:
-    """The SARIF log. `rules` defaults to every registered rule (the tool's whole rule set, so a
-    viewer can close alerts of rules that found nothing this time)."""
+             rules: Sequence[type[Rule]] = ()) -> dict[str, Any]:
+    """The SARIF log, with a descriptor for each of `rules` (passed in by the caller)."""
     from scanner import __version__
 
-    if rules is None:
-        from scanner.rules.registry import RULES
-
-        rules = RULES
     descriptors = [rule_descriptor(rule) for rule in rules]
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     notifications = [{"level": "warning", "message": {"text": printable(note)}}
@@ -128,6 +123,9 @@ def document(findings: Sequence[Finding], summary: Summary,
     }
 
 
-def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False) -> None:
-    text = json.dumps(document(findings, summary), indent=2, ensure_ascii=False)
+def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False,
+           rules: Sequence[type[Rule]] = ()) -> None:
+    """`rules`: the tool's rule set as the caller knows it (their descriptors, so a viewer can close
+    alerts of rules that found nothing this time); the reporter never looks rules up itself."""
+    text = json.dumps(document(findings, summary, rules), indent=2, ensure_ascii=False)
     stream.write(printable(text) + "\n")

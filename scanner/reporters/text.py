@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scanner.model.finding import Finding, Severity, Summary
 from scanner.redact import one_line
+
+if TYPE_CHECKING:
+    from scanner.rules.base import Rule
 
 _COLOURS = {Severity.HIGH: "\x1b[31m", Severity.MEDIUM: "\x1b[33m", Severity.LOW: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False) -> None:
+def render(findings: Sequence[Finding], summary: Summary, stream: TextIO, color: bool = False,
+           rules: Sequence[type[Rule]] = ()) -> None:
     render_findings(findings, stream, color)
     stream.write(summary_line(summary) + "\n")
 

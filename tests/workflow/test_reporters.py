@@ -44,7 +44,8 @@ def fixed_tool(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def rendered(fmt: str) -> str:
     stream = io.StringIO()
-    REPORTERS[fmt](golden_findings(), golden_summary(), stream, False)
+    REPORTERS[fmt](golden_findings(), golden_summary(), stream, False,
+                   (PlantedToken, WebhookNoVerify))
     return stream.getvalue()
 
 
