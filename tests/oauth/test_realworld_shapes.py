@@ -98,6 +98,7 @@ def test_sh412_columns_fields_cookies_and_whole_token_files(report: dict[str, An
 def test_sh412_whole_token_from_fetch_token_dumped_to_a_file(report: dict[str, Any]) -> None:
     """No word `refresh` in the file: the token response fetch_token() returns holds it."""
     assert findings(report, "cli/login.py") == {(15, "SH412")}
+    assert confidence(report, "cli/login.py", 15) == "medium"
 
 
 def test_sh409_framework_defaults_module(report: dict[str, Any]) -> None:

@@ -30,16 +30,15 @@ _STATE_HELPER = re.compile(r"state", re.IGNORECASE)
 _MAKES_STATE = ("set", "save", "store", "generate", "create", "make", "new", "build", "_build",
                 "_set", "_save", "_generate", "_create", "_make")
 _READ_KEYS = ("state", "code")
-# `state` and `code` injected as parameters say OAuth only where the file talks OAuth (an alarm
-# panel's `code` and `state` do not).
-_OAUTH_WORDS = re.compile(r"oauth|access_token|token_url|authorization_code|redirect_uri|openid"
-                          r"|oidc|id_token|fetch_token|client_secret|grant_type|authoriz",
-                          re.IGNORECASE)
+# `state` and `code` say OAuth only where the file talks OAuth (an alarm panel's `code` and
+# `state`, a model's `state` field do not) ...
+_FILE_WORDS = ("oauth", "openid", "oidc", "redirect_uri", "client_secret", "grant_type", "authoriz")
 # ... or the function itself does (`async function onCallback(code, state)`, `exchange(code)`).
-_OAUTH_FUNCTION_WORDS = re.compile(r"callback|login|sso|exchange|token", re.IGNORECASE)
+_FUNCTION_WORDS = re.compile(r"callback|login|exchange|token", re.IGNORECASE)
 # A strategy's default state store that stores and checks nothing: state is off unless the
 # application turns it on.
-_NULL_STORE = re.compile(r"(?:null|noop|no|dummy|fake)_?state_?store\Z", re.IGNORECASE)
+_NULL_STORE = re.compile(r"(?:\A|_|(?<=[a-z]))(?:Null|Noop|NoOp|No|Dummy|Fake)State_?Store\Z"
+                         r"|(?:\A|_)(?:null|noop|no|dummy|fake)_state_store\Z")
 
 
 def _read_form(word: str) -> str:
@@ -75,7 +74,9 @@ class CallbackExtractor(Extractor):
     name = "oauth-callbacks"
     produces = (CallbackStateRead, NullStateStore)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}), words=("state",),
-                requires=(("code", "statestore", "state_store"),),
+                requires=(("code", "statestore", "state_store"),
+                          (*_FILE_WORDS, "callback", "login", "exchange", "token", "statestore",
+                           "state_store")),
                 pattern=rf"\A(?:(?=[\s\S]*?{_read_form('state')})[\s\S]*?{_read_form('code')}"
                         r"|[\s\S]*?(?:null|noop|no|dummy|fake)_?state_?store)",
                 vendored=False)
@@ -87,14 +88,14 @@ class CallbackExtractor(Extractor):
         for call, _, statement in index.calls:
             if _NULL_STORE.search(call.method) and (call.new or _kept_as_store(document, statement)):
                 yield NullStateStore(document.node_span(call), call.method)
-        talks_oauth = _OAUTH_WORDS.search(document.text) is not None
+        talks_oauth = document.has_any(_FILE_WORDS)
         for function in index.functions[1:]:
             assert function is not None
             source = document.utf8[function.start:function.end]
-            if b"state" not in source or b"code" not in source:
+            if b"state" not in source or b"code" not in source or not (
+                    talks_oauth or _FUNCTION_WORDS.search(source.decode("utf-8", "surrogateescape"))):
                 continue
-            read = _first_state_read(document, function, talks_oauth or _OAUTH_FUNCTION_WORDS.search(
-                source.decode("utf-8", "surrogateescape")) is not None)
+            read = _first_state_read(document, function)
             if read is None:
                 continue
             span, names = read
@@ -107,12 +108,11 @@ def _kept_as_store(document: Document, statement: ir.Stmt) -> bool:
         "store" in document.source(target).lower() for target in statement.targets)
 
 
-def _first_state_read(document: Document, function: ir.Function,
-                      talks_oauth: bool) -> tuple[Span, set[str]] | None:
+def _first_state_read(document: Document, function: ir.Function) -> tuple[Span, set[str]] | None:
     """Where the function first reads `state` from the request, and the names it keeps the
     value under; None unless it reads both `state` and `code`."""
     reads: list[tuple[str, int, int, str | None]] = []  # key, start, end, the name it goes to
-    if talks_oauth and function.param("state") is not None and function.param("code") is not None:
+    if function.param("state") is not None and function.param("code") is not None:
         for param in function.params:
             if param.name in _READ_KEYS:
                 reads.append((param.name, param.start, param.end, param.name))

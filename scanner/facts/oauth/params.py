@@ -214,15 +214,18 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
                 for given in _dicts_of(value, named, scope):
                     for param in _query_keys(document, given, f"{entry}:", language):
                         yield param, scope
-    grant_classes = _grant_class_bodies(index)
-    choices = _choices(index)
+    grant_classes: set[int] | None = None  # both built on the first OAuth-named assignment
+    choices: dict[tuple[int, str], set[str]] = {}
     for statement, scope, _ in index.assigns:
         if statement.value is None:
             continue
-        defines = id(statement) in grant_classes
         for target, written in assigned_names(statement):
-            handed_on = defines or _into_argument(index, written, scope) or \
-                len(choices.get((scope, normal(target)), ())) > 1
+            if _param_of(target) is None:
+                continue
+            if grant_classes is None:
+                grant_classes, choices = _grant_class_bodies(index), _choices(index)
+            handed_on = id(statement) in grant_classes or _into_argument(index, written, scope) \
+                or len(choices.get((scope, normal(target)), ())) > 1
             for param in _keyed(document, target, statement.value, "assignment", handed_on):
                 yield param, scope
     for string, scope in index.strings:
@@ -234,10 +237,10 @@ def _grant_class_bodies(index: CodeIndex) -> set[int]:
     """The ids of the statements in the body of a grant class (`class PasswordGrant(BaseGrant):
     GRANT_TYPE = "password"`): an OAuth library defining the grant, not a client using it."""
     found: set[int] = set()
-    for owner, body in ir.scopes(index.module):
-        if isinstance(owner, ir.Class) and any(
-                "grant" in text.lower() for text in (owner.name, *(ir.dotted(b) or "" for b in owner.bases))):
-            found.update(id(statement) for statement in body)
+    for statement in ir.walk_statements(index.module.body):
+        if isinstance(statement, ir.ClassDef) and any("grant" in text.lower() for text in (
+                statement.cls.name, *(ir.dotted(base) or "" for base in statement.cls.bases))):
+            found.update(id(inner) for inner in ir.walk_statements(statement.cls.body))
     return found
 
 

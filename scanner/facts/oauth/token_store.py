@@ -57,6 +57,7 @@ class RefreshTokenStore(Fact):
     target: str  # the writing call (`fh.write`) or the column's name ("" for sql)
     shown: str  # the write as code, or the column's declaration (never a literal)
     encrypted: bool  # an encryption step in the function around it (a column: in its type)
+    inferred: bool = False  # a whole token written out, its refresh token inferred from the file
 
 
 class TokenStoreExtractor(Extractor):
@@ -80,10 +81,10 @@ class TokenStoreExtractor(Extractor):
                 continue
             data, shown = written
             text = document.source(data)
-            if "refresh" in text.lower() or _CREDS_TO_JSON.search(text) or (
-                    whole_tokens and leaked_name(document, data)):
+            named = "refresh" in text.lower() or _CREDS_TO_JSON.search(text) is not None
+            if named or (whole_tokens and leaked_name(document, data)):
                 yield RefreshTokenStore(document.node_span(call), "file", callee_text(document, call),
-                                        shown, _encrypted(document, index, scope))
+                                        shown, _encrypted(document, index, scope), not named)
         field_modules = _field_modules(index)
         for statement, _, class_body in index.assigns:
             if class_body:

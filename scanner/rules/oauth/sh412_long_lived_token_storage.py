@@ -8,7 +8,7 @@ from scanner.facts.base import FileFacts
 from scanner.facts.oauth.cookies import CookieWrite
 from scanner.facts.oauth.names import short
 from scanner.facts.oauth.token_store import RefreshTokenStore
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS
 
@@ -84,7 +84,8 @@ class LongLivedTokenStorage(Rule):
             if store.where == "file":
                 yield context.report(self, store.span, "refresh token written to a plain file by "
                                      f"`{store.shown}` with no encryption step in sight",
-                                     construct=f"file-write:{store.target}")
+                                     construct=f"file-write:{store.target}",
+                                     confidence=Confidence.MEDIUM if store.inferred else None)
             elif store.where == "column":
                 yield context.report(self, store.span, f"database column `{store.target}` stores "
                                      f"refresh tokens unencrypted (`{short(store.shown, 50)}`)",
