@@ -39,7 +39,7 @@ EXPECTED: dict[str, set[tuple[str, int, str]]] = {
         ("app/main.py", 16, "SH404"),  # code and state parameters, no comparison
         ("app/main.py", 17, "SH407"),
         ("app/main.py", 23, "SH411"),
-        ("app/main.py", 24, "SH412"),  # refresh token cookie, no encryption
+        # 24: refresh token in an HttpOnly + Secure cookie (SH412 since issue #13: fine)
         ("app/main.py", 25, "SH409"),  # session cookie without HttpOnly
         ("app/main.py", 34, "SH410"),  # params={"access_token": ...}
         ("app/settings.yaml", 4, "SH401"),  # http post_logout_redirect_uri

@@ -179,6 +179,8 @@ def test_framework_code_that_looks_like_a_target_is_not_flagged(rule: str, code:
     ("SH410", 'def refresh(token):\n    return token["access_token"]\n'),  # no URL, no query
     ("SH4", "import os\n\n\ndef main():\n    return os.getcwd()\n" * 50),  # no gate's word
     ("SH4", "def apply(old_state):\n    return render(old_state, status_code=200)\n"),  # no `state`
+    # `state` and `code` read, but nothing about OAuth in the file (a model's state machine)
+    ("SH404", "def transition(self, state, code):\n    return self.machine.move(state, code)\n"),
 ])
 def test_files_that_cannot_hold_a_finding_are_not_parsed(select: str, code: str) -> None:
     assert scan_files({"lib/module.py": code}, select=[select]).findings == []
@@ -190,7 +192,7 @@ def test_files_that_cannot_hold_a_finding_are_not_parsed(select: str, code: str)
     ("app.py", 'url = f"{API}?access_token={token}"\n'),  # secret-hygiene: ignore[SH410]
     ("cb.py", 'def cb(request):\n    state = request.args.get("state")\n'
               '    return exchange(request.args["code"])\n'),
-    ("src/a.js", "const { code, state } = req.query;\n"),
+    ("src/a.js", "app.get('/callback', (req, res) => {\n  const { code, state } = req.query;\n});\n"),
 ])
 def test_files_that_may_hold_a_finding_are_parsed(path: str, code: str) -> None:
     assert _parsed(path, code)

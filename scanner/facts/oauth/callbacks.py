@@ -1,5 +1,6 @@
 """OAuth callbacks: functions that read `code` and `state` from the request (query, form, body,
-injected parameters), and whether they ever check `state` against the value stored before."""
+injected parameters), whether they ever check `state` against the value stored before, and
+strategies that switch state off by default (a null state store)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,24 @@ _LOOKUP_WORDS = (*_SOURCE_WORDS, "request", "get")
 # Where the value stored before the redirect lives: reading it there is the check, not the input.
 _STORED_WORDS = ("session", "cache", "storage", "cookie", "store", "db", "redis")
 _CHECKING_CALLS = re.compile(
-    r"compare_digest|timingsafeequal|valid|verify|check|compare|consume|callback", re.IGNORECASE)
+    r"compare_digest|timingsafeequal|valid|verify|check|compare|consume|callback"
+    # a signed state (a JWT, django.signing, itsdangerous) is checked by decoding it
+    r"|decode|loads|unsign|unseal", re.IGNORECASE)
+# `_load_install_state(request, state)`, `get_state_data(session, state)`: a helper that reads
+# the state back; one that makes a new state is not a check.
+_STATE_HELPER = re.compile(r"state", re.IGNORECASE)
+_MAKES_STATE = ("set", "save", "store", "generate", "create", "make", "new", "build", "_build",
+                "_set", "_save", "_generate", "_create", "_make")
 _READ_KEYS = ("state", "code")
+# `state` and `code` say OAuth only where the file talks OAuth (an alarm panel's `code` and
+# `state`, a model's `state` field do not) ...
+_FILE_WORDS = ("oauth", "openid", "oidc", "redirect_uri", "client_secret", "grant_type", "authoriz")
+# ... or the function itself does (`async function onCallback(code, state)`, `exchange(code)`).
+_FUNCTION_WORDS = re.compile(r"callback|login|exchange|token", re.IGNORECASE)
+# A strategy's default state store that stores and checks nothing: state is off unless the
+# application turns it on.
+_NULL_STORE = re.compile(r"(?:\A|_|(?<=[a-z]))(?:Null|Noop|NoOp|No|Dummy|Fake)State_?Store\Z"
+                         r"|(?:\A|_)(?:null|noop|no|dummy|fake)_state_store\Z")
 
 
 def _read_form(word: str) -> str:
@@ -46,28 +63,49 @@ class CallbackStateRead(Fact):
     checked: bool
 
 
+@dataclass(frozen=True)
+class NullStateStore(Fact):
+    """A null state store created (`new NullStateStore()`): state neither stored nor checked."""
+
+    store: str  # the class as written
+
+
 class CallbackExtractor(Extractor):
     name = "oauth-callbacks"
-    produces = (CallbackStateRead,)
+    produces = (CallbackStateRead, NullStateStore)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}), words=("state",),
-                requires=(("code",),),
-                pattern=rf"\A(?=[\s\S]*?{_read_form('state')})[\s\S]*?{_read_form('code')}",
+                requires=(("code", "statestore", "state_store"),
+                          (*_FILE_WORDS, "callback", "login", "exchange", "token", "statestore",
+                           "state_store")),
+                pattern=rf"\A(?:(?=[\s\S]*?{_read_form('state')})[\s\S]*?{_read_form('code')}"
+                        r"|[\s\S]*?(?:null|noop|no|dummy|fake)_?state_?store)",
                 vendored=False)
 
-    def extract(self, document: Document) -> Iterator[CallbackStateRead]:
+    def extract(self, document: Document) -> Iterator[CallbackStateRead | NullStateStore]:
         index = code_index(document)
         if index is None:
             return
+        for call, _, statement in index.calls:
+            if _NULL_STORE.search(call.method) and (call.new or _kept_as_store(document, statement)):
+                yield NullStateStore(document.node_span(call), call.method)
+        talks_oauth = document.has_any(_FILE_WORDS)
         for function in index.functions[1:]:
             assert function is not None
             source = document.utf8[function.start:function.end]
-            if b"state" not in source or b"code" not in source:
+            if b"state" not in source or b"code" not in source or not (
+                    talks_oauth or _FUNCTION_WORDS.search(source.decode("utf-8", "surrogateescape"))):
                 continue
             read = _first_state_read(document, function)
             if read is None:
                 continue
             span, names = read
             yield CallbackStateRead(span, function.name, _checks_state(document, function, names))
+
+
+def _kept_as_store(document: Document, statement: ir.Stmt) -> bool:
+    """`self._state_store = NullStateStore()`: the object becomes the strategy's store."""
+    return isinstance(statement, ir.Assign) and any(
+        "store" in document.source(target).lower() for target in statement.targets)
 
 
 def _first_state_read(document: Document, function: ir.Function) -> tuple[Span, set[str]] | None:
@@ -142,12 +180,47 @@ def _literal(expr: ir.Expr) -> bool:
     return isinstance(expr, (ir.Str, ir.Num, ir.Const))
 
 
+def _derived(document: Document, function: ir.Function, names: set[str]) -> set[str]:
+    """The state's names and the names assigned from them (`nonce, next = split(state)`)."""
+    names = set(names)
+    assigns = [statement for statement in ir.walk_statements(function.body)
+               if isinstance(statement, ir.Assign) and statement.value is not None]
+    for _ in range(2):  # two steps of derivation are plenty
+        for statement in assigns:
+            assert statement.value is not None
+            if _mentions(document.source(statement.value), names):
+                for target in statement.targets:
+                    items = target.items if isinstance(target, ir.Seq) else (target,)
+                    names.update(name for item in items if (name := ir.dotted(item)))
+    return names
+
+
+def _stored_lookup(document: Document, expr: ir.Expr, names: set[str]) -> bool:
+    """`session[state]`, `cache.get(state)`, `request.session["states"].pop(state)`: the state
+    looked up as a key of the stored values (a missing key is the rejection)."""
+    if isinstance(expr, ir.Index) and expr.key is not None and not _literal(expr.key):
+        return _mentions(document.source(expr.key), names) and any(
+            word in document.source(expr.obj).lower() for word in _STORED_WORDS)
+    if isinstance(expr, ir.Call) and expr.method in {"get", "pop", "delete", "getdel"} and expr.args:
+        return _mentions(document.source(expr.args[0]), names) and any(
+            word in receiver_text(document, expr).lower() for word in _STORED_WORDS)
+    return False
+
+
+def _reads_state_back(method: str) -> bool:
+    lowered = method.lower()
+    return _STATE_HELPER.search(lowered) is not None and not lowered.startswith(_MAKES_STATE)
+
+
 def _checks_state(document: Document, function: ir.Function, names: set[str]) -> bool:
+    names = _derived(document, function, names)
     for expr in ir.body_exprs(function.body):
         if isinstance(expr, ir.Compare):
             if not (_literal(expr.left) or _literal(expr.right)) and _mentions(
                     document.source(expr), names):
                 return True
+        elif _stored_lookup(document, expr, names):
+            return True
         elif isinstance(expr, ir.Call):
             method = expr.method
             if method == "authorize_access_token":
@@ -155,4 +228,12 @@ def _checks_state(document: Document, function: ir.Function, names: set[str]) ->
             if (_CHECKING_CALLS.search(method) or expr.kwarg("authorization_response") is not None) \
                     and (method == "fetch_token" or _mentions(document.source(expr), names)):
                 return True
+            if _reads_state_back(method) and _mentions(_arguments(document, expr), names):
+                return True
     return False
+
+
+def _arguments(document: Document, call: ir.Call) -> str:
+    """The arguments of a call as code (not the callee: `self.state_store.verify()` is not a
+    check of the request's state)."""
+    return "\n".join(document.source(arg) for arg in (*call.args, *(v for _, v in call.kwargs)))

@@ -171,8 +171,14 @@ _TRANSPARENT = frozenset({"str", "repr", "format", "dumps", "dict", "vars", "pfo
                           "json", "stringify", "String"})
 
 
-def leaked_name(document: Document, expr: ir.Expr | None) -> str | None:
-    """The credential-looking name an expression passes on whole (not its length or expiry)."""
+# Tables of texts keyed by what they talk about, not holding it.
+_MESSAGE_TABLES = ("messages", "message", "errors", "labels", "texts", "descriptions", "titles")
+
+
+def leaked_name(document: Document, expr: ir.Expr | None, *, dict_keys: bool = True) -> str | None:
+    """The credential-looking name an expression passes on whole (not its length or expiry).
+    `dict_keys`: a dict key naming a credential counts for its value (in a log line it labels
+    the value; an exception's dict maps field names to errors, so there it does not)."""
     if isinstance(expr, ir.Name):
         return expr.name if is_credential_name(expr.name.rsplit(".", 1)[-1]) else None
     if isinstance(expr, ir.Attr):
@@ -180,39 +186,43 @@ def leaked_name(document: Document, expr: ir.Expr | None) -> str | None:
     if isinstance(expr, ir.Index):
         key = ir.string_value(expr.key)
         if key is not None:
+            if (ir.dotted(expr.obj) or "").lower().endswith(_MESSAGE_TABLES):
+                return None  # `error_messages["gift_card_secret"]`: a message about the secret
             return document.source(expr) if is_credential_name(key) else None
         if isinstance(expr.key, ir.Seq) or (isinstance(expr.key, ir.Other) and expr.key.kind == "slice"):
             return None  # a slice is a prefix, not the value
-        return leaked_name(document, expr.obj)
+        return leaked_name(document, expr.obj, dict_keys=dict_keys)
     if isinstance(expr, (ir.Str, ir.Seq)):
-        return _first_leak(document, expr.parts if isinstance(expr, ir.Str) else expr.items)
+        return _first_leak(document, expr.parts if isinstance(expr, ir.Str) else expr.items,
+                           dict_keys)
     if isinstance(expr, ir.BinOp):
-        return _first_leak(document, (expr.left, expr.right))
+        return _first_leak(document, (expr.left, expr.right), dict_keys)
     if isinstance(expr, ir.Spread):
-        return leaked_name(document, expr.value)
+        return leaked_name(document, expr.value, dict_keys=dict_keys)
     if isinstance(expr, ir.Dict):
         for key_node, value in expr.items:
             name = ir.key_text(key_node)
-            if name is not None and is_credential_name(name) and ir.string_value(value) is None:
+            if dict_keys and name is not None and is_credential_name(name) and \
+                    ir.string_value(value) is None:
                 return name
-            found = leaked_name(document, value)
+            found = leaked_name(document, value, dict_keys=dict_keys)
             if found:
                 return found
         return None
     if isinstance(expr, ir.Call):
-        return _leaked_by_call(document, expr)
+        return _leaked_by_call(document, expr, dict_keys)
     return None
 
 
-def _first_leak(document: Document, exprs: tuple[ir.Expr, ...]) -> str | None:
+def _first_leak(document: Document, exprs: tuple[ir.Expr, ...], dict_keys: bool) -> str | None:
     for expr in exprs:
-        found = leaked_name(document, expr)
+        found = leaked_name(document, expr, dict_keys=dict_keys)
         if found:
             return found
     return None
 
 
-def _leaked_by_call(document: Document, call: ir.Call) -> str | None:
+def _leaked_by_call(document: Document, call: ir.Call, dict_keys: bool) -> str | None:
     method = call.method
     if method in {"get", "getenv", "pop"} and call.args:
         key = ir.string_value(call.args[0])
@@ -220,11 +230,11 @@ def _leaked_by_call(document: Document, call: ir.Call) -> str | None:
             receiver = receiver_text(document, call)
             return f"{receiver}.{method}({key!r})" if is_credential_name(key) else None
     if method in _TRANSPARENT:
-        found = _first_leak(document, (*call.args, *(value for _, value in call.kwargs)))
+        found = _first_leak(document, (*call.args, *(value for _, value in call.kwargs)), dict_keys)
         if found:
             return found
         if method in {"to_json", "json"}:
-            return leaked_name(document, call.receiver)
+            return leaked_name(document, call.receiver, dict_keys=dict_keys)
     return None
 
 

@@ -23,8 +23,11 @@ _NOT_CREDENTIAL = (
     "csrf", "xsrf", "page", "cursor", "next", "sync", "continuation", "hint", "tokenizer",
     "valid", "scope", "verifier", "challenge", "method", "prefix", "hash", "digest", "mask",
     "redact", "fingerprint", "kind", "format", "version", "age", "created", "issued", "store",
-    "manager", "service", "provider", "client", "dir", "keyid",
+    "manager", "service", "provider", "client", "dir", "keyid", "nonce",
 )
+# `total_tokens`, `prompt_tokens`: an LLM's usage counts, not credentials.
+_TOKEN_COUNTS = ("total", "prompt", "completion", "input", "output", "cached", "reasoning", "used",
+                 "remaining", "usage", "context")
 _NOT_CREDENTIAL_SPELT = ("key_id", "header_name")
 _NOT_CREDENTIAL_START = ("has", "is", "should", "use", "num", "max", "min", "get", "set", "new_",
                          "create", "generate", "fetch", "load", "parse", "save", "validate",
@@ -43,6 +46,8 @@ def is_credential_name(name: str) -> bool:
     if not flat or flat in _TOO_VAGUE or any(part in flat for part in _NOT_CREDENTIAL):
         return False
     if any(part in lowered for part in _NOT_CREDENTIAL_SPELT) or lowered.startswith(_NOT_CREDENTIAL_START):
+        return False
+    if flat.endswith("tokens") and flat[:-len("tokens")].endswith(_TOKEN_COUNTS):
         return False
     return flat.endswith(("token", "tokens", "secret", "secrets")) or flat == "tokenset"
 

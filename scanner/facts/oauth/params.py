@@ -32,8 +32,12 @@ _IN_URLS = {"redirect_uri": "redirect_uri", "redirecturi": "redirect_uri",
             "refreshtoken": "refresh_token", "clientsecret": "client_secret"}
 _QUERY_CREDENTIALS = {"accesstoken": "access_token", "refreshtoken": "refresh_token",
                       "clientsecret": "client_secret"}
-_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request",
-                           "stream", "send"})
+# Keyword arguments and JS option keys an HTTP client (or a library's own wrapper around one:
+# `self.get_json(url, params=...)`) turns into the URL's query string.
+_QUERY_KWARGS = frozenset({"params", "query_params"})
+_QUERY_OPTIONS = frozenset({"params", "query", "searchParams"})
+# Calls whose `params=` are SQL bind parameters, not a query string.
+_NOT_URL_CALLS = frozenset({"execute", "executemany", "executescript", "raw", "mogrify", "text"})
 _STATE = re.compile(r"(?<!this\.)(?<!self\.)\bstate\b|\bnonce\b", re.IGNORECASE)
 _CLIENT_SECRET = re.compile(r"client_*secret")
 _PKCE_MARKERS = ("code_challenge", "codechallenge", "pkce")
@@ -73,6 +77,9 @@ class OAuthParam(Fact):
     in_query: bool = False  # url: a `?` comes before it (not a form body)
     at_start: bool = False  # url: the string starts with it
     how: str = ""  # query: the API that puts it in the URL (`params=`, `url.searchParams.set`)
+    # Set in parameters another party completes: a dict the caller passed in, or a provider
+    # definition a library turns into requests (it adds state and PKCE itself).
+    handed_on: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,8 @@ def _param_of(name: str) -> str | None:
     return "redirect_uri" if _REDIRECT_KEY.search(flat) else _KEYED.get(flat)
 
 
-def _keyed(document: Document, name: str, value: ir.Expr, via: str) -> Iterator[OAuthParam]:
+def _keyed(document: Document, name: str, value: ir.Expr, via: str,
+           handed_on: bool = False) -> Iterator[OAuthParam]:
     """The facts of `name = value` in code when `name` is an OAuth parameter."""
     param = _param_of(name)
     if param is None:
@@ -137,7 +145,7 @@ def _keyed(document: Document, name: str, value: ir.Expr, via: str) -> Iterator[
                 yield OAuthParam(document.node_span(item), param, name, text, via)
         return
     yield OAuthParam(document.node_span(value), param, name, ir.string_value(value), via,
-                     ir.dotted(value))
+                     ir.dotted(value), handed_on=handed_on)
 
 
 def _is_http(url: str | None) -> bool:
@@ -176,13 +184,15 @@ def _config_params(document: Document) -> Iterator[OAuthParam]:
 def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthParam, int]]:
     """Every parameter of a code file, with the scope it is set in."""
     language = index.language
+    named = _named_dicts(index)
     for call, scope, _ in index.calls:
         for key, value in call.kwargs:
             for param in _keyed(document, key, value, "argument"):
                 yield param, scope
-            if key == "params" and call.method in _HTTP_METHODS:
-                for param in _query_keys(document, value, "params=", language):
-                    yield param, scope
+            if key in _QUERY_KWARGS and call.method not in _NOT_URL_CALLS:
+                for given in _dicts_of(value, named, scope):
+                    for param in _query_keys(document, given, f"{key}=", language):
+                        yield param, scope
         if call.method == "LegacyApplicationClient":
             yield OAuthParam(document.node_span(call), "grant_type", call.method, "password",
                              "client"), scope
@@ -192,25 +202,102 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
             if name is not None and receiver.endswith(("searchParams", "query", "params")):
                 yield from ((param, scope) for param in _query_key(
                     name, document.node_span(call.args[0]), f"{receiver}.{call.method}"))
+    definitions = _provider_definitions(index)
     for obj, scope in index.dicts:
         for key_node, value in obj.items:
             entry = dict_key(key_node, language)
             if entry is None:
                 continue
-            for param in _keyed(document, entry, value, "entry"):
+            for param in _keyed(document, entry, value, "entry", id(obj) in definitions):
                 yield param, scope
-            if entry == "params" and isinstance(key_node, ir.Name):
-                for param in _query_keys(document, value, "params:", language):
-                    yield param, scope
+            if entry in _QUERY_OPTIONS and isinstance(key_node, ir.Name):
+                for given in _dicts_of(value, named, scope):
+                    for param in _query_keys(document, given, f"{entry}:", language):
+                        yield param, scope
+    grant_classes: set[int] | None = None  # both built on the first OAuth-named assignment
+    choices: dict[tuple[int, str], set[str]] = {}
     for statement, scope, _ in index.assigns:
         if statement.value is None:
             continue
-        for target, _ in assigned_names(statement):
-            for param in _keyed(document, target, statement.value, "assignment"):
+        for target, written in assigned_names(statement):
+            if _param_of(target) is None:
+                continue
+            if grant_classes is None:
+                grant_classes, choices = _grant_class_bodies(index), _choices(index)
+            handed_on = id(statement) in grant_classes or _into_argument(index, written, scope) \
+                or len(choices.get((scope, normal(target)), ())) > 1
+            for param in _keyed(document, target, statement.value, "assignment", handed_on):
                 yield param, scope
     for string, scope in index.strings:
         for param in _in_text(string.value, document.node_span(string)):
             yield param, scope
+
+
+def _grant_class_bodies(index: CodeIndex) -> set[int]:
+    """The ids of the statements in the body of a grant class (`class PasswordGrant(BaseGrant):
+    GRANT_TYPE = "password"`): an OAuth library defining the grant, not a client using it."""
+    found: set[int] = set()
+    for statement in ir.walk_statements(index.module.body):
+        if isinstance(statement, ir.ClassDef) and any("grant" in text.lower() for text in (
+                statement.cls.name, *(ir.dotted(base) or "" for base in statement.cls.bases))):
+            found.update(id(inner) for inner in ir.walk_statements(statement.cls.body))
+    return found
+
+
+def _choices(index: CodeIndex) -> dict[tuple[int, str], set[str]]:
+    """The constant values each name is assigned in a scope: a name given several grant types
+    (`grant_type = "password"` in one branch, "client_credentials" in another) is a choice the
+    caller's arguments make, not a grant the code uses."""
+    values: dict[tuple[int, str], set[str]] = {}
+    for statement, scope, _ in index.assigns:
+        text = ir.string_value(statement.value)
+        if text is not None:
+            for target, _ in assigned_names(statement):
+                values.setdefault((scope, normal(target)), set()).add(text)
+    return values
+
+
+def _named_dicts(index: CodeIndex) -> dict[tuple[int, str], list[ir.Expr]]:
+    """Dicts assigned to a plain name, by (scope, name): `params = {...}` passed on later."""
+    named: dict[tuple[int, str], list[ir.Expr]] = {}
+    for statement, scope, _ in index.assigns:
+        value = statement.value
+        if isinstance(value, ir.Dict) or (isinstance(value, ir.Call) and value.callee == "dict"):
+            for target in statement.targets:
+                if isinstance(target, ir.Name) and "." not in target.name:
+                    named.setdefault((scope, target.name), []).append(value)
+    return named
+
+
+def _dicts_of(value: ir.Expr, named: dict[tuple[int, str], list[ir.Expr]],
+              scope: int) -> list[ir.Expr]:
+    """The dict literals a keyword argument gives: itself, or the ones its name was assigned."""
+    if isinstance(value, ir.Name):
+        return named.get((scope, value.name), [])
+    return [value]
+
+
+def _into_argument(index: CodeIndex, written: ir.Expr, scope: int) -> bool:
+    """`params["response_type"] = "code"` where `params` is the function's own parameter: the
+    caller gave the dict (and the rest of the request, state included)."""
+    function = index.functions[scope]
+    if function is None or not isinstance(written, ir.Index):
+        return False
+    owner = ir.dotted(written.obj)
+    return owner is not None and function.param(owner) is not None
+
+
+def _provider_definitions(index: CodeIndex) -> set[int]:
+    """The ids of `params` objects inside an `authorization: {params: {...}}` entry: a provider
+    definition that a library (Auth.js) turns into authorization requests, adding state and
+    PKCE itself."""
+    found: set[int] = set()
+    for obj, _ in index.dicts:
+        for key_node, value in obj.items:
+            if ir.key_text(key_node) == "authorization" and isinstance(value, ir.Dict):
+                found.update(id(inner) for inner_key, inner in value.items
+                             if ir.key_text(inner_key) == "params" and isinstance(inner, ir.Dict))
+    return found
 
 
 def _query_keys(document: Document, value: ir.Expr, how: str,
@@ -239,7 +326,7 @@ def _requests(document: Document, index: CodeIndex,
               params: list[tuple[OAuthParam, int]]) -> Iterator[AuthorizationRequest]:
     found: list[tuple[Span, str, int]] = []
     for param, scope in params:
-        if param.param != "response_type" or param.value is None:
+        if param.param != "response_type" or param.value is None or param.handed_on:
             continue
         if param.via == "url" and re.match(r"code\b", param.value, re.IGNORECASE):
             found.append((param.span, "url", scope))

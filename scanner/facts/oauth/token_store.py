@@ -30,6 +30,21 @@ _NOT_FILES = ("stdout", "stderr", "res", "response", "resp", "reply")
 _COLUMNS = frozenset({"Column", "mapped_column", "CharField", "TextField", "Field", "BinaryField",
                       "StringField"})
 _CREDS_TO_JSON = re.compile(r"\b(creds|credentials)\.to_json\(")
+# Calls that return a whole token response (refresh token included when one was granted).
+_TOKEN_SOURCES = ("fetch_token", "fetch_access_token", "authorize_access_token", "run_local_server",
+                  "acquire_token", "exchange_code", "offline_access")
+# Column types that hold a time, a number or a flag about the token, never the token.
+_NOT_TOKEN_TYPES = re.compile(r"\b(?:Integer|BigInteger|SmallInteger|DateTime|Date|Boolean|Float"
+                              r"|Numeric|Interval|\w*IntegerField|DateTimeField|DateField"
+                              r"|BooleanField|DurationField|FloatField|int|datetime|bool|float)\b")
+_NOT_TOKEN_NAMES = ("expir", "_at", "revoked", "count", "issued", "ttl", "lifetime", "enabled",
+                    "rotat", "_in")
+# Where a field class comes from when it is not a database column: forms, serializers, API
+# inputs, GraphQL types (`RefreshToken.Field()` is a graphene mutation field).
+_NOT_COLUMN_MODULES = ("forms", "serializers", "inputs", "graphene", "wtforms", "marshmallow",
+                       "pydantic", "strawberry", "schema")
+_COLUMN_RECEIVERS = ("models", "db", "sa", "sqlalchemy", "orm", "fields", "peewee", "me",
+                     "mongoengine", "ormar", "tortoise", "sqlmodel")
 _SQL_WRITE = re.compile(r"\b(?:insert\s+into|update)\b", re.IGNORECASE)
 
 
@@ -42,33 +57,38 @@ class RefreshTokenStore(Fact):
     target: str  # the writing call (`fh.write`) or the column's name ("" for sql)
     shown: str  # the write as code, or the column's declaration (never a literal)
     encrypted: bool  # an encryption step in the function around it (a column: in its type)
+    inferred: bool = False  # a whole token written out, its refresh token inferred from the file
 
 
 class TokenStoreExtractor(Extractor):
     name = "oauth-token-store"
     produces = (RefreshTokenStore,)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}),
-                words=("refresh_token", "refreshtoken", "refresh-token", ".to_json()"),
-                pattern=r"refresh|(?:creds|credentials)\.to_json\(", vendored=False)
+                words=("refresh_token", "refreshtoken", "refresh-token", ".to_json()",
+                       *_TOKEN_SOURCES),
+                pattern=r"refresh|(?:creds|credentials)\.to_json\(|" + "|".join(_TOKEN_SOURCES),
+                vendored=False)
 
     def extract(self, document: Document) -> Iterator[RefreshTokenStore]:
         index = code_index(document)
         if index is None:
             return
-        mentions_refresh = "refresh" in document.lower
+        # A whole token written out holds its refresh token where the file gets refresh tokens.
+        whole_tokens = "refresh" in document.lower or document.has_any(_TOKEN_SOURCES)
         for call, scope, _ in index.calls:
             written = _written(document, call)
             if written is None:
                 continue
             data, shown = written
             text = document.source(data)
-            if "refresh" in text.lower() or _CREDS_TO_JSON.search(text) or (
-                    mentions_refresh and leaked_name(document, data)):
+            named = "refresh" in text.lower() or _CREDS_TO_JSON.search(text) is not None
+            if named or (whole_tokens and leaked_name(document, data)):
                 yield RefreshTokenStore(document.node_span(call), "file", callee_text(document, call),
-                                        shown, _encrypted(document, index, scope))
+                                        shown, _encrypted(document, index, scope), not named)
+        field_modules = _field_modules(index)
         for statement, _, class_body in index.assigns:
             if class_body:
-                yield from _columns(document, statement)
+                yield from _columns(document, statement, field_modules)
         for string, scope in index.strings:
             last = string.value.lower().rfind("refresh_token")
             match = _SQL_WRITE.search(string.value) if last != -1 else None
@@ -96,11 +116,36 @@ def _written(document: Document, call: ir.Call) -> tuple[ir.Expr, str] | None:
     return None
 
 
-def _columns(document: Document, statement: ir.Assign) -> Iterator[RefreshTokenStore]:
-    """A class-level attribute named for a refresh token and declared as a database column."""
+def _field_modules(index: CodeIndex) -> dict[str, str]:
+    """Imported names -> the module they come from (`CharField` -> `django.forms`)."""
+    return {item.local: f"{item.module}.{item.name}" if item.name else item.module
+            for item in index.module.imports}
+
+
+def _is_column(call: ir.Call, field_modules: dict[str, str]) -> bool:
+    """A database column declaration, not a form, serializer or GraphQL field of that name."""
+    if call.method not in _COLUMNS:
+        return False
+    receiver = ir.dotted(call.receiver) if call.receiver is not None else None
+    if receiver:
+        root = receiver.split(".")[0]
+        module = field_modules.get(root, root)
+        return root in _COLUMN_RECEIVERS or (
+            module != root and not any(word in module for word in _NOT_COLUMN_MODULES)
+            and root[:1].islower())
+    module = field_modules.get(call.method, "")
+    return not any(word in module for word in _NOT_COLUMN_MODULES)
+
+
+def _columns(document: Document, statement: ir.Assign,
+             field_modules: dict[str, str]) -> Iterator[RefreshTokenStore]:
+    """A class-level attribute named for a refresh token and declared as a database column of a
+    type that can hold it (not an integer `refresh_token_expires_at`)."""
     for target in statement.targets:
         if not (isinstance(target, ir.Name) and "." not in target.name
                 and "refresh" in target.name.lower()):
+            continue
+        if any(word in target.name.lower() for word in _NOT_TOKEN_NAMES):
             continue
         value, annotation = statement.value, statement.annotation
         annotation_text = document.source(annotation) if annotation is not None else ""
@@ -108,9 +153,11 @@ def _columns(document: Document, statement: ir.Assign) -> Iterator[RefreshTokenS
             if "Mapped" not in annotation_text:
                 continue
             declaration = annotation_text
-        elif isinstance(value, ir.Call) and value.method in _COLUMNS:
+        elif isinstance(value, ir.Call) and _is_column(value, field_modules):
             declaration = document.source(value)
         else:
+            continue
+        if _NOT_TOKEN_TYPES.search(declaration + " " + annotation_text):
             continue
         encrypted = ENCRYPTION_MARKERS.search(declaration + " " + annotation_text) is not None
         yield RefreshTokenStore(document.node_span(target), "column", target.name, declaration,

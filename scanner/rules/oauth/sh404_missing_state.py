@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.facts.base import FileFacts
-from scanner.facts.oauth.callbacks import CallbackStateRead
+from scanner.facts.oauth.callbacks import CallbackStateRead, NullStateStore
 from scanner.facts.oauth.params import AuthorizationRequest
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS, first_per_function
 
@@ -26,7 +26,17 @@ class MissingState(Rule):
     attacker's account. Reading `state` and not checking it is the same hole. Flows run by
     authlib, requests-oauthlib, Flask-Dance or social-auth check `state` themselves and are not
     flagged; neither is a handler that calls `authorize_access_token()` or
-    `fetch_token(authorization_response=...)`.
+    `fetch_token(authorization_response=...)`. A callback is not flagged when it hands `state`
+    to code that reads it back: a signed state decoded (`jwt.decode(state, key)`,
+    `signing.loads(state)`, a `decode_state(state)` helper), the state looked up as a key of the
+    session or cache (`session["oauth_states"][state]`, `get_state_data(session, state)`), or a
+    value derived from it compared (`nonce, next = state.split(":")`). Parameters that a caller
+    or a library completes are not requests: an authorization URL built from the caller's
+    `params` dict, and a provider definition (`authorization: {params: {...}}`) of a library
+    that adds state and PKCE to every provider (Auth.js). A strategy that creates a null state
+    store by default (`new NullStateStore()`) is flagged: state is off unless each application
+    turns it on. Callback findings are of medium confidence: a check made by the caller is not
+    seen.
 
     ## Example
         @app.route("/callback")
@@ -55,7 +65,7 @@ class MissingState(Rule):
     family = "oauth"
     severity = Severity.MEDIUM
     cwe = ("CWE-352",)
-    needs = (AuthorizationRequest, CallbackStateRead)
+    needs = (AuthorizationRequest, CallbackStateRead, NullStateStore)
     contexts = NOT_IN_TESTS
     examples = (
         Bad('AUTH = "https://accounts.acme.io/authorize?response_type=code&client_id=abc"\n', line=1),
@@ -83,6 +93,12 @@ class MissingState(Rule):
              '    return exchange(code)\n'),
         Good("async def callback(request):\n    user = request.state.user\n"
              '    code = request.query_params["code"]\n    return await exchange(code, user)\n'),
+        Good('@router.get("/callback")\nasync def callback(code: str, state: str):\n'
+             '    data = jwt.decode(state, settings.SECRET, algorithms=["HS256"])\n'
+             '    return await exchange(code, data["user_id"])\n'),
+        Bad("function Strategy(options) {\n  this._stateStore = options.state\n"
+            "    ? new SessionStateStore({ key: this._key })\n    : new NullStateStore();\n}\n",
+            path="lib/strategy.js", line=4),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
@@ -98,4 +114,10 @@ class MissingState(Rule):
             callback = f"callback `{read.function}`" if read.function else "callback"
             yield context.report(self, read.span, f"{callback} reads `state` but never compares it "
                                  "with the value stored before the redirect",
-                                 construct=f"unchecked-state:{read.function}".rstrip(":"))
+                                 construct=f"unchecked-state:{read.function}".rstrip(":"),
+                                 confidence=Confidence.MEDIUM)
+        for store in facts.of(NullStateStore):
+            yield context.report(self, store.span, f"`{store.store}` is created: state is neither "
+                                 "stored nor checked unless the application configures a store "
+                                 "(login CSRF by default)", construct=f"null-state:{store.store}",
+                                 confidence=Confidence.MEDIUM)

@@ -27,6 +27,8 @@ class PasswordGrant(Rule):
     The client sees the user's password, users learn to type it outside the authorization
     server, and the flow cannot do MFA or WebAuthn. RFC 9700 says it MUST NOT be used. Use the
     authorization code flow (with PKCE), or the device flow on input-constrained devices.
+    An OAuth library that defines the grant (`GRANT_TYPE = "password"` in a grant class) or
+    picks it from its caller's arguments (one name assigned several grant types) is not flagged.
 
     ## Example
         requests.post(TOKEN_URL, data={"grant_type": "password", "username": u, "password": p})
@@ -55,12 +57,13 @@ class PasswordGrant(Rule):
         Bad("client = LegacyApplicationClient(client_id=CLIENT_ID)\n", line=1),
         Good('requests.post(TOKEN_URL, data={"grant_type": "authorization_code", "code": code})\n'),
         Good('if form["grant_type"] == "password":\n    raise UnsupportedGrant()\n'),
+        Good('class ResourceOwnerPasswordGrant(BaseGrant):\n    GRANT_TYPE = "password"\n'),
     )
 
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for param in params_named(facts, "grant_type"):
-            if param.value is None:
+            if param.value is None or param.handed_on:
                 continue
             if param.via == "url" and not _PASSWORD.match(param.value):
                 continue

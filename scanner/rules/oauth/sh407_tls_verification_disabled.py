@@ -63,6 +63,7 @@ class TlsVerificationDisabled(Rule):
         Good("PYTHONHTTPSVERIFY=0\n", path=".env.test"),
         Good('jwt.decode(token, options={"verify_signature": False}, verify=False)\n'
              'print("no network here")\n', path="scripts/inspect.py"),
+        Good('claims = jwt_decode(access_token, settings.SECRET_KEY, verify=False)\n'),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
@@ -72,7 +73,7 @@ class TlsVerificationDisabled(Rule):
                 continue
             if test_environment and not switch.in_code:
                 continue
-            if switch.target.rsplit(".", 1)[-1] in _NOT_TLS:
+            if _not_tls(switch.target):
                 continue
             message = _MESSAGES[switch.scope].format(target=switch.target or "call",
                                                      how=switch.how)
@@ -86,5 +87,14 @@ def _is_test_environment(path: str) -> bool:
     return name.endswith((".test", ".testing", ".ci")) or ".test." in name
 
 
-# `verify=` of these is not about TLS (PyJWT's decode took `verify=False` to skip the signature).
+# `verify=` of these is not about TLS (PyJWT's decode took `verify=False` to skip the signature;
+# `jwt_decode(token, key, verify=False)`, `decode_token(...)` wrap it).
 _NOT_TLS = frozenset({"decode", "decode_complete", "get_unverified_header"})
+_NOT_TLS_WORDS = ("jwt", "jws", "jose", "decode", "signature")
+
+
+def _not_tls(target: str) -> bool:
+    """A call whose `verify=` is about a signature or a token, not a certificate."""
+    last = target.rsplit(".", 1)[-1].lower()
+    return last in _NOT_TLS or any(word in last for word in _NOT_TLS_WORDS) or \
+        target.lower().split(".", 1)[0] in {"jwt", "jws", "jose"}

@@ -60,6 +60,7 @@ class InsecureTokenCookie(Rule):
         Good("res.cookie('token', jwt, cookieOptions);\n", path="server/app.js"),
         Good('resp.set_cookie("session", sid, **COOKIE_OPTIONS)\n'),
         Good("SESSION_COOKIE_SECURE = False\n", path="mysite/settings/dev.py"),
+        Good("SESSION_COOKIE_SECURE = False\n", path="django/conf/global_settings.py"),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
@@ -81,12 +82,19 @@ class InsecureTokenCookie(Rule):
                 yield context.report(self, cookie.span, f"cookie `{label}` holds a token or session "
                                      f"but is set without {' and '.join(cookie.missing)}",
                                      construct=f"cookie:{label}")
-        if _is_dev_settings(context.path):
+        if _is_dev_settings(context.path) or _is_defaults_module(context.path):
             return
         for setting in facts.of(CookieSettingOff):
             yield context.report(self, setting.span, f"{setting.setting} = False "
                                  f"{_SETTING_EFFECTS[setting.setting]}",
                                  construct=f"setting:{setting.setting}")
+
+
+def _is_defaults_module(path: str) -> bool:
+    """A framework's module of defaults (Django's `conf/global_settings.py`): each application
+    overrides them in its own settings, so the default is not the application's mistake."""
+    stem = PurePosixPath(path).stem.lower()
+    return stem in {"global_settings", "default_settings", "defaults", "settings_defaults"}
 
 
 def _is_dev_settings(path: str) -> bool:

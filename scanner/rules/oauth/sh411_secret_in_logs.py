@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from scanner.facts.base import FileFacts
 from scanner.facts.oauth.logs import LoggedCredential
-from scanner.facts.oauth.names import short
-from scanner.model.finding import Finding, Severity
+from scanner.facts.oauth.names import is_generic_credential, short
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS
 
@@ -15,7 +15,13 @@ from scanner.rules.oauth.common import NOT_IN_TESTS
 class SecretInLogs(Rule):
     """## What it does
     Finds secrets, tokens and Authorization headers written to logs. That covers values passed to
-    logging calls, `print`, `console.log` and friends, or into exception messages.
+    logging calls, `print`, `console.log` and friends, or into exception messages, and the body,
+    headers or response of a token request logged whole (`log.debug("body %s", r.request.body)`).
+    A credential word that is only a name is not flagged: a field name mapped to an error
+    (`ValidationError({"refresh_token": err})`), an argument the exception's `__init__` only
+    stores, a file name (`TOKEN_FILE = "token.json"`), an LLM usage count (`total_tokens`), a
+    nonce. Findings on generic names (`token`, `secret`) and on logged token requests are of
+    medium confidence: the value's meaning is inferred.
 
     ## Why is this bad?
     Logs are shipped, indexed, retained and read by far more people and systems than the token
@@ -51,16 +57,28 @@ class SecretInLogs(Rule):
         Good('logger.debug("token length %d", len(access_token))\n'),
         Good('print(f"token url: {token_url}")\n'),
         Good("console.log('token expires in', tokens.expiresIn);\n", path="src/auth.js"),
+        Good('raise ValidationError({"refresh_token": ValidationError("Missing token.")})\n'),
+        Good('log.info("LLM call used %d tokens", response.usage.total_tokens)\n'),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for leak in facts.of(LoggedCredential):
             shown = short(leak.name, 50)
+            confidence = Confidence.MEDIUM if leak.wire or is_generic_credential(leak.name) \
+                else Confidence.HIGH
             if leak.sink == "raise":
                 yield context.report(self, leak.span, f"`{shown}` is put into the message of "
                                      f"`{leak.call}`, which ends up in logs and error pages",
-                                     construct=f"raise:{leak.call}:{leak.name}")
+                                     construct=f"raise:{leak.call}:{leak.name}",
+                                     confidence=confidence)
+            elif leak.wire:
+                yield context.report(self, leak.span, f"`{shown}` of a token request is written "
+                                     f"out by `{leak.call}(...)`: it carries secrets or tokens; "
+                                     "log the status code instead",
+                                     construct=f"wire:{leak.call}:{leak.name}",
+                                     confidence=confidence)
             else:
                 yield context.report(self, leak.span, f"`{shown}` is written out by "
                                      f"`{leak.call}(...)`; log a fingerprint, its length or its "
-                                     "expiry instead", construct=f"log:{leak.call}:{leak.name}")
+                                     "expiry instead", construct=f"log:{leak.call}:{leak.name}",
+                                     confidence=confidence)

@@ -1,0 +1,106 @@
+"""Issue #13, OAuth-flow family: the shapes of real code that made SH4xx wrong, each reproduced in
+tests/fixtures/oauth/realworld_shapes (positive and negative) and scanned through the CLI in a
+real temporary git repository."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.gitrepo import Repo
+
+SHAPES = Path(__file__).resolve().parent.parent / "fixtures" / "oauth" / "realworld_shapes"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("shapes") / "repo"
+    shutil.copytree(SHAPES, root)
+    repo = Repo(root)
+    repo.commit("realworld shapes")
+    code, found = repo.run("scan", ".", "--all-files", "--no-cache", "--select", "SH4")
+    assert code == 1, found
+    return found
+
+
+def findings(report: dict[str, Any], path: str) -> set[tuple[int, str]]:
+    return {(f["line"], f["rule"]) for f in report["findings"] if f["path"] == path}
+
+
+def confidence(report: dict[str, Any], path: str, line: int) -> str:
+    return next(str(f["confidence"]) for f in report["findings"]
+                if f["path"] == path and f["line"] == line)
+
+
+def test_sh411_names_are_not_values(report: dict[str, Any]) -> None:
+    """A field name mapped to an error (28), an argument the exception's __init__ only stores
+    (33), a nonce (35), a file name (36), a message table's entry (38) and an LLM usage count
+    (39) are not leaks; a token in a message (30) and a logged access token (40) are."""
+    assert findings(report, "enroll/api.py") == {(30, "SH411"), (40, "SH411")}
+    assert confidence(report, "enroll/api.py", 40) == "high"
+
+
+def test_sh411_token_request_body_and_response_logged(report: dict[str, Any]) -> None:
+    """`r.request.body` and `r.text` of a token request are logged (16, 17); the status code
+    (18), a profile response (25) and an error response (33, under a status check; 39, in an
+    `except`) are fine. Inferred from the function, so medium."""
+    assert findings(report, "enroll/token_client.py") == {(16, "SH411"), (17, "SH411")}
+    assert confidence(report, "enroll/token_client.py", 16) == "medium"
+
+
+def test_sh404_state_checked_by_decoding_lookup_or_derived_value(report: dict[str, Any]) -> None:
+    """A signed state decoded (jwt.decode), looked up in the session, or split and compared is
+    checked; the Jira callback (39) is not. An authorization URL built from the caller's
+    `**params` is the caller's request; one built with no state (52) is flagged."""
+    assert findings(report, "integrations/callbacks.py") == {(39, "SH404"), (52, "SH404")}
+
+
+def test_sh404_state_and_code_without_oauth(report: dict[str, Any]) -> None:
+    assert findings(report, "panel/alarm.py") == set()
+
+
+def test_sh404_null_state_store_by_default(report: dict[str, Any]) -> None:
+    assert findings(report, "lib/strategy.js") == {(9, "SH404")}
+
+
+def test_sh403_sh404_provider_definition_of_a_library_that_adds_pkce(report: dict[str, Any]) -> None:
+    assert findings(report, "lib/providers.ts") == set()
+
+
+def test_sh406_a_library_defining_or_choosing_the_grant(report: dict[str, Any]) -> None:
+    """GRANT_TYPE of a grant class (14) and a helper choosing among grants (24) are fine; a
+    password-grant request (32) is flagged."""
+    assert findings(report, "lib/grants.py") == {(32, "SH406")}
+
+
+def test_sh410_params_through_a_wrapper_or_a_named_dict(report: dict[str, Any]) -> None:
+    """`self.get_json(url, params={...})` (15) and a dict built first (20) put the token in the
+    URL; a header (25) and SQL bind parameters (32) do not."""
+    assert findings(report, "lib/backends.py") == {(15, "SH410"), (20, "SH410")}
+
+
+def test_sh407_jwt_verify_false_is_not_tls(report: dict[str, Any]) -> None:
+    assert findings(report, "lib/tls.py") == {(14, "SH407")}
+
+
+def test_sh412_columns_fields_cookies_and_whole_token_files(report: dict[str, Any]) -> None:
+    """A TEXT column is flagged (10); an integer expiry column (11), a form field (15) and a
+    GraphQL mutation field (19) are not. A refresh token in an HttpOnly + Secure cookie (17)
+    is fine, one without flags is not (25, also SH409); a token dumped to a file with default
+    permissions is (32)."""
+    assert findings(report, "webapp/models.py") == {(10, "SH412")}
+    assert findings(report, "webapp/views.py") == {(25, "SH409"), (25, "SH412"), (32, "SH412")}
+
+
+def test_sh412_whole_token_from_fetch_token_dumped_to_a_file(report: dict[str, Any]) -> None:
+    """No word `refresh` in the file: the token response fetch_token() returns holds it."""
+    assert findings(report, "cli/login.py") == {(15, "SH412")}
+    assert confidence(report, "cli/login.py", 15) == "medium"
+
+
+def test_sh409_framework_defaults_module(report: dict[str, Any]) -> None:
+    assert findings(report, "conf/global_settings.py") == set()
+    assert findings(report, "mysite/settings.py") == {(5, "SH409")}
