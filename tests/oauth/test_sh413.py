@@ -126,6 +126,11 @@ def test_selection_never_changes_the_answer() -> None:
                  "    grant_type: 'refresh_token', refresh_token: user.refreshToken }) });\n"
                  "  const tokens = await res.json();\n"
                  "  await cache.set({ tokens: tokens.access_token, at: Date.now() });\n}\n", 2),
+    # asyncio.run() gives the coroutine's answer: only its access token is read
+    ("app.py", "from httpx_oauth.clients.microsoft import MicrosoftGraphOAuth2\n"
+               "def renew(client, account):\n"
+               "    t = asyncio.run(client.refresh_token(refresh_token=account.refresh_token))\n"
+               "    account.password = t['access_token']\n", 3),
     # the result thrown away
     ("app.py", 'def ping():\n    requests.post(URL, data={"grant_type": "refresh_token", '
                '"refresh_token": REFRESH_TOKEN})\n', 2),
@@ -197,6 +202,8 @@ def test_a_token_received_earlier_in_the_function_is_low_confidence() -> None:
     ("src/a.js", "function r(s) {\n  return fetch(U, { body: new URLSearchParams({ grant_type: "
                  "'refresh_token', refresh_token: s.rt }) }).then((x) => x.json())"
                  ".then(({ access_token, refresh_token }) => s.set(access_token, refresh_token));\n}\n"),
+    # a log call is not the request
+    ("app.py", 'def renew(a):\n    log.debug("body %s", {"grant_type": "refresh_token", "scope": a.scope})\n'),
     # test code drives flows against fakes on purpose
     ("tests/test_refresh.py", 'def test_refresh():\n    requests.post(URL, data={"grant_type": '
                               '"refresh_token", "refresh_token": "x"})\n'),

@@ -19,7 +19,10 @@ _BODY_WRAPPERS = frozenset({
     "bytes", "Buffer.from", "from", "toString", "json", "jsonify", "quote", "format", "join"})
 # Calls that turn a response into its data (`resp.json()`, `JSON.parse(text)`).
 _DERIVE_METHODS = frozenset({"json", "text", "content", "body", "data", "result", "loads", "parse",
-                             "cast", "model_validate", "parse_obj", "to_dict", "read"})
+                             "cast", "model_validate", "parse_obj", "to_dict", "read",
+                             # running a coroutine or awaiting an observable gives its answer
+                             "run", "run_until_complete", "async_to_sync", "toPromise",
+                             "lastValueFrom", "firstValueFrom"})
 _DERIVE_ATTRS = frozenset({"data", "body", "content", "text", "result", "payload"})
 # Uses of a response that keep nothing (status checks, logs, error messages).
 _NEUTRAL_METHODS = frozenset({
@@ -176,7 +179,7 @@ class _Finder:
                     break
                 if isinstance(parent, ir.Call) and current is not parent.func and \
                         not self._wrapper(parent):
-                    return parent
+                    return None if _is_log(self.document, parent) else parent
                 current = parent
             if not (isinstance(parent, ir.Assign) and parent.value is current and
                     len(parent.targets) == 1 and isinstance(parent.targets[0], ir.Name)):
