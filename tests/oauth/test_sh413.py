@@ -131,6 +131,10 @@ def test_selection_never_changes_the_answer() -> None:
                "def renew(client, account):\n"
                "    t = asyncio.run(client.refresh_token(refresh_token=account.refresh_token))\n"
                "    account.password = t['access_token']\n", 3),
+    # a then-callback destructuring the access token only
+    ("src/a.js", "function r(s) {\n  return fetch(U, { body: new URLSearchParams({ grant_type: "
+                 "'refresh_token', refresh_token: s.rt }) }).then((x) => x.json())"
+                 ".then(({ access_token }) => access_token);\n}\n", 2),
     # the result thrown away
     ("app.py", 'def ping():\n    requests.post(URL, data={"grant_type": "refresh_token", '
                '"refresh_token": REFRESH_TOKEN})\n', 2),

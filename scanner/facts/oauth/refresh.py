@@ -51,7 +51,7 @@ class RefreshGrant(Fact):
     parameters sent by an HTTP call), `form` (a `grant_type=refresh_token&...` string), `library`
     (an OAuth client's refresh call). `old` says where the refresh token sent comes from
     (`constant`, `config`, `stored`, `argument`, `client`: the library client's own token,
-    `unknown`). `kept` says how the answer's refresh token is kept: `read` (its refresh_token
+    `fresh`: a token answer received earlier in the same function, `unknown`). `kept` says how the answer's refresh token is kept: `read` (its refresh_token
     is read), `handed` (the whole answer is returned, stored or passed on), `library` (the
     library stores it itself), or "" (never read nor handed on)."""
 
@@ -206,7 +206,8 @@ class _Finder:
                         while isinstance(parent, (ir.Dict, ir.Other, ir.Spread)):
                             parent = parents.get(id(parent))
                         if isinstance(parent, ir.Call) and node is not parent.func and \
-                                parent.method not in _NEUTRAL_METHODS:
+                                parent.method not in _NEUTRAL_METHODS and \
+                                not _is_log(self.document, parent):
                             return parent
         return None
 
@@ -239,8 +240,13 @@ class _Finder:
         self._climb(request.call, parents, fate, request)
         if fate.kept:
             return
-        for statement in self._scope_statements(request.scope):
-            if statement.end <= request.call.end or fate.kept:
+        self._uses(self._scope_statements(request.scope), parents, fate, request.call.end)
+
+    def _uses(self, statements: list[ir.Stmt], parents: dict[int, ir.Expr | ir.Stmt],
+              fate: _Fate, after: int) -> None:
+        """Follow every use, after offset `after`, of the names holding the answer."""
+        for statement in statements:
+            if statement.end <= after:
                 continue
             if isinstance(statement, ir.With):
                 for item in statement.items:
@@ -250,7 +256,7 @@ class _Finder:
                 for node in ir.walk_expr(expr):
                     if fate.kept:
                         return
-                    if isinstance(node, ir.Name) and node.start >= request.call.end and \
+                    if isinstance(node, ir.Name) and node.start >= after and \
                             self._holds(node, fate):
                         self._use(node, parents, fate)
 
@@ -306,8 +312,12 @@ class _Finder:
             return
         function = callback.function
         param = function.params[0]
-        if param.kind == "pattern":
-            fate.keep("handed", self.document.source(callback))
+        if param.kind == "pattern":  # `({ access_token, refresh_token }) => ...`
+            pattern = self.document.utf8[param.start:param.end].decode("utf-8", "surrogateescape")
+            if "refreshtoken" in normal(pattern):
+                fate.keep("read", pattern)
+            elif "..." in pattern:
+                fate.keep("handed", pattern)
             return
         if function.expression_body and isinstance(function.body[0], ir.Return):
             value = function.body[0].value
@@ -317,14 +327,7 @@ class _Finder:
                 return
         inner = _Fate({param.name})
         inner_parents: dict[int, ir.Expr | ir.Stmt] = {}
-        statements = _ordered(function.body, inner_parents)
-        for statement in statements:
-            for expr in ir.statement_exprs(statement):
-                for node in ir.walk_expr(expr):
-                    if inner.kept:
-                        break
-                    if isinstance(node, ir.Name) and self._holds(node, inner):
-                        self._use(node, inner_parents, inner)
+        self._uses(_ordered(function.body, inner_parents), inner_parents, inner, function.start)
         if inner.kept:
             fate.keep(inner.kept, inner.kept_how)
 

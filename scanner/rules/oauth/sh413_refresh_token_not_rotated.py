@@ -29,7 +29,7 @@ class RefreshTokenNotRotated(Rule):
     `refresh_token()` and google-auth's `refresh_grant()`. Not reported: the answer's
     `refresh_token` (or the whole token dict) is written back, returned or passed on (to a
     `token_updater`/`update_token` callback, a save function), authlib calls the file's
-    `update_token`, or MSAL keeps it in its token cache.
+    `update_token`, or MSAL keeps it in its token cache. Test code is not checked.
 
     ## Why is this bad?
     Many providers rotate refresh tokens: each renewal returns a new one and invalidates the
