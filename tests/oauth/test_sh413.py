@@ -135,6 +135,12 @@ def test_selection_never_changes_the_answer() -> None:
     ("src/a.js", "function r(s) {\n  return fetch(U, { body: new URLSearchParams({ grant_type: "
                  "'refresh_token', refresh_token: s.rt }) }).then((x) => x.json())"
                  ".then(({ access_token }) => access_token);\n}\n", 2),
+    # requests-oauthlib calls token_updater on its automatic refresh only, never on refresh_token()
+    ("app.py", "from requests_oauthlib import OAuth2Session\n"
+               "def renew(account):\n"
+               "    s = OAuth2Session(CID, token=account.token, token_updater=save_token)\n"
+               "    s.refresh_token(URL, refresh_token=account.refresh_token)\n"
+               "    return s.get(API).json()\n", 4),
     # the result thrown away
     ("app.py", 'def ping():\n    requests.post(URL, data={"grant_type": "refresh_token", '
                '"refresh_token": REFRESH_TOKEN})\n', 2),
@@ -155,6 +161,9 @@ def test_a_constant_refresh_token_is_high_confidence_and_never_shown() -> None:
     inline = code.replace('"refresh_token": RT', f'"refresh_token": "{token}"')
     finding, = scan_files({"app.py": inline}, select=["SH413"]).findings
     assert finding.confidence.value == "high" and token not in finding.message
+    fallback = code.replace('"refresh_token": RT', f'"refresh_token": acct.rt or "{token * 3}"')
+    finding, = scan_files({"app.py": fallback}, select=["SH413"]).findings
+    assert "`acct.rt or ...`" in finding.message and token[:12] not in finding.message
 
 
 def test_a_token_received_earlier_in_the_function_is_low_confidence() -> None:

@@ -4,6 +4,7 @@ refresh token sent comes from and whether the new one in the answer is ever read
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -39,10 +40,13 @@ _CONFIG_ROOTS = re.compile(
     r"|django\.conf\.settings|conf|config|cfg|app\.config|current_app\.config|self\.config"
     r"|this\.config|env|Config|CONFIG|secrets|st\.secrets)\b")
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*[A-Z0-9]$")
-_QUOTED = re.compile(r"""(['"`])(.*?)\1""", re.DOTALL)
+_QUOTED = re.compile(r"""(['"`])(.*?)\1|['"`].*""", re.DOTALL)
 # A config key or variable name: letters and separators, not a value with many digits.
 _KEY_LIKE = re.compile(r"[A-Za-z][A-Za-z_.-]{0,40}\d{0,3}")
 _AS_NAME = re.compile(rb"\s*\)?\s*as\s+([A-Za-z_]\w*)")
+# How far an answer or a body is followed: expressions looked at after the request. An answer is
+# used next to its request; the bound keeps a file of many requests linear.
+_FOLLOW_NODES = 1500
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,9 @@ class RefreshGrantExtractor(Extractor):
                 continue
             seen.add(request.call.start)
             yield finder.grant(request)
+        if finder.capped:
+            document.notes.append(f"{document.path}: SH413 stopped following a refresh-token "
+                                  f"answer after {_FOLLOW_NODES} expressions; not reported")
 
 
 @dataclass
@@ -117,7 +124,11 @@ class _Finder:
         self.httpx_oauth = any(module.startswith("httpx_oauth") for module in imported)
         self.google = any(module.startswith("google.oauth2") for module in imported)
         self._statements: dict[int, list[ir.Stmt]] = {}
+        self._starts: dict[int, list[int]] = {}
         self._parents: dict[int, dict[int, ir.Expr | ir.Stmt]] = {}
+        self._assignments: dict[str, list[tuple[int, int, ir.Expr]]] | None = None
+        self._appends: dict[tuple[int, str], ir.Expr] | None = None
+        self.capped = False
 
     # -- where the grants are ---------------------------------------------------------------
 
@@ -196,28 +207,52 @@ class _Finder:
     def _call_with(self, name: str, scope: int, after: int) -> ir.Call | None:
         """The first call after `after` in the scope that is given `name` whole (not a log)."""
         parents = self._parent_map(scope)
-        for statement in self._scope_statements(scope):
+        for node in self._nodes_after(scope, after):
+            if node is None:
+                return None
+            if isinstance(node, ir.Name) and node.name == name:
+                parent = parents.get(id(node))
+                while isinstance(parent, (ir.Dict, ir.Other, ir.Spread)):
+                    parent = parents.get(id(parent))
+                if isinstance(parent, ir.Call) and node is not parent.func and \
+                        parent.method not in _NEUTRAL_METHODS and not _is_log(self.document, parent):
+                    return parent
+        return None
+
+    def _nodes_after(self, scope: int, after: int,
+                     statements: list[ir.Stmt] | None = None) -> Iterator[ir.Expr | None]:
+        """The expressions of a scope's statements that start at or after `after`, in source
+        order, at most _FOLLOW_NODES of them (then None: the walk was cut)."""
+        if statements is None:
+            statements = self._scope_statements(scope)
+            first = max(0, bisect_right(self._starts[scope], after) - 1)
+        else:
+            first = 0
+        budget = _FOLLOW_NODES
+        for statement in statements[first:]:
             if statement.end <= after:
                 continue
             for expr in ir.statement_exprs(statement):
                 for node in ir.walk_expr(expr):
-                    if isinstance(node, ir.Name) and node.name == name and node.start >= after:
-                        parent = parents.get(id(node))
-                        while isinstance(parent, (ir.Dict, ir.Other, ir.Spread)):
-                            parent = parents.get(id(parent))
-                        if isinstance(parent, ir.Call) and node is not parent.func and \
-                                parent.method not in _NEUTRAL_METHODS and \
-                                not _is_log(self.document, parent):
-                            return parent
-        return None
+                    if node.start < after:
+                        continue
+                    budget -= 1
+                    if budget < 0:
+                        yield None
+                        return
+                    yield node
 
     def _appended(self, name: str, scope: int) -> ir.Expr | None:
         """The value of `name.append("refresh_token", value)` in the scope."""
-        for call, call_scope, _ in self.index.calls:
-            if call_scope == scope and call.callee in {f"{name}.append", f"{name}.set"} and \
-                    len(call.args) >= 2 and normal(ir.string_value(call.args[0]) or "") == "refreshtoken":
-                return call.args[1]
-        return None
+        if self._appends is None:  # every such call once, not once per body
+            self._appends = {}
+            for call, call_scope, _ in self.index.calls:
+                if call.method in {"append", "set"} and len(call.args) >= 2 and \
+                        isinstance(call.func, ir.Name) and \
+                        normal(ir.string_value(call.args[0]) or "") == "refreshtoken":
+                    receiver = call.func.name.rsplit(".", 1)[0]
+                    self._appends.setdefault((call_scope, receiver), call.args[1])
+        return self._appends.get((scope, name))
 
     # -- what becomes of the answer ---------------------------------------------------------
 
@@ -240,25 +275,47 @@ class _Finder:
         self._climb(request.call, parents, fate, request)
         if fate.kept:
             return
-        self._uses(self._scope_statements(request.scope), parents, fate, request.call.end)
+        self._uses(self._nodes_after(request.scope, request.call.end), parents, fate)
 
-    def _uses(self, statements: list[ir.Stmt], parents: dict[int, ir.Expr | ir.Stmt],
-              fate: _Fate, after: int) -> None:
-        """Follow every use, after offset `after`, of the names holding the answer."""
-        for statement in statements:
-            if statement.end <= after:
+    def _uses(self, nodes: Iterator[ir.Expr | None], parents: dict[int, ir.Expr | ir.Stmt],
+              fate: _Fate) -> None:
+        """Follow every use of the names holding the answer among `nodes`; a walk that was cut
+        counts as keeping it (nothing is reported on a guess)."""
+        for node in nodes:
+            if fate.kept:
+                return
+            if node is None:
+                self.capped = True
+                fate.keep("handed", "beyond the expressions followed")
+                return
+            if not self._holds(node, fate):
                 continue
-            if isinstance(statement, ir.With):
-                for item in statement.items:
-                    if self._holds(item, fate):
-                        self._with_name(item, fate)
-            for expr in ir.statement_exprs(statement):
-                for node in ir.walk_expr(expr):
-                    if fate.kept:
-                        return
-                    if isinstance(node, ir.Name) and node.start >= after and \
-                            self._holds(node, fate):
-                        self._use(node, parents, fate)
+            assert isinstance(node, ir.Name)
+            parent = parents.get(id(node))
+            if isinstance(parent, ir.Assign) and any(node is target for target in parent.targets):
+                if not self._rebound(node, parent, fate):
+                    continue
+                if not fate.names and not fate.clients:
+                    return  # every name holding the answer now holds something else
+            if isinstance(parent, ir.With):  # `with session.post(...) as resp` uses of resp
+                self._with_name(node, fate)
+            self._use(node, parents, fate)
+
+    def _code(self, node: ir.Expr | ir.Stmt) -> str:
+        """A node's code for explanations, cut short before decoding (a node can be a file)."""
+        return short(self.document.utf8[node.start:min(node.end, node.start + 240)].decode(
+            "utf-8", "surrogateescape"), 60)
+
+    def _rebound(self, target: ir.Name, statement: ir.Assign, fate: _Fate) -> bool:
+        """`name = other` drops `name` from the names holding the answer, unless the value is
+        made from the answer itself (`data = data["tokens"]`); False when it stays."""
+        if statement.value is not None and any(
+                isinstance(node, ir.Name) and self._holds(node, fate)
+                for node in ir.walk_expr(statement.value)):
+            return False
+        fate.names.discard(target.name)
+        fate.clients.discard(target.name)
+        return True
 
     def _holds(self, node: ir.Expr, fate: _Fate) -> bool:
         return isinstance(node, ir.Name) and (node.name in fate.clients or any(
@@ -277,7 +334,7 @@ class _Finder:
         for position, attr in enumerate(attrs):
             last = position == len(attrs) - 1
             if normal(attr) == "refreshtoken":
-                fate.keep("read", self.document.source(node))
+                fate.keep("read", self._code(node))
                 return
             if called and last:
                 assert isinstance(parent, ir.Call)
@@ -292,16 +349,16 @@ class _Finder:
         if method in _KEY_READS:
             key = ir.string_value(call.arg(0))
             if key is not None and normal(key) == "refreshtoken":
-                fate.keep("read", self.document.source(call))
+                fate.keep("read", self._code(call))
             elif key is None:
-                fate.keep("handed", self.document.source(call))
+                fate.keep("handed", self._code(call))
             return
         if method in _DERIVE_METHODS:
             self._climb(call, parents, fate, None)
         elif method == "then":
             self._then(call, parents, fate)
         elif method not in _NEUTRAL_METHODS:
-            fate.keep("handed", self.document.source(call))  # an unknown method may keep it
+            fate.keep("handed", self._code(call))  # an unknown method may keep it
 
     def _then(self, call: ir.Call, parents: dict[int, ir.Expr | ir.Stmt], fate: _Fate) -> None:
         """`promise.then(cb)`: the callback's parameter holds the answer; a callback that
@@ -327,7 +384,8 @@ class _Finder:
                 return
         inner = _Fate({param.name})
         inner_parents: dict[int, ir.Expr | ir.Stmt] = {}
-        self._uses(_ordered(function.body, inner_parents), inner_parents, inner, function.start)
+        statements = _ordered(function.body, inner_parents)
+        self._uses(self._nodes_after(0, function.start, statements), inner_parents, inner)
         if inner.kept:
             fate.keep(inner.kept, inner.kept_how)
 
@@ -341,12 +399,12 @@ class _Finder:
             if isinstance(parent, ir.Index) and parent.obj is current:
                 key = ir.string_value(parent.key)
                 if key is not None and normal(key) == "refreshtoken":
-                    fate.keep("read", document.source(parent))
+                    fate.keep("read", self._code(parent))
                 elif key in _DERIVE_ATTRS:
                     current = parent
                     continue
                 elif key is None and not isinstance(parent.key, ir.Num):
-                    fate.keep("handed", document.source(parent))
+                    fate.keep("handed", self._code(parent))
                 return
             if isinstance(parent, ir.Attr) and parent.obj is current:
                 grand = parents.get(id(parent))
@@ -354,7 +412,7 @@ class _Finder:
                     self._method(grand, parent.attr, parents, fate)
                     return
                 if normal(parent.attr) == "refreshtoken":
-                    fate.keep("read", document.source(parent))
+                    fate.keep("read", self._code(parent))
                 elif parent.attr in _DERIVE_ATTRS:
                     current = parent
                     continue
@@ -380,7 +438,7 @@ class _Finder:
                     key is current and value.start != key.start for key, value in parent.items):
                 return  # a JavaScript property name, not the value
             if isinstance(parent, (ir.Dict, ir.Seq, ir.Spread, ir.Other, ir.Func, ir.ObjectPattern)):
-                fate.keep("handed", short(document.source(parent), 60))
+                fate.keep("handed", self._code(parent))
                 return
             if isinstance(parent, ir.Stmt) or parent is None:
                 self._statement(current, parent, fate, request)
@@ -389,7 +447,6 @@ class _Finder:
 
     def _statement(self, value: ir.Expr, statement: ir.Expr | ir.Stmt | None, fate: _Fate,
                    request: _Request | None) -> None:
-        document = self.document
         if isinstance(statement, ir.Return):
             fate.keep("handed", "returned to the caller")
         elif isinstance(statement, ir.Assign) and statement.value is value:
@@ -407,27 +464,26 @@ class _Finder:
         elif isinstance(statement, (ir.Raise, ir.If, ir.Assert, ir.Loop, ir.ExprStmt)):
             pass
         else:
-            fate.keep("handed", short(document.source(statement), 60) if statement else "")
+            fate.keep("handed", self._code(statement) if statement else "")
 
     def _assigned(self, target: ir.Expr, fate: _Fate, request: _Request | None) -> None:
-        document = self.document
         if isinstance(target, ir.Name) and "." not in target.name:
             fate.names.add(target.name)
         elif isinstance(target, ir.ObjectPattern):
             for key, local in target.items:
                 if normal(key) == "refreshtoken" or isinstance(local, ir.ObjectPattern):
-                    fate.keep("read", document.source(target))
+                    fate.keep("read", self._code(target))
                 elif key in _DERIVE_ATTRS and isinstance(local, ir.Name):
                     fate.names.add(local.name)
                 elif not isinstance(local, ir.Name):
-                    fate.keep("handed", document.source(target))  # a rest element
+                    fate.keep("handed", self._code(target))  # a rest element
         elif isinstance(target, ir.Seq) and request is not None and \
                 request.call.method == "refresh_grant" and len(target.items) > 1:
             second = target.items[1]  # google-auth: (access_token, refresh_token, expiry, extra)
             if not (isinstance(second, ir.Name) and second.name.lstrip("_") == ""):
-                fate.keep("read", document.source(target))
+                fate.keep("read", self._code(target))
         else:
-            fate.keep("handed", short(document.source(target), 60))
+            fate.keep("handed", self._code(target))
 
     def _with_name(self, item: ir.Expr, fate: _Fate) -> None:
         found = _AS_NAME.match(self.document.utf8, item.end)
@@ -440,7 +496,8 @@ class _Finder:
         sent = request.old
         if sent is None:
             return ("client", "") if request.library else ("unknown", "")
-        shown = _shown(self.document.source(sent))
+        shown = _shown(self.document.utf8[sent.start:min(sent.end, sent.start + 240)].decode(
+            "utf-8", "surrogateescape"))
         function = self.index.functions[request.scope]
         for _ in range(4):
             kind = _kind(sent)
@@ -474,19 +531,27 @@ class _Finder:
                         local: bool = False) -> ir.Expr | None:
         """The value last assigned to `name` before `before`, in the scope or (unless `local`)
         at module level."""
-        found: ir.Expr | None = None
+        if self._assignments is None:  # every assignment once, not once per grant
+            self._assignments = {}
+            for statement, assign_scope, _ in self.index.assigns:
+                value = statement.value
+                if value is None:
+                    continue
+                for target in statement.targets:
+                    if isinstance(target, ir.Name):
+                        self._assignments.setdefault(target.name, []).append(
+                            (statement.start, assign_scope, value))
+                    elif isinstance(target, ir.ObjectPattern):  # `const { refreshToken } = a`
+                        for key, bound in target.items:
+                            if isinstance(bound, ir.Name):
+                                self._assignments.setdefault(bound.name, []).append(
+                                    (statement.start, assign_scope,
+                                     ir.Attr(value.start, value.end, value, key)))
         scopes = (scope,) if local else (scope, 0)
-        for statement, assign_scope, _ in self.index.assigns:
-            if assign_scope not in scopes or statement.start >= before or statement.value is None:
-                continue
-            for target in statement.targets:
-                if isinstance(target, ir.Name) and target.name == name:
-                    found = statement.value
-                elif isinstance(target, ir.ObjectPattern):  # `const { refreshToken } = account`
-                    for key, bound in target.items:
-                        if isinstance(bound, ir.Name) and bound.name == name:
-                            found = ir.Attr(statement.value.start, statement.value.end,
-                                            statement.value, key)
+        found: ir.Expr | None = None
+        for start, assign_scope, value in self._assignments.get(name, ()):
+            if assign_scope in scopes and start < before:
+                found = value
         return found
 
     # -- the statements of a scope ----------------------------------------------------------
@@ -501,7 +566,8 @@ class _Finder:
             function = self.index.functions[scope]
             body = self.index.module.body if function is None else function.body
             parents = self._parents[scope] = {}
-            self._statements[scope] = _ordered(body, parents)
+            statements = self._statements[scope] = _ordered(body, parents)
+            self._starts[scope] = [statement.start for statement in statements]
         return parents
 
 
@@ -558,8 +624,12 @@ def _form_token(string: ir.Str, parents: dict[int, ir.Expr | ir.Stmt]) -> ir.Exp
 def _shown(code: str) -> str:
     """Code for a message: a literal is kept only when it is a name (`os.environ["RT"]`), never
     a value (it could be the token itself)."""
-    return short(_QUOTED.sub(lambda m: m.group(0) if _KEY_LIKE.fullmatch(m.group(2)) else "...",
-                             code), 50)
+    def literal(found: re.Match[str]) -> str:
+        if found.group(1) is None:  # a literal cut off at the end of what was read
+            return "..."
+        return found.group(0) if _KEY_LIKE.fullmatch(found.group(2)) else "..."
+
+    return short(_QUOTED.sub(literal, code), 50)
 
 
 def _own(receiver: ir.Expr) -> bool:
