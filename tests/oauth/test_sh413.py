@@ -141,6 +141,11 @@ def test_selection_never_changes_the_answer() -> None:
                "    s = OAuth2Session(CID, token=account.token, token_updater=save_token)\n"
                "    s.refresh_token(URL, refresh_token=account.refresh_token)\n"
                "    return s.get(API).json()\n", 4),
+    # the name holding the answer is given another answer before anything reads it
+    ("app.py", 'def sync(a):\n    r = requests.post(URL, data={"grant_type": "refresh_token", '
+               '"refresh_token": a.rt})\n    token = r.json()["access_token"]\n'
+               '    r = requests.get(API, headers={"Authorization": "Bearer " + token})\n'
+               '    a.rt = r.json().get("refresh_token", a.rt)\n', 2),
     # the result thrown away
     ("app.py", 'def ping():\n    requests.post(URL, data={"grant_type": "refresh_token", '
                '"refresh_token": REFRESH_TOKEN})\n', 2),
@@ -217,6 +222,15 @@ def test_a_token_received_earlier_in_the_function_is_low_confidence() -> None:
                  ".then(({ access_token, refresh_token }) => s.set(access_token, refresh_token));\n}\n"),
     # a log call is not the request
     ("app.py", 'def renew(a):\n    log.debug("body %s", {"grant_type": "refresh_token", "scope": a.scope})\n'),
+    # one answer per branch, read after the branches (an assignment in another branch is not
+    # a new value for the first answer)
+    ("app.py", "from httpx_oauth.clients.google import GoogleOAuth2\n"
+               "def renew(self, account):\n"
+               "    if account.kind == 'gmail':\n"
+               "        result = asyncio.run(self.gmail.refresh_token(refresh_token=account.rt))\n"
+               "    else:\n"
+               "        result = asyncio.run(self.outlook.refresh_token(refresh_token=account.rt))\n"
+               "    account.rt = result.get('refresh_token', account.rt)\n"),
     # test code drives flows against fakes on purpose
     ("tests/test_refresh.py", 'def test_refresh():\n    requests.post(URL, data={"grant_type": '
                               '"refresh_token", "refresh_token": "x"})\n'),

@@ -102,6 +102,7 @@ class _Request:
 class _Fate:
     names: set[str] = field(default_factory=set)  # names holding the answer (or a view of it)
     clients: set[str] = field(default_factory=set)  # clients holding it: only whole uses count
+    origin: tuple[int, int] | None = None  # the statement list the request is in (its span)
     kept: str = ""
     kept_how: str = ""
 
@@ -126,6 +127,7 @@ class _Finder:
         self._statements: dict[int, list[ir.Stmt]] = {}
         self._starts: dict[int, list[int]] = {}
         self._parents: dict[int, dict[int, ir.Expr | ir.Stmt]] = {}
+        self._blocks: dict[int, tuple[int, int]] = {}  # statement -> span of its statement list
         self._assignments: dict[str, list[tuple[int, int, ir.Expr]]] | None = None
         self._appends: dict[tuple[int, str], ir.Expr] | None = None
         self.capped = False
@@ -272,6 +274,10 @@ class _Finder:
 
     def _follow(self, request: _Request, fate: _Fate) -> None:
         parents = self._parent_map(request.scope)
+        statement: ir.Expr | ir.Stmt | None = request.call
+        while statement is not None and not isinstance(statement, ir.Stmt):
+            statement = parents.get(id(statement))
+        fate.origin = self._blocks.get(id(statement))
         self._climb(request.call, parents, fate, request)
         if fate.kept:
             return
@@ -308,7 +314,12 @@ class _Finder:
 
     def _rebound(self, target: ir.Name, statement: ir.Assign, fate: _Fate) -> bool:
         """`name = other` drops `name` from the names holding the answer, unless the value is
-        made from the answer itself (`data = data["tokens"]`); False when it stays."""
+        made from the answer itself (`data = data["tokens"]`) or the assignment is on another
+        path (a branch the request is not in, or one nested after it); False when it stays."""
+        block = self._blocks.get(id(statement))
+        if fate.origin is None or block is None or not (
+                block[0] <= fate.origin[0] and fate.origin[1] <= block[1]):
+            return False
         if statement.value is not None and any(
                 isinstance(node, ir.Name) and self._holds(node, fate)
                 for node in ir.walk_expr(statement.value)):
@@ -383,8 +394,10 @@ class _Finder:
                 self._climb(call, parents, fate, None)
                 return
         inner = _Fate({param.name})
+        if function.body:
+            inner.origin = (function.body[0].start, function.body[-1].end)
         inner_parents: dict[int, ir.Expr | ir.Stmt] = {}
-        statements = _ordered(function.body, inner_parents)
+        statements = _ordered(function.body, inner_parents, self._blocks)
         self._uses(self._nodes_after(0, function.start, statements), inner_parents, inner)
         if inner.kept:
             fate.keep(inner.kept, inner.kept_how)
@@ -566,19 +579,27 @@ class _Finder:
             function = self.index.functions[scope]
             body = self.index.module.body if function is None else function.body
             parents = self._parents[scope] = {}
-            statements = self._statements[scope] = _ordered(body, parents)
+            statements = self._statements[scope] = _ordered(body, parents, self._blocks)
             self._starts[scope] = [statement.start for statement in statements]
         return parents
 
 
-def _ordered(body: tuple[ir.Stmt, ...], parents: dict[int, ir.Expr | ir.Stmt]) -> list[ir.Stmt]:
+def _ordered(body: tuple[ir.Stmt, ...], parents: dict[int, ir.Expr | ir.Stmt],
+             blocks: dict[int, tuple[int, int]]) -> list[ir.Stmt]:
     """The statements of a body in source order, those of functions written inside it too
-    (callbacks, closures), filling `parents` with each expression's parent."""
+    (callbacks, closures), filling `parents` with each expression's parent and `blocks` with the
+    span of the statement list each statement is in."""
     found: list[ir.Stmt] = []
     pending = [body]
     while pending:
-        for statement in ir.walk_statements(pending.pop()):
+        block = pending.pop()
+        if not block:
+            continue
+        span = (block[0].start, block[-1].end)
+        for statement in block:
             found.append(statement)
+            blocks[id(statement)] = span
+            pending.extend(ir.nested_blocks(statement))
             if isinstance(statement, ir.FunctionDef):
                 pending.append(statement.function.body)
             for expr in ir.statement_exprs(statement):
