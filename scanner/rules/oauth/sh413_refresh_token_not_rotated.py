@@ -29,7 +29,8 @@ class RefreshTokenNotRotated(Rule):
     `refresh_token()` and google-auth's `refresh_grant()`. Not reported: the answer's
     `refresh_token` (or the whole token dict) is written back, returned or passed on (to a
     `token_updater`/`update_token` callback, a save function), authlib calls the file's
-    `update_token`, or MSAL keeps it in its token cache. Test code is not checked.
+    `update_token`, or MSAL keeps it in its token cache. google-auth's `Credentials.refresh()`
+    is not checked (the credentials object keeps the new token), nor is test code.
 
     ## Why is this bad?
     Many providers rotate refresh tokens: each renewal returns a new one and invalidates the
@@ -37,8 +38,8 @@ class RefreshTokenNotRotated(Rule):
     it, then fails in production; providers with reuse detection revoke the whole grant as a
     suspected theft (RFC 9700 §4.14.2). Store the refresh token of every answer, falling back to
     the old one only when the answer has none. Confidence is high when the old token is a
-    constant or config value (it can never change), low for form strings and tokens of unknown
-    origin.
+    constant or config value (it can never change), low for form strings, tokens of unknown
+    origin and tokens received earlier in the same function.
 
     ## Example
         resp = requests.post(TOKEN_URL, data={"grant_type": "refresh_token",
@@ -52,7 +53,7 @@ class RefreshTokenNotRotated(Rule):
         account.refresh_token = tokens.get("refresh_token", account.refresh_token)
 
     ## References
-    - RFC 9700 §4.14 (Refresh Token Protection), §4.14.2 (Recommendations: refresh token rotation, reuse
+    - RFC 9700 §4.14 (Refresh Token Protection), §4.14.2 (Recommendations: rotation, reuse
       detection)
     - RFC 6749 §6 (Refreshing an Access Token: the server MAY issue a new refresh token)
     """
