@@ -146,6 +146,15 @@ def test_selection_never_changes_the_answer() -> None:
                '"refresh_token": a.rt})\n    token = r.json()["access_token"]\n'
                '    r = requests.get(API, headers={"Authorization": "Bearer " + token})\n'
                '    a.rt = r.json().get("refresh_token", a.rt)\n', 2),
+    # openid-client: v6 refreshTokenGrant(), v5 client.refresh()
+    ("src/auth.ts", "import * as client from 'openid-client';\n"
+                    "export async function renew(session) {\n"
+                    "  const tokens = await client.refreshTokenGrant(config, session.refreshToken);\n"
+                    "  session.accessToken = tokens.access_token;\n}\n", 3),
+    ("src/auth.js", "const { Issuer } = require('openid-client');\n"
+                    "async function renew(oidc, user) {\n"
+                    "  const { access_token } = await oidc.refresh(user.refreshToken);\n"
+                    "  user.accessToken = access_token;\n}\n", 3),
     # the result thrown away
     ("app.py", 'def ping():\n    requests.post(URL, data={"grant_type": "refresh_token", '
                '"refresh_token": REFRESH_TOKEN})\n', 2),
@@ -231,6 +240,11 @@ def test_a_token_received_earlier_in_the_function_is_low_confidence() -> None:
                "    else:\n"
                "        result = asyncio.run(self.outlook.refresh_token(refresh_token=account.rt))\n"
                "    account.rt = result.get('refresh_token', account.rt)\n"),
+    ("src/auth.ts", "import * as client from 'openid-client';\n"
+                    "export async function renew(session) {\n"
+                    "  const tokens = await client.refreshTokenGrant(config, session.refreshToken);\n"
+                    "  Object.assign(session, { accessToken: tokens.access_token,\n"
+                    "                           refreshToken: tokens.refresh_token ?? session.refreshToken });\n}\n"),
     # test code drives flows against fakes on purpose
     ("tests/test_refresh.py", 'def test_refresh():\n    requests.post(URL, data={"grant_type": '
                               '"refresh_token", "refresh_token": "x"})\n'),

@@ -124,6 +124,7 @@ class _Finder:
             "update_token" in document.text or "token_update" in document.text)
         self.httpx_oauth = any(module.startswith("httpx_oauth") for module in imported)
         self.google = any(module.startswith("google.oauth2") for module in imported)
+        self.openid_client = "openid-client" in imported
         self._statements: dict[int, list[ir.Stmt]] = {}
         self._starts: dict[int, list[int]] = {}
         self._parents: dict[int, dict[int, ir.Expr | ir.Stmt]] = {}
@@ -171,6 +172,11 @@ class _Finder:
             yield _Request(call, scope, "library", sent, library=True)
         elif method == "refresh_grant" and self.google:
             yield _Request(call, scope, "library", call.arg(2, "refresh_token"), library=True)
+        elif self.openid_client and method == "refreshTokenGrant":  # v6: (config, refreshToken)
+            yield _Request(call, scope, "library", call.arg(1), library=True)
+        elif self.openid_client and method == "refresh" and call.receiver is not None and \
+                not _own(call.receiver):  # v5: client.refresh(refreshToken)
+            yield _Request(call, scope, "library", call.arg(0), library=True)
         elif method in {"append", "set"} and len(call.args) >= 2 and \
                 ir.string_value(call.args[0]) == "grant_type" and \
                 ir.string_value(call.args[1]) == "refresh_token":

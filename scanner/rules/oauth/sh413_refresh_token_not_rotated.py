@@ -26,7 +26,8 @@ class RefreshTokenNotRotated(Rule):
     the old refresh token stays the one used. It looks at `grant_type=refresh_token` requests
     sent with requests, httpx, aiohttp, `fetch` or axios, requests-oauthlib's and authlib's
     `refresh_token()`, authlib's `fetch_token(grant_type="refresh_token")`, httpx-oauth's
-    `refresh_token()` and google-auth's `refresh_grant()`. Not reported: the answer's
+    `refresh_token()`, google-auth's `refresh_grant()` and openid-client's `refreshTokenGrant()`
+    and `client.refresh()`. Not reported: the answer's
     `refresh_token` (or the whole token dict) is written back, returned or passed on (to a
     `token_updater`/`update_token` callback, a save function), authlib calls the file's
     `update_token`, or MSAL keeps it in its token cache. google-auth's `Credentials.refresh()`
