@@ -245,6 +245,11 @@ def test_a_token_received_earlier_in_the_function_is_low_confidence() -> None:
                     "  const tokens = await client.refreshTokenGrant(config, session.refreshToken);\n"
                     "  Object.assign(session, { accessToken: tokens.access_token,\n"
                     "                           refreshToken: tokens.refresh_token ?? session.refreshToken });\n}\n"),
+    # aiohttp: the answer named by `async with ... as resp` and saved whole
+    ("app.py", "async def renew(session, store):\n"
+               "    async with session.post(URL, data={'grant_type': 'refresh_token',\n"
+               "                                       'refresh_token': store.rt}) as resp:\n"
+               "        store.save(await resp.json())\n"),
     # test code drives flows against fakes on purpose
     ("tests/test_refresh.py", 'def test_refresh():\n    requests.post(URL, data={"grant_type": '
                               '"refresh_token", "refresh_token": "x"})\n'),

@@ -43,7 +43,7 @@ _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*[A-Z0-9]$")
 _QUOTED = re.compile(r"""(['"`])(.*?)\1|['"`].*""", re.DOTALL)
 # A config key or variable name: letters and separators, not a value with many digits.
 _KEY_LIKE = re.compile(r"[A-Za-z][A-Za-z_.-]{0,40}\d{0,3}")
-_AS_NAME = re.compile(rb"\s*\)?\s*as\s+([A-Za-z_]\w*)")
+_IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 # How far an answer or a body is followed: expressions looked at after the request. An answer is
 # used next to its request; the bound keeps a file of many requests linear.
 _FOLLOW_NODES = 1500
@@ -505,9 +505,13 @@ class _Finder:
             fate.keep("handed", self._code(target))
 
     def _with_name(self, item: ir.Expr, fate: _Fate) -> None:
-        found = _AS_NAME.match(self.document.utf8, item.end)
-        if found:
-            fate.names.add(found.group(1).decode())
+        """The name of `with <item> as name` (the code model keeps no `as` target)."""
+        after = self.document.utf8[item.end:item.end + 200].lstrip()
+        after = after[1:].lstrip() if after.startswith(b")") else after
+        if after.startswith(b"as") and after[2:3].isspace():
+            found = _IDENTIFIER.match(after[2:].lstrip())
+            if found:
+                fate.names.add(found.group().decode())
 
     # -- where the old refresh token comes from ---------------------------------------------
 
