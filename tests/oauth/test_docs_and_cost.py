@@ -22,13 +22,13 @@ RFC9700_SECTIONS = {
     "SH401": ["2.6", "4.1"], "SH402": ["2.1.1", "4.5.3.1"], "SH403": ["2.1.1", "4.5"],
     "SH404": ["2.1", "4.7"], "SH405": ["2.1.2", "4.3.2"], "SH406": ["2.4"], "SH407": ["2.6"],
     "SH408": ["4.10", "4.14"], "SH409": ["4.10", "4.14"], "SH410": ["4.3.2", "4.2"],
-    "SH411": ["4.10", "4.14"], "SH412": ["4.14", "2.2.2"],
+    "SH411": ["4.10", "4.14"], "SH412": ["4.14", "2.2.2"], "SH413": ["4.14", "4.14.2"],
 }
 
 
 def test_family_shape() -> None:
     assert (oauth.FAMILY, oauth.SECTION, oauth.PREFIX) == ("oauth", "oauth", "SH4")
-    assert [rule.id for rule in oauth.RULES] == [f"SH4{n:02d}" for n in range(1, 13)]
+    assert [rule.id for rule in oauth.RULES] == [f"SH4{n:02d}" for n in range(1, 14)]
     assert all(rule.family == "oauth" for rule in oauth.RULES)
 
 

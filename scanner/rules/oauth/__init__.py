@@ -18,6 +18,7 @@ from scanner.rules.oauth.sh409_insecure_token_cookie import InsecureTokenCookie
 from scanner.rules.oauth.sh410_token_in_url import TokenInUrl
 from scanner.rules.oauth.sh411_secret_in_logs import SecretInLogs
 from scanner.rules.oauth.sh412_long_lived_token_storage import LongLivedTokenStorage
+from scanner.rules.oauth.sh413_refresh_token_not_rotated import RefreshTokenNotRotated
 
 FAMILY = "oauth"
 SECTION = "oauth"
@@ -26,5 +27,5 @@ OPTIONS: dict[str, Any] = {}
 RULES: tuple[type[Rule], ...] = (
     InsecureRedirectUri, PkcePlain, MissingPkce, MissingState, ImplicitGrant, PasswordGrant,
     TlsVerificationDisabled, TokenInBrowserStorage, InsecureTokenCookie, TokenInUrl,
-    SecretInLogs, LongLivedTokenStorage,
+    SecretInLogs, LongLivedTokenStorage, RefreshTokenNotRotated,
 )
