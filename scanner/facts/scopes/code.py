@@ -49,6 +49,13 @@ _LIBRARY_PROVIDERS = (
     ("google.auth.", "https://oauth2.googleapis.com/token"),
 )
 _SELF = ("self", "cls", "this")
+# Keys that make a dict an OAuth request payload (authorize parameters, a token request body).
+_OAUTH_KEYS = frozenset({"client_id", "client_secret", "grant_type", "redirect_uri", "response_type",
+                         "code_challenge", "access_type", "clientId", "redirectUri", "responseType",
+                         "grantType", "audience", "prompt"})
+# Callees whose dict argument is a message, not a request: exceptions, warnings, translations.
+_MESSAGE_CALLEE_ENDS = ("Error", "Exception", "Warning", "Invalid", "Denied")
+_MESSAGE_CALLEES = frozenset({"_", "gettext", "gettext_lazy", "ngettext", "t", "i18n.t", "$t"})
 _MAX_DEPTH = 20
 
 
@@ -269,6 +276,12 @@ class CodeScopes:
 
     def _call(self, call: ir.Call, context: _Context) -> Iterator[ScopeRequest]:
         callee = _callee_text(call.func) or "call"
+        if _is_message_call(callee):
+            # `ValidationError({"scope": "Scoped notifications require ..."})`: a message
+            for argument in (*call.args, *(value for _, value in call.kwargs)):
+                if isinstance(argument, ir.Dict):
+                    self._handled.add(id(argument))
+            return
         for argument in (*call.args, *(value for _, value in call.kwargs)):
             if isinstance(argument, ir.Dict):
                 yield from self._object(argument, context, call, callee)
@@ -294,6 +307,10 @@ class CodeScopes:
         """Scope keys of a dict or object literal; `owner` is the call it is passed to or the
         name it is assigned to (it tells whether the scopes are about OAuth)."""
         self._handled.add(id(obj))
+        keys = {ir.string_value(k) if self.module.language == "python" else ir.key_text(k)
+                for k, _ in obj.items}
+        # Authorize or token parameters around the scope say it is OAuth.
+        hint = " with oauth parameters" if keys & _OAUTH_KEYS else ""
         for key_expr, value in obj.items:
             key = ir.string_value(key_expr) if self.module.language == "python" \
                 else ir.key_text(key_expr)
@@ -306,7 +323,7 @@ class CodeScopes:
             provider = _sibling_url(obj)
             if provider is None and call is not None:
                 provider = self._provider(call, context)
-            yield self._request(value, context, origin, provider)
+            yield self._request(value, context, origin + hint, provider)
 
     def _pairs(self, seq: ir.Seq, context: _Context) -> Iterator[ScopeRequest]:
         """`new URLSearchParams([["scope", "openid email"], ...])`, `urlencode([("scope", s)])`."""
@@ -365,6 +382,11 @@ def _callee_text(func: ir.Expr) -> str | None:
         inner = _callee_text(func.func)
         return None if inner is None else f"{inner}()"
     return None
+
+
+def _is_message_call(callee: str) -> bool:
+    last = callee.rsplit(".", 1)[-1]
+    return callee in _MESSAGE_CALLEES or last.endswith(_MESSAGE_CALLEE_ENDS)
 
 
 def _sibling_url(obj: ir.Dict) -> str | None:

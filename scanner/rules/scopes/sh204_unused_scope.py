@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 
 from scanner.facts.base import FileFacts
 from scanner.facts.scopes import ApiUse, RefreshTokenUse, ScopeConstant, ScopeRequest
 from scanner.facts.scopes.catalog import Catalog, load_catalog
 from scanner.facts.scopes.resolve import ScopeToken, is_test_path, resolved_requests
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import Bad, Good, ProjectReporter
 from scanner.rules.scopes.common import ScopeRule, oauth_context
+from scanner.rules.scopes.components import ComponentCalls, preset_directories
 from scanner.rules.scopes.usage import (
     Endpoint,
     Verdict,
     judge,
     parse_endpoint,
     parse_scope,
-    relevant_calls,
 )
 
 _CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
@@ -93,6 +94,7 @@ class UnusedScope(ScopeRule):
     name = "unused-scope"
     family = "scope"
     severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
     needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse)
     examples = (
         Bad('SCOPES = ["people:read", "payroll:read"]\n'
@@ -124,50 +126,58 @@ class UnusedScope(ScopeRule):
         if not requests:
             return
         catalog = load_catalog()
-        every_file = list(facts.values())
+        files: list[tuple[str, FileFacts]] = list(facts.items())
+        paths: set[str] = set(index.scanned) | set(facts)
         if any(request.request.partial for request in requests):
             # A diff or hook scan sees only the changed files: read the rest of the repository
             # when it can be listed, else say nothing rather than guess.
-            others = [p for p in index.all_paths() if p not in facts and p not in index.scanned]
+            listed = index.all_paths()
+            others = [p for p in listed if p not in facts and p not in index.scanned]
             if not others:
                 return
-            every_file.extend(_code_facts(index, others))
-        calls = [call for file_facts in every_file for call in file_facts.of(ApiUse)]
-        refresh = any(file_facts.of(RefreshTokenUse) for file_facts in every_file)
+            paths.update(listed)
+            files.extend(_code_facts(index, others))
+        components = ComponentCalls.build(index, files, paths)
+        presets = preset_directories(requests)
         user_map = self.user_map()
         allowed = self.allowed()
         for request in requests:
-            if not oauth_context(request, catalog):
-                continue
+            if not oauth_context(request, catalog) \
+                    or posixpath.dirname(request.place.path) in presets:
+                continue  # a library's provider preset: the consuming app makes the calls
             provider = request.provider
-            visible = relevant_calls(calls, provider)
+            visible = components.relevant(request)
             if not visible:
                 continue  # the code's calls cannot be seen: say nothing rather than guess
-            verdicts = [(token, judge(token.text, visible, catalog, user_map, refresh))
+            refreshes = components.refreshes(request)
+            verdicts = [(token, judge(token.text, visible, catalog, user_map, refreshes))
                         for token in request.tokens if token.text not in allowed]
             if provider is None and _names_unrelated_to_paths(verdicts, catalog):
                 # No scope of an unknown provider's request matches any call: its scope names do
                 # not follow the API's paths (`api.console`), so the calls cannot be told apart.
                 verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
+            # Heuristic throughout: a catalogued provider's scope is medium, an unknown one's low.
+            confidence = Confidence.MEDIUM if provider is not None else Confidence.LOW
             for token, verdict in verdicts:
                 if verdict is not None:
                     yield self.at(token.place, request, verdict.message,
-                                  f"unused-scope:{token.text}", index, report)
+                                  f"unused-scope:{token.text}", index, report,
+                                  confidence=confidence)
 
 
 def _names_unrelated_to_paths(verdicts: Sequence[tuple[ScopeToken, Verdict | None]],
                               catalog: Catalog) -> bool:
     judged = [v for t, v in verdicts
-              if t.text != "offline_access"
+              if t.text not in catalog.offline
               and (v is not None or parse_scope(t.text, catalog) is not None)
               and t.text not in catalog.identity]
     return bool(judged) and all(v is not None and v.kind == "untouched" for v in judged)
 
 
-def _code_facts(index: ProjectIndex, paths: Sequence[str]) -> Iterator[FileFacts]:
+def _code_facts(index: ProjectIndex, paths: Sequence[str]) -> Iterator[tuple[str, FileFacts]]:
     """The facts of other code files of the work tree (tests excluded: their calls do not count)."""
     for path in paths:
         if path.endswith(_CODE_SUFFIXES) and not is_test_path(path):
             loaded = index.load(path)
             if loaded is not None:
-                yield loaded
+                yield path, loaded
