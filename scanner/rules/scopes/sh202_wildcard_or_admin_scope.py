@@ -96,7 +96,7 @@ def _umbrella_reason(scope: str, calls: Sequence[ApiUse],
     """(why, what instead, confidence) for a scope over many APIs (`cloud-platform`): silent when an
     API the component calls defines no narrower scope; the narrower scopes of the APIs it calls
     otherwise; unsure (low confidence) when no call to the provider is visible."""
-    provider = catalog.scope_providers.get(scope)
+    provider = catalog.provider_of_scope(scope)
     words = {_api_name(c) for c in calls if c.provider == provider}
     if words & catalog.cloud_platform_only:
         return None
