@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Union
 from urllib.parse import urlsplit
 
@@ -85,6 +85,9 @@ class ResolvedRequest:
     anchor: Place  # the literal holding the whole list (a whole-list finding goes there)
     host: str | None
     provider: str | None
+    # the scopes come from the project's own scope enumeration (`Scope.orders_read`): an
+    # authorization server issuing or checking its own scopes
+    own_registry: bool = False
 
 
 def is_test_path(path: str) -> bool:
@@ -249,10 +252,23 @@ class Resolver:
                 complete = complete and item_complete
         tokens = [t for t in tokens if not t.text.startswith(("/", "./"))]
         length = len(" ".join(t.text for t in tokens))
-        provider = self.catalog.provider_of_host(host) or next(
-            (p for t in tokens if (p := self.catalog.provider_of_scope(t.text)) is not None), None)
+        provider = self.catalog.provider_of_host(host) or self._provider_of_scopes(tokens)
         return ResolvedRequest(request, place, tuple(tokens), complete, length, anchor, host,
                                provider)
+
+
+    def _provider_of_scopes(self, tokens: list[ScopeToken]) -> str | None:
+        """The catalogued provider at least half of the request's scopes belong to (`user:read`
+        alone is Zoom's and many other APIs' scope: one such scope does not make a request
+        Zoom's)."""
+        judged = [t.text for t in tokens if t.text not in self.catalog.identity]
+        counts: dict[str, int] = {}
+        for text in judged:
+            found = self.catalog.provider_of_scope(text)
+            if found is not None:
+                counts[found] = counts.get(found, 0) + 1
+        best = max(sorted(counts), key=lambda name: counts[name], default=None)
+        return best if best is not None and 2 * counts[best] >= len(judged) else None
 
 
 def host_of(url: str | None) -> str | None:
@@ -378,8 +394,16 @@ def resolved_requests(facts: Mapping[str, FileFacts], index: ProjectIndex) -> li
     constants (`SCOPES = [...]`) that no request uses (passed in a way we do not recognise)."""
     resolver = Resolver(index)
     paths = [path for path in sorted(facts) if not is_test_path(path)]
-    results = [resolved for path in paths for request in facts[path].of(ScopeRequest)
-               if is_oauth(resolved := resolver.request(path, request))]
+    results = []
+    for path in paths:
+        for request in facts[path].of(ScopeRequest):
+            own = resolver.fork()
+            resolved = own.request(path, request)
+            resolver.visited |= own.visited
+            if is_oauth(resolved):
+                if _through_registry(index, own.visited):
+                    resolved = replace(resolved, own_registry=True)
+                results.append(resolved)
     candidates: list[tuple[tuple[str, str], ResolvedRequest, set[tuple[str, str]]]] = []
     for path in paths:
         for constant in facts[path].of(ScopeConstant):

@@ -70,7 +70,9 @@ def oauth_context(request: ResolvedRequest, catalog: Catalog) -> bool:
     if fact.source == "config" and "scopes" in origin:
         return True
     return any(
-        any(ch in token.text for ch in ":./") or token.text in catalog.explicit
-        or token.text in catalog.identity or token.text in catalog.offline
+        any(ch in token.text for ch in ":./") or token.text in catalog.offline
+        # A catalogued plain word (`api`, `bot`, `content`) is too common to say OAuth alone.
+        or (token.text in catalog.explicit and "_" in token.text)
+        or token.text in catalog.identity
         for token in request.tokens
     )

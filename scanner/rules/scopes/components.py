@@ -101,7 +101,10 @@ class ComponentCalls:
             for path in self.paths.get(root, ()):
                 symbols = self.index.module_of_path(path)
                 if symbols is not None:
-                    found.update(target.lower() for _, target in symbols.imports)
+                    # The project's own modules (`polar.integrations.slack`) are no SDK.
+                    found.update(target.lower() for _, target in symbols.imports
+                                 if not target.startswith(".") and self.index.module(target) is None
+                                 and self.index.module(target.rpartition(".")[0]) is None)
             known = self._imports[root] = tuple(sorted(found))
         return known
 

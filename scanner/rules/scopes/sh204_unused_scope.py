@@ -142,9 +142,11 @@ class UnusedScope(ScopeRule):
         user_map = self.user_map()
         allowed = self.allowed()
         for request in requests:
-            if not oauth_context(request, catalog) \
+            if not oauth_context(request, catalog) or request.own_registry \
                     or posixpath.dirname(request.place.path) in presets:
-                continue  # a library's provider preset: the consuming app makes the calls
+                # A library's provider preset (the consuming app makes the calls), or an
+                # authorization server issuing its own scopes (its calls are its own endpoints).
+                continue
             provider = request.provider
             visible = components.relevant(request)
             if not visible:
