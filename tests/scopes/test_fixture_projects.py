@@ -150,3 +150,13 @@ def test_a_librarys_provider_presets_are_not_judged_for_unused_scopes() -> None:
     # Six sibling preset files: the consuming app makes the calls. A catalogued broad scope in a
     # preset is still reported.
     assert scan("provider_presets") == {("src/providers/github.ts", 10, "SH202")}
+
+
+def test_offline_access_and_access_type_offline_without_refresh_tokens() -> None:
+    # Issue 18's companion check: Google's access_type=offline (a Flow call's keyword, an
+    # authorize URL) asks for a refresh token the component never uses; the Lucid exporter's
+    # offline_access is used (it refreshes and saves the rotated token).
+    assert scan("offline_requests") == {
+        ("calendar_digest/digest/auth.py", 17, "SH204"),
+        ("web_login/src/login.ts", 4, "SH204"),
+    }

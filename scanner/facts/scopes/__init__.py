@@ -45,7 +45,7 @@ class ScopeExtractor(Extractor):
     name = "scopes"
     produces = (ScopeRequest, ScopeConstant)
     # A client taking scopes positionally is a request without the word.
-    gate = Gate(words=("scope", *POSITIONAL_SCOPES))
+    gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES))
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):

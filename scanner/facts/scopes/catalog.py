@@ -172,6 +172,12 @@ def load_catalog() -> Catalog:
             if scope not in identity and scope not in offline and _distinctive(scope)}))
 
 
+# Path tails that name an operation, not the resource it acts on (`/contacts/search`).
+_ACTION_WORDS = frozenset({"search", "batch", "query", "list", "get", "create", "update", "delete",
+                           "archive", "read", "items", "children", "content", "contents", "status",
+                           "summary", "info", "async", "export", "json"})
+
+
 def _distinctive(scope: str) -> bool:
     """A scope that names its provider by itself: not a plain word (`api`, `email`, `full`)."""
     return any(ch in scope for ch in ":._/")
@@ -186,5 +192,6 @@ def _call_words(call: str) -> set[str]:
         return {label} if label.isalnum() else set()
     text = call.split(" ", 1)[1] if " " in call else call
     pieces = [w for w in re.split(r"[/.:]", text)
-              if w and not w.startswith(("{", "$")) and not re.fullmatch(r"v\d[\w.]*", w)]
+              if w and not w.startswith(("{", "$")) and not re.fullmatch(r"v\d[\w.]*", w)
+              and w.lower() not in _ACTION_WORDS]
     return {pieces[-1].lower()} if pieces else set()

@@ -27,6 +27,9 @@ from scanner.model.document import Document
 # Keys, keywords and properties that carry scopes (Python spellings and JS ones).
 SCOPE_KEYS = frozenset({"scope", "scopes", "oauth_scopes", "oauth_scope", "default_scopes",
                         "oauthScopes", "defaultScopes"})
+# `access_type="offline"` (Google): a refresh token request, reported as this pseudo-scope.
+OFFLINE_KEYS = frozenset({"access_type", "accessType"})
+OFFLINE_REQUEST = "access_type=offline"
 # Calls that take the scopes positionally: method name -> index of the scopes argument.
 POSITIONAL_SCOPES = MappingProxyType({
     "from_client_secrets_file": 1, "from_client_config": 1, "from_authorized_user_file": 1,
@@ -263,6 +266,14 @@ class CodeScopes:
         return ScopeRequest(value.span, value, origin, provider, source,
                             self.document.line_text(value.span[0]), self.partial)
 
+    def _offline(self, expr: ir.Expr, origin: str) -> ScopeRequest:
+        """Google's `access_type="offline"`: a refresh token asked for, judged like the
+        `offline_access` scope (SH204 says so when the code never uses one)."""
+        span = self.document.node_span(expr)
+        value = Lit(OFFLINE_REQUEST, span, self.lines(span), encoded=True)
+        return ScopeRequest(span, value, origin, "https://accounts.google.com/o/oauth2/auth",
+                            "literal", self.document.line_text(span[0]), self.partial)
+
     def _assignment(self, statement: ir.Assign, context: _Context) -> Iterator[ScopeRequest]:
         assert statement.value is not None
         for target in statement.targets:
@@ -298,6 +309,8 @@ class CodeScopes:
             yield self._request(positional, context, f"{callee}(scopes)",
                                 self._provider(call, context))
         for key, value in call.kwargs:
+            if key in OFFLINE_KEYS and ir.string_value(value) == "offline":
+                yield self._offline(value, f"{callee}({key}=)")
             if key in SCOPE_KEYS:
                 yield self._request(value, context, f"{callee}({key}=)",
                                     self._provider(call, context))
@@ -314,6 +327,8 @@ class CodeScopes:
         for key_expr, value in obj.items:
             key = ir.string_value(key_expr) if self.module.language == "python" \
                 else ir.key_text(key_expr)
+            if key in OFFLINE_KEYS and ir.string_value(value) == "offline":
+                yield self._offline(value, f'{owner}({{"{key}": "offline"}}){hint}')
             if key not in SCOPE_KEYS:
                 continue
             if call is not None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import unquote_plus
 
 from scanner.facts.base import Span
+from scanner.facts.scopes.code import OFFLINE_REQUEST
 from scanner.facts.scopes.model import (
     Lit,
     ScopeList,
@@ -21,6 +22,7 @@ from scanner.lang.config import ConfigEntry, iter_entries
 from scanner.model.document import Document, FileKind
 
 _URL_SCOPE = re.compile(r"https?://[^\s\"'`<>()]*?[?&]scope=(?P<value>[^&\s\"'`<>#)]*)", re.IGNORECASE)
+_URL_OFFLINE = re.compile(r"https?://[^\s\"'`<>()]*?[?&](?P<value>access_type=offline)\b")
 _PLACEHOLDER = re.compile(r"[{}$<>%]|\\")
 # URL escapes that may stand between scopes (decoded before looking for placeholders).
 _URL_SEPARATORS = (("%20", " "), ("%2C", ","), ("%2c", ","), ("%3A", ":"), ("%3a", ":"),
@@ -47,7 +49,14 @@ def _request(document: Document, value: ScopeValue, origin: str, provider: str |
 
 
 def url_scope_requests(document: Document) -> Iterator[ScopeRequest]:
-    """`...?scope=a%20b` in any file."""
+    """`...?scope=a%20b` in any file, and `access_type=offline` in an authorize URL."""
+    if "access_type=offline" in document.text:
+        for match in _URL_OFFLINE.finditer(document.text):
+            line, column = document.position(match.start("value"))
+            span = (line, column, line, column + len(match.group("value")))
+            yield _request(document, Lit(OFFLINE_REQUEST, span, (document.line_text(line),),
+                                         encoded=True),
+                           "access_type= URL parameter", match.group(0).split("?")[0], "url", span)
     if "scope=" not in document.lower:
         return
     for match in _URL_SCOPE.finditer(document.text):
