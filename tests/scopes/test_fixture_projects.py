@@ -112,9 +112,11 @@ def test_findings_point_at_the_scope_literal() -> None:
 def test_prose_registries_tables_and_deletion_lists_are_not_requests() -> None:
     # An error message, a translation string, the authorization server's own Scope enum and a
     # table built from it, a migration's DEPRECATED_SCOPES and a UI filter named SCOPES: none
-    # is a request. The real requests (an authlib client, a token request body, authorize
-    # parameters with client_id/response_type around `"scope": "*"`) are still judged.
+    # is a request, nor a `missing_scopes` translation string. The real requests (an authlib
+    # client, a token request body, authorize parameters with client_id/response_type around
+    # `"scope": "*"`, an OAuth implementation's `extra_authorize_data`) are still judged.
     assert scan("prose_and_registries") == {
+        ("homehub/application_credentials.py", 14, "SH202"),
         ("integrations/partner.py", 12, "SH202"),
         ("integrations/partner.py", 12, "SH204"),
         ("integrations/partner.py", 20, "SH202"),

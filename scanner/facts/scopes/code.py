@@ -324,6 +324,9 @@ class CodeScopes:
                 for k, _ in obj.items}
         # Authorize or token parameters around the scope say it is OAuth.
         hint = " with oauth parameters" if keys & _OAUTH_KEYS else ""
+        if not owner and call is None and context.function is not None:
+            # `def extra_authorize_data(self): return {"scope": "*"}`: the function says what it is.
+            hint += f" of {context.function.name}()"
         for key_expr, value in obj.items:
             key = ir.string_value(key_expr) if self.module.language == "python" \
                 else ir.key_text(key_expr)

@@ -32,6 +32,11 @@ _CONFIG_KEY = re.compile(r"^scopes?$|(?:^|[_.\-])scopes$|o?auth[_.\-]?scopes?$",
 # A key named like scope(s) at a line start (YAML, TOML, INI, .env) or quoted (JSON).
 _CONFIG_HINT = re.compile(r"""(?:^[ \t\-]*|["'])[\w.\-]*scopes?["']?\s*[:=]""",
                           re.IGNORECASE | re.MULTILINE)
+# `missing_scopes`, `invalid_scope`, `deprecated_scopes`: a message or a list about scopes (a
+# translation string, a server's table), not what is requested.
+_NOT_A_REQUEST_KEY = re.compile(r"(?:^|[_.\-])(?:missing|invalid|insufficient|deprecated|removed|"
+                                r"supported|available|allowed|error|errors|description|help)[_.\-]",
+                                re.IGNORECASE)
 _JSON_SCOPE_KEY = re.compile(r'"([\w.\-]*scopes?)"\s*:\s*', re.IGNORECASE)
 _JSON_URL = re.compile(r'"[\w.\-]*(?:token|auth)[\w.\-]*"\s*:\s*"(https?://[^"]+)"', re.IGNORECASE)
 _URL_KEY_WORDS = ("token", "auth", "issuer", "url", "uri", "endpoint")
@@ -86,7 +91,7 @@ def config_scope_requests(document: Document) -> Iterator[ScopeRequest]:
         return
     entries = list(iter_entries(document))
     for entry in entries:
-        if not _CONFIG_KEY.search(entry.key):
+        if not _CONFIG_KEY.search(entry.key) or _NOT_A_REQUEST_KEY.search(entry.key):
             continue
         origin = ".".join(entry.key_path) or entry.key
         span = (entry.line, entry.column, entry.end_line, entry.end_column)
@@ -119,7 +124,7 @@ def _json_scope_requests(document: Document) -> Iterator[ScopeRequest]:
     url = _JSON_URL.search(text)
     provider = url.group(1) if url else None
     for match in _JSON_SCOPE_KEY.finditer(text):
-        if not _CONFIG_KEY.search(match.group(1)):
+        if not _CONFIG_KEY.search(match.group(1)) or _NOT_A_REQUEST_KEY.search(match.group(1)):
             continue
         try:
             value, end = decoder.raw_decode(text, match.end())

@@ -22,9 +22,13 @@ class WildcardOrAdminScope(ScopeRule):
     Flags wildcard and admin scopes where narrower ones exist. It covers wildcard and
     administrative scopes (`*`, `all`, `admin`, `full_access`, `root`), GitHub's
     classic `repo` and `admin:*` scopes, Google's `cloud-platform`, full Drive and full Gmail
-    scopes, Microsoft Graph's `Directory.ReadWrite.All`, and the other catalogued scopes for which
-    the provider offers narrower ones. The generic words count only where the request is clearly
-    OAuth (an OAuth client, a token URL, scope syntax around it).
+    scopes, Microsoft Graph's `Directory.ReadWrite.All`, Zoom's `:admin` scopes, Salesforce's
+    `full`, and the other catalogued scopes for which the provider offers narrower ones. The
+    generic words count only where the request is clearly OAuth (an OAuth client, a token URL,
+    authorize parameters or scope syntax around it), and are medium confidence. `r:devices:*`
+    (an access on one resource's objects) is no wildcard. `cloud-platform` is reported with the
+    narrower scopes of the Google APIs the component calls, not at all when one of them defines
+    no narrower scope (Vertex AI, Cloud Run ...), and with low confidence when no call is seen.
 
     ## Why is this bad?
     A leaked or misused token is worth exactly what its scopes grant. A wildcard or admin scope

@@ -36,28 +36,39 @@ class UnusedScope(ScopeRule):
        `people:read` and `read:org` (resource `people`/`org`, access read), `deals.write`,
        `crm.objects.contacts.read` (the last part before the access word is the resource),
        `Mail.ReadWrite`, `https://www.googleapis.com/auth/drive.readonly` (the API name, here
-       `drive`; a bare Google scope like `.../auth/drive` is full access). A scope without an
-       access word (`forms`) is judged on its resource only. Identity scopes (`openid`, `profile`,
-       `email`) and scopes that name no resource are never reported. `offline_access` counts as
-       used when the code handles refresh tokens (a `refresh_token` grant or key).
-    2. The repository's API calls are collected: HTTP method and URL path of
+       `drive`; a bare Google scope like `.../auth/drive` is full access), SmartThings'
+       `r:devices:*` (r/l read, w/x write). A catalogued scope has its meaning and the calls that
+       exercise it written down. Identity scopes (`openid`, `profile`, `email`, Discord's
+       `identify`) and scopes that name no resource are never reported. `offline_access` (and
+       Salesforce's `refresh_token`, X's `offline.access`, Google's `access_type=offline`) counts
+       as used when the component handles refresh tokens (a `refresh_token` grant or key).
+    2. The calls are collected per component: the nearest directory holding a `pyproject.toml`,
+       `setup.py`, `setup.cfg` or `package.json` (a monorepo's mobile app is judged on its own
+       calls, not the server's). Calls are the HTTP method and URL path of
        requests/httpx/aiohttp/urllib/fetch/axios calls, URL constants used by them (a URL constant
-       no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), and SDK
-       calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, googleapiclient,
-       PyGithub, msgraph). Test files do not count.
+       no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), SDK
+       calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, PyGithub, msgraph,
+       Dropbox), and provider clients: `googleapiclient.discovery.build("sqladmin", ...)` and
+       `google.cloud` client libraries reach their API's host. Test files do not count.
     3. A call touches a resource when a word of its path (split on `/`, `.` and `:`, singular and
-       plural alike) is the resource or one of its catalogued aliases (Microsoft Graph `Mail` ->
-       `messages`, `mailFolders`, `sendMail`; Slack `channels` -> `conversations`). Calls to
-       another provider's API host do not count. No touching call: unused. Touching calls that are
-       all GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
+       plural alike, two adjacent segments joined: `notifications/recipients` for
+       `notification_recipients`), or its per-API Google host, is the resource or one of its
+       catalogued aliases. A GraphQL endpoint touches every resource. Calls to another
+       provider's API host do not count. No touching call: unused. Touching calls that are all
+       GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
        read twin: broader than needed.
-    4. When no call is visible at all for the request's provider, nothing is reported; likewise
-       in diff and hook scans, which see only the changed files, unless the rest of the
-       repository can be listed. Requests that are not clearly OAuth (a plain `scope="billing"`
-       passed to an unrelated API, with no OAuth client, token URL or scope syntax around it) are
-       not judged. Requests in test files are not judged either. When not one scope of a request
-       to a provider the catalogs do not know matches any call (`api.console`), its scope names
-       evidently do not follow the API's paths, and nothing is said: map them (below) instead.
+    4. Nothing is reported when no call of the component reaches the request's provider and the
+       component imports a package named after the provider (its SDK, whose calls no catalogue
+       shows), when no call is visible at all, or in diff and hook scans that cannot list the
+       rest of the repository. Requests that are not clearly OAuth (a plain `scope="billing"`
+       with no OAuth client, token URL or scope syntax around it) are not judged; neither are
+       requests in test files, a library's provider presets (five or more sibling files each
+       requesting scopes: the consuming application makes the calls), nor an authorization
+       server issuing its own scopes (values from its own scope enumeration). When not one
+       scope of a request to a provider the catalogs do not know matches any call
+       (`api.console`), its scope names evidently do not follow the API's paths, and nothing is
+       said: map them (below) instead. Findings are medium confidence (low for a provider no
+       catalogue knows): the decision is a heuristic over visible calls.
 
     Teach it a provider's scopes in `[tool.secret-hygiene.scopes]` by mapping each scope to the
     endpoints it grants (`METHOD /path`, `*` and `{id}` match any segment; the path may be a tail
@@ -68,7 +79,9 @@ class UnusedScope(ScopeRule):
         allow = ["legacy:scope"]  # never reported
 
     The built-in catalogs live in `scanner/data/scopes_*.json` (GitHub, Google, Slack, Microsoft
-    Graph, HubSpot): `scopes` (explicit meanings), `resources` (aliases), `sdk` (call patterns).
+    Graph, HubSpot, Salesforce, Atlassian, Zoom, Dropbox, Shopify, Lucid, Discord, X): `scopes`
+    (what each grants, the calls that exercise it, broad or not, narrower alternatives),
+    `resources` (aliases), `sdk` (call patterns).
 
     ## Why is this bad?
     Every scope a token carries is exposure without benefit when the code never uses it: a leaked
