@@ -12,7 +12,7 @@ import pytest
 from scanner.facts.scopes.catalog import DATA_DIR, load_catalog
 from tests.support import scan_files, triples
 
-NEW = ("lucid", "salesforce", "atlassian", "zoom", "dropbox", "shopify", "discord", "x")
+NEW = ("lucca", "lucid", "salesforce", "atlassian", "zoom", "dropbox", "shopify", "discord", "x")
 
 
 def catalogue(name: str) -> dict[str, object]:
@@ -65,6 +65,22 @@ def test_lucid_offline_access_needs_a_refresh() -> None:
                         '    return s.refresh_token("https://api.lucid.co/oauth2/token",'
                         ' refresh_token=token["refresh_token"])\n')
     assert found({"lucid_sync/auth.py": refreshed}) == set()
+
+
+def test_lucca_readwrite_only_read_suggests_readonly() -> None:
+    code = ('import requests\n'
+            'TOKEN_URL = "https://accounts.world.luccasoftware.com/identity/oauth/token"\n'
+            'def token(cid, secret):\n'
+            '    return requests.post(TOKEN_URL, data={"grant_type": "client_credentials", "client_id": cid,'
+            ' "client_secret": secret, "scope": "employees.readwrite departments.readonly"}).json()\n'
+            'def employees(domain, access):\n'
+            '    return requests.get(f"https://{domain}.ilucca.net/lucca-api/employees",'
+            ' headers={"Authorization": f"Bearer {access}"}).json()\n'
+            'def departments(domain, access):\n'
+            '    return requests.get(f"https://{domain}.ilucca.net/lucca-api/departments",'
+            ' headers={"Authorization": f"Bearer {access}"}).json()\n')
+    result = scan_files({"hr/lucca.py": code}, select=["SH204"]).findings
+    assert [(f.line, "employees.readonly" in f.message) for f in result] == [(4, True)]
 
 
 def test_salesforce_full_is_broad_and_api_is_used_by_queries() -> None:
