@@ -49,6 +49,8 @@ CALL_HINTS = ("http", "\"/", "'/", "`/", "\"{", "'{", "`${", ".get(", ".post(")
 # The method of a provider client's construction (`build("drive", "v3")`, `from google.cloud
 # import storage`): it touches the API without saying which operations it makes.
 CLIENT = "CLIENT"
+# The resource word of a call that may touch any resource (a GraphQL endpoint).
+EVERYTHING = "*"
 REFRESH_HINTS = ("refresh_token", "refreshtoken", "auto_refresh", "grant_type=refresh")
 
 
@@ -135,6 +137,8 @@ def _resources(segments: tuple[str, ...], host: str | None) -> frozenset[str]:
         for piece in _WORD_SPLIT.split(segment):
             if piece:
                 words.add(normalise_word(piece))
+    if any(s.lower() in ("graphql", "graphql.json") for s in segments[-2:]):
+        words.add(EVERYTHING)  # a GraphQL endpoint: the query, not the path, names the resources
     if host and host.endswith(".googleapis.com"):
         label = host.split(".")[0]
         if label not in _GENERIC_HOST_LABELS:

@@ -58,6 +58,7 @@ class ComponentCalls:
     calls: dict[str, list[ApiUse]] = field(default_factory=dict)
     paths: dict[str, list[str]] = field(default_factory=dict)
     refresh: set[str] = field(default_factory=set)
+    _relevant: dict[tuple[str, str | None, str | None], list[ApiUse]] = field(default_factory=dict)
     _imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -109,6 +110,15 @@ class ComponentCalls:
         return known
 
     def relevant(self, request: ResolvedRequest) -> list[ApiUse]:
+        """`_relevant`, the same list for every request of one component and provider."""
+        root = component_of(request.place.path, self.roots)
+        key = (root, request.provider, registrable(request.host) if request.host else None)
+        found = self._relevant.get(key)
+        if found is None:
+            found = self._relevant[key] = self._relevant_calls(request)
+        return found
+
+    def _relevant_calls(self, request: ResolvedRequest) -> list[ApiUse]:
         """The calls of the request's component that may exercise its scopes: calls to its
         provider (by catalogue or by the authorize/token host's domain) and calls without a host.
         Empty (say nothing) when none reaches the provider but the component imports the

@@ -15,6 +15,7 @@ from scanner.rules.base import Bad, Good, ProjectReporter
 from scanner.rules.scopes.common import ScopeRule, oauth_context
 from scanner.rules.scopes.components import ComponentCalls, preset_directories
 from scanner.rules.scopes.usage import (
+    CallIndex,
     Endpoint,
     Verdict,
     judge,
@@ -152,6 +153,7 @@ class UnusedScope(ScopeRule):
             files.extend(_code_facts(index, others))
         components = ComponentCalls.build(index, files, paths)
         presets = preset_directories(requests)
+        indexes: dict[int, CallIndex] = {}  # by the id of a memoised `relevant` list
         user_map = self.user_map()
         allowed = self.allowed()
         for request in requests:
@@ -165,7 +167,10 @@ class UnusedScope(ScopeRule):
             if not visible:
                 continue  # the code's calls cannot be seen: say nothing rather than guess
             refreshes = components.refreshes(request)
-            verdicts = [(token, judge(token.text, visible, catalog, user_map, refreshes))
+            index_of = indexes.get(id(visible))
+            if index_of is None:
+                index_of = indexes[id(visible)] = CallIndex(visible)
+            verdicts = [(token, judge(token.text, index_of, catalog, user_map, refreshes))
                         for token in request.tokens if token.text not in allowed]
             if provider is None and _names_unrelated_to_paths(verdicts, catalog):
                 # No scope of an unknown provider's request matches any call: its scope names do

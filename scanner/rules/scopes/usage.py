@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scanner.facts.scopes import ApiUse
-from scanner.facts.scopes.calls import CLIENT, normalise_word
+from scanner.facts.scopes.calls import CLIENT, EVERYTHING, normalise_word
 from scanner.facts.scopes.catalog import Catalog
 
 READ_WORDS = frozenset({"read", "readonly", "read_only", "readbasic", "view", "history", "list", "get"})
@@ -116,11 +116,6 @@ def parse_scope(scope: str, catalog: Catalog) -> ScopeMeaning | None:
                         _read_counterpart(scope) if access == "write" else None)
 
 
-def _reaches_everything(call: ApiUse) -> bool:
-    """A GraphQL endpoint: the query, not the path, names the resources it touches."""
-    return any(s.lower() in ("graphql", "graphql.json") for s in call.segments[-2:])
-
-
 def _words(resource: str, catalog: Catalog) -> frozenset[str]:
     key = resource.lower()
     words = {normalise_word(resource)}
@@ -180,7 +175,26 @@ class Verdict:
     kind: str = "untouched"
 
 
-def judge(scope: str, calls: Sequence[ApiUse], catalog: Catalog,
+class CallIndex:
+    """A component's calls by the words they touch: a scope is judged against the few calls
+    sharing a word with it, not all of them (a large project has thousands)."""
+
+    def __init__(self, calls: Sequence[ApiUse]) -> None:
+        self.calls = calls
+        self._by_word: dict[str, list[ApiUse]] = {}
+        for call in calls:
+            for word in call.resources:
+                self._by_word.setdefault(word, []).append(call)
+
+    def touching(self, words: frozenset[str]) -> list[ApiUse]:
+        found: dict[int, ApiUse] = {}
+        for word in (*sorted(words), EVERYTHING):
+            for call in self._by_word.get(word, ()):
+                found.setdefault(id(call), call)
+        return list(found.values())
+
+
+def judge(scope: str, calls: CallIndex, catalog: Catalog,
           user_map: Mapping[str, Sequence[Endpoint]], refresh_tokens: bool) -> Verdict | None:
     """None when the scope is used (or cannot be judged); else why it is unused or too broad."""
     if scope in catalog.offline:
@@ -190,7 +204,7 @@ def judge(scope: str, calls: Sequence[ApiUse], catalog: Catalog,
                        "(no `refresh_token` grant or key)", "offline")
     mapped = user_map.get(scope)
     if mapped is not None:
-        if any(endpoint_matches(e, c) for e in mapped for c in calls):
+        if any(endpoint_matches(e, c) for e in mapped for c in calls.calls):
             return None
         listed = ", ".join(str(e) for e in mapped)
         return Verdict(f"`{scope}` is never exercised: no API call matches its mapped endpoints ({listed})",
@@ -200,7 +214,7 @@ def judge(scope: str, calls: Sequence[ApiUse], catalog: Catalog,
     meaning = parse_scope(scope, catalog)
     if meaning is None:
         return None
-    touching = [c for c in calls if meaning.words & c.resources or _reaches_everything(c)]
+    touching = calls.touching(meaning.words)
     if not touching:
         return Verdict(f"`{scope}` is never exercised: no API call touches `{meaning.resource}`")
     # A client's construction (`build("sheets", "v4")`) touches its API but says nothing of access.
