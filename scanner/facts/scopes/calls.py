@@ -244,11 +244,10 @@ def _constant_uses(calls: _Calls, text: str,
 def _sdk_uses(calls: _Calls, document: Document, catalog: Catalog) -> Iterator[ApiUse]:
     """SDK calls the catalogs map to endpoints (slack_sdk, googleapiclient, PyGithub ...)."""
     text = document.text
-    lower = document.lower
     present: dict[str, bool] = {}
     for sdk in catalog.sdk:
         if sdk.needle not in present:
-            present[sdk.needle] = sdk.needle in lower
+            present[sdk.needle] = document.has_any((sdk.needle,))  # from the gate's one pass
         if not present[sdk.needle]:
             continue
         for match in sdk.pattern.finditer(text):

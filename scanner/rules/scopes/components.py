@@ -69,13 +69,14 @@ class ComponentCalls:
         known = set(paths)
         made = cls(index, component_roots(known))
         for path, file_facts in files:
-            if not is_test_path(path):
-                made.add(path, file_facts.of(ApiUse))
-                if file_facts.of(RefreshTokenUse):
+            uses, refresh = file_facts.of(ApiUse), file_facts.of(RefreshTokenUse)
+            # Files without calls are most of a project: no test-path check for them.
+            if (uses or refresh) and not is_test_path(path):
+                made.add(path, uses)
+                if refresh:
                     made.refresh.add(component_of(path, made.roots))
         for path in known:
-            if not is_test_path(path):
-                made.add_path(path)
+            made.add_path(path)
         return made
 
     def of(self, request: ResolvedRequest) -> list[ApiUse]:

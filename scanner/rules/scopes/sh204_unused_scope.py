@@ -151,17 +151,18 @@ class UnusedScope(ScopeRule):
                 return
             paths.update(listed)
             files.extend(_code_facts(index, others))
+        # An authorization server issuing its own scopes: its calls are its own endpoints.
+        judged = [r for r in requests if oauth_context(r, catalog) and not r.own_registry]
+        if not judged:
+            return
         components = ComponentCalls.build(index, files, paths)
         presets = preset_directories(requests)
         indexes: dict[int, CallIndex] = {}  # by the id of a memoised `relevant` list
         user_map = self.user_map()
         allowed = self.allowed()
-        for request in requests:
-            if not oauth_context(request, catalog) or request.own_registry \
-                    or posixpath.dirname(request.place.path) in presets:
-                # A library's provider preset (the consuming app makes the calls), or an
-                # authorization server issuing its own scopes (its calls are its own endpoints).
-                continue
+        for request in judged:
+            if posixpath.dirname(request.place.path) in presets:
+                continue  # a library's provider preset: the consuming app makes the calls
             provider = request.provider
             visible = components.relevant(request)
             if not visible:
