@@ -40,7 +40,8 @@ def is_third_party(document: Document) -> bool:
 
 class ScopeExtractor(Extractor):
     """Scope requests and scope-holding constants. The gate admits files holding the word (or a
-    positional client call); a module read because a request imports from it is read whole."""
+    positional client call, or Google's `access_type`); a module read because a request imports
+    from it is read whole."""
 
     name = "scopes"
     produces = (ScopeRequest, ScopeConstant)

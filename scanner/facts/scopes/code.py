@@ -320,16 +320,16 @@ class CodeScopes:
         """Scope keys of a dict or object literal; `owner` is the call it is passed to or the
         name it is assigned to (it tells whether the scopes are about OAuth)."""
         self._handled.add(id(obj))
-        keys = {ir.string_value(k) if self.module.language == "python" else ir.key_text(k)
-                for k, _ in obj.items}
+        python = self.module.language == "python"
+        keys = [ir.string_value(k) if python else ir.key_text(k) for k, _ in obj.items]
+        if not any(key in SCOPE_KEYS or key in OFFLINE_KEYS for key in keys):
+            return  # most dicts: nothing to read
         # Authorize or token parameters around the scope say it is OAuth.
-        hint = " with oauth parameters" if keys & _OAUTH_KEYS else ""
+        hint = " with oauth parameters" if not _OAUTH_KEYS.isdisjoint(keys) else ""
         if not owner and call is None and context.function is not None:
             # `def extra_authorize_data(self): return {"scope": "*"}`: the function says what it is.
             hint += f" of {context.function.name}()"
-        for key_expr, value in obj.items:
-            key = ir.string_value(key_expr) if self.module.language == "python" \
-                else ir.key_text(key_expr)
+        for (_, value), key in zip(obj.items, keys, strict=True):
             if key in OFFLINE_KEYS and ir.string_value(value) == "offline":
                 yield self._offline(value, f'{owner}({{"{key}": "offline"}}){hint}')
             if key not in SCOPE_KEYS:
