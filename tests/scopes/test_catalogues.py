@@ -161,3 +161,12 @@ def test_no_two_catalogues_share_a_file_name_stem_with_a_provider() -> None:
     for path in Path(DATA_DIR).glob("scopes_*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data["provider"] == path.stem[len("scopes_"):]
+
+
+def test_a_wildcard_path_segment_is_not_a_graphql_call() -> None:
+    # `/exports/*` names no resource; only a GraphQL endpoint touches every resource.
+    code = ('SCOPES = ["people:read", "payroll:read"]\n'
+            'session = OAuth2Session("client", scope=SCOPES)\n'
+            'session.get("https://api.example.com/api/v3/people")\n'
+            'session.get("https://api.example.com/api/v3/exports/*")\n')
+    assert found({"hr/sync.py": code}, "SH204") == {("hr/sync.py", 1, "SH204")}

@@ -50,7 +50,7 @@ CALL_HINTS = ("http", "\"/", "'/", "`/", "\"{", "'{", "`${", ".get(", ".post(")
 # import storage`): it touches the API without saying which operations it makes.
 CLIENT = "CLIENT"
 # The resource word of a call that may touch any resource (a GraphQL endpoint).
-EVERYTHING = "*"
+EVERYTHING = "\0any"  # no path segment normalises to it
 REFRESH_HINTS = ("refresh_token", "refreshtoken", "auto_refresh", "grant_type=refresh")
 
 

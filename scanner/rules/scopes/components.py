@@ -101,6 +101,8 @@ class ComponentCalls:
         if known is None:
             found: set[str] = set()
             for path in self.paths.get(root, ()):
+                if is_test_path(path):
+                    continue  # a test's imports are not the component's SDK
                 symbols = self.index.module_of_path(path)
                 if symbols is not None:
                     # The project's own modules (`polar.integrations.slack`) are no SDK.
