@@ -107,3 +107,58 @@ def test_findings_point_at_the_scope_literal() -> None:
     assert (unused.column, unused.end_column) == (6, 32)
     assert "companies" in unused.message
     assert "crm.objects.deals.read" in by_line[12].message
+
+
+def test_prose_registries_tables_and_deletion_lists_are_not_requests() -> None:
+    # An error message, a translation string, the authorization server's own Scope enum and a
+    # table built from it, a migration's DEPRECATED_SCOPES and a UI filter named SCOPES: none
+    # is a request, nor a `missing_scopes` translation string. The real requests (an authlib
+    # client, a token request body, authorize parameters with client_id/response_type around
+    # `"scope": "*"`, an OAuth implementation's `extra_authorize_data`) are still judged.
+    assert scan("prose_and_registries") == {
+        ("homehub/application_credentials.py", 14, "SH202"),
+        ("integrations/partner.py", 12, "SH202"),
+        ("integrations/partner.py", 12, "SH204"),
+        ("integrations/partner.py", 20, "SH202"),
+        ("integrations/partner.py", 38, "SH202"),
+    }
+
+
+def test_unused_scopes_are_decided_per_component() -> None:
+    # The mobile app's calls decide its scopes: webhooks:write is only called by the server
+    # component; notification_recipients is /v1/notifications/recipients. The billing component
+    # calls its provider only through billing_sdk: nothing is said about its scopes.
+    assert scan("monorepo") == {("apps/mobile/src/oauthConfig.ts", 11, "SH204")}
+
+
+def test_google_discovery_chains_client_libraries_and_cloud_platform() -> None:
+    # sqlservice.admin is exercised through googleapiclient.discovery.build("sqladmin", ...);
+    # cloud-platform is reported where the called API has a narrower scope, and not for Vertex AI,
+    # which defines none.
+    assert scan("google_cloud") == {("dbadmin/dbadmin/credentials.py", 7, "SH202")}
+    result = scan_dir(FIXTURES / "google_cloud", select=["SH202"])
+    assert "sqlservice.admin" in result.findings[0].message
+    assert "devstorage" not in result.findings[0].message
+
+
+def test_smartthings_access_prefixes_are_not_wildcards() -> None:
+    # r:/x: on devices and locations are used by the calls; r:scenes:* is never called.
+    assert scan("smartthings_bridge") == {("bridge/oauth.py", 7, "SH204")}
+    result = scan_dir(FIXTURES / "smartthings_bridge", select=["SH204"])
+    assert "r:scenes:*" in result.findings[0].message
+
+
+def test_a_librarys_provider_presets_are_not_judged_for_unused_scopes() -> None:
+    # Six sibling preset files: the consuming app makes the calls. A catalogued broad scope in a
+    # preset is still reported.
+    assert scan("provider_presets") == {("src/providers/github.ts", 10, "SH202")}
+
+
+def test_offline_access_and_access_type_offline_without_refresh_tokens() -> None:
+    # Issue 18's companion check: Google's access_type=offline (a Flow call's keyword, an
+    # authorize URL) asks for a refresh token the component never uses; the Lucid exporter's
+    # offline_access is used (it refreshes and saves the rotated token).
+    assert scan("offline_requests") == {
+        ("calendar_digest/digest/auth.py", 17, "SH204"),
+        ("web_login/src/login.ts", 4, "SH204"),
+    }

@@ -169,7 +169,7 @@ def test_explain_sh204_describes_the_decision_and_the_map() -> None:
 
 
 def test_fingerprints_do_not_depend_on_lines() -> None:
-    code = 'SCOPES = ["admin"]\n'
+    code = 'SCOPES = ["admin:org"]\n'
     first = scan_files({"a.py": code}, select=["SH202"]).findings
     moved = scan_files({"a.py": "\n\n" + code}, select=["SH202"]).findings
     assert [f.fingerprint for f in first] == [f.fingerprint for f in moved]

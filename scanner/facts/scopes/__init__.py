@@ -40,12 +40,13 @@ def is_third_party(document: Document) -> bool:
 
 class ScopeExtractor(Extractor):
     """Scope requests and scope-holding constants. The gate admits files holding the word (or a
-    positional client call); a module read because a request imports from it is read whole."""
+    positional client call, or Google's `access_type`); a module read because a request imports
+    from it is read whole."""
 
     name = "scopes"
     produces = (ScopeRequest, ScopeConstant)
     # A client taking scopes positionally is a request without the word.
-    gate = Gate(words=("scope", *POSITIONAL_SCOPES))
+    gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES))
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):

@@ -40,11 +40,17 @@ _WORD_SPLIT = re.compile(r"[.:]")
 _BEFORE = 300
 # Read-only calls sent as POST (search and batch-read endpoints).
 _READ_POST_TAIL = frozenset({"search", "query", "read", "batchget", "lookup"})
+_GENERIC_HOST_LABELS = frozenset({"www", "api", "oauth2", "accounts", "content"})
 _OAUTH_SEGMENTS = frozenset({"token", "authorize", "authorization", "access_token", "revoke", "logout",
                              "devicecode", ".default", "openid-configuration", "jwks", "certs"})
 # Text a file must hold for calls to be found: URL or path literals (or f-string and template
 # bases), verb calls with relative paths, route strings. Few needles: each is a full scan.
 CALL_HINTS = ("http", "\"/", "'/", "`/", "\"{", "'{", "`${", ".get(", ".post(")
+# The method of a provider client's construction (`build("drive", "v3")`, `from google.cloud
+# import storage`): it touches the API without saying which operations it makes.
+CLIENT = "CLIENT"
+# The resource word of a call that may touch any resource (a GraphQL endpoint).
+EVERYTHING = "\0any"  # no path segment normalises to it
 REFRESH_HINTS = ("refresh_token", "refreshtoken", "auto_refresh", "grant_type=refresh")
 
 
@@ -112,16 +118,31 @@ def _normalise_method(method: str, segments: tuple[str, ...]) -> str:
     return method
 
 
-def _resources(segments: tuple[str, ...]) -> frozenset[str]:
-    """The words of a path a scope's resource can match: each segment and its `.`/`:` parts."""
+def _resources(segments: tuple[str, ...], host: str | None) -> frozenset[str]:
+    """The words of a call a scope's resource can match: each path segment and its `.`/`:`
+    parts, two adjacent segments as one word (`notifications/recipients` for a
+    `notification_recipients` scope), and the API name of a per-API Google host
+    (`sqladmin.googleapis.com`)."""
     words: set[str] = set()
+    previous = ""
     for segment in segments:
         if segment == "{}":
+            previous = ""
             continue
-        words.add(normalise_word(segment))
+        word = normalise_word(segment)
+        words.add(word)
+        if previous:
+            words.add(previous + word)
+        previous = word
         for piece in _WORD_SPLIT.split(segment):
             if piece:
                 words.add(normalise_word(piece))
+    if any(s.lower() in ("graphql", "graphql.json") for s in segments[-2:]):
+        words.add(EVERYTHING)  # a GraphQL endpoint: the query, not the path, names the resources
+    if host and host.endswith(".googleapis.com"):
+        label = host.split(".")[0]
+        if label not in _GENERIC_HOST_LABELS:
+            words.add(normalise_word(label))
     return frozenset(words)
 
 
@@ -138,7 +159,7 @@ class _Calls:
         end_line, end_column = self.document.position(end)
         span: Span = (line, column, end_line, end_column)
         return ApiUse(span, _normalise_method(method, segments), segments, host,
-                      self.catalog.provider_of_host(host), _resources(segments))
+                      self.catalog.provider_of_host(host), _resources(segments, host))
 
 
 def api_uses(document: Document, catalog: Catalog) -> Iterator[ApiUse]:
@@ -223,11 +244,10 @@ def _constant_uses(calls: _Calls, text: str,
 def _sdk_uses(calls: _Calls, document: Document, catalog: Catalog) -> Iterator[ApiUse]:
     """SDK calls the catalogs map to endpoints (slack_sdk, googleapiclient, PyGithub ...)."""
     text = document.text
-    lower = document.lower
     present: dict[str, bool] = {}
     for sdk in catalog.sdk:
         if sdk.needle not in present:
-            present[sdk.needle] = sdk.needle in lower
+            present[sdk.needle] = document.has_any((sdk.needle,))  # from the gate's one pass
         if not present[sdk.needle]:
             continue
         for match in sdk.pattern.finditer(text):
@@ -237,5 +257,6 @@ def _sdk_uses(calls: _Calls, document: Document, catalog: Catalog) -> Iterator[A
                 operation = (match.group(match.lastindex or 0) if match.lastindex else "").lower()
                 method = "GET" if operation.startswith(catalog.read_operations) else "POST"
             _host, segments = _split_url(endpoint)
-            # The SDK talks to its provider's API host.
-            yield calls.use(method, sdk.host, segments, match.start(), match.end())
+            # The SDK talks to its provider's API host (a per-API host named by the call).
+            host = sdk.host.format(*[g or "" for g in match.groups()]) if sdk.host else None
+            yield calls.use(method, host, segments, match.start(), match.end())

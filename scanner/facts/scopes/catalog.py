@@ -24,7 +24,7 @@ class SdkCall:
     pattern: re.Pattern[str]
     endpoint: str
     method: str  # an HTTP method, or "auto": decided by the operation's name
-    host: str | None
+    host: str | None  # the API host it talks to ("{0}.googleapis.com": from the match)
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,17 @@ class Catalog:
     sdk: tuple[SdkCall, ...]
     read_operations: tuple[str, ...]
     scope_providers: Mapping[str, str]
+    # Google API words (a per-API host's label or path word) that define no scope narrower
+    # than cloud-platform, and API word -> its narrower scopes
+    cloud_platform_only: frozenset[str]
+    narrower: Mapping[str, tuple[str, ...]]
+    # scope -> what it grants (the catalogue's own words)
+    grants: Mapping[str, str]
+    # scopes over many APIs that each define narrower scopes (Google's cloud-platform)
+    umbrella: frozenset[str]
+    # scopes that ask for a refresh token (`offline_access`, Salesforce `refresh_token`, X
+    # `offline.access`)
+    offline: frozenset[str]
 
     def provider_of_scope(self, scope: str) -> str | None:
         known = self.scope_providers.get(scope)
@@ -100,6 +111,11 @@ def load_catalog() -> Catalog:
     sdk_calls: list[SdkCall] = []
     read_operations: set[str] = set()
     scope_providers: dict[str, str] = {}
+    cloud_platform_only: set[str] = set()
+    narrower: dict[str, tuple[str, ...]] = {}
+    grants: dict[str, str] = {}
+    umbrella: set[str] = set()
+    offline: set[str] = {"offline_access"}
     for stem, data in _catalog_data():
         name = data.get("provider", stem[len("scopes_"):])
         pattern = data.get("scope_pattern")
@@ -115,13 +131,33 @@ def load_catalog() -> Catalog:
             if "read_scope" in meaning:
                 read_scope[scope] = meaning["read_scope"]
             scope_providers.setdefault(scope, name)
+            if "grants" in meaning:
+                grants[scope] = meaning["grants"]
+            if meaning.get("broad") and meaning.get("narrower") and scope not in broad:
+                broad[scope] = (f"grants {meaning['grants']}" if "grants" in meaning
+                                else "is broader than the integration needs",
+                                " or ".join(meaning["narrower"]))
+                broad_provider[scope] = name
+            # The calls that exercise the scope teach the matcher its resource's path words.
+            words = aliases.setdefault(meaning["resource"].lower(), set())
+            for call in meaning.get("exercised_by", ()):
+                words.update(_call_words(call))
+            if meaning.get("identity"):
+                identity.add(scope)
+            if meaning.get("umbrella"):
+                umbrella.add(scope)
+        offline.update(data.get("offline", ()))
+        cloud_platform_only.update(w.lower() for w in data.get("cloud_platform_only", ()))
+        for api, scopes in data.get("narrower", {}).items():
+            narrower[api.lower()] = tuple(scopes)
         identity.update(data.get("identity", ()))
         identity.update(data.get("unjudged", ()))
         for resource, words in data.get("resources", {}).items():
             aliases.setdefault(resource.lower(), set()).update(w.lower() for w in words)
         for sdk in data.get("sdk", ()):
             sdk_calls.append(SdkCall(name, sdk["needle"].lower(), re.compile(sdk["pattern"]),
-                                     sdk["endpoint"], sdk.get("method", "auto"), api_host))
+                                     sdk["endpoint"], sdk.get("method", "auto"),
+                                     sdk.get("host", api_host)))
         read_operations.update(o.lower() for o in data.get("read_operations", ()))
     return Catalog(
         providers=tuple(providers), broad=MappingProxyType(broad),
@@ -129,4 +165,33 @@ def load_catalog() -> Catalog:
         read_scope=MappingProxyType(read_scope), identity=frozenset(identity),
         aliases=MappingProxyType({k: frozenset(v) for k, v in aliases.items()}),
         sdk=tuple(sdk_calls), read_operations=tuple(sorted(read_operations)),
-        scope_providers=MappingProxyType(scope_providers))
+        cloud_platform_only=frozenset(cloud_platform_only), narrower=MappingProxyType(narrower),
+        grants=MappingProxyType(grants), umbrella=frozenset(umbrella), offline=frozenset(offline),
+        scope_providers=MappingProxyType({
+            scope: name for scope, name in scope_providers.items()
+            if scope not in identity and scope not in offline and _distinctive(scope)}))
+
+
+# Path tails that name an operation, not the resource it acts on (`/contacts/search`).
+_ACTION_WORDS = frozenset({"search", "batch", "query", "list", "get", "create", "update", "delete",
+                           "archive", "read", "items", "children", "content", "contents", "status",
+                           "summary", "info", "async", "export", "json"})
+
+
+def _distinctive(scope: str) -> bool:
+    """A scope that names its provider by itself: not a plain word (`api`, `email`, `full`)."""
+    return any(ch in scope for ch in ":._/")
+
+
+def _call_words(call: str) -> set[str]:
+    """`GET /v1/notifications/recipients`, `host sqladmin.googleapis.com` or an SDK method
+    `conversations.inviteShared`: the distinctive word a call of it holds (the last path
+    segment or method part that is not a placeholder or a version)."""
+    if call.startswith("host "):
+        label = call[5:].split(".")[0].lower()
+        return {label} if label.isalnum() else set()
+    text = call.split(" ", 1)[1] if " " in call else call
+    pieces = [w for w in re.split(r"[/.:]", text)
+              if w and not w.startswith(("{", "$")) and not re.fullmatch(r"v\d[\w.]*", w)
+              and w.lower() not in _ACTION_WORDS]
+    return {pieces[-1].lower()} if pieces else set()

@@ -27,6 +27,9 @@ from scanner.model.document import Document
 # Keys, keywords and properties that carry scopes (Python spellings and JS ones).
 SCOPE_KEYS = frozenset({"scope", "scopes", "oauth_scopes", "oauth_scope", "default_scopes",
                         "oauthScopes", "defaultScopes"})
+# `access_type="offline"` (Google): a refresh token request, reported as this pseudo-scope.
+OFFLINE_KEYS = frozenset({"access_type", "accessType"})
+OFFLINE_REQUEST = "access_type=offline"
 # Calls that take the scopes positionally: method name -> index of the scopes argument.
 POSITIONAL_SCOPES = MappingProxyType({
     "from_client_secrets_file": 1, "from_client_config": 1, "from_authorized_user_file": 1,
@@ -49,6 +52,13 @@ _LIBRARY_PROVIDERS = (
     ("google.auth.", "https://oauth2.googleapis.com/token"),
 )
 _SELF = ("self", "cls", "this")
+# Keys that make a dict an OAuth request payload (authorize parameters, a token request body).
+_OAUTH_KEYS = frozenset({"client_id", "client_secret", "grant_type", "redirect_uri", "response_type",
+                         "code_challenge", "access_type", "clientId", "redirectUri", "responseType",
+                         "grantType", "audience", "prompt"})
+# Callees whose dict argument is a message, not a request: exceptions, warnings, translations.
+_MESSAGE_CALLEE_ENDS = ("Error", "Exception", "Warning", "Invalid", "Denied")
+_MESSAGE_CALLEES = frozenset({"_", "gettext", "gettext_lazy", "ngettext", "t", "i18n.t", "$t"})
 _MAX_DEPTH = 20
 
 
@@ -256,6 +266,14 @@ class CodeScopes:
         return ScopeRequest(value.span, value, origin, provider, source,
                             self.document.line_text(value.span[0]), self.partial)
 
+    def _offline(self, expr: ir.Expr, origin: str) -> ScopeRequest:
+        """Google's `access_type="offline"`: a refresh token asked for, judged like the
+        `offline_access` scope (SH204 says so when the code never uses one)."""
+        span = self.document.node_span(expr)
+        value = Lit(OFFLINE_REQUEST, span, self.lines(span), encoded=True)
+        return ScopeRequest(span, value, origin, "https://accounts.google.com/o/oauth2/auth",
+                            "literal", self.document.line_text(span[0]), self.partial)
+
     def _assignment(self, statement: ir.Assign, context: _Context) -> Iterator[ScopeRequest]:
         assert statement.value is not None
         for target in statement.targets:
@@ -269,6 +287,12 @@ class CodeScopes:
 
     def _call(self, call: ir.Call, context: _Context) -> Iterator[ScopeRequest]:
         callee = _callee_text(call.func) or "call"
+        if _is_message_call(callee):
+            # `ValidationError({"scope": "Scoped notifications require ..."})`: a message
+            for argument in (*call.args, *(value for _, value in call.kwargs)):
+                if isinstance(argument, ir.Dict):
+                    self._handled.add(id(argument))
+            return
         for argument in (*call.args, *(value for _, value in call.kwargs)):
             if isinstance(argument, ir.Dict):
                 yield from self._object(argument, context, call, callee)
@@ -285,6 +309,8 @@ class CodeScopes:
             yield self._request(positional, context, f"{callee}(scopes)",
                                 self._provider(call, context))
         for key, value in call.kwargs:
+            if key in OFFLINE_KEYS and ir.string_value(value) == "offline":
+                yield self._offline(value, f"{callee}({key}=)")
             if key in SCOPE_KEYS:
                 yield self._request(value, context, f"{callee}({key}=)",
                                     self._provider(call, context))
@@ -294,9 +320,18 @@ class CodeScopes:
         """Scope keys of a dict or object literal; `owner` is the call it is passed to or the
         name it is assigned to (it tells whether the scopes are about OAuth)."""
         self._handled.add(id(obj))
-        for key_expr, value in obj.items:
-            key = ir.string_value(key_expr) if self.module.language == "python" \
-                else ir.key_text(key_expr)
+        python = self.module.language == "python"
+        keys = [ir.string_value(k) if python else ir.key_text(k) for k, _ in obj.items]
+        if not any(key in SCOPE_KEYS or key in OFFLINE_KEYS for key in keys):
+            return  # most dicts: nothing to read
+        # Authorize or token parameters around the scope say it is OAuth.
+        hint = " with oauth parameters" if not _OAUTH_KEYS.isdisjoint(keys) else ""
+        if not owner and call is None and context.function is not None:
+            # `def extra_authorize_data(self): return {"scope": "*"}`: the function says what it is.
+            hint += f" of {context.function.name}()"
+        for (_, value), key in zip(obj.items, keys, strict=True):
+            if key in OFFLINE_KEYS and ir.string_value(value) == "offline":
+                yield self._offline(value, f'{owner}({{"{key}": "offline"}}){hint}')
             if key not in SCOPE_KEYS:
                 continue
             if call is not None:
@@ -306,7 +341,7 @@ class CodeScopes:
             provider = _sibling_url(obj)
             if provider is None and call is not None:
                 provider = self._provider(call, context)
-            yield self._request(value, context, origin, provider)
+            yield self._request(value, context, origin + hint, provider)
 
     def _pairs(self, seq: ir.Seq, context: _Context) -> Iterator[ScopeRequest]:
         """`new URLSearchParams([["scope", "openid email"], ...])`, `urlencode([("scope", s)])`."""
@@ -365,6 +400,11 @@ def _callee_text(func: ir.Expr) -> str | None:
         inner = _callee_text(func.func)
         return None if inner is None else f"{inner}()"
     return None
+
+
+def _is_message_call(callee: str) -> bool:
+    last = callee.rsplit(".", 1)[-1]
+    return callee in _MESSAGE_CALLEES or last.endswith(_MESSAGE_CALLEE_ENDS)
 
 
 def _sibling_url(obj: ir.Dict) -> str | None:

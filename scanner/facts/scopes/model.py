@@ -131,7 +131,7 @@ class ApiUse(Fact):
     @property
     def access(self) -> str:
         """"read", "write", or "any" when the method is unknown."""
-        if self.method == "*":
+        if self.method in ("*", "CLIENT"):
             return "any"
         return "read" if self.method in ("GET", "HEAD") else "write"
 

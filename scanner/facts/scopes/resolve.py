@@ -4,8 +4,8 @@ joins, concatenation, lists) into positioned scopes and their joined length: wha
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Union
 from urllib.parse import urlsplit
 
@@ -27,6 +27,21 @@ from scanner.project.index import ProjectIndex
 _MAX_DEPTH = 12
 _MAX_HOPS = 8
 _SCOPE_CONSTANT = re.compile(r"^(?:\w*_)?scopes?$", re.IGNORECASE)
+# Words in a scope constant's name that say it is not what the code requests: a server's list of
+# what it supports, a migration's list of scopes to delete, display tables.
+_NOT_REQUESTED_WORDS = frozenset({
+    "deprecated", "removed", "legacy", "old", "obsolete", "supported", "available", "allowed",
+    "valid", "known", "registered", "reserved", "display", "names", "labels", "choices",
+    "descriptions", "tools", "granted", "revoked",
+})
+# Words no scope is made of: a value holding one is prose (an error message, a UI string).
+_PROSE_WORDS = frozenset({
+    "an", "the", "to", "of", "and", "or", "is", "are", "be", "not", "please", "you", "your",
+    "this", "that", "must", "require", "requires", "with", "for", "in", "on", "have", "has",
+    "was", "were", "will", "can", "cannot", "should", "make", "sure", "been", "failed", "missing",
+})
+# Bases that make a class an enumeration or a choices table: its members are a registry.
+_REGISTRY_BASES = ("Enum", "Flag", "Choices")
 
 # `scope` values of other worlds: dependency scopes (Maven, Gradle, CycloneDX SBOMs), DI and
 # variable scopes, pytest fixtures, installer scopes. A request made only of these is not OAuth.
@@ -70,6 +85,9 @@ class ResolvedRequest:
     anchor: Place  # the literal holding the whole list (a whole-list finding goes there)
     host: str | None
     provider: str | None
+    # the scopes come from the project's own scope enumeration (`Scope.orders_read`): an
+    # authorization server issuing or checking its own scopes
+    own_registry: bool = False
 
 
 def is_test_path(path: str) -> bool:
@@ -156,6 +174,8 @@ class Resolver:
             items: list[_Text] = []
             complete = True
             for item in value.items:
+                if isinstance(item, ScopeList):
+                    return _Unknown()  # a list of pairs or rows (a table), not a scope list
                 resolved = self.resolve(item, path, depth + 1)
                 if isinstance(resolved, _Text):
                     items.append(resolved)
@@ -232,10 +252,23 @@ class Resolver:
                 complete = complete and item_complete
         tokens = [t for t in tokens if not t.text.startswith(("/", "./"))]
         length = len(" ".join(t.text for t in tokens))
-        provider = self.catalog.provider_of_host(host) or next(
-            (p for t in tokens if (p := self.catalog.provider_of_scope(t.text)) is not None), None)
+        provider = self.catalog.provider_of_host(host) or self._provider_of_scopes(tokens)
         return ResolvedRequest(request, place, tuple(tokens), complete, length, anchor, host,
                                provider)
+
+
+    def _provider_of_scopes(self, tokens: list[ScopeToken]) -> str | None:
+        """The catalogued provider at least half of the request's scopes belong to (`user:read`
+        alone is Zoom's and many other APIs' scope: one such scope does not make a request
+        Zoom's)."""
+        judged = [t.text for t in tokens if t.text not in self.catalog.identity]
+        counts: dict[str, int] = {}
+        for text in judged:
+            found = self.catalog.provider_of_scope(text)
+            if found is not None:
+                counts[found] = counts.get(found, 0) + 1
+        best = max(sorted(counts), key=lambda name: counts[name], default=None)
+        return best if best is not None and 2 * counts[best] >= len(judged) else None
 
 
 def host_of(url: str | None) -> str | None:
@@ -317,9 +350,43 @@ def _positioned(tokens: list[tuple[str, tuple[str, Lit]]]) -> list[ScopeToken]:
 # -- the requests every rule judges -----------------------------------------------------------
 
 
+def is_prose(tokens: Sequence[ScopeToken]) -> bool:
+    """Words of a sentence (an error message, a translation string), not scopes: a word no
+    scope is made of, or a word that ends a sentence."""
+    return any(t.text.lower() in _PROSE_WORDS or (t.text[-1] in ".!?" and t.text[:-1].isalpha())
+               for t in tokens)
+
+
 def is_oauth(resolved: ResolvedRequest) -> bool:
-    """A request with no known scope, or one scope that is not of another world's `scope`."""
-    return not resolved.tokens or any(t.text.lower() not in NOT_OAUTH_SCOPES for t in resolved.tokens)
+    """A request with no known scope, or one scope that is not of another world's `scope`;
+    never prose."""
+    if not resolved.tokens:
+        return True
+    if is_prose(resolved.tokens):
+        return False
+    return any(t.text.lower() not in NOT_OAUTH_SCOPES for t in resolved.tokens)
+
+
+def _name_words(name: str) -> set[str]:
+    """`DEPRECATED_SCOPES` / `deprecatedScopes` -> {"deprecated", "scopes"}."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name.rsplit(".", 1)[-1])
+    return {w.lower() for w in re.split(r"[\s_]+", spaced) if w}
+
+
+def _registry_classes(index: ProjectIndex, path: str) -> set[str]:
+    """Names of the module's enumeration classes (`class Scope(StrEnum)`): an authorization
+    server's own scope registry."""
+    symbols = index.module_of_path(path)
+    if symbols is None:
+        return set()
+    return {cls.qualname.rsplit(".", 1)[-1] for cls in symbols.classes
+            if any(base.rsplit(".", 1)[-1].endswith(_REGISTRY_BASES) for base in cls.bases)}
+
+
+def _through_registry(index: ProjectIndex, visited: set[tuple[str, str]]) -> bool:
+    """Did a resolution go through members of an enumeration class?"""
+    return any("." in name and name.split(".", 1)[0] in _registry_classes(index, path)
+               for path, name in visited)
 
 
 def resolved_requests(facts: Mapping[str, FileFacts], index: ProjectIndex) -> list[ResolvedRequest]:
@@ -327,14 +394,23 @@ def resolved_requests(facts: Mapping[str, FileFacts], index: ProjectIndex) -> li
     constants (`SCOPES = [...]`) that no request uses (passed in a way we do not recognise)."""
     resolver = Resolver(index)
     paths = [path for path in sorted(facts) if not is_test_path(path)]
-    results = [resolved for path in paths for request in facts[path].of(ScopeRequest)
-               if is_oauth(resolved := resolver.request(path, request))]
+    results = []
+    for path in paths:
+        for request in facts[path].of(ScopeRequest):
+            own = resolver.fork()
+            resolved = own.request(path, request)
+            resolver.visited |= own.visited
+            if is_oauth(resolved):
+                if _through_registry(index, own.visited):
+                    resolved = replace(resolved, own_registry=True)
+                results.append(resolved)
     candidates: list[tuple[tuple[str, str], ResolvedRequest, set[tuple[str, str]]]] = []
     for path in paths:
         for constant in facts[path].of(ScopeConstant):
             short = constant.name.rsplit(".", 1)[-1]
             key = (path, constant.name)
-            if not _SCOPE_CONSTANT.match(short) or key in resolver.visited:
+            if not _SCOPE_CONSTANT.match(short) or key in resolver.visited \
+                    or _name_words(short) & _NOT_REQUESTED_WORDS:
                 continue
             own = resolver.fork()
             request = ScopeRequest(constant.span, Ref(constant.name, constant.span),
@@ -342,7 +418,8 @@ def resolved_requests(facts: Mapping[str, FileFacts], index: ProjectIndex) -> li
                                    constant.line_text, constant.partial)
             candidates.append((key, own.request(path, request), own.visited - {key}))
     used_by_others = {key for *_rest, visited in candidates for key in visited}
-    for key, resolved, _visited in candidates:
-        if key not in used_by_others and resolved.tokens and is_oauth(resolved):
+    for key, resolved, visited in candidates:
+        if key not in used_by_others and resolved.tokens and is_oauth(resolved) \
+                and not _through_registry(index, visited):
             results.append(resolved)
     return results

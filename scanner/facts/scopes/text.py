@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import unquote_plus
 
 from scanner.facts.base import Span
+from scanner.facts.scopes.code import OFFLINE_REQUEST
 from scanner.facts.scopes.model import (
     Lit,
     ScopeList,
@@ -21,6 +22,7 @@ from scanner.lang.config import ConfigEntry, iter_entries
 from scanner.model.document import Document, FileKind
 
 _URL_SCOPE = re.compile(r"https?://[^\s\"'`<>()]*?[?&]scope=(?P<value>[^&\s\"'`<>#)]*)", re.IGNORECASE)
+_URL_OFFLINE = re.compile(r"https?://[^\s\"'`<>()]*?[?&](?P<value>access_type=offline)\b")
 _PLACEHOLDER = re.compile(r"[{}$<>%]|\\")
 # URL escapes that may stand between scopes (decoded before looking for placeholders).
 _URL_SEPARATORS = (("%20", " "), ("%2C", ","), ("%2c", ","), ("%3A", ":"), ("%3a", ":"),
@@ -30,6 +32,11 @@ _CONFIG_KEY = re.compile(r"^scopes?$|(?:^|[_.\-])scopes$|o?auth[_.\-]?scopes?$",
 # A key named like scope(s) at a line start (YAML, TOML, INI, .env) or quoted (JSON).
 _CONFIG_HINT = re.compile(r"""(?:^[ \t\-]*|["'])[\w.\-]*scopes?["']?\s*[:=]""",
                           re.IGNORECASE | re.MULTILINE)
+# `missing_scopes`, `invalid_scope`, `deprecated_scopes`: a message or a list about scopes (a
+# translation string, a server's table), not what is requested.
+_NOT_A_REQUEST_KEY = re.compile(r"(?:^|[_.\-])(?:missing|invalid|insufficient|deprecated|removed|"
+                                r"supported|available|allowed|error|errors|description|help)[_.\-]",
+                                re.IGNORECASE)
 _JSON_SCOPE_KEY = re.compile(r'"([\w.\-]*scopes?)"\s*:\s*', re.IGNORECASE)
 _JSON_URL = re.compile(r'"[\w.\-]*(?:token|auth)[\w.\-]*"\s*:\s*"(https?://[^"]+)"', re.IGNORECASE)
 _URL_KEY_WORDS = ("token", "auth", "issuer", "url", "uri", "endpoint")
@@ -47,7 +54,14 @@ def _request(document: Document, value: ScopeValue, origin: str, provider: str |
 
 
 def url_scope_requests(document: Document) -> Iterator[ScopeRequest]:
-    """`...?scope=a%20b` in any file."""
+    """`...?scope=a%20b` in any file, and `access_type=offline` in an authorize URL."""
+    if "access_type=offline" in document.text:
+        for match in _URL_OFFLINE.finditer(document.text):
+            line, column = document.position(match.start("value"))
+            span = (line, column, line, column + len(match.group("value")))
+            yield _request(document, Lit(OFFLINE_REQUEST, span, (document.line_text(line),),
+                                         encoded=True),
+                           "access_type= URL parameter", match.group(0).split("?")[0], "url", span)
     if "scope=" not in document.lower:
         return
     for match in _URL_SCOPE.finditer(document.text):
@@ -77,7 +91,7 @@ def config_scope_requests(document: Document) -> Iterator[ScopeRequest]:
         return
     entries = list(iter_entries(document))
     for entry in entries:
-        if not _CONFIG_KEY.search(entry.key):
+        if not _CONFIG_KEY.search(entry.key) or _NOT_A_REQUEST_KEY.search(entry.key):
             continue
         origin = ".".join(entry.key_path) or entry.key
         span = (entry.line, entry.column, entry.end_line, entry.end_column)
@@ -110,7 +124,7 @@ def _json_scope_requests(document: Document) -> Iterator[ScopeRequest]:
     url = _JSON_URL.search(text)
     provider = url.group(1) if url else None
     for match in _JSON_SCOPE_KEY.finditer(text):
-        if not _CONFIG_KEY.search(match.group(1)):
+        if not _CONFIG_KEY.search(match.group(1)) or _NOT_A_REQUEST_KEY.search(match.group(1)):
             continue
         try:
             value, end = decoder.raw_decode(text, match.end())

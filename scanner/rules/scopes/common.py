@@ -10,7 +10,7 @@ from scanner.facts.base import Fact, FileFacts
 from scanner.facts.scopes import ScopeConstant, ScopeRequest
 from scanner.facts.scopes.catalog import Catalog
 from scanner.facts.scopes.resolve import Place, ResolvedRequest
-from scanner.model.finding import Finding
+from scanner.model.finding import Confidence, Finding
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import CONTEXTS, ProjectReporter, ProjectRule
 
@@ -43,13 +43,16 @@ class ScopeRule(ProjectRule):
         raise NotImplementedError
 
     def at(self, place: Place, request: ResolvedRequest, message: str, construct: str,
-           index: ProjectIndex, report: ProjectReporter) -> Finding:
+           index: ProjectIndex, report: ProjectReporter,
+           confidence: Confidence | None = None) -> Finding:
         """A finding at `place`, or at the request when `place` is in a module the scan did not
         cover (hook and diff modes read other modules only to resolve names)."""
         if place.path not in index.scanned:
             place = request.place
+        if confidence is None and request.request.source == "scope constant":
+            confidence = Confidence.MEDIUM  # no request was seen to use the constant
         return report.report(self, place.path, place.span, message, place.line_text,
-                             construct=construct)
+                             construct=construct, confidence=confidence)
 
     def allowed(self) -> frozenset[str]:
         return frozenset(self.options.get("allow", ()))
@@ -60,14 +63,16 @@ def oauth_context(request: ResolvedRequest, catalog: Catalog) -> bool:
     the generic words (`all`, `admin` ...) then stay silent."""
     fact = request.request
     origin = fact.origin.lower()
-    # A URL's scope parameter and a constant named like scopes say so themselves.
-    if fact.provider_url or fact.source in ("url", "scope constant") \
-            or any(word in origin for word in _OAUTH_CONTEXT):
+    # A URL's scope parameter says so itself; a constant merely named like scopes does not (a UI
+    # filter list `SCOPES = ['all', 'products']`).
+    if fact.provider_url or fact.source == "url" or any(word in origin for word in _OAUTH_CONTEXT):
         return True
     if fact.source == "config" and "scopes" in origin:
         return True
     return any(
-        any(ch in token.text for ch in ":./") or token.text in catalog.explicit
-        or token.text in catalog.identity or token.text == "offline_access"
+        any(ch in token.text for ch in ":./") or token.text in catalog.offline
+        # A catalogued plain word (`api`, `bot`, `content`) is too common to say OAuth alone.
+        or (token.text in catalog.explicit and "_" in token.text)
+        or token.text in catalog.identity
         for token in request.tokens
     )

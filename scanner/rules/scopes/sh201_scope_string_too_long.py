@@ -50,7 +50,8 @@ class ScopeStringTooLong(ScopeRule):
 
     ## Options
     Configure the limit globally, or per token/authorize host (a suffix matches subdomains) or
-    catalogued provider name (`github`, `google`, `slack`, `microsoft`, `hubspot`):
+    catalogued provider name (`github`, `google`, `slack`, `microsoft`, `hubspot`, `salesforce`,
+    `atlassian`, `zoom`, `dropbox`, `shopify`, `lucid`, `discord`, `x`):
 
         [tool.secret-hygiene.scopes]
         max-length = 4000

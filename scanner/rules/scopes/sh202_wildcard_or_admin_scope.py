@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import posixpath
+from collections.abc import Iterator, Mapping, Sequence
 
 from scanner.facts.base import FileFacts
+from scanner.facts.scopes import ApiUse, ScopeConstant, ScopeRequest
 from scanner.facts.scopes.catalog import Catalog, load_catalog
 from scanner.facts.scopes.resolve import resolved_requests
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import Bad, Good, ProjectReporter
 from scanner.rules.scopes.common import ScopeRule, oauth_context
+from scanner.rules.scopes.components import ComponentCalls, preset_directories
+from scanner.rules.scopes.usage import names_resource_and_access
 
 
 class WildcardOrAdminScope(ScopeRule):
@@ -18,9 +22,13 @@ class WildcardOrAdminScope(ScopeRule):
     Flags wildcard and admin scopes where narrower ones exist. It covers wildcard and
     administrative scopes (`*`, `all`, `admin`, `full_access`, `root`), GitHub's
     classic `repo` and `admin:*` scopes, Google's `cloud-platform`, full Drive and full Gmail
-    scopes, Microsoft Graph's `Directory.ReadWrite.All`, and the other catalogued scopes for which
-    the provider offers narrower ones. The generic words count only where the request is clearly
-    OAuth (an OAuth client, a token URL, scope syntax around it).
+    scopes, Microsoft Graph's `Directory.ReadWrite.All`, Zoom's `:admin` scopes, Salesforce's
+    `full`, and the other catalogued scopes for which the provider offers narrower ones. The
+    generic words count only where the request is clearly OAuth (an OAuth client, a token URL,
+    authorize parameters or scope syntax around it), and are medium confidence. `r:devices:*`
+    (an access on one resource's objects) is no wildcard. `cloud-platform` is reported with the
+    narrower scopes of the Google APIs the component calls, not at all when one of them defines
+    no narrower scope (Vertex AI, Cloud Run ...), and with low confidence when no call is seen.
 
     ## Why is this bad?
     A leaked or misused token is worth exactly what its scopes grant. A wildcard or admin scope
@@ -44,6 +52,8 @@ class WildcardOrAdminScope(ScopeRule):
     name = "wildcard-or-admin-scope"
     family = "scope"
     severity = Severity.HIGH
+    # Its calls tell whether `cloud-platform` has a narrower alternative for what the code calls.
+    needs = (ScopeRequest, ScopeConstant, ApiUse)
     cwe = ("CWE-250",)
     examples = (
         Bad('github = oauth.register("github", client_kwargs={"scope": "repo read:org"})\n', line=1),
@@ -61,30 +71,77 @@ class WildcardOrAdminScope(ScopeRule):
                  report: ProjectReporter) -> Iterator[Finding]:
         catalog = load_catalog()
         allowed = self.allowed()
-        for request in resolved_requests(facts, index):
-            generic = oauth_context(request, catalog)
+        requests = resolved_requests(facts, index)
+        components: ComponentCalls | None = None
+        presets = preset_directories(requests)
+        for request in requests:
+            generic = oauth_context(request, catalog) \
+                and posixpath.dirname(request.place.path) not in presets
             for token in request.tokens:
                 if token.text in allowed:
                     continue
-                why = _broad_reason(token.text, catalog, generic=generic)
+                why: tuple[str, str, Confidence | None] | None
+                if token.text in catalog.umbrella:
+                    if components is None:
+                        components = ComponentCalls.build(index, facts.items(), index.scanned)
+                    why = _umbrella_reason(token.text, components.of(request), catalog)
+                else:
+                    why = _broad_reason(token.text, catalog, generic=generic,
+                                        provider=request.provider)
                 if why is not None:
-                    reason, instead = why
+                    reason, instead, confidence = why
                     yield self.at(token.place, request,
                                   f"scope `{token.text}` {reason}; prefer {instead}",
-                                  f"scope:{token.text}", index, report)
+                                  f"scope:{token.text}", index, report, confidence=confidence)
 
 
-def _broad_reason(scope: str, catalog: Catalog, *, generic: bool) -> tuple[str, str] | None:
-    """(why the scope is broad, what to request instead); the generic words and wildcards only
-    where the request is clearly OAuth."""
+def _umbrella_reason(scope: str, calls: Sequence[ApiUse],
+                     catalog: Catalog) -> tuple[str, str, Confidence | None] | None:
+    """(why, what instead, confidence) for a scope over many APIs (`cloud-platform`): silent when an
+    API the component calls defines no narrower scope; the narrower scopes of the APIs it calls
+    otherwise; unsure (low confidence) when no call to the provider is visible."""
+    provider = catalog.provider_of_scope(scope)
+    words = {_api_name(c) for c in calls if c.provider == provider}
+    if words & catalog.cloud_platform_only:
+        return None
+    narrower = sorted({s for w in words for s in catalog.narrower.get(w, ())})
     known = catalog.broad.get(scope)
-    if known is not None and (generic or catalog.broad_provider.get(scope) != "generic"):
-        return known
+    why = known[0] if known else "grants every API of the provider"
+    if narrower:
+        return why, " or ".join(narrower), None
+    return why, "the API-specific scopes of the APIs the code calls", Confidence.LOW
+
+
+def _api_name(call: ApiUse) -> str:
+    """The API a call reaches: a per-API host's first label (`sqladmin.googleapis.com`), else
+    the first path word (`/drive/v3/files`)."""
+    label = call.host.split(".")[0] if call.host else ""
+    if label and label not in ("www", "api") and call.host and call.host.count(".") >= 2:
+        return label.lower()
+    return call.segments[0].lower() if call.segments else ""
+
+
+def _broad_reason(scope: str, catalog: Catalog, *, generic: bool,
+                  provider: str | None) -> tuple[str, str, Confidence | None] | None:
+    """(why the scope is broad, what to request instead); the generic words and wildcards only
+    where the request is clearly OAuth. `r:devices:*` (an access on one resource's objects) is
+    not a wildcard over a whole API."""
+    known = catalog.broad.get(scope)
+    owner = catalog.broad_provider.get(scope)
+    # A plain word (`full`, `repo`) is one provider's broad scope only in that provider's request.
+    if owner == "generic":
+        mine = generic
+    else:
+        mine = owner == provider or any(ch in scope for ch in ":./") or (provider is None and generic)
+    if known is not None and mine:
+        # A generic word is a guess about an uncatalogued provider: medium.
+        return (*known, Confidence.MEDIUM if owner == "generic" else None)
     known = catalog.broad.get(scope.lower()) if generic else None
     if known is not None:
-        return known
+        return (*known, Confidence.MEDIUM)
     if not generic:
         return None
-    if scope.endswith((":*", ".*", "/*")):
-        return "is a wildcard over a whole API", "the specific scopes the integration calls"
+    if scope.endswith((":*", ".*", "/*")) and not names_resource_and_access(scope):
+        return ("is a wildcard over a whole API", "the specific scopes the integration calls",
+                Confidence.MEDIUM)
     return None

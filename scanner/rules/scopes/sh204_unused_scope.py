@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 
 from scanner.facts.base import FileFacts
 from scanner.facts.scopes import ApiUse, RefreshTokenUse, ScopeConstant, ScopeRequest
 from scanner.facts.scopes.catalog import Catalog, load_catalog
 from scanner.facts.scopes.resolve import ScopeToken, is_test_path, resolved_requests
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import Bad, Good, ProjectReporter
 from scanner.rules.scopes.common import ScopeRule, oauth_context
+from scanner.rules.scopes.components import ComponentCalls, preset_directories
 from scanner.rules.scopes.usage import (
+    CallIndex,
     Endpoint,
     Verdict,
     judge,
     parse_endpoint,
     parse_scope,
-    relevant_calls,
 )
 
 _CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
@@ -35,28 +37,39 @@ class UnusedScope(ScopeRule):
        `people:read` and `read:org` (resource `people`/`org`, access read), `deals.write`,
        `crm.objects.contacts.read` (the last part before the access word is the resource),
        `Mail.ReadWrite`, `https://www.googleapis.com/auth/drive.readonly` (the API name, here
-       `drive`; a bare Google scope like `.../auth/drive` is full access). A scope without an
-       access word (`forms`) is judged on its resource only. Identity scopes (`openid`, `profile`,
-       `email`) and scopes that name no resource are never reported. `offline_access` counts as
-       used when the code handles refresh tokens (a `refresh_token` grant or key).
-    2. The repository's API calls are collected: HTTP method and URL path of
+       `drive`; a bare Google scope like `.../auth/drive` is full access), SmartThings'
+       `r:devices:*` (r/l read, w/x write). A catalogued scope has its meaning and the calls that
+       exercise it written down. Identity scopes (`openid`, `profile`, `email`, Discord's
+       `identify`) and scopes that name no resource are never reported. `offline_access` (and
+       Salesforce's `refresh_token`, X's `offline.access`, Google's `access_type=offline`) counts
+       as used when the component handles refresh tokens (a `refresh_token` grant or key).
+    2. The calls are collected per component: the nearest directory holding a `pyproject.toml`,
+       `setup.py`, `setup.cfg` or `package.json` (a monorepo's mobile app is judged on its own
+       calls, not the server's). Calls are the HTTP method and URL path of
        requests/httpx/aiohttp/urllib/fetch/axios calls, URL constants used by them (a URL constant
-       no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), and SDK
-       calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, googleapiclient,
-       PyGithub, msgraph). Test files do not count.
+       no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), SDK
+       calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, PyGithub, msgraph,
+       Dropbox), and provider clients: `googleapiclient.discovery.build("sqladmin", ...)` and
+       `google.cloud` client libraries reach their API's host. Test files do not count.
     3. A call touches a resource when a word of its path (split on `/`, `.` and `:`, singular and
-       plural alike) is the resource or one of its catalogued aliases (Microsoft Graph `Mail` ->
-       `messages`, `mailFolders`, `sendMail`; Slack `channels` -> `conversations`). Calls to
-       another provider's API host do not count. No touching call: unused. Touching calls that are
-       all GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
+       plural alike, two adjacent segments joined: `notifications/recipients` for
+       `notification_recipients`), or its per-API Google host, is the resource or one of its
+       catalogued aliases. A GraphQL endpoint touches every resource. Calls to another
+       provider's API host do not count. No touching call: unused. Touching calls that are all
+       GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
        read twin: broader than needed.
-    4. When no call is visible at all for the request's provider, nothing is reported; likewise
-       in diff and hook scans, which see only the changed files, unless the rest of the
-       repository can be listed. Requests that are not clearly OAuth (a plain `scope="billing"`
-       passed to an unrelated API, with no OAuth client, token URL or scope syntax around it) are
-       not judged. Requests in test files are not judged either. When not one scope of a request
-       to a provider the catalogs do not know matches any call (`api.console`), its scope names
-       evidently do not follow the API's paths, and nothing is said: map them (below) instead.
+    4. Nothing is reported when no call of the component reaches the request's provider and the
+       component imports a package named after the provider (its SDK, whose calls no catalogue
+       shows), when no call is visible at all, or in diff and hook scans that cannot list the
+       rest of the repository. Requests that are not clearly OAuth (a plain `scope="billing"`
+       with no OAuth client, token URL or scope syntax around it) are not judged; neither are
+       requests in test files, a library's provider presets (five or more sibling files each
+       requesting scopes: the consuming application makes the calls), nor an authorization
+       server issuing its own scopes (values from its own scope enumeration). When not one
+       scope of a request to a provider the catalogs do not know matches any call
+       (`api.console`), its scope names evidently do not follow the API's paths, and nothing is
+       said: map them (below) instead. Findings are medium confidence (low for a provider no
+       catalogue knows): the decision is a heuristic over visible calls.
 
     Teach it a provider's scopes in `[tool.secret-hygiene.scopes]` by mapping each scope to the
     endpoints it grants (`METHOD /path`, `*` and `{id}` match any segment; the path may be a tail
@@ -67,7 +80,9 @@ class UnusedScope(ScopeRule):
         allow = ["legacy:scope"]  # never reported
 
     The built-in catalogs live in `scanner/data/scopes_*.json` (GitHub, Google, Slack, Microsoft
-    Graph, HubSpot): `scopes` (explicit meanings), `resources` (aliases), `sdk` (call patterns).
+    Graph, HubSpot, Salesforce, Atlassian, Zoom, Dropbox, Shopify, Lucid, Discord, X): `scopes`
+    (what each grants, the calls that exercise it, broad or not, narrower alternatives),
+    `resources` (aliases), `sdk` (call patterns).
 
     ## Why is this bad?
     Every scope a token carries is exposure without benefit when the code never uses it: a leaked
@@ -93,6 +108,7 @@ class UnusedScope(ScopeRule):
     name = "unused-scope"
     family = "scope"
     severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
     needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse)
     examples = (
         Bad('SCOPES = ["people:read", "payroll:read"]\n'
@@ -124,50 +140,65 @@ class UnusedScope(ScopeRule):
         if not requests:
             return
         catalog = load_catalog()
-        every_file = list(facts.values())
+        files: list[tuple[str, FileFacts]] = list(facts.items())
+        paths: set[str] = set(index.scanned) | set(facts)
         if any(request.request.partial for request in requests):
             # A diff or hook scan sees only the changed files: read the rest of the repository
             # when it can be listed, else say nothing rather than guess.
-            others = [p for p in index.all_paths() if p not in facts and p not in index.scanned]
+            listed = index.all_paths()
+            others = [p for p in listed if p not in facts and p not in index.scanned]
             if not others:
                 return
-            every_file.extend(_code_facts(index, others))
-        calls = [call for file_facts in every_file for call in file_facts.of(ApiUse)]
-        refresh = any(file_facts.of(RefreshTokenUse) for file_facts in every_file)
+            paths.update(listed)
+            files.extend(_code_facts(index, others))
+        # An authorization server issuing its own scopes: its calls are its own endpoints.
+        judged = [r for r in requests if oauth_context(r, catalog) and not r.own_registry]
+        if not judged:
+            return
+        components = ComponentCalls.build(index, files, paths)
+        presets = preset_directories(requests)
+        indexes: dict[int, CallIndex] = {}  # by the id of a memoised `relevant` list
         user_map = self.user_map()
         allowed = self.allowed()
-        for request in requests:
-            if not oauth_context(request, catalog):
-                continue
+        for request in judged:
+            if posixpath.dirname(request.place.path) in presets:
+                continue  # a library's provider preset: the consuming app makes the calls
             provider = request.provider
-            visible = relevant_calls(calls, provider)
+            visible = components.relevant(request)
             if not visible:
                 continue  # the code's calls cannot be seen: say nothing rather than guess
-            verdicts = [(token, judge(token.text, visible, catalog, user_map, refresh))
+            refreshes = components.refreshes(request)
+            index_of = indexes.get(id(visible))
+            if index_of is None:
+                index_of = indexes[id(visible)] = CallIndex(visible)
+            verdicts = [(token, judge(token.text, index_of, catalog, user_map, refreshes))
                         for token in request.tokens if token.text not in allowed]
             if provider is None and _names_unrelated_to_paths(verdicts, catalog):
                 # No scope of an unknown provider's request matches any call: its scope names do
                 # not follow the API's paths (`api.console`), so the calls cannot be told apart.
                 verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
+            # Heuristic throughout: a catalogued provider's scope is medium, an unknown one's low.
+            confidence = Confidence.MEDIUM if provider is not None else Confidence.LOW
             for token, verdict in verdicts:
                 if verdict is not None:
                     yield self.at(token.place, request, verdict.message,
-                                  f"unused-scope:{token.text}", index, report)
+                                  f"unused-scope:{token.text}", index, report,
+                                  confidence=confidence)
 
 
 def _names_unrelated_to_paths(verdicts: Sequence[tuple[ScopeToken, Verdict | None]],
                               catalog: Catalog) -> bool:
     judged = [v for t, v in verdicts
-              if t.text != "offline_access"
+              if t.text not in catalog.offline
               and (v is not None or parse_scope(t.text, catalog) is not None)
               and t.text not in catalog.identity]
     return bool(judged) and all(v is not None and v.kind == "untouched" for v in judged)
 
 
-def _code_facts(index: ProjectIndex, paths: Sequence[str]) -> Iterator[FileFacts]:
+def _code_facts(index: ProjectIndex, paths: Sequence[str]) -> Iterator[tuple[str, FileFacts]]:
     """The facts of other code files of the work tree (tests excluded: their calls do not count)."""
     for path in paths:
         if path.endswith(_CODE_SUFFIXES) and not is_test_path(path):
             loaded = index.load(path)
             if loaded is not None:
-                yield loaded
+                yield path, loaded

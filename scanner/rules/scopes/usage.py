@@ -4,11 +4,11 @@ touch resources by their URL path words; user maps name exact endpoints."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scanner.facts.scopes import ApiUse
-from scanner.facts.scopes.calls import normalise_word
+from scanner.facts.scopes.calls import CLIENT, EVERYTHING, normalise_word
 from scanner.facts.scopes.catalog import Catalog
 
 READ_WORDS = frozenset({"read", "readonly", "read_only", "readbasic", "view", "history", "list", "get"})
@@ -16,6 +16,8 @@ WRITE_WORDS = frozenset({"write", "readwrite", "manage", "send", "edit", "create
                          "full", "update", "insert", "upload", "compose", "join", "fullcontrol", "admin"})
 # Qualifiers that say nothing about the resource or the access.
 _IGNORED_WORDS = frozenset({"all", "shared", "basic", "selected", "public", "own"})
+# SmartThings-style single-letter access prefixes: `r:devices:*`, `x:devices:$`, `w:locations:*`.
+SHORT_ACCESS = {"r": "read", "l": "read", "w": "write", "x": "write"}
 _GOOGLE_PREFIX = re.compile(r"^https://(?:www\.)?googleapis\.com/auth/")
 _METHOD = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|\*)\s+(/\S*)$", re.IGNORECASE)
 _READ_TWINS = ((r"ReadWrite", "Read"), (r"readwrite", "read"), (r"\bwrite\b", "read"),
@@ -41,6 +43,16 @@ def _access_of(word: str) -> str | None:
     if lower in WRITE_WORDS or head in WRITE_WORDS:
         return "write"
     return None
+
+
+def names_resource_and_access(scope: str) -> bool:
+    """`r:devices:*` / `read:users:*`: an access level on one resource (the `*` ranges over its
+    objects), not a wildcard over a whole API."""
+    parts = [p for p in re.split(r"[:.]", scope) if p and p not in ("*", "$")]
+    access = [p for p in parts if p.lower() in SHORT_ACCESS or _access_of(p)]
+    resources = [p for p in parts if p.lower() not in SHORT_ACCESS and not _access_of(p)
+                 and p.lower() not in _IGNORED_WORDS]
+    return bool(access) and bool(resources) and not any(p.lower() == "admin" for p in access)
 
 
 def _read_counterpart(scope: str) -> str | None:
@@ -78,7 +90,13 @@ def parse_scope(scope: str, catalog: Catalog) -> ScopeMeaning | None:
         return ScopeMeaning(resource, _words(resource, catalog), access,
                             _read_counterpart(scope) if access == "write" else None)
     if ":" in scope:
-        parts = scope.split(":")
+        parts = [p for p in scope.split(":") if p not in ("*", "$")]
+        if parts and parts[0].lower() in SHORT_ACCESS:
+            resource = next((p for p in parts[1:] if not _access_of(p)), "")
+            if not resource:
+                return None
+            access = SHORT_ACCESS[parts[0].lower()]
+            return ScopeMeaning(resource, _words(resource, catalog), access, None)
         access_parts = [p for p in parts if _access_of(p)]
         resource_parts = [p for p in parts if not _access_of(p) and p.lower() not in _IGNORED_WORDS]
         if not resource_parts:
@@ -87,7 +105,7 @@ def parse_scope(scope: str, catalog: Catalog) -> ScopeMeaning | None:
         resource = dotted[-1] if len(dotted) > 1 else resource_parts[0]
         access = (_access_of(access_parts[0]) or "any") if access_parts else "any"
     else:
-        parts = [p for p in scope.split(".") if p]
+        parts = [p for p in scope.split(".") if p and p not in ("*", "$")]
         resource_parts = [p for p in parts if not _access_of(p) and p.lower() not in _IGNORED_WORDS]
         access_found = [a for a in map(_access_of, parts) if a]
         if not resource_parts:
@@ -157,17 +175,36 @@ class Verdict:
     kind: str = "untouched"
 
 
-def judge(scope: str, calls: Sequence[ApiUse], catalog: Catalog,
+class CallIndex:
+    """A component's calls by the words they touch: a scope is judged against the few calls
+    sharing a word with it, not all of them (a large project has thousands)."""
+
+    def __init__(self, calls: Sequence[ApiUse]) -> None:
+        self.calls = calls
+        self._by_word: dict[str, list[ApiUse]] = {}
+        for call in calls:
+            for word in call.resources:
+                self._by_word.setdefault(word, []).append(call)
+
+    def touching(self, words: frozenset[str]) -> list[ApiUse]:
+        found: dict[int, ApiUse] = {}
+        for word in (*sorted(words), EVERYTHING):
+            for call in self._by_word.get(word, ()):
+                found.setdefault(id(call), call)
+        return list(found.values())
+
+
+def judge(scope: str, calls: CallIndex, catalog: Catalog,
           user_map: Mapping[str, Sequence[Endpoint]], refresh_tokens: bool) -> Verdict | None:
     """None when the scope is used (or cannot be judged); else why it is unused or too broad."""
-    if scope == "offline_access":
+    if scope in catalog.offline:
         if refresh_tokens:
             return None
-        return Verdict("`offline_access` requests a refresh token, but the code never uses one "
+        return Verdict(f"`{scope}` requests a refresh token, but the code never uses one "
                        "(no `refresh_token` grant or key)", "offline")
     mapped = user_map.get(scope)
     if mapped is not None:
-        if any(endpoint_matches(e, c) for e in mapped for c in calls):
+        if any(endpoint_matches(e, c) for e in mapped for c in calls.calls):
             return None
         listed = ", ".join(str(e) for e in mapped)
         return Verdict(f"`{scope}` is never exercised: no API call matches its mapped endpoints ({listed})",
@@ -177,18 +214,14 @@ def judge(scope: str, calls: Sequence[ApiUse], catalog: Catalog,
     meaning = parse_scope(scope, catalog)
     if meaning is None:
         return None
-    touching = [c for c in calls if meaning.words & c.resources]
+    touching = calls.touching(meaning.words)
     if not touching:
         return Verdict(f"`{scope}` is never exercised: no API call touches `{meaning.resource}`")
-    if meaning.access == "write" and meaning.read_scope and all(c.access == "read" for c in touching):
+    # A client's construction (`build("sheets", "v4")`) touches its API but says nothing of access.
+    operations = [c for c in touching if c.method != CLIENT]
+    if meaning.access == "write" and meaning.read_scope and operations \
+            and all(c.access == "read" for c in operations):
         return Verdict(f"`{scope}` grants write access to `{meaning.resource}`, but the code only reads it "
                        f"(GET); request `{meaning.read_scope}` instead", "read-only")
     return None
 
-
-def relevant_calls(calls: Iterable[ApiUse], provider: str | None) -> list[ApiUse]:
-    """The calls that may exercise a request's scopes: calls without a host, and calls to the
-    request's provider (every call when the provider is unknown)."""
-    if provider is None:
-        return list(calls)
-    return [c for c in calls if c.host is None or c.provider == provider]

@@ -1,0 +1,152 @@
+"""Where SH204 decides: the component a request belongs to (nearest pyproject.toml, setup.py,
+setup.cfg or package.json), the calls of that component, and directories of provider presets."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from scanner.facts.base import FileFacts
+from scanner.facts.scopes import ApiUse, RefreshTokenUse
+from scanner.facts.scopes.resolve import ResolvedRequest, is_test_path
+from scanner.project.index import ProjectIndex
+
+_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "package.json"})
+# Sibling files making scope requests at which a directory is a library's provider presets
+# (social-core's backends/, Auth.js's providers/): their calls are the consuming application's.
+PRESET_FILES = 5
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+
+
+def component_roots(paths: Iterable[str]) -> tuple[str, ...]:
+    """The directories holding a package manifest, deepest first ("" for the scanned root)."""
+    roots = {posixpath.dirname(p) for p in paths
+             if posixpath.basename(p) in _MANIFESTS and "node_modules/" not in p}
+    return tuple(sorted(roots, key=lambda r: (-r.count("/") - bool(r), r)))
+
+
+def component_of(path: str, roots: Sequence[str]) -> str:
+    for root in roots:
+        if not root or path.startswith(root + "/"):
+            return root
+    return ""
+
+
+def preset_directories(requests: Iterable[ResolvedRequest]) -> frozenset[str]:
+    """Directories where many sibling files each request scopes: a library's provider presets."""
+    files: dict[str, set[str]] = {}
+    for request in requests:
+        path = request.place.path
+        files.setdefault(posixpath.dirname(path), set()).add(path)
+    return frozenset(d for d, names in files.items() if len(names) >= PRESET_FILES)
+
+
+def registrable(host: str) -> str:
+    """`api.polar.sh` -> `polar.sh`, `log.concept2.com` -> `concept2.com` (good enough to tie an
+    authorize host to its API host; public-suffix accuracy is not needed here)."""
+    labels = host.split(".")
+    return ".".join(labels[-2:]) if len(labels) >= 2 else host
+
+
+@dataclass
+class ComponentCalls:
+    """The API calls of each component, and which components import a provider's own SDK."""
+
+    index: ProjectIndex
+    roots: tuple[str, ...]
+    calls: dict[str, list[ApiUse]] = field(default_factory=dict)
+    paths: dict[str, list[str]] = field(default_factory=dict)
+    refresh: set[str] = field(default_factory=set)
+    _relevant: dict[tuple[str, str | None, str | None], list[ApiUse]] = field(default_factory=dict)
+    _imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, index: ProjectIndex, files: Iterable[tuple[str, FileFacts]],
+              paths: Iterable[str]) -> ComponentCalls:
+        """The calls of the given files (tests excluded: their calls do not count), grouped by
+        component; `paths` are every file known, for manifests and imports."""
+        known = set(paths)
+        made = cls(index, component_roots(known))
+        for path, file_facts in files:
+            uses, refresh = file_facts.of(ApiUse), file_facts.of(RefreshTokenUse)
+            # Files without calls are most of a project: no test-path check for them.
+            if (uses or refresh) and not is_test_path(path):
+                made.add(path, uses)
+                if refresh:
+                    made.refresh.add(component_of(path, made.roots))
+        for path in known:
+            made.add_path(path)
+        return made
+
+    def of(self, request: ResolvedRequest) -> list[ApiUse]:
+        """Every call of the request's component."""
+        return self.calls.get(component_of(request.place.path, self.roots), [])
+
+    def refreshes(self, request: ResolvedRequest) -> bool:
+        """Does the request's component handle refresh tokens?"""
+        return component_of(request.place.path, self.roots) in self.refresh
+
+    def add(self, path: str, uses: Iterable[ApiUse]) -> None:
+        root = component_of(path, self.roots)
+        self.calls.setdefault(root, []).extend(uses)
+
+    def add_path(self, path: str) -> None:
+        if path.endswith(_CODE_SUFFIXES):
+            self.paths.setdefault(component_of(path, self.roots), []).append(path)
+
+    def imports(self, root: str) -> tuple[str, ...]:
+        """Every module the component's code imports, lower-case (read once per component)."""
+        known = self._imports.get(root)
+        if known is None:
+            found: set[str] = set()
+            for path in self.paths.get(root, ()):
+                if is_test_path(path):
+                    continue  # a test's imports are not the component's SDK
+                symbols = self.index.module_of_path(path)
+                if symbols is not None:
+                    # The project's own modules (`polar.integrations.slack`) are no SDK.
+                    found.update(target.lower() for _, target in symbols.imports
+                                 if not target.startswith(".") and self.index.module(target) is None
+                                 and self.index.module(target.rpartition(".")[0]) is None)
+            known = self._imports[root] = tuple(sorted(found))
+        return known
+
+    def relevant(self, request: ResolvedRequest) -> list[ApiUse]:
+        """`_relevant`, the same list for every request of one component and provider."""
+        root = component_of(request.place.path, self.roots)
+        key = (root, request.provider, registrable(request.host) if request.host else None)
+        found = self._relevant.get(key)
+        if found is None:
+            found = self._relevant[key] = self._relevant_calls(request)
+        return found
+
+    def _relevant_calls(self, request: ResolvedRequest) -> list[ApiUse]:
+        """The calls of the request's component that may exercise its scopes: calls to its
+        provider (by catalogue or by the authorize/token host's domain) and calls without a host.
+        Empty (say nothing) when none reaches the provider but the component imports the
+        provider's own SDK, whose calls no catalogue shows."""
+        root = component_of(request.place.path, self.roots)
+        calls = self.calls.get(root, [])
+        provider, host = request.provider, request.host
+        domain = registrable(host) if host else None
+        if provider is not None:
+            attributable = [c for c in calls if c.provider == provider]
+        elif domain is not None:
+            attributable = [c for c in calls if c.host and registrable(c.host) == domain]
+        else:
+            return list(calls)
+        hostless = [c for c in calls if c.host is None]
+        if not attributable:
+            word = provider or (domain.split(".")[0] if domain else "")
+            if word and any(word in module for module in self.imports(root)
+                            if not _is_oauth_library(module)):
+                return []
+        return attributable + hostless
+
+
+def _is_oauth_library(module: str) -> bool:
+    """Modules that only do the OAuth dance (not the provider's API)."""
+    return any(word in module for word in ("oauth", "auth.", "oidc", "msal", "credentials",
+                                           "next-auth", "@auth/"))
+
