@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 from scanner.code import ir
 from scanner.facts.webhooks.model import (
@@ -18,7 +19,11 @@ from scanner.facts.webhooks.model import (
 )
 
 HMAC_CALLS = ("hmac.new", "hmac.HMAC", "hmac.digest")
-COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest")
+COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest",
+                  "django.utils.crypto.constant_time_compare", "werkzeug.security.safe_str_cmp",
+                  "cryptography.hazmat.primitives.constant_time.bytes_eq")
+# JWT decoding that checks the signature when given a key (PyJWT, python-jose, authlib).
+JWT_DECODE = ("jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode", "joserfc.jwt.decode")
 # Provider libraries whose call verifies a delivery (matched on the resolved name's tail).
 PROVIDER_VERIFIERS = (
     "Webhook.construct_event", "WebhookSignature.verify_header", "SignatureVerifier",
@@ -31,9 +36,13 @@ _PROVIDER_TAILS = frozenset(name.rpartition(".")[2] for name in PROVIDER_VERIFIE
 # Methods that verify whatever object they are called on (Node providers, constant-time compare).
 VERIFYING_METHODS = frozenset({
     "timingSafeEqual", "constructEvent", "constructEventAsync", "verifyAndReceive",
-    "validateRequest", "validateExpressRequest", "validateRequestWithBody", "createNodeMiddleware"})
-# Packages whose `.verify(...)` checks a webhook signature.
-VERIFYING_PACKAGES = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio")
+    "validateRequest", "validateExpressRequest", "validateRequestWithBody", "createNodeMiddleware",
+    "jwtVerify"})
+# Packages whose `.verify(...)` checks a webhook signature: provider SDKs, JWT libraries, and
+# public-key signatures (Ed25519, ECDSA, RSA: `public_key.verify(signature, data)`).
+VERIFYING_PACKAGES = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio",
+                      "jsonwebtoken", "jose", "cryptography", "nacl", "ecdsa", "tweetnacl",
+                      "crypto", "node:crypto", "@noble/ed25519", "@noble/curves")
 TOLERANCE_CALLS = frozenset({"construct_event", "verify_header", "constructEvent",
                              "constructEventAsync"})
 JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps",
@@ -58,6 +67,16 @@ _REQUEST_BODY_ATTRS = {"python": frozenset({"json", "get_json", "media"}),
                        "javascript": frozenset({"json", "body"})}
 _HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "header", "getHeader"})
 _MAX_ROUNDS = 4
+_QUERY_ATTRS = frozenset({"GET", "args", "query_params", "query", "searchParams"})
+_BODY_ATTRS = frozenset({"body", "POST", "data", "json", "get_json", "get_data", "FILES", "stream",
+                         "read", "text", "form", "media", "rawBody", "arrayBuffer", "formData",
+                         "content"})
+_CLOCK_CALLS = frozenset({"time", "utcnow", "now"})  # `from time import time`, bare names
+_CLOCK_TAILS = (".time", ".time_ns", ".monotonic", ".now", ".utcnow", ".today", "Date.now",
+                ".hrtime")
+_MISSING_KEY_ERRORS = frozenset({"KeyError", "LookupError", "MultiValueDictKeyError"})
+_SESSION_MESSAGES = tuple(f"django.contrib.messages.{level}"
+                          for level in ("success", "error", "info", "warning", "debug", "add_message"))
 
 
 @dataclass
@@ -537,6 +556,63 @@ class Flow:
         return found
 
     @cached_property
+    def request_header_vars(self) -> set[str]:
+        """Names bound to any request header read (`request.headers.get("X-Key-Id")`)."""
+        found: set[str] = set()
+        for names, value in self._parts.assigns:
+            if isinstance(value, ir.Call) and value.method in _HEADER_GETTERS and value.args \
+                    and isinstance(value.args[0], ir.Str) and value.receiver is not None \
+                    and any(part in ("headers", "META", "req", "request")
+                            for part in (ir.dotted(value.receiver) or "").split(".")):
+                found.update(names)
+        return found
+
+    @cached_property
+    def browser_return(self) -> bool:
+        """It reads the query string (`request.GET`, `req.query`) and never the body, or it
+        handles both `code` and `state`: a browser coming back from an OAuth-style redirect,
+        not a delivery (a delivery's payload is its body)."""
+        strings = {e.value for e in self.exprs if isinstance(e, ir.Str) and e.constant}
+        if {"code", "state"} <= strings:
+            return True
+        query = body = False
+        for expr in self.exprs:
+            if isinstance(expr, ir.Name):
+                parts = components(expr)
+                for head, attr in pairwise(parts):
+                    if head in ("request", "req"):
+                        query = query or attr in _QUERY_ATTRS
+                        body = body or attr in _BODY_ATTRS
+        return query and not body
+
+    @cached_property
+    def reads_clock(self) -> bool:
+        """It reads the current time (`time.time()`, `timezone.now()`, `Date.now()`)."""
+        if not self.context.clock_in_file:
+            return False
+        for call in self._parts.calls:
+            if call.new and call.callee == "Date":
+                return True
+            name = self.context.resolved(call.callee) if call.callee else call.method
+            if name and (name in _CLOCK_CALLS or name.endswith(_CLOCK_TAILS)):
+                return True
+        return False
+
+    @cached_property
+    def session_user(self) -> bool:
+        """It reads the session's user (`request.user`, `self.request.user`) or queues a session
+        message (`messages.success(request, ...)`): code for a logged-in browser."""
+        for expr in self.exprs:
+            if isinstance(expr, ir.Name):
+                parts = components(expr)
+                if any(a == "request" and b == "user" for a, b in pairwise(parts)):
+                    return True
+            elif isinstance(expr, ir.Call) and self.context.language == "python" and matches(
+                    self.context.resolved(expr.callee), _SESSION_MESSAGES):
+                return True
+        return False
+
+    @cached_property
     def parses_event(self) -> bool:
         """It parses the request body and reads an event type key."""
         return self._parts.event_keys and (bool(self.request_json_vars) or any(
@@ -590,6 +666,8 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
     if (tail in _COMPARE_DIGEST_TAILS and matches(resolved, COMPARE_DIGEST)) \
             or resolved == "compare_digest" or method == "timingSafeEqual":
         return resolved or method
+    if tail == "decode" and matches(resolved, JWT_DECODE) and _jwt_key_checked(call):
+        return resolved
     # gidgethub's Event.from_http verifies only when given the secret.
     if resolved.endswith("Event.from_http") and len(call.args) + len(call.kwargs) < 3:
         return None
@@ -606,6 +684,19 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
     if method == "handle" and "slack_bolt" in context.packages:
         return "slack_bolt"  # Bolt's request handlers verify Slack's signature
     return None
+
+
+def _jwt_key_checked(call: ir.Call) -> bool:
+    """`jwt.decode(token, key, ...)` with the signature check left on."""
+    if len(call.args) < 2 and call.kwarg("key") is None:
+        return False
+    options = call.kwarg("options")
+    if isinstance(options, ir.Dict):
+        flag = options.get("verify_signature")
+        if isinstance(flag, ir.Const) and flag.value is False:
+            return False
+    return not any(name == "verify" and isinstance(value, ir.Const) and value.value is False
+                   for name, value in call.kwargs)
 
 
 def _bypasses(flow: Flow, call: ir.Call, written: str,
@@ -634,6 +725,16 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
     while isinstance(test, ir.Not):
         negated = not negated
         test = test.operand
+    if isinstance(test, ir.BoolOp):
+        # `if (secret && signature)`: present when all are; `if (!secret || !sig)`: missing
+        # when any is. Another condition mixed in makes it more than a presence check.
+        parts = [presence(flow, value) for value in test.values]
+        if not all(part is not None for part in parts):
+            return None
+        kinds = {part[0] for part in parts if part is not None}
+        if (test.op, kinds) not in (("and", {True}), ("or", {False})):
+            return None
+        return (test.op == "and") != negated, any(part[1] for part in parts if part is not None)
     if isinstance(test, ir.Compare):
         if test.op in ("is", "is not", "==", "!=") and isinstance(test.right, ir.Const) \
                 and test.right.value is None:
@@ -642,7 +743,12 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
         elif test.op in ("in", "not in") and isinstance(test.left, ir.Str):
             if test.left.constant and is_signature_header(test.left.value):
                 return (test.op == "in") != negated, False
+            if test.left.constant and SECRET_NAME.search(test.left.value):
+                return (test.op == "in") != negated, True  # `"webhook_secret" not in config`
             return None
+        elif test.op in ("in", "not in") and isinstance(test.left, ir.Name) \
+                and _mentions(test.left, SECRET_NAME):
+            return (test.op == "in") != negated, True  # `CONF_WEBHOOK_SECRET not in entry.data`
         else:
             return None
     if isinstance(test, ir.Call) and test.method not in _HEADER_GETTERS:
@@ -652,31 +758,68 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
             return not negated, False
         if not isinstance(test, ir.Call) and _mentions(test, SECRET_NAME):
             return not negated, True
+        if not negated and isinstance(test, ir.Name) and test.name in flow.request_header_vars:
+            # `if key_id:` (any request header): counted only when its block verifies.
+            return True, False
     return None
 
 
 def verifies_in(flow: Flow, body: tuple[ir.Stmt, ...]) -> bool:
-    for expr in deep_exprs(body):
-        if isinstance(expr, ir.Call):
-            tail = expr.method.lower()
-            resolved = flow.context.resolved(expr.callee) if expr.callee else ""
-            if "verif" in tail or "valid" in tail or "check_sig" in tail \
-                    or flow.is_hmac_call(expr) \
-                    or _verification(flow, expr, resolved, expr.method) is not None:
-                return True
-        elif isinstance(expr, ir.Compare) and flow.insecure(expr):
-            return True
+    """Whether a block verifies; an exception it raises (`raise ValidationFailure(...)`) is
+    a rejection, not a verification."""
+    for statement in deep_statements(body):
+        if isinstance(statement, ir.Raise):
+            continue
+        for root in ir.statement_exprs(statement):
+            for expr in ir.walk_expr(root):
+                if _verifies(flow, expr):
+                    return True
     return False
+
+
+def _verifies(flow: Flow, expr: ir.Expr) -> bool:
+    if isinstance(expr, ir.Call):
+        tail = expr.method.lower()
+        resolved = flow.context.resolved(expr.callee) if expr.callee else ""
+        return "verif" in tail or "valid" in tail or "check_sig" in tail \
+            or flow.is_hmac_call(expr) \
+            or _verification(flow, expr, resolved, expr.method) is not None
+    return isinstance(expr, ir.Compare) and flow.insecure(expr)
+
+
+def swallowed_header_errors(flow: Flow) -> Iterator[ir.ExceptHandler]:
+    """`try: sig = request.headers["X-Signature"] ... except KeyError:` whose handler neither
+    rejects nor returns: a request without the header goes on unverified."""
+    for statement in flow.statements:
+        if not isinstance(statement, ir.Try):
+            continue
+        if not any(isinstance(node, ir.Index) and node.key is not None and flow.is_header(node.key)
+                   for node in ir.body_exprs(statement.body)):
+            continue
+        for handler in statement.handlers:
+            caught = ir.dotted(handler.types) if handler.types is not None else "KeyError"
+            if caught is None or caught.rsplit(".", 1)[-1] not in _MISSING_KEY_ERRORS:
+                continue
+            if not rejects(handler.body) and not returns(handler.body):
+                yield handler
+
+
 
 
 def rejects(body: tuple[ir.Stmt, ...]) -> bool:
     """Whether a block refuses the request: raise/throw, abort(), a 4xx/5xx status, a
     rejecting response, `return False` or a bare return."""
+    caught = {handler.name for statement in deep_statements(body)
+              if isinstance(statement, ir.Try) for handler in statement.handlers if handler.name}
     for statement in deep_statements(body):
         if isinstance(statement, ir.Raise):
             return True
         if isinstance(statement, ir.Return) and (statement.value is None or (
                 isinstance(statement.value, ir.Const) and statement.value.value in (False, None))):
+            return True
+        # `except Exception as e: return e`: Flask answers an exception object with a 500.
+        if isinstance(statement, ir.Return) and isinstance(statement.value, ir.Name) \
+                and statement.value.name in caught:
             return True
         for expr in ir.statement_exprs(statement):
             for node in ir.walk_expr(expr):

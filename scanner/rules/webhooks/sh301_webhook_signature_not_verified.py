@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from scanner.facts.base import FileFacts
 from scanner.facts.symbols import ModuleSymbols, qualify
 from scanner.facts.webhooks.model import (
+    AUTH_GUARD,
     FunctionSummary,
     Guard,
     MiddlewareSetting,
     Route,
     matches_verifier,
     post_capable,
-    webhook_reason,
+    webhook_words,
 )
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import CONTEXTS, Bad, Good, ProjectReporter, ProjectRule
 
@@ -47,6 +48,7 @@ class _Handler:
     middleware: tuple[str, ...]
     route_path: str  # the file that wires the route (its middleware names resolve there)
     verifying_middleware: bool
+    confidence: Confidence = Confidence.MEDIUM
 
 
 class WebhookSignatureNotVerified(ProjectRule):
@@ -198,7 +200,7 @@ class WebhookSignatureNotVerified(ProjectRule):
                 self, function.path, summary.span,
                 f"webhook handler `{display}` ({handler.reason}) never verifies the sender's "
                 "signature on any path", summary.line_text,
-                construct=f"handler:{function.qualified}")
+                construct=f"handler:{function.qualified}", confidence=handler.confidence)
 
 
 def _verifiers(options: Mapping[str, object]) -> tuple[str, ...]:
@@ -401,20 +403,46 @@ class _Verdict:
         name = summary.name
         if _is_view_method(function) and summary.cls:
             name = summary.cls.rsplit(".", 1)[-1]  # the class-based view's class
-        reason = webhook_reason(route, name)
-        if reason is None and summary.reads_signature:
-            reason = "it reads a provider signature or event header"
+        words = webhook_words(route, name)
+        reason = words[0] if words is not None else None
+        confidence = Confidence.MEDIUM  # words say "webhook": a heuristic, never high
+        if self._authenticated(function):
+            return None  # behind a login or a permission: not a third party's delivery
+        if summary.reads_signature:
+            # A provider's signature or event header: a delivery, whatever the route says.
+            reason = reason or "it reads a provider signature or event header"
+            confidence = Confidence.HIGH
+        elif words is not None and reason is not None and "event receiver" in reason and (
+                summary.browser_return or not (
+                    words[1] or summary.csrf_exempt or summary.parses_event)):
+            # `event` or `callback` alone names a ticketed event; a browser coming back from a
+            # redirect (query string only, or OAuth's code and state) is no delivery.
+            return None
         if reason is None and summary.csrf_exempt and summary.parses_event:
             reason = "it is CSRF-exempt and parses a provider event"
         if reason is None:
             return None
         return _Handler(function, route, reason, framework, owner, middleware, route_path,
-                        verifying_middleware)
+                        verifying_middleware, confidence)
+
+    def _authenticated(self, function: _Function) -> bool:
+        """A login or permission guards the view: its decorators, dependencies, DRF permission
+        classes, session use, or a permission mixin among its class's ancestors."""
+        summary = function.summary
+        if summary.auth:
+            return True
+        if summary.cls is None or function.language != "python":
+            return False
+        class_qualname = function.qualified.rsplit(".", 1)[0]
+        return any(AUTH_GUARD.match(ancestor.rsplit(".", 1)[-1])
+                   for ancestor in self.index.mro(class_qualname))
 
     def handler_verified(self, handler: _Handler) -> bool:
         function = handler.function
         if self.verified(function) or handler.verifying_middleware:
             return True
+        if function.summary.dispatches:
+            return True  # a plugin chosen at run time verifies or not: no way to be sure
         if any(self.name_verifies(name, handler.route_path, None) for name in handler.middleware):
             return True
         facts = self.index.load(handler.route_path)

@@ -75,7 +75,10 @@ class VerificationSkippedWhenHeaderMissing(Rule):
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for check in facts.of(PresenceCheck):
             what = "the webhook secret" if check.about_secret else "the signature header"
-            if check.positive:
+            if check.kind == "except":
+                message = ("the request goes on unverified when the signature header is missing "
+                           "(the lookup error is caught and not rejected)")
+            elif check.positive:
                 if not check.body_verifies or check.else_rejects or (
                         check.body_returns and not check.body_rejects):
                     continue
