@@ -56,9 +56,22 @@ def test_plugin_dispatch_by_name_is_not_reported(tmp_path: Path) -> None:
 
 def test_verifiers_of_other_libraries_are_recognised(tmp_path: Path) -> None:
     """Django's constant_time_compare, jwt.decode with a key, an Ed25519 public-key check;
-    a class-based view made CSRF-exempt on its class is a receiver."""
+    a class-based view made CSRF-exempt on its class is a receiver. Middleware that compares a
+    session hash in constant time or decodes an optional JWT verifies no delivery (pretix: a
+    session check in middleware once silenced every view)."""
     assert scan_fixture(tmp_path, "rw_verifiers") == {
         ("hooks/views.py", 55, "SH301"),  # MailgunEvents.post: csrf_exempt on the class
+        ("hooks/views.py", 62, "SH301"),  # courier_webhook: only the middleware "checks"
+    }
+
+
+def test_framework_registries_and_open_views_are_receivers(tmp_path: Path) -> None:
+    """Home-automation style: `webhook.async_register(..., handler)` wires a handler and a view
+    class with `requires_auth = False` takes anyone's POSTs; both were never seen. The handler
+    that checks the HMAC and the view that keeps its login stay silent."""
+    assert scan_fixture(tmp_path, "rw_registry") == {
+        ("vendor/push.py", 9, "SH301"),  # handle_push, registered through webhook.async_register
+        ("vendor/push.py", 30, "SH301"),  # VendorNotifyView.post, requires_auth = False
     }
 
 
@@ -97,6 +110,7 @@ def test_an_sdk_defining_the_unverified_api_is_not_a_bypass(tmp_path: Path) -> N
 @pytest.mark.parametrize(("project", "rule", "confidence"), [
     ("rw_auth_context", "SH301", "medium"),  # named a webhook by its route: a heuristic
     ("rw_verifiers", "SH301", "medium"),
+    ("rw_sdk", "SH306", "high"),  # a call named as a bypass: no guess in it
 ])
 def test_heuristic_receivers_are_never_high_confidence(tmp_path: Path, project: str, rule: str,
                                                         confidence: str) -> None:

@@ -206,12 +206,13 @@ class PresenceCheckExtractor(_WebhookExtractor):
                 presence = flows.presence(flow, statement.test)
                 if presence is None:
                     continue
-                positive, about_secret = presence
+                positive, about_secret, guessed = presence
                 yield PresenceCheck(
                     document.node_span(statement), flow.name, about_secret, positive,
                     " ".join(document.source(statement.test).split()),
                     flows.verifies_in(flow, statement.body), flows.rejects(statement.body),
-                    flows.returns(statement.body), flows.rejects(statement.orelse))
+                    flows.returns(statement.body), flows.rejects(statement.orelse),
+                    guessed=guessed)
             for handler in flows.swallowed_header_errors(flow):
                 caught = ir.dotted(handler.types) if handler.types is not None else None
                 yield PresenceCheck(

@@ -19,9 +19,17 @@ from scanner.facts.webhooks.model import (
 )
 
 HMAC_CALLS = ("hmac.new", "hmac.HMAC", "hmac.digest")
-COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest",
-                  "django.utils.crypto.constant_time_compare", "werkzeug.security.safe_str_cmp",
-                  "cryptography.hazmat.primitives.constant_time.bytes_eq")
+COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest")
+# Constant-time helpers of other libraries: they compare session hashes and CSRF tokens as
+# often as signatures, so they verify only next to a digest or a signature header.
+CONSTANT_TIME_HELPERS = ("django.utils.crypto.constant_time_compare",
+                         "werkzeug.security.safe_str_cmp",
+                         "cryptography.hazmat.primitives.constant_time.bytes_eq")
+_CONSTANT_TIME_TAILS = frozenset(name.rpartition(".")[2] for name in CONSTANT_TIME_HELPERS)
+# Public-key signature libraries: `public_key.verify(signature, data)` checks a delivery when
+# the function reads a signature header.
+PUBLIC_KEY_PACKAGES = frozenset({"cryptography", "nacl", "ecdsa", "tweetnacl", "crypto",
+                                 "node:crypto", "@noble/ed25519", "@noble/curves"})
 # JWT decoding that checks the signature when given a key (PyJWT, python-jose, authlib).
 JWT_DECODE = ("jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode", "joserfc.jwt.decode")
 # Provider libraries whose call verifies a delivery (matched on the resolved name's tail).
@@ -36,13 +44,13 @@ _PROVIDER_TAILS = frozenset(name.rpartition(".")[2] for name in PROVIDER_VERIFIE
 # Methods that verify whatever object they are called on (Node providers, constant-time compare).
 VERIFYING_METHODS = frozenset({
     "timingSafeEqual", "constructEvent", "constructEventAsync", "verifyAndReceive",
-    "validateRequest", "validateExpressRequest", "validateRequestWithBody", "createNodeMiddleware",
-    "jwtVerify"})
+    "validateRequest", "validateExpressRequest", "validateRequestWithBody", "createNodeMiddleware"})
 # Packages whose `.verify(...)` checks a webhook signature: provider SDKs, JWT libraries, and
 # public-key signatures (Ed25519, ECDSA, RSA: `public_key.verify(signature, data)`).
-VERIFYING_PACKAGES = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio",
-                      "jsonwebtoken", "jose", "cryptography", "nacl", "ecdsa", "tweetnacl",
-                      "crypto", "node:crypto", "@noble/ed25519", "@noble/curves")
+VERIFYING_PACKAGES = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio")
+# JWT libraries: a token checked with a key authenticates the caller (Bot Framework, Atlassian
+# Connect), but session middleware decodes tokens too: "generic" verifications (below).
+JWT_PACKAGES = frozenset({"jsonwebtoken", "jose"})
 TOLERANCE_CALLS = frozenset({"construct_event", "verify_header", "constructEvent",
                              "constructEventAsync"})
 JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps",
@@ -520,6 +528,15 @@ class Flow:
         return None
 
     @cached_property
+    def generic_verification(self) -> bool:
+        """Its verification is a token check that session middleware does as well (a JWT
+        decoded with a key): it authenticates a handler, never a whole middleware stack."""
+        found = self.verification
+        return found is not None and (matches(found, JWT_DECODE) or (
+            found.rpartition(".")[2] in ("verify", "jwtVerify")
+            and bool(self.context.packages & JWT_PACKAGES)))
+
+    @cached_property
     def messages(self) -> list[tuple[ir.Call, ir.Expr]]:
         """HMACs computed and the message each signs."""
         found: list[tuple[ir.Call, ir.Expr]] = []
@@ -666,8 +683,17 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
     if (tail in _COMPARE_DIGEST_TAILS and matches(resolved, COMPARE_DIGEST)) \
             or resolved == "compare_digest" or method == "timingSafeEqual":
         return resolved or method
+    if tail in _CONSTANT_TIME_TAILS and matches(resolved, CONSTANT_TIME_HELPERS):
+        signed = flow.reads_signature or any(flow.is_digest(a) or flow.is_header(a)
+                                             for a in call.args)
+        return resolved if signed else None
     if tail == "decode" and matches(resolved, JWT_DECODE) and _jwt_key_checked(call):
         return resolved
+    if method in ("verify", "jwtVerify") and context.packages & JWT_PACKAGES:
+        return resolved or method
+    if method == "verify" and context.packages & PUBLIC_KEY_PACKAGES and (
+            flow.reads_signature or flow.header_vars):
+        return resolved or method
     # gidgethub's Event.from_http verifies only when given the secret.
     if resolved.endswith("Event.from_http") and len(call.args) + len(call.kwargs) < 3:
         return None
@@ -718,9 +744,10 @@ def _bypasses(flow: Flow, call: ir.Call, written: str,
 # -- presence checks (the signature header or the secret tested before verifying) -----------------
 
 
-def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
-    """(positive, about_secret) when `test` only checks that a signature header or the
-    webhook secret is present (`if sig:`, `if not secret:`, `if sig is None:`), else None."""
+def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool, bool] | None:
+    """(positive, about_secret, guessed) when `test` only checks that a signature header or the
+    webhook secret is present (`if sig:`, `if not secret:`, `if sig is None:`), else None;
+    `guessed` when the header is not named as a signature (`if key_id:`)."""
     negated = False
     while isinstance(test, ir.Not):
         negated = not negated
@@ -734,7 +761,8 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
         kinds = {part[0] for part in parts if part is not None}
         if (test.op, kinds) not in (("and", {True}), ("or", {False})):
             return None
-        return (test.op == "and") != negated, any(part[1] for part in parts if part is not None)
+        return ((test.op == "and") != negated, any(part[1] for part in parts if part is not None),
+                any(part[2] for part in parts if part is not None))
     if isinstance(test, ir.Compare):
         if test.op in ("is", "is not", "==", "!=") and isinstance(test.right, ir.Const) \
                 and test.right.value is None:
@@ -742,25 +770,25 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
             test = test.left
         elif test.op in ("in", "not in") and isinstance(test.left, ir.Str):
             if test.left.constant and is_signature_header(test.left.value):
-                return (test.op == "in") != negated, False
+                return (test.op == "in") != negated, False, False
             if test.left.constant and SECRET_NAME.search(test.left.value):
-                return (test.op == "in") != negated, True  # `"webhook_secret" not in config`
+                return (test.op == "in") != negated, True, False  # `"webhook_secret" not in config`
             return None
         elif test.op in ("in", "not in") and isinstance(test.left, ir.Name) \
                 and _mentions(test.left, SECRET_NAME):
-            return (test.op == "in") != negated, True  # `CONF_WEBHOOK_SECRET not in entry.data`
+            return (test.op == "in") != negated, True, False  # `CONF_WEBHOOK_SECRET not in data`
         else:
             return None
     if isinstance(test, ir.Call) and test.method not in _HEADER_GETTERS:
         return None
     if isinstance(test, (ir.Name, ir.Attr, ir.Index, ir.Call)):
         if flow.is_header(test) and not flow.is_digest(test):
-            return not negated, False
+            return not negated, False, False
         if not isinstance(test, ir.Call) and _mentions(test, SECRET_NAME):
-            return not negated, True
+            return not negated, True, False
         if not negated and isinstance(test, ir.Name) and test.name in flow.request_header_vars:
             # `if key_id:` (any request header): counted only when its block verifies.
-            return True, False
+            return True, False, True
     return None
 
 

@@ -138,6 +138,7 @@ class FunctionSummary(Fact):
     auth: tuple[str, ...] = ()  # what puts it behind a login: guards, a session user, messages
     dispatches: bool = False  # hands the request to code chosen at run time (a plugin by name)
     browser_return: bool = False  # reads the query string only, or OAuth's code and state
+    generic_verification: bool = False  # its verification is a JWT check (middleware does it too)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ class PresenceCheck(Fact):
     body_returns: bool
     else_rejects: bool
     kind: str = "if"  # or "except": a missing header's KeyError swallowed, the request goes on
+    guessed: bool = False  # the header tested is not named as a signature (`if key_id:`)
 
 
 @dataclass(frozen=True)

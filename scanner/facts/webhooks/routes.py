@@ -189,7 +189,7 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         dependencies=tuple(d for d in dependencies if d), class_guards=class_guards,
         methods=methods, reads_signature=flow.reads_signature, csrf_exempt=csrf_exempt,
         parses_event=flow.parses_event, auth=auth, dispatches=_dispatches(function, flow),
-        browser_return=flow.browser_return)
+        browser_return=flow.browser_return, generic_verification=flow.generic_verification)
 
 
 def _definition_start(document: Document, function: ir.Function, language: str) -> tuple[int, int]:
@@ -209,8 +209,40 @@ def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call]) 
     for statement in flows.module_statements(module):
         if isinstance(statement, ir.Assign) and statement.value is not None:
             yield from _module_assignment(document, statement)
+        elif isinstance(statement, ir.ClassDef):
+            yield from _open_view(document, statement.cls)
     for call in calls:
         yield from _python_route_call(document, call)
+        yield from _registry_route(document, call)
+
+
+def _open_view(document: Document, cls: ir.Class) -> Iterator[Fact]:
+    """A view class that opts out of authentication (`requires_auth = False`, served at its
+    `url` attribute): its `post`/`put` take anyone's requests."""
+    attributes = dict(cls.attributes())
+    flag = attributes.get("requires_auth")
+    if not (isinstance(flag, ir.Const) and flag.value is False):
+        return
+    url = ir.string_value(attributes.get("url")) or cls.name
+    for method in cls.methods():
+        if method.name in ("post", "put"):
+            yield Route(document.node_span(flag), "view", url, (method.name.upper(),),
+                        method.qualname, True, "")
+
+
+def _registry_route(document: Document, call: ir.Call) -> Iterator[Fact]:
+    """A framework's webhook registry: `webhook.async_register(hass, DOMAIN, name, id, handler)`
+    (the handler is the function passed, by keyword `handler` or last)."""
+    owner = call.callee.rpartition(".")[0]
+    if not owner or "webhook" not in owner.lower() or "register" not in call.method \
+            or call.method.startswith(("unregister", "async_unregister")):
+        return
+    target = call.kwarg("handler") or next(
+        (arg for arg in reversed(call.args) if isinstance(arg, (ir.Name, ir.Attr))), None)
+    handler = ir.dotted(target)
+    if handler:
+        yield Route(document.node_span(call), "registry", f"{owner}.{call.method}", None, handler,
+                    False, owner)
 
 
 def _module_assignment(document: Document, statement: ir.Assign) -> Iterator[Fact]:

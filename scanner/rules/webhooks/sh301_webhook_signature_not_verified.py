@@ -216,7 +216,7 @@ class _Verdict:
         self.index = index
         self.verifiers = verifiers
         self._functions: dict[str, dict[str, FunctionSummary]] = {}
-        self._verified: dict[str, bool] = {}
+        self._verified: dict[tuple[str, bool], bool] = {}
 
     # -- functions by name ---------------------------------------------------------------------
 
@@ -306,24 +306,28 @@ class _Verdict:
 
     # -- verification --------------------------------------------------------------------------
 
-    def verified(self, function: _Function, depth: int = 0) -> bool:
-        known = self._verified.get(function.qualified)
+    def verified(self, function: _Function, depth: int = 0, strict: bool = False) -> bool:
+        """Whether the function reaches a verification; `strict` (for middleware that runs
+        before every view) leaves out JWT checks, which session middleware does too."""
+        key = (function.qualified, strict)
+        known = self._verified.get(key)
         if known is not None:
             return known
         summary = function.summary
-        if summary.verification is not None:
-            self._verified[function.qualified] = True
+        if summary.verification is not None and not (strict and summary.generic_verification):
+            self._verified[key] = True
             return True
         if depth > _MAX_DEPTH:
             return False
-        self._verified[function.qualified] = False  # breaks cycles
-        result = any(self.name_verifies(name, function.path, summary.cls, depth + 1)
+        self._verified[key] = False  # breaks cycles
+        result = any(self.name_verifies(name, function.path, summary.cls, depth + 1, strict)
                      for name in (*summary.decorators, *summary.dependencies,
                                   *summary.class_guards, *summary.calls))
-        self._verified[function.qualified] = result
+        self._verified[key] = result
         return result
 
-    def name_verifies(self, name: str, path: str, cls: str | None, depth: int = 0) -> bool:
+    def name_verifies(self, name: str, path: str, cls: str | None, depth: int = 0,
+                      strict: bool = False) -> bool:
         if self.verifiers and matches_verifier(name, self.verifiers):
             return True
         if self.verifiers:
@@ -331,7 +335,8 @@ class _Verdict:
             if symbols is not None and matches_verifier(self.index.resolve(symbols, name),
                                                         self.verifiers):
                 return True
-        return any(self.verified(function, depth) for function in self.targets(name, path, cls))
+        return any(self.verified(function, depth, strict)
+                   for function in self.targets(name, path, cls))
 
     def guard_verifies(self, guard: Guard, path: str) -> bool:
         if guard.verifies:
@@ -422,6 +427,8 @@ class _Verdict:
             reason = "it is CSRF-exempt and parses a provider event"
         if reason is None:
             return None
+        if framework == "registry":
+            confidence = Confidence.LOW  # its URL may carry a secret id (`/api/webhook/<id>`)
         return _Handler(function, route, reason, framework, owner, middleware, route_path,
                         verifying_middleware, confidence)
 
@@ -482,7 +489,7 @@ class _Verdict:
                 resolved = index.canonical(entry)
                 if index.class_symbol(resolved) is None:
                     continue
-                if any(self.verified(f) for f in self._class_methods(
+                if any(self.verified(f, strict=True) for f in self._class_methods(
                         resolved, ("__call__", "process_view", "process_request"))):
                     return True
         return False

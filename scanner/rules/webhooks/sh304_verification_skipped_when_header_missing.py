@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scanner.facts.base import FileFacts
 from scanner.facts.webhooks.model import PresenceCheck
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.rules.base import CONTEXTS, Bad, Good, Rule, RuleContext
 
 
@@ -88,4 +88,5 @@ class VerificationSkippedWhenHeaderMissing(Rule):
                     continue
                 message = f"the request is accepted when {what} is missing"
             yield context.report(self, check.span, message,
-                                 construct=f"skip:{check.function}:{message}")
+                                 construct=f"skip:{check.function}:{message}",
+                                 confidence=Confidence.MEDIUM if check.guessed else None)
