@@ -37,6 +37,14 @@ def test_authenticated_views_named_event_or_webhook_are_not_receivers(tmp_path: 
     }
 
 
+def test_drf_permissions_are_inherited_and_verifier_instances_followed(tmp_path: Path) -> None:
+    """sentry-style DRF endpoints: `permission_classes` set on a base endpoint guard the
+    notification settings of its subclass; `req = self.request_class(request); req.validate()`
+    verifies through the class attribute's (inherited) method; an endpoint that opens its
+    permissions and checks nothing is reported."""
+    assert scan_fixture(tmp_path, "rw_drf") == {("tracker/endpoints.py", 29, "SH301")}
+
+
 def test_depends_on_a_verifier_instance_is_its_call(tmp_path: Path) -> None:
     """polar: `Depends(StripeEventGetter(secret))` verifies in `__call__`; a dependency instance
     that only logs does not; a route whose path is a setting is still a route."""
@@ -82,7 +90,8 @@ def test_presence_shapes_found_on_real_code(tmp_path: Path) -> None:
     """Stripe's samples: `if (secret && signature) {verify} else {JSON.parse(body)}` and
     `except Exception as e: return e`; `except KeyError:` that logs and goes on; `if key_id:`
     guarding the only check; `if CONF_WEBHOOK_SECRET not in data: return True`. A library
-    whose `secret=None` is the caller's opt-out, and checks that reject, are not reported."""
+    whose `secret=None` is the caller's opt-out, checks that reject (`else: is_valid = False`)
+    and header NAMES in a set (`key not in {"x-amz-signature", ...}`, once SH302) are not."""
     assert scan_fixture(tmp_path, "rw_presence") == {
         ("app/api/billing/route.ts", 11, "SH304"),
         ("payments/server.py", 18, "SH304"),

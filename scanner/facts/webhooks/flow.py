@@ -82,6 +82,9 @@ _BODY_ATTRS = frozenset({"body", "POST", "data", "json", "get_json", "get_data",
 _CLOCK_CALLS = frozenset({"time", "utcnow", "now"})  # `from time import time`, bare names
 _CLOCK_TAILS = (".time", ".time_ns", ".monotonic", ".now", ".utcnow", ".today", "Date.now",
                 ".hrtime")
+# Names of what a constant-time helper compares when it checks a delivery (not a session hash).
+_SIGNED_VALUE = re.compile(r"(?i)secret|signature|(?:^|_)sig(?:$|_)|hmac|digest|token")
+_HEADER_GETTERS_TAILS = tuple(f".{name}" for name in _HEADER_GETTERS)
 _MISSING_KEY_ERRORS = frozenset({"KeyError", "LookupError", "MultiValueDictKeyError"})
 _SESSION_MESSAGES = tuple(f"django.contrib.messages.{level}"
                           for level in ("success", "error", "info", "warning", "debug", "add_message"))
@@ -414,6 +417,8 @@ class Flow:
         return self._digest(expr, self.digest_vars)
 
     def _header(self, expr: ir.Expr, known: set[str]) -> bool:
+        if _constant_collection(expr):
+            return False  # header names (`{"x-amz-signature", ...}`), not a header's value
         if self._names_in(expr, known):
             return True
         return any(isinstance(node, ir.Str) and node.constant and len(node.value) < 80
@@ -503,9 +508,19 @@ class Flow:
     def calls(self) -> list[str]:
         """Callees and functions passed as arguments; `X().m` for `X(...).m()`."""
         found: list[str] = []
+        # `req = self.request_class(request)` then `req.validate()`: the method of the class
+        # instantiated, `self.request_class().validate` (a name bound once to a call).
+        instances: dict[str, str] = {}
+        for names, value in self._parts.assigns:
+            if len(names) == 1 and isinstance(value, ir.Call) and value.callee \
+                    and not value.callee.endswith(_HEADER_GETTERS_TAILS):
+                instances[names[0]] = value.callee
         for call in self._parts.calls:
             if call.callee:
                 found.append(call.callee)
+                head, _, method = call.callee.rpartition(".")
+                if head in instances and "." not in method:
+                    found.append(f"{instances[head]}().{method}")
             elif isinstance(call.func, ir.Attr) and isinstance(call.func.obj, ir.Call) \
                     and call.func.obj.callee:
                 found.append(f"{call.func.obj.callee}().{call.method}")  # `Verifier(key).verify(body)`
@@ -653,6 +668,15 @@ def _is_length(expr: ir.Expr) -> bool:
     return last in ("length", "byteLength")
 
 
+def _constant_collection(expr: ir.Expr) -> bool:
+    """A list, tuple, set or dict literal of constant strings."""
+    if isinstance(expr, ir.Seq):
+        return all(isinstance(item, ir.Str) and item.constant for item in expr.items)
+    if isinstance(expr, ir.Dict):
+        return all(isinstance(key, ir.Str) and key.constant for key, _ in expr.items)
+    return False
+
+
 def _is_empty(expr: ir.Expr) -> bool:
     return isinstance(expr, (ir.Seq, ir.Dict)) and not expr.items
 
@@ -684,8 +708,8 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
             or resolved == "compare_digest" or method == "timingSafeEqual":
         return resolved or method
     if tail in _CONSTANT_TIME_TAILS and matches(resolved, CONSTANT_TIME_HELPERS):
-        signed = flow.reads_signature or any(flow.is_digest(a) or flow.is_header(a)
-                                             for a in call.args)
+        signed = flow.reads_signature or any(
+            flow.is_digest(a) or flow.is_header(a) or _mentions(a, _SIGNED_VALUE) for a in call.args)
         return resolved if signed else None
     if tail == "decode" and matches(resolved, JWT_DECODE) and _jwt_key_checked(call):
         return resolved
@@ -841,6 +865,10 @@ def rejects(body: tuple[ir.Stmt, ...]) -> bool:
               if isinstance(statement, ir.Try) for handler in statement.handlers if handler.name}
     for statement in deep_statements(body):
         if isinstance(statement, ir.Raise):
+            return True
+        # `is_valid = False`: the branch marks the request invalid (returned later).
+        if isinstance(statement, ir.Assign) and isinstance(statement.value, ir.Const) \
+                and statement.value.value is False:
             return True
         if isinstance(statement, ir.Return) and (statement.value is None or (
                 isinstance(statement.value, ir.Const) and statement.value.value in (False, None))):

@@ -139,6 +139,7 @@ class FunctionSummary(Fact):
     dispatches: bool = False  # hands the request to code chosen at run time (a plugin by name)
     browser_return: bool = False  # reads the query string only, or OAuth's code and state
     generic_verification: bool = False  # its verification is a JWT check (middleware does it too)
+    drf_access: str = ""  # its class's DRF permission_classes: "open", "guarded", "" (not set)
 
 
 @dataclass(frozen=True)

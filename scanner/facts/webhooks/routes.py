@@ -94,20 +94,29 @@ def _dependency(target: ir.Expr) -> str:
     return ir.dotted(target) or ""
 
 
+def _drf_access(cls: ir.Class) -> str:
+    """A DRF view class's `permission_classes`: "open" (empty, or only `AllowAny`), "guarded"
+    (any other permission), "" when the class does not set them (an ancestor may)."""
+    value = dict(cls.attributes()).get("permission_classes")
+    if not isinstance(value, ir.Seq):
+        return ""
+    names = [(ir.dotted(item) or "").rsplit(".", 1)[-1] for item in value.items]
+    return "open" if all(name in OPEN_PERMISSIONS for name in names) else "guarded"
+
+
 # Route parameters that name the plugin or service a delivery is handed to (`plugin_id`).
 _PLUGIN_PARAMETER = re.compile(
     r"(?i)^(?:plugin|provider|service|backend|gateway|integration|handler)(?:_?(?:id|name|slug))?$")
 
 
 def _auth(function: ir.Function, flow: flows.Flow, decorators: list[str],
-          dependencies: list[str], class_guards: tuple[str, ...]) -> tuple[str, ...]:
+          dependencies: list[str]) -> tuple[str, ...]:
     """What puts a view behind a login: an auth decorator or dependency, a parameter that
-    receives the authenticated caller, DRF permission classes that are not open, the session
-    user (`request.user`) or session messages. A third party's delivery has none of these."""
+    receives the authenticated caller, the session user (`request.user`) or session messages.
+    A third party's delivery has none of these (DRF permission classes: `drf_access`)."""
     found = [name for name in (*decorators, *dependencies) if AUTH_GUARD.match(name)]
     found += [f"parameter {param.name}" for param in function.params
               if param.annotation is not None and AUTH_PARAMETER.match(param.name)]
-    found += [name for name in class_guards if name.rsplit(".", 1)[-1] not in OPEN_PERMISSIONS]
     if flow.session_user:
         found.append("request.user")
     return tuple(dict.fromkeys(found))
@@ -170,6 +179,7 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         dependencies.extend(_depends(param.default))
         dependencies.extend(_depends(param.annotation))
     class_guards: tuple[str, ...] = ()
+    drf_access = ""
     if function.cls is not None:
         if function.name in ("post", "put") and module.language == "python":
             methods = methods or (function.name.upper(),)
@@ -180,8 +190,9 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
             class_guards = tuple(ir.dotted(item) or "" for attr, value in cls.attributes()
                                  if attr in _DRF_GUARDS and isinstance(value, ir.Seq)
                                  for item in value.items)
+            drf_access = _drf_access(cls)
     line, column = _definition_start(document, function, module.language)
-    auth = _auth(function, flow, decorators, dependencies, class_guards)
+    auth = _auth(function, flow, decorators, dependencies)
     yield FunctionSummary(
         (line, column, line, column), qualname=function.qualname, name=function.name,
         cls=function.cls, line_text=document.line_text(line), verification=flow.verification,
@@ -189,7 +200,8 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         dependencies=tuple(d for d in dependencies if d), class_guards=class_guards,
         methods=methods, reads_signature=flow.reads_signature, csrf_exempt=csrf_exempt,
         parses_event=flow.parses_event, auth=auth, dispatches=_dispatches(function, flow),
-        browser_return=flow.browser_return, generic_verification=flow.generic_verification)
+        browser_return=flow.browser_return, generic_verification=flow.generic_verification,
+        drf_access=drf_access)
 
 
 def _definition_start(document: Document, function: ir.Function, language: str) -> tuple[int, int]:

@@ -441,8 +441,21 @@ class _Verdict:
         if summary.cls is None or function.language != "python":
             return False
         class_qualname = function.qualified.rsplit(".", 1)[0]
-        return any(AUTH_GUARD.match(ancestor.rsplit(".", 1)[-1])
-                   for ancestor in self.index.mro(class_qualname))
+        for ancestor in self.index.mro(class_qualname):
+            if AUTH_GUARD.match(ancestor.rsplit(".", 1)[-1]):
+                return True
+            access = self._drf_access(ancestor)
+            if access:  # the nearest class that sets DRF permission_classes decides
+                return access == "guarded"
+        return False
+
+    def _drf_access(self, class_qualname: str) -> str:
+        cls = self.index.class_symbol(class_qualname)
+        for method in cls.methods if cls is not None else ():
+            function = self.function(f"{class_qualname}.{method}")
+            if function is not None and function.summary.drf_access:
+                return function.summary.drf_access
+        return ""
 
     def handler_verified(self, handler: _Handler) -> bool:
         function = handler.function
