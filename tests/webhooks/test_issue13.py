@@ -63,7 +63,8 @@ def test_plugin_dispatch_by_name_is_not_reported(tmp_path: Path) -> None:
 
 
 def test_verifiers_of_other_libraries_are_recognised(tmp_path: Path) -> None:
-    """Django's constant_time_compare, jwt.decode with a key, an Ed25519 public-key check;
+    """Django's constant_time_compare, jwt.decode with a key, an Ed25519 public-key check, a
+    Standard Webhooks SDK's `validate_event`;
     a class-based view made CSRF-exempt on its class is a receiver. Middleware that compares a
     session hash in constant time or decodes an optional JWT verifies no delivery (pretix: a
     session check in middleware once silenced every view)."""

@@ -38,6 +38,7 @@ PROVIDER_VERIFIERS = (
     "RequestValidator", "sansio.validate_event", "Event.from_http",
     "standardwebhooks.Webhook", "svix.Webhook", "svix.webhooks.Webhook",
     "standardwebhooks.webhooks.Webhook",
+    "webhooks.validate_event",  # Standard Webhooks SDKs (polar_sdk.webhooks.validate_event)
 )
 _COMPARE_DIGEST_TAILS = frozenset(name.rpartition(".")[2] for name in COMPARE_DIGEST)
 _PROVIDER_TAILS = frozenset(name.rpartition(".")[2] for name in PROVIDER_VERIFIERS)
