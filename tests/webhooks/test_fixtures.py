@@ -62,6 +62,18 @@ EXPECTED: dict[str, set[tuple[str, int, str]]] = {
         ("hooks/views.py", 35, "SH301"),  # PaddleWebhook: its verifier class accepts everything
         ("service/routes.py", 14, "SH301"),  # vercel_webhook: its dependency only logs
     },
+    # Issue #13: shapes found on real projects (see tests/webhooks/test_issue13.py).
+    "rw_auth_context": {("tickets/views.py", 64, "SH301"), ("api/endpoints.py", 25, "SH301")},
+    "rw_depends": {("service/routes.py", 23, "SH301"), ("service/routes.py", 28, "SH301")},
+    "rw_plugins": {("shop/views.py", 27, "SH301")},
+    "rw_verifiers": {("hooks/views.py", 55, "SH301"), ("hooks/views.py", 62, "SH301")},
+    "rw_presence": {("app/api/billing/route.ts", 11, "SH304"), ("payments/server.py", 18, "SH304"),
+                    ("payments/server.py", 36, "SH304"), ("payments/server.py", 44, "SH304"),
+                    ("integration/webhook.py", 10, "SH304")},
+    "rw_replay": {("bot/slack.py", 9, "SH305")},
+    "rw_sdk": {("shopapp/hooks.py", 9, "SH301"), ("shopapp/hooks.py", 10, "SH306")},
+    "rw_registry": {("vendor/push.py", 9, "SH301"), ("vendor/push.py", 30, "SH301")},
+    "rw_drf": {("tracker/endpoints.py", 29, "SH301")},
 }
 
 

@@ -157,13 +157,33 @@ class SignedMessageExtractor(_WebhookExtractor):
         found = self.analysis(document)
         if found is None:
             return
-        for flow in self.units(found):
+        units = list(self.units(found))
+        for flow in units:
             for call, message in flow.messages:
                 yield SignedMessage(document.node_span(call), flow.name,
                                     flow.is_reserialized(message), flow.has_timestamp(message),
-                                    found.context.clock_in_file)
+                                    _clock_nearby(flow, units))
             for call in flow.tolerance_off:
                 yield ToleranceOff(document.node_span(call), flow.name, call.callee or call.method)
+
+
+def _clock_nearby(flow: flows.Flow, units: list[flows.Flow]) -> bool:
+    """Whether the replay window may be checked around this verification: the function reads
+    the clock, or a function of the file it calls does, or one that calls it does (itself or
+    through another function it calls). A clock read anywhere else (a test helper) does not."""
+    if flow.reads_clock:
+        return True
+    by_name = {unit.name.rsplit(".", 1)[-1]: unit for unit in units}
+
+    def clocked(unit: flows.Flow) -> bool:
+        return unit.reads_clock or any(
+            (callee := by_name.get(call.rsplit(".", 1)[-1])) is not None and callee.reads_clock
+            for call in unit.calls)
+
+    name = flow.name.rsplit(".", 1)[-1]
+    return clocked(flow) or any(
+        clocked(unit) for unit in units
+        if unit is not flow and any(call.rsplit(".", 1)[-1] == name for call in unit.calls))
 
 
 class PresenceCheckExtractor(_WebhookExtractor):
@@ -186,12 +206,18 @@ class PresenceCheckExtractor(_WebhookExtractor):
                 presence = flows.presence(flow, statement.test)
                 if presence is None:
                     continue
-                positive, about_secret = presence
+                positive, about_secret, guessed = presence
                 yield PresenceCheck(
                     document.node_span(statement), flow.name, about_secret, positive,
                     " ".join(document.source(statement.test).split()),
                     flows.verifies_in(flow, statement.body), flows.rejects(statement.body),
-                    flows.returns(statement.body), flows.rejects(statement.orelse))
+                    flows.returns(statement.body), flows.rejects(statement.orelse),
+                    guessed=guessed)
+            for handler in flows.swallowed_header_errors(flow):
+                caught = ir.dotted(handler.types) if handler.types is not None else None
+                yield PresenceCheck(
+                    document.span(handler.start, handler.end), flow.name, False, False,
+                    f"except {caught or ''}".strip(), False, False, False, False, kind="except")
 
 
 class VerificationBypassExtractor(_WebhookExtractor):
@@ -204,9 +230,15 @@ class VerificationBypassExtractor(_WebhookExtractor):
         found = self.analysis(document)
         if found is None:
             return
+        # A library that defines the "without verification" API (an SDK) is not bypassing:
+        # code inside such a definition, and calls of a function this module defines.
+        defined = {function.name for function in ir.nested_functions(found.module.body)}
         for flow in self.units(found):
+            if flows.BYPASS_CALL.search(flow.name):
+                continue
             for call, reason in flow.bypasses:
-                yield VerificationBypass(document.node_span(call), flow.name, reason)
+                if (call.method or call.callee.rsplit(".", 1)[-1]) not in defined:
+                    yield VerificationBypass(document.node_span(call), flow.name, reason)
 
 
 EXTRACTORS: tuple[type[Extractor], ...] = (

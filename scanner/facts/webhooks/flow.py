@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 from scanner.code import ir
 from scanner.facts.webhooks.model import (
@@ -19,12 +20,25 @@ from scanner.facts.webhooks.model import (
 
 HMAC_CALLS = ("hmac.new", "hmac.HMAC", "hmac.digest")
 COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest")
+# Constant-time helpers of other libraries: they compare session hashes and CSRF tokens as
+# often as signatures, so they verify only next to a digest or a signature header.
+CONSTANT_TIME_HELPERS = ("django.utils.crypto.constant_time_compare",
+                         "werkzeug.security.safe_str_cmp",
+                         "cryptography.hazmat.primitives.constant_time.bytes_eq")
+_CONSTANT_TIME_TAILS = frozenset(name.rpartition(".")[2] for name in CONSTANT_TIME_HELPERS)
+# Public-key signature libraries: `public_key.verify(signature, data)` checks a delivery when
+# the function reads a signature header.
+PUBLIC_KEY_PACKAGES = frozenset({"cryptography", "nacl", "ecdsa", "tweetnacl", "crypto",
+                                 "node:crypto", "@noble/ed25519", "@noble/curves"})
+# JWT decoding that checks the signature when given a key (PyJWT, python-jose, authlib).
+JWT_DECODE = ("jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode", "joserfc.jwt.decode")
 # Provider libraries whose call verifies a delivery (matched on the resolved name's tail).
 PROVIDER_VERIFIERS = (
     "Webhook.construct_event", "WebhookSignature.verify_header", "SignatureVerifier",
     "RequestValidator", "sansio.validate_event", "Event.from_http",
     "standardwebhooks.Webhook", "svix.Webhook", "svix.webhooks.Webhook",
     "standardwebhooks.webhooks.Webhook",
+    "webhooks.validate_event",  # Standard Webhooks SDKs (polar_sdk.webhooks.validate_event)
 )
 _COMPARE_DIGEST_TAILS = frozenset(name.rpartition(".")[2] for name in COMPARE_DIGEST)
 _PROVIDER_TAILS = frozenset(name.rpartition(".")[2] for name in PROVIDER_VERIFIERS)
@@ -32,8 +46,12 @@ _PROVIDER_TAILS = frozenset(name.rpartition(".")[2] for name in PROVIDER_VERIFIE
 VERIFYING_METHODS = frozenset({
     "timingSafeEqual", "constructEvent", "constructEventAsync", "verifyAndReceive",
     "validateRequest", "validateExpressRequest", "validateRequestWithBody", "createNodeMiddleware"})
-# Packages whose `.verify(...)` checks a webhook signature.
+# Packages whose `.verify(...)` checks a webhook signature: provider SDKs, JWT libraries, and
+# public-key signatures (Ed25519, ECDSA, RSA: `public_key.verify(signature, data)`).
 VERIFYING_PACKAGES = ("svix", "standardwebhooks", "@octokit/webhooks", "@slack/bolt", "twilio")
+# JWT libraries: a token checked with a key authenticates the caller (Bot Framework, Atlassian
+# Connect), but session middleware decodes tokens too: "generic" verifications (below).
+JWT_PACKAGES = frozenset({"jsonwebtoken", "jose"})
 TOLERANCE_CALLS = frozenset({"construct_event", "verify_header", "constructEvent",
                              "constructEventAsync"})
 JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps",
@@ -58,6 +76,19 @@ _REQUEST_BODY_ATTRS = {"python": frozenset({"json", "get_json", "media"}),
                        "javascript": frozenset({"json", "body"})}
 _HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "header", "getHeader"})
 _MAX_ROUNDS = 4
+_QUERY_ATTRS = frozenset({"GET", "args", "query_params", "query", "searchParams"})
+_BODY_ATTRS = frozenset({"body", "POST", "data", "json", "get_json", "get_data", "FILES", "stream",
+                         "read", "text", "form", "media", "rawBody", "arrayBuffer", "formData",
+                         "content"})
+_CLOCK_CALLS = frozenset({"time", "utcnow", "now"})  # `from time import time`, bare names
+_CLOCK_TAILS = (".time", ".time_ns", ".monotonic", ".now", ".utcnow", ".today", "Date.now",
+                ".hrtime")
+# Names of what a constant-time helper compares when it checks a delivery (not a session hash).
+_SIGNED_VALUE = re.compile(r"(?i)secret|signature|(?:^|_)sig(?:$|_)|hmac|digest|token")
+_HEADER_GETTERS_TAILS = tuple(f".{name}" for name in _HEADER_GETTERS)
+_MISSING_KEY_ERRORS = frozenset({"KeyError", "LookupError", "MultiValueDictKeyError"})
+_SESSION_MESSAGES = tuple(f"django.contrib.messages.{level}"
+                          for level in ("success", "error", "info", "warning", "debug", "add_message"))
 
 
 @dataclass
@@ -387,6 +418,8 @@ class Flow:
         return self._digest(expr, self.digest_vars)
 
     def _header(self, expr: ir.Expr, known: set[str]) -> bool:
+        if _constant_collection(expr):
+            return False  # header names (`{"x-amz-signature", ...}`), not a header's value
         if self._names_in(expr, known):
             return True
         return any(isinstance(node, ir.Str) and node.constant and len(node.value) < 80
@@ -476,9 +509,19 @@ class Flow:
     def calls(self) -> list[str]:
         """Callees and functions passed as arguments; `X().m` for `X(...).m()`."""
         found: list[str] = []
+        # `req = self.request_class(request)` then `req.validate()`: the method of the class
+        # instantiated, `self.request_class().validate` (a name bound once to a call).
+        instances: dict[str, str] = {}
+        for names, value in self._parts.assigns:
+            if len(names) == 1 and isinstance(value, ir.Call) and value.callee \
+                    and not value.callee.endswith(_HEADER_GETTERS_TAILS):
+                instances[names[0]] = value.callee
         for call in self._parts.calls:
             if call.callee:
                 found.append(call.callee)
+                head, _, method = call.callee.rpartition(".")
+                if head in instances and "." not in method:
+                    found.append(f"{instances[head]}().{method}")
             elif isinstance(call.func, ir.Attr) and isinstance(call.func.obj, ir.Call) \
                     and call.func.obj.callee:
                 found.append(f"{call.func.obj.callee}().{call.method}")  # `Verifier(key).verify(body)`
@@ -499,6 +542,15 @@ class Flow:
             if verification is not None:
                 return verification
         return None
+
+    @cached_property
+    def generic_verification(self) -> bool:
+        """Its verification is a token check that session middleware does as well (a JWT
+        decoded with a key): it authenticates a handler, never a whole middleware stack."""
+        found = self.verification
+        return found is not None and (matches(found, JWT_DECODE) or (
+            found.rpartition(".")[2] in ("verify", "jwtVerify")
+            and bool(self.context.packages & JWT_PACKAGES)))
 
     @cached_property
     def messages(self) -> list[tuple[ir.Call, ir.Expr]]:
@@ -537,6 +589,63 @@ class Flow:
         return found
 
     @cached_property
+    def request_header_vars(self) -> set[str]:
+        """Names bound to any request header read (`request.headers.get("X-Key-Id")`)."""
+        found: set[str] = set()
+        for names, value in self._parts.assigns:
+            if isinstance(value, ir.Call) and value.method in _HEADER_GETTERS and value.args \
+                    and isinstance(value.args[0], ir.Str) and value.receiver is not None \
+                    and any(part in ("headers", "META", "req", "request")
+                            for part in (ir.dotted(value.receiver) or "").split(".")):
+                found.update(names)
+        return found
+
+    @cached_property
+    def browser_return(self) -> bool:
+        """It reads the query string (`request.GET`, `req.query`) and never the body, or it
+        handles both `code` and `state`: a browser coming back from an OAuth-style redirect,
+        not a delivery (a delivery's payload is its body)."""
+        strings = {e.value for e in self.exprs if isinstance(e, ir.Str) and e.constant}
+        if {"code", "state"} <= strings:
+            return True
+        query = body = False
+        for expr in self.exprs:
+            if isinstance(expr, ir.Name):
+                parts = components(expr)
+                for head, attr in pairwise(parts):
+                    if head in ("request", "req"):
+                        query = query or attr in _QUERY_ATTRS
+                        body = body or attr in _BODY_ATTRS
+        return query and not body
+
+    @cached_property
+    def reads_clock(self) -> bool:
+        """It reads the current time (`time.time()`, `timezone.now()`, `Date.now()`)."""
+        if not self.context.clock_in_file:
+            return False
+        for call in self._parts.calls:
+            if call.new and call.callee == "Date":
+                return True
+            name = self.context.resolved(call.callee) if call.callee else call.method
+            if name and (name in _CLOCK_CALLS or name.endswith(_CLOCK_TAILS)):
+                return True
+        return False
+
+    @cached_property
+    def session_user(self) -> bool:
+        """It reads the session's user (`request.user`, `self.request.user`) or queues a session
+        message (`messages.success(request, ...)`): code for a logged-in browser."""
+        for expr in self.exprs:
+            if isinstance(expr, ir.Name):
+                parts = components(expr)
+                if any(a == "request" and b == "user" for a, b in pairwise(parts)):
+                    return True
+            elif isinstance(expr, ir.Call) and self.context.language == "python" and matches(
+                    self.context.resolved(expr.callee), _SESSION_MESSAGES):
+                return True
+        return False
+
+    @cached_property
     def parses_event(self) -> bool:
         """It parses the request body and reads an event type key."""
         return self._parts.event_keys and (bool(self.request_json_vars) or any(
@@ -558,6 +667,15 @@ def _is_length(expr: ir.Expr) -> bool:
     last = expr.name.rsplit(".", 1)[-1] if isinstance(expr, ir.Name) else (
         expr.attr if isinstance(expr, ir.Attr) else "")
     return last in ("length", "byteLength")
+
+
+def _constant_collection(expr: ir.Expr) -> bool:
+    """A list, tuple, set or dict literal of constant strings."""
+    if isinstance(expr, ir.Seq):
+        return all(isinstance(item, ir.Str) and item.constant for item in expr.items)
+    if isinstance(expr, ir.Dict):
+        return all(isinstance(key, ir.Str) and key.constant for key, _ in expr.items)
+    return False
 
 
 def _is_empty(expr: ir.Expr) -> bool:
@@ -590,6 +708,17 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
     if (tail in _COMPARE_DIGEST_TAILS and matches(resolved, COMPARE_DIGEST)) \
             or resolved == "compare_digest" or method == "timingSafeEqual":
         return resolved or method
+    if tail in _CONSTANT_TIME_TAILS and matches(resolved, CONSTANT_TIME_HELPERS):
+        signed = flow.reads_signature or any(
+            flow.is_digest(a) or flow.is_header(a) or _mentions(a, _SIGNED_VALUE) for a in call.args)
+        return resolved if signed else None
+    if tail == "decode" and matches(resolved, JWT_DECODE) and _jwt_key_checked(call):
+        return resolved
+    if method in ("verify", "jwtVerify") and context.packages & JWT_PACKAGES:
+        return resolved or method
+    if method == "verify" and context.packages & PUBLIC_KEY_PACKAGES and (
+            flow.reads_signature or flow.header_vars):
+        return resolved or method
     # gidgethub's Event.from_http verifies only when given the secret.
     if resolved.endswith("Event.from_http") and len(call.args) + len(call.kwargs) < 3:
         return None
@@ -606,6 +735,19 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
     if method == "handle" and "slack_bolt" in context.packages:
         return "slack_bolt"  # Bolt's request handlers verify Slack's signature
     return None
+
+
+def _jwt_key_checked(call: ir.Call) -> bool:
+    """`jwt.decode(token, key, ...)` with the signature check left on."""
+    if len(call.args) < 2 and call.kwarg("key") is None:
+        return False
+    options = call.kwarg("options")
+    if isinstance(options, ir.Dict):
+        flag = options.get("verify_signature")
+        if isinstance(flag, ir.Const) and flag.value is False:
+            return False
+    return not any(name == "verify" and isinstance(value, ir.Const) and value.value is False
+                   for name, value in call.kwargs)
 
 
 def _bypasses(flow: Flow, call: ir.Call, written: str,
@@ -627,13 +769,25 @@ def _bypasses(flow: Flow, call: ir.Call, written: str,
 # -- presence checks (the signature header or the secret tested before verifying) -----------------
 
 
-def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
-    """(positive, about_secret) when `test` only checks that a signature header or the
-    webhook secret is present (`if sig:`, `if not secret:`, `if sig is None:`), else None."""
+def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool, bool] | None:
+    """(positive, about_secret, guessed) when `test` only checks that a signature header or the
+    webhook secret is present (`if sig:`, `if not secret:`, `if sig is None:`), else None;
+    `guessed` when the header is not named as a signature (`if key_id:`)."""
     negated = False
     while isinstance(test, ir.Not):
         negated = not negated
         test = test.operand
+    if isinstance(test, ir.BoolOp):
+        # `if (secret && signature)`: present when all are; `if (!secret || !sig)`: missing
+        # when any is. Another condition mixed in makes it more than a presence check.
+        parts = [presence(flow, value) for value in test.values]
+        if not all(part is not None for part in parts):
+            return None
+        kinds = {part[0] for part in parts if part is not None}
+        if (test.op, kinds) not in (("and", {True}), ("or", {False})):
+            return None
+        return ((test.op == "and") != negated, any(part[1] for part in parts if part is not None),
+                any(part[2] for part in parts if part is not None))
     if isinstance(test, ir.Compare):
         if test.op in ("is", "is not", "==", "!=") and isinstance(test.right, ir.Const) \
                 and test.right.value is None:
@@ -641,42 +795,88 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool] | None:
             test = test.left
         elif test.op in ("in", "not in") and isinstance(test.left, ir.Str):
             if test.left.constant and is_signature_header(test.left.value):
-                return (test.op == "in") != negated, False
+                return (test.op == "in") != negated, False, False
+            if test.left.constant and SECRET_NAME.search(test.left.value):
+                return (test.op == "in") != negated, True, False  # `"webhook_secret" not in config`
             return None
+        elif test.op in ("in", "not in") and isinstance(test.left, ir.Name) \
+                and _mentions(test.left, SECRET_NAME):
+            return (test.op == "in") != negated, True, False  # `CONF_WEBHOOK_SECRET not in data`
         else:
             return None
     if isinstance(test, ir.Call) and test.method not in _HEADER_GETTERS:
         return None
     if isinstance(test, (ir.Name, ir.Attr, ir.Index, ir.Call)):
         if flow.is_header(test) and not flow.is_digest(test):
-            return not negated, False
+            return not negated, False, False
         if not isinstance(test, ir.Call) and _mentions(test, SECRET_NAME):
-            return not negated, True
+            return not negated, True, False
+        if not negated and isinstance(test, ir.Name) and test.name in flow.request_header_vars:
+            # `if key_id:` (any request header): counted only when its block verifies.
+            return True, False, True
     return None
 
 
 def verifies_in(flow: Flow, body: tuple[ir.Stmt, ...]) -> bool:
-    for expr in deep_exprs(body):
-        if isinstance(expr, ir.Call):
-            tail = expr.method.lower()
-            resolved = flow.context.resolved(expr.callee) if expr.callee else ""
-            if "verif" in tail or "valid" in tail or "check_sig" in tail \
-                    or flow.is_hmac_call(expr) \
-                    or _verification(flow, expr, resolved, expr.method) is not None:
-                return True
-        elif isinstance(expr, ir.Compare) and flow.insecure(expr):
-            return True
+    """Whether a block verifies; an exception it raises (`raise ValidationFailure(...)`) is
+    a rejection, not a verification."""
+    for statement in deep_statements(body):
+        if isinstance(statement, ir.Raise):
+            continue
+        for root in ir.statement_exprs(statement):
+            for expr in ir.walk_expr(root):
+                if _verifies(flow, expr):
+                    return True
     return False
+
+
+def _verifies(flow: Flow, expr: ir.Expr) -> bool:
+    if isinstance(expr, ir.Call):
+        tail = expr.method.lower()
+        resolved = flow.context.resolved(expr.callee) if expr.callee else ""
+        return "verif" in tail or "valid" in tail or "check_sig" in tail \
+            or flow.is_hmac_call(expr) \
+            or _verification(flow, expr, resolved, expr.method) is not None
+    return isinstance(expr, ir.Compare) and flow.insecure(expr)
+
+
+def swallowed_header_errors(flow: Flow) -> Iterator[ir.ExceptHandler]:
+    """`try: sig = request.headers["X-Signature"] ... except KeyError:` whose handler neither
+    rejects nor returns: a request without the header goes on unverified."""
+    for statement in flow.statements:
+        if not isinstance(statement, ir.Try):
+            continue
+        if not any(isinstance(node, ir.Index) and node.key is not None and flow.is_header(node.key)
+                   for node in ir.body_exprs(statement.body)):
+            continue
+        for handler in statement.handlers:
+            caught = ir.dotted(handler.types) if handler.types is not None else "KeyError"
+            if caught is None or caught.rsplit(".", 1)[-1] not in _MISSING_KEY_ERRORS:
+                continue
+            if not rejects(handler.body) and not returns(handler.body):
+                yield handler
+
+
 
 
 def rejects(body: tuple[ir.Stmt, ...]) -> bool:
     """Whether a block refuses the request: raise/throw, abort(), a 4xx/5xx status, a
     rejecting response, `return False` or a bare return."""
+    caught = {handler.name for statement in deep_statements(body)
+              if isinstance(statement, ir.Try) for handler in statement.handlers if handler.name}
     for statement in deep_statements(body):
         if isinstance(statement, ir.Raise):
             return True
+        # `is_valid = False`: the branch marks the request invalid (returned later).
+        if isinstance(statement, ir.Assign) and isinstance(statement.value, ir.Const) \
+                and statement.value.value is False:
+            return True
         if isinstance(statement, ir.Return) and (statement.value is None or (
                 isinstance(statement.value, ir.Const) and statement.value.value in (False, None))):
+            return True
+        # `except Exception as e: return e`: Flask answers an exception object with a 500.
+        if isinstance(statement, ir.Return) and isinstance(statement.value, ir.Name) \
+                and statement.value.name in caught:
             return True
         for expr in ir.statement_exprs(statement):
             for node in ir.walk_expr(expr):

@@ -26,7 +26,7 @@ ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(",
                  "re_path(", "url(", "csrf_exempt", "require_post", "require_http_methods",
                  "def post(", "def put(", "before_request", "middleware", "export default",
                  "function post", "const post", "function put", "const put", "depends(",
-                 "as_view(")
+                 "as_view(", "register", "requires_auth")
 # Header, digest and parameter words of a signature or token (see flow.is_header/is_digest).
 SIGNATURE_WORDS = ("hmac", "sig", "token", "received", "provided", "webhook")
 SECRET_WORDS = ("hmac", "secret", "token", "passw", "key")
@@ -144,7 +144,11 @@ ROUTE_PATTERN = re.compile("|".join((
     # Django `path`/`re_path`/`url`, Starlette `Route`/`APIRoute`, `add_route`, `add_api_route`,
     # aiohttp `add_post`/`add_put`, Flask `@app.route("/x")` (GET unless methods=, kept anyway),
     # and Fastify `fastify.route({url, method, handler})`.
-    rf"(?:{_TABLE_CALLS})[\s\\]*\({GAP}(?:{STRING}|\{{)",
+    rf"(?:{_TABLE_CALLS})[\s\\]*\({GAP}(?:{STRING}|\{{|[a-z_$][a-z0-9_$.]*{GAP},)",
+    # A framework's webhook registry (`webhook.async_register(hass, DOMAIN, name, id, handler)`)
+    # and a view class that opts out of authentication (`requires_auth = False`).
+    r"webhook[a-z0-9_$.]*\.[\s\\]*(?:async_)?register[a-z_]*[\s\\]*\("
+    r"|requires_auth[\s\\]*(?::[^=\n]{0,200})?=[\s\\]*false",
     # Functions marked by a decorator (`@csrf_exempt`, `@method_decorator(csrf_exempt)`,
     # `@require_POST`, `@require_http_methods([...])`), not the definitions or imports of those
     # names; and class-based views' `post`.

@@ -50,16 +50,56 @@ def route_words(text: str) -> list[str]:
 
 def webhook_reason(route: str | None, name: str) -> str | None:
     """Why a route or a function name says "webhook", or None."""
-    for source in (route or "", name):
+    found = webhook_words(route, name)
+    return found[0] if found is not None else None
+
+
+def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
+    """Why a route or a function name says "webhook", and whether the word is strong
+    (`webhook`, `hook`, `ipn`, `notify`...) rather than weak (`event`, `callback`): a weak word
+    alone names a ticketed event or an OAuth callback as often as a delivery."""
+    weak: tuple[str, bool] | None = None
+    for source, is_route in ((route or "", True), (name, False)):
         words = route_words(source)
         if any(w in AUTH_WORDS for w in words):
             continue
         for word in words:
             if "webhook" in word or word in STRONG_WEBHOOK_WORDS:
-                return f"'{source}' names a webhook"
+                return f"'{source}' names a webhook", True
+        # A route that ends in `/events` or `/callback` names its receiver; `event` inside a
+        # route (`control/event/<id>/badges`) is a resource, and in a name a weak hint only.
+        ending = route_words(_last_segment(source)) if is_route else []
+        for word in words:
             if word in WEAK_WEBHOOK_WORDS:
-                return f"'{source}' names an event receiver"
-    return None
+                if word in ending:
+                    return f"'{source}' names an event receiver", True
+                weak = weak or (f"'{source}' names an event receiver", False)
+    return weak
+
+
+def _last_segment(route: str) -> str:
+    """The last literal segment of a route (parameters `<id>`, `{id}`, `:id`, regex groups
+    skipped): `/slack/events` -> `events`."""
+    segments = [part for part in re.split(r"/+", route.strip("^$/ ").rstrip("$/"))
+                if part and not any(mark in part for mark in "<({:*[\\")]
+    return segments[-1] if segments else ""
+
+
+# Decorators, dependencies and base classes that put a view behind a login or a permission
+# (`login_required`, `event_permission_required`, `LoginRequiredMixin`, `Depends(current_user)`);
+# `login_not_required` says the opposite.
+AUTH_GUARD = re.compile(
+    r"(?i)^(?!.*not_?required)(?:.*(?:login_?required|permissions?_?required|staff_member_required"
+    r"|superuser_required|user_passes_test|admin_required|auth_?required|requires?_?auth"
+    r"|is_?authenticated|jwt_required|token_required|current_user|current_active_user"
+    r"|get_user|require_user|authenticat(?:e|or|ed)\b|has_permission)"
+    r"|.*(?:LoginRequired|PermissionRequired|Permission\w*Mixin|UserPassesTest|StaffRequired"
+    r"|AdminRequired|SuperuserRequired|AuthRequired|IsAuthenticated|IsAdminUser))")
+# FastAPI parameters that receive the authenticated caller (`auth_subject: WebhooksWrite`).
+AUTH_PARAMETER = re.compile(r"(?i)^(?:auth|auth_subject|current_user|user|principal|identity"
+                            r"|authenticated_user|auth_user)$")
+# DRF permission classes that let anyone in.
+OPEN_PERMISSIONS = frozenset({"AllowAny", "AllowAll"})
 
 
 def post_capable(methods: tuple[str, ...] | None) -> bool:
@@ -95,6 +135,11 @@ class FunctionSummary(Fact):
     reads_signature: bool  # reads a provider signature or event header
     csrf_exempt: bool
     parses_event: bool  # parses the request body and reads an event type key
+    auth: tuple[str, ...] = ()  # what puts it behind a login: guards, a session user, messages
+    dispatches: bool = False  # hands the request to code chosen at run time (a plugin by name)
+    browser_return: bool = False  # reads the query string only, or OAuth's code and state
+    generic_verification: bool = False  # its verification is a JWT check (middleware does it too)
+    drf_access: str = ""  # its class's DRF permission_classes: "open", "guarded", "" (not set)
 
 
 @dataclass(frozen=True)
@@ -163,7 +208,8 @@ class SignedMessage(Fact):
     function: str
     reserialized: bool  # the message is re-serialized request JSON, not the raw body
     signs_timestamp: bool
-    clock_in_file: bool  # the file reads the clock somewhere (a replay window may exist)
+    clock_nearby: bool  # the function reads the clock, or one it calls or is called by
+    # does (a replay window may exist); a clock read elsewhere in the file does not count
 
 
 @dataclass(frozen=True)
@@ -187,6 +233,8 @@ class PresenceCheck(Fact):
     body_rejects: bool
     body_returns: bool
     else_rejects: bool
+    kind: str = "if"  # or "except": a missing header's KeyError swallowed, the request goes on
+    guessed: bool = False  # the header tested is not named as a signature (`if key_id:`)
 
 
 @dataclass(frozen=True)

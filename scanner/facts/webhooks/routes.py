@@ -10,6 +10,9 @@ from scanner.code import ir
 from scanner.facts.base import Fact
 from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.model import (
+    AUTH_GUARD,
+    AUTH_PARAMETER,
+    OPEN_PERMISSIONS,
     FunctionSummary,
     Guard,
     MiddlewareSetting,
@@ -49,6 +52,22 @@ def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
         yield from _nextjs_routes(document, module)
 
 
+def _path(expr: ir.Expr | None) -> str | None:
+    """A route's path: the string, or the name of the constant or setting that holds it
+    (`settings.STRIPE_WEBHOOK_PATH` says as much as the path would)."""
+    value = ir.string_value(expr)
+    if value is None and isinstance(expr, (ir.Name, ir.Attr)):
+        return ir.dotted(expr)
+    return value
+
+
+def _csrf_exempt(raw: str, call: ir.Call | None) -> bool:
+    """`@csrf_exempt`, `@method_decorator(csrf_exempt)` (on a method or on its class)."""
+    tail = raw.rsplit(".", 1)[-1]
+    return tail == "csrf_exempt" or (tail == "method_decorator" and call is not None and any(
+        (ir.dotted(a) or "").endswith("csrf_exempt") for a in call.args))
+
+
 def _decorator_name(expr: ir.Expr) -> tuple[str, ir.Call | None]:
     call = expr if isinstance(expr, ir.Call) else None
     return ir.dotted(call.func if call is not None else expr) or "", call
@@ -61,11 +80,68 @@ def _methods(expr: ir.Expr | None, default: tuple[str, ...] | None) -> tuple[str
 
 
 def _depends(expr: ir.Expr | None) -> list[str]:
-    """`Depends(x)` targets anywhere in `expr` (a parameter default or annotation, a list)."""
+    """`Depends(x)` targets anywhere in `expr` (a parameter default or annotation, a list);
+    `Depends(Verifier(secret))` is the instance's `__call__`: `Verifier().__call__`."""
     if expr is None:
         return []
-    return [ir.dotted(node.args[0]) or "" for node in ir.walk_expr(expr)
+    return [_dependency(node.args[0]) for node in ir.walk_expr(expr)
             if isinstance(node, ir.Call) and node.callee.endswith("Depends") and node.args]
+
+
+def _dependency(target: ir.Expr) -> str:
+    if isinstance(target, ir.Call) and target.callee:
+        return f"{target.callee}().__call__"
+    return ir.dotted(target) or ""
+
+
+def _drf_access(cls: ir.Class) -> str:
+    """A DRF view class's `permission_classes`: "open" (empty, or only `AllowAny`), "guarded"
+    (any other permission), "" when the class does not set them (an ancestor may)."""
+    value = dict(cls.attributes()).get("permission_classes")
+    if not isinstance(value, ir.Seq):
+        return ""
+    names = [(ir.dotted(item) or "").rsplit(".", 1)[-1] for item in value.items]
+    return "open" if all(name in OPEN_PERMISSIONS for name in names) else "guarded"
+
+
+# Route parameters that name the plugin or service a delivery is handed to (`plugin_id`).
+_PLUGIN_PARAMETER = re.compile(
+    r"(?i)^(?:plugin|provider|service|backend|gateway|integration|handler)(?:_?(?:id|name|slug))?$")
+
+
+def _auth(function: ir.Function, flow: flows.Flow, decorators: list[str],
+          dependencies: list[str]) -> tuple[str, ...]:
+    """What puts a view behind a login: an auth decorator or dependency, a parameter that
+    receives the authenticated caller, the session user (`request.user`) or session messages.
+    A third party's delivery has none of these (DRF permission classes: `drf_access`)."""
+    found = [name for name in (*decorators, *dependencies) if AUTH_GUARD.match(name)]
+    found += [f"parameter {param.name}" for param in function.params
+              if param.annotation is not None and AUTH_PARAMETER.match(param.name)]
+    if flow.session_user:
+        found.append("request.user")
+    return tuple(dict.fromkeys(found))
+
+
+def _dispatches(function: ir.Function, flow: flows.Flow) -> bool:
+    """The code that handles the request is chosen at run time by a route parameter: a
+    registry lookup (`HANDLERS[service]`), `getattr(obj, name)`, or the request handed on
+    with a parameter naming a plugin (`manager.webhook(request, plugin_id)`)."""
+    params = {param.name for param in function.params}
+    plugin_params = {name for name in params if _PLUGIN_PARAMETER.match(name)}
+    for expr in flow.exprs:
+        if isinstance(expr, ir.Index) and isinstance(expr.key, ir.Name) \
+                and expr.key.name in params and isinstance(expr.obj, ir.Name) \
+                and expr.obj.name.split(".")[0] not in (*params, "request", "self"):
+            return True
+        if isinstance(expr, ir.Call) and plugin_params:
+            if expr.callee == "getattr" and any(
+                    isinstance(a, ir.Name) and a.name in plugin_params for a in expr.args):
+                return True
+            names = {a.name for a in expr.args if isinstance(a, ir.Name)}
+            if names & plugin_params and any(n == "request" or n.endswith(".request")
+                                             for n in names):
+                return True
+    return False
 
 
 def _function_facts(document: Document, module: ir.Module, function: ir.Function,
@@ -78,9 +154,7 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         raw, call = _decorator_name(expr)
         decorators.append(raw)
         tail = raw.rsplit(".", 1)[-1]
-        if tail == "csrf_exempt" or (tail == "method_decorator" and call is not None and any(
-                (ir.dotted(a) or "").endswith("csrf_exempt") for a in call.args)):
-            csrf_exempt = True
+        csrf_exempt = csrf_exempt or _csrf_exempt(raw, call)
         if tail == "require_POST":
             methods = ("POST",)
         elif tail == "require_http_methods":
@@ -90,7 +164,7 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
                         local=True)
         if call is None or tail not in ROUTE_DECORATORS or "." not in raw:
             continue
-        path = ir.string_value(call.kwarg("path") or call.kwarg("rule") or call.arg(0))
+        path = _path(call.kwarg("path") or call.kwarg("rule") or call.arg(0))
         if path is None:
             continue
         owner = raw.rsplit(".", 1)[0]
@@ -105,22 +179,29 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         dependencies.extend(_depends(param.default))
         dependencies.extend(_depends(param.annotation))
     class_guards: tuple[str, ...] = ()
+    drf_access = ""
     if function.cls is not None:
         if function.name in ("post", "put") and module.language == "python":
             methods = methods or (function.name.upper(),)
         cls = classes.get(function.cls)
         if cls is not None:
+            csrf_exempt = csrf_exempt or any(_csrf_exempt(*_decorator_name(expr))
+                                             for expr in cls.decorators)
             class_guards = tuple(ir.dotted(item) or "" for attr, value in cls.attributes()
                                  if attr in _DRF_GUARDS and isinstance(value, ir.Seq)
                                  for item in value.items)
+            drf_access = _drf_access(cls)
     line, column = _definition_start(document, function, module.language)
+    auth = _auth(function, flow, decorators, dependencies)
     yield FunctionSummary(
         (line, column, line, column), qualname=function.qualname, name=function.name,
         cls=function.cls, line_text=document.line_text(line), verification=flow.verification,
         calls=tuple(dict.fromkeys(flow.calls)), decorators=tuple(decorators),
         dependencies=tuple(d for d in dependencies if d), class_guards=class_guards,
         methods=methods, reads_signature=flow.reads_signature, csrf_exempt=csrf_exempt,
-        parses_event=flow.parses_event)
+        parses_event=flow.parses_event, auth=auth, dispatches=_dispatches(function, flow),
+        browser_return=flow.browser_return, generic_verification=flow.generic_verification,
+        drf_access=drf_access)
 
 
 def _definition_start(document: Document, function: ir.Function, language: str) -> tuple[int, int]:
@@ -140,8 +221,40 @@ def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call]) 
     for statement in flows.module_statements(module):
         if isinstance(statement, ir.Assign) and statement.value is not None:
             yield from _module_assignment(document, statement)
+        elif isinstance(statement, ir.ClassDef):
+            yield from _open_view(document, statement.cls)
     for call in calls:
         yield from _python_route_call(document, call)
+        yield from _registry_route(document, call)
+
+
+def _open_view(document: Document, cls: ir.Class) -> Iterator[Fact]:
+    """A view class that opts out of authentication (`requires_auth = False`, served at its
+    `url` attribute): its `post`/`put` take anyone's requests."""
+    attributes = dict(cls.attributes())
+    flag = attributes.get("requires_auth")
+    if not (isinstance(flag, ir.Const) and flag.value is False):
+        return
+    url = ir.string_value(attributes.get("url")) or cls.name
+    for method in cls.methods():
+        if method.name in ("post", "put"):
+            yield Route(document.node_span(flag), "view", url, (method.name.upper(),),
+                        method.qualname, True, "")
+
+
+def _registry_route(document: Document, call: ir.Call) -> Iterator[Fact]:
+    """A framework's webhook registry: `webhook.async_register(hass, DOMAIN, name, id, handler)`
+    (the handler is the function passed, by keyword `handler` or last)."""
+    owner = call.callee.rpartition(".")[0]
+    if not owner or "webhook" not in owner.lower() or "register" not in call.method \
+            or call.method.startswith(("unregister", "async_unregister")):
+        return
+    target = call.kwarg("handler") or next(
+        (arg for arg in reversed(call.args) if isinstance(arg, (ir.Name, ir.Attr))), None)
+    handler = ir.dotted(target)
+    if handler:
+        yield Route(document.node_span(call), "registry", f"{owner}.{call.method}", None, handler,
+                    False, owner)
 
 
 def _module_assignment(document: Document, statement: ir.Assign) -> Iterator[Fact]:
@@ -174,7 +287,7 @@ def _python_route_call(document: Document, call: ir.Call) -> Iterator[Fact]:
     framework = ""
     endpoint = call.kwarg("endpoint")
     if tail in ("path", "re_path", "url") and len(args) >= 2:
-        route, target, framework = ir.string_value(args[0]), args[1], "django"
+        route, target, framework = _path(args[0]), args[1], "django"
     elif tail in ("Route", "APIRoute", "add_route", "add_api_route") and len(args) >= 2:
         first = ir.string_value(args[0])
         if tail == "add_route" and first and first.upper() in ("POST", "PUT", "GET", "*") \

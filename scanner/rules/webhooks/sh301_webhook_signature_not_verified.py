@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from scanner.facts.base import FileFacts
 from scanner.facts.symbols import ModuleSymbols, qualify
 from scanner.facts.webhooks.model import (
+    AUTH_GUARD,
     FunctionSummary,
     Guard,
     MiddlewareSetting,
     Route,
     matches_verifier,
     post_capable,
-    webhook_reason,
+    webhook_words,
 )
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import CONTEXTS, Bad, Good, ProjectReporter, ProjectRule
 
@@ -47,6 +48,7 @@ class _Handler:
     middleware: tuple[str, ...]
     route_path: str  # the file that wires the route (its middleware names resolve there)
     verifying_middleware: bool
+    confidence: Confidence = Confidence.MEDIUM
 
 
 class WebhookSignatureNotVerified(ProjectRule):
@@ -198,7 +200,7 @@ class WebhookSignatureNotVerified(ProjectRule):
                 self, function.path, summary.span,
                 f"webhook handler `{display}` ({handler.reason}) never verifies the sender's "
                 "signature on any path", summary.line_text,
-                construct=f"handler:{function.qualified}")
+                construct=f"handler:{function.qualified}", confidence=handler.confidence)
 
 
 def _verifiers(options: Mapping[str, object]) -> tuple[str, ...]:
@@ -214,7 +216,7 @@ class _Verdict:
         self.index = index
         self.verifiers = verifiers
         self._functions: dict[str, dict[str, FunctionSummary]] = {}
-        self._verified: dict[str, bool] = {}
+        self._verified: dict[tuple[str, bool], bool] = {}
 
     # -- functions by name ---------------------------------------------------------------------
 
@@ -304,24 +306,28 @@ class _Verdict:
 
     # -- verification --------------------------------------------------------------------------
 
-    def verified(self, function: _Function, depth: int = 0) -> bool:
-        known = self._verified.get(function.qualified)
+    def verified(self, function: _Function, depth: int = 0, strict: bool = False) -> bool:
+        """Whether the function reaches a verification; `strict` (for middleware that runs
+        before every view) leaves out JWT checks, which session middleware does too."""
+        key = (function.qualified, strict)
+        known = self._verified.get(key)
         if known is not None:
             return known
         summary = function.summary
-        if summary.verification is not None:
-            self._verified[function.qualified] = True
+        if summary.verification is not None and not (strict and summary.generic_verification):
+            self._verified[key] = True
             return True
         if depth > _MAX_DEPTH:
             return False
-        self._verified[function.qualified] = False  # breaks cycles
-        result = any(self.name_verifies(name, function.path, summary.cls, depth + 1)
+        self._verified[key] = False  # breaks cycles
+        result = any(self.name_verifies(name, function.path, summary.cls, depth + 1, strict)
                      for name in (*summary.decorators, *summary.dependencies,
                                   *summary.class_guards, *summary.calls))
-        self._verified[function.qualified] = result
+        self._verified[key] = result
         return result
 
-    def name_verifies(self, name: str, path: str, cls: str | None, depth: int = 0) -> bool:
+    def name_verifies(self, name: str, path: str, cls: str | None, depth: int = 0,
+                      strict: bool = False) -> bool:
         if self.verifiers and matches_verifier(name, self.verifiers):
             return True
         if self.verifiers:
@@ -329,7 +335,8 @@ class _Verdict:
             if symbols is not None and matches_verifier(self.index.resolve(symbols, name),
                                                         self.verifiers):
                 return True
-        return any(self.verified(function, depth) for function in self.targets(name, path, cls))
+        return any(self.verified(function, depth, strict)
+                   for function in self.targets(name, path, cls))
 
     def guard_verifies(self, guard: Guard, path: str) -> bool:
         if guard.verifies:
@@ -401,20 +408,61 @@ class _Verdict:
         name = summary.name
         if _is_view_method(function) and summary.cls:
             name = summary.cls.rsplit(".", 1)[-1]  # the class-based view's class
-        reason = webhook_reason(route, name)
-        if reason is None and summary.reads_signature:
-            reason = "it reads a provider signature or event header"
+        words = webhook_words(route, name)
+        reason = words[0] if words is not None else None
+        confidence = Confidence.MEDIUM  # words say "webhook": a heuristic, never high
+        if self._authenticated(function):
+            return None  # behind a login or a permission: not a third party's delivery
+        if summary.reads_signature:
+            # A provider's signature or event header: a delivery, whatever the route says.
+            reason = reason or "it reads a provider signature or event header"
+            confidence = Confidence.HIGH
+        elif words is not None and reason is not None and "event receiver" in reason and (
+                summary.browser_return or not (
+                    words[1] or summary.csrf_exempt or summary.parses_event)):
+            # `event` or `callback` alone names a ticketed event; a browser coming back from a
+            # redirect (query string only, or OAuth's code and state) is no delivery.
+            return None
         if reason is None and summary.csrf_exempt and summary.parses_event:
             reason = "it is CSRF-exempt and parses a provider event"
         if reason is None:
             return None
+        if framework == "registry":
+            confidence = Confidence.LOW  # its URL may carry a secret id (`/api/webhook/<id>`)
         return _Handler(function, route, reason, framework, owner, middleware, route_path,
-                        verifying_middleware)
+                        verifying_middleware, confidence)
+
+    def _authenticated(self, function: _Function) -> bool:
+        """A login or permission guards the view: its decorators, dependencies, DRF permission
+        classes, session use, or a permission mixin among its class's ancestors."""
+        summary = function.summary
+        if summary.auth:
+            return True
+        if summary.cls is None or function.language != "python":
+            return False
+        class_qualname = function.qualified.rsplit(".", 1)[0]
+        for ancestor in self.index.mro(class_qualname):
+            if AUTH_GUARD.match(ancestor.rsplit(".", 1)[-1]):
+                return True
+            access = self._drf_access(ancestor)
+            if access:  # the nearest class that sets DRF permission_classes decides
+                return access == "guarded"
+        return False
+
+    def _drf_access(self, class_qualname: str) -> str:
+        cls = self.index.class_symbol(class_qualname)
+        for method in cls.methods if cls is not None else ():
+            function = self.function(f"{class_qualname}.{method}")
+            if function is not None and function.summary.drf_access:
+                return function.summary.drf_access
+        return ""
 
     def handler_verified(self, handler: _Handler) -> bool:
         function = handler.function
         if self.verified(function) or handler.verifying_middleware:
             return True
+        if function.summary.dispatches:
+            return True  # a plugin chosen at run time verifies or not: no way to be sure
         if any(self.name_verifies(name, handler.route_path, None) for name in handler.middleware):
             return True
         facts = self.index.load(handler.route_path)
@@ -454,7 +502,7 @@ class _Verdict:
                 resolved = index.canonical(entry)
                 if index.class_symbol(resolved) is None:
                     continue
-                if any(self.verified(f) for f in self._class_methods(
+                if any(self.verified(f, strict=True) for f in self._class_methods(
                         resolved, ("__call__", "process_view", "process_request"))):
                     return True
         return False

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scanner.facts.base import FileFacts
 from scanner.facts.webhooks.model import PresenceCheck
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.rules.base import CONTEXTS, Bad, Good, Rule, RuleContext
 
 
@@ -75,7 +75,10 @@ class VerificationSkippedWhenHeaderMissing(Rule):
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for check in facts.of(PresenceCheck):
             what = "the webhook secret" if check.about_secret else "the signature header"
-            if check.positive:
+            if check.kind == "except":
+                message = ("the request goes on unverified when the signature header is missing "
+                           "(the lookup error is caught and not rejected)")
+            elif check.positive:
                 if not check.body_verifies or check.else_rejects or (
                         check.body_returns and not check.body_rejects):
                     continue
@@ -85,4 +88,5 @@ class VerificationSkippedWhenHeaderMissing(Rule):
                     continue
                 message = f"the request is accepted when {what} is missing"
             yield context.report(self, check.span, message,
-                                 construct=f"skip:{check.function}:{message}")
+                                 construct=f"skip:{check.function}:{message}",
+                                 confidence=Confidence.MEDIUM if check.guessed else None)

@@ -65,7 +65,7 @@ class NoReplayWindow(Rule):
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for message in facts.of(SignedMessage):
-            if message.signs_timestamp and not message.clock_in_file:
+            if message.signs_timestamp and not message.clock_nearby:
                 yield context.report(self, message.span, "the signed timestamp is never compared "
                                      "with the clock (no replay window)",
                                      construct=f"replay:{message.function}")

@@ -1,0 +1,137 @@
+"""Issue #13: webhook rules right on real code. Each cause found on real projects is reproduced
+by a fixture project of our own (tests/fixtures/webhooks/rw_*), scanned through the CLI in a
+real temporary git repository; positive and negative shapes sit side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gitrepo import scan_committed
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
+
+
+def scan_fixture(tmp_path: Path, project: str, *files: str) -> set[tuple[str, int, str]]:
+    """Commit the fixture's files (all of them when none is named) and scan with the family."""
+    root = FIXTURES / project
+    paths = [root / f for f in files] if files else [p for p in root.rglob("*") if p.is_file()]
+    contents = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in paths}
+    code, found = scan_committed(tmp_path / "repo", contents, "scan", ".", "--no-cache",
+                                 "--select", "SH3")
+    assert code == (1 if found else 0)
+    return found
+
+
+# -- SH301: receivers decided by the auth context, not by route words -------------------------
+
+
+def test_authenticated_views_named_event_or_webhook_are_not_receivers(tmp_path: Path) -> None:
+    """pretix/weblate/polar: control-panel views named `Event...`, a permission decorator, a
+    permission mixin, `request.user`, session messages, FastAPI auth dependencies, an OAuth-style
+    browser return; only the two real receivers are reported."""
+    assert scan_fixture(tmp_path, "rw_auth_context") == {
+        ("tickets/views.py", 64, "SH301"),  # csrf_exempt PayPal webhook, nothing verifies
+        ("api/endpoints.py", 25, "SH301"),  # /hooks/partner without any auth or verification
+    }
+
+
+def test_drf_permissions_are_inherited_and_verifier_instances_followed(tmp_path: Path) -> None:
+    """sentry-style DRF endpoints: `permission_classes` set on a base endpoint guard the
+    notification settings of its subclass; `req = self.request_class(request); req.validate()`
+    verifies through the class attribute's (inherited) method; an endpoint that opens its
+    permissions and checks nothing is reported."""
+    assert scan_fixture(tmp_path, "rw_drf") == {("tracker/endpoints.py", 29, "SH301")}
+
+
+def test_depends_on_a_verifier_instance_is_its_call(tmp_path: Path) -> None:
+    """polar: `Depends(StripeEventGetter(secret))` verifies in `__call__`; a dependency instance
+    that only logs does not; a route whose path is a setting is still a route."""
+    assert scan_fixture(tmp_path, "rw_depends") == {
+        ("service/routes.py", 23, "SH301"),  # Depends(EventLogger("lemon")): no verification
+        ("service/routes.py", 28, "SH301"),  # @router.post(settings.SENTRY_HOOK_PATH)
+    }
+
+
+def test_plugin_dispatch_by_name_is_not_reported(tmp_path: Path) -> None:
+    """saleor/weblate: the request is handed to a plugin chosen by a route parameter; which
+    plugin verifies cannot be known statically, so the rule stays silent there."""
+    assert scan_fixture(tmp_path, "rw_plugins") == {
+        ("shop/views.py", 27, "SH301"),  # a fixed handler that verifies nothing
+    }
+
+
+def test_verifiers_of_other_libraries_are_recognised(tmp_path: Path) -> None:
+    """Django's constant_time_compare, jwt.decode with a key, an Ed25519 public-key check, a
+    Standard Webhooks SDK's `validate_event`;
+    a class-based view made CSRF-exempt on its class is a receiver. Middleware that compares a
+    session hash in constant time or decodes an optional JWT verifies no delivery (pretix: a
+    session check in middleware once silenced every view)."""
+    assert scan_fixture(tmp_path, "rw_verifiers") == {
+        ("hooks/views.py", 55, "SH301"),  # MailgunEvents.post: csrf_exempt on the class
+        ("hooks/views.py", 62, "SH301"),  # courier_webhook: only the middleware "checks"
+    }
+
+
+def test_framework_registries_and_open_views_are_receivers(tmp_path: Path) -> None:
+    """Home-automation style: `webhook.async_register(..., handler)` wires a handler and a view
+    class with `requires_auth = False` takes anyone's POSTs; both were never seen. The handler
+    that checks the HMAC and the view that keeps its login stay silent."""
+    assert scan_fixture(tmp_path, "rw_registry") == {
+        ("vendor/push.py", 9, "SH301"),  # handle_push, registered through webhook.async_register
+        ("vendor/push.py", 30, "SH301"),  # VendorNotifyView.post, requires_auth = False
+    }
+
+
+# -- SH304, SH305, SH306 -------------------------------------------------------------------------
+
+
+def test_presence_shapes_found_on_real_code(tmp_path: Path) -> None:
+    """Stripe's samples: `if (secret && signature) {verify} else {JSON.parse(body)}` and
+    `except Exception as e: return e`; `except KeyError:` that logs and goes on; `if key_id:`
+    guarding the only check; `if CONF_WEBHOOK_SECRET not in data: return True`. A library
+    whose `secret=None` is the caller's opt-out, checks that reject (`else: is_valid = False`)
+    and header NAMES in a set (`key not in {"x-amz-signature", ...}`, once SH302) are not."""
+    assert scan_fixture(tmp_path, "rw_presence") == {
+        ("app/api/billing/route.ts", 11, "SH304"),
+        ("payments/server.py", 18, "SH304"),
+        ("payments/server.py", 36, "SH304"),
+        ("payments/server.py", 44, "SH304"),
+        ("integration/webhook.py", 10, "SH304"),
+    }
+
+
+def test_replay_window_is_decided_per_verification(tmp_path: Path) -> None:
+    """A clock read in a test helper of the same file no longer hides a verification that
+    never checks the timestamp; the verification that checks it stays silent."""
+    assert scan_fixture(tmp_path, "rw_replay") == {("bot/slack.py", 9, "SH305")}
+
+
+def test_an_sdk_defining_the_unverified_api_is_not_a_bypass(tmp_path: Path) -> None:
+    """stripe: the SDK defines `construct_event_without_verification` and uses it internally;
+    an application calling it in its webhook handler is reported."""
+    assert scan_fixture(tmp_path, "rw_sdk") == {
+        ("shopapp/hooks.py", 9, "SH301"),
+        ("shopapp/hooks.py", 10, "SH306"),
+    }
+
+
+@pytest.mark.parametrize(("project", "rule", "confidence"), [
+    ("rw_auth_context", "SH301", "medium"),  # named a webhook by its route: a heuristic
+    ("rw_verifiers", "SH301", "medium"),
+    ("rw_sdk", "SH306", "high"),  # a call named as a bypass: no guess in it
+])
+def test_heuristic_receivers_are_never_high_confidence(tmp_path: Path, project: str, rule: str,
+                                                        confidence: str) -> None:
+    from tests.gitrepo import Repo
+
+    repo = Repo(tmp_path / "repo")
+    root = FIXTURES / project
+    for path in root.rglob("*"):
+        if path.is_file():
+            repo.write(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8"))
+    repo.commit()
+    _, report = repo.run("scan", ".", "--no-cache", "--select", rule)
+    assert report["findings"]
+    assert {f["confidence"] for f in report["findings"]} == {confidence}
