@@ -396,6 +396,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fresh-detect-secrets", action="store_true",
                         help="measure detect-secrets again instead of reusing benchmarks/work/")
     args = parser.parse_args(argv)
+    # The trees sit under this repository's (ignored) work directory: scanned as a user scans an
+    # unpacked tree, not as part of this repository.
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(TREES)
     times = args.runs or (1 if args.quick else 3)
     hook_runs = 1 if args.quick else 5
     load_at_start = _load_average()

@@ -217,9 +217,12 @@ def _extract(bundle: tarfile.TarFile, into: Path) -> None:
 def scan(root: Path, scanner: list[str]) -> dict[str, object]:
     EMPTY_CONFIG.parent.mkdir(parents=True, exist_ok=True)
     EMPTY_CONFIG.write_text("# no settings: every rule, no excludes\n", encoding="utf-8")
+    # The trees sit under this repository's (ignored) work directory: git must not see them as
+    # part of it, or paths would be reported from this repository's root.
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(root.parent)}
     done = subprocess.run([*scanner, "scan", str(root), "--all-files", "--no-cache", "--no-baseline",
                            "--config", str(EMPTY_CONFIG), "--format", "json"],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env=env)
     if done.returncode not in (0, 1):
         sys.exit(f"scan of {root} failed ({done.returncode}): {done.stderr.strip()[-400:]}")
     report: dict[str, object] = json.loads(done.stdout)
