@@ -19,6 +19,7 @@ from scanner import __version__
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
 from scanner.engine.pool import WorkerError
 from scanner.model.finding import Finding, Severity, Summary
+from scanner.providers_command import providers_command
 from scanner.redact import one_line
 from scanner.rules.base import Rule
 from scanner.safe_io import FileSafetyError, read_file, write_file, write_output
@@ -652,6 +653,9 @@ def explain(rule_id: str) -> int:
             click.echo(rule.doc())
             return 0
     raise ToolError(f"unknown rule {rule_id!r} (see `secret-hygiene rules`)")
+
+
+cli.add_command(providers_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

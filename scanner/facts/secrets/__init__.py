@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.secrets import formats
 from scanner.facts.secrets.analysis import (
     ACCESS_TOKEN,
     CLIENT_SECRET,
@@ -45,6 +46,7 @@ class SecretValue(Fact):
     credential: str
     provider: str
     detail: str
+    revoke: str = ""
 
 
 class SecretsExtractor(Extractor):
@@ -54,14 +56,15 @@ class SecretsExtractor(Extractor):
     produces = (SecretValue,)
     # Every text kind (a notebook's cells come as documents of their own kinds; a broken notebook
     # is read as plain text).
-    gate = Gate(words=(*LINE_KEYWORDS, "credential"))
+    gate = Gate(words=tuple(dict.fromkeys((*LINE_KEYWORDS, "credential",
+                                           *formats.shipped().gate_words))))
     options_section = "secrets"
 
     def extract(self, document: Document) -> Iterator[SecretValue]:
         for found in candidates(document, self.options):
             yield SecretValue((found.line, found.column, found.line, found.end_column),
                               found.value, found.kind, found.via, found.key, found.credential,
-                              found.provider, found.detail)
+                              found.provider, found.detail, found.revoke)
 
 
 def validate_options(raw: Mapping[str, Any]) -> None:

@@ -19,7 +19,7 @@ PLACEHOLDER_MARKERS = (
     "example", "sample", "dummy", "fake", "placeholder", "changeme", "change_me", "change-me",
     "replace", "your", "xxx", "***", "...", "…", "redacted", "todo", "fixme", "insert", "test",
     "mock", "foobar", "lorem", "notasecret", "not-a-secret", "not_a_secret", "secret", "password",
-    "passwd", "token", "dev-only", "insecure-default",
+    "passwd", "token", "dev-only", "insecure-default", "randomstring", "stringhere", "keyhere",
 )
 # Whole values (lower-case) that mean "nothing here", including the hashes of the empty string.
 EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "yes", "no",
@@ -107,6 +107,12 @@ def is_hash_like(value: str) -> bool:
     return bool(_HASH_PREFIX.match(value))
 
 
+def is_unsigned_sas(value: str) -> bool:
+    """An Azure shared access signature's parameters without `sig=`: a policy, not a credential."""
+    lower = value.lower()
+    return "sv=" in lower and ("se=" in lower or "sp=" in lower) and "sig=" not in lower
+
+
 def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Iterable[str] = ()) -> bool:
     """True when `value` is certainly not a live credential (no imports needed)."""
     return (len(value) < min_length
@@ -116,7 +122,8 @@ def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Ite
             or is_hash_like(value)
             or has_low_variety(value)
             or has_sequence(value)
-            or is_word_like(value))
+            or is_word_like(value)
+            or is_unsigned_sas(value))
 
 
 def detect_secrets_reject(value: str, line: str, key_start: int = 0, *, quoted: bool = True) -> bool:

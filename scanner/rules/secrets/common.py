@@ -48,3 +48,10 @@ class SecretRule(Rule):
 def named(found: SecretValue) -> str:
     """How a message names what holds the value: `key` or the credential kind."""
     return f"`{found.key}`" if found.key else "a literal"
+
+
+def prefix_message(found: SecretValue) -> str:
+    """The message for a credential found by its format: what it is and where to revoke it."""
+    where = f" ({found.revoke})" if found.revoke else ""
+    return (f"{found.credential} hardcoded; revoke it{where} and load it from the environment or "
+            "a secret manager")

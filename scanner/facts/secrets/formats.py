@@ -1,0 +1,392 @@
+"""Provider tokens found by their format: every catalogue format with a literal (and every user
+rule) runs in the secrets family's one compiled pass; Python decides on a small window per match.
+
+Hyperscan reports where a format's fixed-length head starts (start of match); the format's own
+regex then reads at most the token's maximum width from there, never a whole minified line.
+Formats with no literal of their own are looked for right after one of their context words."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.facts.providers import WORD_CHARS, Catalogue, ProviderFormat, catalogue
+from scanner.facts.secrets import values
+from scanner.model.document import Document
+
+# The regex parser measures a pattern's widest match (`sre_parse` before Python 3.11).
+_sre_parse: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+
+_hyperscan: Any
+try:  # an optional accelerator: the fallback below gives the same answers
+    import hyperscan as _hyperscan
+except ImportError:  # pragma: no cover - exercised through `accelerated=False` in tests
+    _hyperscan = None
+
+# The longest token a format may match (an unbounded repeat reads no further than this).
+MAX_TOKEN = 4_096
+# How far after a context word a token of a format without a literal may start (same line).
+CONTEXT_REACH = 160
+# How far around a token a non-distinctive format's context word may stand.
+CONTEXT_AROUND = 300
+_NOT_WORD = f"[^{WORD_CHARS}]"
+_WORD = re.compile(f"[{WORD_CHARS}]")
+# Words inside a token's random part that mark a documentation placeholder.
+_DUMMY_WORDS = ("example", "sample", "dummy", "fake", "placeholder", "changeme", "replace", "your",
+                "xxxx", "redacted", "insert", "randomstring", "stringhere", "tokenhere", "keyhere",
+                "secrethere", "notreal", "lorem", "foobar", "mock", "test")
+_COUNTING = ("01234", "12345", "abcde")
+_ALTERNATING = re.compile(r"(?:[A-Za-z][0-9]|[0-9][A-Za-z]){4,}[A-Za-z0-9]?")
+# A variable quantifier: `?`, `*`, `+` or `{n,}` / `{n,m}` with n != m.
+_QUANTIFIER = re.compile(r"\?|\*|\+|\{(\d+)(?:,(\d*))?\}")
+# The longest repeat a head keeps: with start of match, Hyperscan refuses long ones.
+_HEAD_REPEAT = 64
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token of `format` at text[start:end] (character offsets)."""
+
+    format: ProviderFormat
+    start: int
+    end: int
+    value: str
+
+
+def head_pattern(pattern: str) -> str:
+    """The pattern cut at its first variable part: a repeat of one atom keeps its minimum count,
+    a variable group is dropped with everything after it. Every token of `pattern` starts with a
+    match of the head, and a head has few lengths, so Hyperscan reports each token about once."""
+    depth, index, atom_start = 0, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            atom_start, index = index, index + 2
+        elif char == "[":
+            atom_start = index
+            index += 1
+            if index < len(pattern) and pattern[index] == "^":
+                index += 1
+            if index < len(pattern) and pattern[index] == "]":
+                index += 1
+            while index < len(pattern) and pattern[index] != "]":
+                index += 2 if pattern[index] == "\\" else 1
+            index += 1
+        elif char == "(":
+            depth += 1
+            index += 1
+            if depth == 1:
+                group_start = index - 1
+        elif char == ")":
+            depth -= 1
+            index += 1
+            if depth == 0:
+                atom_start = group_start
+        else:
+            match = _QUANTIFIER.match(pattern, index)
+            if match is None:
+                if char not in "|":
+                    atom_start = index
+                index += 1
+                continue
+            low = match.group(1)
+            high = match.group(2) if "," in match.group() else low
+            if depth > 0:
+                # A variable part inside a group: the head ends before the group.
+                return _head(pattern[:_group_open(pattern, index)])
+            atom = pattern[atom_start:index]
+            if low is not None and low == high and int(low) <= _HEAD_REPEAT:
+                index = match.end()
+                continue
+            count = int(low) if low is not None else (1 if char == "+" else 0)
+            count = min(count, _HEAD_REPEAT)
+            if atom.startswith("("):
+                return _head(pattern[:atom_start])
+            return _head(pattern[:atom_start] + (f"{atom}{{{count}}}" if count else ""))
+    return pattern
+
+
+def _group_open(pattern: str, index: int) -> int:
+    """Where the outermost group holding `index` opens."""
+    depth, opened = 0, 0
+    position = 0
+    while position < index:
+        char = pattern[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "[":
+            position += 1
+            while position < len(pattern) and pattern[position] != "]":
+                position += 2 if pattern[position] == "\\" else 1
+        elif char == "(":
+            if depth == 0:
+                opened = position
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        position += 1
+    return opened
+
+
+def _head(text: str) -> str:
+    return text
+
+
+def max_width(item: ProviderFormat) -> int:
+    """The longest token `item` matches, capped at MAX_TOKEN."""
+    return min(MAX_TOKEN, int(_sre_parse.parse(item.pattern).getwidth()[1]))
+
+
+def _anchor(item: ProviderFormat) -> str:
+    """The literal the fallback search finds a format by: its longest keyword (every token holds
+    all of them); a format without keywords is found by its context words instead."""
+    return max(item.keywords, key=len)
+
+
+def _anchor_offset(item: ProviderFormat) -> int:
+    """How far into a token its anchor may stand (from the positive examples)."""
+    anchor = _anchor(item)
+    return max(token.lower().find(anchor) for token in item.examples.positive)
+
+
+class FormatSet:
+    """Formats ordered most specific first (a span goes to the first format that matches it),
+    with the literals and heads the one pass compiles."""
+
+    def __init__(self, formats: Sequence[ProviderFormat], dummies: Catalogue) -> None:
+        def order(item: ProviderFormat) -> tuple[int, int]:
+            rank = 0 if item.distinctive else 1 if item.keywords else 2
+            return rank, -max((len(k) for k in item.keywords), default=0)
+
+        self.formats = tuple(sorted(formats, key=order))
+        self.rank = {f.id: index for index, f in enumerate(self.formats)}
+        self.dummies = dummies
+        self.prefixed = tuple(f for f in self.formats if f.keywords)
+        self.contextual = tuple(f for f in self.formats if not f.keywords)
+        words: dict[str, list[ProviderFormat]] = {}
+        for item in self.contextual:
+            for word in item.context_words:
+                words.setdefault(word, []).append(item)
+        self.context_words = tuple(sorted(words))
+        self.by_context_word = {word: tuple(found) for word, found in words.items()}
+        self.widths = {f.id: max_width(f) for f in self.formats}
+        anchors: dict[str, list[ProviderFormat]] = {}
+        for item in self.prefixed:
+            anchors.setdefault(_anchor(item), []).append(item)
+        self.by_anchor = {word: tuple(found) for word, found in anchors.items()}
+        self.anchor_offsets = {f.id: _anchor_offset(f) for f in self.prefixed}
+        # Formats whose head holds no literal of their own (a host name after a variable label)
+        # are reported by their anchor instead, and read back up to their width before it.
+        self.heads = {f.id: head_pattern(f.pattern) for f in self.prefixed}
+        self.by_anchor_only = frozenset(
+            f.id for f in self.prefixed
+            if _anchor(f) not in self.heads[f.id].replace("\\", "").lower())
+
+    @functools.cached_property
+    def gate_words(self) -> tuple[str, ...]:
+        """Words a file must hold to have any token: a format's context words when it needs
+        them, else its longest keyword."""
+        words: set[str] = set()
+        for item in self.formats:
+            words.update(item.context_words if item.context_words else (_anchor(item),))
+        return tuple(sorted(words))
+
+    def hyperscan_expressions(self) -> list[tuple[bytes, int]]:
+        """(expression, flags) per prefixed format's head, then per context word, in that order."""
+        assert _hyperscan is not None
+        som = _hyperscan.HS_FLAG_SOM_LEFTMOST
+        found: list[tuple[bytes, int]] = []
+        for item in self.prefixed:
+            if item.id in self.by_anchor_only:
+                anchor = re.escape(_anchor(item)).encode("ascii")
+                found.append((anchor, _hyperscan.HS_FLAG_CASELESS | som))
+                continue
+            head = self.heads[item.id]
+            if item.boundary == "word":
+                head = f"(?:^|{_NOT_WORD})(?:{head})"
+            found.append((head.encode("ascii"), som))
+        caseless = _hyperscan.HS_FLAG_CASELESS | som
+        found.extend((re.escape(word).encode("ascii"), caseless) for word in self.context_words)
+        return found
+
+    @functools.cached_property
+    def fallback(self) -> re.Pattern[str]:
+        """One regex of every anchor and context word (the path without Hyperscan), reporting
+        each position where one starts (the longest there; `starting_with` gives the others)."""
+        words = sorted({*self.by_anchor, *self.context_words}, key=len, reverse=True)
+        return re.compile("(?=(" + "|".join(re.escape(w) for w in words) + "))", re.IGNORECASE)
+
+    @functools.cached_property
+    def starting_with(self) -> dict[str, tuple[str, ...]]:
+        """Per word, the words it starts with (itself included): they start where it does."""
+        words = {*self.by_anchor, *self.context_words}
+        return {w: tuple(v for v in words if w.startswith(v)) for w in words}
+
+    def ordered(self, tokens: list[Token]) -> list[Token]:
+        """Most specific format first, then by position: the first claim of a span wins."""
+        return sorted(tokens, key=lambda t: (self.rank[t.format.id], t.start))
+
+    # -- the decisions, the same on both paths ---------------------------------------------------
+
+    def tokens_at(self, text: str, item: ProviderFormat, low: int, high: int,
+                  latest_start: int) -> Iterator[Token]:
+        """Tokens of `item` starting in text[low:latest_start + 1], read from text[low:high]."""
+        for match in item.regex.finditer(text, max(0, low), min(len(text), high)):
+            start, end = match.span()
+            if start > latest_start:
+                return
+            if item.boundary == "word" and end < len(text) and _WORD.match(text, end):
+                continue
+            token = match.group()
+            if self.is_dummy(item, token, text, start, end):
+                continue
+            if item.context_words and item.keywords and not self._context_near(item, text, start, end):
+                continue
+            yield Token(item, start, end, token)
+
+    def _context_near(self, item: ProviderFormat, text: str, start: int, end: int) -> bool:
+        around = text[max(0, start - CONTEXT_AROUND):end + CONTEXT_AROUND].lower()
+        return any(word in around for word in item.context_words)
+
+    def is_dummy(self, item: ProviderFormat, token: str, text: str, start: int, end: int) -> bool:
+        """Below the entropy floor, a documented sample, or made of placeholders, sequences or an
+        alternating `1a2b3c4d` run; UUID, word and "secret"-in-the-prefix checks do not apply."""
+        if not item.accepts(token) or self.dummies.is_dummy(token):
+            return True
+        random = item.random_part(token)
+        lower = random.lower()
+        if (values.has_low_variety(random) or _is_counting(random)
+                or any(word in lower for word in _DUMMY_WORDS) or values.is_templated(token)
+                or _is_alternating_dummy(random)):
+            return True
+        if not item.keywords and values.is_word_like(token):
+            return True  # a bare shape with no prefix of its own: identifiers are not tokens
+        # A part of a longer documented sample (a slice of the jwt.io token).
+        near = text[max(0, start - 200):end + 200]
+        return any(len(d.value) >= 16 and d.value in near and token in d.value
+                   for d in self.dummies.dummies)
+
+
+def _is_counting(random: str) -> bool:
+    """`12345`, `abcde`, `0123`...: counting from the start of the digits or the alphabet, as
+    hand-written dummies do (a random token holds such a run almost never)."""
+    lower = random.lower()
+    return any(start in lower for start in _COUNTING)
+
+
+def _is_alternating_dummy(random: str) -> bool:
+    """`1a2b3c4d`, `A1B2C3D4`: letters and digits taking turns, each counting up."""
+    for run in _ALTERNATING.finditer(random):
+        text = run.group()
+        letters = "".join(c for c in text if c.isalpha())
+        digits = "".join(c for c in text if c.isdigit())
+        if values.has_sequence(letters, run=4) and values.has_sequence(digits, run=4):
+            return True
+    return False
+
+
+@functools.cache
+def shipped() -> FormatSet:
+    shipped_catalogue = catalogue()
+    return FormatSet(shipped_catalogue.formats, shipped_catalogue)
+
+
+def with_rules(rules: Iterable[ProviderFormat]) -> FormatSet:
+    """The shipped catalogue plus user rules (a new set: user rules differ per project)."""
+    extra = tuple(rules)
+    if not extra:
+        return shipped()
+    return _with_rules(extra)
+
+
+@functools.cache
+def _with_rules(extra: tuple[ProviderFormat, ...]) -> FormatSet:
+    base = catalogue()
+    return FormatSet((*base.formats, *extra), base)
+
+
+# -- finding tokens in a document ----------------------------------------------------------------
+
+def from_hits(document: Document, formats: FormatSet,
+              hits: Iterable[tuple[int, int, int]]) -> list[Token]:
+    """Tokens from the one pass's reports: (expression index among `hyperscan_expressions`,
+    start byte, end byte)."""
+    text = document.text
+    prefixed, words = formats.prefixed, formats.context_words
+    seen: set[tuple[str, int]] = set()
+    found: list[Token] = []
+    last: tuple[int, int] = (-1, -1)
+    ascii_text = document.utf8.isascii()
+    for index, start, _ in hits:
+        if (index, start) == last:
+            continue
+        last = (index, start)
+        char_start = start if ascii_text else document.char_offset(start)
+        if index < len(prefixed):
+            item = prefixed[index]
+            width = formats.widths[item.id]
+            if item.id in formats.by_anchor_only:
+                low = char_start - min(width, MAX_TOKEN)
+                batch = formats.tokens_at(text, item, low, char_start + width + 1, char_start)
+            else:
+                batch = formats.tokens_at(text, item, char_start, char_start + 1 + width + 1,
+                                          char_start + 1)
+            _add(found, seen, batch)
+        else:
+            word = words[index - len(prefixed)]
+            char_end = char_start + len(word)
+            _add(found, seen, _after_context_word(text, formats, word, char_start, char_end))
+    return formats.ordered(found)
+
+
+def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
+                        end: int) -> Iterator[Token]:
+    line_end = text.find("\n", end)
+    limit = min(len(text) if line_end == -1 else line_end, end + CONTEXT_REACH)
+    for item in formats.by_context_word[word]:
+        width = formats.widths[item.id]
+        yield from formats.tokens_at(text, item, end, limit + width, limit)
+
+
+def by_search(document: Document, formats: FormatSet) -> list[Token]:
+    """The same tokens found without Hyperscan: one regex of literals, then the same windows."""
+    text = document.text
+    seen: set[tuple[str, int]] = set()
+    found: list[Token] = []
+    for match in formats.fallback.finditer(text):
+        for word in formats.starting_with[match.group(1).lower()]:
+            _search_word(text, formats, word, match.start(), found, seen)
+    return formats.ordered(found)
+
+
+def _search_word(text: str, formats: FormatSet, word: str, at: int, found: list[Token],
+                 seen: set[tuple[str, int]]) -> None:
+    for item in formats.by_anchor.get(word, ()):
+        width = formats.widths[item.id]
+        if item.id in formats.by_anchor_only:
+            _add(found, seen, formats.tokens_at(text, item, at - min(width, MAX_TOKEN),
+                                                at + width + 1, at))
+            continue
+        low = at - formats.anchor_offsets[item.id]
+        # As the head's leading boundary reports it: at the token or one character before.
+        _add(found, seen, formats.tokens_at(text, item, low - 1, low + width + 1, at))
+    if word in formats.by_context_word:
+        _add(found, seen, _after_context_word(text, formats, word, at, at + len(word)))
+
+
+def _add(found: list[Token], seen: set[tuple[str, int]], tokens: Iterable[Token]) -> None:
+    for token in tokens:
+        key = (token.format.id, token.start)
+        if key not in seen:
+            seen.add(key)
+            found.append(token)
+
+
+def accelerated() -> bool:
+    return _hyperscan is not None
