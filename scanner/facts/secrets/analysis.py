@@ -310,12 +310,10 @@ class _Analysis:
                                              self.env)
         else:
             tokens = formats.by_search(self.file, self.formats)
-        wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
-        keywords = tuple(k for k in wanted if self.file.has_token(k))
-        if not keywords:
-            found = []
-        elif found is None:
-            found = _candidate_lines(self.file, keywords)
+        if found is None:
+            wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
+            keywords = tuple(k for k in wanted if self.file.has_token(k))
+            found = _candidate_lines(self.file, keywords) if keywords else []
         lines = [(number, line, line.lower()) for number, line in found]
         for number, line, lower in lines:
             if "private key" in lower or "putty-user" in lower:

@@ -34,6 +34,8 @@ MAX_TOKEN = 4_096
 CONTEXT_REACH = 160
 # How far around a token a non-distinctive format's context word may stand.
 CONTEXT_AROUND = 300
+# Characters read on each side of a hit's window (context words, documented samples around it).
+_MARGIN = CONTEXT_AROUND + CONTEXT_REACH
 _NOT_WORD = f"[^{WORD_CHARS}]"
 _WORD = re.compile(f"[{WORD_CHARS}]")
 # Words inside a token's random part that mark a documentation placeholder.
@@ -45,7 +47,7 @@ _ALTERNATING = re.compile(r"(?:[A-Za-z][0-9]|[0-9][A-Za-z]){4,}[A-Za-z0-9]?")
 # A variable quantifier: `?`, `*`, `+` or `{n,}` / `{n,m}` with n != m.
 _QUANTIFIER = re.compile(r"\?|\*|\+|\{(\d+)(?:,(\d*))?\}")
 # The longest repeat a head keeps: with start of match, Hyperscan refuses long ones.
-_HEAD_REPEAT = 64
+_HEAD_REPEAT = 16
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def head_pattern(pattern: str) -> str:
                 # A variable part inside a group: the head ends before the group.
                 return _head(pattern[:_group_open(pattern, index)])
             atom = pattern[atom_start:index]
-            if low is not None and low == high and int(low) <= _HEAD_REPEAT:
+            if low is not None and low == high and (int(low) <= _HEAD_REPEAT
+                                                    or not _has_literal(pattern[:atom_start])):
                 index = match.end()
                 continue
             count = int(low) if low is not None else (1 if char == "+" else 0)
@@ -136,6 +139,17 @@ def _group_open(pattern: str, index: int) -> int:
 
 def _head(text: str) -> str:
     return text
+
+
+def _has_literal(text: str) -> bool:
+    """Whether a head so far holds three literal characters in a row (outside classes)."""
+    bare = re.sub(r"\[(?:\\.|[^\]])*\](?:\{\d+(?:,\d*)?\})?", "\x00", text).replace("\\", "")
+    return re.search(r"[^\x00(){}|?*+]{3}", bare) is not None
+
+
+def _widths(pattern: str) -> tuple[int, int]:
+    low, high = _sre_parse.parse(pattern).getwidth()
+    return int(low), int(min(high, MAX_TOKEN))
 
 
 def max_width(item: ProviderFormat) -> int:
@@ -187,6 +201,8 @@ class FormatSet:
         self.by_anchor_only = frozenset(
             f.id for f in self.prefixed
             if _anchor(f) not in self.heads[f.id].replace("\\", "").lower())
+        self.head_widths = {f.id: _widths(self.heads[f.id]) for f in self.prefixed}
+        self.anchor_widths = {f.id: len(_anchor(f)) for f in self.prefixed}
 
     @functools.cached_property
     def gate_words(self) -> tuple[str, ...]:
@@ -200,18 +216,14 @@ class FormatSet:
     def hyperscan_expressions(self) -> list[tuple[bytes, int]]:
         """(expression, flags) per prefixed format's head, then per context word, in that order."""
         assert _hyperscan is not None
-        som = _hyperscan.HS_FLAG_SOM_LEFTMOST
+        # No start of match: a head's few widths give its start from its end (cheaper to build).
+        caseless = _hyperscan.HS_FLAG_CASELESS
         found: list[tuple[bytes, int]] = []
         for item in self.prefixed:
             if item.id in self.by_anchor_only:
-                anchor = re.escape(_anchor(item)).encode("ascii")
-                found.append((anchor, _hyperscan.HS_FLAG_CASELESS | som))
-                continue
-            head = self.heads[item.id]
-            if item.boundary == "word":
-                head = f"(?:^|{_NOT_WORD})(?:{head})"
-            found.append((head.encode("ascii"), som))
-        caseless = _hyperscan.HS_FLAG_CASELESS | som
+                found.append((re.escape(_anchor(item)).encode("ascii"), caseless))
+            else:
+                found.append((self.heads[item.id].encode("ascii"), 0))
         found.extend((re.escape(word).encode("ascii"), caseless) for word in self.context_words)
         return found
 
@@ -316,33 +328,46 @@ def _with_rules(extra: tuple[ProviderFormat, ...]) -> FormatSet:
 def from_hits(document: Document, formats: FormatSet,
               hits: Iterable[tuple[int, int, int]]) -> list[Token]:
     """Tokens from the one pass's reports: (expression index among `hyperscan_expressions`,
-    start byte, end byte)."""
-    text = document.text
-    prefixed, words = formats.prefixed, formats.context_words
+    start byte, end byte). A file with non-ASCII text is read in small decoded windows, so no
+    hit costs an index of the whole file's lines."""
+    data = document.utf8
+    ascii_text = data.isascii()
     seen: set[tuple[str, int]] = set()
     found: list[Token] = []
-    last: tuple[int, int] = (-1, -1)
-    ascii_text = document.utf8.isascii()
-    for index, start, _ in hits:
-        if (index, start) == last:
+    last = (-1, -1)
+    for index, _, end in hits:
+        if (index, end) == last:
             continue
-        last = (index, start)
-        char_start = start if ascii_text else document.char_offset(start)
-        if index < len(prefixed):
-            item = prefixed[index]
-            width = formats.widths[item.id]
-            if item.id in formats.by_anchor_only:
-                low = char_start - min(width, MAX_TOKEN)
-                batch = formats.tokens_at(text, item, low, char_start + width + 1, char_start)
-            else:
-                batch = formats.tokens_at(text, item, char_start, char_start + 1 + width + 1,
-                                          char_start + 1)
-            _add(found, seen, batch)
-        else:
-            word = words[index - len(prefixed)]
-            char_end = char_start + len(word)
-            _add(found, seen, _after_context_word(text, formats, word, char_start, char_end))
+        last = (index, end)
+        if ascii_text:
+            _add(found, seen, _tokens_for_hit(formats, document.text, index, end))
+            continue
+        low = max(0, end - MAX_TOKEN - _MARGIN)
+        window = data[low:end + MAX_TOKEN + _MARGIN].decode("utf-8", "surrogateescape")
+        relative_end = len(data[low:end].decode("utf-8", "surrogateescape"))
+        tokens = list(_tokens_for_hit(formats, window, index, relative_end))
+        if tokens:
+            base = document.char_offset(low)
+            _add(found, seen, (Token(t.format, base + t.start, base + t.end, t.value) for t in tokens))
     return formats.ordered(found)
+
+
+def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int) -> Iterator[Token]:
+    """The tokens a report of expression `index` ending at `end` (characters of `text`) holds."""
+    prefixed = formats.prefixed
+    if index >= len(prefixed):
+        word = formats.context_words[index - len(prefixed)]
+        yield from _after_context_word(text, formats, word, end - len(word), end)
+        return
+    item = prefixed[index]
+    width = formats.widths[item.id]
+    if item.id in formats.by_anchor_only:
+        at = end - formats.anchor_widths[item.id]
+        yield from formats.tokens_at(text, item, at - min(width, MAX_TOKEN), at + width + 1, at)
+        return
+    shortest, longest = formats.head_widths[item.id]
+    low = end - longest
+    yield from formats.tokens_at(text, item, low, low + width + 1, end - shortest)
 
 
 def _after_context_word(text: str, formats: FormatSet, word: str, start: int,

@@ -265,7 +265,7 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
                 seen.add(parameter.start("uv"))
                 yield Assignment(parameter.group("key"), kind, line[parameter.start("uv"):value_end],
                                  parameter.start("uv"), value_end, parameter.start("key"), False)
-    if "auth" in line.lower():
+    if "auth" in line or "Auth(" in line:  # the pattern's own words, without lowering the line
         for match in BASIC_AUTH.finditer(line):
             if match.start("value") not in seen:
                 seen.add(match.start("value"))
