@@ -138,3 +138,50 @@ def test_the_providers_command_lists_the_catalogue(capsys: pytest.CaptureFixture
     text = capsys.readouterr().out
     assert "hubspot-private-app-token" in text and "HubSpot" in text
     assert CATALOGUE.by_id("hubspot-private-app-token").revoke in text
+
+
+_OWN_RULES = """
+[tool.secret-hygiene.secrets]
+rules-file = "gitleaks.toml"
+[[tool.secret-hygiene.secrets.rules]]
+id = "acme-internal-token"
+pattern = 'acme_tok_[A-Za-z0-9]{24}'
+keywords = ["acme_tok_"]
+entropy = 3.0
+examples = ["acme_tok_Qm7vX2pL9kR4tW8zN3bC6dF1"]
+"""
+_GITLEAKS = """
+[[rules]]
+id = "initech-key"
+description = "Initech API key"
+regex = '''(?i)initech[_-]?key\\s*[:=]\\s*["']?([a-z0-9]{32})'''
+secretGroup = 1
+keywords = ["initech"]
+"""
+
+
+def test_own_rules_and_a_gitleaks_rules_file_are_reported(tmp_path: Path) -> None:
+    code, found = scan_committed(tmp_path / "repo", {
+        "pyproject.toml": _OWN_RULES, "gitleaks.toml": _GITLEAKS,
+        "app.py": 'T = "acme_tok_Zp8wK3nB6tR1yV4xM9qL2hC7"\nINITECH_KEY = "q7vx2pl9kr4tw8zn3bc6df1a5e9h2j4m"\n',
+    }, "scan", "--select", "SH106")
+    assert (code, found) == (1, {("app.py", 1, "SH106"), ("app.py", 2, "SH106")})
+
+
+@pytest.mark.parametrize(("rules", "problem"), [
+    (_OWN_RULES.replace("{24}", "{24").replace('rules-file = "gitleaks.toml"\n', ""),
+     "example 'acme_tok_Qm7'... does not match"),
+    (_OWN_RULES.replace("[A-Za-z0-9]", "([A-Z").replace('rules-file = "gitleaks.toml"\n', ""),
+     "pattern does not compile"),
+    (_OWN_RULES.replace('"gitleaks.toml"', '"missing.toml"'), "rules-file: cannot read missing.toml"),
+])
+def test_a_bad_rule_is_a_one_line_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               rules: str, problem: str) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("pyproject.toml", rules)
+    repo.write("app.py", "x = 1\n")
+    repo.commit()
+    code, _ = repo.run("scan")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("secret-hygiene: error: ") and problem in err

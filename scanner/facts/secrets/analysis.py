@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scanner.facts.secrets import formats, syntax, values
+from scanner.facts.secrets import formats, syntax, user_rules, values
 from scanner.lazy import detect_secrets_module
 from scanner.model.document import Document, FileKind
 
@@ -261,7 +261,8 @@ class _Analysis:
         self.detectors: dict[str, BasePlugin] = {}
         self.mode = mode_for(file)
         self.env = is_committed_env_file(file)
-        self.formats = formats.with_rules(options.get("rules", ()))
+        self.options = options
+        self.formats = formats.shipped()
         self.dummies_expected = (file.is_test or file.kind is FileKind.MARKDOWN
                                  or bool(_EXAMPLE_DIRS & set(file.parts[:-1])))
 
@@ -319,6 +320,7 @@ class _Analysis:
             if "private key" in lower or "putty-user" in lower:
                 self._private_keys(number, line)
         self._format_tokens(tokens)
+        self._user_rule_matches()
         pending: list[_Pending] = []
         taken = _Spans()
         for number, line, lower in lines:
@@ -408,6 +410,23 @@ class _Analysis:
                     break  # the other providers' tokens on the line are still looked for
                 self._claim(Candidate(PROVIDER_KEY, number, start + 1, end + 1, value, "detector",
                                       provider=provider, detail=str(detector.secret_type)))
+
+    def _user_rule_matches(self) -> None:
+        """The team's own rules ([tool.secret-hygiene.secrets] rules and rules-file): SH106."""
+        rules = user_rules.from_options(self.options)
+        if not rules:
+            return
+        for rule, value, start, end in user_rules.find(rules, self.file.text, self.file.lower):
+            number, column = self.file.position(start)
+            if "\n" in value or not self._free(number, column - 1, column - 1 + end - start):
+                continue
+            if (values.is_placeholder(value, self.placeholders) or values.is_templated(value)
+                    or any(value in example for example in rule.examples)):
+                continue  # a rule's own examples (in the config that defines it) are not secrets
+            if not self._counted(f"{rule.id} matches", number):
+                continue
+            self._claim(Candidate(PROVIDER_KEY, number, column, column + end - start, value, "rule",
+                                  provider=rule.description or "custom rule", detail=rule.id))
 
     def _format_tokens(self, tokens: list[formats.Token]) -> None:
         """Claim the catalogue's tokens: a client secret or refresh token by its format reports as

@@ -309,20 +309,6 @@ def shipped() -> FormatSet:
     return FormatSet(shipped_catalogue.formats, shipped_catalogue)
 
 
-def with_rules(rules: Iterable[ProviderFormat]) -> FormatSet:
-    """The shipped catalogue plus user rules (a new set: user rules differ per project)."""
-    extra = tuple(rules)
-    if not extra:
-        return shipped()
-    return _with_rules(extra)
-
-
-@functools.cache
-def _with_rules(extra: tuple[ProviderFormat, ...]) -> FormatSet:
-    base = catalogue()
-    return FormatSet((*base.formats, *extra), base)
-
-
 # -- finding tokens in a document ----------------------------------------------------------------
 
 def from_hits(document: Document, formats: FormatSet,

@@ -121,7 +121,8 @@ def parse(options: Mapping[str, Any]) -> tuple[UserRule, ...]:
 
 @functools.lru_cache(maxsize=8)
 def cached(rules: tuple[tuple[str, Any], ...], rules_file: str | None) -> tuple[UserRule, ...]:
-    return parse({"rules": [dict(r) for _, r in rules], "rules-file": rules_file})
+    return parse({"rules": [{k: list(v) if isinstance(v, tuple) else v for k, v in r}
+                            for _, r in rules], "rules-file": rules_file})
 
 
 def from_options(options: Mapping[str, Any]) -> tuple[UserRule, ...]:

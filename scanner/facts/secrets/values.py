@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from scanner.lazy import detect_secrets_module
 
 DEFAULT_MIN_LENGTH = 8
+# How many layers of base64, hex or percent-encoding the format path reads through by default.
+DEFAULT_DECODE_DEPTH = 1
 
 # Substrings that mark a value as a placeholder or a dummy, never a live credential.
 PLACEHOLDER_MARKERS = (

@@ -20,7 +20,8 @@ class ProviderApiKey(SecretRule):
     token by SH102.
 
     Formats with a distinctive prefix (`ghp_`, `xoxb-`, `pat-na1-`, `hf_`, `sk-ant-api03-` ...)
-    are found anywhere; formats without one (a bare UUID, 32 hex characters) only right after
+    are found anywhere; so are matches of the team's own rules (`rules` and `rules-file`, a
+    gitleaks or betterleaks rules file, in `[tool.secret-hygiene.secrets]`); formats without one (a bare UUID, 32 hex characters) only right after
     the provider's name on the same line (`HUBSPOT_API_KEY = "..."`). Documented example keys
     (`AKIAIOSFODNN7EXAMPLE`), RFC sample tokens, placeholders (`RANDOMSTRINGHERE`, `xxxx`),
     counting sequences (`12345`, `abcde`), alternating `1a2b3c4d` dummies and tokens below the
@@ -64,6 +65,9 @@ class ProviderApiKey(SecretRule):
     )
 
     def message(self, found: SecretValue) -> str:
+        if found.via == "rule":
+            return (f"{found.provider} (your rule {found.detail}) hardcoded; revoke it and load it "
+                    "from the environment or a secret manager")
         if found.revoke:
             return (f"{found.credential} ({found.detail}) hardcoded; revoke it ({found.revoke}) "
                     "and load it from the environment or a secret manager")
