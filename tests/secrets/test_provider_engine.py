@@ -185,3 +185,38 @@ def test_a_bad_rule_is_a_one_line_config_error(tmp_path: Path, capsys: pytest.Ca
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("secret-hygiene: error: ") and problem in err
+
+
+def _encoded(text: str, encoding: str) -> str:
+    import base64
+    from urllib.parse import quote
+
+    if encoding == "base64":
+        return base64.b64encode(text.encode()).decode()
+    return text.encode().hex() if encoding == "hex" else quote(text, safe="")
+
+
+@pytest.mark.parametrize("encoding", ["base64", "hex"])
+def test_an_encoded_token_is_found_at_its_encoded_span(tmp_path: Path, encoding: str) -> None:
+    encoded = _encoded(f"token: {HUBSPOT_NA}", encoding)
+    repo = Repo(tmp_path / "repo")
+    repo.write("deploy/values.yaml", f"crm:\n  blob: {encoded}\n")
+    repo.commit()
+    code, report = repo.run("scan", "--select", "SH1")
+    assert code == 1
+    [finding] = report["findings"]
+    assert (finding["rule"], finding["line"], finding["column"]) == ("SH106", 2, 9)
+    assert finding["end_column"] == 9 + len(encoded)
+    assert f"{encoding}-encoded HubSpot" in finding["message"]
+    assert encoded not in json.dumps(report) and HUBSPOT_NA not in json.dumps(report)
+
+
+def test_decode_depth_reads_nested_encodings_and_zero_turns_decoding_off(tmp_path: Path) -> None:
+    twice = _encoded(_encoded(f"token: {HUBSPOT_NA}", "base64"), "base64")
+    files = {"app.yaml": f"blob: {twice}\n"}
+    assert _scan(tmp_path / "one", files) == set()
+    deeper = {**files, "pyproject.toml": "[tool.secret-hygiene.secrets]\ndecode-depth = 2\n"}
+    assert _scan(tmp_path / "two", deeper) == {("app.yaml", 1, "SH106")}
+    once = {"app.yaml": f"blob: {_encoded(f'token: {HUBSPOT_NA}', 'base64')}\n",
+            "pyproject.toml": "[tool.secret-hygiene.secrets]\ndecode-depth = 0\n"}
+    assert _scan(tmp_path / "off", once) == set()

@@ -63,8 +63,9 @@ class SecretsExtractor(Extractor):
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
         rules = user_rules.from_options(self.options)
-        if rules:  # files holding only a user rule's keyword reach the extractor too
-            words = () if any(not r.keywords for r in rules) else \
+        deep = int(self.options.get("decode-depth", DEFAULT_DECODE_DEPTH)) >= 2
+        if rules or deep:  # files holding only a user rule's keyword reach the extractor too
+            words = () if deep or any(not r.keywords for r in rules) else \
                 (*type(self).gate.words, *(k for r in rules for k in r.keywords))
             # `gate` is a class attribute of extractors; this instance's rules widen its own.
             self.__dict__["gate"] = Gate(words=tuple(dict.fromkeys(words)))

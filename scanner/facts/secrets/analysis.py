@@ -263,6 +263,7 @@ class _Analysis:
         self.env = is_committed_env_file(file)
         self.options = options
         self.formats = formats.shipped()
+        self.decode_depth = int(options.get("decode-depth", values.DEFAULT_DECODE_DEPTH))
         self.dummies_expected = (file.is_test or file.kind is FileKind.MARKDOWN
                                  or bool(_EXAMPLE_DIRS & set(file.parts[:-1])))
 
@@ -306,11 +307,14 @@ class _Analysis:
         found: list[tuple[int, str]] | None = None
         if one_pass is not None:
             line_starts, hits = one_pass.scan(self.file.utf8)
-            tokens = formats.from_hits(self.file, self.formats, hits)
+            tokens = formats.from_hits(self.file, self.formats, hits, self.decode_depth)
             found = _indexed_candidate_lines(self.file, line_starts, self.mode == syntax.QUOTED,
                                              self.env)
         else:
-            tokens = formats.by_search(self.file, self.formats)
+            tokens = formats.by_search(self.file, self.formats, self.decode_depth)
+        if self.decode_depth >= 2:
+            tokens = self.formats.ordered(
+                [*tokens, *formats.deep_tokens(self.file.text, self.formats, self.decode_depth)])
         if found is None:
             wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
             keywords = tuple(k for k in wanted if self.file.has_token(k))
@@ -448,6 +452,8 @@ class _Analysis:
             if kind != PROVIDER_KEY and self.file.is_frontend:
                 kind = IN_FRONTEND
             what = f"{item.provider} {item.kind.replace('-', ' ')}"
+            if token.encoding:
+                what = f"{token.encoding}-encoded {what}"
             self._claim(Candidate(kind, number, column, end_column, token.value, "prefix",
                                   credential=what, provider=item.provider, detail=item.id,
                                   revoke=item.revoke))

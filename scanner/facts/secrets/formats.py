@@ -7,6 +7,8 @@ Formats with no literal of their own are looked for right after one of their con
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import importlib
 import re
@@ -14,6 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, unquote
 
 from scanner.facts.providers import WORD_CHARS, Catalogue, ProviderFormat, catalogue
 from scanner.facts.secrets import values
@@ -52,12 +55,54 @@ _HEAD_REPEAT = 16
 
 @dataclass(frozen=True)
 class Token:
-    """A token of `format` at text[start:end] (character offsets)."""
+    """A token of `format` at text[start:end] (character offsets). An encoded token's span and
+    value are the encoded run as written; `encoding` says how it was read through."""
 
     format: ProviderFormat
     start: int
     end: int
     value: str
+    encoding: str = ""
+
+
+# Runs of each encoding a token may hide in, and how far one is read.
+_RUNS = {"base64": re.compile(r"[A-Za-z0-9+/_-]+={0,2}"), "hex": re.compile(r"[0-9A-Fa-f]+"),
+         "url": re.compile(r"[^\s\"'`<>]+")}
+_RUN_CHARS = {"base64": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-="),
+              "hex": frozenset("0123456789ABCDEFabcdef")}
+MAX_ENCODED = 4_096
+_URL_STOP = frozenset(" \t\r\n\"'`<>")
+
+
+def encoded_forms(word: str) -> Iterator[tuple[str, str]]:
+    """(literal, encoding): the parts of `word`'s base64 (at each of the three alignments), hex
+    and percent-encoding that every encoding of a text holding it holds."""
+    data = word.encode()
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + data).decode()
+        first, last = -(-8 * offset // 6), 8 * (offset + len(data)) // 6
+        if last - first >= 4:
+            yield encoded[first:last], "base64"
+    if len(data) >= 4:
+        yield data.hex(), "hex"
+    quoted = quote(word, safe="")
+    if quoted != word:
+        yield quoted.lower(), "url"
+
+
+def decode_run(run: str, encoding: str) -> str | None:
+    """One layer of `encoding` taken off `run`, or None when it does not decode."""
+    try:
+        if encoding == "base64":
+            padded = run.rstrip("=") + "=" * (-len(run.rstrip("=")) % 4)
+            raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        elif encoding == "hex":
+            raw = bytes.fromhex(run[:len(run) // 2 * 2])
+        else:
+            return unquote(run)
+    except (ValueError, binascii.Error):
+        return None
+    return raw.decode("utf-8", "replace")
 
 
 def head_pattern(pattern: str) -> str:
@@ -203,6 +248,16 @@ class FormatSet:
             if _anchor(f) not in self.heads[f.id].replace("\\", "").lower())
         self.head_widths = {f.id: _widths(self.heads[f.id]) for f in self.prefixed}
         self.anchor_widths = {f.id: len(_anchor(f)) for f in self.prefixed}
+        encoded: dict[tuple[str, str], None] = {}
+        for item in self.prefixed:
+            anchor = _anchor(item)
+            if len(anchor) >= 3:
+                # The keyword as tokens write it (keywords are lower-case; base64 is not).
+                example = item.examples.positive[0]
+                at = example.lower().find(anchor)
+                for found in encoded_forms(example[at:at + len(anchor)]):
+                    encoded[found] = None
+        self.encoded = tuple(encoded)
 
     @functools.cached_property
     def gate_words(self) -> tuple[str, ...]:
@@ -211,6 +266,7 @@ class FormatSet:
         words: set[str] = set()
         for item in self.formats:
             words.update(item.context_words if item.context_words else (_anchor(item),))
+        words.update(literal.lower() for literal, _ in self.encoded)
         return tuple(sorted(words))
 
     def hyperscan_expressions(self) -> list[tuple[bytes, int]]:
@@ -225,7 +281,24 @@ class FormatSet:
             else:
                 found.append((self.heads[item.id].encode("ascii"), 0))
         found.extend((re.escape(word).encode("ascii"), caseless) for word in self.context_words)
+        # Keywords' base64 forms are case-sensitive; hex and percent-encoding are not.
+        found.extend((re.escape(literal).encode("ascii"), 0 if encoding == "base64" else caseless)
+                     for literal, encoding in self.encoded)
         return found
+
+    @functools.cached_property
+    def encoded_search(self) -> re.Pattern[str]:
+        """The encoded keywords as one regex (no Hyperscan, and inside decoded text); a match
+        is looked up in `encodings_of` by its lower-case text."""
+        literals = sorted({literal for literal, _ in self.encoded}, key=len, reverse=True)
+        return re.compile("|".join(re.escape(literal) for literal in literals), re.IGNORECASE)
+
+    @functools.cached_property
+    def encodings_of(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, dict[str, None]] = {}
+        for literal, encoding in self.encoded:
+            found.setdefault(literal.lower(), {})[encoding] = None
+        return {literal: tuple(encodings) for literal, encodings in found.items()}
 
     @functools.cached_property
     def fallback(self) -> re.Pattern[str]:
@@ -311,8 +384,8 @@ def shipped() -> FormatSet:
 
 # -- finding tokens in a document ----------------------------------------------------------------
 
-def from_hits(document: Document, formats: FormatSet,
-              hits: Iterable[tuple[int, int, int]]) -> list[Token]:
+def from_hits(document: Document, formats: FormatSet, hits: Iterable[tuple[int, int, int]],
+              depth: int = 1) -> list[Token]:
     """Tokens from the one pass's reports: (expression index among `hyperscan_expressions`,
     start byte, end byte). A file with non-ASCII text is read in small decoded windows, so no
     hit costs an index of the whole file's lines."""
@@ -326,21 +399,29 @@ def from_hits(document: Document, formats: FormatSet,
             continue
         last = (index, end)
         if ascii_text:
-            _add(found, seen, _tokens_for_hit(formats, document.text, index, end))
+            _add(found, seen, _tokens_for_hit(formats, document.text, index, end, depth))
             continue
         low = max(0, end - MAX_TOKEN - _MARGIN)
         window = data[low:end + MAX_TOKEN + _MARGIN].decode("utf-8", "surrogateescape")
         relative_end = len(data[low:end].decode("utf-8", "surrogateescape"))
-        tokens = list(_tokens_for_hit(formats, window, index, relative_end))
+        tokens = list(_tokens_for_hit(formats, window, index, relative_end, depth))
         if tokens:
             base = document.char_offset(low)
-            _add(found, seen, (Token(t.format, base + t.start, base + t.end, t.value) for t in tokens))
+            _add(found, seen, (Token(t.format, base + t.start, base + t.end, t.value, t.encoding)
+                               for t in tokens))
     return formats.ordered(found)
 
 
-def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int) -> Iterator[Token]:
+def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int,
+                    depth: int) -> Iterator[Token]:
     """The tokens a report of expression `index` ending at `end` (characters of `text`) holds."""
     prefixed = formats.prefixed
+    encoded_from = len(prefixed) + len(formats.context_words)
+    if index >= encoded_from:
+        if depth > 0:
+            literal, encoding = formats.encoded[index - encoded_from]
+            yield from decoded_tokens(formats, text, end - len(literal), encoding, depth)
+        return
     if index >= len(prefixed):
         word = formats.context_words[index - len(prefixed)]
         yield from _after_context_word(text, formats, word, end - len(word), end)
@@ -365,15 +446,55 @@ def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
         yield from formats.tokens_at(text, item, end, limit + width, limit)
 
 
-def by_search(document: Document, formats: FormatSet) -> list[Token]:
+def by_search(document: Document, formats: FormatSet, depth: int = 1) -> list[Token]:
     """The same tokens found without Hyperscan: one regex of literals, then the same windows."""
-    text = document.text
+    return search_text(document.text, formats, depth)
+
+
+def search_text(text: str, formats: FormatSet, depth: int) -> list[Token]:
     seen: set[tuple[str, int]] = set()
     found: list[Token] = []
     for match in formats.fallback.finditer(text):
         for word in formats.starting_with[match.group(1).lower()]:
             _search_word(text, formats, word, match.start(), found, seen)
+    if depth > 0:
+        for match in formats.encoded_search.finditer(text):
+            for encoding in formats.encodings_of[match.group().lower()]:
+                _add(found, seen, decoded_tokens(formats, text, match.start(), encoding, depth))
     return formats.ordered(found)
+
+
+_LONG_RUN = re.compile(r"[A-Za-z0-9+/_-]{32,}={0,2}")
+
+
+def deep_tokens(text: str, formats: FormatSet, depth: int) -> list[Token]:
+    """With a decode depth of 2 or more (opt-in: it reads every long run of the file), tokens
+    under nested encodings: each base64 or hex run of 32+ characters is decoded."""
+    seen: set[tuple[str, int]] = set()
+    found: list[Token] = []
+    for run in _LONG_RUN.finditer(text):
+        encodings = ("hex", "base64") if _RUN_CHARS["hex"].issuperset(run.group()) else ("base64",)
+        for encoding in encodings:
+            _add(found, seen, decoded_tokens(formats, text, run.start(), encoding, depth))
+    return found
+
+
+def decoded_tokens(formats: FormatSet, text: str, at: int, encoding: str,
+                   depth: int) -> Iterator[Token]:
+    """Tokens inside the run of `encoding` that holds text[at]: the run, decoded one layer (and
+    `depth` - 1 more inside it), searched like any text; each reported at the encoded run."""
+    chars = _RUN_CHARS.get(encoding)
+    low, limit = at, max(0, at - MAX_ENCODED)
+    while low > limit and (text[low - 1] in chars if chars else text[low - 1] not in _URL_STOP):
+        low -= 1
+    run = _RUNS[encoding].match(text, low, min(len(text), low + MAX_ENCODED))
+    if run is None or run.end() <= at:
+        return
+    decoded = decode_run(run.group(), encoding)
+    if not decoded or decoded == run.group():
+        return
+    for token in search_text(decoded, formats, depth - 1):
+        yield Token(token.format, run.start(), run.end(), run.group(), encoding)
 
 
 def _search_word(text: str, formats: FormatSet, word: str, at: int, found: list[Token],
