@@ -220,3 +220,30 @@ def test_decode_depth_reads_nested_encodings_and_zero_turns_decoding_off(tmp_pat
     once = {"app.yaml": f"blob: {_encoded(f'token: {HUBSPOT_NA}', 'base64')}\n",
             "pyproject.toml": "[tool.secret-hygiene.secrets]\ndecode-depth = 0\n"}
     assert _scan(tmp_path / "off", once) == set()
+
+
+def test_translation_references_and_ui_strings_are_not_findings(tmp_path: Path) -> None:
+    strings = ('{"config": {"step": {"user": {"data": {\n'
+               '  "api_key": "[%key:common::config_flow::data::api_key%]",\n'
+               '  "password": "[%key:common::config_flow::data::password%]"}}}}}\n')
+    files = {"components/acme/strings.json": strings,
+             "components/acme/translations/de.json": '{"access_token": "Zugangs-Token9xQ"}\n'}
+    assert _scan(tmp_path, files) == set()
+
+
+def test_a_packaging_copy_of_pkg_info_is_reported_once(tmp_path: Path) -> None:
+    metadata = f"Metadata-Version: 2.1\nName: acme\nDescription: api_token = {SECRET}\n"
+    files = {"PKG-INFO": metadata, "acme.egg-info/PKG-INFO": metadata}
+    assert _scan(tmp_path, files) == {("PKG-INFO", 3, "SH102")}
+
+
+def test_dummies_where_they_live_are_low_confidence_but_provider_tokens_stay_high(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("tests/test_client.py", f'API_TOKEN = "{SECRET}xQ"\nHUB = "{HUBSPOT_NA}"\n')
+    repo.write("acme/client.py", f'def f():\n    """\n    >>> Client(api_token="{SECRET}")\n    """\n')
+    repo.write("docs/setup.md", f"Set `api_token: {SECRET}` in the config.\n")
+    repo.commit()
+    _, report = repo.run("scan", "--select", "SH1")
+    confidence = {(f["path"], f["line"]): f["confidence"] for f in report["findings"]}
+    assert confidence == {("tests/test_client.py", 1): "low", ("tests/test_client.py", 2): "high",
+                          ("acme/client.py", 3): "low", ("docs/setup.md", 1): "low"}

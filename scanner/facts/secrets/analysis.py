@@ -262,6 +262,7 @@ class _Analysis:
         self.mode = mode_for(file)
         self.env = is_committed_env_file(file)
         self.options = options
+        self.translation = _is_translation(file)
         self.formats = formats.shipped()
         self.decode_depth = int(options.get("decode-depth", values.DEFAULT_DECODE_DEPTH))
         self.dummies_expected = (file.is_test or file.kind is FileKind.MARKDOWN
@@ -302,6 +303,8 @@ class _Analysis:
         name = self.file.parts[-1] if self.file.parts else ""
         if name.endswith((".lock", "lock.json", ".resolved")) and values.is_lock_file(name):
             return []
+        if any(part.endswith(".egg-info") for part in self.file.parts[:-1]):
+            return []  # setuptools' copies of the sdist's own PKG-INFO and sources: reported there
         one_pass = _one_pass(self.formats)
         tokens: list[formats.Token]
         found: list[tuple[int, str]] | None = None
@@ -489,6 +492,8 @@ class _Analysis:
     def _named_keys(self, number: int, line: str, taken: _Spans) -> Iterator[_Pending]:
         """Candidates for credential-named keys and Bearer headers on one line; `taken` holds
         the spans of earlier candidates until detect-secrets confirms them."""
+        if self.translation:
+            return  # UI strings: `"api_key": "API key"` names a form field in every language
         for found in syntax.find_assignments(line, self.mode, env=self.env):
             if not self._plausible(found.value, found.kind):
                 continue
@@ -599,6 +604,16 @@ class _Analysis:
             if not self._counted("JWTs", number):
                 return
             self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
+
+
+_TRANSLATION_DIRS = frozenset({"translations", "locale", "locales", "i18n", "l10n", "lang"})
+
+
+def _is_translation(file: Document) -> bool:
+    """Translation catalogues: `strings.json`, `translations/*.json`, `locale/**/*.po`."""
+    name = file.parts[-1] if file.parts else ""
+    return (name == "strings.json" or name.endswith((".po", ".pot", ".xliff"))
+            or bool(_TRANSLATION_DIRS & set(file.parts[:-1])))
 
 
 def _public_name_before(text: str) -> bool:

@@ -33,7 +33,8 @@ EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "
 REFERENCE_MARKERS = ("secretsmanager", "ssm:", "op://", "vault:", "vault.", "keyvault", "/secrets/",
                      "arn:aws:", "enc[", "!vault", "sops", "kms:", "process.env", "os.environ",
                      "getenv", "import.meta.env")
-_TEMPLATE = re.compile(r"\$\{|\{\{|\}\}|%\(|<%|%>|#\{|\{[\w.]*\}|%[sd]\b|@[A-Z_]+@")
+# (`[%key:common::config_flow::data::api_key%]` is a translation reference of Home Assistant.)
+_TEMPLATE = re.compile(r"\$\{|\{\{|\}\}|%\(|<%|%>|#\{|\{[\w.]*\}|%[sd]\b|@[A-Z_]+@|\[%key:")
 _HASH_PREFIX = re.compile(
     r"^(?:(?:sha(?:1|224|256|384|512)|md5|blake2b?)[:\-]"
     r"|(?:pbkdf2_sha\d+|pbkdf2|argon2(?:id|i|d)?|bcrypt(?:_sha256)?|scrypt|crypt|sha1|md5)\$)",
