@@ -208,6 +208,14 @@ def _anchor(item: ProviderFormat) -> str:
     return max(item.keywords, key=len)
 
 
+def _cased_anchor(item: ProviderFormat) -> str:
+    """The anchor as the first positive example writes it."""
+    anchor = _anchor(item)
+    example = item.examples.positive[0]
+    at = example.lower().find(anchor)
+    return example[at:at + len(anchor)]
+
+
 def _anchor_offset(item: ProviderFormat) -> int:
     """How far into a token its anchor may stand (from the positive examples)."""
     anchor = _anchor(item)
@@ -247,15 +255,17 @@ class FormatSet:
             f.id for f in self.prefixed
             if _anchor(f) not in self.heads[f.id].replace("\\", "").lower())
         self.head_widths = {f.id: _widths(self.heads[f.id]) for f in self.prefixed}
+        # A keyword of four characters or more is reported as a literal, written as the tokens
+        # write it (a literal costs a fraction of a head to compile); shorter ones by their head.
+        self.by_literal = {f.id: _cased_anchor(f) for f in self.prefixed
+                           if f.id not in self.by_anchor_only and len(_anchor(f)) >= 4}
         self.anchor_widths = {f.id: len(_anchor(f)) for f in self.prefixed}
         encoded: dict[tuple[str, str], None] = {}
         for item in self.prefixed:
             anchor = _anchor(item)
             if len(anchor) >= 3:
                 # The keyword as tokens write it (keywords are lower-case; base64 is not).
-                example = item.examples.positive[0]
-                at = example.lower().find(anchor)
-                for found in encoded_forms(example[at:at + len(anchor)]):
+                for found in encoded_forms(_cased_anchor(item)):
                     encoded[found] = None
         self.encoded = tuple(encoded)
 
@@ -278,6 +288,8 @@ class FormatSet:
         for item in self.prefixed:
             if item.id in self.by_anchor_only:
                 found.append((re.escape(_anchor(item)).encode("ascii"), caseless))
+            elif item.id in self.by_literal:
+                found.append((re.escape(self.by_literal[item.id]).encode("ascii"), 0))
             else:
                 found.append((self.heads[item.id].encode("ascii"), 0))
         found.extend((re.escape(word).encode("ascii"), caseless) for word in self.context_words)
@@ -431,6 +443,11 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int,
     if item.id in formats.by_anchor_only:
         at = end - formats.anchor_widths[item.id]
         yield from formats.tokens_at(text, item, at - min(width, MAX_TOKEN), at + width + 1, at)
+        return
+    if item.id in formats.by_literal:
+        at = end - formats.anchor_widths[item.id]
+        low = at - formats.anchor_offsets[item.id]
+        yield from formats.tokens_at(text, item, low - 1, low + width + 1, at)
         return
     shortest, longest = formats.head_widths[item.id]
     low = end - longest
