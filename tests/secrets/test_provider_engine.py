@@ -88,6 +88,7 @@ def test_issue_defects_are_fixed(tmp_path: Path, name: str, files: dict[str, str
                        '"refresh_token": "tGzv3JOkF0XG5Qx2TlKWIA"}"""\n'),
     ("azure-sas-without-sig", 'sas_token = "sv=2021-06-08&ss=bfqt&srt=sco&sp=rwdlacupx'
                               '&se=2030-01-01T00:00:00Z&st=2024-01-01T00:00:00Z&spr=https"\n'),
+    ("commit-sha-after-github", 'source = "github:acme/shop@723c5d8e1f0a9b4c2d7e6f5a4b3c2d1e0f9a8b7c"\n'),
     ("xsd-type-name", '<xs:element name="telegram" type="ns20240101:TelegramBotApiInputMediaPhoto_v2_Type"/>\n'),
 ])
 def test_the_format_path_drops_dummies(tmp_path: Path, name: str, text: str) -> None:

@@ -37,6 +37,10 @@ MAX_TOKEN = 4_096
 CONTEXT_REACH = 160
 # How far around a token a non-distinctive format's context word may stand.
 CONTEXT_AROUND = 300
+# What may stand between a context word and the token it names: the rest of a key name, a
+# closing quote or bracket, and one operator (`HUBSPOT_API_KEY = "`, `hapikey=`, `<zoom_secret>`);
+# not a path or an `@` (`github:org/repo@<commit sha>` names a commit, not a secret).
+_NAMES_THE_VALUE = re.compile(r"""[\w.\-]*["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?""")
 # Characters read on each side of a hit's window (context words, documented samples around it).
 _MARGIN = CONTEXT_AROUND + CONTEXT_REACH
 _NOT_WORD = f"[^{WORD_CHARS}]"
@@ -460,7 +464,9 @@ def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
     limit = min(len(text) if line_end == -1 else line_end, end + CONTEXT_REACH)
     for item in formats.by_context_word[word]:
         width = formats.widths[item.id]
-        yield from formats.tokens_at(text, item, end, limit + width, limit)
+        for token in formats.tokens_at(text, item, end, limit + width, limit):
+            if _NAMES_THE_VALUE.fullmatch(text, end, token.start):
+                yield token
 
 
 def by_search(document: Document, formats: FormatSet, depth: int = 1) -> list[Token]:
