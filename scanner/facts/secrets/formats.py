@@ -41,6 +41,12 @@ CONTEXT_AROUND = 300
 # closing quote or bracket, and one operator (`HUBSPOT_API_KEY = "`, `hapikey=`, `<zoom_secret>`);
 # not a path or an `@` (`github:org/repo@<commit sha>` names a commit, not a secret).
 _NAMES_THE_VALUE = re.compile(r"""[\w.\-]*["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?""")
+# A context word's mentions read per file (each reads a line's stretch after it).
+MAX_WORD_HITS = 2_000
+# Up to this many possible starts are tried one by one (a hit's head or literal fixes them).
+_FEW_STARTS = 8
+# A file with more reports than this is indexed whole rather than read in windows.
+_WINDOWED_HITS = 64
 # Characters read on each side of a hit's window (context words, documented samples around it).
 _MARGIN = CONTEXT_AROUND + CONTEXT_REACH
 _NOT_WORD = f"[^{WORD_CHARS}]"
@@ -338,7 +344,16 @@ class FormatSet:
     def tokens_at(self, text: str, item: ProviderFormat, low: int, high: int,
                   latest_start: int) -> Iterator[Token]:
         """Tokens of `item` starting in text[low:latest_start + 1], read from text[low:high]."""
-        for match in item.regex.finditer(text, max(0, low), min(len(text), high)):
+        low, high = max(0, low), min(len(text), high)
+        if latest_start - low <= _FEW_STARTS:
+            # A few known starts: try each, rather than search a token-wide window for one.
+            matches: Iterable[re.Match[str] | None] = (
+                item.regex.match(text, start, high) for start in range(low, latest_start + 1))
+        else:
+            matches = item.regex.finditer(text, low, high)
+        for match in matches:
+            if match is None:
+                continue
             start, end = match.span()
             if start > latest_start:
                 return
@@ -406,21 +421,32 @@ def from_hits(document: Document, formats: FormatSet, hits: Iterable[tuple[int, 
     start byte, end byte). A file with non-ASCII text is read in small decoded windows, so no
     hit costs an index of the whole file's lines."""
     data = document.utf8
-    ascii_text = data.isascii()
+    reports = sorted({(index, end) for index, _, end in hits}, key=lambda hit: hit[1])
     seen: set[tuple[str, int]] = set()
     found: list[Token] = []
-    last = (-1, -1)
-    for index, _, end in hits:
-        if (index, end) == last:
-            continue
-        last = (index, end)
-        if ascii_text:
-            _add(found, seen, _tokens_for_hit(formats, document.text, index, end, depth))
-            continue
+    # Per expression, where the last read stopped: a run of hits (a pumped keyword) reads each
+    # stretch of text once, and an encoded run is decoded once however many keywords it holds.
+    progress: dict[int | str, int] = {}
+    encoded_from = len(formats.prefixed) + len(formats.context_words)
+    if data.isascii() or len(reports) > _WINDOWED_HITS:
+        text = document.text
+        ends = [end for _, end in reports] if data.isascii() else _char_offsets(data, reports)
+        counts: dict[int, int] = {}
+        for (index, _), end in zip(reports, ends, strict=True):
+            counts[index] = count = counts.get(index, 0) + 1
+            if count > MAX_WORD_HITS and len(formats.prefixed) <= index < encoded_from:
+                if count == MAX_WORD_HITS + 1:
+                    word = formats.context_words[index - len(formats.prefixed)]
+                    document.notes.append(f"{document.path}: more than {MAX_WORD_HITS} mentions of "
+                                          f"`{word}`; the rest were not read for its tokens")
+                continue
+            _add(found, seen, _tokens_for_hit(formats, text, index, end, depth, progress))
+        return formats.ordered(found)
+    for index, end in reports:
         low = max(0, end - MAX_TOKEN - _MARGIN)
         window = data[low:end + MAX_TOKEN + _MARGIN].decode("utf-8", "surrogateescape")
         relative_end = len(data[low:end].decode("utf-8", "surrogateescape"))
-        tokens = list(_tokens_for_hit(formats, window, index, relative_end, depth))
+        tokens = list(_tokens_for_hit(formats, window, index, relative_end, depth, {}))
         if tokens:
             base = document.char_offset(low)
             _add(found, seen, (Token(t.format, base + t.start, base + t.end, t.value, t.encoding)
@@ -428,19 +454,34 @@ def from_hits(document: Document, formats: FormatSet, hits: Iterable[tuple[int, 
     return formats.ordered(found)
 
 
-def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int,
-                    depth: int) -> Iterator[Token]:
-    """The tokens a report of expression `index` ending at `end` (characters of `text`) holds."""
+def _char_offsets(data: bytes, hits: Sequence[tuple[int, int]]) -> list[int]:
+    """Character offsets of the hits' byte ends (sorted; each ends an ASCII literal), in one pass."""
+    offsets: list[int] = []
+    previous = chars = 0
+    for _, end in hits:
+        chars += len(data[previous:end].decode("utf-8", "surrogateescape"))
+        previous = end
+        offsets.append(chars)
+    return offsets
+
+
+def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: int,
+                    progress: dict[int | str, int]) -> Iterator[Token]:
+    """The tokens a report of expression `index` ending at `end` (characters of `text`) holds;
+    `progress` says how far earlier reports of the same expression read."""
     prefixed = formats.prefixed
     encoded_from = len(prefixed) + len(formats.context_words)
     if index >= encoded_from:
         if depth > 0:
             literal, encoding = formats.encoded[index - encoded_from]
-            yield from decoded_tokens(formats, text, end - len(literal), encoding, depth)
+            yield from decoded_tokens(formats, text, end - len(literal), encoding, depth, progress)
         return
+    done = progress.get(index, -1)
+    progress[index] = end
     if index >= len(prefixed):
         word = formats.context_words[index - len(prefixed)]
-        yield from _after_context_word(text, formats, word, end - len(word), end)
+        if end - len(word) > done:
+            yield from _after_context_word(text, formats, word, end - len(word), end)
         return
     item = prefixed[index]
     width = formats.widths[item.id]
@@ -481,9 +522,11 @@ def search_text(text: str, formats: FormatSet, depth: int) -> list[Token]:
         for word in formats.starting_with[match.group(1).lower()]:
             _search_word(text, formats, word, match.start(), found, seen)
     if depth > 0:
+        progress: dict[int | str, int] = {}
         for match in formats.encoded_search.finditer(text):
             for encoding in formats.encodings_of[match.group().lower()]:
-                _add(found, seen, decoded_tokens(formats, text, match.start(), encoding, depth))
+                _add(found, seen, decoded_tokens(formats, text, match.start(), encoding, depth,
+                                                 progress))
     return formats.ordered(found)
 
 
@@ -495,17 +538,21 @@ def deep_tokens(text: str, formats: FormatSet, depth: int) -> list[Token]:
     under nested encodings: each base64 or hex run of 32+ characters is decoded."""
     seen: set[tuple[str, int]] = set()
     found: list[Token] = []
+    progress: dict[int | str, int] = {}
     for run in _LONG_RUN.finditer(text):
         encodings = ("hex", "base64") if _RUN_CHARS["hex"].issuperset(run.group()) else ("base64",)
         for encoding in encodings:
-            _add(found, seen, decoded_tokens(formats, text, run.start(), encoding, depth))
+            _add(found, seen, decoded_tokens(formats, text, run.start(), encoding, depth, progress))
     return found
 
 
-def decoded_tokens(formats: FormatSet, text: str, at: int, encoding: str,
-                   depth: int) -> Iterator[Token]:
+def decoded_tokens(formats: FormatSet, text: str, at: int, encoding: str, depth: int,
+                   progress: dict[int | str, int] | None = None) -> Iterator[Token]:
     """Tokens inside the run of `encoding` that holds text[at]: the run, decoded one layer (and
-    `depth` - 1 more inside it), searched like any text; each reported at the encoded run."""
+    `depth` - 1 more inside it), searched like any text; each reported at the encoded run.
+    `progress` holds where the last run of each encoding ended (it is decoded once)."""
+    if progress is not None and at < progress.get(encoding, -1):
+        return
     chars = _RUN_CHARS.get(encoding)
     low, limit = at, max(0, at - MAX_ENCODED)
     while low > limit and (text[low - 1] in chars if chars else text[low - 1] not in _URL_STOP):
@@ -513,6 +560,11 @@ def decoded_tokens(formats: FormatSet, text: str, at: int, encoding: str,
     run = _RUNS[encoding].match(text, low, min(len(text), low + MAX_ENCODED))
     if run is None or run.end() <= at:
         return
+    if progress is not None:
+        # The whole run is this one read: a run longer than MAX_ENCODED is read once, near
+        # its first keyword (a pumped run would otherwise be decoded once per keyword in it).
+        whole = _RUNS[encoding].match(text, at)
+        progress[encoding] = max(run.end(), whole.end() if whole else 0)
     decoded = decode_run(run.group(), encoding)
     if not decoded or decoded == run.group():
         return

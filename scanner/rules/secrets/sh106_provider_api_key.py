@@ -10,8 +10,8 @@ from scanner.rules.secrets.common import SecretRule
 
 class ProviderApiKey(SecretRule):
     """## What it does
-    Finds API keys and tokens of known providers by their format, whatever the variable holding
-    them is called: the provider catalogue (`secret-hygiene providers` lists it: about 180
+    Finds API keys and tokens of known providers by their format. The variable holding them
+    may be called anything: the provider catalogue (`secret-hygiene providers` lists it: about 180
     formats of HubSpot, Google, Azure, Slack, GitHub, GitLab, Atlassian, Salesforce, Shopify,
     Stripe, OpenAI, Anthropic, Hugging Face, AWS and many more), plus detect-secrets' detectors
     for JFrog Artifactory, IBM Cloud and npm `_authToken` lines. The message names the provider,
