@@ -342,8 +342,9 @@ class FormatSet:
     # -- the decisions, the same on both paths ---------------------------------------------------
 
     def tokens_at(self, text: str, item: ProviderFormat, low: int, high: int,
-                  latest_start: int) -> Iterator[Token]:
-        """Tokens of `item` starting in text[low:latest_start + 1], read from text[low:high]."""
+                  latest_start: int, reach: dict[int | str, int] | None = None) -> Iterator[Token]:
+        """Tokens of `item` starting in text[low:latest_start + 1], read from text[low:high];
+        `reach[item.id]` keeps the end of the furthest match read (filters aside)."""
         low, high = max(0, low), min(len(text), high)
         if latest_start - low <= _FEW_STARTS:
             # A few known starts: try each, rather than search a token-wide window for one.
@@ -355,6 +356,8 @@ class FormatSet:
             if match is None:
                 continue
             start, end = match.span()
+            if reach is not None:
+                reach[item.id] = max(reach.get(item.id, -1), end)
             if start > latest_start:
                 return
             if item.boundary == "word" and end < len(text) and _WORD.match(text, end):
@@ -492,11 +495,15 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
     if item.id in formats.by_literal:
         at = end - formats.anchor_widths[item.id]
         low = at - formats.anchor_offsets[item.id]
-        yield from formats.tokens_at(text, item, low - 1, low + width + 1, at)
+        if low < progress.get(item.id, -1):
+            return  # inside a match already read (a keyword repeated in one long run)
+        yield from formats.tokens_at(text, item, low - 1, low + width + 1, at, progress)
         return
     shortest, longest = formats.head_widths[item.id]
     low = end - longest
-    yield from formats.tokens_at(text, item, low, low + width + 1, end - shortest)
+    if end - shortest < progress.get(item.id, -1):
+        return
+    yield from formats.tokens_at(text, item, low, low + width + 1, end - shortest, progress)
 
 
 def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
