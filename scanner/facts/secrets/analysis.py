@@ -303,8 +303,9 @@ class _Analysis:
         name = self.file.parts[-1] if self.file.parts else ""
         if name.endswith((".lock", "lock.json", ".resolved")) and values.is_lock_file(name):
             return []
-        if any(part.endswith(".egg-info") for part in self.file.parts[:-1]):
-            return []  # setuptools' copies of the sdist's own PKG-INFO and sources: reported there
+        if any(part.endswith(".egg-info") for part in self.file.parts[:-1]) or (
+                name == "record" and self.file.parts[-2:-1] and self.file.parts[-2].endswith(".dist-info")):
+            return []  # setuptools' copies of PKG-INFO, and a wheel's file hashes (RECORD)
         one_pass = _one_pass(self.formats)
         tokens: list[formats.Token]
         found: list[tuple[int, str]] | None = None
