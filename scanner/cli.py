@@ -22,6 +22,7 @@ from scanner import __version__
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
 from scanner.engine.pool import WorkerError
 from scanner.model.finding import Confidence, Finding, Severity, Summary
+from scanner.providers_command import providers_command
 from scanner.redact import one_line
 from scanner.rules.base import Rule
 from scanner.safe_io import FileSafetyError, read_file, write_file, write_output
@@ -1023,6 +1024,11 @@ OPTION_DOCS: dict[str, dict[str, str]] = {
         "min-length": "shortest value (characters) a keyword-named secret may have; default 8, 1-256",
         "placeholders": 'values never reported, e.g. ["changeme", "<your-token>"] (placeholders '
                         "such as `xxx`, `<...>`, `${VAR}` are skipped already)",
+        "decode-depth": "layers of base64/hex/percent encoding read around a format keyword; "
+                        "default 1, 0-3 (2+ also decodes every long encoded run)",
+        "rules": "your own formats: [[tool.secret-hygiene.secrets.rules]] id, pattern, keywords, "
+                 "entropy, examples (reported as SH106)",
+        "rules-file": "a gitleaks/betterleaks rules file whose [[rules]] are added (reported as SH106)",
     },
     "scopes": {
         "max-length": "longest space-joined scope string (characters); default 4000",
@@ -1046,6 +1052,9 @@ def _options_doc(rule: Rule | type[Rule]) -> str:
     lines = [f"## Options\nIn [tool.secret-hygiene.{family.section}] (every {family.name} rule reads them):"]
     lines += [f"- `{key}`: {docs.get(key, 'see the README')}" for key in sorted(family.options)]
     return "\n".join(lines)
+
+
+cli.add_command(providers_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

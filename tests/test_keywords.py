@@ -145,7 +145,10 @@ def test_the_one_pass_lines_feed_real_candidates() -> None:
             'headers = {"Authorization": "Bearer Xq7vB2nR4tW1zY6aKpQ2LmX8vB7nR4"}\n')
     file = Document("app/settings.py", text)
     file.keyword_index = _index()
-    lines = secrets_analysis._indexed_candidate_lines(file, quoted=True, env=False)
+    one_pass = secrets_analysis._one_pass(secrets_analysis.formats.shipped())
+    assert one_pass is not None
+    line_starts, _ = one_pass.scan(file.utf8)
+    lines = secrets_analysis._indexed_candidate_lines(file, line_starts, quoted=True, env=False)
     assert lines is not None and [n for n, _ in lines] == [2, 4]  # not `key = compute()`
     assert {c.line for c in secrets_analysis.candidates(file, {})} == {2, 4}
 

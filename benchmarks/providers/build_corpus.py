@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -72,11 +73,13 @@ def build(out: Path) -> dict[str, list[dict[str, object]]]:
         for number, token in enumerate(item.examples.positive, 1):
             for context, (suffix, write) in CONTEXTS.items():
                 text, line = write(token)
+                if item.context_words:
+                    text = _named_after(item, context, text)
                 name = f"{context}/{item.id}__{number}{suffix}"
                 _put(out / name, text)
                 literal = context != "url" or quote(token, safe=URL_SAFE) == token
                 positives.append({"file": name, "line": line, "format": item.id, "context": context,
-                                  "needs_context": not item.keywords, "literal": literal})
+                                  "needs_context": bool(item.context_words), "literal": literal})
         for number, text in enumerate(item.examples.negative, 1):
             for context, (suffix, write) in (("bare", CONTEXTS["bare"]), ("code", CONTEXTS["code"])):
                 name = f"negatives/{context}/{item.id}__{number}{suffix}"
@@ -86,6 +89,16 @@ def build(out: Path) -> dict[str, list[dict[str, object]]]:
                 "negatives": negatives}
     (out / "expected.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
     return expected
+
+
+def _named_after(item: ProviderFormat, context: str, text: str) -> str:
+    """A format that needs a context word is only a token next to its provider's name: the
+    neutral name `value` becomes `<context word>_value` (bare tokens get the word before them)."""
+    word = next((w for w in item.context_words if re.fullmatch(r"[a-z0-9_]+", w)), item.context_words[0])
+    if context == "bare":
+        return f"{word} {text}"
+    name = re.sub(r"[^A-Za-z0-9_.]", "_", word) + "_value"
+    return text.replace("VALUE=", name.upper() + "=").replace("value", name)
 
 
 def _describe(item: ProviderFormat) -> dict[str, object]:

@@ -83,16 +83,16 @@ def test_a_line_over_the_cap_reports_the_first_values_and_says_so(tmp_path: Path
 
 
 def test_one_provider_pumped_does_not_hide_another(tmp_path: Path) -> None:
-    """Azure keys over the cap on a line stop the Azure count only: GitHub tokens there are found."""
+    """AWS keys over the cap on a line stop the AWS count only: GitHub tokens there are found."""
     cap = secrets_analysis.MAX_CANDIDATES_PER_LINE
-    line = f"{TOKEN} " + "AccountKey=" * 20_000 + f" {TOKEN}"
+    line = f"{TOKEN} " + "AKIA3JWK2UTG5DY2QIM2 " * (cap + 500) + f" {TOKEN}"
     report = scan(tmp_path, {"server/keys.py": line + "\n"})
     github = [f["column"] for f in report["findings"] if "GitHub" in f["message"]]
     assert github == [1, len(line) - len(TOKEN) + 1]
-    azure = [f for f in report["findings"] if "Azure" in f["message"]]
-    assert len(azure) == cap
+    aws = [f for f in report["findings"] if "AWS" in f["message"]]
+    assert len(aws) == cap
     assert report["summary"]["errors"] == [
-        f"server/keys.py: more than {cap} candidate Azure Storage tokens on line 1; the rest of "
+        f"server/keys.py: more than {cap} candidate AWS tokens on line 1; the rest of "
         "the line was not analysed for them"]
 
 

@@ -77,11 +77,11 @@ def test_selecting_only_sh101_does_not_report_a_frontend_literal() -> None:
     ('k = "AKIAY3M7Q2K8P5R9T4W6"', "AWS"),
     ("t = 'ghp_9f3KpQ2LmX8vB7nR4tW1zY6aBc3DeFgHiJkL'", "GitHub"),
     ("t = 'glpat-9f3KpQ2LmX8vB7nR4tW1'", "GitLab"),
-    ("t = 'xoxb-1234567890-1234567890123-9f3KpQ2LmX8vB7nR4tW1zY6a'", "Slack"),
+    ("t = 'xoxb-7248146572-7947640719949-9f3KpQ2LmX8vB7nR4tW1zY6a'", "Slack"),
     ("k = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'", "Stripe"),
     ("PYPI_TOKEN = 'pypi-AgEIcHlwaS5vcmc" + "Xk3dM9pQ2LmX8vB7nR4tW1aZ5cE6" * 3 + "'", "PyPI"),
-    ("SQUARE_SECRET = 'sq0csp-" + "Xk3dM9pQ2LmX8vB7nR4tW1aZ5cE6fG7hJ8kL9mN0oPq" + "'", "Square"),
-    ("twilio_key = 'SK9f3kpq2lmx8vb7nr4tw1zy6abc3def5a'", "Twilio"),
+    ("SQUARE_TOKEN = 'sq0atp-" + "Xk3dM9pQ2LmX8vB7nR4tW1" + "'", "Square"),
+    ("twilio_key = 'SK9f3a2b7c4d1e8f60a5b3c9d7e2f4a6b8'", "Twilio"),
 ])
 def test_provider_findings_name_the_provider(code: str, provider: str) -> None:
     # Providers without one of the PROVIDER_PREFIXES are looked for on credential-named lines.

@@ -78,7 +78,9 @@ def test_classify_key(key: str, kind: str | None) -> None:
 
 
 def test_env_files_widen_the_keys() -> None:
-    assert classify_key("MAPS_KEY") is None
+    assert classify_key("maps_key") is None
+    assert classify_key("MAPS_KEY") == API_KEY  # a constant named like an environment variable
+    assert classify_key("GITHUB_PAT") == API_KEY and classify_key("CACHE_KEY_PREFIX") is None
     assert classify_key("MAPS_KEY", env=True) == ENV_CREDENTIAL
     assert classify_key("STRIPE_PUBLISHABLE_KEY", env=True) is None
     assert is_env_filename(".env") and is_env_filename("deploy/.env.production")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.secrets import formats, user_rules
 from scanner.facts.secrets.analysis import (
     ACCESS_TOKEN,
     CLIENT_SECRET,
@@ -23,7 +24,7 @@ from scanner.facts.secrets.analysis import (
     URL_PASSWORD,
     candidates,
 )
-from scanner.facts.secrets.values import DEFAULT_MIN_LENGTH
+from scanner.facts.secrets.values import DEFAULT_DECODE_DEPTH, DEFAULT_MIN_LENGTH
 from scanner.model.document import Document
 
 __all__ = [
@@ -45,6 +46,7 @@ class SecretValue(Fact):
     credential: str
     provider: str
     detail: str
+    revoke: str = ""
 
 
 class SecretsExtractor(Extractor):
@@ -54,15 +56,26 @@ class SecretsExtractor(Extractor):
     produces = (SecretValue,)
     # Every text kind (a notebook's cells come as documents of their own kinds; a broken notebook
     # is read as plain text).
-    gate = Gate(words=(*LINE_KEYWORDS, "credential"))
+    gate = Gate(words=tuple(dict.fromkeys((*LINE_KEYWORDS, "credential",
+                                           *formats.shipped().gate_words))))
     options_section = "secrets"
     line_local = True
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(options)
+        rules = user_rules.from_options(self.options)
+        deep = int(self.options.get("decode-depth", DEFAULT_DECODE_DEPTH)) >= 2
+        if rules or deep:  # files holding only a user rule's keyword reach the extractor too
+            words = () if deep or any(not r.keywords for r in rules) else \
+                (*type(self).gate.words, *(k for r in rules for k in r.keywords))
+            # `gate` is a class attribute of extractors; this instance's rules widen its own.
+            self.__dict__["gate"] = Gate(words=tuple(dict.fromkeys(words)))
 
     def extract(self, document: Document) -> Iterator[SecretValue]:
         for found in candidates(document, self.options):
             yield SecretValue((found.line, found.column, found.line, found.end_column),
                               found.value, found.kind, found.via, found.key, found.credential,
-                              found.provider, found.detail)
+                              found.provider, found.detail, found.revoke)
 
 
 def validate_options(raw: Mapping[str, Any]) -> None:
@@ -73,3 +86,7 @@ def validate_options(raw: Mapping[str, Any]) -> None:
     placeholders = raw.get("placeholders", [])
     if not isinstance(placeholders, list) or not all(isinstance(p, str) and p for p in placeholders):
         raise ValueError("placeholders: expected a list of non-empty strings")
+    depth = raw.get("decode-depth", DEFAULT_DECODE_DEPTH)
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 3:
+        raise ValueError("decode-depth: expected an integer between 0 and 3")
+    user_rules.parse(raw)  # a bad rule is a config error here, not a crash in a worker

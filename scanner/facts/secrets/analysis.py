@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scanner.facts.secrets import syntax, values
+from scanner.facts.secrets import formats, syntax, user_rules, values
 from scanner.lazy import detect_secrets_module
 from scanner.model.document import Document, FileKind
 
@@ -27,29 +27,14 @@ if TYPE_CHECKING:
 # (module, class, provider, line keywords). A detector runs on a candidate line holding one of its
 # keywords. Detectors without a distinctive prefix (Discord, Telegram, Twilio, IBM, ...) need the
 # provider's name on the line: their bare patterns match too much otherwise.
+# Every other provider is found by the catalogue (scanner.facts.secrets.formats).
 PROVIDERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("aws", "AWSKeyDetector", "AWS", ("akia", "asia", "abia", "acca", "a3t", "aws")),
     ("artifactory", "ArtifactoryDetector", "JFrog Artifactory", ("artifactory",)),
-    ("azure_storage_key", "AzureStorageKeyDetector", "Azure Storage", ("accountkey=",)),
     ("cloudant", "CloudantDetector", "IBM Cloudant", ("cloudant",)),
-    ("discord", "DiscordBotTokenDetector", "Discord", ("discord",)),
-    ("github_token", "GitHubTokenDetector", "GitHub", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
-    ("gitlab_token", "GitLabTokenDetector", "GitLab",
-     ("glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "gr1348941", "glcbt-", "glimt-", "glptt-",
-      "glagent-", "gloas-")),
     ("ibm_cloud_iam", "IbmCloudIamDetector", "IBM Cloud IAM", ("ibm",)),
     ("ibm_cos_hmac", "IbmCosHmacDetector", "IBM Cloud Object Storage", ("ibm",)),
-    ("mailchimp", "MailchimpDetector", "Mailchimp", ("-us",)),
     ("npm", "NpmDetector", "npm", ("_authtoken",)),
-    ("openai", "OpenAIDetector", "OpenAI", ("t3blbkfj",)),
-    ("pypi_token", "PypiTokenDetector", "PyPI", ("pypi-",)),
-    ("sendgrid", "SendGridDetector", "SendGrid", ("sg.",)),
-    ("slack", "SlackDetector", "Slack", ("xox", "hooks.slack.com")),
     ("softlayer", "SoftlayerDetector", "IBM SoftLayer", ("softlayer",)),
-    ("square_oauth", "SquareOAuthDetector", "Square", ("sq0csp-",)),
-    ("stripe", "StripeDetector", "Stripe", ("sk_live_", "rk_live_")),
-    ("telegram_token", "TelegramBotTokenDetector", "Telegram", ("telegram",)),
-    ("twilio", "TwilioKeyDetector", "Twilio", ("twilio",)),
 )
 # The value a detector's pattern needs, checked before the detector is imported: IBM's two
 # modules annotate with `requests.Response`, so importing them loads requests (about 0.1 s), and
@@ -88,9 +73,12 @@ JWT_KEYWORDS = ("eyj",)
 URL_KEYWORDS = ("://",)
 # `credential` only names secrets in env files; `Authorization: token X` holds "token".
 NAMED_KEYWORDS = (*(k for k in syntax.KEY_WORDS if k != "credential"), "bearer")
+# requests' `auth=("user", "secret")` and `HTTPBasicAuth("user", "secret")`.
+BASIC_AUTH_KEYWORDS = ("auth=(", "auth = (", "basicauth(", "digestauth(")
 PROVIDER_KEYWORDS = (*NAMED_KEYWORDS, *URL_KEYWORDS, *PROVIDER_PREFIXES)
 # Every line that any secret check looks at holds one of these.
-LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *URL_KEYWORDS, *PRIVATE_KEY_KEYWORDS,
+LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *BASIC_AUTH_KEYWORDS, *URL_KEYWORDS,
+                                     *PRIVATE_KEY_KEYWORDS,
                                      *JWT_KEYWORDS, *OAUTH_PREFIX_KEYWORDS, *PROVIDER_PREFIXES)))
 
 _QUOTED_KINDS = frozenset({FileKind.PYTHON, FileKind.HTML, FileKind.VUE, FileKind.NOTEBOOK,
@@ -128,6 +116,11 @@ _KIND_OF_KEY = {
 # public).
 _FRONTEND_KINDS = frozenset({syntax.CLIENT_SECRET, syntax.ACCESS_TOKEN, syntax.REFRESH_TOKEN,
                              syntax.GENERIC_SECRET, syntax.SECRET_KEY})
+# Formats that are public by design in browser code (Firebase and Maps keys, New Relic's browser
+# agent key): restricted by referrer, not secret.
+_PUBLIC_IN_BROWSER = frozenset({"google-api-key", "newrelic-browser-key"})
+# The catalogue kinds reported by the rule for that kind of credential (the rest: SH106).
+_KIND_OF_FORMAT = {"client-secret": CLIENT_SECRET, "refresh-token": REFRESH_TOKEN}
 # The detect-secrets plugin class (ours) that must confirm each named-key candidate.
 _CONFIRMING_PLUGIN = {
     syntax.CLIENT_SECRET: "OAuthClientSecretDetector",
@@ -160,6 +153,7 @@ class Candidate:
     credential: str = ""
     provider: str = ""
     detail: str = ""
+    revoke: str = ""
 
 
 def candidates(file: Document, options: Mapping[str, Any]) -> list[Candidate]:
@@ -249,6 +243,7 @@ class _Pending:
     line_text: str
     key_start: int
     quoted: bool
+    confirmed: bool = False  # no plugin re-reads it (a value whose key is on another line)
 
 
 class _Analysis:
@@ -266,6 +261,10 @@ class _Analysis:
         self.detectors: dict[str, BasePlugin] = {}
         self.mode = mode_for(file)
         self.env = is_committed_env_file(file)
+        self.options = options
+        self.translation = _is_translation(file)
+        self.formats = formats.shipped()
+        self.decode_depth = int(options.get("decode-depth", values.DEFAULT_DECODE_DEPTH))
         self.dummies_expected = (file.is_test or file.kind is FileKind.MARKDOWN
                                  or bool(_EXAMPLE_DIRS & set(file.parts[:-1])))
 
@@ -304,24 +303,41 @@ class _Analysis:
         name = self.file.parts[-1] if self.file.parts else ""
         if name.endswith((".lock", "lock.json", ".resolved")) and values.is_lock_file(name):
             return []
-        wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
-        keywords = tuple(k for k in wanted if self.file.has_token(k))
-        if not keywords:
-            return []
-        found = _indexed_candidate_lines(self.file, self.mode == syntax.QUOTED, self.env)
+        if any(part.endswith(".egg-info") for part in self.file.parts[:-1]) or (
+                name == "record" and self.file.parts[-2:-1] and self.file.parts[-2].endswith(".dist-info")):
+            return []  # setuptools' copies of PKG-INFO, and a wheel's file hashes (RECORD)
+        one_pass = _one_pass(self.formats)
+        tokens: list[formats.Token]
+        found: list[tuple[int, str]] | None = None
+        if one_pass is not None:
+            line_starts, hits = one_pass.scan(self.file.utf8)
+            tokens = formats.from_hits(self.file, self.formats, hits, self.decode_depth)
+            found = _indexed_candidate_lines(self.file, line_starts, self.mode == syntax.QUOTED,
+                                             self.env)
+        else:
+            tokens = formats.by_search(self.file, self.formats, self.decode_depth)
+        if self.decode_depth >= 2:
+            tokens = self.formats.ordered(
+                [*tokens, *formats.deep_tokens(self.file.text, self.formats, self.decode_depth)])
         if found is None:
-            found = _candidate_lines(self.file, keywords)
+            wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
+            keywords = tuple(k for k in wanted if self.file.has_token(k))
+            found = _candidate_lines(self.file, keywords) if keywords else []
         lines = [(number, line, line.lower()) for number, line in found]
-        pending: list[_Pending] = []
-        taken = _Spans()
         for number, line, lower in lines:
             if "private key" in lower or "putty-user" in lower:
                 self._private_keys(number, line)
+        self._format_tokens(tokens)
+        self._user_rule_matches()
+        pending: list[_Pending] = []
+        taken = _Spans()
+        for number, line, lower in lines:
             self._providers(number, line, lower)
-            if any(keyword in lower for keyword in OAUTH_PREFIX_KEYWORDS):
-                self._oauth_prefixed(number, line, lower)
-            if any(keyword in lower for keyword in syntax.KEY_WORDS) or "bearer" in lower:
+            if any(keyword in lower for keyword in syntax.KEY_WORDS) or "bearer" in lower \
+                    or "auth" in lower:
                 pending.extend(self._named_keys(number, line, taken))
+            if self.mode == syntax.LOOSE and line.endswith(">"):
+                pending.extend(self._xml_block(number, line, taken))
         if pending:
             self._confirm(pending)
         for number, line, lower in lines:
@@ -403,21 +419,48 @@ class _Analysis:
                 self._claim(Candidate(PROVIDER_KEY, number, start + 1, end + 1, value, "detector",
                                       provider=provider, detail=str(detector.secret_type)))
 
-    def _oauth_prefixed(self, number: int, line: str, lower: str) -> None:
-        for name, keyword, kind, what in OAUTH_PREFIXED:
-            if keyword not in lower:
+    def _user_rule_matches(self) -> None:
+        """The team's own rules ([tool.secret-hygiene.secrets] rules and rules-file): SH106."""
+        rules = user_rules.from_options(self.options)
+        if not rules:
+            return
+        for rule, value, start, end in user_rules.find(rules, self.file.text, self.file.lower):
+            number, column = self.file.position(start)
+            if "\n" in value or not self._free(number, column - 1, column - 1 + end - start):
                 continue
-            detector = self._detector("scanner.facts.secrets.detect_secrets_plugins", name)
-            for value, start, end in _spans(detector, line):
-                if (values.has_low_variety(value[8:])
-                        or values.is_placeholder(value, self.placeholders)
-                        or not self._free(number, start, end)):
-                    continue
-                if not self._counted(f"{what}s", number):
-                    break
-                where = IN_FRONTEND if self.file.is_frontend else kind
-                self._claim(Candidate(where, number, start + 1, end + 1, value, "prefix",
-                                      credential=what, provider="Google"))
+            if (values.is_placeholder(value, self.placeholders) or values.is_templated(value)
+                    or any(value in example for example in rule.examples)):
+                continue  # a rule's own examples (in the config that defines it) are not secrets
+            if not self._counted(f"{rule.id} matches", number):
+                continue
+            self._claim(Candidate(PROVIDER_KEY, number, column, column + end - start, value, "rule",
+                                  provider=rule.description or "custom rule", detail=rule.id))
+
+    def _format_tokens(self, tokens: list[formats.Token]) -> None:
+        """Claim the catalogue's tokens: a client secret or refresh token by its format reports as
+        one (SH101/SH103, SH105 in browser code), an OAuth access token as SH102, others SH106."""
+        for token in tokens:
+            number, column = self.file.position(token.start)
+            end_column = column + len(token.value)
+            if not self._free(number, column - 1, end_column - 1):
+                continue
+            item = token.format
+            if item.id in _PUBLIC_IN_BROWSER and (self.file.is_frontend or _public_name_before(
+                    self.file.line_text(number)[:column - 1])):
+                continue
+            if not self._counted(f"{item.provider} tokens", number):
+                continue
+            kind = _KIND_OF_FORMAT.get(item.kind, PROVIDER_KEY)
+            if item.kind == "access-token" and "oauth" in item.id:
+                kind = ACCESS_TOKEN
+            if kind != PROVIDER_KEY and self.file.is_frontend:
+                kind = IN_FRONTEND
+            what = f"{item.provider} {item.kind.replace('-', ' ')}"
+            if token.encoding:
+                what = f"{token.encoding}-encoded {what}"
+            self._claim(Candidate(kind, number, column, end_column, token.value, "prefix",
+                                  credential=what, provider=item.provider, detail=item.id,
+                                  revoke=item.revoke))
 
     # -- credential-named keys ----------------------------------------------------------------
 
@@ -438,7 +481,8 @@ class _Analysis:
         return (value_kind, "named-key") if value_kind is not None else None
 
     def _plausible(self, value: str, kind: str) -> bool:
-        if values.cheap_reject(value, min_length=self.min_length, extra=self.placeholders):
+        if (values.cheap_reject(value, min_length=self.min_length, extra=self.placeholders)
+                or self.formats.dummies.is_dummy(value)):
             return False
         entropy = values.shannon_entropy(value)
         if self.dummies_expected:
@@ -449,6 +493,8 @@ class _Analysis:
     def _named_keys(self, number: int, line: str, taken: _Spans) -> Iterator[_Pending]:
         """Candidates for credential-named keys and Bearer headers on one line; `taken` holds
         the spans of earlier candidates until detect-secrets confirms them."""
+        if self.translation:
+            return  # UI strings: `"api_key": "API key"` names a form field in every language
         for found in syntax.find_assignments(line, self.mode, env=self.env):
             if not self._plausible(found.value, found.kind):
                 continue
@@ -474,6 +520,22 @@ class _Analysis:
                                      credential=syntax.ACCESS_TOKEN),
                            syntax.ACCESS_TOKEN, line, start, True)
 
+    def _xml_block(self, number: int, line: str, taken: _Spans) -> Iterator[_Pending]:
+        """`<apiToken>`, the value alone on the next line, then `</apiToken>`."""
+        value_line = self.file.line_text(number + 1)
+        found = syntax.find_xml_block(line, value_line, self.file.line_text(number + 2),
+                                      env=self.env)
+        if found is None or not self._plausible(found.value, found.kind):
+            return
+        routed = self._route(found.key, found.kind)
+        if routed is None or not self._free(number + 1, found.start, found.end, taken):
+            return
+        kind, via = routed
+        taken.add(number + 1, found.start, found.end)
+        yield _Pending(Candidate(kind, number + 1, found.start + 1, found.end + 1, found.value, via,
+                                 key=_short(found.key), credential=found.kind),
+                       found.kind, value_line, found.start, False, confirmed=True)
+
     def _confirm(self, pending: list[_Pending]) -> None:
         """detect-secrets' heuristic filters, then our detect-secrets plugin for the kind must
         yield the same value from the line (the plugins are the contract for other tools)."""
@@ -482,6 +544,9 @@ class _Analysis:
             value = item.candidate.value
             if values.detect_secrets_reject(value, item.line_text, item.key_start,
                                             quoted=item.quoted):
+                continue
+            if item.confirmed:
+                self._claim(item.candidate)
                 continue
             name = _CONFIRMING_PLUGIN[item.kind]
             plugin = plugins.get(name)
@@ -542,6 +607,22 @@ class _Analysis:
             self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
 
 
+_TRANSLATION_DIRS = frozenset({"translations", "locale", "locales", "i18n", "l10n", "lang"})
+
+
+def _is_translation(file: Document) -> bool:
+    """Translation catalogues: `strings.json`, `translations/*.json`, `locale/**/*.po`."""
+    name = file.parts[-1] if file.parts else ""
+    return (name == "strings.json" or name.endswith((".po", ".pot", ".xliff"))
+            or bool(_TRANSLATION_DIRS & set(file.parts[:-1])))
+
+
+def _public_name_before(text: str) -> bool:
+    """A build-time public variable (`NEXT_PUBLIC_MAPS_KEY=`) names the value before it."""
+    upper = text.upper()
+    return any(prefix in upper for prefix in syntax.PUBLIC_PREFIXES)
+
+
 def _jwt_candidates(line: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each match of detect-secrets' JWT pattern
     `eyJ[part]+\\.[part]+\\.?[...]*?`, as its `finditer` would find them, in one pass: every
@@ -579,8 +660,8 @@ def _jwt_candidates(line: str) -> Iterator[tuple[int, int]]:
 # URL_PARAMETER need: a key ending in a key word, then (after an optional quote and `]`) an
 # operator or `>` (4); a space as the operator only for a `-`/`--` flag (5) or on a Dockerfile
 # `ENV`/`ARG` line (6, then checked for a key word).
-_NAMED_ASSIGNMENT = rb"""(?:secret|token|pass|pwd|key|credential)(?:=|[^\n]{0,79}["'`])"""
-_KEY_WORD_END = rb"""(?:secret|token|password|passwd|passphrase|pass|pwd|key|credentials?)"""
+_NAMED_ASSIGNMENT = rb"""(?:secret|token|pass|pwd|key|credential|_pat[^a-z0-9\n])(?:=|[^\n]{0,79}["'`])"""
+_KEY_WORD_END = rb"""(?:secret|token|password|passwd|passphrase|pass|pwd|key|credentials?|_pat)"""
 _LOOSE_ASSIGNMENT = _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]*[=:,?|>]"""
 _LOOSE_FLAG = rb"""-[\w$.\-@]*""" + _KEY_WORD_END + rb"""(?:\\?["'`])?\]?[ \t]+[^\s=:]"""
 _ENV_OR_ARG_LINE = rb"""(?:env|arg) """  # anywhere: a superset of `line.lstrip()[:4]`
@@ -590,34 +671,76 @@ def _alternation(words: Iterable[str]) -> bytes:
     return b"|".join(re.escape(word).encode() for word in words)
 
 
+_LINE_PATTERNS = (
+    _NAMED_ASSIGNMENT,
+    rb"bearer|authorization|auth[ \t]*=[ \t]*\(|http(?:basic|digest)auth\(",
+    _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
+    _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
+    _LOOSE_ASSIGNMENT,
+    _LOOSE_FLAG,
+    _ENV_OR_ARG_LINE,
+)
+
+
+class _OnePass:
+    """The one compiled pass of the secret family: the candidate-line patterns (reported per
+    line) and the catalogue's format heads and context words (reported with their start)."""
+
+    def __init__(self, token_formats: formats.FormatSet) -> None:
+        import hyperscan
+
+        lines = len(_LINE_PATTERNS)
+        expressions = [*((p, hyperscan.HS_FLAG_CASELESS) for p in _LINE_PATTERNS),
+                       *token_formats.hyperscan_expressions()]
+        self.lines = lines
+        self.database = hyperscan.Database()
+        self.database.compile(expressions=[e for e, _ in expressions],
+                              ids=list(range(len(expressions))), elements=len(expressions),
+                              flags=[f for _, f in expressions])
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("a compiled pass is built in each process")  # pragma: no cover
+
+    def scan(self, data: bytes) -> tuple[list[set[int]], list[tuple[int, int, int]]]:
+        """Per line pattern the starts of its lines; (format expression, start, end) per match."""
+        lines = self.lines
+        found: list[set[int]] = [set() for _ in range(lines)]
+        hits: list[tuple[int, int, int]] = []
+        # The line of the last report per pattern: a line reported once needs no second look.
+        line_ends = [-1] * lines
+
+        def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> None:
+            if pattern >= lines:
+                hits.append((pattern - lines, start, end))
+                return
+            if end <= line_ends[pattern]:
+                return
+            line_start = data.rfind(b"\n", 0, end - 1) + 1
+            line_end = data.find(b"\n", end - 1)
+            line_ends[pattern] = len(data) if line_end == -1 else line_end
+            found[pattern].add(line_start)
+
+        self.database.scan(data, match_event_handler=on_match)
+        return found, hits
+
+
 @functools.cache
-def _candidate_line_index() -> Any:
-    """The one compiled pass for candidate lines (built once per process, on first use)."""
-    from scanner.keywords import LineIndex
-
-    return LineIndex([
-        _NAMED_ASSIGNMENT,
-        rb"bearer|authorization",
-        _alternation(k for k in LINE_KEYWORDS if k not in NAMED_KEYWORDS),
-        _alternation(sorted({k for *_, keys in PROVIDERS for k in keys})),
-        _LOOSE_ASSIGNMENT,
-        _LOOSE_FLAG,
-        _ENV_OR_ARG_LINE,
-    ])
-
-
-def _indexed_candidate_lines(file: Document, quoted: bool,
-                             env: bool) -> list[tuple[int, str]] | None:
-    """The candidate lines from one pass; None where the word-by-word search must run instead
-    (no Hyperscan, or lone CRs, which end lines for us but not for the byte search)."""
-    text = file.text
-    if file.keyword_index is None or "\r" in text:
+def _one_pass(token_formats: formats.FormatSet) -> _OnePass | None:
+    """The compiled pass for a format set (built once per process), None without Hyperscan."""
+    if not formats.accelerated():
         return None
-    index = _candidate_line_index()
-    if not index.accelerated:
+    return _OnePass(token_formats)
+
+
+def _indexed_candidate_lines(file: Document, line_starts: list[set[int]], quoted: bool,
+                             env: bool) -> list[tuple[int, str]] | None:
+    """The candidate lines from the one pass; None where the word-by-word search must run
+    instead (lone CRs, which end lines for us but not for the byte search)."""
+    text = file.text
+    if "\r" in text:
         return None
     data = file.utf8
-    named, bearer, others, providers, loose, flags, env_or_arg = index.line_starts(data)
+    named, bearer, others, providers, loose, flags, env_or_arg = line_starts
     # env files name credentials with `credential` too: one more key word there.
     key_words = (*NAMED_KEYWORDS, "credential") if env else NAMED_KEYWORDS
     if quoted:

@@ -48,16 +48,19 @@ PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "NUXT_PUBLIC_", "EXPO_
                     "GATSBY_", "VUE_APP_", "PUBLIC_")
 _PUBLIC_SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "PRIVATE_KEY", "REFRESH_TOKEN")
 
+_CONSTANT_KEY = re.compile(r"[A-Z][A-Z0-9_]*_(?:KEY|PAT)")
+
 ENV_EXAMPLE_WORDS = ("example", "sample", "template", "dist", "default", "tpl", "schema",
                      "skeleton")
 
 # Lower-case words that end every credential-named key (`pass` covers password/passwd/passphrase).
-KEY_WORDS = ("secret", "token", "pass", "pwd", "key", "credential")
+KEY_WORDS = ("secret", "token", "pass", "pwd", "key", "credential", "_pat")
 _KEY_CHARS = "_$.-@"
 _QUOTE = re.compile("[\"'`]")
 # Calls whose first two arguments are a name and its value: `define('DB_PASSWORD', '...')`.
-_SETTER = re.compile(r"(?:\bdefine|setdefault|\.put|\.set|setenv|putenv|setProperty)\(\s*$")
-_KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?)"
+# Also lookups whose second argument is the fallback value: `os.getenv("X", "literal")`.
+_SETTER = re.compile(r"(?:\bdefine|setdefault|\.put|\.set|setenv|putenv|setProperty|getenv|\.get)\(\s*$")
+_KEY_WORD = r"(?:secret|token|password|passwd|pwd|passphrase|pass|key|credentials?|_pat)"
 # The longest key the assignment grammar reads (`--`, a 101-character name, `credentials`): a
 # key word further than this into a run of name characters cannot start an assignment.
 _MAX_KEY = 120
@@ -91,7 +94,7 @@ def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
         \]?
         [ \t]*
         """ + annotation + r"""
-        (?P<op>:=|=>|\?\?=|\|\|=|=(?!=)|:(?!:)|,|[ \t](?=[^\s=:]))
+        (?P<op>:=|=>|\?\?=|\|\|=|\|\||\?\?|=(?!=)|:(?!:)|,|[ \t](?=[^\s=:]))
         [ \t]*
         (?:
             (?:[rRbBuUfF]{1,2}(?=["'`]))?(?P<q>\\?["'`])(?P<qv>[^"'`\\\s]*)(?P=q)
@@ -114,6 +117,13 @@ URL_PARAMETER = re.compile(
 # `<password>...</password>` in XML config (Maven settings, .NET, Spring).
 XML_ELEMENT = re.compile(r"<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>(?P<value>[^<>\s]+)</",
                          re.IGNORECASE)
+# requests' basic-auth tuple and auth objects: `auth=("user", "secret")`, `HTTPBasicAuth("u", "s")`.
+BASIC_AUTH = re.compile(
+    r"""(?P<key>\bauth[ \t]*=[ \t]*\(|\bHTTP(?:Basic|Digest)Auth\()[ \t]*(?P<uq>["'])[^"'\\\n]*(?P=uq)"""
+    r"""[ \t]*,[ \t]*(?P<q>["'])(?P<value>[^"'\\\s]+)(?P=q)""")
+# A credential-named XML element whose value stands on the next line.
+XML_OPEN = re.compile(r"^\s*<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>\s*$", re.IGNORECASE)
+XML_VALUE = re.compile(r"^\s*(?P<value>[^<>\s]+)\s*$")
 BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 AUTHORIZATION_TOKEN = re.compile(
     r"authorization[\"'`]?\]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
@@ -170,6 +180,9 @@ def classify_key(key: str, *, env: bool = False) -> str | None:
         return API_KEY
     if name.endswith(_SECRET_KEY_ENDS):
         return SECRET_KEY
+    raw = key.strip("\"'`$@-").rsplit(".", 1)[-1]
+    if not env and _CONSTANT_KEY.fullmatch(raw) and not name.endswith(_PUBLIC_KEY_ENDS):
+        return API_KEY  # `HUBSPOT_KEY`, `GITHUB_PAT`: constants named like environment variables
     if env and (name.endswith(("key", "credentials", "credential"))
                 and not name.endswith(_PUBLIC_KEY_ENDS)):
         return ENV_CREDENTIAL
@@ -252,6 +265,30 @@ def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Ass
                 seen.add(parameter.start("uv"))
                 yield Assignment(parameter.group("key"), kind, line[parameter.start("uv"):value_end],
                                  parameter.start("uv"), value_end, parameter.start("key"), False)
+    if "auth" in line or "Auth(" in line:  # the pattern's own words, without lowering the line
+        for match in BASIC_AUTH.finditer(line):
+            if match.start("value") not in seen:
+                seen.add(match.start("value"))
+                yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
+                                 match.end("value"), match.start("key"), True)
+
+
+def find_xml_block(line: str, value_line: str, closing_line: str, *,
+                   env: bool = False) -> Assignment | None:
+    """`<apiToken>` on `line`, the value alone on the next line and `</apiToken>` after it: the
+    value (offsets into `value_line`)."""
+    opening = XML_OPEN.match(line) if line.rstrip().endswith(">") else None
+    if opening is None:
+        return None
+    key = opening.group("key")
+    found = XML_VALUE.match(value_line)
+    if found is None or not closing_line.lstrip().lower().startswith(f"</{key.lower()}>"):
+        return None
+    kind = classify_key(key, env=env)
+    if kind is None:
+        return None
+    return Assignment(key, kind, found.group("value"), found.start("value"), found.end("value"), 0,
+                      False)
 
 
 class _Runs:
@@ -297,6 +334,8 @@ def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool,
         return None  # `--client-secret VALUE` and Dockerfile `ENV KEY VALUE`; else no assignment
     if is_flag and op in {":", "=>"}:
         return None
+    if op in {"||", "??"} and mode != QUOTED:
+        return None  # a fallback default (`process.env.X || "literal"`) is read in code only
     if match.group("ann") and op != "=":
         return None
     quoted = match.group("q") is not None

@@ -13,13 +13,15 @@ from collections.abc import Iterable
 from scanner.lazy import detect_secrets_module
 
 DEFAULT_MIN_LENGTH = 8
+# How many layers of base64, hex or percent-encoding the format path reads through by default.
+DEFAULT_DECODE_DEPTH = 1
 
 # Substrings that mark a value as a placeholder or a dummy, never a live credential.
 PLACEHOLDER_MARKERS = (
     "example", "sample", "dummy", "fake", "placeholder", "changeme", "change_me", "change-me",
     "replace", "your", "xxx", "***", "...", "…", "redacted", "todo", "fixme", "insert", "test",
     "mock", "foobar", "lorem", "notasecret", "not-a-secret", "not_a_secret", "secret", "password",
-    "passwd", "token", "dev-only", "insecure-default",
+    "passwd", "token", "dev-only", "insecure-default", "randomstring", "stringhere", "keyhere",
 )
 # Whole values (lower-case) that mean "nothing here", including the hashes of the empty string.
 EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "yes", "no",
@@ -31,7 +33,8 @@ EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "
 REFERENCE_MARKERS = ("secretsmanager", "ssm:", "op://", "vault:", "vault.", "keyvault", "/secrets/",
                      "arn:aws:", "enc[", "!vault", "sops", "kms:", "process.env", "os.environ",
                      "getenv", "import.meta.env")
-_TEMPLATE = re.compile(r"\$\{|\{\{|\}\}|%\(|<%|%>|#\{|\{[\w.]*\}|%[sd]\b|@[A-Z_]+@")
+# (`[%key:common::config_flow::data::api_key%]` is a translation reference of Home Assistant.)
+_TEMPLATE = re.compile(r"\$\{|\{\{|\}\}|%\(|<%|%>|#\{|\{[\w.]*\}|%[sd]\b|@[A-Z_]+@|\[%key:")
 _HASH_PREFIX = re.compile(
     r"^(?:(?:sha(?:1|224|256|384|512)|md5|blake2b?)[:\-]"
     r"|(?:pbkdf2_sha\d+|pbkdf2|argon2(?:id|i|d)?|bcrypt(?:_sha256)?|scrypt|crypt|sha1|md5)\$)",
@@ -107,6 +110,12 @@ def is_hash_like(value: str) -> bool:
     return bool(_HASH_PREFIX.match(value))
 
 
+def is_unsigned_sas(value: str) -> bool:
+    """An Azure shared access signature's parameters without `sig=`: a policy, not a credential."""
+    lower = value.lower()
+    return "sv=" in lower and ("se=" in lower or "sp=" in lower) and "sig=" not in lower
+
+
 def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Iterable[str] = ()) -> bool:
     """True when `value` is certainly not a live credential (no imports needed)."""
     return (len(value) < min_length
@@ -116,7 +125,8 @@ def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Ite
             or is_hash_like(value)
             or has_low_variety(value)
             or has_sequence(value)
-            or is_word_like(value))
+            or is_word_like(value)
+            or is_unsigned_sas(value))
 
 
 def detect_secrets_reject(value: str, line: str, key_start: int = 0, *, quoted: bool = True) -> bool:

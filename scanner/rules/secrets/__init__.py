@@ -21,9 +21,11 @@ from scanner.rules.secrets.sh110_hardcoded_password import HardcodedPassword
 FAMILY = "secret"
 SECTION = "secrets"
 PREFIX = "SH1"
-# [tool.secret-hygiene.secrets]: `min-length` (shortest value reported, default 8) and
-# `placeholders` (extra substrings that mark a value as a dummy, e.g. "acme-dev-").
-OPTIONS: dict[str, Any] = {"min-length": int, "placeholders": list}
+# [tool.secret-hygiene.secrets]: `min-length` (shortest value reported, default 8),
+# `placeholders` (extra substrings that mark a value as a dummy, e.g. "acme-dev-"), `rules` (own
+# regex rules), `rules-file` (a gitleaks/betterleaks rules file) and `decode-depth` (0-3).
+OPTIONS: dict[str, Any] = {"min-length": int, "placeholders": list, "rules": list, "rules-file": str,
+                           "decode-depth": int}
 RULES: tuple[type[Rule], ...] = (
     HardcodedClientSecret, HardcodedAccessToken, HardcodedRefreshToken, SecretInEnvFile,
     SecretInFrontendCode, ProviderApiKey, PrivateKey, JwtToken, CredentialsInUrl, HardcodedPassword,

@@ -9,12 +9,14 @@ from typing import ClassVar
 
 from scanner.facts.base import FileFacts
 from scanner.facts.secrets import SecretValue
-from scanner.model.finding import Finding, Fix
+from scanner.model.finding import Confidence, Finding, Fix
 from scanner.rules.base import Rule, RuleContext
 
 # Secret rules report in every context: a token in a test or a README is still a token (their
 # own filters expect dummies there).
 CWE_HARDCODED: tuple[str, ...] = ("CWE-798",)
+# File contexts (Document.context) where realistic-looking dummy values are expected.
+_DUMMY_CONTEXTS = frozenset({"test", "docs", "example"})
 
 # Fake values used by the examples (never real credentials).
 SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"
@@ -36,6 +38,7 @@ class SecretRule(Rule):
         for found in facts.of(SecretValue):
             if found.kind in self.kinds:
                 yield context.report(self, found.span, self.message(found), secret=found.value,
+                                     confidence=confidence_in(found, context),
                                      fix=functools.partial(self.fix, found, context))
 
     def message(self, found: SecretValue) -> str:
@@ -45,6 +48,24 @@ class SecretRule(Rule):
         return None
 
 
+def confidence_in(found: SecretValue, context: RuleContext) -> Confidence | None:
+    """Low where dummies live (tests, docs, examples, doctests), unless the value is a token of a
+    provider's format (those are live-looking wherever they are); else the rule's own."""
+    if found.via == "prefix":
+        return None
+    line = context.document.line_text(found.span[0]).lstrip()
+    if context.file_context in _DUMMY_CONTEXTS or line.startswith((">>> ", "... ")):
+        return Confidence.LOW
+    return None
+
+
 def named(found: SecretValue) -> str:
     """How a message names what holds the value: `key` or the credential kind."""
     return f"`{found.key}`" if found.key else "a literal"
+
+
+def prefix_message(found: SecretValue) -> str:
+    """The message for a credential found by its format: what it is and where to revoke it."""
+    where = f" ({found.revoke})" if found.revoke else ""
+    return (f"{found.credential} hardcoded; revoke it{where} and load it from the environment or "
+            "a secret manager")

@@ -8,7 +8,7 @@ from scanner.facts.secrets import CLIENT_SECRET, SecretValue
 from scanner.model.document import FileKind
 from scanner.model.finding import Edit, Fix, Severity
 from scanner.rules.base import Bad, FixRefused, Good, RuleContext
-from scanner.rules.secrets.common import SECRET, SecretRule, named
+from scanner.rules.secrets.common import SECRET, SecretRule, named, prefix_message
 
 # The quote and string prefix right before a value (`"`, `'`, `r"` ...); bytes and f-strings are
 # not rewritten (the environment holds text; an f-string's value is not the literal).
@@ -93,8 +93,7 @@ class HardcodedClientSecret(SecretRule):
 
     def message(self, found: SecretValue) -> str:
         if found.via == "prefix":
-            return (f"{found.credential} hardcoded; revoke it and load it from the environment or "
-                    "a secret manager")
+            return prefix_message(found)
         return (f"hardcoded {found.credential} in {named(found)}; load it from the environment or "
                 "a secret manager")
 

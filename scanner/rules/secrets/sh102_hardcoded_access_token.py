@@ -5,7 +5,7 @@ from __future__ import annotations
 from scanner.facts.secrets import ACCESS_TOKEN, SecretValue
 from scanner.model.finding import Severity
 from scanner.rules.base import Bad, Good
-from scanner.rules.secrets.common import TOKEN, SecretRule, named
+from scanner.rules.secrets.common import TOKEN, SecretRule, named, prefix_message
 
 
 class HardcodedAccessToken(SecretRule):
@@ -64,7 +64,6 @@ class HardcodedAccessToken(SecretRule):
             return ("literal Bearer token in an Authorization header; obtain tokens at run time "
                     "instead")
         if found.via == "prefix":
-            return (f"{found.credential} hardcoded; revoke it and load it from the environment or "
-                    "a secret manager")
+            return prefix_message(found)
         return (f"hardcoded {found.credential} in {named(found)}; load it from the environment or "
                 "a secret manager")

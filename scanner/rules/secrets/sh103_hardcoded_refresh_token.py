@@ -5,7 +5,7 @@ from __future__ import annotations
 from scanner.facts.secrets import REFRESH_TOKEN, SecretValue
 from scanner.model.finding import Severity
 from scanner.rules.base import Bad, Good
-from scanner.rules.secrets.common import TOKEN, SecretRule, named
+from scanner.rules.secrets.common import TOKEN, SecretRule, named, prefix_message
 
 
 class HardcodedRefreshToken(SecretRule):
@@ -48,7 +48,6 @@ class HardcodedRefreshToken(SecretRule):
 
     def message(self, found: SecretValue) -> str:
         if found.via == "prefix":
-            return (f"{found.credential} hardcoded; revoke it and load it from the environment or "
-                    "a secret manager")
+            return prefix_message(found)
         return (f"hardcoded {found.credential} in {named(found)}; load it from the environment or "
                 "a secret manager")

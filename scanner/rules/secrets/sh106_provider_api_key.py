@@ -10,17 +10,23 @@ from scanner.rules.secrets.common import SecretRule
 
 class ProviderApiKey(SecretRule):
     """## What it does
-    Finds API keys and tokens of known providers by their format. It uses detect-secrets'
-    detectors for AWS, GitHub, GitLab, Slack (tokens and webhook URLs), Stripe, Twilio, SendGrid,
-    Mailchimp, Discord, npm, PyPI, OpenAI, Azure Storage, Square, Telegram, JFrog Artifactory and
-    IBM Cloud. The message names the provider. Documented example keys (`AKIAIOSFODNN7EXAMPLE`)
-    and values made of placeholders or sequences are not reported.
+    Finds API keys and tokens of known providers by their format. The variable holding them
+    may be called anything: the provider catalogue (`secret-hygiene providers` lists it: about 180
+    formats of HubSpot, Google, Azure, Slack, GitHub, GitLab, Atlassian, Salesforce, Shopify,
+    Stripe, OpenAI, Anthropic, Hugging Face, AWS and many more), plus detect-secrets' detectors
+    for JFrog Artifactory, IBM Cloud and npm `_authToken` lines. The message names the provider,
+    the kind of credential and where to revoke it. A client secret or a refresh token found by
+    its format is reported by SH101 or SH103 instead (SH105 in browser code), an OAuth access
+    token by SH102.
 
-    For speed, provider keys are looked for on lines that name a credential (`key`, `token`,
-    `secret`, `password`, `bearer`), carry a URL, or start with a distinctive prefix
-    (`AKIA`, `ghp_`, `gho_`, `ghs_`, `xox`, `sk_live_`, `glpat-`). Detectors without a
-    distinctive prefix (Discord, Telegram, Twilio, Artifactory, IBM) also need the provider's
-    name on the line.
+    Formats with a distinctive prefix (`ghp_`, `xoxb-`, `pat-na1-`, `hf_`, `sk-ant-api03-` ...)
+    are found anywhere; so are matches of the team's own rules (`rules` and `rules-file`, a
+    gitleaks or betterleaks rules file, in `[tool.secret-hygiene.secrets]`); formats without one (a bare UUID, 32 hex characters) only right after
+    the provider's name on the same line (`HUBSPOT_API_KEY = "..."`). Documented example keys
+    (`AKIAIOSFODNN7EXAMPLE`), RFC sample tokens, placeholders (`RANDOMSTRINGHERE`, `xxxx`),
+    counting sequences (`12345`, `abcde`), alternating `1a2b3c4d` dummies and tokens below the
+    format's entropy floor are not reported. Browser keys that are public by design (Google
+    `AIza...` keys in frontend code) are not reported there.
 
     ## Why is this bad?
     Provider keys are scanned for by attackers within minutes of a push to a public repository,
@@ -52,8 +58,18 @@ class ProviderApiKey(SecretRule):
         Good("slack:\n  webhook: ${SLACK_WEBHOOK_URL}\n", path="alerts.yaml"),
         Good("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n", path=".npmrc"),
         Good('bot_token = "xoxb-your-token-here"'),
+        Bad('HUBSPOT = "pat-na1-3ebcae6b-c536-8147-0326-ddb7b14c3558"', line=1),
+        Bad('hf = "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"', line=1),
+        Good('token = "xoxb-12345-abcd234"'),
+        Good('token = "xoxe.xoxp-1-RANDOMSTRINGHERE"'),
     )
 
     def message(self, found: SecretValue) -> str:
+        if found.via == "rule":
+            return (f"{found.provider} (your rule {found.detail}) hardcoded; revoke it and load it "
+                    "from the environment or a secret manager")
+        if found.revoke:
+            return (f"{found.credential} ({found.detail}) hardcoded; revoke it ({found.revoke}) "
+                    "and load it from the environment or a secret manager")
         return (f"{found.provider} credential ({found.detail}) hardcoded; revoke it at "
                 f"{found.provider} and load it from the environment or a secret manager")
