@@ -10,7 +10,7 @@ import click
 from scanner.facts.providers import catalogue
 
 
-@click.command(name="providers")
+@click.command(name="providers", short_help="List the token formats found by their shape.")
 @click.argument("provider", required=False)
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text")
 def providers_command(provider: str | None, format_: str) -> int:
