@@ -270,7 +270,8 @@ def prefilter_keywords() -> list[str]:
             "for x in g))})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     keywords: list[str] = json.loads(out.stdout)
-    return keywords
+    # rg matches within a line: a gate word that spans a line break is left to its other words.
+    return [word for word in keywords if "\n" not in word and "\r" not in word]
 
 
 def file_count(tree: Path) -> tuple[int, float]:

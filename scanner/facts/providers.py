@@ -20,7 +20,10 @@ from typing import Any
 
 KINDS = frozenset({"client-secret", "access-token", "refresh-token", "api-key", "webhook-signing-secret",
                    "private-key", "password", "other-credential"})
-BOUNDARIES = frozenset({"word", "none"})
+BOUNDARIES = frozenset({"word", "base64", "none"})
+# What may not come right before a token whose boundary is "base64" (a key written in base64's
+# alphabet): inside a longer base64 run (an embedded font, an image) it is no key.
+BASE64_CHARS = "A-Za-z0-9+/"
 # What may not touch a token whose boundary is "word", on either side.
 WORD_CHARS = "A-Za-z0-9_-"
 _WORD = re.compile(f"[{WORD_CHARS}]")
@@ -51,7 +54,8 @@ class ProviderFormat:
     provider: str
     kind: str
     pattern: str  # the token itself, portable to Python `re` and Hyperscan (no boundaries inside)
-    boundary: str  # "word": no [A-Za-z0-9_-] right before or after the token; "none"
+    boundary: str  # "word": no [A-Za-z0-9_-] right before or after the token; "base64": no
+    # [A-Za-z0-9+/] right before it (its own alphabet runs on after it); "none"
     keywords: tuple[str, ...]  # lower-case literals every token holds (ASCII case-insensitive)
     context_words: tuple[str, ...]  # for formats without a distinctive prefix: one must be near
     entropy: float  # minimum Shannon entropy (bits per character) of the token less its keywords
@@ -70,6 +74,8 @@ class ProviderFormat:
         body = f"(?:{self.pattern})"
         if self.boundary == "word":
             body = f"(?<![{WORD_CHARS}]){body}"
+        elif self.boundary == "base64":
+            body = f"(?<![{BASE64_CHARS}]){body}"
         object.__setattr__(self, "regex", re.compile(body))
 
     def random_part(self, token: str) -> str:
@@ -219,7 +225,7 @@ def _format(entry: Mapping[str, Any], file: str) -> ProviderFormat:
     if entry["kind"] not in KINDS:
         raise fail(f"unknown kind {entry['kind']!r} (one of {', '.join(sorted(KINDS))})")
     if entry["boundary"] not in BOUNDARIES:
-        raise fail(f"unknown boundary {entry['boundary']!r} (word or none)")
+        raise fail(f"unknown boundary {entry['boundary']!r} (word, base64 or none)")
     for key in ("revoke", "docs"):
         if not entry[key].startswith("https://"):
             raise fail(f"{key} must be an https URL")
