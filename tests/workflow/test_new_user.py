@@ -404,8 +404,11 @@ def test_one_file_colour_variables_and_interrupt(tmp_path: Path) -> None:
     assert "\x1b[" in cli(repo.root, "scan", env={**plain, "FORCE_COLOR": "1", "NO_COLOR": ""}).stdout
     assert "\x1b[" not in cli(repo.root, "scan", env={**plain, "FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
     # Ctrl-C while it waits on standard input: 130, like any interrupted command.
+    # SIGINT as a terminal delivers it: a test runner's worker may ignore it, and an ignored
+    # disposition is inherited (Python then never raises KeyboardInterrupt: the child would wait).
     process = subprocess.Popen([sys.executable, "-m", "scanner.cli", "scan", "-", "-v"], cwd=repo.root,
-                               env=plain, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               env=plain, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stderr is not None and process.stdin is not None
     while "rules:" not in process.stderr.readline():
         pass
