@@ -99,13 +99,17 @@ class LineIndex:
         def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> None:
             if end <= line_ends[pattern]:
                 return
-            line_start = data.rfind(b"\n", 0, end - 1) + 1
-            line_end = data.find(b"\n", end - 1)
-            line_ends[pattern] = len(data) if line_end == -1 else line_end
+            line_start, line_ends[pattern] = line_around(data, end)
             found[pattern].add(line_start)
 
         self._database.scan(data, match_event_handler=on_match)
         return found
+
+
+def line_around(data: bytes, end: int) -> tuple[int, int]:
+    """The start and end offsets of the line holding a match that ends at `end`."""
+    line_end = data.find(b"\n", end - 1)
+    return data.rfind(b"\n", 0, end - 1) + 1, len(data) if line_end == -1 else line_end
 
 
 _indexes: dict[frozenset[str], KeywordIndex] = {}

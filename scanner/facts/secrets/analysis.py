@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scanner.facts.secrets import formats, syntax, user_rules, values
+from scanner.keywords import line_around
 from scanner.lazy import detect_secrets_module
 from scanner.model.document import Document, FileKind
 
@@ -715,9 +716,7 @@ class _OnePass:
                 return
             if end <= line_ends[pattern]:
                 return
-            line_start = data.rfind(b"\n", 0, end - 1) + 1
-            line_end = data.find(b"\n", end - 1)
-            line_ends[pattern] = len(data) if line_end == -1 else line_end
+            line_start, line_ends[pattern] = line_around(data, end)
             found[pattern].add(line_start)
 
         self.database.scan(data, match_event_handler=on_match)
