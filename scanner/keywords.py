@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from scanner import patterns_cache
+
 _hyperscan: Any
 try:  # an optional accelerator: the answers are the same without it
     import hyperscan as _hyperscan
@@ -39,12 +41,9 @@ class KeywordIndex:
 
     def _compile(self) -> Any:
         assert _hyperscan is not None
-        database = _hyperscan.Database()
         flags = _hyperscan.HS_FLAG_CASELESS | _hyperscan.HS_FLAG_SINGLEMATCH
-        database.compile(expressions=[re.escape(t).encode("ascii") for t in self._ordered],
-                         ids=list(range(len(self._ordered))), elements=len(self._ordered),
-                         flags=[flags] * len(self._ordered))
-        return database
+        return patterns_cache.block_database([re.escape(t).encode("ascii") for t in self._ordered],
+                                             [flags] * len(self._ordered))
 
     def present(self, text: str) -> frozenset[str]:
         """The tokens `text` holds (ASCII case-insensitive). Only call when `accelerated`."""
@@ -87,11 +86,8 @@ class LineIndex:
         """Per pattern, the offsets of the starts of the lines where it matches."""
         assert _hyperscan is not None
         if self._database is None:
-            self._database = _hyperscan.Database()
-            self._database.compile(expressions=self._patterns,
-                                   ids=list(range(len(self._patterns))),
-                                   elements=len(self._patterns),
-                                   flags=[_hyperscan.HS_FLAG_CASELESS] * len(self._patterns))
+            self._database = patterns_cache.block_database(
+                self._patterns, [_hyperscan.HS_FLAG_CASELESS] * len(self._patterns))
         found: list[set[int]] = [set() for _ in self._patterns]
         # The line of the last report per pattern: a line reported once needs no second look.
         line_ends = [-1] * len(self._patterns)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scanner import patterns_cache
 from scanner.facts.secrets import formats, syntax, user_rules, values
 from scanner.keywords import line_around
 from scanner.lazy import detect_secrets_module
@@ -694,10 +695,8 @@ class _OnePass:
         expressions = [*((p, hyperscan.HS_FLAG_CASELESS) for p in _LINE_PATTERNS),
                        *token_formats.hyperscan_expressions()]
         self.lines = lines
-        self.database = hyperscan.Database()
-        self.database.compile(expressions=[e for e, _ in expressions],
-                              ids=list(range(len(expressions))), elements=len(expressions),
-                              flags=[f for _, f in expressions])
+        self.database = patterns_cache.block_database([e for e, _ in expressions],
+                                                      [f for _, f in expressions])
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("a compiled pass is built in each process")  # pragma: no cover

@@ -252,7 +252,6 @@ class FormatSet:
                 words.setdefault(word, []).append(item)
         self.context_words = tuple(sorted(words))
         self.by_context_word = {word: tuple(found) for word, found in words.items()}
-        self.widths = {f.id: max_width(f) for f in self.formats}
         anchors: dict[str, list[ProviderFormat]] = {}
         for item in self.prefixed:
             anchors.setdefault(_anchor(item), []).append(item)
@@ -264,7 +263,6 @@ class FormatSet:
         self.by_anchor_only = frozenset(
             f.id for f in self.prefixed
             if _anchor(f) not in self.heads[f.id].replace("\\", "").lower())
-        self.head_widths = {f.id: _widths(self.heads[f.id]) for f in self.prefixed}
         # A keyword of four characters or more is reported as a literal, written as the tokens
         # write it (a literal costs a fraction of a head to compile); shorter ones by their head.
         self.by_literal = {f.id: _cased_anchor(f) for f in self.prefixed
@@ -278,6 +276,15 @@ class FormatSet:
                 for found in encoded_forms(_cased_anchor(item)):
                     encoded[found] = None
         self.encoded = tuple(encoded)
+
+    @functools.cached_property
+    def widths(self) -> dict[str, int]:
+        """Each format's widest match (parsing every pattern costs more than a hook's scan)."""
+        return {f.id: max_width(f) for f in self.formats}
+
+    @functools.cached_property
+    def head_widths(self) -> dict[str, tuple[int, int]]:
+        return {f.id: _widths(self.heads[f.id]) for f in self.prefixed}
 
     @functools.cached_property
     def gate_words(self) -> tuple[str, ...]:
