@@ -31,6 +31,7 @@ from tests.reliability.test_redaction import (
     _SecretOnLine,
 )
 from tests.workflow.helpers import git_env, run
+from tests.workflow.test_notebooks import code, notebook
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -324,3 +325,56 @@ def test_audit_and_fix_diff_show_the_level_asked(tmp_path: Path) -> None:
     assert f'-CLIENT_SECRET = "{LONG[:4]}…(64 chars)"' in default.stdout
     for value in VALUES:
         _floor_kept(value, [audit.stdout, diff.stdout, default.stdout])
+
+
+# -- every kind of source: notebooks, windows, archives, standard input, project rules ---------
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+SOURCES = {
+    # A notebook: its code cells are scanned as Python, then moved to the .ipynb's lines.
+    "nb/demo.ipynb": notebook([code("import os", f'CLIENT_SECRET = "{LONG}"')]),
+    # Over max-file-size (4KiB below): read in windows by the secret analysis alone.
+    "web/bundle.js": "// padding\n" * 600 + f'const client_secret = "{LONG}";\n',
+    # A project rule (SH204) with a credential literal on its line.
+    "cloud/scopes.py": (f'SCOPES = ["people:read", "payroll:read"]; PARTNER_KEY = "{LONG}"\n'
+                        'session = OAuth2Session("client", scope=SCOPES)\n'
+                        'session.get("https://api.example.com/api/v3/people")\n'),
+}
+
+
+@pytest.mark.parametrize("level", [None, "50"])
+def test_every_kind_of_source_shows_the_level_asked(tmp_path: Path, level: str | None) -> None:
+    repo = Repo(tmp_path / "repo")
+    for path, text in SOURCES.items():
+        repo.write(path, text)
+    (repo.root / "dist").mkdir()
+    (repo.root / "dist" / "app.whl").write_bytes(_zip({"pkg/settings.py": SETTINGS}))
+    repo.write(".secret-hygiene.toml", 'max-file-size = "4KiB"\n')
+    repo.commit()
+    args = ("--redact", level) if level else ()
+    shown = f"{LONG[:32]}…(64 chars)" if level else f"{LONG[:4]}…(64 chars)"
+    found = json.loads(_reports(repo, *args, "--max-archive-depth", "1", formats=("json",))["json"])
+    snippets: dict[str, set[str]] = {}
+    for finding in found["findings"]:
+        snippets.setdefault(finding["path"], set()).add(finding["snippet"])
+    for path in (*SOURCES, "dist/app.whl!pkg/settings.py"):
+        assert any(shown in snippet for snippet in snippets[path]), (path, snippets.get(path))
+    assert {f["rule"] for f in found["findings"] if f["path"] == "cloud/scopes.py"} >= {"SH204"}
+    assert all(shown in f["snippet"] for f in found["findings"] if f["rule"] == "SH204")
+    # Standard input.
+    stdin = run(repo.root, sys.executable, "-m", "scanner.cli", "scan", "-", "--stdin-filename",
+                "app/settings.py", *args, env=git_env(), stdin=SETTINGS)
+    assert stdin.returncode == 1 and shown in stdin.stdout, stdin.stderr
+    for value in VALUES:
+        _floor_kept(value, [json.dumps(found), stdin.stdout])
