@@ -1,7 +1,8 @@
 """Redaction: the only way a secret value may appear in anything we print or write.
 
-A redacted value shows a provider prefix, or 4 characters of a long random value, never enough to
-use or brute-force; short or weak values show nothing, not even their exact length."""
+A redacted value shows a provider prefix, or 4 characters of a long random value (more under
+--redact, never under the floor of `most_shown`), never enough to use or brute-force; short or
+weak values and private keys show nothing more, and short or weak ones not even their length."""
 
 from __future__ import annotations
 
