@@ -23,7 +23,7 @@ from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load
 from scanner.engine.pool import WorkerError
 from scanner.model.finding import Confidence, Finding, Severity, Summary
 from scanner.providers_command import providers_command
-from scanner.redact import one_line
+from scanner.redact import MIN_HIDDEN_CHARS, MIN_HIDDEN_SHARE, STRONG_BITS, one_line
 from scanner.rules.base import Rule
 from scanner.safe_io import FileSafetyError, read_file, write_file, write_output
 from scanner.sources import GitError, SourceFile
@@ -64,6 +64,15 @@ class Options:
     sarif_output: str | None = None
     codequality_output: str | None = None
     profile: bool = False
+    redact: int | None = None
+
+
+# --redact N: the percent of each value hidden (gitleaks' meaning; default: the usual form).
+REDACT_OPTION = click.option(
+    "--redact", type=click.IntRange(0, 100), metavar="N",
+    help="Percent of each secret value to hide, 0-100 (100: all). Never whole: at least a "
+         "quarter, 8 characters and 80 bits stay hidden. Default: a provider prefix or 4 "
+         "characters (config: redact).")
 
 
 def common_options(func: Callable[..., int]) -> Callable[..., int]:
@@ -91,6 +100,7 @@ def common_options(func: Callable[..., int]) -> Callable[..., int]:
                      help="Say more on stderr: the config and baseline used, notes, timings."),
         click.option("--profile", is_flag=True,
                      help="Print where the time went (per phase, analysis and rule family) to stderr."),
+        REDACT_OPTION,
     ]
 
     @functools.wraps(func)
@@ -98,12 +108,12 @@ def common_options(func: Callable[..., int]) -> Callable[..., int]:
                 ignore: tuple[str, ...], baseline: str | None, no_baseline: bool, jobs: int | None,
                 fail_on: str | None, min_confidence: str | None, exit_code: int,
                 sarif_output: str | None, codequality_output: str | None, quiet: bool,
-                verbose: int, profile: bool, **kwargs: Any) -> int:
+                verbose: int, profile: bool, redact: int | None, **kwargs: Any) -> int:
         if quiet and verbose:
             raise click.UsageError("--quiet and --verbose cannot be combined")
         opts = Options(format_, output, config, _split(select), _split(ignore), baseline, no_baseline,
                        jobs, fail_on, quiet, verbose, min_confidence, exit_code, sarif_output,
-                       codequality_output, profile)
+                       codequality_output, profile, redact)
         return func(opts, **kwargs)
 
     for option in reversed(options):
@@ -131,6 +141,8 @@ class Run:
     # What the run is, for the next steps a blocked commit prints: "scan", "commit", "push".
     mode: str = "scan"
     started: float = 0.0
+    # Percent of each value hidden (--redact, else the config's `redact`; None: the usual form).
+    hidden: int | None = None
 
     def plan(self, *, fast_paths: bool = True) -> Plan:
         from scanner.engine.plan import build_plan
@@ -163,8 +175,15 @@ def prepare(opts: Options, root: Path, config_from: Path | None = None) -> Run:
             baseline, note = load_baseline(baseline_path)
             if note is not None and not opts.quiet:
                 click.echo(f"note: {one_line(note)}", err=True)
+    hidden = opts.redact if opts.redact is not None else config.redact
     run = Run(root=root, config=config, rules=rules, opts=opts, baseline=baseline,
-              config_path=config_path, baseline_path=baseline_path, started=time.monotonic())
+              config_path=config_path, baseline_path=baseline_path, started=time.monotonic(),
+              hidden=hidden)
+    if hidden is not None and hidden < MIN_HIDDEN_SHARE and opts.format == "text" and not opts.quiet:
+        click.echo(f"note: --redact {hidden}: a value is never shown whole; at least "
+                   f"{MIN_HIDDEN_SHARE}% of it, {MIN_HIDDEN_CHARS} characters and an estimated "
+                   f"{STRONG_BITS} bits stay hidden (so at most {100 - MIN_HIDDEN_SHARE}% is shown)",
+                   err=True)
     if opts.verbose:
         click.echo(f"root: {root}", err=True)
         click.echo(f"config: {config_path or 'none (defaults)'}", err=True)
@@ -230,7 +249,8 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
     is_excluded = excluded(run)
     filtered = (s for s in sources if not is_excluded(s.path))
     jobs = _jobs(run)
-    settings = Settings(max_size=run.config.max_file_size, cache=cache, profile=run.opts.profile)
+    settings = Settings(max_size=run.config.max_file_size, cache=cache, profile=run.opts.profile,
+                        hidden=run.hidden)
     started = time.perf_counter()
     with scan_progress(run.opts.format, run.opts.quiet, expected,
                        label=_progress_label(run)) as on_file:
@@ -806,14 +826,15 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered).")
 @click.option("--all-files", is_flag=True, help="Include git-ignored files.")
-def audit(paths: tuple[str, ...], config: str | None, all_files: bool) -> int:
+@REDACT_OPTION
+def audit(paths: tuple[str, ...], config: str | None, all_files: bool, redact: int | None) -> int:
     """Interactive triage (like `detect-secrets audit`): for each finding not yet baselined,
     answer f (false positive: accepted into the baseline with your reason), r (real: to fix and
     revoke, left reported), s (skip) or q (stop). Decisions are written as you go."""
     from scanner.suppress import read_baseline, sort_entries, write_baseline
 
     root, targets = _scan_root(paths)
-    opts = Options("text", None, config, (), (), None, False, None, None, False, 0)
+    opts = Options("text", None, config, (), (), None, False, None, None, False, 0, redact=redact)
     run = prepare(opts, root, _config_start(targets))
     target = _baseline_path(opts, run.config, root, run.config_path) or root / BASELINE_FILE
     sources, _ = _target_sources(targets, root, all_files)
@@ -870,7 +891,8 @@ def _scan_for_command(run: Run, sources: Iterable[SourceFile], *, expected: int 
     is_excluded = excluded(run)
     with scan_progress("text", False, expected, label=_progress_label(run)) as on_file:
         return scan((s for s in sources if not is_excluded(s.path)), run.plan(),
-                    Settings(max_size=run.config.max_file_size, want_fixes=want_fixes),
+                    Settings(max_size=run.config.max_file_size, want_fixes=want_fixes,
+                             hidden=run.hidden),
                     jobs=default_jobs(), expected=expected,
                     project_loader=loader_for(run.root, run.config.max_file_size),
                     path_ignores=PathIgnores.build(run.config.per_file_ignores),
@@ -885,15 +907,17 @@ def _scan_for_command(run: Run, sources: Iterable[SourceFile], *, expected: int 
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing (exit 1 if it is not empty).")
 @click.option("--config", type=click.Path(dir_okay=False), help="Config file (default: discovered).")
 @click.option("--all-files", is_flag=True, help="Include git-ignored files.")
+@REDACT_OPTION
 def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config: str | None,
-        all_files: bool) -> int:
+        all_files: bool, redact: int | None) -> int:
     """Apply the fixes of reported, unsuppressed findings (SH101: a hard-coded secret in Python
     becomes os.environ["NAME"]; SH302: a signature compare becomes hmac.compare_digest); prints
     the environment variables to set. A file that cannot be fixed is a note; the others go on."""
     from scanner.app.fix import fix_file
 
     root, targets = _scan_root(paths)
-    opts = Options("text", None, config, _split(select), (), None, False, None, None, False, 0)
+    opts = Options("text", None, config, _split(select), (), None, False, None, None, False, 0,
+                   redact=redact)
     run = prepare(opts, root, _config_start(targets))
     run.mode = "fix"
     run.rules = [rule for rule in run.rules if rule.has_fix]
@@ -932,7 +956,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], show_diff: bool, config
             unfixed += 1
             continue
         if show_diff:
-            click.echo(fixed.diff(path, run.config.options.get("secrets")), nl=False)
+            click.echo(fixed.diff(path, run.config.options.get("secrets"), run.hidden), nl=False)
         else:
             try:
                 write_file(location, fixed.data, what="fixed file", root=root)

@@ -38,6 +38,7 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     fail_on: Severity = Severity.LOW
     baseline: str | None = None
+    redact: int | None = None  # percent of each value hidden in reports (None: the usual form)
     # Family sections ("secrets", "scopes", "webhooks", "oauth") as validated dictionaries.
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str | None = None
@@ -206,7 +207,7 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
         return tuple(value)
 
     known = {"select", "ignore", "exclude", "per-file-ignores", "max-file-size", "severity",
-             "fail-on", "baseline", *registry.FAMILY_SECTIONS}
+             "fail-on", "baseline", "redact", *registry.FAMILY_SECTIONS}
     for key in data:
         if key not in known:
             raise fail(key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -269,6 +270,11 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     if baseline is not None and not isinstance(baseline, str):
         raise fail("baseline", "expected a path")
 
+    redact = data.get("redact")
+    if redact is not None and (not isinstance(redact, int) or isinstance(redact, bool)
+                               or not 0 <= redact <= 100):
+        raise fail("redact", "expected an integer from 0 to 100 (percent of a value hidden)")
+
     options: dict[str, Mapping[str, Any]] = {}
     for section, family in registry.FAMILY_SECTIONS.items():
         raw = data.get(section, {})
@@ -291,7 +297,7 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
 
     return Config(select=select, ignore=ignore, exclude=exclude, per_file_ignores=tuple(per_file),
                   max_file_size=max_file_size, severity=severity, fail_on=fail_on,
-                  baseline=baseline, options=options, source=source)
+                  baseline=baseline, redact=redact, options=options, source=source)
 
 
 def _as_tuple(types: Any) -> tuple[type, ...]:

@@ -261,19 +261,22 @@ def _seen_elsewhere(own: SecretValues, _finding: Finding, value: str) -> bool:
     return own.number(value) < 0
 
 
-def scan_notebook(file: Document, plan: Plan, *, want_fixes: bool = False) -> FileResult:
+def scan_notebook(file: Document, plan: Plan, *, want_fixes: bool = False,
+                  hidden: int | None = None) -> FileResult:
     from scanner.engine.runner import FileResult, redact_late, scan_document
+
+    file.secrets_seen.hidden = hidden  # --redact: the level every cell's findings are shown at
 
     try:
         document = _located_loads(file.text)
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else "invalid JSON"
         file.notes.append(f"{file.path}: notebook is {reason}; scanned as plain text")
-        return scan_document(file, plan, want_fixes=want_fixes)
+        return scan_document(file, plan, want_fixes=want_fixes, hidden=hidden)
     cells = _cells(document)
     if cells is None:
         file.notes.append(f"{file.path}: notebook has no cell list; scanned as plain text")
-        return scan_document(file, plan, want_fixes=want_fixes)
+        return scan_document(file, plan, want_fixes=want_fixes, hidden=hidden)
 
     result = FileResult(path=file.path, scanned=True, changed_lines=file.changed_lines,
                         commit=file.commit)
@@ -288,7 +291,7 @@ def scan_notebook(file: Document, plan: Plan, *, want_fixes: bool = False) -> Fi
         if virtual.kind is FileKind.PYTHON:
             text = _MAGIC_LINE.sub(lambda m: m.group(0)[:-1] + "#", text)
         cell_file = Document(file.path, text, kind=virtual.kind, commit=file.commit)
-        cell_result = scan_document(cell_file, plan, want_fixes=want_fixes)
+        cell_result = scan_document(cell_file, plan, want_fixes=want_fixes, hidden=hidden)
         file.secrets_seen |= cell_file.secrets_seen
         result.suppressed += cell_result.suppressed
         result.notes.extend(note.replace(f"{file.path}: ", f"{file.path} (code cells): ", 1)

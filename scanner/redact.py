@@ -1,7 +1,8 @@
 """Redaction: the only way a secret value may appear in anything we print or write.
 
-A redacted value shows a provider prefix, or 4 characters of a long random value, never enough to
-use or brute-force; short or weak values show nothing, not even their exact length."""
+A redacted value shows a provider prefix, or 4 characters of a long random value (more under
+--redact, never under the floor of `most_shown`), never enough to use or brute-force; short or
+weak values and private keys show nothing more, and short or weak ones not even their length."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # Values shorter than this are never searched for in text (they would match everywhere).
 MIN_REDACTED = 4
 HIDDEN = "…(redacted)"
+# In every redacted form, at every --redact level: a result without it shows no value at all.
+REDACTED_MARK = "…("
 # Estimated strength (bits) above which brute force is hopeless: the value may be fingerprinted
 # with a fast hash, and a long one may show its first characters.
 STRONG_BITS = 80
@@ -58,15 +61,47 @@ def provider_prefix(value: str) -> str:
     return prefix if prefix and len(rest) >= 16 and strength_bits(rest) >= STRONG_BITS else ""
 
 
-def redact(value: str) -> str:
+def redact(value: str, hidden: int | None = None) -> str:
     """`ghp_…(40 chars)` for a provider token, `9f3K…(32 chars)` for a long random value,
-    `…(redacted)` for anything short or guessable (no character, no length)."""
+    `…(redacted)` for anything short or guessable (no character, no length). `hidden` (0-100,
+    --redact) asks for that percent of a long random value hidden instead, never under the floor
+    (`most_shown`); None keeps the form above."""
     prefix = provider_prefix(value)
     if prefix:
-        return f"{prefix}…({len(value)} chars)"
-    if len(value) >= 20 and strength_bits(value[_SHOWN:]) >= STRONG_BITS:
-        return f"{value[:_SHOWN]}…({len(value)} chars)"
-    return HIDDEN
+        shown = len(prefix)
+    elif len(value) >= 20 and strength_bits(value[_SHOWN:]) >= STRONG_BITS:
+        shown = _SHOWN
+    else:
+        return HIDDEN
+    if hidden is not None:
+        wanted = len(value) * (100 - hidden) // 100
+        shown = wanted if wanted <= shown else min(wanted, most_shown(value, shown))
+    if not shown:
+        return HIDDEN
+    return f"{value[:shown]}…({len(value)} chars)"
+
+
+# The floor of --redact: whatever level is asked, at least this share of a value's characters,
+# this many characters, and STRONG_BITS of estimated strength stay hidden.
+MIN_HIDDEN_SHARE = 25
+MIN_HIDDEN_CHARS = 8
+
+
+def most_shown(value: str, default: int) -> int:
+    """How many leading characters of `value` may be shown at most: the rest keeps a quarter of
+    the characters, 8 of them and 80 bits (a committed baseline holds a fast hash of a strong
+    value: what stays hidden must still defeat brute force). Never less than `default`, what
+    the default form shows."""
+    keep = max(MIN_HIDDEN_CHARS, -(-len(value) * MIN_HIDDEN_SHARE // 100))
+    low, high = default, len(value) - keep
+    # The hidden part's strength falls as more is shown: the largest strong enough, by bisection.
+    while low < high:
+        middle = (low + high + 1) // 2
+        if strength_bits(value[middle:]) >= STRONG_BITS:
+            low = middle
+        else:
+            high = middle - 1
+    return low if low > default and strength_bits(value[low:]) >= STRONG_BITS else default
 
 
 # Up to this many values, each is searched for on its own.
@@ -74,12 +109,16 @@ _FEW_VALUES = 32
 
 
 class SecretValues:
-    """The secret values seen in one file. Which of them occur in a text is found in time linear
-    in the text (an index on each value's last characters), whatever the number of values."""
+    """The secret values seen in one file, and how much of each to show (`hidden`: the --redact
+    percent, None for the default form; private key material never shows more than that).
+    Which of them occur in a text is found in time linear in the text (an index on each
+    value's last characters), whatever the number of values."""
 
-    __slots__ = ("_by_head", "_marks", "_order", "_shown", "longest")
+    __slots__ = ("_by_head", "_keys", "_marks", "_order", "_shown", "hidden", "longest")
 
-    def __init__(self, values: Iterable[str] = ()) -> None:
+    def __init__(self, values: Iterable[str] = (), hidden: int | None = None) -> None:
+        self.hidden = hidden
+        self._keys: set[str] = set()  # printable forms of private key material
         self._order: dict[str, int] = {}  # value -> insertion number
         self._shown: dict[str, int] = {}  # printable form -> first insertion number
         # Printable values by their last characters: a redacted form shows a value's first
@@ -90,7 +129,10 @@ class SecretValues:
         self.longest = 0
         self.update(values)
 
-    def add(self, value: str) -> None:
+    def add(self, value: str, *, key: bool = False) -> None:
+        """Add a value; `key`: private key material, shown in the default form at any level."""
+        if key and len(value) >= MIN_REDACTED:
+            self._keys.add(printable(value))
         if value in self._order:
             return
         self._order[value] = len(self._order)
@@ -101,9 +143,20 @@ class SecretValues:
                 self._by_head.setdefault(shown[-MIN_REDACTED:], []).append(shown)
                 self.longest = max(self.longest, len(shown))
 
-    def update(self, values: Iterable[str]) -> None:
+    def update(self, values: Iterable[str], *, key: bool = False) -> None:
+        keys = values._keys if isinstance(values, SecretValues) else ()
         for value in values:
-            self.add(value)
+            self.add(value, key=key or printable(value) in keys)
+
+    def extended(self, values: Iterable[str]) -> SecretValues:
+        """A copy with `values` added: the same level and private key material."""
+        copy = SecretValues(self, hidden=self.hidden)
+        copy.update(values)
+        return copy
+
+    def hidden_for(self, shown: str) -> int | None:
+        """The level to redact a value (in printable form) at: the default form for key material."""
+        return None if shown in self._keys else self.hidden
 
     def __ior__(self, other: Iterable[str]) -> SecretValues:
         self.update(other)
@@ -158,13 +211,14 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
     undecodable byte as U+FFFD."""
     if "-----BEGIN" in text:
         text = redact_key_blocks(text)
-    wanted = as_values(secrets).occurring_in(text)
+    values = as_values(secrets)
+    wanted = values.occurring_in(text)
     if not wanted:
         return text
     text = printable(text)
     for secret in sorted(wanted, key=len, reverse=True):
         if secret in text:
-            text = _replace_token(text, secret)
+            text = _replace_token(text, secret, values.hidden_for(secret))
     return text
 
 
@@ -175,7 +229,7 @@ _RIGHT_TOKEN = _LEFT_TOKEN | frozenset("+/=.~")
 _MAX_EXTEND = 512
 
 
-def _replace_token(text: str, secret: str) -> str:
+def _replace_token(text: str, secret: str, hidden: int | None) -> str:
     parts: list[str] = []
     position = 0
     while True:
@@ -189,7 +243,7 @@ def _replace_token(text: str, secret: str) -> str:
         while end < limit and text[end] in _RIGHT_TOKEN:
             end += 1
         parts.append(text[position:start])
-        parts.append(redact(text[start:end]))
+        parts.append(redact(text[start:end], hidden))
         position = end
     parts.append(text[position:])
     return "".join(parts)

@@ -13,10 +13,13 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.model.finding import Edit, Finding, Fix
-from scanner.redact import redact_text
+from scanner.redact import SecretValues, redact_text
+
+if TYPE_CHECKING:
+    from scanner.facts.secrets import SecretValue
 
 # libcst's native parser recurses without a limit (it segfaults on ~10,000 nested operators or
 # dotted names) and slows down quadratically with nesting, so CPython's own parser vets the text
@@ -49,10 +52,16 @@ class FileFix:
     secrets: list[str] = field(default_factory=list)
     environment: set[str] = field(default_factory=set)
 
-    def diff(self, path: str, options: Mapping[str, Any] | None = None) -> str:
+    def diff(self, path: str, options: Mapping[str, Any] | None = None,
+             hidden: int | None = None) -> str:
         """The change as a unified diff, with every replaced secret and every other value the
-        secret analysis sees in the file (a suppressed one on a context line) redacted."""
-        seen = [*self.secrets, *secret_values(path, self.before, options or {})]
+        secret analysis sees in the file (a suppressed one on a context line) redacted
+        (`hidden`: the --redact level)."""
+        from scanner.facts.secrets import PRIVATE_KEY
+
+        seen = SecretValues(self.secrets, hidden=hidden)
+        for found in secret_values(path, self.before, options or {}):
+            seen.add(found.value, key=found.kind == PRIVATE_KEY)
         lines = difflib.unified_diff(_LINE.findall(self.before), _LINE.findall(self.after),
                                      f"a/{path}", f"b/{path}")
         return "".join(redacted_diff_line(line, seen) for line in lines)
@@ -191,15 +200,16 @@ def add_imports(text: str, imports: Iterable[tuple[str, str | None]],
 
 def redacted_diff_line(line: str, secrets: Iterable[str]) -> str:
     """A line of `fix --diff` with every secret it holds redacted."""
-    return redact_text(line, [secret for secret in secrets if secret])
+    return redact_text(line, secrets if isinstance(secrets, SecretValues)
+                       else [secret for secret in secrets if secret])
 
 
-def secret_values(path: str, text: str, options: Mapping[str, Any]) -> list[str]:
+def secret_values(path: str, text: str, options: Mapping[str, Any]) -> list[SecretValue]:
     """Every value the secret analysis finds in `text`, suppressed or not."""
     from scanner.facts.secrets import SecretsExtractor
     from scanner.model.document import Document
 
-    return [found.value for found in SecretsExtractor(options).extract(Document(path, text))]
+    return list(SecretsExtractor(options).extract(Document(path, text)))
 
 
 class _Shadowed(Exception):

@@ -16,7 +16,15 @@ from scanner.facts.base import Extractor, FileFacts
 from scanner.facts.symbols import module_symbols
 from scanner.model.document import Document, FileKind
 from scanner.model.finding import Finding, Summary
-from scanner.redact import SecretValues, as_values, printable, redact_text, snippet, snippet_window
+from scanner.redact import (
+    REDACTED_MARK,
+    SecretValues,
+    as_values,
+    printable,
+    redact_text,
+    snippet,
+    snippet_window,
+)
 from scanner.rules.base import ProjectReporter, ProjectRule, RuleContext
 from scanner.sources import (
     BINARY_SKIPPED,
@@ -77,6 +85,7 @@ class Settings:
     cache: ResultCache | None = None
     want_fixes: bool = False
     profile: bool = False  # time each analysis and rule family (--profile)
+    hidden: int | None = None  # --redact: percent of a value hidden (None: the default form)
 
 
 def touches(finding: Finding, changed: frozenset[int] | None) -> bool:
@@ -117,10 +126,11 @@ def _extract_one(document: Document, extractor: Extractor, facts: FileFacts) -> 
 
 
 def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
-                  timings: dict[str, float] | None = None) -> FileResult:
+                  timings: dict[str, float] | None = None, hidden: int | None = None) -> FileResult:
     """Run the plan over one document: findings (inline-suppressed and diff-filtered), notes,
     and the facts project rules gather. A rule that raises becomes a note. `timings`: seconds
-    per analysis family and rule family, added to (--profile)."""
+    per analysis family and rule family, added to (--profile); `hidden`: the --redact level."""
+    document.secrets_seen.hidden = hidden
     facts = extract(document, plan, timings)
     result = FileResult(path=document.path, scanned=True, changed_lines=document.changed_lines,
                         commit=document.commit, context=document.context)
@@ -261,11 +271,11 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
             and source.content is None:
         data, note = read_file_bytes(source, settings.max_size)
         if data is None and note is not None and "over max-file-size" in note:
-            return scan_windows(source, plan, note)
+            return scan_windows(source, plan, note, settings.hidden)
         if data is not None:
             if cache is not None and source.changed_lines is None and source.commit is None:
                 digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-                if cache.lookup(source.path, digest) is not None:
+                if usable(cache.lookup(source.path, digest), settings.hidden):
                     return FileResult(path=source.path, digest=digest, cached=True)
             text, note = decode_file(source, data)
         else:
@@ -298,8 +308,10 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
     if document.kind is FileKind.NOTEBOOK:
         from scanner.notebooks import scan_notebook
 
-        return scan_notebook(document, plan, want_fixes=settings.want_fixes)
-    result = scan_document(document, plan, want_fixes=settings.want_fixes, timings=timings)
+        return scan_notebook(document, plan, want_fixes=settings.want_fixes,
+                             hidden=settings.hidden)
+    result = scan_document(document, plan, want_fixes=settings.want_fixes, timings=timings,
+                           hidden=settings.hidden)
     if document.sparse and source.partial and (result.findings or result.suppressed):
         # Found something in the added lines: the blob, whole, decides (an ignore comment on the
         # line above, a key named on an unchanged line). Still only the analyses of lines run.
@@ -309,13 +321,22 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
             document = Document(source.path, text, changed_lines=source.changed_lines,
                                 commit=source.commit, sparse=True)
             result = scan_document(document, plan, want_fixes=settings.want_fixes,
-                                   timings=timings)
+                                   timings=timings, hidden=settings.hidden)
     result.digest = digest
-    result.cacheable = digest is not None and _holds_none_of(result, document.secrets_seen)
+    result.cacheable = digest is not None and usable(result, settings.hidden) \
+        and _holds_none_of(result, document.secrets_seen)
     return result
 
 
-def scan_windows(source: SourceFile, plan: Plan, note: str) -> FileResult:
+def usable(result: FileResult | None, hidden: int | None) -> bool:
+    """Whether a result may go to or come from the cache, which holds the default redaction
+    only: under --redact, a result that redacts anything is made afresh and never stored."""
+    return result is not None and (hidden is None or not any(
+        REDACTED_MARK in finding.snippet or REDACTED_MARK in finding.message
+        for finding in result.findings))
+
+
+def scan_windows(source: SourceFile, plan: Plan, note: str, hidden: int | None = None) -> FileResult:
     """A file over max-file-size (a bundle, a source map, a dump): read in overlapping windows,
     each scanned by the analyses that read lines alone (secrets), never parsed as code. Memory
     stays one window; a secret anywhere in the file is still found, at its place in the file."""
@@ -327,7 +348,7 @@ def scan_windows(source: SourceFile, plan: Plan, note: str) -> FileResult:
         text = data.decode("utf-8", "surrogateescape")
         kept = len(data[:own].decode("utf-8", "surrogateescape"))
         document = Document(source.path, text, sparse=True)
-        part = scan_document(document, plan)
+        part = scan_document(document, plan, hidden=hidden)
         result.context = part.context
         for finding in part.findings:
             if document.offset(finding.line, finding.column) >= kept:
@@ -409,13 +430,15 @@ def scan(
     for result in run_files(sources, plan, settings, jobs=jobs, expected=expected):
         digest = result.digest
         if cache is not None and digest is not None:
+            known = cache.lookup(result.path, digest)
             if result.cached:
-                known = cache.lookup(result.path, digest)
                 assert known is not None
                 result = known
                 cache.hits += 1
             if result.cacheable:
                 cache.keep(result.path, digest, result)
+            elif known is not None and settings.hidden is not None:
+                cache.keep(result.path, digest, known)  # made afresh under --redact: kept as it was
         if result.timings:
             for phase, seconds in result.timings.items():
                 timings[phase] = timings.get(phase, 0.0) + seconds
@@ -439,7 +462,7 @@ def scan(
     if project_rules:
         started = time.perf_counter()
         findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
-                                          project_paths, summary))
+                                          project_paths, summary, settings.hidden))
         if settings.profile:
             timings["project rules (modules they load included)"] = time.perf_counter() - started
     if dedupe_commits:
@@ -458,13 +481,14 @@ def scan(
 
 def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[str, FileFacts],
                       origins: Mapping[str, _Origin], loader: Callable[[str], Document | None],
-                      all_paths: Callable[[], tuple[str, ...]], summary: Summary) -> Iterator[Finding]:
+                      all_paths: Callable[[], tuple[str, ...]], summary: Summary,
+                      hidden: int | None = None) -> Iterator[Finding]:
     from scanner.project.index import ProjectIndex
 
     index = ProjectIndex(facts, lambda path: _load_facts(path, loader, plan), all_paths,
                          scanned=frozenset(origins))
     reporter = ProjectReporter(commits={p: o.commit for p, o in origins.items()},
-                               contexts={p: o.context for p, o in origins.items()})
+                               contexts={p: o.context for p, o in origins.items()}, hidden=hidden)
     for rule in rules:
         try:
             produced = list(rule.check_project(facts, index, reporter))

@@ -218,7 +218,7 @@ def build_finding(rule: Rule, *, path: str, span: Span, message: str, line_text:
     literals = set(literals)
     own = literals | ({secret} if secret else set())
     if any(value not in values for value in own):
-        values = SecretValues([*values, *own])
+        values = values.extended(own)
     if secret:
         digest = secret_fingerprint(rule.id, path, secret)
     else:
@@ -267,7 +267,9 @@ class RuleContext:
             for number in range(line, min(end_line, line + _CONSTRUCT_LINES) + 1):
                 values |= self.line_literals(number)
         elif secret and has_key_header(line_text):
-            values.update(key_body_lines(document.lines, line - 1))
+            # Key material shows no more than the default form, whatever --redact asks.
+            document.secrets_seen.update([*values, *key_body_lines(document.lines, line - 1)],
+                                         key=True)
         document.secrets_seen.update(values)
         made = build_finding(rule, path=document.path, span=span, message=message,
                              line_text=line_text, secret=secret, construct=construct,
@@ -304,9 +306,11 @@ class ProjectReporter:
 
     commits: Mapping[str, str | None] = field(default_factory=dict)
     contexts: Mapping[str, str] = field(default_factory=dict)
+    hidden: int | None = None  # --redact: percent of a value hidden (None: the default form)
 
     def report(self, rule: Rule, path: str, span: Span, message: str, line_text: str, *,
                construct: str | None = None, confidence: Confidence | None = None) -> Finding:
         return build_finding(rule, path=path, span=span, message=message, line_text=line_text,
                              construct=construct, commit=self.commits.get(path),
+                             known_secrets=SecretValues(hidden=self.hidden),
                              confidence=confidence, context=self.contexts.get(path, "code"))
