@@ -24,12 +24,13 @@ import contextlib
 import fnmatch
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import pickle
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ from scanner.safe_io import (
     read_file,
     write_file,
 )
-from scanner.sources import CACHE_DIR
+from scanner.sources import CACHE_DIR, SourceFile
 
 if TYPE_CHECKING:
     from scanner.engine.runner import FileResult
@@ -130,15 +131,16 @@ def _signing_key() -> bytes:
     return key
 
 
-class ResultCache:
-    """Results of one scan root under one settings digest: {path: (content digest, result)}."""
+class _SignedCacheFile:
+    """One signed pickle in the cache directory, `PREFIX-DIGEST.bin`: reading it (only through
+    our own directory, only if our key signed it), writing it aside, pruning old ones."""
+
+    prefix = "scan"
 
     def __init__(self, root: Path, digest: str) -> None:
         self.root = root
         self.directory = root / CACHE_DIR
-        self.path = self.directory / f"scan-{digest[:24]}.bin"
-        self.entries: dict[str, tuple[str, FileResult]] = {}
-        self.fresh: dict[str, tuple[str, FileResult]] = {}
+        self.path = self.directory / f"{self.prefix}-{digest[:24]}.bin"
         self.hits = 0
         self.enabled = True
         # Why the cache was turned off for this run, for the scan's notes.
@@ -160,49 +162,37 @@ class ResultCache:
             self.enabled = False
         return None
 
-    def load(self) -> None:
+    def _load_payload(self) -> object:
+        """The unpickled content of our cache file, or None (absent, not ours, unreadable)."""
         if not self.enabled or not os.path.lexists(self.directory):
-            return
+            return None
         directory = self._open(create=False)
         if directory is None:
-            return
+            return None
         with directory:
             try:
                 blob = directory.read(self.path.name, limit=MAX_CACHE_FILE, what="results cache")
             except LinkRefused as exc:
                 self.enabled = False
                 self.notes.append(f"results cache not used: {exc}")
-                return
+                return None
             except (OSError, FileSafetyError):
-                return
+                return None
             mac, body = blob[:32], blob[32:]
             if not hmac.compare_digest(mac, hmac.new(self._key, body, hashlib.sha256).digest()):
-                return  # not ours (committed, copied, edited): ignored, and replaced on save
+                return None  # not ours (committed, copied, edited): ignored, and replaced on save
             try:
                 loaded = pickle.loads(body)
             except Exception:  # a half-written or incompatible file: start over
-                return
-            if isinstance(loaded, dict):
-                self.entries = loaded
-                with contextlib.suppress(OSError):
-                    directory.touch(self.path.name)  # recently used: kept when old files are pruned
+                return None
+            with contextlib.suppress(OSError):
+                directory.touch(self.path.name)  # recently used: kept when old files are pruned
+            return loaded
 
-    def lookup(self, path: str, digest: str) -> FileResult | None:
-        entry = self.entries.get(path)
-        if entry is not None and entry[0] == digest:
-            return entry[1]
-        return None
-
-    def keep(self, path: str, digest: str, result: FileResult) -> None:
-        self.fresh[path] = (digest, result)
-
-    def save(self) -> None:
-        """Write this run's entries (files no longer scanned drop out), atomically; nothing is
-        written when every file was a hit and none disappeared. The `.gitignore` is written
-        whole first: without it the cache file is not written at all."""
-        if not self.enabled or (self.hits == len(self.fresh) == len(self.entries)):
-            return
-        body = pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL)
+    def _write_payload(self, payload: object) -> None:
+        """Sign and write `payload` atomically. The `.gitignore` is written whole first: without
+        it the cache file is not written at all."""
+        body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         mac = hmac.new(self._key, body, hashlib.sha256).digest()
         directory = self._open(create=True)
         if directory is None:
@@ -220,14 +210,119 @@ class ResultCache:
             self._prune(directory)
 
     def _prune(self, directory: Directory) -> None:
-        """Keep the most recently used cache files (one per set of settings, so one per tool
-        version and configuration): upgrades and config changes do not pile files up. Only
-        regular files in our own directory are ever deleted."""
+        """Keep the most recently used cache files of our kind (one per set of settings, so one
+        per tool version and configuration): upgrades and config changes do not pile files up.
+        Only regular files in our own directory are ever deleted."""
         with contextlib.suppress(OSError):
             files = sorted(((info.st_mtime_ns, name) for name, info in directory.regular_files()
-                            if fnmatch.fnmatchcase(name, "scan-*.bin")), reverse=True)
+                            if fnmatch.fnmatchcase(name, f"{self.prefix}-*.bin")), reverse=True)
             for _mtime, stale in files[KEEP_FILES:]:
                 directory.unlink(stale)
+
+
+class ResultCache(_SignedCacheFile):
+    """Results of one scan root under one settings digest: {path: (content digest, result)}."""
+
+    def __init__(self, root: Path, digest: str) -> None:
+        super().__init__(root, digest)
+        self.entries: dict[str, tuple[str, FileResult]] = {}
+        self.fresh: dict[str, tuple[str, FileResult]] = {}
+
+    def load(self) -> None:
+        loaded = self._load_payload()
+        if isinstance(loaded, dict):
+            self.entries = loaded
+
+    def lookup(self, path: str, digest: str) -> FileResult | None:
+        entry = self.entries.get(path)
+        if entry is not None and entry[0] == digest:
+            return entry[1]
+        return None
+
+    def keep(self, path: str, digest: str, result: FileResult) -> None:
+        self.fresh[path] = (digest, result)
+
+    def save(self) -> None:
+        """Write this run's entries (files no longer scanned drop out), atomically; nothing is
+        written when every file was a hit and none disappeared."""
+        if not self.enabled or (self.hits == len(self.fresh) == len(self.entries)):
+            return
+        self._write_payload(self.fresh)
+
+
+class BlobResultCache(_SignedCacheFile):
+    """Results of git blobs (`diff`, `hook`, `history`): {key: result}, where the key hashes
+    everything a blob's result depends on besides the settings (see `key`). Per-commit fields
+    are not stored: the engine puts the commit back on a hit. Unlike a tree's entries, a blob's
+    never go stale, so entries of earlier runs are kept, the least recently used dropped first
+    past `limit`. `history` and `diff`/`hook` use separate files (the hook stays quick to load)."""
+
+    def __init__(self, root: Path, digest: str, *, prefix: str, limit: int) -> None:
+        self.prefix = prefix
+        super().__init__(root, digest)
+        self.limit = limit
+        self.entries: dict[bytes, FileResult | None] = {}
+        self.fresh: dict[bytes, FileResult | None] = {}
+        self.used: set[bytes] = set()
+
+    @staticmethod
+    def key(source: SourceFile) -> bytes | None:
+        """What a git source's result depends on: the blob, the path (a finding's path, its
+        fingerprint and every path-derived choice: file kind, context, vendored, browser code),
+        the added lines, and how the source is read (added lines only or whole, from the patch
+        or the blob; named by the user). None for a file that is not a blob (read from disk)."""
+        if source.blob is None:
+            return None
+        lines = "*" if source.changed_lines is None else ",".join(
+            f"{first}-{last}" for first, last in _runs(source.changed_lines))
+        flags = "".join("1" if flag else "0" for flag in (
+            source.sparse, source.partial, source.explicit, source.text is not None,
+            source.content is not None))
+        text = "\0".join((source.blob, source.path, lines, flags))
+        return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+
+    def load(self) -> None:
+        loaded = self._load_payload()
+        if isinstance(loaded, dict):
+            self.entries = loaded
+
+    def lookup(self, key: bytes) -> tuple[bool, FileResult | None]:
+        """(found, stored result): None stored means scanned with nothing to say."""
+        if key in self.entries:
+            self.used.add(key)
+            self.hits += 1
+            return True, self.entries[key]
+        return False, None
+
+    def keep(self, key: bytes, stored: FileResult | None) -> None:
+        self.fresh[key] = stored
+
+    def save(self) -> None:
+        """Write the entries, this run's last (most recently used), the oldest dropped past the
+        limit; nothing is written when the run added nothing."""
+        if not self.enabled or not self.fresh:
+            return
+        merged = {key: value for key, value in self.entries.items() if key not in self.used}
+        merged.update((key, self.entries[key]) for key in self.used)
+        merged.update(self.fresh)
+        excess = len(merged) - self.limit
+        if excess > 0:
+            merged = dict(itertools.islice(merged.items(), excess, None))
+        self._write_payload(merged)
+
+
+def _runs(lines: frozenset[int]) -> Iterator[tuple[int, int]]:
+    """Sorted line numbers as (first, last) runs: 1,2,3,7 -> (1, 3), (7, 7)."""
+    first = last = None
+    for line in sorted(lines):
+        if last is not None and line == last + 1:
+            last = line
+            continue
+        if first is not None and last is not None:
+            yield first, last
+        first = last = line
+    if first is not None and last is not None:
+        yield first, last
 
 
 def _read_or_none(directory: Directory, name: str) -> bytes | None:

@@ -517,13 +517,14 @@ def _named(one: str, many: str, names: Sequence[str], shown: int = 5) -> str:
     return f"{len(names)} {one if len(names) == 1 else many} ({listed})"
 
 
-_CACHE_FILE = re.compile(r"(?:scan-[0-9a-f]+\.bin|\.scan-\w+\.tmp|\.gitignore)")
+_CACHE_FILE = re.compile(r"(?:(?:scan|history|diff)-[0-9a-f]+\.bin|\.(?:scan|history|diff)-[\w.]+\.tmp"
+                         r"|\.gitignore)")
 
 
 def _in_cache_dir(path: str) -> bool:
-    """Our own cache files (`scan-*.bin`, their temporary files, the `.gitignore` we write) are
-    never scanned; anything else under the cache directory is, like any file (with
-    --all-files git lists ignored files too)."""
+    """Our own cache files (`scan-*.bin`, `history-*.bin`, `diff-*.bin`, their temporary files,
+    the `.gitignore` we write) are never scanned; anything else under the cache directory is,
+    like any file (with --all-files git lists ignored files too)."""
     return path.startswith(CACHE_DIR + "/") and bool(_CACHE_FILE.fullmatch(path[len(CACHE_DIR) + 1:]))
 
 
@@ -965,7 +966,8 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
                     notes.append(f"{item.path}: {BINARY_SKIPPED}")
                 continue
             yield SourceFile(path=item.path, text=text, changed_lines=changed,
-                             commit=item.commit, root=str(root), explicit=explicit)
+                             commit=item.commit, root=str(root), explicit=explicit,
+                             blob=item.blob)  # the text is read already; the id keys the cache
 
 
 # Every diff and log we parse: no context, text even for `binary`/`-diff` attributes (real

@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ from scanner.sources import (
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
 
 if TYPE_CHECKING:
-    from scanner.cache import ResultCache
+    from scanner.cache import BlobResultCache, ResultCache
     from scanner.engine.plan import Plan
 
 
@@ -53,6 +53,13 @@ class FileResult:
     cacheable: bool = False
     cached: bool = False
     timings: dict[str, float] | None = None  # --profile: seconds per phase, analysis, rule family
+
+    def says_nothing(self) -> bool:
+        """A scanned file with nothing to report, note, gather or count (its context the
+        default): all that must cross a process boundary or be stored for it is that."""
+        return (self.scanned and not self.findings and not self.notes and self.facts is None
+                and not self.suppressed and not self.directives and not self.binary
+                and self.context == "code")
 
 
 @dataclass
@@ -311,7 +318,9 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
             result = scan_document(document, plan, want_fixes=settings.want_fixes,
                                    timings=timings)
     result.digest = digest
-    result.cacheable = digest is not None and _holds_none_of(result, document.secrets_seen)
+    # A tree file by its content digest, a git source by its blob (scanner.cache.BlobResultCache).
+    result.cacheable = (digest is not None or source.blob is not None) \
+        and _holds_none_of(result, document.secrets_seen)
     return result
 
 
@@ -394,10 +403,10 @@ def scan(
     commit_repeats: Mapping[tuple[str, str], Sequence[str]] | None = None,
     on_file: Callable[[str], None] | None = None,
     notes: Sequence[str] = (),
+    blob_cache: BlobResultCache | None = None,
 ) -> ScanResult:
-    """Scan every source and return sorted, suppressed findings with the summary."""
-    from scanner.engine.pool import run_files
-
+    """Scan every source and return sorted, suppressed findings with the summary. `blob_cache`:
+    git sources' results (diff, hook, history), looked up here before a source is scanned."""
     summary = Summary(errors=list(notes))
     timings: dict[str, float] = {}
     findings: list[Finding] = []
@@ -406,7 +415,7 @@ def scan(
     project_rules = [r for r in plan.rules if isinstance(r, ProjectRule)]
     binary: list[str] = []
     cache = settings.cache
-    for result in run_files(sources, plan, settings, jobs=jobs, expected=expected):
+    for result in _results(sources, plan, settings, jobs, expected, blob_cache):
         digest = result.digest
         if cache is not None and digest is not None:
             if result.cached:
@@ -454,6 +463,62 @@ def scan(
     summary.findings = len(kept)
     summary.by_category = dict(Counter(f.category for f in kept))
     return ScanResult(kept, summary, timings)
+
+
+def _results(sources: Iterable[SourceFile], plan: Plan, settings: Settings, jobs: int,
+             expected: int | None, cache: BlobResultCache | None) -> Iterator[FileResult]:
+    """Every source's result in source order (history keeps the first commit of a finding).
+    A git source the cache knows is not scanned, nor its blob read: its stored result comes
+    back with this commit's fields; the others' results are stored as they arrive."""
+    from scanner.engine.pool import run_files
+
+    if cache is None:
+        yield from run_files(sources, plan, settings, jobs=jobs, expected=expected)
+        return
+    # Sources in order: each one's key and, for a hit, its result (None: scanned below).
+    pending: deque[tuple[bytes | None, FileResult | None]] = deque()
+
+    def misses() -> Iterator[SourceFile]:
+        for source in sources:
+            key = cache.key(source)
+            found, stored = cache.lookup(key) if key is not None else (False, None)
+            pending.append((key, _restored(stored, source) if found else None))
+            if not found:
+                yield source
+
+    scanned: Iterable[SourceFile] = misses()
+    if expected is not None:  # a listed scan is scheduled by what is left to scan
+        scanned = list(scanned)
+        expected = len(scanned)
+    for result in run_files(scanned, plan, settings, jobs=jobs, expected=expected):
+        while True:
+            key, known = pending.popleft()
+            if known is None:
+                break
+            yield known
+        if key is not None and (result.cacheable or result.says_nothing()):
+            cache.keep(key, None if result.says_nothing() else _for_storage(result))
+        yield result
+    while pending:
+        known = pending.popleft()[1]
+        assert known is not None  # every miss was scanned above
+        yield known
+
+
+def _for_storage(result: FileResult) -> FileResult:
+    """A git source's result without what belongs to one commit or run (put back on a hit)."""
+    return replace(result, findings=[finding.with_changes(commit=None) for finding in result.findings],
+                   commit=None, changed_lines=None, timings=None)
+
+
+def _restored(stored: FileResult | None, source: SourceFile) -> FileResult:
+    """A stored result for this source: its commit and added lines again."""
+    if stored is None:
+        return FileResult(path=source.path, scanned=True, changed_lines=source.changed_lines,
+                          commit=source.commit)
+    findings = [finding.with_changes(commit=source.commit) for finding in stored.findings]
+    return replace(stored, findings=findings, commit=source.commit,
+                   changed_lines=source.changed_lines, notes=list(stored.notes))
 
 
 def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[str, FileFacts],
