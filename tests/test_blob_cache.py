@@ -34,6 +34,8 @@ def _history_repo(root: Path) -> tuple[Repo, str]:
     repo.write("server/old/settings.py", f'API_KEY = "{OTHER}"  # moved\nDEBUG = False\n')
     repo.commit("move and change the legacy settings")
     repo.git("checkout", "-q", "-b", "backport", commits["start"])
+    repo.write("CHANGES.md", "backport\n")
+    repo.commit("backport notes")  # so the pick is a commit of its own, not a fast-forward
     repo.git("cherry-pick", commits["secrets"])
     repo.git("checkout", "-q", "main")
     return repo, commits["secrets"]
@@ -108,6 +110,7 @@ def test_history_puts_each_commit_back_on_a_cached_result(tmp_path: Path) -> Non
     commit, as a cold run does."""
     repo, original = _history_repo(tmp_path / "repo")
     picked = repo.git("rev-parse", "backport").strip()
+    assert picked != original
     code, only_pick = repo.run("history", f"{picked}~1..{picked}")
     assert code == 1 and {f["commit"] for f in only_pick["findings"]} == {picked}
     warm = repo.run("history", "main")
@@ -230,3 +233,20 @@ def _baseline(repo: Repo, fingerprint: str) -> int:
         return main(["baseline", "--add", fingerprint])
     finally:
         os.chdir(previous)
+
+
+def test_a_diff_result_whose_facts_hold_a_secret_is_never_stored(tmp_path: Path) -> None:
+    """Project rules gather facts from a diff's whole blobs; facts keep source text. A result
+    holding a value a rule saw as a secret is rescanned each time, never written."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("README.md", "shop\n")
+    repo.commit("start")
+    repo.write("auth/oauth.py", f'CLIENT_SECRET = "{SECRET}"\nSCOPES = ["repo", "admin:org", '
+                                f'"{SECRET}"]\nsession = OAuth2Session(client_id, scope=SCOPES)\n')
+    repo.write("lib/clean.py", "def f(token):\n    return len(token)\n")  # a file to store
+    repo.commit("oauth")
+    cold = repo.run("diff", "HEAD~1..HEAD")
+    assert cold == repo.run("diff", "HEAD~1..HEAD") == repo.run("diff", "HEAD~1..HEAD", "--no-cache")
+    assert ("auth/oauth.py", 1, "SH101") in triples(cold[1])
+    [stored] = _cache_files(repo.root, "diff")
+    assert SECRET.encode() not in stored.read_bytes()
