@@ -1,12 +1,15 @@
-"""The results cache: a second `scan` of an unchanged tree reads and hashes each file and reuses
-its result instead of running the rules again.
+"""The results cache: a second `scan` of an unchanged tree, or `diff`/`hook`/`history` over blobs
+scanned before, reuses each file's result instead of running the rules again.
 
 - Where: `.cache/secret-hygiene/` under the scanned root (with a `.gitignore` of `*`, as ruff and
-  pytest do), one file per set of settings, the four most recently used kept. `--no-cache`
-  neither reads nor writes it.
-- Key: each file's path and a BLAKE2b digest of its content (the engine computes it as it reads
-  the file). The cache file as a whole is keyed by the tool's version and code, the Python
-  version, the rules, their options and severities, and the size limit.
+  pytest do), one file per kind (`scan-`, `history-`, `diff-` for diff and hook) and set of
+  settings, the four most recently used of each kind kept. `--no-cache` neither reads nor
+  writes it.
+- Key: for `scan`, each file's path and a BLAKE2b digest of its content (the engine computes it
+  as it reads the file); for git sources, the blob id, the path, the added lines and how the
+  source is read (BlobResultCache.key), looked up before the blob is read. The cache file as a
+  whole is keyed by the tool's version and code, the Python version, the analysis libraries,
+  the rules, their options and severities, the size limit and the team's own secret formats.
 - Trust: the file is a pickle, so it is signed with HMAC-SHA256 under a key that lives outside
   the repository (`$XDG_CACHE_HOME/secret-hygiene/cache-key`, mode 0600, made on first use).
   A cache committed to a repository, copied from another machine or edited is never unpickled.

@@ -250,3 +250,17 @@ def test_a_diff_result_whose_facts_hold_a_secret_is_never_stored(tmp_path: Path)
     assert ("auth/oauth.py", 1, "SH101") in triples(cold[1])
     [stored] = _cache_files(repo.root, "diff")
     assert SECRET.encode() not in stored.read_bytes()
+
+
+def test_a_binary_blob_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its added "lines" hold a gate word, so the blob is read whole and found binary: a result
+    with nothing in it, stored like any other."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("README.md", "shop\n")
+    repo.commit("start")
+    (repo.root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0client_secret token\n" * 50)
+    repo.commit("logo")
+    cold = repo.run("history", "--jobs", "1")
+    counts = _counted(monkeypatch)
+    assert repo.run("history", "--jobs", "1") == cold
+    assert counts == {"blobs read": 0, "sources scanned": 0}

@@ -54,11 +54,14 @@ class FileResult:
     cached: bool = False
     timings: dict[str, float] | None = None  # --profile: seconds per phase, analysis, rule family
 
+    def holds_nothing(self) -> bool:
+        """No finding, note, fact or directive: nothing taken from the file's text."""
+        return not self.findings and not self.notes and self.facts is None and not self.directives
+
     def says_nothing(self) -> bool:
         """A scanned file with nothing to report, note, gather or count (its context the
         default): all that must cross a process boundary or be stored for it is that."""
-        return (self.scanned and not self.findings and not self.notes and self.facts is None
-                and not self.suppressed and not self.directives and not self.binary
+        return (self.scanned and self.holds_nothing() and not self.suppressed and not self.binary
                 and self.context == "code")
 
 
@@ -496,7 +499,8 @@ def _results(sources: Iterable[SourceFile], plan: Plan, settings: Settings, jobs
             if known is None:
                 break
             yield known
-        if key is not None and (result.cacheable or result.says_nothing()):
+        # Stored when it holds no secret: checked where it was scanned, or nothing from the file.
+        if key is not None and (result.cacheable or result.holds_nothing()):
             cache.keep(key, None if result.says_nothing() else _for_storage(result))
         yield result
     while pending:
