@@ -33,7 +33,7 @@ import os
 import pickle
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,7 @@ from scanner.safe_io import (
     read_file,
     write_file,
 )
-from scanner.sources import CACHE_DIR, SourceFile
+from scanner.sources import CACHE_DIR, SourceFile, line_runs
 
 if TYPE_CHECKING:
     from scanner.engine.runner import FileResult
@@ -277,7 +277,7 @@ class BlobResultCache(_SignedCacheFile):
         if source.blob is None:
             return None
         lines = "*" if source.changed_lines is None else ",".join(
-            f"{first}-{last}" for first, last in _runs(source.changed_lines))
+            f"{first}-{last}" for first, last in line_runs(source.changed_lines))
         flags = "".join("1" if flag else "0" for flag in (
             source.sparse, source.partial, source.explicit, source.text is not None,
             source.content is not None))
@@ -312,20 +312,6 @@ class BlobResultCache(_SignedCacheFile):
         if excess > 0:
             merged = dict(itertools.islice(merged.items(), excess, None))
         self._write_payload(merged)
-
-
-def _runs(lines: frozenset[int]) -> Iterator[tuple[int, int]]:
-    """Sorted line numbers as (first, last) runs: 1,2,3,7 -> (1, 3), (7, 7)."""
-    first = last = None
-    for line in sorted(lines):
-        if last is not None and line == last + 1:
-            last = line
-            continue
-        if first is not None and last is not None:
-            yield first, last
-        first = last = line
-    if first is not None and last is not None:
-        yield first, last
 
 
 def _read_or_none(directory: Directory, name: str) -> bytes | None:

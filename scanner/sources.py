@@ -281,6 +281,9 @@ _GIT_CONFIG = (
     "diff.renames=true", "diff.interHunkContext=0", "diff.submodule=short",
     "diff.algorithm=default", "diff.indentHeuristic=true", "diff.suppressBlankEmpty=false",
     "log.showRoot=true", "log.showSignature=false",
+    # git's cache of delta bases is 96 MiB by default: half of history's peak memory on flask,
+    # for 7% of git's CPU (git log -p --all: 151 -> 74 MB).
+    "core.deltaBaseCacheLimit=16m",
 )
 # No hook may run either. Not for rev-parse: `--git-path hooks` (install-hook) must see the
 # repository's own core.hooksPath, and rev-parse runs no hook.
@@ -585,6 +588,17 @@ def added_lines_content(item: PatchFile) -> bytes:
             lines.extend([b""] * (first - 1 - len(lines)))
         lines[first - 1:first - 1 + len(added)] = added
     return b"\n".join(lines) + b"\n"
+
+
+def line_runs(lines: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    """Line numbers as sorted (first, last) runs: 1,2,3,7 -> (1, 3), (7, 7) (compact to keep)."""
+    runs: list[tuple[int, int]] = []
+    for line in sorted(lines):
+        if runs and line == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], line)
+        else:
+            runs.append((line, line))
+    return tuple(runs)
 
 
 def unquote_git_path(raw: bytes) -> bytes:

@@ -24,6 +24,7 @@ from scanner.sources import (
     decode,
     decode_file,
     file_windows,
+    line_runs,
     read_file_bytes,
     read_source,
 )
@@ -385,7 +386,7 @@ def _holds_none_of(result: FileResult, secrets: Iterable[str]) -> bool:
 class _Origin:
     """What a project rule's finding needs from the file it lands in."""
 
-    changed_lines: frozenset[int] | None
+    changed_lines: tuple[tuple[int, int], ...] | None  # as runs: history keeps one per path
     directives: dict[int, frozenset[str]]
     commit: str | None
     context: str
@@ -444,7 +445,8 @@ def scan(
         if result.facts is not None:
             facts[result.path] = result.facts
         if project_rules:
-            origins[result.path] = _Origin(result.changed_lines, result.directives, result.commit,
+            changed = None if result.changed_lines is None else line_runs(result.changed_lines)
+            origins[result.path] = _Origin(changed, result.directives, result.commit,
                                            result.context)
     if binary:
         summary.errors.append(binary_note(binary))
@@ -546,7 +548,9 @@ def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[s
                 # A file loaded on demand was not asked for (excluded, or not in the diff): it
                 # only informs the verdict on scanned files.
                 continue
-            if not touches(finding, origin.changed_lines):
+            if origin.changed_lines is not None and not any(
+                    first <= finding.end_line and finding.line <= last
+                    for first, last in origin.changed_lines):
                 continue
             if origin.commit and finding.commit is None:
                 finding = finding.with_changes(commit=origin.commit)
