@@ -590,8 +590,13 @@ def added_lines_content(item: PatchFile) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def line_runs(lines: Iterable[int]) -> tuple[tuple[int, int], ...]:
+def line_runs(lines: frozenset[int]) -> tuple[tuple[int, int], ...]:
     """Line numbers as sorted (first, last) runs: 1,2,3,7 -> (1, 3), (7, 7) (compact to keep)."""
+    if not lines:
+        return ()
+    low, high = min(lines), max(lines)
+    if high - low + 1 == len(lines):  # one run (one hunk, the usual case): no sort
+        return ((low, high),)
     runs: list[tuple[int, int]] = []
     for line in sorted(lines):
         if runs and line == runs[-1][1] + 1:
