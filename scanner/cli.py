@@ -246,6 +246,9 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
         if used is not None:
             used.save()
             notes.extend(used.notes)
+            if run.opts.verbose:
+                click.echo(f"results cache: {used.hits} of {result.summary.files_scanned} files' "
+                           f"results reused ({used.path.name})", err=True)
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
     if run.opts.profile:

@@ -4,6 +4,7 @@ it scanned before."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,7 @@ def test_a_rules_file_change_is_never_answered_from_the_cache(tmp_path: Path) ->
         user_rules.cached.cache_clear()  # each command is a new process: the file is read again
         rules.write_text(f"[[rules]]\nid = 'team-token'\nregex = '''{prefix}[a-z]{{24}}'''\n"
                          f"keywords = ['{prefix}']\n", encoding="utf-8")
-        for args in (("history",), ("diff", "HEAD~1..HEAD")):
+        for args in (("history",), ("diff", "HEAD~1..HEAD"), ("scan", ".")):
             code, report = repo.run(*args)
             assert (code, report) == repo.run(*args, "--no-cache")
             assert ("app/conf.py", line, "SH106") in triples(report), (prefix, args)
@@ -264,3 +265,17 @@ def test_a_binary_blob_is_not_read_again(tmp_path: Path, monkeypatch: pytest.Mon
     counts = _counted(monkeypatch)
     assert repo.run("history", "--jobs", "1") == cold
     assert counts == {"blobs read": 0, "sources scanned": 0}
+
+
+def test_verbose_says_how_many_results_were_reused(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _diff_repo(tmp_path / "repo")
+    repo.run("history", "-v")
+    cold = re.search(r"results cache: 0 of (\d+) files' results reused \(history-", capsys.readouterr().err)
+    assert cold is not None and int(cold.group(1)) >= 3
+    repo.run("history", "-v")
+    files = cold.group(1)
+    assert f"results cache: {files} of {files} files' results reused (history-" \
+        in capsys.readouterr().err
+    repo.run("history", "-v", "--no-cache")
+    assert "results cache" not in capsys.readouterr().err
