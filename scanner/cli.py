@@ -247,8 +247,8 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
             used.save()
             notes.extend(used.notes)
             if run.opts.verbose:
-                click.echo(f"results cache: {used.hits} of {result.summary.files_scanned} files' "
-                           f"results reused ({used.path.name})", err=True)
+                click.echo(f"results cache: {used.hits} files' results reused ({used.path.name})",
+                           err=True)
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
     if run.opts.profile:
@@ -440,7 +440,7 @@ def _results_cache(run: Run) -> ResultCache:
 
 # Entries a blob cache keeps (the least recently used go first): history's covers a big
 # repository's every ref; diff's and hook's stays small, since a commit loads it.
-HISTORY_CACHE_ENTRIES = 1_000_000
+HISTORY_CACHE_ENTRIES = 200_000
 DIFF_CACHE_ENTRIES = 20_000
 
 

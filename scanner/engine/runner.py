@@ -503,7 +503,7 @@ def _results(sources: Iterable[SourceFile], plan: Plan, settings: Settings, jobs
             yield known
         # Stored when it holds no secret: checked where it was scanned, or nothing from the file.
         if key is not None and (result.cacheable or result.holds_nothing()):
-            cache.keep(key, None if result.says_nothing() else _for_storage(result))
+            cache.keep(key, _for_storage(result))
         yield result
     while pending:
         known = pending.popleft()[1]
@@ -511,17 +511,25 @@ def _results(sources: Iterable[SourceFile], plan: Plan, settings: Settings, jobs
         yield known
 
 
-def _for_storage(result: FileResult) -> FileResult:
-    """A git source's result without what belongs to one commit or run (put back on a hit)."""
+def _for_storage(result: FileResult) -> FileResult | tuple[bool, str] | None:
+    """A git source's result as stored, without what belongs to one commit or run (put back on
+    a hit). Most say nothing: None (scanned, code) or (scanned, context) keep the cache small."""
+    if result.says_nothing():
+        return None
+    if result.holds_nothing() and not result.suppressed and not result.binary:
+        return result.scanned, result.context
     return replace(result, findings=[finding.with_changes(commit=None) for finding in result.findings],
                    commit=None, changed_lines=None, timings=None)
 
 
-def _restored(stored: FileResult | None, source: SourceFile) -> FileResult:
+def _restored(stored: FileResult | tuple[bool, str] | None, source: SourceFile) -> FileResult:
     """A stored result for this source: its commit and added lines again."""
-    if stored is None:
+    if not isinstance(stored, FileResult):
+        scanned, context = (True, "code") if stored is None else stored
+        if not scanned:  # skipped with nothing to say (a binary blob)
+            return FileResult(path=source.path, context=context)
         return FileResult(path=source.path, scanned=True, changed_lines=source.changed_lines,
-                          commit=source.commit)
+                          commit=source.commit, context=context)
     findings = [finding.with_changes(commit=source.commit) for finding in stored.findings]
     return replace(stored, findings=findings, commit=source.commit,
                    changed_lines=source.changed_lines, notes=list(stored.notes))
