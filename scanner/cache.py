@@ -280,9 +280,10 @@ class BlobResultCache(_SignedCacheFile):
             return None
         lines = "*" if source.changed_lines is None else ",".join(
             f"{first}-{last}" for first, last in line_runs(source.changed_lines))
+        patch = source.patch  # made into content where scanned: by the blob and whether created
         flags = "".join("1" if flag else "0" for flag in (
             source.sparse, source.partial, source.explicit, source.text is not None,
-            source.content is not None))
+            source.content is not None, patch is not None, patch is not None and patch.new_file))
         text = "\0".join((source.blob, source.path, lines, flags))
         return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 

@@ -13,7 +13,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -49,6 +49,9 @@ class SourceFile:
     # and `blob` is read where it is scanned if the whole file is needed.
     sparse: bool = False
     partial: bool = False
+    # History: the commit's patch of the file, made into `content` (and `partial`) only where
+    # the file is scanned (with_content): a result found in the cache never needs it.
+    patch: PatchFile | None = field(default=None, compare=False)
 
 
 class GitError(Exception):
@@ -578,6 +581,17 @@ def new_file_content(item: PatchFile) -> bytes | None:
     return b"\n".join(added) + (b"" if ends_without_newline else b"\n")
 
 
+def with_content(source: SourceFile) -> SourceFile:
+    """A history source with its content made from its patch: the whole file when the patch
+    created it, else its added lines at their places (`partial`)."""
+    if source.patch is None:
+        return source
+    content = new_file_content(source.patch)
+    partial = content is None
+    return replace(source, patch=None, partial=partial,
+                   content=added_lines_content(source.patch) if partial else content)
+
+
 def added_lines_content(item: PatchFile) -> bytes:
     """The file as far as the patch shows it: each added line at its place, every other line
     empty (line numbers and columns stay those of the blob)."""
@@ -954,16 +968,14 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
                     repeats.setdefault((item.path, first), []).append(item.commit)
                     continue
             changed = frozenset(item.added)
+            if sparse:
+                yield SourceFile(path=item.path, blob=item.blob, changed_lines=changed,
+                                 commit=item.commit, root=str(root), explicit=explicit,
+                                 sparse=True, patch=item)
+                continue
             # In one process, a created file needs no blob read: the patch holds all of it. (With
             # workers, passing them its id is cheaper than passing its bytes.)
-            content = None if defer_read and not sparse else new_file_content(item)
-            if sparse:
-                partial = content is None
-                yield SourceFile(path=item.path, blob=item.blob, changed_lines=changed,
-                                 content=added_lines_content(item) if partial else content,
-                                 commit=item.commit, root=str(root), explicit=explicit,
-                                 sparse=True, partial=partial)
-                continue
+            content = None if defer_read else new_file_content(item)
             if content is not None:
                 yield SourceFile(path=item.path, content=content, blob=item.blob,
                                  changed_lines=changed, commit=item.commit, root=str(root),

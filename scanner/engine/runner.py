@@ -27,6 +27,7 @@ from scanner.sources import (
     line_runs,
     read_file_bytes,
     read_source,
+    with_content,
 )
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
 
@@ -266,6 +267,7 @@ def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResul
 
 def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
                  timings: dict[str, float] | None) -> FileResult:
+    source = with_content(source)
     digest = data = None
     cache = settings.cache
     if source.location is not None and source.text is None and source.blob is None \
