@@ -268,7 +268,7 @@ class BlobResultCache(_SignedCacheFile):
         # other files) is not held as objects (flask: 3.5 MB, not 23 MB).
         self.entries: dict[bytes, bytes] = {}
         self.fresh: dict[bytes, bytes] = {}
-        self.used: set[bytes] = set()
+        self.used: dict[bytes, None] = {}  # this run's hits, in order (a dict: deterministic)
 
     @staticmethod
     def key(source: SourceFile) -> bytes | None:
@@ -295,7 +295,7 @@ class BlobResultCache(_SignedCacheFile):
     def lookup(self, key: bytes) -> tuple[bool, FileResult | tuple[bool, str] | None]:
         """(found, stored result): see engine.runner._for_storage for its forms."""
         if key in self.entries:
-            self.used.add(key)
+            self.used[key] = None
             self.hits += 1
             stored: FileResult | tuple[bool, str] | None = pickle.loads(self.entries[key])
             return True, stored

@@ -277,3 +277,23 @@ def test_verbose_says_how_many_results_were_reused(tmp_path: Path,
     assert f"results cache: {files} files' results reused (history-" in capsys.readouterr().err
     repo.run("history", "-v", "--no-cache")
     assert "results cache" not in capsys.readouterr().err
+
+
+def test_a_big_diff_with_forked_workers_reuses_results(tmp_path: Path) -> None:
+    """Over 200 changed files a diff fans out to forked workers: only the misses are handed out,
+    and the answer is the cold one."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("README.md", "shop\n")
+    repo.commit("start")
+    for index in range(210):
+        repo.write(f"pkg/m{index}.py", f"def f{index}(token):\n    return len(token)\n")
+    repo.write("pkg/settings.py", f'API_KEY = "{OTHER}"\n')
+    repo.commit("many files")
+    uncached = repo.run("diff", "HEAD~1..HEAD", "--jobs", "2", "--no-cache")
+    assert ("pkg/settings.py", 1, "SH110") in triples(uncached[1])
+    assert repo.run("diff", "HEAD~1..HEAD", "--jobs", "2") == uncached
+    repo.write("pkg/m7.py", f'TOKEN = "{SECRET}"\n')
+    repo.commit("one more")
+    for _ in range(2):
+        assert repo.run("diff", "HEAD~2..HEAD", "--jobs", "2") \
+            == repo.run("diff", "HEAD~2..HEAD", "--jobs", "2", "--no-cache")
