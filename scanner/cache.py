@@ -1,12 +1,15 @@
-"""The results cache: a second `scan` of an unchanged tree reads and hashes each file and reuses
-its result instead of running the rules again.
+"""The results cache: a second `scan` of an unchanged tree, or `diff`/`hook`/`history` over blobs
+scanned before, reuses each file's result instead of running the rules again.
 
 - Where: `.cache/secret-hygiene/` under the scanned root (with a `.gitignore` of `*`, as ruff and
-  pytest do), one file per set of settings, the four most recently used kept. `--no-cache`
-  neither reads nor writes it.
-- Key: each file's path and a BLAKE2b digest of its content (the engine computes it as it reads
-  the file). The cache file as a whole is keyed by the tool's version and code, the Python
-  version, the rules, their options and severities, and the size limit.
+  pytest do), one file per kind (`scan-`, `history-`, `diff-` for diff and hook) and set of
+  settings, the four most recently used of each kind kept. `--no-cache` neither reads nor
+  writes it.
+- Key: for `scan`, each file's path and a BLAKE2b digest of its content (the engine computes it
+  as it reads the file); for git sources, the blob id, the path, the added lines and how the
+  source is read (BlobResultCache.key), looked up before the blob is read. The cache file as a
+  whole is keyed by the tool's version and code, the Python version, the analysis libraries,
+  the rules, their options and severities, the size limit and the team's own secret formats.
 - Trust: the file is a pickle, so it is signed with HMAC-SHA256 under a key that lives outside
   the repository (`$XDG_CACHE_HOME/secret-hygiene/cache-key`, mode 0600, made on first use).
   A cache committed to a repository, copied from another machine or edited is never unpickled.
@@ -24,6 +27,7 @@ import contextlib
 import fnmatch
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import pickle
@@ -42,14 +46,14 @@ from scanner.safe_io import (
     read_file,
     write_file,
 )
-from scanner.sources import CACHE_DIR
+from scanner.sources import CACHE_DIR, SourceFile, line_runs
 
 if TYPE_CHECKING:
     from scanner.engine.runner import FileResult
 
 _KEY_NAME = "cache-key"
 KEEP_FILES = 4
-_FORMAT = 1
+_FORMAT = 2  # 2: git results pickled one by one
 GITIGNORE = b"# Created by secret-hygiene: never commit its cache.\n*\n"
 # A cache file is read whole: one this large is not ours (ours hold no file contents).
 MAX_CACHE_FILE = 1024 * 1024 * 1024
@@ -130,15 +134,16 @@ def _signing_key() -> bytes:
     return key
 
 
-class ResultCache:
-    """Results of one scan root under one settings digest: {path: (content digest, result)}."""
+class _SignedCacheFile:
+    """One signed pickle in the cache directory, `PREFIX-DIGEST.bin`: reading it (only through
+    our own directory, only if our key signed it), writing it aside, pruning old ones."""
+
+    prefix = "scan"
 
     def __init__(self, root: Path, digest: str) -> None:
         self.root = root
         self.directory = root / CACHE_DIR
-        self.path = self.directory / f"scan-{digest[:24]}.bin"
-        self.entries: dict[str, tuple[str, FileResult]] = {}
-        self.fresh: dict[str, tuple[str, FileResult]] = {}
+        self.path = self.directory / f"{self.prefix}-{digest[:24]}.bin"
         self.hits = 0
         self.enabled = True
         # Why the cache was turned off for this run, for the scan's notes.
@@ -160,49 +165,37 @@ class ResultCache:
             self.enabled = False
         return None
 
-    def load(self) -> None:
+    def _load_payload(self) -> object:
+        """The unpickled content of our cache file, or None (absent, not ours, unreadable)."""
         if not self.enabled or not os.path.lexists(self.directory):
-            return
+            return None
         directory = self._open(create=False)
         if directory is None:
-            return
+            return None
         with directory:
             try:
                 blob = directory.read(self.path.name, limit=MAX_CACHE_FILE, what="results cache")
             except LinkRefused as exc:
                 self.enabled = False
                 self.notes.append(f"results cache not used: {exc}")
-                return
+                return None
             except (OSError, FileSafetyError):
-                return
+                return None
             mac, body = blob[:32], blob[32:]
             if not hmac.compare_digest(mac, hmac.new(self._key, body, hashlib.sha256).digest()):
-                return  # not ours (committed, copied, edited): ignored, and replaced on save
+                return None  # not ours (committed, copied, edited): ignored, and replaced on save
             try:
                 loaded = pickle.loads(body)
             except Exception:  # a half-written or incompatible file: start over
-                return
-            if isinstance(loaded, dict):
-                self.entries = loaded
-                with contextlib.suppress(OSError):
-                    directory.touch(self.path.name)  # recently used: kept when old files are pruned
+                return None
+            with contextlib.suppress(OSError):
+                directory.touch(self.path.name)  # recently used: kept when old files are pruned
+            return loaded
 
-    def lookup(self, path: str, digest: str) -> FileResult | None:
-        entry = self.entries.get(path)
-        if entry is not None and entry[0] == digest:
-            return entry[1]
-        return None
-
-    def keep(self, path: str, digest: str, result: FileResult) -> None:
-        self.fresh[path] = (digest, result)
-
-    def save(self) -> None:
-        """Write this run's entries (files no longer scanned drop out), atomically; nothing is
-        written when every file was a hit and none disappeared. The `.gitignore` is written
-        whole first: without it the cache file is not written at all."""
-        if not self.enabled or (self.hits == len(self.fresh) == len(self.entries)):
-            return
-        body = pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL)
+    def _write_payload(self, payload: object) -> None:
+        """Sign and write `payload` atomically. The `.gitignore` is written whole first: without
+        it the cache file is not written at all."""
+        body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         mac = hmac.new(self._key, body, hashlib.sha256).digest()
         directory = self._open(create=True)
         if directory is None:
@@ -220,14 +213,109 @@ class ResultCache:
             self._prune(directory)
 
     def _prune(self, directory: Directory) -> None:
-        """Keep the most recently used cache files (one per set of settings, so one per tool
-        version and configuration): upgrades and config changes do not pile files up. Only
-        regular files in our own directory are ever deleted."""
+        """Keep the most recently used cache files of our kind (one per set of settings, so one
+        per tool version and configuration): upgrades and config changes do not pile files up.
+        Only regular files in our own directory are ever deleted."""
         with contextlib.suppress(OSError):
             files = sorted(((info.st_mtime_ns, name) for name, info in directory.regular_files()
-                            if fnmatch.fnmatchcase(name, "scan-*.bin")), reverse=True)
+                            if fnmatch.fnmatchcase(name, f"{self.prefix}-*.bin")), reverse=True)
             for _mtime, stale in files[KEEP_FILES:]:
                 directory.unlink(stale)
+
+
+class ResultCache(_SignedCacheFile):
+    """Results of one scan root under one settings digest: {path: (content digest, result)}."""
+
+    def __init__(self, root: Path, digest: str) -> None:
+        super().__init__(root, digest)
+        self.entries: dict[str, tuple[str, FileResult]] = {}
+        self.fresh: dict[str, tuple[str, FileResult]] = {}
+
+    def load(self) -> None:
+        loaded = self._load_payload()
+        if isinstance(loaded, dict):
+            self.entries = loaded
+
+    def lookup(self, path: str, digest: str) -> FileResult | None:
+        entry = self.entries.get(path)
+        if entry is not None and entry[0] == digest:
+            return entry[1]
+        return None
+
+    def keep(self, path: str, digest: str, result: FileResult) -> None:
+        self.fresh[path] = (digest, result)
+
+    def save(self) -> None:
+        """Write this run's entries (files no longer scanned drop out), atomically; nothing is
+        written when every file was a hit and none disappeared."""
+        if not self.enabled or (self.hits == len(self.fresh) == len(self.entries)):
+            return
+        self._write_payload(self.fresh)
+
+
+class BlobResultCache(_SignedCacheFile):
+    """Results of git blobs (`diff`, `hook`, `history`): {key: result}, where the key hashes
+    everything a blob's result depends on besides the settings (see `key`). Per-commit fields
+    are not stored: the engine puts the commit back on a hit. Unlike a tree's entries, a blob's
+    never go stale, so entries of earlier runs are kept, the least recently used dropped first
+    past `limit`. `history` and `diff`/`hook` use separate files (the hook stays quick to load)."""
+
+    def __init__(self, root: Path, digest: str, *, prefix: str, limit: int) -> None:
+        self.prefix = prefix
+        super().__init__(root, digest)
+        self.limit = limit
+        # Each result pickled on its own, unpickled on a hit: what a hit never needs (facts of
+        # other files) is not held as objects (flask: 3.5 MB, not 23 MB).
+        self.entries: dict[bytes, bytes] = {}
+        self.fresh: dict[bytes, bytes] = {}
+        self.used: dict[bytes, None] = {}  # this run's hits, in order (a dict: deterministic)
+
+    @staticmethod
+    def key(source: SourceFile) -> bytes | None:
+        """What a git source's result depends on: the blob, the path (a finding's path, its
+        fingerprint and every path-derived choice: file kind, context, vendored, browser code),
+        the added lines, and how the source is read (added lines only or whole, from the patch
+        or the blob; named by the user). None for a file that is not a blob (read from disk)."""
+        if source.blob is None:
+            return None
+        lines = "*" if source.changed_lines is None else ",".join(
+            f"{first}-{last}" for first, last in line_runs(source.changed_lines))
+        patch = source.patch  # made into content where scanned: by the blob and whether created
+        flags = "".join("1" if flag else "0" for flag in (
+            source.sparse, source.partial, source.explicit, source.text is not None,
+            source.content is not None, patch is not None, patch is not None and patch.new_file))
+        text = "\0".join((source.blob, source.path, lines, flags))
+        return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+
+    def load(self) -> None:
+        loaded = self._load_payload()
+        if isinstance(loaded, dict):
+            self.entries = loaded
+
+    def lookup(self, key: bytes) -> tuple[bool, FileResult | tuple[bool, str] | None]:
+        """(found, stored result): see engine.runner._for_storage for its forms."""
+        if key in self.entries:
+            self.used[key] = None
+            self.hits += 1
+            stored: FileResult | tuple[bool, str] | None = pickle.loads(self.entries[key])
+            return True, stored
+        return False, None
+
+    def keep(self, key: bytes, stored: FileResult | tuple[bool, str] | None) -> None:
+        self.fresh[key] = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def save(self) -> None:
+        """Write the entries, this run's last (most recently used), the oldest dropped past the
+        limit; nothing is written when the run added nothing."""
+        if not self.enabled or not self.fresh:
+            return
+        merged = {key: value for key, value in self.entries.items() if key not in self.used}
+        merged.update((key, self.entries[key]) for key in self.used)
+        merged.update(self.fresh)
+        excess = len(merged) - self.limit
+        if excess > 0:
+            merged = dict(itertools.islice(merged.items(), excess, None))
+        self._write_payload(merged)
 
 
 def _read_or_none(directory: Directory, name: str) -> bytes | None:

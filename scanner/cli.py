@@ -30,7 +30,7 @@ from scanner.sources import GitError, SourceFile
 from scanner.suppress import BaselineError
 
 if TYPE_CHECKING:
-    from scanner.cache import ResultCache
+    from scanner.cache import BlobResultCache, ResultCache
     from scanner.engine.plan import Plan
     from scanner.engine.runner import ScanResult
     from scanner.reporters import Renderer
@@ -241,7 +241,7 @@ def _jobs(run: Run) -> int:
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
             expected: int | None, dedupe_commits: bool = False,
             commit_repeats: Mapping[tuple[str, str], Sequence[str]] | None = None,
-            cache: ResultCache | None = None) -> int:
+            cache: ResultCache | None = None, blob_cache: BlobResultCache | None = None) -> int:
     from scanner.engine.runner import Settings, loader_for, scan
     from scanner.progress import scan_progress
     from scanner.suppress import PathIgnores
@@ -260,11 +260,15 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
             project_paths=functools.cache(lambda: _work_tree_paths(run)),
             path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
             dedupe_commits=dedupe_commits, commit_repeats=commit_repeats, on_file=on_file,
-            notes=(),
+            notes=(), blob_cache=blob_cache,
         )
-    if cache is not None:
-        cache.save()
-        notes.extend(cache.notes)
+    for used in (cache, blob_cache):
+        if used is not None:
+            used.save()
+            notes.extend(used.notes)
+            if run.opts.verbose:
+                click.echo(f"results cache: {used.hits} files' results reused ({used.path.name})",
+                           err=True)
     # Notes gathered while streaming sources (git) arrive after the scan; keep them.
     result.summary.errors.extend(notes)
     if run.opts.profile:
@@ -391,6 +395,10 @@ def _git_root(path: Path) -> Path:
 # -- commands ---------------------------------------------------------------------------------
 
 
+NO_CACHE = click.option("--no-cache", is_flag=True,
+                        help="Neither read nor write the results cache (.cache/secret-hygiene/).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog=EXIT_CODES + " `secret-hygiene COMMAND --help` for a command's options.")
 @click.version_option(__version__, prog_name="secret-hygiene")
@@ -404,8 +412,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--all-files", is_flag=True,
               help="Include git-ignored files (outside git: .venv, node_modules, __pycache__ ...).")
-@click.option("--no-cache", is_flag=True,
-              help="Neither read nor write the results cache (.cache/secret-hygiene/).")
+@NO_CACHE
 @click.option("--stdin-filename", metavar="PATH",
               help="With `scan -`: the path standard input is reported under (its type decides the rules).")
 @click.option("--max-archive-depth", type=click.IntRange(0, 8), default=0, show_default=True,
@@ -444,14 +451,45 @@ def scan(opts: Options, paths: tuple[str, ...], all_files: bool, no_cache: bool,
 
 def _results_cache(run: Run) -> ResultCache:
     """The cache for this root and these settings (rules, options, severities, size limit)."""
-    from scanner.cache import ResultCache, settings_digest
+    from scanner.cache import ResultCache
 
-    settings = {"max_file_size": run.config.max_file_size,
-                "rules": [[rule.id, rule.effective_severity.value, dict(rule.options)]
-                          for rule in run.rules]}
-    cache = ResultCache(run.root, settings_digest(settings))
+    cache = ResultCache(run.root, _settings_digest(run))
     cache.load()
     return cache
+
+
+# Entries a blob cache keeps (the least recently used go first): history's covers a big
+# repository's every ref; diff's and hook's stays small, since a commit loads it.
+HISTORY_CACHE_ENTRIES = 200_000
+DIFF_CACHE_ENTRIES = 20_000
+
+
+def _blob_cache(run: Run, kind: str, no_cache: bool) -> BlobResultCache | None:
+    """The blob results cache of `history` or of `diff` and `hook` (None: --no-cache)."""
+    from scanner.cache import BlobResultCache
+
+    if no_cache:
+        return None
+    cache = BlobResultCache(run.root, _settings_digest(run), prefix=kind,
+                            limit=HISTORY_CACHE_ENTRIES if kind == "history" else DIFF_CACHE_ENTRIES)
+    cache.load()
+    return cache
+
+
+def _settings_digest(run: Run) -> str:
+    """What a cached result depends on besides its file: the rules, their options and
+    severities, the size limit, and the team's own secret formats (a rules-file's too)."""
+    from scanner.cache import settings_digest
+    from scanner.facts.secrets.user_rules import from_options
+
+    try:
+        user_rules = repr(from_options(run.config.options.get("secrets", {})))
+    except ValueError as exc:  # loading the config reports it first; never reached in practice
+        user_rules = f"unreadable: {exc}"
+    return settings_digest({
+        "max_file_size": run.config.max_file_size,
+        "rules": [[rule.id, rule.effective_severity.value, dict(rule.options)] for rule in run.rules],
+        "user_rules": user_rules})
 
 
 def _scan_root(paths: Sequence[str]) -> tuple[Path, list[Path]]:
@@ -539,8 +577,9 @@ def _target_sources(targets: Sequence[Path], root: Path, all_files: bool) -> tup
 @cli.command(short_help="Findings a diff adds: --staged, or BASE...HEAD.", epilog=EXIT_CODES)
 @click.argument("revisions", required=False)
 @click.option("--staged", is_flag=True, help="The index against HEAD (what the next commit adds).")
+@NO_CACHE
 @common_options
-def diff(opts: Options, revisions: str | None, staged: bool) -> int:
+def diff(opts: Options, revisions: str | None, staged: bool, no_cache: bool) -> int:
     """Findings that a diff introduces: `--staged`, or `BASE[...HEAD]` / `BASE..HEAD`."""
     from scanner.sources import Comparison
 
@@ -554,7 +593,8 @@ def diff(opts: Options, revisions: str | None, staged: bool) -> int:
     comparison = Comparison.commits(root, revisions) if revisions else Comparison.staged(root)
     sources = list(comparison.files(max_size=run.config.max_file_size, notes=notes))
     notes.extend(_config_change_notes(run, comparison))
-    return execute(run, sources, notes=notes, expected=len(sources))
+    return execute(run, sources, notes=notes, expected=len(sources),
+                   blob_cache=_blob_cache(run, "diff", no_cache))
 
 
 def _check_revisions(revisions: str | None) -> None:
@@ -619,8 +659,9 @@ def _our_table_changed(run: Run, change: RawChange) -> bool:
 @click.argument("rev_range", required=False)
 @click.option("--all", "all_refs", is_flag=True,
               help="Every ref's commits (branches, tags, remotes, pull requests), not only HEAD's.")
+@NO_CACHE
 @common_options
-def history(opts: Options, rev_range: str | None, all_refs: bool) -> int:
+def history(opts: Options, rev_range: str | None, all_refs: bool, no_cache: bool) -> int:
     """Scan every commit's added lines (default: all commits reachable from HEAD)."""
     from scanner.sources import history_files
 
@@ -640,7 +681,7 @@ def history(opts: Options, rev_range: str | None, all_refs: bool) -> int:
                             keywords=keywords, defer_read=_jobs(run) > 1, all_refs=all_refs,
                             repeats=repeats)
     code = execute(run, sources, notes=notes, expected=None, dedupe_commits=True,
-                   commit_repeats=repeats)
+                   commit_repeats=repeats, blob_cache=_blob_cache(run, "history", no_cache))
     if opts.format == "text" and not opts.quiet:
         click.echo(f"history: {commits} commit{'s' if commits != 1 else ''} "
                    f"({'every ref' if all_refs else rev_range or 'HEAD'})", err=True)
@@ -662,8 +703,9 @@ def _commit_count(root: Path, rev_range: str | None, *, all_refs: bool = False) 
 
 @cli.command(short_help="Pre-commit entry point: staged lines of FILES.", epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, type=click.Path())
+@NO_CACHE
 @common_options
-def hook(opts: Options, files: tuple[str, ...]) -> int:
+def hook(opts: Options, files: tuple[str, ...], no_cache: bool) -> int:
     """Pre-commit entry point: the staged content of FILES, findings on staged lines only.
     Files with nothing staged (pre-commit run --all-files) are scanned whole. Everything after
     `--` is a file name, even one starting with '-'."""
@@ -694,7 +736,8 @@ def hook(opts: Options, files: tuple[str, ...]) -> int:
         if path not in staged_names:
             sources.append(explicit_file(root / path, root))
     notes.extend(_config_change_notes(run, comparison))
-    return execute(run, sources, notes=notes, expected=len(sources))
+    return execute(run, sources, notes=notes, expected=len(sources),
+                   blob_cache=_blob_cache(run, "diff", no_cache) if rel else None)
 
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.sources import history_files, parse_patch, run_git
+from scanner.sources import history_files, parse_patch, run_git, with_content
 from tests.gitrepo import Repo
 
 LOG_ARGS = ("log", "--reverse", "--topo-order", "--format=%x01%H", "-p", "-U0", "--no-color",
@@ -112,7 +112,7 @@ def test_history_prefilter_reads_only_blobs_with_keywords(awkward_repo: Repo) ->
                                keywords=["token"]))
     assert [(s.path, sorted(s.changed_lines or ())) for s in found] == [("app.py", [1, 2])]
     # A created file is rebuilt from its patch: the same bytes as its blob, no blob read.
-    assert found[0].content == b"import os\nTOKEN = os.environ['TOKEN']\n"
+    assert with_content(found[0]).content == b"import os\nTOKEN = os.environ['TOKEN']\n"
     everything = list(history_files(Path(awkward_repo.root), None, max_size=1 << 20, notes=notes,
                                     keywords=None))
     assert len(everything) == 8

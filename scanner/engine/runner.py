@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -32,13 +32,15 @@ from scanner.sources import (
     decode,
     decode_file,
     file_windows,
+    line_runs,
     read_file_bytes,
     read_source,
+    with_content,
 )
 from scanner.suppress import PathIgnores, inline_directives, is_inline_suppressed
 
 if TYPE_CHECKING:
-    from scanner.cache import ResultCache
+    from scanner.cache import BlobResultCache, ResultCache
     from scanner.engine.plan import Plan
 
 
@@ -61,6 +63,16 @@ class FileResult:
     cacheable: bool = False
     cached: bool = False
     timings: dict[str, float] | None = None  # --profile: seconds per phase, analysis, rule family
+
+    def holds_nothing(self) -> bool:
+        """No finding, note, fact or directive: nothing taken from the file's text."""
+        return not self.findings and not self.notes and self.facts is None and not self.directives
+
+    def says_nothing(self) -> bool:
+        """A scanned file with nothing to report, note, gather or count (its context the
+        default): all that must cross a process boundary or be stored for it is that."""
+        return (self.scanned and self.holds_nothing() and not self.suppressed and not self.binary
+                and self.context == "code")
 
 
 @dataclass
@@ -265,6 +277,7 @@ def scan_source(source: SourceFile, plan: Plan, settings: Settings) -> FileResul
 
 def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
                  timings: dict[str, float] | None) -> FileResult:
+    source = with_content(source)
     digest = data = None
     cache = settings.cache
     if source.location is not None and source.text is None and source.blob is None \
@@ -323,7 +336,10 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
             result = scan_document(document, plan, want_fixes=settings.want_fixes,
                                    timings=timings, hidden=settings.hidden)
     result.digest = digest
-    result.cacheable = digest is not None and usable(result, settings.hidden) \
+    # A tree file by its content digest, a git source by its blob (scanner.cache.BlobResultCache);
+    # under --redact a result that shows a value is never stored (the cache holds the default form).
+    result.cacheable = (digest is not None or source.blob is not None) \
+        and usable(result, settings.hidden) \
         and _holds_none_of(result, document.secrets_seen)
     return result
 
@@ -394,7 +410,7 @@ def _holds_none_of(result: FileResult, secrets: Iterable[str]) -> bool:
 class _Origin:
     """What a project rule's finding needs from the file it lands in."""
 
-    changed_lines: frozenset[int] | None
+    changed_lines: tuple[tuple[int, int], ...] | None  # as runs: history keeps one per path
     directives: dict[int, frozenset[str]]
     commit: str | None
     context: str
@@ -415,10 +431,10 @@ def scan(
     commit_repeats: Mapping[tuple[str, str], Sequence[str]] | None = None,
     on_file: Callable[[str], None] | None = None,
     notes: Sequence[str] = (),
+    blob_cache: BlobResultCache | None = None,
 ) -> ScanResult:
-    """Scan every source and return sorted, suppressed findings with the summary."""
-    from scanner.engine.pool import run_files
-
+    """Scan every source and return sorted, suppressed findings with the summary. `blob_cache`:
+    git sources' results (diff, hook, history), looked up here before a source is scanned."""
     summary = Summary(errors=list(notes))
     timings: dict[str, float] = {}
     findings: list[Finding] = []
@@ -427,7 +443,7 @@ def scan(
     project_rules = [r for r in plan.rules if isinstance(r, ProjectRule)]
     binary: list[str] = []
     cache = settings.cache
-    for result in run_files(sources, plan, settings, jobs=jobs, expected=expected):
+    for result in _results(sources, plan, settings, jobs, expected, blob_cache):
         digest = result.digest
         if cache is not None and digest is not None:
             known = cache.lookup(result.path, digest)
@@ -455,7 +471,8 @@ def scan(
         if result.facts is not None:
             facts[result.path] = result.facts
         if project_rules:
-            origins[result.path] = _Origin(result.changed_lines, result.directives, result.commit,
+            changed = None if result.changed_lines is None else line_runs(result.changed_lines)
+            origins[result.path] = _Origin(changed, result.directives, result.commit,
                                            result.context)
     if binary:
         summary.errors.append(binary_note(binary))
@@ -477,6 +494,74 @@ def scan(
     summary.findings = len(kept)
     summary.by_category = dict(Counter(f.category for f in kept))
     return ScanResult(kept, summary, timings)
+
+
+def _results(sources: Iterable[SourceFile], plan: Plan, settings: Settings, jobs: int,
+             expected: int | None, cache: BlobResultCache | None) -> Iterator[FileResult]:
+    """Every source's result in source order (history keeps the first commit of a finding).
+    A git source the cache knows is not scanned, nor its blob read: its stored result comes
+    back with this commit's fields; the others' results are stored as they arrive."""
+    from scanner.engine.pool import run_files
+
+    if cache is None:
+        yield from run_files(sources, plan, settings, jobs=jobs, expected=expected)
+        return
+    # Sources in order: each one's key and, for a hit, its result (None: scanned below).
+    pending: deque[tuple[bytes | None, FileResult | None]] = deque()
+
+    def misses() -> Iterator[SourceFile]:
+        for source in sources:
+            key = cache.key(source)
+            found, stored = cache.lookup(key) if key is not None else (False, None)
+            known = _restored(stored, source) if found else None
+            if known is not None and not usable(known, settings.hidden):
+                known = None  # the default form stored; --redact asked for another: scan again
+            pending.append((key, known))
+            if known is None:
+                yield source
+
+    scanned: Iterable[SourceFile] = misses()
+    if expected is not None:  # a listed scan is scheduled by what is left to scan
+        scanned = list(scanned)
+        expected = len(scanned)
+    for result in run_files(scanned, plan, settings, jobs=jobs, expected=expected):
+        while True:
+            key, known = pending.popleft()
+            if known is None:
+                break
+            yield known
+        # Stored when it holds no secret: checked where it was scanned, or nothing from the file.
+        if key is not None and (result.cacheable or result.holds_nothing()):
+            cache.keep(key, _for_storage(result))
+        yield result
+    while pending:
+        known = pending.popleft()[1]
+        assert known is not None  # every miss was scanned above
+        yield known
+
+
+def _for_storage(result: FileResult) -> FileResult | tuple[bool, str] | None:
+    """A git source's result as stored, without what belongs to one commit or run (put back on
+    a hit). Most say nothing: None (scanned, code) or (scanned, context) keep the cache small."""
+    if result.says_nothing():
+        return None
+    if result.holds_nothing() and not result.suppressed and not result.binary:
+        return result.scanned, result.context
+    return replace(result, findings=[finding.with_changes(commit=None) for finding in result.findings],
+                   commit=None, changed_lines=None, timings=None)
+
+
+def _restored(stored: FileResult | tuple[bool, str] | None, source: SourceFile) -> FileResult:
+    """A stored result for this source: its commit and added lines again."""
+    if not isinstance(stored, FileResult):
+        scanned, context = (True, "code") if stored is None else stored
+        if not scanned:  # skipped with nothing to say (a binary blob)
+            return FileResult(path=source.path, context=context)
+        return FileResult(path=source.path, scanned=True, changed_lines=source.changed_lines,
+                          commit=source.commit, context=context)
+    findings = [finding.with_changes(commit=source.commit) for finding in stored.findings]
+    return replace(stored, findings=findings, commit=source.commit,
+                   changed_lines=source.changed_lines, notes=list(stored.notes))
 
 
 def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[str, FileFacts],
@@ -501,7 +586,9 @@ def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[s
                 # A file loaded on demand was not asked for (excluded, or not in the diff): it
                 # only informs the verdict on scanned files.
                 continue
-            if not touches(finding, origin.changed_lines):
+            if origin.changed_lines is not None and not any(
+                    first <= finding.end_line and finding.line <= last
+                    for first, last in origin.changed_lines):
                 continue
             if origin.commit and finding.commit is None:
                 finding = finding.with_changes(commit=origin.commit)
