@@ -308,6 +308,18 @@ def test_diff_hook_and_history_show_the_level_asked(tmp_path: Path, command: tup
         _floor_kept(value, written.values())
 
 
+@pytest.mark.parametrize("command", [("diff", "--staged"), ("hook",), ("history",)])
+def test_a_git_result_cached_in_the_default_form_never_answers_another_level(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    repo = _staged(tmp_path)
+    if command[0] == "history":
+        repo.commit()
+    files = ("app/settings.py",) if command[0] == "hook" else ()
+    for args, shown in (((), LONG[:4]), (("--redact", "50"), LONG[:32]), ((), LONG[:4])):
+        written = _reports(repo, *args, command=command, files=files, formats=("json",))
+        assert _snippets(written)[2] == f'CLIENT_SECRET = "{shown}…(64 chars)"', args
+
+
 def test_audit_and_fix_diff_show_the_level_asked(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
     repo.write("app/settings.py", f'CLIENT_SECRET = "{LONG}"\n')
