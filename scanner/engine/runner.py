@@ -31,7 +31,7 @@ from scanner.suppress import PathIgnores, inline_directives, is_inline_suppresse
 
 if TYPE_CHECKING:
     from scanner.cache import ResultCache
-    from scanner.engine.plan import Plan
+    from scanner.engine.plan import Plan, Planned
 
 
 @dataclass
@@ -85,15 +85,19 @@ def touches(finding: Finding, changed: frozenset[int] | None) -> bool:
     return any(line in changed for line in range(finding.line, finding.end_line + 1))
 
 
-def extract(document: Document, plan: Plan, timings: dict[str, float] | None = None) -> FileFacts:
+def extract(document: Document, plan: Plan, timings: dict[str, float] | None = None,
+            admitted: set[Planned] | None = None) -> FileFacts:
     """Every fact the plan's extractors find in `document` (an extractor that raises leaves a
-    note; the others still run). `timings`: seconds per family of analyses, added to."""
+    note; the others still run). `timings`: seconds per family of analyses, added to;
+    `admitted`: the extractors whose gates let the document in, added to."""
     facts = FileFacts()
     if plan.index.accelerated and document.keyword_index is None:
         document.keyword_index = plan.index
     for planned in plan.for_kind(document.kind):
         if not plan.admits(planned, document):
             continue
+        if admitted is not None:
+            admitted.add(planned)
         if timings is not None:
             started = time.perf_counter()
             _extract_one(document, planned.extractor, facts)
@@ -121,7 +125,8 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
     """Run the plan over one document: findings (inline-suppressed and diff-filtered), notes,
     and the facts project rules gather. A rule that raises becomes a note. `timings`: seconds
     per analysis family and rule family, added to (--profile)."""
-    facts = extract(document, plan, timings)
+    admitted: set[Planned] = set()
+    facts = extract(document, plan, timings, admitted)
     result = FileResult(path=document.path, scanned=True, changed_lines=document.changed_lines,
                         commit=document.commit, context=document.context)
     raw: list[Finding] = []
@@ -142,12 +147,9 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
             family = f"rules: {rule.id[:3]}xx"
             timings[family] = timings.get(family, 0.0) + time.perf_counter() - started
     if plan.project_facts and not document.sparse:  # added lines alone hold no project facts
-        missing = frozenset(
-            kind for planned in plan.extractors
-            if not plan.project_facts.isdisjoint(planned.extractor.produces)
-            and (not planned.extractor.gate.kinds or document.kind in planned.extractor.gate.kinds)
-            and not plan.admits(planned, document)
-            for kind in planned.extractor.produces if kind in plan.project_facts)
+        missing = frozenset(kind for planned in plan.for_kind(document.kind)
+                            if planned not in admitted
+                            for kind in planned.extractor.produces if kind in plan.project_facts)
         gathered = FileFacts(missing=missing)
         for kind in plan.project_facts:
             for fact in facts.of(kind):
