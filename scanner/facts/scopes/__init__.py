@@ -28,6 +28,17 @@ __all__ = ["ApiUse", "ApiUseExtractor", "Concat", "Join", "Lit", "Ref", "Refresh
            "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "Unknown"]
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+# The fast path of the scope gate: every request and every constant named like scopes has a
+# scope key or name ending in `scope(s)` where a value is given to it: a keyword, a dict or
+# config key (quoted, `key:` with its value on the line, or at a line start with a list below),
+# a pair or `append("scope", x)`, an assignment (`SCOPES += [...]`), a JS shorthand property;
+# or Google's `access_type`, or a client taking scopes positionally. A Python block colon
+# (`with push_scope() as scope:`) is none of these.
+SCOPE_PATTERN = "|".join((
+    r"scopes?(?:[\"'`]|\s*\+?=|\s*[,}]|\s*:(?![ \t]*[\r\n]))",
+    r"(?:^|\n)[ \t\-]*[\w.\-]*scopes?[\"']?\s*:",
+    r"access_?type",
+    *POSITIONAL_SCOPES))
 _THIRD_PARTY_DIRS = ("/node_modules/", "/vendor/", "/third_party/", "/bower_components/")
 
 
@@ -46,7 +57,8 @@ class ScopeExtractor(Extractor):
     name = "scopes"
     produces = (ScopeRequest, ScopeConstant)
     # A client taking scopes positionally is a request without the word.
-    gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES))
+    gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES),
+                pattern=SCOPE_PATTERN)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):
