@@ -220,6 +220,14 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     # An English `provided,` after a word; a secret read without a signature in sight.
     "def save(secret_key, token):\n    # stored as provided, then hashed\n"
     "    return hash(secret_key) + token\n",
+    # Prose wrapped onto an indented line, and statements binding `signature` or `sig` (Django's
+    # forms and models): no parameter, whatever comes before the line.
+    'def formset(parent_model, fk_name=None, token=None):\n    """Return the foreign key. If fk_name is\n'
+    '    provided, assume it is the name of the key."""\n    return fk_name or token\n',
+    "def check(fields, token):\n    for f in fields:\n        signature = (f.name, f.kind, token)\n"
+    "        yield signature\n",
+    "def create(self, token):\n    name = self._name()\n    sig = [self.settings[token], name]\n"
+    "    return sig\n",
 ])
 def test_code_that_only_looks_like_a_webhook_is_not_parsed(code: str) -> None:
     assert not _parsed("pkg/module.py", code)
