@@ -220,10 +220,12 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     # An English `provided,` after a word; a secret read without a signature in sight.
     "def save(secret_key, token):\n    # stored as provided, then hashed\n"
     "    return hash(secret_key) + token\n",
-    # Prose wrapped onto an indented line, and statements binding `signature` or `sig` (Django's
-    # forms and models): no parameter, whatever comes before the line.
-    'def formset(parent_model, fk_name=None, token=None):\n    """Return the foreign key. If fk_name is\n'
-    '    provided, assume it is the name of the key."""\n    return fk_name or token\n',
+    # Prose ending a line, a quoted word, and statements binding `signature` or `sig` (Django's
+    # templates, middleware and models): no parameter.
+    'def render(token):\n    """Raise an error. The following information is\n    provided:\n\n'
+    '    message\n        The message.\n    """\n    return token\n',
+    'def cache_key(request, token):\n    # tell "provided, but empty" apart from missing\n'
+    "    return token or request\n",
     "def check(fields, token):\n    for f in fields:\n        signature = (f.name, f.kind, token)\n"
     "        yield signature\n",
     "def create(self, token):\n    name = self._name()\n    sig = [self.settings[token], name]\n"

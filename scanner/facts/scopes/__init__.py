@@ -30,13 +30,14 @@ __all__ = ["ApiUse", "ApiUseExtractor", "Concat", "Join", "Lit", "Ref", "Refresh
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # The fast path of the scope gate: every request and every constant named like scopes has a
 # scope key or name ending in `scope(s)` where a value is given to it: a keyword, a dict or
-# config key (quoted, `key:` with its value on the line, or at a line start with a list below),
-# a pair or `append("scope", x)`, an assignment (`SCOPES += [...]`), a JS shorthand property;
-# or Google's `access_type`, or a client taking scopes positionally. A Python block colon
-# (`with push_scope() as scope:`) is none of these.
+# config key (quoted, or `key:` with its value on the line or below), a pair or
+# `append("scope", x)`, an assignment (`SCOPES += [...]`), a JS shorthand property; or Google's
+# `access_type`, or a client taking scopes positionally. A Python block's colon after a word and
+# a blank (`with push_scope() as scope:`, `if scope:`) is none of these. Each branch starts with
+# a literal (a branch that starts at every line is slow).
 SCOPE_PATTERN = "|".join((
     r"scopes?(?:[\"'`]|\s*\+?=|\s*[,}]|\s*:(?![ \t]*[\r\n]))",
-    r"(?:^|\n)[ \t\-]*[\w.\-]*scopes?[\"']?\s*:",
+    r"scope(?<![a-z0-9_$] scope)\s*:", r"scopes(?<![a-z0-9_$] scopes)\s*:",
     r"access_?type",
     *POSITIONAL_SCOPES))
 _THIRD_PARTY_DIRS = ("/node_modules/", "/vendor/", "/third_party/", "/bower_components/")

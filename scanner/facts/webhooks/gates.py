@@ -81,20 +81,25 @@ _PREFIXED_HEADERS = tuple(
     rf"{prefix}(?<![a-z0-9]{prefix})(?=[-_])[^ ]{{0,60}}?(?:signature|hmac|[-_]token|[-_]sig)"
     for prefix in _HEADER_PREFIXES)
 _PLAIN_HEADERS = (r"signature\s*[\"'`]", r"webhook[-_]id")
-# A parameter follows `(`, `,`, `*`, `{`, `[` or `...` (blanks, line breaks and comments may come
-# between), or, on its line, a decorator call's `)` (`@Inject() sig`), or the `=`, `:`, `?` or `>`
-# before a lone arrow parameter; or `lambda`, `async` and TypeScript modifiers. Never a word,
-# a quote or an indented line start, as prose ("if fk_name is\n    provided, ...") and a
-# statement (`signature = inspect.signature(f)`) stand. It comes before `,` `)` `:` `=` `?`.
+# A parameter follows `(`, `,`, `*`, `...` or a blank, never a word and one blank as prose does
+# ("if provided, ..."), nor a quote, but for `lambda`, `async` (a lone arrow parameter) and
+# TypeScript modifiers; a call `@Inject()` before it ends in `)`. It comes before `,` `)` `:` `=`
+# `?`, but not as a statement at a line start (`signature = inspect.signature(f)`: a blank before
+# and after `=`, where a default is written `sig=None`) nor as prose ending a line ("... is
+# provided:"). Branches start with the name: a pattern that starts at every `(` is slow.
 _AFTER_PARAMETER = rf"(?={GAP}[,):=?])"
 _KEYWORDS_BEFORE_PARAMETER = ("lambda", "async", "private", "public", "protected", "readonly",
                               "override")
-_BEFORE_PARAMETER = (rf"(?:[(,*{{\[]|\.\.\.)(?:{GAP_ITEM})*|[)=:?>][ \t]*"
-                     rf"|(?<![a-z0-9_$])(?:{'|'.join(_KEYWORDS_BEFORE_PARAMETER)})[ \t]+")
+_INDENTS = ("", *(" " * width for width in range(1, 41)), *("\t" * width for width in range(1, 9)))
 
 
 def _parameter(name: str, tail: str = "") -> str:
-    return rf"(?:{_BEFORE_PARAMETER}){name}{tail}{_AFTER_PARAMETER}"
+    after_keyword = "".join(rf"|(?<={keyword} {name})" for keyword in _KEYWORDS_BEFORE_PARAMETER)
+    line_start = "".join(rf"(?<!\n{indent}{name})" for indent in _INDENTS)
+    return (rf"{name}(?<![a-z0-9_$]{name})(?<![^.]\.{name})(?<![\"'`]{name})"
+            rf"(?:(?<![a-z0-9_$] {name}){after_keyword})"
+            rf"(?:{line_start}|(?!{tail}[ \t]+=[ \t]*[^=\s]))"
+            rf"{tail}(?!:[ \t]*\r?\n){_AFTER_PARAMETER}")
 
 
 _SIGNATURE_PARAMETERS = (rf"_sig(?:nature)?{_AFTER_PARAMETER}",
