@@ -228,6 +228,9 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     "    return token or request\n",
     "def check(fields, token):\n    for f in fields:\n        signature = (f.name, f.kind, token)\n"
     "        yield signature\n",
+    # A template tag named like a route table (Django's `{% url %}`): a definition, not a call.
+    '@register.tag\ndef url(parser, token):\n    """Return an absolute URL (a callback)."""\n'
+    "    return parser.compile_filter(token)\n",
     "def create(self, token):\n    name = self._name()\n    sig = [self.settings[token], name]\n"
     "    return sig\n",
 ])

@@ -130,8 +130,9 @@ BYPASS_PATTERN = re.compile("|".join((
 
 # -- routes ------------------------------------------------------------------------------------
 
-# Names in route tables, not inside other names (`is_valid_path(`, `builtin_template_path(`).
-_TABLE_CALLS = "|".join(rf"{name}(?<![a-z0-9_$]{name})" for name in (
+# Names in route tables, not inside other names (`is_valid_path(`, `builtin_template_path(`) nor
+# where a function of that name is defined (Django's `{% url %}` tag: `def url(parser, token)`).
+_TABLE_CALLS = "|".join(rf"{name}(?<![a-z0-9_$]{name})(?<!def {name})(?<!function {name})" for name in (
     "path", "re_path", "url", "route", "apiroute", "add_route", "add_api_route", "add_post",
     "add_put"))
 
