@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.credentials import credential_literals_in
-from scanner.facts.base import Extractor, FileFacts
+from scanner.facts.base import Extractor, Fact, FileFacts
 from scanner.facts.symbols import module_symbols
 from scanner.model.document import Document, FileKind
 from scanner.model.finding import Finding, Summary
@@ -41,7 +41,7 @@ from scanner.suppress import PathIgnores, inline_directives, is_inline_suppresse
 
 if TYPE_CHECKING:
     from scanner.cache import BlobResultCache, ResultCache
-    from scanner.engine.plan import Plan
+    from scanner.engine.plan import Plan, Planned
 
 
 @dataclass
@@ -106,15 +106,19 @@ def touches(finding: Finding, changed: frozenset[int] | None) -> bool:
     return any(line in changed for line in range(finding.line, finding.end_line + 1))
 
 
-def extract(document: Document, plan: Plan, timings: dict[str, float] | None = None) -> FileFacts:
+def extract(document: Document, plan: Plan, timings: dict[str, float] | None = None,
+            admitted: set[Planned] | None = None) -> FileFacts:
     """Every fact the plan's extractors find in `document` (an extractor that raises leaves a
-    note; the others still run). `timings`: seconds per family of analyses, added to."""
+    note; the others still run). `timings`: seconds per family of analyses, added to;
+    `admitted`: the extractors whose gates let the document in, added to."""
     facts = FileFacts()
     if plan.index.accelerated and document.keyword_index is None:
         document.keyword_index = plan.index
     for planned in plan.for_kind(document.kind):
         if not plan.admits(planned, document):
             continue
+        if admitted is not None:
+            admitted.add(planned)
         if timings is not None:
             started = time.perf_counter()
             _extract_one(document, planned.extractor, facts)
@@ -143,7 +147,8 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
     and the facts project rules gather. A rule that raises becomes a note. `timings`: seconds
     per analysis family and rule family, added to (--profile); `hidden`: the --redact level."""
     document.secrets_seen.hidden = hidden
-    facts = extract(document, plan, timings)
+    admitted: set[Planned] = set()
+    facts = extract(document, plan, timings, admitted)
     result = FileResult(path=document.path, scanned=True, changed_lines=document.changed_lines,
                         commit=document.commit, context=document.context)
     raw: list[Finding] = []
@@ -164,11 +169,10 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
             family = f"rules: {rule.id[:3]}xx"
             timings[family] = timings.get(family, 0.0) + time.perf_counter() - started
     if plan.project_facts and not document.sparse:  # added lines alone hold no project facts
-        complete = all(plan.admits(planned, document) for planned in plan.extractors
-                       if not plan.project_facts.isdisjoint(planned.extractor.produces)
-                       and (not planned.extractor.gate.kinds
-                            or document.kind in planned.extractor.gate.kinds))
-        gathered = FileFacts(complete=complete)
+        missing = frozenset(kind for planned in plan.for_kind(document.kind)
+                            if planned not in admitted
+                            for kind in planned.extractor.produces if kind in plan.project_facts)
+        gathered = FileFacts(missing=missing)
         for kind in plan.project_facts:
             for fact in facts.of(kind):
                 gathered.add(fact)
@@ -570,8 +574,8 @@ def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[s
                       hidden: int | None = None) -> Iterator[Finding]:
     from scanner.project.index import ProjectIndex
 
-    index = ProjectIndex(facts, lambda path: _load_facts(path, loader, plan), all_paths,
-                         scanned=frozenset(origins))
+    index = ProjectIndex(facts, lambda path, kinds=None: _load_facts(path, loader, plan, kinds),
+                         all_paths, scanned=frozenset(origins), partial_loads=plan.fast_paths)
     reporter = ProjectReporter(commits={p: o.commit for p, o in origins.items()},
                                contexts={p: o.context for p, o in origins.items()}, hidden=hidden)
     for rule in rules:
@@ -598,27 +602,40 @@ def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[s
             yield finding
 
 
-def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan) -> FileFacts | None:
-    """Facts of a file the scan did not cover (a module an import leads to): every extractor of
-    the plan runs on it whatever its gate says, since it was asked for by name."""
+def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan,
+                kinds: frozenset[type[Fact]] | None = None) -> FileFacts | None:
+    """Facts of a file the scan did not cover (a module an import leads to), or did not cover
+    whole: the extractors of the plan producing `kinds` (None: every project fact) run on it
+    whatever their gates say, since it was asked for by name. Its module symbols come with
+    it when it is parsed (always when `kinds` is None or holds them)."""
+    from scanner.facts.symbols import ModuleSymbols
+
     document = loader(path)
     if document is None:
         return None
-    facts = FileFacts()
-    symbols = module_symbols(document)
-    if symbols is not None:
-        facts.add(symbols)
+    wanted = plan.project_facts if kinds is None else plan.project_facts & kinds
+    settled: set[type[Fact]] = set()  # types extracted here, or that no extractor finds here
+    found: list[Fact] = []
     for planned in plan.extractors:
-        kinds = planned.extractor.gate.kinds
-        if (kinds and document.kind not in kinds) \
-                or plan.project_facts.isdisjoint(planned.extractor.produces):
-            continue  # only project facts are kept: an extractor without any need not run
+        extractor = planned.extractor
+        if extractor.gate.kinds and document.kind not in extractor.gate.kinds:
+            settled.update(extractor.produces)
+            continue
+        if wanted.isdisjoint(extractor.produces):
+            continue  # only the project facts asked for are kept: other extractors need not run
+        settled.update(extractor.produces)
         try:
-            for fact in planned.extractor.extract(document):
-                if type(fact) in plan.project_facts:
-                    facts.add(fact)
+            found.extend(fact for fact in extractor.extract(document)
+                         if type(fact) in plan.project_facts)
         except Exception:  # a module we only consult; its own scan reports its problems
             continue
+    facts = FileFacts(missing=plan.project_facts - settled)
+    if kinds is None or ModuleSymbols in kinds or document.__dict__.get("code") is not None:
+        symbols = module_symbols(document)
+        if symbols is not None:
+            facts.add(symbols)
+    for fact in found:
+        facts.add(fact)
     return facts
 
 

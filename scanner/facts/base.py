@@ -77,20 +77,24 @@ class Extractor:
 
 
 class FileFacts:
-    """The facts of one document, by type. `complete` is False when some extractor's gate kept
-    it out: a project rule that needs the file's every fact (a module an import leads to) must
-    then have it loaded whole."""
+    """The facts of one document, by type. `missing` holds the project fact types that an
+    extractor's gate kept out of it (none: complete): a project rule that needs one of them from
+    this file (a module an import leads to) must have it loaded."""
 
-    __slots__ = ("_by_type", "complete")
+    __slots__ = ("_by_type", "missing")
 
-    def __init__(self, *, complete: bool = True) -> None:
+    def __init__(self, *, missing: frozenset[type[Fact]] = frozenset()) -> None:
         self._by_type: dict[type[Fact], list[Fact]] = {}
-        self.complete = complete
+        self.missing = missing
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
             return NotImplemented
-        return self.complete == other.complete and self._by_type == other._by_type
+        return self.missing == other.missing and self._by_type == other._by_type
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
@@ -109,3 +113,12 @@ class FileFacts:
 
     def types(self) -> Iterable[type[Fact]]:
         return self._by_type.keys()
+
+    def merged(self, loaded: FileFacts) -> FileFacts:
+        """These facts completed by `loaded` (the same file's facts of some missing types)."""
+        merged = FileFacts(missing=self.missing & loaded.missing)
+        merged._by_type = {kind: list(found) for kind, found in self._by_type.items()}
+        for kind in loaded.types():
+            if kind in self.missing or kind not in merged._by_type:
+                merged._by_type[kind] = list(loaded.of(kind))
+        return merged

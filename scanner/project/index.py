@@ -7,33 +7,38 @@ scan did not cover are loaded on demand (hook and diff modes read the rest of th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from scanner.facts.symbols import JS_MODULE_SEPARATOR, ClassSymbol, ModuleSymbols, python_module
 
 if TYPE_CHECKING:
-    from scanner.facts.base import FileFacts
+    from scanner.facts.base import Fact, FileFacts
 
 _MAX_HOPS = 8
+_SYMBOLS: tuple[type[Fact], ...] = (ModuleSymbols,)  # what a module lookup needs of a file
 _JS_EXTENSIONS = (".ts", ".js", ".tsx", ".mjs", ".cjs", ".jsx")
 
 
 class ProjectIndex:
     """Names across the project. `facts` are the scanned files' project facts by path; `load`
-    returns the project facts of another file of the work tree (or None)."""
+    returns the project facts of another file of the work tree (or None): of the given fact
+    types (None: every one). With `partial_loads`, a file is loaded for the types a rule asks
+    for that its scanned facts lack, else whole whenever anything is lacking."""
 
     def __init__(self, facts: Mapping[str, FileFacts],
-                 load: Callable[[str], FileFacts | None] = lambda path: None,
+                 load: Callable[..., FileFacts | None] = lambda path, kinds=None: None,
                  all_paths: Callable[[], tuple[str, ...]] = lambda: (), *,
-                 scanned: frozenset[str] = frozenset()) -> None:
+                 scanned: frozenset[str] = frozenset(), partial_loads: bool = False) -> None:
         self.facts: dict[str, FileFacts] = dict(facts)
         self._load = load
         self.all_paths = all_paths
         self.scanned = scanned or frozenset(facts)
+        self.partial_loads = partial_loads
         self.modules: dict[str, ModuleSymbols] = {}
         self.classes: dict[str, ClassSymbol] = {}
         self._tried: set[str] = set()
+        self._tried_kinds: dict[str, set[type[Fact]]] = {}  # types loaded (or tried) per path
         self._by_suffix: dict[str, str] | None = None  # dotted-name suffix -> scanned path
         # Module lookups that missed `modules`, with the `modules` generation they saw: a name
         # outside the project (`django`, `rest_framework`) is asked for thousands of times.
@@ -58,12 +63,15 @@ class ProjectIndex:
             for cls in symbols.classes:
                 self.classes[cls.qualname] = cls
 
-    def load(self, path: str) -> FileFacts | None:
-        """Every project fact of `path`: a scanned file's own when its gates let every
-        extractor run, else the file loaded whole on demand (each path loaded once)."""
+    def load(self, path: str, needs: Collection[type[Fact]] | None = None) -> FileFacts | None:
+        """The project facts of `path` a caller `needs` (None: every one): a scanned file's own
+        when its gates let the extractors of those facts run, else loaded on demand (each path
+        loaded whole once, or each fact type of it once)."""
         known = self.facts.get(path)
         if known is not None and known.complete:
             return known
+        if needs is not None and self.partial_loads and path not in self._tried:
+            return self._load_part(path, known, needs)
         if path in self._tried:
             return known
         self._tried.add(path)
@@ -78,6 +86,25 @@ class ProjectIndex:
             self._generation += 1
         self._add(loaded)
         return loaded
+
+    def _load_part(self, path: str, known: FileFacts | None,
+                   needs: Collection[type[Fact]]) -> FileFacts | None:
+        """`load` of the fact types a scanned file lacks: its other facts are whole already."""
+        lacking = {kind for kind in needs
+                   if (kind is ModuleSymbols and (known is None or not known.of(ModuleSymbols)))
+                   or known is None or kind in known.missing}
+        tried = self._tried_kinds.setdefault(path, set())
+        lacking -= tried
+        if not lacking:
+            return known
+        tried.update(lacking)
+        loaded = self._load(path, frozenset(lacking))
+        if loaded is None:
+            return known
+        merged = known.merged(loaded) if known is not None else loaded
+        self.facts[path] = merged
+        self._add(merged)
+        return merged
 
     def module(self, name: str) -> ModuleSymbols | None:
         """A module by dotted (Python) or path-like (JS) name, loading it when needed; a
@@ -94,7 +121,7 @@ class ProjectIndex:
 
     def _search_module(self, name: str) -> ModuleSymbols | None:
         for path in _candidate_paths(name):
-            self.load(path)
+            self.load(path, _SYMBOLS)
             found = self.modules.get(name)
             if found is not None:
                 return found
@@ -117,7 +144,7 @@ class ProjectIndex:
         return self._by_suffix.get(name)
 
     def module_of_path(self, path: str) -> ModuleSymbols | None:
-        facts = self.load(path)
+        facts = self.load(path, _SYMBOLS)
         if facts is None:
             return None
         found = facts.of(ModuleSymbols)

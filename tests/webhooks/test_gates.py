@@ -220,6 +220,19 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     # An English `provided,` after a word; a secret read without a signature in sight.
     "def save(secret_key, token):\n    # stored as provided, then hashed\n"
     "    return hash(secret_key) + token\n",
+    # Prose ending a line, a quoted word, and statements binding `signature` or `sig` (Django's
+    # templates, middleware and models): no parameter.
+    'def render(token):\n    """Raise an error. The following information is\n    provided:\n\n'
+    '    message\n        The message.\n    """\n    return token\n',
+    'def cache_key(request, token):\n    # tell "provided, but empty" apart from missing\n'
+    "    return token or request\n",
+    "def check(fields, token):\n    for f in fields:\n        signature = (f.name, f.kind, token)\n"
+    "        yield signature\n",
+    # A template tag named like a route table (Django's `{% url %}`): a definition, not a call.
+    '@register.tag\ndef url(parser, token):\n    """Return an absolute URL (a callback)."""\n'
+    "    return parser.compile_filter(token)\n",
+    "def create(self, token):\n    name = self._name()\n    sig = [self.settings[token], name]\n"
+    "    return sig\n",
 ])
 def test_code_that_only_looks_like_a_webhook_is_not_parsed(code: str) -> None:
     assert not _parsed("pkg/module.py", code)

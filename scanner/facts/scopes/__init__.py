@@ -28,6 +28,18 @@ __all__ = ["ApiUse", "ApiUseExtractor", "Concat", "Join", "Lit", "Ref", "Refresh
            "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "Unknown"]
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+# The fast path of the scope gate: every request and every constant named like scopes has a
+# scope key or name ending in `scope(s)` where a value is given to it: a keyword, a dict or
+# config key (quoted, or `key:` with its value on the line or below), a pair or
+# `append("scope", x)`, an assignment (`SCOPES += [...]`), a JS shorthand property; or Google's
+# `access_type`, or a client taking scopes positionally. A Python block's colon after a word and
+# a blank (`with push_scope() as scope:`, `if scope:`) is none of these. Each branch starts with
+# a literal (a branch that starts at every line is slow).
+SCOPE_PATTERN = "|".join((
+    r"scopes?(?:[\"'`]|\s*\+?=|\s*[,}]|\s*:(?![ \t]*[\r\n]))",
+    r"scope(?<![a-z0-9_$] scope)\s*:", r"scopes(?<![a-z0-9_$] scopes)\s*:",
+    r"access_?type",
+    *POSITIONAL_SCOPES))
 _THIRD_PARTY_DIRS = ("/node_modules/", "/vendor/", "/third_party/", "/bower_components/")
 
 
@@ -46,7 +58,8 @@ class ScopeExtractor(Extractor):
     name = "scopes"
     produces = (ScopeRequest, ScopeConstant)
     # A client taking scopes positionally is a request without the word.
-    gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES))
+    gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES),
+                pattern=SCOPE_PATTERN)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):

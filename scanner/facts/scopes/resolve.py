@@ -144,7 +144,7 @@ class Resolver:
     def constants(self, path: str) -> dict[str, ScopeConstant]:
         found = self._constants.get(path)
         if found is None:
-            facts = self.index.load(path)
+            facts = self.index.load(path, (ScopeConstant,))
             found = {c.name: c for c in facts.of(ScopeConstant)} if facts is not None else {}
             self._constants[path] = found
         return found

@@ -82,17 +82,24 @@ _PREFIXED_HEADERS = tuple(
     for prefix in _HEADER_PREFIXES)
 _PLAIN_HEADERS = (r"signature\s*[\"'`]", r"webhook[-_]id")
 # A parameter follows `(`, `,`, `*`, `...` or a blank, never a word and one blank as prose does
-# ("if provided, ..."), but for `lambda`, `async` (a lone arrow parameter) and TypeScript
-# modifiers; a call `@Inject()` before it ends in `)`. It comes before `,` `)` `:` `=` `?`.
+# ("if provided, ..."), nor a quote, but for `lambda`, `async` (a lone arrow parameter) and
+# TypeScript modifiers; a call `@Inject()` before it ends in `)`. It comes before `,` `)` `:` `=`
+# `?`, but not as a statement at a line start (`signature = inspect.signature(f)`: a blank before
+# and after `=`, where a default is written `sig=None`) nor as prose ending a line ("... is
+# provided:"). Branches start with the name: a pattern that starts at every `(` is slow.
 _AFTER_PARAMETER = rf"(?={GAP}[,):=?])"
 _KEYWORDS_BEFORE_PARAMETER = ("lambda", "async", "private", "public", "protected", "readonly",
                               "override")
+_INDENTS = ("", *(" " * width for width in range(1, 41)), *("\t" * width for width in range(1, 9)))
 
 
 def _parameter(name: str, tail: str = "") -> str:
     after_keyword = "".join(rf"|(?<={keyword} {name})" for keyword in _KEYWORDS_BEFORE_PARAMETER)
-    return (rf"{name}(?<![a-z0-9_$]{name})(?<![^.]\.{name})"
-            rf"(?:(?<![a-z0-9_$] {name}){after_keyword}){tail}{_AFTER_PARAMETER}")
+    line_start = "".join(rf"(?<!\n{indent}{name})" for indent in _INDENTS)
+    return (rf"{name}(?<![a-z0-9_$]{name})(?<![^.]\.{name})(?<![\"'`]{name})"
+            rf"(?:(?<![a-z0-9_$] {name}){after_keyword})"
+            rf"(?:{line_start}|(?!{tail}[ \t]+=[ \t]*[^=\s]))"
+            rf"{tail}(?!:[ \t]*\r?\n){_AFTER_PARAMETER}")
 
 
 _SIGNATURE_PARAMETERS = (rf"_sig(?:nature)?{_AFTER_PARAMETER}",
@@ -123,8 +130,9 @@ BYPASS_PATTERN = re.compile("|".join((
 
 # -- routes ------------------------------------------------------------------------------------
 
-# Names in route tables, not inside other names (`is_valid_path(`, `builtin_template_path(`).
-_TABLE_CALLS = "|".join(rf"{name}(?<![a-z0-9_$]{name})" for name in (
+# Names in route tables, not inside other names (`is_valid_path(`, `builtin_template_path(`) nor
+# where a function of that name is defined (Django's `{% url %}` tag: `def url(parser, token)`).
+_TABLE_CALLS = "|".join(rf"{name}(?<![a-z0-9_$]{name})(?<!def {name})(?<!function {name})" for name in (
     "path", "re_path", "url", "route", "apiroute", "add_route", "add_api_route", "add_post",
     "add_put"))
 

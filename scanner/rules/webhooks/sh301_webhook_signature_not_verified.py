@@ -23,6 +23,8 @@ from scanner.project.index import ProjectIndex
 from scanner.rules.base import CONTEXTS, Bad, Good, ProjectReporter, ProjectRule
 
 _MAX_DEPTH = 8
+# The facts this rule reads of a file (a module it is led to is loaded for these alone).
+_NEEDS = (Route, FunctionSummary, Guard, MiddlewareSetting)
 # Methods through which a class named as a handler, dependency or guard does its work.
 _CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
                         "authenticate", "has_permission")
@@ -98,7 +100,7 @@ class WebhookSignatureNotVerified(ProjectRule):
     family = "webhook"
     severity = Severity.HIGH
     cwe = ("CWE-345", "CWE-347")
-    needs = (Route, FunctionSummary, Guard, MiddlewareSetting)
+    needs = _NEEDS
     # Tests post unsigned deliveries on purpose.
     contexts = CONTEXTS - {"test"}
     examples = (
@@ -223,7 +225,7 @@ class _Verdict:
     def _summaries(self, path: str) -> dict[str, FunctionSummary]:
         found = self._functions.get(path)
         if found is None:
-            facts = self.index.load(path)
+            facts = self.index.load(path, _NEEDS)
             found = {f.qualname: f for f in facts.of(FunctionSummary)} if facts is not None else {}
             self._functions[path] = found
         return found
@@ -354,7 +356,7 @@ class _Verdict:
         seen: set[str] = set()
         index = self.index
         for path in scanned:
-            facts = index.load(path)
+            facts = index.load(path, _NEEDS)
             assert facts is not None
             for route in facts.of(Route):
                 for function in self._route_targets(route, path):
@@ -465,7 +467,7 @@ class _Verdict:
             return True  # a plugin chosen at run time verifies or not: no way to be sure
         if any(self.name_verifies(name, handler.route_path, None) for name in handler.middleware):
             return True
-        facts = self.index.load(handler.route_path)
+        facts = self.index.load(handler.route_path, _NEEDS)
         owner = handler.owner
         for guard in facts.of(Guard) if facts is not None else ():
             if guard.kind == "dependency":
@@ -494,7 +496,7 @@ class _Verdict:
                 prefix = f"{base}/" if base else ""
                 for candidate in (f"{prefix}settings.py", f"{prefix}settings/__init__.py",
                                   f"{prefix}settings/base.py"):
-                    loaded = index.load(candidate)
+                    loaded = index.load(candidate, _NEEDS)
                     if loaded is not None:
                         settings.extend(loaded.of(MiddlewareSetting))
         for setting in settings:
