@@ -68,6 +68,7 @@ _BY_SUFFIX = {
     ".conf": FileKind.INI, ".properties": FileKind.INI, ".env": FileKind.ENV,
     ".ipynb": FileKind.NOTEBOOK, ".sh": FileKind.SHELL, ".bash": FileKind.SHELL,
     ".zsh": FileKind.SHELL, ".md": FileKind.MARKDOWN, ".rst": FileKind.MARKDOWN,
+    ".mdx": FileKind.MARKDOWN,
 }
 
 _FRONTEND_DIRS = frozenset(
@@ -76,6 +77,9 @@ _FRONTEND_DIRS = frozenset(
 _EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos"})
 _EXAMPLE_MARKERS = (".example", ".sample", ".template", ".dist", "example.", "sample.")
 _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
+# A value given as a documented example: a schema's `examples=[...]`/`"example": ...`, JSDoc.
+_EXAMPLE_VALUE = re.compile(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
+_EXAMPLE_LIST = re.compile(r"""\bexamples["']?[ \t]*[:=][ \t]*[\[(][ \t]*$""", re.IGNORECASE)
 _GENERATED_NAMES = frozenset({"pkg-info", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
                               "poetry.lock", "cargo.lock", "composer.lock", "gemfile.lock"})
 _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "routes", "pages/api"})
@@ -269,6 +273,57 @@ class Document:
         if self.kind is FileKind.MARKDOWN or dirs & _DOC_DIRS:
             return "docs"
         return "code"
+
+    # Contexts where realistic-looking dummy values are expected (tests, docs, examples).
+    DUMMY_CONTEXTS = frozenset({"test", "docs", "example"})
+
+    def line_context(self, line: int) -> str:
+        """The context of one line: `docs` for a Python docstring or a doctest line in code,
+        else the file's `context` (decided here once, for every family)."""
+        context = self.context
+        if context != "code":
+            return context
+        if self.line_text(line).lstrip().startswith((">>> ", "... ")) or line in self.docstring_lines:
+            return "docs"
+        if self.gives_example(line):
+            return "example"
+        return context
+
+    def gives_example(self, line: int) -> bool:
+        """Whether line `line` gives a documented example value: `examples=["..."]`,
+        `"example": "..."`, a JSDoc `@example`, or the item under an `"examples": [` line."""
+        if _EXAMPLE_VALUE.search(self.line_text(line)):
+            return True
+        return line > 1 and _EXAMPLE_LIST.search(self.line_text(line - 1)) is not None
+
+    @cached_property
+    def docstring_lines(self) -> frozenset[int]:
+        """Lines of Python docstrings (every bare string statement: module, class, function and
+        attribute docs), where sample values are written on purpose."""
+        text = self.text
+        # A sparse document holds only some lines: its docstrings cannot be told apart.
+        if self.kind is not FileKind.PYTHON or self.sparse or ('"""' not in text and "'''" not in text):
+            return frozenset()
+        # Files the code model would refuse get no docstrings (and no second parse note).
+        if len(text) > MAX_CODE_CHARS or any(len(line) > MAX_CODE_LINE for line in self.lines):
+            return frozenset()
+        module = self.code
+        if module is None:
+            return frozenset()
+        from scanner.code import ir
+
+        lines: set[int] = set()
+        bodies = [module.body]
+        while bodies:
+            for statement in ir.walk_statements(bodies.pop()):
+                if isinstance(statement, ir.ExprStmt) and isinstance(statement.expr, ir.Str):
+                    first, _, last, _ = self.node_span(statement)
+                    lines.update(range(first, last + 1))
+                elif isinstance(statement, ir.FunctionDef):
+                    bodies.append(statement.function.body)
+                elif isinstance(statement, ir.ClassDef):
+                    bodies.append(statement.cls.body)
+        return frozenset(lines)
 
     @cached_property
     def is_vendored(self) -> bool:
