@@ -79,7 +79,9 @@ _EXAMPLE_MARKERS = (".example", ".sample", ".template", ".dist", "example.", "sa
 _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
 # A value given as a documented example: a schema's `examples=[...]`/`"example": ...`, JSDoc.
 _EXAMPLE_VALUE = re.compile(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
-_EXAMPLE_LIST = re.compile(r"""\bexamples["']?[ \t]*[:=][ \t]*[\[(][ \t]*$""", re.IGNORECASE)
+_EXAMPLE_BLOCK = re.compile(r"""\bexamples?["']?[ \t]*[:=][ \t]*[\[({][ \t]*$""", re.IGNORECASE)
+# How far above a value its enclosing example block may open.
+_EXAMPLE_BLOCK_LINES = 12
 _GENERATED_NAMES = frozenset({"pkg-info", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
                               "poetry.lock", "cargo.lock", "composer.lock", "gemfile.lock"})
 _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "routes", "pages/api"})
@@ -291,10 +293,23 @@ class Document:
 
     def gives_example(self, line: int) -> bool:
         """Whether line `line` gives a documented example value: `examples=["..."]`,
-        `"example": "..."`, a JSDoc `@example`, or the item under an `"examples": [` line."""
-        if _EXAMPLE_VALUE.search(self.line_text(line)):
+        `"example": "..."`, a JSDoc `@example`, or a line inside an `"examples": [` or
+        `"example": {` block opened on a less indented line above (an OpenAPI example)."""
+        text = self.line_text(line)
+        if _EXAMPLE_VALUE.search(text):
             return True
-        return line > 1 and _EXAMPLE_LIST.search(self.line_text(line - 1)) is not None
+        indent = len(text) - len(text.lstrip())
+        for above in range(line - 1, max(0, line - _EXAMPLE_BLOCK_LINES), -1):
+            text = self.line_text(above)
+            depth = len(text) - len(text.lstrip())
+            if not text.strip() or depth >= indent:
+                continue
+            if _EXAMPLE_BLOCK.search(text):
+                return True
+            indent = depth  # an enclosing block that is no example: look further out
+            if not indent:
+                return False
+        return False
 
     @cached_property
     def docstring_lines(self) -> frozenset[int]:

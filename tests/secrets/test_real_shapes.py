@@ -13,10 +13,13 @@ PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "secrets" / "home-h
 
 # (path, line, rule, confidence, context). Everything else in the fixture is a negative: names
 # written as values, a dummy-named constant, a Bearer challenge, a badge token, a Firebase mobile
-# config, base64 data around `AQE`, a commit id next to "aws", RFC sample values in docstrings.
+# config, base64 data around `AQE`, a commit id next to "aws", RFC sample values in docstrings,
+# rate limits under password-named keys.
 EXPECTED = {
     ("handbook/portal.mdx", 8, "SH102", "low", "docs"),
     ("docs/openapi.json", 7, "SH106", "low", "docs"),
+    ("hub/api_docs.py", 9, "SH102", "low", "example"),
+    ("hub/api_docs.py", 24, "SH102", "high", "code"),
     ("hub/auth/totp.py", 7, "SH110", "high", "code"),
     ("hub/http.py", 11, "SH102", "high", "code"),
     ("hub/integrations/solar/sensor.py", 28, "SH110", "high", "code"),
@@ -73,3 +76,12 @@ def test_names_written_as_values_are_not_keys(tmp_path: Path) -> None:
     """`api_key="pDischarge1"` names a field; `*_KEY = "s2_access_control_key"` a config entry."""
     rows = _rows(_scan(tmp_path))
     assert {row[1] for row in rows if row[0] == "hub/integrations/solar/sensor.py"} == {28}
+
+
+def test_openapi_example_blocks_are_low_and_rate_limits_are_no_passwords(tmp_path: Path) -> None:
+    """A token inside an `"example": {` block is an example (low); `"5/m/user"` is a rate limit."""
+    rows = _rows(_scan(tmp_path))
+    assert {row for row in rows if row[0] == "hub/api_docs.py"} == {
+        ("hub/api_docs.py", 9, "SH102", "low", "example"),
+        ("hub/api_docs.py", 24, "SH102", "high", "code"),
+    }

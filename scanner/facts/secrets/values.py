@@ -31,6 +31,8 @@ _NAME_SEGMENT = re.compile(r"(?:[a-z]+[0-9]{0,3})?(?:[A-Z][a-z]+[0-9]{0,3})*(?:[
                            r"|[A-Z]+[0-9]{0,3}|[0-9]+|[a-z0-9]{1,3}")
 _SEPARATORS = re.compile(r"[_\-./:]+")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
+_ONE_RATE = r"\d+/\d*(?:[smhd]|sec|min|hour|day)[a-z]*(?:/[\w.]+)?"
+_RATE_LIMIT = re.compile(_ONE_RATE + r"(?:,[ \t]*" + _ONE_RATE + ")*")
 # Whole values (lower-case) that mean "nothing here", including the hashes of the empty string.
 EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "yes", "no",
                           "required", "optional", "string", "str", "env", "unset",
@@ -80,6 +82,11 @@ def has_sequence(value: str, run: int = 4) -> bool:
         if count >= run:
             return True
     return False
+
+
+def is_rate_limit(value: str) -> bool:
+    """`5/m/user`, `20/m/ip,5/m/key`, `100/day`: a rate limit, whatever key holds it."""
+    return _RATE_LIMIT.fullmatch(value) is not None
 
 
 def is_templated(value: str) -> bool:
@@ -154,6 +161,7 @@ def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Ite
     return (len(value) < min_length
             or is_placeholder(value, extra)
             or is_templated(value)
+            or is_rate_limit(value)
             or is_reference(value)
             or is_hash_like(value)
             or has_low_variety(value)
