@@ -80,6 +80,8 @@ _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
 # A value given as a documented example: a schema's `examples=[...]`/`"example": ...`, JSDoc.
 _EXAMPLE_VALUE = re.compile(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
 _EXAMPLE_BLOCK = re.compile(r"""\bexamples?["']?[ \t]*[:=][ \t]*[\[({][ \t]*$""", re.IGNORECASE)
+_DOCTEST_LINE = re.compile(r"[ \t]*(?:>>>|\.\.\.) ")
+_INDENT = re.compile(r"[ \t]*")
 # How far above a value its enclosing example block may open.
 _EXAMPLE_BLOCK_LINES = 12
 _GENERATED_NAMES = frozenset({"pkg-info", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
@@ -153,6 +155,9 @@ class Document:
         # Set by the engine: the scan's words, all found in one pass when first asked about.
         self.keyword_index: KeywordIndex | None = None
         self._present: frozenset[str] | None = None
+        # line -> its context / whether it gives an example (asked once per finding).
+        self._line_contexts: dict[int, str] = {}
+        self._examples: dict[int, bool] = {}
         self._memo: dict[MemoKey[Any], Any] = {}
 
     # -- text views ---------------------------------------------------------------------------
@@ -285,25 +290,34 @@ class Document:
         context = self.context
         if context != "code":
             return context
-        if self.line_text(line).lstrip().startswith((">>> ", "... ")) or line in self.docstring_lines:
-            return "docs"
-        if self.gives_example(line):
-            return "example"
-        return context
+        known = self._line_contexts.get(line)
+        if known is None:
+            if _DOCTEST_LINE.match(self.line_text(line)) or line in self.docstring_lines:
+                known = "docs"
+            else:
+                known = "example" if self.gives_example(line) else context
+            self._line_contexts[line] = known
+        return known
 
     def gives_example(self, line: int) -> bool:
         """Whether line `line` gives a documented example value: `examples=["..."]`,
         `"example": "..."`, a JSDoc `@example`, or a line inside an `"examples": [` or
         `"example": {` block opened on a less indented line above (an OpenAPI example)."""
+        known = self._examples.get(line)
+        if known is None:
+            known = self._examples[line] = self._gives_example(line)
+        return known
+
+    def _gives_example(self, line: int) -> bool:
         text = self.line_text(line)
         if _EXAMPLE_VALUE.search(text):
             return True
-        indent = len(text) - len(text.lstrip())
+        indent = _INDENT.match(text).end()  # type: ignore[union-attr]
         for above in range(line - 1, max(0, line - _EXAMPLE_BLOCK_LINES), -1):
             text = self.line_text(above)
-            depth = len(text) - len(text.lstrip())
-            if not text.strip() or depth >= indent:
-                continue
+            depth = _INDENT.match(text).end()  # type: ignore[union-attr]
+            if depth == len(text) or depth >= indent:
+                continue  # blank, or inside the value's own block
             if _EXAMPLE_BLOCK.search(text):
                 return True
             indent = depth  # an enclosing block that is no example: look further out
