@@ -75,7 +75,8 @@ _FRONTEND_DIRS = frozenset(
     {"frontend", "client", "web", "webapp", "public", "static", "www", "spa", "ui", "app", "src"}
 )
 _EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos"})
-_EXAMPLE_MARKERS = (".example", ".sample", ".template", ".dist", "example.", "sample.")
+_TEMPLATE_MARKERS = (".example", ".sample", ".template", ".dist")
+_EXAMPLE_MARKERS = (*_TEMPLATE_MARKERS, "example.", "sample.")
 _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
 # A value given as a documented example: a schema's `examples=[...]`/`"example": ...`, JSDoc.
 _EXAMPLE_VALUE = re.compile(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
@@ -283,6 +284,17 @@ class Document:
 
     # Contexts where realistic-looking dummy values are expected (tests, docs, examples).
     DUMMY_CONTEXTS = frozenset({"test", "docs", "example"})
+
+    @cached_property
+    def holds_dummies(self) -> bool:
+        """Whether the whole file is where fake values are the norm: tests, docs, example
+        directories and template copies (`.env.example`, `config.yaml.dist`); a module named
+        `example.py` is code that may hold real values."""
+        context = self.context
+        if context != "example":
+            return context in self.DUMMY_CONTEXTS
+        name = self.parts[-1] if self.parts else ""
+        return bool(set(self.parts[:-1]) & _EXAMPLE_DIRS) or any(m in name for m in _TEMPLATE_MARKERS)
 
     def line_context(self, line: int) -> str:
         """The context of one line: `docs` for a Python docstring or a doctest line in code,

@@ -101,10 +101,13 @@ _BASE64_LINE = re.compile(r"\s*[A-Za-z0-9+/]{40,}={0,2}")
 _LOWERCASE_DIGEST = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # How far apart (in lines) the two halves of an application's key pair may be assigned.
 _PAIR_LINES = 3
-# `NAME = "literal"`, `name: "literal"`, `"name": "literal"` at the start of a line.
+# `NAME = "literal"`, `name: str = "literal"`, `"name": "literal"` (after the indentation). Every
+# quantifier is bounded, so a search from each position of a long line costs a constant.
 _LITERAL_ASSIGNMENT = re.compile(
-    r"""\s*["']?(?P<key>[A-Za-z_][\w.\-]{0,100})["']?\s*(?::\s*[\w\[\]|. ]{0,40}?)?\s*[:=]\s*"""
+    r"""["']?(?P<key>[A-Za-z_][\w.\-]{0,100})["']?[ \t]{0,8}"""
+    r"""(?:=|:(?:[ \t]{0,8}[A-Za-z_][\w\[\], |.]{0,40}?=)?)[ \t]{0,8}"""
     r"""[rbuRBU]?["'](?P<value>[^"'\s]{1,200})["']""")
+_INDENT = re.compile(r"[ \t]*")
 # Each pass reports at most this many candidate values on one line and in one file (a minified
 # bundle or a generated dump can hold tens of thousands); the rest gets a note, not silence.
 MAX_CANDIDATES_PER_LINE = 1_000
@@ -277,7 +280,9 @@ class _Analysis:
         self.translation = _is_translation(file)
         self.formats = formats.shipped()
         self.decode_depth = int(options.get("decode-depth", values.DEFAULT_DECODE_DEPTH))
-        self.dummies_expected = file.context in file.DUMMY_CONTEXTS
+        self.dummies_expected = file.holds_dummies
+        # line -> (key, value) of the literal assigned at its start, read once per line.
+        self.literal_assignments: dict[int, tuple[str, str] | None] = {}
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
@@ -571,14 +576,24 @@ class _Analysis:
         for near in range(max(1, number - _PAIR_LINES), number + _PAIR_LINES + 1):
             if near == number:
                 continue
-            other = _LITERAL_ASSIGNMENT.match(self.file.line_text(near))
-            if other is None or not syntax.normalized(other.group("key")).endswith(partners):
+            other = self._literal_assignment(near)
+            if other is None or not syntax.normalized(other[0]).endswith(partners):
                 continue
-            value = other.group("value")
+            value = other[1]
             if (len(value) >= self.min_length and not values.is_word_like(value)
                     and not values.is_templated(value)):
                 return True
         return False
+
+    def _literal_assignment(self, number: int) -> tuple[str, str] | None:
+        """(name, literal) of `NAME = "literal"`-like code at the start of line `number`."""
+        if number in self.literal_assignments:
+            return self.literal_assignments[number]
+        text = self.file.line_text(number)
+        found = _LITERAL_ASSIGNMENT.match(text, _INDENT.match(text).end())  # type: ignore[union-attr]
+        pair = (found.group("key"), found.group("value")) if found else None
+        self.literal_assignments[number] = pair
+        return pair
 
     def _xml_block(self, number: int, line: str, taken: _Spans) -> Iterator[_Pending]:
         """`<apiToken>`, the value alone on the next line, then `</apiToken>`."""
