@@ -36,8 +36,9 @@ def run_scan(command: str, corpus: Path) -> dict[str, Any]:
 
 
 def _relative(path: str, files: set[str]) -> str | None:
-    """The corpus file a reported path names (reports are relative to the repository or the root)."""
-    for name in files:
+    """The corpus file a reported path names (reports are relative to the repository or the root);
+    the longest such name, so that the answer never depends on the set's order."""
+    for name in sorted(files, key=lambda n: (-len(n), n)):
         if path == name or path.endswith("/" + name):
             return name
     return None

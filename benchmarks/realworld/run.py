@@ -18,6 +18,8 @@ the project list, the labels and this script; the scanned code never is.
 Labels (labels/<family>/<project>.toml, family = scopes | webhooks | oauth | secrets; or
 labels/<project>.toml):
   [[finding]]  rule, path, line (or lines = [...]), verdict = "TP" | "FP", reason = "one line"
+               ("FP not low" counts the false findings not at confidence `low`: what
+               `--min-confidence medium` would still show)
   [[receiver]] path, line, verdict = "verified" | "authenticated" | "unverified", reason
                (every webhook receiver of the project, listed by hand: SH301's recall)
   [[miss]]     rule, path, line, reason   (a known positive the tool should report: recall)
@@ -234,6 +236,7 @@ class Score:
     findings: int = 0
     tp: int = 0
     fp: int = 0
+    fp_not_low: int = 0  # false findings a user sees by default (confidence high or medium)
     unjudged: int = 0
     known: int = 0  # known positives: TP labels + misses
     found: int = 0  # of which reported
@@ -259,12 +262,14 @@ def score(project: Project, report: dict[str, object], labels: Labels,
         verdict = labels.findings.get((rule, path, line))
         if verdict is None:
             entry.unjudged += 1
-            text = f"{project.name}: {rule} {path}:{line} {finding['message']}"
+            text = (f"{project.name}: {rule} {path}:{line} [{finding.get('confidence', '-')}] "
+                    f"{finding['message']}")
             unjudged.append(text + (f"\n      {finding['snippet']}" if show else ""))
         elif verdict[0] == "TP":
             entry.tp += 1
         else:
             entry.fp += 1
+            entry.fp_not_low += finding.get("confidence") != "low"
     positives = {(r, p, ln) for (r, p, ln), (v, _) in labels.findings.items() if v == "TP"}
     positives |= {(str(m["rule"]), str(m["path"]), int(str(m["line"]))) for m in labels.misses}
     for rule, path, line in positives:
@@ -315,11 +320,12 @@ def main() -> int:
         listed, right, unverified = receivers(project, report, labels)
         if listed:
             receiver_rows.append((project.name, listed, right, unverified))
-    lines = ["| rule | findings | TP | FP | unjudged | precision | known positives | recall |",
-             "|---|---:|---:|---:|---:|---|---:|---|"]
+    lines = ["| rule | findings | TP | FP | FP not low | unjudged | precision | known positives "
+             "| recall |", "|---|---:|---:|---:|---:|---:|---|---:|---|"]
     for rule in sorted(scores):
         entry = scores[rule]
-        lines.append(f"| {rule} | {entry.findings} | {entry.tp} | {entry.fp} | {entry.unjudged} | "
+        lines.append(f"| {rule} | {entry.findings} | {entry.tp} | {entry.fp} | {entry.fp_not_low} | "
+                     f"{entry.unjudged} | "
                      f"{entry.precision()} | {entry.known} | {entry.recall()} |")
     by_family: Counter[str] = Counter()
     for rule, entry in scores.items():

@@ -68,14 +68,23 @@ _BY_SUFFIX = {
     ".conf": FileKind.INI, ".properties": FileKind.INI, ".env": FileKind.ENV,
     ".ipynb": FileKind.NOTEBOOK, ".sh": FileKind.SHELL, ".bash": FileKind.SHELL,
     ".zsh": FileKind.SHELL, ".md": FileKind.MARKDOWN, ".rst": FileKind.MARKDOWN,
+    ".mdx": FileKind.MARKDOWN,
 }
 
 _FRONTEND_DIRS = frozenset(
     {"frontend", "client", "web", "webapp", "public", "static", "www", "spa", "ui", "app", "src"}
 )
 _EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos"})
-_EXAMPLE_MARKERS = (".example", ".sample", ".template", ".dist", "example.", "sample.")
+_TEMPLATE_MARKERS = (".example", ".sample", ".template", ".dist")
+_EXAMPLE_MARKERS = (*_TEMPLATE_MARKERS, "example.", "sample.")
 _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
+# A value given as a documented example: a schema's `examples=[...]`/`"example": ...`, JSDoc.
+_EXAMPLE_VALUE = re.compile(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
+_EXAMPLE_BLOCK = re.compile(r"""\bexamples?["']?[ \t]*[:=][ \t]*[\[({][ \t]*$""", re.IGNORECASE)
+_DOCTEST_LINE = re.compile(r"[ \t]*(?:>>>|\.\.\.) ")
+_INDENT = re.compile(r"[ \t]*")
+# How far above a value its enclosing example block may open.
+_EXAMPLE_BLOCK_LINES = 12
 _GENERATED_NAMES = frozenset({"pkg-info", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
                               "poetry.lock", "cargo.lock", "composer.lock", "gemfile.lock"})
 _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "routes", "pages/api"})
@@ -147,6 +156,9 @@ class Document:
         # Set by the engine: the scan's words, all found in one pass when first asked about.
         self.keyword_index: KeywordIndex | None = None
         self._present: frozenset[str] | None = None
+        # line -> its context / whether it gives an example (asked once per finding).
+        self._line_contexts: dict[int, str] = {}
+        self._examples: dict[int, bool] = {}
         self._memo: dict[MemoKey[Any], Any] = {}
 
     # -- text views ---------------------------------------------------------------------------
@@ -269,6 +281,90 @@ class Document:
         if self.kind is FileKind.MARKDOWN or dirs & _DOC_DIRS:
             return "docs"
         return "code"
+
+    # Contexts where realistic-looking dummy values are expected (tests, docs, examples).
+    DUMMY_CONTEXTS = frozenset({"test", "docs", "example"})
+
+    @cached_property
+    def holds_dummies(self) -> bool:
+        """Whether the whole file is where fake values are the norm: tests, docs, example
+        directories and template copies (`.env.example`, `config.yaml.dist`); a module named
+        `example.py` is code that may hold real values."""
+        context = self.context
+        if context != "example":
+            return context in self.DUMMY_CONTEXTS
+        name = self.parts[-1] if self.parts else ""
+        return bool(set(self.parts[:-1]) & _EXAMPLE_DIRS) or any(m in name for m in _TEMPLATE_MARKERS)
+
+    def line_context(self, line: int) -> str:
+        """The context of one line: `docs` for a Python docstring or a doctest line in code,
+        else the file's `context` (decided here once, for every family)."""
+        context = self.context
+        if context != "code":
+            return context
+        known = self._line_contexts.get(line)
+        if known is None:
+            if _DOCTEST_LINE.match(self.line_text(line)) or line in self.docstring_lines:
+                known = "docs"
+            else:
+                known = "example" if self.gives_example(line) else context
+            self._line_contexts[line] = known
+        return known
+
+    def gives_example(self, line: int) -> bool:
+        """Whether line `line` gives a documented example value: `examples=["..."]`,
+        `"example": "..."`, a JSDoc `@example`, or a line inside an `"examples": [` or
+        `"example": {` block opened on a less indented line above (an OpenAPI example)."""
+        known = self._examples.get(line)
+        if known is None:
+            known = self._examples[line] = self._gives_example(line)
+        return known
+
+    def _gives_example(self, line: int) -> bool:
+        text = self.line_text(line)
+        if _EXAMPLE_VALUE.search(text):
+            return True
+        indent = _INDENT.match(text).end()  # type: ignore[union-attr]
+        for above in range(line - 1, max(0, line - _EXAMPLE_BLOCK_LINES), -1):
+            text = self.line_text(above)
+            depth = _INDENT.match(text).end()  # type: ignore[union-attr]
+            if depth == len(text) or depth >= indent:
+                continue  # blank, or inside the value's own block
+            if _EXAMPLE_BLOCK.search(text):
+                return True
+            indent = depth  # an enclosing block that is no example: look further out
+            if not indent:
+                return False
+        return False
+
+    @cached_property
+    def docstring_lines(self) -> frozenset[int]:
+        """Lines of Python docstrings (every bare string statement: module, class, function and
+        attribute docs), where sample values are written on purpose."""
+        text = self.text
+        # A sparse document holds only some lines: its docstrings cannot be told apart.
+        if self.kind is not FileKind.PYTHON or self.sparse or ('"""' not in text and "'''" not in text):
+            return frozenset()
+        # Files the code model would refuse get no docstrings (and no second parse note).
+        if len(text) > MAX_CODE_CHARS or any(len(line) > MAX_CODE_LINE for line in self.lines):
+            return frozenset()
+        module = self.code
+        if module is None:
+            return frozenset()
+        from scanner.code import ir
+
+        lines: set[int] = set()
+        bodies = [module.body]
+        while bodies:
+            for statement in ir.walk_statements(bodies.pop()):
+                if isinstance(statement, ir.ExprStmt) and isinstance(statement.expr, ir.Str):
+                    first, _, last, _ = self.node_span(statement)
+                    lines.update(range(first, last + 1))
+                elif isinstance(statement, ir.FunctionDef):
+                    bodies.append(statement.function.body)
+                elif isinstance(statement, ir.ClassDef):
+                    bodies.append(statement.cls.body)
+        return frozenset(lines)
 
     @cached_property
     def is_vendored(self) -> bool:

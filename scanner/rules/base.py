@@ -274,7 +274,7 @@ class RuleContext:
         made = build_finding(rule, path=document.path, span=span, message=message,
                              line_text=line_text, secret=secret, construct=construct,
                              commit=document.commit, known_secrets=document.secrets_seen,
-                             confidence=confidence, context=self.file_context,
+                             confidence=confidence, context=document.line_context(line),
                              fix=fix if self.want_fixes else None, literals=literals)
         document.secrets_seen.mark(made)
         return made

@@ -92,3 +92,25 @@ def test_public_prefixes() -> None:
     assert is_public_prefixed("NEXT_PUBLIC_CLIENT_SECRET") and is_public_prefixed("VITE_API_SECRET")
     assert is_public_prefixed("REACT_APP_REFRESH_TOKEN")
     assert not is_public_prefixed("NEXT_PUBLIC_API_URL") and not is_public_prefixed("CLIENT_SECRET")
+
+
+@pytest.mark.parametrize("value", ["s2_access_control_key", "event_i0_enable", "pDischarge1",
+                                   "echarge1Today", "iChargePV1", "polar_oauth2_state",
+                                   "generic_10_key", "resource_metadata"])
+def test_names_written_as_values_are_identifier_like(value: str) -> None:
+    assert values.is_identifier_like(value)
+
+
+@pytest.mark.parametrize("value", ["k6QaiQmcTm2zfaNns5L1Z8duBtJmhDOW8JawlCC3", "6zzjnumtsx136ddy",
+                                   "PHES7U2RADREWAFEBUSTUBAWRASWUTUS", "a8f5f167f44f4964e6c998dee827110c",
+                                   "9f3KpQ2LmX8vB7nR4tW1zY6a", "uwndz1YIfm9k78mx+mjW8qe7CX33VxRYnscDpZVkt4Y=",
+                                   "x9k2_p3m7_q8z1", "Hunter2024"])
+def test_generated_values_are_not_identifier_like(value: str) -> None:
+    assert not values.is_identifier_like(value)
+
+
+def test_rate_limits_and_dummy_names() -> None:
+    assert all(values.is_rate_limit(v) for v in ("5/m/user", "20/m/ip,5/m/key", "100/day"))
+    assert not values.is_rate_limit("Xk3dM9pQ/2LmX8vB")
+    assert values.is_dummy_name("DUMMY_SECRET") and values.is_dummy_name("fakeToken")
+    assert not values.is_dummy_name("RECOVERY_SECRET")

@@ -85,8 +85,6 @@ LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *BASIC_AUTH_KEYWORDS, *URL
 
 _QUOTED_KINDS = frozenset({FileKind.PYTHON, FileKind.HTML, FileKind.VUE, FileKind.NOTEBOOK,
                            FileKind.JSON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
-# Documentation and examples hold realistic-looking fake values, like tests.
-_EXAMPLE_DIRS = frozenset({"doc", "docs", "example", "examples", "sample", "samples"})
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "example.org",
                 "example.net")
@@ -95,6 +93,22 @@ _JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]+")
 # The characters of a JWT part as detect-secrets' pattern spells them (its class, verbatim).
 _JWT_PART = re.compile(r"[A-Za-z0-9-_=]*")
 
+# Mobile apps' client configuration (Firebase): its API key is public like a browser's.
+_MOBILE_CLIENT_CONFIGS = frozenset({"google-services.json", "googleservice-info.plist"})
+# What joins the pieces of a base64 text broken over lines or string literals.
+_BASE64_JOINERS = " \t\"'`+,\\"
+_BASE64_TAIL = re.compile(r"[A-Za-z0-9+/]{16}$")
+_BASE64_LINE = re.compile(r"\s*[A-Za-z0-9+/]{40,}={0,2}")
+_LOWERCASE_DIGEST = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+# How far apart (in lines) the two halves of an application's key pair may be assigned.
+_PAIR_LINES = 3
+# `NAME = "literal"`, `name: str = "literal"`, `"name": "literal"` (after the indentation). Every
+# quantifier is bounded, so a search from each position of a long line costs a constant.
+_LITERAL_ASSIGNMENT = re.compile(
+    r"""["']?(?P<key>[A-Za-z_][\w.\-]{0,100})["']?[ \t]{0,8}"""
+    r"""(?:=|:(?:[ \t]{0,8}[A-Za-z_][\w\[\], |.]{0,40}?=)?)[ \t]{0,8}"""
+    r"""[rbuRBU]?["'](?P<value>[^"'\s]{1,200})["']""")
+_INDENT = re.compile(r"[ \t]*")
 # Each pass reports at most this many candidate values on one line and in one file (a minified
 # bundle or a generated dump can hold tens of thousands); the rest gets a note, not silence.
 MAX_CANDIDATES_PER_LINE = 1_000
@@ -267,8 +281,9 @@ class _Analysis:
         self.translation = _is_translation(file)
         self.formats = formats.shipped()
         self.decode_depth = int(options.get("decode-depth", values.DEFAULT_DECODE_DEPTH))
-        self.dummies_expected = (file.is_test or file.kind is FileKind.MARKDOWN
-                                 or bool(_EXAMPLE_DIRS & set(file.parts[:-1])))
+        self.dummies_expected = file.holds_dummies
+        # line -> (key, value) of the literal assigned at its start, read once per line.
+        self.literal_assignments: dict[int, tuple[str, str] | None] = {}
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
@@ -447,8 +462,14 @@ class _Analysis:
             if not self._free(number, column - 1, end_column - 1):
                 continue
             item = token.format
-            if item.id in _PUBLIC_IN_BROWSER and (self.file.is_frontend or _public_name_before(
-                    self.file.line_text(number)[:column - 1])):
+            line = self.file.line_text(number)
+            if item.id in _PUBLIC_IN_BROWSER and (
+                    self.file.is_frontend or _public_name_before(line[:column - 1])
+                    or (self.file.parts and self.file.parts[-1] in _MOBILE_CLIENT_CONFIGS)):
+                continue
+            if item.boundary == "base64" and self._continues_base64(number, line[:column - 1]):
+                continue
+            if not item.distinctive and "A-Z" in item.pattern and _is_lowercase_digest(token.value):
                 continue
             if not self._counted(f"{item.provider} tokens", number):
                 continue
@@ -463,6 +484,17 @@ class _Analysis:
             self._claim(Candidate(kind, number, column, end_column, token.value, "prefix",
                                   credential=what, provider=item.provider, detail=item.id,
                                   revoke=item.revoke))
+
+    def _continues_base64(self, number: int, before: str) -> bool:
+        """Whether a token starts inside a longer base64 text broken over lines or string pieces:
+        a PEM body line (`AQEB...` in a certificate), `"...AAC" + "AQEB..."` in a bundle."""
+        joined = before.rstrip(_BASE64_JOINERS)
+        if joined:
+            return joined != before and _BASE64_TAIL.search(joined) is not None
+        previous = self.file.line_text(number - 1).rstrip()
+        if previous.endswith("+") or before.lstrip().startswith("+"):  # a concatenated string
+            return _BASE64_TAIL.search(previous.rstrip(_BASE64_JOINERS)) is not None
+        return previous.lstrip().startswith("-----BEGIN") or _BASE64_LINE.fullmatch(previous) is not None
 
     # -- credential-named keys ----------------------------------------------------------------
 
@@ -486,6 +518,8 @@ class _Analysis:
         if (values.cheap_reject(value, min_length=self.min_length, extra=self.placeholders)
                 or self.formats.dummies.is_dummy(value)):
             return False
+        if kind != syntax.PASSWORD and values.is_identifier_like(value):
+            return False  # keys and tokens are generated, never names: a field or cookie name
         entropy = values.shannon_entropy(value)
         if self.dummies_expected:
             # Tests hold fixture JWTs and short dummies; only long random literals count there.
@@ -498,7 +532,8 @@ class _Analysis:
         if self.translation:
             return  # UI strings: `"api_key": "API key"` names a form field in every language
         for found in syntax.find_assignments(line, self.mode, env=self.env):
-            if not self._plausible(found.value, found.kind):
+            if (not self._plausible(found.value, found.kind) or values.is_dummy_name(found.key)
+                    or _in_badge_url(line, found.start)):
                 continue
             routed = self._route(found.key, found.kind)
             if routed is None or not self._free(number, found.start, found.end, taken):
@@ -506,9 +541,12 @@ class _Analysis:
             if not self._counted("credential values", number):
                 return
             kind, via = routed
+            credential = found.kind
+            if kind == GENERIC and self._paired_with_public_key(number, found):
+                kind, credential = CLIENT_SECRET, syntax.CLIENT_SECRET
             taken.add(number, found.start, found.end)
             yield _Pending(Candidate(kind, number, found.start + 1, found.end + 1, found.value,
-                                     via, key=_short(found.key), credential=found.kind),
+                                     via, key=_short(found.key), credential=credential),
                            found.kind, line, found.key_start, found.quoted)
         for value, start, end in syntax.find_bearer(line):
             if (not self._plausible(value, syntax.ACCESS_TOKEN)
@@ -521,6 +559,42 @@ class _Analysis:
             yield _Pending(Candidate(kind, number, start + 1, end + 1, value, "bearer",
                                      credential=syntax.ACCESS_TOKEN),
                            syntax.ACCESS_TOKEN, line, start, True)
+
+    def _paired_with_public_key(self, number: int, found: syntax.Assignment) -> bool:
+        """An OAuth1-style consumer pair: `PRIVATE_KEY = "<short token>"` (no PEM) or
+        `X_SECRET = "..."` with `PUBLIC_KEY`/`X_KEY`/`CONSUMER_KEY` given a literal within
+        _PAIR_LINES lines: the secret half of an application's credentials, a client secret."""
+        name = syntax.normalized(found.key)
+        if name.endswith("privatekey"):
+            if "-----" in found.value or len(found.value) > 100:
+                return False
+            partners: tuple[str, ...] = ("publickey",)
+        elif name.endswith("secret"):
+            prefix = name.removesuffix("secret")
+            partners = ("consumerkey", "appkey", "clientkey", *((prefix + "key",) if prefix else ()))
+        else:
+            return False
+        for near in range(max(1, number - _PAIR_LINES), number + _PAIR_LINES + 1):
+            if near == number:
+                continue
+            other = self._literal_assignment(near)
+            if other is None or not syntax.normalized(other[0]).endswith(partners):
+                continue
+            value = other[1]
+            if (len(value) >= self.min_length and not values.is_word_like(value)
+                    and not values.is_templated(value)):
+                return True
+        return False
+
+    def _literal_assignment(self, number: int) -> tuple[str, str] | None:
+        """(name, literal) of `NAME = "literal"`-like code at the start of line `number`."""
+        if number in self.literal_assignments:
+            return self.literal_assignments[number]
+        text = self.file.line_text(number)
+        found = _LITERAL_ASSIGNMENT.match(text, _INDENT.match(text).end())  # type: ignore[union-attr]
+        pair = (found.group("key"), found.group("value")) if found else None
+        self.literal_assignments[number] = pair
+        return pair
 
     def _xml_block(self, number: int, line: str, taken: _Spans) -> Iterator[_Pending]:
         """`<apiToken>`, the value alone on the next line, then `</apiToken>`."""
@@ -607,6 +681,19 @@ class _Analysis:
             if not self._counted("JWTs", number):
                 return
             self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
+
+
+def _is_lowercase_digest(token: str) -> bool:
+    """A git commit id or a SHA-256 digest in lower-case hex: what a mixed-case format without a
+    prefix of its own (an AWS secret key's 40 base64 characters) matches by chance."""
+    return _LOWERCASE_DIGEST.fullmatch(token) is not None
+
+
+def _in_badge_url(line: str, start: int) -> bool:
+    """A value in a status badge's URL (`.../badge.svg?token=...`): a read-only token that the
+    service hands out for embedding in public READMEs."""
+    url = line[max(0, line.rfind("http", 0, start)):start].lower()
+    return "://" in url and "badge" in url
 
 
 _TRANSLATION_DIRS = frozenset({"translations", "locale", "locales", "i18n", "l10n", "lang"})

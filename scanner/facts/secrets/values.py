@@ -23,6 +23,16 @@ PLACEHOLDER_MARKERS = (
     "mock", "foobar", "lorem", "notasecret", "not-a-secret", "not_a_secret", "secret", "password",
     "passwd", "token", "dev-only", "insecure-default", "randomstring", "stringhere", "keyhere",
 )
+# Words in a credential's name that say its value is a stand-in.
+DUMMY_NAME_MARKERS = ("dummy", "fake", "example", "sample", "placeholder", "mock")
+# A segment of a name written as a value: words, each maybe numbered (`echarge1Today`), with a
+# closing acronym (`iChargePV1`); a number; or a short mixed run (`e2e`, `s3`).
+_NAME_SEGMENT = re.compile(r"(?:[a-z]+[0-9]{0,3})?(?:[A-Z][a-z]+[0-9]{0,3})*(?:[A-Z]+[0-9]{0,3})?"
+                           r"|[A-Z]+[0-9]{0,3}|[0-9]+|[a-z0-9]{1,3}")
+_SEPARATORS = re.compile(r"[_\-./:]+")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_ONE_RATE = r"\d+/\d*(?:[smhd]|sec|min|hour|day)[a-z]*(?:/[\w.]+)?"
+_RATE_LIMIT = re.compile(_ONE_RATE + r"(?:,[ \t]*" + _ONE_RATE + ")*")
 # Whole values (lower-case) that mean "nothing here", including the hashes of the empty string.
 EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "yes", "no",
                           "required", "optional", "string", "str", "env", "unset",
@@ -74,6 +84,11 @@ def has_sequence(value: str, run: int = 4) -> bool:
     return False
 
 
+def is_rate_limit(value: str) -> bool:
+    """`5/m/user`, `20/m/ip,5/m/key`, `100/day`: a rate limit, whatever key holds it."""
+    return _RATE_LIMIT.fullmatch(value) is not None
+
+
 def is_templated(value: str) -> bool:
     """`${X}`, `{{ x }}`, `%(x)s`, `<%= x %>`, `#{x}`, `{name}`, `$X` and friends."""
     return value.startswith(("$", "%", "{", "<")) or bool(_TEMPLATE.search(value))
@@ -91,12 +106,37 @@ def is_reference(value: str) -> bool:
 
 def is_word_like(value: str) -> bool:
     """Identifiers and prose (`CLIENT_SECRET`, `settings.clientSecret`, `my-app-secret`): every
-    segment is a natural-case word, and camelCase humps are word-long, not random."""
-    segments = [s for s in re.split(r"[_\-.\s/:]+", value) if s]
+    segment is a natural-case word, and camelCase humps are word-long, not random. A trailing
+    `=` is an auth parameter's (`Bearer realm=`), not base64 padding, on a word."""
+    segments = [s for s in re.split(r"[_\-.\s/:]+", value.rstrip("=")) if s]
     if not segments or not all(_NATURAL_SEGMENT.match(s) for s in segments):
         return False
     words = [w for s in segments for w in _WORD.findall(s)]
     return sum(len(w) for w in words) / len(words) >= 3
+
+
+def is_identifier_like(value: str) -> bool:
+    """Names written as values (`s2_access_control_key`, `event_i0_enable`, `echarge1Today`,
+    `polar_oauth2_state`): natural-case words, digits only numbering a word (and few of them).
+    Generated keys mix digits and capitals into short runs (`k6QaiQmcTm2z...`, `6zzjnu...`)."""
+    segments = [s for s in _SEPARATORS.split(value) if s]
+    if not segments or not all(_NAME_SEGMENT.fullmatch(s) for s in segments):
+        return False
+    letters = "".join(segments).translate(_NO_DIGITS)
+    if not letters or (len(value) - len(value.translate(_NO_DIGITS))) * 5 > len(value):
+        return False
+    mixed = [s for s in segments if not s.isupper() and not s.islower()]
+    capitals = sum(c.isupper() for s in mixed for c in s)
+    if capitals * 3 > sum(c.isalpha() for s in mixed for c in s):
+        return False
+    words = [w for s in segments for w in _WORD.findall(s.translate(_NO_DIGITS))]
+    return sum(len(w) for w in words) / len(words) >= 2.5
+
+
+def is_dummy_name(key: str) -> bool:
+    """`DUMMY_SECRET`, `fake_token`, `EXAMPLE_API_KEY`: the name says the value is a stand-in."""
+    lower = key.lower()
+    return any(marker in lower for marker in DUMMY_NAME_MARKERS)
 
 
 def has_low_variety(value: str) -> bool:
@@ -121,6 +161,7 @@ def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Ite
     return (len(value) < min_length
             or is_placeholder(value, extra)
             or is_templated(value)
+            or is_rate_limit(value)
             or is_reference(value)
             or is_hash_like(value)
             or has_low_variety(value)

@@ -15,8 +15,6 @@ from scanner.rules.base import Rule, RuleContext
 # Secret rules report in every context: a token in a test or a README is still a token (their
 # own filters expect dummies there).
 CWE_HARDCODED: tuple[str, ...] = ("CWE-798",)
-# File contexts (Document.context) where realistic-looking dummy values are expected.
-_DUMMY_CONTEXTS = frozenset({"test", "docs", "example"})
 
 # Fake values used by the examples (never real credentials).
 SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"
@@ -49,12 +47,13 @@ class SecretRule(Rule):
 
 
 def confidence_in(found: SecretValue, context: RuleContext) -> Confidence | None:
-    """Low where dummies live (tests, docs, examples, doctests), unless the value is a token of a
-    provider's format (those are live-looking wherever they are); else the rule's own."""
+    """Low where dummies live (tests, docs, examples, docstrings, doctests: the line's context),
+    unless the value is a token of a provider's format (those are live-looking wherever they
+    are) not given as a documented example; else the rule's own."""
+    document = context.document
     if found.via == "prefix":
-        return None
-    line = context.document.line_text(found.span[0]).lstrip()
-    if context.file_context in _DUMMY_CONTEXTS or line.startswith((">>> ", "... ")):
+        return Confidence.LOW if document.gives_example(found.span[0]) else None
+    if document.line_context(found.span[0]) in document.DUMMY_CONTEXTS:
         return Confidence.LOW
     return None
 
