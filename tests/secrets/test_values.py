@@ -114,3 +114,15 @@ def test_rate_limits_and_dummy_names() -> None:
     assert not values.is_rate_limit("Xk3dM9pQ/2LmX8vB")
     assert values.is_dummy_name("DUMMY_SECRET") and values.is_dummy_name("fakeToken")
     assert not values.is_dummy_name("RECOVERY_SECRET")
+
+
+@pytest.mark.parametrize("value", ["[0-9A-Fa-f]{1,4}", "(?:[A-Za-z0-9]+)", r"\d+-\w{4}",
+                                   "^sk_[a-z0-9]+$", "(?P<token>.+)"])
+def test_regular_expressions_are_not_credentials(value: str) -> None:
+    assert values.is_regex_like(value) and values.cheap_reject(value)
+
+
+@pytest.mark.parametrize("value", ["k6QaiQmcTm2zfaNns5L1Z8du", "p[a-s]sw0rd!x", "Xk3{dM9}pQ*2LmX8",
+                                   "uwndz1YIfm9k78mx+mjW8qe7CX33VxRYnscDpZVkt4Y="])
+def test_values_with_brackets_or_pluses_are_not_read_as_regular_expressions(value: str) -> None:
+    assert not values.is_regex_like(value)

@@ -32,6 +32,8 @@ _NAME_SEGMENT = re.compile(r"(?:[a-z]+[0-9]{0,3})?(?:[A-Z][a-z]+[0-9]{0,3})*(?:[
 _SEPARATORS = re.compile(r"[_\-./:]+")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _ONE_RATE = r"\d+/\d*(?:[smhd]|sec|min|hour|day)[a-z]*(?:/[\w.]+)?"
+_REGEX_PIECE = re.compile(r"\[[^\]\s]*\w-\w[^\]\s]*\](?:\{\d+(?:,\d*)?\}|[+*])|\(\?(?:[:=!]|P<)"
+                          r"|\\[dwsDWS](?:[+*]|\{\d)")
 _RATE_LIMIT = re.compile(_ONE_RATE + r"(?:,[ \t]*" + _ONE_RATE + ")*")
 # Whole values (lower-case) that mean "nothing here", including the hashes of the empty string.
 EMPTY_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "yes", "no",
@@ -87,6 +89,13 @@ def has_sequence(value: str, run: int = 4) -> bool:
 def is_rate_limit(value: str) -> bool:
     """`5/m/user`, `20/m/ip,5/m/key`, `100/day`: a rate limit, whatever key holds it."""
     return _RATE_LIMIT.fullmatch(value) is not None
+
+
+def is_regex_like(value: str) -> bool:
+    """`[0-9A-Fa-f]{1,4}`, `(?:...)`, `\\d+`: a regular expression (urllib3's `HEX_PAT`, a
+    `TOKEN_PATTERN`), not a credential, whatever key holds it: a character range with a
+    quantifier, a non-capturing or named group, or a quantified class escape."""
+    return _REGEX_PIECE.search(value) is not None
 
 
 def is_templated(value: str) -> bool:
@@ -162,6 +171,7 @@ def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Ite
             or is_placeholder(value, extra)
             or is_templated(value)
             or is_rate_limit(value)
+            or is_regex_like(value)
             or is_reference(value)
             or is_hash_like(value)
             or has_low_variety(value)
