@@ -131,19 +131,20 @@ _KEYED: dict[str, tuple[tuple[str, ...], int]] = {
 FOLDS_TO_ASCII = {"\u212a": "k", "\u0130": "i", "\u0131": "i", "\u017f": "s"}
 
 
-def spans(detector: BasePlugin, line: str,
-          lower: str | None = None) -> Iterable[tuple[str, int, int]]:
+def spans(detector: BasePlugin, line: str, lower: str | None = None,
+          memo: dict[str, Any] | None = None) -> Iterable[tuple[str, int, int]]:
     """(value, start, end) of each secret `detector` finds on `line`.
 
     A plain RegexBasedDetector's `analyze_string` yields the first group when its pattern has
     groups, which is sometimes the secret (AWS, npm) and sometimes only a prefix (GitHub's
     `ghp`): here the longest group counts if it is 8+ characters long, else the whole match.
     Detectors with their own `analyze_string` are located by the values it yields. `lower`:
-    `line.lower()`, when the caller has it already."""
+    `line.lower()`, when the caller has it already; `memo`: a dict the caller keeps for `line`,
+    where detectors share its cut and folded forms."""
     if (isinstance(detector, RegexBasedDetector)
             and type(detector).analyze_string is RegexBasedDetector.analyze_string):
         for pattern in detector.denylist:
-            for match, shift in _matches(type(detector).__name__, pattern, line, lower):
+            for match, shift in _matches(type(detector).__name__, pattern, line, lower, memo):
                 groups = [i for i in range(1, (match.lastindex or 0) + 1) if match.group(i)]
                 best = max(groups, key=lambda i: len(match.group(i)), default=0)
                 if best and len(match.group(best)) < 8:
@@ -173,9 +174,12 @@ def _unshifted(offset: int) -> int:
 
 
 def _matches(name: str, pattern: re.Pattern[str], line: str, lower: str | None = None,
+             memo: dict[str, Any] | None = None,
              ) -> Iterator[tuple[re.Match[str], Callable[[int], int]]]:
     """`pattern.finditer(line)` with bounded work per attempt, and for each match the function
-    that maps its offsets back to `line` (matches never hold a shortened space run)."""
+    that maps its offsets back to `line` (matches never hold a shortened space run). `memo`
+    (one per line) keeps the cut and folded forms of the line for the next pattern."""
+    memo = {} if memo is None else memo
     windowed = _WINDOWED.get(name)
     if windowed is not None:
         literal, before, after = windowed
@@ -195,13 +199,18 @@ def _matches(name: str, pattern: re.Pattern[str], line: str, lower: str | None =
     text: str = line
     shift: Callable[[int], int] = _unshifted
     if "(?: *)" in pattern.pattern and "   " in line:
-        text, shift = _cut_space_runs(line)
+        if "cut" not in memo:
+            memo["cut"] = _cut_space_runs(line)
+        text, shift = memo["cut"]
         lower = None
     keyed = _KEYED.get(name)
     if keyed is not None:
         words, reach = keyed
         if lower is None or not text.isascii() or len(lower) != len(text):
-            lower = folded(text)
+            key = "folded cut" if text is not line else "folded"
+            if key not in memo:
+                memo[key] = folded(text)
+            lower = memo[key]
         if len(lower) == len(text):
             for match in near_words(pattern, text, lower, words, reach):
                 yield match, shift
