@@ -75,7 +75,7 @@ def _expand(source: SourceFile, sent: Sent) -> FileResult:
 def _trivial(result: FileResult) -> bool:
     """A scanned file with nothing to say: sent back from a worker as its digest (or None)."""
     return (result.scanned and not result.findings and not result.notes and result.facts is None
-            and not result.timings
+            and result.whole_facts is None and not result.timings
             and not result.suppressed and not result.directives and not result.binary
             and result.context == "code" and (result.digest is None or result.cacheable))
 

@@ -53,6 +53,9 @@ class FileResult:
     cacheable: bool = False
     cached: bool = False
     timings: dict[str, float] | None = None  # --profile: seconds per phase, analysis, rule family
+    # Every project fact of a file parsed here whose gates kept some analysis out: what the
+    # project index would load it again for (never cached; None when not computed).
+    whole_facts: FileFacts | None = None
 
 
 @dataclass
@@ -312,6 +315,13 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
                                    timings=timings)
     result.digest = digest
     result.cacheable = digest is not None and _holds_none_of(result, document.secrets_seen)
+    if (plan.fast_paths and data is not None and result.facts is not None
+            and not result.facts.complete and not document.sparse
+            and source.changed_lines is None and source.commit is None
+            and document.__dict__.get("code") is not None):
+        # Parsed here already: the rest of its project facts cost little now, while the project
+        # index would read and parse the file again, alone in the parent, to get them.
+        result.whole_facts = whole_file_facts(document, plan, result.facts)
     return result
 
 
@@ -402,6 +412,7 @@ def scan(
     timings: dict[str, float] = {}
     findings: list[Finding] = []
     facts: dict[str, FileFacts] = {}
+    whole: dict[str, FileFacts] = {}  # every project fact of files parsed in a worker
     origins: dict[str, _Origin] = {}
     project_rules = [r for r in plan.rules if isinstance(r, ProjectRule)]
     binary: list[str] = []
@@ -415,7 +426,7 @@ def scan(
                 result = known
                 cache.hits += 1
             if result.cacheable:
-                cache.keep(result.path, digest, result)
+                cache.keep(result.path, digest, replace(result, whole_facts=None))
         if result.timings:
             for phase, seconds in result.timings.items():
                 timings[phase] = timings.get(phase, 0.0) + seconds
@@ -431,6 +442,8 @@ def scan(
         findings.extend(result.findings)
         if result.facts is not None:
             facts[result.path] = result.facts
+        if result.whole_facts is not None:
+            whole[result.path] = result.whole_facts
         if project_rules:
             origins[result.path] = _Origin(result.changed_lines, result.directives, result.commit,
                                            result.context)
@@ -438,7 +451,7 @@ def scan(
         summary.errors.append(binary_note(binary))
     if project_rules:
         started = time.perf_counter()
-        findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
+        findings.extend(_project_findings(project_rules, plan, facts, whole, origins, project_loader,
                                           project_paths, summary))
         if settings.profile:
             timings["project rules (modules they load included)"] = time.perf_counter() - started
@@ -457,12 +470,16 @@ def scan(
 
 
 def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[str, FileFacts],
-                      origins: Mapping[str, _Origin], loader: Callable[[str], Document | None],
+                      whole: Mapping[str, FileFacts], origins: Mapping[str, _Origin],
+                      loader: Callable[[str], Document | None],
                       all_paths: Callable[[], tuple[str, ...]], summary: Summary) -> Iterator[Finding]:
     from scanner.project.index import ProjectIndex
 
-    index = ProjectIndex(facts, lambda path: _load_facts(path, loader, plan), all_paths,
-                         scanned=frozenset(origins))
+    def load(path: str) -> FileFacts | None:
+        found = whole.get(path)  # the facts a worker gathered: what loading it would give
+        return found if found is not None else _load_facts(path, loader, plan)
+
+    index = ProjectIndex(facts, load, all_paths, scanned=frozenset(origins))
     reporter = ProjectReporter(commits={p: o.commit for p, o in origins.items()},
                                contexts={p: o.context for p, o in origins.items()})
     for rule in rules:
@@ -491,8 +508,12 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan)
     """Facts of a file the scan did not cover (a module an import leads to): every extractor of
     the plan runs on it whatever its gate says, since it was asked for by name."""
     document = loader(path)
-    if document is None:
-        return None
+    return None if document is None else whole_file_facts(document, plan)
+
+
+def whole_file_facts(document: Document, plan: Plan, known: FileFacts | None = None) -> FileFacts:
+    """Every project fact of `document`, whatever the gates say. `known`: the project facts
+    its scan gathered already; an extractor that has facts there is not run again."""
     facts = FileFacts()
     symbols = module_symbols(document)
     if symbols is not None:
@@ -502,6 +523,12 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan)
         if (kinds and document.kind not in kinds) \
                 or plan.project_facts.isdisjoint(planned.extractor.produces):
             continue  # only project facts are kept: an extractor without any need not run
+        produced = [kind for kind in planned.extractor.produces if kind in plan.project_facts]
+        if known is not None and any(known.of(kind) for kind in produced):
+            for kind in produced:  # each fact type has one producer: these are all of its facts
+                for fact in known.of(kind):
+                    facts.add(fact)
+            continue
         try:
             for fact in planned.extractor.extract(document):
                 if type(fact) in plan.project_facts:
