@@ -187,6 +187,7 @@ def _strings_in(facts: FileFacts) -> Iterator[str]:
     stack: list[Any] = [fact for kind in facts.types() for fact in facts.of(kind)]
     seen: set[int] = set()
     texts: set[str] = set()
+    names: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, looked up once per class
     while stack:
         item = stack.pop()
         if isinstance(item, str):
@@ -202,9 +203,13 @@ def _strings_in(facts: FileFacts) -> Iterator[str]:
         elif isinstance(item, (list, tuple, set, frozenset)):
             seen.add(id(item))
             stack.extend(item)
-        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+        elif not isinstance(item, type) and dataclasses.is_dataclass(item):
             seen.add(id(item))
-            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
+            kind = type(item)
+            fields = names.get(kind)
+            if fields is None:
+                fields = names[kind] = tuple(field.name for field in dataclasses.fields(item))
+            stack.extend(getattr(item, name) for name in fields)
 
 
 def _late(secrets: SecretValues, finding: Finding, value: str) -> bool:
