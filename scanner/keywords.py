@@ -102,6 +102,39 @@ class LineIndex:
         return found
 
 
+class PatternPresence:
+    """Which of some regular expressions match anywhere in a text: one Hyperscan pass over its
+    UTF-8 bytes, else each pattern's `search`. The patterns are ASCII and case-sensitive with
+    ASCII-only classes, so bytes and characters answer alike (other characters encode to bytes
+    no class holds)."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.patterns = tuple(re.compile(pattern) for pattern in patterns)
+        self._database: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_database": None}
+
+    def present(self, text: str) -> frozenset[int]:
+        """The indexes of the patterns that match somewhere in `text`."""
+        if _hyperscan is None:
+            return frozenset(i for i, pattern in enumerate(self.patterns) if pattern.search(text))
+        if self._database is None:
+            self._database = _hyperscan.Database()
+            self._database.compile(
+                expressions=[pattern.pattern.encode("ascii") for pattern in self.patterns],
+                ids=list(range(len(self.patterns))), elements=len(self.patterns),
+                flags=[_hyperscan.HS_FLAG_SINGLEMATCH] * len(self.patterns))
+        found: set[int] = set()
+
+        def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> None:
+            found.add(pattern)
+
+        # `surrogatepass`: any lone surrogate becomes bytes no ASCII class holds.
+        self._database.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+        return frozenset(found)
+
+
 def line_around(data: bytes, end: int) -> tuple[int, int]:
     """The start and end offsets of the line holding a match that ends at `end`."""
     line_end = data.find(b"\n", end - 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,18 @@ def test_the_bytes_the_passes_search_are_the_text_as_utf8(
     scan_source(SourceFile(path="f.py", location=str(target), root=str(tmp_path)),
                 build_plan(make_rules(["SH101"]), {}), Settings(max_size=1 << 20))
     assert seen
+
+
+SHAPES = (r"[a-zA-Z0-9_\-]{44}", r"[a-fA-F0-9]{48}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["a" * 44, "f0" * 24, "F" * 47, "-", "é", "\u212a",
+                                           "\udc80", "\ud800", "\n", "0123456789abcdef"]),
+                          st.text(max_size=8)), max_size=40))
+def test_pattern_presence_answers_as_each_search_does(parts: list[str]) -> None:
+    """The secrets pass's value shapes (IBM keys), found in one Hyperscan pass over the UTF-8
+    bytes, are present exactly where `re.search` over the characters finds them."""
+    text = "".join(parts)
+    expected = {index for index, pattern in enumerate(SHAPES) if re.search(pattern, text)}
+    assert keywords.PatternPresence(SHAPES).present(text) == expected

@@ -119,19 +119,32 @@ _WINDOWED = {"OpenAIDetector": ("T3BlbkFJ", 512, 32), "NpmDetector": ("/:_authTo
 # `key *(=|:| +) *value`: three space runs in a row backtrack cubically on a long run of spaces
 # (IBM, Cloudant, SoftLayer); matching is the same with every run of 3+ spaces cut to two.
 _SPACE_RUNS = re.compile(" {3,}")
+# Patterns that try a match at every position of a line (the IBM ones): every match holds one of
+# these words and, with space runs cut, is at most `reach` characters long (a test checks both
+# against the patterns), so only windows of `reach` around the words are read.
+_KEYED: dict[str, tuple[tuple[str, ...], int]] = {
+    "IbmCloudIamDetector": (("key", "pwd", "pass", "token"), 128),
+    "IbmCosHmacDetector": (("secret",), 128),
+}
+# The characters besides ASCII that case-insensitive matching takes for an ASCII letter (K, İ,
+# ı, ſ; a test checks every code point): `folded` maps them to it, so the words show where they are.
+FOLDS_TO_ASCII = {"\u212a": "k", "\u0130": "i", "\u0131": "i", "\u017f": "s"}
 
 
-def spans(detector: BasePlugin, line: str) -> Iterable[tuple[str, int, int]]:
+def spans(detector: BasePlugin, line: str, lower: str | None = None,
+          memo: dict[str, Any] | None = None) -> Iterable[tuple[str, int, int]]:
     """(value, start, end) of each secret `detector` finds on `line`.
 
     A plain RegexBasedDetector's `analyze_string` yields the first group when its pattern has
     groups, which is sometimes the secret (AWS, npm) and sometimes only a prefix (GitHub's
     `ghp`): here the longest group counts if it is 8+ characters long, else the whole match.
-    Detectors with their own `analyze_string` are located by the values it yields."""
+    Detectors with their own `analyze_string` are located by the values it yields. `lower`:
+    `line.lower()`, when the caller has it already; `memo`: a dict the caller keeps for `line`,
+    where detectors share its cut and folded forms."""
     if (isinstance(detector, RegexBasedDetector)
             and type(detector).analyze_string is RegexBasedDetector.analyze_string):
         for pattern in detector.denylist:
-            for match, shift in _matches(type(detector).__name__, pattern, line):
+            for match, shift in _matches(type(detector).__name__, pattern, line, lower, memo):
                 groups = [i for i in range(1, (match.lastindex or 0) + 1) if match.group(i)]
                 best = max(groups, key=lambda i: len(match.group(i)), default=0)
                 if best and len(match.group(best)) < 8:
@@ -160,10 +173,13 @@ def _unshifted(offset: int) -> int:
     return offset
 
 
-def _matches(name: str, pattern: re.Pattern[str],
-             line: str) -> Iterator[tuple[re.Match[str], Callable[[int], int]]]:
+def _matches(name: str, pattern: re.Pattern[str], line: str, lower: str | None = None,
+             memo: dict[str, Any] | None = None,
+             ) -> Iterator[tuple[re.Match[str], Callable[[int], int]]]:
     """`pattern.finditer(line)` with bounded work per attempt, and for each match the function
-    that maps its offsets back to `line` (matches never hold a shortened space run)."""
+    that maps its offsets back to `line` (matches never hold a shortened space run). `memo`
+    (one per line) keeps the cut and folded forms of the line for the next pattern."""
+    memo = {} if memo is None else memo
     windowed = _WINDOWED.get(name)
     if windowed is not None:
         literal, before, after = windowed
@@ -180,26 +196,82 @@ def _matches(name: str, pattern: re.Pattern[str],
                 yield match, _unshifted
             index = following
         return
-    if "(?: *)" not in pattern.pattern or "   " not in line:
-        for match in pattern.finditer(line):
-            yield match, _unshifted
-        return
-    # Cut each long space run to two spaces, remembering where the text shifted.
+    text: str = line
+    shift: Callable[[int], int] = _unshifted
+    if "(?: *)" in pattern.pattern and "   " in line:
+        if "cut" not in memo:
+            memo["cut"] = _cut_space_runs(line)
+        text, shift = memo["cut"]
+        lower = None
+    keyed = _KEYED.get(name)
+    if keyed is not None:
+        words, reach = keyed
+        if lower is None or not text.isascii() or len(lower) != len(text):
+            key = "folded cut" if text is not line else "folded"
+            if key not in memo:
+                memo[key] = folded(text)
+            lower = memo[key]
+        if len(lower) == len(text):
+            for match in near_words(pattern, text, lower, words, reach):
+                yield match, shift
+            return
+    for match in pattern.finditer(text):
+        yield match, shift
+
+
+def folded(text: str) -> str:
+    """`text` lowered as case-insensitive matching compares it to ASCII words: each character
+    that matches an ASCII letter becomes that letter (one character each, so offsets hold)."""
+    for char, letter in FOLDS_TO_ASCII.items():
+        if char in text:
+            text = text.replace(char, letter)
+    return text.lower()
+
+
+def near_words(pattern: re.Pattern[str], text: str, lower: str, words: Iterable[str],
+               reach: int) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` when every match holds one of `words` (as `lower`, the lowered
+    text of the same length, shows them) and is at most `reach` characters long: the pattern
+    runs only on the merged windows of `reach` around the words, so a megabyte line costs a
+    few word searches. (The pattern sees the text before a window: look-behinds still work.)"""
+    starts: list[int] = []
+    longest = 0
+    for word in words:
+        longest = max(longest, len(word))
+        index = lower.find(word)
+        while index != -1:
+            starts.append(index)
+            index = lower.find(word, index + 1)
+    covered = 0  # the end of the last match: finditer goes on from there
+    low = high = -1
+    for start in sorted(starts):
+        if start - reach <= high:  # overlaps the current window: widen it
+            high = start + longest + reach
+            continue
+        if high >= 0:
+            for match in pattern.finditer(text, max(low, covered), min(high, len(text))):
+                covered = match.end()
+                yield match
+        low, high = max(0, start - reach), start + longest + reach
+    if high >= 0:
+        for match in pattern.finditer(text, max(low, covered), min(high, len(text))):
+            yield match
+
+
+def _cut_space_runs(line: str) -> tuple[str, Callable[[int], int]]:
+    """`line` with each run of 3+ spaces cut to two, and the function mapping offsets in the
+    cut text back to `line` (its table is built on first use: most lines yield no match)."""
     kept: list[int] = []  # offsets in the cut text after which `removed` more were dropped
     removed: list[int] = []
-    pieces: list[str] = []
-    position = total = 0
-    for run in _SPACE_RUNS.finditer(line):
-        pieces.append(line[position:run.start() + 2])
-        total += len(run.group()) - 2
-        kept.append(run.start() + 2 - (total - (len(run.group()) - 2)))
-        removed.append(total)
-        position = run.end()
-    pieces.append(line[position:])
 
     def shift(offset: int) -> int:
+        if not kept:
+            total = 0
+            for run in _SPACE_RUNS.finditer(line):
+                kept.append(run.start() + 2 - total)
+                total += len(run.group()) - 2
+                removed.append(total)
         index = bisect.bisect_right(kept, offset) - 1
         return offset + (removed[index] if index >= 0 else 0)
 
-    for match in pattern.finditer("".join(pieces)):
-        yield match, shift
+    return _SPACE_RUNS.sub("  ", line), shift

@@ -56,6 +56,7 @@ _DUMMY_WORDS = ("example", "sample", "dummy", "fake", "placeholder", "changeme",
                 "xxxx", "redacted", "insert", "randomstring", "stringhere", "tokenhere", "keyhere",
                 "secrethere", "notreal", "lorem", "foobar", "mock", "test")
 _COUNTING = ("01234", "12345", "abcde")
+_BASE64_CHARS = re.compile(r"[A-Za-z0-9+/]+")
 _ALTERNATING = re.compile(r"(?:[A-Za-z][0-9]|[0-9][A-Za-z]){4,}[A-Za-z0-9]?")
 # A variable quantifier: `?`, `*`, `+` or `{n,}` / `{n,m}` with n != m.
 _QUANTIFIER = re.compile(r"\?|\*|\+|\{(\d+)(?:,(\d*))?\}")
@@ -226,6 +227,12 @@ def _cased_anchor(item: ProviderFormat) -> str:
     return example[at:at + len(anchor)]
 
 
+def _chance_literal(literal: str, head: str) -> bool:
+    """A literal that encoded data holds by chance: four base64 characters starting the head."""
+    return len(literal) == 4 and _BASE64_CHARS.fullmatch(literal) is not None \
+        and head.startswith(literal)
+
+
 def _anchor_offset(item: ProviderFormat) -> int:
     """How far into a token its anchor may stand (from the positive examples)."""
     anchor = _anchor(item)
@@ -264,9 +271,12 @@ class FormatSet:
             f.id for f in self.prefixed
             if _anchor(f) not in self.heads[f.id].replace("\\", "").lower())
         # A keyword of four characters or more is reported as a literal, written as the tokens
-        # write it (a literal costs a fraction of a head to compile); shorter ones by their head.
+        # write it (a literal costs a fraction of a head to compile); shorter ones by their head,
+        # and so are four base64 characters that start the head (`EAAA`, `AKIA`): source maps'
+        # and base64 runs hold those by chance, thousands of times a file.
         self.by_literal = {f.id: _cased_anchor(f) for f in self.prefixed
-                           if f.id not in self.by_anchor_only and len(_anchor(f)) >= 4}
+                           if f.id not in self.by_anchor_only and len(_anchor(f)) >= 4
+                           and not _chance_literal(_cased_anchor(f), self.heads[f.id])}
         self.anchor_widths = {f.id: len(_anchor(f)) for f in self.prefixed}
         encoded: dict[tuple[str, str], None] = {}
         for item in self.prefixed:
@@ -515,8 +525,9 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
 
 def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
                         end: int) -> Iterator[Token]:
-    line_end = text.find("\n", end)
-    limit = min(len(text) if line_end == -1 else line_end, end + CONTEXT_REACH)
+    # Only the reach is read: on a one-line bundle the line's end may be megabytes away.
+    line_end = text.find("\n", end, end + CONTEXT_REACH)
+    limit = min(len(text), end + CONTEXT_REACH) if line_end == -1 else line_end
     for item in formats.by_context_word[word]:
         width = formats.widths[item.id]
         for token in formats.tokens_at(text, item, end, limit + width, limit):

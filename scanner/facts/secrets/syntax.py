@@ -203,13 +203,15 @@ def is_env_filename(filename: str) -> bool:
     return not any(word in name for word in ENV_EXAMPLE_WORDS)
 
 
-def _key_starts(line: str, need_quote: bool) -> list[int]:
+def _key_starts(line: str, need_quote: bool, lower: str | None = None) -> list[int]:
     """Where a credential-named key may start: back from each key word over identifier
     characters (and one opening quote). Matching only there keeps long lines linear.
+    `lower`: `line.lower()`, when the caller has it already.
 
     With `need_quote` (code), a key word with no quote in the next 80 characters and no `=`
     right after it cannot start a literal assignment (minified bundles are full of these)."""
-    lower = line.lower()
+    if lower is None:
+        lower = line.lower()
     starts: set[int] = set()
     for word in KEY_WORDS:
         index = lower.find(word)
@@ -231,14 +233,16 @@ def _key_starts(line: str, need_quote: bool) -> list[int]:
     return sorted(starts)
 
 
-def find_assignments(line: str, mode: str, *, env: bool = False) -> Iterator[Assignment]:
+def find_assignments(line: str, mode: str, *, env: bool = False,
+                     lower: str | None = None) -> Iterator[Assignment]:
     """Credential-named keys given a literal value on `line`: assignments, keyword arguments,
-    object/dict keys, config keys, CLI flags and URL parameters."""
+    object/dict keys, config keys, CLI flags and URL parameters. `lower`: `line.lower()`, when
+    the caller has it already (a megabyte line is lowered once)."""
     seen: set[int] = set()
     pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
     spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
     bare, parameters = _Runs(line, _BARE_STOP), _Runs(line, _PARAMETER_STOP)
-    for start in _key_starts(line, need_quote=mode == QUOTED):
+    for start in _key_starts(line, need_quote=mode == QUOTED, lower=lower):
         match = pattern.match(line, start)
         if match is not None:
             found = _assignment(match, mode, env, spaced, bare)
@@ -364,9 +368,11 @@ def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool,
                       match.start("key"), quoted)
 
 
-def find_bearer(line: str) -> Iterator[tuple[str, int, int]]:
-    """(value, start, end) of literal credentials in `Authorization: Bearer ...` headers."""
-    lower = line.lower()
+def find_bearer(line: str, lower: str | None = None) -> Iterator[tuple[str, int, int]]:
+    """(value, start, end) of literal credentials in `Authorization: Bearer ...` headers.
+    `lower`: `line.lower()`, when the caller has it already."""
+    if lower is None:
+        lower = line.lower()
     for word, pattern in (("bearer", BEARER), ("authorization", AUTHORIZATION_TOKEN)):
         if word not in lower:
             continue
