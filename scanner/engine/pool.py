@@ -74,7 +74,7 @@ def _expand(source: SourceFile, sent: Sent) -> FileResult:
 
 def _trivial(result: FileResult) -> bool:
     """A scanned file with nothing to say: sent back from a worker as its digest (or None)."""
-    return result.says_nothing() and result.whole_facts is None and not result.timings \
+    return result.says_nothing() and not result.timings \
         and (result.digest is None or result.cacheable)
 
 

@@ -63,9 +63,6 @@ class FileResult:
     cacheable: bool = False
     cached: bool = False
     timings: dict[str, float] | None = None  # --profile: seconds per phase, analysis, rule family
-    # Every project fact of a file parsed here whose gates kept some analysis out: what the
-    # project index would load it again for (never cached; None when not computed).
-    whole_facts: FileFacts | None = None
 
     def holds_nothing(self) -> bool:
         """No finding, note, fact or directive: nothing taken from the file's text."""
@@ -353,13 +350,6 @@ def _scan_source(source: SourceFile, plan: Plan, settings: Settings,
     result.cacheable = (digest is not None or source.blob is not None) \
         and usable(result, settings.hidden) \
         and _holds_none_of(result, document.secrets_seen)
-    if (plan.fast_paths and data is not None and result.facts is not None
-            and not result.facts.complete and not document.sparse
-            and source.changed_lines is None and source.commit is None
-            and document.__dict__.get("code") is not None):
-        # Parsed here already: the rest of its project facts cost little now, while the project
-        # index would read and parse the file again, alone in the parent, to get them.
-        result.whole_facts = whole_file_facts(document, plan, result.facts)
     return result
 
 
@@ -458,7 +448,6 @@ def scan(
     timings: dict[str, float] = {}
     findings: list[Finding] = []
     facts: dict[str, FileFacts] = {}
-    whole: dict[str, FileFacts] = {}  # every project fact of files parsed in a worker
     origins: dict[str, _Origin] = {}
     project_rules = [r for r in plan.rules if isinstance(r, ProjectRule)]
     binary: list[str] = []
@@ -472,7 +461,7 @@ def scan(
                 result = known
                 cache.hits += 1
             if result.cacheable:
-                cache.keep(result.path, digest, replace(result, whole_facts=None))
+                cache.keep(result.path, digest, result)
             elif known is not None and settings.hidden is not None:
                 cache.keep(result.path, digest, known)  # made afresh under --redact: kept as it was
         if result.timings:
@@ -490,8 +479,6 @@ def scan(
         findings.extend(result.findings)
         if result.facts is not None:
             facts[result.path] = result.facts
-        if result.whole_facts is not None:
-            whole[result.path] = result.whole_facts
         if project_rules:
             changed = None if result.changed_lines is None else line_runs(result.changed_lines)
             origins[result.path] = _Origin(changed, result.directives, result.commit,
@@ -500,7 +487,7 @@ def scan(
         summary.errors.append(binary_note(binary))
     if project_rules:
         started = time.perf_counter()
-        findings.extend(_project_findings(project_rules, plan, facts, whole, origins, project_loader,
+        findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
                                           project_paths, summary, settings.hidden))
         if settings.profile:
             timings["project rules (modules they load included)"] = time.perf_counter() - started
@@ -587,18 +574,14 @@ def _restored(stored: FileResult | tuple[bool, str] | None, source: SourceFile) 
 
 
 def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[str, FileFacts],
-                      whole: Mapping[str, FileFacts], origins: Mapping[str, _Origin],
+                      origins: Mapping[str, _Origin],
                       loader: Callable[[str], Document | None],
                       all_paths: Callable[[], tuple[str, ...]], summary: Summary,
                       hidden: int | None = None) -> Iterator[Finding]:
     from scanner.project.index import ProjectIndex
 
-    def load(path: str, kinds: frozenset[type[Fact]] | None = None) -> FileFacts | None:
-        found = whole.get(path)  # every project fact a worker gathered: what any load would give
-        return found if found is not None else _load_facts(path, loader, plan, kinds)
-
-    index = ProjectIndex(facts, load, all_paths, scanned=frozenset(origins),
-                         partial_loads=plan.fast_paths)
+    index = ProjectIndex(facts, lambda path, kinds=None: _load_facts(path, loader, plan, kinds),
+                         all_paths, scanned=frozenset(origins), partial_loads=plan.fast_paths)
     reporter = ProjectReporter(commits={p: o.commit for p, o in origins.items()},
                                contexts={p: o.context for p, o in origins.items()}, hidden=hidden)
     for rule in rules:
@@ -664,10 +647,8 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan,
     return facts
 
 
-def whole_file_facts(document: Document, plan: Plan, known: FileFacts | None = None) -> FileFacts:
-    """Every project fact of `document`, whatever the gates say (a whole load, or a worker's
-    answer for a file it parsed). `known`: the project facts its scan gathered already; an
-    extractor whose types are not missing there ran already and is not run again."""
+def whole_file_facts(document: Document, plan: Plan) -> FileFacts:
+    """Every project fact of `document`, whatever the gates say."""
     facts = FileFacts()
     symbols = module_symbols(document)
     if symbols is not None:
@@ -677,12 +658,6 @@ def whole_file_facts(document: Document, plan: Plan, known: FileFacts | None = N
         if (kinds and document.kind not in kinds) \
                 or plan.project_facts.isdisjoint(planned.extractor.produces):
             continue  # only project facts are kept: an extractor without any need not run
-        produced = [kind for kind in planned.extractor.produces if kind in plan.project_facts]
-        if known is not None and not any(kind in known.missing for kind in produced):
-            for kind in produced:  # each fact type has one producer: these are all of its facts
-                for fact in known.of(kind):
-                    facts.add(fact)
-            continue
         try:
             for fact in planned.extractor.extract(document):
                 if type(fact) in plan.project_facts:
