@@ -17,7 +17,8 @@ the project list, the labels and this script; the scanned code never is.
 
 Labels (labels/<family>/<project>.toml, family = scopes | webhooks | oauth | secrets; or
 labels/<project>.toml):
-  [[finding]]  rule, path, line (or lines = [...]), verdict = "TP" | "FP", reason = "one line"
+  [[finding]]  rule, path, line (or lines = [...]), verdict = "TP" | "FP", reason = "one line",
+               column (optional: two findings of one rule on one line judged apart)
                ("FP not low" counts the false findings not at confidence `low`: what
                `--min-confidence medium` would still show)
   [[receiver]] path, line, verdict = "verified" | "authenticated" | "unverified", reason
@@ -67,6 +68,8 @@ class Project:
 @dataclass
 class Labels:
     findings: dict[tuple[str, str, int], tuple[str, str]] = field(default_factory=dict)
+    # Labels that give a column too: two findings of one rule on one line judged apart.
+    by_column: dict[tuple[str, str, int, int], tuple[str, str]] = field(default_factory=dict)
     receivers: list[dict[str, object]] = field(default_factory=list)
     misses: list[dict[str, object]] = field(default_factory=list)
 
@@ -95,9 +98,15 @@ def _read_labels(path: Path, labels: Labels) -> None:
             sys.exit(f"{path}: finding {entry}: verdict must be TP or FP")
         lines = entry.get("lines") or [entry["line"]]
         for line in lines:
-            labels.findings[(entry["rule"], entry["path"], int(line))] = (verdict, entry.get("reason", ""))
+            if "column" in entry:
+                labels.by_column[(entry["rule"], entry["path"], int(line), int(entry["column"]))] = \
+                    (verdict, entry.get("reason", ""))
+            else:
+                labels.findings[(entry["rule"], entry["path"], int(line))] = (verdict, entry.get("reason", ""))
     labels.receivers.extend(data.get("receiver", []))
-    labels.misses.extend(data.get("miss", []))
+    # A miss may name its lines as a finding label does (`lines`: the first is where it is).
+    labels.misses.extend({**m, "line": m["line"] if "line" in m else m["lines"][0]}
+                         for m in data.get("miss", []))
 
 
 # -- getting the trees ----------------------------------------------------------------------------
@@ -259,7 +268,8 @@ def score(project: Project, report: dict[str, object], labels: Labels,
         reported.add((rule, path, line))
         entry = scores[rule]
         entry.findings += 1
-        verdict = labels.findings.get((rule, path, line))
+        verdict = labels.by_column.get((rule, path, line, int(finding.get("column", 0)))) \
+            or labels.findings.get((rule, path, line))
         if verdict is None:
             entry.unjudged += 1
             text = (f"{project.name}: {rule} {path}:{line} [{finding.get('confidence', '-')}] "
@@ -271,6 +281,7 @@ def score(project: Project, report: dict[str, object], labels: Labels,
             entry.fp += 1
             entry.fp_not_low += finding.get("confidence") != "low"
     positives = {(r, p, ln) for (r, p, ln), (v, _) in labels.findings.items() if v == "TP"}
+    positives |= {(r, p, ln) for (r, p, ln, _), (v, _) in labels.by_column.items() if v == "TP"}
     positives |= {(str(m["rule"]), str(m["path"]), int(str(m["line"]))) for m in labels.misses}
     for rule, path, line in positives:
         scores[rule].known += 1
