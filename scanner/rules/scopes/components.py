@@ -137,12 +137,20 @@ class ComponentCalls:
         else:
             return list(calls)
         hostless = [c for c in calls if c.host is None]
-        if not attributable:
-            word = provider or (domain.split(".")[0] if domain else "")
-            if word and any(word in module for module in self.imports(root)
-                            if not _is_oauth_library(module)):
-                return []
+        if not attributable and self.provider_sdk(request) is not None:
+            return []
         return attributable + hostless
+
+    def provider_sdk(self, request: ResolvedRequest) -> str | None:
+        """A module the request's component imports that is named after its provider (its SDK,
+        `google_photos_library_api`: calls through it reach the API unseen), or None."""
+        host = request.host
+        word = request.provider or (registrable(host).split(".")[0] if host else "")
+        if not word:
+            return None
+        root = component_of(request.place.path, self.roots)
+        return next((module for module in self.imports(root)
+                     if word in module and not _is_oauth_library(module)), None)
 
 
 def _is_oauth_library(module: str) -> bool:

@@ -69,7 +69,8 @@ class UnusedScope(ScopeRule):
        scope of a request to a provider the catalogs do not know matches any call
        (`api.console`), its scope names evidently do not follow the API's paths, and nothing is
        said: map them (below) instead. Findings are medium confidence (low for a provider no
-       catalogue knows): the decision is a heuristic over visible calls.
+       catalogue knows, or when the component also imports a package named after the provider:
+       calls through its SDK may use the scope unseen): a heuristic over visible calls.
 
     Teach it a provider's scopes in `[tool.secret-hygiene.scopes]` by mapping each scope to the
     endpoints it grants (`METHOD /path`, `*` and `{id}` match any segment; the path may be a tail
@@ -177,8 +178,10 @@ class UnusedScope(ScopeRule):
                 # No scope of an unknown provider's request matches any call: its scope names do
                 # not follow the API's paths (`api.console`), so the calls cannot be told apart.
                 verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
-            # Heuristic throughout: a catalogued provider's scope is medium, an unknown one's low.
-            confidence = Confidence.MEDIUM if provider is not None else Confidence.LOW
+            # Heuristic throughout: a catalogued provider's scope is medium, an unknown one's low,
+            # and low too when the component also calls through the provider's SDK, unseen.
+            confidence = Confidence.MEDIUM if provider is not None \
+                and components.provider_sdk(request) is None else Confidence.LOW
             for token, verdict in verdicts:
                 if verdict is not None:
                     yield self.at(token.place, request, verdict.message,
