@@ -44,6 +44,7 @@ from scanner.safe_io import (
     LinkRefused,
     open_directory,
     read_file,
+    user_cache_dir,
     write_file,
 )
 from scanner.sources import CACHE_DIR, SourceFile, line_runs
@@ -111,8 +112,7 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 
 
 def _key_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "secret-hygiene" / _KEY_NAME
+    return user_cache_dir() / _KEY_NAME
 
 
 def _signing_key() -> bytes:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scanner.safe_io import FileSafetyError, read_file, write_file
+from scanner.safe_io import FileSafetyError, read_file, user_cache_dir, write_file
 
 _KEEP = 16
 _LIMIT = 64 * 1024 * 1024
@@ -28,8 +28,7 @@ _DIGEST = hashlib.sha256().digest_size
 
 def directory() -> Path:
     """Where serialized databases live (outside every repository)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "secret-hygiene" / "patterns"
+    return user_cache_dir() / "patterns"
 
 
 def enabled() -> bool:

@@ -273,6 +273,13 @@ def write_output(path: Path, data: bytes, *, what: str, root: Path) -> None:
         raise FileSafetyError(f"{path}: cannot write {what} ({_reason(exc)})") from None
 
 
+def user_cache_dir() -> Path:
+    """This tool's directory under the user's cache (`$XDG_CACHE_HOME`, default `~/.cache`):
+    outside every repository, for what a scanned tree must never supply."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "secret-hygiene"
+
+
 def work_tree_of(path: str | Path) -> Path | None:
     """The git work tree holding `path` (the nearest parent with a `.git`), if any."""
     for parent in Path(os.path.abspath(path)).parents:
