@@ -580,8 +580,15 @@ def _project_findings(rules: Sequence[ProjectRule], plan: Plan, facts: Mapping[s
                       hidden: int | None = None) -> Iterator[Finding]:
     from scanner.project.index import ProjectIndex
 
+    def read(path: str) -> str | None:
+        if isinstance(loader, ProjectLoader):
+            return loader.text(path)
+        document = loader(path)
+        return None if document is None else document.text
+
     index = ProjectIndex(facts, lambda path, kinds=None: _load_facts(path, loader, plan, kinds),
-                         all_paths, scanned=frozenset(origins), partial_loads=plan.fast_paths)
+                         all_paths, scanned=frozenset(origins), partial_loads=plan.fast_paths,
+                         read=read)
     reporter = ProjectReporter(commits={p: o.commit for p, o in origins.items()},
                                contexts={p: o.context for p, o in origins.items()}, hidden=hidden)
     for rule in rules:
@@ -694,21 +701,36 @@ def first_commit_only(findings: Iterable[Finding],
     return out
 
 
-def loader_for(root: Any, max_size: int) -> Callable[[str], Document | None]:
+class ProjectLoader:
+    """Reads other files of the work tree for project rules, by repository-relative path: a
+    file asked for by name is read once and kept as a Document; `text` reads a file without
+    keeping it (a rule that only searches text, over many files)."""
+
+    def __init__(self, root: Any, max_size: int) -> None:
+        from pathlib import Path
+
+        self.base = Path(root)
+        self.max_size = max_size
+        self.loaded: dict[str, Document | None] = {}
+
+    def __call__(self, path: str) -> Document | None:
+        if path not in self.loaded:
+            text = self.text(path)
+            self.loaded[path] = None if text is None else Document(path, text)
+        return self.loaded[path]
+
+    def text(self, path: str) -> str | None:
+        known = self.loaded.get(path)
+        if known is not None:
+            return known.text
+        text, _ = read_source(SourceFile(path=path, location=str(self.base / path),
+                                         root=str(self.base)), self.max_size)
+        return text
+
+
+def loader_for(root: Any, max_size: int) -> ProjectLoader:
     """Reads other files of the work tree for project rules, by repository-relative path."""
-    from pathlib import Path
-
-    base = Path(root)
-    loaded: dict[str, Document | None] = {}
-
-    def load(path: str) -> Document | None:
-        if path not in loaded:
-            text, _ = read_source(SourceFile(path=path, location=str(base / path), root=str(base)),
-                                  max_size)
-            loaded[path] = None if text is None else Document(path, text)
-        return loaded[path]
-
-    return load
+    return ProjectLoader(root, max_size)
 
 
 def severity_counts(findings: Iterable[Finding]) -> Mapping[str, int]:

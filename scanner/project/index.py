@@ -29,9 +29,11 @@ class ProjectIndex:
     def __init__(self, facts: Mapping[str, FileFacts],
                  load: Callable[..., FileFacts | None] = lambda path, kinds=None: None,
                  all_paths: Callable[[], tuple[str, ...]] = lambda: (), *,
-                 scanned: frozenset[str] = frozenset(), partial_loads: bool = False) -> None:
+                 scanned: frozenset[str] = frozenset(), partial_loads: bool = False,
+                 read: Callable[[str], str | None] = lambda path: None) -> None:
         self.facts: dict[str, FileFacts] = dict(facts)
         self._load = load
+        self.read = read  # a work-tree file's text, not kept (None: unreadable or unknown)
         self.all_paths = all_paths
         self.scanned = scanned or frozenset(facts)
         self.partial_loads = partial_loads
@@ -39,6 +41,7 @@ class ProjectIndex:
         self.classes: dict[str, ClassSymbol] = {}
         self._tried: set[str] = set()
         self._tried_kinds: dict[str, set[type[Fact]]] = {}  # types loaded (or tried) per path
+        self._listed: frozenset[str] | None = None  # all_paths(), once asked
         self._by_suffix: dict[str, str] | None = None  # dotted-name suffix -> scanned path
         # Module lookups that missed `modules`, with the `modules` generation they saw: a name
         # outside the project (`django`, `rest_framework`) is asked for thousands of times.
@@ -142,6 +145,16 @@ class ProjectIndex:
                     for start in range(len(parts)):
                         self._by_suffix.setdefault(".".join(parts[start:]), path)
         return self._by_suffix.get(name)
+
+    def is_project_module(self, name: str) -> bool:
+        """Whether a dotted or path-like module name is a file of the project, by path alone
+        (nothing is read or parsed)."""
+        if name in self.modules:
+            return True
+        if self._listed is None:  # a diff or hook scan covers only some files: list the rest
+            self._listed = frozenset(self.all_paths())
+        return any(path in self.scanned or path in self.facts or path in self._listed
+                   for path in _candidate_paths(name)) or self._scanned_module_path(name) is not None
 
     def module_of_path(self, path: str) -> ModuleSymbols | None:
         facts = self.load(path, _SYMBOLS)

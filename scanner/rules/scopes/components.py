@@ -4,7 +4,8 @@ setup.cfg or package.json), the calls of that component, and directories of prov
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from scanner.facts.base import FileFacts
@@ -59,7 +60,7 @@ class ComponentCalls:
     paths: dict[str, list[str]] = field(default_factory=dict)
     refresh: set[str] = field(default_factory=set)
     _relevant: dict[tuple[str, str | None, str | None], list[ApiUse]] = field(default_factory=dict)
-    _imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _imports: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, index: ProjectIndex, files: Iterable[tuple[str, FileFacts]],
@@ -95,22 +96,29 @@ class ComponentCalls:
         if path.endswith(_CODE_SUFFIXES):
             self.paths.setdefault(component_of(path, self.roots), []).append(path)
 
-    def imports(self, root: str) -> tuple[str, ...]:
-        """Every module the component's code imports, lower-case (read once per component)."""
-        known = self._imports.get(root)
+    def imports(self, root: str, word: str) -> tuple[str, ...]:
+        """The modules the component's code imports whose name holds `word`, lower-case, read
+        from the files' text (no parse: a component may be a whole monorepo), once per word."""
+        known = self._imports.get((root, word))
         if known is None:
             found: set[str] = set()
             for path in self.paths.get(root, ()):
                 if is_test_path(path):
                     continue  # a test's imports are not the component's SDK
-                symbols = self.index.module_of_path(path)
-                if symbols is not None:
-                    # The project's own modules (`polar.integrations.slack`) are no SDK.
-                    found.update(target.lower() for _, target in symbols.imports
-                                 if not target.startswith(".") and self.index.module(target) is None
-                                 and self.index.module(target.rpartition(".")[0]) is None)
-            known = self._imports[root] = tuple(sorted(found))
+                text = self.index.read(path)
+                if text is None or word not in text.lower():
+                    continue
+                # The project's own modules (`polar.integrations.slack`) are no SDK.
+                found.update(module.lower() for module in imported_modules(text)
+                             if word in module.lower() and not module.startswith(".")
+                             and not self._own(module))
+            known = self._imports[(root, word)] = tuple(sorted(found))
         return known
+
+    def _own(self, module: str) -> bool:
+        """A module of the project itself (or a name inside one: `pkg.mod.Class`)."""
+        parent = module.rpartition(".")[0]
+        return self.index.is_project_module(module) or (bool(parent) and self.index.is_project_module(parent))
 
     def relevant(self, request: ResolvedRequest) -> list[ApiUse]:
         """`_relevant`, the same list for every request of one component and provider."""
@@ -149,8 +157,29 @@ class ComponentCalls:
         if not word:
             return None
         root = component_of(request.place.path, self.roots)
-        return next((module for module in self.imports(root)
-                     if word in module and not _is_oauth_library(module)), None)
+        return next((module for module in self.imports(root, word)
+                     if not _is_oauth_library(module)), None)
+
+
+# Python `import a.b, c as d` / `from a.b import x` at a line's start; JavaScript `from "x"`,
+# `require("x")`, `import("x")`, `import "x"`.
+_IMPORTS = re.compile(
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b"
+    r"|import[ \t]+((?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*[\w.]+(?:[ \t]+as[ \t]+\w+)?)"
+    r"[ \t]*(?:$|#|;))"
+    r"|(?:\bfrom|\brequire[ \t]*\(|\bimport[ \t]*\(?)[ \t]*[\"'`]([^\"'`\n]+)[\"'`]", re.MULTILINE)
+
+
+def imported_modules(text: str) -> Iterator[str]:
+    """The module names a file's import statements name, read from its text."""
+    for match in _IMPORTS.finditer(text):
+        python_from, python_import, javascript = match.groups()
+        if python_from:
+            yield python_from
+        elif python_import:
+            yield from (name.split()[0] for name in python_import.split(","))
+        elif javascript:
+            yield javascript
 
 
 def _is_oauth_library(module: str) -> bool:
