@@ -22,10 +22,19 @@ DIRECTIVE_WORDS = ("secret-hygiene", "pragma")
 
 @dataclass(frozen=True)
 class Planned:
-    """An extractor with the file contexts where at least one of its consumers reports."""
+    """An extractor with the file contexts where at least one of its consumers reports, and its
+    gate's word groups as sets (answered by set operations on the index's one pass)."""
 
     extractor: Extractor
     contexts: frozenset[str]
+    words: frozenset[str] = frozenset()
+    requires: tuple[frozenset[str], ...] = ()
+
+    @classmethod
+    def of(cls, extractor: Extractor, contexts: frozenset[str]) -> Planned:
+        gate = extractor.gate
+        return cls(extractor, contexts, frozenset(gate.words),
+                   tuple(frozenset(group) for group in gate.requires))
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class Plan:
     index: KeywordIndex
     project_facts: frozenset[type[Fact]]  # fact types that project rules gather across files
     fast_paths: bool = True
+    by_sets: bool = False  # every gate word is a word of `index` (and Hyperscan is there)
     # file kind -> the extractors whose gate takes that kind (filled on first use).
     _by_kind: dict[object, tuple[Planned, ...]] = field(default_factory=dict, compare=False,
                                                         repr=False)
@@ -59,12 +69,22 @@ class Plan:
             return False
         if not gate.vendored and document.is_vendored:
             return False
-        if gate.words and not document.has_any(gate.words):
-            lowered = document.path.lower()
-            if not any(word in lowered for word in gate.path_words):
+        if self.by_sets and document.keyword_index is self.index:
+            # Every gate word is a word of the plan's index: its one pass answers them all.
+            present = document.keywords_present()
+            if planned.words and present.isdisjoint(planned.words):
+                lowered = document.path.lower()
+                if not any(word in lowered for word in gate.path_words):
+                    return False
+            if any(present.isdisjoint(group) for group in planned.requires):
                 return False
-        if not all(document.has_any(group) for group in gate.requires):
-            return False
+        else:
+            if gate.words and not document.has_any(gate.words):
+                lowered = document.path.lower()
+                if not any(word in lowered for word in gate.path_words):
+                    return False
+            if not all(document.has_any(group) for group in gate.requires):
+                return False
         if self.fast_paths:
             pattern = gate.compiled()
             if pattern is not None and pattern.search(document.lower) is None:
@@ -128,13 +148,15 @@ def build_plan(rules: Sequence[Rule], options: Mapping[str, Mapping[str, Any]], 
                 raise LookupError(f"rule {rule.id} needs {fact.__name__}, which no extractor produces")
             contexts.setdefault(producer, set()).update(rule.contexts)
     extractors = tuple(
-        Planned(cls(options.get(cls.options_section, {}) if cls.options_section else {}),
-                frozenset(contexts[cls]))
+        Planned.of(cls(options.get(cls.options_section, {}) if cls.options_section else {}),
+                   frozenset(contexts[cls]))
         for cls in sorted(contexts, key=lambda c: c.name))
     words = {word for planned in extractors for word in planned.extractor.gate.words}
     words.update(word for planned in extractors for group in planned.extractor.gate.requires
                  for word in group)
     index = index_for(frozenset(words | set(DIRECTIVE_WORDS)))
+    # Gates answered by set operations on the index's one pass: when it holds every gate word.
+    by_sets = index.accelerated and all(word in index.tokens for word in words)
     project_facts = frozenset(fact for rule in rules if isinstance(rule, ProjectRule)
                               for fact in rule.needs)
-    return Plan(tuple(rules), extractors, index, project_facts, fast_paths)
+    return Plan(tuple(rules), extractors, index, project_facts, fast_paths, by_sets=by_sets)
