@@ -44,12 +44,15 @@ def test_no_sdk_import_of_the_component_keeps_medium(other: str) -> None:
 
 
 def test_import_lines_read() -> None:
-    text = ("import os, sys as system\n"
-            "  from a.b import c\n"
-            "import googleapiclient.discovery as discovery  # build()\n"
-            "x = 'import nothing'\n"
-            "import { a } from '@googleapis/drive';\n"
-            'const s = require("slack-sdk");\n'
-            "await import('yoto-api');\n")
-    assert list(imported_modules(text)) == ["os", "sys", "a.b", "googleapiclient.discovery",
-                                            "@googleapis/drive", "slack-sdk", "yoto-api"]
+    python = ("import os, sys as system\n"
+              "  from a.b import c\n"
+              "import googleapiclient.discovery as discovery  # build()\n"
+              "x = 'import nothing'\n")
+    assert list(imported_modules(python, python=True)) == ["os", "sys", "a.b",
+                                                           "googleapiclient.discovery"]
+    javascript = ("import { a } from '@googleapis/drive';\n"
+                  'const s = require("slack-sdk");\n'
+                  "await import('yoto-api');\n"
+                  "const note = 'imports nothing';\n")
+    assert list(imported_modules(javascript, python=False)) == ["@googleapis/drive", "slack-sdk",
+                                                                "yoto-api"]

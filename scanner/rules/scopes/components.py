@@ -61,6 +61,7 @@ class ComponentCalls:
     refresh: set[str] = field(default_factory=set)
     _relevant: dict[tuple[str, str | None, str | None], list[ApiUse]] = field(default_factory=dict)
     _imports: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    _by_file: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, index: ProjectIndex, files: Iterable[tuple[str, FileFacts]],
@@ -98,21 +99,27 @@ class ComponentCalls:
 
     def imports(self, root: str, word: str) -> tuple[str, ...]:
         """The modules the component's code imports whose name holds `word`, lower-case, read
-        from the files' text (no parse: a component may be a whole monorepo), once per word."""
+        from the files' import lines (no parse: a component may be a whole monorepo)."""
         known = self._imports.get((root, word))
         if known is None:
             found: set[str] = set()
             for path in self.paths.get(root, ()):
                 if is_test_path(path):
                     continue  # a test's imports are not the component's SDK
-                text = self.index.read(path)
-                if text is None or word not in text.lower():
-                    continue
                 # The project's own modules (`polar.integrations.slack`) are no SDK.
-                found.update(module.lower() for module in imported_modules(text)
-                             if word in module.lower() and not module.startswith(".")
-                             and not self._own(module))
+                found.update(module for module in self._file_imports(path)
+                             if word in module and not self._own(module))
             known = self._imports[(root, word)] = tuple(sorted(found))
+        return known
+
+    def _file_imports(self, path: str) -> tuple[str, ...]:
+        """A file's imported module names, lower-case (read once, whatever the word)."""
+        known = self._by_file.get(path)
+        if known is None:
+            text = self.index.read(path)
+            known = self._by_file[path] = () if text is None else tuple(
+                module.lower() for module in imported_modules(text, python=path.endswith(".py"))
+                if not module.startswith("."))
         return known
 
     def _own(self, module: str) -> bool:
@@ -161,25 +168,26 @@ class ComponentCalls:
                      if not _is_oauth_library(module)), None)
 
 
-# Python `import a.b, c as d` / `from a.b import x` at a line's start; JavaScript `from "x"`,
-# `require("x")`, `import("x")`, `import "x"`.
-_IMPORTS = re.compile(
+# Python: `import a.b, c as d` / `from a.b import x` at a line's start.
+_PYTHON_IMPORTS = re.compile(
     r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b"
     r"|import[ \t]+((?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*[\w.]+(?:[ \t]+as[ \t]+\w+)?)"
-    r"[ \t]*(?:$|#|;))"
-    r"|(?:\bfrom|\brequire[ \t]*\(|\bimport[ \t]*\(?)[ \t]*[\"'`]([^\"'`\n]+)[\"'`]", re.MULTILINE)
+    r"[ \t]*(?:$|#|;))", re.MULTILINE)
+# JavaScript: `from "x"`, `require("x")`, `import("x")`, `import "x"`.
+_JAVASCRIPT_IMPORTS = re.compile(
+    r"(?:\bfrom|\brequire[ \t]*\(|\bimport[ \t]*\(?)[ \t]*[\"'`]([^\"'`\n]+)[\"'`]")
 
 
-def imported_modules(text: str) -> Iterator[str]:
+def imported_modules(text: str, *, python: bool) -> Iterator[str]:
     """The module names a file's import statements name, read from its text."""
-    for match in _IMPORTS.finditer(text):
-        python_from, python_import, javascript = match.groups()
+    if not python:
+        yield from _JAVASCRIPT_IMPORTS.findall(text)
+        return
+    for python_from, python_import in _PYTHON_IMPORTS.findall(text):
         if python_from:
             yield python_from
-        elif python_import:
+        else:
             yield from (name.split()[0] for name in python_import.split(","))
-        elif javascript:
-            yield javascript
 
 
 def _is_oauth_library(module: str) -> bool:
