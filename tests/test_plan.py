@@ -87,3 +87,18 @@ def test_the_history_prefilter_is_derived_from_the_gates() -> None:
         assert words is None  # some extractor admits files without a word: read every blob
     else:
         assert words is not None and all(set(g.words) <= set(words) for g in gates)
+
+
+def test_a_gate_keeping_bundles_out_changes_no_finding() -> None:
+    """The scope extractor finds nothing in minified code: its gate says so (`bundles=False`)
+    and skips the pattern search over megabyte lines; the answers are the same either way."""
+    from scanner.model.document import Document
+
+    request = 'const c={scope:"https://www.googleapis.com/auth/drive",clientId:"x"};'
+    bundle = "var a=1;" + "x".join(str(i) for i in range(3000)) + request + "\n"
+    plan = build_plan(make_rules(), {})
+    scopes = next(p for p in plan.extractors if p.extractor.name == "scopes")
+    assert not plan.admits(scopes, Document("static/app.js", bundle))
+    assert plan.admits(scopes, Document("static/app.js", request.replace(",", ",\n") + "\n"))
+    files = {"static/app.js": bundle}
+    assert _key(scan_files(files).findings) == _key(scan_files(files, fast_paths=False).findings)

@@ -86,6 +86,8 @@ class Plan:
             if not all(document.has_any(group) for group in gate.requires):
                 return False
         if self.fast_paths:
+            if not gate.bundles and document.is_bundle:
+                return False
             pattern = gate.compiled()
             if pattern is not None and pattern.search(document.lower) is None:
                 return False

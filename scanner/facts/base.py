@@ -32,7 +32,8 @@ class Gate:
     lower-case `words` (empty: no word needed) or its lower-cased path holds one of `path_words`,
     and it holds a word of every group in `requires`. With `vendored` False, other projects'
     JavaScript shipped in the tree (`Document.is_vendored`: jQuery, `*.min.js`, `node_modules`)
-    does not pass: no fact there is the project's own.
+    does not pass: no fact there is the project's own. With `bundles` False, neither does
+    minified JavaScript (very long lines), asked only once the words let it through.
     `pattern`, when set, is a fast path: a regular expression over the lower-cased text that
     every document holding a fact must match; the differential test runs every fixture with and
     without it and requires identical findings."""
@@ -43,6 +44,7 @@ class Gate:
     requires: tuple[tuple[str, ...], ...] = ()
     pattern: str | None = None
     vendored: bool = True
+    bundles: bool = True  # False: minified or generated JavaScript (`Document.is_bundle`) stays out
     _compiled: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
 
     def compiled(self) -> re.Pattern[str] | None:

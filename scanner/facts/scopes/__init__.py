@@ -59,7 +59,7 @@ class ScopeExtractor(Extractor):
     produces = (ScopeRequest, ScopeConstant)
     # A client taking scopes positionally is a request without the word.
     gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES),
-                pattern=SCOPE_PATTERN)
+                pattern=SCOPE_PATTERN, bundles=False)  # `is_third_party`: nothing found there
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):
