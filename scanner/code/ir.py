@@ -6,8 +6,9 @@ Nodes carry byte offsets into the document (`start`, `end`); the document turns 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 # -- expressions --------------------------------------------------------------------------------
 
@@ -442,35 +443,44 @@ def dotted(expr: Expr | None) -> str | None:
 
 def children(expr: Expr) -> tuple[Expr, ...]:
     """The expressions directly inside `expr` (function bodies are not entered)."""
-    if isinstance(expr, (Name, Num, Const)):
-        return ()
-    if isinstance(expr, Str):
-        return expr.parts
-    if isinstance(expr, Call):
-        return (expr.func, *expr.args, *(value for _, value in expr.kwargs))
-    if isinstance(expr, Attr):
-        return (expr.obj,)
-    if isinstance(expr, Index):
-        return (expr.obj,) if expr.key is None else (expr.obj, expr.key)
-    if isinstance(expr, Dict):
-        return tuple(part for key, value in expr.items for part in (key, value) if part is not None)
-    if isinstance(expr, Seq):
-        return expr.items
-    if isinstance(expr, (Compare, BinOp)):
-        return (expr.left, expr.right)
-    if isinstance(expr, BoolOp):
-        return expr.values
-    if isinstance(expr, Not):
-        return (expr.operand,)
-    if isinstance(expr, Cond):
-        return (expr.test, expr.body, expr.orelse)
-    if isinstance(expr, Spread):
-        return (expr.value,)
-    if isinstance(expr, ObjectPattern):
-        return tuple(value for _, value in expr.items)
-    if isinstance(expr, Other):
-        return expr.children
+    get = _CHILDREN.get(type(expr))
+    if get is not None:
+        return get(expr)
+    return _children_of_subclass(expr)
+
+
+def _children_of_subclass(expr: Expr) -> tuple[Expr, ...]:
+    for kind, get in _CHILDREN.items():
+        if isinstance(expr, kind):
+            return get(expr)
     return ()
+
+
+def _no_children(expr: Any) -> tuple[Expr, ...]:
+    return ()
+
+
+def _dict_children(expr: Any) -> tuple[Expr, ...]:
+    return tuple(part for key, value in expr.items for part in (key, value) if part is not None)
+
+
+# The expressions inside each kind of expression, by its exact type (looked up once a node).
+_CHILDREN: dict[type, Callable[[Any], tuple[Expr, ...]]] = {
+    Name: _no_children, Num: _no_children, Const: _no_children, Func: _no_children,
+    Str: lambda e: e.parts,
+    Call: lambda e: (e.func, *e.args, *(value for _, value in e.kwargs)),
+    Attr: lambda e: (e.obj,),
+    Index: lambda e: (e.obj,) if e.key is None else (e.obj, e.key),
+    Dict: _dict_children,
+    Seq: lambda e: e.items,
+    Compare: lambda e: (e.left, e.right), BinOp: lambda e: (e.left, e.right),
+    BoolOp: lambda e: e.values,
+    Not: lambda e: (e.operand,),
+    Cond: lambda e: (e.test, e.body, e.orelse),
+    Spread: lambda e: (e.value,),
+    ObjectPattern: lambda e: tuple(value for _, value in e.items),
+    Other: lambda e: e.children,
+}
 
 
 def walk_expr(expr: Expr) -> Iterator[Expr]:

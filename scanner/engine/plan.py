@@ -105,11 +105,12 @@ class Plan:
         document.sparse = False
         try:
             # Whether code ships to the browser may be told by its text only (SH105's kinds).
+            candidates = self.for_kind(document.kind)
             if document.frontend_by_path is None and any(
-                    self.admits(planned, document) for planned in self.extractors
+                    self.admits(planned, document) for planned in candidates
                     if planned.extractor.line_local):
                 return True
-            return any(self.admits(planned, document) for planned in self.extractors
+            return any(self.admits(planned, document) for planned in candidates
                        if not planned.extractor.line_local and not planned.extractor.evidence_only)
         finally:
             document.sparse = True
