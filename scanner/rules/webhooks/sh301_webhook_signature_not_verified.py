@@ -3,6 +3,7 @@ any path (the handler, what it calls, its decorators, dependencies, guards and m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ _NEEDS = (Route, FunctionSummary, Guard, MiddlewareSetting)
 _CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
                         "authenticate", "has_permission")
 _VIEW_METHODS = ("post", "put")
+# A function or method named as a verification of a request or message.
+_VERIFICATION_CALL = re.compile(r"_*(?:verif|validat|authenticat|check_?sig)", re.IGNORECASE)
 _GLOBAL_OWNERS = ("app", "server", "fastify")
 
 
@@ -69,6 +72,10 @@ class WebhookSignatureNotVerified(ProjectRule):
     `slack_sdk` `SignatureVerifier`, `svix`/`standardwebhooks` `Webhook.verify`, Twilio
     `RequestValidator`, `gidgethub`, `@octokit/webhooks`), or a function you name in
     `[tool.secret-hygiene.webhooks] verifiers = ["myapp.security.check_sig"]`.
+    A call named as a verification (`record.validate(...)`, `notification.verify()`,
+    `validator(self, request)`) on a value bound at run time (a local, a loop variable, a
+    parameter) runs code the rule cannot follow: it counts as a verification, since "never
+    verifies" could not be said. `super().post(...)` is followed to the class that defines it.
 
     ## Why is this bad?
     A webhook URL is public. Without checking the signature, anyone who finds the URL can forge
@@ -268,6 +275,8 @@ class _Verdict:
         class_qualname = qualify(symbols.module, cls, symbols.language) if cls else None
         if "()." in name:  # `Verifier(key).verify(body)`: the method of the class instantiated
             base, method = name.split("().", 1)
+            if base == "super":  # the method an override extends: the next class that has it
+                return self._inherited(class_qualname, method) if class_qualname else []
             held = self._class_of(base, symbols, class_qualname)
             return self._class_methods(held, (method,)) if held else []
         head, _, rest = name.partition(".")
@@ -294,6 +303,14 @@ class _Verdict:
                 prefix if self.index.class_symbol(prefix) is not None else None)
             if owner is not None:
                 return self._class_methods(owner, (last,))
+        return []
+
+    def _inherited(self, class_qualname: str, method: str) -> list[_Function]:
+        for ancestor in list(self.index.mro(class_qualname))[1:]:
+            cls = self.index.class_symbol(ancestor)
+            if cls is not None and method in cls.methods:
+                function = self.function(f"{ancestor}.{method}")
+                return [function] if function is not None else []
         return []
 
     def _class_of(self, name: str, symbols: ModuleSymbols,
@@ -337,8 +354,28 @@ class _Verdict:
             if symbols is not None and matches_verifier(self.index.resolve(symbols, name),
                                                         self.verifiers):
                 return True
-        return any(self.verified(function, depth, strict)
-                   for function in self.targets(name, path, cls))
+        targets = self.targets(name, path, cls)
+        if not targets and self._unseen_verification(name, path):
+            return True
+        return any(self.verified(function, depth, strict) for function in targets)
+
+    def _unseen_verification(self, name: str, path: str) -> bool:
+        """A call named as a verification (`obj.validate(...)`, `validator(self, request)`) on a
+        value bound at run time (a local, a loop variable, a parameter): what it runs cannot be
+        followed, so "never verifies" cannot be said (dj-stripe's trigger model, anymail's
+        collected validators, PayPal's IPN postback behind `ipn_obj.verify()`)."""
+        if not _VERIFICATION_CALL.match(name.rpartition(".")[2]):
+            return False
+        head = name.partition(".")[0]
+        if head in ("self", "cls", "this", "super()"):
+            return False  # followed through the class: resolved, or nothing there
+        symbols = self.index.module_of_path(path)
+        if symbols is None:
+            return False
+        return symbols.imported(head) is None and head not in symbols.functions \
+            and head not in symbols.constants \
+            and not any(head == local for local, _ in (*symbols.aliases, *symbols.instances)) \
+            and not any(cls.qualname.rpartition(".")[2] == head for cls in symbols.classes)
 
     def guard_verifies(self, guard: Guard, path: str) -> bool:
         if guard.verifies:
