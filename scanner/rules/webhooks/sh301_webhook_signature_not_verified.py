@@ -30,8 +30,14 @@ _NEEDS = (Route, FunctionSummary, Guard, MiddlewareSetting)
 _CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
                         "authenticate", "has_permission")
 _VIEW_METHODS = ("post", "put")
-# A function or method named as a verification of a request or message.
-_VERIFICATION_CALL = re.compile(r"_*(?:verif|validat|authenticat|check_?sig)", re.IGNORECASE)
+# A function or method named as a verification of a request or message (`verify`,
+# `validate_request`, `validator`, `check_signature`), not of something else
+# (`verify_event_loop_thread`).
+_WHAT_IS_VERIFIED = ("request|signature|sig|webhook|message|payload|delivery|event|notification"
+                     "|hmac|headers?|auth|secret|token")
+_VERIFICATION_CALL = re.compile(
+    rf"_*(?:(?:verify|validate|authenticate)(?:_?(?:{_WHAT_IS_VERIFIED}))?"
+    rf"|check_?(?:{_WHAT_IS_VERIFIED})|validators?|verifiers?)\Z", re.IGNORECASE)
 _GLOBAL_OWNERS = ("app", "server", "fastify")
 
 
