@@ -6,14 +6,21 @@ import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 
 from scanner.facts.base import FileFacts
-from scanner.facts.scopes import ApiUse, RefreshTokenUse, ScopeConstant, ScopeRequest
+from scanner.facts.scopes import (
+    ApiUse,
+    ClientBinding,
+    ClientMethodCall,
+    RefreshTokenUse,
+    ScopeConstant,
+    ScopeRequest,
+)
 from scanner.facts.scopes.catalog import Catalog, load_catalog
 from scanner.facts.scopes.resolve import ScopeToken, is_test_path, resolved_requests
 from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import Bad, Good, ProjectReporter
 from scanner.rules.scopes.common import ScopeRule, oauth_context
-from scanner.rules.scopes.components import ComponentCalls, preset_directories
+from scanner.rules.scopes.components import ComponentCalls, integration_packages, preset_directories
 from scanner.rules.scopes.usage import (
     CallIndex,
     Endpoint,
@@ -110,7 +117,8 @@ class UnusedScope(ScopeRule):
     family = "scope"
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse)
+    # Client library calls are read on demand, for integration packages only.
+    needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse, ClientBinding, ClientMethodCall)
     examples = (
         Bad('SCOPES = ["people:read", "payroll:read"]\n'
             'session = OAuth2Session("client", scope=SCOPES)\n'
@@ -156,7 +164,8 @@ class UnusedScope(ScopeRule):
         judged = [r for r in requests if oauth_context(r, catalog) and not r.own_registry]
         if not judged:
             return
-        components = ComponentCalls.build(index, files, paths)
+        components = ComponentCalls.build(index, files, paths,
+                                          integration_packages(r.place.path for r in judged))
         presets = preset_directories(requests)
         indexes: dict[int, CallIndex] = {}  # by the id of a memoised `relevant` list
         user_map = self.user_map()
@@ -178,10 +187,15 @@ class UnusedScope(ScopeRule):
                 # No scope of an unknown provider's request matches any call: its scope names do
                 # not follow the API's paths (`api.console`), so the calls cannot be told apart.
                 verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
+            sdk = components.provider_sdk(request)
+            if provider is not None and sdk is not None:
+                # The component also calls a catalogued provider through its own SDK, which no
+                # catalogue reads (a Pub/Sub subscriber, a photos client): an API no visible
+                # call reaches may be the SDK's.
+                verdicts = [(t, v) for t, v in verdicts if v is None or v.kind != "untouched"]
             # Heuristic throughout: a catalogued provider's scope is medium, an unknown one's low,
             # and low too when the component also calls through the provider's SDK, unseen.
-            confidence = Confidence.MEDIUM if provider is not None \
-                and components.provider_sdk(request) is None else Confidence.LOW
+            confidence = Confidence.MEDIUM if provider is not None and sdk is None else Confidence.LOW
             for token, verdict in verdicts:
                 if verdict is not None:
                     yield self.at(token.place, request, verdict.message,
