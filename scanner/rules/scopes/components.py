@@ -170,15 +170,17 @@ class ComponentCalls:
         if provider is not None:
             attributable = [c for c in calls if c.provider == provider]
         elif domain is not None:
-            attributable = [c for c in calls if c.host and registrable(c.host) == domain]
+            # An integration package's client library talks to its one provider.
+            attributable = [c for c in calls if c.host and registrable(c.host) == domain] + named
         else:
             return [*calls, *named]
         hostless = [c for c in calls if c.host is None]
-        if not attributable and (self.provider_sdk(request) is not None or self.library_clients(root)):
+        if not attributable and (self.provider_sdk(request) is not None
+                                 or (provider is not None and self.library_clients(root))):
             # No call reaches the provider, and the component calls it through a client
             # library (its SDK, or an integration package's client): the calls are unseen.
             return []
-        return attributable + hostless + named
+        return attributable + hostless
 
     def client_calls(self, root: str) -> list[ApiUse]:
         """An integration package's calls through a client library: operation-named methods
