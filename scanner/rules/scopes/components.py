@@ -126,6 +126,10 @@ class ComponentCalls:
     def add(self, path: str, uses: Iterable[ApiUse]) -> None:
         root = component_of(path, self.roots)
         self.calls.setdefault(root, []).extend(uses)
+        if root in self.packages:
+            # A request outside every integration package (the project's settings) still sees
+            # the calls of the whole component.
+            self.calls.setdefault(component_of(path, self.manifests), []).extend(uses)
 
     def add_path(self, path: str) -> None:
         if path.endswith(_CODE_SUFFIXES):

@@ -52,23 +52,36 @@ class UnusedScope(ScopeRule):
        as used when the component handles refresh tokens (a `refresh_token` grant or key).
     2. The calls are collected per component: the nearest directory holding a `pyproject.toml`,
        `setup.py`, `setup.cfg` or `package.json` (a monorepo's mobile app is judged on its own
-       calls, not the server's). Calls are the HTTP method and URL path of
+       calls, not the server's), or an integration package: where five or more sibling packages
+       each request scopes (Home Assistant's `components/`, a `plugins/` directory), each is
+       judged on its own calls (refresh tokens count across its manifest's component: the
+       shared OAuth code refreshes them). Calls are the HTTP method and URL path of
        requests/httpx/aiohttp/urllib/fetch/axios calls, URL constants used by them (a URL constant
        no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), SDK
        calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, PyGithub, msgraph,
        Dropbox), and provider clients: `googleapiclient.discovery.build("sqladmin", ...)` and
-       `google.cloud` client libraries reach their API's host. Test files do not count.
+       `google.cloud` client libraries reach their API's host. In an integration package, a
+       client library's methods named like operations (`client.get_installed_app()`, called on
+       a name bound to a class imported from a library) are calls too: they touch the words
+       after the operation, with unknown access. Test files do not count.
     3. A call touches a resource when a word of its path (split on `/`, `.` and `:`, singular and
        plural alike, two adjacent segments joined: `notifications/recipients` for
        `notification_recipients`), or its per-API Google host, is the resource or one of its
-       catalogued aliases. A GraphQL endpoint touches every resource. Calls to another
+       catalogued aliases. A client method touches a scope by resource, not by its whole name:
+       when it holds the scope's first resource word (`get_hop()` for `read_hop_connection`:
+       the scope names a part of what the call reads, and which of two such scopes the server
+       checks cannot be told from the code) or two or more of its words in a row
+       (`get_account_summary()` for `read_customer_account_summary`). A GraphQL endpoint
+       touches every resource. Calls to another
        provider's API host do not count. No touching call: unused. Touching calls that are all
        GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
        read twin: broader than needed.
     4. Nothing is reported when no call of the component reaches the request's provider and the
        component imports a package named after the provider (its SDK, whose calls no catalogue
-       shows), when no call is visible at all, or in diff and hook scans that cannot list the
-       rest of the repository. Requests that are not clearly OAuth (a plain `scope="billing"`
+       shows) or, for a catalogued provider, holds a library's client in an integration
+       package; for a scope whose API no call reaches while the component imports the
+       catalogued provider's SDK (Pub/Sub through a device SDK); when no call is visible at
+       all; or in diff and hook scans that cannot list the rest of the repository. Requests that are not clearly OAuth (a plain `scope="billing"`
        with no OAuth client, token URL or scope syntax around it) are not judged; neither are
        requests in test files, a library's provider presets (five or more sibling files each
        requesting scopes: the consuming application makes the calls), nor an authorization
