@@ -72,7 +72,8 @@ def test_integration_packages_calling_through_client_libraries() -> None:
     # thermostat: sdm.service is the SDM API's only scope, reached by API_URL; Pub/Sub goes
     # through the vendor's Google SDK. sheetlog: Drive through a sheets library. Nothing said.
     # settings.py's sign-in asks read:org outside every package: the codehost package's teams
-    # call, like every call of the component, exercises it.
+    # call, like every call of the component, exercises it. forge's `mergerequest` is used by
+    # the webhook it registers (events `mergerequest:merged`), not by a call.
     assert scan("gateway_hub") == {
         ("gateway/integrations/powerco/const.py", 8, "SH204"),
         ("gateway/integrations/powerco/const.py", 9, "SH204"),  # read_invoices, read_invoice_pdf

@@ -22,12 +22,14 @@ from scanner.facts.scopes.model import (
     ScopeList,
     ScopeRequest,
     ScopeValue,
+    SubscribedEvent,
     Unknown,
 )
 from scanner.model.document import CONFIG_KINDS, JS_KINDS, Document, FileKind
 
 __all__ = ["ApiUse", "ApiUseExtractor", "ClientBinding", "ClientCallExtractor", "ClientMethodCall", "Concat", "Join", "Lit", "Ref", "RefreshTokenUse",
-           "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "Unknown"]
+           "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "SubscribedEvent",
+           "Unknown"]
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # The fast path of the scope gate: every request and every constant named like scopes has a
@@ -108,7 +110,7 @@ class ClientCallExtractor(Extractor):
     files of an integration package whose scopes are judged, never in a scan's pass over files."""
 
     name = "client-calls"
-    produces = (ClientBinding, ClientMethodCall)
+    produces = (ClientBinding, ClientMethodCall, SubscribedEvent)
     evidence_only = True
     # No text holds this word: the scan's pass never admits a file; the project step asks for
     # these facts by name (which runs the extractor whatever the gate says).

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from scanner.facts.base import Span
 from scanner.facts.scopes.catalog import Catalog
 from scanner.facts.scopes.clients import operation_resource
-from scanner.facts.scopes.model import ApiUse, ClientMethodCall
+from scanner.facts.scopes.model import ApiUse, ClientMethodCall, SubscribedEvent
 from scanner.model.document import Document
 
 # String literals that look like an HTTP URL or an API path (f-string/template bases allowed).
@@ -271,3 +271,10 @@ def client_use(call: ClientMethodCall) -> ApiUse:
     (`get_hop_intervals` -> `hop`, `intervals`, `hopintervals`), with unknown access."""
     segments = operation_resource(call.method) or ()
     return ApiUse(call.span, NAMED, segments, None, None, _resources(segments, None))
+
+
+def event_use(event: SubscribedEvent) -> ApiUse:
+    """A webhook event subscribed to as an API use: it touches the resource it names
+    (`pullrequest:fulfilled` -> `pullrequest`), with unknown access."""
+    segments = tuple(p for p in re.split(r"[:/.]", event.name) if p)
+    return ApiUse(event.span, NAMED, segments, None, None, _resources(segments, None))

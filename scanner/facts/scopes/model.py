@@ -157,3 +157,11 @@ class ClientMethodCall(Fact):
 
     receiver: str
     method: str
+
+
+@dataclass(frozen=True)
+class SubscribedEvent(Fact):
+    """An event a webhook subscription asks for (`"events": ["pullrequest:fulfilled"]`): the
+    provider sends it only when a scope grants its resource."""
+
+    name: str

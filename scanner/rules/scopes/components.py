@@ -10,8 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from scanner.facts.base import FileFacts
-from scanner.facts.scopes import ApiUse, ClientBinding, ClientMethodCall, RefreshTokenUse
-from scanner.facts.scopes.calls import client_use
+from scanner.facts.scopes import (
+    ApiUse,
+    ClientBinding,
+    ClientMethodCall,
+    RefreshTokenUse,
+    SubscribedEvent,
+)
+from scanner.facts.scopes.calls import client_use, event_use
 from scanner.facts.scopes.resolve import ResolvedRequest, is_test_path
 from scanner.facts.symbols import ModuleSymbols
 from scanner.project.index import ProjectIndex
@@ -41,23 +47,19 @@ def component_of(path: str, roots: Sequence[str]) -> str:
 
 
 def integration_packages(paths: Iterable[str]) -> frozenset[str]:
-    """The packages of integrations directories: where five or more child directories of one
-    directory each hold a file requesting scopes, each child is judged on its own calls (one
-    integration's calls say nothing of another's scopes). The deepest such directory counts."""
-    requesting = {path for path in paths if not is_test_path(path)}
+    """The packages of an integrations directory: where five or more child directories of one
+    directory each hold, in their own modules, a file requesting scopes (`components/<x>/const.py`),
+    each child is judged on its own calls (one integration's calls say nothing of another's
+    scopes). A request deeper down (`api/endpoints/keys.py`) makes no integration of `api/`."""
     children: dict[str, set[str]] = {}
-    for path in requesting:
-        parts = path.split("/")
-        for depth in range(len(parts) - 1):
-            children.setdefault("/".join(parts[:depth]), set()).add("/".join(parts[:depth + 1]))
-    parents = {parent for parent, found in children.items() if len(found) >= INTEGRATION_PACKAGES}
-    packages: set[str] = set()
-    for path in requesting:
-        parts = path.split("/")
-        deepest = next((d for d in range(len(parts) - 2, -1, -1) if "/".join(parts[:d]) in parents), None)
-        if deepest is not None:
-            packages.add("/".join(parts[:deepest + 1]))
-    return frozenset(packages)
+    for path in paths:
+        if is_test_path(path):
+            continue
+        package = posixpath.dirname(path)
+        if package:
+            children.setdefault(posixpath.dirname(package), set()).add(package)
+    return frozenset(package for found in children.values() if len(found) >= INTEGRATION_PACKAGES
+                     for package in found)
 
 
 def preset_directories(requests: Iterable[ResolvedRequest]) -> frozenset[str]:
@@ -203,17 +205,19 @@ class ComponentCalls:
     def _read_client_calls(self, root: str) -> list[ApiUse]:
         clients = self._clients[root] = set()
         calls: list[ClientMethodCall] = []
+        events: list[ApiUse] = []  # webhook events subscribed to: their resources are used
         for path in self.paths.get(root, ()):
             if is_test_path(path):
                 continue
-            loaded = self.index.load(path, (ClientBinding, ClientMethodCall, ModuleSymbols))
+            loaded = self.index.load(path, (ClientBinding, ClientMethodCall, SubscribedEvent, ModuleSymbols))
             symbols = self.index.module_of_path(path)
             if loaded is None or symbols is None:
                 continue
             clients.update(binding.name for binding in loaded.of(ClientBinding)
                            if self._is_client_class(symbols, binding.cls))
             calls.extend(loaded.of(ClientMethodCall))
-        return [client_use(call) for call in calls if call.receiver in clients]
+            events.extend(event_use(event) for event in loaded.of(SubscribedEvent))
+        return [client_use(call) for call in calls if call.receiver in clients] + events
 
     def _is_client_class(self, symbols: ModuleSymbols, name: str) -> bool:
         """A class imported from a library: neither the project's own nor the standard

@@ -13,6 +13,7 @@ from scanner.facts.scopes import (
     RefreshTokenUse,
     ScopeConstant,
     ScopeRequest,
+    SubscribedEvent,
 )
 from scanner.facts.scopes.catalog import Catalog, load_catalog
 from scanner.facts.scopes.resolve import ScopeToken, is_test_path, resolved_requests
@@ -131,7 +132,8 @@ class UnusedScope(ScopeRule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     # Client library calls are read on demand, for integration packages only.
-    needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse, ClientBinding, ClientMethodCall)
+    needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse, ClientBinding, ClientMethodCall,
+             SubscribedEvent)
     examples = (
         Bad('SCOPES = ["people:read", "payroll:read"]\n'
             'session = OAuth2Session("client", scope=SCOPES)\n'
