@@ -54,9 +54,10 @@ class UnusedScope(ScopeRule):
     2. The calls are collected per component: the nearest directory holding a `pyproject.toml`,
        `setup.py`, `setup.cfg` or `package.json` (a monorepo's mobile app is judged on its own
        calls, not the server's), or an integration package: where five or more sibling packages
-       each request scopes (Home Assistant's `components/`, a `plugins/` directory), each is
-       judged on its own calls (refresh tokens count across its manifest's component: the
-       shared OAuth code refreshes them). Calls are the HTTP method and URL path of
+       each request scopes in their own modules (Home Assistant's `components/<x>/const.py`, a
+       `plugins/` directory), each is judged on its own calls (a request outside them still
+       sees the whole component's; refresh tokens count across the component: the shared
+       OAuth code refreshes them). Calls are the HTTP method and URL path of
        requests/httpx/aiohttp/urllib/fetch/axios calls, URL constants used by them (a URL constant
        no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), SDK
        calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, PyGithub, msgraph,
@@ -64,7 +65,8 @@ class UnusedScope(ScopeRule):
        `google.cloud` client libraries reach their API's host. In an integration package, a
        client library's methods named like operations (`client.get_installed_app()`, called on
        a name bound to a class imported from a library) are calls too: they touch the words
-       after the operation, with unknown access. Test files do not count.
+       after the operation, with unknown access; so do the webhook events it subscribes to
+       (`"events": ["pullrequest:fulfilled"]` uses `pullrequest`). Test files do not count.
     3. A call touches a resource when a word of its path (split on `/`, `.` and `:`, singular and
        plural alike, two adjacent segments joined: `notifications/recipients` for
        `notification_recipients`), or its per-API Google host, is the resource or one of its
