@@ -292,7 +292,12 @@ def test_local_variable_is_followed_whatever_its_name(tmp_path: Path) -> None:
 
 
 def test_client_library_calls_and_subscribed_events_from_the_text() -> None:
-    from scanner.facts.scopes import ClientBinding, ClientCallExtractor, ClientMethodCall, SubscribedEvent
+    from scanner.facts.scopes import (
+        ClientBinding,
+        ClientCallExtractor,
+        ClientMethodCall,
+        SubscribedEvent,
+    )
 
     code = ("from tunes_sdk import TunesClient\n"
             "client: TunesClient\n"
