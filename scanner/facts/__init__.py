@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from scanner.facts.base import Extractor
 from scanner.facts.oauth import OAUTH_EXTRACTORS
-from scanner.facts.scopes import ApiUseExtractor, ScopeExtractor
+from scanner.facts.scopes import ApiUseExtractor, ClientCallExtractor, ScopeExtractor
 from scanner.facts.secrets import SecretsExtractor
 from scanner.facts.tls import TlsEnvironmentExtractor, TlsExtractor
 from scanner.facts.webhooks import EXTRACTORS as WEBHOOK_EXTRACTORS
 
 EXTRACTORS: tuple[type[Extractor], ...] = (SecretsExtractor, TlsExtractor, TlsEnvironmentExtractor,
                                            *OAUTH_EXTRACTORS,
-                                           ScopeExtractor, ApiUseExtractor, *WEBHOOK_EXTRACTORS)
+                                           ScopeExtractor, ApiUseExtractor, ClientCallExtractor,
+                                           *WEBHOOK_EXTRACTORS)

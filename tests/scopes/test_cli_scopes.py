@@ -48,3 +48,14 @@ def test_access_type_offline_without_refresh_through_the_cli(tmp_path: Path) -> 
     assert triples(report) == {("calendar_digest/digest/auth.py", 17, "SH204"),
                                ("web_login/src/login.ts", 4, "SH204")}
     assert all("access_type=offline" in f["message"] for f in report["findings"])
+
+
+def test_integration_packages_report_only_resources_no_client_call_touches(tmp_path: Path) -> None:
+    repo = committed(tmp_path, "gateway_hub")
+    code, report = repo.run("scan", "--select", "SH204", "--no-cache")
+    assert code == 1
+    scopes = sorted(f["message"].split("`")[1] for f in report["findings"])
+    assert scopes == ["r:rules:*", "read_invoice_pdf", "read_invoices", "read_outage_alerts", "read_plan"]
+    # Providers no catalogue knows: heuristic verdicts over client method names, low.
+    assert {f["confidence"] for f in report["findings"]} == {"low"}
+

@@ -289,3 +289,40 @@ def test_local_variable_is_followed_whatever_its_name(tmp_path: Path) -> None:
     assert code == 1
     assert report_triples(report) == {("app/gh_scopes.py", 2, "SH202"), ("app/gh_requested.py", 2, "SH202"),
                                ("web/gh_scopes.js", 2, "SH202"), ("web/gh_requested.js", 2, "SH202")}
+
+
+def test_client_library_calls_and_subscribed_events_from_the_text() -> None:
+    from scanner.facts.scopes import (
+        ClientBinding,
+        ClientCallExtractor,
+        ClientMethodCall,
+        SubscribedEvent,
+    )
+
+    code = ("from tunes_sdk import TunesClient\n"
+            "client: TunesClient\n"
+            "self._api = await Hub.create(x)\n"
+            "players = await self._client.async_get_players()\n"
+            "client.listFavorites(); client.refresh(); config.get('x')\n"
+            'hook = {"events": ["repo:push", "pullrequest:fulfilled"], "url": "/x"}\n')
+    facts = list(ClientCallExtractor().extract(Document("pkg/a.py", code)))
+    assert [(f.name, f.cls) for f in facts if isinstance(f, ClientBinding)] == \
+        [("client", "TunesClient"), ("api", "Hub")]
+    # One-word methods (`refresh`) and `get` with no resource name nothing.
+    assert [(f.receiver, f.method) for f in facts if isinstance(f, ClientMethodCall)] == \
+        [("client", "async_get_players"), ("client", "listFavorites")]
+    assert [f.name for f in facts if isinstance(f, SubscribedEvent)] == ["repo:push", "pullrequest:fulfilled"]
+
+
+def test_client_method_names_match_scopes_by_resource() -> None:
+    from scanner.facts.scopes.clients import operation_resource
+    from scanner.rules.scopes.usage import name_words
+
+    assert operation_resource("async_get_installed_app") == ("installed", "app")
+    assert operation_resource("listFavorites") == ("favorites",)
+    assert operation_resource("connect_events") is None  # not an operation on a resource
+    # The first resource word and every run of two or more: `get_hop()` reaches what
+    # `save_hop_specific_connection` names a part of.
+    assert name_words("save_hop_specific_connection") == (
+        "hop", "hopspecific", "hopspecificconnection", "specificconnection")
+    assert name_words("get_outage_contact_info_for_icp")[0] == "outage"

@@ -61,6 +61,27 @@ def test_github_app() -> None:
     }
 
 
+def test_integration_packages_calling_through_client_libraries() -> None:
+    # gateway/integrations/ holds five integration packages: each is judged on its own calls.
+    # powerco's client names resources in other words: get_meter_readings reads what
+    # read_meter_readings_detail names, get_cheap_hour what *_cheap_hour_schedule name; no call
+    # touches the plan, the invoices (the web UI's /api/invoices is another package's) or the
+    # outage alerts; offline_access is refreshed by the shared core/oauth.py.
+    # lockbox: get/delete_installed_app use r/w:installedapps; no call touches rules.
+    # tunes: its library names none of its scopes' resources: nothing is said.
+    # thermostat: sdm.service is the SDM API's only scope, reached by API_URL; Pub/Sub goes
+    # through the vendor's Google SDK. sheetlog: Drive through a sheets library. Nothing said.
+    # settings.py's sign-in asks read:org outside every package: the codehost package's teams
+    # call, like every call of the component, exercises it. forge's `mergerequest` is used by
+    # the webhook it registers (events `mergerequest:merged`), not by a call.
+    assert scan("gateway_hub") == {
+        ("gateway/integrations/powerco/const.py", 8, "SH204"),
+        ("gateway/integrations/powerco/const.py", 9, "SH204"),  # read_invoices, read_invoice_pdf
+        ("gateway/integrations/powerco/const.py", 10, "SH204"),
+        ("gateway/integrations/lockbox/const.py", 7, "SH204"),
+    }
+
+
 def test_js_spa() -> None:
     # Mail.Read twice; Calendars.ReadWrite only read with fetch; the service worker's `scope: "/"`
     # and the imported SCOPES joined into URLSearchParams add nothing new.

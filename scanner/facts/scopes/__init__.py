@@ -11,6 +11,8 @@ from scanner.facts.scopes.catalog import load_catalog, sdk_needles
 from scanner.facts.scopes.code import POSITIONAL_SCOPES, CodeScopes
 from scanner.facts.scopes.model import (
     ApiUse,
+    ClientBinding,
+    ClientMethodCall,
     Concat,
     Join,
     Lit,
@@ -20,12 +22,14 @@ from scanner.facts.scopes.model import (
     ScopeList,
     ScopeRequest,
     ScopeValue,
+    SubscribedEvent,
     Unknown,
 )
 from scanner.model.document import CONFIG_KINDS, JS_KINDS, Document, FileKind
 
-__all__ = ["ApiUse", "ApiUseExtractor", "Concat", "Join", "Lit", "Ref", "RefreshTokenUse",
-           "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "Unknown"]
+__all__ = ["ApiUse", "ApiUseExtractor", "ClientBinding", "ClientCallExtractor", "ClientMethodCall", "Concat", "Join", "Lit", "Ref", "RefreshTokenUse",
+           "ScopeConstant", "ScopeExtractor", "ScopeList", "ScopeRequest", "ScopeValue", "SubscribedEvent",
+           "Unknown"]
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # The fast path of the scope gate: every request and every constant named like scopes has a
@@ -99,3 +103,22 @@ class ApiUseExtractor(Extractor):
             yield RefreshTokenUse((1, 1, 1, 1))
         if document.has_any(CALL_HINTS) or document.has_any(sdk_needles()):
             yield from api_uses(document, load_catalog())
+
+
+class ClientCallExtractor(Extractor):
+    """Calls through client libraries (`client.get_devices()`): read only on demand, for the
+    files of an integration package whose scopes are judged, never in a scan's pass over files."""
+
+    name = "client-calls"
+    produces = (ClientBinding, ClientMethodCall, SubscribedEvent)
+    evidence_only = True
+    # No text holds this word: the scan's pass never admits a file; the project step asks for
+    # these facts by name (which runs the extractor whatever the gate says).
+    gate = Gate(kinds=CODE_KINDS, words=("\x7f\x7fon-demand",))
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        if is_third_party(document):
+            return
+        from scanner.facts.scopes.clients import client_calls
+
+        yield from client_calls(document)

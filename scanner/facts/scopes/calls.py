@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from scanner.facts.base import Span
 from scanner.facts.scopes.catalog import Catalog
-from scanner.facts.scopes.model import ApiUse
+from scanner.facts.scopes.clients import operation_resource
+from scanner.facts.scopes.model import ApiUse, ClientMethodCall, SubscribedEvent
 from scanner.model.document import Document
 
 # String literals that look like an HTTP URL or an API path (f-string/template bases allowed).
@@ -49,6 +50,9 @@ CALL_HINTS = ("http", "\"/", "'/", "`/", "\"{", "'{", "`${", ".get(", ".post(")
 # The method of a provider client's construction (`build("drive", "v3")`, `from google.cloud
 # import storage`): it touches the API without saying which operations it makes.
 CLIENT = "CLIENT"
+# The method of a call through a client library, known by its method's name alone
+# (`client.get_installed_app()`): it touches what the name says, with unknown access.
+NAMED = "NAMED"
 # The resource word of a call that may touch any resource (a GraphQL endpoint).
 EVERYTHING = "\0any"  # no path segment normalises to it
 REFRESH_HINTS = ("refresh_token", "refreshtoken", "auto_refresh", "grant_type=refresh")
@@ -260,3 +264,17 @@ def _sdk_uses(calls: _Calls, document: Document, catalog: Catalog) -> Iterator[A
             # The SDK talks to its provider's API host (a per-API host named by the call).
             host = sdk.host.format(*[g or "" for g in match.groups()]) if sdk.host else None
             yield calls.use(method, host, segments, match.start(), match.end())
+
+
+def client_use(call: ClientMethodCall) -> ApiUse:
+    """A client library call as an API use: the words its method names after the operation
+    (`get_hop_intervals` -> `hop`, `intervals`, `hopintervals`), with unknown access."""
+    segments = operation_resource(call.method) or ()
+    return ApiUse(call.span, NAMED, segments, None, None, _resources(segments, None))
+
+
+def event_use(event: SubscribedEvent) -> ApiUse:
+    """A webhook event subscribed to as an API use: it touches the resource it names
+    (`pullrequest:fulfilled` -> `pullrequest`), with unknown access."""
+    segments = tuple(p for p in re.split(r"[:/.]", event.name) if p)
+    return ApiUse(event.span, NAMED, segments, None, None, _resources(segments, None))

@@ -131,7 +131,7 @@ class ApiUse(Fact):
     @property
     def access(self) -> str:
         """"read", "write", or "any" when the method is unknown."""
-        if self.method in ("*", "CLIENT"):
+        if self.method in ("*", "CLIENT", "NAMED"):
             return "any"
         return "read" if self.method in ("GET", "HEAD") else "write"
 
@@ -139,3 +139,29 @@ class ApiUse(Fact):
 @dataclass(frozen=True)
 class RefreshTokenUse(Fact):
     """The file handles refresh tokens (a `refresh_token` grant or key)."""
+
+
+@dataclass(frozen=True)
+class ClientBinding(Fact):
+    """A name bound to an instance of a class (`client = SmartThings(...)`, `api: YotoClient`):
+    `cls` as written, resolved through the file's imports by the rule."""
+
+    name: str
+    cls: str
+
+
+@dataclass(frozen=True)
+class ClientMethodCall(Fact):
+    """A method named like an operation called on a name (`client.get_devices(...)`): what a
+    client library's caller shows of the resources it reaches."""
+
+    receiver: str
+    method: str
+
+
+@dataclass(frozen=True)
+class SubscribedEvent(Fact):
+    """An event a webhook subscription asks for (`"events": ["pullrequest:fulfilled"]`): the
+    provider sends it only when a scope grants its resource."""
+
+    name: str

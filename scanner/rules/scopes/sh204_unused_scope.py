@@ -6,14 +6,22 @@ import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 
 from scanner.facts.base import FileFacts
-from scanner.facts.scopes import ApiUse, RefreshTokenUse, ScopeConstant, ScopeRequest
+from scanner.facts.scopes import (
+    ApiUse,
+    ClientBinding,
+    ClientMethodCall,
+    RefreshTokenUse,
+    ScopeConstant,
+    ScopeRequest,
+    SubscribedEvent,
+)
 from scanner.facts.scopes.catalog import Catalog, load_catalog
 from scanner.facts.scopes.resolve import ScopeToken, is_test_path, resolved_requests
 from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import Bad, Good, ProjectReporter
 from scanner.rules.scopes.common import ScopeRule, oauth_context
-from scanner.rules.scopes.components import ComponentCalls, preset_directories
+from scanner.rules.scopes.components import ComponentCalls, integration_packages, preset_directories
 from scanner.rules.scopes.usage import (
     CallIndex,
     Endpoint,
@@ -45,23 +53,38 @@ class UnusedScope(ScopeRule):
        as used when the component handles refresh tokens (a `refresh_token` grant or key).
     2. The calls are collected per component: the nearest directory holding a `pyproject.toml`,
        `setup.py`, `setup.cfg` or `package.json` (a monorepo's mobile app is judged on its own
-       calls, not the server's). Calls are the HTTP method and URL path of
+       calls, not the server's), or an integration package: where five or more sibling packages
+       each request scopes in their own modules (Home Assistant's `components/<x>/const.py`, a
+       `plugins/` directory), each is judged on its own calls (a request outside them still
+       sees the whole component's; refresh tokens count across the component: the shared
+       OAuth code refreshes them). Calls are the HTTP method and URL path of
        requests/httpx/aiohttp/urllib/fetch/axios calls, URL constants used by them (a URL constant
        no call uses counts with an unknown method), `"GET /path"` route strings (Octokit), SDK
        calls the catalogs map to endpoints (slack_sdk, hubspot-api-client, PyGithub, msgraph,
        Dropbox), and provider clients: `googleapiclient.discovery.build("sqladmin", ...)` and
-       `google.cloud` client libraries reach their API's host. Test files do not count.
+       `google.cloud` client libraries reach their API's host. In an integration package, a
+       client library's methods named like operations (`client.get_installed_app()`, called on
+       a name bound to a class imported from a library) are calls too: they touch the words
+       after the operation, with unknown access; so do the webhook events it subscribes to
+       (`"events": ["pullrequest:fulfilled"]` uses `pullrequest`). Test files do not count.
     3. A call touches a resource when a word of its path (split on `/`, `.` and `:`, singular and
        plural alike, two adjacent segments joined: `notifications/recipients` for
        `notification_recipients`), or its per-API Google host, is the resource or one of its
-       catalogued aliases. A GraphQL endpoint touches every resource. Calls to another
+       catalogued aliases. A client method touches a scope by resource, not by its whole name:
+       when it holds the scope's first resource word (`get_hop()` for `read_hop_connection`:
+       the scope names a part of what the call reads, and which of two such scopes the server
+       checks cannot be told from the code) or two or more of its words in a row
+       (`get_account_summary()` for `read_customer_account_summary`). A GraphQL endpoint
+       touches every resource. Calls to another
        provider's API host do not count. No touching call: unused. Touching calls that are all
        GET (a POST to a `.../search` endpoint counts as a read) for a write scope with a known
        read twin: broader than needed.
     4. Nothing is reported when no call of the component reaches the request's provider and the
        component imports a package named after the provider (its SDK, whose calls no catalogue
-       shows), when no call is visible at all, or in diff and hook scans that cannot list the
-       rest of the repository. Requests that are not clearly OAuth (a plain `scope="billing"`
+       shows) or, for a catalogued provider, holds a library's client in an integration
+       package; for a scope whose API no call reaches while the component imports the
+       catalogued provider's SDK (Pub/Sub through a device SDK); when no call is visible at
+       all; or in diff and hook scans that cannot list the rest of the repository. Requests that are not clearly OAuth (a plain `scope="billing"`
        with no OAuth client, token URL or scope syntax around it) are not judged; neither are
        requests in test files, a library's provider presets (five or more sibling files each
        requesting scopes: the consuming application makes the calls), nor an authorization
@@ -110,7 +133,9 @@ class UnusedScope(ScopeRule):
     family = "scope"
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse)
+    # Client library calls are read on demand, for integration packages only.
+    needs = (ScopeRequest, ScopeConstant, ApiUse, RefreshTokenUse, ClientBinding, ClientMethodCall,
+             SubscribedEvent)
     examples = (
         Bad('SCOPES = ["people:read", "payroll:read"]\n'
             'session = OAuth2Session("client", scope=SCOPES)\n'
@@ -156,7 +181,8 @@ class UnusedScope(ScopeRule):
         judged = [r for r in requests if oauth_context(r, catalog) and not r.own_registry]
         if not judged:
             return
-        components = ComponentCalls.build(index, files, paths)
+        components = ComponentCalls.build(index, files, paths,
+                                          integration_packages(r.place.path for r in judged))
         presets = preset_directories(requests)
         indexes: dict[int, CallIndex] = {}  # by the id of a memoised `relevant` list
         user_map = self.user_map()
@@ -178,10 +204,15 @@ class UnusedScope(ScopeRule):
                 # No scope of an unknown provider's request matches any call: its scope names do
                 # not follow the API's paths (`api.console`), so the calls cannot be told apart.
                 verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
+            sdk = components.provider_sdk(request)
+            if provider is not None and sdk is not None:
+                # The component also calls a catalogued provider through its own SDK, which no
+                # catalogue reads (a Pub/Sub subscriber, a photos client): an API no visible
+                # call reaches may be the SDK's.
+                verdicts = [(t, v) for t, v in verdicts if v is None or v.kind != "untouched"]
             # Heuristic throughout: a catalogued provider's scope is medium, an unknown one's low,
             # and low too when the component also calls through the provider's SDK, unseen.
-            confidence = Confidence.MEDIUM if provider is not None \
-                and components.provider_sdk(request) is None else Confidence.LOW
+            confidence = Confidence.MEDIUM if provider is not None and sdk is None else Confidence.LOW
             for token, verdict in verdicts:
                 if verdict is not None:
                     yield self.at(token.place, request, verdict.message,

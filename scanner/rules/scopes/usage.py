@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scanner.facts.scopes import ApiUse
-from scanner.facts.scopes.calls import CLIENT, EVERYTHING, normalise_word
+from scanner.facts.scopes.calls import CLIENT, EVERYTHING, NAMED, normalise_word
 from scanner.facts.scopes.catalog import Catalog
+from scanner.facts.scopes.clients import OPERATION_WORDS
 
 READ_WORDS = frozenset({"read", "readonly", "read_only", "readbasic", "view", "history", "list", "get"})
 WRITE_WORDS = frozenset({"write", "readwrite", "manage", "send", "edit", "create", "delete", "modify",
@@ -182,16 +183,43 @@ class CallIndex:
     def __init__(self, calls: Sequence[ApiUse]) -> None:
         self.calls = calls
         self._by_word: dict[str, list[ApiUse]] = {}
+        self._named: dict[str, list[ApiUse]] = {}  # calls through a client library, by word
         for call in calls:
             for word in call.resources:
                 self._by_word.setdefault(word, []).append(call)
+                if call.method == NAMED:
+                    self._named.setdefault(word, []).append(call)
 
     def touching(self, words: frozenset[str]) -> list[ApiUse]:
-        found: dict[int, ApiUse] = {}
-        for word in (*sorted(words), EVERYTHING):
-            for call in self._by_word.get(word, ()):
-                found.setdefault(id(call), call)
-        return list(found.values())
+        return _found(self._by_word, (*sorted(words), EVERYTHING))
+
+    def touching_by_name(self, resource: str) -> list[ApiUse]:
+        """Client library calls whose method names the scope's resource in other words: its
+        first word (`get_hop()` for `read_hop_connection`: the scope names a part of what the
+        call reaches) or two or more of its words in a row (`get_account_summary()` for
+        `read_customer_account_summary`)."""
+        return _found(self._named, name_words(resource)) if self._named else []
+
+
+def _found(by_word: Mapping[str, list[ApiUse]], words: Sequence[str]) -> list[ApiUse]:
+    found: dict[int, ApiUse] = {}
+    for word in words:
+        for call in by_word.get(word, ()):
+            found.setdefault(id(call), call)
+    return list(found.values())
+
+
+def name_words(resource: str) -> tuple[str, ...]:
+    """`save_hop_specific_connection` -> `hop`, `hopspecific`, `specificconnection`,
+    `hopspecificconnection`: the first resource word, and every run of two words or more."""
+    words = [normalise_word(w) for w in re.split(r"[_\-.:\s]+|(?<=[a-z0-9])(?=[A-Z])", resource) if w]
+    while words and (words[0] in OPERATION_WORDS or _access_of(words[0])):
+        words = words[1:]
+    words = [w for w in words if w not in _IGNORED_WORDS]
+    if not words:
+        return ()
+    runs = ("".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1))
+    return (words[0], *runs)
 
 
 def judge(scope: str, calls: CallIndex, catalog: Catalog,
@@ -214,7 +242,7 @@ def judge(scope: str, calls: CallIndex, catalog: Catalog,
     meaning = parse_scope(scope, catalog)
     if meaning is None:
         return None
-    touching = calls.touching(meaning.words)
+    touching = calls.touching(meaning.words) or calls.touching_by_name(meaning.resource)
     if not touching:
         return Verdict(f"`{scope}` is never exercised: no API call touches `{meaning.resource}`")
     # A client's construction (`build("sheets", "v4")`) touches its API but says nothing of access.
