@@ -64,6 +64,8 @@ class PkcePlain(Rule):
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for param in params_named(facts, "code_challenge_method", "code_challenge"):
+            if param.received:
+                continue
             value = param.value or ""
             in_url = param.via == "url"
             if param.param == "code_challenge_method":

@@ -58,7 +58,7 @@ class ImplicitGrant(Rule):
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for param in params_named(facts, "response_type"):
-            if param.value is None:
+            if param.value is None or param.handed_on or param.received:
                 continue
             if param.via == "url":
                 match = _RESPONSE_TYPE_IN_QUERY.match(param.value)

@@ -63,7 +63,7 @@ class PasswordGrant(Rule):
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for param in params_named(facts, "grant_type"):
-            if param.value is None or param.handed_on:
+            if param.value is None or param.handed_on or param.received:
                 continue
             if param.via == "url" and not _PASSWORD.match(param.value):
                 continue

@@ -85,6 +85,8 @@ class InsecureTokenCookie(Rule):
         if _is_dev_settings(context.path) or _is_defaults_module(context.path):
             return
         for setting in facts.of(CookieSettingOff):
+            if setting.in_defaults:
+                continue
             yield context.report(self, setting.span, f"{setting.setting} = False "
                                  f"{_SETTING_EFFECTS[setting.setting]}",
                                  construct=f"setting:{setting.setting}")

@@ -59,7 +59,7 @@ class TokenInUrl(Rule):
 
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
-        for param in params_named(facts, "access_token", "refresh_token", "client_secret"):
+        for param in params_named(facts, "access_token", "refresh_token", "client_secret", "token"):
             if param.via == "query":
                 yield context.report(self, param.span, f"`{param.name}` is sent as a URL query "
                                      f"parameter ({param.how}); send it in an Authorization header "
