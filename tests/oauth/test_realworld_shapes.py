@@ -146,3 +146,9 @@ def test_sh411_flags_ids_challenges_files_and_token_urls(report: dict[str, Any])
     assert findings(report, "devices/coordinator.py") == {
         (29, "SH411"), (36, "SH410"), (37, "SH411"), (57, "SH411")}
     assert confidence(report, "devices/coordinator.py", 37) == "medium"
+
+
+def test_sh411_error_about_an_answer_that_lacks_the_token(report: dict[str, Any]) -> None:
+    """Raised where the answer is known to lack `oauth_token` (13: `not in`; 21: the `else` of
+    `in`), the message shows no token; where it holds one (26), it does."""
+    assert findings(report, "oauthclient/session.py") == {(26, "SH411")}

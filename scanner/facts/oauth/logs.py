@@ -106,6 +106,7 @@ class _Names:
         self._files: frozenset[str] | None = None
         self._plain: frozenset[tuple[int, str]] | None = None
         self._token_urls: frozenset[tuple[int, str]] | None = None
+        self._absent: dict[int, list[tuple[int, int, str]]] = {}
 
     @property
     def files(self) -> frozenset[str]:
@@ -132,6 +133,32 @@ class _Names:
         return (_name_scope(name, scope), name) in self._token_urls
 
 
+    def lacks_credential(self, name: str, scope: int, at: int) -> bool:
+        """Code at `at` runs only when the value `name` lacks a credential key: the body of
+        `if "oauth_token" not in token:` or the `else` of `if "oauth_token" in token:`."""
+        spans = self._absent.get(scope)
+        if spans is None:
+            function = self.index.functions[scope]
+            body = function.body if function is not None else self.index.module.body
+            spans = self._absent[scope] = list(_absent_spans(body))
+        return any(start <= at < end and name == value for start, end, value in spans)
+
+
+def _absent_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
+    for statement in ir.walk_statements(body):
+        if not isinstance(statement, ir.If):
+            continue
+        test = statement.test
+        if not isinstance(test, ir.Compare) or test.op not in {"in", "not in"}:
+            continue
+        key, value = ir.string_value(test.left), ir.dotted(test.right)
+        if key is None or value is None or not is_credential_name(key):
+            continue
+        branch = statement.body if test.op == "not in" else statement.orelse
+        if branch:
+            yield branch[0].start, branch[-1].end, value
+
+
 def _name_scope(name: str, scope: int) -> int:
     """Attributes (`self.token`) are the same name all over the file; plain names per function."""
     return -1 if "." in name else scope
@@ -143,7 +170,8 @@ def _first_leak(document: Document, arguments: tuple[ir.Expr, ...], sink: str, c
         # An exception's dict maps field names to errors: there the key is not the value.
         name = leaked_name(document, argument, dict_keys=sink == "log")
         if name and name.rsplit(".", 1)[-1] not in names.files and \
-                (generic_ok or _specific(name)) and not names.plain(name, scope):
+                (generic_ok or _specific(name)) and not names.plain(name, scope) and \
+                not names.lacks_credential(name, scope, argument.start):
             return LoggedCredential(document.node_span(argument), sink, call, name)
         written = ir.dotted(argument) if isinstance(argument, (ir.Name, ir.Attr)) else None
         if sink == "log" and written and names.token_url(written, scope):
