@@ -152,3 +152,11 @@ def test_sh411_error_about_an_answer_that_lacks_the_token(report: dict[str, Any]
     """Raised where the answer is known to lack `oauth_token` (13: `not in`; 21: the `else` of
     `in`), the message shows no token; where it holds one (26), it does."""
     assert findings(report, "oauthclient/session.py") == {(26, "SH411")}
+
+
+def test_sh411_a_freshly_minted_code_logged_under_another_name(report: dict[str, Any]) -> None:
+    """`grant = {"code": generate_token()}` (22) and `grant = self.create_authorization_code(...)`
+    (28) hold a new authorization code whatever they are called; the client id (27) and a
+    request id from `secrets.token_hex` (31) are not credentials. Inferred, so medium."""
+    assert findings(report, "authserver/grants.py") == {(22, "SH411"), (28, "SH411")}
+    assert confidence(report, "authserver/grants.py", 22) == "medium"

@@ -56,6 +56,9 @@ class LoggedCredential(Fact):
     call: str  # `logger.info`, `print`, `console.log`; for a raise, the exception class
     name: str  # the expression that leaks, as written
     wire: bool = False  # a token request's body/headers or a token response, not a named value
+    # Holds a credential by where it came from, not by its name: a URL built with `?token=`,
+    # the result of a call that mints a code or token (`grant = create_authorization_code(r)`).
+    inferred: bool = False
 
 
 class LogExtractor(Extractor):
@@ -105,7 +108,7 @@ class _Names:
         self.index = index
         self._files: frozenset[str] | None = None
         self._plain: frozenset[tuple[int, str]] | None = None
-        self._token_urls: frozenset[tuple[int, str]] | None = None
+        self._carriers: dict[tuple[int, str], str] | None = None
         self._absent: dict[int, list[tuple[int, int, str]]] = {}
 
     @property
@@ -121,16 +124,20 @@ class _Names:
             self._plain = _plain_names(self.document, self.index)
         return (_name_scope(name, scope), name) in self._plain
 
-    def token_url(self, name: str, scope: int) -> bool:
-        """A name assigned a URL that carries a token (`url = f"{base}?token={self._token}"`)."""
-        if self._token_urls is None:
-            self._token_urls = frozenset(
-                (_name_scope(target, scope), target)
-                for statement, scope, _ in self.index.assigns
-                if isinstance(statement.value, ir.Str) and statement.value.parts and any(
-                    interpolated_tokens(statement.value.value))
-                for target in (ir.dotted(node) for node in statement.targets) if target)
-        return (_name_scope(name, scope), name) in self._token_urls
+    def carried_by(self, name: str, scope: int) -> str | None:
+        """How a name holds a credential whatever it is called: assigned a URL that carries a
+        token (`url = f"{base}?token={self._token}"`), or what a call minting a code or token
+        returns, whole or in a dict (`grant = {"code": generate_token()}`)."""
+        if self._carriers is None:
+            self._carriers = {}
+            for statement, assigned_in, _ in self.index.assigns:
+                source = _carried_credential(statement.value)
+                if source is not None:
+                    for target in statement.targets:
+                        dotted = ir.dotted(target)
+                        if dotted:
+                            self._carriers[(_name_scope(dotted, assigned_in), dotted)] = source
+        return self._carriers.get((_name_scope(name, scope), name))
 
 
     def lacks_credential(self, name: str, scope: int, at: int) -> bool:
@@ -159,6 +166,25 @@ def _absent_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
             yield branch[0].start, branch[-1].end, value
 
 
+# A call that mints a code or token: `generate_token()`, `create_authorization_code(request)`,
+# not `secrets.token_hex()`, as often a request id or a file name.
+_MINTS = re.compile(r"(?:create|generate|issue|mint|new)_?(?:authorization_?code|access_?token"
+                    r"|refresh_?token|token|secret)s?", re.IGNORECASE)
+
+
+def _carried_credential(value: ir.Expr | None) -> str | None:
+    """What makes a value hold a credential whatever its name, as shown in messages, or None."""
+    if isinstance(value, ir.Str) and value.parts and any(interpolated_tokens(value.value)):
+        return "a URL with ?token="
+    calls = [value] if isinstance(value, ir.Call) else [
+        item for _, item in value.items if isinstance(item, ir.Call)] \
+        if isinstance(value, ir.Dict) else []
+    for call in calls:
+        if _MINTS.fullmatch(call.method):
+            return f"from {call.method}()"
+    return None
+
+
 def _name_scope(name: str, scope: int) -> int:
     """Attributes (`self.token`) are the same name all over the file; plain names per function."""
     return -1 if "." in name else scope
@@ -174,9 +200,11 @@ def _first_leak(document: Document, arguments: tuple[ir.Expr, ...], sink: str, c
                 not names.lacks_credential(name, scope, argument.start):
             return LoggedCredential(document.node_span(argument), sink, call, name)
         written = ir.dotted(argument) if isinstance(argument, (ir.Name, ir.Attr)) else None
-        if sink == "log" and written and names.token_url(written, scope):
-            return LoggedCredential(document.node_span(argument), sink, call,
-                                    f"{written} (a URL with ?token=)")
+        if sink == "log" and written:
+            source = names.carried_by(written, scope)
+            if source is not None:
+                return LoggedCredential(document.node_span(argument), sink, call,
+                                        f"{written} ({source})", inferred=True)
     return None
 
 

@@ -64,8 +64,8 @@ class SecretInLogs(Rule):
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for leak in facts.of(LoggedCredential):
             shown = short(leak.name, 50)
-            confidence = Confidence.MEDIUM if leak.wire or is_generic_credential(leak.name) \
-                else Confidence.HIGH
+            confidence = Confidence.MEDIUM if leak.wire or leak.inferred or \
+                is_generic_credential(leak.name) else Confidence.HIGH
             if leak.sink == "raise":
                 yield context.report(self, leak.span, f"`{shown}` is put into the message of "
                                      f"`{leak.call}`, which ends up in logs and error pages",
