@@ -160,3 +160,9 @@ def test_sh411_a_freshly_minted_code_logged_under_another_name(report: dict[str,
     request id from `secrets.token_hex` (31) are not credentials. Inferred, so medium."""
     assert findings(report, "authserver/grants.py") == {(22, "SH411"), (28, "SH411")}
     assert confidence(report, "authserver/grants.py", 22) == "medium"
+
+
+def test_sh410_dict_handed_to_a_helper_that_sends_it_as_params(report: dict[str, Any]) -> None:
+    """A dict given to a module function (22) or a method (32) that passes that parameter as
+    `params=` lands in the URL; one given to a helper that sends it as `data=` (26) does not."""
+    assert findings(report, "lib/social_api.py") == {(22, "SH410"), (32, "SH410")}

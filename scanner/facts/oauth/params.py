@@ -190,6 +190,7 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
     """Every parameter of a code file, with the scope it is set in."""
     language = index.language
     named = _named_dicts(index)
+    forwarders: dict[str, tuple[int, str]] = {}  # function -> its parameter sent as `params=`
     for call, scope, _ in index.calls:
         for key, value in call.kwargs:
             for param in _keyed(document, key, value, "argument"):
@@ -198,6 +199,11 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
                 for given in _dicts_of(value, named, scope):
                     for param in _query_keys(document, given, f"{key}=", language):
                         yield param, scope
+                forwarded = _forwarded_param(index, scope, value)
+                if forwarded is not None:
+                    forwarders[forwarded[0]] = forwarded[1]
+    if forwarders:
+        yield from _through_forwarders(document, index, named, forwarders)
         if call.method == "LegacyApplicationClient":
             yield OAuthParam(document.node_span(call), "grant_type", call.method, "password",
                              "client"), scope
@@ -241,6 +247,40 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
             yield param, scope
         if string.parts:
             yield from ((param, scope) for param in _interpolated_tokens(string.value, span))
+
+
+def _forwarded_param(index: CodeIndex, scope: int,
+                     value: ir.Expr) -> tuple[str, tuple[int, str]] | None:
+    """`def call_api(backend, data): ... get_json(url, params=data)`: (`call_api`, (1, `data`)),
+    the function and the position and name of its parameter that becomes the query string."""
+    function = index.functions[scope]
+    if function is None or not isinstance(value, ir.Name) or function.expression_body:
+        return None
+    for position, param in enumerate(function.params):
+        if param.name == value.name and param.kind == "normal":
+            return function.name, (position - (function.cls is not None), param.name)
+    return None
+
+
+def _through_forwarders(document: Document, index: CodeIndex,
+                        named: dict[tuple[int, str], list[ir.Expr]],
+                        forwarders: dict[str, tuple[int, str]]) -> Iterator[tuple[OAuthParam, int]]:
+    """The query credentials of dicts handed to a function of the file that sends its
+    parameter as `params=` (`odnoklassniki_api(self, {"access_token": ...}, ...)`)."""
+    for call, scope, _ in index.calls:
+        receiver = ir.dotted(call.receiver) if call.receiver is not None else None
+        forwarder = forwarders.get(call.method) if receiver in {None, "self", "cls", "this"} \
+            else None
+        if forwarder is None:
+            continue
+        position, name = forwarder
+        given = call.kwarg(name) or (call.args[position] if 0 <= position < len(call.args) else None)
+        if given is None:
+            continue
+        for found in _dicts_of(given, named, scope):
+            for param in _query_keys(document, found, f"{call.method}(...) -> params=",
+                                     index.language):
+                yield param, scope
 
 
 def _grant_class_bodies(index: CodeIndex) -> set[int]:
