@@ -202,8 +202,6 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
                 forwarded = _forwarded_param(index, scope, value)
                 if forwarded is not None:
                     forwarders[forwarded[0]] = forwarded[1]
-    if forwarders:
-        yield from _through_forwarders(document, index, named, forwarders)
         if call.method == "LegacyApplicationClient":
             yield OAuthParam(document.node_span(call), "grant_type", call.method, "password",
                              "client"), scope
@@ -213,6 +211,8 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
             if name is not None and receiver.endswith(("searchParams", "query", "params")):
                 yield from ((param, scope) for param in _query_key(
                     name, document.node_span(call.args[0]), f"{receiver}.{call.method}"))
+    if forwarders:
+        yield from _through_forwarders(document, index, named, forwarders)
     definitions = _provider_definitions(index)
     for obj, scope in index.dicts:
         for key_node, value in obj.items:

@@ -32,8 +32,10 @@ class MissingState(Rule):
     session or cache (`session["oauth_states"][state]`, `get_state_data(session, state)`), or a
     value derived from it compared (`nonce, next = state.split(":")`). Parameters that a caller
     or a library completes are not requests: an authorization URL built from the caller's
-    `params` dict, and a provider definition (`authorization: {params: {...}}`) of a library
-    that adds state and PKCE to every provider (Auth.js). A strategy that creates a null state
+    `params` dict, a provider definition (`authorization: {params: {...}}`) of a library
+    that adds state and PKCE to every provider (Auth.js), and the dict an
+    `extra_authorize_data`-style method returns for its base class to add to the request it
+    builds. A strategy that creates a null state
     store by default (`new NullStateStore()`) is flagged: state is off unless each application
     turns it on. Callback findings are of medium confidence: a check made by the caller is not
     seen.

@@ -19,7 +19,10 @@ class TokenInUrl(Rule):
     """## What it does
     Finds tokens and client secrets put in URL query strings. That covers URLs with
     `?access_token=`, `&client_secret=`..., `params={"access_token": ...}` on requests/httpx
-    calls, `url.searchParams.set("access_token", ...)` and axios `params`.
+    calls (also a dict built first, or handed to a function of the module that sends it as
+    `params=`), `url.searchParams.set("access_token", ...)` and axios `params`. A bare `token`
+    parameter counts when its value is named like a credential (`params={"token": api_token}`,
+    `f"{base}/media?token={self._token}"`), not a paging cursor (`{"token": next_token}`).
 
     ## Why is this bad?
     URLs end up in server and proxy access logs, browser history and Referer headers; a token
@@ -55,6 +58,9 @@ class TokenInUrl(Rule):
         Good('requests.get("https://graph.acme.io/me", headers={"Authorization": f"Bearer {token}"})\n'),
         Good('body = f"grant_type=refresh_token&refresh_token={rt}&client_id={cid}"\n'),
         Good('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code})\n'),
+        Bad('resp = await session.get(UPDATE_URL, params={"domains": domain, "token": token})\n',
+            line=1),
+        Good('resp = await session.get(LIST_URL, params={"token": next_token})\n'),
     )
 
     @once_per_place
