@@ -136,6 +136,7 @@ def test_sh410_bare_token_query_parameters(report: dict[str, Any]) -> None:
     f-string (24) put an account token in the URL; a paging cursor named `next_token` (18), a
     `page_token` (28) and a positional `.format` template (8) do not."""
     assert findings(report, "devices/dyndns.py") == {(12, "SH410"), (24, "SH410")}
+    assert confidence(report, "devices/dyndns.py", 12) == "medium"
 
 
 def test_sh411_flags_ids_challenges_files_and_token_urls(report: dict[str, Any]) -> None:
