@@ -167,3 +167,9 @@ def test_sh410_dict_handed_to_a_helper_that_sends_it_as_params(report: dict[str,
     """A dict given to a module function (22) or a method (32) that passes that parameter as
     `params=` lands in the URL; one given to a helper that sends it as `data=` (26) does not."""
     assert findings(report, "lib/social_api.py") == {(22, "SH410"), (32, "SH410")}
+
+
+def test_sh411_token_url_logged_in_a_file_with_only_generic_names(report: dict[str, Any]) -> None:
+    """No auth word in the file, but the logged URL (17) was built with `?token={self._token}`
+    (16, SH410); a URL without one (19) is fine."""
+    assert findings(report, "devices/doorbell.py") == {(16, "SH410"), (17, "SH411")}

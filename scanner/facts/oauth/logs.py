@@ -33,8 +33,9 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
                           "fatal", "log", "trace", "success", "dir"})
 _LOG_RECEIVER = re.compile(r"log|warnings|console", re.IGNORECASE)
 _NOT_MESSAGE = frozenset({"exc_info", "stack_info", "stacklevel"})
-# A name counts when the file talks auth (any credential name), or it is specific on its own.
-_COUNTING_WORDS = (*TALKS_AUTH_WORDS, *SPECIFIC_CREDENTIAL_WORDS)
+# A name counts when the file talks auth (any credential name), or it is specific on its own;
+# a URL built with `?token={...}` holds one whatever the file talks about.
+_COUNTING_WORDS = (*TALKS_AUTH_WORDS, *SPECIFIC_CREDENTIAL_WORDS, "token={", "token=${")
 # A function that requests tokens: what it sends and receives carries secrets and tokens.
 _TOKEN_REQUEST = re.compile(r"token_url|token_endpoint|access_token_url|fetch_token|grant_type"
                             r"|oauth2?/token|oauth/access_token", re.IGNORECASE)
