@@ -131,6 +131,9 @@ class _Names:
         returns, whole or in a dict (`grant = {"code": generate_token()}`)."""
         if self._carriers is None:
             self._carriers = {}
+            text = self.document.lower
+            if "token=" not in text and _MINTS.search(text) is None:
+                return None  # no URL with a token, no minting call: nothing to look for
             for statement, assigned_in, _ in self.index.assigns:
                 source = _carried_credential(statement.value)
                 if source is not None:

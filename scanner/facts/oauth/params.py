@@ -116,7 +116,7 @@ class OAuthParamExtractor(Extractor):
         pattern=r"\A(?:(?=[\s\S]*?(?:redirect|callback))(?=[\s\S]*?http(?::|%3a))"
                 r"|(?=[\s\S]*?(?:code[_-]*challenge|response[_-]*type|grant[_-]*type"
                 r"|legacyapplicationclient|authorization_url"
-                r"|(?:token|client_?secret)=|params|query)))",
+                r"|(?:access_?token|refresh_?token|client_?secret)=|token=\$?\{|params|query)))",
         vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
