@@ -173,3 +173,9 @@ def test_sh411_token_url_logged_in_a_file_with_only_generic_names(report: dict[s
     """No auth word in the file, but the logged URL (17) was built with `?token={self._token}`
     (16, SH410); a URL without one (19) is fine."""
     assert findings(report, "devices/doorbell.py") == {(16, "SH410"), (17, "SH411")}
+
+
+def test_sh404_backend_given_the_values_stored_under_the_state(report: dict[str, Any]) -> None:
+    """A backend handed the nonce and PKCE verifier its caller found under the state (12) runs
+    after the check; a callback that only tests that `state` is present (29) is flagged."""
+    assert findings(report, "integrations/oidc_backend.py") == {(29, "SH404")}
