@@ -212,7 +212,28 @@ def _reads_state_back(method: str) -> bool:
     return _STATE_HELPER.search(lowered) is not None and not lowered.startswith(_MAKES_STATE)
 
 
+# Values stored with the state before the redirect: a function its caller hands them to
+# (`authenticate(request, nonce=..., code_verifier=...)`) runs after the caller found them by
+# the state, the check.
+_STORED_WITH_STATE = frozenset({"nonce", "code_verifier", "codeVerifier"})
+
+
+def _given_stored_values(function: ir.Function) -> bool:
+    """`nonce = kwargs.pop("nonce")`: the caller passed what it stored under the state."""
+    kwargs = next((param.name for param in function.params if param.kind == "starstar"), None)
+    if kwargs is None:
+        return False
+    for expr in ir.body_exprs(function.body):
+        if isinstance(expr, ir.Call) and expr.method in {"get", "pop"} and expr.args and \
+                isinstance(expr.receiver, ir.Name) and expr.receiver.name == kwargs and \
+                ir.string_value(expr.args[0]) in _STORED_WITH_STATE:
+            return True
+    return False
+
+
 def _checks_state(document: Document, function: ir.Function, names: set[str]) -> bool:
+    if _given_stored_values(function):
+        return True
     names = _derived(document, function, names)
     for expr in ir.body_exprs(function.body):
         if isinstance(expr, ir.Compare):

@@ -266,3 +266,25 @@ def query_params(text: str) -> Iterator[QueryParam]:
         value = found.group() if found else ""
         yield QueryParam(match.group(1), value, 0 <= question < match.start(),
                          match.start() == 0)
+
+
+# `?token={self._token}` in an f-string or template: a bare token parameter, interpolated.
+_INTERPOLATED_TOKEN = re.compile(
+    r"[?&]((?:auth_?|api_?)?token)=\$?\{([^{}]{1,200})\}", re.IGNORECASE)
+_LAST_NAME = re.compile(r"(\w+)\W*\Z")
+
+
+def interpolated_tokens(text: str) -> Iterator[tuple[str, str]]:
+    """(parameter, expression) of each `?token={expr}` in an interpolated string whose
+    expression names a credential (`self._token`, `entry.data[CONF_TOKEN]`)."""
+    if "token=" not in text.lower():
+        return
+    for match in _INTERPOLATED_TOKEN.finditer(text):
+        last = _LAST_NAME.search(match.group(2))
+        if last is not None and names_credential(last.group(1)):
+            yield match.group(1), match.group(2)
+
+
+def names_credential(name: str | None) -> bool:
+    """Whether a dotted name's last part names a credential (`self._token`, `CONF_TOKEN`)."""
+    return name is not None and is_credential_name(name.rsplit(".", 1)[-1])

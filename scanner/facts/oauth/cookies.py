@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
@@ -48,6 +48,9 @@ class CookieSettingOff(Fact):
     assignment, a dict entry, a keyword argument); the span is the value."""
 
     setting: str
+    # In a mapping of defaults (Flask's `default_config = ImmutableDict({...})`): a framework's
+    # default that each application overrides, not an application's setting.
+    in_defaults: bool = False
 
 
 class CookieExtractor(Extractor):
@@ -66,9 +69,13 @@ class CookieExtractor(Extractor):
             yield from _cookie_call(document, index, call)
             for key, value in call.kwargs:
                 yield from _setting(document, key, value)
+        defaults: set[int] | None = None  # built on the first setting found in a dict
         for obj, _ in index.dicts:
             for key_node, value in obj.items:
-                yield from _setting(document, dict_key(key_node, index.language) or "", value)
+                for setting in _setting(document, dict_key(key_node, index.language) or "", value):
+                    if defaults is None:
+                        defaults = _defaults_dicts(index)
+                    yield replace(setting, in_defaults=id(obj) in defaults)
         for statement, _, _ in index.assigns:
             for key, target in assigned_names(statement):
                 if ir.dotted(target) in {"document.cookie", "window.document.cookie"} \
@@ -81,6 +88,18 @@ def _setting(document: Document, key: str, value: ir.Expr | None) -> Iterator[Co
     if key.upper() in _SETTINGS and _is_false(value):
         assert value is not None
         yield CookieSettingOff(document.node_span(value), key.upper())
+
+
+def _defaults_dicts(index: CodeIndex) -> set[int]:
+    """The ids of dicts assigned, whole or wrapped (`ImmutableDict({...})`), to a name of
+    defaults (`default_config`, `DEFAULTS`)."""
+    found: set[int] = set()
+    for statement, _, _ in index.assigns:
+        if statement.value is not None and any(
+                "default" in name.lower() for name, _ in assigned_names(statement)):
+            found.update(id(node) for node in ir.walk_expr(statement.value)
+                         if isinstance(node, ir.Dict))
+    return found
 
 
 def _is_false(value: ir.Expr | None) -> bool:

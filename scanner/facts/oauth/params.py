@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate, Span
@@ -14,6 +14,8 @@ from scanner.facts.oauth.code import (
     assigned_names,
     code_index,
     dict_key,
+    interpolated_tokens,
+    names_credential,
     query_params,
     receiver_text,
     scope_has,
@@ -80,6 +82,9 @@ class OAuthParam(Fact):
     # Set in parameters another party completes: a dict the caller passed in, or a provider
     # definition a library turns into requests (it adds state and PKCE itself).
     handed_on: bool = False
+    # Set on a request the code received (`request.code_challenge_method = "plain"`): a server
+    # filling in the default of an absent parameter (RFC 7636 §4.3), not a client's choice.
+    received: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,13 +110,13 @@ class OAuthParamExtractor(Extractor):
                "redirect_url", "redirecturl", "code_challenge", "codechallenge", "response_type",
                "responsetype", "grant_type", "granttype", "legacyapplicationclient",
                "authorization_url", "access_token", "refresh_token", "client_secret",
-               "accesstoken", "refreshtoken", "clientsecret"),
+               "accesstoken", "refreshtoken", "clientsecret", "token=", '"token"', "'token'"),
         # Every fact names its parameter; a redirect URI is a fact only when it is http:// (not
         # https), and tokens only in a URL or an HTTP client's query parameters.
         pattern=r"\A(?:(?=[\s\S]*?(?:redirect|callback))(?=[\s\S]*?http(?::|%3a))"
                 r"|(?=[\s\S]*?(?:code[_-]*challenge|response[_-]*type|grant[_-]*type"
                 r"|legacyapplicationclient|authorization_url"
-                r"|(?:access_?token|refresh_?token|client_?secret)=|params|query)))",
+                r"|(?:access_?token|refresh_?token|client_?secret)=|token=\$?\{|params|query)))",
         vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
@@ -185,6 +190,7 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
     """Every parameter of a code file, with the scope it is set in."""
     language = index.language
     named = _named_dicts(index)
+    forwarders: dict[str, tuple[int, str]] = {}  # function -> its parameter sent as `params=`
     for call, scope, _ in index.calls:
         for key, value in call.kwargs:
             for param in _keyed(document, key, value, "argument"):
@@ -193,6 +199,9 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
                 for given in _dicts_of(value, named, scope):
                     for param in _query_keys(document, given, f"{key}=", language):
                         yield param, scope
+                forwarded = _forwarded_param(index, scope, value)
+                if forwarded is not None:
+                    forwarders[forwarded[0]] = forwarded[1]
         if call.method == "LegacyApplicationClient":
             yield OAuthParam(document.node_span(call), "grant_type", call.method, "password",
                              "client"), scope
@@ -202,6 +211,8 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
             if name is not None and receiver.endswith(("searchParams", "query", "params")):
                 yield from ((param, scope) for param in _query_key(
                     name, document.node_span(call.args[0]), f"{receiver}.{call.method}"))
+    if forwarders:
+        yield from _through_forwarders(document, index, named, forwarders)
     definitions = _provider_definitions(index)
     for obj, scope in index.dicts:
         for key_node, value in obj.items:
@@ -227,21 +238,80 @@ def _code_params(document: Document, index: CodeIndex) -> Iterator[tuple[OAuthPa
             handed_on = id(statement) in grant_classes or _into_argument(index, written, scope) \
                 or len(choices.get((scope, normal(target)), ())) > 1
             for param in _keyed(document, target, statement.value, "assignment", handed_on):
+                if _onto_received_request(index, written, scope):
+                    param = replace(param, received=True)
                 yield param, scope
     for string, scope in index.strings:
-        for param in _in_text(string.value, document.node_span(string)):
+        span = document.node_span(string)
+        for param in _in_text(string.value, span):
             yield param, scope
+        if string.parts:
+            yield from ((param, scope) for param in _interpolated_tokens(string.value, span))
+
+
+def _forwarded_param(index: CodeIndex, scope: int,
+                     value: ir.Expr) -> tuple[str, tuple[int, str]] | None:
+    """`def call_api(backend, data): ... get_json(url, params=data)`: (`call_api`, (1, `data`)),
+    the function and the position and name of its parameter that becomes the query string."""
+    function = index.functions[scope]
+    if function is None or not isinstance(value, ir.Name) or function.expression_body:
+        return None
+    for position, param in enumerate(function.params):
+        if param.name == value.name and param.kind == "normal":
+            return function.name, (position - (function.cls is not None), param.name)
+    return None
+
+
+def _through_forwarders(document: Document, index: CodeIndex,
+                        named: dict[tuple[int, str], list[ir.Expr]],
+                        forwarders: dict[str, tuple[int, str]]) -> Iterator[tuple[OAuthParam, int]]:
+    """The query credentials of dicts handed to a function of the file that sends its
+    parameter as `params=` (`odnoklassniki_api(self, {"access_token": ...}, ...)`)."""
+    for call, scope, _ in index.calls:
+        receiver = ir.dotted(call.receiver) if call.receiver is not None else None
+        forwarder = forwarders.get(call.method) if receiver in {None, "self", "cls", "this"} \
+            else None
+        if forwarder is None:
+            continue
+        position, name = forwarder
+        given = call.kwarg(name) or (call.args[position] if 0 <= position < len(call.args) else None)
+        if given is None:
+            continue
+        for found in _dicts_of(given, named, scope):
+            for param in _query_keys(document, found, f"{call.method}(...) -> params=",
+                                     index.language):
+                yield param, scope
 
 
 def _grant_class_bodies(index: CodeIndex) -> set[int]:
-    """The ids of the statements in the body of a grant class (`class PasswordGrant(BaseGrant):
-    GRANT_TYPE = "password"`): an OAuth library defining the grant, not a client using it."""
+    """The ids of the class-level statements of a grant class (`class PasswordGrant(BaseGrant):
+    GRANT_TYPE = "password"`) or of a subclass that fixes the flow for its instances
+    (`class LegacyApplicationClient(Client): grant_type = "password"`): an OAuth library
+    defining the grant, not a client using it."""
     found: set[int] = set()
     for statement in ir.walk_statements(index.module.body):
-        if isinstance(statement, ir.ClassDef) and any("grant" in text.lower() for text in (
-                statement.cls.name, *(ir.dotted(base) or "" for base in statement.cls.bases))):
+        if not isinstance(statement, ir.ClassDef):
+            continue
+        bases = [ir.dotted(base) or "" for base in statement.cls.bases]
+        if any(base not in {"", "object"} for base in bases) or any(
+                "grant" in text.lower() for text in (statement.cls.name, *bases)):
             found.update(id(inner) for inner in ir.walk_statements(statement.cls.body))
     return found
+
+
+# The parameter a server names the authorization or token request it received.
+_RECEIVED_REQUEST = frozenset({"request", "req", "oauth_request", "oauthrequest"})
+
+
+def _onto_received_request(index: CodeIndex, written: ir.Expr, scope: int) -> bool:
+    """`request.code_challenge_method = "plain"` where `request` is the function's parameter: an
+    authorization server filling in a default on the request it received."""
+    function = index.functions[scope]
+    target = ir.dotted(written) if isinstance(written, (ir.Name, ir.Attr)) else None
+    if function is None or target is None or "." not in target:
+        return False
+    owner = target.rsplit(".", 1)[0]
+    return owner.lower() in _RECEIVED_REQUEST and function.param(owner) is not None
 
 
 def _choices(index: CodeIndex) -> dict[tuple[int, str], set[str]]:
@@ -290,33 +360,67 @@ def _into_argument(index: CodeIndex, written: ir.Expr, scope: int) -> bool:
 def _provider_definitions(index: CodeIndex) -> set[int]:
     """The ids of `params` objects inside an `authorization: {params: {...}}` entry: a provider
     definition that a library (Auth.js) turns into authorization requests, adding state and
-    PKCE itself."""
+    PKCE itself. Also the dicts an `extra_authorize_data`-style method returns: parameters the
+    caller (a base class) adds to the request it builds, with its own state."""
     found: set[int] = set()
     for obj, _ in index.dicts:
         for key_node, value in obj.items:
             if ir.key_text(key_node) == "authorization" and isinstance(value, ir.Dict):
                 found.update(id(inner) for inner_key, inner in value.items
                              if ir.key_text(inner_key) == "params" and isinstance(inner, ir.Dict))
+    for function in index.functions:
+        if function is not None and function.cls is not None and \
+                _EXTRA_PARAMS.search(function.name):
+            found.update(id(statement.value) for statement in ir.walk_statements(function.body)
+                         if isinstance(statement, ir.Return) and isinstance(statement.value, ir.Dict))
     return found
+
+
+# A method that returns parameters for someone else's request (`extra_authorize_data`,
+# `get_additional_params`): the caller builds the request.
+_EXTRA_PARAMS = re.compile(r"extra|additional", re.IGNORECASE)
 
 
 def _query_keys(document: Document, value: ir.Expr, how: str,
                 language: str) -> Iterator[OAuthParam]:
     """Credentials among the literal keys of an HTTP client's query parameters."""
     if isinstance(value, ir.Dict):
-        for key_node, _ in value.items:
+        for key_node, item in value.items:
             key = dict_key(key_node, language)
             if key is not None and key_node is not None:
-                yield from _query_key(key, document.node_span(key_node), how)
+                yield from _query_key(key, document.node_span(key_node), how, item)
     elif isinstance(value, ir.Call) and value.callee == "dict":
         for key, item in value.kwargs:
-            yield from _query_key(key, document.node_span(item), how)
+            yield from _query_key(key, document.node_span(item), how, item)
 
 
-def _query_key(key: str, span: Span, how: str) -> Iterator[OAuthParam]:
+def _query_key(key: str, span: Span, how: str, value: ir.Expr | None = None) -> Iterator[OAuthParam]:
     param = _QUERY_CREDENTIALS.get(normal(key))
+    if param is None and normal(key) in _BARE_TOKEN_KEYS and value is not None and \
+            names_credential(ir.dotted(value) or _index_key(value)):
+        param = "token"  # `{"token": token}`: a pagination token would be named `next_token`
     if param is not None:
         yield OAuthParam(span, param, key, None, "query", how=how)
+
+
+# Query keys that carry an API token only when the value is named like one.
+_BARE_TOKEN_KEYS = frozenset({"token", "authtoken", "apitoken"})
+
+
+def _interpolated_tokens(text: str, span: Span) -> Iterator[OAuthParam]:
+    """A bare `token` query parameter whose interpolated value names a credential
+    (`f"{base}/events?token={self._token}"`); the OAuth names are found by `_in_text`."""
+    for name, expression in interpolated_tokens(text):
+        yield OAuthParam(span, "token", name, "{" + expression + "}", "url", in_query=True)
+
+
+def _index_key(value: ir.Expr) -> str | None:
+    """`entry.data[CONF_TOKEN]` -> `CONF_TOKEN`: a value read under a constant's name."""
+    if isinstance(value, ir.Index):
+        return ir.dotted(value.key) if value.key is not None else None
+    return None
+
+
 
 
 # -- authorization requests ----------------------------------------------------------------------

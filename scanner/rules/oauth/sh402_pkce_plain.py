@@ -25,7 +25,9 @@ class PkcePlain(Rule):
     With `plain`, the challenge sent in the front channel equals the verifier, so whoever can
     read the authorization request (browser history, logs, a malicious app on the device) can
     redeem an intercepted code: PKCE protects nothing. S256 is the only method that keeps the
-    verifier secret.
+    verifier secret. An authorization server that fills in RFC 7636's `plain` default on the
+    request it received (`request.code_challenge_method = "plain"` when the client sent none)
+    chose nothing and is not flagged.
 
     ## Example
         params = {"code_challenge": code_verifier, "code_challenge_method": "plain"}
@@ -59,11 +61,15 @@ class PkcePlain(Rule):
         Good("const q = { code_challenge: await sha256(verifier), code_challenge_method: 'S256' };\n",
              path="src/login.ts"),
         Good('supported = {"code_challenge_methods_supported": ["S256"]}\n'),
+        Good('def validate(self, request):\n    if request.code_challenge_method is None:\n'
+             '        request.code_challenge_method = "plain"\n'),
     )
 
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for param in params_named(facts, "code_challenge_method", "code_challenge"):
+            if param.received:
+                continue
             value = param.value or ""
             in_url = param.via == "url"
             if param.param == "code_challenge_method":

@@ -30,10 +30,14 @@ class MissingState(Rule):
     to code that reads it back: a signed state decoded (`jwt.decode(state, key)`,
     `signing.loads(state)`, a `decode_state(state)` helper), the state looked up as a key of the
     session or cache (`session["oauth_states"][state]`, `get_state_data(session, state)`), or a
-    value derived from it compared (`nonce, next = state.split(":")`). Parameters that a caller
+    value derived from it compared (`nonce, next = state.split(":")`), nor one handed by its
+    caller the values stored under the state (`nonce = kwargs.pop("nonce")` in an
+    authentication backend the callback view calls after its lookup). Parameters that a caller
     or a library completes are not requests: an authorization URL built from the caller's
-    `params` dict, and a provider definition (`authorization: {params: {...}}`) of a library
-    that adds state and PKCE to every provider (Auth.js). A strategy that creates a null state
+    `params` dict, a provider definition (`authorization: {params: {...}}`) of a library
+    that adds state and PKCE to every provider (Auth.js), and the dict an
+    `extra_authorize_data`-style method returns for its base class to add to the request it
+    builds. A strategy that creates a null state
     store by default (`new NullStateStore()`) is flagged: state is off unless each application
     turns it on. Callback findings are of medium confidence: a check made by the caller is not
     seen.

@@ -24,7 +24,9 @@ class ImplicitGrant(Rule):
     The access token comes back in the URL fragment, where it leaks through browser history,
     Referer headers, open redirectors and injected scripts, and it cannot be sender-constrained.
     RFC 9700 says clients SHOULD NOT use it; use the authorization code flow with PKCE.
-    `response_type=id_token` alone (no access token) is not flagged.
+    `response_type=id_token` alone (no access token) is not flagged, nor is an OAuth library's
+    subclass that defines the flow for whoever picks it (`class MobileClient(Client):
+    response_type = "token"`).
 
     ## Example
         params = {"response_type": "token", "client_id": CLIENT_ID}
@@ -53,12 +55,13 @@ class ImplicitGrant(Rule):
         Good('params = {"response_type": "code", "client_id": CLIENT_ID}\n'),
         Good('params = {"response_type": "id_token", "nonce": nonce}\n'),
         Good('metadata = {"response_types_supported": ["code", "token"]}\n'),
+        Good('class MobileApplicationClient(Client):\n    response_type = "token"\n'),
     )
 
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for param in params_named(facts, "response_type"):
-            if param.value is None:
+            if param.value is None or param.handed_on or param.received:
                 continue
             if param.via == "url":
                 match = _RESPONSE_TYPE_IN_QUERY.match(param.value)

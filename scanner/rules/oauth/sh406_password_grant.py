@@ -27,8 +27,10 @@ class PasswordGrant(Rule):
     The client sees the user's password, users learn to type it outside the authorization
     server, and the flow cannot do MFA or WebAuthn. RFC 9700 says it MUST NOT be used. Use the
     authorization code flow (with PKCE), or the device flow on input-constrained devices.
-    An OAuth library that defines the grant (`GRANT_TYPE = "password"` in a grant class) or
-    picks it from its caller's arguments (one name assigned several grant types) is not flagged.
+    An OAuth library that defines the grant (`GRANT_TYPE = "password"` in a grant class or a
+    client subclass: `class LegacyClient(Client): grant_type = "password"`), picks it from its
+    caller's arguments (one name assigned several grant types), or is an authorization server
+    handling the request it received is not flagged.
 
     ## Example
         requests.post(TOKEN_URL, data={"grant_type": "password", "username": u, "password": p})
@@ -58,12 +60,13 @@ class PasswordGrant(Rule):
         Good('requests.post(TOKEN_URL, data={"grant_type": "authorization_code", "code": code})\n'),
         Good('if form["grant_type"] == "password":\n    raise UnsupportedGrant()\n'),
         Good('class ResourceOwnerPasswordGrant(BaseGrant):\n    GRANT_TYPE = "password"\n'),
+        Good('class LegacyApplicationClient(Client):\n    grant_type = "password"\n'),
     )
 
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for param in params_named(facts, "grant_type"):
-            if param.value is None or param.handed_on:
+            if param.value is None or param.handed_on or param.received:
                 continue
             if param.via == "url" and not _PASSWORD.match(param.value):
                 continue

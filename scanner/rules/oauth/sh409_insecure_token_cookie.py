@@ -23,7 +23,8 @@ class InsecureTokenCookie(Rule):
     Finds token and session cookies without `HttpOnly` and `Secure`. That covers a cookie set
     without both flags (Flask/Django/Starlette `set_cookie`, Express `res.cookie`), cookies with
     tokens written by script (`document.cookie`, js-cookie), and Django/Flask `SESSION_COOKIE_SECURE = False` /
-    `SESSION_COOKIE_HTTPONLY = False` outside development or test settings.
+    `SESSION_COOKIE_HTTPONLY = False` outside development or test settings and outside a
+    framework's own defaults (`global_settings.py`, a `default_config = {...}` mapping).
 
     ## Why is this bad?
     Without `HttpOnly`, any script on the page (XSS, a compromised dependency) reads the token;
@@ -61,6 +62,7 @@ class InsecureTokenCookie(Rule):
         Good('resp.set_cookie("session", sid, **COOKIE_OPTIONS)\n'),
         Good("SESSION_COOKIE_SECURE = False\n", path="mysite/settings/dev.py"),
         Good("SESSION_COOKIE_SECURE = False\n", path="django/conf/global_settings.py"),
+        Good('class Flask:\n    default_config = ImmutableDict({"SESSION_COOKIE_SECURE": False})\n'),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
@@ -85,6 +87,8 @@ class InsecureTokenCookie(Rule):
         if _is_dev_settings(context.path) or _is_defaults_module(context.path):
             return
         for setting in facts.of(CookieSettingOff):
+            if setting.in_defaults:
+                continue
             yield context.report(self, setting.span, f"{setting.setting} = False "
                                  f"{_SETTING_EFFECTS[setting.setting]}",
                                  construct=f"setting:{setting.setting}")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from scanner.facts.base import FileFacts
 from scanner.facts.oauth.names import normal
 from scanner.facts.oauth.params import OAuthParam
-from scanner.model.finding import Finding, Severity
+from scanner.model.finding import Confidence, Finding, Severity
 from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS, once_per_place, params_named
 
@@ -19,7 +19,11 @@ class TokenInUrl(Rule):
     """## What it does
     Finds tokens and client secrets put in URL query strings. That covers URLs with
     `?access_token=`, `&client_secret=`..., `params={"access_token": ...}` on requests/httpx
-    calls, `url.searchParams.set("access_token", ...)` and axios `params`.
+    calls (also a dict built first, or handed to a function of the module that sends it as
+    `params=`), `url.searchParams.set("access_token", ...)` and axios `params`. A bare `token`
+    parameter counts when its value is named like a credential (`params={"token": api_token}`,
+    `f"{base}/media?token={self._token}"`), not a paging cursor (`{"token": next_token}`); such
+    findings are of medium confidence (the token may be a one-time link's).
 
     ## Why is this bad?
     URLs end up in server and proxy access logs, browser history and Referer headers; a token
@@ -55,19 +59,26 @@ class TokenInUrl(Rule):
         Good('requests.get("https://graph.acme.io/me", headers={"Authorization": f"Bearer {token}"})\n'),
         Good('body = f"grant_type=refresh_token&refresh_token={rt}&client_id={cid}"\n'),
         Good('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code})\n'),
+        Bad('resp = await session.get(UPDATE_URL, params={"domains": domain, "token": token})\n',
+            line=1),
+        Good('resp = await session.get(LIST_URL, params={"token": next_token})\n'),
     )
 
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
-        for param in params_named(facts, "access_token", "refresh_token", "client_secret"):
+        for param in params_named(facts, "access_token", "refresh_token", "client_secret", "token"):
+            # A bare `token` is a credential by its value's name only (it may be a one-time link).
+            confidence = Confidence.MEDIUM if param.param == "token" else Confidence.HIGH
             if param.via == "query":
                 yield context.report(self, param.span, f"`{param.name}` is sent as a URL query "
                                      f"parameter ({param.how}); send it in an Authorization header "
-                                     "or the request body", construct=f"query:{normal(param.name)}")
+                                     "or the request body", construct=f"query:{normal(param.name)}",
+                                     confidence=confidence)
             elif param.via == "url" and param.in_query:
                 value = _QUERY_VALUE.match(param.value or "")
                 literal = value.group(0) if value else ""
                 secret = literal if literal and "{" not in literal and len(literal) >= 8 else None
                 yield context.report(self, param.span, f"`{param.name}` is put in a URL query "
                                      "string, where logs, proxies and browser history keep it",
-                                     secret=secret, construct=f"query:{param.name.lower()}")
+                                     secret=secret, construct=f"query:{param.name.lower()}",
+                                     confidence=confidence)

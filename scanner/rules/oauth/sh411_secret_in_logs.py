@@ -20,8 +20,14 @@ class SecretInLogs(Rule):
     A credential word that is only a name is not flagged: a field name mapped to an error
     (`ValidationError({"refresh_token": err})`), an argument the exception's `__init__` only
     stores, a file name (`TOKEN_FILE = "token.json"`), an LLM usage count (`total_tokens`), a
-    nonce. Findings on generic names (`token`, `secret`) and on logged token requests are of
-    medium confidence: the value's meaning is inferred.
+    nonce; nor is a name the file only gives a flag, a number or an id (`self.manual_token =
+    data.get(KEY, False)`, `token = self.id`) or declares as a WWW-Authenticate challenge, a
+    value the format string places as a file name (`"in files %s and %s"`), or an answer raised
+    where it is known to lack the token (`if "oauth_token" not in token: raise ...`). A value
+    that holds a credential by where it came from is flagged whatever its name: a URL built
+    with `?token={...}`, what a call minting a code or token returns (`grant =
+    {"code": generate_token()}`). Findings on generic names (`token`, `secret`), on such values
+    and on logged token requests are of medium confidence: the value's meaning is inferred.
 
     ## Why is this bad?
     Logs are shipped, indexed, retained and read by far more people and systems than the token
@@ -59,13 +65,17 @@ class SecretInLogs(Rule):
         Good("console.log('token expires in', tokens.expiresIn);\n", path="src/auth.js"),
         Good('raise ValidationError({"refresh_token": ValidationError("Missing token.")})\n'),
         Good('log.info("LLM call used %d tokens", response.usage.total_tokens)\n'),
+        Good('self.manual_token = entry.get("manual_token", False)\n'
+             'log.debug("manual token mode=%s", self.manual_token)\n'),
+        Bad('url = f"{base}/notify?token={self.api_token}"\nlog.debug("Registering %s", url)\n',
+            line=2),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         for leak in facts.of(LoggedCredential):
             shown = short(leak.name, 50)
-            confidence = Confidence.MEDIUM if leak.wire or is_generic_credential(leak.name) \
-                else Confidence.HIGH
+            confidence = Confidence.MEDIUM if leak.wire or leak.inferred or \
+                is_generic_credential(leak.name) else Confidence.HIGH
             if leak.sink == "raise":
                 yield context.report(self, leak.span, f"`{shown}` is put into the message of "
                                      f"`{leak.call}`, which ends up in logs and error pages",
