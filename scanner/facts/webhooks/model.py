@@ -140,6 +140,7 @@ class FunctionSummary(Fact):
     browser_return: bool = False  # reads the query string only, or OAuth's code and state
     generic_verification: bool = False  # its verification is a JWT check (middleware does it too)
     drf_access: str = ""  # its class's DRF permission_classes: "open", "guarded", "" (not set)
+    keyed_params: tuple[str, ...] = ()  # parameters it looks a record up by or compares
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ class Route(Fact):
     owner: str  # the router object (`app`, `bp`, `router`), "" when none
     middleware: tuple[str, ...] = ()  # route-level middleware names (Express)
     verifying_middleware: bool = False  # a provider's verifying middleware sits in the chain
+    capability: str = ""  # a registry's per-registration id the URL carries (`entry.data[ID]`)
+    labels: tuple[str, ...] = ()  # the names a registry call gives the receiver ("Twilio")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from scanner.facts.webhooks.model import (
     Route,
     post_capable,
 )
+from scanner.facts.webhooks.senders import names_secret
 from scanner.model.document import Document
 
 ROUTE_DECORATORS: dict[str, tuple[str, ...] | None] = {
@@ -144,6 +145,37 @@ def _dispatches(function: ir.Function, flow: flows.Flow) -> bool:
     return False
 
 
+# Calls that look a record up by a value or compare it (`Hook.objects.get(token=token)`,
+# `HOOKS.get(token)`, `first_or_404()`, `compare_digest(token, secret)`).
+_LOOKUP_CALL = re.compile(
+    r"(?i)^(?:get|get_or_404|first_or_404|one_or_none|get_object_or_404|get_list_or_404|filter"
+    r"|filter_by|find|find_?one|find_?by\w*|find_?unique\w*|find_?first\w*|where|select|lookup"
+    r"|fetch\w*|load\w*|get_\w+|exists|compare_digest|timingSafeEqual|constant_time_compare)$")
+
+
+def _keyed_params(function: ir.Function, flow: flows.Flow) -> tuple[str, ...]:
+    """The parameters the function looks a record up by (an index, a lookup call's argument)
+    or compares with a value that is not a constant: what a secret path segment is checked by."""
+    params = {param.name for param in function.params}
+    found: list[str] = []
+
+    def named(expr: ir.Expr | None) -> str | None:
+        return expr.name if isinstance(expr, ir.Name) and expr.name in params else None
+
+    for expr in flow.exprs:
+        if isinstance(expr, ir.Index):
+            found.extend(name for name in (named(expr.key),) if name)
+        elif isinstance(expr, ir.Call) and _LOOKUP_CALL.match(expr.method):
+            found.extend(name for arg in (*expr.args, *(value for _, value in expr.kwargs))
+                         if (name := named(arg)))
+        elif isinstance(expr, ir.Compare) and expr.op in ("==", "!=", "in", "not in"):
+            for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                name = named(side)
+                if name and not isinstance(other, (ir.Str, ir.Num, ir.Const)):
+                    found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
 def _function_facts(document: Document, module: ir.Module, function: ir.Function,
                     flow: flows.Flow, classes: dict[str, ir.Class]) -> Iterator[Fact]:
     decorators: list[str] = []
@@ -201,7 +233,7 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         methods=methods, reads_signature=flow.reads_signature, csrf_exempt=csrf_exempt,
         parses_event=flow.parses_event, auth=auth, dispatches=_dispatches(function, flow),
         browser_return=flow.browser_return, generic_verification=flow.generic_verification,
-        drf_access=drf_access)
+        drf_access=drf_access, keyed_params=_keyed_params(function, flow))
 
 
 def _definition_start(document: Document, function: ir.Function, language: str) -> tuple[int, int]:
@@ -252,9 +284,17 @@ def _registry_route(document: Document, call: ir.Call) -> Iterator[Fact]:
     target = call.kwarg("handler") or next(
         (arg for arg in reversed(call.args) if isinstance(arg, (ir.Name, ir.Attr))), None)
     handler = ir.dotted(target)
-    if handler:
-        yield Route(document.node_span(call), "registry", f"{owner}.{call.method}", None, handler,
-                    False, owner)
+    if not handler:
+        return
+    # The registry serves the handler at a URL holding the id it is registered under
+    # (`/api/webhook/<id>`): an id named like a secret makes that URL the credential.
+    others = [arg for arg in call.args if arg is not target and not isinstance(arg, ir.Spread)]
+    capability = next((text for arg in others if not isinstance(arg, ir.Str)
+                       and names_secret(text := " ".join(document.source(arg).split()))), "")
+    labels = tuple(value for arg in others
+                   if (value := ir.string_value(arg)) is not None and 0 < len(value) <= 60)
+    yield Route(document.node_span(call), "registry", f"{owner}.{call.method}", None, handler,
+                False, owner, capability=capability[:80], labels=labels)
 
 
 def _module_assignment(document: Document, statement: ir.Assign) -> Iterator[Fact]:
