@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import scan_committed
+from tests.gitrepo import Repo, scan_committed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
 
@@ -82,6 +82,35 @@ def test_framework_registries_and_open_views_are_receivers(tmp_path: Path) -> No
         ("vendor/push.py", 9, "SH301"),  # handle_push, registered through webhook.async_register
         ("vendor/push.py", 30, "SH301"),  # VendorNotifyView.post, requires_auth = False
     }
+
+
+def test_capability_url_receivers_are_reported_only_for_signing_senders(tmp_path: Path) -> None:
+    """A handler reached through a per-registration secret (a registry id, a `/hooks/<token>`
+    the handler looks up) is authenticated by its URL: the weather station (its firmware cannot
+    sign) and the looked-up inbound hook stay silent; the Twilio SMS handler (Twilio signs with
+    X-Twilio-Signature) and the Shopify hook URL are reported as relying only on the secret URL.
+    A numeric id is no secret, and a plain `/webhook` POST from Stripe stays reported."""
+    repo = Repo(tmp_path / "repo")
+    root = FIXTURES / "rw_capurl"
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        repo.write(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8"))
+    repo.commit()
+    code, report = repo.run("scan", ".", "--no-cache", "--select", "SH3")
+    assert code == 1
+    found = {(f["path"], f["line"], f["rule"]): f for f in report["findings"]}
+    assert set(found) == {
+        ("hub/sms_gateway/__init__.py", 16, "SH301"),  # Twilio, registered under a secret id
+        ("webapp/hooks.py", 19, "SH301"),  # /hooks/<token>/shopify, HMAC never checked
+        ("webapp/hooks.py", 28, "SH301"),  # /webhooks/<int:hook_id>: an enumerable id
+        ("webapp/payments.py", 11, "SH301"),  # /webhook, Stripe-Signature never checked
+    }
+    twilio = found[("hub/sms_gateway/__init__.py", 16, "SH301")]
+    assert "relies only on its secret URL" in twilio["message"]
+    assert "Twilio signs its deliveries (X-Twilio-Signature" in twilio["message"]
+    assert twilio["confidence"] == "medium"
+    shopify = found[("webapp/hooks.py", 19, "SH301")]
+    assert "path parameter `token`" in shopify["message"] and "Shopify" in shopify["message"]
+    assert "secret URL" not in found[("webapp/payments.py", 11, "SH301")]["message"]
 
 
 # -- SH304, SH305, SH306 -------------------------------------------------------------------------

@@ -60,7 +60,8 @@ def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
     alone names a ticketed event or an OAuth callback as often as a delivery."""
     weak: tuple[str, bool] | None = None
     for source, is_route in ((route or "", True), (name, False)):
-        words = route_words(source)
+        # A route's parameters are values, not what it names (`/hooks/<token>` is no token API).
+        words = route_words(_ROUTE_PARAMETER.sub("/", source) if is_route else source)
         if any(w in AUTH_WORDS for w in words):
             continue
         for word in words:
@@ -75,6 +76,9 @@ def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
                     return f"'{source}' names an event receiver", True
                 weak = weak or (f"'{source}' names an event receiver", False)
     return weak
+
+
+_ROUTE_PARAMETER = re.compile(r"<[^<>/]*>|\{[^{}/]*\}|\(\?P<[^>]*>[^)]*\)|(?<![A-Za-z0-9_]):[A-Za-z_]\w*")
 
 
 def _last_segment(route: str) -> str:
