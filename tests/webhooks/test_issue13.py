@@ -131,6 +131,18 @@ def test_presence_shapes_found_on_real_code(tmp_path: Path) -> None:
     }
 
 
+def test_signing_key_sources_signature_objects_and_body_credentials(tmp_path: Path) -> None:
+    """SH304: a verifier that returns True when the settings its HMAC key is read from are
+    missing (`if SETTINGS not in app.state: return True`) accepts unsigned deliveries; one that
+    raises does not. An `inspect.Signature` tested for None is no header. SH302: a body value
+    compared with the webhook's shared credential (`!= controller.webhook_auth`); the same value
+    compared with `hmac.compare_digest`, and an event type compared with `==`, are not."""
+    assert scan_fixture(tmp_path, "rw_keys") == {
+        ("inbound/mail.py", 14, "SH304"),
+        ("irrigation/hooks.py", 10, "SH302"),
+    }
+
+
 def test_replay_window_is_decided_per_verification(tmp_path: Path) -> None:
     """A clock read in a test helper of the same file no longer hides a verification that
     never checks the timestamp; the verification that checks it stays silent."""
