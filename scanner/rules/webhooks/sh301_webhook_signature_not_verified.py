@@ -73,6 +73,18 @@ class WebhookSignatureNotVerified(ProjectRule):
     `RequestValidator`, `gidgethub`, `@octokit/webhooks`), or a function you name in
     `[tool.secret-hygiene.webhooks] verifiers = ["myapp.security.check_sig"]`.
 
+    A handler reached through a per-registration secret in its URL is authenticated by that
+    URL (a capability URL): one bound by a webhook registry to an id named as a secret
+    (`webhook.async_register(hass, DOMAIN, "Name", entry.data[CONF_WEBHOOK_ID], handler)`), or
+    a route whose path parameter is named as one (`/hooks/<token>`, not `<int:...>`) and which
+    the handler looks a record up by or compares. Such a handler is reported only when its
+    sender is a provider known to sign its deliveries (Stripe, GitHub, Slack, Shopify, Twilio,
+    SendGrid, Mailgun, Paddle, HubSpot...), named by the registration's name, the module's path,
+    the module's imports (`twilio.rest`), the route or the handler's name, or when another
+    function of the same module reads and verifies a signature header (the sender signs;
+    this handler ignores it). The message then says the handler relies only on its secret URL, at medium
+    confidence. Senders that cannot sign (a device, an app, the user's own script) are silent.
+
     ## Why is this bad?
     A webhook URL is public. Without checking the signature, anyone who finds the URL can forge
     "payment succeeded" or "push" events and make the application act on them.
@@ -116,6 +128,21 @@ class WebhookSignatureNotVerified(ProjectRule):
         Bad('export default async function handler(req, res) {\n'
             '  await fulfil(req.body);\n  res.status(200).end();\n}\n',
             path="pages/api/webhooks/stripe.js", line=1),
+        # A capability URL (the registry's secret id) from a sender known to sign: Twilio.
+        Bad('from twilio.rest import Client\n\nfrom hub import webhook\n\n\n'
+            'async def handle_sms(hub, webhook_id, request):\n'
+            '    hub.bus.fire("sms", dict(await request.post()))\n\n\n'
+            'async def setup_entry(hub, entry):\n'
+            '    webhook.async_register(hub, "sms", "SMS", entry.data["webhook_id"], handle_sms)\n',
+            path="hub/sms.py", line=6),
+        # The same capability URL from a device that cannot sign: the secret URL is the check.
+        Good('from hub import webhook\n\n\n'
+             'async def handle_reading(hub, webhook_id, request):\n'
+             '    hub.bus.fire("reading", dict(await request.post()))\n\n\n'
+             'async def setup_entry(hub, entry):\n'
+             '    webhook.async_register(hub, "station", "Weather station", '
+             'entry.data["webhook_id"], handle_reading)\n',
+             path="hub/station.py"),
         Good('import hashlib\nimport hmac\nimport os\n\nfrom flask import Flask, abort, request\n\n'
              'app = Flask(__name__)\n\n\n@app.post("/webhooks/github")\ndef github_webhook():\n'
              '    secret = os.environ["GITHUB_WEBHOOK_SECRET"].encode()\n'
@@ -460,7 +487,7 @@ class _Verdict:
         """The provider that sends to a capability-URL handler, when it is one known to sign
         its deliveries: named by the registration, the modules' paths, the handler module's
         imports, the route or the handler's name; or any sender whose signature header another
-        function of the handler's module reads (it signs, and this handler ignores it)."""
+        function of the handler's module reads and verifies (it signs; this handler ignores it)."""
         function = handler.function
         summary = function.summary
         named_by = [(f"its registration name '{label}'", label) for label in handler.labels]
@@ -475,9 +502,10 @@ class _Verdict:
         if found is not None:
             return found
         for other in self._summaries(function.path).values():
-            if other.reads_signature and other.qualname != summary.qualname:
+            if other.reads_signature and other.verification is not None \
+                    and other.qualname != summary.qualname:
                 return Sender("its sender", "a signature header",
-                              f"`{other.qualname}` of the same module, which reads it")
+                              f"`{other.qualname}` of the same module, which verifies it")
         return None
 
     def _authenticated(self, function: _Function) -> bool:
