@@ -154,9 +154,13 @@ _LOOKUP_CALL = re.compile(
 
 
 def _keyed_params(function: ir.Function, flow: flows.Flow) -> tuple[str, ...]:
-    """The parameters the function looks a record up by (an index, a lookup call's argument)
-    or compares with a value that is not a constant: what a secret path segment is checked by."""
-    params = {param.name for param in function.params}
+    """The parameters named as a secret that the function looks a record up by (an index, a
+    lookup call's argument) or compares with a value that is not a constant: what a secret path
+    segment is checked by."""
+    # Only a parameter named as a secret can fill a secret path segment (most have none).
+    params = {param.name for param in function.params if names_secret(param.name)}
+    if not params:
+        return ()
     found: list[str] = []
 
     def named(expr: ir.Expr | None) -> str | None:
