@@ -98,5 +98,5 @@ def signing_sender(named_by: Iterable[tuple[str, str]]) -> Sender | None:
         for word in name_words(text):
             known = SIGNING_PROVIDERS.get(word)
             if known is not None:
-                return Sender(known[0], known[1], what)
+                return Sender(known[0], known[1], f"named by {what}")
     return None

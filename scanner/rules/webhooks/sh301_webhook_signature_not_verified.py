@@ -239,7 +239,7 @@ class WebhookSignatureNotVerified(ProjectRule):
                     continue
                 message = (f"webhook handler `{display}` relies only on its secret URL "
                            f"({handler.capability}): {sender.provider} signs its deliveries "
-                           f"({sender.header}; sender named by {sender.evidence}) and the "
+                           f"({sender.header}; {sender.evidence}) and the "
                            "handler never checks the signature")
                 confidence = Confidence.MEDIUM  # the sender is named, not proven
             yield report.report(
@@ -505,7 +505,7 @@ class _Verdict:
             if other.reads_signature and other.verification is not None \
                     and other.qualname != summary.qualname:
                 return Sender("its sender", "a signature header",
-                              f"`{other.qualname}` of the same module, which verifies it")
+                              f"`{other.qualname}` in the same module verifies it")
         return None
 
     def _authenticated(self, function: _Function) -> bool:
