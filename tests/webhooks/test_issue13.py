@@ -91,7 +91,9 @@ def test_capability_url_receivers_are_reported_only_for_signing_senders(tmp_path
     the handler looks up) is authenticated by its URL: the weather station (its firmware cannot
     sign) and the looked-up inbound hook stay silent; the Twilio SMS handler (Twilio signs with
     X-Twilio-Signature) and the Shopify hook URL are reported as relying only on the secret URL.
-    A numeric id is no secret, and a plain `/webhook` POST from Stripe stays reported."""
+    A numeric id is no secret, and a plain `/webhook` POST from Stripe stays reported. The
+    registry imported under an alias (`register as webhook_register`) is the same registry: the
+    doorbell stays silent, the handler registered as "Stripe payments" is reported."""
     repo = Repo(tmp_path / "repo")
     root = FIXTURES / "rw_capurl"
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -102,6 +104,7 @@ def test_capability_url_receivers_are_reported_only_for_signing_senders(tmp_path
     found = {(f["path"], f["line"], f["rule"]): f for f in report["findings"]}
     assert set(found) == {
         ("hub/sms_gateway/__init__.py", 16, "SH301"),  # Twilio, registered under a secret id
+        ("hub/payments/__init__.py", 11, "SH301"),  # "Stripe payments", through an alias
         ("webapp/hooks.py", 19, "SH301"),  # /hooks/<token>/shopify, HMAC never checked
         ("webapp/hooks.py", 28, "SH301"),  # /webhooks/<int:hook_id>: an enumerable id
         ("webapp/payments.py", 11, "SH301"),  # /webhook, Stripe-Signature never checked

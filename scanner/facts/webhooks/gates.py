@@ -162,6 +162,8 @@ ROUTE_PATTERN = re.compile("|".join((
     # A framework's webhook registry (`webhook.async_register(hass, DOMAIN, name, id, handler)`)
     # and a view class that opts out of authentication (`requires_auth = False`).
     r"webhook[a-z0-9_$.]*\.[\s\\]*(?:async_)?register[a-z_]*[\s\\]*\("
+    # or its alias imported under a name that says so (`async_register as webhook_register`),
+    r"|webhook[a-z0-9_$]*register[a-z0-9_$]*[\s\\]*\(|register[a-z0-9_$]*webhook[a-z0-9_$]*[\s\\]*\("
     r"|requires_auth[\s\\]*(?::[^=\n]{0,200})?=[\s\\]*false",
     # Functions marked by a decorator (`@csrf_exempt`, `@method_decorator(csrf_exempt)`,
     # `@require_POST`, `@require_http_methods([...])`), not the definitions or imports of those

@@ -19,7 +19,7 @@ from scanner.facts.webhooks.model import (
     Route,
     post_capable,
 )
-from scanner.facts.webhooks.senders import names_secret
+from scanner.facts.webhooks.senders import names_registry_id, names_secret
 from scanner.model.document import Document
 
 ROUTE_DECORATORS: dict[str, tuple[str, ...] | None] = {
@@ -38,7 +38,8 @@ _NEXT_APP = re.compile(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
 
 
 def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
-                flow_of: Callable[[ir.Function], flows.Flow]) -> Iterator[Fact]:
+                flow_of: Callable[[ir.Function], flows.Flow],
+                context: flows.FileContext) -> Iterator[Fact]:
     """Routes, guards, Django middleware settings and a summary of every function."""
     classes = {statement.cls.qualname: statement.cls for statement in flows.module_statements(module)
                if isinstance(statement, ir.ClassDef)}
@@ -47,7 +48,7 @@ def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
     # Every call of every body, body by body in the order `ir.scopes` gives (walked once).
     calls = [expr for expr in bodies.deep(module.body)[1] if isinstance(expr, ir.Call)]
     if module.language == "python":
-        yield from _python_tables(document, module, calls)
+        yield from _python_tables(document, module, calls, context)
     else:
         yield from _javascript_routes(document, calls)
         yield from _nextjs_routes(document, module)
@@ -253,7 +254,8 @@ def _definition_start(document: Document, function: ir.Function, language: str) 
 # -- Python route tables, hooks, router dependencies, MIDDLEWARE -----------------------------------
 
 
-def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call]) -> Iterator[Fact]:
+def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call],
+                   context: flows.FileContext) -> Iterator[Fact]:
     for statement in flows.module_statements(module):
         if isinstance(statement, ir.Assign) and statement.value is not None:
             yield from _module_assignment(document, statement)
@@ -261,7 +263,7 @@ def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call]) 
             yield from _open_view(document, statement.cls)
     for call in calls:
         yield from _python_route_call(document, call)
-        yield from _registry_route(document, call)
+        yield from _registry_route(document, call, context)
 
 
 def _open_view(document: Document, cls: ir.Class) -> Iterator[Fact]:
@@ -278,12 +280,18 @@ def _open_view(document: Document, cls: ir.Class) -> Iterator[Fact]:
                         method.qualname, True, "")
 
 
-def _registry_route(document: Document, call: ir.Call) -> Iterator[Fact]:
+def _registry_route(document: Document, call: ir.Call,
+                    context: flows.FileContext) -> Iterator[Fact]:
     """A framework's webhook registry: `webhook.async_register(hass, DOMAIN, name, id, handler)`
-    (the handler is the function passed, by keyword `handler` or last)."""
-    owner = call.callee.rpartition(".")[0]
-    if not owner or "webhook" not in owner.lower() or "register" not in call.method \
-            or call.method.startswith(("unregister", "async_unregister")):
+    or its imported alias `webhook_register(...)` (the handler is the function passed, by
+    keyword `handler` or last)."""
+    # As written (`webhook.async_register`), or a bare name that says so resolved through the
+    # imports (`webhook_register`): what gates.ROUTE_PATTERN lets through.
+    written = call.callee
+    bare = "." not in written and "webhook" in written.lower() and "register" in written.lower()
+    owner, _, method = (context.resolved(written) if bare else written).rpartition(".")
+    if not owner or "webhook" not in owner.lower() or "register" not in method \
+            or method.startswith(("unregister", "async_unregister")):
         return
     target = call.kwarg("handler") or next(
         (arg for arg in reversed(call.args) if isinstance(arg, (ir.Name, ir.Attr))), None)
@@ -291,13 +299,13 @@ def _registry_route(document: Document, call: ir.Call) -> Iterator[Fact]:
     if not handler:
         return
     # The registry serves the handler at a URL holding the id it is registered under
-    # (`/api/webhook/<id>`): an id named like a secret makes that URL the credential.
+    # (`/api/webhook/<id>`) and dispatches only to registered ids: that URL is the credential.
     others = [arg for arg in call.args if arg is not target and not isinstance(arg, ir.Spread)]
     capability = next((text for arg in others if not isinstance(arg, ir.Str)
-                       and names_secret(text := " ".join(document.source(arg).split()))), "")
+                       and names_registry_id(text := " ".join(document.source(arg).split()))), "")
     labels = tuple(value for arg in others
                    if (value := ir.string_value(arg)) is not None and 0 < len(value) <= 60)
-    yield Route(document.node_span(call), "registry", f"{owner}.{call.method}", None, handler,
+    yield Route(document.node_span(call), "registry", f"{owner}.{method}", None, handler,
                 False, owner, capability=capability[:80], labels=labels)
 
 

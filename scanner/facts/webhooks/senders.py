@@ -78,6 +78,12 @@ def names_secret(text: str) -> bool:
     return "id" in words and any(word in _ID_OWNERS for word in words)
 
 
+def names_registry_id(text: str) -> bool:
+    """Whether a registry call's argument is the id a handler is registered (and served) under:
+    any id (`deleted_id`, `entry.entry_id`), token or secret; the registry dispatches on it."""
+    return "id" in name_words(text) or names_secret(text)
+
+
 def secret_parameters(route: str) -> tuple[str, ...]:
     """The route's path parameters that can hold a secret (`/hooks/<token>`), in order: named
     like one, and not numbers (`<int:hook_id>` is an enumerable key, not a credential)."""

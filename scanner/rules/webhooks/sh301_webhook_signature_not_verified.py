@@ -74,8 +74,9 @@ class WebhookSignatureNotVerified(ProjectRule):
     `[tool.secret-hygiene.webhooks] verifiers = ["myapp.security.check_sig"]`.
 
     A handler reached through a per-registration secret in its URL is authenticated by that
-    URL (a capability URL): one bound by a webhook registry to an id named as a secret
-    (`webhook.async_register(hass, DOMAIN, "Name", entry.data[CONF_WEBHOOK_ID], handler)`), or
+    URL (a capability URL): one bound by a webhook registry to the id it is served under (the
+    registry dispatches only to registered ids: `webhook.async_register(hass, DOMAIN, "Name",
+    entry.data[CONF_WEBHOOK_ID], handler)`, or its alias `webhook_register(...)`), or
     a route whose path parameter is named as one (`/hooks/<token>`, not `<int:...>`) and which
     the handler looks a record up by or compares. Such a handler is reported only when its
     sender is a provider known to sign its deliveries (Stripe, GitHub, Slack, Shopify, Twilio,
