@@ -300,13 +300,22 @@ def _registry_route(document: Document, call: ir.Call,
         return
     # The registry serves the handler at a URL holding the id it is registered under
     # (`/api/webhook/<id>`) and dispatches only to registered ids: that URL is the credential.
+    # Code and names only: an argument holding a literal (a hard-coded id) is never copied.
     others = [arg for arg in call.args if arg is not target and not isinstance(arg, ir.Spread)]
-    capability = next((text for arg in others if not isinstance(arg, ir.Str)
+    capability = next((text for arg in others
+                       if not any(isinstance(node, ir.Str) for node in ir.walk_expr(arg))
                        and names_registry_id(text := " ".join(document.source(arg).split()))), "")
     labels = tuple(value for arg in others
-                   if (value := ir.string_value(arg)) is not None and 0 < len(value) <= 60)
+                   if (value := ir.string_value(arg)) is not None and _is_label(value))
     yield Route(document.node_span(call), "registry", f"{owner}.{method}", None, handler,
                 False, owner, capability=capability[:80], labels=labels)
+
+
+def _is_label(text: str) -> bool:
+    """A registration's display name ("Twilio", "Front door"), not an id or a token: short
+    words only."""
+    words = re.split(r"[^A-Za-z0-9]+", text)
+    return 0 < len(text) <= 60 and all(len(word) <= 15 for word in words)
 
 
 def _module_assignment(document: Document, statement: ir.Assign) -> Iterator[Fact]:
