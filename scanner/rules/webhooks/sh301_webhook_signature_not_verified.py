@@ -78,7 +78,8 @@ class WebhookSignatureNotVerified(ProjectRule):
     registry dispatches only to registered ids: `webhook.async_register(hass, DOMAIN, "Name",
     entry.data[CONF_WEBHOOK_ID], handler)`, or its alias `webhook_register(...)`), or
     a route whose path parameter is named as one (`/hooks/<token>`, not `<int:...>`) and which
-    the handler looks a record up by or compares. Such a handler is reported only when its
+    the handler takes as an argument (Flask, FastAPI, Django) and looks a record up by or
+    compares. Such a handler is reported only when its
     sender is a provider known to sign its deliveries (Stripe, GitHub, Slack, Shopify, Twilio,
     SendGrid, Mailgun, Paddle, HubSpot...), named by the registration's name, the module's path,
     the module's imports (`twilio.rest`), the route or the handler's name, or when another
