@@ -4,6 +4,7 @@ real temporary git repository; positive and negative shapes sit side by side."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,25 @@ def test_presence_shapes_found_on_real_code(tmp_path: Path) -> None:
         ("payments/server.py", 44, "SH304"),
         ("integration/webhook.py", 10, "SH304"),
     }
+
+
+def test_a_hard_coded_registry_id_is_never_copied_into_a_finding(tmp_path: Path) -> None:
+    """A registry id built from a hard-coded literal is no per-registration secret the finding
+    may quote: the receiver is reported as an ordinary one, the literal nowhere in the report."""
+    hard_coded = "9f3kQ2LmX8vR4tW7yZ1bC6dE0gH5jKa"
+    repo = Repo(tmp_path / "repo")
+    repo.write("hub/pay.py", 'from hub import webhook\n\n\n'
+               'async def handle_charge(hub, webhook_id, request):\n'
+               '    hub.bus.fire("charge", await request.json())\n\n\n'
+               'async def setup(hub):\n'
+               f'    webhook.register(hub, "pay", "Stripe payments",\n'
+               f'                     "{hard_coded}-" + hub.data["webhook_id"], handle_charge)\n')
+    repo.commit()
+    code, report = repo.run("scan", ".", "--no-cache", "--select", "SH301")
+    assert code == 1
+    assert [(f["path"], f["line"]) for f in report["findings"]] == [("hub/pay.py", 4)]
+    assert "secret URL" not in report["findings"][0]["message"]
+    assert hard_coded not in json.dumps(report)
 
 
 def test_signing_key_sources_signature_objects_and_body_credentials(tmp_path: Path) -> None:

@@ -300,10 +300,12 @@ def _registry_route(document: Document, call: ir.Call,
         return
     # The registry serves the handler at a URL holding the id it is registered under
     # (`/api/webhook/<id>`) and dispatches only to registered ids: that URL is the credential.
-    # Code and names only: an argument holding a literal (a hard-coded id) is never copied.
+    # Code and names only: an argument holding a literal that is no short name (a hard-coded
+    # id or token) is never copied; `entry.data["webhook_id"]` is.
     others = [arg for arg in call.args if arg is not target and not isinstance(arg, ir.Spread)]
-    capability = next((text for arg in others
-                       if not any(isinstance(node, ir.Str) for node in ir.walk_expr(arg))
+    capability = next((text for arg in others if not isinstance(arg, ir.Str)
+                       and all(_is_label(node.value) for node in ir.walk_expr(arg)
+                               if isinstance(node, ir.Str))
                        and names_registry_id(text := " ".join(document.source(arg).split()))), "")
     labels = tuple(value for arg in others
                    if (value := ir.string_value(arg)) is not None and _is_label(value))
