@@ -73,6 +73,10 @@ EXPECTED: dict[str, set[tuple[str, int, str]]] = {
     "rw_replay": {("bot/slack.py", 9, "SH305")},
     "rw_sdk": {("shopapp/hooks.py", 9, "SH301"), ("shopapp/hooks.py", 10, "SH306")},
     "rw_registry": {("vendor/push.py", 9, "SH301"), ("vendor/push.py", 30, "SH301")},
+    "rw_keys": {("inbound/mail.py", 14, "SH304"), ("irrigation/hooks.py", 10, "SH302")},
+    "rw_capurl": {("hub/sms_gateway/__init__.py", 16, "SH301"), ("webapp/hooks.py", 19, "SH301"),
+                  ("hub/payments/__init__.py", 11, "SH301"),
+                  ("webapp/hooks.py", 28, "SH301"), ("webapp/payments.py", 11, "SH301")},
     "rw_drf": {("tracker/endpoints.py", 29, "SH301")},
     # Verification the rule cannot follow is not "never": collected validators, a model's
     # validate(), an IPN postback behind verify(), super().post(); two plain receivers stay.

@@ -298,6 +298,16 @@ _SHAPES = [
     ("settings.py", 'MIDDLEWARE: list[str] = ["relay.webhooks.SignatureMiddleware"]\n'),
     ("server.js", "app.all('/hooks/x', (req, res) => res.end());\n"),
     ("server.js", "fastify.route({ url: '/hooks/x', method: 'POST', handler: onHook });\n"),
+    # A registry imported under an alias; a body value against the webhook's credential; the
+    # HMAC key's source tested for presence.
+    ("hub.py", "from hub.webhook import register as webhook_register\n\n\n"
+               "def setup(hub, entry):\n"
+               "    webhook_register(hub, 'd', 'Door', entry.data['hook_id'], on_ring)\n"),
+    ("hooks.py", "async def f(request, person):\n    data = await request.json()\n"
+                 "    return data['id'] == person.webhook_auth\n"),
+    ("hooks.py", "def f(state, token, signature):\n    if CONFIG not in state:\n"
+                 "        return True\n    key = state[CONFIG]\n"
+                 "    return hmac.compare_digest(hmac.new(key, token, 'sha256').hexdigest(), signature)\n"),
     ("app/api/hook/route.ts", "export async function POST(req) {\n  return new Response();\n}\n"),
 ]
 

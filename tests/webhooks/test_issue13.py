@@ -4,11 +4,12 @@ real temporary git repository; positive and negative shapes sit side by side."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import scan_committed
+from tests.gitrepo import Repo, scan_committed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
 
@@ -79,9 +80,43 @@ def test_framework_registries_and_open_views_are_receivers(tmp_path: Path) -> No
     class with `requires_auth = False` takes anyone's POSTs; both were never seen. The handler
     that checks the HMAC and the view that keeps its login stay silent."""
     assert scan_fixture(tmp_path, "rw_registry") == {
-        ("vendor/push.py", 9, "SH301"),  # handle_push, registered through webhook.async_register
+        # handle_push, registered through webhook.async_register under a secret id: reported
+        # because the vendor signs (handle_signed_push in the same module verifies its header)
+        ("vendor/push.py", 9, "SH301"),
         ("vendor/push.py", 30, "SH301"),  # VendorNotifyView.post, requires_auth = False
     }
+
+
+def test_capability_url_receivers_are_reported_only_for_signing_senders(tmp_path: Path) -> None:
+    """A handler reached through a per-registration secret (a registry id, a `/hooks/<token>`
+    the handler looks up) is authenticated by its URL: the weather station (its firmware cannot
+    sign) and the looked-up inbound hook stay silent; the Twilio SMS handler (Twilio signs with
+    X-Twilio-Signature) and the Shopify hook URL are reported as relying only on the secret URL.
+    A numeric id is no secret, and a plain `/webhook` POST from Stripe stays reported. The
+    registry imported under an alias (`register as webhook_register`) is the same registry: the
+    doorbell stays silent, the handler registered as "Stripe payments" is reported."""
+    repo = Repo(tmp_path / "repo")
+    root = FIXTURES / "rw_capurl"
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        repo.write(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8"))
+    repo.commit()
+    code, report = repo.run("scan", ".", "--no-cache", "--select", "SH3")
+    assert code == 1
+    found = {(f["path"], f["line"], f["rule"]): f for f in report["findings"]}
+    assert set(found) == {
+        ("hub/sms_gateway/__init__.py", 16, "SH301"),  # Twilio, registered under a secret id
+        ("hub/payments/__init__.py", 11, "SH301"),  # "Stripe payments", through an alias
+        ("webapp/hooks.py", 19, "SH301"),  # /hooks/<token>/shopify, HMAC never checked
+        ("webapp/hooks.py", 28, "SH301"),  # /webhooks/<int:hook_id>: an enumerable id
+        ("webapp/payments.py", 11, "SH301"),  # /webhook, Stripe-Signature never checked
+    }
+    twilio = found[("hub/sms_gateway/__init__.py", 16, "SH301")]
+    assert "relies only on its secret URL" in twilio["message"]
+    assert "Twilio signs its deliveries (X-Twilio-Signature" in twilio["message"]
+    assert twilio["confidence"] == "medium"
+    shopify = found[("webapp/hooks.py", 19, "SH301")]
+    assert "path parameter `token`" in shopify["message"] and "Shopify" in shopify["message"]
+    assert "secret URL" not in found[("webapp/payments.py", 11, "SH301")]["message"]
 
 
 # -- SH304, SH305, SH306 -------------------------------------------------------------------------
@@ -99,6 +134,37 @@ def test_presence_shapes_found_on_real_code(tmp_path: Path) -> None:
         ("payments/server.py", 36, "SH304"),
         ("payments/server.py", 44, "SH304"),
         ("integration/webhook.py", 10, "SH304"),
+    }
+
+
+def test_a_hard_coded_registry_id_is_never_copied_into_a_finding(tmp_path: Path) -> None:
+    """A registry id built from a hard-coded literal is no per-registration secret the finding
+    may quote: the receiver is reported as an ordinary one, the literal nowhere in the report."""
+    hard_coded = "9f3kQ2LmX8vR4tW7yZ1bC6dE0gH5jKa"
+    repo = Repo(tmp_path / "repo")
+    repo.write("hub/pay.py", 'from hub import webhook\n\n\n'
+               'async def handle_charge(hub, webhook_id, request):\n'
+               '    hub.bus.fire("charge", await request.json())\n\n\n'
+               'async def setup(hub):\n'
+               f'    webhook.register(hub, "pay", "Stripe payments",\n'
+               f'                     "{hard_coded}-" + hub.data["webhook_id"], handle_charge)\n')
+    repo.commit()
+    code, report = repo.run("scan", ".", "--no-cache", "--select", "SH301")
+    assert code == 1
+    assert [(f["path"], f["line"]) for f in report["findings"]] == [("hub/pay.py", 4)]
+    assert "secret URL" not in report["findings"][0]["message"]
+    assert hard_coded not in json.dumps(report)
+
+
+def test_signing_key_sources_signature_objects_and_body_credentials(tmp_path: Path) -> None:
+    """SH304: a verifier that returns True when the settings its HMAC key is read from are
+    missing (`if SETTINGS not in app.state: return True`) accepts unsigned deliveries; one that
+    raises does not. An `inspect.Signature` tested for None is no header. SH302: a body value
+    compared with the webhook's shared credential (`!= controller.webhook_auth`); the same value
+    compared with `hmac.compare_digest`, and an event type compared with `==`, are not."""
+    assert scan_fixture(tmp_path, "rw_keys") == {
+        ("inbound/mail.py", 14, "SH304"),
+        ("irrigation/hooks.py", 10, "SH302"),
     }
 
 

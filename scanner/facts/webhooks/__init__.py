@@ -116,7 +116,7 @@ class WebhookEntryExtractor(_WebhookExtractor):
         found = self.analysis(document)
         if found is None:
             return
-        yield from entry_facts(document, found.module, found.bodies, found.flow)
+        yield from entry_facts(document, found.module, found.bodies, found.flow, found.context)
 
 
 class SignatureComparisonExtractor(_WebhookExtractor):

@@ -68,12 +68,16 @@ REJECT_NAMES = re.compile(
 EVENT_KEYS = frozenset({"type", "event", "event_type", "topic", "action"})
 # Names of a webhook secret (presence checks) and of anything secret-like (shared-token compare).
 SECRET_NAME = re.compile(r"secret|signing_?key|webhook_?key|webhook_?token|hmac_?key", re.I)
+# The name of a webhook's own shared credential (`webhook_auth`, `WEBHOOK_TOKEN`), sent back in
+# the body by providers that do not sign.
+WEBHOOK_CREDENTIAL = re.compile(r"(?i)webhook_?(?:auth|secret|token|key|passw)")
 SHARED_SECRET_NAME = re.compile(r"(?i:secret|token|passw|(?:^|_)key$)|[a-z0-9]Key$")
 TIMESTAMP_NAME = re.compile(r"timestamp|^ts$|^t$|_ts$|^ts_", re.I)
 SIGNATURE_PARAM = re.compile(r"^(sig|signature|.*_signature|.*_sig|signature_header|sig_header|"
                              r"received|provided|header_signature)$", re.I)
 _REQUEST_BODY_ATTRS = {"python": frozenset({"json", "get_json", "media"}),
                        "javascript": frozenset({"json", "body"})}
+_REQUEST_NAMES = frozenset({"request", "req", "headers", "META", "environ"})
 _HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "header", "getHeader"})
 _MAX_ROUNDS = 4
 _QUERY_ATTRS = frozenset({"GET", "args", "query_params", "query", "searchParams"})
@@ -317,6 +321,10 @@ class Flow:
         return parts
 
     @property
+    def params(self) -> tuple[ir.Param, ...]:
+        return self._params
+
+    @property
     def ifs(self) -> list[ir.If]:
         return self._parts.ifs
 
@@ -496,7 +504,13 @@ class Flow:
         secret = _mentions(left, SHARED_SECRET_NAME) or _mentions(right, SHARED_SECRET_NAME)
         membership = compare.op in ("in", "not in")
         return (digest and (header or not (membership or _is_empty(left) or _is_empty(right)))) \
-            or (header and secret)
+            or (header and secret) or (not membership and self._credential_from_body(left, right))
+
+    def _credential_from_body(self, left: ir.Expr, right: ir.Expr) -> bool:
+        """A value of the request body compared with the webhook's shared credential
+        (`data["externalId"] == person.webhook_auth`)."""
+        return any(_mentions(credential, WEBHOOK_CREDENTIAL) and self.is_request_json(value)
+                   for value, credential in ((left, right), (right, left)))
 
     @cached_property
     def comparisons(self) -> list[ir.Compare]:
@@ -566,6 +580,21 @@ class Flow:
             elif call.method == "update" and call.args and receiver is not None \
                     and self.is_digest(receiver):
                 found.append((call, call.args[0]))
+        return found
+
+    @cached_property
+    def hmac_key_names(self) -> set[str]:
+        """Names the HMAC keys are read from (`hass.data`, `DATA_CONFIG` and `CONF_API_KEY` in
+        `hmac.new(key=hass.data[DATA_CONFIG][CONF_API_KEY], ...)`), and those of the values a
+        local name used as the key was bound to (`key = settings.HOOK_KEY.encode()`)."""
+        found: set[str] = set()
+        for call in self._parts.calls:
+            if self.is_hmac_call(call):
+                key = call.arg(1) if call.callee.endswith("createHmac") else call.arg(0, "key")
+                found.update(_value_names(key))
+        for names, value in self._parts.assigns if found else ():
+            if found.intersection(names):
+                found.update(_value_names(value))
         return found
 
     @cached_property
@@ -687,6 +716,15 @@ def _mentions(expr: ir.Expr, pattern: re.Pattern[str]) -> bool:
                for node in ir.walk_expr(expr))
 
 
+def _value_names(expr: ir.Expr | None) -> set[str]:
+    """The dotted names an expression reads (not the functions it calls)."""
+    if expr is None:
+        return set()
+    called = {id(node.func) for node in ir.walk_expr(expr) if isinstance(node, ir.Call)}
+    return {node.name for node in ir.walk_expr(expr)
+            if isinstance(node, ir.Name) and id(node) not in called}
+
+
 def _target_names(target: ir.Expr) -> list[str]:
     if isinstance(target, ir.Name):
         return [target.name]
@@ -799,9 +837,10 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool, bool] | None:
             if test.left.constant and SECRET_NAME.search(test.left.value):
                 return (test.op == "in") != negated, True, False  # `"webhook_secret" not in config`
             return None
-        elif test.op in ("in", "not in") and isinstance(test.left, ir.Name) \
-                and _mentions(test.left, SECRET_NAME):
-            return (test.op == "in") != negated, True, False  # `CONF_WEBHOOK_SECRET not in data`
+        elif test.op in ("in", "not in") and isinstance(test.left, ir.Name) and (
+                _mentions(test.left, SECRET_NAME) or test.left.name in flow.hmac_key_names):
+            # `CONF_WEBHOOK_SECRET not in data`, `CONFIG not in data` (the key read from it)
+            return (test.op == "in") != negated, True, False
         else:
             return None
     if isinstance(test, ir.Call) and test.method not in _HEADER_GETTERS:
@@ -809,7 +848,8 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool, bool] | None:
     if isinstance(test, (ir.Name, ir.Attr, ir.Index, ir.Call)):
         if flow.is_header(test) and not flow.is_digest(test):
             return not negated, False, False
-        if not isinstance(test, ir.Call) and _mentions(test, SECRET_NAME):
+        if not isinstance(test, ir.Call) and (
+                _mentions(test, SECRET_NAME) or ir.dotted(test) in flow.hmac_key_names):
             return not negated, True, False
         if not negated and isinstance(test, ir.Name) and test.name in flow.request_header_vars:
             # `if key_id:` (any request header): counted only when its block verifies.
@@ -897,7 +937,32 @@ def returns(body: tuple[ir.Stmt, ...]) -> bool:
 
 def handles_signatures(flow: Flow) -> bool:
     """A function where presence checks matter: it verifies, reads a signature or calls
-    something that does."""
-    return bool(flow.reads_signature or flow.header_vars or any(
-        "verif" in call.lower() or "signature" in call.lower() for call in flow.calls)
+    something that does. A parameter named `signature` counts only next to a digest, a secret
+    or the request (an `inspect.Signature` tested for None is no header)."""
+    return bool(flow.reads_signature or (flow.header_vars and _signature_evidence(flow)) or any(
+        _signature_call(flow, call) for call in flow.calls)
         or flow.verification)  # the costliest last (each part is worked out once, no side effect)
+
+
+def _signature_call(flow: Flow, call: str) -> bool:
+    """A call named for verification or signatures (`verify_signature`), not the value itself
+    passed on or its method (`type(signature)`, `signature.parameters.values`) nor
+    `inspect.signature`."""
+    lowered = call.lower()
+    if not ("verif" in lowered or "signature" in lowered):
+        return False
+    return call.partition(".")[0] not in flow.header_vars \
+        and flow.context.resolved(call) != "inspect.signature"
+
+
+def _signature_evidence(flow: Flow) -> bool:
+    """The function computes an HMAC, names a secret, or reads the request or its headers."""
+    if any(SECRET_NAME.search(param.name) for param in flow.params):
+        return True
+    for expr in flow.exprs:
+        if isinstance(expr, ir.Call) and flow.is_hmac_call(expr):
+            return True
+        if isinstance(expr, ir.Name) and any(
+                part in _REQUEST_NAMES or SECRET_NAME.search(part) for part in components(expr)):
+            return True
+    return False

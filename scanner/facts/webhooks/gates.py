@@ -29,7 +29,7 @@ ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(",
                  "as_view(", "register", "requires_auth")
 # Header, digest and parameter words of a signature or token (see flow.is_header/is_digest).
 SIGNATURE_WORDS = ("hmac", "sig", "token", "received", "provided", "webhook")
-SECRET_WORDS = ("hmac", "secret", "token", "passw", "key")
+SECRET_WORDS = ("hmac", "secret", "token", "passw", "key", "webhook_auth", "webhookauth")
 # Calls that verify, for presence checks: see flow.handles_signatures and flow.verifies_in.
 VERIFY_WORDS = ("verif", "valid", "check_sig", "compare_digest", "timingsafeequal", "construct",
                 "createnodemiddleware", "from_http", "slack_bolt")
@@ -69,9 +69,14 @@ _BEFORE_PREFIX = ('"', "'", "`", " ", "\t", "\n", "\r", "\x0b", "\x0c", "(", ","
                   ")", "\\")
 _PREFIX_WORDS = tuple(before + prefix + dash for before in _BEFORE_PREFIX
                       for prefix in _HEADER_PREFIXES for dash in "-_")
+# flow.WEBHOOK_CREDENTIAL (a body value compared with the webhook's credential) in lower case.
+_CREDENTIAL_WORDS = tuple(f"webhook{sep}{what}" for sep in ("", "_")
+                          for what in ("auth", "secret", "token", "key", "passw"))
 # Every document with a digest or a signature header (or name) holds a word of each group.
-SIGNATURE_EVIDENCE = ("hmac", *_HEADER_HINTS, *_PARAMETER_WORDS, *_EVENT_PARAMETERS)
-SIGNATURE_PREFIXES = ("hmac", *_PREFIX_WORDS, "signature", *_PARAMETER_WORDS, *_EVENT_PARAMETERS)
+SIGNATURE_EVIDENCE = ("hmac", *_HEADER_HINTS, *_PARAMETER_WORDS, *_EVENT_PARAMETERS,
+                      *_CREDENTIAL_WORDS)
+SIGNATURE_PREFIXES = ("hmac", *_PREFIX_WORDS, "signature", *_PARAMETER_WORDS, *_EVENT_PARAMETERS,
+                      *_CREDENTIAL_WORDS)
 # flow.SECRET_NAME (a presence check about the secret) in lower case.
 SECRET_NAME_WORDS = ("secret", "signing_key", "signingkey", "webhook_key", "webhookkey",
                      "webhook_token", "webhooktoken", "hmac")
@@ -107,6 +112,7 @@ _SIGNATURE_PARAMETERS = (rf"_sig(?:nature)?{_AFTER_PARAMETER}",
                          _parameter("received"), _parameter("provided"))
 _SIGNATURE_BRANCHES = ("hmac", *_PREFIXED_HEADERS, *_PLAIN_HEADERS, *_SIGNATURE_PARAMETERS,
                        *_EVENT_PARAMETERS)
+_CREDENTIAL = r"webhook_?(?:auth|secret|token|key|passw)"
 # flow.presence about the secret: an `if` (or `elif`) testing a name (not a call) that holds one
 # of flow.SECRET_NAME's words, maybe negated (`not`, `!`) or in parentheses.
 _SECRET_TESTED = (
@@ -115,7 +121,7 @@ _SECRET_TESTED = (
     r"(?![a-z0-9_$.]*[\s\\]*\()")
 
 # A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
-COMPARISON_PATTERN = re.compile("|".join(_SIGNATURE_BRANCHES))
+COMPARISON_PATTERN = re.compile("|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL)))
 # A presence check (flow.presence) tests a signature header or a name of the webhook secret.
 PRESENCE_PATTERN = re.compile("|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED)))
 
@@ -156,6 +162,8 @@ ROUTE_PATTERN = re.compile("|".join((
     # A framework's webhook registry (`webhook.async_register(hass, DOMAIN, name, id, handler)`)
     # and a view class that opts out of authentication (`requires_auth = False`).
     r"webhook[a-z0-9_$.]*\.[\s\\]*(?:async_)?register[a-z_]*[\s\\]*\("
+    # or its alias imported under a name that says so (`async_register as webhook_register`),
+    r"|webhook[a-z0-9_$]*register[a-z0-9_$]*[\s\\]*\(|register[a-z0-9_$]*webhook[a-z0-9_$]*[\s\\]*\("
     r"|requires_auth[\s\\]*(?::[^=\n]{0,200})?=[\s\\]*false",
     # Functions marked by a decorator (`@csrf_exempt`, `@method_decorator(csrf_exempt)`,
     # `@require_POST`, `@require_http_methods([...])`), not the definitions or imports of those

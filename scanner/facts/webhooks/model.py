@@ -60,7 +60,8 @@ def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
     alone names a ticketed event or an OAuth callback as often as a delivery."""
     weak: tuple[str, bool] | None = None
     for source, is_route in ((route or "", True), (name, False)):
-        words = route_words(source)
+        # A route's parameters are values, not what it names (`/hooks/<token>` is no token API).
+        words = route_words(_ROUTE_PARAMETER.sub("/", source) if is_route else source)
         if any(w in AUTH_WORDS for w in words):
             continue
         for word in words:
@@ -75,6 +76,9 @@ def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
                     return f"'{source}' names an event receiver", True
                 weak = weak or (f"'{source}' names an event receiver", False)
     return weak
+
+
+_ROUTE_PARAMETER = re.compile(r"<[^<>/]*>|\{[^{}/]*\}|\(\?P<[^>]*>[^)]*\)|(?<![A-Za-z0-9_]):[A-Za-z_]\w*")
 
 
 def _last_segment(route: str) -> str:
@@ -140,6 +144,7 @@ class FunctionSummary(Fact):
     browser_return: bool = False  # reads the query string only, or OAuth's code and state
     generic_verification: bool = False  # its verification is a JWT check (middleware does it too)
     drf_access: str = ""  # its class's DRF permission_classes: "open", "guarded", "" (not set)
+    keyed_params: tuple[str, ...] = ()  # parameters it looks a record up by or compares
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,8 @@ class Route(Fact):
     owner: str  # the router object (`app`, `bp`, `router`), "" when none
     middleware: tuple[str, ...] = ()  # route-level middleware names (Express)
     verifying_middleware: bool = False  # a provider's verifying middleware sits in the chain
+    capability: str = ""  # a registry's per-registration id the URL carries (`entry.data[ID]`)
+    labels: tuple[str, ...] = ()  # the names a registry call gives the receiver ("Twilio")
 
 
 @dataclass(frozen=True)

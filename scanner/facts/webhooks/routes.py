@@ -19,6 +19,7 @@ from scanner.facts.webhooks.model import (
     Route,
     post_capable,
 )
+from scanner.facts.webhooks.senders import names_registry_id, names_secret
 from scanner.model.document import Document
 
 ROUTE_DECORATORS: dict[str, tuple[str, ...] | None] = {
@@ -37,7 +38,8 @@ _NEXT_APP = re.compile(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
 
 
 def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
-                flow_of: Callable[[ir.Function], flows.Flow]) -> Iterator[Fact]:
+                flow_of: Callable[[ir.Function], flows.Flow],
+                context: flows.FileContext) -> Iterator[Fact]:
     """Routes, guards, Django middleware settings and a summary of every function."""
     classes = {statement.cls.qualname: statement.cls for statement in flows.module_statements(module)
                if isinstance(statement, ir.ClassDef)}
@@ -46,7 +48,7 @@ def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
     # Every call of every body, body by body in the order `ir.scopes` gives (walked once).
     calls = [expr for expr in bodies.deep(module.body)[1] if isinstance(expr, ir.Call)]
     if module.language == "python":
-        yield from _python_tables(document, module, calls)
+        yield from _python_tables(document, module, calls, context)
     else:
         yield from _javascript_routes(document, calls)
         yield from _nextjs_routes(document, module)
@@ -144,6 +146,41 @@ def _dispatches(function: ir.Function, flow: flows.Flow) -> bool:
     return False
 
 
+# Calls that look a record up by a value or compare it (`Hook.objects.get(token=token)`,
+# `HOOKS.get(token)`, `first_or_404()`, `compare_digest(token, secret)`).
+_LOOKUP_CALL = re.compile(
+    r"(?i)^(?:get|get_or_404|first_or_404|one_or_none|get_object_or_404|get_list_or_404|filter"
+    r"|filter_by|find|find_?one|find_?by\w*|find_?unique\w*|find_?first\w*|where|select|lookup"
+    r"|fetch\w*|load\w*|get_\w+|exists|compare_digest|timingSafeEqual|constant_time_compare)$")
+
+
+def _keyed_params(function: ir.Function, flow: flows.Flow) -> tuple[str, ...]:
+    """The parameters named as a secret that the function looks a record up by (an index, a
+    lookup call's argument) or compares with a value that is not a constant: what a secret path
+    segment is checked by."""
+    # Only a parameter named as a secret can fill a secret path segment (most have none).
+    params = {param.name for param in function.params if names_secret(param.name)}
+    if not params:
+        return ()
+    found: list[str] = []
+
+    def named(expr: ir.Expr | None) -> str | None:
+        return expr.name if isinstance(expr, ir.Name) and expr.name in params else None
+
+    for expr in flow.exprs:
+        if isinstance(expr, ir.Index):
+            found.extend(name for name in (named(expr.key),) if name)
+        elif isinstance(expr, ir.Call) and _LOOKUP_CALL.match(expr.method):
+            found.extend(name for arg in (*expr.args, *(value for _, value in expr.kwargs))
+                         if (name := named(arg)))
+        elif isinstance(expr, ir.Compare) and expr.op in ("==", "!=", "in", "not in"):
+            for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                name = named(side)
+                if name and not isinstance(other, (ir.Str, ir.Num, ir.Const)):
+                    found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
 def _function_facts(document: Document, module: ir.Module, function: ir.Function,
                     flow: flows.Flow, classes: dict[str, ir.Class]) -> Iterator[Fact]:
     decorators: list[str] = []
@@ -201,7 +238,7 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         methods=methods, reads_signature=flow.reads_signature, csrf_exempt=csrf_exempt,
         parses_event=flow.parses_event, auth=auth, dispatches=_dispatches(function, flow),
         browser_return=flow.browser_return, generic_verification=flow.generic_verification,
-        drf_access=drf_access)
+        drf_access=drf_access, keyed_params=_keyed_params(function, flow))
 
 
 def _definition_start(document: Document, function: ir.Function, language: str) -> tuple[int, int]:
@@ -217,7 +254,8 @@ def _definition_start(document: Document, function: ir.Function, language: str) 
 # -- Python route tables, hooks, router dependencies, MIDDLEWARE -----------------------------------
 
 
-def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call]) -> Iterator[Fact]:
+def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call],
+                   context: flows.FileContext) -> Iterator[Fact]:
     for statement in flows.module_statements(module):
         if isinstance(statement, ir.Assign) and statement.value is not None:
             yield from _module_assignment(document, statement)
@@ -225,7 +263,7 @@ def _python_tables(document: Document, module: ir.Module, calls: list[ir.Call]) 
             yield from _open_view(document, statement.cls)
     for call in calls:
         yield from _python_route_call(document, call)
-        yield from _registry_route(document, call)
+        yield from _registry_route(document, call, context)
 
 
 def _open_view(document: Document, cls: ir.Class) -> Iterator[Fact]:
@@ -242,19 +280,44 @@ def _open_view(document: Document, cls: ir.Class) -> Iterator[Fact]:
                         method.qualname, True, "")
 
 
-def _registry_route(document: Document, call: ir.Call) -> Iterator[Fact]:
+def _registry_route(document: Document, call: ir.Call,
+                    context: flows.FileContext) -> Iterator[Fact]:
     """A framework's webhook registry: `webhook.async_register(hass, DOMAIN, name, id, handler)`
-    (the handler is the function passed, by keyword `handler` or last)."""
-    owner = call.callee.rpartition(".")[0]
-    if not owner or "webhook" not in owner.lower() or "register" not in call.method \
-            or call.method.startswith(("unregister", "async_unregister")):
+    or its imported alias `webhook_register(...)` (the handler is the function passed, by
+    keyword `handler` or last)."""
+    # As written (`webhook.async_register`), or a bare name that says so resolved through the
+    # imports (`webhook_register`): what gates.ROUTE_PATTERN lets through.
+    written = call.callee
+    bare = "." not in written and "webhook" in written.lower() and "register" in written.lower()
+    owner, _, method = (context.resolved(written) if bare else written).rpartition(".")
+    if not owner or "webhook" not in owner.lower() or "register" not in method \
+            or method.startswith(("unregister", "async_unregister")):
         return
     target = call.kwarg("handler") or next(
         (arg for arg in reversed(call.args) if isinstance(arg, (ir.Name, ir.Attr))), None)
     handler = ir.dotted(target)
-    if handler:
-        yield Route(document.node_span(call), "registry", f"{owner}.{call.method}", None, handler,
-                    False, owner)
+    if not handler:
+        return
+    # The registry serves the handler at a URL holding the id it is registered under
+    # (`/api/webhook/<id>`) and dispatches only to registered ids: that URL is the credential.
+    # Code and names only: an argument holding a literal that is no short name (a hard-coded
+    # id or token) is never copied; `entry.data["webhook_id"]` is.
+    others = [arg for arg in call.args if arg is not target and not isinstance(arg, ir.Spread)]
+    capability = next((text for arg in others if not isinstance(arg, ir.Str)
+                       and all(_is_label(node.value) for node in ir.walk_expr(arg)
+                               if isinstance(node, ir.Str))
+                       and names_registry_id(text := " ".join(document.source(arg).split()))), "")
+    labels = tuple(value for arg in others
+                   if (value := ir.string_value(arg)) is not None and _is_label(value))
+    yield Route(document.node_span(call), "registry", f"{owner}.{method}", None, handler,
+                False, owner, capability=capability[:80], labels=labels)
+
+
+def _is_label(text: str) -> bool:
+    """A registration's display name ("Twilio", "Front door"), not an id or a token: short
+    words only."""
+    words = re.split(r"[^A-Za-z0-9]+", text)
+    return 0 < len(text) <= 60 and all(len(word) <= 15 for word in words)
 
 
 def _module_assignment(document: Document, statement: ir.Assign) -> Iterator[Fact]:

@@ -19,6 +19,7 @@ from scanner.facts.webhooks.model import (
     post_capable,
     webhook_words,
 )
+from scanner.facts.webhooks.senders import Sender, secret_parameters, signing_sender
 from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
 from scanner.rules.base import CONTEXTS, Bad, Good, ProjectReporter, ProjectRule
@@ -60,6 +61,8 @@ class _Handler:
     route_path: str  # the file that wires the route (its middleware names resolve there)
     verifying_middleware: bool
     confidence: Confidence = Confidence.MEDIUM
+    capability: str = ""  # the secret the URL carries, when the URL is the credential
+    labels: tuple[str, ...] = ()  # the names its registration gives it
 
 
 class WebhookSignatureNotVerified(ProjectRule):
@@ -82,6 +85,20 @@ class WebhookSignatureNotVerified(ProjectRule):
     `validator(self, request)`) on a value bound at run time (a local, a loop variable, a
     parameter) runs code the rule cannot follow: it counts as a verification, since "never
     verifies" could not be said. `super().post(...)` is followed to the class that defines it.
+
+    A handler reached through a per-registration secret in its URL is authenticated by that
+    URL (a capability URL): one bound by a webhook registry to the id it is served under (the
+    registry dispatches only to registered ids: `webhook.async_register(hass, DOMAIN, "Name",
+    entry.data[CONF_WEBHOOK_ID], handler)`, or its alias `webhook_register(...)`), or
+    a route whose path parameter is named as one (`/hooks/<token>`, not `<int:...>`) and which
+    the handler takes as an argument (Flask, FastAPI, Django) and looks a record up by or
+    compares. Such a handler is reported only when its
+    sender is a provider known to sign its deliveries (Stripe, GitHub, Slack, Shopify, Twilio,
+    SendGrid, Mailgun, Paddle, HubSpot...), named by the registration's name, the module's path,
+    the module's imports (`twilio.rest`), the route or the handler's name, or when another
+    function of the same module reads and verifies a signature header (the sender signs;
+    this handler ignores it). The message then says the handler relies only on its secret URL, at medium
+    confidence. Senders that cannot sign (a device, an app, the user's own script) are silent.
 
     ## Why is this bad?
     A webhook URL is public. Without checking the signature, anyone who finds the URL can forge
@@ -126,6 +143,21 @@ class WebhookSignatureNotVerified(ProjectRule):
         Bad('export default async function handler(req, res) {\n'
             '  await fulfil(req.body);\n  res.status(200).end();\n}\n',
             path="pages/api/webhooks/stripe.js", line=1),
+        # A capability URL (the registry's secret id) from a sender known to sign: Twilio.
+        Bad('from twilio.rest import Client\n\nfrom hub import webhook\n\n\n'
+            'async def handle_sms(hub, webhook_id, request):\n'
+            '    hub.bus.fire("sms", dict(await request.post()))\n\n\n'
+            'async def setup_entry(hub, entry):\n'
+            '    webhook.async_register(hub, "sms", "SMS", entry.data["webhook_id"], handle_sms)\n',
+            path="hub/sms.py", line=6),
+        # The same capability URL from a device that cannot sign: the secret URL is the check.
+        Good('from hub import webhook\n\n\n'
+             'async def handle_reading(hub, webhook_id, request):\n'
+             '    hub.bus.fire("reading", dict(await request.post()))\n\n\n'
+             'async def setup_entry(hub, entry):\n'
+             '    webhook.async_register(hub, "station", "Weather station", '
+             'entry.data["webhook_id"], handle_reading)\n',
+             path="hub/station.py"),
         Good('import hashlib\nimport hmac\nimport os\n\nfrom flask import Flask, abort, request\n\n'
              'app = Flask(__name__)\n\n\n@app.post("/webhooks/github")\ndef github_webhook():\n'
              '    secret = os.environ["GITHUB_WEBHOOK_SECRET"].encode()\n'
@@ -211,11 +243,23 @@ class WebhookSignatureNotVerified(ProjectRule):
             if display.startswith("<"):  # an inline JS function: name it by its route
                 methods = handler.function.summary.methods
                 display = f"{(methods or ('ROUTE',))[0]} {handler.route}"
+            message = f"webhook handler `{display}` ({handler.reason}) never verifies the " \
+                "sender's signature on any path"
+            confidence = handler.confidence
+            if handler.capability:
+                # The secret URL authenticates the request; only a sender that signs its
+                # deliveries leaves a check undone.
+                sender = verdict.signing_sender(handler)
+                if sender is None:
+                    continue
+                message = (f"webhook handler `{display}` relies only on its secret URL "
+                           f"({handler.capability}): {sender.provider} signs its deliveries "
+                           f"({sender.header}; {sender.evidence}) and the "
+                           "handler never checks the signature")
+                confidence = Confidence.MEDIUM  # the sender is named, not proven
             yield report.report(
-                self, function.path, summary.span,
-                f"webhook handler `{display}` ({handler.reason}) never verifies the sender's "
-                "signature on any path", summary.line_text,
-                construct=f"handler:{function.qualified}", confidence=handler.confidence)
+                self, function.path, summary.span, message, summary.line_text,
+                construct=f"handler:{function.qualified}", confidence=confidence)
 
 
 def _verifiers(options: Mapping[str, object]) -> tuple[str, ...]:
@@ -410,7 +454,8 @@ class _Verdict:
                         route.methods or summary.methods)
                     handler = self._handler(function, route.path, methods, route.framework,
                                             route.owner, route.middleware, path,
-                                            route.verifying_middleware)
+                                            route.verifying_middleware, route.capability,
+                                            route.labels)
                     if handler is not None:
                         seen.add(function.qualified)
                         yield handler
@@ -446,7 +491,8 @@ class _Verdict:
 
     def _handler(self, function: _Function, route: str | None, methods: tuple[str, ...] | None,
                  framework: str | None, owner: str, middleware: tuple[str, ...], route_path: str,
-                 verifying_middleware: bool) -> _Handler | None:
+                 verifying_middleware: bool, capability: str = "",
+                 labels: tuple[str, ...] = ()) -> _Handler | None:
         if not post_capable(methods):
             return None
         summary = function.summary
@@ -473,9 +519,39 @@ class _Verdict:
         if reason is None:
             return None
         if framework == "registry":
-            confidence = Confidence.LOW  # its URL may carry a secret id (`/api/webhook/<id>`)
+            confidence = Confidence.LOW  # an id not named as a secret may still be one
+            capability = f"registered under `{capability}`" if capability else ""
+        elif route is not None:
+            # `/hooks/<token>` whose token the handler looks up or compares: a secret URL.
+            keyed = [name for name in secret_parameters(route) if name in summary.keyed_params]
+            capability = f"path parameter `{keyed[0]}`" if keyed else ""
         return _Handler(function, route, reason, framework, owner, middleware, route_path,
-                        verifying_middleware, confidence)
+                        verifying_middleware, confidence, capability, labels)
+
+    def signing_sender(self, handler: _Handler) -> Sender | None:
+        """The provider that sends to a capability-URL handler, when it is one known to sign
+        its deliveries: named by the registration, the modules' paths, the handler module's
+        imports, the route or the handler's name; or any sender whose signature header another
+        function of the handler's module reads and verifies (it signs; this handler ignores it)."""
+        function = handler.function
+        summary = function.summary
+        named_by = [(f"its registration name '{label}'", label) for label in handler.labels]
+        named_by += [(f"the module path {path}", path.rsplit(".", 1)[0])
+                     for path in dict.fromkeys((function.path, handler.route_path))]
+        symbols = self.index.module_of_path(function.path)
+        named_by += [(f"the import of {target}", target)
+                     for _, target in (symbols.imports if symbols is not None else ())]
+        named_by += [(f"the route {handler.route}", handler.route or ""),
+                     (f"the name {summary.qualname}", summary.qualname)]
+        found = signing_sender(named_by)
+        if found is not None:
+            return found
+        for other in self._summaries(function.path).values():
+            if other.reads_signature and other.verification is not None \
+                    and other.qualname != summary.qualname:
+                return Sender("its sender", "a signature header",
+                              f"`{other.qualname}` in the same module verifies it")
+        return None
 
     def _authenticated(self, function: _Function) -> bool:
         """A login or permission guards the view: its decorators, dependencies, DRF permission

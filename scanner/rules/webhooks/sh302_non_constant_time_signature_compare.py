@@ -25,7 +25,9 @@ class NonConstantTimeSignatureCompare(Rule):
     token is compared with `==`, `!=` or `in` (Python) or `===`/`!==` (JavaScript) instead of a
     constant-time comparison. A header is a signature when its name says so
     (`X-Hub-Signature-256`, `X-Gitlab-Token`...); compared with a secret-like name (`secret`,
-    `token`, `..._key`, `password`) it is a shared-token check, in both languages.
+    `token`, `..._key`, `password`) it is a shared-token check, in both languages. A value of
+    the request body compared with the webhook's own credential (`webhook_auth`,
+    `WEBHOOK_TOKEN`) is one too.
 
     ## Why is this bad?
     Ordinary string comparison stops at the first differing character, so its timing reveals how

@@ -16,6 +16,10 @@ class VerificationSkippedWhenHeaderMissing(Rule):
     Finds webhook verification that is skipped when the signature or secret is missing. The
     check runs only when the signature header (or the configured secret) is present:
     `if sig: verify(...)` with no `else` that rejects, or `if not secret: return process()`.
+    The secret is also what the HMAC key is read from: `if CONFIG not in data: return True`
+    before `hmac.new(key=data[CONFIG][API_KEY], ...)`. A parameter named `signature` is a
+    signature only in a function that computes an HMAC, names a secret or reads the request (an
+    `inspect.Signature` tested for None is not one).
 
     ## Why is this bad?
     An attacker simply leaves the header out, and an unset secret in one environment silently
