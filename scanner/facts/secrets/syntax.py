@@ -114,6 +114,15 @@ URL_PARAMETER = re.compile(
     + r")=(?P<uv>[^&\s\"'`#<>\\]{1," + str(_VALUE_STEP) + "})",
     re.IGNORECASE,
 )
+# In code, what comes before a URL parameter inside a string: a URL's path (with a `/` or a
+# template's placeholder) and `?`, then `name=value&` pairs; or the pairs of a form body. A code
+# expression (`cond?obj.x_token=!0:...`, `a&&obj.x_token=...`) holds none of these shapes.
+_QUERY_LEAD = re.compile(r"""(?P<path>[^\s"'`=?&]*)\?(?:[^\s"'`=?&]+=[^\s"'`&]*&)*"""
+                         r"""|(?:[^\s"'`=?&]+=[^\s"'`&]*&)+""")
+# What ends that lead, reading back from the parameter: a string's quote, a space, an operator.
+_QUERY_LEAD_STOP = frozenset(" \t\"'`|!()<>;,*^")
+_QUERY_LEAD_REACH = 2_048
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # `f"{base}?..."`, `${base}?...`
 # `<password>...</password>` in XML config (Maven settings, .NET, Spring).
 XML_ELEMENT = re.compile(r"<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>(?P<value>[^<>\s]+)</",
                          re.IGNORECASE)
@@ -260,6 +269,8 @@ def find_assignments(line: str, mode: str, *, env: bool = False,
                                  element.start("key"), True)
                 continue
         parameter = URL_PARAMETER.match(line, start)
+        if parameter is not None and mode == QUOTED and not _in_query_string(line, start):
+            parameter = None
         if parameter is not None and parameter.start("uv") not in seen:
             kind = classify_key(parameter.group("key"), env=env)
             value_end = parameter.end("uv")
@@ -275,6 +286,24 @@ def find_assignments(line: str, mode: str, *, env: bool = False,
                 seen.add(match.start("value"))
                 yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
                                  match.end("value"), match.start("key"), True)
+
+
+def _in_query_string(line: str, start: int) -> bool:
+    """Whether a `name=value` at line[start] of code stands in a URL's query or a form body in a
+    string (after its opening quote, or after a URL or pairs), not in an expression."""
+    if line[start - 1:start] in {"\"", "'", "`"}:
+        return True
+    low, limit = start, max(0, start - _QUERY_LEAD_REACH)
+    while low > limit and line[low - 1] not in _QUERY_LEAD_STOP:
+        low -= 1
+    lead = _QUERY_LEAD.fullmatch(line, low, start)
+    if lead is None:
+        return False
+    path = lead.group("path")
+    if path and ("/" in path or _PLACEHOLDER.search(path)):
+        return True
+    # No URL before it (`?a=b&` or a form body): only right after a quote or a space.
+    return not path and (low == 0 or line[low - 1] in " \t\"'`")
 
 
 def find_xml_block(line: str, value_line: str, closing_line: str, *,
@@ -385,4 +414,10 @@ def mode_for_filename(filename: str) -> str:
     code = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html",
             ".ipynb", ".go", ".rb", ".java", ".kt", ".php", ".cs", ".scala", ".swift", ".rs",
             ".c", ".cc", ".cpp", ".h", ".m", ".groovy", ".dart", ".tf")
-    return QUOTED if lower.endswith(code) else LOOSE
+    return QUOTED if lower.endswith(code) or is_source_map(lower) else LOOSE
+
+
+def is_source_map(filename: str) -> bool:
+    """`chunk.3f2a9c1b.js.map`, `site.css.map`: JSON whose strings hold the bundled sources,
+    so its values are read as code's are (quoted literals only)."""
+    return filename.lower().endswith((".js.map", ".mjs.map", ".cjs.map", ".css.map", ".ts.map"))
