@@ -3,16 +3,15 @@ the real-code evaluation), rebuilt in the ops-console fixture: exact findings wi
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scanner.model.document import Document, is_test_directory
-from tests.gitrepo import Repo, scan_committed
+from tests.gitrepo import scan_committed
+from tests.secrets.fixture_projects import finding_rows, scan_project
 
-PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "secrets" / "ops-console"
 DIST = "opsconsole/static/opsconsole/dist"
 STORAGE_CHUNK = f"{DIST}/chunks/app_integrations_storage_tsx.34db1ab666dd3643314f.js"
 STORAGE_MAP = f"{DIST}/sourcemaps/app_integrations_storage_tsx.1f4c4c3ac10ce499beaafc65979b6227.js.map"
@@ -43,18 +42,7 @@ HEX_32 = "33b92bb5491daf3f7c1e200673a7ae0e"
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    repo = Repo(tmp_path_factory.mktemp("bundles") / "ops-console")
-    shutil.copytree(PROJECT, repo.root, dirs_exist_ok=True)
-    repo.commit()
-    code, found = repo.run("scan", "--select", "SH1", "--no-cache", "--no-baseline")
-    assert code == 1
-    assert not found["summary"]["errors"]
-    return found
-
-
-def _rows(report: dict[str, Any]) -> set[tuple[str, int, str, str, str]]:
-    return {(f["path"], f["line"], f["rule"], f["confidence"], f["context"])
-            for f in report["findings"]}
+    return scan_project("ops-console", tmp_path_factory.mktemp("bundles"))
 
 
 def _scan(tmp_path: Path, files: dict[str, str]) -> set[tuple[str, int, str]]:
@@ -64,7 +52,7 @@ def _scan(tmp_path: Path, files: dict[str, str]) -> set[tuple[str, int, str]]:
 
 
 def test_ops_console_findings_are_exact(report: dict[str, Any]) -> None:
-    assert _rows(report) == EXPECTED
+    assert finding_rows(report) == EXPECTED
 
 
 def test_the_bundle_own_box_token_and_zoom_secret_are_still_found(report: dict[str, Any]) -> None:
