@@ -3,6 +3,8 @@ the real-code evaluation), rebuilt in the ops-console fixture: exact findings wi
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ EXPECTED = {
 # Values of the fixture's own making, in the shapes sentry's tree holds them.
 MIXED_32 = "GSQYFQPPlauFuy31Njf72dLqLJ3pKO5R"
 HEX_32 = "33b92bb5491daf3f7c1e200673a7ae0e"
+GITHUB_TOKEN = "ghp_Rk2vN8qLw5Xz3Tb7Yc1Hd9Mf4Pj6Gs0Ka2Ue"
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +70,22 @@ def test_the_bundle_own_box_token_and_zoom_secret_are_still_found(report: dict[s
 
 def test_a_source_map_comment_names_a_file(tmp_path: Path) -> None:
     """`//# sourceMappingURL=zoom_panel.<hash>.js.map`: the provider word starts the file name and
-    the hash is mixed-case, so only the comment says it is a name; an inline `data:` map and the
-    same value assigned in the chunk's code are still read."""
+    the hash is mixed-case, so only the comment says it is a name; the same value assigned in a
+    chunk's code, an inline `data:` map's sources and a URL's user part are still read."""
     chunk = ('"use strict";(self.webpackChunkapp=self.webpackChunkapp||[]).push([["zoom_panel"],{1:()=>{}}]);\n'
              f"//# sourceMappingURL=../maps/zoom_panel_tsx.{MIXED_32}.js.map\n")
+    sources = json.dumps({"version": 3, "sources": ["deploy.ts"],
+                          "sourcesContent": [f'const GITHUB_TOKEN = "{GITHUB_TOKEN}";']})
+    inline = f"//# sourceMappingURL=data:application/json;base64,{base64.b64encode(sources.encode()).decode()}\n"
     found = _scan(tmp_path, {
         "static/dist/chunks/zoom_panel.js": chunk,
         "static/dist/chunks/zoom_admin.js": f'const zoom_secret="{MIXED_32}";\n',
+        "static/dist/chunks/deploy.js": "console.log(1);\n" + inline,
+        "static/dist/chunks/zoom_maps.js": f"//# sourceMappingURL=https://zoom:{MIXED_32}@maps.acme.io/a.js.map\n",
     })
-    assert found == {("static/dist/chunks/zoom_admin.js", 1, "SH105")}
+    assert found == {("static/dist/chunks/zoom_admin.js", 1, "SH105"),
+                     ("static/dist/chunks/deploy.js", 2, "SH106"),
+                     ("static/dist/chunks/zoom_maps.js", 1, "SH105")}
 
 
 def test_a_provider_word_inside_a_longer_name_is_weak_context(tmp_path: Path) -> None:
