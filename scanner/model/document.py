@@ -97,6 +97,26 @@ _VENDOR_BUILD = re.compile(
     r"|[.-](?=[0-9a-f]{0,63}[0-9])[0-9a-f]{8,64}(?:\.chunk)?\.[cm]?js$")
 
 
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "fixtures",
+                        "testdata", "pytest"})
+_TEST_DIR_WORDS = frozenset({"test", "tests", "testing"})
+# `testutils`, `testlib`, `testhelpers`: a test word glued to what test support code is called.
+_TEST_SUPPORT_DIR = re.compile(
+    r"tests?(?:utils?|libs?|helpers?|support|kit|tools?|data|fixtures?|cases?|suites?|common|"
+    r"harness|runners?|apps?|project)")
+
+
+def is_test_directory(name: str) -> bool:
+    """Whether a directory's (lower-case) name says it holds tests or their support code: a test
+    directory's name (`tests`, `__tests__`, `fixtures`, a package's `pytest/` plugin), a test word
+    in it (`integration_tests`, `test-utils`), or one glued to a support word (`testutils`); not
+    `latest`, `contest`, `api_spec`."""
+    if name in _TEST_DIRS:
+        return True
+    words = re.split(r"[_\-.]+", name)
+    return any(word in _TEST_DIR_WORDS or _TEST_SUPPORT_DIR.fullmatch(word) for word in words)
+
+
 def kind_of(path: str) -> FileKind:
     """File kind from the name alone (no I/O): suffixes first, then `identify` for the rest."""
     name = path.rsplit("/", 1)[-1].lower()  # string work: this runs for every file
@@ -256,9 +276,8 @@ class Document:
     def is_test(self) -> bool:
         """Test code, fixtures and examples: where dummy credentials are expected."""
         name = self.parts[-1] if self.parts else ""
-        dirs = set(self.parts[:-1])
         return bool(
-            dirs & {"test", "tests", "testing", "__tests__", "spec", "specs", "fixtures", "testdata"}
+            any(is_test_directory(part) for part in self.parts[:-1])
             or name.startswith("test_")
             or re.search(r"(_test\.py|\.(test|spec)\.[jt]sx?)$", name)
             or name == "conftest.py"

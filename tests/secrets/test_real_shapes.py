@@ -3,13 +3,10 @@ evaluation), rebuilt in the home-hub fixture: exact findings with their confiden
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
-from tests.gitrepo import Repo
-
-PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "secrets" / "home-hub"
+from tests.secrets.fixture_projects import finding_rows, scan_project
 
 # (path, line, rule, confidence, context). Everything else in the fixture is a negative: names
 # written as values, a dummy-named constant, a Bearer challenge, a badge token, a Firebase mobile
@@ -37,27 +34,16 @@ EXPECTED = {
 
 
 def _scan(tmp_path: Path) -> dict[str, Any]:
-    repo = Repo(tmp_path / "home-hub")
-    shutil.copytree(PROJECT, repo.root, dirs_exist_ok=True)
-    repo.commit()
-    code, report = repo.run("scan", "--select", "SH1", "--no-cache", "--no-baseline")
-    assert code == 1
-    assert not report["summary"]["errors"]
-    return report
-
-
-def _rows(report: dict[str, Any]) -> set[tuple[str, int, str, str, str]]:
-    return {(f["path"], f["line"], f["rule"], f["confidence"], f["context"])
-            for f in report["findings"]}
+    return scan_project("home-hub", tmp_path)
 
 
 def test_home_hub_findings_are_exact(tmp_path: Path) -> None:
-    assert _rows(_scan(tmp_path)) == EXPECTED
+    assert finding_rows(_scan(tmp_path)) == EXPECTED
 
 
 def test_oauth1_consumer_pair_is_a_high_client_secret(tmp_path: Path) -> None:
     """`PUBLIC_KEY`/`NOT_SO_PRIVATE_KEY` assigned together: the private half is SH101, high."""
-    rows = _rows(_scan(tmp_path))
+    rows = finding_rows(_scan(tmp_path))
     assert ("hub/integrations/telly/const.py", 8, "SH101", "high", "code") in rows
     assert not any(row[:3] == ("hub/integrations/telly/const.py", 8, "SH110") for row in rows)
 
@@ -74,13 +60,13 @@ def test_docstring_dummies_are_low_or_dropped(tmp_path: Path) -> None:
 
 def test_names_written_as_values_are_not_keys(tmp_path: Path) -> None:
     """`api_key="pDischarge1"` names a field; `*_KEY = "s2_access_control_key"` a config entry."""
-    rows = _rows(_scan(tmp_path))
+    rows = finding_rows(_scan(tmp_path))
     assert {row[1] for row in rows if row[0] == "hub/integrations/solar/sensor.py"} == {28}
 
 
 def test_openapi_example_blocks_are_low_and_rate_limits_are_no_passwords(tmp_path: Path) -> None:
     """A token inside an `"example": {` block is an example (low); `"5/m/user"` is a rate limit."""
-    rows = _rows(_scan(tmp_path))
+    rows = finding_rows(_scan(tmp_path))
     assert {row for row in rows if row[0] == "hub/api_docs.py"} == {
         ("hub/api_docs.py", 9, "SH102", "low", "example"),
         ("hub/api_docs.py", 24, "SH102", "high", "code"),

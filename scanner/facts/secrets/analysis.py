@@ -99,7 +99,8 @@ _MOBILE_CLIENT_CONFIGS = frozenset({"google-services.json", "googleservice-info.
 _BASE64_JOINERS = " \t\"'`+,\\"
 _BASE64_TAIL = re.compile(r"[A-Za-z0-9+/]{16}$")
 _BASE64_LINE = re.compile(r"\s*[A-Za-z0-9+/]{40,}={0,2}")
-_LOWERCASE_DIGEST = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+# A bundler's comment naming the source map of the file it ends (`//# sourceMappingURL=...`).
+_SOURCE_MAP_REFERENCE = "sourceMappingURL="
 # How far apart (in lines) the two halves of an application's key pair may be assigned.
 _PAIR_LINES = 3
 # `NAME = "literal"`, `name: str = "literal"`, `"name": "literal"` (after the indentation). Every
@@ -474,7 +475,7 @@ class _Analysis:
                 continue
             if item.boundary == "base64" and self._continues_base64(number, line[:column - 1]):
                 continue
-            if not item.distinctive and "A-Z" in item.pattern and _is_lowercase_digest(token.value):
+            if _in_source_map_name(line, column - 1):
                 continue
             if not self._counted(f"{item.provider} tokens", number):
                 continue
@@ -689,10 +690,17 @@ class _Analysis:
             self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
 
 
-def _is_lowercase_digest(token: str) -> bool:
-    """A git commit id or a SHA-256 digest in lower-case hex: what a mixed-case format without a
-    prefix of its own (an AWS secret key's 40 base64 characters) matches by chance."""
-    return _LOWERCASE_DIGEST.fullmatch(token) is not None
+def _in_source_map_name(line: str, start: int) -> bool:
+    """Whether line[start] is in the file name of a bundler's `//# sourceMappingURL=<name>`
+    comment (`chunk_tsx.<content hash>.js.map`): a file name, never a credential. An inline
+    `data:` map (the sources themselves) and a URL's query or user part are read as usual."""
+    at = line.rfind(_SOURCE_MAP_REFERENCE, max(0, start - 1_000), start)
+    if at == -1:
+        return False
+    name = line[at + len(_SOURCE_MAP_REFERENCE):start]
+    _, scheme, path = name.rpartition("://")
+    return (not name.lower().startswith("data:") and not any(c in name for c in " \t?#@=")
+            and (not scheme or "/" in path))  # not in a URL's user and host part
 
 
 def _in_badge_url(line: str, start: int) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from scanner.facts.providers import WORD_CHARS, Catalogue, ProviderFormat, catalogue
-from scanner.facts.secrets import values
+from scanner.facts.secrets import syntax, values
 from scanner.model.document import Document
 
 # The regex parser measures a pattern's widest match (`sre_parse` before Python 3.11).
@@ -62,6 +62,13 @@ _ALTERNATING = re.compile(r"(?:[A-Za-z][0-9]|[0-9][A-Za-z]){4,}[A-Za-z0-9]?")
 _QUANTIFIER = re.compile(r"\?|\*|\+|\{(\d+)(?:,(\d*))?\}")
 # The longest repeat a head keeps: with start of match, Hyperscan refuses long ones.
 _HEAD_REPEAT = 16
+# A token of hex digits in one case, where the format's alphabet has both cases of letters
+# beyond `f`, is a digest or a content hash when a random token would be so this rarely.
+_HEX_CHANCE = 1e-9
+_SINGLE_CASE_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
+# The name characters around a context word (`MY_ZOOM_SECRET`, `flamegraphZoomView`).
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$.-")
+_NAME_REACH = 100
 
 
 @dataclass(frozen=True)
@@ -399,7 +406,7 @@ class FormatSet:
         lower = random.lower()
         if (values.has_low_variety(random) or _is_counting(random)
                 or any(word in lower for word in _DUMMY_WORDS) or values.is_templated(token)
-                or _is_alternating_dummy(random)):
+                or _is_alternating_dummy(random) or _is_hash_shaped(item, random)):
             return True
         if not item.keywords and values.is_word_like(token):
             return True  # a bare shape with no prefix of its own: identifiers are not tokens
@@ -407,6 +414,87 @@ class FormatSet:
         near = text[max(0, start - 200):end + 200]
         return any(len(d.value) >= 16 and d.value in near and token in d.value
                    for d in self.dummies.dummies)
+
+
+def _is_hash_shaped(item: ProviderFormat, random: str) -> bool:
+    """Hex digits in one case where the format's alphabet mixes both cases of letters: a commit
+    id, a digest or a bundler's content hash, since a random token of that alphabet is so only
+    with a chance of (16 / alphabet size) ** length (about 1e-19 for 32 of 62 symbols)."""
+    if _SINGLE_CASE_HEX.fullmatch(random) is None:
+        return False
+    size = _mixed_case_alphabet_size(item.pattern)
+    return size > 16 and (16 / size) ** len(random) < _HEX_CHANCE
+
+
+@functools.cache
+def _mixed_case_alphabet_size(pattern: str) -> int:
+    """How many characters the pattern's classes accept, when they hold upper- and lower-case
+    letters beyond hex (`[A-Za-z0-9]`: 62); 0 for any other alphabet (hex, digits, one case)."""
+    chars = _class_chars(_sre_parse.parse(pattern))
+    mixed = any(c in chars for c in "GHIJKLMNOPQRSTUVWXYZ") and any(c in chars for c in "ghijklmnopqrstuvwxyz")
+    return len(chars) if mixed else 0
+
+
+def _class_chars(parsed: Any) -> set[str]:
+    """The characters that the classes (`[...]`, `\\w`, `.`) of a parsed pattern accept."""
+    found: set[str] = set()
+    for op, argument in parsed:
+        name = _opcode(op)
+        if name == "IN":
+            for kind, value in argument:
+                kind_name = _opcode(kind)
+                if kind_name == "LITERAL":
+                    found.add(chr(value))
+                elif kind_name == "RANGE":
+                    found.update(chr(c) for c in range(value[0], value[1] + 1))
+                elif kind_name == "CATEGORY":
+                    found.update(_CATEGORY_CHARS.get(_opcode(value), ""))
+                elif kind_name == "NEGATE":
+                    return set(_PRINTABLE)
+        elif name == "ANY":
+            return set(_PRINTABLE)
+        elif name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
+            found |= _class_chars(argument[2])
+        elif name in {"SUBPATTERN", "ATOMIC_GROUP"}:
+            found |= _class_chars(argument[-1])
+        elif name == "BRANCH":
+            for branch in argument[1]:
+                found |= _class_chars(branch)
+    return found
+
+
+def _opcode(code: Any) -> str:
+    """A parsed pattern's opcode by name (an int subclass that prints as a number before 3.11)."""
+    return str(getattr(code, "name", code))
+
+
+_PRINTABLE = "".join(chr(c) for c in range(33, 127))
+_CATEGORY_CHARS = {
+    "CATEGORY_DIGIT": "0123456789",
+    "CATEGORY_WORD": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_",
+}
+
+
+def _names_provider(text: str, start: int, end: int, limit: int | None = None) -> bool:
+    """Whether the mention of a provider's context word at text[start:end] names the provider:
+    a word of its own (`ZOOM_SECRET`, `zoomClientSecret`, `box.com`), or glued inside a longer
+    word (`flamegraphZoomView`, `multipleCheckbox_`, `zoomed`) in a name that also names a
+    credential (`myZoomSecret`); a longer word holding it by chance is weak context. The name
+    is read up to `limit` (where the value it may name starts)."""
+    before = text[start - 1:start]
+    glued_before = before.isascii() and before.isalnum() and text[start].isalnum()
+    last, after = text[end - 1], text[end:end + 1]
+    glued_after = (last.isalpha() and after.isascii() and after.isalpha()
+                   and (after.islower() or last.isupper()))
+    if not (glued_before or glued_after):
+        return True
+    low, high = start, end
+    while low > max(0, start - _NAME_REACH) and text[low - 1] in _NAME_CHARS:
+        low -= 1
+    while high < min(len(text) if limit is None else limit, end + _NAME_REACH) and text[high] in _NAME_CHARS:
+        high += 1
+    name = text[low:high].lower()
+    return any(word in name for word in syntax.KEY_WORDS)
 
 
 def _is_counting(random: str) -> bool:
@@ -531,7 +619,8 @@ def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
     for item in formats.by_context_word[word]:
         width = formats.widths[item.id]
         for token in formats.tokens_at(text, item, end, limit + width, limit):
-            if _NAMES_THE_VALUE.fullmatch(text, end, token.start):
+            if (_NAMES_THE_VALUE.fullmatch(text, end, token.start)
+                    and _names_provider(text, start, end, token.start)):
                 yield token
 
 

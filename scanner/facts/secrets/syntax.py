@@ -114,6 +114,17 @@ URL_PARAMETER = re.compile(
     + r")=(?P<uv>[^&\s\"'`#<>\\]{1," + str(_VALUE_STEP) + "})",
     re.IGNORECASE,
 )
+# In code, what comes before a URL parameter inside a string: a URL's path (with a `/` or a
+# template's placeholder) and `?`, then `name=value&` pairs; or the pairs of a form body. A code
+# expression (`cond?obj.x_token=!0:...`, `a&&obj.x_token=...`) holds none of these shapes.
+_QUERY_LEAD = re.compile(r"""(?P<path>[^\s"'`=?&]*)\?(?:[^\s"'`=?&]+=[^\s"'`&]*&)*"""
+                         r"""|(?:[^\s"'`=?&]+=[^\s"'`&]*&)+""")
+# What ends that lead, reading back from the parameter: a string's quote, a space, an operator.
+_STRING_OR_SPACE = " \t\"'`"
+_LAST_STOP = re.compile(".*[" + re.escape(_STRING_OR_SPACE + "|!()<>;,*^") + "]", re.DOTALL)
+# A longer run before the parameter is no URL's path and query.
+_QUERY_LEAD_REACH = 512
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # `f"{base}?..."`, `${base}?...`
 # `<password>...</password>` in XML config (Maven settings, .NET, Spring).
 XML_ELEMENT = re.compile(r"<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>(?P<value>[^<>\s]+)</",
                          re.IGNORECASE)
@@ -242,6 +253,7 @@ def find_assignments(line: str, mode: str, *, env: bool = False,
     pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
     spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
     bare, parameters = _Runs(line, _BARE_STOP), _Runs(line, _PARAMETER_STOP)
+    runs: _LeadRuns | None = None  # made for the first URL parameter in code
     for start in _key_starts(line, need_quote=mode == QUOTED, lower=lower):
         match = pattern.match(line, start)
         if match is not None:
@@ -260,6 +272,10 @@ def find_assignments(line: str, mode: str, *, env: bool = False,
                                  element.start("key"), True)
                 continue
         parameter = URL_PARAMETER.match(line, start)
+        if parameter is not None and mode == QUOTED:
+            runs = runs or _LeadRuns(line)
+            if not _in_query_string(line, start, runs):
+                parameter = None
         if parameter is not None and parameter.start("uv") not in seen:
             kind = classify_key(parameter.group("key"), env=env)
             value_end = parameter.end("uv")
@@ -275,6 +291,43 @@ def find_assignments(line: str, mode: str, *, env: bool = False,
                 seen.add(match.start("value"))
                 yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
                                  match.end("value"), match.start("key"), True)
+
+
+class _LeadRuns:
+    """Where the run of characters before a position starts (after the last stop character),
+    remembered for the last position asked: keys are asked about left to right, so each stretch
+    of a line is read once however many parameters stand in it."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.at = self.low = 0  # line[low:at] holds no stop character
+
+    def low_of(self, start: int) -> int:
+        if start < self.at:
+            self.at = self.low = 0  # asked out of order: read again from the line's start
+        found = _LAST_STOP.match(self.line, self.at, start)
+        if found is not None:
+            self.low = found.end()
+        self.at = start
+        return self.low
+
+
+def _in_query_string(line: str, start: int, runs: _LeadRuns) -> bool:
+    """Whether a `name=value` at line[start] of code stands in a URL's query or a form body in a
+    string (after its opening quote, or after a URL or pairs), not in an expression."""
+    if line[start - 1:start] in {"\"", "'", "`"}:
+        return True
+    low = runs.low_of(start)
+    if start - low > _QUERY_LEAD_REACH:
+        return False
+    lead = _QUERY_LEAD.fullmatch(line, low, start)
+    if lead is None:
+        return False
+    path = lead.group("path")
+    if path and ("/" in path or _PLACEHOLDER.search(path)):
+        return True
+    # No URL before it (`?a=b&` or a form body): only right after a quote or a space.
+    return not path and (low == 0 or line[low - 1] in _STRING_OR_SPACE)
 
 
 def find_xml_block(line: str, value_line: str, closing_line: str, *,
@@ -385,4 +438,10 @@ def mode_for_filename(filename: str) -> str:
     code = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html",
             ".ipynb", ".go", ".rb", ".java", ".kt", ".php", ".cs", ".scala", ".swift", ".rs",
             ".c", ".cc", ".cpp", ".h", ".m", ".groovy", ".dart", ".tf")
-    return QUOTED if lower.endswith(code) else LOOSE
+    return QUOTED if lower.endswith(code) or is_source_map(lower) else LOOSE
+
+
+def is_source_map(filename: str) -> bool:
+    """`chunk.3f2a9c1b.js.map`, `site.css.map`: JSON whose strings hold the bundled sources,
+    so its values are read as code's are (quoted literals only)."""
+    return filename.lower().endswith((".js.map", ".mjs.map", ".cjs.map", ".css.map", ".ts.map"))
