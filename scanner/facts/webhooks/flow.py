@@ -889,12 +889,21 @@ def swallowed_header_errors(flow: Flow) -> Iterator[ir.ExceptHandler]:
         if not any(isinstance(node, ir.Index) and node.key is not None and flow.is_header(node.key)
                    for node in ir.body_exprs(statement.body)):
             continue
+        if len(statement.body) == 1 and isinstance(statement.body[0], ir.Return):
+            continue  # a getter answering None for a missing header: its caller decides
         for handler in statement.handlers:
-            caught = ir.dotted(handler.types) if handler.types is not None else "KeyError"
-            if caught is None or caught.rsplit(".", 1)[-1] not in _MISSING_KEY_ERRORS:
+            if not _catches_missing_key(handler.types):
                 continue
             if not rejects(handler.body) and not returns(handler.body):
                 yield handler
+
+
+def _catches_missing_key(types: ir.Expr | None) -> bool:
+    """A bare `except:`, or `except KeyError` / `except (KeyError, IndexError) as e`."""
+    if types is None:
+        return True
+    caught = types.items if isinstance(types, ir.Seq) else (types,)
+    return any((ir.dotted(kind) or "").rsplit(".", 1)[-1] in _MISSING_KEY_ERRORS for kind in caught)
 
 
 

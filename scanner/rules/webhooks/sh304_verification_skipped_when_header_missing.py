@@ -19,7 +19,10 @@ class VerificationSkippedWhenHeaderMissing(Rule):
     The secret is also what the HMAC key is read from: `if CONFIG not in data: return True`
     before `hmac.new(key=data[CONFIG][API_KEY], ...)`. A parameter named `signature` is a
     signature only in a function that computes an HMAC, names a secret or reads the request (an
-    `inspect.Signature` tested for None is not one).
+    `inspect.Signature` tested for None is not one). A header read inside `try` whose
+    `except KeyError` (or a tuple of lookup errors) logs and goes on lets an unsigned request
+    through too; a getter that only returns the header, None when it is missing, does not (its
+    caller decides).
 
     ## Why is this bad?
     An attacker simply leaves the header out, and an unset secret in one environment silently
