@@ -109,7 +109,7 @@ class WebhookEntryExtractor(_WebhookExtractor):
     produces = (Route, FunctionSummary, Guard, MiddlewareSetting)
     gate = Gate(kinds=CODE_KINDS, words=ENTRY_WORDS,
                 path_words=("hook", "ipn", "notif", "event", "callback"),
-                requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN.pattern,
+                requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN,
                 vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
@@ -124,7 +124,7 @@ class SignatureComparisonExtractor(_WebhookExtractor):
     produces = (SignatureComparison,)
     gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS,
                 requires=(SECRET_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
-                pattern=COMPARISON_PATTERN.pattern, vendored=False)
+                pattern=COMPARISON_PATTERN, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -193,7 +193,7 @@ class PresenceCheckExtractor(_WebhookExtractor):
                 requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),
                           (*SIGNATURE_EVIDENCE, *SECRET_NAME_WORDS),
                           (*SIGNATURE_PREFIXES, *SECRET_NAME_WORDS)),
-                pattern=PRESENCE_PATTERN.pattern, vendored=False)
+                pattern=PRESENCE_PATTERN, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -224,7 +224,7 @@ class VerificationBypassExtractor(_WebhookExtractor):
     name = "webhook-bypasses"
     produces = (VerificationBypass,)
     gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,),
-                pattern=BYPASS_PATTERN.pattern, vendored=False)
+                pattern=BYPASS_PATTERN, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)

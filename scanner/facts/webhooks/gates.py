@@ -8,9 +8,10 @@ each with the argument (from `flow.py` and `routes.py`) that every fact-holding 
 
 from __future__ import annotations
 
-import re
-
 from scanner.facts.patterns import GAP, GAP_ITEM, STRING, VALUE_PREFIX
+
+# The `*_PATTERN` gate patterns are kept as text: a Gate compiles its own on first use (compiled
+# here, at import, they cost about 15 ms of every hook run).
 
 # -- the words each extractor started from -------------------------------------------------------
 
@@ -121,18 +122,18 @@ _SECRET_TESTED = (
     r"(?![a-z0-9_$.]*[\s\\]*\()")
 
 # A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
-COMPARISON_PATTERN = re.compile("|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL)))
+COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL))
 # A presence check (flow.presence) tests a signature header or a name of the webhook secret.
-PRESENCE_PATTERN = re.compile("|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED)))
+PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED))
 
 # -- bypasses --------------------------------------------------------------------------------------
 
 # flow._bypasses: a call named like a skipped verification, Stripe's `Event.construct_from`, or a
 # verification flag passed False (a keyword argument: Python only).
-BYPASS_PATTERN = re.compile("|".join((
+BYPASS_PATTERN = "|".join((
     r"without_?verification|skip_?verif|unverified|no_?verify|construct_from",
     *(rf"{flag}(?<![a-z0-9_$]{flag}){GAP}={VALUE_PREFIX}false(?![a-z0-9_$.])"
-      for flag in ("verify", "verify_signature", "validate_signature", "check_signature")))))
+      for flag in ("verify", "verify_signature", "validate_signature", "check_signature"))))
 
 # -- routes ------------------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ _TABLE_CALLS = "|".join(rf"{name}(?<![a-z0-9_$]{name})(?<!def {name})(?<!functio
 # (`csrf_exempt`, `require_POST`, `require_http_methods`, a view class's `post`), or Django's
 # MIDDLEWARE. Guards and function summaries of a file without routes are only ever read when a
 # name leads to the file, and the project index then loads it whatever its gate says.
-ROUTE_PATTERN = re.compile("|".join((
+ROUTE_PATTERN = "|".join((
     # Decorators (`@app.post`, `@router.api_route`, aiohttp `@routes.view`) and JS route calls
     # (`app.post`, `router.put`); aiohttp's `web.post(...)`. `route`, `get` and `delete`
     # decorators serve POST only through `methods=` in the same call (a path built by calls
@@ -177,4 +178,4 @@ ROUTE_PATTERN = re.compile("|".join((
     # Next.js route files export their handlers (`export default`, `export async function POST`,
     # `export { handler as default }`, `module.exports = handler`, `exports.POST = ...`).
     r"export",
-)))
+))
