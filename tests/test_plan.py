@@ -102,3 +102,26 @@ def test_a_gate_keeping_bundles_out_changes_no_finding() -> None:
     assert plan.admits(scopes, Document("static/app.js", request.replace(",", ",\n") + "\n"))
     files = {"static/app.js": bundle}
     assert _key(scan_files(files).findings) == _key(scan_files(files, fast_paths=False).findings)
+
+
+def test_a_gate_pattern_searched_branch_by_branch_answers_as_the_whole_pattern() -> None:
+    """Gates search their pattern's top-level alternatives one by one (faster in Python's `re`):
+    on every fixture file and rule example, each gate answers exactly as the whole pattern."""
+    import re
+
+    from scanner.facts.base import AnyOf, top_level_branches
+
+    assert top_level_branches(r"a|b(c|d)|[|]x|\|y") == ["a", "b(c|d)", "[|]x", r"\|y"]
+    assert top_level_branches(r"[]|]a|b") == ["[]|]a", "b"]
+    assert top_level_branches(r"(?i)a|b") == [r"(?i)a|b"]  # a global flag holds for every branch
+    assert top_level_branches(r"(a)|\1") == [r"(a)|\1"]  # group numbers would change
+    texts = [path.read_text(encoding="utf-8", errors="replace").lower()
+             for path in FIXTURES.rglob("*") if path.is_file() and path.stat().st_size < 200_000]
+    texts += [example.code.lower() for _, example in EXAMPLES]
+    patterns = [extractor.gate.pattern for extractor in EXTRACTORS if extractor.gate.pattern]
+    assert patterns
+    for pattern in patterns:
+        whole, split = re.compile(pattern), AnyOf(pattern)
+        assert len(split.branches) > 1 or pattern.startswith("\\A"), pattern[:60]
+        for text in texts:
+            assert (whole.search(text) is None) == (split.search(text) is None), pattern[:60]
