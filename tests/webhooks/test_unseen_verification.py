@@ -33,3 +33,29 @@ def test_a_verification_named_call_on_a_module_name_still_has_to_verify() -> Non
             '    return HttpResponse()\n')
     lines = [f.line for f in scan_files({"shop/hooks.py": code}, select=["SH301"]).findings]
     assert lines == [10]
+
+
+def test_a_class_views_delete_and_patch_are_handlers_too() -> None:
+    """A provider's uninstall callback arrives as DELETE on the same view whose POST verifies."""
+    from tests.support import scan_files
+
+    code = ('import hmac\n\nfrom django.http import HttpResponse\nfrom django.urls import path\n'
+            'from django.views import View\n\n\n'
+            'class StoreWebhookEndpoint(View):\n'
+            '    def post(self, request):\n'
+            '        if not hmac.compare_digest(sign(request.body), '
+            'request.headers.get("X-Store-Signature", "")):\n'
+            '            return HttpResponse(status=401)\n'
+            '        return HttpResponse()\n\n'
+            '    def delete(self, request):\n'
+            '        remove_installation(request.GET["installation"])\n'
+            '        return HttpResponse(status=204)\n\n\n'
+            'urlpatterns = [path("store/webhook/", StoreWebhookEndpoint.as_view())]\n')
+    found = [(f.line, f.rule) for f in scan_files({"store/views.py": code}, select=["SH301"]).findings]
+    assert found == [(14, "SH301")]
+    verified = code.replace('        remove_installation(request.GET["installation"])\n',
+                            '        if not hmac.compare_digest(sign(request.body), '
+                            'request.headers.get("X-Store-Signature", "")):\n'
+                            '            return HttpResponse(status=401)\n'
+                            '        remove_installation(request.GET["installation"])\n')
+    assert scan_files({"store/views.py": verified}, select=["SH301"]).findings == []

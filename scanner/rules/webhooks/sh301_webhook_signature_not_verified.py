@@ -30,7 +30,7 @@ _NEEDS = (Route, FunctionSummary, Guard, MiddlewareSetting)
 # Methods through which a class named as a handler, dependency or guard does its work.
 _CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
                         "authenticate", "has_permission")
-_VIEW_METHODS = ("post", "put")
+_VIEW_METHODS = ("post", "put", "patch", "delete")
 # A function or method named as a verification of a request or message (`verify`,
 # `validate_request`, `validator`, `check_signature`), not of something else
 # (`verify_event_loop_thread`).
@@ -85,6 +85,8 @@ class WebhookSignatureNotVerified(ProjectRule):
     `validator(self, request)`) on a value bound at run time (a local, a loop variable, a
     parameter) runs code the rule cannot follow: it counts as a verification, since "never
     verifies" could not be said. `super().post(...)` is followed to the class that defines it.
+    A class-based view's handlers are its `post`, `put`, `patch` and `delete` (a provider's
+    uninstall callback arrives as a DELETE).
 
     A handler reached through a per-registration secret in its URL is authenticated by that
     URL (a capability URL): one bound by a webhook registry to the id it is served under (the
@@ -630,7 +632,8 @@ class _Verdict:
 
 
 def _is_view_method(function: _Function) -> bool:
-    """`post`/`put` of a class-based view (Django View, Starlette HTTPEndpoint)."""
+    """`post`/`put`/`patch`/`delete` of a class-based view (Django View, Starlette HTTPEndpoint):
+    a provider's uninstall callback arrives as DELETE on the view whose POST takes events."""
     summary = function.summary
     return summary.name in _VIEW_METHODS and summary.cls is not None \
         and function.language == "python"
