@@ -3,6 +3,7 @@ any path (the handler, what it calls, its decorators, dependencies, guards and m
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -76,7 +77,10 @@ class WebhookSignatureNotVerified(ProjectRule):
 
     A handler is a webhook handler when its route or name says so (`webhook`, `hook`, `events`,
     `callback`, `notify`, `ipn`...), when it reads a provider signature or event header, or when
-    it is CSRF-exempt and parses a provider event. Verification is `hmac.compare_digest` /
+    it is CSRF-exempt and parses a provider event. A class-based view open to anyone (empty
+    DRF permission classes, CSRF-exempt) routed in the same table as a view of the same package
+    that verifies its sender is that sender's lifecycle callback (an app marketplace's
+    `installed`) and needs the same check. Verification is `hmac.compare_digest` /
     `crypto.timingSafeEqual` over an HMAC, a provider library (`stripe.Webhook.construct_event`,
     `slack_sdk` `SignatureVerifier`, `svix`/`standardwebhooks` `Webhook.verify`, Twilio
     `RequestValidator`, `gidgethub`, `@octokit/webhooks`), or a function you name in
@@ -447,6 +451,8 @@ class _Verdict:
         for path in scanned:
             facts = index.load(path, _NEEDS)
             assert facts is not None
+            open_views: list[tuple[_Function, Route]] = []
+            handlers: list[_Function] = []
             for route in facts.of(Route):
                 for function in self._route_targets(route, path):
                     if function.qualified in seen:
@@ -460,7 +466,11 @@ class _Verdict:
                                             route.labels)
                     if handler is not None:
                         seen.add(function.qualified)
+                        handlers.append(function)
                         yield handler
+                    elif summary.name in ("post", "put") and self._open_view(function):
+                        open_views.append((function, route))
+            yield from self._open_siblings(path, handlers, open_views, seen)
         # Views not wired in a scanned route table but marked by their decorators (Django).
         for path in scanned:
             if not path.endswith(".py"):
@@ -475,6 +485,25 @@ class _Verdict:
                 if handler is not None:
                     seen.add(view.qualified)
                     yield handler
+
+    def _open_siblings(self, path: str, handlers: list[_Function],
+                       open_views: list[tuple[_Function, Route]],
+                       seen: set[str]) -> Iterator[_Handler]:
+        """Views open to anyone (no permission, CSRF-exempt) routed in the same table as a
+        receiver or open view of the same package that verifies its sender: a lifecycle callback
+        (`installed`) of that sender, which needs the same check."""
+        candidates = (*handlers, *(view for view, _ in open_views))
+        for function, route in open_views:
+            package = posixpath.dirname(function.path)
+            sibling = next((f for f in candidates if posixpath.dirname(f.path) == package
+                            and f is not function and self.verified(f)), None)
+            if sibling is None or function.qualified in seen:
+                continue
+            seen.add(function.qualified)
+            yield _Handler(function, route.path, f"it takes anyone's POST, routed beside "
+                           f"`{sibling.summary.qualname}`, which verifies its sender",
+                           route.framework, route.owner, route.middleware, path,
+                           route.verifying_middleware)
 
     def _route_targets(self, route: Route, path: str) -> list[_Function]:
         if route.local:
@@ -554,6 +583,18 @@ class _Verdict:
                 return Sender("its sender", "a signature header",
                               f"`{other.qualname}` in the same module verifies it")
         return None
+
+    def _open_view(self, function: _Function) -> bool:
+        """A class-based view's method whose class opens it to anyone (empty DRF permission
+        classes) and exempts it from CSRF: what a third party's POST needs."""
+        if not _is_view_method(function):
+            return False
+        class_qualname = function.qualified.rsplit(".", 1)[0]
+        if self._drf_access(class_qualname) != "open":  # the class itself opens it
+            return False
+        exempt = function.summary.csrf_exempt or any(
+            f.summary.csrf_exempt for f in self._class_methods(class_qualname, ("dispatch",)))
+        return exempt and not self._authenticated(function)
 
     def _authenticated(self, function: _Function) -> bool:
         """A login or permission guards the view: its decorators, dependencies, DRF permission
