@@ -38,3 +38,32 @@ def test_lookups_of_names_outside_the_project_stay_missed() -> None:
         assert index.module("django.views") is None
     index.load("svc/app.py")
     assert index.module("django.views") is None
+
+
+CLASSES = {"svc/pkg/bases.py": "class TeamEndpoint:\n    permission_classes = (TeamPermission,)\n",
+           "svc/pkg/views.py": "from pkg.bases import TeamEndpoint\n\n\n"
+                               "class Settings(TeamEndpoint):\n    def put(self, request):\n"
+                               "        return request\n"}
+
+
+def _load_classes(path: str) -> FileFacts | None:
+    if path not in CLASSES:
+        return None
+    facts = FileFacts()
+    symbols = module_symbols(Document(path, CLASSES[path]))
+    if symbols is not None:
+        facts.add(symbols)
+    return facts
+
+
+def test_a_class_imported_under_its_package_name_resolves_below_a_deeper_root() -> None:
+    """`svc/pkg/views.py` imports `pkg.bases.TeamEndpoint` (the package's own name, the way the
+    code runs): the import resolves to the class indexed as `svc.pkg.bases.TeamEndpoint`, so its
+    ancestors (and the permissions they set) are known when a monorepo is scanned from its root."""
+    index = ProjectIndex({}, _load_classes, scanned=frozenset(CLASSES))
+    views = index.module_of_path("svc/pkg/views.py")
+    assert views is not None
+    assert index.resolve(views, "TeamEndpoint") == "svc.pkg.bases.TeamEndpoint"
+    assert index.class_symbol("svc.pkg.bases.TeamEndpoint") is not None
+    assert list(index.mro("svc.pkg.views.Settings")) == ["svc.pkg.views.Settings",
+                                                         "svc.pkg.bases.TeamEndpoint"]

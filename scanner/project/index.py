@@ -201,6 +201,9 @@ class ProjectIndex:
         symbols = self.modules.get(module) or self.module(module)
         if symbols is None:
             return qualname
+        if symbols.module != module:
+            # Found under a deeper root (`svc/pkg/mod.py` for `pkg.mod`): its own name is the key.
+            qualname = _join(symbols.module, member, symbols.language)
         head, _, rest = member.partition(".")
         if head in symbols.functions or any(c.qualname == _qualify(symbols, head)
                                             for c in symbols.classes):
