@@ -78,6 +78,7 @@ _EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "
 _TEMPLATE_MARKERS = (".example", ".sample", ".template", ".dist")
 _EXAMPLE_MARKERS = (*_TEMPLATE_MARKERS, "example.", "sample.")
 _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
+_CATALOGUE_DIRS = frozenset({"locale", "locales", "translations", "i18n", "l10n"})
 # A value given as a documented example: a schema's `examples=[...]`/`"example": ...`, JSDoc.
 _EXAMPLE_VALUE = re.compile(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
 _EXAMPLE_BLOCK = re.compile(r"""\bexamples?["']?[ \t]*[:=][ \t]*[\[({][ \t]*$""", re.IGNORECASE)
@@ -297,9 +298,15 @@ class Document:
             return "generated"
         if dirs & _EXAMPLE_DIRS or any(marker in name for marker in _EXAMPLE_MARKERS):
             return "example"
-        if self.kind is FileKind.MARKDOWN or dirs & _DOC_DIRS:
+        if self.kind is FileKind.MARKDOWN or dirs & _DOC_DIRS or self._is_catalogue(name, dirs):
             return "docs"
         return "code"
+
+    def _is_catalogue(self, name: str, dirs: set[str]) -> bool:
+        """A translation catalogue: gettext `.po`/`.pot`, or a JSON/YAML file of UI strings under
+        `LC_MESSAGES/`, `locale(s)/`, `translations/`, `i18n/`: prose, its URLs examples."""
+        return name.endswith((".po", ".pot")) or "lc_messages" in dirs or (
+            bool(dirs & _CATALOGUE_DIRS) and self.kind in (FileKind.JSON, FileKind.YAML))
 
     # Contexts where realistic-looking dummy values are expected (tests, docs, examples).
     DUMMY_CONTEXTS = frozenset({"test", "docs", "example"})

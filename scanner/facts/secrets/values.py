@@ -55,6 +55,15 @@ _PATH_SUFFIX = re.compile(r"\.(?:json|pem|key|p12|pfx|crt|cer|txt|ya?ml|env|ini|
                           re.IGNORECASE)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+")
 _NATURAL_SEGMENT = re.compile(r"^(?:[a-z]+|[A-Z]+|[a-z]*(?:[A-Z][a-z]*)+)$")
+# "password" and "secret" as people write them in place of a value, in the languages of
+# translated docs and catalogues (`usuario:contraseña@host`): a dummy, not a credential.
+_DUMMY_WORDS = ("password", "passwort", "secret", "kennwort", "contraseña", "contrasena",
+                "motdepasse", "mot_de_passe", "mot de passe", "senha", "wachtwoord", "lösenord",
+                "losenord", "salasana", "passord", "adgangskode", "hasło", "haslo", "heslo",
+                "jelszó", "jelszo", "şifre", "parola", "пароль", "密码", "密碼", "パスワード",
+                "비밀번호", "geheim")
+_CODE_BETWEEN_STRINGS = re.compile(
+    r"[)\]}]+[)\]}{(\s]*[,;][)\]},;{(\s]*[A-Za-z_$][\w$]*\s*[:=(]\s*\Z")
 # Leetspeak folded back, so `P@55w0rd!` reads as the dummy it is.
 _LEET = str.maketrans("@4301!|$57", "aaeoiilsst")
 
@@ -70,7 +79,7 @@ def is_placeholder(value: str, extra: Iterable[str] = ()) -> bool:
     folded = lower.translate(_LEET)
     return (lower in EMPTY_VALUES
             or any(marker in lower for marker in PLACEHOLDER_MARKERS)
-            or any(word in folded for word in ("password", "passwort", "secret"))
+            or any(word in folded for word in _DUMMY_WORDS)
             or any(marker.lower() in lower for marker in extra))
 
 
@@ -159,6 +168,12 @@ def is_hash_like(value: str) -> bool:
     return bool(_HASH_PREFIX.match(value))
 
 
+def is_code_between_strings(value: str) -> bool:
+    """The code between two string literals read as one quoted value (`"Password:")}),name:"`
+    in minified JS gives `)}),name:`): closing brackets, separators and the next key."""
+    return _CODE_BETWEEN_STRINGS.match(value) is not None
+
+
 def is_unsigned_sas(value: str) -> bool:
     """An Azure shared access signature's parameters without `sig=`: a policy, not a credential."""
     lower = value.lower()
@@ -177,7 +192,8 @@ def cheap_reject(value: str, *, min_length: int = DEFAULT_MIN_LENGTH, extra: Ite
             or has_low_variety(value)
             or has_sequence(value)
             or is_word_like(value)
-            or is_unsigned_sas(value))
+            or is_unsigned_sas(value)
+            or is_code_between_strings(value))
 
 
 def detect_secrets_reject(value: str, line: str, key_start: int = 0, *, quoted: bool = True) -> bool:
