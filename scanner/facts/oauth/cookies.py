@@ -25,6 +25,11 @@ from scanner.model.document import JS_KINDS, Document, FileKind
 _FLAGS = (("httponly", "HttpOnly"), ("secure", "Secure"))
 _RESPONSES = frozenset({"res", "response", "reply", "resp"})
 _SETTINGS = frozenset({"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"})
+# A settings mapping named or commented as for development or tests is not what a deployment runs.
+_NAME_WORD = re.compile(r"[a-z]+")
+_DEV_WORDS = frozenset({"dev", "development", "local", "debug", "test", "testing"})
+_DEV_COMMENT = re.compile(r"(?i)\b(?:(?:local )?development|dev(?: mode| only| server)|"
+                          r"(?:for |in )(?:local )?(?:testing|tests)|debug mode)\b")
 _COOKIE_NAME = re.compile(r"[\w.\-]+")
 
 
@@ -74,7 +79,7 @@ class CookieExtractor(Extractor):
             for key_node, value in obj.items:
                 for setting in _setting(document, dict_key(key_node, index.language) or "", value):
                     if defaults is None:
-                        defaults = _defaults_dicts(index)
+                        defaults = _defaults_dicts(document, index)
                     yield replace(setting, in_defaults=id(obj) in defaults)
         for statement, _, _ in index.assigns:
             for key, target in assigned_names(statement):
@@ -90,16 +95,33 @@ def _setting(document: Document, key: str, value: ir.Expr | None) -> Iterator[Co
         yield CookieSettingOff(document.node_span(value), key.upper())
 
 
-def _defaults_dicts(index: CodeIndex) -> set[int]:
+def _defaults_dicts(document: Document, index: CodeIndex) -> set[int]:
     """The ids of dicts assigned, whole or wrapped (`ImmutableDict({...})`), to a name of
-    defaults (`default_config`, `DEFAULTS`)."""
+    defaults (`default_config`, `DEFAULTS`) or of development settings (`TALISMAN_DEV_CONFIG`,
+    or under a comment that says so: "Session configuration for local development")."""
     found: set[int] = set()
     for statement, _, _ in index.assigns:
-        if statement.value is not None and any(
-                "default" in name.lower() for name, _ in assigned_names(statement)):
+        if statement.value is None:
+            continue
+        names = [name for name, _ in assigned_names(statement)]
+        if any("default" in name.lower() or set(_NAME_WORD.findall(name.lower())) & _DEV_WORDS
+               for name in names) or _development_comment(document, statement):
             found.update(id(node) for node in ir.walk_expr(statement.value)
                          if isinstance(node, ir.Dict))
     return found
+
+
+def _development_comment(document: Document, statement: ir.Stmt) -> bool:
+    """The comment lines right above a statement say it is for development or tests."""
+    line = document.node_span(statement)[0] - 1
+    while line >= 1:
+        text = document.line_text(line).strip()
+        if not text.startswith(("#", "//")):
+            return False
+        if _DEV_COMMENT.search(text):
+            return True
+        line -= 1
+    return False
 
 
 def _is_false(value: ir.Expr | None) -> bool:

@@ -24,7 +24,9 @@ class InsecureTokenCookie(Rule):
     without both flags (Flask/Django/Starlette `set_cookie`, Express `res.cookie`), cookies with
     tokens written by script (`document.cookie`, js-cookie), and Django/Flask `SESSION_COOKIE_SECURE = False` /
     `SESSION_COOKIE_HTTPONLY = False` outside development or test settings and outside a
-    framework's own defaults (`global_settings.py`, a `default_config = {...}` mapping).
+    framework's own defaults (`global_settings.py`, a `default_config = {...}` mapping) and
+    outside mappings named or commented as development settings (`TALISMAN_DEV_CONFIG`, "for
+    local development").
 
     ## Why is this bad?
     Without `HttpOnly`, any script on the page (XSS, a compromised dependency) reads the token;
@@ -63,6 +65,11 @@ class InsecureTokenCookie(Rule):
         Good("SESSION_COOKIE_SECURE = False\n", path="mysite/settings/dev.py"),
         Good("SESSION_COOKIE_SECURE = False\n", path="django/conf/global_settings.py"),
         Good('class Flask:\n    default_config = ImmutableDict({"SESSION_COOKIE_SECURE": False})\n'),
+        Good('TALISMAN_DEV_CONFIG = {"force_https": False, "session_cookie_secure": False}\n'),
+        Good('# Session settings for local development\n'
+             'SESSION_OPTIONS = {"SESSION_COOKIE_SECURE": False}\n'),
+        Bad('# Production session settings\nSESSION_OPTIONS = {"SESSION_COOKIE_SECURE": False}\n',
+            line=2),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
