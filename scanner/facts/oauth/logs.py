@@ -169,8 +169,8 @@ class _Names:
             function = self.index.functions[scope]
             body = function.body if function is not None else self.index.module.body
             spans = self._mismatched[scope] = list(_no_known_type_spans(body))
-        root = re.split(r"[.\[(]", name, maxsplit=1)[0]
-        return any(start <= at < end and root == value for start, end, value in spans)
+        return any(start <= at < end and (name == value or name.startswith((f"{value}.", f"{value}[")))
+                   for start, end, value in spans)
 
     def labelled_id(self, label: str, value: ir.Expr) -> bool:
         """A value logged under a key or keyword that says it is an id or a nonce
@@ -179,7 +179,7 @@ class _Names:
         if _says_id(label):
             return True
         if self._ids is None:
-            self._ids = frozenset(_id_labelled_values(self.index))
+            self._ids = frozenset(_id_labelled_values(self.document, self.index))
         word = _last_word(value)
         return word is not None and (normal(label), word) in self._ids
 
@@ -221,21 +221,23 @@ def _last_word(value: ir.Expr) -> str | None:
     return None
 
 
-def _labelled_items(index: CodeIndex) -> Iterator[tuple[str, ir.Expr]]:
-    """Every (key, value) of the file's dicts and every (keyword, argument) of its calls."""
-    for found, _ in index.dicts:
-        for key, value in found.items:
-            label = ir.key_text(key)
-            if label is not None:
-                yield label, value
+def _logged_labels(document: Document, index: CodeIndex) -> Iterator[tuple[str, ir.Expr]]:
+    """(key or keyword, value) of what the file's log calls write under a label: their keyword
+    arguments and the items of the dicts among their arguments (`extra={...}`)."""
     for site in index.calls:
+        if _log_call(document, site.call) is None:
+            continue
         yield from site.call.kwargs
+        for argument in (*site.call.args, *(value for _, value in site.call.kwargs)):
+            if isinstance(argument, ir.Dict):
+                yield from ((label, value) for key, value in argument.items
+                            if (label := ir.key_text(key)) is not None)
 
 
-def _id_labelled_values(index: CodeIndex) -> Iterator[tuple[str, str]]:
+def _id_labelled_values(document: Document, index: CodeIndex) -> Iterator[tuple[str, str]]:
     """(the label without its id word, the value's name) of credential-named values the file
-    labels as ids: `"superuser_token_id": token` gives ("superusertoken", "token")."""
-    for label, value in _labelled_items(index):
+    logs as ids: `extra={"superuser_token_id": token}` gives ("superusertoken", "token")."""
+    for label, value in _logged_labels(document, index):
         word = _last_word(value)
         if word is not None and _says_id(label) and is_credential_name(word):
             yield normal(_ID_SUFFIX.sub("", label)), word
