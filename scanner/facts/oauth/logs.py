@@ -4,6 +4,7 @@ response logged whole."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from scanner.facts.oauth.names import (
     TALKS_AUTH_WORDS,
     is_credential_name,
     is_generic_credential,
+    normal,
     short,
 )
 from scanner.model.document import JS_KINDS, Document, FileKind
@@ -79,7 +81,7 @@ class LogExtractor(Extractor):
         for call, scope, _ in index.calls:
             logger = _log_call(document, call)
             if logger is not None:
-                arguments = _message_arguments(call)
+                arguments = _message_arguments(call, names)
                 leak = _first_leak(document, arguments, "log", logger, generic_ok, names, scope)
                 if leak is None and scope_has(document, index, scope, _TOKEN_REQUEST) and \
                         not _on_error_path(index, scope, call, error_paths):
@@ -111,6 +113,9 @@ class _Names:
         self._plain: frozenset[tuple[int, str]] | None = None
         self._carriers: dict[tuple[int, str], str] | None = None
         self._absent: dict[int, list[tuple[int, int, str]]] = {}
+        self._mismatched: dict[int, list[tuple[int, int, str]]] = {}
+        self._ids: frozenset[tuple[str, str]] | None = None
+        self._nonces: frozenset[str] | None = None
 
     @property
     def files(self) -> frozenset[str]:
@@ -153,6 +158,150 @@ class _Names:
             body = function.body if function is not None else self.index.module.body
             spans = self._absent[scope] = list(_absent_spans(body))
         return any(start <= at < end and name == value for start, end, value in spans)
+
+    def of_no_known_type(self, name: str, scope: int, at: int) -> bool:
+        """Code at `at` runs only when `name` matched none of the types it was tested for: the
+        `else` of `for kind in kinds: if isinstance(token, kind): break`, or of an
+        `if isinstance(...)`/`elif isinstance(...)` chain on it. A programming-error guard: the
+        object is none of the credentials the code knows."""
+        spans = self._mismatched.get(scope)
+        if spans is None:
+            function = self.index.functions[scope]
+            body = function.body if function is not None else self.index.module.body
+            spans = self._mismatched[scope] = list(_no_known_type_spans(body))
+        return any(start <= at < end and (name == value or name.startswith((f"{value}.", f"{value}[")))
+                   for start, end, value in spans)
+
+    def labelled_id(self, label: str, value: ir.Expr) -> bool:
+        """A value logged under a key or keyword that says it is an id or a nonce
+        (`"superuser_token_id": token`), or under the key the file logs that same value as an
+        id elsewhere (`"superuser_token": self.token` where it logs `"superuser_token_id": token`)."""
+        if _says_id(label):
+            return True
+        if self._ids is None:
+            self._ids = frozenset(_id_labelled_values(self.document, self.index))
+        word = _last_word(value)
+        return word is not None and (normal(label), word) in self._ids
+
+    def public_nonce(self, name: str) -> bool:
+        """A webhook payload's own nonce, not a credential of ours: a value the file signs as
+        part of an HMAC message together with a timestamp (`msg=f"{timestamp}{token}"`: sent in
+        the clear with its signature), or a protocol's handshake nonce (Amazon SNS's `Token` of a
+        SubscriptionConfirmation)."""
+        if self._nonces is None:
+            self._nonces = frozenset(_signed_nonces(self.index)) | (
+                _SNS_NONCE if "subscriptionconfirmation" in self.document.lower else frozenset())
+        words = _WORDS.findall(name)
+        return bool(words) and words[-1] in self._nonces
+
+
+_WORDS = re.compile(r"\w+")
+_WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+# The last word of a key that says its value is an identifier, not a secret.
+_ID_WORDS = frozenset({"id", "ids", "uuid", "nonce", "jti"})
+_ID_SUFFIX = re.compile(r"[\W_]*(?:ids?|uuid|nonce|jti)\Z", re.IGNORECASE)
+# Amazon SNS sends a one-time `Token` in every SubscriptionConfirmation to the subscribed URL.
+_SNS_NONCE = frozenset({"Token"})
+_TIMESTAMP = re.compile(r"(?:^|_)(?:timestamp|ts|time)(?:$|_)|timestamp", re.IGNORECASE)
+
+
+def _says_id(label: str) -> bool:
+    parts = _WORD_PARTS.findall(label)
+    return bool(parts) and parts[-1].lower() in _ID_WORDS
+
+
+def _last_word(value: ir.Expr) -> str | None:
+    """The identifier that names a value: `su.token` -> `token`, `data["tok"]` -> `tok`."""
+    if isinstance(value, ir.Name):
+        return value.name.rsplit(".", 1)[-1]
+    if isinstance(value, ir.Attr):
+        return value.attr
+    if isinstance(value, ir.Index):
+        return ir.string_value(value.key)
+    return None
+
+
+def _logged_labels(document: Document, index: CodeIndex) -> Iterator[tuple[str, ir.Expr]]:
+    """(key or keyword, value) of what the file's log calls write under a label: their keyword
+    arguments and the items of the dicts among their arguments (`extra={...}`)."""
+    for site in index.calls:
+        if _log_call(document, site.call) is None:
+            continue
+        yield from site.call.kwargs
+        for argument in (*site.call.args, *(value for _, value in site.call.kwargs)):
+            if isinstance(argument, ir.Dict):
+                yield from ((label, value) for key, value in argument.items
+                            if (label := ir.key_text(key)) is not None)
+
+
+def _id_labelled_values(document: Document, index: CodeIndex) -> Iterator[tuple[str, str]]:
+    """(the label without its id word, the value's name) of credential-named values the file
+    logs as ids: `extra={"superuser_token_id": token}` gives ("superusertoken", "token")."""
+    for label, value in _logged_labels(document, index):
+        word = _last_word(value)
+        if word is not None and _says_id(label) and is_credential_name(word):
+            yield normal(_ID_SUFFIX.sub("", label)), word
+
+
+def _signed_nonces(index: CodeIndex) -> Iterator[str]:
+    """Credential-named values put into an HMAC message next to a timestamp: `hmac.new(key,
+    f"{timestamp}{token}".encode(), sha256)`, `createHmac(alg, key).update(ts + token)`."""
+    values: dict[tuple[int, str], list[ir.Expr]] = {}
+    for site in index.calls:
+        message = _hmac_message(site.call)
+        if message is None:
+            continue
+        if not values:
+            for statement, scope, _ in index.assigns:
+                for name, _target in assigned_names(statement):
+                    if statement.value is not None:
+                        values.setdefault((scope, name), []).append(statement.value)
+        nodes = list(ir.walk_expr(message))
+        for node in list(nodes):  # a message built just before: `msg = f"{ts}.{token}"`
+            if isinstance(node, ir.Name):
+                for value in values.get((site.scope, node.name), ()):
+                    nodes.extend(ir.walk_expr(value))
+        words = {word for node in nodes for word in [_last_word(node)] if word}
+        if any(_TIMESTAMP.search(word) for word in words):
+            yield from (word for word in words if is_credential_name(word))
+
+
+def _hmac_message(call: ir.Call) -> ir.Expr | None:
+    """The message an HMAC is computed over, or None when the call computes none."""
+    receiver = call.receiver
+    if call.method in {"new", "HMAC", "digest"} and (ir.dotted(receiver) or "").endswith("hmac"):
+        return call.arg(1, "msg")
+    if call.method == "update" and isinstance(receiver, ir.Call) and receiver.method == "createHmac":
+        return call.arg(0)
+    return None
+
+
+def _no_known_type_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of code that runs only when `name` failed every isinstance test."""
+    for statement in ir.walk_statements(body):
+        if isinstance(statement, ir.Loop) and statement.orelse:
+            for inner in ir.walk_statements(statement.body):
+                if not isinstance(inner, ir.If):
+                    continue
+                tested = _isinstance_of(inner.test)
+                if tested and any(isinstance(s, ir.Jump) and s.kind == "break"
+                                  for s in ir.walk_statements(inner.body)):
+                    yield statement.orelse[0].start, statement.orelse[-1].end, tested
+        elif isinstance(statement, ir.If):
+            tested = _isinstance_of(statement.test)
+            branch: ir.If = statement
+            while tested and len(branch.orelse) == 1 and isinstance(branch.orelse[0], ir.If):
+                branch = branch.orelse[0]
+                tested = tested if _isinstance_of(branch.test) == tested else None
+            if tested and branch.orelse:
+                yield branch.orelse[0].start, branch.orelse[-1].end, tested
+
+
+def _isinstance_of(test: ir.Expr) -> str | None:
+    """`token` of `isinstance(token, Kind)`, None for any other test."""
+    if isinstance(test, ir.Call) and test.callee == "isinstance" and test.args:
+        return ir.dotted(test.args[0])
+    return None
 
 
 def _absent_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
@@ -201,7 +350,9 @@ def _first_leak(document: Document, arguments: tuple[ir.Expr, ...], sink: str, c
         name = leaked_name(document, argument, dict_keys=sink == "log")
         if name and name.rsplit(".", 1)[-1] not in names.files and \
                 (generic_ok or _specific(name)) and not names.plain(name, scope) and \
-                not names.lacks_credential(name, scope, argument.start):
+                not names.lacks_credential(name, scope, argument.start) and \
+                not names.public_nonce(name) and \
+                not (sink == "raise" and names.of_no_known_type(name, scope, argument.start)):
             return LoggedCredential(document.node_span(argument), sink, call, name)
         written = ir.dotted(argument) if isinstance(argument, (ir.Name, ir.Attr)) else None
         if sink == "log" and written:
@@ -212,23 +363,44 @@ def _first_leak(document: Document, arguments: tuple[ir.Expr, ...], sink: str, c
     return None
 
 
-# Words before a placeholder that say it is filled with a file or path, not a secret.
-_FILE_PLACEHOLDER = re.compile(r"(?:files?|filenames?|paths?|director(?:y|ies)|folders?)\W*\Z",
-                               re.IGNORECASE)
+# Words before a placeholder that say it is filled with a file, a path or an id, not a secret.
+_PLAIN_PLACEHOLDER = re.compile(r"(?:files?|filenames?|paths?|director(?:y|ies)|folders?|\bids?"
+                                r"|nonces?|uuids?)\W*\Z", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifx]|\{\}")
 
 
-def _message_arguments(call: ir.Call) -> tuple[ir.Expr, ...]:
+def _message_arguments(call: ir.Call, names: _Names) -> tuple[ir.Expr, ...]:
     """A log call's arguments that can reach the message; those its format string says are
-    file names (`"duplicated in files %s and %s"`) are left out."""
-    arguments = (*call.args, *(v for k, v in call.kwargs if k not in _NOT_MESSAGE))
+    file names or ids (`"duplicated in files %s and %s"`, `"token id %s"`) and values under a
+    keyword or dict key that says id (`extra={"token_id": token}`) are left out."""
+    keywords = tuple(_unlabelled(value, names) for key, value in call.kwargs
+                     if key not in _NOT_MESSAGE and not names.labelled_id(key, value))
+    arguments = (*(_unlabelled(argument, names) for argument in call.args), *keywords)
     template = ir.string_value(call.args[0]) if call.args else None
     if not template or len(call.args) < 2:
         return arguments
     pieces = _PLACEHOLDER.split(template)[:-1]  # the text before each placeholder
-    files = {position + 1 for position, before in enumerate(pieces)
-             if _FILE_PLACEHOLDER.search(before)}
-    return tuple(argument for position, argument in enumerate(arguments) if position not in files)
+    plain = {position + 1 for position, before in enumerate(pieces)
+             if _PLAIN_PLACEHOLDER.search(before)}
+    return tuple(argument for position, argument in enumerate(arguments) if position not in plain)
+
+
+def _unlabelled(argument: ir.Expr, names: _Names) -> ir.Expr:
+    """A logged dict without the items its keys say are ids or nonces, nested dicts too."""
+    if not isinstance(argument, ir.Dict):
+        return argument
+    kept = tuple((key, _unlabelled(value, names)) for key, value in argument.items
+                 if not _plain_item(ir.key_text(key), value, names))
+    return dataclasses.replace(argument, items=kept)
+
+
+def _plain_item(label: str | None, value: ir.Expr, names: _Names) -> bool:
+    """A dict item that holds an id or a payload's nonce by its key or by its value's name."""
+    if label is None:
+        return False
+    word = _last_word(value)
+    return names.labelled_id(label, value) or names.public_nonce(label) or (
+        word is not None and names.public_nonce(word))
 
 
 _PLAIN_TYPES = frozenset({"bool", "int", "float", "None", "Optional"})

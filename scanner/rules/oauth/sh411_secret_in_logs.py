@@ -29,6 +29,19 @@ class SecretInLogs(Rule):
     {"code": generate_token()}`). Findings on generic names (`token`, `secret`), on such values
     and on logged token requests are of medium confidence: the value's meaning is inferred.
 
+    Nor is a value the code itself calls an id or a nonce: logged under a key, keyword or
+    placeholder text that says so (`extra={"session_token_id": token}`, `nonce=token`,
+    `"token id %s"`), or under the key the same file logs that value as an id elsewhere. A
+    webhook payload's own nonce is not our secret: a value the file signs in an HMAC message
+    together with a timestamp (`hmac.new(key, f"{timestamp}{token}".encode(), sha256)`: it
+    travels in the clear beside its signature), or Amazon SNS's one-time `Token` in a file
+    that handles its SubscriptionConfirmation. An HMAC over a token alone (a stored token's
+    keyed hash) is no such message. A raise reached only when an object matched none of the
+    types it was tested for (`for kind in KINDS: if isinstance(token, kind): break` / `else:
+    raise`, or the `else` of an `isinstance` chain) is a programming-error guard; `if not
+    isinstance(token, str): raise TypeError(f"{token!r}")` is still reported (it may print
+    the token), and `type(token)` or `token.__class__` is no value.
+
     ## Why is this bad?
     Logs are shipped, indexed, retained and read by far more people and systems than the token
     store. A token in a log line is a leaked token. Logging a token's length, expiry, type, a
@@ -69,6 +82,12 @@ class SecretInLogs(Rule):
              'log.debug("manual token mode=%s", self.manual_token)\n'),
         Bad('url = f"{base}/notify?token={self.api_token}"\nlog.debug("Registering %s", url)\n',
             line=2),
+        Good('logger.info("elevated", extra={"session_token_id": session_token})\n'),
+        Good('import hmac\n'
+             'def signed(key, timestamp, webhook_token):\n'
+             '    return hmac.new(key, f"{timestamp}{webhook_token}".encode(), "sha256")\n'
+             'log.info("bad signature for %s", webhook_token)\n'),
+        Bad('log.info("elevated", extra={"session_token": session_token})\n', line=1),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:

@@ -29,6 +29,10 @@ class WildcardOrAdminScope(ScopeRule):
     (an access on one resource's objects) is no wildcard. `cloud-platform` is reported with the
     narrower scopes of the Google APIs the component calls, not at all when one of them defines
     no narrower scope (Vertex AI, Cloud Run ...), and with low confidence when no call is seen.
+    Likewise a generic word that is all a request asks of a provider the catalogue does not know
+    (`{"scope": "*"}` in a dict of authorize parameters) is reported with low confidence: nothing
+    says that provider has a narrower scope, and some define `*` or `all` as their only one.
+    Next to other scopes, or for a catalogued provider, it stays medium.
 
     ## Why is this bad?
     A leaked or misused token is worth exactly what its scopes grant. A wildcard or admin scope
@@ -87,7 +91,8 @@ class WildcardOrAdminScope(ScopeRule):
                     why = _umbrella_reason(token.text, components.of(request), catalog)
                 else:
                     why = _broad_reason(token.text, catalog, generic=generic,
-                                        provider=request.provider)
+                                        provider=request.provider,
+                                        alone=request.complete and len(request.tokens) == 1)
                 if why is not None:
                     reason, instead, confidence = why
                     yield self.at(token.place, request,
@@ -121,11 +126,11 @@ def _api_name(call: ApiUse) -> str:
     return call.segments[0].lower() if call.segments else ""
 
 
-def _broad_reason(scope: str, catalog: Catalog, *, generic: bool,
-                  provider: str | None) -> tuple[str, str, Confidence | None] | None:
+def _broad_reason(scope: str, catalog: Catalog, *, generic: bool, provider: str | None,
+                  alone: bool) -> tuple[str, str, Confidence | None] | None:
     """(why the scope is broad, what to request instead); the generic words and wildcards only
     where the request is clearly OAuth. `r:devices:*` (an access on one resource's objects) is
-    not a wildcard over a whole API."""
+    not a wildcard over a whole API. `alone`: the scope is all the request asks for."""
     known = catalog.broad.get(scope)
     owner = catalog.broad_provider.get(scope)
     # A plain word (`full`, `repo`) is one provider's broad scope only in that provider's request.
@@ -135,13 +140,26 @@ def _broad_reason(scope: str, catalog: Catalog, *, generic: bool,
         mine = owner == provider or any(ch in scope for ch in ":./") or (provider is None and generic)
     if known is not None and mine:
         # A generic word is a guess about an uncatalogued provider: medium.
-        return (*known, Confidence.MEDIUM if owner == "generic" else None)
+        return _generic_reason(known, provider, alone) if owner == "generic" else (*known, None)
     known = catalog.broad.get(scope.lower()) if generic else None
     if known is not None:
-        return (*known, Confidence.MEDIUM)
+        return _generic_reason(known, provider, alone)
     if not generic:
         return None
     if scope.endswith((":*", ".*", "/*")) and not names_resource_and_access(scope):
         return ("is a wildcard over a whole API", "the specific scopes the integration calls",
                 Confidence.MEDIUM)
     return None
+
+
+def _generic_reason(known: tuple[str, str], provider: str | None,
+                    alone: bool) -> tuple[str, str, Confidence | None]:
+    """A generic word (`*`, `all`, `admin`): medium; low when it is all a request of a provider
+    the catalogue does not know asks for. Then nothing says a narrower scope exists: some APIs
+    define `*` or `all` as their only scope."""
+    why, instead = known
+    if provider is None and alone:
+        return (f"{why}, if it defines narrower scopes (it is not in the scope catalogue and this "
+                "is the only scope asked for: it may be the provider's only scope; if so, list it "
+                "under `allow`)", instead, Confidence.LOW)
+    return why, instead, Confidence.MEDIUM
