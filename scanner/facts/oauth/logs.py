@@ -116,6 +116,7 @@ class _Names:
         self._mismatched: dict[int, list[tuple[int, int, str]]] = {}
         self._ids: frozenset[tuple[str, str]] | None = None
         self._nonces: frozenset[str] | None = None
+        self._counted: frozenset[str] | None = None
 
     @property
     def files(self) -> frozenset[str]:
@@ -125,10 +126,18 @@ class _Names:
 
     def plain(self, name: str, scope: int) -> bool:
         """A credential-named value the file only ever sets to a flag, a number or an id, or
-        declares as a WWW-Authenticate challenge (`self.manual_token = data.get(KEY, False)`)."""
+        declares as a WWW-Authenticate challenge (`self.manual_token = data.get(KEY, False)`),
+        or one it compares by size or does arithmetic with (`estimated_tokens > limit`)."""
         if self._plain is None:
             self._plain = _plain_names(self.document, self.index)
-        return (_name_scope(name, scope), name) in self._plain
+        return (_name_scope(name, scope), name) in self._plain or self.counted(name)
+
+    def counted(self, name: str) -> bool:
+        """The file orders the name's value by size or does arithmetic with it somewhere
+        (`if used_tokens >= limit`, `total_tokens / 4`): a count, never a credential."""
+        if self._counted is None:
+            self._counted = _counted_names(self.index)
+        return name.rsplit(".", 1)[-1] in self._counted
 
     def carried_by(self, name: str, scope: int) -> str | None:
         """How a name holds a credential whatever it is called: assigned a URL that carries a
@@ -203,6 +212,31 @@ _ID_SUFFIX = re.compile(r"[\W_]*(?:ids?|uuid|nonce|jti)\Z", re.IGNORECASE)
 # Amazon SNS sends a one-time `Token` in every SubscriptionConfirmation to the subscribed URL.
 _SNS_NONCE = frozenset({"Token"})
 _TIMESTAMP = re.compile(r"(?:^|_)(?:timestamp|ts|time)(?:$|_)|timestamp", re.IGNORECASE)
+
+
+# Operators no string takes: ordering by size, and arithmetic other than `+`, `*` and `%`.
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+_ARITHMETIC = frozenset({"/", "//", "-", "**"})
+
+
+def _counted_names(index: CodeIndex) -> frozenset[str]:
+    """The last parts of the names the module orders or does arithmetic with: counts."""
+    found: set[str] = set()
+    bodies = [index.module.body, *(f.body for f in index.functions if f is not None)]
+    while bodies:
+        for statement in ir.walk_statements(bodies.pop()):
+            if isinstance(statement, ir.ClassDef):
+                bodies.append(statement.cls.body)
+            if isinstance(statement, ir.FunctionDef):
+                continue  # its body is walked as a scope of its own
+            for expr in ir.statement_exprs(statement):
+                for node in ir.walk_expr(expr):
+                    if (isinstance(node, ir.Compare) and node.op in _ORDERING) or (
+                            isinstance(node, ir.BinOp) and node.op in _ARITHMETIC):
+                        for side in (node.left, node.right):
+                            if isinstance(side, (ir.Name, ir.Attr)):
+                                found.add((ir.dotted(side) or "").rsplit(".", 1)[-1])
+    return frozenset(found)
 
 
 def _says_id(label: str) -> bool:
@@ -382,6 +416,9 @@ def _message_arguments(call: ir.Call, names: _Names) -> tuple[ir.Expr, ...]:
     pieces = _PLACEHOLDER.split(template)[:-1]  # the text before each placeholder
     plain = {position + 1 for position, before in enumerate(pieces)
              if _PLAIN_PLACEHOLDER.search(before)}
+    # `%d`, `%i`, `%f`: the placeholder takes a number, never a credential.
+    plain.update(position + 1 for position, spec in enumerate(_PLACEHOLDER.findall(template))
+                 if spec[-1] in "dif")
     return tuple(argument for position, argument in enumerate(arguments) if position not in plain)
 
 
@@ -395,12 +432,13 @@ def _unlabelled(argument: ir.Expr, names: _Names) -> ir.Expr:
 
 
 def _plain_item(label: str | None, value: ir.Expr, names: _Names) -> bool:
-    """A dict item that holds an id or a payload's nonce by its key or by its value's name."""
+    """A dict item that holds an id or a payload's nonce by its key or by its value's name, or
+    a value the file counts with (`"original_tokens": estimated_tokens`)."""
     if label is None:
         return False
     word = _last_word(value)
     return names.labelled_id(label, value) or names.public_nonce(label) or (
-        word is not None and names.public_nonce(word))
+        word is not None and (names.public_nonce(word) or names.counted(word)))
 
 
 _PLAIN_TYPES = frozenset({"bool", "int", "float", "None", "Optional"})
