@@ -62,6 +62,9 @@ class LoggedCredential(Fact):
     # Holds a credential by where it came from, not by its name: a URL built with `?token=`,
     # the result of a call that mints a code or token (`grant = create_authorization_code(r)`).
     inferred: bool = False
+    # Printed by a command that prompts the person at the terminal (`input()`): shown to the
+    # one who authorised it, to be passed back (`--token`), rather than logged.
+    shown: bool = False
 
 
 class LogExtractor(Extractor):
@@ -86,6 +89,10 @@ class LogExtractor(Extractor):
                 if leak is None and scope_has(document, index, scope, _TOKEN_REQUEST) and \
                         not _on_error_path(index, scope, call, error_paths):
                     leak = _wire_leak(document, arguments, logger)
+                if leak is not None and logger in _SHOWN and \
+                        scope_has(document, index, scope, _PROMPT):
+                    # An interactive command shows the person at the terminal their token.
+                    leak = dataclasses.replace(leak, shown=True)
                 if leak is not None:
                     yield leak
         quiet = _quiet_exceptions(index)
@@ -594,6 +601,12 @@ def _specific(name: str) -> bool:
     """A credential name that counts even where the file does not talk auth."""
     lowered = name.lower()
     return not is_generic_credential(name) and any(word in lowered for word in _COUNTING_WORDS)
+
+
+# Writes to the terminal (not to a log), and the prompts that say a person sits at it: a
+# command that asks for input and prints the token it obtained (for `--token` next time).
+_SHOWN = frozenset({"print", "pprint", "click.echo", "typer.echo"})
+_PROMPT = re.compile(r"(?<![\w.])(?:input|getpass(?:\.getpass)?|(?:click|typer)\.prompt)\(")
 
 
 def _log_call(document: Document, call: ir.Call) -> str | None:

@@ -28,6 +28,9 @@ class SecretInLogs(Rule):
     with `?token={...}`, what a call minting a code or token returns (`grant =
     {"code": generate_token()}`). Findings on generic names (`token`, `secret`), on such values
     and on logged token requests are of medium confidence: the value's meaning is inferred.
+    A token printed by a command that prompts the person at the terminal (`input()`,
+    `getpass`, `click.prompt`) is shown to the one who authorised it, often on purpose (to
+    pass back with `--token`): low confidence.
 
     Nor is a value the code itself calls an id or a nonce: logged under a key, keyword or
     placeholder text that says so (`extra={"session_token_id": token}`, `nonce=token`,
@@ -106,6 +109,14 @@ class SecretInLogs(Rule):
                                      "log the status code instead",
                                      construct=f"wire:{leak.call}:{leak.name}",
                                      confidence=confidence)
+            elif leak.shown:
+                # Maybe on purpose (a token to pass back with `--token`): unsure, so low.
+                yield context.report(self, leak.span, f"`{shown}` is printed by `{leak.call}(...)` "
+                                     "in an interactive command: scrollback, screen sharing and "
+                                     "session recordings keep it; show a fingerprint or write it "
+                                     "to a file only its owner can read",
+                                     construct=f"log:{leak.call}:{leak.name}",
+                                     confidence=Confidence.LOW)
             else:
                 yield context.report(self, leak.span, f"`{shown}` is written out by "
                                      f"`{leak.call}(...)`; log a fingerprint, its length or its "
