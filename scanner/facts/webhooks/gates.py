@@ -34,9 +34,21 @@ SECRET_WORDS = ("hmac", "secret", "token", "passw", "key", "webhook_auth", "webh
 # Calls that verify, for presence checks: see flow.handles_signatures and flow.verifies_in.
 VERIFY_WORDS = ("verif", "valid", "check_sig", "compare_digest", "timingsafeequal", "construct",
                 "createnodemiddleware", "from_http", "slack_bolt")
+# Constant-time comparisons of any two values (flow.compares_in_constant_time) and readers of a
+# token's unverified header or claims (flow.UNVERIFIED_TOKEN_READERS), for presence checks.
+CONSTANT_TIME_WORDS = ("compare_digest", "constant_time_compare", "safe_str_cmp", "bytes_eq",
+                       "timingsafeequal")
+UNVERIFIED_TOKEN_WORDS = ("peek_header", "peek_claims", "get_unverified_header",
+                          "get_unverified_claims", "decodeprotectedheader", "decodejwt")
 BYPASS_WORDS = ("without_verification", "withoutverification", "skip_verif", "skipverif",
                 "unverified", "no_verify", "noverify", "construct_from", "verify")
 BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
+# What a function that verifies (flow.handles_signatures) holds, for a switch that turns its
+# verification off (flow.switched_off): a verify or signature call, an HMAC, a constant-time
+# compare, a signature header or parameter.
+SWITCH_WORDS = ("verif", "signature", "hmac", "sig", "token", "received", "provided", "construct",
+                "from_http", "validate", "slack_bolt", "createnodemiddleware", "decode",
+                *CONSTANT_TIME_WORDS)
 
 # -- evidence of a signature -----------------------------------------------------------------------
 #
@@ -123,8 +135,12 @@ _SECRET_TESTED = (
 
 # A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
 COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL))
-# A presence check (flow.presence) tests a signature header or a name of the webhook secret.
-PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED))
+# A presence check (flow.presence) tests a signature header or a name of the webhook secret,
+# a value compared in constant time, or a field of a token's unverified header.
+_CONSTANT_TIME_OR_UNVERIFIED = (r"compare_digest|constant_time_compare|safe_str_cmp|bytes_eq"
+                                r"|timingsafeequal|peek_header|peek_claims"
+                                r"|get_unverified_(?:header|claims)|decodeprotectedheader|decodejwt")
+PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED, _CONSTANT_TIME_OR_UNVERIFIED))
 
 # -- bypasses --------------------------------------------------------------------------------------
 
@@ -132,6 +148,13 @@ PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED))
 # verification flag passed False (a keyword argument: Python only).
 BYPASS_PATTERN = "|".join((
     r"without_?verification|skip_?verif|unverified|no_?verify|construct_from",
+    # flow.verification_switch: a setting compared with an off value (`Validation.none`,
+    # "disabled"), a skip switch, a verify switch negated (`not`, `!`), debug mode (a name).
+    r"\.(?:none|disabled?|off|skip|noop|never)(?![a-z0-9_$])"
+    r"|[\"'`](?:none|disabled?|off|skip|noop|never)[\"'`]",
+    r"(?:skip|disable|bypass|ignore)_?[a-z0-9_]*?(?:verif|valid|sig|check)",
+    r"(?:(?<![a-z0-9_$])not[\s(\\]+|![\s(]*)[a-z0-9_$.]*?(?:verif|validat)",
+    r"debug(?![a-z0-9_$]|[\s\\]*\()",
     *(rf"{flag}(?<![a-z0-9_$]{flag}){GAP}={VALUE_PREFIX}false(?![a-z0-9_$.])"
       for flag in ("verify", "verify_signature", "validate_signature", "check_signature"))))
 

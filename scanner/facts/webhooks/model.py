@@ -251,3 +251,12 @@ class VerificationBypass(Fact):
 
     function: str
     reason: str
+
+
+@dataclass(frozen=True)
+class RequestKey(Fact):
+    """A verification whose key is read from the request it verifies (`secret =
+    request.headers.get("X-Webhook-Secret") or secret`): anyone signs with a key of their own."""
+
+    function: str
+    source: str  # the request read, as written
