@@ -8,7 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.gitrepo import Repo
+from tests.support import scan_files, seen
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks" / "rw_conditional"
 
@@ -91,3 +94,30 @@ def test_the_whole_fixture(tmp_path: Path) -> None:
         ("gateway/verify.js", 8, "SH306"),
         ("gateway/verify.js", 18, "SH306"),
     }
+
+
+SWITCHES = [
+    ('if settings.WEBHOOK_VERIFICATION == "disabled":', "verification switched off by a setting"),
+    ("if endpoint.validation is Validation.OFF:", "verification switched off by a setting"),
+    ("elif settings.SKIP_SIGNATURE_CHECK:", "a setting skips verification"),
+    ("if (\n        not settings.VERIFY_WEBHOOK_SIGNATURES\n    ):", "a setting turns verification off"),
+]
+
+
+@pytest.mark.parametrize(("test", "how"), SWITCHES)
+def test_each_switch_spelling_is_reported_with_and_without_fast_paths(test: str, how: str) -> None:
+    """Every spelling the switch fact knows, found by the gate's fast path as by the full
+    analysis; a setting that only logs (no `return True`) is no switch."""
+    opener = "if endpoint is None:\n        return False\n    " if test.startswith("elif") else ""
+    code = ("import hmac\nimport logging\n\nfrom django.conf import settings\n\n\n"
+            "def verify(request, endpoint):\n"
+            f"    {opener}{test}\n        logging.warning(\"unverified webhook\")\n"
+            "        return True\n"
+            "    return hmac.compare_digest(sign(endpoint.secret, request.body),\n"
+            "                               request.headers.get(\"X-Signature\", \"\"))\n")
+    files = {"hooks/verify.py": code}
+    fast = scan_files(files, select=["SH306"]).findings
+    assert [(f.rule, f.message.endswith(f"({how})")) for f in fast] == [("SH306", True)]
+    assert seen(fast) == seen(scan_files(files, select=["SH306"], fast_paths=False).findings)
+    logs_only = code.replace("        return True\n", "")
+    assert not scan_files({"hooks/verify.py": logs_only}, select=["SH306"]).findings

@@ -11,6 +11,7 @@ from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.gates import (
+    ACCEPT_WORDS,
     BYPASS_CONTEXT,
     BYPASS_PATTERN,
     BYPASS_WORDS,
@@ -25,6 +26,7 @@ from scanner.facts.webhooks.gates import (
     SIGNATURE_EVIDENCE,
     SIGNATURE_PREFIXES,
     SIGNATURE_WORDS,
+    SWITCH_PATTERN,
     SWITCH_WORDS,
     UNVERIFIED_TOKEN_WORDS,
     VERIFY_WORDS,
@@ -40,6 +42,7 @@ from scanner.facts.webhooks.model import (
     SignedMessage,
     ToleranceOff,
     VerificationBypass,
+    VerificationSwitch,
 )
 from scanner.facts.webhooks.routes import entry_facts
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
@@ -229,8 +232,7 @@ class PresenceCheckExtractor(_WebhookExtractor):
 class VerificationBypassExtractor(_WebhookExtractor):
     name = "webhook-bypasses"
     produces = (VerificationBypass,)
-    gate = Gate(kinds=CODE_KINDS, words=(*BYPASS_WORDS, *SWITCH_WORDS),
-                requires=((*BYPASS_CONTEXT, *SWITCH_WORDS),),
+    gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,),
                 pattern=BYPASS_PATTERN, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
@@ -246,17 +248,26 @@ class VerificationBypassExtractor(_WebhookExtractor):
             for call, reason in flow.bypasses:
                 if (call.method or call.callee.rsplit(".", 1)[-1]) not in defined:
                     yield VerificationBypass(document.node_span(call), flow.name, reason)
+
+
+class VerificationSwitchExtractor(_WebhookExtractor):
+    """Verifying functions that accept the request unverified when a setting says so."""
+
+    name = "webhook-switches"
+    produces = (VerificationSwitch,)
+    # An accepting return (flow.accepts_unverified), a switch (flow.verification_switch) and what
+    # a verifying function holds (flow.handles_signatures).
+    gate = Gate(kinds=CODE_KINDS, words=ACCEPT_WORDS, requires=(SWITCH_WORDS,),
+                pattern=SWITCH_PATTERN, vendored=False)
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        found = self.analysis(document)
+        if found is None:
+            return
+        for flow in self.units(found):
             for statement, how in flows.switched_off(flow):
-                condition = " ".join(document.source(statement.test).split())
-                yield VerificationBypass(document.node_span(statement), flow.name,
-                                         f"the request is accepted unverified when `{condition}` "
-                                         f"({_SWITCHES[how]})")
-
-
-# How a setting turns verification off, in a finding's words (see flow.verification_switch).
-_SWITCHES = {"off": "verification switched off by a setting",
-             "skip": "a setting skips verification", "unset": "a setting turns verification off",
-             "debug": "in debug mode"}
+                yield VerificationSwitch(document.node_span(statement), flow.name,
+                                         " ".join(document.source(statement.test).split()), how)
 
 
 class RequestKeyExtractor(_WebhookExtractor):
@@ -292,4 +303,5 @@ class RequestKeyExtractor(_WebhookExtractor):
 
 EXTRACTORS: tuple[type[Extractor], ...] = (
     WebhookEntryExtractor, SignatureComparisonExtractor, SignedMessageExtractor,
-    PresenceCheckExtractor, VerificationBypassExtractor, RequestKeyExtractor)
+    PresenceCheckExtractor, VerificationBypassExtractor, VerificationSwitchExtractor,
+    RequestKeyExtractor)

@@ -1197,26 +1197,26 @@ def key_parameters(flow: Flow) -> dict[str, int]:
 def verification_switch(test: ir.Expr) -> str | None:
     """How an `if` test says verification is off, or None: a setting compared with an off
     value (`validation_method == Validation.none`), a skip switch set (`SKIP_SIGNATURE_CHECK`),
-    a verify switch unset (`not settings.VERIFY_WEBHOOKS`), debug mode (`settings.DEBUG`)."""
+    a verify switch unset (`not settings.VERIFY_WEBHOOKS`). Debug mode alone is no switch."""
     negated = False
     while isinstance(test, ir.Not):
         negated = not negated
         test = test.operand
     if isinstance(test, ir.Compare) and test.op in ("==", "is") and not negated:
-        for value, setting in ((test.right, test.left), (test.left, test.right)):
-            if _switch_value(value, _OFF_VALUES) and _mentions(setting, _SWITCHED):
-                return "off"
-            if _switch_value(value, _TRUTHY_VALUES) and _mentions(setting, _SKIP_SWITCH):
-                return "skip"
+        setting, value = test.left, test.right  # the setting's name first, as it is written
+        if not isinstance(setting, ir.Name):
+            return None
+        if _switch_value(value, _OFF_VALUES) and _mentions(setting, _SWITCHED):
+            return "off"
+        if _switch_value(value, _TRUTHY_VALUES) and _mentions(setting, _SKIP_SWITCH):
+            return "skip"
         return None
     if not isinstance(test, ir.Name):
         return None
     parts = components(test)
     if negated:
         return "unset" if _ON_SWITCH.search(parts[-1]) else None
-    if _SKIP_SWITCH.search(parts[-1]):
-        return "skip"
-    return "debug" if parts[-1].lower() == "debug" else None
+    return "skip" if _SKIP_SWITCH.search(parts[-1]) else None
 
 
 def _switch_value(expr: ir.Expr, values: frozenset[str]) -> bool:

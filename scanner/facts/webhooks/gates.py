@@ -9,6 +9,7 @@ each with the argument (from `flow.py` and `routes.py`) that every fact-holding 
 from __future__ import annotations
 
 from scanner.facts.patterns import GAP, GAP_ITEM, STRING, VALUE_PREFIX
+from scanner.facts.webhooks.model import EVENT_HEADERS
 
 # The `*_PATTERN` gate patterns are kept as text: a Gate compiles its own on first use (compiled
 # here, at import, they cost about 15 ms of every hook run).
@@ -45,10 +46,10 @@ BYPASS_WORDS = ("without_verification", "withoutverification", "skip_verif", "sk
 BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
 # What a function that verifies (flow.handles_signatures) holds, for a switch that turns its
 # verification off (flow.switched_off): a verify or signature call, an HMAC, a constant-time
-# compare, a signature header or parameter.
-SWITCH_WORDS = ("verif", "signature", "hmac", "sig", "token", "received", "provided", "construct",
-                "from_http", "validate", "slack_bolt", "createnodemiddleware", "decode",
-                *CONSTANT_TIME_WORDS)
+# compare, a JWT decode, a provider SDK, a signature parameter, a signature or event header.
+SWITCH_WORDS = (*SIGNATURE_WORDS, *VERIFY_WORDS, *CONSTANT_TIME_WORDS, "signature", "decode", "svix",
+                *sorted({form for header in EVENT_HEADERS
+                         for form in (header, header.replace("-", "_"))}))
 
 # -- evidence of a signature -----------------------------------------------------------------------
 #
@@ -148,15 +149,26 @@ PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED, _CONSTANT_TIM
 # verification flag passed False (a keyword argument: Python only).
 BYPASS_PATTERN = "|".join((
     r"without_?verification|skip_?verif|unverified|no_?verify|construct_from",
-    # flow.verification_switch: a setting compared with an off value (`Validation.none`,
-    # "disabled"), a skip switch, a verify switch negated (`not`, `!`), debug mode (a name).
-    r"\.(?:none|disabled?|off|skip|noop|never)(?![a-z0-9_$])"
-    r"|[\"'`](?:none|disabled?|off|skip|noop|never)[\"'`]",
-    r"(?:skip|disable|bypass|ignore)_?[a-z0-9_]*?(?:verif|valid|sig|check)",
-    r"(?:(?<![a-z0-9_$])not[\s(\\]+|![\s(]*)[a-z0-9_$.]*?(?:verif|validat)",
-    r"debug(?![a-z0-9_$]|[\s\\]*\()",
     *(rf"{flag}(?<![a-z0-9_$]{flag}){GAP}={VALUE_PREFIX}false(?![a-z0-9_$.])"
       for flag in ("verify", "verify_signature", "validate_signature", "check_signature"))))
+
+# -- verification switched off by a setting --------------------------------------------------------
+
+# flow.accepts_unverified: `return True` (Python), `return true` / `return next()` (JS).
+ACCEPT_WORDS = ("return true", "return next(")
+# flow.verification_switch, the whole test of an `if`/`elif` (maybe in parentheses): a setting's
+# name compared with an off value (`== Validation.none`, `=== "disabled"`), a skip switch
+# (`SKIP_SIGNATURE_CHECK`, maybe compared with a true value), a verify switch negated.
+_NAME_CHAIN = r"[a-z0-9_$.]"
+_OFF = r"(?:none|disabled?|off|skip|noop|never)"
+_SWITCH_TESTS = (
+    rf"{_NAME_CHAIN}+[\s\\]*(?:==|is(?![a-z0-9_$]))=?[\s\\]*"
+    rf"(?:{_NAME_CHAIN}*\.{_OFF}(?![a-z0-9_$])|[\"'`]{_OFF}[\"'`])",
+    rf"{_NAME_CHAIN}*(?:skip|disable|bypass|ignore)_?[a-z0-9_]*?(?:verif|valid|sig|check)",
+    rf"(?:not[\s(\\]+|!)[\s(]*{_NAME_CHAIN}*(?:verif|validat)[a-z0-9_$]*[\s)\\]*[:)]",
+)
+_IF = r"if(?:(?<![a-z0-9_$]if)|(?<=elif)(?<![a-z0-9_$]elif))(?![a-z0-9_$])[\s(\\]*"
+SWITCH_PATTERN = "|".join(_IF + test for test in _SWITCH_TESTS)
 
 # -- routes ------------------------------------------------------------------------------------
 

@@ -260,3 +260,13 @@ class RequestKey(Fact):
 
     function: str
     source: str  # the request read, as written
+
+
+@dataclass(frozen=True)
+class VerificationSwitch(Fact):
+    """An `if` in a verifying function that accepts the request unverified when a setting turns
+    verification off (`if endpoint.validation == Validation.NONE: return True`)."""
+
+    function: str
+    condition: str  # the test as written
+    how: str  # off (compared with an off value), skip, unset (a verify switch negated)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.facts.base import FileFacts
-from scanner.facts.webhooks.model import RequestKey, VerificationBypass
+from scanner.facts.webhooks.model import RequestKey, VerificationBypass, VerificationSwitch
 from scanner.model.finding import Finding, Severity
 from scanner.rules.base import CONTEXTS, Bad, Good, Rule, RuleContext
 
@@ -18,8 +18,8 @@ class VerificationDisabled(Rule):
     a verifying function that accepts the request (`return True`, `return next()`, after at most
     a log line) when a setting turns verification off: a setting compared with an off value
     (`endpoint.validation == Validation.NONE`, `"disabled"`), a skip switch
-    (`SKIP_SIGNATURE_CHECK`), a verify switch unset (`not settings.VERIFY_WEBHOOKS`) or debug
-    mode (`settings.DEBUG`); and a verification key read from the request it verifies (a header,
+    (`SKIP_SIGNATURE_CHECK`) or a verify switch unset (`not settings.VERIFY_WEBHOOKS`); and a
+    verification key read from the request it verifies (a header,
     the query string or the body, directly or through `key = forwarded or key`, `.encode()`,
     or a function of the file that verifies with its parameter). A key looked up *by* a request
     value (`SECRETS[request.headers["X-Tenant"]]`) is not read from the request.
@@ -47,7 +47,7 @@ class VerificationDisabled(Rule):
     family = "webhook"
     severity = Severity.HIGH
     cwe = ("CWE-347",)
-    needs = (VerificationBypass, RequestKey)
+    needs = (VerificationBypass, VerificationSwitch, RequestKey)
     # Tests may bypass verification on purpose.
     contexts = CONTEXTS - {"test"}
     examples = (
@@ -84,9 +84,19 @@ class VerificationDisabled(Rule):
             yield context.report(self, bypass.span,
                                  f"signature verification disabled: {bypass.reason}",
                                  construct=f"bypass:{bypass.function}:{bypass.reason}")
+        for switch in facts.of(VerificationSwitch):
+            yield context.report(self, switch.span,
+                                 "signature verification disabled: the request is accepted "
+                                 f"unverified when `{switch.condition}` ({_SWITCHES[switch.how]})",
+                                 construct=f"switch:{switch.function}:{switch.condition}")
         for key in facts.of(RequestKey):
             yield context.report(self, key.span,
                                  "signature verification disabled: the key it is checked with is "
                                  f"read from the request ({key.source}), so a forged event "
                                  "signed with a key of the sender's choosing passes",
                                  construct=f"request-key:{key.function}:{key.source}")
+
+
+# How a setting turns verification off, in a finding's words (see VerificationSwitch.how).
+_SWITCHES = {"off": "verification switched off by a setting",
+             "skip": "a setting skips verification", "unset": "a setting turns verification off"}
