@@ -37,8 +37,8 @@ def where(findings: list[dict[str, Any]]) -> set[tuple[str, int, str]]:
 def test_verification_only_when_an_optional_secret_is_configured(tmp_path: Path) -> None:
     """django-anymail: credentials checked only `if self.allowed:` (an empty list by default,
     a warning only) let every delivery in when none are configured; an else that refuses, a
-    missing token answered 400 before the check, and a session hash compared in constant time
-    are no findings."""
+    missing token answered 400 before the check, a session hash compared in constant time and
+    a helper whose expected value is a parameter are no findings."""
     findings = scan(tmp_path, "relay")
     assert where(findings) == {("relay/views.py", 35, "SH304")}
     assert findings[0]["confidence"] == "medium"

@@ -943,9 +943,11 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool, bool] | None:
             return not negated, True, False
         tested = ir.dotted(test)
         if not isinstance(test, ir.Call) and tested in flow.constant_time_inputs \
-                and not _read_from(flow, tested, _REQUEST_PARTS):
+                and not _read_from(flow, tested, _REQUEST_PARTS) \
+                and tested.split(".")[0] not in _caller_values(flow):
             # `if self.basic_auth:` before comparing the request's credential with it (a value
-            # of the request or the session tested there is no secret left unset).
+            # of the request or the session tested there is no secret left unset, and a
+            # parameter's absence is its caller's choice).
             return not negated, True, True
         if not negated and isinstance(test, ir.Name) and test.name in flow.sender_vars:
             # `if key_id:` (any request header, a token's unverified header): counted only when
@@ -1259,6 +1261,11 @@ def _read_from(flow: Flow, name: str, holders: frozenset[str]) -> bool:
     return any(name in names and any(
         part in holders for read in _key_roots(value) for part in read.split("."))
         for names, value in flow.assignments)
+
+
+def _caller_values(flow: Flow) -> set[str]:
+    """The parameters of a unit (`self` and `cls` are the object's own)."""
+    return {param.name for param in flow.params} - {"self", "cls"}
 
 
 _REQUEST_PARTS = frozenset({"request", "req", "session", "headers", "META", "GET", "POST"})

@@ -24,7 +24,8 @@ class VerificationSkippedWhenHeaderMissing(Rule):
     through too; a getter that only returns the header, None when it is missing, does not (its
     caller decides). A value compared with the request's credential in constant time is the
     secret too (`if self.allowed:` before `constant_time_compare(given, token) for token in
-    self.allowed`; not a value of the request or its session), and a value the sender chooses
+    self.allowed`; not a value of the request or its session, nor a parameter, whose absence
+    is the caller's choice), and a value the sender chooses
     counts when only the verification runs under it: any request header, or a field of a
     token's header or claims read unverified (`if kid:` after `jwt.get_unverified_header(t)`);
     both are reported with medium confidence.
