@@ -19,10 +19,10 @@ class VerificationDisabled(Rule):
     a log line) when a setting turns verification off: a setting compared with an off value
     (`endpoint.validation == Validation.NONE`, `"disabled"`), a skip switch
     (`SKIP_SIGNATURE_CHECK`) or a verify switch unset (`not settings.VERIFY_WEBHOOKS`); and a
-    verification key read from the request it verifies (a header,
-    the query string or the body, directly or through `key = forwarded or key`, `.encode()`,
-    or a function of the file that verifies with its parameter). A key looked up *by* a request
-    value (`SECRETS[request.headers["X-Tenant"]]`) is not read from the request.
+    verification key read from the request it verifies (a header, the query string or the
+    body, directly or through `key = forwarded or key`, `.encode()`, or a function of the file
+    that verifies with its parameter). A key looked up *by* a request value
+    (`SECRETS[request.headers["X-Tenant"]]`) is not read from the request.
 
     ## Why is this bad?
     Test conveniences leak into production: a bypass left in the handler accepts forged events
