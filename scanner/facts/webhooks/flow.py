@@ -640,19 +640,20 @@ class Flow:
         header or claims read without checking its signature (`jwt.peek_header(t).get("kid")`)."""
         # A session value (`request.session.get("state")`) is the server's, not the sender's.
         found = {name for name in self.request_header_vars
-                 if not _read_from(self, name, frozenset({"session"}))}
+                 if not _read_from(self, name, _SESSION_PARTS)}
         unverified = {name for names, value in self._parts.assigns
                       if isinstance(value, ir.Call) and value.method in UNVERIFIED_TOKEN_READERS
                       for name in names}
         for names, value in self._parts.assigns:
+            holder: ir.Expr | None
             if isinstance(value, ir.Call) and value.method == "get":
-                value = value.receiver  # type: ignore[assignment]
+                holder = value.receiver
             elif isinstance(value, ir.Index):
-                value = value.obj
+                holder = value.obj
             else:
                 continue
-            if (isinstance(value, ir.Call) and value.method in UNVERIFIED_TOKEN_READERS) or (
-                    isinstance(value, ir.Name) and value.name in unverified):
+            if (isinstance(holder, ir.Call) and holder.method in UNVERIFIED_TOKEN_READERS) or (
+                    isinstance(holder, ir.Name) and holder.name in unverified):
                 found.update(names)
         return found
 
@@ -1268,4 +1269,5 @@ def _caller_values(flow: Flow) -> set[str]:
     return {param.name for param in flow.params} - {"self", "cls"}
 
 
+_SESSION_PARTS = frozenset({"session"})
 _REQUEST_PARTS = frozenset({"request", "req", "session", "headers", "META", "GET", "POST"})
