@@ -82,6 +82,12 @@ EXPECTED: dict[str, set[tuple[str, int, str]]] = {
     # validate(), an IPN postback behind verify(), super().post(); two plain receivers stay.
     "rw_unseen": {("mailhooks/base.py", 71, "SH301"), ("paycallbacks/views.py", 23, "SH301")},
     "rw_lifecycle": {("deskapp/views.py", 20, "SH301")},
+    # Verification under a condition the sender or the configuration controls, switched off by
+    # a setting, keyed by the request (see tests/webhooks/test_conditional_verification.py).
+    "rw_conditional": {("relay/views.py", 35, "SH304"), ("marketplace/installs.py", 17, "SH304"),
+                       ("ledger/models.py", 33, "SH306"), ("ledger/models.py", 40, "SH306"),
+                       ("ledger/views.py", 23, "SH306"), ("gateway/verify.js", 8, "SH306"),
+                       ("gateway/verify.js", 18, "SH306")},
 }
 
 

@@ -11,10 +11,12 @@ from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.gates import (
+    ACCEPT_WORDS,
     BYPASS_CONTEXT,
     BYPASS_PATTERN,
     BYPASS_WORDS,
     COMPARISON_PATTERN,
+    CONSTANT_TIME_WORDS,
     ENTRY_WORDS,
     PRESENCE_PATTERN,
     ROUTE_MARKERS,
@@ -24,6 +26,9 @@ from scanner.facts.webhooks.gates import (
     SIGNATURE_EVIDENCE,
     SIGNATURE_PREFIXES,
     SIGNATURE_WORDS,
+    SWITCH_PATTERN,
+    SWITCH_WORDS,
+    UNVERIFIED_TOKEN_WORDS,
     VERIFY_WORDS,
 )
 from scanner.facts.webhooks.model import (
@@ -31,16 +36,20 @@ from scanner.facts.webhooks.model import (
     Guard,
     MiddlewareSetting,
     PresenceCheck,
+    RequestKey,
     Route,
     SignatureComparison,
     SignedMessage,
     ToleranceOff,
     VerificationBypass,
+    VerificationSwitch,
 )
 from scanner.facts.webhooks.routes import entry_facts
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
+# A presence check of a value compared in constant time or of a token's unverified field.
+CHECKED_WORDS = (*CONSTANT_TIME_WORDS, *UNVERIFIED_TOKEN_WORDS)
 
 def _verifiers(options: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in options.get("verifiers", ()) if str(v).strip())
@@ -189,10 +198,10 @@ def _clock_nearby(flow: flows.Flow, units: list[flows.Flow]) -> bool:
 class PresenceCheckExtractor(_WebhookExtractor):
     name = "webhook-presence-checks"
     produces = (PresenceCheck,)
-    gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, "secret", "signing"),
-                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS),
-                          (*SIGNATURE_EVIDENCE, *SECRET_NAME_WORDS),
-                          (*SIGNATURE_PREFIXES, *SECRET_NAME_WORDS)),
+    gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, "secret", "signing", *CHECKED_WORDS),
+                requires=((*SIGNATURE_WORDS, *VERIFY_WORDS, *CHECKED_WORDS),
+                          (*SIGNATURE_EVIDENCE, *SECRET_NAME_WORDS, *CHECKED_WORDS),
+                          (*SIGNATURE_PREFIXES, *SECRET_NAME_WORDS, *CHECKED_WORDS)),
                 pattern=PRESENCE_PATTERN, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
@@ -241,6 +250,58 @@ class VerificationBypassExtractor(_WebhookExtractor):
                     yield VerificationBypass(document.node_span(call), flow.name, reason)
 
 
+class VerificationSwitchExtractor(_WebhookExtractor):
+    """Verifying functions that accept the request unverified when a setting says so."""
+
+    name = "webhook-switches"
+    produces = (VerificationSwitch,)
+    # An accepting return (flow.accepts_unverified), a switch (flow.verification_switch) and what
+    # a verifying function holds (flow.handles_signatures).
+    gate = Gate(kinds=CODE_KINDS, words=ACCEPT_WORDS, requires=(SWITCH_WORDS,),
+                pattern=SWITCH_PATTERN, vendored=False)
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        found = self.analysis(document)
+        if found is None:
+            return
+        for flow in self.units(found):
+            for statement, how in flows.switched_off(flow):
+                yield VerificationSwitch(document.node_span(statement), flow.name,
+                                         " ".join(document.source(statement.test).split()), how)
+
+
+class RequestKeyExtractor(_WebhookExtractor):
+    """Verification keys read from the request they verify (a header, the query, the body)."""
+
+    name = "webhook-request-keys"
+    produces = (RequestKey,)
+    # The verifications that take a key (flow.Flow.key_arguments); the key read from a request.
+    gate = Gate(kinds=CODE_KINDS, words=("hmac", "construct_event", "constructevent",
+                                         "verify_header"),
+                requires=(("request", "req", "header", "meta"),), vendored=False)
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        found = self.analysis(document)
+        if found is None:
+            return
+        keyed = {}
+        for function in ir.nested_functions(found.module.body):
+            parameters = flows.key_parameters(found.flow(function))
+            if parameters and function.name:
+                keyed[function.name] = parameters
+        for flow in self.units(found):
+            for call, key in [*flow.key_arguments, *flow.passed_keys(keyed)]:
+                made = flows.request_key(flow, key)
+                if made is None:
+                    continue
+                source, statement = made
+                where = document.node_span(statement) if statement is not None \
+                    else document.node_span(call)
+                read = " ".join(document.source(source).split())
+                yield RequestKey(where, flow.name, read if len(read) <= 80 else read[:77] + "...")
+
+
 EXTRACTORS: tuple[type[Extractor], ...] = (
     WebhookEntryExtractor, SignatureComparisonExtractor, SignedMessageExtractor,
-    PresenceCheckExtractor, VerificationBypassExtractor)
+    PresenceCheckExtractor, VerificationBypassExtractor, VerificationSwitchExtractor,
+    RequestKeyExtractor)

@@ -329,6 +329,11 @@ class Flow:
         return self._parts.ifs
 
     @property
+    def assignments(self) -> list[tuple[list[str], ir.Expr]]:
+        """Each assignment's target names and value, in order."""
+        return self._parts.assigns
+
+    @property
     def chained(self) -> set[tuple[int, int]]:
         return self._parts.chained
 
@@ -630,6 +635,92 @@ class Flow:
         return found
 
     @cached_property
+    def sender_vars(self) -> set[str]:
+        """Names bound to a value the sender chooses: a request header, or a field of a token's
+        header or claims read without checking its signature (`jwt.peek_header(t).get("kid")`)."""
+        # A session value (`request.session.get("state")`) is the server's, not the sender's.
+        found = {name for name in self.request_header_vars
+                 if not _read_from(self, name, _SESSION_PARTS)}
+        unverified = {name for names, value in self._parts.assigns
+                      if isinstance(value, ir.Call) and value.method in UNVERIFIED_TOKEN_READERS
+                      for name in names}
+        for names, value in self._parts.assigns:
+            holder: ir.Expr | None
+            if isinstance(value, ir.Call) and value.method == "get":
+                holder = value.receiver
+            elif isinstance(value, ir.Index):
+                holder = value.obj
+            else:
+                continue
+            if (isinstance(holder, ir.Call) and holder.method in UNVERIFIED_TOKEN_READERS) or (
+                    isinstance(holder, ir.Name) and holder.name in unverified):
+                found.update(names)
+        return found
+
+    @cached_property
+    def constant_time_calls(self) -> list[ir.Call]:
+        """Its constant-time comparisons of any two values (not only signatures)."""
+        return [call for call in self._parts.calls if compares_in_constant_time(self, call)]
+
+    @cached_property
+    def constant_time_inputs(self) -> set[str]:
+        """Names read by the statements that compare in constant time (`ok = any(
+        constant_time_compare(got, allowed) for allowed in self.basic_auth)`): a presence test
+        of one of them decides whether the credential is checked at all."""
+        found: set[str] = set()
+        if not self.constant_time_calls:
+            return found
+        for statement in self.statements:
+            roots = ir.statement_exprs(statement)
+            if any(isinstance(node, ir.Call) and compares_in_constant_time(self, node)
+                   for root in roots for node in ir.walk_expr(root)):
+                for root in roots:
+                    found.update(_value_names(root))
+        return found
+
+    @cached_property
+    def request_key_sources(self) -> dict[str, ir.Expr]:
+        """Names bound to a value read from the request (a header, the query string, a form or
+        JSON field), directly or through `x or y`, `.encode()` and the like, with the read."""
+        found: dict[str, ir.Expr] = {}
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for names, value in self._parts.assigns:
+                source = _request_value(value, found)
+                if source is not None and not set(names) <= set(found):
+                    found.update({name: source for name in names if name not in found})
+                    changed = True
+            if not changed:
+                break
+        return found
+
+    @cached_property
+    def key_arguments(self) -> list[tuple[ir.Call, ir.Expr]]:
+        """The key each verification of the unit is given: `hmac.new(key, ...)`,
+        `createHmac(alg, key)`, Stripe's `construct_event(payload, header, secret)` and
+        `verify_header(payload, header, secret)`."""
+        found: list[tuple[ir.Call, ir.Expr]] = []
+        for call in self._parts.calls:
+            if self.is_hmac_call(call):
+                key = call.arg(1) if call.callee.endswith("createHmac") else call.arg(0, "key")
+            elif call.method in KEYED_VERIFICATIONS:
+                key = call.arg(2, "secret")
+            else:
+                continue
+            if key is not None:
+                found.append((call, key))
+        return found
+
+    def passed_keys(self, keyed: dict[str, dict[str, int]]) -> Iterator[tuple[ir.Call, ir.Expr]]:
+        """The values the unit passes as a key to a function of its file that verifies with it
+        (`keyed`: function name -> its key parameters and their positions)."""
+        for call in self._parts.calls:
+            for name, position in keyed.get(call.method, {}).items():
+                value = call.arg(position, name)
+                if value is not None:
+                    yield call, value
+
+    @cached_property
     def browser_return(self) -> bool:
         """It reads the query string (`request.GET`, `req.query`) and never the body, or it
         handles both `code` and `state`: a browser coming back from an OAuth-style redirect,
@@ -851,8 +942,17 @@ def presence(flow: Flow, test: ir.Expr) -> tuple[bool, bool, bool] | None:
         if not isinstance(test, ir.Call) and (
                 _mentions(test, SECRET_NAME) or ir.dotted(test) in flow.hmac_key_names):
             return not negated, True, False
-        if not negated and isinstance(test, ir.Name) and test.name in flow.request_header_vars:
-            # `if key_id:` (any request header): counted only when its block verifies.
+        tested = ir.dotted(test)
+        if not isinstance(test, ir.Call) and tested in flow.constant_time_inputs \
+                and not _read_from(flow, tested, _REQUEST_PARTS) \
+                and tested.split(".")[0] not in _caller_values(flow):
+            # `if self.basic_auth:` before comparing the request's credential with it (a value
+            # of the request or the session tested there is no secret left unset, and a
+            # parameter's absence is its caller's choice).
+            return not negated, True, True
+        if not negated and isinstance(test, ir.Name) and test.name in flow.sender_vars:
+            # `if key_id:` (any request header, a token's unverified header): counted only when
+            # its block verifies.
             return True, False, True
     return None
 
@@ -874,8 +974,9 @@ def _verifies(flow: Flow, expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Call):
         tail = expr.method.lower()
         resolved = flow.context.resolved(expr.callee) if expr.callee else ""
-        return "verif" in tail or "valid" in tail or "check_sig" in tail \
-            or flow.is_hmac_call(expr) \
+        # `cache.invalidate()` is no validation.
+        return "verif" in tail or "valid" in tail.replace("invalid", "") or "check_sig" in tail \
+            or flow.is_hmac_call(expr) or compares_in_constant_time(flow, expr) \
             or _verification(flow, expr, resolved, expr.method) is not None
     return isinstance(expr, ir.Compare) and flow.insecure(expr)
 
@@ -949,7 +1050,7 @@ def handles_signatures(flow: Flow) -> bool:
     something that does. A parameter named `signature` counts only next to a digest, a secret
     or the request (an `inspect.Signature` tested for None is no header)."""
     return bool(flow.reads_signature or (flow.header_vars and _signature_evidence(flow)) or any(
-        _signature_call(flow, call) for call in flow.calls)
+        _signature_call(flow, call) for call in flow.calls) or flow.constant_time_calls
         or flow.verification)  # the costliest last (each part is worked out once, no side effect)
 
 
@@ -975,3 +1076,198 @@ def _signature_evidence(flow: Flow) -> bool:
                 part in _REQUEST_NAMES or SECRET_NAME.search(part) for part in components(expr)):
             return True
     return False
+
+
+# -- a verification switched off, or keyed by the request (verification-disabled) -----------------
+
+# Readers of a token's header or claims that check no signature (PyJWT, python-jose, jose): what
+# they return is the sender's to choose.
+UNVERIFIED_TOKEN_READERS = frozenset({"peek_header", "peek_claims", "get_unverified_header",
+                                      "get_unverified_claims", "decodeProtectedHeader",
+                                      "decodeJwt"})
+# Verifications whose third argument is the key (Stripe).
+KEYED_VERIFICATIONS = frozenset({"construct_event", "constructEvent", "constructEventAsync",
+                                 "verify_header"})
+# Any object's `headers` or `META` (a stored copy of a request's headers too); the query string,
+# form and body only as the request's own (`request.GET`, `req.query`), `args` is argparse's too.
+_REQUEST_CONTAINERS = frozenset({"headers", "META"})
+_REQUEST_FIELDS = frozenset({"GET", "POST", "args", "query", "query_params", "form", "params",
+                             "json", "data", "body", "cookies", "COOKIES"})
+# Calls that hand back the value they are given, re-encoded (`key.encode()`, `bytes(key, ...)`).
+_SAME_VALUE_METHODS = frozenset({"encode", "decode", "strip", "rstrip", "lstrip", "lower", "upper"})
+_SAME_VALUE_CALLS = frozenset({"bytes", "str", "Buffer.from"})
+# Values a verification setting takes when it is off (`WebhookEndpointValidation.none`).
+_OFF_VALUES = frozenset({"none", "disabled", "disable", "off", "skip", "noop", "never"})
+_TRUTHY_VALUES = frozenset({"true", "1", "yes", "on"})
+# What a setting compared with an off value names (`validation_method`), and switches that turn
+# the check off when set (`SKIP_SIGNATURE_CHECK`) or on (`VERIFY_WEBHOOKS`, tested negated).
+_SWITCHED = re.compile(r"(?i)verif|valid|signature|signing|check")
+_SKIP_SWITCH = re.compile(r"(?i)(?:skip|disable|bypass|ignore)_?\w*?(?:verif|valid|sig|check)")
+_ON_SWITCH = re.compile(r"(?i)verif|validat")
+
+
+def compares_in_constant_time(flow: Flow, call: ir.Call) -> bool:
+    """`hmac.compare_digest`, Django's `constant_time_compare`, `timingSafeEqual` and the like,
+    whatever the two values are."""
+    if call.method == "timingSafeEqual":
+        return True
+    if call.method not in _COMPARE_DIGEST_TAILS and call.method not in _CONSTANT_TIME_TAILS:
+        return False
+    resolved = flow.context.resolved(call.callee) if call.callee else ""
+    return resolved == "compare_digest" or matches(resolved, COMPARE_DIGEST) \
+        or matches(resolved, CONSTANT_TIME_HELPERS)
+
+
+def _request_container(parts: list[str]) -> bool:
+    """`request.headers`, `self.headers`, `headers`, `request.GET`, `req.query`."""
+    return any(part in _REQUEST_CONTAINERS for part in parts) or any(
+        head in ("request", "req") and field in _REQUEST_FIELDS for head, field in pairwise(parts))
+
+
+def _request_value(expr: ir.Expr, known: dict[str, ir.Expr]) -> ir.Expr | None:
+    """The request read a value is (`request.headers.get("X-Key")`, `req.query.key`, a name
+    bound to one, `x or default`, `x.encode()`), or None: a value looked up *by* a request value
+    (`SECRETS[request.headers["X-Tenant"]]`) is not one."""
+    if isinstance(expr, ir.Name):
+        return known.get(expr.name) or (expr if _request_container(expr.name.split(".")[:-1])
+                                        else None)
+    if isinstance(expr, (ir.BoolOp, ir.Cond)):
+        parts = expr.values if isinstance(expr, ir.BoolOp) else (expr.body, expr.orelse)
+        return next((found for part in parts
+                     if (found := _request_value(part, known)) is not None), None)
+    if isinstance(expr, ir.Index):
+        base = ir.dotted(expr.obj)
+        return expr if isinstance(expr.key, ir.Str) and base is not None \
+            and _request_container(base.split(".")) else None
+    if isinstance(expr, ir.Call):
+        receiver = expr.receiver
+        holder = ir.dotted(receiver) or ""
+        # `request.headers.get("X-Key")`, and Express's `req.get("X-Key")` / `req.header(...)`.
+        if expr.method in _HEADER_GETTERS and expr.args and isinstance(expr.args[0], ir.Str) \
+                and (_request_container(holder.split(".")) or holder in ("req", "request")):
+            return expr
+        if expr.method in _SAME_VALUE_METHODS and receiver is not None:
+            return _request_value(receiver, known)
+        if expr.callee in _SAME_VALUE_CALLS and expr.args:
+            return _request_value(expr.args[0], known)
+    return None
+
+
+def request_key(flow: Flow, key: ir.Expr) -> tuple[ir.Expr, ir.Stmt | None] | None:
+    """Whether a verification key comes from the request: the request read, and the assignment
+    that made the key from it (None when the key argument reads the request itself)."""
+    sources = flow.request_key_sources
+    source = _request_value(key, sources)
+    if source is None:
+        return None
+    names = {name for name in _key_roots(key) if name in sources}
+    for statement in flow.statements:
+        if isinstance(statement, ir.Assign) and statement.value is not None and names & {
+                name for target in statement.targets for name in _target_names(target)} \
+                and _request_value(statement.value, sources) is not None:
+            return source, statement
+    return source, None
+
+
+def _key_roots(expr: ir.Expr) -> set[str]:
+    """Names a key is made of (`secret` in `secret.encode()`, not `bytes` in `bytes(secret)`)."""
+    called = {id(node.func) for node in ir.walk_expr(expr) if isinstance(node, ir.Call)}
+    return {node.name.rsplit(".", 1)[0] if id(node) in called else node.name
+            for node in ir.walk_expr(expr)
+            if isinstance(node, ir.Name) and (id(node) not in called or "." in node.name)}
+
+
+def key_parameters(flow: Flow) -> dict[str, int]:
+    """The parameters a function verifies with, by name and position (`self`/`cls` not
+    counted): `def verify_signature(self, secret, tolerance)` hands `secret` to
+    `verify_header`, directly or through `key = secret.encode()`."""
+    keys: set[str] = set()
+    for _, key in flow.key_arguments:
+        keys.update(_key_roots(key))
+    for _ in range(_MAX_ROUNDS if keys else 0):
+        before = len(keys)
+        for names, value in flow.assignments:
+            if keys.intersection(names):
+                keys.update(_key_roots(value))
+        if len(keys) == before:
+            break
+    positional = [param for param in flow.params if param.kind == "normal"]
+    if positional and positional[0].name in ("self", "cls"):
+        positional = positional[1:]
+    return {param.name: index for index, param in enumerate(positional) if param.name in keys}
+
+
+def verification_switch(test: ir.Expr) -> str | None:
+    """How an `if` test says verification is off, or None: a setting compared with an off
+    value (`validation_method == Validation.none`), a skip switch set (`SKIP_SIGNATURE_CHECK`),
+    a verify switch unset (`not settings.VERIFY_WEBHOOKS`). Debug mode alone is no switch."""
+    negated = False
+    while isinstance(test, ir.Not):
+        negated = not negated
+        test = test.operand
+    if isinstance(test, ir.Compare) and test.op in ("==", "is") and not negated:
+        setting, value = test.left, test.right  # the setting's name first, as it is written
+        if not isinstance(setting, ir.Name):
+            return None
+        if _switch_value(value, _OFF_VALUES) and _mentions(setting, _SWITCHED):
+            return "off"
+        if _switch_value(value, _TRUTHY_VALUES) and _mentions(setting, _SKIP_SWITCH):
+            return "skip"
+        return None
+    if not isinstance(test, ir.Name):
+        return None
+    parts = components(test)
+    if negated:
+        return "unset" if _ON_SWITCH.search(parts[-1]) else None
+    return "skip" if _SKIP_SWITCH.search(parts[-1]) else None
+
+
+def _switch_value(expr: ir.Expr, values: frozenset[str]) -> bool:
+    """A constant (`"none"`, `true`) or a member named like one (`Validation.none`)."""
+    if isinstance(expr, ir.Str) and expr.constant:
+        return expr.value.lower() in values
+    if isinstance(expr, ir.Const):
+        return expr.value is True and "true" in values
+    return isinstance(expr, ir.Name) and "." in expr.name \
+        and expr.name.rsplit(".", 1)[-1].lower() in values
+
+
+def accepts_unverified(body: tuple[ir.Stmt, ...]) -> bool:
+    """A block that at most logs or warns, then accepts: `return True`, JS `return next()`."""
+    if not body:
+        return False
+    *before, last = body
+    if not all(isinstance(statement, ir.ExprStmt) and isinstance(statement.expr, ir.Call)
+               for statement in before):
+        return False
+    if not isinstance(last, ir.Return):
+        return False
+    value = last.value
+    return (isinstance(value, ir.Const) and value.value is True) or (
+        isinstance(value, ir.Call) and value.callee == "next")
+
+
+def switched_off(flow: Flow) -> Iterator[tuple[ir.If, str]]:
+    """`if` blocks of a verifying function that accept the request unverified when a setting
+    turns verification off (see `verification_switch`), with how."""
+    for statement in flow.ifs:
+        how = verification_switch(statement.test)
+        if how is not None and accepts_unverified(statement.body) \
+                and not verifies_in(flow, statement.body) and handles_signatures(flow):
+            yield statement, how
+
+
+def _read_from(flow: Flow, name: str, holders: frozenset[str]) -> bool:
+    """Whether the unit binds `name` to something read from one of `holders` (`request`)."""
+    return any(name in names and any(
+        part in holders for read in _key_roots(value) for part in read.split("."))
+        for names, value in flow.assignments)
+
+
+def _caller_values(flow: Flow) -> set[str]:
+    """The parameters of a unit (`self` and `cls` are the object's own)."""
+    return {param.name for param in flow.params} - {"self", "cls"}
+
+
+_SESSION_PARTS = frozenset({"session"})
+_REQUEST_PARTS = frozenset({"request", "req", "session", "headers", "META", "GET", "POST"})

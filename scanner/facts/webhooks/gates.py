@@ -9,6 +9,7 @@ each with the argument (from `flow.py` and `routes.py`) that every fact-holding 
 from __future__ import annotations
 
 from scanner.facts.patterns import GAP, GAP_ITEM, STRING, VALUE_PREFIX
+from scanner.facts.webhooks.model import EVENT_HEADERS
 
 # The `*_PATTERN` gate patterns are kept as text: a Gate compiles its own on first use (compiled
 # here, at import, they cost about 15 ms of every hook run).
@@ -34,9 +35,21 @@ SECRET_WORDS = ("hmac", "secret", "token", "passw", "key", "webhook_auth", "webh
 # Calls that verify, for presence checks: see flow.handles_signatures and flow.verifies_in.
 VERIFY_WORDS = ("verif", "valid", "check_sig", "compare_digest", "timingsafeequal", "construct",
                 "createnodemiddleware", "from_http", "slack_bolt")
+# Constant-time comparisons of any two values (flow.compares_in_constant_time) and readers of a
+# token's unverified header or claims (flow.UNVERIFIED_TOKEN_READERS), for presence checks.
+CONSTANT_TIME_WORDS = ("compare_digest", "constant_time_compare", "safe_str_cmp", "bytes_eq",
+                       "timingsafeequal")
+UNVERIFIED_TOKEN_WORDS = ("peek_header", "peek_claims", "get_unverified_header",
+                          "get_unverified_claims", "decodeprotectedheader", "decodejwt")
 BYPASS_WORDS = ("without_verification", "withoutverification", "skip_verif", "skipverif",
                 "unverified", "no_verify", "noverify", "construct_from", "verify")
 BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
+# What a function that verifies (flow.handles_signatures) holds, for a switch that turns its
+# verification off (flow.switched_off): a verify or signature call, an HMAC, a constant-time
+# compare, a JWT decode, a provider SDK, a signature parameter, a signature or event header.
+SWITCH_WORDS = (*SIGNATURE_WORDS, *VERIFY_WORDS, *CONSTANT_TIME_WORDS, "signature", "decode", "svix",
+                *sorted({form for header in EVENT_HEADERS
+                         for form in (header, header.replace("-", "_"))}))
 
 # -- evidence of a signature -----------------------------------------------------------------------
 #
@@ -123,8 +136,12 @@ _SECRET_TESTED = (
 
 # A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
 COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL))
-# A presence check (flow.presence) tests a signature header or a name of the webhook secret.
-PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED))
+# A presence check (flow.presence) tests a signature header or a name of the webhook secret,
+# a value compared in constant time, or a field of a token's unverified header.
+_CONSTANT_TIME_OR_UNVERIFIED = (r"compare_digest|constant_time_compare|safe_str_cmp|bytes_eq"
+                                r"|timingsafeequal|peek_header|peek_claims"
+                                r"|get_unverified_(?:header|claims)|decodeprotectedheader|decodejwt")
+PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED, _CONSTANT_TIME_OR_UNVERIFIED))
 
 # -- bypasses --------------------------------------------------------------------------------------
 
@@ -134,6 +151,24 @@ BYPASS_PATTERN = "|".join((
     r"without_?verification|skip_?verif|unverified|no_?verify|construct_from",
     *(rf"{flag}(?<![a-z0-9_$]{flag}){GAP}={VALUE_PREFIX}false(?![a-z0-9_$.])"
       for flag in ("verify", "verify_signature", "validate_signature", "check_signature"))))
+
+# -- verification switched off by a setting --------------------------------------------------------
+
+# flow.accepts_unverified: `return True` (Python), `return true` / `return next()` (JS).
+ACCEPT_WORDS = ("return true", "return next(")
+# flow.verification_switch, the whole test of an `if`/`elif` (maybe in parentheses): a setting's
+# name compared with an off value (`== Validation.none`, `=== "disabled"`), a skip switch
+# (`SKIP_SIGNATURE_CHECK`, maybe compared with a true value), a verify switch negated.
+_NAME_CHAIN = r"[a-z0-9_$.]"
+_OFF = r"(?:none|disabled?|off|skip|noop|never)"
+_SWITCH_TESTS = (
+    rf"{_NAME_CHAIN}+[\s\\]*(?:==|is(?![a-z0-9_$]))=?[\s\\]*"
+    rf"(?:{_NAME_CHAIN}*\.{_OFF}(?![a-z0-9_$])|[\"'`]{_OFF}[\"'`])",
+    rf"{_NAME_CHAIN}*(?:skip|disable|bypass|ignore)_?[a-z0-9_]*?(?:verif|valid|sig|check)",
+    rf"(?:not[\s(\\]+|!)[\s(]*{_NAME_CHAIN}*(?:verif|validat)[a-z0-9_$]*[\s)\\]*[:)]",
+)
+_IF = r"if(?:(?<![a-z0-9_$]if)|(?<=elif)(?<![a-z0-9_$]elif))(?![a-z0-9_$])[\s(\\]*"
+SWITCH_PATTERN = "|".join(_IF + test for test in _SWITCH_TESTS)
 
 # -- routes ------------------------------------------------------------------------------------
 

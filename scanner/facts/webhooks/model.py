@@ -251,3 +251,22 @@ class VerificationBypass(Fact):
 
     function: str
     reason: str
+
+
+@dataclass(frozen=True)
+class RequestKey(Fact):
+    """A verification whose key is read from the request it verifies (`secret =
+    request.headers.get("X-Webhook-Secret") or secret`): anyone signs with a key of their own."""
+
+    function: str
+    source: str  # the request read, as written
+
+
+@dataclass(frozen=True)
+class VerificationSwitch(Fact):
+    """An `if` in a verifying function that accepts the request unverified when a setting turns
+    verification off (`if endpoint.validation == Validation.NONE: return True`)."""
+
+    function: str
+    condition: str  # the test as written
+    how: str  # off (compared with an off value), skip, unset (a verify switch negated)

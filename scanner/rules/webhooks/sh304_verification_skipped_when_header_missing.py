@@ -22,7 +22,13 @@ class VerificationSkippedWhenHeaderMissing(Rule):
     `inspect.Signature` tested for None is not one). A header read inside `try` whose
     `except KeyError` (or a tuple of lookup errors) logs and goes on lets an unsigned request
     through too; a getter that only returns the header, None when it is missing, does not (its
-    caller decides).
+    caller decides). A value compared with the request's credential in constant time is the
+    secret too (`if self.allowed:` before `constant_time_compare(given, token) for token in
+    self.allowed`; not a value of the request or its session, nor a parameter, whose absence
+    is the caller's choice), and a value the sender chooses
+    counts when only the verification runs under it: any request header, or a field of a
+    token's header or claims read unverified (`if kid:` after `jwt.get_unverified_header(t)`);
+    both are reported with medium confidence.
 
     ## Why is this bad?
     An attacker simply leaves the header out, and an unset secret in one environment silently
@@ -68,6 +74,11 @@ class VerificationSkippedWhenHeaderMissing(Rule):
             '  if (!crypto.timingSafeEqual(sign(secret, req.body), req.get("X-Hub-Signature-256"))) {\n'
             '    return res.sendStatus(401);\n  }\n  next();\n}\n', path="middleware/verify.js",
             line=3),
+        Bad('import jwt\n\n\ndef app_installed(request):\n'
+            '    token = request.headers["Authorization"].removeprefix("JWT ")\n'
+            '    kid = jwt.get_unverified_header(token).get("kid")\n'
+            '    if kid:\n        jwt.decode(token, public_key(kid), algorithms=["RS256"])\n'
+            '    install(request.POST)\n', line=7),
         Good('from flask import abort, request\n\n\ndef github_webhook():\n'
              '    signature = request.headers.get("X-Hub-Signature-256")\n'
              '    if not signature:\n        abort(401)\n'
@@ -89,11 +100,22 @@ class VerificationSkippedWhenHeaderMissing(Rule):
                 if not check.body_verifies or check.else_rejects or (
                         check.body_returns and not check.body_rejects):
                     continue
-                message = f"verification runs only when {what} is present; no else rejects the request"
+                if check.guessed and check.about_secret:
+                    message = (f"verification runs only when a secret is configured "
+                               f"(`{check.condition}`); with none configured the request is "
+                               "accepted unverified")
+                elif check.guessed:
+                    message = (f"verification runs only if `{check.condition}`, which the sender "
+                               "controls; no else rejects the request")
+                else:
+                    message = f"verification runs only when {what} is present; no else rejects the request"
             else:
                 if not check.body_returns or check.body_rejects or check.body_verifies:
                     continue
                 message = f"the request is accepted when {what} is missing"
+                if check.guessed and check.about_secret:
+                    message = ("the request is accepted unverified when no secret is configured "
+                               f"(`{check.condition}`)")
             yield context.report(self, check.span, message,
                                  construct=f"skip:{check.function}:{message}",
                                  confidence=Confidence.MEDIUM if check.guessed else None)
