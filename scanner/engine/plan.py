@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.facts.base import Extractor, Fact
 from scanner.keywords import KeywordIndex, index_for
+from scanner.model.document import MemoKey
 from scanner.rules.base import ProjectRule, Rule
 
 if TYPE_CHECKING:
@@ -18,6 +19,13 @@ if TYPE_CHECKING:
 
 # Words the engine itself looks for: inline suppression directives.
 DIRECTIVE_WORDS = ("secret-hygiene", "pragma")
+# Per document: which gate pattern branches matched its lower-cased text (a branch shared by two
+# gates is searched once).
+_GATE_BRANCHES = MemoKey[dict[str, bool]]("gate pattern branches")
+
+
+def _no_branch_searched(document: Document) -> dict[str, bool]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,8 @@ class Plan:
             if not gate.bundles and document.is_bundle:
                 return False
             pattern = gate.compiled()
-            if pattern is not None and pattern.search(document.lower) is None:
+            if pattern is not None and not pattern.found_in(
+                    document.lower, document.memo(_GATE_BRANCHES, _no_branch_searched)):
                 return False
         return True
 

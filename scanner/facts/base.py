@@ -71,6 +71,18 @@ class AnyOf:
                 return found
         return None
 
+    def found_in(self, text: str, searched: dict[str, bool]) -> bool:
+        """Whether the pattern matches `text`, reusing and filling `searched` (a branch's text ->
+        whether it matches this same `text`): gates whose patterns share branches (the webhook
+        comparison and presence gates share their signature branches) search each once a file."""
+        for branch in self.branches:
+            found = searched.get(branch.pattern)
+            if found is None:
+                found = searched[branch.pattern] = branch.search(text) is not None
+            if found:
+                return True
+        return False
+
 
 def top_level_branches(pattern: str) -> list[str]:
     """The alternatives of `pattern`'s outermost `|`; the whole pattern when splitting could
