@@ -126,7 +126,7 @@ def test_a_gate_pattern_searched_branch_by_branch_answers_as_the_whole_pattern()
     for pattern in patterns:
         whole, split = re.compile(pattern), AnyOf(pattern)
         assert len(split.branches) > 1 or pattern.startswith("\\A"), pattern[:60]
-        for text, memo in zip(texts, searched):
+        for text, memo in zip(texts, searched, strict=True):
             assert (whole.search(text) is None) == (split.search(text) is None), pattern[:60]
             assert (whole.search(text) is not None) == split.found_in(text, memo), pattern[:60]
 
