@@ -166,3 +166,38 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> None:
     plan = build_plan([_Dies()], {})
     with pytest.raises(pool.WorkerError, match="worker stopped early"):
         list(pool.run_files(sources, plan, SETTINGS, jobs=2, expected=len(sources)))
+
+
+def test_the_project_step_leaves_the_collector_as_it_found_it() -> None:
+    """The project step runs with the cyclic collector off (it keeps every module it loads, and
+    full passes over them freed nothing); after it, on, or still off when the caller had it off,
+    also when a project rule fails."""
+    import gc
+
+    from scanner.model.finding import Severity
+
+    collecting: list[bool] = []
+
+    class Failing(ProjectRule):
+        id = "SH999"
+        severity = Severity.LOW
+        needs = ()
+
+        def check_project(self, facts: object, index: object, report: object) -> list[object]:
+            collecting.append(gc.isenabled())
+            raise RuntimeError("a bug")
+
+    base = _plan()
+    plan = Plan((*base.rules, Failing()), base.extractors, base.index, base.project_facts)
+    sources = [SourceFile(path="app.py", text='SCOPES = ["repo"]\n')]
+    assert gc.isenabled()
+    result = scan(sources, plan, SETTINGS)
+    assert gc.isenabled()
+    assert any("SH999" in note for note in result.summary.errors)
+    assert collecting == [False]
+    gc.disable()
+    try:
+        scan(sources, plan, SETTINGS)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -105,8 +105,9 @@ def test_a_gate_keeping_bundles_out_changes_no_finding() -> None:
 
 
 def test_a_gate_pattern_searched_branch_by_branch_answers_as_the_whole_pattern() -> None:
-    """Gates search their pattern's top-level alternatives one by one (faster in Python's `re`):
-    on every fixture file and rule example, each gate answers exactly as the whole pattern."""
+    """Gates search their pattern's top-level alternatives one by one (faster in Python's `re`),
+    each branch once a file whichever gates share it: on every fixture file and rule example,
+    each gate answers exactly as the whole pattern."""
     import re
 
     from scanner.facts.base import AnyOf, top_level_branches
@@ -120,8 +121,52 @@ def test_a_gate_pattern_searched_branch_by_branch_answers_as_the_whole_pattern()
     texts += [example.code.lower() for _, example in EXAMPLES]
     patterns = [extractor.gate.pattern for extractor in EXTRACTORS if extractor.gate.pattern]
     assert patterns
+    # One memo of branch answers per text, shared by every gate (as `Plan.admits` shares it).
+    searched: list[dict[str, bool]] = [{} for _ in texts]
     for pattern in patterns:
         whole, split = re.compile(pattern), AnyOf(pattern)
         assert len(split.branches) > 1 or pattern.startswith("\\A"), pattern[:60]
-        for text in texts:
+        for text, memo in zip(texts, searched, strict=True):
             assert (whole.search(text) is None) == (split.search(text) is None), pattern[:60]
+            assert (whole.search(text) is not None) == split.found_in(text, memo), pattern[:60]
+
+
+def test_a_gate_skips_a_branch_only_when_the_keyword_pass_says_its_text_is_absent() -> None:
+    """A branch starting with a word the keyword index did not find is not searched: on every
+    fixture file and rule example (and with the two characters outside ASCII that lower-case
+    into it), every gate of the full plan answers as its whole pattern does."""
+    import re
+
+    from scanner.facts.base import literal_prefix
+    from scanner.model.document import Document
+
+    assert literal_prefix(r"scopes?(?:x)") == "scope"
+    assert literal_prefix(r"access_?type") == "access"
+    assert literal_prefix(r"hmac") == "hmac"
+    assert literal_prefix(r"\bfrom") == "" and literal_prefix(r"(?<!a)b") == ""
+    plan = build_plan(make_rules(), {})
+    assert plan.by_sets
+    texts = [path.read_text(encoding="utf-8", errors="replace")
+             for path in FIXTURES.rglob("*.py") if path.stat().st_size < 200_000]
+    texts += [example.code for _, example in EXAMPLES]
+    # `\u212a` (Kelvin) and `\u0130` lower-case into `k` and `i`: no ASCII word the index sees.
+    texts += ["def on_delivery(request):\n    x_hoo\u212a_secret = request.headers['token']\n"
+              "    return handle(request)\n",
+              "def webhook(request):\n    event = s\u212aip_verification(request)\n",
+              "def f(\u0130nput, sig):\n    return sig == \u0130nput\n"]
+    checked = 0
+    for text in texts:
+        for planned in plan.extractors:
+            source = planned.extractor.gate.pattern
+            if source is None:
+                continue
+            document = Document("app/views.py", text)
+            document.keyword_index = plan.index
+            lacks = plan._lacks(document)
+            assert lacks is not None
+            pattern = planned.extractor.gate.compiled()
+            assert pattern is not None
+            found = pattern.found_in(document.lower, {}, lacks)
+            assert found == (re.search(source, document.lower) is not None), source[:60]
+            checked += 1
+    assert checked > len(texts)

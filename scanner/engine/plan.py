@@ -5,12 +5,13 @@ extractors run, on which documents, and which words the one-pass keyword index l
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scanner.facts.base import Extractor, Fact
 from scanner.keywords import KeywordIndex, index_for
+from scanner.model.document import MemoKey
 from scanner.rules.base import ProjectRule, Rule
 
 if TYPE_CHECKING:
@@ -18,6 +19,22 @@ if TYPE_CHECKING:
 
 # Words the engine itself looks for: inline suppression directives.
 DIRECTIVE_WORDS = ("secret-hygiene", "pragma")
+# Per document: which gate pattern branches matched its lower-cased text (a branch shared by two
+# gates is searched once).
+_GATE_BRANCHES = MemoKey[dict[str, bool]]("gate pattern branches")
+
+
+def _no_branch_searched(document: Document) -> dict[str, bool]:
+    return {}
+
+
+# Per document: whether it holds a character outside ASCII that lower-cases into ASCII.
+_LOWERS_INTO_ASCII = MemoKey[bool]("lowers into ASCII")
+
+
+def _lowers_into_ascii(document: Document) -> bool:
+    text = document.text
+    return not text.isascii() and ("\u212a" in text or "\u0130" in text)
 
 
 @dataclass(frozen=True)
@@ -89,9 +106,29 @@ class Plan:
             if not gate.bundles and document.is_bundle:
                 return False
             pattern = gate.compiled()
-            if pattern is not None and pattern.search(document.lower) is None:
+            if pattern is not None and not pattern.found_in(
+                    document.lower, document.memo(_GATE_BRANCHES, _no_branch_searched),
+                    self._lacks(document)):
                 return False
         return True
+
+    def _lacks(self, document: Document) -> Callable[[str], bool] | None:
+        """What the keyword index's one pass says a document's lower-cased text lacks: a word of
+        the index it did not find. Its pass is ASCII case-insensitive over the bytes, and only
+        U+212A (to `k`) and U+0130 (to `i` and a dot) lower-case into ASCII from elsewhere: a
+        word with `k` or `i` is lacking surely only when the text holds neither."""
+        if not (self.by_sets and document.keyword_index is self.index):
+            return None
+        present = document.keywords_present()
+        tokens = self.index.tokens
+
+        def lacks(word: str) -> bool:
+            if word not in tokens or word in present:
+                return False
+            return ("k" not in word and "i" not in word) or not document.memo(
+                _LOWERS_INTO_ASCII, _lowers_into_ascii)
+
+        return lacks
 
     def needs_whole(self, document: Document) -> bool:
         """Whether a sparse document (a commit's added lines) must be read whole: the added lines

@@ -4,6 +4,7 @@ project rules, then suppression. Big scans fan out to worker processes (scanner.
 from __future__ import annotations
 
 import codecs
+import gc
 import hashlib
 import time
 from collections import Counter, deque
@@ -487,8 +488,17 @@ def scan(
         summary.errors.append(binary_note(binary))
     if project_rules:
         started = time.perf_counter()
-        findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
-                                          project_paths, summary, settings.hidden))
+        # The project step keeps every module it loads (their code models, for the next rule):
+        # the collector's full passes would walk them all again and again to free nothing
+        # (0.2-0.3 s on the sentry wheel). Cyclic garbage waits for the step's end.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            findings.extend(_project_findings(project_rules, plan, facts, origins, project_loader,
+                                              project_paths, summary, settings.hidden))
+        finally:
+            if collecting:
+                gc.enable()
         if settings.profile:
             timings["project rules (modules they load included)"] = time.perf_counter() - started
     if dedupe_commits:

@@ -6,7 +6,7 @@ document into facts and says, as data, which files can hold any (its gate)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -62,7 +62,12 @@ class AnyOf:
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
-        self.branches = tuple(re.compile(branch) for branch in top_level_branches(pattern))
+        branches = top_level_branches(pattern)
+        self.branches = tuple(re.compile(branch) for branch in branches)
+        # The text every match of a branch starts with ("" when unknown): a branch whose
+        # literal a file lacks is not searched (see `found_in`).
+        self.literals = tuple(literal_prefix(branch) if len(branches) > 1 or "|" not in pattern
+                              else "" for branch in branches)
 
     def search(self, text: str) -> re.Match[str] | None:
         for branch in self.branches:
@@ -70,6 +75,39 @@ class AnyOf:
             if found is not None:
                 return found
         return None
+
+    def found_in(self, text: str, searched: dict[str, bool],
+                 lacks: Callable[[str], bool] | None = None) -> bool:
+        """Whether the pattern matches `text`, reusing and filling `searched` (a branch's text ->
+        whether it matches this same `text`): gates whose patterns share branches (the webhook
+        comparison and presence gates share their signature branches) search each once a file.
+        `lacks(literal)`: True only when `text` surely does not hold `literal` (the keyword
+        index's one pass says so); a branch starting with such a literal is not searched."""
+        for branch, literal in zip(self.branches, self.literals, strict=True):
+            found = searched.get(branch.pattern)
+            if found is None:
+                found = searched[branch.pattern] = not (
+                    literal and lacks is not None and lacks(literal)) \
+                    and branch.search(text) is not None
+            if found:
+                return True
+        return False
+
+
+# Characters of a pattern's leading literal text, as written (lower-case: gates search lower-cased
+# text) and the quantifiers that make the character before them optional or repeated.
+_LITERAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+_QUANTIFIERS = frozenset("?*{")
+
+
+def literal_prefix(pattern: str) -> str:
+    """The literal text every match of `pattern` starts with (`scopes?(...)` -> `scope`), or ""."""
+    end = 0
+    while end < len(pattern) and pattern[end] in _LITERAL_CHARS:
+        end += 1
+    if end < len(pattern) and pattern[end] in _QUANTIFIERS:
+        end -= 1  # `s?`, `s*`, `s{0,2}`: the last character may be absent
+    return pattern[:max(end, 0)]
 
 
 def top_level_branches(pattern: str) -> list[str]:

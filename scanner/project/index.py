@@ -8,12 +8,15 @@ scan did not cover are loaded on demand (hook and diff modes read the rest of th
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scanner.facts.symbols import JS_MODULE_SEPARATOR, ClassSymbol, ModuleSymbols, python_module
 
 if TYPE_CHECKING:
     from scanner.facts.base import Fact, FileFacts
+    from scanner.model.document import MemoKey
+
+T = TypeVar("T")
 
 _MAX_HOPS = 8
 _SYMBOLS: tuple[type[Fact], ...] = (ModuleSymbols,)  # what a module lookup needs of a file
@@ -50,8 +53,17 @@ class ProjectIndex:
         # Every tail of a known module's name after a `.` or `/` -> those modules, oldest first
         # (the order of `modules`): a name is found by its tail without a walk over all modules.
         self._tails: dict[str, list[str]] = {}
+        self._memo: dict[MemoKey[Any], Any] = {}
         for file_facts in self.facts.values():
             self._add(file_facts)
+
+    def memo(self, key: MemoKey[T], build: Callable[[], T]) -> T:
+        """`build()` computed once per project step under `key` (as `Document.memo`):
+        what several project rules derive alike from the scan's facts (resolved scope requests)."""
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[no-any-return]
+        value = self._memo[key] = build()
+        return value
 
     # -- modules -------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from scanner.facts.scopes.model import (
     ScopeRequest,
     ScopeValue,
 )
-from scanner.model.document import Document, FileKind
+from scanner.model.document import Document, FileKind, MemoKey
 from scanner.project.index import ProjectIndex
 
 _MAX_DEPTH = 12
@@ -389,9 +389,26 @@ def _through_registry(index: ProjectIndex, visited: set[tuple[str, str]]) -> boo
                for path, name in visited)
 
 
+# The index's memo of `resolved_requests` (by the facts asked about): every scope rule asks.
+_RESOLVED = MemoKey[list[tuple[Mapping[str, FileFacts], list["ResolvedRequest"]]]](
+    "resolved scope requests")
+
+
 def resolved_requests(facts: Mapping[str, FileFacts], index: ProjectIndex) -> list[ResolvedRequest]:
     """Every scope request of the scanned (non-test) files with its resolved scopes, plus scope
-    constants (`SCOPES = [...]`) that no request uses (passed in a way we do not recognise)."""
+    constants (`SCOPES = [...]`) that no request uses (passed in a way we do not recognise).
+    Resolved once per project step and these facts (each scope rule asks)."""
+    known = index.memo(_RESOLVED, list)
+    for seen, results in known:
+        if seen is facts:
+            return list(results)
+    results = _resolved_requests(facts, index)
+    known.append((facts, results))
+    return list(results)
+
+
+def _resolved_requests(facts: Mapping[str, FileFacts],
+                       index: ProjectIndex) -> list[ResolvedRequest]:
     resolver = Resolver(index)
     paths = [path for path in sorted(facts) if not is_test_path(path)]
     results = []

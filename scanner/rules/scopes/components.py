@@ -94,6 +94,7 @@ class ComponentCalls:
     _by_file: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _client_calls: dict[str, list[ApiUse]] = field(default_factory=dict)
     _clients: dict[str, set[str]] = field(default_factory=dict)  # names bound to library classes
+    _own_code: dict[str, list[str]] = field(default_factory=dict)  # root -> its non-test code files
 
     @classmethod
     def build(cls, index: ProjectIndex, files: Iterable[tuple[str, FileFacts]],
@@ -144,13 +145,19 @@ class ComponentCalls:
         known = self._imports.get((root, word))
         if known is None:
             found: set[str] = set()
-            for path in self.paths.get(root, ()):
-                if is_test_path(path):
-                    continue  # a test's imports are not the component's SDK
+            for path in self.code_files(root):  # a test's imports are not the component's SDK
                 # The project's own modules (`polar.integrations.slack`) are no SDK.
                 found.update(module for module in self._file_imports(path)
                              if word in module and not self._own(module))
             known = self._imports[(root, word)] = tuple(sorted(found))
+        return known
+
+    def code_files(self, root: str) -> list[str]:
+        """The component's code files but its tests (told apart once per component)."""
+        known = self._own_code.get(root)
+        if known is None:
+            known = self._own_code[root] = [path for path in self.paths.get(root, ())
+                                            if not is_test_path(path)]
         return known
 
     def _file_imports(self, path: str) -> tuple[str, ...]:
@@ -220,9 +227,7 @@ class ComponentCalls:
         clients = self._clients[root] = set()
         calls: list[ClientMethodCall] = []
         events: list[ApiUse] = []  # webhook events subscribed to: their resources are used
-        for path in self.paths.get(root, ()):
-            if is_test_path(path):
-                continue
+        for path in self.code_files(root):
             loaded = self.index.load(path, (ClientBinding, ClientMethodCall, SubscribedEvent, ModuleSymbols))
             symbols = self.index.module_of_path(path)
             if loaded is None or symbols is None:
@@ -266,9 +271,13 @@ _PYTHON_IMPORTS = re.compile(
     r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b"
     r"|import[ \t]+((?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*[\w.]+(?:[ \t]+as[ \t]+\w+)?)"
     r"[ \t]*(?:$|#|;))", re.MULTILINE)
-# JavaScript: `from "x"`, `require("x")`, `import("x")`, `import "x"`.
+# JavaScript: `from "x"`, `require("x")`, `import("x")`, `import "x"`. Written to start with a
+# character class (`\b(?:from|require...|import...)` as one literal-led pattern): Python's `re`
+# then skips to each `f`, `r` or `i` instead of trying three branches at every position (a third
+# of the time on a wheel's bundles; the same matches).
 _JAVASCRIPT_IMPORTS = re.compile(
-    r"(?:\bfrom|\brequire[ \t]*\(|\bimport[ \t]*\(?)[ \t]*[\"'`]([^\"'`\n]+)[\"'`]")
+    r"[fri](?<=\b[fri])(?:(?<=f)rom|(?<=r)equire[ \t]*\(|(?<=i)mport[ \t]*\(?)"
+    r"[ \t]*[\"'`]([^\"'`\n]+)[\"'`]")
 
 
 def imported_modules(text: str, *, python: bool) -> Iterator[str]:
