@@ -63,7 +63,7 @@ _DUMMY_WORDS = ("password", "passwort", "secret", "kennwort", "contraseña", "co
                 "jelszó", "jelszo", "şifre", "parola", "пароль", "密码", "密碼", "パスワード",
                 "비밀번호", "geheim")
 _CODE_BETWEEN_STRINGS = re.compile(
-    r"[)\]}]+[)\]}{(\s]*[,;][)\]},;{(\s]*[A-Za-z_$][\w$]*\s*[:=(]\s*\Z")
+    r"[)\]}][)\]}{(\s]*[,;][)\]},;{(\s]*[A-Za-z_$][\w$]*\s*[:=(]\s*\Z")
 # Leetspeak folded back, so `P@55w0rd!` reads as the dummy it is.
 _LEET = str.maketrans("@4301!|$57", "aaeoiilsst")
 
