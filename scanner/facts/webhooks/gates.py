@@ -73,11 +73,14 @@ _PREFIX_WORDS = tuple(before + prefix + dash for before in _BEFORE_PREFIX
 # flow.WEBHOOK_CREDENTIAL (a body value compared with the webhook's credential) in lower case.
 _CREDENTIAL_WORDS = tuple(f"webhook{sep}{what}" for sep in ("", "_")
                           for what in ("auth", "secret", "token", "key", "passw"))
+# A hash of a secret made by a function of the module (flow.FileContext.keyed_digest_functions):
+# `hashlib` imported, or a `.hexdigest()`/`.digest()` call.
+HASH_WORDS = ("hashlib", "digest(")
 # Every document with a digest or a signature header (or name) holds a word of each group.
 SIGNATURE_EVIDENCE = ("hmac", *_HEADER_HINTS, *_PARAMETER_WORDS, *_EVENT_PARAMETERS,
-                      *_CREDENTIAL_WORDS)
+                      *_CREDENTIAL_WORDS, *HASH_WORDS)
 SIGNATURE_PREFIXES = ("hmac", *_PREFIX_WORDS, "signature", *_PARAMETER_WORDS, *_EVENT_PARAMETERS,
-                      *_CREDENTIAL_WORDS)
+                      *_CREDENTIAL_WORDS, *HASH_WORDS)
 # flow.SECRET_NAME (a presence check about the secret) in lower case.
 SECRET_NAME_WORDS = ("secret", "signing_key", "signingkey", "webhook_key", "webhookkey",
                      "webhook_token", "webhooktoken", "hmac")
@@ -121,8 +124,20 @@ _SECRET_TESTED = (
     r"[a-z0-9_$.]*(?:secret|signing_?key|webhook_?(?:key|token)|hmac_?key)"
     r"(?![a-z0-9_$.]*[\s\\]*\()")
 
-# A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
-COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL))
+# A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header; a
+# credential read from the request (flow.Flow.is_request_credential) is looked for only in the
+# documents this evidence admits (its words are everyday words: most files would pass). A digest
+# keyed by a function of the module (flow.Flow._computed_credential) is that function's call
+# compared, `f(...) ==` or `== f(`, in a document that hashes a secret (flow._KEYING_SECRET; one
+# branch, anchored at the start).
+_COMPUTED_COMPARED = (r"\A(?=[\s\S]*?(?:hashlib|digest\())"
+                      r"(?=[\s\S]*?(?:secret|passw|signing_?key|hmac_?key|api_?key))[\s\S]*?"
+                      r"(?:\)[\s\\]*[!=]=|[!=]=[\s\\]*[a-z_$][a-z0-9_$]*[\s\\]*\()")
+COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL, _COMPUTED_COMPARED))
+# A public-key signature check (flow.Flow.public_key_messages) is given a signature header's value.
+PUBLIC_KEY_PATTERN = "|".join(_SIGNATURE_BRANCHES)
+# The packages of flow.PUBLIC_KEY_PACKAGES, as their import lines spell them.
+PUBLIC_KEY_WORDS = ("crypto", "nacl", "ecdsa", "@noble")
 # A presence check (flow.presence) tests a signature header or a name of the webhook secret.
 PRESENCE_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _SECRET_TESTED))
 
