@@ -44,3 +44,11 @@ def test_public_key_signature_over_a_timestamp_without_a_window(tmp_path: Path) 
     found = scan_fixture(tmp_path, "rw_tokens", "mailer/__init__.py", "mailer/errors.py",
                          "mailer/tracking.py")
     assert found == {("mailer/tracking.py", 22, "SH305")}
+
+
+def test_credential_property_of_the_request_body_in_javascript(tmp_path: Path) -> None:
+    """`req.body.token !== process.env.RELAY_SHARED_TOKEN` in an Express receiver is a token
+    compared in non-constant time (and the receiver's check: no SH301); the event type and team
+    compared the same way are not credentials."""
+    found = scan_fixture(tmp_path, "rw_tokens", "relay/server.js")
+    assert found == {("relay/server.js", 8, "SH302")}

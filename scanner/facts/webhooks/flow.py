@@ -663,7 +663,11 @@ class Flow:
                 and expr.receiver is not None:
             expr = expr.receiver  # `payload.get("auth", "").strip()`
         if isinstance(expr, ir.Name):
-            return expr.name in known
+            if expr.name in known:
+                return True
+            head, _, last = expr.name.rpartition(".")  # `req.body.token` (JS property reads)
+            return bool(head) and CREDENTIAL_KEY.match(last) is not None \
+                and self.is_request_data(ir.Name(expr.start, expr.end - len(last) - 1, head))
         if isinstance(expr, ir.Call) and expr.method == "get" and expr.receiver is not None:
             key, source = (expr.args[0] if expr.args else None), expr.receiver
         elif isinstance(expr, ir.Index):
