@@ -133,7 +133,8 @@ class SignatureComparisonExtractor(_WebhookExtractor):
     name = "webhook-comparisons"
     produces = (SignatureComparison,)
     gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, *HASH_WORDS),
-                requires=(SECRET_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
+                requires=(SECRET_WORDS, (*SIGNATURE_EVIDENCE, *HASH_WORDS),
+                          (*SIGNATURE_PREFIXES, *HASH_WORDS)),
                 pattern=COMPARISON_PATTERN, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:

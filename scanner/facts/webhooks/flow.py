@@ -101,6 +101,9 @@ STORED_CREDENTIAL = re.compile(r"(?i:(?:^|_)auth(?:$|_)|secret|token|passw|(?:^|
 # What keys a hash into a credential (`sha1(settings.SECRET_KEY + data)`).
 _KEYING_SECRET = re.compile(r"(?i)secret|passw|signing_?key|hmac_?key|api_?key")
 _HASH_METHODS = frozenset({"hexdigest", "digest"})
+# A function of the module whose keyed digest is compared must be named as a credential
+# (`make_secret`, `compute_signature`, `expected_token`, `_hmac_for`; gates._COMPUTED_NAMES).
+COMPUTED_CREDENTIAL_NAME = re.compile(r"(?i)secret|sign|token|digest|hmac|hash")
 _REQUEST_DATA_ATTRS = frozenset({"body", "POST", "GET", "data", "json", "get_json", "form", "args",
                                  "query_params", "query", "values", "media", "headers", "META",
                                  "params"})
@@ -121,6 +124,7 @@ class FileContext:
     clock_in_file: bool
     verifiers: tuple[str, ...]
     module: ir.Module | None = field(default=None, repr=False)
+    hashes: bool = False  # the file holds `hmac`, `hashlib` or `digest(` (keyed digests)
 
     def resolved(self, name: str) -> str:
         head, _, rest = name.partition(".")
@@ -158,7 +162,7 @@ class FileContext:
         """Module functions that answer a digest keyed by a secret: an HMAC, or a hash of a
         secret (`make_secret` returning `sha1_hex(settings.SECRET_KEY, data)`), followed through
         the module's functions that call each other."""
-        if self.module is None:
+        if self.module is None or not self.hashes:
             return frozenset()
         answers = {function.name: _answer_exprs(function)
                    for function in ir.nested_functions(self.module.body) if function.cls is None}
@@ -203,7 +207,8 @@ def file_context(module: ir.Module, lower_text: str, verifiers: tuple[str, ...])
         else:
             imports[item.local] = f"{base}.{item.name}" if base else item.name
     return FileContext(module.language, imports, frozenset(packages),
-                       any(marker in lower_text for marker in CLOCK_MARKERS), verifiers, module)
+                       any(marker in lower_text for marker in CLOCK_MARKERS), verifiers, module,
+                       any(word in lower_text for word in ("hmac", "hashlib", "digest(")))
 
 
 def _reads_request(expr: ir.Expr) -> bool:
@@ -631,10 +636,11 @@ class Flow:
                    for value, stored in ((left, right), (right, left)))
 
     def _computed_credential(self, left: ir.Expr, right: ir.Expr) -> bool:
-        """A digest keyed by a secret, computed by a function of the module (`make_secret(form)
-        == secret`), compared with a value."""
+        """A digest keyed by a secret, computed by a function of the module named as a
+        credential (`make_secret(form) == secret`), compared with a value."""
         calls = [(value, other) for value, other in ((left, right), (right, left))
-                 if isinstance(value, ir.Call) and value.callee and "." not in value.callee]
+                 if isinstance(value, ir.Call) and value.callee and "." not in value.callee
+                 and COMPUTED_CREDENTIAL_NAME.search(value.callee)]
         return bool(calls) and any(  # the module's functions are read only for such a call
             value.callee in self.context.keyed_digest_functions
             and not _is_length(other) and not _is_empty(other) for value, other in calls)

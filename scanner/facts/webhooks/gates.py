@@ -74,13 +74,13 @@ _PREFIX_WORDS = tuple(before + prefix + dash for before in _BEFORE_PREFIX
 _CREDENTIAL_WORDS = tuple(f"webhook{sep}{what}" for sep in ("", "_")
                           for what in ("auth", "secret", "token", "key", "passw"))
 # A hash of a secret made by a function of the module (flow.FileContext.keyed_digest_functions):
-# `hashlib` imported, or a `.hexdigest()`/`.digest()` call.
+# `hashlib` imported, or a `.hexdigest()`/`.digest()` call (words of the comparison gate only).
 HASH_WORDS = ("hashlib", "digest(")
 # Every document with a digest or a signature header (or name) holds a word of each group.
 SIGNATURE_EVIDENCE = ("hmac", *_HEADER_HINTS, *_PARAMETER_WORDS, *_EVENT_PARAMETERS,
-                      *_CREDENTIAL_WORDS, *HASH_WORDS)
+                      *_CREDENTIAL_WORDS)
 SIGNATURE_PREFIXES = ("hmac", *_PREFIX_WORDS, "signature", *_PARAMETER_WORDS, *_EVENT_PARAMETERS,
-                      *_CREDENTIAL_WORDS, *HASH_WORDS)
+                      *_CREDENTIAL_WORDS)
 # flow.SECRET_NAME (a presence check about the secret) in lower case.
 SECRET_NAME_WORDS = ("secret", "signing_key", "signingkey", "webhook_key", "webhookkey",
                      "webhook_token", "webhooktoken", "hmac")
@@ -127,13 +127,16 @@ _SECRET_TESTED = (
 # A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header; a
 # credential read from the request (flow.Flow.is_request_credential) is looked for only in the
 # documents this evidence admits (its words are everyday words: most files would pass). A digest
-# keyed by a function of the module (flow.Flow._computed_credential) is that function's call
-# compared, `f(...) ==` or `== f(`, in a document that hashes a secret (flow._KEYING_SECRET; one
-# branch, anchored at the start).
-_COMPUTED_COMPARED = (r"\A(?=[\s\S]*?(?:hashlib|digest\())"
-                      r"(?=[\s\S]*?(?:secret|passw|signing_?key|hmac_?key|api_?key))[\s\S]*?"
-                      r"(?:\)[\s\\]*[!=]=|[!=]=[\s\\]*[a-z_$][a-z0-9_$]*[\s\\]*\()")
-COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL, _COMPUTED_COMPARED))
+# keyed by a function of the module (flow.Flow._computed_credential) is that function's call,
+# named as a credential (flow.COMPUTED_CREDENTIAL_NAME), compared: `make_secret(form) ==` (one
+# level of parentheses inside its arguments) or `== make_secret(`.
+_COMPUTED_NAMES = ("secret", "sign", "token", "digest", "hmac", "hash")
+# One branch per word and per operator: each starts with its literal (fast to skip ahead).
+_COMPUTED_COMPARED = (
+    *(rf"{word}[a-z0-9_$]*[\s\\]*\((?:[^()]|\([^()]*\))*\)[\s\\]*[!=]=" for word in _COMPUTED_NAMES),
+    *(rf"{operator}[\s\\]*[a-z0-9_$]*(?:{'|'.join(_COMPUTED_NAMES)})[a-z0-9_$]*[\s\\]*\("
+      for operator in ("==", "!=")))
+COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL, *_COMPUTED_COMPARED))
 # A public-key signature check (flow.Flow.public_key_messages) is given a signature header's value.
 PUBLIC_KEY_PATTERN = "|".join(_SIGNATURE_BRANCHES)
 # The packages of flow.PUBLIC_KEY_PACKAGES, as their import lines spell them.
