@@ -129,13 +129,16 @@ _SECRET_TESTED = (
 # documents this evidence admits (its words are everyday words: most files would pass). A digest
 # keyed by a function of the module (flow.Flow._computed_credential) is that function's call,
 # named as a credential (flow.COMPUTED_CREDENTIAL_NAME), compared: `make_secret(form) ==` (one
-# level of parentheses inside its arguments) or `== make_secret(`.
+# level of parentheses inside its arguments, 400 characters at most) or `== make_secret(`.
 _COMPUTED_NAMES = ("secret", "sign", "token", "digest", "hmac", "hash")
-# One branch per word and per operator: each starts with its literal (fast to skip ahead).
+# One branch per word and per operator: each starts with its literal (fast to skip ahead). Every
+# repetition is bounded (a name of at most 60 characters, arguments of at most 400), so a long
+# run of a word (`hashlibhashlib...`) stays linear.
 _COMPUTED_COMPARED = (
-    *(rf"{word}[a-z0-9_$]*[\s\\]*\((?:[^()]|\([^()]*\))*\)[\s\\]*[!=]=" for word in _COMPUTED_NAMES),
-    *(rf"{operator}[\s\\]*[a-z0-9_$]*(?:{'|'.join(_COMPUTED_NAMES)})[a-z0-9_$]*[\s\\]*\("
-      for operator in ("==", "!=")))
+    *(rf"{word}[a-z0-9_$]{{0,60}}[\s\\]{{0,20}}\((?:[^()]|\([^()]{{0,200}}\)){{0,400}}\)"
+      rf"[\s\\]{{0,20}}[!=]=" for word in _COMPUTED_NAMES),
+    *(rf"{operator}[\s\\]{{0,20}}[a-z0-9_$]{{0,60}}(?:{'|'.join(_COMPUTED_NAMES)})[a-z0-9_$]{{0,60}}"
+      rf"[\s\\]{{0,20}}\(" for operator in ("==", "!=")))
 COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL, *_COMPUTED_COMPARED))
 # A public-key signature check (flow.Flow.public_key_messages) is given a signature header's value.
 PUBLIC_KEY_PATTERN = "|".join(_SIGNATURE_BRANCHES)
