@@ -18,7 +18,10 @@ from scanner.facts.webhooks.gates import (
     COMPARISON_PATTERN,
     CONSTANT_TIME_WORDS,
     ENTRY_WORDS,
+    HASH_WORDS,
     PRESENCE_PATTERN,
+    PUBLIC_KEY_PATTERN,
+    PUBLIC_KEY_WORDS,
     ROUTE_MARKERS,
     ROUTE_PATTERN,
     SECRET_NAME_WORDS,
@@ -36,6 +39,7 @@ from scanner.facts.webhooks.model import (
     Guard,
     MiddlewareSetting,
     PresenceCheck,
+    PublicKeySignedMessage,
     RequestKey,
     Route,
     SignatureComparison,
@@ -110,6 +114,12 @@ class _WebhookExtractor(Extractor):
         for function in found.outermost:
             yield found.flow(function)
 
+    def all_units(self, document: Document) -> list[flows.Flow]:
+        """Every unit of the document (none when it is no code), for facts that look across
+        the functions of the file (who calls whom, who reads the clock)."""
+        found = self.analysis(document)
+        return [] if found is None else list(self.units(found))
+
 
 class WebhookEntryExtractor(_WebhookExtractor):
     """Routes, guards, Django middleware and function summaries (the project-wide verdict)."""
@@ -131,8 +141,9 @@ class WebhookEntryExtractor(_WebhookExtractor):
 class SignatureComparisonExtractor(_WebhookExtractor):
     name = "webhook-comparisons"
     produces = (SignatureComparison,)
-    gate = Gate(kinds=CODE_KINDS, words=SIGNATURE_WORDS,
-                requires=(SECRET_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
+    gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, *HASH_WORDS),
+                requires=(SECRET_WORDS, (*SIGNATURE_EVIDENCE, *HASH_WORDS),
+                          (*SIGNATURE_PREFIXES, *HASH_WORDS)),
                 pattern=COMPARISON_PATTERN, vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
@@ -163,10 +174,7 @@ class SignedMessageExtractor(_WebhookExtractor):
                                          "verify_header"), vendored=False)
 
     def extract(self, document: Document) -> Iterator[Fact]:
-        found = self.analysis(document)
-        if found is None:
-            return
-        units = list(self.units(found))
+        units = self.all_units(document)
         for flow in units:
             for call, message in flow.messages:
                 yield SignedMessage(document.node_span(call), flow.name,
@@ -179,7 +187,9 @@ class SignedMessageExtractor(_WebhookExtractor):
 def _clock_nearby(flow: flows.Flow, units: list[flows.Flow]) -> bool:
     """Whether the replay window may be checked around this verification: the function reads
     the clock, or a function of the file it calls does, or one that calls it does (itself or
-    through another function it calls). A clock read anywhere else (a test helper) does not."""
+    through another function it calls). A clock read anywhere else (a test helper) does not.
+    A signing helper that compares nothing is judged by the callers that verify with it, when
+    the file has any: a caller that only signs (stamping the time to send) is no window."""
     if flow.reads_clock:
         return True
     by_name = {unit.name.rsplit(".", 1)[-1]: unit for unit in units}
@@ -189,10 +199,36 @@ def _clock_nearby(flow: flows.Flow, units: list[flows.Flow]) -> bool:
             (callee := by_name.get(call.rsplit(".", 1)[-1])) is not None and callee.reads_clock
             for call in unit.calls)
 
+    callers = _callers(flow, units)
+    if flow.verification is None:
+        verifiers = [unit for unit in callers if unit.verification is not None]
+        if verifiers:
+            return clocked(flow) or any(
+                clocked(unit) or any(clocked(outer) for outer in _callers(unit, units))
+                for unit in verifiers)
+    return clocked(flow) or any(clocked(unit) for unit in callers)
+
+
+def _callers(flow: flows.Flow, units: list[flows.Flow]) -> list[flows.Flow]:
+    """The other functions of the file that call this one (by its name)."""
     name = flow.name.rsplit(".", 1)[-1]
-    return clocked(flow) or any(
-        clocked(unit) for unit in units
-        if unit is not flow and any(call.rsplit(".", 1)[-1] == name for call in unit.calls))
+    return [unit for unit in units
+            if unit is not flow and any(call.rsplit(".", 1)[-1] == name for call in unit.calls)]
+
+
+class PublicKeySignatureExtractor(_WebhookExtractor):
+    name = "webhook-public-key-signatures"
+    produces = (PublicKeySignedMessage,)
+    gate = Gate(kinds=CODE_KINDS, words=("verify",),
+                requires=(PUBLIC_KEY_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
+                pattern=PUBLIC_KEY_PATTERN, vendored=False, bundles=False)
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        units = self.all_units(document)
+        for flow in units:
+            for call, message in flow.public_key_messages:
+                yield PublicKeySignedMessage(document.node_span(call), flow.name,
+                                             flow.has_timestamp(message), _clock_nearby(flow, units))
 
 
 class PresenceCheckExtractor(_WebhookExtractor):
@@ -303,5 +339,5 @@ class RequestKeyExtractor(_WebhookExtractor):
 
 EXTRACTORS: tuple[type[Extractor], ...] = (
     WebhookEntryExtractor, SignatureComparisonExtractor, SignedMessageExtractor,
-    PresenceCheckExtractor, VerificationBypassExtractor, VerificationSwitchExtractor,
-    RequestKeyExtractor)
+    PublicKeySignatureExtractor, PresenceCheckExtractor, VerificationBypassExtractor,
+    VerificationSwitchExtractor, RequestKeyExtractor)

@@ -90,6 +90,25 @@ _CLOCK_TAILS = (".time", ".time_ns", ".monotonic", ".now", ".utcnow", ".today", 
 # Names of what a constant-time helper compares when it checks a delivery (not a session hash).
 _SIGNED_VALUE = re.compile(r"(?i)secret|signature|(?:^|_)sig(?:$|_)|hmac|digest|token")
 _HEADER_GETTERS_TAILS = tuple(f".{name}" for name in _HEADER_GETTERS)
+# The keys under which a sender that does not sign sends its shared credential back (Slack's
+# legacy `token`, a device's `auth`, PayPal's `?secret=`), read from the request.
+CREDENTIAL_KEY = re.compile(
+    r"(?i)^(?:auth|token|secret|password|passwd|signature|sig|hmac|api_?key"
+    r"|(?:verification|verify|secret|auth|access|webhook|shared)_?(?:token|secret|key))$")
+# Names of the stored value such a credential is compared with (`self._auth`,
+# `verification_token`, `settings.HOOK_SECRET`, `apiKey`); `author`, `oauth` are not.
+STORED_CREDENTIAL = re.compile(r"(?i:(?:^|_)auth(?:$|_)|secret|token|passw|(?:^|_)key$)|[a-z0-9]Key$")
+# What keys a hash into a credential (`sha1(settings.SECRET_KEY + data)`).
+_KEYING_SECRET = re.compile(r"(?i)secret|passw|signing_?key|hmac_?key|api_?key")
+_HASH_METHODS = frozenset({"hexdigest", "digest"})
+# A function of the module whose keyed digest is compared must be named as a credential
+# (`make_secret`, `compute_signature`, `expected_token`, `_hmac_for`; gates._COMPUTED_NAMES).
+COMPUTED_CREDENTIAL_NAME = re.compile(r"(?i)secret|sign|token|digest|hmac|hash")
+_REQUEST_DATA_ATTRS = frozenset({"body", "POST", "GET", "data", "json", "get_json", "form", "args",
+                                 "query_params", "query", "values", "media", "headers", "META",
+                                 "params"})
+_PASS_THROUGH_METHODS = frozenset({"strip", "encode", "decode", "lower", "upper", "rstrip",
+                                   "lstrip"})
 _MISSING_KEY_ERRORS = frozenset({"KeyError", "LookupError", "MultiValueDictKeyError"})
 _SESSION_MESSAGES = tuple(f"django.contrib.messages.{level}"
                           for level in ("success", "error", "info", "warning", "debug", "add_message"))
@@ -104,6 +123,8 @@ class FileContext:
     packages: frozenset[str]  # top-level modules/packages imported
     clock_in_file: bool
     verifiers: tuple[str, ...]
+    module: ir.Module | None = field(default=None, repr=False)
+    hashes: bool = False  # the file holds `hmac`, `hashlib` or `digest(` (keyed digests)
 
     def resolved(self, name: str) -> str:
         head, _, rest = name.partition(".")
@@ -111,6 +132,64 @@ class FileContext:
         if target is None:
             return name
         return f"{target}.{rest}" if rest else target
+
+    @cached_property
+    def request_attributes(self) -> frozenset[str]:
+        """`self.<name>` attributes a method binds to request data (`self._data =
+        self.request.data`), and properties answering one (`def data(self): return self._data`)."""
+        if self.module is None:
+            return frozenset()
+        methods = [statement.function for statement in module_statements(self.module)
+                   if isinstance(statement, ir.FunctionDef) and statement.function.cls]
+        found: set[str] = set()
+        for method in methods:
+            for statement in ir.walk_statements(method.body):
+                if isinstance(statement, ir.Assign) and statement.value is not None \
+                        and _reads_request(statement.value):
+                    found.update(target.name for target in statement.targets
+                                 if isinstance(target, ir.Name) and target.name.count(".") == 1
+                                 and target.name.startswith("self."))
+        for method in methods if found else ():
+            if any(ir.dotted(decorator) == "property" for decorator in method.decorators) and any(
+                    isinstance(statement, ir.Return) and isinstance(statement.value, ir.Name)
+                    and statement.value.name in found
+                    for statement in ir.walk_statements(method.body)):
+                found.add(f"self.{method.name}")
+        return frozenset(found)
+
+    @cached_property
+    def keyed_digest_functions(self) -> frozenset[str]:
+        """Module functions that answer a digest keyed by a secret: an HMAC, or a hash of a
+        secret (`make_secret` returning `sha1_hex(settings.SECRET_KEY, data)`), followed through
+        the module's functions that call each other."""
+        if self.module is None or not self.hashes:
+            return frozenset()
+        answers = {function.name: _answer_exprs(function)
+                   for function in ir.nested_functions(self.module.body) if function.cls is None}
+        hashing: set[str] = set()
+        keyed: set[str] = set()
+        for _ in range(_MAX_ROUNDS):
+            before = len(hashing) + len(keyed)
+            for name, exprs in answers.items():
+                nodes = [node for expr in exprs for node in ir.walk_expr(expr)]
+                calls = [node for node in nodes if isinstance(node, ir.Call)]
+                if any(self._hmac(call) or call.callee in keyed for call in calls):
+                    hashing.add(name)
+                    keyed.add(name)
+                elif any(call.method in _HASH_METHODS or call.callee in hashing
+                         or self.resolved(call.callee).startswith("hashlib.") for call in calls):
+                    hashing.add(name)
+                    if any(isinstance(node, ir.Name) and any(
+                            _KEYING_SECRET.search(part) for part in components(node))
+                           for node in nodes):
+                        keyed.add(name)
+            if len(hashing) + len(keyed) == before:
+                break
+        return frozenset(keyed)
+
+    def _hmac(self, call: ir.Call) -> bool:
+        return bool(call.callee) and (matches(self.resolved(call.callee), HMAC_CALLS)
+                                      or call.callee.rsplit(".", 1)[-1] == "createHmac")
 
 
 def file_context(module: ir.Module, lower_text: str, verifiers: tuple[str, ...]) -> FileContext:
@@ -128,7 +207,42 @@ def file_context(module: ir.Module, lower_text: str, verifiers: tuple[str, ...])
         else:
             imports[item.local] = f"{base}.{item.name}" if base else item.name
     return FileContext(module.language, imports, frozenset(packages),
-                       any(marker in lower_text for marker in CLOCK_MARKERS), verifiers)
+                       any(marker in lower_text for marker in CLOCK_MARKERS), verifiers, module,
+                       any(word in lower_text for word in ("hmac", "hashlib", "digest(")))
+
+
+def _reads_request(expr: ir.Expr) -> bool:
+    """The expression reads the request's body, query string, form or headers
+    (`self.request.data`, `request.GET`, `req.query`)."""
+    return any(isinstance(node, ir.Name) and any(
+        head in ("request", "req") and attr in _REQUEST_DATA_ATTRS
+        for head, attr in pairwise(components(node))) for node in ir.walk_expr(expr))
+
+
+def _answer_exprs(function: ir.Function) -> list[ir.Expr]:
+    """What a function returns, with the values of the local names it returns (bounded rounds:
+    `secret = sha1_hex(settings.SECRET_KEY, data); return secret`)."""
+    bound: dict[str, list[ir.Expr]] = {}
+    answers: list[ir.Expr] = []
+    for statement in ir.walk_statements(function.body):
+        if isinstance(statement, ir.Assign) and statement.value is not None:
+            for target in statement.targets:
+                if isinstance(target, ir.Name):
+                    bound.setdefault(target.name, []).append(statement.value)
+        elif isinstance(statement, ir.Return) and statement.value is not None:
+            answers.append(statement.value)
+    found = list(answers)
+    pending = list(answers)
+    seen: set[str] = set()
+    for _ in range(_MAX_ROUNDS):
+        names = {node.name for expr in pending for node in ir.walk_expr(expr)
+                 if isinstance(node, ir.Name) and node.name in bound} - seen
+        if not names:
+            break
+        seen |= names
+        pending = [value for name in names for value in bound[name]]
+        found.extend(pending)
+    return found
 
 
 def matches(name: str, names: tuple[str, ...]) -> bool:
@@ -509,13 +623,81 @@ class Flow:
         secret = _mentions(left, SHARED_SECRET_NAME) or _mentions(right, SHARED_SECRET_NAME)
         membership = compare.op in ("in", "not in")
         return (digest and (header or not (membership or _is_empty(left) or _is_empty(right)))) \
-            or (header and secret) or (not membership and self._credential_from_body(left, right))
+            or (header and secret) or (not membership and (
+                self._credential_from_body(left, right) or self._request_credential(left, right)
+                or self._computed_credential(left, right)))
 
     def _credential_from_body(self, left: ir.Expr, right: ir.Expr) -> bool:
         """A value of the request body compared with the webhook's shared credential
         (`data["externalId"] == person.webhook_auth`)."""
         return any(_mentions(credential, WEBHOOK_CREDENTIAL) and self.is_request_json(value)
                    for value, credential in ((left, right), (right, left)))
+
+    def _request_credential(self, left: ir.Expr, right: ir.Expr) -> bool:
+        """A credential read from the request (`payload.get("auth")`, `self.data["token"]`,
+        `request.GET["secret"]`) compared with a stored one named so (`self._auth`)."""
+        return any(self.is_request_credential(value) and _mentions(stored, STORED_CREDENTIAL)
+                   and not self.is_request_data(stored) and not _is_length(stored)
+                   for value, stored in ((left, right), (right, left)))
+
+    def _computed_credential(self, left: ir.Expr, right: ir.Expr) -> bool:
+        """A digest keyed by a secret, computed by a function of the module named as a
+        credential (`make_secret(form) == secret`), compared with a value."""
+        calls = [(value, other) for value, other in ((left, right), (right, left))
+                 if isinstance(value, ir.Call) and value.callee and "." not in value.callee
+                 and COMPUTED_CREDENTIAL_NAME.search(value.callee)]
+        return bool(calls) and any(  # the module's functions are read only for such a call
+            value.callee in self.context.keyed_digest_functions
+            and not _is_length(other) and not _is_empty(other) for value, other in calls)
+
+    def _request_data(self, expr: ir.Expr, known: set[str]) -> bool:
+        attributes = self.context.request_attributes
+        for node in ir.walk_expr(expr):
+            if isinstance(node, ir.Name) and (
+                    components(node)[0] in known
+                    or any(node.name == a or node.name.startswith(a + ".") for a in attributes)):
+                return True
+        return _reads_request(expr) or self.is_request_json(expr)
+
+    @cached_property
+    def request_data_vars(self) -> set[str]:
+        """Names bound to the request's body, query string, form or headers."""
+        known = self._seeds("request_data_vars")
+        self._spread([(known, lambda value: self._request_data(value, known))])
+        return known
+
+    def is_request_data(self, expr: ir.Expr) -> bool:
+        return self._request_data(expr, self.request_data_vars)
+
+    def _credential_read(self, expr: ir.Expr, known: set[str]) -> bool:
+        while isinstance(expr, ir.Call) and expr.method in _PASS_THROUGH_METHODS \
+                and expr.receiver is not None:
+            expr = expr.receiver  # `payload.get("auth", "").strip()`
+        if isinstance(expr, ir.Name):
+            if expr.name in known:
+                return True
+            head, _, last = expr.name.rpartition(".")  # `req.body.token` (JS property reads)
+            return bool(head) and CREDENTIAL_KEY.match(last) is not None \
+                and self.is_request_data(ir.Name(expr.start, expr.end - len(last) - 1, head))
+        if isinstance(expr, ir.Call) and expr.method == "get" and expr.receiver is not None:
+            key, source = (expr.args[0] if expr.args else None), expr.receiver
+        elif isinstance(expr, ir.Index):
+            key, source = expr.key, expr.obj
+        else:
+            return False
+        name = ir.string_value(key)
+        return name is not None and CREDENTIAL_KEY.match(name) is not None \
+            and self.is_request_data(source)
+
+    @cached_property
+    def request_credential_vars(self) -> set[str]:
+        """Names bound to a credential read from the request (`auth = payload.get("auth")`)."""
+        known = self._seeds("request_credential_vars")
+        self._spread([(known, lambda value: self._credential_read(value, known))])
+        return known
+
+    def is_request_credential(self, expr: ir.Expr) -> bool:
+        return self._credential_read(expr, self.request_credential_vars)
 
     @cached_property
     def comparisons(self) -> list[ir.Compare]:
@@ -585,6 +767,22 @@ class Flow:
             elif call.method == "update" and call.args and receiver is not None \
                     and self.is_digest(receiver):
                 found.append((call, call.args[0]))
+        return found
+
+    @cached_property
+    def public_key_messages(self) -> list[tuple[ir.Call, ir.Expr]]:
+        """Public-key signatures (Ed25519, ECDSA, RSA: `public_key.verify(signature, data,
+        ...)`) checked with a signature read from the request, and the message each covers."""
+        if not self.context.packages & PUBLIC_KEY_PACKAGES:
+            return []
+        found: list[tuple[ir.Call, ir.Expr]] = []
+        for call in self._parts.calls:
+            if call.method != "verify" or not any(self.is_header(arg) for arg in call.args):
+                continue
+            message = next((arg for arg in call.args if not _is_constant(arg)
+                            and not isinstance(arg, ir.Spread) and not self.is_header(arg)), None)
+            if message is not None:
+                found.append((call, message))
         return found
 
     @cached_property

@@ -86,6 +86,9 @@ _PREFIX_WORDS = tuple(before + prefix + dash for before in _BEFORE_PREFIX
 # flow.WEBHOOK_CREDENTIAL (a body value compared with the webhook's credential) in lower case.
 _CREDENTIAL_WORDS = tuple(f"webhook{sep}{what}" for sep in ("", "_")
                           for what in ("auth", "secret", "token", "key", "passw"))
+# A hash of a secret made by a function of the module (flow.FileContext.keyed_digest_functions):
+# `hashlib` imported, or a `.hexdigest()`/`.digest()` call (words of the comparison gate only).
+HASH_WORDS = ("hashlib", "digest(")
 # Every document with a digest or a signature header (or name) holds a word of each group.
 SIGNATURE_EVIDENCE = ("hmac", *_HEADER_HINTS, *_PARAMETER_WORDS, *_EVENT_PARAMETERS,
                       *_CREDENTIAL_WORDS)
@@ -134,8 +137,26 @@ _SECRET_TESTED = (
     r"[a-z0-9_$.]*(?:secret|signing_?key|webhook_?(?:key|token)|hmac_?key)"
     r"(?![a-z0-9_$.]*[\s\\]*\()")
 
-# A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header.
-COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL))
+# A non-constant-time comparison (flow.Flow.insecure) needs a digest or a signature header; a
+# credential read from the request (flow.Flow.is_request_credential) is looked for only in the
+# documents this evidence admits (its words are everyday words: most files would pass). A digest
+# keyed by a function of the module (flow.Flow._computed_credential) is that function's call,
+# named as a credential (flow.COMPUTED_CREDENTIAL_NAME), compared: `make_secret(form) ==` (one
+# level of parentheses inside its arguments, 400 characters at most) or `== make_secret(`.
+_COMPUTED_NAMES = ("secret", "sign", "token", "digest", "hmac", "hash")
+# One branch per word and per operator: each starts with its literal (fast to skip ahead). Every
+# repetition is bounded (a name of at most 60 characters, arguments of at most 400), so a long
+# run of a word (`hashlibhashlib...`) stays linear.
+_COMPUTED_COMPARED = (
+    *(rf"{word}[a-z0-9_$]{{0,60}}[\s\\]{{0,20}}\((?:[^()]|\([^()]{{0,200}}\)){{0,400}}\)"
+      rf"[\s\\]{{0,20}}[!=]=" for word in _COMPUTED_NAMES),
+    *(rf"{operator}[\s\\]{{0,20}}[a-z0-9_$]{{0,60}}(?:{'|'.join(_COMPUTED_NAMES)})[a-z0-9_$]{{0,60}}"
+      rf"[\s\\]{{0,20}}\(" for operator in ("==", "!=")))
+COMPARISON_PATTERN = "|".join((*_SIGNATURE_BRANCHES, _CREDENTIAL, *_COMPUTED_COMPARED))
+# A public-key signature check (flow.Flow.public_key_messages) is given a signature header's value.
+PUBLIC_KEY_PATTERN = "|".join(_SIGNATURE_BRANCHES)
+# The packages of flow.PUBLIC_KEY_PACKAGES, as their import lines spell them.
+PUBLIC_KEY_WORDS = ("crypto", "nacl", "ecdsa", "@noble")
 # A presence check (flow.presence) tests a signature header or a name of the webhook secret,
 # a value compared in constant time, or a field of a token's unverified header.
 _CONSTANT_TIME_OR_UNVERIFIED = (r"compare_digest|constant_time_compare|safe_str_cmp|bytes_eq"

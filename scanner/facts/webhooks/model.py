@@ -220,6 +220,16 @@ class SignedMessage(Fact):
 
 
 @dataclass(frozen=True)
+class PublicKeySignedMessage(Fact):
+    """A public-key signature (Ed25519, ECDSA, RSA) checked over a message with a signature
+    read from the request (`public_key.verify(signature, timestamp + body, ...)`)."""
+
+    function: str
+    signs_timestamp: bool
+    clock_nearby: bool  # as SignedMessage's
+
+
+@dataclass(frozen=True)
 class ToleranceOff(Fact):
     """A provider verification call whose timestamp tolerance is 0 or None."""
 

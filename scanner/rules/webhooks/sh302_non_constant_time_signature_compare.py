@@ -27,7 +27,13 @@ class NonConstantTimeSignatureCompare(Rule):
     (`X-Hub-Signature-256`, `X-Gitlab-Token`...); compared with a secret-like name (`secret`,
     `token`, `..._key`, `password`) it is a shared-token check, in both languages. A value of
     the request body compared with the webhook's own credential (`webhook_auth`,
-    `WEBHOOK_TOKEN`) is one too.
+    `WEBHOOK_TOKEN`) is one too, and so is a credential read from the request by its key
+    (`payload.get("auth")`, `self.data["token"]` where the class binds `self.data` to the
+    request's body, `request.GET["secret"]`) compared with a stored credential (`self._auth`,
+    `verification_token`), and a digest keyed by a secret that a function of the module
+    computes (`make_secret(form) == secret`, where `make_secret` hashes `settings.SECRET_KEY`).
+    The request-credential and keyed-digest shapes are looked for in files that hold signature
+    or hashing evidence (what the comparison gate admits).
 
     ## Why is this bad?
     Ordinary string comparison stops at the first differing character, so its timing reveals how
@@ -75,6 +81,22 @@ class NonConstantTimeSignatureCompare(Rule):
                   '    digest = hmac.new(secret, body, "sha256").hexdigest()\n'
                   '    return any(hmac.compare_digest(digest, candidate) for candidate in '
                   'request.headers.get("Stripe-Signature", "").split(","))\n'),
+        Bad('from aiohttp.web import Response\n\n\nclass DeviceHook:\n'
+            '    def __init__(self, entry):\n'
+            '        self._webhook_id = entry["webhook_id"]\n'
+            '        self._device_key = entry["device_key"]\n\n'
+            '    async def receive(self, hub, webhook_id, request):\n'
+            '        payload = await request.json()\n'
+            '        if payload.get("auth") != self._device_key:\n'
+            '            return Response(status=401)\n', line=11,
+            fixed='from aiohttp.web import Response\nimport hmac\n\n\nclass DeviceHook:\n'
+                  '    def __init__(self, entry):\n'
+                  '        self._webhook_id = entry["webhook_id"]\n'
+                  '        self._device_key = entry["device_key"]\n\n'
+                  '    async def receive(self, hub, webhook_id, request):\n'
+                  '        payload = await request.json()\n'
+                  '        if not hmac.compare_digest(payload.get("auth", ""), self._device_key):\n'
+                  '            return Response(status=401)\n'),
         Bad('const crypto = require("crypto");\nfunction verify(body, sig) {\n'
             '  const digest = crypto.createHmac("sha256", SECRET).update(body).digest("hex");\n'
             '  return digest === sig;\n}\n', path="verify.js", line=4),

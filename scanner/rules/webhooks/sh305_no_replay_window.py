@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.facts.base import FileFacts
-from scanner.facts.webhooks.model import SignedMessage, ToleranceOff
+from scanner.facts.webhooks.model import PublicKeySignedMessage, SignedMessage, ToleranceOff
 from scanner.model.finding import Finding, Severity
 from scanner.rules.base import CONTEXTS, Bad, Good, Rule, RuleContext
 
@@ -15,7 +15,12 @@ class NoReplayWindow(Rule):
     """## What it does
     Finds webhook verification with no replay window. It covers manual verification for providers
     that sign a timestamp (Stripe, Slack, Standard Webhooks/Svix) where the signed timestamp is
-    never compared with the clock, and Stripe verification with `tolerance` set to 0 or None.
+    never compared with the clock, public-key signatures (ECDSA, Ed25519, RSA) checked over a
+    timestamp and the body in the same way, and Stripe verification with `tolerance` set to 0 or
+    None. The clock counts when the verifying function reads it, or a function of the file it
+    calls or that calls it does; a signing helper that compares nothing is judged by the
+    functions of the file that verify with it, when there are any (a test helper stamping
+    requests with the current time is no replay window).
 
     ## Why is this bad?
     The timestamp is signed so that a captured delivery cannot be replayed later. If nobody
@@ -42,7 +47,7 @@ class NoReplayWindow(Rule):
     family = "webhook"
     severity = Severity.MEDIUM
     cwe = ("CWE-294",)
-    needs = (SignedMessage, ToleranceOff)
+    needs = (SignedMessage, PublicKeySignedMessage, ToleranceOff)
     contexts = CONTEXTS - {"test"}
     examples = (
         Bad('import hashlib\nimport hmac\n\n\ndef slack_ok(secret, body, headers):\n'
@@ -64,7 +69,9 @@ class NoReplayWindow(Rule):
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
-        for message in facts.of(SignedMessage):
+        messages: list[SignedMessage | PublicKeySignedMessage] = [
+            *facts.of(SignedMessage), *facts.of(PublicKeySignedMessage)]
+        for message in messages:
             if message.signs_timestamp and not message.clock_nearby:
                 yield context.report(self, message.span, "the signed timestamp is never compared "
                                      "with the clock (no replay window)",
