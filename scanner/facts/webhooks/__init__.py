@@ -255,7 +255,9 @@ class PresenceCheckExtractor(_WebhookExtractor):
                 yield PresenceCheck(
                     document.node_span(statement), flow.name, about_secret, positive,
                     " ".join(document.source(statement.test).split()),
-                    flows.verifies_in(flow, statement.body), flows.rejects(statement.body),
+                    flows.verifies_in(flow, statement.body) or (
+                        not positive and flows.returns_secret_check(flow, statement.body)),
+                    flows.rejects(statement.body),
                     flows.returns(statement.body), flows.rejects(statement.orelse),
                     guessed=guessed)
             for handler in flows.swallowed_header_errors(flow):

@@ -1168,6 +1168,17 @@ def verifies_in(flow: Flow, body: tuple[ir.Stmt, ...]) -> bool:
     return False
 
 
+def returns_secret_check(flow: Flow, body: tuple[ir.Stmt, ...]) -> bool:
+    """A block that returns the outcome of comparing something with the webhook secret
+    (`return payload.get("secret") == secret`): a fallback check (weaker, SH302's to judge when
+    it is `==`), not a request accepted unverified."""
+    return any(isinstance(statement, ir.Return) and statement.value is not None and any(
+        isinstance(node, ir.Compare) and node.op in ("==", "!=")
+        and (_mentions(node.left, SECRET_NAME) or _mentions(node.right, SECRET_NAME)
+             or bool(_value_names(node) & flow.hmac_key_names))
+        for node in ir.walk_expr(statement.value)) for statement in deep_statements(body))
+
+
 def _verifies(flow: Flow, expr: ir.Expr) -> bool:
     if isinstance(expr, ir.Call):
         tail = expr.method.lower()
