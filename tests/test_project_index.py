@@ -3,6 +3,8 @@ it known (the lookups are remembered only while what the index knows stays the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scanner.facts.base import FileFacts
 from scanner.facts.symbols import module_symbols
 from scanner.model.document import Document
@@ -12,14 +14,20 @@ FILES = {"svc/pkg/mod.py": "def handle(request):\n    return request\n",
          "svc/app.py": "from pkg.mod import handle\n"}
 
 
-def _load(path: str) -> FileFacts | None:
-    if path not in FILES:
-        return None
-    facts = FileFacts()
-    symbols = module_symbols(Document(path, FILES[path]))
-    if symbols is not None:
-        facts.add(symbols)
-    return facts
+def _loader(files: dict[str, str]) -> Callable[[str], FileFacts | None]:
+    """A project loader over in-memory files: each file's module symbols."""
+    def load(path: str) -> FileFacts | None:
+        if path not in files:
+            return None
+        facts = FileFacts()
+        symbols = module_symbols(Document(path, files[path]))
+        if symbols is not None:
+            facts.add(symbols)
+        return facts
+    return load
+
+
+_load = _loader(FILES)
 
 
 def test_a_module_missed_once_is_found_after_a_load_makes_it_known() -> None:
@@ -46,21 +54,11 @@ CLASSES = {"svc/pkg/bases.py": "class TeamEndpoint:\n    permission_classes = (T
                                "        return request\n"}
 
 
-def _load_classes(path: str) -> FileFacts | None:
-    if path not in CLASSES:
-        return None
-    facts = FileFacts()
-    symbols = module_symbols(Document(path, CLASSES[path]))
-    if symbols is not None:
-        facts.add(symbols)
-    return facts
-
-
 def test_a_class_imported_under_its_package_name_resolves_below_a_deeper_root() -> None:
     """`svc/pkg/views.py` imports `pkg.bases.TeamEndpoint` (the package's own name, the way the
     code runs): the import resolves to the class indexed as `svc.pkg.bases.TeamEndpoint`, so its
     ancestors (and the permissions they set) are known when a monorepo is scanned from its root."""
-    index = ProjectIndex({}, _load_classes, scanned=frozenset(CLASSES))
+    index = ProjectIndex({}, _loader(CLASSES), scanned=frozenset(CLASSES))
     views = index.module_of_path("svc/pkg/views.py")
     assert views is not None
     assert index.resolve(views, "TeamEndpoint") == "svc.pkg.bases.TeamEndpoint"
