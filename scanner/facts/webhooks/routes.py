@@ -370,14 +370,16 @@ def _python_route_call(document: Document, call: ir.Call) -> Iterator[Fact]:
     # A GET-only table entry stays: a class-based view's own `post` decides for it.
     if route is None or target is None:
         return
-    if isinstance(target, ir.Call):  # SomeView.as_view(), csrf_exempt(view)
-        if target.method == "as_view" and target.receiver is not None:
-            target = target.receiver
-        elif target.args:
-            target = target.args[0]
+    if isinstance(target, ir.Call) and target.method != "as_view" and target.args:
+        target = target.args[0]  # csrf_exempt(view), csrf_exempt(SomeView.as_view())
+    if isinstance(target, ir.Call) and target.method == "as_view" and target.receiver is not None:
+        target = target.receiver  # SomeView.as_view()
     handler = ir.dotted(target)
+    # Django's `name=` names the route (`"stripe-webhook"`): a word the handler may lack.
+    label = ir.string_value(call.kwarg("name")) if framework == "django" else None
     if handler:
-        yield Route(document.node_span(call), framework, route, methods, handler, False, "")
+        yield Route(document.node_span(call), framework, route, methods, handler, False, "",
+                    labels=(label,) if label else ())
 
 
 # -- Express, Fastify, Next.js -------------------------------------------------------------------

@@ -75,9 +75,9 @@ class WebhookSignatureNotVerified(ProjectRule):
     module-level instances), not in its decorators, FastAPI dependencies, Flask
     `before_request` hooks, DRF authentication/permission classes, or Django/Express middleware.
 
-    A handler is a webhook handler when its route or name says so (`webhook`, `hook`, `events`,
-    `callback`, `notify`, `ipn`...), when it reads a provider signature or event header, or when
-    it is CSRF-exempt and parses a provider event. A class-based view open to anyone (empty
+    A handler is a webhook handler when its route, its name or its Django route's `name=` says
+    so (`webhook`, `hook`, `events`, `callback`, `notify`, `ipn`...), when it reads a provider
+    signature or event header, or when it is CSRF-exempt and parses a provider event. A class-based view open to anyone (empty
     DRF permission classes, CSRF-exempt) routed in the same table as a view of the same package
     that verifies its sender is that sender's lifecycle callback (an app marketplace's
     `installed`) and needs the same check. Verification is `hmac.compare_digest` /
@@ -531,6 +531,10 @@ class _Verdict:
         if _is_view_method(function) and summary.cls:
             name = summary.cls.rsplit(".", 1)[-1]  # the class-based view's class
         words = webhook_words(route, name)
+        for label in labels if words is None else ():
+            words = webhook_words(None, label)  # the route's own name (`"stripe-webhook"`)
+            if words is not None:
+                break
         reason = words[0] if words is not None else None
         confidence = Confidence.MEDIUM  # words say "webhook": a heuristic, never high
         if self._authenticated(function):
