@@ -89,6 +89,8 @@ class LogExtractor(Extractor):
                 if leak is None and scope_has(document, index, scope, _TOKEN_REQUEST) and \
                         not _on_error_path(index, scope, call, error_paths):
                     leak = _wire_leak(document, arguments, logger)
+                    if leak is not None and names.lacks_credential(leak.name, scope, call.start):
+                        leak = None  # `if "access_token" not in doc:` logs an error answer
                 if leak is not None and logger in _SHOWN and \
                         scope_has(document, index, scope, _PROMPT):
                     # An interactive command shows the person at the terminal their token.
@@ -173,7 +175,22 @@ class _Names:
             function = self.index.functions[scope]
             body = function.body if function is not None else self.index.module.body
             spans = self._absent[scope] = list(_absent_spans(body))
-        return any(start <= at < end and name == value for start, end, value in spans)
+        return any(start <= at < end and (name == value or name in self._parsed_from(value, scope))
+                   for start, end, value in spans)
+
+    def _parsed_from(self, value: str, scope: int) -> set[str]:
+        """The response a value was parsed from and its raw body (`doc = result.json()`:
+        `result`, `result.content`, `result.text`): what lacks the key lacks it raw too."""
+        found: set[str] = set()
+        for statement, assigned_in, _ in self.index.assigns:
+            call = statement.value
+            if assigned_in != scope or not isinstance(call, ir.Call) or call.method != "json" \
+                    or call.receiver is None or call.args:
+                continue
+            source = ir.dotted(call.receiver)
+            if source and any(ir.dotted(target) == value for target in statement.targets):
+                found.update({source, f"{source}.content", f"{source}.text"})
+        return found
 
     def of_no_known_type(self, name: str, scope: int, at: int) -> bool:
         """Code at `at` runs only when `name` matched none of the types it was tested for: the
@@ -346,18 +363,43 @@ def _isinstance_of(test: ir.Expr) -> str | None:
 
 
 def _absent_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
+    """Blocks that run only when a value lacks a credential key: `if "access_token" not in doc:`
+    (also `if not isinstance(doc, dict) or "access_token" not in doc:`), or the else of `in`."""
     for statement in ir.walk_statements(body):
         if not isinstance(statement, ir.If):
             continue
-        test = statement.test
-        if not isinstance(test, ir.Compare) or test.op not in {"in", "not in"}:
+        found = _lacks_key(statement.test)
+        if found is None:
             continue
-        key, value = ir.string_value(test.left), ir.dotted(test.right)
-        if key is None or value is None or not is_credential_name(key):
-            continue
-        branch = statement.body if test.op == "not in" else statement.orelse
+        value, absent = found
+        branch = statement.body if absent else statement.orelse
         if branch:
             yield branch[0].start, branch[-1].end, value
+
+
+def _lacks_key(test: ir.Expr) -> tuple[str, bool] | None:
+    """(value, True) when `test` holds only if the value lacks a credential key, (value, False)
+    when only if it has one; `not isinstance(value, ...)` beside a lacking test lacks it too."""
+    parts = test.values if isinstance(test, ir.BoolOp) and test.op == "or" else (test,)
+    lacking: str | None = None
+    for part in parts:
+        if isinstance(part, ir.Compare) and part.op in {"in", "not in"}:
+            key, value = ir.string_value(part.left), ir.dotted(part.right)
+            if key is None or value is None or not is_credential_name(key):
+                return None
+            if len(parts) == 1:
+                return value, part.op == "not in"
+            if part.op != "not in":
+                return None
+            lacking = value
+    if lacking is None:
+        return None
+    others = [part for part in parts if not isinstance(part, ir.Compare)]
+    if all(isinstance(part, ir.Not) and isinstance(part.operand, ir.Call)
+           and part.operand.callee == "isinstance" and part.operand.args
+           and ir.dotted(part.operand.args[0]) == lacking for part in others):
+        return lacking, True
+    return None
 
 
 # A call that mints a code or token: `generate_token()`, `create_authorization_code(request)`,
