@@ -8,9 +8,10 @@ if TYPE_CHECKING:
     from scanner.code import ir
 
 
-def lower(grammar: str, source: bytes) -> ir.Module | None:
+def lower(grammar: str, source: bytes, *, shallow: bool = False) -> ir.Module | None:
     """Parse `source` with the grammar ("python", "javascript", "typescript", "tsx") and lower it;
-    None when it cannot be parsed at all."""
+    None when it cannot be parsed at all. `shallow` (Python): function bodies are left empty
+    unless they import (imports anywhere are the module's), enough for module symbols."""
     from scanner.parsing.trees import parse
 
     tree = parse(grammar, source)
@@ -19,7 +20,7 @@ def lower(grammar: str, source: bytes) -> ir.Module | None:
     if grammar == "python":
         from scanner.code.python import PythonLowerer
 
-        return PythonLowerer(source).module(tree.root_node)
+        return PythonLowerer(source, shallow=shallow).module(tree.root_node)
     from scanner.code.javascript import JavaScriptLowerer
 
     return JavaScriptLowerer(source).module(tree.root_node)

@@ -21,8 +21,9 @@ _CONSTANTS = {"true": True, "false": False, "none": None}
 class PythonLowerer(Lowerer):
     language = "python"
 
-    def __init__(self, source: bytes) -> None:
+    def __init__(self, source: bytes, *, shallow: bool = False) -> None:
         super().__init__(source)
+        self.shallow = shallow  # function bodies left out unless they import (module symbols)
         self.expr_handlers.update({
             "identifier": self._identifier, "attribute": self._attribute, "call": self._call,
             "string": self._string, "concatenated_string": self._concatenated,
@@ -408,10 +409,15 @@ class PythonLowerer(Lowerer):
         qualname = self.qualname(name)
         cls = self.classes[-1] if self.classes and self.scope and self.scope[-1] == \
             self.classes[-1].rsplit(".", 1)[-1] else None
-        with self.scoped(name):
-            saved, self.classes = self.classes, []
-            body = self._body(node.child_by_field_name("body"))
-            self.classes = saved
+        body_node = node.child_by_field_name("body")
+        if self.shallow and (body_node is None or b"import" not in self.source[
+                body_node.start_byte:body_node.end_byte]):
+            body: tuple[ir.Stmt, ...] = ()
+        else:
+            with self.scoped(name):
+                saved, self.classes = self.classes, []
+                body = self._body(body_node)
+                self.classes = saved
         start = (outer or node).start_byte
         function = ir.Function(name, qualname, start, node.end_byte,
                                name_node.start_byte if name_node is not None else node.start_byte,

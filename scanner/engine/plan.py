@@ -78,7 +78,7 @@ class Plan:
     def admits(self, planned: Planned, document: Document) -> bool:
         """Whether `planned`'s gate lets `document` through (the only gate there is)."""
         gate = planned.extractor.gate
-        if document.context not in planned.contexts:
+        if gate.on_demand or document.context not in planned.contexts:
             return False
         if document.sparse and not planned.extractor.line_local:
             return False
@@ -158,6 +158,8 @@ class Plan:
         words: set[str] = set()
         for planned in self.extractors:
             gate = planned.extractor.gate
+            if gate.on_demand:
+                continue  # never run on a blob
             if not gate.words or gate.path_words:
                 return None
             words.update(gate.words)

@@ -34,7 +34,8 @@ class Gate:
     JavaScript shipped in the tree (`Document.is_vendored`: jQuery, `*.min.js`, `node_modules`)
     does not pass: no fact there is the project's own. With `bundles` False, neither does
     minified JavaScript (very long lines), asked only once the words let it through.
-    `pattern`, when set, is a fast path: a regular expression over the lower-cased text that
+    `on_demand`: the extractor is too costly for every admitted file and its facts matter only
+    in files a project rule is led to. `pattern`, when set, is a fast path: a regular expression over the lower-cased text that
     every document holding a fact must match; the differential test runs every fixture with and
     without it and requires identical findings."""
 
@@ -45,6 +46,9 @@ class Gate:
     pattern: str | None = None
     vendored: bool = True
     bundles: bool = True  # False: minified or generated JavaScript (`Document.is_bundle`) stays out
+    # True: the extractor never runs in a scan; the project index runs it on a file when a
+    # project rule asks for its facts by name (they are missing from every scanned file).
+    on_demand: bool = False
     _compiled: list[AnyOf] = field(default_factory=list, compare=False, repr=False)
 
     def compiled(self) -> AnyOf | None:

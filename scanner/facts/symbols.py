@@ -93,6 +93,9 @@ class ClassSymbol:
     bases: tuple[str, ...]  # as written (dotted), resolved by the index
     attributes: tuple[tuple[str, str], ...]  # class attribute -> dotted name it holds
     methods: tuple[str, ...]  # method names
+    # class attribute -> the dotted names of the list or tuple it holds ("" for an item that is
+    # no name): `permission_classes = (IsAuthenticated,)`
+    sequences: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,10 +138,13 @@ def symbols_of(document: Document, module: ir.Module) -> ModuleSymbols:
             cls = statement.cls
             attributes = tuple((attr, value.name) for attr, value in cls.attributes()
                                if isinstance(value, ir.Name))
+            sequences = tuple((attr, tuple(ir.dotted(item) or "" for item in value.items))
+                              for attr, value in dict(cls.attributes()).items()
+                              if isinstance(value, ir.Seq))
             classes.append(ClassSymbol(
                 qualify(name, cls.qualname, language),
                 tuple(base.name for base in cls.bases if isinstance(base, ir.Name)),
-                attributes, tuple(m.name for m in cls.methods())))
+                attributes, tuple(m.name for m in cls.methods()), sequences))
         elif isinstance(statement, ir.Assign) and statement.value is not None:
             value = statement.value
             for target in statement.targets:
@@ -191,7 +197,7 @@ def module_symbols(document: Document) -> ModuleSymbols | None:
     None for files that are not code or do not parse."""
 
     def build(document: Document) -> ModuleSymbols | None:
-        module = document.code
+        module = document.symbols_code
         return symbols_of(document, module) if module is not None else None
 
     return document.memo(_SYMBOLS, build)

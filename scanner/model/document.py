@@ -461,6 +461,22 @@ class Document:
         return module
 
     @cached_property
+    def symbols_code(self) -> ir.Module | None:
+        """Enough of the code model for module symbols: `code` when parsed already (or not
+        Python, or not parsable: `code` says why), else the module with function bodies left
+        out unless they import (a module looked up by name is parsed for its names alone)."""
+        if "code" in self.__dict__ or self.grammar != "python" or len(self.text) > MAX_CODE_CHARS \
+                or any(len(line) > MAX_CODE_LINE for line in self.lines):
+            return self.code
+        from scanner.code import lower
+
+        try:
+            module = lower("python", self.utf8, shallow=True)
+        except (RecursionError, MemoryError, ValueError):
+            module = None
+        return module if module is not None and not module.truncated else self.code
+
+    @cached_property
     def is_bundle(self) -> bool:
         """Minified or generated code (very long lines): not application source, and costly."""
         return self.kind in JS_KINDS and len(self.text) > 2000 * max(1, len(self.lines))

@@ -168,6 +168,29 @@ class ProjectIndex:
         return any(path in self.scanned or path in self.facts or path in self._listed
                    for path in _candidate_paths(name)) or self._scanned_module_path(name) is not None
 
+    def module_file(self, qualname: str) -> tuple[str, str] | None:
+        """(path, member) of the Python file that may define a qualified name, found by path
+        alone (nothing read or parsed), the longest module with a file first, as `split` does.
+        The caller checks the member is defined there (a package may re-export it)."""
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            member = ".".join(parts[cut:])
+            known = self.modules.get(module)
+            if known is not None:
+                return known.path, member
+            for path in (*_candidate_paths(module)[:4], self._scanned_module_path(module)):
+                if path is not None and self._exists(path):
+                    return path, member
+        return None
+
+    def _exists(self, path: str) -> bool:
+        if path in self.scanned or path in self.facts:
+            return True
+        if self._listed is None:
+            self._listed = frozenset(self.all_paths())
+        return path in self._listed
+
     def module_of_path(self, path: str) -> ModuleSymbols | None:
         facts = self.load(path, _SYMBOLS)
         if facts is None:

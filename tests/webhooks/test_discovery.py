@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from scanner.engine.plan import build_plan
-from scanner.facts.webhooks import WebhookEntryExtractor
+from scanner.facts.webhooks import FunctionSummaryExtractor, WebhookEntryExtractor
 from scanner.facts.webhooks.model import (
     FunctionSummary,
     Guard,
+    MarkedView,
     MiddlewareSetting,
     Route,
     webhook_reason,
@@ -266,12 +267,13 @@ def _entry_facts(path: str, text: str, *, named_only: bool = True) -> list[objec
     """What SH301 could start from in a file: a route that names a webhook, a guard, a view
     marked by its decorators or reading a provider header (middleware settings and other
     function summaries only help resolve names)."""
-    facts = list(WebhookEntryExtractor().extract(Document(path, text)))
-    return [f for f in facts if isinstance(f, Guard) or (
+    document = Document(path, text)
+    facts = [*WebhookEntryExtractor().extract(document),
+             *FunctionSummaryExtractor().extract(document)]
+    return [f for f in facts if isinstance(f, (Guard, MarkedView)) or (
         isinstance(f, Route) and (not named_only or webhook_reason(
             f.path, f.handler.rsplit(".", 1)[-1]))) or (
-        isinstance(f, FunctionSummary) and (f.csrf_exempt or f.reads_signature
-                                             or f.methods == ("POST",)))]
+        isinstance(f, FunctionSummary) and (f.reads_signature or f.methods == ("POST",)))]
 
 
 # Framework code from Django and ansible-core that once reached libcst on the text gate alone:

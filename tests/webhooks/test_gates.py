@@ -20,7 +20,7 @@ from scanner.facts.webhooks import (
     VerificationBypassExtractor,
     WebhookEntryExtractor,
 )
-from scanner.facts.webhooks.model import FunctionSummary, Guard
+from scanner.facts.webhooks.model import Guard
 from scanner.model.document import Document
 from tests.gitrepo import scan_committed
 from tests.support import make_rules, same_with_and_without_fast_paths, scan_files
@@ -29,13 +29,9 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 
 def _relevant(fact: Fact) -> bool:
-    """A fact a rule can start from: every fact but guards and plain function summaries (read
-    only when a name leads to their file, which the project index then loads whole)."""
-    if isinstance(fact, Guard):
-        return False
-    if isinstance(fact, FunctionSummary):
-        return fact.csrf_exempt or (fact.methods == ("POST",) and bool(fact.decorators))
-    return True
+    """A fact a rule can start from: every fact but guards (function summaries are built only
+    when a name leads to their file, by the project index)."""
+    return not isinstance(fact, Guard)
 
 
 def _fast_paths_hold(files: dict[str, str]) -> None:

@@ -37,6 +37,7 @@ from scanner.facts.webhooks.gates import (
 from scanner.facts.webhooks.model import (
     FunctionSummary,
     Guard,
+    MarkedView,
     MiddlewareSetting,
     PresenceCheck,
     PublicKeySignedMessage,
@@ -48,7 +49,7 @@ from scanner.facts.webhooks.model import (
     VerificationBypass,
     VerificationSwitch,
 )
-from scanner.facts.webhooks.routes import entry_facts
+from scanner.facts.webhooks.routes import entry_facts, summary_facts
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
@@ -122,10 +123,11 @@ class _WebhookExtractor(Extractor):
 
 
 class WebhookEntryExtractor(_WebhookExtractor):
-    """Routes, guards, Django middleware and function summaries (the project-wide verdict)."""
+    """Routes, guards, Django middleware and views marked by their decorators: where the
+    project-wide verdict starts (read from definitions, no function body is analysed)."""
 
     name = "webhook-entries"
-    produces = (Route, FunctionSummary, Guard, MiddlewareSetting)
+    produces = (Route, Guard, MiddlewareSetting, MarkedView)
     gate = Gate(kinds=CODE_KINDS, words=ENTRY_WORDS,
                 path_words=("hook", "ipn", "notif", "event", "callback"),
                 requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN,
@@ -135,7 +137,22 @@ class WebhookEntryExtractor(_WebhookExtractor):
         found = self.analysis(document)
         if found is None:
             return
-        yield from entry_facts(document, found.module, found.bodies, found.flow, found.context)
+        yield from entry_facts(document, found.module, found.bodies, found.context)
+
+
+class FunctionSummaryExtractor(_WebhookExtractor):
+    """A summary of every function of a file, built only when the verdict follows a name into
+    that file (most files a scan admits hold no handler and no helper a handler calls)."""
+
+    name = "webhook-summaries"
+    produces = (FunctionSummary,)
+    gate = Gate(kinds=CODE_KINDS, on_demand=True)
+
+    def extract(self, document: Document) -> Iterator[Fact]:
+        found = self.analysis(document)
+        if found is None:
+            return
+        yield from summary_facts(document, found.module, found.flow)
 
 
 class SignatureComparisonExtractor(_WebhookExtractor):
@@ -340,6 +357,7 @@ class RequestKeyExtractor(_WebhookExtractor):
 
 
 EXTRACTORS: tuple[type[Extractor], ...] = (
-    WebhookEntryExtractor, SignatureComparisonExtractor, SignedMessageExtractor,
+    WebhookEntryExtractor, FunctionSummaryExtractor, SignatureComparisonExtractor,
+    SignedMessageExtractor,
     PublicKeySignatureExtractor, PresenceCheckExtractor, VerificationBypassExtractor,
     VerificationSwitchExtractor, RequestKeyExtractor)

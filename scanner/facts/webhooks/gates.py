@@ -8,6 +8,8 @@ each with the argument (from `flow.py` and `routes.py`) that every fact-holding 
 
 from __future__ import annotations
 
+import re
+
 from scanner.facts.patterns import GAP, GAP_ITEM, STRING, VALUE_PREFIX
 from scanner.facts.webhooks.model import EVENT_HEADERS
 
@@ -130,6 +132,16 @@ _SIGNATURE_PARAMETERS = (rf"_sig(?:nature)?{_AFTER_PARAMETER}",
 _SIGNATURE_BRANCHES = ("hmac", *_PREFIXED_HEADERS, *_PLAIN_HEADERS, *_SIGNATURE_PARAMETERS,
                        *_EVENT_PARAMETERS)
 _CREDENTIAL = r"webhook_?(?:auth|secret|token|key|passw)"
+# What a function needs in its file's text to be a receiver its route does not name as one
+# (sh301's `_handler` and open views): a signature or event header it reads (as a string or a
+# FastAPI parameter name), CSRF exemption, or open DRF permission classes of its class. Route
+# targets whose file lacks all of them are not summarised.
+RECEIVER_PATTERN = "|".join((
+    *_PREFIXED_HEADERS, *_PLAIN_HEADERS,
+    *sorted({re.escape(form) for header in EVENT_HEADERS
+             for form in (header, header.replace("-", "_"))}),
+    # DRF permission classes that open the view (model.drf_access): none, or AllowAny.
+    "csrf_exempt", r"permission_classes[^=\n]{0,60}=\s*[(\[]\s*(?:[)\]]|[a-z0-9_.]*allow)"))
 # flow.presence about the secret: an `if` (or `elif`) testing a name (not a call) that holds one
 # of flow.SECRET_NAME's words, maybe negated (`not`, `!`) or in parentheses.
 _SECRET_TESTED = (

@@ -106,6 +106,16 @@ AUTH_PARAMETER = re.compile(r"(?i)^(?:auth|auth_subject|current_user|user|princi
 OPEN_PERMISSIONS = frozenset({"AllowAny", "AllowAll"})
 
 
+def drf_access(permission_classes: tuple[str, ...] | None) -> str:
+    """A DRF view class's `permission_classes` (dotted names, "" for an item that is none):
+    "open" (empty, or only `AllowAny`), "guarded" (any other permission), "" when the class
+    does not set them (an ancestor may)."""
+    if permission_classes is None:
+        return ""
+    return "open" if all(name.rsplit(".", 1)[-1] in OPEN_PERMISSIONS
+                         for name in permission_classes) else "guarded"
+
+
 def post_capable(methods: tuple[str, ...] | None) -> bool:
     """Whether a route with these methods accepts deliveries (None: any method)."""
     return methods is None or any(m.upper() in {"POST", "PUT", "*", "ALL"} for m in methods)
@@ -143,8 +153,16 @@ class FunctionSummary(Fact):
     dispatches: bool = False  # hands the request to code chosen at run time (a plugin by name)
     browser_return: bool = False  # reads the query string only, or OAuth's code and state
     generic_verification: bool = False  # its verification is a JWT check (middleware does it too)
-    drf_access: str = ""  # its class's DRF permission_classes: "open", "guarded", "" (not set)
     keyed_params: tuple[str, ...] = ()  # parameters it looks a record up by or compares
+
+
+@dataclass(frozen=True)
+class MarkedView(Fact):
+    """A function its decorators mark as a receiver whatever routes it (CSRF-exempt, or
+    POST-only and decorated): where the verdict starts for a view wired in a table the scan
+    may not cover. `span` is its definition's line."""
+
+    qualname: str
 
 
 @dataclass(frozen=True)

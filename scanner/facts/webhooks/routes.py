@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from scanner.code import ir
 from scanner.facts.base import Fact
@@ -12,9 +13,9 @@ from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.model import (
     AUTH_GUARD,
     AUTH_PARAMETER,
-    OPEN_PERMISSIONS,
     FunctionSummary,
     Guard,
+    MarkedView,
     MiddlewareSetting,
     Route,
     post_capable,
@@ -38,13 +39,16 @@ _NEXT_APP = re.compile(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
 
 
 def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
-                flow_of: Callable[[ir.Function], flows.Flow],
                 context: flows.FileContext) -> Iterator[Fact]:
-    """Routes, guards, Django middleware settings and a summary of every function."""
-    classes = {statement.cls.qualname: statement.cls for statement in flows.module_statements(module)
-               if isinstance(statement, ir.ClassDef)}
+    """Routes, guards, Django middleware settings and the views marked by their decorators:
+    what the definitions say, no function body is analysed."""
+    classes = _classes(module)
     for function in ir.nested_functions(module.body):
-        yield from _function_facts(document, module, function, flow_of(function), classes)
+        declared = _declared(document, module, function, classes)
+        yield from declared.facts
+        if declared.marked:
+            line, column = _definition_start(document, function, module.language)
+            yield MarkedView((line, column, line, column), function.qualname)
     # Every call of every body, body by body in the order `ir.scopes` gives (walked once).
     calls = [expr for expr in bodies.deep(module.body)[1] if isinstance(expr, ir.Call)]
     if module.language == "python":
@@ -52,6 +56,20 @@ def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
     else:
         yield from _javascript_routes(document, calls)
         yield from _nextjs_routes(document, module)
+
+
+def summary_facts(document: Document, module: ir.Module,
+                  flow_of: Callable[[ir.Function], flows.Flow]) -> Iterator[FunctionSummary]:
+    """A summary of every function (what it calls, verifies, reads, who may call it)."""
+    classes = _classes(module)
+    for function in ir.nested_functions(module.body):
+        yield _summary(document, module, function, flow_of(function),
+                       _declared(document, module, function, classes))
+
+
+def _classes(module: ir.Module) -> dict[str, ir.Class]:
+    return {statement.cls.qualname: statement.cls for statement in flows.module_statements(module)
+            if isinstance(statement, ir.ClassDef)}
 
 
 def _path(expr: ir.Expr | None) -> str | None:
@@ -96,16 +114,6 @@ def _dependency(target: ir.Expr) -> str:
     return ir.dotted(target) or ""
 
 
-def _drf_access(cls: ir.Class) -> str:
-    """A DRF view class's `permission_classes`: "open" (empty, or only `AllowAny`), "guarded"
-    (any other permission), "" when the class does not set them (an ancestor may)."""
-    value = dict(cls.attributes()).get("permission_classes")
-    if not isinstance(value, ir.Seq):
-        return ""
-    names = [(ir.dotted(item) or "").rsplit(".", 1)[-1] for item in value.items]
-    return "open" if all(name in OPEN_PERMISSIONS for name in names) else "guarded"
-
-
 # Route parameters that name the plugin or service a delivery is handed to (`plugin_id`).
 _PLUGIN_PARAMETER = re.compile(
     r"(?i)^(?:plugin|provider|service|backend|gateway|integration|handler)(?:_?(?:id|name|slug))?$")
@@ -115,7 +123,7 @@ def _auth(function: ir.Function, flow: flows.Flow, decorators: list[str],
           dependencies: list[str]) -> tuple[str, ...]:
     """What puts a view behind a login: an auth decorator or dependency, a parameter that
     receives the authenticated caller, the session user (`request.user`) or session messages.
-    A third party's delivery has none of these (DRF permission classes: `drf_access`)."""
+    A third party's delivery has none of these (DRF permission classes: `model.drf_access`)."""
     found = [name for name in (*decorators, *dependencies) if AUTH_GUARD.match(name)]
     found += [f"parameter {param.name}" for param in function.params
               if param.annotation is not None and AUTH_PARAMETER.match(param.name)]
@@ -181,12 +189,33 @@ def _keyed_params(function: ir.Function, flow: flows.Flow) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _function_facts(document: Document, module: ir.Module, function: ir.Function,
-                    flow: flows.Flow, classes: dict[str, ir.Class]) -> Iterator[Fact]:
+@dataclass
+class _Declared:
+    """What a function's definition says without reading its body: its decorators, FastAPI
+    dependencies, the HTTP methods its decorators or name serve, CSRF exemption, its class's
+    DRF guards; and the routes and guards its decorators declare."""
+
+    decorators: list[str]
+    dependencies: list[str]
+    methods: tuple[str, ...] | None
+    csrf_exempt: bool
+    class_guards: tuple[str, ...]
+    facts: list[Fact]
+
+    @property
+    def marked(self) -> bool:
+        """Marked as a receiver by its decorators alone: CSRF-exempt, or POST-only and
+        decorated (a Django view wired in a table the scan may not cover)."""
+        return self.csrf_exempt or (self.methods == ("POST",) and bool(self.decorators))
+
+
+def _declared(document: Document, module: ir.Module, function: ir.Function,
+              classes: dict[str, ir.Class]) -> _Declared:
     decorators: list[str] = []
     dependencies: list[str] = []
     methods: tuple[str, ...] | None = None
     csrf_exempt = False
+    facts: list[Fact] = []
     for expr in function.decorators:
         raw, call = _decorator_name(expr)
         decorators.append(raw)
@@ -197,8 +226,8 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         elif tail == "require_http_methods":
             methods = _methods(call.arg(0) if call is not None else None, None)
         if tail == "before_request" and "." in raw:
-            yield Guard(document.node_span(expr), "hook", raw.rsplit(".", 1)[0], function.qualname,
-                        local=True)
+            facts.append(Guard(document.node_span(expr), "hook", raw.rsplit(".", 1)[0],
+                               function.qualname, local=True))
         if call is None or tail not in ROUTE_DECORATORS or "." not in raw:
             continue
         path = _path(call.kwarg("path") or call.kwarg("rule") or call.arg(0))
@@ -210,13 +239,12 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
         framework = "aiohttp" if owner.endswith("routes") else (
             "flask" if tail == "route" or owner.endswith(("bp", "blueprint")) else "fastapi")
         if post_capable(methods):
-            yield Route(document.node_span(expr), framework, path, methods, function.qualname,
-                        True, owner)
+            facts.append(Route(document.node_span(expr), framework, path, methods,
+                               function.qualname, True, owner))
     for param in function.params:
         dependencies.extend(_depends(param.default))
         dependencies.extend(_depends(param.annotation))
     class_guards: tuple[str, ...] = ()
-    drf_access = ""
     if function.cls is not None:
         if function.name in ("post", "put") and module.language == "python":
             methods = methods or (function.name.upper(),)
@@ -227,18 +255,24 @@ def _function_facts(document: Document, module: ir.Module, function: ir.Function
             class_guards = tuple(ir.dotted(item) or "" for attr, value in cls.attributes()
                                  if attr in _DRF_GUARDS and isinstance(value, ir.Seq)
                                  for item in value.items)
-            drf_access = _drf_access(cls)
+    return _Declared(decorators, dependencies, methods, csrf_exempt, class_guards, facts)
+
+
+def _summary(document: Document, module: ir.Module, function: ir.Function, flow: flows.Flow,
+             declared: _Declared) -> FunctionSummary:
     line, column = _definition_start(document, function, module.language)
-    auth = _auth(function, flow, decorators, dependencies)
-    yield FunctionSummary(
+    decorators, dependencies = declared.decorators, declared.dependencies
+    return FunctionSummary(
         (line, column, line, column), qualname=function.qualname, name=function.name,
         cls=function.cls, line_text=document.line_text(line), verification=flow.verification,
         calls=tuple(dict.fromkeys(flow.calls)), decorators=tuple(decorators),
-        dependencies=tuple(d for d in dependencies if d), class_guards=class_guards,
-        methods=methods, reads_signature=flow.reads_signature, csrf_exempt=csrf_exempt,
-        parses_event=flow.parses_event, auth=auth, dispatches=_dispatches(function, flow),
-        browser_return=flow.browser_return, generic_verification=flow.generic_verification,
-        drf_access=drf_access, keyed_params=_keyed_params(function, flow))
+        dependencies=tuple(d for d in dependencies if d), class_guards=declared.class_guards,
+        methods=declared.methods, reads_signature=flow.reads_signature,
+        csrf_exempt=declared.csrf_exempt, parses_event=flow.parses_event,
+        auth=_auth(function, flow, decorators, dependencies),
+        dispatches=_dispatches(function, flow), browser_return=flow.browser_return,
+        generic_verification=flow.generic_verification,
+        keyed_params=_keyed_params(function, flow))
 
 
 def _definition_start(document: Document, function: ir.Function, language: str) -> tuple[int, int]:

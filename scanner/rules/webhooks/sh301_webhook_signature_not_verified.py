@@ -8,14 +8,17 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from scanner.facts.base import FileFacts
+from scanner.facts.base import AnyOf, FileFacts
 from scanner.facts.symbols import ModuleSymbols, qualify
+from scanner.facts.webhooks.gates import RECEIVER_PATTERN
 from scanner.facts.webhooks.model import (
     AUTH_GUARD,
     FunctionSummary,
     Guard,
+    MarkedView,
     MiddlewareSetting,
     Route,
+    drf_access,
     matches_verifier,
     post_capable,
     webhook_words,
@@ -27,7 +30,11 @@ from scanner.rules.base import CONTEXTS, Bad, Good, ProjectReporter, ProjectRule
 
 _MAX_DEPTH = 8
 # The facts this rule reads of a file (a module it is led to is loaded for these alone).
-_NEEDS = (Route, FunctionSummary, Guard, MiddlewareSetting)
+# What a file's scan gives (routes, guards, settings, marked views); function summaries are
+# built on demand, for the files the verdict is led to.
+_ENTRIES = (Route, Guard, MiddlewareSetting, MarkedView)
+_NEEDS = (*_ENTRIES, FunctionSummary)
+_RECEIVER = AnyOf(RECEIVER_PATTERN)
 # Methods through which a class named as a handler, dependency or guard does its work.
 _CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
                         "authenticate", "has_permission")
@@ -288,7 +295,7 @@ class _Verdict:
     def _summaries(self, path: str) -> dict[str, FunctionSummary]:
         found = self._functions.get(path)
         if found is None:
-            facts = self.index.load(path, _NEEDS)
+            facts = self.index.load(path, (FunctionSummary,))
             found = {f.qualname: f for f in facts.of(FunctionSummary)} if facts is not None else {}
             self._functions[path] = found
         return found
@@ -449,7 +456,7 @@ class _Verdict:
         seen: set[str] = set()
         index = self.index
         for path in scanned:
-            facts = index.load(path, _NEEDS)
+            facts = index.load(path, _ENTRIES)
             assert facts is not None
             open_views: list[tuple[_Function, Route]] = []
             handlers: list[_Function] = []
@@ -475,13 +482,13 @@ class _Verdict:
         for path in scanned:
             if not path.endswith(".py"):
                 continue
-            for summary in self._summaries(path).values():
-                if not (summary.csrf_exempt or (summary.methods == ("POST",) and summary.decorators)):
-                    continue
-                view = self.local(path, summary.qualname)
+            facts = index.load(path, _ENTRIES)
+            for marked in facts.of(MarkedView) if facts is not None else ():
+                view = self.local(path, marked.qualname)
                 if view is None or view.qualified in seen:
                     continue
-                handler = self._handler(view, None, summary.methods, None, "", (), path, False)
+                handler = self._handler(view, None, view.summary.methods, None, "", (), path,
+                                        False)
                 if handler is not None:
                     seen.add(view.qualified)
                     yield handler
@@ -507,18 +514,53 @@ class _Verdict:
 
     def _route_targets(self, route: Route, path: str) -> list[_Function]:
         if route.local:
+            if not self._may_receive(route, route.handler, path):
+                return []
             function = self.local(path, route.handler)
             return [function] if function is not None else []
         symbols = self.index.module_of_path(path)
-        if symbols is None:
+        if symbols is None or self._plainly_no_receiver(route, symbols):
             return []
         resolved = self.index.resolve(symbols, route.handler)
-        function = self.function(resolved)
-        if function is not None:
-            return [function]
+        module, _ = self.index.split(resolved)
+        target = self.index.module(module) if module is not None else None
+        if target is not None and not self._may_receive(route, resolved, target.path):
+            return []
         if self.index.class_symbol(resolved) is not None:  # a class-based view
+            if symbols.language == "python" and self._guarded_class(resolved):
+                return []  # behind a permission: neither a receiver nor open to anyone
             return self._class_methods(resolved, _VIEW_METHODS)
-        return []
+        function = self.function(resolved)
+        return [function] if function is not None else []
+
+    def _plainly_no_receiver(self, route: Route, symbols: ModuleSymbols) -> bool:
+        """A Python route to a name imported from the module that defines it, which cannot be a
+        receiver (`_may_receive`): told from that file's text, without parsing it to resolve
+        the name (a project routes hundreds of API views this way)."""
+        head, _, rest = route.handler.partition(".")
+        imported = symbols.imported(head) if symbols.language == "python" else None
+        if imported is None:
+            return False
+        found = self.index.module_file(f"{imported}.{rest}" if rest else imported)
+        if found is None:
+            return False
+        path, member = found
+        text = self.index.read(path)
+        defined = rf"^(?:class|def|async[ \t]+def)[ \t]+{re.escape(member.split('.')[0])}\b"
+        if text is None or re.search(defined, text, re.MULTILINE) is None:
+            return False  # re-exported, or assigned: resolve it
+        return not self._may_receive(route, member, path)
+
+    def _may_receive(self, route: Route, target: str, path: str) -> bool:
+        """Whether a route's target (a function or a class-based view, in the file `path`) may
+        be a receiver, before its file's functions are summarised: its route, name or labels
+        say webhook, or the file holds what `_handler` and `_open_view` otherwise need."""
+        parts = re.split(r"[.:]+", target)
+        if any(webhook_words(route.path, name) is not None for name in parts[-2:]) or any(
+                webhook_words(None, label) is not None for label in route.labels):
+            return True
+        text = self.index.read(path)
+        return text is None or _RECEIVER.search(text.lower()) is not None
 
     def _handler(self, function: _Function, route: str | None, methods: tuple[str, ...] | None,
                  framework: str | None, owner: str, middleware: tuple[str, ...], route_path: str,
@@ -608,7 +650,11 @@ class _Verdict:
             return True
         if summary.cls is None or function.language != "python":
             return False
-        class_qualname = function.qualified.rsplit(".", 1)[0]
+        return self._guarded_class(function.qualified.rsplit(".", 1)[0])
+
+    def _guarded_class(self, class_qualname: str) -> bool:
+        """A permission mixin among the class's ancestors, or DRF permission classes set by
+        the nearest class that sets them, other than open ones."""
         for ancestor in self.index.mro(class_qualname):
             if AUTH_GUARD.match(ancestor.rsplit(".", 1)[-1]):
                 return True
@@ -619,11 +665,8 @@ class _Verdict:
 
     def _drf_access(self, class_qualname: str) -> str:
         cls = self.index.class_symbol(class_qualname)
-        for method in cls.methods if cls is not None else ():
-            function = self.function(f"{class_qualname}.{method}")
-            if function is not None and function.summary.drf_access:
-                return function.summary.drf_access
-        return ""
+        return drf_access(dict(cls.sequences).get("permission_classes") if cls is not None
+                          else None)
 
     def handler_verified(self, handler: _Handler) -> bool:
         function = handler.function
@@ -633,7 +676,7 @@ class _Verdict:
             return True  # a plugin chosen at run time verifies or not: no way to be sure
         if any(self.name_verifies(name, handler.route_path, None) for name in handler.middleware):
             return True
-        facts = self.index.load(handler.route_path, _NEEDS)
+        facts = self.index.load(handler.route_path, _ENTRIES)
         owner = handler.owner
         for guard in facts.of(Guard) if facts is not None else ():
             if guard.kind == "dependency":
@@ -662,7 +705,7 @@ class _Verdict:
                 prefix = f"{base}/" if base else ""
                 for candidate in (f"{prefix}settings.py", f"{prefix}settings/__init__.py",
                                   f"{prefix}settings/base.py"):
-                    loaded = index.load(candidate, _NEEDS)
+                    loaded = index.load(candidate, _ENTRIES)
                     if loaded is not None:
                         settings.extend(loaded.of(MiddlewareSetting))
         for setting in settings:
