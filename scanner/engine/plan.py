@@ -66,6 +66,12 @@ class Plan:
     _by_kind: dict[object, tuple[Planned, ...]] = field(default_factory=dict, compare=False,
                                                         repr=False)
 
+    @property
+    def on_demand_facts(self) -> frozenset[type[Fact]]:
+        """The fact types of the extractors that run only when a project rule asks."""
+        return frozenset(kind for planned in self.extractors if planned.extractor.gate.on_demand
+                         for kind in planned.extractor.produces)
+
     def for_kind(self, kind: object) -> tuple[Planned, ...]:
         """The extractors that may admit a document of this kind (the others never do)."""
         found = self._by_kind.get(kind)

@@ -172,7 +172,8 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
     if plan.project_facts and not document.sparse:  # added lines alone hold no project facts
         missing = frozenset(kind for planned in plan.for_kind(document.kind)
                             if planned not in admitted
-                            for kind in planned.extractor.produces if kind in plan.project_facts)
+                            for kind in planned.extractor.produces if kind in plan.project_facts
+                            and not (planned.extractor.gate.on_demand and facts.of(kind)))
         gathered = FileFacts(missing=missing)
         for kind in plan.project_facts:
             for fact in facts.of(kind):
@@ -654,6 +655,8 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan,
                          if type(fact) in plan.project_facts)
         except Exception:  # a module we only consult; its own scan reports its problems
             continue
+    # An on-demand kind another extractor gave whole is settled too.
+    settled.update(kind for kind in plan.on_demand_facts if any(type(f) is kind for f in found))
     facts = FileFacts(missing=plan.project_facts - settled)
     if ModuleSymbols in kinds or document.__dict__.get("code") is not None:
         symbols = module_symbols(document)
@@ -675,6 +678,9 @@ def whole_file_facts(document: Document, plan: Plan) -> FileFacts:
         if (kinds and document.kind not in kinds) \
                 or plan.project_facts.isdisjoint(planned.extractor.produces):
             continue  # only project facts are kept: an extractor without any need not run
+        if planned.extractor.gate.on_demand and all(facts.of(kind)
+                                                    for kind in planned.extractor.produces):
+            continue  # another extractor gave them whole
         try:
             for fact in planned.extractor.extract(document):
                 if type(fact) in plan.project_facts:

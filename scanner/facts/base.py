@@ -47,7 +47,8 @@ class Gate:
     vendored: bool = True
     bundles: bool = True  # False: minified or generated JavaScript (`Document.is_bundle`) stays out
     # True: the extractor never runs in a scan; the project index runs it on a file when a
-    # project rule asks for its facts by name (they are missing from every scanned file).
+    # project rule asks for its facts by name (they are missing from a scanned file, unless an
+    # extractor the scan ran gave that file's facts of its kinds, whole).
     on_demand: bool = False
     _compiled: list[AnyOf] = field(default_factory=list, compare=False, repr=False)
 

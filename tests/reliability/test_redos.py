@@ -126,7 +126,9 @@ def _plan() -> Plan:
 def _applicable(plan: Plan, file: Document) -> list[Planned]:
     if plan.index.accelerated and file.keyword_index is None:
         file.keyword_index = plan.index
-    return [planned for planned in plan.extractors if plan.admits(planned, file)]
+    # An on-demand extractor runs on any file of its kinds a project rule asks about.
+    return [planned for planned in plan.extractors if plan.admits(planned, file) or (
+        planned.extractor.gate.on_demand and file.kind in planned.extractor.gate.kinds)]
 
 
 def _parse(file: Document) -> None:

@@ -112,9 +112,8 @@ class ClientCallExtractor(Extractor):
     name = "client-calls"
     produces = (ClientBinding, ClientMethodCall, SubscribedEvent)
     evidence_only = True
-    # No text holds this word: the scan's pass never admits a file; the project step asks for
-    # these facts by name (which runs the extractor whatever the gate says).
-    gate = Gate(kinds=CODE_KINDS, words=("\x7f\x7fon-demand",))
+    # The scan's pass never admits a file; the project step asks for these facts by name.
+    gate = Gate(kinds=CODE_KINDS, on_demand=True)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         if is_third_party(document):

@@ -124,7 +124,9 @@ class _WebhookExtractor(Extractor):
 
 class WebhookEntryExtractor(_WebhookExtractor):
     """Routes, guards, Django middleware and views marked by their decorators: where the
-    project-wide verdict starts (read from definitions, no function body is analysed)."""
+    project-wide verdict starts. A file holding a route, guard or marked view gets its function
+    summaries here too, from the content scanned (a staged blob, a notebook's cells); any other
+    file only when the verdict is led to it (`FunctionSummaryExtractor`)."""
 
     name = "webhook-entries"
     produces = (Route, Guard, MiddlewareSetting, MarkedView)
@@ -137,7 +139,10 @@ class WebhookEntryExtractor(_WebhookExtractor):
         found = self.analysis(document)
         if found is None:
             return
-        yield from entry_facts(document, found.module, found.bodies, found.context)
+        entries = list(entry_facts(document, found.module, found.bodies, found.context))
+        yield from entries
+        if any(isinstance(fact, (Route, Guard, MarkedView)) for fact in entries):
+            yield from summary_facts(document, found.module, found.flow)
 
 
 class FunctionSummaryExtractor(_WebhookExtractor):
