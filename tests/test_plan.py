@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from scanner.engine.plan import build_plan
 from scanner.facts import EXTRACTORS
+from scanner.facts.base import AnyOf
 from scanner.model.finding import Finding
 from scanner.rules.base import Bad, Good
 from scanner.rules.registry import RULES
@@ -170,3 +171,14 @@ def test_a_gate_skips_a_branch_only_when_the_keyword_pass_says_its_text_is_absen
             assert found == (re.search(source, document.lower) is not None), source[:60]
             checked += 1
     assert checked > len(texts)
+
+
+def test_a_branch_searched_from_its_literal_keeps_its_lookbehinds() -> None:
+    """`AnyOf.found_in` starts a branch's search at its literal's first place: what stands
+    before that place still counts (`re_path(` is no `path(` call; a later `path(` is)."""
+    pattern = AnyOf(r"path(?<![a-z_]path)\(|nothing(?<=x nothing)")
+    assert pattern.literals == ("path", "nothing")
+    assert not pattern.found_in('re_path("a")', {})
+    assert pattern.found_in('re_path("a"); path("b")', {})
+    assert not pattern.found_in("y nothing", {})
+    assert pattern.found_in("y nothing, x nothing", {})

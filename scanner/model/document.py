@@ -9,7 +9,7 @@ import enum
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from scanner.redact import SecretValues
@@ -107,6 +107,7 @@ _TEST_SUPPORT_DIR = re.compile(
     r"harness|runners?|apps?|project)")
 
 
+@lru_cache(maxsize=8192)  # the same directory names come back for every file
 def is_test_directory(name: str) -> bool:
     """Whether a directory's (lower-case) name says it holds tests or their support code: a test
     directory's name (`tests`, `__tests__`, `fixtures`, a package's `pytest/` plugin), a test word

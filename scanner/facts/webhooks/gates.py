@@ -207,7 +207,9 @@ SWITCH_PATTERN = "|".join(_IF + test for test in _SWITCH_TESTS)
 
 # Names in route tables, not inside other names (`is_valid_path(`, `builtin_template_path(`) nor
 # where a function of that name is defined (Django's `{% url %}` tag: `def url(parser, token)`).
-_TABLE_CALLS = "|".join(rf"{name}(?<![a-z0-9_$]{name})(?<!def {name})(?<!function {name})" for name in (
+# One branch per name, each starting with its literal (an alternation of names has no literal
+# start, and Python's `re` then tries it at every position of the file).
+_TABLE_CALLS = tuple(rf"{name}(?<![a-z0-9_$]{name})(?<!def {name})(?<!function {name})" for name in (
     "path", "re_path", "url", "route", "apiroute", "add_route", "add_api_route", "add_post",
     "add_put"))
 
@@ -227,7 +229,7 @@ ROUTE_PATTERN = "|".join((
     # Django `path`/`re_path`/`url`, Starlette `Route`/`APIRoute`, `add_route`, `add_api_route`,
     # aiohttp `add_post`/`add_put`, Flask `@app.route("/x")` (GET unless methods=, kept anyway),
     # and Fastify `fastify.route({url, method, handler})`.
-    rf"(?:{_TABLE_CALLS})[\s\\]*\({GAP}(?:{STRING}|\{{|[a-z_$][a-z0-9_$.]*{GAP},)",
+    *(rf"{call}[\s\\]*\({GAP}(?:{STRING}|\{{|[a-z_$][a-z0-9_$.]*{GAP},)" for call in _TABLE_CALLS),
     # A framework's webhook registry (`webhook.async_register(hass, DOMAIN, name, id, handler)`)
     # and a view class that opts out of authentication (`requires_auth = False`).
     r"webhook[a-z0-9_$.]*\.[\s\\]*(?:async_)?register[a-z_]*[\s\\]*\("
