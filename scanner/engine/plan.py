@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from scanner.facts.base import AnyOf, Extractor, Fact
@@ -66,8 +66,31 @@ class Plan:
     # file kind -> the extractors whose gate takes that kind (filled on first use).
     _by_kind: dict[object, tuple[Planned, ...]] = field(default_factory=dict, compare=False,
                                                         repr=False)
+    _missing: dict[tuple[object, frozenset[Planned]], frozenset[type[Fact]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
-    @property
+    @cached_property
+    def file_rules(self) -> tuple[Rule, ...]:
+        """The rules that judge one file at a time, in order."""
+        return tuple(rule for rule in self.rules if not isinstance(rule, ProjectRule))
+
+    @cached_property
+    def rules_needing_nothing(self) -> tuple[Rule, ...]:
+        """The file rules that run on a file whatever facts it holds (most need some)."""
+        return tuple(rule for rule in self.file_rules if not rule.needs)
+
+    def missing_kinds(self, kind: object, admitted: frozenset[Planned]) -> frozenset[type[Fact]]:
+        """The project fact types a document of this kind lacks when only `admitted` ran on it
+        (remembered per kind and admitted set: most files share a few)."""
+        key = (kind, admitted)
+        found = self._missing.get(key)
+        if found is None:
+            found = self._missing[key] = frozenset(
+                fact for planned in self.for_kind(kind) if planned not in admitted
+                for fact in planned.extractor.produces if fact in self.project_facts)
+        return found
+
+    @cached_property
     def on_demand_facts(self) -> frozenset[type[Fact]]:
         """The fact types of the extractors that run only when a project rule asks."""
         return frozenset(kind for planned in self.extractors if planned.extractor.gate.on_demand

@@ -155,8 +155,8 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
     raw: list[Finding] = []
     context = RuleContext(document, want_fixes=want_fixes)
     present = frozenset(facts.types())
-    for rule in plan.rules:
-        if isinstance(rule, ProjectRule) or document.context not in rule.contexts:
+    for rule in plan.file_rules if present else plan.rules_needing_nothing:
+        if document.context not in rule.contexts:
             continue
         if rule.needs and present.isdisjoint(rule.needs):
             continue
@@ -170,10 +170,10 @@ def scan_document(document: Document, plan: Plan, *, want_fixes: bool = False,
             family = f"rules: {rule.id[:3]}xx"
             timings[family] = timings.get(family, 0.0) + time.perf_counter() - started
     if plan.project_facts and not document.sparse:  # added lines alone hold no project facts
-        missing = frozenset(kind for planned in plan.for_kind(document.kind)
-                            if planned not in admitted
-                            for kind in planned.extractor.produces if kind in plan.project_facts
-                            and not (planned.extractor.gate.on_demand and facts.of(kind)))
+        missing = plan.missing_kinds(document.kind, frozenset(admitted))
+        # An on-demand kind an extractor of the scan gave whole is not missing.
+        missing = frozenset(kind for kind in missing
+                            if not (kind in plan.on_demand_facts and facts.of(kind)))
         gathered = FileFacts(missing=missing)
         for kind in plan.project_facts:
             for fact in facts.of(kind):
