@@ -47,12 +47,13 @@ class Planned:
     contexts: frozenset[str]
     words: frozenset[str] = frozenset()
     requires: tuple[frozenset[str], ...] = ()
+    no_path_words: bool = True  # its gate lets no file in by its path alone
 
     @classmethod
     def of(cls, extractor: Extractor, contexts: frozenset[str]) -> Planned:
         gate = extractor.gate
         return cls(extractor, contexts, frozenset(gate.words),
-                   tuple(frozenset(group) for group in gate.requires))
+                   tuple(frozenset(group) for group in gate.requires), not gate.path_words)
 
 
 @dataclass(frozen=True)

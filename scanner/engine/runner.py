@@ -115,7 +115,14 @@ def extract(document: Document, plan: Plan, timings: dict[str, float] | None = N
     facts = FileFacts()
     if plan.index.accelerated and document.keyword_index is None:
         document.keyword_index = plan.index
+    # Most gates turn most files away for want of a word: told here by one set operation each,
+    # as `Plan.admits` would (a gate with path words is asked in full).
+    present = document.keywords_present() if plan.by_sets and \
+        document.keyword_index is plan.index else None
     for planned in plan.for_kind(document.kind):
+        if present is not None and planned.words and planned.no_path_words \
+                and present.isdisjoint(planned.words):
+            continue
         if not plan.admits(planned, document):
             continue
         if admitted is not None:
