@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from scanner.facts.base import AnyOf, Extractor, Fact
+from scanner.facts.base import Extractor, Fact
 from scanner.keywords import KeywordIndex, index_for
 from scanner.model.document import MemoKey
 from scanner.rules.base import ProjectRule, Rule
@@ -208,18 +208,6 @@ def extractor_classes() -> Mapping[type[Fact], type[Extractor]]:
     return producers
 
 
-@cache
-def _branch_literals(pattern: str | None) -> frozenset[str]:
-    """The leading literals of a gate pattern's branches, as `AnyOf` finds them, but short ones
-    (`x`, `if`, `path`: matched at almost every place, they would slow the one pass more than
-    their searches cost; `AnyOf.found_in` skips ahead to them with `str.find`)."""
-    return frozenset(literal for literal in AnyOf.leading_literals(pattern)
-                     if len(literal) >= _MIN_INDEXED_LITERAL) if pattern is not None else frozenset()
-
-
-_MIN_INDEXED_LITERAL = 6
-
-
 def build_plan(rules: Sequence[Rule], options: Mapping[str, Mapping[str, Any]], *,
                fast_paths: bool = True) -> Plan:
     """The plan for these rules: the extractors producing what they need (each once), and each
@@ -239,11 +227,7 @@ def build_plan(rules: Sequence[Rule], options: Mapping[str, Mapping[str, Any]], 
     words = {word for planned in extractors for word in planned.extractor.gate.words}
     words.update(word for planned in extractors for group in planned.extractor.gate.requires
                  for word in group)
-    # The literal each gate pattern branch starts with: the one pass tells which a file lacks,
-    # and such a branch is never searched (`AnyOf.found_in`).
-    literals = {literal for planned in extractors
-                for literal in _branch_literals(planned.extractor.gate.pattern)}
-    index = index_for(frozenset(words | literals | set(DIRECTIVE_WORDS)))
+    index = index_for(frozenset(words | set(DIRECTIVE_WORDS)))
     # Gates answered by set operations on the index's one pass: when it holds every gate word.
     by_sets = index.accelerated and all(word in index.tokens for word in words)
     project_facts = frozenset(fact for rule in rules if isinstance(rule, ProjectRule)

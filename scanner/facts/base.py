@@ -128,6 +128,10 @@ def literal_prefix(pattern: str) -> str:
     return pattern[:max(end, 0)]
 
 
+# What `top_level_branches` looks at: an escape (two characters), a bracket, a parenthesis, a bar.
+_SPECIAL = re.compile(r"\\.|[\[\]()|]", re.DOTALL)
+
+
 def top_level_branches(pattern: str) -> list[str]:
     """The alternatives of `pattern`'s outermost `|`; the whole pattern when splitting could
     change its meaning (global inline flags, back-references, conditionals)."""
@@ -135,28 +139,26 @@ def top_level_branches(pattern: str) -> list[str]:
             or re.search(r"\\[1-9]|\(\?P=|\(\?\(", pattern):
         return [pattern]
     branches: list[str] = []
-    depth, start, index, in_class = 0, 0, 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
+    depth, start, skip_to, in_class = 0, 0, 0, False
+    for match in _SPECIAL.finditer(pattern):  # only escapes, brackets, parentheses and bars
+        index, token = match.start(), match.group()
+        if index < skip_to or token[0] == "\\":
             continue
         if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[index + 1:index + 2] == "^":
-                index += 1
-            if pattern[index + 1:index + 2] == "]":  # `[]...]`: a `]` first is a member
-                index += 1
-        elif char == "(":
+            in_class = token != "]"
+        elif token == "[":
+            in_class, skip_to = True, index + 1
+            if pattern[skip_to:skip_to + 1] == "^":
+                skip_to += 1
+            if pattern[skip_to:skip_to + 1] == "]":  # `[]...]`: a `]` first is a member
+                skip_to += 1
+        elif token == "(":
             depth += 1
-        elif char == ")":
+        elif token == ")":
             depth -= 1
-        elif char == "|" and depth == 0:
+        elif token == "|" and depth == 0:
             branches.append(pattern[start:index])
             start = index + 1
-        index += 1
     branches.append(pattern[start:])
     return branches
 

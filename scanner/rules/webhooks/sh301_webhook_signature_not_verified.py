@@ -7,6 +7,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from scanner.facts.base import AnyOf, FileFacts
 from scanner.facts.symbols import ModuleSymbols, qualify
@@ -34,7 +35,12 @@ _MAX_DEPTH = 8
 # built on demand, for the files the verdict is led to.
 _ENTRIES = (Route, Guard, MiddlewareSetting, MarkedView)
 _NEEDS = (*_ENTRIES, FunctionSummary)
-_RECEIVER = AnyOf(RECEIVER_PATTERN)
+
+
+@cache
+def _receiver() -> AnyOf:
+    """RECEIVER_PATTERN, compiled on first use (most scans never need it)."""
+    return AnyOf(RECEIVER_PATTERN)
 # Methods through which a class named as a handler, dependency or guard does its work.
 _CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
                         "authenticate", "has_permission")
@@ -560,7 +566,7 @@ class _Verdict:
                 webhook_words(None, label) is not None for label in route.labels):
             return True
         text = self.index.read(path)
-        return text is None or _RECEIVER.search(text.lower()) is not None
+        return text is None or _receiver().search(text.lower()) is not None
 
     def _handler(self, function: _Function, route: str | None, methods: tuple[str, ...] | None,
                  framework: str | None, owner: str, middleware: tuple[str, ...], route_path: str,
