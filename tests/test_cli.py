@@ -311,3 +311,22 @@ def test_hook_sees_api_calls_in_files_it_does_not_scan(repo: Repo) -> None:
     assert triples(report) == {("sync/auth.py", 4, "SH204")}
     assert code == 1
     assert "payroll" in report["findings"][0]["message"]
+
+
+def test_hook_judges_a_webhook_handler_by_its_staged_content(repo: Repo) -> None:
+    """A route file's function summaries come from what is staged, not from the work tree:
+    an unverified handler staged is reported at its staged line, though the work tree's copy
+    (not staged) verifies and has moved it down."""
+    staged = ('from flask import Flask, request\n\napp = Flask(__name__)\n\n\n'
+              '@app.post("/webhooks/billing")\ndef billing_webhook():\n'
+              '    event = request.get_json()\n    return event["id"], 200\n')
+    repo.write("app/hooks.py", staged)
+    repo.git("add", "app/hooks.py")
+    repo.write("app/hooks.py", "import hmac\nimport os\n\n\n" + staged.replace(
+        '    event = request.get_json()\n',
+        '    digest = hmac.new(os.environb[b"KEY"], request.get_data(), "sha256").hexdigest()\n'
+        '    if not hmac.compare_digest(digest, request.headers["X-Billing-Signature"]):\n'
+        '        return "", 401\n    event = request.get_json()\n'))
+    code, report = repo.run("hook", "--select", "SH301", "app/hooks.py")
+    assert code == 1
+    assert triples(report) == {("app/hooks.py", 7, "SH301")}
