@@ -24,6 +24,7 @@ import pytest
 from scanner.facts.secrets import analysis as secrets_analysis
 from scanner.rules.registry import RULES
 from tests.reliability import pumps
+from tests.reliability.speed import over
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = 200_000
@@ -79,7 +80,7 @@ def _capped(notes: list[str], what: str) -> bool:
 def _problems(case: tuple[str, str, str], result: dict[str, Any]) -> Iterator[str]:
     trigger, shape, kind = case
     label = f"{trigger[:50]!r} {shape} in {kind}"
-    if result["cpu"] > BOUND:
+    if over(result["cpu"], BOUND):
         yield f"{label}: {result['cpu']:.1f} s CPU for {SIZE // 1000} KB"
     if result["suppressed"]:
         return  # the trigger is a suppression comment (`pragma: allowlist secret`): nothing shows
@@ -142,5 +143,5 @@ def test_detect_secrets_patterns_stay_linear(size: int) -> None:
              if ("repeated" in where) == (size == REPEATED_SIZE)]
     results = _run([(line, "verbatim", "py") for _, line in lines])
     slow = [f"{where}: {result['cpu']:.1f} s" for (where, _), result in zip(lines, results, strict=True)
-            if result["cpu"] > BOUND]
+            if over(result["cpu"], BOUND)]
     assert not slow, slow

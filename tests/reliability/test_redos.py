@@ -6,8 +6,10 @@
    1 MB lines built from the same ideas (long runs of the characters patterns repeat,
    unterminated strings, minified code), in every file kind they read.
 
-The only timed tests of the suite, because the failure mode is a hang: CPU time per pattern or
-per rule and input must stay under BOUND seconds, and an alarm turns a real hang into a failure."""
+The only timed tests of the suite, because the failure mode is a hang: CPU time per pattern must
+stay under BOUND seconds and per extractor on a 1 MB line under LINE_BOUND (each scaled by how
+much slower the machine runs now: `tests/reliability/speed.py`), and an alarm turns a real hang
+into a failure."""
 
 from __future__ import annotations
 
@@ -24,9 +26,15 @@ from scanner.engine.plan import Plan, Planned, build_plan
 from scanner.engine.runner import scan_document
 from scanner.model.document import Document
 from tests.reliability.patterns import attacks, collect_patterns
+from tests.reliability.speed import over
 from tests.support import gate_words, make_rules
 
 BOUND = 5.0  # seconds of CPU per pattern (all its attacks) or per rule and input
+# Seconds of CPU per extractor on a file with a 1 MB adversarial line. The slowest linear case,
+# the secret family on a run of `A` after a JWT header (a provider format's anchor literal hit at
+# every position), takes about 4 s on a quiet machine and 6 s on a shared one; a super-linear
+# pass over 1 MB takes minutes (and the alarm stops a hang).
+LINE_BOUND = 3 * BOUND
 HANG = 120  # wall seconds before the alarm fires (a loaded CI machine is slow, not hung)
 PATTERN_INPUT = 2_000  # exponential or cubic blow-ups show at this size; quadratic ones do not
 LINE = 1_000_000
@@ -79,7 +87,8 @@ def test_pattern_resists_backtracking_attacks(key: tuple[Any, int]) -> None:
             for _ in pattern.finditer(subject):
                 pass
     spent = time.process_time() - start
-    assert spent < BOUND, f"{where} ({pattern.pattern!r}) took {spent:.1f} s on {len(subjects)} attacks"
+    assert not over(spent, BOUND), \
+        f"{where} ({pattern.pattern!r}) took {spent:.1f} s on {len(subjects)} attacks"
 
 
 # -- rules on 1 MB lines ----------------------------------------------------------------------
@@ -155,13 +164,13 @@ def test_extractors_and_rules_on_one_megabyte_lines(attack: str) -> None:
                 for _ in planned.extractor.extract(file):
                     pass
             spent = time.process_time() - start
-            if spent > BOUND:
+            if over(spent, LINE_BOUND):
                 slow.append(f"{planned.extractor.name} on {path}: {spent:.1f} s")
         start = time.process_time()
         with alarm(HANG):
             scan_document(Document(path, file.text), plan)  # the rules, on the facts
         spent = time.process_time() - start
-        if spent > 2 * BOUND:
+        if over(spent, 2 * LINE_BOUND):
             slow.append(f"the whole scan of {path}: {spent:.1f} s")
     assert not slow, slow
     assert ran == {p.extractor.name for p in plan.extractors} or attack != "unterminated-string"

@@ -36,6 +36,9 @@ _MAX_DEPTH = 8
 _ENTRIES = (Route, Guard, MiddlewareSetting, MarkedView)
 _NEEDS = (*_ENTRIES, FunctionSummary)
 
+# A top-level `class X` or `def f` (Python), for a route target's module read as text.
+_TOP_LEVEL_DEFINITION = re.compile(r"^(?:class|def|async[ \t]+def)[ \t]+(\w+)", re.MULTILINE)
+
 
 @cache
 def _receiver() -> AnyOf:
@@ -295,6 +298,8 @@ class _Verdict:
         self.verifiers = verifiers
         self._functions: dict[str, dict[str, FunctionSummary]] = {}
         self._verified: dict[tuple[str, bool], bool] = {}
+        self._defined: dict[str, frozenset[str]] = {}  # by path: top-level definitions
+        self._may_hold_receiver: dict[str, bool] = {}  # by path: RECEIVER_PATTERN found
 
     # -- functions by name ---------------------------------------------------------------------
 
@@ -551,11 +556,17 @@ class _Verdict:
         if found is None:
             return False
         path, member = found
-        text = self.index.read(path)
-        defined = rf"^(?:class|def|async[ \t]+def)[ \t]+{re.escape(member.split('.')[0])}\b"
-        if text is None or re.search(defined, text, re.MULTILINE) is None:
+        if member.split(".")[0] not in self._defined_in(path):
             return False  # re-exported, or assigned: resolve it
         return not self._may_receive(route, member, path)
+
+    def _defined_in(self, path: str) -> frozenset[str]:
+        """The names a Python file defines at its top level (`class X`, `def f`), from its text."""
+        found = self._defined.get(path)
+        if found is None:
+            text = self.index.read(path)
+            found = self._defined[path] = frozenset(_TOP_LEVEL_DEFINITION.findall(text or ""))
+        return found
 
     def _may_receive(self, route: Route, target: str, path: str) -> bool:
         """Whether a route's target (a function or a class-based view, in the file `path`) may
@@ -565,8 +576,12 @@ class _Verdict:
         if any(webhook_words(route.path, name) is not None for name in parts[-2:]) or any(
                 webhook_words(None, label) is not None for label in route.labels):
             return True
-        text = self.index.read(path)
-        return text is None or _receiver().search(text.lower()) is not None
+        found = self._may_hold_receiver.get(path)
+        if found is None:
+            text = self.index.read(path)
+            found = self._may_hold_receiver[path] = \
+                text is None or _receiver().search(text.lower()) is not None
+        return found
 
     def _handler(self, function: _Function, route: str | None, methods: tuple[str, ...] | None,
                  framework: str | None, owner: str, middleware: tuple[str, ...], route_path: str,
