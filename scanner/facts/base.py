@@ -34,10 +34,11 @@ class Gate:
     JavaScript shipped in the tree (`Document.is_vendored`: jQuery, `*.min.js`, `node_modules`)
     does not pass: no fact there is the project's own. With `bundles` False, neither does
     minified JavaScript (very long lines), asked only once the words let it through.
-    `on_demand`: the extractor is too costly for every admitted file and its facts matter only
-    in files a project rule is led to. `pattern`, when set, is a fast path: a regular expression over the lower-cased text that
-    every document holding a fact must match; the differential test runs every fixture with and
-    without it and requires identical findings."""
+    With `on_demand`, no document passes in a scan: the extractor's facts matter only in files a
+    project rule is led to, and the project index runs it on those. `pattern`, when set, is a
+    fast path: a regular expression over the lower-cased text that every document holding a
+    fact must match; the differential test runs every fixture with and without it and requires
+    identical findings."""
 
     kinds: frozenset[FileKind] = frozenset()
     words: tuple[str, ...] = ()
@@ -71,14 +72,8 @@ class AnyOf:
         self.branches = tuple(re.compile(branch) for branch in branches)
         # The text every match of a branch starts with ("" when unknown): a branch whose
         # literal a file lacks is not searched (see `found_in`).
-        self.literals = self.leading_literals(pattern, branches)
-
-    @staticmethod
-    def leading_literals(pattern: str, branches: list[str] | None = None) -> tuple[str, ...]:
-        """Each top-level branch's leading literal ("" when unknown), without compiling."""
-        branches = top_level_branches(pattern) if branches is None else branches
-        return tuple(literal_prefix(branch) if len(branches) > 1 or "|" not in pattern
-                     else "" for branch in branches)
+        self.literals = tuple(literal_prefix(branch) if len(branches) > 1 or "|" not in pattern
+                              else "" for branch in branches)
 
     def search(self, text: str) -> re.Match[str] | None:
         for branch in self.branches:
