@@ -102,8 +102,8 @@ def test_only_the_receivers_files_are_summarised(monkeypatch: pytest.MonkeyPatch
     # anyone (permission classes emptied by its base) and parses an event.
     assert found == [("shop/api/relay.py", 10), ("shop/hooks/courier.py", 8)]
     # The plain API view's file is never parsed: its route names no webhook and its text holds
-    # no header, exemption or open permission. The guarded view's file is parsed for its
-    # class's names only (to walk its ancestors), never summarised.
+    # no header, exemption or open permission. The guarded view's file is never loaded either:
+    # its class's names came with its scan, and a class behind a permission is not summarised.
     assert loads["shop/api/orders.py"] == 0
     assert loads["shop/api/settings.py"] == 0  # scanned: its names came with its scan
 
