@@ -5,6 +5,7 @@ Newer syntax (PEP 695 type parameters, `type X = ...`, `except A, B:`) parses li
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from scanner.code import ir
@@ -91,6 +92,9 @@ class PythonLowerer(Lowerer):
         return ir.Call(node.start_byte, node.end_byte, func, tuple(args), tuple(kwargs))
 
     def _string(self, node: Node) -> ir.Expr:
+        read = self._plain_string(node)
+        if read is not None:
+            return read
         prefix = ""
         content: list[str] = []
         parts: list[ir.Expr] = []
@@ -113,6 +117,23 @@ class PythonLowerer(Lowerer):
         if plain and "r" not in prefix and "\\" in value:
             value = _unescape(value, "b" in prefix)
         return ir.Str(node.start_byte, node.end_byte, value, tuple(parts), "b" in prefix)
+
+    def _plain_string(self, node: Node) -> ir.Str | None:
+        """A string without interpolation, read from its text as its children would give it
+        (walking a node's children costs more than the rest of lowering a literal); None for an
+        f-string or t-string, or a string the parser recovered from an error."""
+        raw = self.text(node)
+        opening = _STRING_OPENING.match(raw)
+        if opening is None or node.has_error:
+            return None
+        prefix, quote = opening.group(1).lower(), opening.group(2)
+        if "f" in prefix or "t" in prefix or len(raw) < opening.end() + len(quote) \
+                or not raw.endswith(quote):
+            return None
+        value = raw[opening.end():len(raw) - len(quote)]
+        if "r" not in prefix and "\\" in value:
+            value = _unescape(value, "b" in prefix)
+        return ir.Str(node.start_byte, node.end_byte, value, (), "b" in prefix)
 
     def _concatenated(self, node: Node) -> ir.Expr:
         pieces = [self.expr(child) for child in node.named_children if child.type == "string"]
@@ -530,6 +551,10 @@ def _normal_compare(op: str) -> str:
     if op in ("not in", "is not"):
         return op
     return _COMPARE_OPS.get(op, op)
+
+
+# A string literal's prefix and opening quote (a triple quote where there is one).
+_STRING_OPENING = re.compile(r"([A-Za-z]*)(\"\"\"|'''|\"|')")
 
 
 def _unescape(content: str, is_bytes: bool) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scanner.code import ir, lower
 from scanner.model.document import Document
 
@@ -103,3 +105,22 @@ def test_deep_nesting_is_cut_not_a_crash() -> None:
     module = document.code
     assert module is not None and module.truncated
     assert any("nested too deeply" in note for note in document.notes)
+
+
+@pytest.mark.parametrize(("literal", "value", "is_bytes"), [
+    ('"plain"', "plain", False),
+    ("'''tri\nple'''", "tri\nple", False),
+    ('r"\\""', '\\"', False),  # a raw string keeps its backslash (its children hold none)
+    ('r"\\\\"', "\\\\", False),
+    ('"tab\\there"', "tab\there", False),
+    ('b"\\x41"', "A", True),
+    ('Rb"\\d+"', "\\d+", True),
+    ('f"{name}!"', "{name}!", False),  # an f-string is read from its children
+])
+def test_a_string_literal_is_read_as_python_reads_it(literal: str, value: str,
+                                                      is_bytes: bool) -> None:
+    module = lower("python", f"x = {literal}\n".encode())
+    assert module is not None
+    statement = module.body[0]
+    assert isinstance(statement, ir.Assign) and isinstance(statement.value, ir.Str)
+    assert (statement.value.value, statement.value.is_bytes) == (value, is_bytes)
