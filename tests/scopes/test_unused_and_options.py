@@ -148,6 +148,29 @@ def test_an_api_no_call_reaches_is_not_judged_when_the_component_has_the_provide
         assert all("photoslibrary" in f.message for f in result.findings)
 
 
+
+def test_the_component_is_read_for_an_sdk_only_when_a_scope_would_be_reported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a component imports the provider's SDK decides a verdict; a request whose scopes
+    are all used has none to decide, so the component's files are not read for their imports."""
+    from scanner.rules.scopes.components import ComponentCalls
+
+    asked: list[str] = []
+    original = ComponentCalls.provider_sdk
+
+    def counted(self: ComponentCalls, request: Any) -> str | None:
+        asked.append(request.place.path)
+        return original(self, request)
+
+    monkeypatch.setattr(ComponentCalls, "provider_sdk", counted)
+    used = ('OAuth2Session("i", scope=["https://www.googleapis.com/auth/drive.readonly"])\n'
+            'requests.get("https://www.googleapis.com/drive/v3/files")\n')
+    assert scan_files({"a.py": used}, select=["SH204"]).findings == []
+    assert asked == []
+    unused_too = used.replace('readonly"]', 'readonly",\n"https://www.googleapis.com/auth/photoslibrary.readonly"]')
+    assert len(scan_files({"a.py": unused_too}, select=["SH204"]).findings) == 1
+    assert asked == ["a.py"]
+
 # -- options ---------------------------------------------------------------------------------
 
 

@@ -204,6 +204,8 @@ class UnusedScope(ScopeRule):
                 # No scope of an unknown provider's request matches any call: its scope names do
                 # not follow the API's paths (`api.console`), so the calls cannot be told apart.
                 verdicts = [(t, v) for t, v in verdicts if v is not None and v.kind == "offline"]
+            if all(verdict is None for _, verdict in verdicts):
+                continue  # nothing to report: the SDK question (a read of the component) is moot
             sdk = components.provider_sdk(request)
             if provider is not None and sdk is not None:
                 # The component also calls a catalogued provider through its own SDK, which no
