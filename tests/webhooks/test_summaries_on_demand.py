@@ -137,3 +137,44 @@ def test_a_shallow_parse_gives_the_same_module_symbols() -> None:
     assert ("check", "shop.security.check") in symbols.imports
     assert symbols.classes[0].sequences == (("permission_classes", ("IsAdmin", "perms.Owner")),)
     assert Document("shop/views.py", text).symbols_code is not None
+
+
+# A Flask app whose own route serves a JSON API (no webhook words, no signature or event header,
+# no CSRF exemption; not POST-only, so no view its decorators mark): its functions are summarised
+# only if the verdict is led to them.
+PAGES = ("from flask import Flask, request\n\n"
+         "app = Flask(__name__)\n\n\n"
+         "@app.route('/api/orders', methods=['POST', 'PUT'])\n"
+         "def create_order():\n"
+         "    return save(request.json)\n\n\n"
+         "def save(data):\n"
+         "    return data\n")
+# The same app with a route that names a webhook: its summaries come from the scanned content.
+HOOKS = PAGES + ("\n\n@app.post('/hooks/courier')\n"
+                 "def courier_hook():\n"
+                 "    return save(request.json)\n")
+
+
+def _summaries_from_scan(path: str, text: str) -> int:
+    from scanner.facts.webhooks import WebhookEntryExtractor
+    from scanner.facts.webhooks.model import FunctionSummary
+
+    facts = WebhookEntryExtractor().extract(Document(path, text))
+    return sum(1 for fact in facts if isinstance(fact, FunctionSummary))
+
+
+def test_a_route_file_without_a_possible_receiver_is_not_summarised_in_the_scan() -> None:
+    assert _summaries_from_scan("shop/app.py", PAGES) == 0
+    assert _summaries_from_scan("shop/app.py", HOOKS) == 3
+    # Its file holds a signature header: any of its routes may be a receiver.
+    signed = PAGES.replace("request.json)", "request.json, request.headers['X-Shop-Signature'])")
+    assert _summaries_from_scan("shop/app.py", signed) == 2
+
+
+def test_an_api_route_file_is_judged_the_same_without_its_scan_summaries(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The webhook route's handler in the same file is reported; the API route's is not."""
+    result, _ = _scan({"shop/app.py": HOOKS}, monkeypatch)
+    assert [(f.path, f.line) for f in result.findings] == [("shop/app.py", 16)]
+    result, loads = _scan({"shop/app.py": PAGES}, monkeypatch)
+    assert result.findings == [] and loads["shop/app.py"] == 0

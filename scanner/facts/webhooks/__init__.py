@@ -49,7 +49,7 @@ from scanner.facts.webhooks.model import (
     VerificationBypass,
     VerificationSwitch,
 )
-from scanner.facts.webhooks.routes import entry_facts, summary_facts
+from scanner.facts.webhooks.routes import entry_facts, summary_facts, wants_summaries
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
@@ -141,7 +141,7 @@ class WebhookEntryExtractor(_WebhookExtractor):
             return
         entries = list(entry_facts(document, found.module, found.bodies, found.context))
         yield from entries
-        if any(isinstance(fact, (Route, Guard, MarkedView)) for fact in entries):
+        if wants_summaries(document, entries):
             yield from summary_facts(document, found.module, found.flow)
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from scanner.code import ir
-from scanner.facts.base import Fact
+from scanner.facts.base import AnyOf, Fact
 from scanner.facts.webhooks import flow as flows
+from scanner.facts.webhooks.gates import RECEIVER_PATTERN
 from scanner.facts.webhooks.model import (
     AUTH_GUARD,
     AUTH_PARAMETER,
@@ -19,6 +21,7 @@ from scanner.facts.webhooks.model import (
     MiddlewareSetting,
     Route,
     post_capable,
+    webhook_words,
 )
 from scanner.facts.webhooks.senders import names_registry_id, names_secret
 from scanner.model.document import Document
@@ -56,6 +59,42 @@ def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
     else:
         yield from _javascript_routes(document, calls)
         yield from _nextjs_routes(document, module)
+
+
+def named_as_receiver(route: Route, target: str) -> bool:
+    """Whether a route's path, its target's name (`views.stripe_hook`: the last two parts) or
+    its labels say webhook."""
+    parts = re.split(r"[.:]+", target)
+    return any(webhook_words(route.path, name) is not None for name in parts[-2:]) or any(
+        webhook_words(None, label) is not None for label in route.labels)
+
+
+@cache
+def receiver_evidence() -> AnyOf:
+    """RECEIVER_PATTERN, compiled on first use: what a file must hold for a function of it that
+    its route does not name as a receiver to be one (searched in lower-cased text)."""
+    return AnyOf(RECEIVER_PATTERN)
+
+
+def may_receive(route: Route, target: str, lowered_text: Callable[[], str | None]) -> bool:
+    """Whether a route's target (a function or a class-based view of the file whose lower-cased
+    text `lowered_text` gives, None when unreadable) may be a receiver, before any function is
+    summarised: its route, name or labels say webhook, or the file holds what SH301 otherwise
+    needs (a signature or event header, CSRF exemption, open DRF permission classes)."""
+    if named_as_receiver(route, target):
+        return True
+    text = lowered_text()
+    return text is None or receiver_evidence().search(text) is not None
+
+
+def wants_summaries(document: Document, entries: list[Fact]) -> bool:
+    """Whether a file's function summaries come from its scan (the content scanned: a staged
+    blob, a notebook's cells) rather than on demand: it holds a guard or a marked view, or a
+    route to one of its own functions that may be a receiver (`may_receive`). A route to
+    another module's function needs that module's summaries, not these."""
+    return any(isinstance(fact, (Guard, MarkedView)) for fact in entries) or any(
+        isinstance(fact, Route) and fact.local and may_receive(fact, fact.handler, lambda: document.lower)
+        for fact in entries)
 
 
 def summary_facts(document: Document, module: ir.Module,

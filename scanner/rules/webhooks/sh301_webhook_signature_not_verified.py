@@ -7,11 +7,9 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 
-from scanner.facts.base import AnyOf, FileFacts
+from scanner.facts.base import FileFacts
 from scanner.facts.symbols import ModuleSymbols, qualify
-from scanner.facts.webhooks.gates import RECEIVER_PATTERN
 from scanner.facts.webhooks.model import (
     AUTH_GUARD,
     FunctionSummary,
@@ -24,6 +22,7 @@ from scanner.facts.webhooks.model import (
     post_capable,
     webhook_words,
 )
+from scanner.facts.webhooks.routes import may_receive, named_as_receiver
 from scanner.facts.webhooks.senders import Sender, secret_parameters, signing_sender
 from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
@@ -40,10 +39,6 @@ _NEEDS = (*_ENTRIES, FunctionSummary)
 _TOP_LEVEL_DEFINITION = re.compile(r"^(?:class|def|async[ \t]+def)[ \t]+(\w+)", re.MULTILINE)
 
 
-@cache
-def _receiver() -> AnyOf:
-    """RECEIVER_PATTERN, compiled on first use (most scans never need it)."""
-    return AnyOf(RECEIVER_PATTERN)
 # Methods through which a class named as a handler, dependency or guard does its work.
 _CLASS_ENTRY_METHODS = ("post", "put", "dispatch", "__call__", "process_view", "process_request",
                         "authenticate", "has_permission")
@@ -569,18 +564,17 @@ class _Verdict:
         return found
 
     def _may_receive(self, route: Route, target: str, path: str) -> bool:
-        """Whether a route's target (a function or a class-based view, in the file `path`) may
-        be a receiver, before its file's functions are summarised: its route, name or labels
-        say webhook, or the file holds what `_handler` and `_open_view` otherwise need."""
-        parts = re.split(r"[.:]+", target)
-        if any(webhook_words(route.path, name) is not None for name in parts[-2:]) or any(
-                webhook_words(None, label) is not None for label in route.labels):
+        """`routes.may_receive` for a target in the file `path` (its text searched once)."""
+
+        def lowered() -> str | None:
+            text = self.index.read(path)
+            return None if text is None else text.lower()
+
+        if named_as_receiver(route, target):
             return True
         found = self._may_hold_receiver.get(path)
         if found is None:
-            text = self.index.read(path)
-            found = self._may_hold_receiver[path] = \
-                text is None or _receiver().search(text.lower()) is not None
+            found = self._may_hold_receiver[path] = may_receive(route, target, lowered)
         return found
 
     def _handler(self, function: _Function, route: str | None, methods: tuple[str, ...] | None,
