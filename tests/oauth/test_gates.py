@@ -187,6 +187,34 @@ def test_files_that_cannot_hold_a_finding_are_not_parsed(select: str, code: str)
     assert not _parsed("lib/module.py", code, select)
 
 
+# A credential and OAuth words, written out through each kind of sink the log check knows.
+_TOKEN_REQUEST_HEAD = ('def fetch(code):\n    tokens = oauth.fetch_token(TOKEN_URL, code=code)\n'
+                       '    access_token = tokens["access_token"]\n')
+
+
+@pytest.mark.parametrize(("path", "sink"), [
+    ("app.py", "    print(access_token)\n"),
+    ("app.py", "    logging.getLogger(__name__).info(access_token)\n"),
+    ("app.py", "    warnings.warn(access_token)\n"),
+    ("app.py", "    click.echo(access_token)\n"),
+    ("app.py", "    sys.stderr.write(access_token)\n"),
+    ("app.py", "    raise TokenError(access_token)\n"),
+])
+def test_a_credential_written_out_is_found_through_every_sink(path: str, sink: str) -> None:
+    code = _TOKEN_REQUEST_HEAD + sink
+    assert [f.line for f in scan_files({path: code}, select=["SH411"]).findings] == [4]
+    # Without any sink's word in the file, the log check does not parse it.
+    assert _parsed(path, code, "SH411")
+    assert not _parsed(path, _TOKEN_REQUEST_HEAD + "    return access_token\n", "SH411")
+
+
+@pytest.mark.parametrize("sink", ["console.log(accessToken);", "throw new Error(accessToken);"])
+def test_a_credential_written_out_in_javascript_is_found(sink: str) -> None:
+    code = ("async function cb(code) {\n  const { accessToken } = await oauth.getToken(code);\n"
+            f"  {sink}\n}}\n")
+    assert [f.line for f in scan_files({"src/cb.js": code}, select=["SH411"]).findings] == [3]
+
+
 @pytest.mark.parametrize(("path", "code"), [
     ("app.py", 'REDIRECT_URI = "http://app.acme.io/cb"\n'),
     ("app.py", 'url = f"{API}?access_token={token}"\n'),  # secret-hygiene: ignore[SH410]

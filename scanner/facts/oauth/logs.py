@@ -38,6 +38,9 @@ _NOT_MESSAGE = frozenset({"exc_info", "stack_info", "stacklevel"})
 # A name counts when the file talks auth (any credential name), or it is specific on its own;
 # a URL built with `?token={...}` holds one whatever the file talks about.
 _COUNTING_WORDS = (*TALKS_AUTH_WORDS, *SPECIFIC_CREDENTIAL_WORDS, "token={", "token=${")
+# What a file must say to write anything out: a print, a logger or console (`_LOG_RECEIVER`,
+# `getLogger`), click/typer's echo, stdout/stderr, or an exception raised or thrown.
+_SINK_WORDS = ("print", "log", "warnings", "console", "echo", "stdout", "stderr", "raise", "throw")
 # A function that requests tokens: what it sends and receives carries secrets and tokens.
 _TOKEN_REQUEST = re.compile(r"token_url|token_endpoint|access_token_url|fetch_token|grant_type"
                             r"|oauth2?/token|oauth/access_token", re.IGNORECASE)
@@ -71,7 +74,7 @@ class LogExtractor(Extractor):
     name = "oauth-logs"
     produces = (LoggedCredential,)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}),
-                words=("token", "secret", "authorization"), requires=(_COUNTING_WORDS,),
+                words=("token", "secret", "authorization"), requires=(_COUNTING_WORDS, _SINK_WORDS),
                 vendored=False)
 
     def extract(self, document: Document) -> Iterator[LoggedCredential]:
