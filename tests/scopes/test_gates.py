@@ -123,3 +123,30 @@ def test_code_using_an_sdks_scope_objects_is_not_parsed_for_scopes() -> None:
     assert not _parsed_for_scopes("app/jobs.py", monitoring)
     assert _parsed_for_scopes("app/jobs.py", monitoring + 'SCOPES = ["admin"]\n')
     assert same_with_and_without_fast_paths({"app/jobs.py": monitoring}, ["SH2"]) == []
+
+
+_AUTHORIZE = "https://github.com/login/oauth/authorize?client_id=abc&scope=repo%20admin:org"
+
+
+def _scope_files(path: str, text: str) -> bool:
+    """Whether the scope extractor reads `path` in a scan of the scope rules."""
+    document = Document(path, text)
+    plan = build_plan(make_rules(["SH2"]), {})
+    return any(planned.extractor.name == "scopes" and plan.admits(planned, document)
+               for planned in plan.extractors)
+
+
+def test_prose_and_generated_files_are_not_read_for_requests() -> None:
+    """A translation catalogue's strings and a source map's copy of the code are not where a
+    request is written; Markdown documentation and the code are."""
+    catalogue = f'msgid "Open {_AUTHORIZE}"\nmsgstr "Ouvrir {_AUTHORIZE}"\n'
+    assert not _scope_files("app/locale/fr/LC_MESSAGES/django.po", catalogue)
+    source_map = ('{"version":3,"sources":["auth.ts"],"sourcesContent":["const url = \\"'
+                  + _AUTHORIZE + '\\";"],"mappings":"AAAA"}')
+    assert not _scope_files("static/dist/app.js.map", source_map)
+    assert _scope_files("docs/setup.md", f"Open <{_AUTHORIZE}> to connect.\n")
+    assert _scope_files("app/auth.py", f'URL = "{_AUTHORIZE}"\n')
+    found = same_with_and_without_fast_paths(
+        {"app/locale/fr/LC_MESSAGES/django.po": catalogue, "static/dist/app.js.map": source_map,
+         "docs/setup.md": f"Open <{_AUTHORIZE}> to connect.\n"}, ["SH202"])
+    assert {f.path for f in found} == {"docs/setup.md"}

@@ -61,8 +61,11 @@ class ScopeExtractor(Extractor):
 
     name = "scopes"
     produces = (ScopeRequest, ScopeConstant)
-    # A client taking scopes positionally is a request without the word.
-    gate = Gate(words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES),
+    # A client taking scopes positionally is a request without the word. Plain text files
+    # (translation catalogues, notes, source maps) hold prose, not requests: code, configuration
+    # and documentation (Markdown, HTML) are read.
+    gate = Gate(kinds=frozenset(FileKind) - {FileKind.TEXT},
+                words=("scope", "access_type", "accesstype", *POSITIONAL_SCOPES),
                 pattern=SCOPE_PATTERN, bundles=False)  # `is_third_party`: nothing found there
 
     def extract(self, document: Document) -> Iterator[Fact]:

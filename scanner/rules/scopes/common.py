@@ -26,8 +26,10 @@ class ScopeRule(ProjectRule):
     other modules), never in test files, and reports each finding once."""
 
     needs: ClassVar[tuple[type[Fact], ...]] = (ScopeRequest, ScopeConstant)
-    # Requests in tests are not judged (a test's dummy list is not production's).
-    contexts = CONTEXTS - {"test"}
+    # Requests in tests are not judged (a test's dummy list is not production's), nor generated
+    # files (source maps, lock files, packaging metadata): a request is written in the code or
+    # configuration they come from (a bundle's own copy is skipped as third-party code).
+    contexts = CONTEXTS - {"test", "generated"}
 
     def check_project(self, facts: Mapping[str, FileFacts], index: ProjectIndex,
                       report: ProjectReporter) -> Iterable[Finding]:
