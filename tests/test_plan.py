@@ -182,3 +182,15 @@ def test_a_branch_searched_from_its_literal_keeps_its_lookbehinds() -> None:
     assert pattern.found_in('re_path("a"); path("b")', {})
     assert not pattern.found_in("y nothing", {})
     assert pattern.found_in("y nothing, x nothing", {})
+
+
+def test_a_branch_is_compiled_only_when_its_literal_is_met() -> None:
+    """A gate's branches are compiled on first search: a run whose files never hold a branch's
+    literal never compiles it (and the answers are the same as the whole pattern's)."""
+    pattern = AnyOf(r"path(?<![a-z_]path)\(|svix(?<![a-z]svix)-signature|token\s*=")
+    assert pattern._branches == [None, None, None]
+    assert pattern.found_in('path("a")', {})
+    assert [b is not None for b in pattern._branches] == [True, False, False]
+    assert not pattern.found_in("token: 1", {})
+    assert [b is not None for b in pattern._branches] == [True, False, True]
+    assert len(pattern.branches) == 3 and None not in pattern._branches

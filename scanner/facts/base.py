@@ -68,16 +68,30 @@ class AnyOf:
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
-        branches = top_level_branches(pattern)
-        self.branches = tuple(re.compile(branch) for branch in branches)
+        sources = top_level_branches(pattern)
+        # Each branch is compiled when first searched: a run that never meets a branch's
+        # literal never pays for it (compiling the gates' branches was a fifth of a hook run).
+        self.sources = tuple(sources)
+        self._branches: list[re.Pattern[str] | None] = [None] * len(sources)
         # The text every match of a branch starts with ("" when unknown): a branch whose
         # literal a file lacks is not searched (see `found_in`).
-        self.literals = tuple(literal_prefix(branch) if len(branches) > 1 or "|" not in pattern
-                              else "" for branch in branches)
+        self.literals = tuple(literal_prefix(branch) if len(sources) > 1 or "|" not in pattern
+                              else "" for branch in sources)
+
+    @property
+    def branches(self) -> tuple[re.Pattern[str], ...]:
+        """Every branch, compiled."""
+        return tuple(self._branch(index) for index in range(len(self.sources)))
+
+    def _branch(self, index: int) -> re.Pattern[str]:
+        compiled = self._branches[index]
+        if compiled is None:
+            compiled = self._branches[index] = re.compile(self.sources[index])
+        return compiled
 
     def search(self, text: str) -> re.Match[str] | None:
-        for branch in self.branches:
-            found = branch.search(text)
+        for index in range(len(self.sources)):
+            found = self._branch(index).search(text)
             if found is not None:
                 return found
         return None
@@ -91,17 +105,17 @@ class AnyOf:
         index's one pass says so); a branch starting with such a literal is not searched. Else
         a branch is searched from its literal's first place (`str.find` skips ahead far faster
         than the pattern does; its lookbehinds still see the text before)."""
-        for branch, literal in zip(self.branches, self.literals, strict=True):
-            found = searched.get(branch.pattern)
+        for index, (source, literal) in enumerate(zip(self.sources, self.literals, strict=True)):
+            found = searched.get(source)
             if found is None:
                 if not literal:
-                    found = branch.search(text) is not None
+                    found = self._branch(index).search(text) is not None
                 elif lacks is not None and lacks(literal):
                     found = False
                 else:
                     start = text.find(literal)
-                    found = start >= 0 and branch.search(text, start) is not None
-                searched[branch.pattern] = found
+                    found = start >= 0 and self._branch(index).search(text, start) is not None
+                searched[source] = found
             if found:
                 return True
         return False
