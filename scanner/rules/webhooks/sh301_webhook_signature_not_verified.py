@@ -295,6 +295,9 @@ class _Verdict:
         self._verified: dict[tuple[str, bool], bool] = {}
         self._defined: dict[str, frozenset[str]] = {}  # by path: top-level definitions
         self._may_hold_receiver: dict[str, bool] = {}  # by path: RECEIVER_PATTERN found
+        # Whether the Django middleware verifies: one answer when the scan found the settings,
+        # else one per package whose usual settings modules are looked in.
+        self._middleware: dict[str | None, bool] = {}
 
     # -- functions by name ---------------------------------------------------------------------
 
@@ -711,11 +714,17 @@ class _Verdict:
 
     def _middleware_verifies(self, handler_path: str) -> bool:
         """Django settings name the middleware; when the scan did not cover them (hook and diff
-        modes), look in the usual places once."""
+        modes), look in the usual places once. Decided once for every handler."""
         index = self.index
+        if None in self._middleware:
+            return self._middleware[None]
         settings = [s for facts in list(index.facts.values()) for s in facts.of(MiddlewareSetting)]
+        key: str | None = None
         if not settings:
             package = handler_path.split("/", 1)[0] if "/" in handler_path else ""
+            if package in self._middleware:
+                return self._middleware[package]
+            key = package
             for base in sorted({package, "config", "project", ""}):
                 prefix = f"{base}/" if base else ""
                 for candidate in (f"{prefix}settings.py", f"{prefix}settings/__init__.py",
@@ -723,15 +732,12 @@ class _Verdict:
                     loaded = index.load(candidate, _ENTRIES)
                     if loaded is not None:
                         settings.extend(loaded.of(MiddlewareSetting))
-        for setting in settings:
-            for entry in setting.entries:
-                resolved = index.canonical(entry)
-                if index.class_symbol(resolved) is None:
-                    continue
-                if any(self.verified(f, strict=True) for f in self._class_methods(
-                        resolved, ("__call__", "process_view", "process_request"))):
-                    return True
-        return False
+        found = self._middleware[key] = any(
+            index.class_symbol(resolved) is not None and any(
+                self.verified(f, strict=True) for f in self._class_methods(
+                    resolved, ("__call__", "process_view", "process_request")))
+            for setting in settings for resolved in map(index.canonical, setting.entries))
+        return found
 
 
 def _is_view_method(function: _Function) -> bool:
