@@ -98,6 +98,16 @@ _VENDOR_BUILD = re.compile(
     r"|[.-](?=[0-9a-f]{0,63}[0-9])[0-9a-f]{8,64}(?:\.chunk)?\.[cm]?js$")
 
 
+# The last line of a build that has a source map: `//# sourceMappingURL=app.js.map` (`//@` is
+# the older spelling).
+_SOURCE_MAP_COMMENTS = ("//# sourceMappingURL=", "//@ sourceMappingURL=")
+
+
+def _names_its_source_map(text: str) -> bool:
+    end = len(text.rstrip())
+    return text.startswith(_SOURCE_MAP_COMMENTS, text.rfind("\n", 0, end) + 1)
+
+
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "fixtures",
                         "testdata", "pytest"})
 _TEST_DIR_WORDS = frozenset({"test", "tests", "testing"})
@@ -397,11 +407,12 @@ class Document:
     def is_vendored(self) -> bool:
         """JavaScript the project did not write by hand: other projects' (under `vendor/` or
         `node_modules/`, a library's build such as `jquery-3.7.1.js`) and builds (under `dist/`,
-        minified `*.min.js`, or named by a content hash such as `main.3f2a9c1b.js`)."""
+        minified `*.min.js`, named by a content hash such as `main.3f2a9c1b.js`, or ending with
+        the comment that names its source map, which only a bundler or compiler writes)."""
         if self.kind not in JS_KINDS or not self.parts:
             return False
         return bool(set(self.parts[:-1]) & _VENDOR_DIRS) \
-            or _VENDOR_BUILD.search(self.parts[-1]) is not None
+            or _VENDOR_BUILD.search(self.parts[-1]) is not None or _names_its_source_map(self.text)
 
     @cached_property
     def is_frontend(self) -> bool:

@@ -342,6 +342,18 @@ def test_vendored_javascript_is_known_by_its_place(path: str, vendored: bool) ->
     assert Document(path, "var x = 1;\n").is_vendored is vendored
 
 
+@pytest.mark.parametrize(("ending", "vendored"), [
+    ("//# sourceMappingURL=pdf.mjs.map\n", True),  # a build names its source map last
+    ("//@ sourceMappingURL=pdf.mjs.map", True),
+    ("//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==\n\n", True),
+    ("// see sourceMappingURL= in the docs\n", False),  # a comment about it
+    ("var url = '//# sourceMappingURL=x';\nvar y = 2;\n", False),  # not the last line
+])
+def test_javascript_that_names_its_source_map_is_a_build(ending: str, vendored: bool) -> None:
+    text = "export function render(page) {\n  return page;\n}\n" + ending
+    assert Document("build/pdf.mjs", text).is_vendored is vendored
+
+
 _HANDLER = ("const app = require('express')();\n"
             "app.post('/webhooks/stripe', (req, res) => {\n  fulfil(req.body);\n  res.end();\n});\n"
             "function check(sig, token) {\n  return sig === token;\n}\n")
@@ -349,6 +361,7 @@ _HANDLER = ("const app = require('express')();\n"
 
 def test_vendored_javascript_is_never_parsed_for_webhooks(tmp_path: Path) -> None:
     files = {"static/vendor/express-demo/index.js": _HANDLER, "static/js/app.min.js": _HANDLER,
+             "build/server.mjs": _HANDLER + "//# sourceMappingURL=server.mjs.map\n",
              "server/app.js": _HANDLER}
     assert scan_committed(tmp_path / "repo", files, "scan", "--select", "SH3") == (
         1, {("server/app.js", 2, "SH301"), ("server/app.js", 7, "SH302")})

@@ -48,10 +48,11 @@ _THIRD_PARTY_DIRS = ("/node_modules/", "/vendor/", "/third_party/", "/bower_comp
 
 
 def is_third_party(document: Document) -> bool:
-    """Vendored and minified code: not the project's own OAuth configuration or API calls."""
+    """Vendored, minified and built code (`Document.is_vendored`): not the project's own OAuth
+    configuration or API calls."""
     lowered = "/" + document.path.lower()
     return lowered.endswith((".min.js", ".bundle.js")) or any(d in lowered for d in _THIRD_PARTY_DIRS) \
-        or document.is_bundle
+        or document.is_bundle or document.is_vendored
 
 
 class ScopeExtractor(Extractor):
