@@ -136,6 +136,11 @@ BASIC_AUTH = re.compile(
 XML_OPEN = re.compile(r"^\s*<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>\s*$", re.IGNORECASE)
 XML_VALUE = re.compile(r"^\s*(?P<value>[^<>\s]+)\s*$")
 BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
+# Every BASIC_AUTH match starts with one of these (case-sensitive, as the pattern is).
+_BASIC_AUTH_ANCHORS = ("auth", "HTTPBasicAuth(", "HTTPDigestAuth(")
+# Characters that IGNORECASE matches to an ASCII letter but `str.lower` leaves as they are
+# (dotless i, long s): where a line holds one, its lowered form does not show every match.
+_FOLDS_ONLY = ("\u0131", "\u017f")
 AUTHORIZATION_TOKEN = re.compile(
     r"authorization[\"'`]?\]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
     re.IGNORECASE,
@@ -285,12 +290,11 @@ def find_assignments(line: str, mode: str, *, env: bool = False,
                 seen.add(parameter.start("uv"))
                 yield Assignment(parameter.group("key"), kind, line[parameter.start("uv"):value_end],
                                  parameter.start("uv"), value_end, parameter.start("key"), False)
-    if "auth" in line or "Auth(" in line:  # the pattern's own words, without lowering the line
-        for match in BASIC_AUTH.finditer(line):
-            if match.start("value") not in seen:
-                seen.add(match.start("value"))
-                yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
-                                 match.end("value"), match.start("key"), True)
+    for match in anchored(BASIC_AUTH, line, line, _BASIC_AUTH_ANCHORS):
+        if match.start("value") not in seen:
+            seen.add(match.start("value"))
+            yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
+                             match.end("value"), match.start("key"), True)
 
 
 class _LeadRuns:
@@ -421,6 +425,27 @@ def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool,
                       match.start("key"), quoted)
 
 
+def anchored(pattern: re.Pattern[str], line: str, text: str,
+             anchors: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(line)` for a pattern whose every match starts where `text` (the line,
+    or its lowered form of the same length) holds one of `anchors`: tried only there, so a
+    megabyte line costs a few `find`s instead of an attempt at each of its characters."""
+    starts: set[int] = set()
+    for anchor in anchors:
+        index = text.find(anchor)
+        while index != -1:
+            starts.add(index)
+            index = text.find(anchor, index + 1)
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue  # inside the last match: finditer goes on after it
+        match = pattern.match(line, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
 def find_bearer(line: str, lower: str | None = None) -> Iterator[tuple[str, int, int]]:
     """(value, start, end) of literal credentials in `Authorization: Bearer ...` headers.
     `lower`: `line.lower()`, when the caller has it already."""
@@ -429,7 +454,11 @@ def find_bearer(line: str, lower: str | None = None) -> Iterator[tuple[str, int,
     for word, pattern in (("bearer", BEARER), ("authorization", AUTHORIZATION_TOKEN)):
         if word not in lower:
             continue
-        for match in pattern.finditer(line):
+        # Tried only where the word stands, when `lower` shows where that is (the same length,
+        # and none of the characters that match an ASCII letter only under IGNORECASE).
+        aligned = len(lower) == len(line) and (line.isascii() or not any(c in line for c in _FOLDS_ONLY))
+        matches = anchored(pattern, line, lower, (word,)) if aligned else pattern.finditer(line)
+        for match in matches:
             yield match.group("value"), match.start("value"), match.end("value")
 
 
