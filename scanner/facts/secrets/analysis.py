@@ -43,7 +43,10 @@ PROVIDERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 # "ibm" alone is a common word. (detect-secrets' patterns are case-insensitive.)
 _VALUE_SHAPES = {"IbmCloudIamDetector": 0, "IbmCosHmacDetector": 1}
 # Looked for in one compiled pass over a line (a regex's `search` costs 10 ns a character there).
-_SHAPES = PatternPresence((r"[a-zA-Z0-9_\-]{44}", r"[a-fA-F0-9]{48}"))
+# The value stands after an operator, a space or a quote and before no value character: a run
+# of exactly that length (a longer base64 run, common in bundles, holds no such value).
+_SHAPES = PatternPresence((r"(?:^|[^a-zA-Z0-9_\-])[a-zA-Z0-9_\-]{44}(?:[^a-zA-Z0-9_\-]|$)",
+                           r"(?:^|[^a-fA-F0-9])[a-fA-F0-9]{48}(?:[^a-fA-F0-9]|$)"))
 # Searched word by word: a substring test runs at memory speed, an alternation regex does not.
 _PROVIDER_GATE = tuple(dict.fromkeys(k for *_, keys in PROVIDERS for k in keys))
 # Provider keys are looked for on lines that name a credential, carry a URL or a bearer header,
@@ -263,6 +266,28 @@ class _Pending:
     confirmed: bool = False  # no plugin re-reads it (a value whose key is on another line)
 
 
+class _Line:
+    """A candidate line, with where its words stand (found in one compiled pass, None without
+    one) and its lowered text (made only for what still needs it)."""
+
+    def __init__(self, number: int, text: str, word_pass: _WordPass | None) -> None:
+        self.number = number
+        self.text = text
+        self.words = word_pass.words(text) if word_pass is not None else None
+
+    @functools.cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    def has(self, word: str) -> bool:
+        """Whether the lowered line holds `word` (one of _PLACED_WORDS or _HELD_WORDS)."""
+        return self.words.has(word) if self.words is not None else word in self.lower
+
+    def lowered(self) -> tuple[str | None, syntax.Words | None]:
+        """What the line syntax reads words from: the words' places, else the lowered line."""
+        return (None, self.words) if self.words is not None else (self.lower, None)
+
+
 class _Analysis:
     def __init__(self, file: Document, options: Mapping[str, Any]) -> None:
         self.file = file
@@ -341,28 +366,28 @@ class _Analysis:
             wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
             keywords = tuple(k for k in wanted if self.file.has_token(k))
             found = _candidate_lines(self.file, keywords) if keywords else []
-        lines = [(number, line, line.lower()) for number, line in found]
-        for number, line, lower in lines:
-            if "private key" in lower or "putty-user" in lower:
-                self._private_keys(number, line)
+        word_pass = _word_pass() if one_pass is not None else None
+        lines = [_Line(number, line, word_pass) for number, line in found]
+        for line in lines:
+            if line.has("private key") or line.has("putty-user"):
+                self._private_keys(line.number, line.text)
         self._format_tokens(tokens)
         self._user_rule_matches()
         pending: list[_Pending] = []
         taken = _Spans()
-        for number, line, lower in lines:
-            self._providers(number, line, lower)
-            if any(keyword in lower for keyword in syntax.KEY_WORDS) or "bearer" in lower \
-                    or "auth" in lower:
-                pending.extend(self._named_keys(number, line, lower, taken))
-            if self.mode == syntax.LOOSE and line.endswith(">"):
-                pending.extend(self._xml_block(number, line, taken))
+        for line in lines:
+            self._providers(line)
+            if any(line.has(keyword) for keyword in (*syntax.KEY_WORDS, "bearer", "auth")):
+                pending.extend(self._named_keys(line, taken))
+            if self.mode == syntax.LOOSE and line.text.endswith(">"):
+                pending.extend(self._xml_block(line.number, line.text, taken))
         if pending:
             self._confirm(pending)
-        for number, line, lower in lines:
-            if "://" in lower and "@" in line:
-                self._url_credentials(number, line)
-            if "eyj" in lower and not self.dummies_expected:
-                self._jwts(number, line)
+        for line in lines:
+            if line.has("://") and "@" in line.text:
+                self._url_credentials(line.number, line.text)
+            if line.has("eyj") and not self.dummies_expected:
+                self._jwts(line.number, line.text)
         self.found.sort(key=lambda c: (c.line, c.column, c.kind))
         return self.found
 
@@ -414,22 +439,23 @@ class _Analysis:
             detector = self.detectors[name] = _plugin(module, name)
         return detector
 
-    def _providers(self, number: int, line: str, lower: str) -> None:
-        if not any(word in lower for word in _PROVIDER_GATE):
+    def _providers(self, line: _Line) -> None:
+        if not any(line.has(word) for word in _PROVIDER_GATE):
             return
+        number, text = line.number, line.text
         shapes: frozenset[int] | None = None
         memo: dict[str, Any] = {}  # what the detectors share about the line (its cut, folded text)
         for module, name, provider, keywords in PROVIDERS:
-            if not any(keyword in lower for keyword in keywords):
+            if not any(line.has(keyword) for keyword in keywords):
                 continue
             shape = _VALUE_SHAPES.get(name)
             if shape is not None:
                 if shapes is None:
-                    shapes = _SHAPES.present(line)
+                    shapes = _SHAPES.present(text)
                 if shape not in shapes:
                     continue
             detector = self._detector(f"detect_secrets.plugins.{module}", name)
-            for value, start, end in _spans(detector, line, lower, memo):
+            for value, start, end in _spans(detector, text, line.lower, memo):
                 if name == "TwilioKeyDetector" and value.startswith("AC"):
                     continue  # an account SID identifies the account; it is not a credential
                 if (len(value) < self.min_length or values.has_low_variety(value)
@@ -532,13 +558,15 @@ class _Analysis:
             return len(value) >= 16 and entropy >= 3.5 and not value.startswith("eyJ")
         return entropy >= (2.5 if kind == syntax.PASSWORD else 3.0)
 
-    def _named_keys(self, number: int, line: str, lower: str, taken: _Spans) -> Iterator[_Pending]:
-        """Candidates for credential-named keys and Bearer headers on one line (`lower`: the
-        line lowered); `taken` holds the spans of earlier candidates until detect-secrets
-        confirms them."""
+    def _named_keys(self, line_words: _Line, taken: _Spans) -> Iterator[_Pending]:
+        """Candidates for credential-named keys and Bearer headers on one line; `taken` holds
+        the spans of earlier candidates until detect-secrets confirms them."""
         if self.translation:
             return  # UI strings: `"api_key": "API key"` names a form field in every language
-        for found in syntax.find_assignments(line, self.mode, env=self.env, lower=lower):
+        number, line = line_words.number, line_words.text
+        lower, words = line_words.lowered()
+        for found in syntax.find_assignments(line, self.mode, env=self.env, lower=lower,
+                                             words=words):
             if (not self._plausible(found.value, found.kind) or values.is_dummy_name(found.key)
                     or _in_badge_url(line, found.start)):
                 continue
@@ -555,7 +583,7 @@ class _Analysis:
             yield _Pending(Candidate(kind, number, found.start + 1, found.end + 1, found.value,
                                      via, key=_short(found.key), credential=credential),
                            found.kind, line, found.key_start, found.quoted)
-        for value, start, end in syntax.find_bearer(line, lower):
+        for value, start, end in syntax.find_bearer(line, lower, words):
             if (not self._plausible(value, syntax.ACCESS_TOKEN)
                     or not self._free(number, start, end, taken)):
                 continue
@@ -821,6 +849,66 @@ class _OnePass:
 
         self.database.scan(data, match_event_handler=on_match)
         return found, hits
+
+
+# The words the per-line passes ask about: where each stands (the key words, for the key
+# search; the header words, for their patterns), or only whether the line holds it.
+_PLACED_WORDS = (*syntax.KEY_WORDS, "bearer", "authorization", "auth")
+_HELD_WORDS = tuple(dict.fromkeys((*PRIVATE_KEY_KEYWORDS, *URL_KEYWORDS, *JWT_KEYWORDS,
+                                   *_PROVIDER_GATE)))
+# The only characters whose lowered form holds an ASCII letter (K to k, İ to i and a dot): on a
+# line with one, `line.lower()` shows words a byte search does not, so it is lowered as before.
+_LOWERED_TO_ASCII = ("\u212a", "\u0130")
+
+
+class _WordPass:
+    """Where the per-line passes' words stand on a line, found in one Hyperscan pass over its
+    characters (ASCII bytes, or UTF-32 code units: offsets are the line's own) instead of a
+    lowered copy and a `find` per word and occurrence (a megabyte line was read 20 times)."""
+
+    def __init__(self) -> None:
+        import hyperscan
+
+        words = (*_PLACED_WORDS, *_HELD_WORDS)
+        self.lengths = [len(word) for word in words]
+        self.placed = len(_PLACED_WORDS)
+        self.databases = {width: patterns_cache.block_database(
+            [b"".join(re.escape(char).encode() + b"\\x00" * (width - 1) for char in word)
+             for word in words],
+            [hyperscan.HS_FLAG_CASELESS] * len(words)) for width in (1, 4)}
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("a compiled pass is built in each process")  # pragma: no cover
+
+    def words(self, line: str) -> syntax.Words | None:
+        """The words of `line` and where they stand; None for a line with a character that
+        lowers to an ASCII letter."""
+        if line.isascii():
+            width, data = 1, line.encode("ascii")
+        elif any(char in line for char in _LOWERED_TO_ASCII):
+            return None
+        else:
+            width, data = 4, line.encode("utf-32-le", "surrogatepass")
+        placed = self.placed
+        at: list[list[int]] = [[] for _ in range(placed)]
+        held: set[str] = set()
+        lengths = self.lengths
+
+        def on_match(word: int, start: int, end: int, flags: int, context: object) -> None:
+            if end % width:
+                return  # across code units (a byte of one character and bytes of the next)
+            if word < placed:
+                at[word].append(end // width - lengths[word])
+            else:
+                held.add(_HELD_WORDS[word - placed])
+
+        self.databases[width].scan(data, match_event_handler=on_match)
+        return syntax.Words(dict(zip(_PLACED_WORDS, at, strict=True)), frozenset(held))
+
+
+@functools.cache
+def _word_pass() -> _WordPass:
+    return _WordPass()
 
 
 @functools.cache
