@@ -47,7 +47,7 @@ _VALUE_SHAPES = {"IbmCloudIamDetector": 0, "IbmCosHmacDetector": 1}
 # of exactly that length (a longer base64 run, common in bundles, holds no such value).
 _SHAPES = PatternPresence((r"(?:^|[^a-zA-Z0-9_\-])[a-zA-Z0-9_\-]{44}(?:[^a-zA-Z0-9_\-]|$)",
                            r"(?:^|[^a-fA-F0-9])[a-fA-F0-9]{48}(?:[^a-fA-F0-9]|$)"))
-# Searched word by word: a substring test runs at memory speed, an alternation regex does not.
+# A provider detector runs only on a line that holds one of these words.
 _PROVIDER_GATE = tuple(dict.fromkeys(k for *_, keys in PROVIDERS for k in keys))
 # Provider keys are looked for on lines that name a credential, carry a URL or a bearer header,
 # or hold one of these distinctive prefixes (each extra file-wide keyword costs a full scan).
@@ -81,6 +81,11 @@ NAMED_KEYWORDS = (*(k for k in syntax.KEY_WORDS if k != "credential"), "bearer")
 # requests' `auth=("user", "secret")` and `HTTPBasicAuth("user", "secret")`.
 BASIC_AUTH_KEYWORDS = ("auth=(", "auth = (", "basicauth(", "digestauth(")
 PROVIDER_KEYWORDS = (*NAMED_KEYWORDS, *URL_KEYWORDS, *PROVIDER_PREFIXES)
+# The words each per-line pass needs on a line before it reads the line.
+_PRIVATE_KEY_GATE = frozenset(PRIVATE_KEY_KEYWORDS)
+_NAMED_KEY_GATE = frozenset((*syntax.KEY_WORDS, "bearer", "auth"))
+_URL_GATE = frozenset(URL_KEYWORDS)
+_JWT_GATE = frozenset(JWT_KEYWORDS)
 # Every line that any secret check looks at holds one of these.
 LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *BASIC_AUTH_KEYWORDS, *URL_KEYWORDS,
                                      *PRIVATE_KEY_KEYWORDS,
@@ -268,20 +273,23 @@ class _Pending:
 
 class _Line:
     """A candidate line, with where its words stand (found in one compiled pass, None without
-    one) and its lowered text (made only for what still needs it)."""
+    one or on a short line) or else its lowered text, which the passes search instead."""
+
+    __slots__ = ("lower", "number", "text", "words")
 
     def __init__(self, number: int, text: str, word_pass: _WordPass | None) -> None:
         self.number = number
         self.text = text
-        self.words = word_pass.words(text) if word_pass is not None else None
+        self.words = (word_pass.words(text) if word_pass is not None and len(text) >= _WORD_PASS_MIN
+                      else None)
+        self.lower = text.lower() if self.words is None else ""
 
-    @functools.cached_property
-    def lower(self) -> str:
-        return self.text.lower()
-
-    def has(self, word: str) -> bool:
-        """Whether the lowered line holds `word` (one of _PLACED_WORDS or _HELD_WORDS)."""
-        return self.words.has(word) if self.words is not None else word in self.lower
+    def has(self, words: Iterable[str]) -> bool:
+        """Whether the lowered line holds any of `words` (of _PLACED_WORDS and _HELD_WORDS)."""
+        if self.words is not None:
+            return not self.words.held.isdisjoint(words)
+        lower = self.lower
+        return any(word in lower for word in words)
 
     def lowered(self) -> tuple[str | None, syntax.Words | None]:
         """What the line syntax reads words from: the words' places, else the lowered line."""
@@ -369,7 +377,7 @@ class _Analysis:
         word_pass = _word_pass() if one_pass is not None else None
         lines = [_Line(number, line, word_pass) for number, line in found]
         for line in lines:
-            if line.has("private key") or line.has("putty-user"):
+            if line.has(_PRIVATE_KEY_GATE):
                 self._private_keys(line.number, line.text)
         self._format_tokens(tokens)
         self._user_rule_matches()
@@ -377,16 +385,16 @@ class _Analysis:
         taken = _Spans()
         for line in lines:
             self._providers(line)
-            if any(line.has(keyword) for keyword in (*syntax.KEY_WORDS, "bearer", "auth")):
+            if line.has(_NAMED_KEY_GATE):
                 pending.extend(self._named_keys(line, taken))
             if self.mode == syntax.LOOSE and line.text.endswith(">"):
                 pending.extend(self._xml_block(line.number, line.text, taken))
         if pending:
             self._confirm(pending)
         for line in lines:
-            if line.has("://") and "@" in line.text:
+            if line.has(_URL_GATE) and "@" in line.text:
                 self._url_credentials(line.number, line.text)
-            if line.has("eyj") and not self.dummies_expected:
+            if line.has(_JWT_GATE) and not self.dummies_expected:
                 self._jwts(line.number, line.text)
         self.found.sort(key=lambda c: (c.line, c.column, c.kind))
         return self.found
@@ -440,13 +448,13 @@ class _Analysis:
         return detector
 
     def _providers(self, line: _Line) -> None:
-        if not any(line.has(word) for word in _PROVIDER_GATE):
+        if not line.has(_PROVIDER_GATE):
             return
         number, text = line.number, line.text
         shapes: frozenset[int] | None = None
         memo: dict[str, Any] = {}  # what the detectors share about the line (its cut, folded text)
         for module, name, provider, keywords in PROVIDERS:
-            if not any(line.has(keyword) for keyword in keywords):
+            if not line.has(keywords):
                 continue
             shape = _VALUE_SHAPES.get(name)
             if shape is not None:
@@ -455,7 +463,7 @@ class _Analysis:
                 if shape not in shapes:
                     continue
             detector = self._detector(f"detect_secrets.plugins.{module}", name)
-            for value, start, end in _spans(detector, text, line.lower, memo):
+            for value, start, end in _spans(detector, text, line.lower or None, memo):
                 if name == "TwilioKeyDetector" and value.startswith("AC"):
                     continue  # an account SID identifies the account; it is not a credential
                 if (len(value) < self.min_length or values.has_low_variety(value)
@@ -856,6 +864,9 @@ class _OnePass:
 _PLACED_WORDS = (*syntax.KEY_WORDS, "bearer", "authorization", "auth")
 _HELD_WORDS = tuple(dict.fromkeys((*PRIVATE_KEY_KEYWORDS, *URL_KEYWORDS, *JWT_KEYWORDS,
                                    *_PROVIDER_GATE)))
+# Shorter lines are lowered and searched word by word: a compiled pass costs a few microseconds
+# to start, what lowering and searching 200 characters costs.
+_WORD_PASS_MIN = 200
 # The only characters whose lowered form holds an ASCII letter (K to k, İ to i and a dot): on a
 # line with one, `line.lower()` shows words a byte search does not, so it is lowered as before.
 _LOWERED_TO_ASCII = ("\u212a", "\u0130")
@@ -903,6 +914,7 @@ class _WordPass:
                 held.add(_HELD_WORDS[word - placed])
 
         self.databases[width].scan(data, match_event_handler=on_match)
+        held.update(word for word, places in zip(_PLACED_WORDS, at, strict=True) if places)
         return syntax.Words(dict(zip(_PLACED_WORDS, at, strict=True)), frozenset(held))
 
 

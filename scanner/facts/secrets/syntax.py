@@ -163,22 +163,24 @@ class Assignment:
 @dataclass(frozen=True)
 class Words:
     """Where the line passes' words stand on one line (`at`: sorted offsets into the line, ASCII
-    case-insensitive, as `line.lower().find` gives them) and which other words it holds, found
-    for the line in one compiled pass (see analysis._WordPass)."""
+    case-insensitive, as `line.lower().find` gives them) and every word of theirs it holds
+    (`held`), found for the line in one compiled pass (see analysis._WordPass)."""
 
     at: Mapping[str, list[int]]
     held: frozenset[str]
 
     def has(self, word: str) -> bool:
-        return bool(self.at.get(word)) or word in self.held
+        return word in self.held
 
 
-def _occurrences(text: str, word: str, step: int) -> Iterator[int]:
+def _occurrences(text: str, word: str, step: int) -> list[int]:
     """Where `word` stands in `text`, each search going on `step` characters after the last."""
+    places = []
     index = text.find(word)
     while index != -1:
-        yield index
+        places.append(index)
         index = text.find(word, index + step)
+    return places
 
 
 def normalized(key: str) -> str:
@@ -252,8 +254,13 @@ def _key_starts(line: str, need_quote: bool, lower: str | None = None,
         lower = line.lower()
     starts: set[int] = set()
     for word in KEY_WORDS:
-        # No key word overlaps itself: the searches from each one's end find every one.
-        places = words.at[word] if words is not None else _occurrences(lower or "", word, len(word))
+        if words is not None:
+            places = words.at[word]
+        elif lower is not None and word in lower:  # most lines hold one or two of the words
+            # No key word overlaps itself: the searches from each one's end find every one.
+            places = _occurrences(lower, word, len(word))
+        else:
+            continue
         for index in places:
             end = index + len(word)
             if need_quote and line[end:end + 1] != "=" and not _QUOTE.search(line, index, end + 80):
@@ -310,7 +317,8 @@ def find_assignments(line: str, mode: str, *, env: bool = False, lower: str | No
                 seen.add(parameter.start("uv"))
                 yield Assignment(parameter.group("key"), kind, line[parameter.start("uv"):value_end],
                                  parameter.start("uv"), value_end, parameter.start("key"), False)
-    for match in anchored(BASIC_AUTH, line, _basic_auth_places(line, words)):
+    places = _basic_auth_places(line, words)
+    for match in anchored(BASIC_AUTH, line, places) if places else ():
         if match.start("value") not in seen:
             seen.add(match.start("value"))
             yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
@@ -459,10 +467,12 @@ def anchored(pattern: re.Pattern[str], line: str, places: Iterable[int]) -> Iter
             yield match
 
 
-def _basic_auth_places(line: str, words: Words | None) -> Iterable[int]:
+def _basic_auth_places(line: str, words: Words | None) -> list[int]:
     """Where a BASIC_AUTH match may start: its case-sensitive words, found from where `auth`
     stands in any case (`words`) or searched for."""
     if words is None:
+        if "auth" not in line and "Auth(" not in line:  # what most lines hold of the words
+            return []
         return [index for anchor in _BASIC_AUTH_ANCHORS for index in _occurrences(line, anchor, 1)]
     places = []
     for index in words.at["auth"]:
