@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import re
-import string
 from pathlib import Path
 
 import pytest
@@ -37,15 +36,8 @@ LOWERED_TO_ASCII = ("\u212aey", "\u0130")
 
 
 def _word_line(rng: random.Random) -> str:
-    parts = []
     fragments = WORD_FRAGMENTS + LOWERED_TO_ASCII if rng.random() < 0.1 else WORD_FRAGMENTS
-    for _ in range(rng.randrange(1, 120)):
-        if rng.random() < 0.75:
-            parts.append(rng.choice(fragments))
-        else:
-            parts.append("".join(rng.choice(string.ascii_letters + string.digits + "_-.")
-                                 for _ in range(rng.randrange(1, 40))))
-    return "".join(parts)
+    return _line(rng, fragments, pieces=120, run=40)
 
 
 def _places(lower: str, word: str) -> list[int]:

@@ -79,14 +79,16 @@ FRAGMENTS = (
 )
 
 
-def _line(rng: random.Random) -> str:
+def _line(rng: random.Random, fragments: tuple[str, ...] = FRAGMENTS, pieces: int = 400,
+          run: int = 300) -> str:
+    """Up to `pieces` pieces: mostly `fragments`, else runs of up to `run` name characters."""
     parts = []
-    for _ in range(rng.randrange(1, 400)):
+    for _ in range(rng.randrange(1, pieces)):
         if rng.random() < 0.7:
-            parts.append(rng.choice(FRAGMENTS))
+            parts.append(rng.choice(fragments))
         else:
             parts.append("".join(rng.choice(string.ascii_letters + string.digits + "_-")
-                                 for _ in range(rng.randrange(1, 300))))
+                                 for _ in range(rng.randrange(1, run))))
     return "".join(parts)
 
 
