@@ -874,8 +874,8 @@ _LOWERED_TO_ASCII = ("\u212a", "\u0130")
 
 class _WordPass:
     """Where the per-line passes' words stand on a line, found in one Hyperscan pass over its
-    characters (ASCII bytes, or UTF-32 code units: offsets are the line's own) instead of a
-    lowered copy and a `find` per word and occurrence (a megabyte line was read 20 times)."""
+    UTF-8 bytes instead of a lowered copy and a `find` per word and occurrence (a megabyte line
+    was read 20 times). An ASCII word never matches inside a multi-byte character."""
 
     def __init__(self) -> None:
         import hyperscan
@@ -883,10 +883,8 @@ class _WordPass:
         words = (*_PLACED_WORDS, *_HELD_WORDS)
         self.lengths = [len(word) for word in words]
         self.placed = len(_PLACED_WORDS)
-        self.databases = {width: patterns_cache.block_database(
-            [b"".join(re.escape(char).encode() + b"\\x00" * (width - 1) for char in word)
-             for word in words],
-            [hyperscan.HS_FLAG_CASELESS] * len(words)) for width in (1, 4)}
+        self.database = patterns_cache.block_database(
+            [re.escape(word).encode() for word in words], [hyperscan.HS_FLAG_CASELESS] * len(words))
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("a compiled pass is built in each process")  # pragma: no cover
@@ -894,28 +892,39 @@ class _WordPass:
     def words(self, line: str) -> syntax.Words | None:
         """The words of `line` and where they stand; None for a line with a character that
         lowers to an ASCII letter."""
-        if line.isascii():
-            width, data = 1, line.encode("ascii")
-        elif any(char in line for char in _LOWERED_TO_ASCII):
+        ascii_only = line.isascii()
+        if not ascii_only and any(char in line for char in _LOWERED_TO_ASCII):
             return None
-        else:
-            width, data = 4, line.encode("utf-32-le", "surrogatepass")
+        # `surrogatepass`: every character, a lone surrogate too, round-trips as its own bytes.
+        data = line.encode("ascii") if ascii_only else line.encode("utf-8", "surrogatepass")
         placed = self.placed
         at: list[list[int]] = [[] for _ in range(placed)]
         held: set[str] = set()
         lengths = self.lengths
 
         def on_match(word: int, start: int, end: int, flags: int, context: object) -> None:
-            if end % width:
-                return  # across code units (a byte of one character and bytes of the next)
             if word < placed:
-                at[word].append(end // width - lengths[word])
+                at[word].append(end - lengths[word])
             else:
                 held.add(_HELD_WORDS[word - placed])
 
-        self.databases[width].scan(data, match_event_handler=on_match)
+        self.database.scan(data, match_event_handler=on_match)
+        if not ascii_only:
+            at = _character_offsets(data, at)
         held.update(word for word, places in zip(_PLACED_WORDS, at, strict=True) if places)
         return syntax.Words(dict(zip(_PLACED_WORDS, at, strict=True)), frozenset(held))
+
+
+def _character_offsets(data: bytes, places: list[list[int]]) -> list[list[int]]:
+    """`places` (byte offsets into UTF-8 `data`, each before an ASCII character) as character
+    offsets: the bytes between consecutive places are decoded once, in order."""
+    characters: dict[int, int] = {}
+    count = previous = 0
+    for offset in sorted({offset for found in places for offset in found}):
+        count += len(data[previous:offset].decode("utf-8", "surrogatepass"))
+        characters[offset] = count
+        previous = offset
+    return [[characters[offset] for offset in found] for found in places]
 
 
 @functools.cache
