@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from scanner.facts.secrets import analysis, syntax
+from scanner.facts.secrets.detect_secrets_plugins import FOLDS_TO_ASCII
 from tests.secrets.test_long_lines import SECRET, scan, where
 from tests.secrets.test_windowed_matching import _detector, _line
 
@@ -122,22 +123,35 @@ def test_anchored_matching_finds_what_finditer_finds() -> None:
 
 
 def test_the_shape_gate_holds_every_line_an_ibm_detector_matches() -> None:
-    """The IBM detectors run only where a run of exactly their value's length stands: every line
-    where their pattern finds an ASCII value passes the gate, in the compiled pass and in the
-    regular expressions' search alike."""
+    """The IBM detectors run only where a run of exactly their value's length stands (or, on a
+    line with a character taken for an ASCII letter, any run of the value's ASCII characters, as
+    before): every line where a detector matches and the former gate let it run passes."""
     rng = random.Random(44)
     searched = [re.compile(pattern.pattern) for pattern in analysis._SHAPES.patterns]
+    former = [re.compile(r"[a-zA-Z0-9_\-]{44}"), re.compile(r"[a-fA-F0-9]{48}")]
     matched = 0
     for _ in range(800):
         line = _line(rng)
         present = analysis._SHAPES.present(line)
         assert present == {i for i, pattern in enumerate(searched) if pattern.search(line)}
+        shapes = analysis._value_shapes(line)
         for name, shape in analysis._VALUE_SHAPES.items():
             for pattern in _detector(name).denylist:
-                if any(match.group(1).isascii() for match in pattern.finditer(line)):
-                    assert shape in present, (name, ascii(line))
+                if pattern.search(line) and former[shape].search(line):
+                    assert shape in shapes, (name, ascii(line))
                     matched += 1
     assert matched > 50
+    kelvin = f'{"Qm9v" * 15} ibm_api_key = "{"Qm9vN2tXc3JlZ0ZhbHNlUG9zaXRpdmVTaWduYXR1cmU"}\u212a"'
+    assert _detector("IbmCloudIamDetector").denylist[0].search(kelvin)
+    assert 0 in analysis._value_shapes(kelvin) and 0 not in analysis._SHAPES.present(kelvin)
+
+
+def test_the_characters_taken_for_ascii_letters_are_those_of_the_fold_table() -> None:
+    """The line syntax's list is the detectors' fold table; of them, only the Kelvin sign and
+    dotted I lower to a text holding an ASCII letter (the word pass leaves those lines alone)."""
+    assert set(syntax.TAKEN_FOR_ASCII) == set(FOLDS_TO_ASCII)
+    lowered = {char for char in syntax.TAKEN_FOR_ASCII if any(c.isascii() for c in char.lower())}
+    assert lowered == set(syntax.LOWERED_TO_ASCII)
 
 
 def _bundle(rng: random.Random, size: int, extra: str = "") -> str:

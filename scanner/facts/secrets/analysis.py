@@ -47,6 +47,9 @@ _VALUE_SHAPES = {"IbmCloudIamDetector": 0, "IbmCosHmacDetector": 1}
 # of exactly that length (a longer base64 run, common in bundles, holds no such value).
 _SHAPES = PatternPresence((r"(?:^|[^a-zA-Z0-9_\-])[a-zA-Z0-9_\-]{44}(?:[^a-zA-Z0-9_\-]|$)",
                            r"(?:^|[^a-fA-F0-9])[a-fA-F0-9]{48}(?:[^a-fA-F0-9]|$)"))
+# On a line with a character that case-insensitive matching takes for an ASCII letter, the
+# IAM value may hold it: there any run of the value's ASCII characters lets the detector run.
+_RUNS = PatternPresence((r"[a-zA-Z0-9_\-]{44}",))
 # A provider detector runs only on a line that holds one of these words.
 _PROVIDER_GATE = tuple(dict.fromkeys(k for *_, keys in PROVIDERS for k in keys))
 # Provider keys are looked for on lines that name a credential, carry a URL or a bearer header,
@@ -459,7 +462,7 @@ class _Analysis:
             shape = _VALUE_SHAPES.get(name)
             if shape is not None:
                 if shapes is None:
-                    shapes = _SHAPES.present(text)
+                    shapes = _value_shapes(text)
                 if shape not in shapes:
                     continue
             detector = self._detector(f"detect_secrets.plugins.{module}", name)
@@ -726,6 +729,14 @@ class _Analysis:
             self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
 
 
+def _value_shapes(text: str) -> frozenset[int]:
+    """The _VALUE_SHAPES an IBM detector's value may take on line `text`."""
+    shapes = _SHAPES.present(text)
+    if 0 in shapes or text.isascii() or not any(c in text for c in syntax.TAKEN_FOR_ASCII):
+        return shapes
+    return shapes | _RUNS.present(text)
+
+
 def _in_source_map_name(line: str, start: int) -> bool:
     """Whether line[start] is in the file name of a bundler's `//# sourceMappingURL=<name>`
     comment (`chunk_tsx.<content hash>.js.map`): a file name, never a credential. An inline
@@ -867,9 +878,6 @@ _HELD_WORDS = tuple(dict.fromkeys((*PRIVATE_KEY_KEYWORDS, *URL_KEYWORDS, *JWT_KE
 # Shorter lines are lowered and searched word by word: a compiled pass costs a few microseconds
 # to start, what lowering and searching 200 characters costs.
 _WORD_PASS_MIN = 200
-# The only characters whose lowered form holds an ASCII letter (K to k, İ to i and a dot): on a
-# line with one, `line.lower()` shows words a byte search does not, so it is lowered as before.
-_LOWERED_TO_ASCII = ("\u212a", "\u0130")
 
 
 class _WordPass:
@@ -893,8 +901,8 @@ class _WordPass:
         """The words of `line` and where they stand; None for a line with a character that
         lowers to an ASCII letter."""
         ascii_only = line.isascii()
-        if not ascii_only and any(char in line for char in _LOWERED_TO_ASCII):
-            return None
+        if not ascii_only and any(char in line for char in syntax.LOWERED_TO_ASCII):
+            return None  # `line.lower()` shows words there that a byte search does not
         # `surrogatepass`: every character, a lone surrogate too, round-trips as its own bytes.
         data = line.encode("ascii") if ascii_only else line.encode("utf-8", "surrogatepass")
         placed = self.placed

@@ -138,9 +138,12 @@ XML_VALUE = re.compile(r"^\s*(?P<value>[^<>\s]+)\s*$")
 BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 # Every BASIC_AUTH match starts with one of these (case-sensitive, as the pattern is).
 _BASIC_AUTH_ANCHORS = ("auth", "HTTPBasicAuth(", "HTTPDigestAuth(")
-# Characters that IGNORECASE matches to an ASCII letter but `str.lower` leaves as they are
-# (dotless i, long s): where a line holds one, its lowered form does not show every match.
+# The characters beyond ASCII that IGNORECASE matches to an ASCII letter. The Kelvin sign and
+# dotted I also lower to ASCII letters (`str.lower`); dotless i and long s stay as they are, so
+# where a line holds one, its lowered form does not show every match.
+LOWERED_TO_ASCII = ("\u212a", "\u0130")
 _FOLDS_ONLY = ("\u0131", "\u017f")
+TAKEN_FOR_ASCII = (*LOWERED_TO_ASCII, *_FOLDS_ONLY)
 AUTHORIZATION_TOKEN = re.compile(
     r"authorization[\"'`]?\]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
     re.IGNORECASE,
