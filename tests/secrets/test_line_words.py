@@ -183,3 +183,21 @@ def test_credentials_in_a_long_bundle_line_are_found(tmp_path: Path, extra: str)
         ("static/app.min.js", 1, offset + planted.index(SECRET[::-1]) + 1, "SH105"),
         ("static/app.min.js", 1, offset + planted.index(f"{SECRET[3:]}x9") + 1, "SH110"),
     }
+
+
+def test_a_pumped_line_is_read_the_lowered_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More placed words on a line than the cap: the pass stops and gives no places (the line is
+    lowered and searched, its places would outweigh it); held words never count."""
+    monkeypatch.setattr(analysis, "_MAX_PLACES", 50)
+    word_pass = analysis._word_pass()
+    assert word_pass.words("key=1;" * 51) is None
+    words = word_pass.words("key=1;" * 50 + "https://eyJ" * 1_000)
+    assert words is not None and len(words.at["key"]) == 50 and words.has("eyj")
+
+
+def test_a_password_after_more_key_words_than_the_cap_is_found(tmp_path: Path) -> None:
+    """A bundle line with more key words than the word pass places: read the lowered way, the
+    password planted at its end is still reported."""
+    line = "k.key=1;" * (analysis._MAX_PLACES + 10) + f'var db_password="{SECRET}";'
+    report = scan(tmp_path, {"static/app.min.js": line + "\n"})
+    assert where(report) == {("static/app.min.js", 1, line.index(SECRET) + 1, "SH110")}

@@ -285,7 +285,7 @@ class _Line:
         self.text = text
         self.words = (word_pass.words(text) if word_pass is not None and len(text) >= _WORD_PASS_MIN
                       else None)
-        self.lower = text.lower() if self.words is None else ""
+        self.lower = text.lower() if self.words is None else ""  # nothing searches it then
 
     def has(self, words: Iterable[str]) -> bool:
         """Whether the lowered line holds any of `words` (of _PLACED_WORDS and _HELD_WORDS)."""
@@ -878,6 +878,9 @@ _HELD_WORDS = tuple(dict.fromkeys((*PRIVATE_KEY_KEYWORDS, *URL_KEYWORDS, *JWT_KE
 # Shorter lines are lowered and searched word by word: a compiled pass costs a few microseconds
 # to start, what lowering and searching 200 characters costs.
 _WORD_PASS_MIN = 200
+# A line with more placed words than this (a pumped one) is lowered and searched as a short one
+# is: the places would take more memory than the line.
+_MAX_PLACES = 100_000
 
 
 class _WordPass:
@@ -891,15 +894,19 @@ class _WordPass:
         words = (*_PLACED_WORDS, *_HELD_WORDS)
         self.lengths = [len(word) for word in words]
         self.placed = len(_PLACED_WORDS)
+        self.terminated = hyperscan.ScanTerminated
+        # A held word is reported once a line: a pumped line costs no call per occurrence.
         self.database = patterns_cache.block_database(
-            [re.escape(word).encode() for word in words], [hyperscan.HS_FLAG_CASELESS] * len(words))
+            [re.escape(word).encode() for word in words],
+            [hyperscan.HS_FLAG_CASELESS] * self.placed
+            + [hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH] * len(_HELD_WORDS))
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("a compiled pass is built in each process")  # pragma: no cover
 
     def words(self, line: str) -> syntax.Words | None:
         """The words of `line` and where they stand; None for a line with a character that
-        lowers to an ASCII letter."""
+        lowers to an ASCII letter or with more than _MAX_PLACES placed words (a pumped line)."""
         ascii_only = line.isascii()
         if not ascii_only and any(char in line for char in syntax.LOWERED_TO_ASCII):
             return None  # `line.lower()` shows words there that a byte search does not
@@ -909,14 +916,20 @@ class _WordPass:
         at: list[list[int]] = [[] for _ in range(placed)]
         held: set[str] = set()
         lengths = self.lengths
+        count = [0]
 
-        def on_match(word: int, start: int, end: int, flags: int, context: object) -> None:
-            if word < placed:
-                at[word].append(end - lengths[word])
-            else:
+        def on_match(word: int, start: int, end: int, flags: int, context: object) -> bool:
+            if word >= placed:
                 held.add(_HELD_WORDS[word - placed])
+                return False
+            at[word].append(end - lengths[word])
+            count[0] += 1
+            return count[0] > _MAX_PLACES  # True stops the scan
 
-        self.database.scan(data, match_event_handler=on_match)
+        try:
+            self.database.scan(data, match_event_handler=on_match)
+        except self.terminated:
+            return None
         if not ascii_only:
             at = _character_offsets(data, at)
         held.update(word for word, places in zip(_PLACED_WORDS, at, strict=True) if places)
