@@ -4,6 +4,7 @@ Standard library only, so the prefilter path never pays for importing detect-sec
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -176,14 +177,13 @@ class Words:
         return word in self.held
 
 
-def _occurrences(text: str, word: str, step: int) -> list[int]:
-    """Where `word` stands in `text`, each search going on `step` characters after the last."""
-    places = []
+def _occurrences(text: str, word: str, step: int) -> Iterator[int]:
+    """Where `word` stands in `text`, each search going on `step` characters after the last
+    (one at a time: a pumped line holds millions)."""
     index = text.find(word)
     while index != -1:
-        places.append(index)
+        yield index
         index = text.find(word, index + step)
-    return places
 
 
 def normalized(key: str) -> str:
@@ -256,6 +256,7 @@ def _key_starts(line: str, need_quote: bool, lower: str | None = None,
     if lower is None and words is None:
         lower = line.lower()
     starts: set[int] = set()
+    places: Iterable[int]
     for word in KEY_WORDS:
         if words is not None:
             places = words.at[word]
@@ -458,10 +459,10 @@ def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool,
 
 def anchored(pattern: re.Pattern[str], line: str, places: Iterable[int]) -> Iterator[re.Match[str]]:
     """`pattern.finditer(line)` for a pattern whose every match starts at one of `places` (where
-    its words stand): tried only there, so a megabyte line costs a few `find`s instead of an
-    attempt at each of its characters."""
+    its words stand, in order, each once): tried only there, so a megabyte line costs a few
+    `find`s instead of an attempt at each of its characters."""
     end = 0
-    for start in sorted(set(places)):
+    for start in places:
         if start < end:
             continue  # inside the last match: finditer goes on after it
         match = pattern.match(line, start)
@@ -470,20 +471,21 @@ def anchored(pattern: re.Pattern[str], line: str, places: Iterable[int]) -> Iter
             yield match
 
 
-def _basic_auth_places(line: str, words: Words | None) -> list[int]:
-    """Where a BASIC_AUTH match may start: its case-sensitive words, found from where `auth`
-    stands in any case (`words`) or searched for."""
+def _basic_auth_places(line: str, words: Words | None) -> Iterable[int]:
+    """Where a BASIC_AUTH match may start, in order: its case-sensitive words, found from where
+    `auth` stands in any case (`words`) or searched for."""
     if words is None:
         if "auth" not in line and "Auth(" not in line:  # what most lines hold of the words
-            return []
-        return [index for anchor in _BASIC_AUTH_ANCHORS for index in _occurrences(line, anchor, 1)]
+            return ()
+        # The anchors differ within their first five characters: no place comes twice.
+        return heapq.merge(*(_occurrences(line, anchor, 1) for anchor in _BASIC_AUTH_ANCHORS))
     places = []
     for index in words.at["auth"]:
         for anchor in _BASIC_AUTH_ANCHORS:
             start = index - anchor.index("Auth(") if anchor != "auth" else index
             if start >= 0 and line.startswith(anchor, start):
                 places.append(start)
-    return places
+    return sorted(places)
 
 
 def find_bearer(line: str, lower: str | None = None,
