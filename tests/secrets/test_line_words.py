@@ -16,9 +16,8 @@ from tests.secrets.test_long_lines import SECRET, scan, where
 from tests.secrets.test_windowed_matching import _detector, _line
 
 # Key words in several cases and shapes, the header words, and characters that trip a byte
-# search: Kelvin sign and dotted I (they lower to ASCII), dotless i and long s (IGNORECASE takes
-# them for ASCII letters), an emoji (two UTF-16 units), a lone surrogate, CJK characters whose
-# UTF-32 bytes spell `key` across code units, and a quote-free run.
+# search: dotless i and long s (IGNORECASE takes them for ASCII letters), an emoji (four UTF-8
+# bytes), a lone surrogate, CJK characters whose wider encodings hold the bytes of `key`.
 WORD_FRAGMENTS = (
     "secret", "SECRET", "Token", "tOkEn", "password", "PASS", "pwd", "Key", "api_key",
     "credential", "Credentials", "_pat", "GITHUB_PAT", "bearer ", "Bearer ", "Authorization: ",
@@ -32,7 +31,8 @@ WORD_FRAGMENTS = (
 )
 
 
-# On one line in ten: these lower to ASCII, so such a line is read the lowered way.
+# On one line in ten: the Kelvin sign and dotted I lower to ASCII, so the line is read the
+# lowered way.
 LOWERED_TO_ASCII = ("\u212aey", "\u0130")
 
 
