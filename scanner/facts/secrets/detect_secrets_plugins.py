@@ -233,11 +233,15 @@ def _matches(name: str, pattern: re.Pattern[str], line: str, lower: str | None =
 
 def folded(text: str) -> str:
     """`text` lowered as case-insensitive matching compares it to ASCII words: each character
-    that matches an ASCII letter becomes that letter (one character each, so offsets hold)."""
+    that matches an ASCII letter becomes that letter (one character each, so offsets hold);
+    other characters stay as they are."""
     for char, letter in FOLDS_TO_ASCII.items():
         if char in text:
             text = text.replace(char, letter)
-    return text.lower()
+    if text.isascii():
+        return text.lower()
+    # Lowering only ASCII letters (as bytes do) runs twice as fast as `str.lower` beyond ASCII.
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
 def near_words(pattern: re.Pattern[str], text: str, lower: str, words: Iterable[str],
