@@ -275,24 +275,27 @@ class _Pending:
 
 
 class _Line:
-    """A candidate line, with where its words stand (found in one compiled pass, None without
-    one or on a short line) or else its lowered text, which the passes search instead."""
+    """A candidate line, with the passes' words it holds and where they stand (found in one
+    compiled pass, None without one or on a short line) or else its lowered text, which the
+    passes search instead."""
 
-    __slots__ = ("lower", "number", "text", "words")
+    __slots__ = ("held", "lower", "number", "text", "words")
 
     def __init__(self, number: int, text: str, word_pass: _WordPass | None) -> None:
         self.number = number
         self.text = text
         self.words = (word_pass.words(text) if word_pass is not None and len(text) >= _WORD_PASS_MIN
                       else None)
-        self.lower = text.lower() if self.words is None else ""  # nothing searches it then
+        if self.words is not None:
+            self.lower = ""  # nothing searches it then
+            self.held = self.words.held
+        else:
+            self.lower = lower = text.lower()
+            self.held = frozenset(word for word in _LINE_WORDS if word in lower)
 
     def has(self, words: Iterable[str]) -> bool:
         """Whether the lowered line holds any of `words` (of _PLACED_WORDS and _HELD_WORDS)."""
-        if self.words is not None:
-            return not self.words.held.isdisjoint(words)
-        lower = self.lower
-        return any(word in lower for word in words)
+        return not self.held.isdisjoint(words)
 
     def lowered(self) -> tuple[str | None, syntax.Words | None]:
         """What the line syntax reads words from: the words' places, else the lowered line."""
@@ -875,6 +878,7 @@ class _OnePass:
 _PLACED_WORDS = (*syntax.KEY_WORDS, "bearer", "authorization", "auth")
 _HELD_WORDS = tuple(dict.fromkeys((*PRIVATE_KEY_KEYWORDS, *URL_KEYWORDS, *JWT_KEYWORDS,
                                    *_PROVIDER_GATE)))
+_LINE_WORDS = (*_PLACED_WORDS, *_HELD_WORDS)
 # Shorter lines are lowered and searched word by word: a compiled pass costs a few microseconds
 # to start, what lowering and searching 200 characters costs.
 _WORD_PASS_MIN = 200
