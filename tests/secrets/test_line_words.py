@@ -70,6 +70,7 @@ def test_the_word_pass_places_and_holds_words_as_the_lowered_line_shows_them() -
             assert words.at[word] == _places(lower, word), (word, ascii(line))
         for word in (*analysis._PLACED_WORDS, *analysis._HELD_WORDS):
             assert words.has(word) == (word in lower), (word, ascii(line))
+        assert analysis._Line(1, line, None).held == words.held  # a short line's set alike
     trap = word_pass.words("\u6b00\u6500\u7900\u4e00 = 'x'")
     assert trap is not None and trap.at["key"] == [] and not trap.has("key")
 
