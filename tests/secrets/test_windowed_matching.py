@@ -39,7 +39,7 @@ def _parser() -> object:
 def test_each_keyed_pattern_is_shorter_than_its_reach(name: str) -> None:
     """With space runs cut to two (as `_matches` cuts them), every match is at most the reach
     minus the look-ahead allowance: the windows hold every match whole."""
-    _, reach = plugins._KEYED[name]
+    _, reach, _ = plugins._KEYED[name]
     for pattern in _detector(name).denylist:
         assert "(?: *)" in pattern.pattern  # so `_matches` cuts long space runs first
         bounded = pattern.pattern.replace("(?: *)", "(?: {0,2})").replace("| +|", "| {1,2}|")
@@ -79,14 +79,16 @@ FRAGMENTS = (
 )
 
 
-def _line(rng: random.Random) -> str:
+def _line(rng: random.Random, fragments: tuple[str, ...] = FRAGMENTS, pieces: int = 400,
+          run: int = 300) -> str:
+    """Up to `pieces` pieces: mostly `fragments`, else runs of up to `run` name characters."""
     parts = []
-    for _ in range(rng.randrange(1, 400)):
+    for _ in range(rng.randrange(1, pieces)):
         if rng.random() < 0.7:
-            parts.append(rng.choice(FRAGMENTS))
+            parts.append(rng.choice(fragments))
         else:
             parts.append("".join(rng.choice(string.ascii_letters + string.digits + "_-")
-                                 for _ in range(rng.randrange(1, 300))))
+                                 for _ in range(rng.randrange(1, run))))
     return "".join(parts)
 
 
@@ -172,3 +174,20 @@ def test_chance_literals_are_read_by_their_head_with_the_same_tokens() -> None:
             assert accelerated == searched, item.id
             found += any(format_id == item.id for format_id, _, _ in accelerated)
     assert found >= len(chance)
+
+
+@pytest.mark.parametrize(("name", "value"), [("IbmCloudIamDetector", "secret"),
+                                             ("IbmCosHmacDetector", "password")])
+def test_each_value_run_spells_out_the_characters_of_the_detectors_value(name: str,
+                                                                         value: str) -> None:
+    """The windows' value run (a case-sensitive class, faster) holds exactly the characters the
+    detector's value class matches case-insensitively, code point by code point, at its length."""
+    shape = re.match(r"\((?P<chars>\[[^\]]+\])(?P<length>\{\d+\})", getattr(_detector(name), value))
+    assert shape is not None
+    their_class = re.compile(shape.group("chars"), re.IGNORECASE)
+    run = plugins._KEYED[name][2].pattern
+    our_class = re.compile(run[len("(?<!"):run.index("]") + 1])
+    assert shape.group("length") in run
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert bool(our_class.fullmatch(char)) == bool(their_class.fullmatch(char)), hex(code)

@@ -43,8 +43,14 @@ PROVIDERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 # "ibm" alone is a common word. (detect-secrets' patterns are case-insensitive.)
 _VALUE_SHAPES = {"IbmCloudIamDetector": 0, "IbmCosHmacDetector": 1}
 # Looked for in one compiled pass over a line (a regex's `search` costs 10 ns a character there).
-_SHAPES = PatternPresence((r"[a-zA-Z0-9_\-]{44}", r"[a-fA-F0-9]{48}"))
-# Searched word by word: a substring test runs at memory speed, an alternation regex does not.
+# The value stands after an operator, a space or a quote and before no value character: a run
+# of exactly that length (a longer base64 run, common in bundles, holds no such value).
+_SHAPES = PatternPresence((r"(?:^|[^a-zA-Z0-9_\-])[a-zA-Z0-9_\-]{44}(?:[^a-zA-Z0-9_\-]|$)",
+                           r"(?:^|[^a-fA-F0-9])[a-fA-F0-9]{48}(?:[^a-fA-F0-9]|$)"))
+# On a line with a character that case-insensitive matching takes for an ASCII letter, the
+# IAM value may hold it: there any run of the value's ASCII characters lets the detector run.
+_RUNS = PatternPresence((r"[a-zA-Z0-9_\-]{44}",))
+# A provider detector runs only on a line that holds one of these words.
 _PROVIDER_GATE = tuple(dict.fromkeys(k for *_, keys in PROVIDERS for k in keys))
 # Provider keys are looked for on lines that name a credential, carry a URL or a bearer header,
 # or hold one of these distinctive prefixes (each extra file-wide keyword costs a full scan).
@@ -78,6 +84,11 @@ NAMED_KEYWORDS = (*(k for k in syntax.KEY_WORDS if k != "credential"), "bearer")
 # requests' `auth=("user", "secret")` and `HTTPBasicAuth("user", "secret")`.
 BASIC_AUTH_KEYWORDS = ("auth=(", "auth = (", "basicauth(", "digestauth(")
 PROVIDER_KEYWORDS = (*NAMED_KEYWORDS, *URL_KEYWORDS, *PROVIDER_PREFIXES)
+# The words each per-line pass needs on a line before it reads the line.
+_PRIVATE_KEY_GATE = frozenset(PRIVATE_KEY_KEYWORDS)
+_NAMED_KEY_GATE = frozenset((*syntax.KEY_WORDS, "bearer", "auth"))
+_URL_GATE = frozenset(URL_KEYWORDS)
+_JWT_GATE = frozenset(JWT_KEYWORDS)
 # Every line that any secret check looks at holds one of these.
 LINE_KEYWORDS = tuple(dict.fromkeys((*NAMED_KEYWORDS, *BASIC_AUTH_KEYWORDS, *URL_KEYWORDS,
                                      *PRIVATE_KEY_KEYWORDS,
@@ -263,6 +274,34 @@ class _Pending:
     confirmed: bool = False  # no plugin re-reads it (a value whose key is on another line)
 
 
+class _Line:
+    """A candidate line, with the passes' words it holds and where they stand (found in one
+    compiled pass, None without one or on a short line) or else its lowered text, which the
+    passes search instead."""
+
+    __slots__ = ("held", "lower", "number", "text", "words")
+
+    def __init__(self, number: int, text: str, word_pass: _WordPass | None) -> None:
+        self.number = number
+        self.text = text
+        self.words = (word_pass.words(text) if word_pass is not None and len(text) >= _WORD_PASS_MIN
+                      else None)
+        if self.words is not None:
+            self.lower = ""  # nothing searches it then
+            self.held = self.words.held
+        else:
+            self.lower = lower = text.lower()
+            self.held = frozenset(word for word in _LINE_WORDS if word in lower)
+
+    def has(self, words: Iterable[str]) -> bool:
+        """Whether the lowered line holds any of `words` (of _PLACED_WORDS and _HELD_WORDS)."""
+        return not self.held.isdisjoint(words)
+
+    def lowered(self) -> tuple[str | None, syntax.Words | None]:
+        """What the line syntax reads words from: the words' places, else the lowered line."""
+        return (None, self.words) if self.words is not None else (self.lower, None)
+
+
 class _Analysis:
     def __init__(self, file: Document, options: Mapping[str, Any]) -> None:
         self.file = file
@@ -341,28 +380,28 @@ class _Analysis:
             wanted = (*LINE_KEYWORDS, "credential") if self.env else LINE_KEYWORDS
             keywords = tuple(k for k in wanted if self.file.has_token(k))
             found = _candidate_lines(self.file, keywords) if keywords else []
-        lines = [(number, line, line.lower()) for number, line in found]
-        for number, line, lower in lines:
-            if "private key" in lower or "putty-user" in lower:
-                self._private_keys(number, line)
+        word_pass = _word_pass() if one_pass is not None else None
+        lines = [_Line(number, line, word_pass) for number, line in found]
+        for line in lines:
+            if line.has(_PRIVATE_KEY_GATE):
+                self._private_keys(line.number, line.text)
         self._format_tokens(tokens)
         self._user_rule_matches()
         pending: list[_Pending] = []
         taken = _Spans()
-        for number, line, lower in lines:
-            self._providers(number, line, lower)
-            if any(keyword in lower for keyword in syntax.KEY_WORDS) or "bearer" in lower \
-                    or "auth" in lower:
-                pending.extend(self._named_keys(number, line, lower, taken))
-            if self.mode == syntax.LOOSE and line.endswith(">"):
-                pending.extend(self._xml_block(number, line, taken))
+        for line in lines:
+            self._providers(line)
+            if line.has(_NAMED_KEY_GATE):
+                pending.extend(self._named_keys(line, taken))
+            if self.mode == syntax.LOOSE and line.text.endswith(">"):
+                pending.extend(self._xml_block(line.number, line.text, taken))
         if pending:
             self._confirm(pending)
-        for number, line, lower in lines:
-            if "://" in lower and "@" in line:
-                self._url_credentials(number, line)
-            if "eyj" in lower and not self.dummies_expected:
-                self._jwts(number, line)
+        for line in lines:
+            if line.has(_URL_GATE) and "@" in line.text:
+                self._url_credentials(line.number, line.text)
+            if line.has(_JWT_GATE) and not self.dummies_expected:
+                self._jwts(line.number, line.text)
         self.found.sort(key=lambda c: (c.line, c.column, c.kind))
         return self.found
 
@@ -414,22 +453,23 @@ class _Analysis:
             detector = self.detectors[name] = _plugin(module, name)
         return detector
 
-    def _providers(self, number: int, line: str, lower: str) -> None:
-        if not any(word in lower for word in _PROVIDER_GATE):
+    def _providers(self, line: _Line) -> None:
+        if not line.has(_PROVIDER_GATE):
             return
+        number, text = line.number, line.text
         shapes: frozenset[int] | None = None
         memo: dict[str, Any] = {}  # what the detectors share about the line (its cut, folded text)
         for module, name, provider, keywords in PROVIDERS:
-            if not any(keyword in lower for keyword in keywords):
+            if not line.has(keywords):
                 continue
             shape = _VALUE_SHAPES.get(name)
             if shape is not None:
                 if shapes is None:
-                    shapes = _SHAPES.present(line)
+                    shapes = _value_shapes(text)
                 if shape not in shapes:
                     continue
             detector = self._detector(f"detect_secrets.plugins.{module}", name)
-            for value, start, end in _spans(detector, line, lower, memo):
+            for value, start, end in _spans(detector, text, line.lower or None, memo):
                 if name == "TwilioKeyDetector" and value.startswith("AC"):
                     continue  # an account SID identifies the account; it is not a credential
                 if (len(value) < self.min_length or values.has_low_variety(value)
@@ -532,13 +572,15 @@ class _Analysis:
             return len(value) >= 16 and entropy >= 3.5 and not value.startswith("eyJ")
         return entropy >= (2.5 if kind == syntax.PASSWORD else 3.0)
 
-    def _named_keys(self, number: int, line: str, lower: str, taken: _Spans) -> Iterator[_Pending]:
-        """Candidates for credential-named keys and Bearer headers on one line (`lower`: the
-        line lowered); `taken` holds the spans of earlier candidates until detect-secrets
-        confirms them."""
+    def _named_keys(self, line_words: _Line, taken: _Spans) -> Iterator[_Pending]:
+        """Candidates for credential-named keys and Bearer headers on one line; `taken` holds
+        the spans of earlier candidates until detect-secrets confirms them."""
         if self.translation:
             return  # UI strings: `"api_key": "API key"` names a form field in every language
-        for found in syntax.find_assignments(line, self.mode, env=self.env, lower=lower):
+        number, line = line_words.number, line_words.text
+        lower, words = line_words.lowered()
+        for found in syntax.find_assignments(line, self.mode, env=self.env, lower=lower,
+                                             words=words):
             if (not self._plausible(found.value, found.kind) or values.is_dummy_name(found.key)
                     or _in_badge_url(line, found.start)):
                 continue
@@ -555,7 +597,7 @@ class _Analysis:
             yield _Pending(Candidate(kind, number, found.start + 1, found.end + 1, found.value,
                                      via, key=_short(found.key), credential=credential),
                            found.kind, line, found.key_start, found.quoted)
-        for value, start, end in syntax.find_bearer(line, lower):
+        for value, start, end in syntax.find_bearer(line, lower, words):
             if (not self._plausible(value, syntax.ACCESS_TOKEN)
                     or not self._free(number, start, end, taken)):
                 continue
@@ -690,6 +732,14 @@ class _Analysis:
             self._claim(Candidate(JWT, number, start + 1, end + 1, token, "detector"))
 
 
+def _value_shapes(text: str) -> frozenset[int]:
+    """The _VALUE_SHAPES an IBM detector's value may take on line `text`."""
+    shapes = _SHAPES.present(text)
+    if 0 in shapes or text.isascii() or not any(c in text for c in syntax.TAKEN_FOR_ASCII):
+        return shapes
+    return shapes | _RUNS.present(text)
+
+
 def _in_source_map_name(line: str, start: int) -> bool:
     """Whether line[start] is in the file name of a bundler's `//# sourceMappingURL=<name>`
     comment (`chunk_tsx.<content hash>.js.map`): a file name, never a credential. An inline
@@ -821,6 +871,90 @@ class _OnePass:
 
         self.database.scan(data, match_event_handler=on_match)
         return found, hits
+
+
+# The words the per-line passes ask about: where each stands (the key words, for the key
+# search; the header words, for their patterns), or only whether the line holds it.
+_PLACED_WORDS = (*syntax.KEY_WORDS, "bearer", "authorization", "auth")
+_HELD_WORDS = tuple(dict.fromkeys((*PRIVATE_KEY_KEYWORDS, *URL_KEYWORDS, *JWT_KEYWORDS,
+                                   *_PROVIDER_GATE)))
+_LINE_WORDS = (*_PLACED_WORDS, *_HELD_WORDS)
+# Shorter lines are lowered and searched word by word: a compiled pass costs a few microseconds
+# to start, what lowering and searching 200 characters costs.
+_WORD_PASS_MIN = 200
+# A line with more placed words than this (a pumped one) is lowered and searched as a short one
+# is: the places would take more memory than the line.
+_MAX_PLACES = 100_000
+
+
+class _WordPass:
+    """Where the per-line passes' words stand on a line, found in one Hyperscan pass over its
+    UTF-8 bytes instead of a lowered copy and a `find` per word and occurrence (a megabyte line
+    was read 20 times). An ASCII word never matches inside a multi-byte character."""
+
+    def __init__(self) -> None:
+        import hyperscan
+
+        words = (*_PLACED_WORDS, *_HELD_WORDS)
+        self.lengths = [len(word) for word in words]
+        self.placed = len(_PLACED_WORDS)
+        self.terminated = hyperscan.ScanTerminated
+        # A held word is reported once a line: a pumped line costs no call per occurrence.
+        self.database = patterns_cache.block_database(
+            [re.escape(word).encode() for word in words],
+            [hyperscan.HS_FLAG_CASELESS] * self.placed
+            + [hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH] * len(_HELD_WORDS))
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("a compiled pass is built in each process")  # pragma: no cover
+
+    def words(self, line: str) -> syntax.Words | None:
+        """The words of `line` and where they stand; None for a line with a character that
+        lowers to an ASCII letter or with more than _MAX_PLACES placed words (a pumped line)."""
+        ascii_only = line.isascii()
+        if not ascii_only and any(char in line for char in syntax.LOWERED_TO_ASCII):
+            return None  # `line.lower()` shows words there that a byte search does not
+        # `surrogatepass`: every character, a lone surrogate too, round-trips as its own bytes.
+        data = line.encode("ascii") if ascii_only else line.encode("utf-8", "surrogatepass")
+        placed = self.placed
+        at: list[list[int]] = [[] for _ in range(placed)]
+        held: set[str] = set()
+        lengths = self.lengths
+        count = [0]
+
+        def on_match(word: int, start: int, end: int, flags: int, context: object) -> bool:
+            if word >= placed:
+                held.add(_HELD_WORDS[word - placed])
+                return False
+            at[word].append(end - lengths[word])
+            count[0] += 1
+            return count[0] > _MAX_PLACES  # True stops the scan
+
+        try:
+            self.database.scan(data, match_event_handler=on_match)
+        except self.terminated:
+            return None
+        if not ascii_only:
+            at = _character_offsets(data, at)
+        held.update(word for word, places in zip(_PLACED_WORDS, at, strict=True) if places)
+        return syntax.Words(dict(zip(_PLACED_WORDS, at, strict=True)), frozenset(held))
+
+
+def _character_offsets(data: bytes, places: list[list[int]]) -> list[list[int]]:
+    """`places` (byte offsets into UTF-8 `data`, each before an ASCII character) as character
+    offsets: the bytes between consecutive places are decoded once, in order."""
+    characters: dict[int, int] = {}
+    count = previous = 0
+    for offset in sorted({offset for found in places for offset in found}):
+        count += len(data[previous:offset].decode("utf-8", "surrogatepass"))
+        characters[offset] = count
+        previous = offset
+    return [[characters[offset] for offset in found] for found in places]
+
+
+@functools.cache
+def _word_pass() -> _WordPass:
+    return _WordPass()
 
 
 @functools.cache

@@ -24,6 +24,7 @@ from scanner.facts.secrets.syntax import (
     PASSWORD,
     REFRESH_TOKEN,
     SECRET_KEY,
+    TAKEN_FOR_ASCII,
     find_assignments,
     find_bearer,
     is_env_filename,
@@ -118,13 +119,24 @@ class GoogleOAuthRefreshTokenDetector(RegexBasedDetector):
 _WINDOWED = {"OpenAIDetector": ("T3BlbkFJ", 512, 32), "NpmDetector": ("/:_authToken=", 512, 512)}
 # `key *(=|:| +) *value`: three space runs in a row backtrack cubically on a long run of spaces
 # (IBM, Cloudant, SoftLayer); matching is the same with every run of 3+ spaces cut to two.
-_SPACE_RUNS = re.compile(" {3,}")
+_SPACE_RUNS = re.compile("   +")  # spelled with a literal head: sre skips to it fast
+
+
+def _whole_run(characters: str, length: int) -> re.Pattern[str]:
+    """A run of exactly `length` of `characters` (a class), none beside it. Spelled out case by
+    case, not IGNORECASE: the search then runs three times faster."""
+    return re.compile(f"(?<![{characters}])[{characters}]{{{length}}}(?![{characters}])")
+
+
 # Patterns that try a match at every position of a line (the IBM ones): every match holds one of
 # these words and, with space runs cut, is at most `reach` characters long (a test checks both
-# against the patterns), so only windows of `reach` around the words are read.
-_KEYED: dict[str, tuple[tuple[str, ...], int]] = {
-    "IbmCloudIamDetector": (("key", "pwd", "pass", "token"), 128),
-    "IbmCosHmacDetector": (("secret",), 128),
+# against the patterns), so only windows of `reach` around the words are read. Its value is a
+# whole run of the value's characters (an operator, a space or a quote stands before it): a
+# window without one is not read.
+_KEYED: dict[str, tuple[tuple[str, ...], int, re.Pattern[str]]] = {
+    "IbmCloudIamDetector": (("key", "pwd", "pass", "token"), 128,
+                            _whole_run("a-zA-Z0-9_\\-" + "".join(TAKEN_FOR_ASCII), 44)),
+    "IbmCosHmacDetector": (("secret",), 128, _whole_run("a-fA-F0-9", 48)),
 }
 # The characters besides ASCII that case-insensitive matching takes for an ASCII letter (K, İ,
 # ı, ſ; a test checks every code point): `folded` maps them to it, so the words show where they are.
@@ -205,14 +217,14 @@ def _matches(name: str, pattern: re.Pattern[str], line: str, lower: str | None =
         lower = None
     keyed = _KEYED.get(name)
     if keyed is not None:
-        words, reach = keyed
+        words, reach, value = keyed
         if lower is None or not text.isascii() or len(lower) != len(text):
             key = "folded cut" if text is not line else "folded"
             if key not in memo:
                 memo[key] = folded(text)
             lower = memo[key]
         if len(lower) == len(text):
-            for match in near_words(pattern, text, lower, words, reach):
+            for match in near_words(pattern, text, lower, words, reach, value):
                 yield match, shift
             return
     for match in pattern.finditer(text):
@@ -221,19 +233,24 @@ def _matches(name: str, pattern: re.Pattern[str], line: str, lower: str | None =
 
 def folded(text: str) -> str:
     """`text` lowered as case-insensitive matching compares it to ASCII words: each character
-    that matches an ASCII letter becomes that letter (one character each, so offsets hold)."""
+    that matches an ASCII letter becomes that letter (one character each, so offsets hold);
+    other characters stay as they are."""
     for char, letter in FOLDS_TO_ASCII.items():
         if char in text:
             text = text.replace(char, letter)
-    return text.lower()
+    if text.isascii():
+        return text.lower()
+    # Lowering only ASCII letters (as bytes do) runs twice as fast as `str.lower` beyond ASCII.
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
 def near_words(pattern: re.Pattern[str], text: str, lower: str, words: Iterable[str],
-               reach: int) -> Iterator[re.Match[str]]:
+               reach: int, value: re.Pattern[str] | None = None) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)` when every match holds one of `words` (as `lower`, the lowered
     text of the same length, shows them) and is at most `reach` characters long: the pattern
     runs only on the merged windows of `reach` around the words, so a megabyte line costs a
-    few word searches. (The pattern sees the text before a window: look-behinds still work.)"""
+    few word searches. (The pattern sees the text before a window: look-behinds still work.)
+    `value`: a pattern every match holds a match of, searched first in each window (faster)."""
     starts: list[int] = []
     longest = 0
     for word in words:
@@ -249,13 +266,18 @@ def near_words(pattern: re.Pattern[str], text: str, lower: str, words: Iterable[
             high = start + longest + reach
             continue
         if high >= 0:
-            for match in pattern.finditer(text, max(low, covered), min(high, len(text))):
+            for match in _in_window(pattern, text, max(low, covered), min(high, len(text)), value):
                 covered = match.end()
                 yield match
         low, high = max(0, start - reach), start + longest + reach
     if high >= 0:
-        for match in pattern.finditer(text, max(low, covered), min(high, len(text))):
-            yield match
+        yield from _in_window(pattern, text, max(low, covered), min(high, len(text)), value)
+
+
+def _in_window(pattern: re.Pattern[str], text: str, low: int, high: int,
+               value: re.Pattern[str] | None) -> Iterator[re.Match[str]]:
+    if value is None or value.search(text, low, high):
+        yield from pattern.finditer(text, low, high)
 
 
 def _cut_space_runs(line: str) -> tuple[str, Callable[[int], int]]:

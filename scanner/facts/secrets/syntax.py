@@ -4,8 +4,9 @@ Standard library only, so the prefilter path never pays for importing detect-sec
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 # How values are written in a file: code only counts quoted literals (an unquoted right-hand
@@ -136,6 +137,14 @@ BASIC_AUTH = re.compile(
 XML_OPEN = re.compile(r"^\s*<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>\s*$", re.IGNORECASE)
 XML_VALUE = re.compile(r"^\s*(?P<value>[^<>\s]+)\s*$")
 BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
+# Every BASIC_AUTH match starts with one of these (case-sensitive, as the pattern is).
+_BASIC_AUTH_ANCHORS = ("auth", "HTTPBasicAuth(", "HTTPDigestAuth(")
+# The characters beyond ASCII that IGNORECASE matches to an ASCII letter. The Kelvin sign and
+# dotted I also lower to ASCII letters (`str.lower`); dotless i and long s stay as they are, so
+# where a line holds one, its lowered form does not show every match.
+LOWERED_TO_ASCII = ("\u212a", "\u0130")
+_FOLDS_ONLY = ("\u0131", "\u017f")
+TAKEN_FOR_ASCII = (*LOWERED_TO_ASCII, *_FOLDS_ONLY)
 AUTHORIZATION_TOKEN = re.compile(
     r"authorization[\"'`]?\]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
     re.IGNORECASE,
@@ -153,6 +162,28 @@ class Assignment:
     end: int
     key_start: int
     quoted: bool
+
+
+@dataclass(frozen=True)
+class Words:
+    """Where the line passes' words stand on one line (`at`: sorted offsets into the line, ASCII
+    case-insensitive, as `line.lower().find` gives them) and every word of theirs it holds
+    (`held`), found for the line in one compiled pass (see analysis._WordPass)."""
+
+    at: Mapping[str, list[int]]
+    held: frozenset[str]
+
+    def has(self, word: str) -> bool:
+        return word in self.held
+
+
+def _occurrences(text: str, word: str, step: int) -> Iterator[int]:
+    """Where `word` stands in `text`, each search going on `step` characters after the last
+    (one at a time: a pumped line holds millions)."""
+    index = text.find(word)
+    while index != -1:
+        yield index
+        index = text.find(word, index + step)
 
 
 def normalized(key: str) -> str:
@@ -214,47 +245,52 @@ def is_env_filename(filename: str) -> bool:
     return not any(word in name for word in ENV_EXAMPLE_WORDS)
 
 
-def _key_starts(line: str, need_quote: bool, lower: str | None = None) -> list[int]:
+def _key_starts(line: str, need_quote: bool, lower: str | None = None,
+                words: Words | None = None) -> list[int]:
     """Where a credential-named key may start: back from each key word over identifier
     characters (and one opening quote). Matching only there keeps long lines linear.
-    `lower`: `line.lower()`, when the caller has it already.
+    `lower`: `line.lower()`, or `words`: where the key words stand, when the caller has it.
 
     With `need_quote` (code), a key word with no quote in the next 80 characters and no `=`
     right after it cannot start a literal assignment (minified bundles are full of these)."""
-    if lower is None:
+    if lower is None and words is None:
         lower = line.lower()
     starts: set[int] = set()
+    places: Iterable[int]
     for word in KEY_WORDS:
-        index = lower.find(word)
-        while index != -1:
+        if words is not None:
+            places = words.at[word]
+        elif lower is not None and word in lower:  # most lines hold one or two of the words
+            # No key word overlaps itself: the searches from each one's end find every one.
+            places = _occurrences(lower, word, len(word))
+        else:
+            continue
+        for index in places:
             end = index + len(word)
             if need_quote and line[end:end + 1] != "=" and not _QUOTE.search(line, index, end + 80):
-                index = lower.find(word, end)
                 continue
             start, limit = index, max(0, index - _MAX_KEY)
             while start > limit and (line[start - 1].isalnum() or line[start - 1] in _KEY_CHARS):
                 start -= 1
             if start == limit > 0 and (line[start - 1].isalnum() or line[start - 1] in _KEY_CHARS):
-                index = lower.find(word, end)  # deep inside a long name (`tokentokentoken...`)
-                continue
+                continue  # deep inside a long name (`tokentokentoken...`)
             if start > 0 and line[start - 1] in "\"'`":
                 starts.add(start - 2 if start > 1 and line[start - 2] == "\\" else start - 1)
             starts.add(start)
-            index = lower.find(word, end)
     return sorted(starts)
 
 
-def find_assignments(line: str, mode: str, *, env: bool = False,
-                     lower: str | None = None) -> Iterator[Assignment]:
+def find_assignments(line: str, mode: str, *, env: bool = False, lower: str | None = None,
+                     words: Words | None = None) -> Iterator[Assignment]:
     """Credential-named keys given a literal value on `line`: assignments, keyword arguments,
-    object/dict keys, config keys, CLI flags and URL parameters. `lower`: `line.lower()`, when
-    the caller has it already (a megabyte line is lowered once)."""
+    object/dict keys, config keys, CLI flags and URL parameters. `lower`: `line.lower()`, or
+    `words`: where the words stand, when the caller has it (a megabyte line is read once)."""
     seen: set[int] = set()
     pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
     spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
     bare, parameters = _Runs(line, _BARE_STOP), _Runs(line, _PARAMETER_STOP)
     runs: _LeadRuns | None = None  # made for the first URL parameter in code
-    for start in _key_starts(line, need_quote=mode == QUOTED, lower=lower):
+    for start in _key_starts(line, need_quote=mode == QUOTED, lower=lower, words=words):
         match = pattern.match(line, start)
         if match is not None:
             found = _assignment(match, mode, env, spaced, bare)
@@ -285,12 +321,12 @@ def find_assignments(line: str, mode: str, *, env: bool = False,
                 seen.add(parameter.start("uv"))
                 yield Assignment(parameter.group("key"), kind, line[parameter.start("uv"):value_end],
                                  parameter.start("uv"), value_end, parameter.start("key"), False)
-    if "auth" in line or "Auth(" in line:  # the pattern's own words, without lowering the line
-        for match in BASIC_AUTH.finditer(line):
-            if match.start("value") not in seen:
-                seen.add(match.start("value"))
-                yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
-                                 match.end("value"), match.start("key"), True)
+    places = _basic_auth_places(line, words)
+    for match in anchored(BASIC_AUTH, line, places) if places else ():
+        if match.start("value") not in seen:
+            seen.add(match.start("value"))
+            yield Assignment("auth", PASSWORD, match.group("value"), match.start("value"),
+                             match.end("value"), match.start("key"), True)
 
 
 class _LeadRuns:
@@ -421,15 +457,53 @@ def _assignment(match: re.Match[str], mode: str, env: bool, spaced: bool,
                       match.start("key"), quoted)
 
 
-def find_bearer(line: str, lower: str | None = None) -> Iterator[tuple[str, int, int]]:
+def anchored(pattern: re.Pattern[str], line: str, places: Iterable[int]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(line)` for a pattern whose every match starts at one of `places` (where
+    its words stand, in order, each once): tried only there, so a megabyte line costs a few
+    `find`s instead of an attempt at each of its characters."""
+    end = 0
+    for start in places:
+        if start < end:
+            continue  # inside the last match: finditer goes on after it
+        match = pattern.match(line, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
+def _basic_auth_places(line: str, words: Words | None) -> Iterable[int]:
+    """Where a BASIC_AUTH match may start, in order: its case-sensitive words, found from where
+    `auth` stands in any case (`words`) or searched for."""
+    if words is None:
+        if "auth" not in line and "Auth(" not in line:  # what most lines hold of the words
+            return ()
+        # The anchors differ within their first five characters: no place comes twice.
+        return heapq.merge(*(_occurrences(line, anchor, 1) for anchor in _BASIC_AUTH_ANCHORS))
+    places = []
+    for index in words.at["auth"]:
+        for anchor in _BASIC_AUTH_ANCHORS:
+            start = index - anchor.index("Auth(") if anchor != "auth" else index
+            if start >= 0 and line.startswith(anchor, start):
+                places.append(start)
+    return sorted(places)
+
+
+def find_bearer(line: str, lower: str | None = None,
+                words: Words | None = None) -> Iterator[tuple[str, int, int]]:
     """(value, start, end) of literal credentials in `Authorization: Bearer ...` headers.
-    `lower`: `line.lower()`, when the caller has it already."""
-    if lower is None:
+    `lower`: `line.lower()`, or `words`: where the words stand, when the caller has it."""
+    if lower is None and words is None:
         lower = line.lower()
     for word, pattern in (("bearer", BEARER), ("authorization", AUTHORIZATION_TOKEN)):
-        if word not in lower:
+        if not (words.has(word) if words is not None else word in (lower or "")):
             continue
-        for match in pattern.finditer(line):
+        # Tried only where the word stands when `lower` or `words` shows where that is (the same
+        # length, none of the characters that match an ASCII letter only under IGNORECASE).
+        aligned = (words is not None or len(lower or "") == len(line)) and (
+            line.isascii() or not any(c in line for c in _FOLDS_ONLY))
+        places = words.at[word] if words is not None else _occurrences(lower or "", word, 1)
+        matches = anchored(pattern, line, places) if aligned else pattern.finditer(line)
+        for match in matches:
             yield match.group("value"), match.start("value"), match.end("value")
 
 
