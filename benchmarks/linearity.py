@@ -262,7 +262,7 @@ def render(cases: Sequence[Case], sizes: Sequence[int], started: str, elapsed: f
 
 
 def _rule_count() -> int:
-    from scanner.registry import RULES
+    from scanner.rules.registry import RULES
 
     return len(RULES)
 
