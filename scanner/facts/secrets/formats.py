@@ -41,8 +41,6 @@ CONTEXT_AROUND = 300
 # closing quote or bracket, and one operator (`HUBSPOT_API_KEY = "`, `hapikey=`, `<zoom_secret>`);
 # not a path or an `@` (`github:org/repo@<commit sha>` names a commit, not a secret).
 _NAMES_THE_VALUE = re.compile(r"""[\w.\-]*["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?""")
-# A context word's mentions read per file (each reads a line's stretch after it).
-MAX_WORD_HITS = 2_000
 # Up to this many possible starts are tried one by one (a hit's head or literal fixes them).
 _FEW_STARTS = 8
 # A file with more reports than this is indexed whole rather than read in windows.
@@ -326,11 +324,43 @@ class FormatSet:
                 found.append((re.escape(self.by_literal[item.id]).encode("ascii"), 0))
             else:
                 found.append((self.heads[item.id].encode("ascii"), 0))
-        found.extend((re.escape(word).encode("ascii"), caseless) for word in self.context_words)
+        found.extend((self.word_expression(word).encode("ascii"), 0) for word in self.context_words)
         # Keywords' base64 forms are case-sensitive; hex and percent-encoding are not.
         found.extend((re.escape(literal).encode("ascii"), 0 if encoding == "base64" else caseless)
                      for literal, encoding in self.encoded)
         return found
+
+    @functools.cached_property
+    def word_heads(self) -> dict[str, tuple[str, ...]]:
+        """Per context word, the heads of the formats it serves (every token starts with one)."""
+        return {word: tuple(dict.fromkeys(head_pattern(f.pattern) for f in found))
+                for word, found in self.by_context_word.items()}
+
+    @functools.cached_property
+    def word_head_widths(self) -> dict[str, tuple[int, int]]:
+        """Per context word, the shortest and the longest of its formats' heads."""
+        widths = {word: [_widths(head) for head in heads] for word, heads in self.word_heads.items()}
+        return {word: (min(low for low, _ in found), max(high for _, high in found))
+                for word, found in widths.items()}
+
+    def word_expression(self, word: str) -> str:
+        """The compiled pass's expression for a context word: the word (any ASCII case), what
+        may name the value after it, then the head of a token the word serves. Only a mention
+        a token can follow is reported, at the head's end (`sentry` is in a bundle 180,000
+        times, followed by a token almost never); `_context_mentions` finds the word back.
+        The gap is `_NAMES_THE_VALUE` on bytes, so it accepts all that `_after_context_word`
+        accepts: an ASCII name within the reach (few reports in a long identifier), or one
+        with a non-ASCII letter, unbounded (its bytes are not its characters)."""
+        cased = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+        name = rf"(?:[\w.\-]{{0,{CONTEXT_REACH}}}|[\w.\-\x80-\xff]*[\x80-\xff][\w.\-\x80-\xff]*)"
+        rest = r"""["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?"""
+        return f"{cased}{name}{rest}(?:{'|'.join(self.word_heads[word])})"
+
+    @functools.cached_property
+    def word_finders(self) -> dict[str, re.Pattern[str]]:
+        """Each context word in any ASCII case (as the compiled pass matches it)."""
+        return {word: re.compile(re.escape(word), re.IGNORECASE | re.ASCII)
+                for word in self.context_words}
 
     @functools.cached_property
     def encoded_search(self) -> re.Pattern[str]:
@@ -535,19 +565,10 @@ def from_hits(document: Document, formats: FormatSet, hits: Iterable[tuple[int, 
     # Per expression, where the last read stopped: a run of hits (a pumped keyword) reads each
     # stretch of text once, and an encoded run is decoded once however many keywords it holds.
     progress: dict[int | str, int] = {}
-    encoded_from = len(formats.prefixed) + len(formats.context_words)
     if data.isascii() or len(reports) > _WINDOWED_HITS:
         text = document.text
         ends = [end for _, end in reports] if data.isascii() else _char_offsets(data, reports)
-        counts: dict[int, int] = {}
         for (index, _), end in zip(reports, ends, strict=True):
-            counts[index] = count = counts.get(index, 0) + 1
-            if count > MAX_WORD_HITS and len(formats.prefixed) <= index < encoded_from:
-                if count == MAX_WORD_HITS + 1:
-                    word = formats.context_words[index - len(formats.prefixed)]
-                    document.notes.append(f"{document.path}: more than {MAX_WORD_HITS} mentions of "
-                                          f"`{word}`; the rest were not read for its tokens")
-                continue
             _add(found, seen, _tokens_for_hit(formats, text, index, end, depth, progress))
         return formats.ordered(found)
     for index, end in reports:
@@ -584,12 +605,9 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
             literal, encoding = formats.encoded[index - encoded_from]
             yield from decoded_tokens(formats, text, end - len(literal), encoding, depth, progress)
         return
-    done = progress.get(index, -1)
-    progress[index] = end
     if index >= len(prefixed):
-        word = formats.context_words[index - len(prefixed)]
-        if end - len(word) > done:
-            yield from _after_context_word(text, formats, word, end - len(word), end)
+        yield from _context_mentions(text, formats, formats.context_words[index - len(prefixed)],
+                                     end, progress)
         return
     item = prefixed[index]
     width = formats.widths[item.id]
@@ -609,6 +627,22 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
     if end - shortest < progress.get(item.id, -1):
         return
     yield from formats.tokens_at(text, item, low, low + width + 1, end - shortest, progress)
+
+
+def _context_mentions(text: str, formats: FormatSet, word: str, end: int,
+                      progress: dict[int | str, int]) -> Iterator[Token]:
+    """The tokens after the mentions of `word` that a report of its expression (a head of its
+    formats ending at `end`) may follow: the mentions ending from the reach before the head to
+    its start, each read once (`progress` keeps the last start looked at per word)."""
+    shortest, longest = formats.word_head_widths[word]
+    key = f"mentions of {word}"
+    first = max(0, end - longest - CONTEXT_REACH - len(word), progress.get(key, -1) + 1)
+    last = end - shortest - len(word)
+    if first > last:
+        return
+    progress[key] = last
+    for mention in formats.word_finders[word].finditer(text, first, last + len(word)):
+        yield from _after_context_word(text, formats, word, mention.start(), mention.end())
 
 
 def _after_context_word(text: str, formats: FormatSet, word: str, start: int,

@@ -1,0 +1,80 @@
+"""The secret family's cheap paths on real bundles (issue #15): a context word is reported only
+where a token can follow it (no cap on its mentions), decoded runs are searched by the compiled
+pass, and a run of `A`s is read once. Work is checked by counting reports and calls, never by a
+clock; every token is a synthetic catalogue example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.facts.providers import catalogue
+from scanner.facts.secrets import formats
+from scanner.facts.secrets.analysis import _one_pass
+from scanner.model.document import Document
+from tests.gitrepo import Repo
+
+CATALOGUE = catalogue()
+SENTRY_TOKEN = CATALOGUE.by_id("sentry-auth-token-legacy").examples.positive[0]
+
+
+def _accelerated() -> formats.FormatSet:
+    shipped = formats.shipped()
+    if _one_pass(shipped) is None:
+        pytest.skip("Hyperscan is not installed here: only the fallback runs")
+    return shipped
+
+
+@pytest.mark.parametrize("layout", ["lines", "one-line bundle"])
+def test_a_token_after_thousands_of_mentions_of_its_context_word_is_found(
+        tmp_path: Path, layout: str) -> None:
+    """Before, a file's 2,001st mention of `sentry` and the ones after were not read."""
+    mention = "Sentry.captureException(error);"
+    mentions = ("\n" if layout == "lines" else "").join([mention] * 5_000)
+    newline = "\n" if layout == "lines" else ""
+    text = f'{mentions}{newline}const SENTRY_AUTH_TOKEN = "{SENTRY_TOKEN}";\n'
+    repo = Repo(tmp_path / "repo")
+    repo.write("static/app.js", text)
+    repo.commit()
+    code, report = repo.run("scan", "--select", "SH1", "--no-cache")
+    assert code == 1
+    line = text.count("\n", 0, text.index(SENTRY_TOKEN)) + 1
+    assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == [
+        ("static/app.js", line, "SH106")]
+    assert not any("mentions of" in error for error in report["summary"]["errors"])
+
+
+def test_a_context_word_is_reported_only_where_a_token_can_follow_it() -> None:
+    """A bundle's mentions of context words with no token after them cost no report at all."""
+    shipped = _accelerated()
+    one_pass = _one_pass(shipped)
+    assert one_pass is not None
+    words = range(len(shipped.prefixed), len(shipped.prefixed) + len(shipped.context_words))
+    bundle = "".join(f'{word}.init({{dsn:"{word}_url",id:{n}}});'
+                     for n in range(200) for word in shipped.context_words)
+    _, hits = one_pass.scan(bundle.encode())
+    assert [hit for hit in hits if hit[0] in words] == []
+    planted = f'{bundle}\nsentry_token = "{SENTRY_TOKEN}"\n'
+    _, hits = one_pass.scan(planted.encode())
+    assert len([hit for hit in hits if hit[0] in words]) == 1
+    found = formats.from_hits(Document("app.js", planted), shipped, hits)
+    assert [(t.format.id, t.value) for t in found] == [("sentry-auth-token-legacy", SENTRY_TOKEN)]
+
+
+@pytest.mark.parametrize("gap", ['=', ' = "', '_AUTH_TOKEN: ', "Token => '", "_clé_accès = ",
+                                 "-" * 150 + "=", "_" * 161 + "="])
+def test_the_compiled_pass_and_the_fallback_agree_on_what_names_a_value(gap: str) -> None:
+    """The gap between a word and its token, ASCII or not, long or too long for the reach."""
+    shipped = _accelerated()
+    one_pass = _one_pass(shipped)
+    assert one_pass is not None
+    for word in ("sentry", "SLACK", "Jira"):
+        for item in shipped.by_context_word[word.lower()]:
+            for token in item.examples.positive:
+                document = Document("a.txt", f"x {word}{gap}{token}\n")
+                _, hits = one_pass.scan(document.utf8)
+                accelerated = [(t.format.id, t.start) for t in formats.from_hits(document, shipped, hits)]
+                searched = [(t.format.id, t.start) for t in formats.by_search(document, shipped)]
+                assert accelerated == searched, (word, gap, item.id)
+                assert bool(accelerated) == (len(gap) <= formats.CONTEXT_REACH), (word, gap)
