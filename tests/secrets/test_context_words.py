@@ -5,6 +5,7 @@ clock; every token is a synthetic catalogue example."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,49 @@ def test_the_compiled_pass_and_the_fallback_agree_on_what_names_a_value(gap: str
                 searched = [(t.format.id, t.start) for t in formats.by_search(document, shipped)]
                 assert accelerated == searched, (word, gap, item.id)
                 assert bool(accelerated) == (len(gap) <= formats.CONTEXT_REACH), (word, gap)
+
+
+def _without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.facts.secrets import analysis
+
+    monkeypatch.setattr(formats, "_hyperscan", None)
+    analysis._one_pass.cache_clear()
+    formats._token_pass.cache_clear()
+
+
+def test_a_decoded_run_gives_the_same_tokens_with_and_without_hyperscan(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token inside a base64 data: URI of a bundle, found by the compiled pass in the decoded
+    text (the fallback's regex is not run) and by the fallback alone, at the same place."""
+    from scanner.facts.secrets import analysis
+
+    _accelerated()
+    hubspot = CATALOGUE.by_id("hubspot-private-app-token").examples.positive[0]
+    payload = f'{{"sentry_auth_token": "{SENTRY_TOKEN}", "hubspot": "{hubspot}", "pad": "{"x" * 900}"}}'
+    blob = base64.b64encode(payload.encode()).decode()
+    bundle = f'var a=1;url("data:application/json;base64,{blob}");var b=2;\n'
+    searched: list[int] = []
+    original = formats.search_text
+
+    def counted(text: str, shipped: formats.FormatSet, depth: int) -> list[formats.Token]:
+        searched.append(len(text))
+        return original(text, shipped, depth)
+
+    monkeypatch.setattr(formats, "search_text", counted)
+    reports = []
+    for accelerated in (True, False):
+        if not accelerated:
+            _without_hyperscan(monkeypatch)
+        repo = Repo(tmp_path / f"repo-{accelerated}")
+        repo.write("static/app.min.js", bundle)
+        repo.commit()
+        code, report = repo.run("scan", "--select", "SH1", "--no-cache")
+        assert code == 1
+        reports.append([(f["line"], f["column"], f["end_column"], f["rule"]) for f in report["findings"]])
+        if accelerated:
+            assert searched == []
+    analysis._one_pass.cache_clear()
+    formats._token_pass.cache_clear()
+    assert searched
+    assert reports[0] == reports[1] == [(1, bundle.index(blob) + 1, bundle.index(blob) + len(blob) + 1,
+                                         "SH106")]
