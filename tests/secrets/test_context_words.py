@@ -125,3 +125,49 @@ def test_a_decoded_run_gives_the_same_tokens_with_and_without_hyperscan(
     assert searched
     assert reports[0] == reports[1] == [(1, bundle.index(blob) + 1, bundle.index(blob) + len(blob) + 1,
                                          "SH106")]
+
+
+DROPBOX = "9naHVck6pbdAAAAAAAAAAsVEoR7TJYHSDATOCN1D61_k7U4O5Zi_czrwcK-tmoYg"  # random, a dummy
+
+
+def test_a_megabyte_run_of_as_in_a_bundle_is_read_once(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Base64 of zero bytes holds Dropbox's keyword (`AAAAAAAAAA`) at every place: the run is
+    reported once and read in one search (before: a report and a read per character), and a
+    token after it is still found."""
+    _accelerated()
+    reads: list[str] = []
+    original = formats.FormatSet.tokens_at
+
+    def counted(self: formats.FormatSet, text: str, item: object, *args: object) -> object:
+        reads.append(getattr(item, "id", ""))
+        return original(self, text, item, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(formats.FormatSet, "tokens_at", counted)
+    run = "A" * 1_000_000
+    bundle = f'var f="data:font/woff2;base64,d09GMgABAAAA{run}";\nconst dropbox_token = "{DROPBOX}";\n'
+    repo = Repo(tmp_path / "repo")
+    repo.write("static/fonts.min.js", bundle)
+    repo.commit()
+    code, report = repo.run("scan", "--select", "SH1", "--no-cache", "--jobs", "1")
+    assert code == 1
+    assert [(f["line"], f["rule"]) for f in report["findings"]] == [(2, "SH106")]
+    assert reads.count("dropbox-long-lived-access-token") == 2  # the run, the token
+
+
+@pytest.mark.parametrize("before", ["", "AA", "A" * 11, "x" + "A" * 30])
+def test_a_keyword_inside_a_longer_run_is_found_by_both_paths(before: str) -> None:
+    """The Dropbox keyword reported at its run's start: a token whose keyword the run holds
+    anywhere is found as the fallback finds it."""
+    shipped = _accelerated()
+    one_pass = _one_pass(shipped)
+    assert one_pass is not None
+    head, rest = DROPBOX[:11], DROPBOX[11:]
+    token = (head[:11 - len(before)] + before)[-11:] + rest if before else DROPBOX
+    for text in (f'dropbox = "{token}"\n', f"{'A' * 5000},dropbox:{token},{'A' * 5000}\n",
+                 f"é dropbox {token}\n"):
+        document = Document("a.txt", text)
+        _, hits = one_pass.scan(document.utf8)
+        accelerated = [(t.format.id, t.start) for t in formats.from_hits(document, shipped, hits)]
+        searched = [(t.format.id, t.start) for t in formats.by_search(document, shipped)]
+        assert accelerated == searched == [("dropbox-long-lived-access-token", text.index(token))]

@@ -283,6 +283,11 @@ class FormatSet:
                            if f.id not in self.by_anchor_only and len(_anchor(f)) >= 4
                            and not _chance_literal(_cased_anchor(f), self.heads[f.id])}
         self.anchor_widths = {f.id: len(_anchor(f)) for f in self.prefixed}
+        # A keyword of one repeated character (Dropbox's `AAAAAAAAAA`) is reported once per run
+        # of that character, at its start (base64 of zero bytes holds runs of `A`s a megabyte
+        # long), and the whole run is read in one search: linear work, not a report per byte.
+        self.runs = {f.id: re.compile(f"(?:{re.escape(_anchor(f)[0])})+", re.IGNORECASE)
+                     for f in self.prefixed if len(set(_anchor(f))) == 1 and len(_anchor(f)) > 1}
         encoded: dict[tuple[str, str], None] = {}
         for item in self.prefixed:
             anchor = _anchor(item)
@@ -321,7 +326,10 @@ class FormatSet:
             if item.id in self.by_anchor_only:
                 found.append((re.escape(_anchor(item)).encode("ascii"), caseless))
             elif item.id in self.by_literal:
-                found.append((re.escape(self.by_literal[item.id]).encode("ascii"), 0))
+                literal = re.escape(self.by_literal[item.id])
+                if item.id in self.runs:
+                    literal = f"(?:^|[^{re.escape(self.by_literal[item.id][0])}]){literal}"
+                found.append((literal.encode("ascii"), 0))
             else:
                 found.append((self.heads[item.id].encode("ascii"), 0))
         found.extend((self.word_expression(word).encode("ascii"), 0) for word in self.context_words)
@@ -381,13 +389,30 @@ class FormatSet:
         """One regex of every anchor and context word (the path without Hyperscan), reporting
         each position where one starts (the longest there; `starting_with` gives the others)."""
         words = sorted({*self.by_anchor, *self.context_words}, key=len, reverse=True)
-        return re.compile("(?=(" + "|".join(re.escape(w) for w in words) + "))", re.IGNORECASE)
+        run_words = {_anchor(f) for f in self.prefixed if f.id in self.runs}
+        return re.compile("(?=(" + "|".join(f"(?<!{re.escape(w[0])}){re.escape(w)}" if w in run_words
+                                            else re.escape(w) for w in words) + "))", re.IGNORECASE)
 
     @functools.cached_property
     def starting_with(self) -> dict[str, tuple[str, ...]]:
         """Per word, the words it starts with (itself included): they start where it does."""
         words = {*self.by_anchor, *self.context_words}
         return {w: tuple(v for v in words if w.startswith(v)) for w in words}
+
+    @functools.cached_property
+    def run_indexes(self) -> frozenset[int]:
+        """The expressions of run keywords, by their index in the compiled pass."""
+        return frozenset(index for index, item in enumerate(self.prefixed) if item.id in self.runs
+                         and item.id in self.by_literal)
+
+    def last_anchor(self, text: str, item: ProviderFormat, at: int) -> int:
+        """Where the last place `item`'s anchor may stand from text[at] on: `at` itself, or for
+        a run keyword reported at its run's start, the run's end less the keyword."""
+        run = self.runs.get(item.id)
+        if run is None:
+            return at
+        found = run.match(text, at)
+        return at if found is None else max(at, found.end() - self.anchor_widths[item.id])
 
     def ordered(self, tokens: list[Token]) -> list[Token]:
         """Most specific format first, then by position: the first claim of a span wins."""
@@ -560,7 +585,9 @@ def from_hits(document: Document, formats: FormatSet, hits: Iterable[tuple[int, 
     hit costs an index of the whole file's lines."""
     data = document.utf8
     reports = sorted({(index, end) for index, _, end in hits}, key=lambda hit: hit[1])
-    if data.isascii() or len(reports) > _WINDOWED_HITS:
+    # A run keyword's report stands for its whole run, which may go past any window.
+    runs = formats.run_indexes
+    if data.isascii() or len(reports) > _WINDOWED_HITS or any(index in runs for index, _ in reports):
         ends = [end for _, end in reports] if data.isascii() else _char_offsets(data, reports)
         return _read_reports(document.text, formats, reports, ends, depth)
     seen: set[tuple[str, int]] = set()
@@ -655,10 +682,14 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
         return
     if item.id in formats.by_literal:
         at = end - formats.anchor_widths[item.id]
-        low = at - formats.anchor_offsets[item.id]
-        if low < progress.get(item.id, -1):
-            return  # inside a match already read (a keyword repeated in one long run)
-        yield from formats.tokens_at(text, item, low - 1, low + width + 1, at, progress)
+        offset = formats.anchor_offsets[item.id]
+        last = formats.last_anchor(text, item, at)
+        low, read = at - offset, progress.get(item.id, -1)
+        if low < read:
+            if read > last - offset:
+                return  # inside a match already read (a keyword repeated in one long run)
+            low = read  # the rest of a run
+        yield from formats.tokens_at(text, item, low - 1, last - offset + width + 1, last, progress)
         return
     shortest, longest = formats.head_widths[item.id]
     low = end - longest
@@ -768,9 +799,11 @@ def _search_word(text: str, formats: FormatSet, word: str, at: int, found: list[
             _add(found, seen, formats.tokens_at(text, item, at - min(width, MAX_TOKEN),
                                                 at + width + 1, at))
             continue
-        low = at - formats.anchor_offsets[item.id]
+        offset = formats.anchor_offsets[item.id]
+        last = formats.last_anchor(text, item, at)
         # As the head's leading boundary reports it: at the token or one character before.
-        _add(found, seen, formats.tokens_at(text, item, low - 1, low + width + 1, at))
+        _add(found, seen, formats.tokens_at(text, item, at - offset - 1, last - offset + width + 1,
+                                            last))
     if word in formats.by_context_word:
         _add(found, seen, _after_context_word(text, formats, word, at, at + len(word)))
 
