@@ -287,7 +287,7 @@ class FormatSet:
         # of that character, at its start (base64 of zero bytes holds runs of `A`s a megabyte
         # long), and the whole run is read in one search: linear work, not a report per byte.
         self.runs = {f.id: re.compile(f"(?:{re.escape(_anchor(f)[0])})+", re.IGNORECASE)
-                     for f in self.prefixed if len(set(_anchor(f))) == 1 and len(_anchor(f)) > 1}
+                     for f in self.prefixed if f.id in self.by_literal and len(set(_anchor(f))) == 1}
         encoded: dict[tuple[str, str], None] = {}
         for item in self.prefixed:
             anchor = _anchor(item)
@@ -402,8 +402,7 @@ class FormatSet:
     @functools.cached_property
     def run_indexes(self) -> frozenset[int]:
         """The expressions of run keywords, by their index in the compiled pass."""
-        return frozenset(index for index, item in enumerate(self.prefixed) if item.id in self.runs
-                         and item.id in self.by_literal)
+        return frozenset(index for index, item in enumerate(self.prefixed) if item.id in self.runs)
 
     def last_anchor(self, text: str, item: ProviderFormat, at: int) -> int:
         """Where the last place `item`'s anchor may stand from text[at] on: `at` itself, or for
