@@ -3,7 +3,8 @@ rule) runs in the secrets family's one compiled pass; Python decides on a small 
 
 Hyperscan reports where a format's fixed-length head starts (start of match); the format's own
 regex then reads at most the token's maximum width from there, never a whole minified line.
-Formats with no literal of their own are looked for right after one of their context words."""
+Formats with no literal of their own are looked for right after one of their context words
+(reported only where one of their heads follows the word, however often a bundle names it)."""
 
 from __future__ import annotations
 
