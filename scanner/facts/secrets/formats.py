@@ -3,7 +3,8 @@ rule) runs in the secrets family's one compiled pass; Python decides on a small 
 
 Hyperscan reports where a format's fixed-length head starts (start of match); the format's own
 regex then reads at most the token's maximum width from there, never a whole minified line.
-Formats with no literal of their own are looked for right after one of their context words."""
+Formats with no literal of their own are looked for right after one of their context words
+(reported only where one of their heads follows the word, however often a bundle names it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import functools
 import importlib
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -41,8 +42,6 @@ CONTEXT_AROUND = 300
 # closing quote or bracket, and one operator (`HUBSPOT_API_KEY = "`, `hapikey=`, `<zoom_secret>`);
 # not a path or an `@` (`github:org/repo@<commit sha>` names a commit, not a secret).
 _NAMES_THE_VALUE = re.compile(r"""[\w.\-]*["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?""")
-# A context word's mentions read per file (each reads a line's stretch after it).
-MAX_WORD_HITS = 2_000
 # Up to this many possible starts are tried one by one (a hit's head or literal fixes them).
 _FEW_STARTS = 8
 # A file with more reports than this is indexed whole rather than read in windows.
@@ -89,7 +88,9 @@ _RUNS = {"base64": re.compile(r"[A-Za-z0-9+/_-]+={0,2}"), "hex": re.compile(r"[0
 _RUN_CHARS = {"base64": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-="),
               "hex": frozenset("0123456789ABCDEFabcdef")}
 MAX_ENCODED = 4_096
-_URL_STOP = frozenset(" \t\r\n\"'`<>")
+# The same runs read backwards (on the reversed text before a keyword), at C speed.
+_RUNS_BACK = {"base64": re.compile(r"[A-Za-z0-9+/_=-]*"), "hex": re.compile(r"[0-9A-Fa-f]*"),
+              "url": re.compile(r"""[^ \t\r\n"'`<>]*""")}
 
 
 def encoded_forms(word: str) -> Iterator[tuple[str, str]]:
@@ -285,6 +286,11 @@ class FormatSet:
                            if f.id not in self.by_anchor_only and len(_anchor(f)) >= 4
                            and not _chance_literal(_cased_anchor(f), self.heads[f.id])}
         self.anchor_widths = {f.id: len(_anchor(f)) for f in self.prefixed}
+        # A keyword of one repeated character (Dropbox's `AAAAAAAAAA`) is reported once per run
+        # of that character, at its start (base64 of zero bytes holds runs of `A`s a megabyte
+        # long), and the whole run is read in one search: linear work, not a report per byte.
+        self.runs = {f.id: re.compile(f"(?:{re.escape(_anchor(f)[0])})+", re.IGNORECASE)
+                     for f in self.prefixed if f.id in self.by_literal and len(set(_anchor(f))) == 1}
         encoded: dict[tuple[str, str], None] = {}
         for item in self.prefixed:
             anchor = _anchor(item)
@@ -323,14 +329,49 @@ class FormatSet:
             if item.id in self.by_anchor_only:
                 found.append((re.escape(_anchor(item)).encode("ascii"), caseless))
             elif item.id in self.by_literal:
-                found.append((re.escape(self.by_literal[item.id]).encode("ascii"), 0))
+                literal = re.escape(self.by_literal[item.id])
+                if item.id in self.runs:
+                    literal = f"(?:^|[^{re.escape(self.by_literal[item.id][0])}]){literal}"
+                found.append((literal.encode("ascii"), 0))
             else:
                 found.append((self.heads[item.id].encode("ascii"), 0))
-        found.extend((re.escape(word).encode("ascii"), caseless) for word in self.context_words)
+        found.extend((self.word_expression(word).encode("ascii"), 0) for word in self.context_words)
         # Keywords' base64 forms are case-sensitive; hex and percent-encoding are not.
         found.extend((re.escape(literal).encode("ascii"), 0 if encoding == "base64" else caseless)
                      for literal, encoding in self.encoded)
         return found
+
+    @functools.cached_property
+    def word_heads(self) -> dict[str, tuple[str, ...]]:
+        """Per context word, the heads of the formats it serves (every token starts with one)."""
+        return {word: tuple(dict.fromkeys(head_pattern(f.pattern) for f in found))
+                for word, found in self.by_context_word.items()}
+
+    @functools.cached_property
+    def word_head_widths(self) -> dict[str, tuple[int, int]]:
+        """Per context word, the shortest and the longest of its formats' heads."""
+        widths = {word: [_widths(head) for head in heads] for word, heads in self.word_heads.items()}
+        return {word: (min(low for low, _ in found), max(high for _, high in found))
+                for word, found in widths.items()}
+
+    def word_expression(self, word: str) -> str:
+        """The compiled pass's expression for a context word: the word (any ASCII case), what
+        may name the value after it, then the head of a token the word serves. Only a mention
+        a token can follow is reported, at the head's end (`sentry` is in a bundle 180,000
+        times, followed by a token almost never); `_context_mentions` finds the word back.
+        The gap is `_NAMES_THE_VALUE` on bytes, so it accepts all that `_after_context_word`
+        accepts: an ASCII name within the reach (few reports in a long identifier), or one
+        with a non-ASCII letter, unbounded (its bytes are not its characters)."""
+        cased = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+        name = rf"(?:[\w.\-]{{0,{CONTEXT_REACH}}}|[\w.\-\x80-\xff]*[\x80-\xff][\w.\-\x80-\xff]*)"
+        rest = r"""["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?"""
+        return f"{cased}{name}{rest}(?:{'|'.join(self.word_heads[word])})"
+
+    @functools.cached_property
+    def word_finders(self) -> dict[str, re.Pattern[str]]:
+        """Each context word in any ASCII case (as the compiled pass matches it)."""
+        return {word: re.compile(re.escape(word), re.IGNORECASE | re.ASCII)
+                for word in self.context_words}
 
     @functools.cached_property
     def encoded_search(self) -> re.Pattern[str]:
@@ -351,13 +392,29 @@ class FormatSet:
         """One regex of every anchor and context word (the path without Hyperscan), reporting
         each position where one starts (the longest there; `starting_with` gives the others)."""
         words = sorted({*self.by_anchor, *self.context_words}, key=len, reverse=True)
-        return re.compile("(?=(" + "|".join(re.escape(w) for w in words) + "))", re.IGNORECASE)
+        run_words = {_anchor(f) for f in self.prefixed if f.id in self.runs}
+        return re.compile("(?=(" + "|".join(f"(?<!{re.escape(w[0])}){re.escape(w)}" if w in run_words
+                                            else re.escape(w) for w in words) + "))", re.IGNORECASE)
 
     @functools.cached_property
     def starting_with(self) -> dict[str, tuple[str, ...]]:
         """Per word, the words it starts with (itself included): they start where it does."""
         words = {*self.by_anchor, *self.context_words}
         return {w: tuple(v for v in words if w.startswith(v)) for w in words}
+
+    @functools.cached_property
+    def run_indexes(self) -> frozenset[int]:
+        """The expressions of run keywords, by their index in the compiled pass."""
+        return frozenset(index for index, item in enumerate(self.prefixed) if item.id in self.runs)
+
+    def last_anchor(self, text: str, item: ProviderFormat, at: int) -> int:
+        """Where the last place `item`'s anchor may stand from text[at] on: `at` itself, or for
+        a run keyword reported at its run's start, the run's end less the keyword."""
+        run = self.runs.get(item.id)
+        if run is None:
+            return at
+        found = run.match(text, at)
+        return at if found is None else max(at, found.end() - self.anchor_widths[item.id])
 
     def ordered(self, tokens: list[Token]) -> list[Token]:
         """Most specific format first, then by position: the first claim of a span wins."""
@@ -530,26 +587,13 @@ def from_hits(document: Document, formats: FormatSet, hits: Iterable[tuple[int, 
     hit costs an index of the whole file's lines."""
     data = document.utf8
     reports = sorted({(index, end) for index, _, end in hits}, key=lambda hit: hit[1])
+    # A run keyword's report stands for its whole run, which may go past any window.
+    runs = formats.run_indexes
+    if data.isascii() or len(reports) > _WINDOWED_HITS or any(index in runs for index, _ in reports):
+        ends = [end for _, end in reports] if data.isascii() else _char_offsets(data, reports)
+        return _read_reports(document.text, formats, reports, ends, depth)
     seen: set[tuple[str, int]] = set()
     found: list[Token] = []
-    # Per expression, where the last read stopped: a run of hits (a pumped keyword) reads each
-    # stretch of text once, and an encoded run is decoded once however many keywords it holds.
-    progress: dict[int | str, int] = {}
-    encoded_from = len(formats.prefixed) + len(formats.context_words)
-    if data.isascii() or len(reports) > _WINDOWED_HITS:
-        text = document.text
-        ends = [end for _, end in reports] if data.isascii() else _char_offsets(data, reports)
-        counts: dict[int, int] = {}
-        for (index, _), end in zip(reports, ends, strict=True):
-            counts[index] = count = counts.get(index, 0) + 1
-            if count > MAX_WORD_HITS and len(formats.prefixed) <= index < encoded_from:
-                if count == MAX_WORD_HITS + 1:
-                    word = formats.context_words[index - len(formats.prefixed)]
-                    document.notes.append(f"{document.path}: more than {MAX_WORD_HITS} mentions of "
-                                          f"`{word}`; the rest were not read for its tokens")
-                continue
-            _add(found, seen, _tokens_for_hit(formats, text, index, end, depth, progress))
-        return formats.ordered(found)
     for index, end in reports:
         low = max(0, end - MAX_TOKEN - _MARGIN)
         window = data[low:end + MAX_TOKEN + _MARGIN].decode("utf-8", "surrogateescape")
@@ -560,6 +604,50 @@ def from_hits(document: Document, formats: FormatSet, hits: Iterable[tuple[int, 
             _add(found, seen, (Token(t.format, base + t.start, base + t.end, t.value, t.encoding)
                                for t in tokens))
     return formats.ordered(found)
+
+
+def _read_reports(text: str, formats: FormatSet, reports: Sequence[tuple[int, int]],
+                  ends: Sequence[int], depth: int) -> list[Token]:
+    """The tokens of the reports (sorted by end; `ends` in characters of `text`) read in order."""
+    seen: set[tuple[str, int]] = set()
+    found: list[Token] = []
+    # Per expression, where the last read stopped: a run of hits (a pumped keyword) reads each
+    # stretch of text once, and an encoded run is decoded once however many keywords it holds.
+    progress: dict[int | str, int] = {}
+    for (index, _), end in zip(reports, ends, strict=True):
+        _add(found, seen, _tokens_for_hit(formats, text, index, end, depth, progress))
+    return formats.ordered(found)
+
+
+@functools.cache
+def _token_pass(formats: FormatSet) -> Any:
+    """The formats' expressions alone as one compiled database (built once per process, kept
+    on disk like the one pass), or None without Hyperscan."""
+    if _hyperscan is None:
+        return None
+    from scanner import patterns_cache
+
+    expressions = formats.hyperscan_expressions()
+    return patterns_cache.block_database([e for e, _ in expressions], [f for _, f in expressions])
+
+
+def search_decoded(text: str, formats: FormatSet, depth: int) -> list[Token]:
+    """The tokens in a decoded run: by the formats' compiled pass (the fallback's alternation
+    tried at every position cost 0.55 s on sentry's data: URIs), or by the fallback without
+    Hyperscan; the same tokens either way, read by the same decisions."""
+    database = _token_pass(formats)
+    if database is None:
+        return search_text(text, formats, depth)
+    data = text.encode("utf-8", "surrogateescape")
+    hits: set[tuple[int, int]] = set()
+
+    def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
+        hits.add((index, end))
+
+    database.scan(data, match_event_handler=on_match)
+    reports = sorted(hits, key=lambda hit: hit[1])
+    ends = [end for _, end in reports] if data.isascii() else _char_offsets(data, reports)
+    return _read_reports(text, formats, reports, ends, depth)
 
 
 def _char_offsets(data: bytes, hits: Sequence[tuple[int, int]]) -> list[int]:
@@ -584,12 +672,9 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
             literal, encoding = formats.encoded[index - encoded_from]
             yield from decoded_tokens(formats, text, end - len(literal), encoding, depth, progress)
         return
-    done = progress.get(index, -1)
-    progress[index] = end
     if index >= len(prefixed):
-        word = formats.context_words[index - len(prefixed)]
-        if end - len(word) > done:
-            yield from _after_context_word(text, formats, word, end - len(word), end)
+        yield from _context_mentions(text, formats, formats.context_words[index - len(prefixed)],
+                                     end, progress)
         return
     item = prefixed[index]
     width = formats.widths[item.id]
@@ -599,16 +684,36 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
         return
     if item.id in formats.by_literal:
         at = end - formats.anchor_widths[item.id]
-        low = at - formats.anchor_offsets[item.id]
-        if low < progress.get(item.id, -1):
-            return  # inside a match already read (a keyword repeated in one long run)
-        yield from formats.tokens_at(text, item, low - 1, low + width + 1, at, progress)
+        offset = formats.anchor_offsets[item.id]
+        last = formats.last_anchor(text, item, at)
+        low, read = at - offset, progress.get(item.id, -1)
+        if low < read:
+            if read > last - offset:
+                return  # inside a match already read (a keyword repeated in one long run)
+            low = read  # the rest of a run
+        yield from formats.tokens_at(text, item, low - 1, last - offset + width + 1, last, progress)
         return
     shortest, longest = formats.head_widths[item.id]
     low = end - longest
     if end - shortest < progress.get(item.id, -1):
         return
     yield from formats.tokens_at(text, item, low, low + width + 1, end - shortest, progress)
+
+
+def _context_mentions(text: str, formats: FormatSet, word: str, end: int,
+                      progress: dict[int | str, int]) -> Iterator[Token]:
+    """The tokens after the mentions of `word` that a report of its expression (a head of its
+    formats ending at `end`) may follow: the mentions ending from the reach before the head to
+    its start, each read once (`progress` keeps the last start looked at per word)."""
+    shortest, longest = formats.word_head_widths[word]
+    key = f"mentions of {word}"
+    first = max(0, end - longest - CONTEXT_REACH - len(word), progress.get(key, -1) + 1)
+    last = end - shortest - len(word)
+    if first > last:
+        return
+    progress[key] = last
+    for mention in formats.word_finders[word].finditer(text, first, last + len(word)):
+        yield from _after_context_word(text, formats, word, mention.start(), mention.end())
 
 
 def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
@@ -640,7 +745,7 @@ def search_text(text: str, formats: FormatSet, depth: int) -> list[Token]:
         for match in formats.encoded_search.finditer(text):
             for encoding in formats.encodings_of[match.group().lower()]:
                 _add(found, seen, decoded_tokens(formats, text, match.start(), encoding, depth,
-                                                 progress))
+                                                 progress, search_text))
     return formats.ordered(found)
 
 
@@ -661,16 +766,17 @@ def deep_tokens(text: str, formats: FormatSet, depth: int) -> list[Token]:
 
 
 def decoded_tokens(formats: FormatSet, text: str, at: int, encoding: str, depth: int,
-                   progress: dict[int | str, int] | None = None) -> Iterator[Token]:
+                   progress: dict[int | str, int] | None = None,
+                   search: Callable[[str, FormatSet, int], list[Token]] | None = None) -> Iterator[Token]:
     """Tokens inside the run of `encoding` that holds text[at]: the run, decoded one layer (and
-    `depth` - 1 more inside it), searched like any text; each reported at the encoded run.
-    `progress` holds where the last run of each encoding ended (it is decoded once)."""
+    `depth` - 1 more inside it), searched like any text (by `search`, else `search_decoded`);
+    each reported at the encoded run. `progress` holds where the last run of each encoding
+    ended (it is decoded once)."""
     if progress is not None and at < progress.get(encoding, -1):
         return
-    chars = _RUN_CHARS.get(encoding)
-    low, limit = at, max(0, at - MAX_ENCODED)
-    while low > limit and (text[low - 1] in chars if chars else text[low - 1] not in _URL_STOP):
-        low -= 1
+    limit = max(0, at - MAX_ENCODED)
+    back = _RUNS_BACK[encoding].match(text[limit:at][::-1])
+    low = at - (back.end() if back else 0)
     run = _RUNS[encoding].match(text, low, min(len(text), low + MAX_ENCODED))
     if run is None or run.end() <= at:
         return
@@ -682,7 +788,7 @@ def decoded_tokens(formats: FormatSet, text: str, at: int, encoding: str, depth:
     decoded = decode_run(run.group(), encoding)
     if not decoded or decoded == run.group():
         return
-    for token in search_text(decoded, formats, depth - 1):
+    for token in (search or search_decoded)(decoded, formats, depth - 1):
         yield Token(token.format, run.start(), run.end(), run.group(), encoding)
 
 
@@ -694,9 +800,11 @@ def _search_word(text: str, formats: FormatSet, word: str, at: int, found: list[
             _add(found, seen, formats.tokens_at(text, item, at - min(width, MAX_TOKEN),
                                                 at + width + 1, at))
             continue
-        low = at - formats.anchor_offsets[item.id]
+        offset = formats.anchor_offsets[item.id]
+        last = formats.last_anchor(text, item, at)
         # As the head's leading boundary reports it: at the token or one character before.
-        _add(found, seen, formats.tokens_at(text, item, low - 1, low + width + 1, at))
+        _add(found, seen, formats.tokens_at(text, item, at - offset - 1, last - offset + width + 1,
+                                            last))
     if word in formats.by_context_word:
         _add(found, seen, _after_context_word(text, formats, word, at, at + len(word)))
 
