@@ -76,15 +76,18 @@ def receiver_evidence() -> AnyOf:
     return AnyOf(RECEIVER_PATTERN)
 
 
+def holds_receiver_evidence(lowered_text: str | None) -> bool:
+    """Whether a file (its lower-cased text, None when unreadable) holds what SH301 needs of a
+    receiver its route does not name: a signature or event header, CSRF exemption, open DRF
+    permission classes."""
+    return lowered_text is None or receiver_evidence().search(lowered_text) is not None
+
+
 def may_receive(route: Route, target: str, lowered_text: Callable[[], str | None]) -> bool:
     """Whether a route's target (a function or a class-based view of the file whose lower-cased
-    text `lowered_text` gives, None when unreadable) may be a receiver, before any function is
-    summarised: its route, name or labels say webhook, or the file holds what SH301 otherwise
-    needs (a signature or event header, CSRF exemption, open DRF permission classes)."""
-    if named_as_receiver(route, target):
-        return True
-    text = lowered_text()
-    return text is None or receiver_evidence().search(text) is not None
+    text `lowered_text` gives) may be a receiver, before any function is summarised: its route,
+    name or labels say webhook, or its file holds the evidence (`holds_receiver_evidence`)."""
+    return named_as_receiver(route, target) or holds_receiver_evidence(lowered_text())
 
 
 def wants_summaries(document: Document, entries: list[Fact]) -> bool:

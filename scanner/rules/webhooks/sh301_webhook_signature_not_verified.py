@@ -22,7 +22,7 @@ from scanner.facts.webhooks.model import (
     post_capable,
     webhook_words,
 )
-from scanner.facts.webhooks.routes import may_receive, named_as_receiver
+from scanner.facts.webhooks.routes import holds_receiver_evidence, named_as_receiver
 from scanner.facts.webhooks.senders import Sender, secret_parameters, signing_sender
 from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
@@ -568,16 +568,13 @@ class _Verdict:
 
     def _may_receive(self, route: Route, target: str, path: str) -> bool:
         """`routes.may_receive` for a target in the file `path` (its text searched once)."""
-
-        def lowered() -> str | None:
-            text = self.index.read(path)
-            return None if text is None else text.lower()
-
         if named_as_receiver(route, target):
             return True
         found = self._may_hold_receiver.get(path)
         if found is None:
-            found = self._may_hold_receiver[path] = may_receive(route, target, lowered)
+            text = self.index.read(path)
+            found = self._may_hold_receiver[path] = holds_receiver_evidence(
+                None if text is None else text.lower())
         return found
 
     def _handler(self, function: _Function, route: str | None, methods: tuple[str, ...] | None,
