@@ -168,7 +168,8 @@ def test_the_component_is_read_for_an_sdk_only_when_a_scope_would_be_reported(
     assert scan_files({"a.py": used}, select=["SH204"]).findings == []
     assert asked == []
     unused_too = used.replace('readonly"]', 'readonly",\n"https://www.googleapis.com/auth/photoslibrary.readonly"]')
-    assert len(scan_files({"a.py": unused_too}, select=["SH204"]).findings) == 1
+    found = scan_files({"a.py": unused_too}, select=["SH204"]).findings
+    assert [(f.path, f.line, f.rule) for f in found] == [("a.py", 2, "SH204")]
     assert asked == ["a.py"]
 
 # -- options ---------------------------------------------------------------------------------
