@@ -19,6 +19,7 @@ from scanner.facts.secrets.syntax import (
     API_KEY,
     CLIENT_SECRET,
     ENV_CREDENTIAL,
+    FOLDS_TO_ASCII,
     GENERIC_SECRET,
     LOOSE,
     PASSWORD,
@@ -138,9 +139,6 @@ _KEYED: dict[str, tuple[tuple[str, ...], int, re.Pattern[str]]] = {
                             _whole_run("a-zA-Z0-9_\\-" + "".join(TAKEN_FOR_ASCII), 44)),
     "IbmCosHmacDetector": (("secret",), 128, _whole_run("a-fA-F0-9", 48)),
 }
-# The characters besides ASCII that case-insensitive matching takes for an ASCII letter (K, İ,
-# ı, ſ; a test checks every code point): `folded` maps them to it, so the words show where they are.
-FOLDS_TO_ASCII = {"\u212a": "k", "\u0130": "i", "\u0131": "i", "\u017f": "s"}
 
 
 def spans(detector: BasePlugin, line: str, lower: str | None = None,

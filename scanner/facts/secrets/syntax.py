@@ -142,9 +142,11 @@ _BASIC_AUTH_ANCHORS = ("auth", "HTTPBasicAuth(", "HTTPDigestAuth(")
 # The characters beyond ASCII that IGNORECASE matches to an ASCII letter. The Kelvin sign and
 # dotted I also lower to ASCII letters (`str.lower`); dotless i and long s stay as they are, so
 # where a line holds one, its lowered form does not show every match.
+# Each maps to the letter it is taken for (a test checks every code point).
+FOLDS_TO_ASCII = {"\u212a": "k", "\u0130": "i", "\u0131": "i", "\u017f": "s"}
 LOWERED_TO_ASCII = ("\u212a", "\u0130")
-_FOLDS_ONLY = ("\u0131", "\u017f")
-TAKEN_FOR_ASCII = (*LOWERED_TO_ASCII, *_FOLDS_ONLY)
+_FOLDS_ONLY = tuple(char for char in FOLDS_TO_ASCII if char not in LOWERED_TO_ASCII)
+TAKEN_FOR_ASCII = tuple(FOLDS_TO_ASCII)
 AUTHORIZATION_TOKEN = re.compile(
     r"authorization[\"'`]?\]?[ \t]*[:=,][ \t]*[\"'`]?[ \t]*token[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)",
     re.IGNORECASE,
