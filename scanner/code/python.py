@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import TYPE_CHECKING
 
 from scanner.code import ir
@@ -561,7 +562,11 @@ def _unescape(content: str, is_bytes: bool) -> str:
     """A string's value with its escapes resolved (Python's own rules)."""
     quote = '"""' if '"' not in content else "'''"
     try:
-        value = ast.literal_eval(("b" if is_bytes else "") + quote + content + quote)
+        # A scanned file's invalid escape (`"\d"`) is its own business: Python warns about it when
+        # compiling (a SyntaxWarning on the user's stderr from 3.12), never on our output.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = ast.literal_eval(("b" if is_bytes else "") + quote + content + quote)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return content
     if isinstance(value, bytes):

@@ -124,3 +124,18 @@ def test_a_string_literal_is_read_as_python_reads_it(literal: str, value: str,
     statement = module.body[0]
     assert isinstance(statement, ir.Assign) and isinstance(statement.value, ir.Str)
     assert (statement.value.value, statement.value.is_bytes) == (value, is_bytes)
+
+
+def test_an_invalid_escape_in_a_scanned_string_raises_no_warning() -> None:
+    """`"\\d"` is the scanned file's business: reading its value warns nobody (a SyntaxWarning
+    on the user's stderr from Python 3.12), and the value is read as Python reads it."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        module = lower("python", b'pattern = "\\d+\\]\\n"\n')
+    assert [str(w.message) for w in caught] == []
+    assert module is not None
+    statement = module.body[0]
+    assert isinstance(statement, ir.Assign) and isinstance(statement.value, ir.Str)
+    assert statement.value.value == "\\d+\\]\n"
