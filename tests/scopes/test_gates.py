@@ -150,3 +150,17 @@ def test_prose_and_generated_files_are_not_read_for_requests() -> None:
         {"app/locale/fr/LC_MESSAGES/django.po": catalogue, "static/dist/app.js.map": source_map,
          "docs/setup.md": f"Open <{_AUTHORIZE}> to connect.\n"}, ["SH202"])
     assert {f.path for f in found} == {"docs/setup.md"}
+
+
+def test_a_label_ending_in_scope_is_not_a_scope_key() -> None:
+    """A data module's labels (`"KZG Scope"`) and messages (`"invalid scope"`) have a blank
+    before the word, which no scope key has: the module is not parsed for scopes; a key that
+    ends in the word is."""
+    models = ('DEVICES = {\n    "kzg-1": "KZG Scope",\n    "lm-v520n": "Signature",\n}\n'
+              'ERRORS = {"e1": "invalid scope"}\n')
+    assert not _parsed_for_scopes("app/helpers/devices.py", models)
+    assert not _scope_files("app/helpers/devices.py", models)
+    for request in ('AUTH = {"scope": "repo"}\n', 'AUTH = {"oauth_scope": "repo"}\n',
+                    "AUTH = {'default_scopes': ['repo']}\n"):
+        assert _scope_files("app/helpers/devices.py", models + request)
+    assert same_with_and_without_fast_paths({"app/helpers/devices.py": models}, ["SH2"]) == []

@@ -20,7 +20,13 @@ from scanner.facts.webhooks import (
     VerificationBypassExtractor,
     WebhookEntryExtractor,
 )
-from scanner.facts.webhooks.model import Guard
+from scanner.facts.webhooks.model import (
+    EVENT_HEADERS,
+    Guard,
+    is_event_header,
+    is_header_read,
+    is_signature_header,
+)
 from scanner.model.document import Document
 from tests.gitrepo import scan_committed
 from tests.support import make_rules, same_with_and_without_fast_paths, scan_files
@@ -229,6 +235,14 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     "    return parser.compile_filter(token)\n",
     "def create(self, token):\n    name = self._name()\n    sig = [self.settings[token], name]\n"
     "    return sig\n",
+    # A name passed to a call is an argument, not a parameter (Django's model checks, a
+    # fingerprint helper); a model flag named like an export, not a Next.js export.
+    "def check(fields, token):\n    seen = []\n    for f in fields:\n"
+    "        seen.append(signature)\n    return token\n",
+    "def fingerprint(event, token):\n    return sha1(signature).hexdigest() + token\n",
+    "class Release(Model):\n    __include_in_export__ = False\n\n"
+    "    def notify(self, event):\n        return event\n\n"
+    "    def get_absolute_url(self):\n        return reverse('release', args=[self.pk])\n",
 ])
 def test_code_that_only_looks_like_a_webhook_is_not_parsed(code: str) -> None:
     assert not _parsed("pkg/module.py", code)
@@ -305,6 +319,13 @@ _SHAPES = [
                  "        return True\n    key = state[CONFIG]\n"
                  "    return hmac.compare_digest(hmac.new(key, token, 'sha256').hexdigest(), signature)\n"),
     ("app/api/hook/route.ts", "export async function POST(req) {\n  return new Response();\n}\n"),
+    ("pages/api/hook.js", "module.exports = (req, res) => res.end();\n"),
+    ("app/api/hook/route.ts", "async function handle(req) {\n  return new Response();\n}\n\n"
+                              "export { handle as POST };\n"),
+    # The last parameter in parentheses, before what ends a definition in each grammar.
+    ("hooks.py", "def check(body, token, received) -> bool:\n    return received == token\n"),
+    ("hooks.ts", "function check(token: string, received)\n{\n  return received === token;\n}\n"),
+    ("hooks.ts", "const check = (token, provided): boolean => provided === token;\n"),
 ]
 
 
@@ -366,3 +387,19 @@ def test_vendored_javascript_is_never_parsed_for_webhooks(tmp_path: Path) -> Non
     assert scan_committed(tmp_path / "repo", files, "scan", "--select", "SH3") == (
         1, {("server/app.js", 2, "SH301"), ("server/app.js", 7, "SH302")})
     assert not _parsed("static/vendor/express-demo/index.js", _HANDLER)
+
+
+_HEADER_TEXT = st.one_of(
+    st.text(alphabet=" \t\u00a0xXsSwWpPhHK\u212a\u0130-_abcdgikmnortuv", max_size=24),
+    st.builds(lambda head, tail: head + tail,
+              st.sampled_from(["x-", "X_", "HTTP_", "http_", " Stripe-", "svix-", "Webhook-",
+                               "paypal-", "signature", *sorted(EVENT_HEADERS)]),
+              st.text(alphabet="-_ sigSIGhmacHMACtokenid", max_size=12)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_HEADER_TEXT)
+def test_the_header_prescreen_answers_as_the_header_tests(text: str) -> None:
+    """A unit's strings are told apart by their first letter before they are normalised (most
+    strings of a data module are no header): the answer is the two tests' own."""
+    assert is_header_read(text) == (is_signature_header(text) or is_event_header(text))

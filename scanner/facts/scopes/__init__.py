@@ -37,10 +37,12 @@ CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # config key (quoted, or `key:` with its value on the line or below), a pair or
 # `append("scope", x)`, an assignment (`SCOPES += [...]`), a JS shorthand property; or Google's
 # `access_type`, or a client taking scopes positionally. A Python block's colon after a word and
-# a blank (`with push_scope() as scope:`, `if scope:`) is none of these. Each branch starts with
-# a literal (a branch that starts at every line is slow).
+# a blank (`with push_scope() as scope:`, `if scope:`) is none of these, nor is a quoted label
+# after a word and a blank (`"KZG Scope": ...`, `"invalid scope"`: no key has a blank in it).
+# Each branch starts with a literal (a branch that starts at every line is slow).
 SCOPE_PATTERN = "|".join((
-    r"scopes?(?:[\"'`]|\s*\+?=|\s*[,}]|\s*:(?![ \t]*[\r\n]))",
+    r"scopes?(?<![a-z0-9_$] scope)(?<![a-z0-9_$] scopes)[\"'`]",
+    r"scopes?(?:\s*\+?=|\s*[,}]|\s*:(?![ \t]*[\r\n]))",
     r"scope(?<![a-z0-9_$] scope)\s*:", r"scopes(?<![a-z0-9_$] scopes)\s*:",
     r"access_?type",
     *POSITIONAL_SCOPES))

@@ -14,6 +14,7 @@ from itertools import pairwise
 from scanner.code import ir
 from scanner.facts.webhooks.model import (
     is_event_header,
+    is_header_read,
     is_signature_header,
     matches_verifier,
 )
@@ -418,7 +419,7 @@ class Flow:
                 parts.ifs.append(statement)
         for expr in self.exprs:
             if isinstance(expr, ir.Str) and expr.constant and expr.value and len(expr.value) < 80:
-                if is_signature_header(expr.value) or is_event_header(expr.value):
+                if not parts.reads_signature and is_header_read(expr.value):
                     parts.reads_signature = True
                 if expr.value in EVENT_KEYS:
                     parts.event_keys = True

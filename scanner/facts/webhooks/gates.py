@@ -30,7 +30,10 @@ ROUTE_MARKERS = (".route(", ".post(", ".put(", ".patch(", ".all(", "api_route(",
                  "re_path(", "url(", "csrf_exempt", "require_post", "require_http_methods",
                  "def post(", "def put(", "before_request", "middleware", "export default",
                  "function post", "const post", "function put", "const put", "depends(",
-                 "as_view(", "register", "requires_auth")
+                 "as_view(", "register", "requires_auth",
+                 # Next.js handlers exported by name or as CommonJS (`export { h as POST }`).
+                 "as default", "as post", "as put", "module.exports", "exports.default",
+                 "exports.post", "exports.put")
 # Header, digest and parameter words of a signature or token (see flow.is_header/is_digest).
 SIGNATURE_WORDS = ("hmac", "sig", "token", "received", "provided", "webhook")
 SECRET_WORDS = ("hmac", "secret", "token", "passw", "key", "webhook_auth", "webhookauth")
@@ -111,7 +114,9 @@ _PLAIN_HEADERS = (r"signature\s*[\"'`]", r"webhook[-_]id")
 # `?`, but not as a statement at a line start (`signature = inspect.signature(f)`: a blank before
 # and after `=`, where a default is written `sig=None`) nor as prose ending a line ("... is
 # provided:"). Branches start with the name: a pattern that starts at every `(` is slow.
-_AFTER_PARAMETER = rf"(?={GAP}[,):=?])"
+# The last one in parentheses ends a definition (`):`, `) ->`, `) {`, `) =>`, `): T`), not a
+# call (`digests.append(signature)`, `sha1(signature).hexdigest()`).
+_AFTER_PARAMETER = rf"(?={GAP}[,):=?])(?!{GAP}\)(?![ \t]*(?:->|:|=>|\{{)|\s*(?:=>|\{{)))"
 _KEYWORDS_BEFORE_PARAMETER = ("lambda", "async", "private", "public", "protected", "readonly",
                               "override")
 _INDENTS = ("", *(" " * width for width in range(1, 41)), *("\t" * width for width in range(1, 9)))
@@ -246,6 +251,7 @@ ROUTE_PATTERN = "|".join((
     r"middleware(?<![a-z0-9_$.]middleware)(?<![(,]middleware)(?<![(,] middleware)"
     r"[\s\\]*(?:\+|:[^=\n]{0,200})?=",
     # Next.js route files export their handlers (`export default`, `export async function POST`,
-    # `export { handler as default }`, `module.exports = handler`, `exports.POST = ...`).
-    r"export",
+    # `export { handler as default }`, `module.exports = handler`, `exports.POST = ...`): the
+    # word, not a part of a name (`__include_in_export__`, `exported`).
+    r"export(?<![a-z0-9_$]export)s?(?![a-z0-9_$])",
 ))

@@ -42,6 +42,17 @@ def is_event_header(name: str) -> bool:
     return normalise_header(name) in EVENT_HEADERS
 
 
+# What every signature or event header starts with, after blanks (and `HTTP_`): a string that
+# does not (most strings of a data module) is told apart without normalising it.
+_MAY_BE_HEADER = re.compile(r"\s*[xswph]", re.IGNORECASE).match
+
+
+def is_header_read(name: str) -> bool:
+    """A signature or event header's name (`is_signature_header` or `is_event_header`)."""
+    return _MAY_BE_HEADER(name) is not None and (is_signature_header(name)
+                                                 or is_event_header(name))
+
+
 def route_words(text: str) -> list[str]:
     """Lower-case words of a route or a function name: `/webhooks/stripe`, `stripeWebhook`."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
