@@ -136,6 +136,8 @@ class Plan:
         if self.fast_paths:
             if not gate.bundles and document.is_bundle:
                 return False
+            if not gate.vendored and document.is_data_module:
+                return False  # one big literal, told from its lines (once its words are in)
             pattern = gate.compiled()
             if pattern is not None and not pattern.found_in(
                     document.lower, document.memo(_GATE_BRANCHES, _no_branch_searched),

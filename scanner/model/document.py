@@ -25,6 +25,15 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # Bigger code files are only scanned as text (generated code; the parse would cost seconds).
 MAX_CODE_CHARS = 1_000_000
+# A module of at least this size that is one literal is data (`Document.is_data_module`).
+DATA_MODULE_CHARS = 32_768
+# A line of a literal: tokens of literals only (strings without interpolation, numbers,
+# constants, a key's name and its colon, brackets, commas), each token unambiguous so that a
+# long line is matched in linear time.
+_DATA_TOKEN = (r"""(?:[rbuRBU]{0,2}"(?:[^"\\\n]|\\.)*"|[rbuRBU]{0,2}'(?:[^'\\\n]|\\.)*'"""
+               r"""|[-+]?\d[\w.]*(?![\w.])|(?:true|false|null|None|True|False)(?![\w$]|[ \t]*:)"""
+               r"""|[A-Za-z_$][\w$]*[ \t]*:|[\[\]{}(),:;])""")
+_DATA_LINE = re.compile(rf"\A[ \t]*(?:{_DATA_TOKEN}[ \t]*)*\Z")
 # A longer line is generated data or an attack: tree-sitter's error recovery on one line that
 # long grows with the square of its length, so such a file is only scanned as text.
 MAX_CODE_LINE = 16_384
@@ -413,6 +422,23 @@ class Document:
             return False
         return bool(set(self.parts[:-1]) & _VENDOR_DIRS) \
             or _VENDOR_BUILD.search(self.parts[-1]) is not None or _names_its_source_map(self.text)
+
+    @cached_property
+    def is_data_module(self) -> bool:
+        """A big Python or JavaScript module that is one literal (a table of device names, a
+        mapping pasted from a CSV): no route, flow or check can be in it. Besides its lines of
+        items, brackets and blanks, one line in a hundred at most (its assignment, a docstring)."""
+        if (self.kind is not FileKind.PYTHON and self.kind not in JS_KINDS) \
+                or len(self.text) < DATA_MODULE_CHARS:
+            return False
+        lines = self.lines
+        others = len(lines) // 100
+        for line in lines:
+            if _DATA_LINE.match(line) is None:
+                others -= 1
+                if others < 0:
+                    return False
+        return True
 
     @cached_property
     def is_frontend(self) -> bool:

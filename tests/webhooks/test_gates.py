@@ -27,7 +27,7 @@ from scanner.facts.webhooks.model import (
     is_header_read,
     is_signature_header,
 )
-from scanner.model.document import Document
+from scanner.model.document import DATA_MODULE_CHARS, Document
 from tests.gitrepo import scan_committed
 from tests.support import make_rules, same_with_and_without_fast_paths, scan_files
 
@@ -403,3 +403,21 @@ def test_the_header_prescreen_answers_as_the_header_tests(text: str) -> None:
     """A unit's strings are told apart by their first letter before they are normalised (most
     strings of a data module are no header): the answer is the two tests' own."""
     assert is_header_read(text) == (is_signature_header(text) or is_event_header(text))
+
+
+def test_a_module_that_is_one_literal_is_not_parsed() -> None:
+    """A table pasted from a CSV (an Android device list whose one model is named "Signature")
+    holds no handler and no check: the code families pass it over; with functions in it, it is
+    code again."""
+    items = "".join(f'    "model-{number}": "Device {number}",\n' for number in range(2000))
+    data = f'"""Models, from the store\'s CSV."""\n\nDEVICES = {{\n{items}    "lm-v520n": "Signature",\n}}\n'
+    assert len(data) >= DATA_MODULE_CHARS and Document("app/devices.py", data).is_data_module
+    assert not _parsed("app/devices.py", data)
+    script = "export const DEVICES = {\n" + items.replace('"model-', "model_").replace('":', ":") + "};\n"
+    assert Document("web/devices.js", script).is_data_module
+    checks = "".join(f"\n\ndef check_{number}(signature, token):\n    return signature == token\n"
+                     for number in range(30))
+    assert not Document("app/devices.py", data + checks).is_data_module
+    assert _parsed("app/devices.py", data + checks)
+    found = scan_files({"app/devices.py": data + checks}, select=["SH302"]).findings
+    assert len(found) == 30 and found[0].line == data.count("\n") + 4
