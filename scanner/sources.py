@@ -566,11 +566,28 @@ class PatchFile:
         return {line for first, count in self.ranges for line in range(first, first + count)}
 
 
+def _plus_lines(hunk: bytes, count: int) -> bytes | None:
+    """A hunk's `count` added lines without their `+`, each ending in a newline, when the hunk is
+    exactly that (the usual shape); None otherwise. Two counts and one replace, no line loop."""
+    if hunk.startswith(b"+") and hunk.endswith(b"\n") and hunk.count(b"\n") == count \
+            and hunk.count(b"\n+") == count - 1:
+        return (b"\n" + hunk).replace(b"\n+", b"\n")[1:]
+    return None
+
+
+def _added_lines(hunk: bytes, count: int) -> list[bytes]:
+    """A hunk's added lines without their `+`, line by line (any shape)."""
+    return [line[1:] for line in hunk.split(b"\n") if line.startswith(b"+")][:count]
+
+
 def new_file_content(item: PatchFile) -> bytes | None:
     """A created file's content, rebuilt from its patch (every line is an added line), so its
     blob need not be read from git; None when the patch is not exactly that shape."""
     if not item.new_file or item.hunks != 1 or len(item.added_text) != 1:
         return None
+    whole = _plus_lines(item.added_text[0], item.ranges[0][1])
+    if whole is not None:
+        return whole
     lines = item.added_text[0].split(b"\n")
     added = [line[1:] for line in lines if line.startswith(b"+")]
     if len(added) != item.ranges[0][1] or any(line and not line.startswith((b"+", b"\\"))
@@ -595,9 +612,30 @@ def with_content(source: SourceFile) -> SourceFile:
 def added_lines_content(item: PatchFile) -> bytes:
     """The file as far as the patch shows it: each added line at its place, every other line
     empty (line numbers and columns stay those of the blob)."""
+    parts: list[bytes] = []
+    placed = 0  # lines so far
+    for (first, count), hunk in zip(item.ranges, item.added_text, strict=False):
+        if first - 1 < placed:  # hunks out of order (git never writes them): line by line
+            return _placed_lines(item)
+        if first - 1 > placed:
+            parts.append(b"\n" * (first - 1 - placed))
+            placed = first - 1
+        lines = _plus_lines(hunk, count)
+        if lines is not None:
+            parts.append(lines)
+            placed += count
+            continue
+        added = _added_lines(hunk, count)
+        parts.extend(line + b"\n" for line in added)
+        placed += len(added)
+    return b"".join(parts) if placed else b"\n"
+
+
+def _placed_lines(item: PatchFile) -> bytes:
+    """added_lines_content for any order of hunks, a later one written over an earlier one."""
     lines: list[bytes] = []
     for (first, count), hunk in zip(item.ranges, item.added_text, strict=False):
-        added = [line[1:] for line in hunk.split(b"\n") if line.startswith(b"+")][:count]
+        added = _added_lines(hunk, count)
         if len(lines) < first - 1:
             lines.extend([b""] * (first - 1 - len(lines)))
         lines[first - 1:first - 1 + len(added)] = added
