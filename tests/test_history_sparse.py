@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scanner.engine.plan import build_plan
 from scanner.engine.runner import Settings, scan
 from scanner.model.document import Document
@@ -154,3 +156,39 @@ def test_an_ignore_comment_above_an_added_line_holds_in_history(tmp_path: Path) 
     code, report = repo.run("history")
     assert (code, triples(report)) == (0, set())
     assert report["summary"]["suppressed"] == 1
+
+
+def test_history_counts_its_commits_only_where_the_count_is_shown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The count is shown in text only (its last line, the progress bar); a JSON report of HEAD
+    or --all does not walk every commit a second time before the scan starts. A range is still
+    checked first (git's own line when it names nothing)."""
+    import os
+
+    from scanner import cli
+
+    repo, commits = _repo(tmp_path / "repo")
+    counted: list[object] = []
+    count = cli._commit_count
+
+    def counting(*args: object, **kwargs: object) -> int:
+        counted.append(args)
+        return count(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_commit_count", counting)
+    for args in (("history",), ("history", "--all")):
+        code, report = repo.run(*args)
+        assert code == 1 and report["findings"]
+    assert counted == []
+    code, report = repo.run("history", f"{commits['start']}..{commits['handler']}")
+    assert code == 1 and len(counted) == 1
+    code, report = repo.run("history", "no-such-branch..main")
+    assert code == 2 and report == {}
+    capsys.readouterr()
+    previous = Path.cwd()
+    os.chdir(repo.root)
+    try:
+        assert cli.main(["history", "--all"]) == 1
+    finally:
+        os.chdir(previous)
+    assert "history: 4 commits (every ref)" in capsys.readouterr().err
