@@ -1321,10 +1321,106 @@ def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: li
     if is_partial_clone(root):
         patch = _partial_history(root, options, after, max_size, notes)
     else:
-        patch = _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS, *options,
-                                "--end-of-options", *after], max_size)
+        patch = _history_patch(root, options, after, max_size)
     yield from _patch_sources(root, patch, max_size, notes, keywords, defer_read=defer_read,
                               sparse=sparse, repeats=repeats)
+
+
+# From this many commits on, history is diffed by two git processes at once, each one half of the
+# commits (diffing is nearly all of git's time, and one git uses one core); the later half is
+# read ahead, at most READ_AHEAD_BYTES held, while the earlier half is parsed.
+SPLIT_HISTORY_COMMITS = 1000
+READ_AHEAD_BYTES = 32 * 1024 * 1024
+
+
+def _history_patch(root: Path, options: Sequence[str], revisions: Sequence[str],
+                   max_size: int) -> Iterator[PatchFile]:
+    """Every commit's patch, oldest first (parents before children): one `git log` over a
+    short history, else two over its halves in that order (the same bytes in the same order)."""
+    listing = run_git(root, "rev-list", "--reverse", "--topo-order", *options,
+                      "--end-of-options", *revisions).split()
+    if len(listing) < SPLIT_HISTORY_COMMITS:
+        yield from _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS, *options,
+                                   "--end-of-options", *revisions], max_size)
+        return
+    half = len(listing) // 2
+    later = GitProcess(root, "log", "--no-walk=unsorted", "--stdin", *_LOG_ARGS, stdin=True)
+    assert later.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # git reads every id before it writes a byte
+        later.stdin.write(b"\n".join(listing[half:]) + b"\n")
+        later.stdin.close()
+    ahead = _ReadAhead(later, READ_AHEAD_BYTES)
+    finished = False
+    try:
+        yield from _log_commits(root, [commit.decode("ascii") for commit in listing[:half]],
+                                max_size)
+        yield from parse_patch(ahead.blocks(), max_size=max_size)
+        finished = True
+    finally:
+        ahead.end(finished)
+
+
+class _ReadAhead:
+    """A git process's output, read by a thread as fast as git writes it (so git runs on,
+    on another core) and held in order, at most `limit` bytes: past that git waits."""
+
+    def __init__(self, git: GitProcess, limit: int) -> None:
+        import threading
+        from collections import deque
+
+        self.git = git
+        self.limit = limit
+        self.held: deque[bytes] = deque()
+        self.size = 0
+        self.done = self.stopped = False
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._pump, name="git read-ahead", daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        try:
+            for block in self.git.blocks(PATCH_BLOCK):
+                with self.changed:
+                    while self.size >= self.limit and not self.stopped:
+                        self.changed.wait()
+                    if self.stopped:
+                        return
+                    self.held.append(block)
+                    self.size += len(block)
+                    self.changed.notify_all()
+        except (OSError, ValueError):
+            pass  # git was stopped under the read (end); finish() says if git failed
+        finally:
+            with self.changed:
+                self.done = True
+                self.changed.notify_all()
+
+    def blocks(self) -> Iterator[bytes]:
+        while True:
+            with self.changed:
+                while not self.held and not self.done:
+                    self.changed.wait()
+                if not self.held:
+                    return
+                block = self.held.popleft()
+                self.size -= len(block)
+                self.changed.notify_all()
+            yield block
+
+    def end(self, finished: bool) -> None:
+        """Wait for the thread and git (GitError when git failed), or, when the reader gave up
+        (`finished` False), stop git and the thread without waiting for the rest."""
+        if not finished:
+            with self.changed:
+                self.stopped = True
+                self.changed.notify_all()
+            with contextlib.suppress(OSError):
+                self.git.process.kill()
+        self.thread.join()
+        if finished:
+            self.git.finish()
+        else:
+            self.git.abandon()
 
 
 def _partial_history(root: Path, options: Sequence[str], revisions: Sequence[str], max_size: int,
