@@ -663,6 +663,7 @@ def _our_table_changed(run: Run, change: RawChange) -> bool:
 @common_options
 def history(opts: Options, rev_range: str | None, all_refs: bool, no_cache: bool) -> int:
     """Scan every commit's added lines (default: all commits reachable from HEAD)."""
+    from scanner.progress import wanted
     from scanner.sources import history_files
 
     if all_refs and rev_range is not None:
@@ -670,8 +671,13 @@ def history(opts: Options, rev_range: str | None, all_refs: bool, no_cache: bool
     _check_revisions(rev_range)
     root = _git_root(Path("."))
     run = prepare(opts, root)
-    commits = _commit_count(root, rev_range, all_refs=all_refs)
-    run.mode = f"history of {commits} commit{'s' if commits != 1 else ''}"
+    # The count is shown only in text (the progress bar, the last line) and checks a range; for
+    # HEAD or --all in another format it would only walk every commit once more before the scan.
+    told = (opts.format == "text" and not opts.quiet) or wanted(opts.format, opts.quiet)
+    commits = _commit_count(root, rev_range, all_refs=all_refs) \
+        if told or rev_range is not None else None
+    run.mode = "history" if commits is None else \
+        f"history of {commits} commit{'s' if commits != 1 else ''}"
     notes: list[str] = []
     keywords = run.plan().prefilter_words()
     # With worker processes, each reads its own blobs: only blob ids cross the process boundary.

@@ -566,11 +566,28 @@ class PatchFile:
         return {line for first, count in self.ranges for line in range(first, first + count)}
 
 
+def _plus_lines(hunk: bytes, count: int) -> bytes | None:
+    """A hunk's `count` added lines without their `+`, each ending in a newline, when the hunk is
+    exactly that (the usual shape); None otherwise. Two counts and one replace, no line loop."""
+    if hunk.startswith(b"+") and hunk.endswith(b"\n") and hunk.count(b"\n") == count \
+            and hunk.count(b"\n+") == count - 1:
+        return (b"\n" + hunk).replace(b"\n+", b"\n")[1:]
+    return None
+
+
+def _added_lines(hunk: bytes, count: int) -> list[bytes]:
+    """A hunk's added lines without their `+`, line by line (any shape)."""
+    return [line[1:] for line in hunk.split(b"\n") if line.startswith(b"+")][:count]
+
+
 def new_file_content(item: PatchFile) -> bytes | None:
     """A created file's content, rebuilt from its patch (every line is an added line), so its
     blob need not be read from git; None when the patch is not exactly that shape."""
     if not item.new_file or item.hunks != 1 or len(item.added_text) != 1:
         return None
+    whole = _plus_lines(item.added_text[0], item.ranges[0][1])
+    if whole is not None:
+        return whole
     lines = item.added_text[0].split(b"\n")
     added = [line[1:] for line in lines if line.startswith(b"+")]
     if len(added) != item.ranges[0][1] or any(line and not line.startswith((b"+", b"\\"))
@@ -595,9 +612,30 @@ def with_content(source: SourceFile) -> SourceFile:
 def added_lines_content(item: PatchFile) -> bytes:
     """The file as far as the patch shows it: each added line at its place, every other line
     empty (line numbers and columns stay those of the blob)."""
+    parts: list[bytes] = []
+    placed = 0  # lines so far
+    for (first, count), hunk in zip(item.ranges, item.added_text, strict=False):
+        if first - 1 < placed:  # hunks out of order (git never writes them): line by line
+            return _placed_lines(item)
+        if first - 1 > placed:
+            parts.append(b"\n" * (first - 1 - placed))
+            placed = first - 1
+        lines = _plus_lines(hunk, count)
+        if lines is not None:
+            parts.append(lines)
+            placed += count
+            continue
+        added = _added_lines(hunk, count)
+        parts.extend(line + b"\n" for line in added)
+        placed += len(added)
+    return b"".join(parts) if placed else b"\n"
+
+
+def _placed_lines(item: PatchFile) -> bytes:
+    """added_lines_content for any order of hunks, a later one written over an earlier one."""
     lines: list[bytes] = []
     for (first, count), hunk in zip(item.ranges, item.added_text, strict=False):
-        added = [line[1:] for line in hunk.split(b"\n") if line.startswith(b"+")][:count]
+        added = _added_lines(hunk, count)
         if len(lines) < first - 1:
             lines.extend([b""] * (first - 1 - len(lines)))
         lines[first - 1:first - 1 + len(added)] = added
@@ -1283,10 +1321,106 @@ def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: li
     if is_partial_clone(root):
         patch = _partial_history(root, options, after, max_size, notes)
     else:
-        patch = _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS, *options,
-                                "--end-of-options", *after], max_size)
+        patch = _history_patch(root, options, after, max_size)
     yield from _patch_sources(root, patch, max_size, notes, keywords, defer_read=defer_read,
                               sparse=sparse, repeats=repeats)
+
+
+# From this many commits on, history is diffed by two git processes at once, each one half of the
+# commits (diffing is nearly all of git's time, and one git uses one core); the later half is
+# read ahead, at most READ_AHEAD_BYTES held, while the earlier half is parsed.
+SPLIT_HISTORY_COMMITS = 1000
+READ_AHEAD_BYTES = 32 * 1024 * 1024
+
+
+def _history_patch(root: Path, options: Sequence[str], revisions: Sequence[str],
+                   max_size: int) -> Iterator[PatchFile]:
+    """Every commit's patch, oldest first (parents before children): one `git log` over a
+    short history, else two over its halves in that order (the same bytes in the same order)."""
+    listing = run_git(root, "rev-list", "--reverse", "--topo-order", *options,
+                      "--end-of-options", *revisions).split()
+    if len(listing) < SPLIT_HISTORY_COMMITS:
+        yield from _patches(root, ["log", "--reverse", "--topo-order", *_LOG_ARGS, *options,
+                                   "--end-of-options", *revisions], max_size)
+        return
+    half = len(listing) // 2
+    later = GitProcess(root, "log", "--no-walk=unsorted", "--stdin", *_LOG_ARGS, stdin=True)
+    assert later.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # git reads every id before it writes a byte
+        later.stdin.write(b"\n".join(listing[half:]) + b"\n")
+        later.stdin.close()
+    ahead = _ReadAhead(later, READ_AHEAD_BYTES)
+    finished = False
+    try:
+        yield from _log_commits(root, [commit.decode("ascii") for commit in listing[:half]],
+                                max_size)
+        yield from parse_patch(ahead.blocks(), max_size=max_size)
+        finished = True
+    finally:
+        ahead.end(finished)
+
+
+class _ReadAhead:
+    """A git process's output, read by a thread as fast as git writes it (so git runs on,
+    on another core) and held in order, at most `limit` bytes: past that git waits."""
+
+    def __init__(self, git: GitProcess, limit: int) -> None:
+        import threading
+        from collections import deque
+
+        self.git = git
+        self.limit = limit
+        self.held: deque[bytes] = deque()
+        self.size = 0
+        self.done = self.stopped = False
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._pump, name="git read-ahead", daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        try:
+            for block in self.git.blocks(PATCH_BLOCK):
+                with self.changed:
+                    while self.size >= self.limit and not self.stopped:
+                        self.changed.wait()
+                    if self.stopped:
+                        return
+                    self.held.append(block)
+                    self.size += len(block)
+                    self.changed.notify_all()
+        except (OSError, ValueError):
+            pass  # git was stopped under the read (end); finish() says if git failed
+        finally:
+            with self.changed:
+                self.done = True
+                self.changed.notify_all()
+
+    def blocks(self) -> Iterator[bytes]:
+        while True:
+            with self.changed:
+                while not self.held and not self.done:
+                    self.changed.wait()
+                if not self.held:
+                    return
+                block = self.held.popleft()
+                self.size -= len(block)
+                self.changed.notify_all()
+            yield block
+
+    def end(self, finished: bool) -> None:
+        """Wait for the thread and git (GitError when git failed), or, when the reader gave up
+        (`finished` False), stop git and the thread without waiting for the rest."""
+        if not finished:
+            with self.changed:
+                self.stopped = True
+                self.changed.notify_all()
+            with contextlib.suppress(OSError):
+                self.git.process.kill()
+        self.thread.join()
+        if finished:
+            self.git.finish()
+        else:
+            self.git.abandon()
 
 
 def _partial_history(root: Path, options: Sequence[str], revisions: Sequence[str], max_size: int,

@@ -201,3 +201,95 @@ def test_the_project_step_leaves_the_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _history_stream_repo(root: Path) -> tuple[object, list[str]]:
+    """A history whose first commit is slow to scan (a large webhook module, parsed whole) and
+    whose later commits are many small files, one re-adding a secret of the first commit."""
+    from tests.gitrepo import Repo
+
+    repo = Repo(root)
+    handlers = "".join(f"\n\n@app.post('/webhooks/h{n}')\ndef hook_{n}():\n"
+                       f"    handle(request.get_json())\n    return '', 204\n" for n in range(150))
+    repo.write("server/hooks.py", "from flask import Flask, request\napp = Flask(__name__)\n"
+                                  'CLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"\n' + handlers)
+    commits = [repo.commit("slow first")]
+    for batch in range(4):
+        for index in range(60):
+            repo.write(f"notes/b{batch}/n{index}.txt", f"token notes {batch} {index}\n")
+        commits.append(repo.commit(f"batch {batch}"))
+    repo.write("copy/hooks.py", 'CLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"\n')
+    repo.write("server/other.py", 'CLIENT_SECRET = "9f3KpQ2LmX8vB7nR4tW1zY6a"\n')
+    commits.append(repo.commit("the secret again"))
+    return repo, commits
+
+
+def test_a_history_stream_gives_results_in_source_order_whichever_chunk_ends_first(
+        tmp_path: Path) -> None:
+    """The stream sends a chunk as soon as any chunk is done: later chunks may finish before the
+    first (a slow whole-file parse); results still come back in source order, as one process
+    gives them, and the first commit of a finding stays the first."""
+    from scanner.sources import close_blob_readers, history_files
+
+    repo, commits = _history_stream_repo(tmp_path / "repo")
+    root = Path(repo.root)  # type: ignore[attr-defined]
+    plan = _plan()
+
+    def sources() -> list[SourceFile]:
+        return list(history_files(root, None, max_size=1 << 20, notes=[], keywords=None))
+
+    listed = sources()
+    assert len(listed) > 3 * pool.CHUNK_SIZE  # several chunks in flight
+    try:
+        pooled = list(pool.run_files(iter(listed), plan, SETTINGS, jobs=2))
+        single = list(pool.run_files(iter(sources()), plan, SETTINGS, jobs=1))
+    finally:
+        close_blob_readers()
+    assert [(r.path, r.commit) for r in pooled] == [(s.path, s.commit) for s in listed]
+    def said(results: list[FileResult]) -> list[tuple[object, ...]]:
+        return [(r.path, r.commit, r.scanned, r.findings, r.notes, r.suppressed, r.context)
+                for r in results]
+
+    assert said(pooled) == said(single)
+    assert any(r.findings for r in pooled if r.commit == commits[0])
+
+
+def test_a_history_stream_sends_the_plan_once_per_worker_not_with_every_chunk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each chunk used to carry the plan: unpickled again in the worker, its caches rebuilt."""
+    from scanner.sources import close_blob_readers, history_files
+
+    repo, _ = _history_stream_repo(tmp_path / "repo")
+    plan = _plan()
+    pickled: list[int] = []
+    original = Plan.__reduce_ex__
+
+    def counting(self: Plan, protocol: int) -> object:  # type: ignore[override]
+        pickled.append(protocol)
+        return original(self, protocol)
+
+    monkeypatch.setattr(Plan, "__reduce_ex__", counting)
+    sources = history_files(Path(repo.root), None, max_size=1 << 20,  # type: ignore[attr-defined]
+                            notes=[], keywords=None)
+    try:
+        results = list(pool.run_files(sources, plan, SETTINGS, jobs=2))
+    finally:
+        close_blob_readers()
+    assert len(results) > 3 * pool.CHUNK_SIZE
+    assert len(pickled) <= 2  # none when forked; once per worker with another start method
+
+
+def test_a_history_stream_spreads_heavy_sources_over_chunks() -> None:
+    """A commit of large created files goes out in chunks of at most CHUNK_BYTES (one heavy
+    chunk held a worker while the other had nothing left)."""
+    from scanner.sources import PatchFile
+
+    big = [SourceFile(path=f"vendor/{n}.py", blob="a" * 40,
+                      patch=PatchFile(path=f"vendor/{n}.py", blob="a" * 40,
+                                      added_text=[b"+x = 1\n" * 40_000], ranges=[(1, 40_000)]))
+           for n in range(6)]
+    small = [SourceFile(path=f"s{n}.txt", text="token\n") for n in range(100)]
+    chunks = list(pool._stream_chunks(iter(big + small)))
+    assert [s.path for chunk in chunks for s in chunk] == [s.path for s in big + small]
+    assert [len(chunk) for chunk in chunks[:6]] == [1] * 6
+    assert all(len(chunk) <= pool.CHUNK_SIZE for chunk in chunks)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scanner.engine.plan import build_plan
 from scanner.engine.runner import Settings, scan
 from scanner.model.document import Document
@@ -154,3 +156,97 @@ def test_an_ignore_comment_above_an_added_line_holds_in_history(tmp_path: Path) 
     code, report = repo.run("history")
     assert (code, triples(report)) == (0, set())
     assert report["summary"]["suppressed"] == 1
+
+
+def test_history_counts_its_commits_only_where_the_count_is_shown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The count is shown in text only (its last line, the progress bar); a JSON report of HEAD
+    or --all does not walk every commit a second time before the scan starts. A range is still
+    checked first (git's own line when it names nothing)."""
+    import os
+
+    from scanner import cli
+
+    repo, commits = _repo(tmp_path / "repo")
+    counted: list[object] = []
+    count = cli._commit_count
+
+    def counting(*args: object, **kwargs: object) -> int:
+        counted.append(args)
+        return count(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_commit_count", counting)
+    for args in (("history",), ("history", "--all")):
+        code, report = repo.run(*args)
+        assert code == 1 and report["findings"]
+    assert counted == []
+    code, report = repo.run("history", f"{commits['start']}..{commits['handler']}")
+    assert code == 1 and len(counted) == 1
+    code, report = repo.run("history", "no-such-branch..main")
+    assert code == 2 and report == {}
+    capsys.readouterr()
+    previous = Path.cwd()
+    os.chdir(repo.root)
+    try:
+        assert cli.main(["history", "--all"]) == 1
+    finally:
+        os.chdir(previous)
+    assert "history: 4 commits (every ref)" in capsys.readouterr().err
+
+
+def _cherry_picked_repo(root: Path) -> tuple[Repo, dict[str, str]]:
+    """_repo with a backport branch that cherry-picks the secrets commit (the same change made
+    again, late in the history)."""
+    repo, commits = _repo(root)
+    repo.git("checkout", "-q", "-b", "backport", commits["start"])
+    repo.write("CHANGES.md", "backport\n")
+    repo.commit("backport notes")
+    repo.git("cherry-pick", commits["secrets"])
+    commits["picked"] = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "main")
+    return repo, commits
+
+
+def test_a_long_history_is_diffed_by_two_git_processes_with_the_same_findings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From SPLIT_HISTORY_COMMITS commits on, two `git log` processes diff the two halves of the
+    history at once; the findings, their first commits and counts are those of one walk, also
+    when the later half waits for the earlier (read-ahead full)."""
+    from scanner import sources
+
+    repo, commits = _cherry_picked_repo(tmp_path / "repo")
+    single = repo.run("history", "--all")
+    assert single[0] == 1
+    started: list[tuple[str, ...]] = []
+    original = sources.GitProcess.__init__
+
+    def recording(self: sources.GitProcess, root: Path, *args: str, stdin: bool = False) -> None:
+        started.append(args)
+        original(self, root, *args, stdin=stdin)
+
+    monkeypatch.setattr(sources.GitProcess, "__init__", recording)
+    monkeypatch.setattr(sources, "SPLIT_HISTORY_COMMITS", 2)
+    for read_ahead in (1 << 20, 1):
+        monkeypatch.setattr(sources, "READ_AHEAD_BYTES", read_ahead)
+        started.clear()
+        assert repo.run("history", "--all") == single
+        assert sum(1 for args in started if args[0] == "log") == 2
+    secret = [f for f in single[1]["findings"] if f["rule"] == "SH101"]
+    assert [f["commit"] for f in secret] == [commits["secrets"]]
+    assert secret[0]["message"].endswith("(added in 2 commits)")
+
+
+def test_a_reader_that_stops_early_leaves_no_git_or_thread_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from scanner import sources
+
+    repo, _ = _cherry_picked_repo(tmp_path / "repo")
+    monkeypatch.setattr(sources, "SPLIT_HISTORY_COMMITS", 2)
+    monkeypatch.setattr(sources, "READ_AHEAD_BYTES", 1)
+    stream = history_files(repo.root, None, max_size=MAX_SIZE, notes=[], keywords=None,
+                           all_refs=True)
+    assert next(stream).path
+    stream.close()
+    assert not [t for t in threading.enumerate() if t.name == "git read-ahead"]

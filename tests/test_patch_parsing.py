@@ -154,3 +154,31 @@ def test_created_files_are_rebuilt_from_their_patch_byte_for_byte(tmp_path: Path
     out = subprocess.run(["git", "diff", *_DIFF_ARGS, "HEAD~1", "HEAD"], cwd=repo.root,
                          capture_output=True, check=True, env={**os.environ, **GIT_ENV}).stdout
     assert [new_file_content(item) for item in parse_patch([out])] == [None]
+
+
+def test_a_changed_files_added_lines_sit_at_their_places_byte_for_byte(tmp_path: Path) -> None:
+    """history scans a changed file as its added lines at their places, every other line empty:
+    each added line must be the blob's line, whatever its prefix, ending or last newline."""
+    import subprocess
+
+    from scanner.sources import _DIFF_ARGS, added_lines_content, parse_patch
+    from tests.gitrepo import GIT_ENV, Repo
+
+    before = b"".join(b"line %d\n" % n for n in range(1, 21))
+    after_lines = [b"line %d" % n for n in range(1, 21)]
+    after_lines[2] = b"+plus prefixed"
+    after_lines[3] = b"\\ backslash"
+    after_lines[9:11] = [b"crlf\r", b"", b"-minus", b"@@ -1 +1 @@ not a hunk"]
+    after_lines.append(b"last, no newline")
+    repo = Repo(tmp_path / "repo")
+    (repo.root / "f.txt").write_bytes(before)
+    repo.commit("seed")
+    (repo.root / "f.txt").write_bytes(b"\n".join(after_lines))
+    repo.commit("change")
+    out = subprocess.run(["git", "diff", *_DIFF_ARGS, "HEAD~1", "HEAD"], cwd=repo.root,
+                         capture_output=True, check=True, env={**os.environ, **GIT_ENV}).stdout
+    (item,) = parse_patch([out])
+    rebuilt = added_lines_content(item).split(b"\n")
+    assert item.added == {3, 4, 10, 11, 12, 13, 23}
+    for number, line in enumerate(after_lines, 1):
+        assert rebuilt[number - 1] == (line if number in item.added else b""), number

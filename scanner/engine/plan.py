@@ -172,15 +172,25 @@ class Plan:
             return True
         if self.index.accelerated and document.keyword_index is None:
             document.keyword_index = self.index
+        # Most gates turn the added lines away for want of a word: told by one set operation
+        # each, as in `extract` (`admits` answers the same, after its other checks).
+        present = document.keywords_present() if self.by_sets and \
+            document.keyword_index is self.index else None
+
+        def admits(planned: Planned) -> bool:
+            if present is not None and planned.words and planned.no_path_words \
+                    and present.isdisjoint(planned.words):
+                return False
+            return self.admits(planned, document)
+
         document.sparse = False
         try:
             # Whether code ships to the browser may be told by its text only (SH105's kinds).
             candidates = self.for_kind(document.kind)
             if document.frontend_by_path is None and any(
-                    self.admits(planned, document) for planned in candidates
-                    if planned.extractor.line_local):
+                    admits(planned) for planned in candidates if planned.extractor.line_local):
                 return True
-            return any(self.admits(planned, document) for planned in candidates
+            return any(admits(planned) for planned in candidates
                        if not planned.extractor.line_local and not planned.extractor.evidence_only)
         finally:
             document.sparse = True
