@@ -49,3 +49,35 @@ def test_defer_leaves_imported_and_unknown_modules_alone() -> None:
         print(type(sys.modules["json"]).__name__, "no_such_module_here" in sys.modules)
     """)
     assert out == "module False"
+
+
+def test_a_pattern_is_compiled_on_its_first_use_and_kept() -> None:
+    out = _run("""
+        import re
+        from scanner.lazy import compiled_on_use
+        compiled = []
+        real = re.compile
+        re.compile = lambda *args: compiled.append(args) or real(*args)
+        pattern = compiled_on_use(r"to+ken", re.IGNORECASE)
+        before = len(compiled)
+        first, second = pattern(), pattern()
+        print(before, len(compiled), first is second, bool(first.search("TOOKEN")))
+    """)
+    assert out == "0 1 True True"
+
+
+def test_start_up_compiles_no_pattern_a_run_may_never_use() -> None:
+    # The hook pays for every pattern compiled at import (they were a tenth of its run).
+    out = _run("""
+        import scanner.cli
+        from scanner import credentials, redact
+        from scanner.facts import tls
+        from scanner.facts.scopes import calls, catalog
+        from scanner.facts.secrets import syntax
+        from scanner.facts.webhooks import model
+        lazy = (credentials._constructs, credentials._REFERENCE, redact._SEPARATED_PREFIX,
+                tls.TLS_PATTERN, tls.CREDENTIAL_CONTEXT, calls._USE_BEFORE, catalog._compiled,
+                syntax.ASSIGNMENT_CODE, syntax.ASSIGNMENT_CONFIG, model.AUTH_GUARD)
+        print([f.cache_info().currsize for f in lazy])
+    """)
+    assert out == str([0] * 10)

@@ -49,6 +49,14 @@ def test_catalogue_files_are_all_loaded() -> None:
     assert catalog.provider_of_scope("read_products") == "shopify"
 
 
+def test_every_catalog_pattern_compiles() -> None:
+    # Loading the catalog no longer compiles its patterns (each is compiled when first tried):
+    # a broken one must fail here, not in a user's scan.
+    catalog = load_catalog()
+    assert all(call.pattern.pattern == call.pattern_source for call in catalog.sdk)
+    assert all(p.scope_pattern is not None for p in catalog.providers if p.scope_pattern_source)
+
+
 def found(files: dict[str, str], select: str = "SH2") -> set[tuple[str, int, str]]:
     return triples(scan_files(files, select=[select]).findings)
 

@@ -21,10 +21,14 @@ class SdkCall:
 
     provider: str
     needle: str  # lower-case text a file must hold for the pattern to be tried
-    pattern: re.Pattern[str]
+    pattern_source: str
     endpoint: str
     method: str  # an HTTP method, or "auto": decided by the operation's name
     host: str | None  # the API host it talks to ("{0}.googleapis.com": from the match)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.pattern_source)
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,17 @@ class Provider:
     name: str
     auth_hosts: tuple[str, ...]
     api_hosts: tuple[str, ...]
-    scope_pattern: re.Pattern[str] | None
+    scope_pattern_source: str | None
+
+    @property
+    def scope_pattern(self) -> re.Pattern[str] | None:
+        return None if self.scope_pattern_source is None else _compiled(self.scope_pattern_source)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A catalog pattern, compiled when first tried: most runs meet few providers' SDKs."""
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
@@ -121,7 +135,7 @@ def load_catalog() -> Catalog:
         pattern = data.get("scope_pattern")
         providers.append(Provider(name, tuple(data.get("auth_hosts", ())),
                                   tuple(data.get("api_hosts", ())),
-                                  re.compile(pattern) if pattern else None))
+                                  pattern or None))
         api_host = data["api_hosts"][0] if data.get("api_hosts") else None
         for scope, (why, instead) in data.get("broad", {}).items():
             broad[scope] = (why, instead)
@@ -155,7 +169,7 @@ def load_catalog() -> Catalog:
         for resource, words in data.get("resources", {}).items():
             aliases.setdefault(resource.lower(), set()).update(w.lower() for w in words)
         for sdk in data.get("sdk", ()):
-            sdk_calls.append(SdkCall(name, sdk["needle"].lower(), re.compile(sdk["pattern"]),
+            sdk_calls.append(SdkCall(name, sdk["needle"].lower(), sdk["pattern"],
                                      sdk["endpoint"], sdk.get("method", "auto"),
                                      sdk.get("host", api_host)))
         read_operations.update(o.lower() for o in data.get("read_operations", ()))

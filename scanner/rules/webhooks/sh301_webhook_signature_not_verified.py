@@ -671,7 +671,7 @@ class _Verdict:
         """A permission mixin among the class's ancestors, or DRF permission classes set by
         the nearest class that sets them, other than open ones."""
         for ancestor in self.index.mro(class_qualname):
-            if AUTH_GUARD.match(ancestor.rsplit(".", 1)[-1]):
+            if AUTH_GUARD().match(ancestor.rsplit(".", 1)[-1]):
                 return True
             access = self._drf_access(ancestor)
             if access:  # the nearest class that sets DRF permission_classes decides
