@@ -709,7 +709,7 @@ def hook(opts: Options, files: tuple[str, ...], no_cache: bool) -> int:
     """Pre-commit entry point: the staged content of FILES, findings on staged lines only.
     Files with nothing staged (pre-commit run --all-files) are scanned whole. Everything after
     `--` is a file name, even one starting with '-'."""
-    from scanner.sources import Comparison, explicit_file
+    from scanner.sources import Comparison, explicit_file, repo_root_and_head
 
     for name in files:
         # Only `--` lets such a name through click: it must be a file, not a misplaced option.
@@ -718,7 +718,7 @@ def hook(opts: Options, files: tuple[str, ...], no_cache: bool) -> int:
                             "with pre-commit, put options in the hook's `entry` before `--`, "
                             "not in `args`)")
     try:
-        root = _git_root(Path("."))
+        root, head = repo_root_and_head(Path("."))
     except GitError:
         root = Path(".")
         run = prepare(opts, root)
@@ -728,7 +728,7 @@ def hook(opts: Options, files: tuple[str, ...], no_cache: bool) -> int:
     notes: list[str] = []
     cwd = Path.cwd()
     rel = [os.path.relpath(cwd / f, root).replace(os.sep, "/") for f in files]
-    comparison = Comparison.staged(root)
+    comparison = Comparison.staged(root, head)
     sources = list(comparison.files(rel, max_size=run.config.max_file_size, notes=notes,
                                     explicit=True)) if rel else []
     staged_names = {change.path for change in comparison.changes(rel)} if rel else set()
