@@ -47,6 +47,8 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Examples:
+    """A format's own test cases: tokens it must match and texts it must not."""
+
     positive: tuple[str, ...]  # synthetic tokens of the format: each must match whole
     negative: tuple[str, ...]  # texts a naive pattern would flag: none may yield a match
 
@@ -122,6 +124,8 @@ class Dummy:
 
 @dataclass(frozen=True)
 class Catalogue:
+    """The shipped provider formats and the known dummy values."""
+
     formats: tuple[ProviderFormat, ...]
     dummies: tuple[Dummy, ...]
 

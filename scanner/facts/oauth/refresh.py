@@ -92,6 +92,8 @@ class RefreshGrantExtractor(Extractor):
 
 @dataclass
 class _Request:
+    """A refresh-token request: the call, its scope and the refresh token it sends."""
+
     call: ir.Call
     scope: int
     how: str
@@ -101,6 +103,8 @@ class _Request:
 
 @dataclass
 class _Fate:
+    """Where a refresh request's answer went: the names and clients holding it, if kept."""
+
     names: set[str] = field(default_factory=set)  # names holding the answer (or a view of it)
     clients: set[str] = field(default_factory=set)  # clients holding it: only whole uses count
     origin: tuple[int, int] | None = None  # the statement list the request is in (its span)

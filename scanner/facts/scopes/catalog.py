@@ -33,6 +33,8 @@ class SdkCall:
 
 @dataclass(frozen=True)
 class Provider:
+    """A provider's hosts and the pattern its scope names follow."""
+
     name: str
     auth_hosts: tuple[str, ...]
     api_hosts: tuple[str, ...]
@@ -51,6 +53,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Catalog:
+    """Every scope catalog merged: scope meanings, broad scopes, aliases and SDK calls."""
+
     providers: tuple[Provider, ...]
     # scope -> (why it is broad, the narrower suggestion), and the catalog it comes from
     broad: Mapping[str, tuple[str, str]]

@@ -56,6 +56,8 @@ _GLOBAL_OWNERS = ("app", "server", "fastify")
 
 @dataclass(frozen=True)
 class _Function:
+    """A function of the project with its summary, by path and qualified name."""
+
     path: str
     qualified: str
     summary: FunctionSummary
@@ -64,6 +66,8 @@ class _Function:
 
 @dataclass(frozen=True)
 class _Handler:
+    """A webhook handler: its function, route, framework and why it is one."""
+
     function: _Function
     route: str | None
     reason: str
