@@ -466,10 +466,10 @@ DIFF_CACHE_ENTRIES = 20_000
 
 def _blob_cache(run: Run, kind: str, no_cache: bool) -> BlobResultCache | None:
     """The blob results cache of `history` or of `diff` and `hook` (None: --no-cache)."""
-    from scanner.cache import BlobResultCache
-
     if no_cache:
         return None
+    from scanner.cache import BlobResultCache
+
     cache = BlobResultCache(run.root, _settings_digest(run), prefix=kind,
                             limit=HISTORY_CACHE_ENTRIES if kind == "history" else DIFF_CACHE_ENTRIES)
     cache.load()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 
 def _run(code: str) -> str:
@@ -81,3 +82,16 @@ def test_start_up_compiles_no_pattern_a_run_may_never_use() -> None:
         print([f.cache_info().currsize for f in lazy])
     """)
     assert out == str([0] * 10)
+
+
+def test_a_hook_without_the_cache_loads_neither_it_nor_importlib_resources(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "app.py").write_text("import os\n", encoding="utf-8")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "app.py"], check=True)
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import sys
+        from scanner.cli import main
+        code = main(["hook", "--no-cache", "-q", "app.py"])
+        print(code, "scanner.cache" in sys.modules, "importlib.resources" in sys.modules)
+    """)], cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "0 False False"
