@@ -102,10 +102,12 @@ class Catalog:
 
 
 
-def _catalog_data() -> list[tuple[str, dict[str, Any]]]:
-    """(file stem, parsed JSON) of every catalog file."""
-    return [(path.stem, json.loads(path.read_text(encoding="utf-8")))
-            for path in sorted(DATA_DIR.glob("scopes_*.json"))]
+@functools.cache
+def _catalog_data() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """(file stem, parsed JSON) of every catalog file, read once per process (the gate's SDK
+    words at start-up and the catalog a scan loads share it; callers only read it)."""
+    return tuple((path.stem, json.loads(path.read_text(encoding="utf-8")))
+                 for path in sorted(DATA_DIR.glob("scopes_*.json")))
 
 
 @functools.cache
