@@ -466,10 +466,10 @@ DIFF_CACHE_ENTRIES = 20_000
 
 def _blob_cache(run: Run, kind: str, no_cache: bool) -> BlobResultCache | None:
     """The blob results cache of `history` or of `diff` and `hook` (None: --no-cache)."""
-    from scanner.cache import BlobResultCache
-
     if no_cache:
         return None
+    from scanner.cache import BlobResultCache
+
     cache = BlobResultCache(run.root, _settings_digest(run), prefix=kind,
                             limit=HISTORY_CACHE_ENTRIES if kind == "history" else DIFF_CACHE_ENTRIES)
     cache.load()
@@ -715,7 +715,7 @@ def hook(opts: Options, files: tuple[str, ...], no_cache: bool) -> int:
     """Pre-commit entry point: the staged content of FILES, findings on staged lines only.
     Files with nothing staged (pre-commit run --all-files) are scanned whole. Everything after
     `--` is a file name, even one starting with '-'."""
-    from scanner.sources import Comparison, explicit_file
+    from scanner.sources import Comparison, explicit_file, repo_root_and_head
 
     for name in files:
         # Only `--` lets such a name through click: it must be a file, not a misplaced option.
@@ -724,7 +724,7 @@ def hook(opts: Options, files: tuple[str, ...], no_cache: bool) -> int:
                             "with pre-commit, put options in the hook's `entry` before `--`, "
                             "not in `args`)")
     try:
-        root = _git_root(Path("."))
+        root, head = repo_root_and_head(Path("."))
     except GitError:
         root = Path(".")
         run = prepare(opts, root)
@@ -734,7 +734,7 @@ def hook(opts: Options, files: tuple[str, ...], no_cache: bool) -> int:
     notes: list[str] = []
     cwd = Path.cwd()
     rel = [os.path.relpath(cwd / f, root).replace(os.sep, "/") for f in files]
-    comparison = Comparison.staged(root)
+    comparison = Comparison.staged(root, head)
     sources = list(comparison.files(rel, max_size=run.config.max_file_size, notes=notes,
                                     explicit=True)) if rel else []
     staged_names = {change.path for change in comparison.changes(rel)} if rel else set()

@@ -5,16 +5,19 @@ the rule flags the construct, and these values are redacted from its snippet, me
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
+from scanner.lazy import compiled_on_use
 from scanner.redact import MIN_REDACTED, strength_bits
 
 # A quoted literal (Python, JS/TS, config): its body as written, escapes kept.
 _LITERAL = r"""(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\$\n]|\\.)*)`)"""
-_ANY_LITERAL = re.compile(_LITERAL)
-# Constructs whose literal arguments a rule treats as credentials, whatever they look like.
-_CONSTRUCTS = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
+_ANY_LITERAL = compiled_on_use(_LITERAL)
+# Constructs whose literal arguments a rule treats as credentials, whatever they look like
+# (case-insensitive).
+_CONSTRUCT_PATTERNS = (
     # basic auth: auth=("user", "pass"), auth: ["user", "pass"], HTTPBasicAuth("user", "pass")
     rf"\bauth\s*[=:]\s*[(\[]\s*{_LITERAL}\s*,\s*{_LITERAL}",
     rf"\b(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|DigestAuth)\(\s*{_LITERAL}\s*,\s*{_LITERAL}",
@@ -31,17 +34,22 @@ _CONSTRUCTS = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
     # a credential-named key, keyword argument or variable: password="...", "token": "..."
     rf"(?:secret|passw(?:or)?d|\bpwd|token|api[_-]?key|apikey|(?:private|secret|access)[_-]?key"
     rf"|credentials?|authorization|cookie|session_?id|\bsid)[\"'`]?\s*(?::=|=|:)\s*{_LITERAL}",
-))
+)
 # document.cookie = "name=value; ..." : the value of the first pair.
-_DOCUMENT_COOKIE = re.compile(r"document\s*\.\s*cookie\s*=\s*[\"'`]\s*[^=;\"'`]*=([^;\"'`$]+)")
-_SEGMENTS = re.compile(r"[_\-.\s/:]+")
-_NATURAL = re.compile(r"^(?:[a-z]+|[A-Z]+|[a-z]*(?:[A-Z][a-z]*)+|\d+)$")
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+")
-_REFERENCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|/|\./|\.\./|~/|\$|%|\{|<)|\$\{|\{\{|%\(|process\.env"
-                        r"|os\.environ|getenv|\.(?:json|pem|key|crt|txt|ya?ml|env|ini|toml|cfg)$",
-                        re.IGNORECASE)
+_DOCUMENT_COOKIE = compiled_on_use(r"document\s*\.\s*cookie\s*=\s*[\"'`]\s*[^=;\"'`]*=([^;\"'`$]+)")
+_SEGMENTS = compiled_on_use(r"[_\-.\s/:]+")
+_NATURAL = compiled_on_use(r"^(?:[a-z]+|[A-Z]+|[a-z]*(?:[A-Z][a-z]*)+|\d+)$")
+_WORD = compiled_on_use(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+")
+_REFERENCE = compiled_on_use(r"^(?:[a-z][a-z0-9+.-]*://|/|\./|\.\./|~/|\$|%|\{|<)|\$\{|\{\{|%\(|process\.env"
+                             r"|os\.environ|getenv|\.(?:json|pem|key|crt|txt|ya?ml|env|ini|toml|cfg)$",
+                             re.IGNORECASE)
 _NOT_VALUES = frozenset({"null", "none", "nil", "undefined", "true", "false", "bearer", "basic",
                          "token", "secret", "password", "cookie"})
+
+
+@functools.cache
+def _constructs() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in _CONSTRUCT_PATTERNS)
 
 
 def _values(match: re.Match[str]) -> list[str]:
@@ -51,17 +59,17 @@ def _values(match: re.Match[str]) -> list[str]:
 def _is_identifier_like(value: str) -> bool:
     """Names, header names, scopes, prose: natural-case words (and number segments), with word
     lengths of real words rather than the one- or two-letter humps of a random string."""
-    segments = [s for s in _SEGMENTS.split(value) if s]
-    if not segments or not all(_NATURAL.match(s) for s in segments):
+    segments = [s for s in _SEGMENTS().split(value) if s]
+    if not segments or not all(_NATURAL().match(s) for s in segments):
         return False
-    words = [w for s in segments if not s.isdigit() for w in _WORD.findall(s)]
+    words = [w for s in segments if not s.isdigit() for w in _WORD().findall(s)]
     return not words or sum(len(w) for w in words) / len(words) >= 3
 
 
 def looks_like_credential(value: str) -> bool:
     """A literal that nothing names as a credential but that looks like one: 8 characters or
     more, no spaces, not a reference, template, placeholder or name, and random-looking."""
-    if len(value) < 8 or any(c.isspace() for c in value) or _REFERENCE.search(value):
+    if len(value) < 8 or any(c.isspace() for c in value) or _REFERENCE().search(value):
         return False
     if _is_identifier_like(value) or len(set(value)) < 5:
         return False
@@ -74,7 +82,7 @@ def _is_value(value: str) -> bool:
     """A literal a construct names as a credential is one unless it is plainly not a value."""
     stripped = value.strip()
     return (len(stripped) >= MIN_REDACTED and stripped.lower() not in _NOT_VALUES
-            and not _REFERENCE.search(stripped))
+            and not _REFERENCE().search(stripped))
 
 
 def credential_literals(text: str) -> set[str]:
@@ -84,13 +92,13 @@ def credential_literals(text: str) -> set[str]:
     if not any(quote in text for quote in "\"'`"):
         return set()
     found: set[str] = set()
-    for pattern in _CONSTRUCTS:
+    for pattern in _constructs():
         for match in pattern.finditer(text):
             found.update(v for v in _values(match) if _is_value(v))
-    for match in _DOCUMENT_COOKIE.finditer(text):
+    for match in _DOCUMENT_COOKIE().finditer(text):
         if _is_value(match.group(1)):
             found.add(match.group(1).strip())
-    for match in _ANY_LITERAL.finditer(text):
+    for match in _ANY_LITERAL().finditer(text):
         found.update(v for v in _values(match) if looks_like_credential(v))
     return found
 

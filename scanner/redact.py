@@ -12,8 +12,10 @@ import string
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
+from scanner.lazy import compiled_on_use
+
 _SNIPPET_WIDTH = 160
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_SURROGATES = compiled_on_use("[\ud800-\udfff]")
 # Values shorter than this are never searched for in text (they would match everywhere).
 MIN_REDACTED = 4
 HIDDEN = "…(redacted)"
@@ -25,7 +27,7 @@ STRONG_BITS = 80
 _SHOWN = 4
 # Provider prefixes without a separator; any other prefix is letters/digits ending in _ - or .
 _BARE_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "AIza", "eyJ")
-_SEPARATED_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z0-9]{0,7}[_\-.]){1,3}")
+_SEPARATED_PREFIX = compiled_on_use(r"(?:[A-Za-z][A-Za-z0-9]{0,7}[_\-.]){1,3}")
 _PREFIX_MAX = 12
 
 
@@ -54,7 +56,7 @@ def provider_prefix(value: str) -> str:
     bare = next((p for p in _BARE_PREFIXES if value.startswith(p)), "")
     if bare:
         return bare if len(value) - len(bare) >= 12 else ""
-    match = _SEPARATED_PREFIX.match(value)
+    match = _SEPARATED_PREFIX().match(value)
     prefix = match.group() if match and len(match.group()) <= _PREFIX_MAX else ""
     rest = value[len(prefix):]
     # The prefix of a guessable value (`Summer-2024-x`) is part of the secret: not shown.
@@ -191,7 +193,7 @@ class SecretValues:
         """The values (in printable form) that occur in `text` (compared in printable form)."""
         if not self._by_head or len(text) < MIN_REDACTED:
             return []
-        if _SURROGATES.search(text):
+        if _SURROGATES().search(text):
             text = printable(text)
         if len(self._shown) <= _FEW_VALUES:  # a few searches in C beat a pass in Python
             return [value for value in self._shown if value in text]
@@ -253,7 +255,7 @@ def _replace_token(text: str, secret: str, hidden: int | None) -> str:
 
 # A PEM or PGP private key header; its body runs to the matching footer, written with real
 # newlines, `\n` or `\\n` escapes, or none at all (one long base64 run).
-_KEY_HEADER = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----")
+_KEY_HEADER = compiled_on_use(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----")
 # Where a key cut short (no footer) ends on a line: the string that holds it closes.
 _STRING_END = re.compile(r"[\"'`]")
 _KEY_LINE = re.compile(r"[A-Za-z0-9+/=]{8,}")
@@ -270,7 +272,7 @@ def redact_key_blocks(text: str) -> str:
     short, up to the end of the string holding it) becomes `…(redacted)…`."""
     parts: list[str] = []
     position = 0
-    for header in _KEY_HEADER.finditer(text):
+    for header in _KEY_HEADER().finditer(text):
         if header.start() < position:
             continue  # inside a block already redacted
         footer = f"-----END {header.group(1)}-----"
@@ -307,21 +309,21 @@ def key_body_lines(lines: Sequence[str], header_index: int) -> list[str]:
 
 
 def has_key_header(text: str) -> bool:
-    return "-----BEGIN" in text and _KEY_HEADER.search(text) is not None
+    return "-----BEGIN" in text and _KEY_HEADER().search(text) is not None
 
 
 def printable(text: str) -> str:
     """Text safe to print: lone surrogates from undecodable bytes become U+FFFD."""
-    return _SURROGATES.sub("\ufffd", text)
+    return _SURROGATES().sub("\ufffd", text)
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = compiled_on_use("[\x00-\x1f\x7f-\x9f]")
 
 
 def one_line(text: str) -> str:
     """Printable text on one line for a terminal: control characters (newlines, escape
     sequences from hostile file names or contents) become visible `\\xNN` escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", printable(text))
+    return _CONTROL().sub(lambda m: f"\\x{ord(m.group()):02x}", printable(text))
 
 
 def snippet_window(line_text: str, column: int, longest: int) -> tuple[str, int, bool, bool]:
@@ -336,7 +338,7 @@ def snippet_window(line_text: str, column: int, longest: int) -> tuple[str, int,
     low, high = max(0, column - 1 - margin), column - 1 + margin
     header = text.rfind("-----BEGIN", max(0, low - _KEY_REACH), low)
     if header != -1:
-        match = _KEY_HEADER.match(text, header)
+        match = _KEY_HEADER().match(text, header)
         if match and text.find(f"-----END {match.group(1)}-----", header, low) == -1:
             low = header
     return text[low:high], column - low, low > 0, high < len(text)

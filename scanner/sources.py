@@ -404,6 +404,21 @@ def repo_root(path: Path) -> Path:
     return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
 
 
+def repo_root_and_head(path: Path) -> tuple[Path, bool]:
+    """`repo_root(path)` and `has_head(root)` from one git process (the hook asks both on every
+    commit): git prints the top level, then HEAD's id, or fails quietly (1) before the first
+    commit. Anything else is asked again the usual way, so errors read as they always did."""
+    start = path if path.is_dir() else path.parent
+    done = _run(start, ("rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"))
+    out = done.stdout.rstrip(b"\n")
+    if done.returncode == 0 and b"\n" in out:
+        return Path(os.fsdecode(out.rpartition(b"\n")[0])), True
+    if done.returncode == 1 and out and not done.stderr.strip():
+        return Path(os.fsdecode(out)), False
+    root = repo_root(path)
+    return root, has_head(root)
+
+
 def has_head(root: Path) -> bool:
     return bool(run_git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip())
 
@@ -912,7 +927,14 @@ class BlobReader:
     """Reads many blobs through one `git cat-file --batch` process."""
 
     def __init__(self, root: Path) -> None:
-        self._git = GitProcess(root, "cat-file", "--batch", stdin=True)
+        self._root = root
+        self._process: GitProcess | None = None  # started by the first read: often none comes
+
+    @property
+    def _git(self) -> GitProcess:
+        if self._process is None:
+            self._process = GitProcess(self._root, "cat-file", "--batch", stdin=True)
+        return self._process
 
     def read(self, object_name: str, max_size: int) -> tuple[bytes | None, str]:
         """(content, kind): content is None for missing, non-blob or oversized objects (whose
@@ -938,7 +960,8 @@ class BlobReader:
         return stdout.read(size + 1)[:size], kind
 
     def close(self) -> None:
-        self._git.abandon()
+        if self._process is not None:
+            self._process.abandon()
 
     def __enter__(self) -> BlobReader:
         return self
@@ -1198,9 +1221,12 @@ class Comparison:
         self._changes: list[RawChange] | None = None
 
     @classmethod
-    def staged(cls, root: Path) -> Comparison:
-        """The index against HEAD (the empty tree before the first commit)."""
-        return cls(root, ("--cached",), ("HEAD" if has_head(root) else EMPTY_TREE,))
+    def staged(cls, root: Path, head: bool | None = None) -> Comparison:
+        """The index against HEAD (the empty tree before the first commit). `head`: whether
+        HEAD exists, when the caller knows (None: asked here)."""
+        if head is None:
+            head = has_head(root)
+        return cls(root, ("--cached",), ("HEAD" if head else EMPTY_TREE,))
 
     @classmethod
     def commits(cls, root: Path, spec: str) -> Comparison:

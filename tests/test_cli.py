@@ -175,6 +175,55 @@ def test_hook_in_empty_repository(repo: Repo) -> None:
     assert code == 1 and triples(report) == {("first.py", 1, "SH101")}
 
 
+def _git_subcommands(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """Every git process the scanner starts from now on, as its arguments after the options."""
+    from scanner import sources
+
+    started: list[tuple[str, ...]] = []
+    command = sources.git_command
+
+    def recording(*args: str) -> list[str]:
+        started.append(args)
+        return command(*args)
+
+    monkeypatch.setattr(sources, "git_command", recording)
+    return started
+
+
+def test_hook_asks_git_once_for_the_top_level_and_head(repo: Repo,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # The hook runs on every commit: each git process is a few milliseconds of it. New files
+    # need no blob read (their patch holds them), so no `cat-file --batch` starts either.
+    repo.write("first.py", SECRET_LINE)
+    repo.git("add", "first.py")
+    started = _git_subcommands(monkeypatch)
+    code, report = repo.run("hook", "first.py")  # before the first commit: no HEAD
+    assert code == 1 and triples(report) == {("first.py", 1, "SH101")}
+    assert [args for args in started if args[0] == "rev-parse"] == [
+        ("rev-parse", "--show-toplevel", "--verify", "-q", "HEAD")]
+    assert ("cat-file", "--batch") not in started
+    repo.commit()
+    repo.write("first.py", "# touched\n" + SECRET_LINE)
+    repo.write("second.py", "import os\n" + SECRET_LINE.replace("CLIENT", "APP_CLIENT"))
+    repo.git("add", "first.py", "second.py")
+    started.clear()
+    code, report = repo.run("hook", "first.py", "second.py")  # a changed file's blob is read
+    assert code == 1 and triples(report) == {("second.py", 2, "SH101")}
+    assert len([args for args in started if args[0] == "rev-parse"]) == 1
+    assert started.count(("cat-file", "--batch")) == 1
+
+
+def test_hook_outside_a_work_tree_scans_the_files_named(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The one git call that asks for the top level and HEAD fails: the files are read as they are.
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    (tmp_path / "a.py").write_text(SECRET_LINE, encoding="utf-8")
+    report = tmp_path.parent / f"{tmp_path.name}-report.json"
+    monkeypatch.chdir(tmp_path)
+    assert main(["hook", "a.py", "--format", "json", "--output", str(report)]) == 1
+    assert triples(json.loads(report.read_text(encoding="utf-8"))) == {("a.py", 1, "SH101")}
+
+
 def test_inline_ignore_and_pragma(repo: Repo) -> None:
     repo.write("a.py", SECRET_LINE.rstrip("\n") + "  # secret-hygiene: ignore[SH101]\n"
                + SECRET_LINE.replace("CLIENT", "APP_CLIENT").rstrip("\n") + "  # pragma: allowlist secret\n"

@@ -117,7 +117,7 @@ def test_a_stale_or_broken_catalogue_json_falls_back_to_the_toml_files(
     # A format added to the TOML files after catalogue.json was built (its digest is stale).
     demo = (directory / "github.toml").read_text().replace("id = '", "id = 'demo-copy-of-")
     (copy / "zz-demo.toml").write_text(demo)
-    monkeypatch.setattr(providers.resources, "files", lambda _package: tmp_path / "scanner")
+    monkeypatch.setattr(providers, "DATA_DIR", copy)
     for built in ((directory / "catalogue.json").read_text(), "{not json"):
         (copy / "catalogue.json").write_text(built)
         providers.catalogue.cache_clear()

@@ -15,6 +15,8 @@ from typing import Any
 
 @dataclass(slots=True, eq=False)
 class Expr:
+    """An expression: its byte offsets into the document."""
+
     start: int
     end: int
 
@@ -43,6 +45,8 @@ class Str(Expr):
 
 @dataclass(slots=True, eq=False)
 class Num(Expr):
+    """A number literal as written (`value` reads it)."""
+
     text: str
 
     @property
@@ -74,6 +78,8 @@ class Attr(Expr):
 
 @dataclass(slots=True, eq=False)
 class Index(Expr):
+    """`obj[key]` (`key` None when the brackets hold no expression)."""
+
     obj: Expr
     key: Expr | None
 
@@ -167,6 +173,8 @@ class BoolOp(Expr):
 
 @dataclass(slots=True, eq=False)
 class Not(Expr):
+    """`not operand` (Python) or `!operand` (JS)."""
+
     operand: Expr
 
 
@@ -197,6 +205,8 @@ class Func(Expr):
 
 @dataclass(slots=True, eq=False)
 class Spread(Expr):
+    """`*value`, `**value` or `...value` inside a call, list or object."""
+
     value: Expr
 
 
@@ -221,12 +231,16 @@ class Other(Expr):
 
 @dataclass(slots=True, eq=False)
 class Stmt:
+    """A statement: its byte offsets into the document."""
+
     start: int
     end: int
 
 
 @dataclass(slots=True, eq=False)
 class ExprStmt(Stmt):
+    """An expression on its own line (usually a call)."""
+
     expr: Expr
 
 
@@ -242,6 +256,8 @@ class Assign(Stmt):
 
 @dataclass(slots=True, eq=False)
 class If(Stmt):
+    """`if test: body else: orelse` (an `elif` is an If in `orelse`)."""
+
     test: Expr
     body: tuple[Stmt, ...]
     orelse: tuple[Stmt, ...] = ()
@@ -249,6 +265,8 @@ class If(Stmt):
 
 @dataclass(slots=True, eq=False)
 class Return(Stmt):
+    """`return value` (`value` None when bare)."""
+
     value: Expr | None
 
 
@@ -261,11 +279,15 @@ class Raise(Stmt):
 
 @dataclass(slots=True, eq=False)
 class Assert(Stmt):
+    """`assert test`."""
+
     test: Expr
 
 
 @dataclass(slots=True, eq=False)
 class ExceptHandler:
+    """One `except types as name:` (JS `catch (name)`) clause and its body."""
+
     start: int
     end: int
     types: Expr | None
@@ -275,6 +297,8 @@ class ExceptHandler:
 
 @dataclass(slots=True, eq=False)
 class Try(Stmt):
+    """`try` with its handlers, `else` and `finally` bodies."""
+
     body: tuple[Stmt, ...]
     handlers: tuple[ExceptHandler, ...] = ()
     orelse: tuple[Stmt, ...] = ()
@@ -292,6 +316,8 @@ class Loop(Stmt):
 
 @dataclass(slots=True, eq=False)
 class With(Stmt):
+    """`with items: body`."""
+
     items: tuple[Expr, ...]
     body: tuple[Stmt, ...]
 
@@ -314,11 +340,15 @@ class Jump(Stmt):
 
 @dataclass(slots=True, eq=False)
 class FunctionDef(Stmt):
+    """The statement that defines a function (the function itself in `function`)."""
+
     function: Function
 
 
 @dataclass(slots=True, eq=False)
 class ClassDef(Stmt):
+    """The statement that defines a class (the class itself in `cls`)."""
+
     cls: Class
 
 
@@ -327,6 +357,8 @@ class ClassDef(Stmt):
 
 @dataclass(slots=True, eq=False)
 class Param:
+    """One parameter of a function: its name, default and annotation."""
+
     name: str
     start: int
     end: int
@@ -361,6 +393,8 @@ class Function:
 
 @dataclass(slots=True, eq=False)
 class Class:
+    """A class: its name, bases and keywords, decorators and body."""
+
     name: str
     qualname: str
     start: int

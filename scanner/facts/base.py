@@ -21,6 +21,8 @@ F = TypeVar("F", bound="Fact")
 
 @dataclass(frozen=True)
 class Fact:
+    """A record an extractor found at `span`; rules decide from facts."""
+
     span: Span
 
 

@@ -89,6 +89,8 @@ def _join_js(directory: str, specifier: str) -> str:
 
 @dataclass(frozen=True)
 class ClassSymbol:
+    """A class as the project index sees it: bases, attributes and methods."""
+
     qualname: str  # module-qualified
     bases: tuple[str, ...]  # as written (dotted), resolved by the index
     attributes: tuple[tuple[str, str], ...]  # class attribute -> dotted name it holds
@@ -100,6 +102,8 @@ class ClassSymbol:
 
 @dataclass(frozen=True)
 class ModuleSymbols(Fact):
+    """What a module defines and imports, for resolving names across the project."""
+
     path: str
     module: str
     language: str

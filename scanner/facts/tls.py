@@ -12,15 +12,16 @@ from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.patterns import FALSE_OR_ZERO, GAP, VALUE_PREFIX
 from scanner.facts.urls import is_loopback_url
+from scanner.lazy import compiled_on_use
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 # Words that say credentials travel nearby (a call, the function around it, or the module).
-CREDENTIAL_CONTEXT = re.compile(
+CREDENTIAL_CONTEXT = compiled_on_use(
     r"token|oauth|auth|secret|bearer|passw|api[_./-]?key|\bapi\b|/api|api\.|userinfo|client_id"
     r"|credential", re.IGNORECASE)
 _ENV_SWITCHES = ("NODE_TLS_REJECT_UNAUTHORIZED", "PYTHONHTTPSVERIFY")
 _ENV_WORDS = tuple(switch.lower() for switch in _ENV_SWITCHES)
-_ENV_LINE = re.compile(
+_ENV_LINE = compiled_on_use(
     r"(NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY)[\"'\]]?\s*[=:]\s*[\"']?0\b", re.IGNORECASE)
 _CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # Fast path: every switch the extractor reports, as written. `verify` given False or 0 (a
@@ -28,12 +29,13 @@ _CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # `rejectUnauthorized` (a key, quoted or computed) given false or 0, and the names of
 # `_create_unverified_context` and of the two environment switches. The word `verify` alone
 # (`verify_password`, `# verify the session`) holds none.
-TLS_PATTERN = re.compile("|".join((
+_TLS_SOURCE = "|".join((
     rf"verify(?<![a-z0-9_$]verify)(?:[\"'`][\s\\]*\])?{GAP}(?::[^=\n]{{0,200}})?="
     rf"{VALUE_PREFIX}{FALSE_OR_ZERO}",
     rf"rejectunauthorized(?<![a-z0-9_$]rejectunauthorized)(?:[\"'`]|\])*{GAP}:{VALUE_PREFIX}"
     rf"{FALSE_OR_ZERO}",
-    "_create_unverified_context|node_tls_reject_unauthorized|pythonhttpsverify")))
+    "_create_unverified_context|node_tls_reject_unauthorized|pythonhttpsverify"))
+TLS_PATTERN = compiled_on_use(_TLS_SOURCE)  # the gate compiles its own branches, on first use
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class TlsExtractor(Extractor):
     gate = Gate(kinds=_CODE_KINDS,
                 words=("verify", "_create_unverified_context", "rejectunauthorized",
                        *_ENV_WORDS),
-                pattern=TLS_PATTERN.pattern, vendored=False)
+                pattern=_TLS_SOURCE, vendored=False)
 
     def extract(self, document: Document) -> Iterator[TlsCheckOff]:
         module = document.code
@@ -108,7 +110,7 @@ def _scope_text(document: Document, owner: ir.Function | ir.Class | None) -> str
 
 
 def _credentials(text: str) -> bool:
-    return CREDENTIAL_CONTEXT.search(text) is not None
+    return CREDENTIAL_CONTEXT().search(text) is not None
 
 
 def _is_false(expr: ir.Expr | None) -> bool:
@@ -191,7 +193,7 @@ class TlsEnvironmentExtractor(Extractor):
             text = document.line_text(number)
             if text.lstrip().startswith(("#", "//", ";")):
                 continue
-            match = _ENV_LINE.search(text)
+            match = _ENV_LINE().search(text)
             if match:
                 switch = match.group(1).upper()
                 yield TlsSwitchInEnvironment((number, match.start() + 1, number, match.end() + 1),

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from scanner.lazy import compiled_on_use
 from scanner.redact import SecretValues
 
 if TYPE_CHECKING:
@@ -89,9 +90,9 @@ _EXAMPLE_MARKERS = (*_TEMPLATE_MARKERS, "example.", "sample.")
 _DOC_DIRS = frozenset({"doc", "docs", "documentation"})
 _CATALOGUE_DIRS = frozenset({"locale", "locales", "translations", "i18n", "l10n"})
 # A value given as a documented example: a schema's `examples=[...]`/`"example": ...`, JSDoc.
-_EXAMPLE_VALUE = re.compile(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
-_EXAMPLE_BLOCK = re.compile(r"""\bexamples?["']?[ \t]*[:=][ \t]*[\[({][ \t]*$""", re.IGNORECASE)
-_DOCTEST_LINE = re.compile(r"[ \t]*(?:>>>|\.\.\.) ")
+_EXAMPLE_VALUE = compiled_on_use(r"""@example\b|\bexamples?["']?[ \t]*[:=]""", re.IGNORECASE)
+_EXAMPLE_BLOCK = compiled_on_use(r"""\bexamples?["']?[ \t]*[:=][ \t]*[\[({][ \t]*$""", re.IGNORECASE)
+_DOCTEST_LINE = compiled_on_use(r"[ \t]*(?:>>>|\.\.\.) ")
 _INDENT = re.compile(r"[ \t]*")
 # How far above a value its enclosing example block may open.
 _EXAMPLE_BLOCK_LINES = 12
@@ -102,7 +103,7 @@ _BACKEND_HINTS = frozenset({"server", "api", "backend", "functions", "lambda", "
 # say so by their name: minified, a library's, or named by a content hash (`main.3f2a9c1b.js`).
 _VENDOR_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components", "third_party",
                           "third-party", "thirdparty", "dist"})
-_VENDOR_BUILD = re.compile(
+_VENDOR_BUILD = compiled_on_use(
     r"[.-]min\.[cm]?js$|^(?:jquery|lodash|underscore|select2|xregexp|backbone)\b.*\.[cm]?js$"
     r"|[.-](?=[0-9a-f]{0,63}[0-9])[0-9a-f]{8,64}(?:\.chunk)?\.[cm]?js$")
 
@@ -350,7 +351,7 @@ class Document:
             return context
         known = self._line_contexts.get(line)
         if known is None:
-            if _DOCTEST_LINE.match(self.line_text(line)) or line in self.docstring_lines:
+            if _DOCTEST_LINE().match(self.line_text(line)) or line in self.docstring_lines:
                 known = "docs"
             else:
                 known = "example" if self.gives_example(line) else context
@@ -368,7 +369,7 @@ class Document:
 
     def _gives_example(self, line: int) -> bool:
         text = self.line_text(line)
-        if _EXAMPLE_VALUE.search(text):
+        if _EXAMPLE_VALUE().search(text):
             return True
         indent = _INDENT.match(text).end()  # type: ignore[union-attr]
         for above in range(line - 1, max(0, line - _EXAMPLE_BLOCK_LINES), -1):
@@ -376,7 +377,7 @@ class Document:
             depth = _INDENT.match(text).end()  # type: ignore[union-attr]
             if depth == len(text) or depth >= indent:
                 continue  # blank, or inside the value's own block
-            if _EXAMPLE_BLOCK.search(text):
+            if _EXAMPLE_BLOCK().search(text):
                 return True
             indent = depth  # an enclosing block that is no example: look further out
             if not indent:
@@ -421,7 +422,7 @@ class Document:
         if self.kind not in JS_KINDS or not self.parts:
             return False
         return bool(set(self.parts[:-1]) & _VENDOR_DIRS) \
-            or _VENDOR_BUILD.search(self.parts[-1]) is not None or _names_its_source_map(self.text)
+            or _VENDOR_BUILD().search(self.parts[-1]) is not None or _names_its_source_map(self.text)
 
     @cached_property
     def is_data_module(self) -> bool:

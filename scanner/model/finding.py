@@ -73,6 +73,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
+    """One reported problem: the rule, where it is, and what to show (secrets redacted)."""
+
     rule: str
     name: str
     category: str  # the rule's family: secret, scope, webhook, oauth
@@ -118,6 +120,8 @@ class Finding:
 
 @dataclass
 class Summary:
+    """What a run counted: files scanned, findings by category, suppressed ones, notes."""
+
     files_scanned: int = 0
     findings: int = 0
     by_category: dict[str, int] = field(default_factory=dict)

@@ -51,13 +51,15 @@ class Example:
 
 @dataclass(frozen=True)
 class Bad(Example):
+    """An example the rule flags: the line of its finding and the fixed code."""
+
     line: int = 0  # 1-based line of the finding; 0 only for rules whose findings have no line
     fixed: str | None = None
 
 
 @dataclass(frozen=True)
 class Good(Example):
-    pass
+    """An example the rule must not flag."""
 
 
 class Rule:

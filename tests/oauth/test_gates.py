@@ -265,7 +265,7 @@ def test_tls_switches_give_the_same_findings_without_fast_paths(form: str, gap: 
                                                                 path: str) -> None:
     code = "import requests  # api token\n" + form.format(g=gap, v=value) + "\n"
     if list(TlsExtractor().extract(Document(path, code))):  # its gate wide open
-        assert TLS_PATTERN.search(code.lower()), code
+        assert TLS_PATTERN().search(code.lower()), code
     _same_with_and_without_fast_paths({path: code})
 
 
@@ -313,7 +313,7 @@ def test_translation_catalogs_are_not_searched_for_tls_switches(
     catalog = 'msgid "Verify your email"\nmsgstr "E-Mail-Adresse bestätigen"\n' * 50
     extract(Document("app/locale/de/LC_MESSAGES/django.po", catalog),
             build_plan(make_rules(["SH407"]), {}))
-    assert TLS_PATTERN.pattern not in consulted
+    assert TLS_PATTERN().pattern not in consulted
     procfile = "web: NODE_TLS_REJECT_UNAUTHORIZED=0 node server.js --token $API_TOKEN\n"
     assert triples(scan_files({"Procfile": procfile}, select=["SH407"]).findings) == {
         ("Procfile", 1, "SH407")}

@@ -76,6 +76,10 @@ def _walk(where: str, value: Any, found: dict[str, re.Pattern[Any]], depth: int)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for item in dataclasses.fields(value):
             _walk(f"{where}.{item.name}", getattr(value, item.name), found, depth + 1)
+        # A pattern compiled on first use stands behind a property (the catalogs' SDK calls).
+        for name, member in vars(type(value)).items():
+            if isinstance(member, property) and isinstance(getattr(value, name), re.Pattern):
+                _walk(f"{where}.{name}", getattr(value, name), found, depth + 1)
 
 
 def _literal_calls(module: Any) -> Iterator[tuple[str, re.Pattern[Any]]]:

@@ -152,7 +152,7 @@ def _key_names() -> set[str]:
     for rule in RULES:
         if rule.id.startswith("SH1"):
             for example in rule.examples:
-                for match in syntax.ASSIGNMENT_CONFIG.finditer(example.code):
+                for match in syntax.ASSIGNMENT_CONFIG().finditer(example.code):
                     names.add(match.group("key").strip("-"))
     return names
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.facts.scopes import catalog
 from scanner.facts.scopes.catalog import DATA_DIR, load_catalog
 from tests.support import scan_files, triples
 
@@ -47,6 +48,14 @@ def test_catalogue_files_are_all_loaded() -> None:
     # Plain words never name a provider by themselves (`email` is everybody's).
     assert catalog.provider_of_scope("email") is None
     assert catalog.provider_of_scope("read_products") == "shopify"
+
+
+def test_every_catalog_pattern_compiles() -> None:
+    # Loading the catalog no longer compiles its patterns (each is compiled when first tried):
+    # a broken one must fail here, not in a user's scan.
+    catalog = load_catalog()
+    assert all(call.pattern.pattern == call.pattern_source for call in catalog.sdk)
+    assert all(p.scope_pattern is not None for p in catalog.providers if p.scope_pattern_source)
 
 
 def found(files: dict[str, str], select: str = "SH2") -> set[tuple[str, int, str]]:
@@ -170,3 +179,20 @@ def test_a_wildcard_path_segment_is_not_a_graphql_call() -> None:
             'session.get("https://api.example.com/api/v3/people")\n'
             'session.get("https://api.example.com/api/v3/exports/*")\n')
     assert found({"hr/sync.py": code}, "SH204") == {("hr/sync.py", 1, "SH204")}
+
+
+def test_the_catalog_files_are_parsed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The API-use gate's SDK words (read at start-up) and the catalog a scan loads come from the
+    # same files: reading them twice was a fiftieth of a hook run.
+    parsed: list[int] = []
+    loads = catalog.json.loads
+    monkeypatch.setattr(catalog.json, "loads", lambda text: parsed.append(1) or loads(text))
+    caches = (catalog._catalog_data, catalog.sdk_needles, catalog.load_catalog)
+    for cached in caches:
+        getattr(cached, "cache_clear", lambda: None)()
+    try:
+        assert catalog.sdk_needles() and catalog.load_catalog().sdk
+        assert len(parsed) == len(list(DATA_DIR.glob("scopes_*.json")))
+    finally:
+        for cached in caches:
+            getattr(cached, "cache_clear", lambda: None)()

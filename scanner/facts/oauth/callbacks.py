@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate, Span
 from scanner.facts.oauth.code import code_index, receiver_text
+from scanner.lazy import compiled_on_use
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 _GET_METHODS = frozenset({"get", "get_argument", "get_query_argument", "getlist", "getone"})
@@ -20,7 +21,7 @@ _SOURCE_WORDS = ("query", "params", "search", "body", "url", "args", "form", "va
 _LOOKUP_WORDS = (*_SOURCE_WORDS, "request", "get")
 # Where the value stored before the redirect lives: reading it there is the check, not the input.
 _STORED_WORDS = ("session", "cache", "storage", "cookie", "store", "db", "redis")
-_CHECKING_CALLS = re.compile(
+_CHECKING_CALLS = compiled_on_use(
     r"compare_digest|timingsafeequal|valid|verify|check|compare|consume|callback"
     # a signed state (a JWT, django.signing, itsdangerous) is checked by decoding it
     r"|decode|loads|unsign|unseal", re.IGNORECASE)
@@ -37,8 +38,8 @@ _FILE_WORDS = ("oauth", "openid", "oidc", "redirect_uri", "client_secret", "gran
 _FUNCTION_WORDS = re.compile(r"callback|login|exchange|token", re.IGNORECASE)
 # A strategy's default state store that stores and checks nothing: state is off unless the
 # application turns it on.
-_NULL_STORE = re.compile(r"(?:\A|_|(?<=[a-z]))(?:Null|Noop|NoOp|No|Dummy|Fake)State_?Store\Z"
-                         r"|(?:\A|_)(?:null|noop|no|dummy|fake)_state_store\Z")
+_NULL_STORE = compiled_on_use(r"(?:\A|_|(?<=[a-z]))(?:Null|Noop|NoOp|No|Dummy|Fake)State_?Store\Z"
+                              r"|(?:\A|_)(?:null|noop|no|dummy|fake)_state_store\Z")
 
 
 def _read_form(word: str) -> str:
@@ -86,7 +87,7 @@ class CallbackExtractor(Extractor):
         if index is None:
             return
         for call, _, statement in index.calls:
-            if _NULL_STORE.search(call.method) and (call.new or _kept_as_store(document, statement)):
+            if _NULL_STORE().search(call.method) and (call.new or _kept_as_store(document, statement)):
                 yield NullStateStore(document.node_span(call), call.method)
         talks_oauth = document.has_any(_FILE_WORDS)
         for function in index.functions[1:]:
@@ -246,7 +247,7 @@ def _checks_state(document: Document, function: ir.Function, names: set[str]) ->
             method = expr.method
             if method == "authorize_access_token":
                 return True
-            if (_CHECKING_CALLS.search(method) or expr.kwarg("authorization_response") is not None) \
+            if (_CHECKING_CALLS().search(method) or expr.kwarg("authorization_response") is not None) \
                     and (method == "fetch_token" or _mentions(document.source(expr), names)):
                 return True
             if _reads_state_back(method) and _mentions(_arguments(document, expr), names):

@@ -10,10 +10,11 @@ from typing import NamedTuple
 
 from scanner.code import ir
 from scanner.facts.oauth.names import is_credential_name
+from scanner.lazy import compiled_on_use
 from scanner.model.document import Document, MemoKey
 
 # An encryption step: a value (or the function writing it) that goes through one is not plain.
-ENCRYPTION_MARKERS = re.compile(
+ENCRYPTION_MARKERS = compiled_on_use(
     r"encrypt|fernet|cipher|\bkms\b|seal|keyring|keychain|nacl|aesgcm|crypto|vault|protect",
     re.IGNORECASE)
 
@@ -269,7 +270,7 @@ def query_params(text: str) -> Iterator[QueryParam]:
 
 
 # `?token={self._token}` in an f-string or template: a bare token parameter, interpolated.
-_INTERPOLATED_TOKEN = re.compile(
+_INTERPOLATED_TOKEN = compiled_on_use(
     r"[?&]((?:auth_?|api_?)?token)=\$?\{([^{}]{1,200})\}", re.IGNORECASE)
 _LAST_NAME = re.compile(r"(\w+)\W*\Z")
 
@@ -279,7 +280,7 @@ def interpolated_tokens(text: str) -> Iterator[tuple[str, str]]:
     expression names a credential (`self._token`, `entry.data[CONF_TOKEN]`)."""
     if "token=" not in text.lower():
         return
-    for match in _INTERPOLATED_TOKEN.finditer(text):
+    for match in _INTERPOLATED_TOKEN().finditer(text):
         last = _LAST_NAME.search(match.group(2))
         if last is not None and names_credential(last.group(1)):
             yield match.group(1), match.group(2)

@@ -20,6 +20,7 @@ from scanner.facts.oauth.code import (
     receiver_text,
 )
 from scanner.facts.oauth.names import described, normal
+from scanner.lazy import compiled_on_use
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 _FLAGS = (("httponly", "HttpOnly"), ("secure", "Secure"))
@@ -28,8 +29,8 @@ _SETTINGS = frozenset({"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"})
 # A settings mapping named or commented as for development or tests is not what a deployment runs.
 _NAME_WORD = re.compile(r"[a-z]+")
 _DEV_WORDS = frozenset({"dev", "development", "local", "debug", "test", "testing"})
-_DEV_COMMENT = re.compile(r"(?i)\b(?:(?:local )?development|dev(?: mode| only| server)|"
-                          r"(?:for |in )(?:local )?(?:testing|tests)|debug mode)\b")
+_DEV_COMMENT = compiled_on_use(r"(?i)\b(?:(?:local )?development|dev(?: mode| only| server)|"
+                               r"(?:for |in )(?:local )?(?:testing|tests)|debug mode)\b")
 _COOKIE_NAME = re.compile(r"[\w.\-]+")
 
 
@@ -118,7 +119,7 @@ def _development_comment(document: Document, statement: ir.Stmt) -> bool:
         text = document.line_text(line).strip()
         if not text.startswith(("#", "//")):
             return False
-        if _DEV_COMMENT.search(text):
+        if _DEV_COMMENT().search(text):
             return True
         line -= 1
     return False
@@ -150,7 +151,7 @@ def _cookie_call(document: Document, index: CodeIndex, call: ir.Call) -> Iterato
     yield CookieWrite(document.node_span(call), api, name, leaked_name(document, value),
                       _missing_flags(call, api),
                       "refresh" in (name or "").lower() or "refresh" in value_text.lower(),
-                      ENCRYPTION_MARKERS.search(value_text) is not None, described(value_text))
+                      ENCRYPTION_MARKERS().search(value_text) is not None, described(value_text))
 
 
 def _missing_flags(call: ir.Call, api: str) -> tuple[str, ...] | None:
@@ -179,5 +180,5 @@ def _script_cookie(document: Document, statement: ir.Assign, value: ir.Expr) -> 
     text = document.source(value)
     return CookieWrite(document.node_span(statement), "document.cookie",
                        name if _COOKIE_NAME.fullmatch(name) else None, leaked_name(document, value), None,
-                       "refresh" in text.lower(), ENCRYPTION_MARKERS.search(text) is not None,
+                       "refresh" in text.lower(), ENCRYPTION_MARKERS().search(text) is not None,
                        described(text))

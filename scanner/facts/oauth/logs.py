@@ -29,6 +29,7 @@ from scanner.facts.oauth.names import (
     normal,
     short,
 )
+from scanner.lazy import compiled_on_use
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
@@ -45,9 +46,9 @@ _SINK_WORDS = ("print", "log", "warnings", "console", "echo", "stdout", "stderr"
 _TOKEN_REQUEST = re.compile(r"token_url|token_endpoint|access_token_url|fetch_token|grant_type"
                             r"|oauth2?/token|oauth/access_token", re.IGNORECASE)
 # A value that names a file (`TOKEN_FILE = "token.json"`, `Path.home() / ".acme"`), not a secret.
-_FILE_LITERAL = re.compile(r"(?:\.(?:json|pickle|pkl|ya?ml|txt|pem|key|db|sqlite3?|cfg|ini|toml"
-                           r"|env|dat|cache)|[/\\])\Z", re.IGNORECASE)
-_STATUS_CHECK = re.compile(r"\b(?:\w+\.)*(?:status_code|status|ok|is_error|is_success)\b")
+_FILE_LITERAL = compiled_on_use(r"(?:\.(?:json|pickle|pkl|ya?ml|txt|pem|key|db|sqlite3?|cfg|ini|toml"
+                                r"|env|dat|cache)|[/\\])\Z", re.IGNORECASE)
+_STATUS_CHECK = compiled_on_use(r"\b(?:\w+\.)*(?:status_code|status|ok|is_error|is_success)\b")
 _PATH_CALLS = frozenset({"Path", "join", "expanduser", "abspath", "joinpath", "resolve",
                          "user_config_dir", "user_data_dir", "user_cache_dir"})
 
@@ -95,7 +96,7 @@ class LogExtractor(Extractor):
                     if leak is not None and names.lacks_credential(leak.name, scope, call.start):
                         leak = None  # `if "access_token" not in doc:` logs an error answer
                 if leak is not None and logger in _SHOWN and \
-                        scope_has(document, index, scope, _PROMPT):
+                        scope_has(document, index, scope, _PROMPT()):
                     # An interactive command shows the person at the terminal their token.
                     leak = dataclasses.replace(leak, shown=True)
                 if leak is not None:
@@ -232,13 +233,13 @@ class _Names:
 
 
 _WORDS = re.compile(r"\w+")
-_WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_WORD_PARTS = compiled_on_use(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 # The last word of a key that says its value is an identifier, not a secret.
 _ID_WORDS = frozenset({"id", "ids", "uuid", "nonce", "jti"})
-_ID_SUFFIX = re.compile(r"[\W_]*(?:ids?|uuid|nonce|jti)\Z", re.IGNORECASE)
+_ID_SUFFIX = compiled_on_use(r"[\W_]*(?:ids?|uuid|nonce|jti)\Z", re.IGNORECASE)
 # Amazon SNS sends a one-time `Token` in every SubscriptionConfirmation to the subscribed URL.
 _SNS_NONCE = frozenset({"Token"})
-_TIMESTAMP = re.compile(r"(?:^|_)(?:timestamp|ts|time)(?:$|_)|timestamp", re.IGNORECASE)
+_TIMESTAMP = compiled_on_use(r"(?:^|_)(?:timestamp|ts|time)(?:$|_)|timestamp", re.IGNORECASE)
 
 
 # Operators no string takes: ordering by size, and arithmetic other than `+`, `*` and `%`.
@@ -267,7 +268,7 @@ def _counted_names(index: CodeIndex) -> frozenset[str]:
 
 
 def _says_id(label: str) -> bool:
-    parts = _WORD_PARTS.findall(label)
+    parts = _WORD_PARTS().findall(label)
     return bool(parts) and parts[-1].lower() in _ID_WORDS
 
 
@@ -301,7 +302,7 @@ def _id_labelled_values(document: Document, index: CodeIndex) -> Iterator[tuple[
     for label, value in _logged_labels(document, index):
         word = _last_word(value)
         if word is not None and _says_id(label) and is_credential_name(word):
-            yield normal(_ID_SUFFIX.sub("", label)), word
+            yield normal(_ID_SUFFIX().sub("", label)), word
 
 
 def _signed_nonces(index: CodeIndex) -> Iterator[str]:
@@ -323,7 +324,7 @@ def _signed_nonces(index: CodeIndex) -> Iterator[str]:
                 for value in values.get((site.scope, node.name), ()):
                     nodes.extend(ir.walk_expr(value))
         words = {word for node in nodes for word in [_last_word(node)] if word}
-        if any(_TIMESTAMP.search(word) for word in words):
+        if any(_TIMESTAMP().search(word) for word in words):
             yield from (word for word in words if is_credential_name(word))
 
 
@@ -450,8 +451,8 @@ def _first_leak(document: Document, arguments: tuple[ir.Expr, ...], sink: str, c
 
 
 # Words before a placeholder that say it is filled with a file, a path or an id, not a secret.
-_PLAIN_PLACEHOLDER = re.compile(r"(?:files?|filenames?|paths?|director(?:y|ies)|folders?|\bids?"
-                                r"|nonces?|uuids?)\W*\Z", re.IGNORECASE)
+_PLAIN_PLACEHOLDER = compiled_on_use(r"(?:files?|filenames?|paths?|director(?:y|ies)|folders?|\bids?"
+                                     r"|nonces?|uuids?)\W*\Z", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifx]|\{\}")
 
 
@@ -467,7 +468,7 @@ def _message_arguments(call: ir.Call, names: _Names) -> tuple[ir.Expr, ...]:
         return arguments
     pieces = _PLACEHOLDER.split(template)[:-1]  # the text before each placeholder
     plain = {position + 1 for position, before in enumerate(pieces)
-             if _PLAIN_PLACEHOLDER.search(before)}
+             if _PLAIN_PLACEHOLDER().search(before)}
     # `%d`, `%i`, `%f`: the placeholder takes a number, never a credential.
     plain.update(position + 1 for position, spec in enumerate(_PLACEHOLDER.findall(template))
                  if spec[-1] in "dif")
@@ -571,7 +572,7 @@ def _error_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int]]:
     for statement in ir.walk_statements(body):
         if isinstance(statement, ir.Try):
             yield from ((handler.start, handler.end) for handler in statement.handlers)
-        elif isinstance(statement, ir.If) and statement.body and _STATUS_CHECK.search(
+        elif isinstance(statement, ir.If) and statement.body and _STATUS_CHECK().search(
                 _expr_names(statement.test)):
             yield statement.body[0].start, statement.body[-1].end
 
@@ -601,7 +602,7 @@ def _file_names(index: CodeIndex) -> frozenset[str]:
         if value is None:
             continue
         text = ir.string_value(value)
-        if (text is not None and _FILE_LITERAL.search(text.strip())) or (
+        if (text is not None and _FILE_LITERAL().search(text.strip())) or (
                 isinstance(value, ir.Call) and value.method in _PATH_CALLS) or (
                 isinstance(value, ir.BinOp) and value.op == "/" and not isinstance(value.left, ir.Num)):
             found.update(name for name, _ in assigned_names(statement))
@@ -651,7 +652,7 @@ def _specific(name: str) -> bool:
 # Writes to the terminal (not to a log), and the prompts that say a person sits at it: a
 # command that asks for input and prints the token it obtained (for `--token` next time).
 _SHOWN = frozenset({"print", "pprint", "click.echo", "typer.echo"})
-_PROMPT = re.compile(r"(?<![\w.])(?:input|getpass(?:\.getpass)?|(?:click|typer)\.prompt)\(")
+_PROMPT = compiled_on_use(r"(?<![\w.])(?:input|getpass(?:\.getpass)?|(?:click|typer)\.prompt)\(")
 
 
 def _log_call(document: Document, call: ir.Call) -> str | None:

@@ -12,6 +12,7 @@ from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.oauth.code import CodeIndex, callee_text, code_index, dict_key, query_params
 from scanner.facts.oauth.names import normal, short
+from scanner.lazy import compiled_on_use
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 # Calls that only wrap a request body (the request is the call around them).
@@ -35,12 +36,12 @@ _KEY_READS = frozenset({"get", "pop", "getitem", "__getitem__", "setdefault"})
 _LIBRARY_MODULES = ("requests_oauthlib", "authlib", "httpx_oauth")
 # MSAL puts the new refresh token in its own token cache.
 _MSAL_REFRESH = frozenset({"acquire_token_by_refresh_token", "acquireTokenByRefreshToken"})
-_CONFIG_ROOTS = re.compile(
+_CONFIG_ROOTS = compiled_on_use(
     r"^(?:os\.environ|os\.getenv|getenv|environ|process\.env|import\.meta\.env|Deno\.env|settings"
     r"|django\.conf\.settings|conf|config|cfg|app\.config|current_app\.config|self\.config"
     r"|this\.config|env|Config|CONFIG|secrets|st\.secrets)\b")
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*[A-Z0-9]$")
-_QUOTED = re.compile(r"""(['"`])(.*?)\1|['"`].*""", re.DOTALL)
+_QUOTED = compiled_on_use(r"""(['"`])(.*?)\1|['"`].*""", re.DOTALL)
 # A config key or variable name: letters and separators, not a value with many digits.
 _KEY_LIKE = re.compile(r"[A-Za-z][A-Za-z_.-]{0,40}\d{0,3}")
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
@@ -91,6 +92,8 @@ class RefreshGrantExtractor(Extractor):
 
 @dataclass
 class _Request:
+    """A refresh-token request: the call, its scope and the refresh token it sends."""
+
     call: ir.Call
     scope: int
     how: str
@@ -100,6 +103,8 @@ class _Request:
 
 @dataclass
 class _Fate:
+    """Where a refresh request's answer went: the names and clients holding it, if kept."""
+
     names: set[str] = field(default_factory=set)  # names holding the answer (or a view of it)
     clients: set[str] = field(default_factory=set)  # clients holding it: only whole uses count
     origin: tuple[int, int] | None = None  # the statement list the request is in (its span)
@@ -660,7 +665,7 @@ def _shown(code: str) -> str:
             return "..."
         return found.group(0) if _KEY_LIKE.fullmatch(found.group(2)) else "..."
 
-    return short(_QUOTED.sub(literal, code), 50)
+    return short(_QUOTED().sub(literal, code), 50)
 
 
 def _own(receiver: ir.Expr) -> bool:
@@ -674,7 +679,7 @@ def _kind(sent: ir.Expr) -> str:
         return "constant" if sent.constant else "unknown"
     if isinstance(sent, ir.Call):
         text = sent.callee
-        if _CONFIG_ROOTS.match(text) or sent.method in {"getenv", "env"}:
+        if _CONFIG_ROOTS().match(text) or sent.method in {"getenv", "env"}:
             return "config"
         if sent.method in {"get", "pop"} and isinstance(sent.func, ir.Name):
             inner = _kind(ir.Name(sent.func.start, sent.func.end, sent.func.name.rsplit(".", 1)[0]))
@@ -688,7 +693,7 @@ def _kind(sent: ir.Expr) -> str:
         kinds = {_kind(value) for value in sent.values if not isinstance(value, ir.Str)}
         return "config" if "config" in kinds else min(kinds, default="constant")
     if isinstance(sent, ir.Name):
-        if _CONFIG_ROOTS.match(sent.name) or _CONSTANT_NAME.match(sent.name.rsplit(".", 1)[-1]):
+        if _CONFIG_ROOTS().match(sent.name) or _CONSTANT_NAME.match(sent.name.rsplit(".", 1)[-1]):
             return "config"
         return "stored" if "." in sent.name else "local"
     return "unknown"

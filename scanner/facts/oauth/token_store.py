@@ -20,6 +20,7 @@ from scanner.facts.oauth.code import (
     scope_has,
 )
 from scanner.facts.oauth.names import described, short
+from scanner.lazy import compiled_on_use
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 _WRITES = frozenset({"write", "write_text", "writelines"})
@@ -29,14 +30,14 @@ _NODE_WRITES = frozenset({"writeFileSync", "writeFile", "appendFile", "appendFil
 _NOT_FILES = ("stdout", "stderr", "res", "response", "resp", "reply")
 _COLUMNS = frozenset({"Column", "mapped_column", "CharField", "TextField", "Field", "BinaryField",
                       "StringField"})
-_CREDS_TO_JSON = re.compile(r"\b(creds|credentials)\.to_json\(")
+_CREDS_TO_JSON = compiled_on_use(r"\b(creds|credentials)\.to_json\(")
 # Calls that return a whole token response (refresh token included when one was granted).
 _TOKEN_SOURCES = ("fetch_token", "fetch_access_token", "authorize_access_token", "run_local_server",
                   "acquire_token", "exchange_code", "offline_access")
 # Column types that hold a time, a number or a flag about the token, never the token.
-_NOT_TOKEN_TYPES = re.compile(r"\b(?:Integer|BigInteger|SmallInteger|DateTime|Date|Boolean|Float"
-                              r"|Numeric|Interval|\w*IntegerField|DateTimeField|DateField"
-                              r"|BooleanField|DurationField|FloatField|int|datetime|bool|float)\b")
+_NOT_TOKEN_TYPES = compiled_on_use(r"\b(?:Integer|BigInteger|SmallInteger|DateTime|Date|Boolean|Float"
+                                   r"|Numeric|Interval|\w*IntegerField|DateTimeField|DateField"
+                                   r"|BooleanField|DurationField|FloatField|int|datetime|bool|float)\b")
 _NOT_TOKEN_NAMES = ("expir", "_at", "revoked", "count", "issued", "ttl", "lifetime", "enabled",
                     "rotat", "_in")
 # Where a field class comes from when it is not a database column: forms, serializers, API
@@ -81,7 +82,7 @@ class TokenStoreExtractor(Extractor):
                 continue
             data, shown = written
             text = document.source(data)
-            named = "refresh" in text.lower() or _CREDS_TO_JSON.search(text) is not None
+            named = "refresh" in text.lower() or _CREDS_TO_JSON().search(text) is not None
             if named or (whole_tokens and leaked_name(document, data)):
                 yield RefreshTokenStore(document.node_span(call), "file", callee_text(document, call),
                                         shown, _encrypted(document, index, scope), not named)
@@ -98,7 +99,7 @@ class TokenStoreExtractor(Extractor):
 
 
 def _encrypted(document: Document, index: CodeIndex, scope: int) -> bool:
-    return scope_has(document, index, scope, ENCRYPTION_MARKERS)
+    return scope_has(document, index, scope, ENCRYPTION_MARKERS())
 
 
 def _written(document: Document, call: ir.Call) -> tuple[ir.Expr, str] | None:
@@ -157,8 +158,8 @@ def _columns(document: Document, statement: ir.Assign,
             declaration = document.source(value)
         else:
             continue
-        if _NOT_TOKEN_TYPES.search(declaration + " " + annotation_text):
+        if _NOT_TOKEN_TYPES().search(declaration + " " + annotation_text):
             continue
-        encrypted = ENCRYPTION_MARKERS.search(declaration + " " + annotation_text) is not None
+        encrypted = ENCRYPTION_MARKERS().search(declaration + " " + annotation_text) is not None
         yield RefreshTokenStore(document.node_span(target), "column", target.name, declaration,
                                 encrypted)

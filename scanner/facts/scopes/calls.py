@@ -10,6 +10,7 @@ from scanner.facts.base import Span
 from scanner.facts.scopes.catalog import Catalog
 from scanner.facts.scopes.clients import operation_resource
 from scanner.facts.scopes.model import ApiUse, ClientMethodCall, SubscribedEvent
+from scanner.lazy import compiled_on_use
 from scanner.model.document import Document
 
 # String literals that look like an HTTP URL or an API path (f-string/template bases allowed).
@@ -17,16 +18,16 @@ _URL_LITERAL = re.compile(
     r"""(?P<q>["'`])(?=https?://|\$?\{|/)(?P<body>(?:https?://|\{[^{}"'`\n]{1,60}\}/|\$\{[^{}"'`\n]{1,60}\}/|/)"""
     r"""[^"'`\s]{0,300}?)(?P=q)"""
 )
-_VERB_BEFORE = re.compile(r"""(?:\.|\b)_?(get|post|put|patch|delete|head)\s*\(\s*[fF]?$""", re.IGNORECASE)
-_VERB_ARG = re.compile(r"""["'](GET|POST|PUT|PATCH|DELETE|HEAD)["']\s*,\s*[fF]?$""")
-_VERB_AFTER = re.compile(r"""^[^\n;]{0,160}?method\s*[:=]\s*["'](get|post|put|patch|delete|head)["']""",
-                         re.IGNORECASE)
-_CHAINED_VERB = re.compile(r"""^\s*\)\s*\.\s*(get|post|put|patch|delete|update|create)\s*\(""")
-_ASSIGNED = re.compile(r"""(?:^|[\s;(,])(?:export\s+)?(?:const\s+|let\s+|var\s+)?"""
-                       r"""([A-Za-z_$][\w$]*)\s*(?::\s*[\w\[\]|. ]+)?=\s*[fFrRbB]{0,2}$""")
+_VERB_BEFORE = compiled_on_use(r"""(?:\.|\b)_?(get|post|put|patch|delete|head)\s*\(\s*[fF]?$""", re.IGNORECASE)
+_VERB_ARG = compiled_on_use(r"""["'](GET|POST|PUT|PATCH|DELETE|HEAD)["']\s*,\s*[fF]?$""")
+_VERB_AFTER = compiled_on_use(r"""^[^\n;]{0,160}?method\s*[:=]\s*["'](get|post|put|patch|delete|head)["']""",
+                              re.IGNORECASE)
+_CHAINED_VERB = compiled_on_use(r"""^\s*\)\s*\.\s*(get|post|put|patch|delete|update|create)\s*\(""")
+_ASSIGNED = compiled_on_use(r"""(?:^|[\s;(,])(?:export\s+)?(?:const\s+|let\s+|var\s+)?"""
+                            r"""([A-Za-z_$][\w$]*)\s*(?::\s*[\w\[\]|. ]+)?=\s*[fFrRbB]{0,2}$""")
 # What precedes a URL constant's name where a call uses it: `.post(`, `fetch(`, `.request("GET", `,
 # `url=`, or the start of an f-string/template inside the call, `f"{` / `` `${ ``.
-_USE_BEFORE = re.compile(
+_USE_BEFORE = compiled_on_use(
     r"""(?:\.|\b)_?(get|post|put|patch|delete|head|fetch|urlopen|request)\s*\(\s*"""
     r"""(?:["'](GET|POST|PUT|PATCH|DELETE|HEAD)["']\s*,\s*)?(?:url\s*=\s*)?(?:[fF]?["'`]\$?\{)?$""",
     re.IGNORECASE,
@@ -35,7 +36,7 @@ _USE_BEFORE = re.compile(
 _RELATIVE_CALL = re.compile(r"""\.(get|post|put|patch|delete)\(\s*["']([A-Za-z][\w\-.]*/[^"'\s]*|[a-z][\w\-]*)["']""")
 _ROUTE_LITERAL = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE) (/[^"'`\s]*)["'`]""")
 _HOST = re.compile(r"https?://([^/?#]*)")
-_PLACEHOLDERS = re.compile(r"\$\{[^}]*\}|\{[^}]*\}|%s|%\(\w+\)s")
+_PLACEHOLDERS = compiled_on_use(r"\$\{[^}]*\}|\{[^}]*\}|%s|%\(\w+\)s")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 _WORD_SPLIT = re.compile(r"[.:]")
 _BEFORE = 300
@@ -89,7 +90,7 @@ def _split_url(body: str) -> tuple[str | None, tuple[str, ...]]:
     if match:
         host = match.group(1).split("@")[-1].split(":")[0].lower()
         body = body[match.end():]
-    body = _PLACEHOLDERS.sub("{}", body)
+    body = _PLACEHOLDERS().sub("{}", body)
     body = body.split("?")[0].split("#")[0]
     segments = tuple(s for s in body.split("/") if s)
     if segments and segments[0] == "{}" and host is None:
@@ -182,21 +183,21 @@ def api_uses(document: Document, catalog: Catalog) -> Iterator[ApiUse]:
         before = _line_before(text, match.start())
         after = text[match.end(): match.end() + 200]
         method = None
-        verb = _VERB_BEFORE.search(before) or _VERB_ARG.search(before)
+        verb = _VERB_BEFORE().search(before) or _VERB_ARG().search(before)
         if verb:
             method = verb.group(1)
         else:
-            chained = _CHAINED_VERB.match(after)
+            chained = _CHAINED_VERB().match(after)
             if chained:
                 method = chained.group(1)
             else:
-                assigned = _ASSIGNED.search(before)
+                assigned = _ASSIGNED().search(before)
                 if assigned:
                     constants.setdefault(assigned.group(1), []).append(
                         (host, segments, match.start(), match.end()))
                     continue
         if method is None:
-            option = _VERB_AFTER.match(after)
+            option = _VERB_AFTER().match(after)
             method = option.group(1) if option else (
                 "GET" if before.rstrip().endswith(("fetch(", "urlopen(")) else "*")
         yield calls.use(method, host, segments, match.start(), match.end())
@@ -228,12 +229,12 @@ def _constant_uses(calls: _Calls, text: str,
             bounded = (at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_$.")) and (
                 end == len(text) or not (text[end].isalnum() or text[end] in "_$"))
             window = max(0, at - 120)
-            use = _USE_BEFORE.search(text, text.rfind("\n", window, at) + 1 or window, at) \
+            use = _USE_BEFORE().search(text, text.rfind("\n", window, at) + 1 or window, at) \
                 if bounded else None
             if use is not None:
                 verb: str = use.group(2) or use.group(1)
                 if verb.lower() in {"fetch", "urlopen", "request"}:
-                    option = _VERB_AFTER.match(text, end, end + 200)
+                    option = _VERB_AFTER().match(text, end, end + 200)
                     verb = option.group(1) if option else ("GET" if verb.lower() != "request" else "*")
                 used.add(name)
                 for host, segments, _start, _end in targets:

@@ -21,22 +21,40 @@ class SdkCall:
 
     provider: str
     needle: str  # lower-case text a file must hold for the pattern to be tried
-    pattern: re.Pattern[str]
+    pattern_source: str
     endpoint: str
     method: str  # an HTTP method, or "auto": decided by the operation's name
     host: str | None  # the API host it talks to ("{0}.googleapis.com": from the match)
 
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.pattern_source)
+
 
 @dataclass(frozen=True)
 class Provider:
+    """A provider's hosts and the pattern its scope names follow."""
+
     name: str
     auth_hosts: tuple[str, ...]
     api_hosts: tuple[str, ...]
-    scope_pattern: re.Pattern[str] | None
+    scope_pattern_source: str | None
+
+    @property
+    def scope_pattern(self) -> re.Pattern[str] | None:
+        return None if self.scope_pattern_source is None else _compiled(self.scope_pattern_source)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A catalog pattern, compiled when first tried: most runs meet few providers' SDKs."""
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
 class Catalog:
+    """Every scope catalog merged: scope meanings, broad scopes, aliases and SDK calls."""
+
     providers: tuple[Provider, ...]
     # scope -> (why it is broad, the narrower suggestion), and the catalog it comes from
     broad: Mapping[str, tuple[str, str]]
@@ -84,10 +102,12 @@ class Catalog:
 
 
 
-def _catalog_data() -> list[tuple[str, dict[str, Any]]]:
-    """(file stem, parsed JSON) of every catalog file."""
-    return [(path.stem, json.loads(path.read_text(encoding="utf-8")))
-            for path in sorted(DATA_DIR.glob("scopes_*.json"))]
+@functools.cache
+def _catalog_data() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """(file stem, parsed JSON) of every catalog file, read once per process (the gate's SDK
+    words at start-up and the catalog a scan loads share it; callers only read it)."""
+    return tuple((path.stem, json.loads(path.read_text(encoding="utf-8")))
+                 for path in sorted(DATA_DIR.glob("scopes_*.json")))
 
 
 @functools.cache
@@ -121,7 +141,7 @@ def load_catalog() -> Catalog:
         pattern = data.get("scope_pattern")
         providers.append(Provider(name, tuple(data.get("auth_hosts", ())),
                                   tuple(data.get("api_hosts", ())),
-                                  re.compile(pattern) if pattern else None))
+                                  pattern or None))
         api_host = data["api_hosts"][0] if data.get("api_hosts") else None
         for scope, (why, instead) in data.get("broad", {}).items():
             broad[scope] = (why, instead)
@@ -155,7 +175,7 @@ def load_catalog() -> Catalog:
         for resource, words in data.get("resources", {}).items():
             aliases.setdefault(resource.lower(), set()).update(w.lower() for w in words)
         for sdk in data.get("sdk", ()):
-            sdk_calls.append(SdkCall(name, sdk["needle"].lower(), re.compile(sdk["pattern"]),
+            sdk_calls.append(SdkCall(name, sdk["needle"].lower(), sdk["pattern"],
                                      sdk["endpoint"], sdk.get("method", "auto"),
                                      sdk.get("host", api_host)))
         read_operations.update(o.lower() for o in data.get("read_operations", ()))

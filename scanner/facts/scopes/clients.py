@@ -8,21 +8,22 @@ from collections.abc import Iterator
 
 from scanner.facts.base import Fact
 from scanner.facts.scopes.model import ClientBinding, ClientMethodCall, SubscribedEvent
+from scanner.lazy import compiled_on_use
 from scanner.model.document import Document
 
 # `client = SmartThings(`, `self._api = await YotoClient.create(`, `client: SmartThings`,
 # `const client = new Octo(`: a lower-case name, then an annotation or a constructor call.
-_BINDING = re.compile(
+_BINDING = compiled_on_use(
     r"(?<![\w$.])(?:self\.|this\.)?_*([a-z][\w$]*)\s*(?::\s*|=\s*(?:await\s+)?(?:new\s+)?)"
     r"([A-Z][\w$]*)\b(?=\s*[(.,)=\]\n|])")
 # `client.get_devices(`, `await self._ek_api.post_hop(`, `api.listDevices(`: the receiver's last
 # name and a method of two words or more.
-_METHOD_CALL = re.compile(
+_METHOD_CALL = compiled_on_use(
     r"(?<![\w$])_*([a-z][\w$]*)\s*\.\s*([a-z]+(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]*)+)\s*\(")
 # A webhook subscription's event list: `"events": ["repo:push", "pullrequest:fulfilled"]`,
 # `topics=["orders/create"]`.
-_EVENT_LIST = re.compile(r"""\b(?:events|topics|event_types|webhook_events)["']?\s*[:=]\s*[\[(]([^\])]{0,2000})[\])]""")
-_EVENT_NAME = re.compile(r"""["']([a-z][\w-]*(?:[:/.][\w-]+)+)["']""")
+_EVENT_LIST = compiled_on_use(r"""\b(?:events|topics|event_types|webhook_events)["']?\s*[:=]\s*[\[(]([^\])]{0,2000})[\])]""")
+_EVENT_NAME = compiled_on_use(r"""["']([a-z][\w-]*(?:[:/.][\w-]+)+)["']""")
 # The first word of a method that calls its provider: an operation on what the rest names.
 OPERATION_WORDS = frozenset({
     "get", "list", "fetch", "read", "find", "search", "query", "download", "create", "add", "post",
@@ -55,14 +56,14 @@ def client_calls(document: Document) -> Iterator[Fact]:
     """The bindings to class instances, the operation-named method calls and the webhook events
     subscribed to of a code file."""
     text = document.text
-    for match in _BINDING.finditer(text):
+    for match in _BINDING().finditer(text):
         yield ClientBinding(_span(document, match.start(1), match.end(2)), match.group(1), match.group(2))
-    for match in _METHOD_CALL.finditer(text):
+    for match in _METHOD_CALL().finditer(text):
         if operation_resource(match.group(2)) is not None:
             yield ClientMethodCall(_span(document, match.start(1), match.end(2)), match.group(1),
                                    match.group(2))
-    for events in _EVENT_LIST.finditer(text):
-        for match in _EVENT_NAME.finditer(text, events.start(1), events.end(1)):
+    for events in _EVENT_LIST().finditer(text):
+        for match in _EVENT_NAME().finditer(text, events.start(1), events.end(1)):
             yield SubscribedEvent(_span(document, match.start(1), match.end(1)), match.group(1))
 
 

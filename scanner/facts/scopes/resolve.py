@@ -108,11 +108,15 @@ class _Piece:
 
 @dataclass
 class _Text:
+    """A string built from pieces (literals and names), as far as it resolves."""
+
     pieces: list[_Piece]
 
 
 @dataclass
 class _List:
+    """A list of strings, and whether every item was resolved."""
+
     items: list[_Text]
     complete: bool = True
 

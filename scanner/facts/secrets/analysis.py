@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from scanner import patterns_cache
 from scanner.facts.secrets import formats, syntax, user_rules, values
 from scanner.keywords import PatternPresence, line_around
-from scanner.lazy import detect_secrets_module
+from scanner.lazy import compiled_on_use, detect_secrets_module
 from scanner.model.document import Document, FileKind
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ _QUOTED_KINDS = frozenset({FileKind.PYTHON, FileKind.HTML, FileKind.VUE, FileKin
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "example.org",
                 "example.net")
-_URL_CREDENTIAL = re.compile(r"(?P<scheme>[A-Za-z][\w+.\-]*)://(?P<user>[^\s:/@\"'`]*):$")
+_URL_CREDENTIAL = compiled_on_use(r"(?P<scheme>[A-Za-z][\w+.\-]*)://(?P<user>[^\s:/@\"'`]*):$")
 _JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]+")
 # The characters of a JWT part as detect-secrets' pattern spells them (its class, verbatim).
 _JWT_PART = re.compile(r"[A-Za-z0-9-_=]*")
@@ -116,7 +116,7 @@ _SOURCE_MAP_REFERENCE = "sourceMappingURL="
 _PAIR_LINES = 3
 # `NAME = "literal"`, `name: str = "literal"`, `"name": "literal"` (after the indentation). Every
 # quantifier is bounded, so a search from each position of a long line costs a constant.
-_LITERAL_ASSIGNMENT = re.compile(
+_LITERAL_ASSIGNMENT = compiled_on_use(
     r"""["']?(?P<key>[A-Za-z_][\w.\-]{0,100})["']?[ \t]{0,8}"""
     r"""(?:=|:(?:[ \t]{0,8}[A-Za-z_][\w\[\], |.]{0,40}?=)?)[ \t]{0,8}"""
     r"""[rbuRBU]?["'](?P<value>[^"'\s]{1,200})["']""")
@@ -640,7 +640,7 @@ class _Analysis:
         if number in self.literal_assignments:
             return self.literal_assignments[number]
         text = self.file.line_text(number)
-        found = _LITERAL_ASSIGNMENT.match(text, _INDENT.match(text).end())  # type: ignore[union-attr]
+        found = _LITERAL_ASSIGNMENT().match(text, _INDENT.match(text).end())  # type: ignore[union-attr]
         pair = (found.group("key"), found.group("value")) if found else None
         self.literal_assignments[number] = pair
         return pair
@@ -694,7 +694,7 @@ class _Analysis:
             before = line[max(0, start - 300):start]
             # The scheme ends at the last `://` (a user name holds no `:` or `/`); searching from
             # a bounded distance before it keeps each candidate's cost bounded.
-            prefix = _URL_CREDENTIAL.search(before, max(0, before.rfind("://") - 64))
+            prefix = _URL_CREDENTIAL().search(before, max(0, before.rfind("://") - 64))
             host = line[end + 1:end + 80].lower()
             if (prefix is None or host.startswith(_LOCAL_HOSTS)
                     or values.cheap_reject(password, min_length=self.min_length,

@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote
 
 from scanner.facts.providers import WORD_CHARS, Catalogue, ProviderFormat, catalogue
 from scanner.facts.secrets import syntax, values
+from scanner.lazy import compiled_on_use
 from scanner.model.document import Document
 
 # The regex parser measures a pattern's widest match (`sre_parse` before Python 3.11).
@@ -41,7 +42,7 @@ CONTEXT_AROUND = 300
 # What may stand between a context word and the token it names: the rest of a key name, a
 # closing quote or bracket, and one operator (`HUBSPOT_API_KEY = "`, `hapikey=`, `<zoom_secret>`);
 # not a path or an `@` (`github:org/repo@<commit sha>` names a commit, not a secret).
-_NAMES_THE_VALUE = re.compile(r"""[\w.\-]*["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?""")
+_NAMES_THE_VALUE = compiled_on_use(r"""[\w.\-]*["'`\]]?[ \t]*(?:=>|:=|[=:,>(]|\|\||\?\?)?[ \t]*["'`]?""")
 # Up to this many possible starts are tried one by one (a hit's head or literal fixes them).
 _FEW_STARTS = 8
 # A file with more reports than this is indexed whole rather than read in windows.
@@ -56,7 +57,7 @@ _DUMMY_WORDS = ("example", "sample", "dummy", "fake", "placeholder", "changeme",
                 "secrethere", "notreal", "lorem", "foobar", "mock", "test")
 _COUNTING = ("01234", "12345", "abcde")
 _BASE64_CHARS = re.compile(r"[A-Za-z0-9+/]+")
-_ALTERNATING = re.compile(r"(?:[A-Za-z][0-9]|[0-9][A-Za-z]){4,}[A-Za-z0-9]?")
+_ALTERNATING = compiled_on_use(r"(?:[A-Za-z][0-9]|[0-9][A-Za-z]){4,}[A-Za-z0-9]?")
 # A variable quantifier: `?`, `*`, `+` or `{n,}` / `{n,m}` with n != m.
 _QUANTIFIER = re.compile(r"\?|\*|\+|\{(\d+)(?:,(\d*))?\}")
 # The longest repeat a head keeps: with start of match, Hyperscan refuses long ones.
@@ -563,7 +564,7 @@ def _is_counting(random: str) -> bool:
 
 def _is_alternating_dummy(random: str) -> bool:
     """`1a2b3c4d`, `A1B2C3D4`: letters and digits taking turns, each counting up."""
-    for run in _ALTERNATING.finditer(random):
+    for run in _ALTERNATING().finditer(random):
         text = run.group()
         letters = "".join(c for c in text if c.isalpha())
         digits = "".join(c for c in text if c.isdigit())
@@ -724,7 +725,7 @@ def _after_context_word(text: str, formats: FormatSet, word: str, start: int,
     for item in formats.by_context_word[word]:
         width = formats.widths[item.id]
         for token in formats.tokens_at(text, item, end, limit + width, limit):
-            if (_NAMES_THE_VALUE.fullmatch(text, end, token.start)
+            if (_NAMES_THE_VALUE().fullmatch(text, end, token.start)
                     and _names_provider(text, start, end, token.start)):
                 yield token
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from scanner.lazy import compiled_on_use
+
 # How values are written in a file: code only counts quoted literals (an unquoted right-hand
 # side is an identifier or an expression); config and shell also count bare values.
 QUOTED = "quoted"
@@ -81,12 +83,12 @@ _AFTER_BARE = re.compile(r"""[\s,;#&)}\]"'`]""")
 _PARAMETER_STOP = re.compile(r"""[&\s"'`#<>\\]""")
 
 
-def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
+def _assignment_pattern(annotations: bool) -> str:
     # Code may annotate the target (`client_secret: str = "..."`); in YAML that would misread
     # `key: a=b`, so config lines use the pattern without annotations.
     annotation = (r"(?:(?P<ann>:[ \t]*[A-Za-z_][\w\[\]., |]{0,40}?[ \t]*)(?==))?"
                   if annotations else "(?P<ann>(?!))?")
-    return re.compile(
+    return (
         r"""
         (?<![\w$.\-:/])
         (?P<kq>\\?["'`]?)
@@ -102,13 +104,14 @@ def _assignment_pattern(annotations: bool) -> re.Pattern[str]:
           | (?P<cut>""" + _BARE + "{" + str(_VALUE_STEP) + "})(?=" + _BARE + r""")
           | (?P<uv>""" + _BARE + "{1," + str(_VALUE_STEP) + r"""})(?=$|[\s,;#&)}\]"'`])
         )
-        """,
-        re.VERBOSE | re.IGNORECASE,
+        """
     )
 
 
-ASSIGNMENT_CODE = _assignment_pattern(annotations=True)
-ASSIGNMENT_CONFIG = _assignment_pattern(annotations=False)
+# Compiled on first use: a hook on code files never reads config lines, and the reverse.
+ASSIGNMENT_CODE = compiled_on_use(_assignment_pattern(annotations=True), re.VERBOSE | re.IGNORECASE)
+ASSIGNMENT_CONFIG = compiled_on_use(_assignment_pattern(annotations=False),
+                                    re.VERBOSE | re.IGNORECASE)
 # `client_secret=...` inside a URL or a form body in a string: `?a=b&client_secret=...`.
 URL_PARAMETER = re.compile(
     r"(?:(?<=[?&])|(?<=[\"'`]))(?P<key>(?:[A-Za-z_][\w.\-]{0,60}?)?" + _KEY_WORD
@@ -118,24 +121,24 @@ URL_PARAMETER = re.compile(
 # In code, what comes before a URL parameter inside a string: a URL's path (with a `/` or a
 # template's placeholder) and `?`, then `name=value&` pairs; or the pairs of a form body. A code
 # expression (`cond?obj.x_token=!0:...`, `a&&obj.x_token=...`) holds none of these shapes.
-_QUERY_LEAD = re.compile(r"""(?P<path>[^\s"'`=?&]*)\?(?:[^\s"'`=?&]+=[^\s"'`&]*&)*"""
+_QUERY_LEAD = compiled_on_use(r"""(?P<path>[^\s"'`=?&]*)\?(?:[^\s"'`=?&]+=[^\s"'`&]*&)*"""
                          r"""|(?:[^\s"'`=?&]+=[^\s"'`&]*&)+""")
 # What ends that lead, reading back from the parameter: a string's quote, a space, an operator.
 _STRING_OR_SPACE = " \t\"'`"
-_LAST_STOP = re.compile(".*[" + re.escape(_STRING_OR_SPACE + "|!()<>;,*^") + "]", re.DOTALL)
+_LAST_STOP = compiled_on_use(".*[" + re.escape(_STRING_OR_SPACE + "|!()<>;,*^") + "]", re.DOTALL)
 # A longer run before the parameter is no URL's path and query.
 _QUERY_LEAD_REACH = 512
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")  # `f"{base}?..."`, `${base}?...`
+_PLACEHOLDER = compiled_on_use(r"\{[^{}]*\}")  # `f"{base}?..."`, `${base}?...`
 # `<password>...</password>` in XML config (Maven settings, .NET, Spring).
-XML_ELEMENT = re.compile(r"<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>(?P<value>[^<>\s]+)</",
+XML_ELEMENT = compiled_on_use(r"<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>(?P<value>[^<>\s]+)</",
                          re.IGNORECASE)
 # requests' basic-auth tuple and auth objects: `auth=("user", "secret")`, `HTTPBasicAuth("u", "s")`.
 BASIC_AUTH = re.compile(
     r"""(?P<key>\bauth[ \t]*=[ \t]*\(|\bHTTP(?:Basic|Digest)Auth\()[ \t]*(?P<uq>["'])[^"'\\\n]*(?P=uq)"""
     r"""[ \t]*,[ \t]*(?P<q>["'])(?P<value>[^"'\\\s]+)(?P=q)""")
 # A credential-named XML element whose value stands on the next line.
-XML_OPEN = re.compile(r"^\s*<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>\s*$", re.IGNORECASE)
-XML_VALUE = re.compile(r"^\s*(?P<value>[^<>\s]+)\s*$")
+XML_OPEN = compiled_on_use(r"^\s*<(?P<key>[\w.\-]{0,60}?" + _KEY_WORD + r")>\s*$", re.IGNORECASE)
+XML_VALUE = compiled_on_use(r"^\s*(?P<value>[^<>\s]+)\s*$")
 BEARER = re.compile(r"\bbearer[ \t]+(?P<value>[A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 # Every BASIC_AUTH match starts with one of these (case-sensitive, as the pattern is).
 _BASIC_AUTH_ANCHORS = ("auth", "HTTPBasicAuth(", "HTTPDigestAuth(")
@@ -288,7 +291,7 @@ def find_assignments(line: str, mode: str, *, env: bool = False, lower: str | No
     object/dict keys, config keys, CLI flags and URL parameters. `lower`: `line.lower()`, or
     `words`: where the words stand, when the caller has it (a megabyte line is read once)."""
     seen: set[int] = set()
-    pattern = ASSIGNMENT_CODE if mode == QUOTED else ASSIGNMENT_CONFIG
+    pattern = ASSIGNMENT_CODE() if mode == QUOTED else ASSIGNMENT_CONFIG()
     spaced = mode == LOOSE and line.lstrip()[:4].upper() in {"ENV ", "ARG "}
     bare, parameters = _Runs(line, _BARE_STOP), _Runs(line, _PARAMETER_STOP)
     runs: _LeadRuns | None = None  # made for the first URL parameter in code
@@ -300,7 +303,7 @@ def find_assignments(line: str, mode: str, *, env: bool = False, lower: str | No
                 seen.add(found.start)
                 yield found
                 continue
-        element = XML_ELEMENT.match(line, start - 1) if line[start - 1:start] == "<" else None
+        element = XML_ELEMENT().match(line, start - 1) if line[start - 1:start] == "<" else None
         if element is not None and element.start("value") not in seen:
             kind = classify_key(element.group("key"), env=env)
             if kind is not None:
@@ -343,7 +346,7 @@ class _LeadRuns:
     def low_of(self, start: int) -> int:
         if start < self.at:
             self.at = self.low = 0  # asked out of order: read again from the line's start
-        found = _LAST_STOP.match(self.line, self.at, start)
+        found = _LAST_STOP().match(self.line, self.at, start)
         if found is not None:
             self.low = found.end()
         self.at = start
@@ -358,11 +361,11 @@ def _in_query_string(line: str, start: int, runs: _LeadRuns) -> bool:
     low = runs.low_of(start)
     if start - low > _QUERY_LEAD_REACH:
         return False
-    lead = _QUERY_LEAD.fullmatch(line, low, start)
+    lead = _QUERY_LEAD().fullmatch(line, low, start)
     if lead is None:
         return False
     path = lead.group("path")
-    if path and ("/" in path or _PLACEHOLDER.search(path)):
+    if path and ("/" in path or _PLACEHOLDER().search(path)):
         return True
     # No URL before it (`?a=b&` or a form body): only right after a quote or a space.
     return not path and (low == 0 or line[low - 1] in _STRING_OR_SPACE)
@@ -372,11 +375,11 @@ def find_xml_block(line: str, value_line: str, closing_line: str, *,
                    env: bool = False) -> Assignment | None:
     """`<apiToken>` on `line`, the value alone on the next line and `</apiToken>` after it: the
     value (offsets into `value_line`)."""
-    opening = XML_OPEN.match(line) if line.rstrip().endswith(">") else None
+    opening = XML_OPEN().match(line) if line.rstrip().endswith(">") else None
     if opening is None:
         return None
     key = opening.group("key")
-    found = XML_VALUE.match(value_line)
+    found = XML_VALUE().match(value_line)
     if found is None or not closing_line.lstrip().lower().startswith(f"</{key.lower()}>"):
         return None
     kind = classify_key(key, env=env)

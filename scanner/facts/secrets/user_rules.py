@@ -24,6 +24,8 @@ _MIDDLE_FLAGS = re.compile(r"\(\?i\)")
 
 @dataclass(frozen=True)
 class UserRule:
+    """A secret pattern from the user's config, with its keywords and entropy bar."""
+
     id: str
     description: str
     regex: re.Pattern[str]

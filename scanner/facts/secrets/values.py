@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from scanner.lazy import detect_secrets_module
+from scanner.lazy import compiled_on_use, detect_secrets_module
 
 DEFAULT_MIN_LENGTH = 8
 # How many layers of base64, hex or percent-encoding the format path reads through by default.
@@ -27,8 +27,8 @@ PLACEHOLDER_MARKERS = (
 DUMMY_NAME_MARKERS = ("dummy", "fake", "example", "sample", "placeholder", "mock")
 # A segment of a name written as a value: words, each maybe numbered (`echarge1Today`), with a
 # closing acronym (`iChargePV1`); a number; or a short mixed run (`e2e`, `s3`).
-_NAME_SEGMENT = re.compile(r"(?:[a-z]+[0-9]{0,3})?(?:[A-Z][a-z]+[0-9]{0,3})*(?:[A-Z]+[0-9]{0,3})?"
-                           r"|[A-Z]+[0-9]{0,3}|[0-9]+|[a-z0-9]{1,3}")
+_NAME_SEGMENT = compiled_on_use(r"(?:[a-z]+[0-9]{0,3})?(?:[A-Z][a-z]+[0-9]{0,3})*(?:[A-Z]+[0-9]{0,3})?"
+                                r"|[A-Z]+[0-9]{0,3}|[0-9]+|[a-z0-9]{1,3}")
 _SEPARATORS = re.compile(r"[_\-./:]+")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _ONE_RATE = r"\d+/\d*(?:[smhd]|sec|min|hour|day)[a-z]*(?:/[\w.]+)?"
@@ -62,7 +62,7 @@ _DUMMY_WORDS = ("password", "passwort", "secret", "kennwort", "contraseña", "co
                 "losenord", "salasana", "passord", "adgangskode", "hasło", "haslo", "heslo",
                 "jelszó", "jelszo", "şifre", "parola", "пароль", "密码", "密碼", "パスワード",
                 "비밀번호", "geheim")
-_CODE_BETWEEN_STRINGS = re.compile(
+_CODE_BETWEEN_STRINGS = compiled_on_use(
     r"[)\]}][)\]}{(\s]*[,;][)\]},;{(\s]*[A-Za-z_$][\w$]*\s*[:=(]\s*\Z")
 # Leetspeak folded back, so `P@55w0rd!` reads as the dummy it is.
 _LEET = str.maketrans("@4301!|$57", "aaeoiilsst")
@@ -138,7 +138,7 @@ def is_identifier_like(value: str) -> bool:
     `polar_oauth2_state`): natural-case words, digits only numbering a word (and few of them).
     Generated keys mix digits and capitals into short runs (`k6QaiQmcTm2z...`, `6zzjnu...`)."""
     segments = [s for s in _SEPARATORS.split(value) if s]
-    if not segments or not all(_NAME_SEGMENT.fullmatch(s) for s in segments):
+    if not segments or not all(_NAME_SEGMENT().fullmatch(s) for s in segments):
         return False
     letters = "".join(segments).translate(_NO_DIGITS)
     if not letters or (len(value) - len(value.translate(_NO_DIGITS))) * 5 > len(value):
@@ -171,7 +171,7 @@ def is_hash_like(value: str) -> bool:
 def is_code_between_strings(value: str) -> bool:
     """The code between two string literals read as one quoted value (`"Password:")}),name:"`
     in minified JS gives `)}),name:`): closing brackets, separators and the next key."""
-    return _CODE_BETWEEN_STRINGS.match(value) is not None
+    return _CODE_BETWEEN_STRINGS().match(value) is not None
 
 
 def is_unsigned_sas(value: str) -> bool:

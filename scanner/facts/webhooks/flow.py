@@ -18,6 +18,7 @@ from scanner.facts.webhooks.model import (
     is_signature_header,
     matches_verifier,
 )
+from scanner.lazy import compiled_on_use
 
 HMAC_CALLS = ("hmac.new", "hmac.HMAC", "hmac.digest")
 COMPARE_DIGEST = ("hmac.compare_digest", "secrets.compare_digest")
@@ -60,7 +61,7 @@ JSON_DUMPS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "
 CLOCK_MARKERS = ("time.time", "time()", "datetime.now", "utcnow", "timezone.now", "time.monotonic",
                  "time.time_ns", "arrow.utcnow", "pendulum.now", "date.now", "new date",
                  "gettime()", "performance.now", "process.hrtime")
-BYPASS_CALL = re.compile(r"without_?verification|skip_?verif|unverified|no_?verify", re.I)
+BYPASS_CALL = compiled_on_use(r"without_?verification|skip_?verif|unverified|no_?verify", re.I)
 BYPASS_CONTEXT = ("event", "webhook", "signature", "payload", "hook")
 BYPASS_FLAGS = frozenset({"verify_signature", "verify", "validate_signature", "check_signature"})
 REJECT_NAMES = re.compile(
@@ -89,7 +90,7 @@ _CLOCK_CALLS = frozenset({"time", "utcnow", "now"})  # `from time import time`, 
 _CLOCK_TAILS = (".time", ".time_ns", ".monotonic", ".now", ".utcnow", ".today", "Date.now",
                 ".hrtime")
 # Names of what a constant-time helper compares when it checks a delivery (not a session hash).
-_SIGNED_VALUE = re.compile(r"(?i)secret|signature|(?:^|_)sig(?:$|_)|hmac|digest|token")
+_SIGNED_VALUE = compiled_on_use(r"(?i)secret|signature|(?:^|_)sig(?:$|_)|hmac|digest|token")
 _HEADER_GETTERS_TAILS = tuple(f".{name}" for name in _HEADER_GETTERS)
 # The keys under which a sender that does not sign sends its shared credential back (Slack's
 # legacy `token`, a device's `auth`, PayPal's `?secret=`), read from the request.
@@ -98,9 +99,9 @@ CREDENTIAL_KEY = re.compile(
     r"|(?:verification|verify|secret|auth|access|webhook|shared)_?(?:token|secret|key))$")
 # Names of the stored value such a credential is compared with (`self._auth`,
 # `verification_token`, `settings.HOOK_SECRET`, `apiKey`); `author`, `oauth` are not.
-STORED_CREDENTIAL = re.compile(r"(?i:(?:^|_)auth(?:$|_)|secret|token|passw|(?:^|_)key$)|[a-z0-9]Key$")
+STORED_CREDENTIAL = compiled_on_use(r"(?i:(?:^|_)auth(?:$|_)|secret|token|passw|(?:^|_)key$)|[a-z0-9]Key$")
 # What keys a hash into a credential (`sha1(settings.SECRET_KEY + data)`).
-_KEYING_SECRET = re.compile(r"(?i)secret|passw|signing_?key|hmac_?key|api_?key")
+_KEYING_SECRET = compiled_on_use(r"(?i)secret|passw|signing_?key|hmac_?key|api_?key")
 _HASH_METHODS = frozenset({"hexdigest", "digest"})
 # A function of the module whose keyed digest is compared must be named as a credential
 # (`make_secret`, `compute_signature`, `expected_token`, `_hmac_for`; gates._COMPUTED_NAMES).
@@ -181,7 +182,7 @@ class FileContext:
                          or self.resolved(call.callee).startswith("hashlib.") for call in calls):
                     hashing.add(name)
                     if any(isinstance(node, ir.Name) and any(
-                            _KEYING_SECRET.search(part) for part in components(node))
+                            _KEYING_SECRET().search(part) for part in components(node))
                            for node in nodes):
                         keyed.add(name)
             if len(hashing) + len(keyed) == before:
@@ -637,7 +638,7 @@ class Flow:
     def _request_credential(self, left: ir.Expr, right: ir.Expr) -> bool:
         """A credential read from the request (`payload.get("auth")`, `self.data["token"]`,
         `request.GET["secret"]`) compared with a stored one named so (`self._auth`)."""
-        return any(self.is_request_credential(value) and _mentions(stored, STORED_CREDENTIAL)
+        return any(self.is_request_credential(value) and _mentions(stored, STORED_CREDENTIAL())
                    and not self.is_request_data(stored) and not _is_length(stored)
                    for value, stored in ((left, right), (right, left)))
 
@@ -1038,7 +1039,7 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
         return resolved or method
     if tail in _CONSTANT_TIME_TAILS and matches(resolved, CONSTANT_TIME_HELPERS):
         signed = flow.reads_signature or any(
-            flow.is_digest(a) or flow.is_header(a) or _mentions(a, _SIGNED_VALUE) for a in call.args)
+            flow.is_digest(a) or flow.is_header(a) or _mentions(a, _SIGNED_VALUE()) for a in call.args)
         return resolved if signed else None
     if tail == "decode" and matches(resolved, JWT_DECODE) and _jwt_key_checked(call):
         return resolved
@@ -1082,7 +1083,7 @@ def _bypasses(flow: Flow, call: ir.Call, written: str,
               resolved: str) -> Iterator[tuple[ir.Call, str]]:
     tail = written.rsplit(".", 1)[-1]
     lowered = written.lower()
-    if BYPASS_CALL.search(tail) and any(word in lowered for word in BYPASS_CONTEXT):
+    if BYPASS_CALL().search(tail) and any(word in lowered for word in BYPASS_CONTEXT):
         yield call, f"calls {tail}()"
     if matches(resolved, ("Event.construct_from",)) and call.args \
             and flow.is_request_json(call.args[0]):
@@ -1311,8 +1312,8 @@ _OFF_VALUES = frozenset({"none", "disabled", "disable", "off", "skip", "noop", "
 _TRUTHY_VALUES = frozenset({"true", "1", "yes", "on"})
 # What a setting compared with an off value names (`validation_method`), and switches that turn
 # the check off when set (`SKIP_SIGNATURE_CHECK`) or on (`VERIFY_WEBHOOKS`, tested negated).
-_SWITCHED = re.compile(r"(?i)verif|valid|signature|signing|check")
-_SKIP_SWITCH = re.compile(r"(?i)(?:skip|disable|bypass|ignore)_?\w*?(?:verif|valid|sig|check)")
+_SWITCHED = compiled_on_use(r"(?i)verif|valid|signature|signing|check")
+_SKIP_SWITCH = compiled_on_use(r"(?i)(?:skip|disable|bypass|ignore)_?\w*?(?:verif|valid|sig|check)")
 _ON_SWITCH = re.compile(r"(?i)verif|validat")
 
 
@@ -1419,9 +1420,9 @@ def verification_switch(test: ir.Expr) -> str | None:
         setting, value = test.left, test.right  # the setting's name first, as it is written
         if not isinstance(setting, ir.Name):
             return None
-        if _switch_value(value, _OFF_VALUES) and _mentions(setting, _SWITCHED):
+        if _switch_value(value, _OFF_VALUES) and _mentions(setting, _SWITCHED()):
             return "off"
-        if _switch_value(value, _TRUTHY_VALUES) and _mentions(setting, _SKIP_SWITCH):
+        if _switch_value(value, _TRUTHY_VALUES) and _mentions(setting, _SKIP_SWITCH()):
             return "skip"
         return None
     if not isinstance(test, ir.Name):
@@ -1429,7 +1430,7 @@ def verification_switch(test: ir.Expr) -> str | None:
     parts = components(test)
     if negated:
         return "unset" if _ON_SWITCH.search(parts[-1]) else None
-    return "skip" if _SKIP_SWITCH.search(parts[-1]) else None
+    return "skip" if _SKIP_SWITCH().search(parts[-1]) else None
 
 
 def _switch_value(expr: ir.Expr, values: frozenset[str]) -> bool:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.facts.base import Fact
+from scanner.lazy import compiled_on_use
 
 # Header names that carry a provider signature or token (normalised: lower-case, dashes).
 SIGNATURE_HEADER_HINTS = ("signature", "hmac", "-token", "-sig", "webhook-id")
@@ -72,7 +73,7 @@ def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
     weak: tuple[str, bool] | None = None
     for source, is_route in ((route or "", True), (name, False)):
         # A route's parameters are values, not what it names (`/hooks/<token>` is no token API).
-        words = route_words(_ROUTE_PARAMETER.sub("/", source) if is_route else source)
+        words = route_words(_ROUTE_PARAMETER().sub("/", source) if is_route else source)
         if any(w in AUTH_WORDS for w in words):
             continue
         for word in words:
@@ -89,7 +90,7 @@ def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
     return weak
 
 
-_ROUTE_PARAMETER = re.compile(r"<[^<>/]*>|\{[^{}/]*\}|\(\?P<[^>]*>[^)]*\)|(?<![A-Za-z0-9_]):[A-Za-z_]\w*")
+_ROUTE_PARAMETER = compiled_on_use(r"<[^<>/]*>|\{[^{}/]*\}|\(\?P<[^>]*>[^)]*\)|(?<![A-Za-z0-9_]):[A-Za-z_]\w*")
 
 
 def _last_segment(route: str) -> str:
@@ -103,7 +104,7 @@ def _last_segment(route: str) -> str:
 # Decorators, dependencies and base classes that put a view behind a login or a permission
 # (`login_required`, `event_permission_required`, `LoginRequiredMixin`, `Depends(current_user)`);
 # `login_not_required` says the opposite.
-AUTH_GUARD = re.compile(
+AUTH_GUARD = compiled_on_use(
     r"(?i)^(?!.*not_?required)(?:.*(?:login_?required|permissions?_?required|staff_member_required"
     r"|superuser_required|user_passes_test|admin_required|auth_?required|requires?_?auth"
     r"|is_?authenticated|jwt_required|token_required|current_user|current_active_user"
@@ -111,8 +112,8 @@ AUTH_GUARD = re.compile(
     r"|.*(?:LoginRequired|PermissionRequired|Permission\w*Mixin|UserPassesTest|StaffRequired"
     r"|AdminRequired|SuperuserRequired|AuthRequired|IsAuthenticated|IsAdminUser))")
 # FastAPI parameters that receive the authenticated caller (`auth_subject: WebhooksWrite`).
-AUTH_PARAMETER = re.compile(r"(?i)^(?:auth|auth_subject|current_user|user|principal|identity"
-                            r"|authenticated_user|auth_user)$")
+AUTH_PARAMETER = compiled_on_use(r"(?i)^(?:auth|auth_subject|current_user|user|principal|identity"
+                                 r"|authenticated_user|auth_user)$")
 # DRF permission classes that let anyone in.
 OPEN_PERMISSIONS = frozenset({"AllowAny", "AllowAll"})
 

@@ -24,6 +24,7 @@ from scanner.facts.webhooks.model import (
     webhook_words,
 )
 from scanner.facts.webhooks.senders import names_registry_id, names_secret
+from scanner.lazy import compiled_on_use
 from scanner.model.document import Document
 
 ROUTE_DECORATORS: dict[str, tuple[str, ...] | None] = {
@@ -38,7 +39,7 @@ CLIENT_OBJECTS = frozenset({"$", "jQuery", "axios", "http", "https", "client", "
                             "this.client", "httpClient", "apiClient"})
 _DRF_GUARDS = ("authentication_classes", "permission_classes")
 _NEXT_PAGES = re.compile(r"(?:^|/)pages(/api/.*)$")
-_NEXT_APP = re.compile(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
+_NEXT_APP = compiled_on_use(r"(?:^|/)app(/api/.*)/route\.[jt]sx?$")
 
 
 def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
@@ -157,7 +158,7 @@ def _dependency(target: ir.Expr) -> str:
 
 
 # Route parameters that name the plugin or service a delivery is handed to (`plugin_id`).
-_PLUGIN_PARAMETER = re.compile(
+_PLUGIN_PARAMETER = compiled_on_use(
     r"(?i)^(?:plugin|provider|service|backend|gateway|integration|handler)(?:_?(?:id|name|slug))?$")
 
 
@@ -166,9 +167,9 @@ def _auth(function: ir.Function, flow: flows.Flow, decorators: list[str],
     """What puts a view behind a login: an auth decorator or dependency, a parameter that
     receives the authenticated caller, the session user (`request.user`) or session messages.
     A third party's delivery has none of these (DRF permission classes: `model.drf_access`)."""
-    found = [name for name in (*decorators, *dependencies) if AUTH_GUARD.match(name)]
+    found = [name for name in (*decorators, *dependencies) if AUTH_GUARD().match(name)]
     found += [f"parameter {param.name}" for param in function.params
-              if param.annotation is not None and AUTH_PARAMETER.match(param.name)]
+              if param.annotation is not None and AUTH_PARAMETER().match(param.name)]
     if flow.session_user:
         found.append("request.user")
     return tuple(dict.fromkeys(found))
@@ -179,7 +180,7 @@ def _dispatches(function: ir.Function, flow: flows.Flow) -> bool:
     registry lookup (`HANDLERS[service]`), `getattr(obj, name)`, or the request handed on
     with a parameter naming a plugin (`manager.webhook(request, plugin_id)`)."""
     params = {param.name for param in function.params}
-    plugin_params = {name for name in params if _PLUGIN_PARAMETER.match(name)}
+    plugin_params = {name for name in params if _PLUGIN_PARAMETER().match(name)}
     for expr in flow.exprs:
         if isinstance(expr, ir.Index) and isinstance(expr.key, ir.Name) \
                 and expr.key.name in params and isinstance(expr.obj, ir.Name) \
@@ -198,7 +199,7 @@ def _dispatches(function: ir.Function, flow: flows.Flow) -> bool:
 
 # Calls that look a record up by a value or compare it (`Hook.objects.get(token=token)`,
 # `HOOKS.get(token)`, `first_or_404()`, `compare_digest(token, secret)`).
-_LOOKUP_CALL = re.compile(
+_LOOKUP_CALL = compiled_on_use(
     r"(?i)^(?:get|get_or_404|first_or_404|one_or_none|get_object_or_404|get_list_or_404|filter"
     r"|filter_by|find|find_?one|find_?by\w*|find_?unique\w*|find_?first\w*|where|select|lookup"
     r"|fetch\w*|load\w*|get_\w+|exists|compare_digest|timingSafeEqual|constant_time_compare)$")
@@ -220,7 +221,7 @@ def _keyed_params(function: ir.Function, flow: flows.Flow) -> tuple[str, ...]:
     for expr in flow.exprs:
         if isinstance(expr, ir.Index):
             found.extend(name for name in (named(expr.key),) if name)
-        elif isinstance(expr, ir.Call) and _LOOKUP_CALL.match(expr.method):
+        elif isinstance(expr, ir.Call) and _LOOKUP_CALL().match(expr.method):
             found.extend(name for arg in (*expr.args, *(value for _, value in expr.kwargs))
                          if (name := named(arg)))
         elif isinstance(expr, ir.Compare) and expr.op in ("==", "!=", "in", "not in"):
@@ -528,7 +529,7 @@ def _fastify_route(document: Document, options: ir.Dict, owner: str) -> Iterator
 def _nextjs_routes(document: Document, module: ir.Module) -> Iterator[Fact]:
     path = document.path
     pages = _NEXT_PAGES.search(path)
-    match = pages or _NEXT_APP.search(path)
+    match = pages or _NEXT_APP().search(path)
     if match is None:
         return
     route = match.group(1)

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from scanner.lazy import compiled_on_use
+
 # Providers that sign (or authenticate with a sent secret) every delivery, by the word that
 # names them in a package, module, directory or registration name; the header they sign with.
 # Providers whose name is an everyday word (Square, Box, Linear, Resend) are left out: a word
@@ -46,7 +48,7 @@ _SECRET_WORDS = frozenset({"token", "secret", "key", "hash", "uuid", "guid", "no
 _ID_OWNERS = frozenset({"webhook", "hook", "entry", "event", "registration", "subscription"})
 # Route parameters: `<token>`, `<string:hook_secret>` (Flask/Django), `{token}`, `{token:str}`
 # (FastAPI, Starlette, aiohttp), `:token` (Express), `(?P<token>...)` (Django regex).
-_PARAMETER = re.compile(
+_PARAMETER = compiled_on_use(
     r"<(?:(?P<conv>[A-Za-z_]+):)?(?P<angle>[A-Za-z_][A-Za-z0-9_]*)>"
     r"|\{(?P<brace>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<bconv>[^}]*))?\}"
     r"|\(\?P<(?P<regex>[A-Za-z_][A-Za-z0-9_]*)>"
@@ -88,7 +90,7 @@ def secret_parameters(route: str) -> tuple[str, ...]:
     """The route's path parameters that can hold a secret (`/hooks/<token>`), in order: named
     like one, and not numbers (`<int:hook_id>` is an enumerable key, not a credential)."""
     found = []
-    for match in _PARAMETER.finditer(route):
+    for match in _PARAMETER().finditer(route):
         name = match.group("angle") or match.group("brace") or match.group("regex") \
             or match.group("colon") or ""
         converter = (match.group("conv") or match.group("bconv") or "").strip().lower()

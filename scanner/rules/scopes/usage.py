@@ -130,6 +130,8 @@ def _words(resource: str, catalog: Catalog) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """An HTTP method and path (as segments) the code calls."""
+
     method: str
     segments: tuple[str, ...]
 

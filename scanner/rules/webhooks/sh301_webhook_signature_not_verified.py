@@ -56,6 +56,8 @@ _GLOBAL_OWNERS = ("app", "server", "fastify")
 
 @dataclass(frozen=True)
 class _Function:
+    """A function of the project with its summary, by path and qualified name."""
+
     path: str
     qualified: str
     summary: FunctionSummary
@@ -64,6 +66,8 @@ class _Function:
 
 @dataclass(frozen=True)
 class _Handler:
+    """A webhook handler: its function, route, framework and why it is one."""
+
     function: _Function
     route: str | None
     reason: str
@@ -671,7 +675,7 @@ class _Verdict:
         """A permission mixin among the class's ancestors, or DRF permission classes set by
         the nearest class that sets them, other than open ones."""
         for ancestor in self.index.mro(class_qualname):
-            if AUTH_GUARD.match(ancestor.rsplit(".", 1)[-1]):
+            if AUTH_GUARD().match(ancestor.rsplit(".", 1)[-1]):
                 return True
             access = self._drf_access(ancestor)
             if access:  # the nearest class that sets DRF permission_classes decides
