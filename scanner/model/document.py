@@ -34,7 +34,7 @@ DATA_MODULE_CHARS = 32_768
 _DATA_TOKEN = (r"""(?:[rbuRBU]{0,2}"(?:[^"\\\n]|\\.)*"|[rbuRBU]{0,2}'(?:[^'\\\n]|\\.)*'"""
                r"""|[-+]?\d[\w.]*(?![\w.])|(?:true|false|null|None|True|False)(?![\w$]|[ \t]*:)"""
                r"""|[A-Za-z_$][\w$]*[ \t]*:|[\[\]{}(),:;])""")
-_DATA_LINE = re.compile(rf"\A[ \t]*(?:{_DATA_TOKEN}[ \t]*)*\Z")
+_DATA_LINE = compiled_on_use(rf"\A[ \t]*(?:{_DATA_TOKEN}[ \t]*)*\Z")
 # A longer line is generated data or an attack: tree-sitter's error recovery on one line that
 # long grows with the square of its length, so such a file is only scanned as text.
 MAX_CODE_LINE = 16_384
@@ -434,8 +434,9 @@ class Document:
             return False
         lines = self.lines
         others = len(lines) // 100
+        data_line = _DATA_LINE().match
         for line in lines:
-            if _DATA_LINE.match(line) is None:
+            if data_line(line) is None:
                 others -= 1
                 if others < 0:
                     return False
