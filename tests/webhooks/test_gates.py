@@ -240,6 +240,9 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     "def check(fields, token):\n    seen = []\n    for f in fields:\n"
     "        seen.append(signature)\n    return token\n",
     "def fingerprint(event, token):\n    return sha1(signature).hexdigest() + token\n",
+    # A function's local variable named like the setting (Django's handler and decorators).
+    "class Handler:\n    def load(self, paths, callback):\n        for path in paths:\n"
+    "            middleware = import_string(path)\n            callback(middleware)\n",
     "class Release(Model):\n    __include_in_export__ = False\n\n"
     "    def notify(self, event):\n        return event\n\n"
     "    def get_absolute_url(self):\n        return reverse('release', args=[self.pk])\n",
@@ -306,6 +309,10 @@ _SHAPES = [
     ("settings.py", 'MIDDLEWARE = ["relay.webhooks.SignatureMiddleware"]\n'),
     ("settings.py", 'MIDDLEWARE += ("relay.webhooks.SignatureMiddleware",)\n'),
     ("settings.py", 'MIDDLEWARE: list[str] = ["relay.webhooks.SignatureMiddleware"]\n'),
+    ("settings.py", 'if DEBUG:\n    MIDDLEWARE += ["relay.webhooks.SignatureMiddleware"]\n'),
+    ("settings.py", "class Dev(Configuration):\n"
+                    '    MIDDLEWARE = ["relay.webhooks.SignatureMiddleware"]\n'),
+    ("settings.py", 'BASE = MIDDLEWARE = ["relay.webhooks.SignatureMiddleware"]\n'),
     ("server.js", "app.all('/hooks/x', (req, res) => res.end());\n"),
     ("server.js", "fastify.route({ url: '/hooks/x', method: 'POST', handler: onHook });\n"),
     # A registry imported under an alias; a body value against the webhook's credential; the

@@ -206,7 +206,8 @@ _SWITCH_TESTS = (
     rf"(?:not[\s(\\]+|!)[\s(]*{_NAME_CHAIN}*(?:verif|validat)[a-z0-9_$]*[\s)\\]*[:)]",
 )
 _IF = r"if(?:(?<![a-z0-9_$]if)|(?<=elif)(?<![a-z0-9_$]elif))(?![a-z0-9_$])[\s(\\]*"
-SWITCH_PATTERN = "|".join(_IF + test for test in _SWITCH_TESTS)
+# One branch: each `if` of a file is looked at once, not once per kind of test.
+SWITCH_PATTERN = _IF + "(?:" + "|".join(_SWITCH_TESTS) + ")"
 
 # -- routes ------------------------------------------------------------------------------------
 
@@ -247,8 +248,12 @@ ROUTE_PATTERN = "|".join((
     r"@(?:[\s\\(]|[a-z0-9_$.]){0,200}?(?:csrf_exempt|require_post|require_http_methods)"
     r"|def[\s\\]+post[\s\\]*\(",
     # Django `MIDDLEWARE = [...]` (also annotated, augmented or chained), not `x.middleware =`
-    # nor a keyword argument.
+    # nor a keyword argument; a setting of the module or of a settings class (indented four
+    # blanks at most: under `if DEBUG:`, in a class body), not a function's local variable.
     r"middleware(?<![a-z0-9_$.]middleware)(?<![(,]middleware)(?<![(,] middleware)"
+    r"(?:(?<=\nmiddleware)|(?<=\n middleware)|(?<=\n  middleware)|(?<=\n   middleware)"
+    r"|(?<=\n    middleware)|(?<=\n\tmiddleware)|(?<==middleware)|(?<== middleware)"
+    r"|(?<![\s\S]middleware))"
     r"[\s\\]*(?:\+|:[^=\n]{0,200})?=",
     # Next.js route files export their handlers (`export default`, `export async function POST`,
     # `export { handler as default }`, `module.exports = handler`, `exports.POST = ...`): the
