@@ -153,14 +153,22 @@ def test_prose_and_generated_files_are_not_read_for_requests() -> None:
 
 
 def test_a_label_ending_in_scope_is_not_a_scope_key() -> None:
-    """A data module's labels (`"KZG Scope"`) and messages (`"invalid scope"`) have a blank
-    before the word, which no scope key has: the module is not parsed for scopes; a key that
-    ends in the word is."""
-    models = ('DEVICES = {\n    "kzg-1": "KZG Scope",\n    "lm-v520n": "Signature",\n}\n'
-              'ERRORS = {"e1": "invalid scope"}\n')
+    """A data module's labels (`"KZG Scope"`, `"KZG_Scope"` as a value) and messages
+    (`"invalid scope"`) are not keys: the module is not parsed for scopes; a key is."""
+    models = ('DEVICES = {\n    "kzg-1": "KZG Scope",\n    "KZG Scope": "KZG_Scope",\n'
+              '    "lm-v520n": "Signature",\n}\nERRORS = {"e1": "invalid scope"}\n')
     assert not _parsed_for_scopes("app/helpers/devices.py", models)
     assert not _scope_files("app/helpers/devices.py", models)
     for request in ('AUTH = {"scope": "repo"}\n', 'AUTH = {"oauth_scope": "repo"}\n',
-                    "AUTH = {'default_scopes': ['repo']}\n"):
+                    "AUTH = {'default_scopes': ['repo']}\n", 'params.set("scope", "repo")\n'):
         assert _scope_files("app/helpers/devices.py", models + request)
     assert same_with_and_without_fast_paths({"app/helpers/devices.py": models}, ["SH2"]) == []
+
+
+
+def test_a_quoted_key_of_a_config_file_reaches_the_scope_reader() -> None:
+    """JSON, YAML and TOML keys that end in `scope(s)` are quoted with their colon or equals sign."""
+    assert _scope_files("config/oauth.json", '{"github.oauth_scopes": ["repo", "user"]}\n')
+    assert _scope_files("config/oauth.yaml", '"bot_scopes": "chat:write"\n')
+    assert _scope_files("config/oauth.toml", '"app_scopes" = ["repo"]\n')
+    assert not _scope_files("config/devices.json", '{"kzg-1": "KZG_Scope"}\n')

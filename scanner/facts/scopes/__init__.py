@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from scanner.facts.base import Extractor, Fact, Gate
 from scanner.facts.scopes.calls import CALL_HINTS, api_uses, handles_refresh_tokens
 from scanner.facts.scopes.catalog import load_catalog, sdk_needles
-from scanner.facts.scopes.code import POSITIONAL_SCOPES, CodeScopes
+from scanner.facts.scopes.code import POSITIONAL_SCOPES, SCOPE_KEYS, CodeScopes
 from scanner.facts.scopes.model import (
     ApiUse,
     ClientBinding,
@@ -37,11 +37,15 @@ CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
 # config key (quoted, or `key:` with its value on the line or below), a pair or
 # `append("scope", x)`, an assignment (`SCOPES += [...]`), a JS shorthand property; or Google's
 # `access_type`, or a client taking scopes positionally. A Python block's colon after a word and
-# a blank (`with push_scope() as scope:`, `if scope:`) is none of these, nor is a quoted label
-# after a word and a blank (`"KZG Scope": ...`, `"invalid scope"`: no key has a blank in it).
-# Each branch starts with a literal (a branch that starts at every line is slow).
+# a blank (`with push_scope() as scope:`, `if scope:`) is none of these. A quoted name is a key
+# of the code model's (`SCOPE_KEYS`, exactly: `"scope"`, `'oauth_scopes'`) or, with its colon or
+# equals sign, of a JSON, YAML or TOML file; a value (`"KZG_Scope",`) or a label after a word and
+# a blank (`"KZG Scope":`, `"invalid scope"`) is neither. Each branch starts with a literal (a
+# branch that starts at every line is slow).
 SCOPE_PATTERN = "|".join((
-    r"scopes?(?<![a-z0-9_$] scope)(?<![a-z0-9_$] scopes)[\"'`]",
+    r"scopes?(?:" + "|".join(sorted(rf"(?<=[\"'`]{key.lower()})" for key in SCOPE_KEYS))
+    + r")[\"'`]",
+    r"scopes?(?<![a-z0-9_$] scope)(?<![a-z0-9_$] scopes)[\"'`][ \t]*[:=]",
     r"scopes?(?:\s*\+?=|\s*[,}]|\s*:(?![ \t]*[\r\n]))",
     r"scope(?<![a-z0-9_$] scope)\s*:", r"scopes(?<![a-z0-9_$] scopes)\s*:",
     r"access_?type",
