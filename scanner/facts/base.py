@@ -78,8 +78,7 @@ class AnyOf:
         self._branches: list[re.Pattern[str] | None] = [None] * len(sources)
         # The text every match of a branch starts with ("" when unknown): a branch whose
         # literal a file lacks is not searched (see `found_in`).
-        self.literals = tuple(literal_prefix(branch) if len(sources) > 1 or "|" not in pattern
-                              else "" for branch in sources)
+        self.literals = branch_literals(pattern, sources)
 
     @property
     def branches(self) -> tuple[re.Pattern[str], ...]:
@@ -130,6 +129,14 @@ _LITERAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _QUANTIFIERS = frozenset("?*{")
 
 
+def branch_literals(pattern: str, branches: list[str] | None = None) -> tuple[str, ...]:
+    """The literal each top-level branch of `pattern` starts with ("" when unknown)."""
+    sources = top_level_branches(pattern) if branches is None else branches
+    # A pattern left whole because splitting it would change it may still hold a top-level bar.
+    return tuple(literal_prefix(branch) if len(sources) > 1 or not _unsplittable(pattern) else ""
+                 for branch in sources)
+
+
 def literal_prefix(pattern: str) -> str:
     """The literal text every match of `pattern` starts with (`scopes?(...)` -> `scope`), or ""."""
     end = 0
@@ -144,11 +151,17 @@ def literal_prefix(pattern: str) -> str:
 _SPECIAL = re.compile(r"\\.|[\[\]()|]", re.DOTALL)
 
 
+def _unsplittable(pattern: str) -> bool:
+    """Splitting at the outermost `|` could change the pattern's meaning: global inline flags,
+    back-references, conditionals."""
+    return (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?=", "(?!", "(?<", "(?P"))) \
+        or re.search(r"\\[1-9]|\(\?P=|\(\?\(", pattern) is not None
+
+
 def top_level_branches(pattern: str) -> list[str]:
     """The alternatives of `pattern`'s outermost `|`; the whole pattern when splitting could
     change its meaning (global inline flags, back-references, conditionals)."""
-    if (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?=", "(?!", "(?<", "(?P"))) \
-            or re.search(r"\\[1-9]|\(\?P=|\(\?\(", pattern):
+    if _unsplittable(pattern):
         return [pattern]
     branches: list[str] = []
     depth, start, skip_to, in_class = 0, 0, 0, False
