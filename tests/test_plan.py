@@ -197,26 +197,3 @@ def test_a_branch_is_compiled_only_when_its_literal_is_met() -> None:
     assert [b is not None for b in pattern._branches] == [True, False, True]
     assert len(pattern.branches) == 3 and None not in pattern._branches
 
-
-def test_the_one_pass_holds_each_long_branch_literal_so_an_absent_one_is_not_searched() -> None:
-    """A gate branch starting with `add_api_route` is answered by the keyword pass for a file
-    without that text: neither compiled nor searched (`str.find` over a whole file per absent
-    branch was most of the webhook gates' time)."""
-    from scanner.engine.plan import BRANCH_LITERAL_CHARS
-    from scanner.facts.base import branch_literals
-    from scanner.model.document import Document
-
-    plan = build_plan(make_rules(), {})
-    literals = {literal for planned in plan.extractors if planned.extractor.gate.pattern
-                for literal in branch_literals(planned.extractor.gate.pattern)
-                if len(literal) >= BRANCH_LITERAL_CHARS}
-    assert "add_api_route" in literals and literals <= plan.index.tokens
-    entries = next(p for p in plan.extractors if p.extractor.name == "webhook-entries")
-    assert entries.extractor.gate.pattern is not None
-    pattern = AnyOf(entries.extractor.gate.pattern)
-    document = Document("app/views.py", "def view(request, event):\n    return url_for(event)\n")
-    document.keyword_index = plan.index
-    searched: dict[str, bool] = {}
-    assert not pattern.found_in(document.lower, searched, plan._lacks(document))
-    branch = pattern.literals.index("add_api_route")
-    assert searched[pattern.sources[branch]] is False and pattern._branches[branch] is None

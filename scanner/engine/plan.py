@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from scanner.facts.base import Extractor, Fact, branch_literals
+from scanner.facts.base import Extractor, Fact
 from scanner.keywords import KeywordIndex, index_for
 from scanner.model.document import MemoKey
 from scanner.rules.base import ProjectRule, Rule
@@ -20,9 +20,6 @@ if TYPE_CHECKING:
 
 # Words the engine itself looks for: inline suppression directives.
 DIRECTIVE_WORDS = ("secret-hygiene", "pragma")
-# Gate pattern branches whose leading literal is at least this long have it in the one pass
-# (a shorter one, `if` or `x`, is in almost every file).
-BRANCH_LITERAL_CHARS = 4
 # Per document: which gate pattern branches matched its lower-cased text (a branch shared by two
 # gates is searched once).
 _GATE_BRANCHES = MemoKey[dict[str, bool]]("gate pattern branches")
@@ -242,12 +239,7 @@ def build_plan(rules: Sequence[Rule], options: Mapping[str, Mapping[str, Any]], 
     words = {word for planned in extractors for word in planned.extractor.gate.words}
     words.update(word for planned in extractors for group in planned.extractor.gate.requires
                  for word in group)
-    # The literal each gate pattern branch starts with is looked for by the one pass too: a
-    # branch whose literal a file lacks is then passed over without searching the file for it.
-    literals = {literal for planned in extractors
-                if (pattern := planned.extractor.gate.pattern) is not None
-                for literal in branch_literals(pattern) if len(literal) >= BRANCH_LITERAL_CHARS}
-    index = index_for(frozenset(words | literals | set(DIRECTIVE_WORDS)))
+    index = index_for(frozenset(words | set(DIRECTIVE_WORDS)))
     # Gates answered by set operations on the index's one pass: when it holds every gate word.
     by_sets = index.accelerated and all(word in index.tokens for word in words)
     project_facts = frozenset(fact for rule in rules if isinstance(rule, ProjectRule)
