@@ -13,7 +13,6 @@ from itertools import pairwise
 
 from scanner.code import ir
 from scanner.facts.webhooks.model import (
-    is_event_header,
     is_header_read,
     is_signature_header,
     matches_verifier,
@@ -407,8 +406,8 @@ class Flow:
         for param in self._params:
             default = param.default
             # FastAPI `x_hub_signature_256: str = Header(...)` reads the header by its name.
-            if isinstance(default, ir.Call) and default.callee.endswith("Header") and (
-                    is_signature_header(param.name) or is_event_header(param.name)):
+            if isinstance(default, ir.Call) and default.callee.endswith("Header") \
+                    and is_header_read(param.name):
                 parts.reads_signature = True
         for statement in self.statements:
             if isinstance(statement, ir.Assign) and statement.value is not None:
@@ -487,7 +486,7 @@ class Flow:
         for param in self._params:
             if SIGNATURE_PARAM.match(param.name) or (
                     isinstance(param.default, ir.Call) and param.default.callee.endswith("Header")
-                    and (is_signature_header(param.name) or is_event_header(param.name))):
+                    and is_header_read(param.name)):
                 known.add(param.name)
         if known or self.reads_signature:
             self._spread([(known, lambda value: self._header(value, known))])
