@@ -33,10 +33,11 @@ class Gate:
     A document passes when its kind is in `kinds` (empty: any text file), it holds one of the
     lower-case `words` (empty: no word needed) or its lower-cased path holds one of `path_words`,
     and it holds a word of every group in `requires`. With `vendored` False, other projects'
-    JavaScript shipped in the tree (`Document.is_vendored`: jQuery, `*.min.js`, `node_modules`)
-    does not pass: no fact there is the project's own; nor does a module that is one big
-    literal (`Document.is_data_module`, a fast path), which holds no code. With `bundles` False,
-    neither does minified JavaScript (very long lines), asked only once the words let it through.
+    code shipped in the tree (`Document.is_vendored`: jQuery, `*.min.js`, `node_modules`, any
+    file under `site-packages/`) does not pass: no fact there is the project's own; nor does a
+    module that is one big literal (`Document.is_data_module`, a fast path), which holds no code.
+    With `bundles` False, neither does minified JavaScript (very long lines), asked only once the
+    words let it through.
     With `on_demand`, no document passes in a scan: the extractor's facts matter only in files a
     project rule is led to, and the project index runs it on those. `pattern`, when set, is a
     fast path: a regular expression over the lower-cased text that every document holding a

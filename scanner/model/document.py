@@ -106,6 +106,9 @@ _VENDOR_DIRS = frozenset({"vendor", "vendors", "node_modules", "bower_components
 _VENDOR_BUILD = compiled_on_use(
     r"[.-]min\.[cm]?js$|^(?:jquery|lodash|underscore|select2|xregexp|backbone)\b.*\.[cm]?js$"
     r"|[.-](?=[0-9a-f]{0,63}[0-9])[0-9a-f]{8,64}(?:\.chunk)?\.[cm]?js$")
+# Where pip installs other projects' packages (a virtualenv committed with the project): never
+# the project's own code, in any language.
+_INSTALLED_DIRS = frozenset({"site-packages", "dist-packages"})
 
 
 # The last line of a build that has a source map: `//# sourceMappingURL=app.js.map` (`//@` is
@@ -415,11 +418,17 @@ class Document:
 
     @cached_property
     def is_vendored(self) -> bool:
-        """JavaScript the project did not write by hand: other projects' (under `vendor/` or
-        `node_modules/`, a library's build such as `jquery-3.7.1.js`) and builds (under `dist/`,
-        minified `*.min.js`, named by a content hash such as `main.3f2a9c1b.js`, or ending with
-        the comment that names its source map, which only a bundler or compiler writes)."""
-        if self.kind not in JS_KINDS or not self.parts:
+        """Code the project did not write: any file pip installed (under `site-packages/` or
+        `dist-packages/`, a committed virtualenv), and JavaScript that is other projects' (under
+        `vendor/` or `node_modules/`, a library's build such as `jquery-3.7.1.js`) or a build
+        (under `dist/`, minified `*.min.js`, named by a content hash such as `main.3f2a9c1b.js`,
+        or ending with the comment that names its source map, which only a bundler or compiler
+        writes). Python under `vendor/` is not: it is often a patched fork the team owns."""
+        if not self.parts:
+            return False
+        if not _INSTALLED_DIRS.isdisjoint(self.parts[:-1]):
+            return True
+        if self.kind not in JS_KINDS:
             return False
         return bool(set(self.parts[:-1]) & _VENDOR_DIRS) \
             or _VENDOR_BUILD().search(self.parts[-1]) is not None or _names_its_source_map(self.text)

@@ -364,9 +364,14 @@ def test_code_that_may_hold_a_webhook_fact_is_parsed(path: str, code: str) -> No
     ("src/jqueryHelpers.js", False),
     ("src/server.js", False),
     ("pages/api/webhooks/stripe.ts", False),
-    ("vendor/acme/client.py", False),  # only JavaScript is judged by its place
+    ("vendor/acme/client.py", False),  # Python under vendor/: often a fork the team owns
+    ("venv/lib/python3.10/site-packages/requests/sessions.py", True),  # what pip installed
+    ("env/Lib/site-packages/jinja2/filters.py", True),
+    ("usr/lib/python3/dist-packages/yaml/__init__.py", True),
+    ("venv/lib/python3.10/site-packages/django/contrib/admin/static/admin/js/core.js", True),
+    ("docs/site-packages.py", False),  # a file of that name, not a directory
 ])
-def test_vendored_javascript_is_known_by_its_place(path: str, vendored: bool) -> None:
+def test_vendored_code_is_known_by_its_place(path: str, vendored: bool) -> None:
     assert Document(path, "var x = 1;\n").is_vendored is vendored
 
 
