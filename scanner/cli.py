@@ -679,13 +679,14 @@ def history(opts: Options, rev_range: str | None, all_refs: bool, no_cache: bool
     run.mode = "history" if commits is None else \
         f"history of {commits} commit{'s' if commits != 1 else ''}"
     notes: list[str] = []
-    keywords = run.plan().prefilter_words()
+    prefilter = run.plan().prefilter()
     # With worker processes, each reads its own blobs: only blob ids cross the process boundary.
     # A commit's file comes as its added lines; its blob is read only where a rule parses it.
     repeats: dict[tuple[str, str], list[str]] = {}  # a change made again is scanned once
     sources = history_files(root, rev_range, max_size=run.config.max_file_size, notes=notes,
-                            keywords=keywords, defer_read=_jobs(run) > 1, all_refs=all_refs,
-                            repeats=repeats)
+                            keywords=None if prefilter is None else prefilter.words,
+                            path_words=() if prefilter is None else prefilter.path_words,
+                            defer_read=_jobs(run) > 1, all_refs=all_refs, repeats=repeats)
     code = execute(run, sources, notes=notes, expected=None, dedupe_commits=True,
                    commit_repeats=repeats, blob_cache=_blob_cache(run, "history", no_cache))
     if opts.format == "text" and not opts.quiet:
@@ -832,8 +833,10 @@ def baseline(paths: tuple[str, ...], all_files: bool, baseline_out: str | None, 
         notes: list[str] = []
         commits = _commit_count(root, spec)
         run.mode = f"history of {commits} commit{'s' if commits != 1 else ''}"
+        prefilter = run.plan().prefilter()
         history = history_files(root, spec, max_size=run.config.max_file_size, notes=notes,
-                                keywords=run.plan().prefilter_words())
+                                keywords=None if prefilter is None else prefilter.words,
+                                path_words=() if prefilter is None else prefilter.path_words)
         result = _scan_for_command(run, history, expected=None, dedupe_commits=True)
         entries = sort_entries([*previous, *with_reason(baseline_entries(result.findings))])
         done = (f"added {len(entries) - len(previous)} entries from {commits} commits to {target} "

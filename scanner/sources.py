@@ -15,7 +15,10 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner.keywords import KeywordIndex
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 # The results cache under a scanned root (scanner.cache); never scanned itself.
@@ -999,9 +1002,27 @@ def close_blob_readers() -> None:
         _blob_readers.popitem()[1].close()
 
 
+# Added bytes the keyword pass cannot judge: UTF-16/32 lines (NUL bytes; such a file is decoded
+# whole) and the two characters that lower-case into ASCII (KELVIN SIGN to `k`, CAPITAL I WITH
+# DOT ABOVE to `i`), which a gate reading the lower-cased text sees as letters of a word.
+_UNJUDGED_BYTES = (b"\0", "\u212a".encode(), "\u0130".encode())
+
+
+def may_hold_words(item: PatchFile, index: KeywordIndex, path_words: Sequence[str]) -> bool:
+    """Whether a changed file's added lines hold a word of `index`, or its path a path word: else
+    no gate admits it. A notebook always may (its cells are JSON strings: a word's quote is
+    escaped there)."""
+    added = b"\n".join(item.added_text)
+    if index.any_in(added):
+        return True
+    lowered = item.path.lower()
+    return lowered.endswith(".ipynb") or any(word in lowered for word in path_words) \
+        or any(unjudged in added for unjudged in _UNJUDGED_BYTES)
+
+
 def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes: list[str],
-                   keywords: Sequence[str] | None = None, *, defer_read: bool = False,
-                   explicit: bool = False, sparse: bool = False,
+                   keywords: Sequence[str] | None = None, path_words: Sequence[str] = (), *,
+                   defer_read: bool = False, explicit: bool = False, sparse: bool = False,
                    repeats: dict[tuple[str, str], list[str]] | None = None) -> Iterator[SourceFile]:
     """The patch's files with added lines, read from git now (text) or where they are scanned
     (`defer_read`: a worker process reads its own blobs, so only ids cross between processes).
@@ -1020,7 +1041,7 @@ def _patch_sources(root: Path, patch: Iterable[PatchFile], max_size: int, notes:
             if item.oversized:
                 notes.append(f"{item.path}: blob {item.blob[:12]} is over max-file-size, skipped")
                 continue
-            if index is not None and not index.any_in(b"\n".join(item.added_text)):
+            if index is not None and not may_hold_words(item, index, path_words):
                 continue
             if repeats is not None and item.commit is not None:
                 key = (item.path, item.blob, tuple(item.ranges))
@@ -1329,11 +1350,12 @@ def history_revisions(root: Path, spec: str | None) -> list[str]:
 
 
 def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: list[str],
-                  keywords: Sequence[str] | None, defer_read: bool = False,
-                  all_refs: bool = False, sparse: bool = True,
+                  keywords: Sequence[str] | None, path_words: Sequence[str] = (),
+                  defer_read: bool = False, all_refs: bool = False, sparse: bool = True,
                   repeats: dict[tuple[str, str], list[str]] | None = None) -> Iterator[SourceFile]:
     """Every commit's changed blobs, oldest first, with that commit's added lines. Blobs whose
-    added lines hold none of `keywords` are never read (None: read every blob). `all_refs`:
+    added lines hold none of `keywords`, and whose lower-cased path holds none of `path_words`,
+    are never read or scanned (`keywords` None: every blob is). `all_refs`:
     the commits of every ref (branches, tags, remotes, pull requests), not only HEAD's.
     `sparse`: each file as its added lines, its blob read only where an analysis needs it."""
     if all_refs:
@@ -1348,8 +1370,8 @@ def history_files(root: Path, rev_range: str | None, *, max_size: int, notes: li
         patch = _partial_history(root, options, after, max_size, notes)
     else:
         patch = _history_patch(root, options, after, max_size)
-    yield from _patch_sources(root, patch, max_size, notes, keywords, defer_read=defer_read,
-                              sparse=sparse, repeats=repeats)
+    yield from _patch_sources(root, patch, max_size, notes, keywords, path_words,
+                              defer_read=defer_read, sparse=sparse, repeats=repeats)
 
 
 # From this many commits on, history is diffed by two git processes at once, each one half of the

@@ -67,8 +67,11 @@ def test_history_finds_added_lines_and_reads_a_blob_whole_where_needed(tmp_path:
 def _history(root: Path, *, sparse: bool, all_refs: bool) -> list[tuple[object, ...]]:
     plan = build_plan(make_rules(), {})
     notes: list[str] = []
+    prefilter = plan.prefilter()
+    assert prefilter is not None
     sources = history_files(root, None, max_size=MAX_SIZE, notes=notes,
-                            keywords=plan.prefilter_words(), all_refs=all_refs, sparse=sparse)
+                            keywords=prefilter.words, path_words=prefilter.path_words,
+                            all_refs=all_refs, sparse=sparse)
 
     def load(path: str) -> Document | None:
         return None
@@ -250,3 +253,54 @@ def test_a_reader_that_stops_early_leaves_no_git_or_thread_behind(
     assert next(stream).path
     stream.close()
     assert not [t for t in threading.enumerate() if t.name == "git read-ahead"]
+
+
+def _scanned(root: Path, *, prefiltered: bool) -> tuple[list[str], list[tuple[object, ...]]]:
+    """(paths of the sources scanned, findings) of `history --all`, with or without the prefilter."""
+    plan = build_plan(make_rules(), {})
+    prefilter = plan.prefilter()
+    assert prefilter is not None
+    sources = list(history_files(root, None, max_size=MAX_SIZE, notes=[],
+                                 keywords=prefilter.words if prefiltered else None,
+                                 path_words=prefilter.path_words if prefiltered else (),
+                                 all_refs=True))
+    try:
+        result = scan(iter(sources), plan, Settings(max_size=MAX_SIZE), jobs=1,
+                      project_loader=lambda path: None, dedupe_commits=True)
+    finally:
+        close_blob_readers()
+    return ([source.path for source in sources],
+            sorted((f.path, f.line, f.column, f.rule, f.commit, f.message, f.snippet)
+                   for f in result.findings))
+
+
+def test_the_prefilter_drops_only_files_no_gate_admits(tmp_path: Path) -> None:
+    """history scans a changed file only when its added lines hold a gate's word or its path a
+    gate's path word; files it cannot judge by their bytes (UTF-16, a notebook) are scanned. The
+    findings are those of scanning every changed file."""
+    repo, _ = _repo(tmp_path / "repo")
+    repo.write("shop/receivers/hooks.py", "from shop import app\n")
+    repo.write("shop/views.py", "from shop import app\n")
+    lines = [f"setting_{n} = {n}" for n in range(20)]
+    (repo.root / "config.ini").write_bytes("\n".join(lines).encode("utf-16"))
+    repo.commit("more")
+    plain = "\n\ndef total(items):\n    return sum(item.price for item in items)\n"
+    repo.write("shop/receivers/hooks.py", "from shop import app\n" + plain)  # no word: its path
+    repo.write("shop/views.py", "from shop import app\n" + plain)  # no word, no path word
+    lines.insert(10, f"client_secret = {SECRET}")
+    (repo.root / "config.ini").write_bytes("\n".join(lines).encode("utf-16"))
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": [f'CLIENT_SECRET = "{SECRET}"\n']}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    import json
+
+    repo.write("notes/explore.ipynb", json.dumps(notebook, indent=1) + "\n")
+    repo.commit("receivers, a UTF-16 secret, a notebook")
+    every, unfiltered = _scanned(repo.root, prefiltered=False)
+    kept, prefiltered = _scanned(repo.root, prefiltered=True)
+    assert prefiltered == unfiltered
+    assert {("config.ini", 11, "SH101"), ("notes/explore.ipynb", 9, "SH101")} <= {
+        (path, line, rule) for path, line, _, rule, *_ in prefiltered}
+    assert "shop/views.py" in every and "shop/views.py" not in kept
+    assert {"shop/receivers/hooks.py", "config.ini", "notes/explore.ipynb"} <= set(kept)
+    assert len(kept) < len(every)

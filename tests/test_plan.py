@@ -80,14 +80,20 @@ def test_every_fact_a_rule_needs_has_an_extractor() -> None:
     build_plan(make_rules(), {})  # raises LookupError otherwise
 
 
-def test_the_history_prefilter_is_derived_from_the_gates() -> None:
-    plan = build_plan(make_rules(), {})
-    words = plan.prefilter_words()
-    gates = [planned.extractor.gate for planned in plan.extractors]
-    if any(not gate.words or gate.path_words for gate in gates):
-        assert words is None  # some extractor admits files without a word: read every blob
+@pytest.mark.parametrize("select", [(), ("SH1",), ("SH3",), ("SH4",), ("SH2",)])
+def test_the_history_prefilter_is_derived_from_the_gates(select: tuple[str, ...]) -> None:
+    plan = build_plan(make_rules(select), {})
+    prefilter = plan.prefilter()
+    gates = [planned.extractor.gate for planned in plan.extractors
+             if not planned.extractor.gate.on_demand]
+    if any(not gate.words for gate in gates) or plan.rules_needing_nothing:
+        assert prefilter is None  # some extractor admits files without a word: scan every blob
     else:
-        assert words is not None and all(set(g.words) <= set(words) for g in gates)
+        assert prefilter is not None
+        assert all(set(g.words) <= set(prefilter.words) for g in gates)
+        assert all(set(g.path_words) <= set(prefilter.path_words) for g in gates)
+    if not select:  # the webhook entries' gate lets a handler in by its path (`hooks.py`)
+        assert prefilter is not None and "hook" in prefilter.path_words
 
 
 def test_a_gate_keeping_bundles_out_changes_no_finding() -> None:

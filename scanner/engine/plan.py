@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scanner.facts.base import Extractor, Fact
 from scanner.keywords import KeywordIndex, index_for
@@ -195,18 +195,31 @@ class Plan:
         finally:
             document.sparse = True
 
-    def prefilter_words(self) -> tuple[str, ...] | None:
-        """Words of which a history blob's added lines must hold one to be read at all, or None
-        when some extractor admits files without a word (then every blob is read)."""
+    def prefilter(self) -> HistoryPrefilter | None:
+        """What a history blob's added lines or its path must hold to be scanned at all, or None
+        when some extractor admits files without a word, or some rule runs without facts (then
+        every blob is scanned)."""
         words: set[str] = set()
+        path_words: set[str] = set()
         for planned in self.extractors:
             gate = planned.extractor.gate
             if gate.on_demand:
                 continue  # never run on a blob
-            if not gate.words or gate.path_words:
+            if not gate.words:
                 return None
             words.update(gate.words)
-        return tuple(sorted(words))
+            path_words.update(gate.path_words)
+        if self.rules_needing_nothing:
+            return None
+        return HistoryPrefilter(tuple(sorted(words)), tuple(sorted(path_words)))
+
+
+class HistoryPrefilter(NamedTuple):
+    """A history blob is scanned only when its added lines hold one of `words` or its lower-cased
+    path one of `path_words` (the gates' own, all of them): no extractor admits any other."""
+
+    words: tuple[str, ...]
+    path_words: tuple[str, ...]
 
 
 def extractor_classes() -> Mapping[type[Fact], type[Extractor]]:
