@@ -57,8 +57,10 @@ def is_third_party(document: Document) -> bool:
     """Vendored, minified and built code (`Document.is_vendored`): not the project's own OAuth
     configuration or API calls."""
     lowered = "/" + document.path.lower()
+    # `is_vendored` before `is_bundle`: a build directory is told by its path, a bundle by
+    # splitting its text into lines (megabytes of a wheel's built JavaScript).
     return lowered.endswith((".min.js", ".bundle.js")) or any(d in lowered for d in _THIRD_PARTY_DIRS) \
-        or document.is_bundle or document.is_vendored
+        or document.is_vendored or document.is_bundle
 
 
 class ScopeExtractor(Extractor):

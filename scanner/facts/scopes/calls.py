@@ -151,17 +151,41 @@ def _resources(segments: tuple[str, ...], host: str | None) -> frozenset[str]:
     return frozenset(words)
 
 
+class _Positions:
+    """`Document.position` of a few offsets, counted from the one asked before (a pass over a
+    file asks in order): a file with calls is one of hundreds, and the table of every line start
+    `Document.position` builds costs more than its few calls. A text with a CR, or whose table
+    is built already, is asked through the document."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.text = document.text
+        self.counted = "\r" not in self.text and "_line_starts" not in document.__dict__
+        self.offset, self.line = 0, 1
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if not self.counted:
+            return self.document.position(offset)
+        text = self.text
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - text.rfind("\n", 0, offset)
+
+
 class _Calls:
     """Builds the facts of one document's calls."""
 
     def __init__(self, document: Document, catalog: Catalog) -> None:
         self.document = document
         self.catalog = catalog
+        self.positions = _Positions(document)
 
     def use(self, method: str, host: str | None, segments: tuple[str, ...], start: int,
             end: int) -> ApiUse:
-        line, column = self.document.position(start)
-        end_line, end_column = self.document.position(end)
+        line, column = self.positions.at(start)
+        end_line, end_column = self.positions.at(end)
         span: Span = (line, column, end_line, end_column)
         return ApiUse(span, _normalise_method(method, segments), segments, host,
                       self.catalog.provider_of_host(host), _resources(segments, host))
