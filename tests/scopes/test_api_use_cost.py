@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from scanner.facts.scopes import ApiUse, ApiUseExtractor, calls
+from scanner.facts.scopes import ApiUse, ApiUseExtractor, clients, model
 from scanner.facts.scopes.catalog import load_catalog
 from scanner.model.document import Document
 
@@ -22,13 +22,13 @@ _CALLS = ('import requests\n\nPEOPLE_URL = "https://api.example.com/api/v3/peopl
 def _uses(document: Document, *, counted: bool, monkeypatch: pytest.MonkeyPatch) -> list[ApiUse]:
     with monkeypatch.context() as patch:
         if not counted:
-            plain = calls._Positions.__init__
+            plain = model.Positions.__init__
 
-            def through_the_document(self: calls._Positions, document: Document) -> None:
+            def through_the_document(self: model.Positions, document: Document) -> None:
                 plain(self, document)
                 self.counted = False
 
-            patch.setattr(calls._Positions, "__init__", through_the_document)
+            patch.setattr(model.Positions, "__init__", through_the_document)
         return [f for f in ApiUseExtractor().extract(document) if isinstance(f, ApiUse)]
 
 
@@ -79,3 +79,16 @@ def test_catalogue_sdk_patterns_start_with_their_word() -> None:
     assert [m.start() for m in slack.pattern.finditer(_SDK_TEXTS)] == [
         _SDK_TEXTS.index("client.chat"), _SDK_TEXTS.index("web.users"),
         _SDK_TEXTS.index("app.client"), _SDK_TEXTS.index("client.files")]
+
+
+def test_client_calls_are_placed_as_the_document_places_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("from hop import HopClient\n\nclient = HopClient(token)\n\n\ndef sync():\n"
+            "    client.get_hop_intervals()\n    return client.save_hop_connection(1)\n"
+            'EVENTS = {"events": ["pullrequest:fulfilled"]}\n')
+    counted = Document("app/sync.py", text)
+    found = list(clients.client_calls(counted))
+    assert "_line_starts" not in counted.__dict__
+    with monkeypatch.context() as patch:
+        patch.setattr(model.Positions, "at", lambda self, offset: self.document.position(offset))
+        assert found == list(clients.client_calls(Document("app/sync.py", text)))
+    assert [f.span[0] for f in found] == [3, 7, 8, 9]

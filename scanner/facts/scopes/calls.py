@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from scanner.facts.base import Span
 from scanner.facts.scopes.catalog import Catalog
 from scanner.facts.scopes.clients import operation_resource
-from scanner.facts.scopes.model import ApiUse, ClientMethodCall, SubscribedEvent
+from scanner.facts.scopes.model import ApiUse, ClientMethodCall, Positions, SubscribedEvent
 from scanner.lazy import compiled_on_use
 from scanner.model.document import Document
 
@@ -151,36 +151,13 @@ def _resources(segments: tuple[str, ...], host: str | None) -> frozenset[str]:
     return frozenset(words)
 
 
-class _Positions:
-    """`Document.position` of a few offsets, counted from the one asked before (a pass over a
-    file asks in order): a file with calls is one of hundreds, and the table of every line start
-    `Document.position` builds costs more than its few calls. A text with a CR, or whose table
-    is built already, is asked through the document."""
-
-    def __init__(self, document: Document) -> None:
-        self.document = document
-        self.text = document.text
-        self.counted = "\r" not in self.text and "_line_starts" not in document.__dict__
-        self.offset, self.line = 0, 1
-
-    def at(self, offset: int) -> tuple[int, int]:
-        if not self.counted:
-            return self.document.position(offset)
-        text = self.text
-        if offset < self.offset:
-            self.offset, self.line = 0, 1
-        self.line += text.count("\n", self.offset, offset)
-        self.offset = offset
-        return self.line, offset - text.rfind("\n", 0, offset)
-
-
 class _Calls:
     """Builds the facts of one document's calls."""
 
     def __init__(self, document: Document, catalog: Catalog) -> None:
         self.document = document
         self.catalog = catalog
-        self.positions = _Positions(document)
+        self.positions = Positions(document)
 
     def use(self, method: str, host: str | None, segments: tuple[str, ...], start: int,
             end: int) -> ApiUse:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from scanner.facts.base import Fact
-from scanner.facts.scopes.model import ClientBinding, ClientMethodCall, SubscribedEvent
+from scanner.facts.scopes.model import ClientBinding, ClientMethodCall, Positions, SubscribedEvent
 from scanner.lazy import compiled_on_use
 from scanner.model.document import Document
 
@@ -56,18 +56,19 @@ def client_calls(document: Document) -> Iterator[Fact]:
     """The bindings to class instances, the operation-named method calls and the webhook events
     subscribed to of a code file."""
     text = document.text
+    positions = Positions(document)
     for match in _BINDING().finditer(text):
-        yield ClientBinding(_span(document, match.start(1), match.end(2)), match.group(1), match.group(2))
+        yield ClientBinding(_span(positions, match.start(1), match.end(2)), match.group(1), match.group(2))
     for match in _METHOD_CALL().finditer(text):
         if operation_resource(match.group(2)) is not None:
-            yield ClientMethodCall(_span(document, match.start(1), match.end(2)), match.group(1),
+            yield ClientMethodCall(_span(positions, match.start(1), match.end(2)), match.group(1),
                                    match.group(2))
     for events in _EVENT_LIST().finditer(text):
         for match in _EVENT_NAME().finditer(text, events.start(1), events.end(1)):
-            yield SubscribedEvent(_span(document, match.start(1), match.end(1)), match.group(1))
+            yield SubscribedEvent(_span(positions, match.start(1), match.end(1)), match.group(1))
 
 
-def _span(document: Document, start: int, end: int) -> tuple[int, int, int, int]:
-    line, column = document.position(start)
-    end_line, end_column = document.position(end)
+def _span(positions: Positions, start: int, end: int) -> tuple[int, int, int, int]:
+    line, column = positions.at(start)
+    end_line, end_column = positions.at(end)
     return (line, column, end_line, end_column)

@@ -232,26 +232,31 @@ class CodeScopes:
     # -- requests ----------------------------------------------------------------------------
 
     def read_requests(self) -> Iterator[ScopeRequest]:
-        pending: list[tuple[tuple[ir.Stmt, ...], _Context]] = [(self.module.body, _Context())]
+        # (statements, context, whether to pass over those holding no request word): the body
+        # of a function written as an expression (a lambda's) may be made up by the code model,
+        # without its own place in the text; it is read whole.
+        pending: list[tuple[tuple[ir.Stmt, ...], _Context, bool]] = [
+            (self.module.body, _Context(), True)]
+        words = _RequestWords(self.document)
         while pending:
-            body, context = pending.pop(0)
-            for statement in ir.walk_statements(body):
+            body, context, prune = pending.pop(0)
+            for statement in words.statements(body) if prune else ir.walk_statements(body):
                 exprs = list(ir.statement_exprs(statement))
                 if isinstance(statement, ir.FunctionDef):
                     function = statement.function
-                    pending.append((function.body, context.enter(function)))
+                    pending.append((function.body, context.enter(function), prune))
                     exprs.extend(function.decorators)
                     exprs.extend(p.default for p in function.params if p.default is not None)
                 elif isinstance(statement, ir.ClassDef):
                     cls = statement.cls
-                    pending.append((cls.body, _Context(None, context, cls.name)))
+                    pending.append((cls.body, _Context(None, context, cls.name), prune))
                     exprs.extend(cls.decorators)
                 elif isinstance(statement, ir.Assign) and statement.value is not None:
                     yield from self._assignment(statement, context)
                 for expr in exprs:
                     for inner in ir.walk_expr(expr):
                         if isinstance(inner, ir.Func):
-                            pending.append((inner.function.body, context.enter(inner.function)))
+                            pending.append((inner.function.body, context.enter(inner.function), False))
                         elif isinstance(inner, ir.Call):
                             yield from self._call(inner, context)
                         elif isinstance(inner, ir.Dict) and id(inner) not in self._handled:
@@ -387,6 +392,39 @@ class CodeScopes:
         head, dot, rest = callee.partition(".")
         target = symbols.imported(head) if symbols is not None else None
         return f"{target}{dot}{rest}" if target is not None else callee
+
+
+# What the code of every request holds, lower-cased: a scope key (`scope=`, `"oauth_scopes":`,
+# `append("scope", x)`), an offline key (`access_type`, `accessType`) or a positional client.
+_REQUEST_WORDS = (b"scope", b"access_type", b"accesstype",
+                  *(name.lower().encode() for name in POSITIONAL_SCOPES))
+
+
+class _RequestWords:
+    """The statements of a body that may hold a request: those whose code (decorators included)
+    holds a request word. Most of a module holding `scope` somewhere holds none (a view using a
+    monitoring SDK's scope in one function): its other statements are not walked."""
+
+    def __init__(self, document: Document) -> None:
+        self.code = document.utf8.lower()
+        self.words = tuple(word for word in _REQUEST_WORDS if word in self.code)
+
+    def holds_one(self, statement: ir.Stmt) -> bool:
+        start = statement.start
+        if isinstance(statement, ir.FunctionDef):
+            start = min((start, *(d.start for d in statement.function.decorators)))
+        elif isinstance(statement, ir.ClassDef):
+            start = min((start, *(d.start for d in statement.cls.decorators)))
+        return statement.end <= start or any(
+            self.code.find(word, start, statement.end) != -1 for word in self.words)
+
+    def statements(self, body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
+        """`ir.walk_statements(body)` but the statements of `body` holding no request word. Only
+        a body's own statements are told by their place: an `elif` inside one is an `If` whose
+        place ends before the branches after it."""
+        for statement in body:
+            if self.holds_one(statement):
+                yield from ir.walk_statements((statement,))
 
 
 def _callee_text(func: ir.Expr) -> str | None:

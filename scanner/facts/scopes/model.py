@@ -21,6 +21,29 @@ def span_lines(document: Document, span: Span) -> tuple[str, ...]:
     return tuple(document.lines[line - 1: min(end_line, line + _MAX_SPAN_LINES)])
 
 
+class Positions:
+    """`Document.position` of a few offsets, counted from the one asked before (a pass over a
+    file asks in order): a file with calls is one of hundreds, and the table of every line start
+    `Document.position` builds costs more than its few calls. A text with a CR, or whose table
+    is built already, is asked through the document."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.text = document.text
+        self.counted = "\r" not in self.text and "_line_starts" not in document.__dict__
+        self.offset, self.line = 0, 1
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if not self.counted:
+            return self.document.position(offset)
+        text = self.text
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - text.rfind("\n", 0, offset)
+
+
 # -- scope values as written ---------------------------------------------------------------------
 # Each has its span and, where a finding may land on it (literals, lists, concatenations), the
 # source lines it covers: findings in other modules get their snippet without re-reading files.

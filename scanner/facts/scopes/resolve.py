@@ -3,6 +3,7 @@ joins, concatenation, lists) into positioned scopes and their joined length: wha
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -90,6 +91,7 @@ class ResolvedRequest:
     own_registry: bool = False
 
 
+@functools.lru_cache(maxsize=16384)  # SH204 asks of every file with calls, rule after rule
 def is_test_path(path: str) -> bool:
     return Document(path, "", kind=FileKind.TEXT).context == "test"
 
