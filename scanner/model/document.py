@@ -441,15 +441,18 @@ class Document:
         if (self.kind is not FileKind.PYTHON and self.kind not in JS_KINDS) \
                 or len(self.text) < DATA_MODULE_CHARS:
             return False
-        lines = self.lines
-        others = len(lines) // 100
+        text = self.text
+        # Lines counted, not split: code fails within its first lines (a split costs the whole file).
+        others = (text.count("\n") + text.count("\r") - text.count("\r\n") + 1) // 100
         data_line = _DATA_LINE().match
-        for line in lines:
-            if data_line(line) is None:
+        start = 0
+        for line_break in _LINE_BREAK.finditer(text):
+            if data_line(text[start:line_break.start()]) is None:
                 others -= 1
                 if others < 0:
                     return False
-        return True
+            start = line_break.end()
+        return data_line(text[start:]) is not None or others > 0
 
     @cached_property
     def is_frontend(self) -> bool:

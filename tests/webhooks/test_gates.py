@@ -436,3 +436,20 @@ def test_a_module_that_is_one_literal_is_not_parsed() -> None:
     assert len(compared) == 30
     assert triples(scan_files({"app/devices.py": data + checks}, select=["SH302"]).findings) == {
         ("app/devices.py", line, "SH302") for line in compared}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_data_module_allows_one_line_in_a_hundred_whatever_its_line_ends(newline: str) -> None:
+    """The data-module test counts lines without splitting the file: one line in a hundred may
+    be other than data (here the assignment and code lines), with every line ending editors
+    count; one more makes it code."""
+    items = [f'    "model-{number}": "Device {number}",' for number in range(2000)]
+
+    def module(code_lines: int) -> str:
+        code = [f"x{number} = f({number})" for number in range(code_lines)]
+        return newline.join(["DEVICES = {", *code, *items, "}"]) + newline
+
+    # 2,003 lines and 19 code lines (2,022 in all): 20 lines other than data, the most allowed.
+    assert len(module(19)) >= DATA_MODULE_CHARS
+    assert Document("app/devices.py", module(19)).is_data_module
+    assert not Document("app/devices.py", module(20)).is_data_module
