@@ -246,6 +246,17 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     "class Release(Model):\n    __include_in_export__ = False\n\n"
     "    def notify(self, event):\n        return event\n\n"
     "    def get_absolute_url(self):\n        return reverse('release', args=[self.pk])\n",
+    # DRF views' undecorated `post` (after their class line, a blank line or a docstring) mark
+    # nothing; an HTTP client's `.post(url, ...)` sends a request and serves none.
+    "class EventList(APIView):\n    def post(self, request):\n"
+    "        return Response(request.data)\n",
+    'class EventDetails(APIView):\n    """Events of a project."""\n\n    def post(self, request):\n'
+    "        return Response(request.data)\n\n    def put(self, request):\n        pass\n",
+    "class EventList(APIView):\r\n    permission = 1\r\n\r\n    def post(self, request):\r\n"
+    "        return Response(request.data)\r\n",
+    "def notify(event, url):\n    return requests.post(url, json=event.payload, timeout=5)\n",
+    "class EventTest(TestCase):\n    def test_send(self):\n"
+    "        self.client.post(self.url, {'event': 1})\n",
 ])
 def test_code_that_only_looks_like_a_webhook_is_not_parsed(code: str) -> None:
     assert not _parsed("pkg/module.py", code)
@@ -303,6 +314,13 @@ _SHAPES = [
     ("views.py", '@require_http_methods(\n    ["POST"],\n)\ndef hook(request):\n    pass\n'),
     ("views.py", "class Hook(View):\n    @method_decorator(login_required)\n"
                  "    def post(self, request):\n        pass\n"),
+    ("views.py", "class Hook(View):\n    @method_decorator(\n        login_required,\n    )\n"
+                 "    def post(self, request):\n        pass\n"),
+    ("views.py", "class Hook(View):\n    @method_decorator(login_required)\n    # the relay\n"
+                 "    def post(self, request):\n        pass\n"),
+    ("views.py", "@router.post(settings.WEBHOOK_PATH)\ndef receive():\n    pass\n"),
+    ("views.py", "@router.post(\n    HOOK,\n)\ndef receive():\n    pass\n"),
+    ("server.js", "router.post(\n  // the relay\n  '/hooks/x', onHook);\n"),
     ("urls.py", 'urlpatterns = [path("hooks/x/", views.receive)]\n'),
     ("urls.py", "urlpatterns = [\n    re_path(\n        r'^hooks/$',  # the hook\n"
                 "        views.receive,\n    ),\n]\n"),

@@ -219,18 +219,30 @@ _TABLE_CALLS = tuple(rf"{name}(?<![a-z0-9_$]{name})(?<!def {name})(?<!function {
     "path", "re_path", "url", "route", "apiroute", "add_route", "add_api_route", "add_post",
     "add_put"))
 
+# A view's `def post(` marks it (routes._Declared.marked) only under a decorator: one that
+# follows a blank line or a line ending in `:` (its class, the class's docstring) has none, as
+# most DRF views' methods (a decorator ends in a name or `)`; a comment between is let through).
+# A method's usual indents only: each lookbehind costs compiling, and any other passes.
+_UNDECORATED_POST = "".join(
+    rf"(?<!{before}{indent}def post\()"
+    for before in (r"\n\n", r"\r\n\r\n", r":\n", r":\r\n") for indent in ("    ", "\t", "  "))
+
 # Where routes.py finds something SH301 starts from: a Route, a view marked by its decorators
 # (`csrf_exempt`, `require_POST`, `require_http_methods`, a view class's `post`), or Django's
 # MIDDLEWARE. Guards and function summaries of a file without routes are only ever read when a
 # name leads to the file, and the project index then loads it whatever its gate says.
 ROUTE_PATTERN = "|".join((
-    # Decorators (`@app.post`, `@router.api_route`, aiohttp `@routes.view`) and JS route calls
-    # (`app.post`, `router.put`); aiohttp's `web.post(...)`. `route`, `get` and `delete`
-    # decorators serve POST only through `methods=` in the same call (a path built by calls
-    # nested two deep before it is not followed). Express `app.all("/path", ...)`.
-    r"\.[\s\\]*(?:(?:post|put|patch|api_route|view)[\s\\]*\("
+    # JS route calls (`app.post("/path"`, `router.put(`: a path string first, as routes.py reads
+    # them; an HTTP client's `.post(url, ...)` is none), decorators (`@app.post`,
+    # `@router.api_route`, aiohttp `@routes.view`: any path) and aiohttp's `web.post(...)`.
+    # `route`, `get` and `delete` decorators serve POST only through `methods=` in the same call
+    # (a path built by calls nested two deep before it is not followed). Express
+    # `app.all("/path", ...)`.
+    rf"\.[\s\\]*(?:(?:post|put|patch)[\s\\]*\({GAP}[\"'`]/"
     r"|(?:get|delete|route)[\s\\]*\((?:[^()]|\([^()]*\))*?methods"
     rf"|all[\s\\]*\({GAP}[\"'`]/)",
+    r"@[a-z0-9_$.\s\\()]{0,200}?\.[\s\\]*(?:post|put|patch|api_route|view)[\s\\]*\(",
+    r"web[\s\\]*\.[\s\\]*(?:post|put)[\s\\]*\(",
     # Route tables whose first argument is the path string (or, aiohttp, the method string):
     # Django `path`/`re_path`/`url`, Starlette `Route`/`APIRoute`, `add_route`, `add_api_route`,
     # aiohttp `add_post`/`add_put`, Flask `@app.route("/x")` (GET unless methods=, kept anyway),
@@ -244,9 +256,9 @@ ROUTE_PATTERN = "|".join((
     r"|requires_auth[\s\\]*(?::[^=\n]{0,200})?=[\s\\]*false",
     # Functions marked by a decorator (`@csrf_exempt`, `@method_decorator(csrf_exempt)`,
     # `@require_POST`, `@require_http_methods([...])`), not the definitions or imports of those
-    # names; and class-based views' `post`.
-    r"@(?:[\s\\(]|[a-z0-9_$.]){0,200}?(?:csrf_exempt|require_post|require_http_methods)"
-    r"|def[\s\\]+post[\s\\]*\(",
+    # names; and class-based views' `post` when decorated (`_UNDECORATED_POST`).
+    r"@(?:[\s\\(]|[a-z0-9_$.]){0,200}?(?:csrf_exempt|require_post|require_http_methods)",
+    rf"def[\s\\]+post[\s\\]*\({_UNDECORATED_POST}",
     # Django `MIDDLEWARE = [...]` (also annotated, augmented or chained), not `x.middleware =`
     # nor a keyword argument; a setting of the module or of a settings class (indented four
     # blanks at most: under `if DEBUG:`, in a class body), not a function's local variable.
