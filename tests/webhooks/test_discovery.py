@@ -263,6 +263,27 @@ def test_slack_bolt_and_gidgethub_without_secret() -> None:
                                            "await request.read(), secret=SECRET)")}) == set()
 
 
+def test_a_marked_view_is_summarised_only_when_it_may_receive() -> None:
+    """A DRF endpoint's decorated `post` is marked by its decorators, yet no receiver: named like
+    no webhook, in a file without a provider header, CSRF exemption or open permissions, its
+    file's functions are not summarised in the scan (nor for SH301). Named as a receiver, or
+    reading a provider's event header, it is, and SH301 judges it."""
+    endpoint = ("class MemberEndpoint(OrganizationEndpoint):\n"
+                '    @transaction_start("MemberEndpoint")\n'
+                "    def post(self, request):\n        return Response(request.data)\n")
+    facts = list(WebhookEntryExtractor().extract(Document("api/members.py", endpoint)))
+    assert [type(fact) for fact in facts] == [MarkedView]
+    assert sh301({"api/members.py": endpoint}) == set()
+    named = endpoint.replace("MemberEndpoint", "StripeWebhookEndpoint")
+    reading = endpoint.replace("return Response(request.data)",
+                               'return Response(request.headers["X-GitHub-Event"])')
+    for text in (named, reading):
+        facts = list(WebhookEntryExtractor().extract(Document("api/members.py", text)))
+        assert MarkedView in {type(fact) for fact in facts}
+        assert FunctionSummary in {type(fact) for fact in facts}
+        assert sh301({"api/members.py": text}) == {("api/members.py", 3, "SH301")}
+
+
 def _entry_facts(path: str, text: str, *, named_only: bool = True) -> list[object]:
     """What SH301 could start from in a file: a route that names a webhook, a guard, a view
     marked by its decorators or reading a provider header (middleware settings and other

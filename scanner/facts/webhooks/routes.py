@@ -91,12 +91,27 @@ def may_receive(route: Route, target: str, lowered_text: Callable[[], str | None
     return named_as_receiver(route, target) or holds_receiver_evidence(lowered_text())
 
 
+def marked_named_as_receiver(qualname: str) -> bool:
+    """Whether a view marked by its decorators (`MarkedView`) is named as a receiver: its name or
+    its class's (SH301 names a class-based view's method by its class) says webhook."""
+    return any(webhook_words(None, name) is not None for name in re.split(r"[.:]+", qualname)[-2:])
+
+
+def marked_may_receive(qualname: str, lowered_text: Callable[[], str | None]) -> bool:
+    """Whether a marked view may be a receiver, before it is summarised: it is named as one, or
+    its file holds the evidence (`holds_receiver_evidence`); a DRF endpoint's decorated `post`
+    mostly has neither."""
+    return marked_named_as_receiver(qualname) or holds_receiver_evidence(lowered_text())
+
+
 def wants_summaries(document: Document, entries: list[Fact]) -> bool:
     """Whether a file's function summaries come from its scan (the content scanned: a staged
-    blob, a notebook's cells) rather than on demand: it holds a guard or a marked view, or a
-    route to one of its own functions that may be a receiver (`may_receive`). A route to
-    another module's function needs that module's summaries, not these."""
-    return any(isinstance(fact, (Guard, MarkedView)) for fact in entries) or any(
+    blob, a notebook's cells) rather than on demand: it holds a guard, a marked view that may
+    be a receiver (`marked_may_receive`), or a route to one of its own functions that may be
+    (`may_receive`). A route to another module's function needs that module's summaries."""
+    return any(isinstance(fact, Guard) for fact in entries) or any(
+        isinstance(fact, MarkedView) and marked_may_receive(fact.qualname, lambda: document.lower)
+        for fact in entries) or any(
         isinstance(fact, Route) and fact.local and may_receive(fact, fact.handler, lambda: document.lower)
         for fact in entries)
 

@@ -22,7 +22,11 @@ from scanner.facts.webhooks.model import (
     post_capable,
     webhook_words,
 )
-from scanner.facts.webhooks.routes import holds_receiver_evidence, named_as_receiver
+from scanner.facts.webhooks.routes import (
+    holds_receiver_evidence,
+    marked_named_as_receiver,
+    named_as_receiver,
+)
 from scanner.facts.webhooks.senders import Sender, secret_parameters, signing_sender
 from scanner.model.finding import Confidence, Finding, Severity
 from scanner.project.index import ProjectIndex
@@ -497,6 +501,8 @@ class _Verdict:
                 continue
             facts = index.load(path, _ENTRIES)
             for marked in facts.of(MarkedView) if facts is not None else ():
+                if not self._marked_may_receive(path, marked.qualname):
+                    continue  # no receiver, told before its file is summarised
                 view = self.local(path, marked.qualname)
                 if view is None or view.qualified in seen:
                     continue
@@ -572,8 +578,13 @@ class _Verdict:
 
     def _may_receive(self, route: Route, target: str, path: str) -> bool:
         """`routes.may_receive` for a target in the file `path` (its text searched once)."""
-        if named_as_receiver(route, target):
-            return True
+        return named_as_receiver(route, target) or self._holds_receiver_evidence(path)
+
+    def _marked_may_receive(self, path: str, qualname: str) -> bool:
+        """`routes.marked_may_receive` for a marked view of the file `path`."""
+        return marked_named_as_receiver(qualname) or self._holds_receiver_evidence(path)
+
+    def _holds_receiver_evidence(self, path: str) -> bool:
         found = self._may_hold_receiver.get(path)
         if found is None:
             text = self.index.read(path)
