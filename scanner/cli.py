@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from scanner import __version__, dataclass_code
+from scanner import __version__, compiled_code
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
 from scanner.engine.pool import WorkerError
 from scanner.model.finding import Confidence, Finding, Severity, Summary
@@ -1137,7 +1137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     finally:
-        dataclass_code.keep()  # what this run compiled, for the next start-up
+        compiled_code.keep()  # what this run compiled, for the next start-up
 
 
 def _main(argv: Sequence[str] | None) -> int:
