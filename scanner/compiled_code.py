@@ -9,8 +9,9 @@ classes (a fifth of a hook run) and the programs `re` compiles patterns into (a 
   same globals and defaults: only the compile is saved. Other modules' classes are compiled so.
 - Patterns: `re` parses a pattern and turns it into a program for `_sre.compile`. `install`
   wraps `re`'s compile step: a pattern and flags seen before get the program kept for them, and
-  `_sre.compile` builds the very same pattern object from it. A new pattern is compiled by `re`
-  as ever; its program, derived as `re` derives it, is kept only when the pattern built from it
+  `_sre.compile` builds the very same pattern object from it. Only patterns written in code are
+  kept (compiled at a module's top level, by `compiled_on_use` or as a gate's branch), never one
+  built from a scanned file's names. A new pattern is compiled by `re` as ever; its program, derived as `re` derives it, is kept only when the pattern built from it
   equals `re`'s own (any other Python's internals: nothing is kept). A pattern compiled from a
   kept program no longer repeats `re`'s warnings about it (they were given on its first run).
 - Where: `$XDG_CACHE_HOME/secret-hygiene/code/` (default `~/.cache`), one file of each kind per
@@ -31,7 +32,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import CodeType
+from types import CodeType, FrameType
 from typing import Any
 
 _DIGEST = hashlib.sha256().digest_size
@@ -166,6 +167,22 @@ def _program(pattern: str | bytes, flags: int) -> _Program:
             groupindex, tuple(indexgroup))
 
 
+# Besides a module's top level, where the patterns written in our code are compiled on first use:
+# `compiled_on_use` and the gates' branches.
+_DECLARED_IN = frozenset({"scanner.lazy", "scanner.facts.base"})
+
+
+def _written_in_code() -> bool:
+    """Whether the pattern being compiled was written in code (a module's top level, or a module
+    of `_DECLARED_IN`), not built from what a scan read (a name found in a file): only those are
+    kept, so the file never holds a scanned project's text and stops growing."""
+    frame: FrameType | None = sys._getframe(2)  # `re`'s own functions first, then its caller
+    while frame is not None and frame.f_globals.get("__name__") == "re":
+        frame = frame.f_back
+    return frame is not None and (frame.f_code.co_name == "<module>"
+                                  or frame.f_globals.get("__name__") in _DECLARED_IN)
+
+
 def _compile_pattern(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
     """`re`'s compile step, with the program of a pattern compiled before reused."""
     if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG or not enabled():
@@ -175,6 +192,8 @@ def _compile_pattern(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
     if program is not None:
         return _sre.compile(pattern, *program)  # type: ignore[no-any-return]
     compiled = _re_compile(pattern, flags)  # warnings and errors exactly as ever
+    if not _written_in_code():
+        return compiled
     try:
         program = _program(pattern, int(flags))
         if _sre.compile(pattern, *program) == compiled:

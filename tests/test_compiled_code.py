@@ -12,10 +12,11 @@ import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scanner import compiled_code
+from scanner import compiled_code, lazy
 
 PROBE = '''
 from __future__ import annotations
@@ -145,15 +146,23 @@ PATTERNS = [("(?P<key>[a-z_]+)\\s*=\\s*(?P<q>[\"'])(?P<value>[^\"']{8,})(?P=q)",
             (rb"^\x89PNG|%PDF-", re.MULTILINE)]
 
 
+def _at_top_level() -> list[re.Pattern[Any]]:
+    """PATTERNS compiled by a module's top-level code, as a module's constants are."""
+    namespace: dict[str, Any] = {"PATTERNS": PATTERNS, "compile": compiled_code._compile_pattern}
+    exec("compiled = []\nfor pattern, flags in PATTERNS:\n    compiled.append(compile(pattern, flags))",
+         namespace)
+    return namespace["compiled"]  # type: ignore[no-any-return]
+
+
 def test_a_kept_program_builds_the_pattern_re_compiles_and_a_later_run_parses_none(
         cache_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    compiled = [compiled_code._compile_pattern(pattern, flags) for pattern, flags in PATTERNS]
+    compiled = _at_top_level()
     assert compiled_code._programs.added
     compiled_code.keep()
     _new_process(monkeypatch)
     with monkeypatch.context() as parsing:
         parsing.setattr(compiled_code._re_compiler._parser, "parse", _no_parse)
-        again = [compiled_code._compile_pattern(pattern, flags) for pattern, flags in PATTERNS]
+        again = _at_top_level()
     assert not compiled_code._programs.added  # every program came from the file
     for (pattern, flags), ours, kept in zip(PATTERNS, compiled, again, strict=True):
         standard = compiled_code._re_compile(pattern, flags)
@@ -166,6 +175,14 @@ def _no_parse(*arguments: object) -> None:
     raise AssertionError("parsed a pattern whose program was kept")
 
 
+def test_only_patterns_written_in_code_are_kept(cache_file: Path) -> None:
+    name = "handle_" + "refresh"  # as a name read from a scanned file
+    assert re.compile(rf"\b{re.escape(name)}\b").search("x = handle_refresh()")
+    assert not compiled_code._programs.added  # built at run time: never written down
+    declared = lazy.compiled_on_use(r"probe-declared-[0-9]+")
+    assert declared().match("probe-declared-7") and compiled_code._programs.added
+
+
 def test_a_program_that_builds_another_pattern_is_not_kept(
         cache_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     derive = compiled_code._program
@@ -175,11 +192,11 @@ def test_a_program_that_builds_another_pattern_is_not_kept(
         return flags_out | re.IGNORECASE, code, groups, groupindex, indexgroup
 
     monkeypatch.setattr(compiled_code, "_program", wrong)
-    compiled = compiled_code._compile_pattern("probe-wrong-[0-9]+", 0)
+    compiled = lazy.compiled_on_use("probe-wrong-[0-9]+")()
     assert compiled == compiled_code._re_compile("probe-wrong-[0-9]+", 0)
     assert not compiled_code._programs.added
     with pytest.raises(re.error):  # errors as ever, nothing kept
-        compiled_code._compile_pattern("probe-(unclosed", 0)
+        lazy.compiled_on_use("probe-(unclosed")()
     assert not compiled_code._programs.added
 
 
