@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from scanner import __version__
+from scanner import __version__, compiled_code
 from scanner.config import BASELINE_FILE, Config, ConfigError, find_config, load_config
 from scanner.engine.pool import WorkerError
 from scanner.model.finding import Confidence, Finding, Severity, Summary
@@ -1134,6 +1134,13 @@ cli.add_command(providers_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        compiled_code.keep()  # what this run compiled, for the next start-up
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="secret-hygiene",
                           standalone_mode=False)

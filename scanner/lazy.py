@@ -62,4 +62,10 @@ def compiled_on_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str
     """`pattern` compiled on the first call, the same object on every later one: a module-level
     pattern that a run never uses costs nothing at start-up (compiling the unused ones was a
     tenth of a hook run). Call it outside a hot loop, or bind its result first."""
-    return functools.cache(functools.partial(re.compile, pattern, flags))
+    return functools.cache(functools.partial(_compile, pattern, flags))
+
+
+def _compile(pattern: str, flags: int) -> re.Pattern[str]:
+    # A function of this module, not `re.compile` itself: scanner.compiled_code keeps the
+    # programs of the patterns compiled here (written in code).
+    return re.compile(pattern, flags)
