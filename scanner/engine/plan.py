@@ -143,6 +143,8 @@ class Plan:
                     document.lower, document.memo(_GATE_BRANCHES, _no_branch_searched),
                     self._lacks(document)):
                 return False
+            if gate.text_test is not None and not gate.text_test(document.lower):
+                return False
         return True
 
     def _lacks(self, document: Document) -> Callable[[str], bool] | None:

@@ -41,8 +41,10 @@ class Gate:
     With `on_demand`, no document passes in a scan: the extractor's facts matter only in files a
     project rule is led to, and the project index runs it on those. `pattern`, when set, is a
     fast path: a regular expression over the lower-cased text that every document holding a
-    fact must match; the differential test runs every fixture with and without it and requires
-    identical findings."""
+    fact must match; `text_test`, when set, is one too: a function of the lower-cased text that
+    is true for every document holding a fact (what a pattern cannot say, such as the text of a
+    call up to its closing bracket). The differential tests run every fixture with and without
+    the fast paths and require identical findings."""
 
     kinds: frozenset[FileKind] = frozenset()
     words: tuple[str, ...] = ()
@@ -55,6 +57,7 @@ class Gate:
     # project rule asks for its facts by name (they are missing from a scanned file, unless an
     # extractor the scan ran gave that file's facts of its kinds, whole).
     on_demand: bool = False
+    text_test: Callable[[str], bool] | None = None
     _compiled: list[AnyOf] = field(default_factory=list, compare=False, repr=False)
 
     def compiled(self) -> AnyOf | None:

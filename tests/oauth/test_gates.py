@@ -208,6 +208,54 @@ def test_a_credential_written_out_is_found_through_every_sink(path: str, sink: s
     assert not _parsed(path, _TOKEN_REQUEST_HEAD + "    return access_token\n", "SH411")
 
 
+# What the log check's text test must let through: each shape leaks, and its file is parsed.
+_WRITTEN_OUT = [
+    # the credential comes after a `)` inside the message, on a later line of the call
+    ("app.py", 'import requests  # oauth\ndef f(user, access_token):\n    logger.info(\n'
+               '        "done :) for %s %s",\n        user,\n        access_token,\n    )\n', 6),
+    # a triple-quoted message holding a bracket
+    ("app.py", 'import requests  # oauth\ndef f(access_token):\n    logger.info("""x)\n"""'
+               ', access_token)\n', 4),
+    # a name that holds a token by what it was assigned, logged under another name
+    ("app.py", 'import requests  # oauth\ndef f(token):\n    link = (\n'
+               '        f"https://api.acme.io/x?token={token}"\n    )\n    print(link)\n', 6),
+    ("app.py", '# oauth\ndef grant(request):\n    issued = {\n        "user": request.user,\n'
+               '        "code": generate_token(),\n    }\n    logger.info(issued)\n', 7),
+    # a token request's response, logged whole
+    ("app.py", '# oauth\ndef fetch(code):\n    r = requests.post(TOKEN_URL, data={"grant_type": "x"})\n'
+               '    logger.debug(r.text)\n', 4),
+    ("src/cb.js", "async function cb(code) {\n  const { accessToken } = await oauth.getToken(code);\n"
+                  "  throw new Error(`failed ${accessToken}`);\n}\n", 3),
+]
+
+
+@pytest.mark.parametrize(("path", "code", "line"), _WRITTEN_OUT)
+def test_the_log_checks_text_test_lets_every_leak_through(path: str, code: str, line: int) -> None:
+    assert [f.line for f in _same_with_and_without_fast_paths({path: code})
+            if f.rule == "SH411"] == [line]
+    assert _parsed(path, code, "SH411")
+
+
+@pytest.mark.parametrize("code", [
+    # credential words and sinks in the file, but no sink's own text holds one
+    'import requests  # oauth bearer\ndef f(access_token):\n    logger.info("refreshing")\n'
+    '    headers = {"Authorization": f"Bearer {access_token}"}\n'
+    '    raise ValueError("no user")\n',
+    'TOKEN_URL = "https://acme.io/oauth/token"  # grant_type\nprint("starting")\n'
+    'def f(r):\n    logger.info(r.status_code)\n',
+])
+def test_sinks_that_write_no_credential_are_not_parsed_for_the_log_check(code: str) -> None:
+    assert _same_with_and_without_fast_paths({"lib/client.py": code}) == []
+    assert not _parsed("lib/client.py", code, "SH411")
+
+
+def test_a_call_too_long_to_read_is_parsed() -> None:
+    message = "x" * 5000
+    code = f'import requests  # oauth\ndef f(access_token):\n    logger.info("{message}", access_token)\n'
+    assert [f.line for f in _same_with_and_without_fast_paths({"lib/client.py": code})] == [3]
+    assert _parsed("lib/client.py", code, "SH411")
+
+
 @pytest.mark.parametrize("sink", ["console.log(accessToken);", "throw new Error(accessToken);"])
 def test_a_credential_written_out_in_javascript_is_found(sink: str) -> None:
     code = ("async function cb(code) {\n  const { accessToken } = await oauth.getToken(code);\n"

@@ -53,6 +53,92 @@ _PATH_CALLS = frozenset({"Path", "join", "expanduser", "abspath", "joinpath", "r
                          "user_config_dir", "user_data_dir", "user_cache_dir"})
 
 
+# What the text of a file must show for it to write out a credential, told before it is parsed:
+# most files that pass the gate (a word of each kind somewhere) have no log call, print or raise
+# whose own text holds a credential word. A leak is the argument of such a call as written, so
+# the call's text holds its name; or a name assigned a URL with `token=` or a minted token
+# (`carried_by`); or, in a file that requests tokens, a response or request body (`_wire_leak`).
+# Each sink pattern starts with its literal, so `re` skips ahead to it.
+_SINK_CALLS = (
+    compiled_on_use(r"\.(?:debug|info|warning|warn|error|exception|critical|fatal|log|trace"
+                    r"|success|dir|echo|write|print)\s*\("),
+    compiled_on_use(r"print\s*\("), compiled_on_use(r"raise\b"), compiled_on_use(r"throw\b"))
+# What ends a call's text: its closing bracket, or outside any bracket the line's end or a `;`.
+# Strings are passed over whole (a `)` in a message does not end the call).
+_CALL_TEXT = compiled_on_use(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                             r"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|[();\n]")
+# A call's text longer than this is not read to its end: the file may leak (a minified line).
+_MAX_CALL_TEXT = 4000
+# Words every credential name holds (`is_credential_name`, `SPECIFIC_CREDENTIAL_WORDS`).
+_CREDENTIAL_TEXT = compiled_on_use(r"token|secret|authori[sz]ation|bearer|api[-_]?key|jwt|auth[-_]?header")
+_WIRE_TEXT = compiled_on_use(r"\.(?:text|content|body|headers|json\(\))")
+_REQUEST_TEXT = ("token_url", "token_endpoint", "fetch_token", "grant_type", "oauth/token",
+                 "oauth2/token", "oauth/access_token")  # `_TOKEN_REQUEST`, lower-cased
+_MINT_TEXT = tuple(compiled_on_use(prefix + r"_?(?:authorization_?code|access_?token"
+                                            r"|refresh_?token|token|secret)")
+                   for prefix in ("create", "generate", "issue", "mint", "new"))  # `_MINTS`
+_ASSIGNED_TEXT = compiled_on_use(r"[ \t]*([\w.]+)[ \t]*(?::[^=\n]*)?=(?!=)")
+# How far above a URL with `token=` or a minting call its assignment may start.
+_ASSIGNMENT_LINES = 12
+
+
+def _may_write_credential(lower: str) -> bool:
+    """Whether a file's lower-cased text may hold a leak `LogExtractor` reports: a sink call
+    whose text holds a credential word, a name assigned a carrier (see `_carrier_names`), or,
+    in a file that requests tokens, a response or request body."""
+    carriers = _carrier_names(lower)
+    wire = _WIRE_TEXT() if any(word in lower for word in _REQUEST_TEXT) else None
+    credential = _CREDENTIAL_TEXT()
+    call_text = _CALL_TEXT()
+    for sinks in _SINK_CALLS:
+        for sink in sinks().finditer(lower):
+            start = sink.end()
+            depth = 1 if lower[start - 1] == "(" else 0
+            limit = min(len(lower), start + _MAX_CALL_TEXT)
+            end = -1
+            for part in call_text.finditer(lower, start, limit):
+                text = part.group()
+                if text == "(":
+                    depth += 1
+                elif text == ")":
+                    depth -= 1
+                    if depth <= 0:
+                        end = part.end()
+                        break
+                elif depth <= 0:  # a line's end or `;` outside any bracket
+                    end = part.start()
+                    break
+            if end < 0:
+                if limit < len(lower):
+                    return True  # not closed within reach: cannot be told from the text
+                end = limit
+            if credential.search(lower, start, end) or (
+                    wire is not None and wire.search(lower, start, end)) or (
+                    carriers and not carriers.isdisjoint(_WORDS.findall(lower, start, end))):
+                return True
+    return False
+
+
+def _carrier_names(lower: str) -> set[str]:
+    """The last parts of the names assigned where a URL with `token=` or a minting call is
+    written (the assignment may start a few lines above): what `carried_by` may find."""
+    spots = [found.start() for found in re.finditer("token=", lower)]
+    for mint in _MINT_TEXT:
+        spots.extend(found.start() for found in mint().finditer(lower))
+    names: set[str] = set()
+    assigned = _ASSIGNED_TEXT()
+    for at in spots:
+        line = lower.rfind("\n", 0, at) + 1
+        for _ in range(_ASSIGNMENT_LINES):
+            found = assigned.match(lower, line)
+            if found is not None:
+                names.add(found.group(1).rsplit(".", 1)[-1])
+                break
+            if line == 0:
+                break
+            line = lower.rfind("\n", 0, line - 1) + 1
+    return names
+
 @dataclass(frozen=True)
 class LoggedCredential(Fact):
     """A credential passed whole to a log call (`sink` "log") or into an exception message
@@ -76,7 +162,7 @@ class LogExtractor(Extractor):
     produces = (LoggedCredential,)
     gate = Gate(kinds=frozenset({FileKind.PYTHON, *JS_KINDS}),
                 words=("token", "secret", "authorization"), requires=(_COUNTING_WORDS, _SINK_WORDS),
-                vendored=False)
+                vendored=False, bundles=False, text_test=_may_write_credential)
 
     def extract(self, document: Document) -> Iterator[LoggedCredential]:
         index = code_index(document)
@@ -113,6 +199,7 @@ class LogExtractor(Extractor):
                                    names, scope)
                 if leak is not None:
                     yield leak
+
 
 
 class _Names:
