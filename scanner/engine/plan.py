@@ -141,7 +141,7 @@ class Plan:
             pattern = gate.compiled()
             if pattern is not None and not pattern.found_in(
                     document.lower, document.memo(_GATE_BRANCHES, _no_branch_searched),
-                    self._lacks(document)):
+                    self._lacks(document), document.prose_spans if gate.code_only else None):
                 return False
             if gate.text_test is not None and not gate.text_test(document.lower):
                 return False

@@ -5,6 +5,7 @@ document into facts and says, as data, which files can hold any (its gate)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,8 +44,11 @@ class Gate:
     fast path: a regular expression over the lower-cased text that every document holding a
     fact must match; `text_test`, when set, is one too: a function of the lower-cased text that
     is true for every document holding a fact (what a pattern cannot say, such as the text of a
-    call up to its closing bracket). The differential tests run every fixture with and without
-    the fast paths and require identical findings."""
+    call up to its closing bracket). With `code_only`, a match of `pattern` inside a comment
+    that fills its line or a docstring (`Document.prose_spans`) does not count: an extractor
+    whose facts all come from code never finds one in prose (a framework's docstring showing
+    `path("webhook/", view)`). The differential tests run every fixture with and without the
+    fast paths and require identical findings."""
 
     kinds: frozenset[FileKind] = frozenset()
     words: tuple[str, ...] = ()
@@ -58,6 +62,7 @@ class Gate:
     # extractor the scan ran gave that file's facts of its kinds, whole).
     on_demand: bool = False
     text_test: Callable[[str], bool] | None = None
+    code_only: bool = False
     _compiled: list[AnyOf] = field(default_factory=list, compare=False, repr=False)
 
     def compiled(self) -> AnyOf | None:
@@ -103,28 +108,45 @@ class AnyOf:
         return None
 
     def found_in(self, text: str, searched: dict[str, bool],
-                 lacks: Callable[[str], bool] | None = None) -> bool:
+                 lacks: Callable[[str], bool] | None = None,
+                 prose: Callable[[], tuple[list[int], list[int]]] | None = None) -> bool:
         """Whether the pattern matches `text`, reusing and filling `searched` (a branch's text ->
         whether it matches this same `text`): gates whose patterns share branches (the webhook
         comparison and presence gates share their signature branches) search each once a file.
         `lacks(literal)`: True only when `text` surely does not hold `literal` (the keyword
         index's one pass says so); a branch starting with such a literal is not searched. Else
         a branch is searched from its literal's first place (`str.find` skips ahead far faster
-        than the pattern does; its lookbehinds still see the text before)."""
+        than the pattern does; its lookbehinds still see the text before).
+        `prose()`: the starts and ends of the text's comments and docstrings, in order (see
+        `Gate.code_only`); a match starting in one does not count, and the search goes on after it."""
         for index, (source, literal) in enumerate(zip(self.sources, self.literals, strict=True)):
-            found = searched.get(source)
+            key = source if prose is None else f"code:{source}"
+            found = searched.get(key)
             if found is None:
-                if not literal:
-                    found = self._branch(index).search(text) is not None
-                elif lacks is not None and lacks(literal):
+                if literal and lacks is not None and lacks(literal):
                     found = False
                 else:
-                    start = text.find(literal)
-                    found = start >= 0 and self._branch(index).search(text, start) is not None
-                searched[source] = found
+                    start = text.find(literal) if literal else 0
+                    found = start >= 0 and self._search_code(index, text, start, prose)
+                searched[key] = found
             if found:
                 return True
         return False
+
+    def _search_code(self, index: int, text: str, start: int,
+                     prose: Callable[[], tuple[list[int], list[int]]] | None) -> bool:
+        branch = self._branch(index)
+        while True:
+            match = branch.search(text, start)
+            if match is None:
+                return False
+            if prose is None:
+                return True
+            starts, ends = prose()
+            at = bisect.bisect_right(starts, match.start()) - 1
+            if at < 0 or match.start() >= ends[at]:
+                return True
+            start = ends[at]  # in a comment or docstring: look again after it
 
 
 # Characters of a pattern's leading literal text, as written (lower-case: gates search lower-cased

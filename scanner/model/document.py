@@ -35,6 +35,12 @@ _DATA_TOKEN = (r"""(?:[rbuRBU]{0,2}"(?:[^"\\\n]|\\.)*"|[rbuRBU]{0,2}'(?:[^'\\\n]
                r"""|[-+]?\d[\w.]*(?![\w.])|(?:true|false|null|None|True|False)(?![\w$]|[ \t]*:)"""
                r"""|[A-Za-z_$][\w$]*[ \t]*:|[\[\]{}(),:;])""")
 _DATA_LINE = compiled_on_use(rf"\A[ \t]*(?:{_DATA_TOKEN}[ \t]*)*\Z")
+# Prose in code (see `Document.prose_spans`): Python's triple-quoted strings and comments that
+# fill their line; JavaScript's comments that fill their line or open a block at a line's start
+# (a `/*` after other text may be in a string: `app.post("/api/*", ...)`).
+_PYTHON_PROSE = compiled_on_use(r'"""[\s\S]*?(?:"""|\Z)' r"|'''[\s\S]*?(?:'''|\Z)|^[ \t]*#[^\n]*",
+                                re.MULTILINE)
+_SCRIPT_PROSE = compiled_on_use(r"^[ \t]*(?://[^\n]*|/\*[\s\S]*?(?:\*/|\Z))", re.MULTILINE)
 # A longer line is generated data or an attack: tree-sitter's error recovery on one line that
 # long grows with the square of its length, so such a file is only scanned as text.
 MAX_CODE_LINE = 16_384
@@ -432,6 +438,22 @@ class Document:
             return False
         return bool(set(self.parts[:-1]) & _VENDOR_DIRS) \
             or _VENDOR_BUILD().search(self.parts[-1]) is not None or _names_its_source_map(self.text)
+
+    def prose_spans(self) -> tuple[list[int], list[int]]:
+        """The starts and ends, in order, of the prose in the lower-cased text of a Python or
+        JavaScript file: docstrings (any triple-quoted string) and comments (see
+        `_PYTHON_PROSE`, `_SCRIPT_PROSE`); none in other files. Worked out on first ask."""
+        found: tuple[list[int], list[int]] | None = self.__dict__.get("_prose_spans")
+        if found is None:
+            pattern = _PYTHON_PROSE() if self.kind is FileKind.PYTHON else \
+                _SCRIPT_PROSE() if self.kind in JS_KINDS else None
+            starts: list[int] = []
+            ends: list[int] = []
+            for match in pattern.finditer(self.lower) if pattern is not None else ():
+                starts.append(match.start())
+                ends.append(match.end())
+            found = self.__dict__["_prose_spans"] = (starts, ends)
+        return found
 
     @cached_property
     def is_data_module(self) -> bool:

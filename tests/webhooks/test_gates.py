@@ -52,6 +52,11 @@ def _fast_paths_hold(files: dict[str, str]) -> None:
             if not found or gate.pattern is None:
                 continue
             assert re.search(gate.pattern, lower), (extractor.name, text)
+            # ... and outside comments and docstrings, where it counts (`Gate.code_only`).
+            prose = Document(path, text).prose_spans if gate.code_only else None
+            compiled = gate.compiled()
+            assert compiled is not None and compiled.found_in(lower, {}, None, prose), \
+                (extractor.name, text)
             for group in gate.requires[1:] if extractor in _EVIDENCE_GROUPS else ():
                 assert any(word in lower for word in group), (extractor.name, text)
 
@@ -257,6 +262,13 @@ def test_javascript_routes_without_fast_paths(route: str, word: str, path: str) 
     "def notify(event, url):\n    return requests.post(url, json=event.payload, timeout=5)\n",
     "class EventTest(TestCase):\n    def test_send(self):\n"
     "        self.client.post(self.url, {'event': 1})\n",
+    # A framework's docstrings and comments showing routes and middleware settings, in modules
+    # whose code holds the gate's words (an event, a callback) but no route.
+    'def url_tag(parser, token, callback=None):\n    """\n    Example::\n\n'
+    "        path('client/<int:id>/', views.client_details, name='client-detail-view')\n"
+    '    """\n    return parser.compile_filter(token, callback)\n',
+    "def cache_page(view, callback):\n    # urlpatterns = [path('foo/', cache_page(60)(my_view))]\n"
+    "    return callback(view)\n",
 ])
 def test_code_that_only_looks_like_a_webhook_is_not_parsed(code: str) -> None:
     assert not _parsed("pkg/module.py", code)
@@ -351,6 +363,12 @@ _SHAPES = [
     ("hooks.py", "def check(body, token, received) -> bool:\n    return received == token\n"),
     ("hooks.ts", "function check(token: string, received)\n{\n  return received === token;\n}\n"),
     ("hooks.ts", "const check = (token, provided): boolean => provided === token;\n"),
+    # The same shapes after prose that ends before them; a `/*` inside a string opens no comment.
+    ("urls.py", '"""Routes.\n\npath("x/", v)\n"""\n# path("y/", w)\n'
+                "urlpatterns = [path('hooks/stripe/', views.stripe_hook)]\n"),
+    ("server.js", "/**\n * app.post('/hooks/x', h)\n */\n"
+                  "app.use('/api/*', auth); app.post('/hooks/stripe', onHook);\n"),
+    ("server.js", "// app.post('/hooks/a', a)\napp.post('/hooks/stripe', onHook);\n"),
 ]
 
 

@@ -133,7 +133,7 @@ class WebhookEntryExtractor(_WebhookExtractor):
     gate = Gate(kinds=CODE_KINDS, words=ENTRY_WORDS,
                 path_words=("hook", "ipn", "notif", "event", "callback"),
                 requires=(ROUTE_MARKERS,), pattern=ROUTE_PATTERN,
-                vendored=False)
+                vendored=False, code_only=True)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -166,7 +166,7 @@ class SignatureComparisonExtractor(_WebhookExtractor):
     gate = Gate(kinds=CODE_KINDS, words=(*SIGNATURE_WORDS, *HASH_WORDS),
                 requires=(SECRET_WORDS, (*SIGNATURE_EVIDENCE, *HASH_WORDS),
                           (*SIGNATURE_PREFIXES, *HASH_WORDS)),
-                pattern=COMPARISON_PATTERN, vendored=False)
+                pattern=COMPARISON_PATTERN, vendored=False, code_only=True)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -243,7 +243,7 @@ class PublicKeySignatureExtractor(_WebhookExtractor):
     produces = (PublicKeySignedMessage,)
     gate = Gate(kinds=CODE_KINDS, words=("verify",),
                 requires=(PUBLIC_KEY_WORDS, SIGNATURE_EVIDENCE, SIGNATURE_PREFIXES),
-                pattern=PUBLIC_KEY_PATTERN, vendored=False, bundles=False)
+                pattern=PUBLIC_KEY_PATTERN, vendored=False, bundles=False, code_only=True)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         units = self.all_units(document)
@@ -260,7 +260,7 @@ class PresenceCheckExtractor(_WebhookExtractor):
                 requires=((*SIGNATURE_WORDS, *VERIFY_WORDS, *CHECKED_WORDS),
                           (*SIGNATURE_EVIDENCE, *SECRET_NAME_WORDS, *CHECKED_WORDS),
                           (*SIGNATURE_PREFIXES, *SECRET_NAME_WORDS, *CHECKED_WORDS)),
-                pattern=PRESENCE_PATTERN, vendored=False)
+                pattern=PRESENCE_PATTERN, vendored=False, code_only=True)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -293,7 +293,7 @@ class VerificationBypassExtractor(_WebhookExtractor):
     name = "webhook-bypasses"
     produces = (VerificationBypass,)
     gate = Gate(kinds=CODE_KINDS, words=BYPASS_WORDS, requires=(BYPASS_CONTEXT,),
-                pattern=BYPASS_PATTERN, vendored=False)
+                pattern=BYPASS_PATTERN, vendored=False, code_only=True)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
@@ -318,7 +318,7 @@ class VerificationSwitchExtractor(_WebhookExtractor):
     # An accepting return (flow.accepts_unverified), a switch (flow.verification_switch) and what
     # a verifying function holds (flow.handles_signatures).
     gate = Gate(kinds=CODE_KINDS, words=ACCEPT_WORDS, requires=(SWITCH_WORDS,),
-                pattern=SWITCH_PATTERN, vendored=False)
+                pattern=SWITCH_PATTERN, vendored=False, code_only=True)
 
     def extract(self, document: Document) -> Iterator[Fact]:
         found = self.analysis(document)
