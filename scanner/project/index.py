@@ -45,7 +45,9 @@ class ProjectIndex:
         self._tried: set[str] = set()
         self._tried_kinds: dict[str, set[type[Fact]]] = {}  # types loaded (or tried) per path
         self._listed: frozenset[str] | None = None  # all_paths(), once asked
-        self._by_suffix: dict[str, str] | None = None  # dotted-name suffix -> scanned path
+        # The scanned Python files by the last part of their dotted name (`mod` for
+        # `pkg/mod.py` and for `mod/__init__.py`).
+        self._by_last: dict[str, list[str]] | None = None
         # Module lookups that missed `modules`, with the `modules` generation they saw: a name
         # outside the project (`django`, `rest_framework`) is asked for thousands of times.
         self._generation = 0
@@ -149,14 +151,24 @@ class ProjectIndex:
     def _scanned_module_path(self, name: str) -> str | None:
         """A scanned Python file whose dotted name ends with `name` (`svc/api/pkg/mod.py` for
         `pkg.mod`), the shallowest first: modules under a deeper root that is not loaded yet."""
-        if self._by_suffix is None:
-            self._by_suffix = {}
-            for path in sorted(self.scanned, key=lambda p: (p.count("/"), p)):
+        if not name:
+            return None
+        if self._by_last is None:
+            self._by_last = {}
+            for path in self.scanned:
                 if path.endswith(".py"):
-                    parts = python_module(path).split(".")
-                    for start in range(len(parts)):
-                        self._by_suffix.setdefault(".".join(parts[start:]), path)
-        return self._by_suffix.get(name)
+                    stem = path[:-3]
+                    if stem == "__init__" or stem.endswith("/__init__"):
+                        stem = stem[:-len("__init__")].rstrip("/")
+                    self._by_last.setdefault(stem.rpartition("/")[2], []).append(path)
+        found: tuple[tuple[int, str], str] | None = None
+        for path in self._by_last.get(name.rpartition(".")[2], ()):
+            module = python_module(path)
+            if module == name or module.endswith(f".{name}"):
+                key = (path.count("/"), path)
+                if found is None or key < found[0]:
+                    found = (key, path)
+        return found[1] if found is not None else None
 
     def is_project_module(self, name: str) -> bool:
         """Whether a dotted or path-like module name is a file of the project, by path alone
