@@ -241,7 +241,10 @@ def _jobs(run: Run) -> int:
 def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, notes: list[str],
             expected: int | None, dedupe_commits: bool = False,
             commit_repeats: Mapping[tuple[str, str], Sequence[str]] | None = None,
-            cache: ResultCache | None = None, blob_cache: BlobResultCache | None = None) -> int:
+            cache: ResultCache | None = None, blob_cache: BlobResultCache | None = None,
+            work_tree: Sequence[SourceFile] | None = None) -> int:
+    """Scan `sources` and report. `work_tree`: the work tree's files, when the caller listed
+    them already (a scan of the whole tree); else they are listed if a project rule asks."""
     from scanner.engine.runner import Settings, loader_for, scan
     from scanner.progress import scan_progress
     from scanner.suppress import PathIgnores
@@ -257,7 +260,9 @@ def execute(run: Run, sources: Sequence[SourceFile] | Iterable[SourceFile], *, n
         result = scan(
             filtered, run.plan(), settings, jobs=jobs, expected=expected,
             project_loader=loader_for(run.root, run.config.max_file_size),
-            project_paths=functools.cache(lambda: _work_tree_paths(run)),
+            project_paths=functools.cache(
+                lambda: _work_tree_paths(run) if work_tree is None
+                else tuple(s.path for s in work_tree if not is_excluded(s.path))),
             path_ignores=PathIgnores.build(run.config.per_file_ignores), baseline=run.baseline,
             dedupe_commits=dedupe_commits, commit_repeats=commit_repeats, on_file=on_file,
             notes=(), blob_cache=blob_cache,
@@ -445,8 +450,11 @@ def scan(opts: Options, paths: tuple[str, ...], all_files: bool, no_cache: bool,
         return execute(run, expand(sources, depth=max_archive_depth,
                                    member_limit=run.config.max_file_size, notes=notes),
                        notes=notes, expected=None, cache=None)
+    # The whole work tree scanned: its listing is the one a project rule would ask for.
+    whole = len(targets) == 1 and targets[0].is_dir() and targets[0].resolve() == root.resolve()
     return execute(run, sources, notes=notes, expected=len(sources),
-                   cache=None if no_cache else _results_cache(run))
+                   cache=None if no_cache else _results_cache(run),
+                   work_tree=sources if whole else None)
 
 
 def _results_cache(run: Run) -> ResultCache:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -379,3 +380,32 @@ def test_hook_judges_a_webhook_handler_by_its_staged_content(repo: Repo) -> None
     code, report = repo.run("hook", "--select", "SH301", "app/hooks.py")
     assert code == 1
     assert triples(report) == {("app/hooks.py", 7, "SH301")}
+
+
+def test_a_whole_tree_scan_lists_the_tree_once(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project rule that asks which files the work tree holds (a route to a module the scan
+    did not find) is answered from a whole-tree scan's own listing, not by walking the tree
+    again; a scan of a subdirectory lists the work tree when asked."""
+    import scanner.sources
+
+    repo.write("app/urls.py", "from django.urls import path\nfrom payments.views import stripe_hook\n\n"
+                              'urlpatterns = [path("hooks/stripe/", stripe_hook)]\n')
+    repo.write("app/hooks.py", "from django.views.decorators.csrf import csrf_exempt\n\n\n"
+                               "@csrf_exempt\ndef stripe_webhook(request):\n"
+                               "    return handle(request.body)\n")
+    repo.commit()
+    listed: list[str] = []
+    real = scanner.sources.tree_files
+
+    def counting(root: Path, *, all_files: bool = False) -> Any:
+        listed.append(str(root))
+        return real(root, all_files=all_files)
+
+    monkeypatch.setattr(scanner.sources, "tree_files", counting)
+    _, report = repo.run("scan", "app", "--select", "SH301")
+    assert triples(report) == {("app/hooks.py", 5, "SH301")}
+    assert len(listed) == 2  # the subdirectory, then the work tree the route's module is looked in
+    listed.clear()
+    _, report = repo.run("scan", ".", "--select", "SH301")
+    assert triples(report) == {("app/hooks.py", 5, "SH301")}
+    assert report["summary"]["files_scanned"] == 2 and len(listed) == 1
