@@ -443,17 +443,7 @@ class Document:
         """The starts and ends, in order, of the prose in the lower-cased text of a Python or
         JavaScript file: docstrings (any triple-quoted string) and comments (see
         `_PYTHON_PROSE`, `_SCRIPT_PROSE`); none in other files. Worked out on first ask."""
-        found: tuple[list[int], list[int]] | None = self.__dict__.get("_prose_spans")
-        if found is None:
-            pattern = _PYTHON_PROSE() if self.kind is FileKind.PYTHON else \
-                _SCRIPT_PROSE() if self.kind in JS_KINDS else None
-            starts: list[int] = []
-            ends: list[int] = []
-            for match in pattern.finditer(self.lower) if pattern is not None else ():
-                starts.append(match.start())
-                ends.append(match.end())
-            found = self.__dict__["_prose_spans"] = (starts, ends)
-        return found
+        return self.memo(_PROSE_SPANS, _find_prose)
 
     @cached_property
     def is_data_module(self) -> bool:
@@ -623,6 +613,20 @@ class MemoKey(Generic[T]):
 
     def __repr__(self) -> str:
         return f"MemoKey({self.name!r})"
+
+
+_PROSE_SPANS = MemoKey[tuple[list[int], list[int]]]("prose spans")
+
+
+def _find_prose(document: Document) -> tuple[list[int], list[int]]:
+    pattern = _PYTHON_PROSE() if document.kind is FileKind.PYTHON else \
+        _SCRIPT_PROSE() if document.kind in JS_KINDS else None
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in pattern.finditer(document.lower) if pattern is not None else ():
+        starts.append(match.start())
+        ends.append(match.end())
+    return starts, ends
 
 
 def _looks_browser(text: str) -> bool:

@@ -201,7 +201,6 @@ class LogExtractor(Extractor):
                     yield leak
 
 
-
 class _Names:
     """What the file's assignments say about names, worked out on first need: file names and
     paths, names that only ever hold a flag, a number or an id, and URLs built with a token."""
