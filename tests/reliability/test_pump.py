@@ -3,8 +3,8 @@
 Each trigger (`pumps.triggers()`: keywords, provider prefixes, the shortest match of every
 pattern, credential keys with each operator, bad-example lines) is repeated over a 200 KB line
 in a file kind its rules read and scanned with every rule in a separate interpreter. Its CPU
-time (getrusage of that process, robust on a loaded machine) must stay under a bound about 20x
-the slowest linear case: the quadratic passes of issue #17 took 10 s to several minutes here.
+time (getrusage of that process, robust on a loaded machine) must stay under a bound well below
+what the quadratic passes of issue #17 took here (10 s to several minutes).
 Secrets planted at the start and the end of the line are still found, unless a note says the
 line held more candidate values than the pass's cap. Speed ratios (0.5 MB against 1 MB) are
 measured by `benchmarks/linearity.py`, not here."""
@@ -28,9 +28,12 @@ from tests.reliability.speed import over
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = 200_000
-# CPU seconds per case. The slowest linear case takes about 0.15 s at this size (the benchmark's
-# table); `eyJ` repeated took 20 s and `password=` in a .env 60 s before the passes were bounded.
-BOUND = 3.0
+# CPU seconds per case. Most cases take about 0.15 s at this size; the slowest is bounded by a
+# cap, not linear in the line: `GOOGLE = {"secret": "GOCSPX-...` repeated in YAML reaches the
+# 1,000-candidate cap for Google tokens at about 100 KB and takes 1.9 s there, 2.4 s at 200 KB and
+# 2.65 s at 400 KB on an idle machine (3.0 s with the machine shared). `eyJ` repeated took 20 s
+# and `password=` in a .env 60 s before the passes were bounded: what this bound is for.
+BOUND = 6.0
 # Where the heavy prefixes meet every shape: code, a bare-value config, a JSON string (the
 # benchmark measures them in every kind).
 HEAVY_KINDS = ("py", "env", "json")
