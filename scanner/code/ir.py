@@ -443,6 +443,15 @@ class Module:
     imports: tuple[Import, ...]
     exports: dict[str, str] = field(default_factory=dict)
     truncated: bool = False  # nesting beyond the model's depth limit was cut
+    _functions: tuple[Function, ...] | None = field(default=None, repr=False)
+
+    @property
+    def functions(self) -> tuple[Function, ...]:
+        """`nested_functions(body)`, walked once: every function of the module, outermost first
+        (several extractors of a file ask for them all)."""
+        if self._functions is None:
+            self._functions = tuple(nested_functions(self.body))
+        return self._functions
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -301,7 +301,7 @@ class VerificationBypassExtractor(_WebhookExtractor):
             return
         # A library that defines the "without verification" API (an SDK) is not bypassing:
         # code inside such a definition, and calls of a function this module defines.
-        defined = {function.name for function in ir.nested_functions(found.module.body)}
+        defined = {function.name for function in found.module.functions}
         for flow in self.units(found):
             if flows.BYPASS_CALL().search(flow.name):
                 continue
@@ -345,7 +345,7 @@ class RequestKeyExtractor(_WebhookExtractor):
         if found is None:
             return
         keyed = {}
-        for function in ir.nested_functions(found.module.body):
+        for function in found.module.functions:
             parameters = flows.key_parameters(found.flow(function))
             if parameters and function.name:
                 keyed[function.name] = parameters

@@ -111,8 +111,8 @@ _REQUEST_DATA_ATTRS = frozenset({"body", "POST", "GET", "data", "json", "get_jso
 _PASS_THROUGH_METHODS = frozenset({"strip", "encode", "decode", "lower", "upper", "rstrip",
                                    "lstrip"})
 _MISSING_KEY_ERRORS = frozenset({"KeyError", "LookupError", "MultiValueDictKeyError"})
-_SESSION_MESSAGES = tuple(f"django.contrib.messages.{level}"
-                          for level in ("success", "error", "info", "warning", "debug", "add_message"))
+_SESSION_MESSAGE_TAILS = frozenset(("success", "error", "info", "warning", "debug", "add_message"))
+_SESSION_MESSAGES = tuple(f"django.contrib.messages.{level}" for level in sorted(_SESSION_MESSAGE_TAILS))
 
 
 @dataclass
@@ -166,7 +166,7 @@ class FileContext:
         if self.module is None or not self.hashes:
             return frozenset()
         answers = {function.name: _answer_exprs(function)
-                   for function in ir.nested_functions(self.module.body) if function.cls is None}
+                   for function in self.module.functions if function.cls is None}
         hashing: set[str] = set()
         keyed: set[str] = set()
         for _ in range(_MAX_ROUNDS):
@@ -954,13 +954,15 @@ class Flow:
     def session_user(self) -> bool:
         """It reads the session's user (`request.user`, `self.request.user`) or queues a session
         message (`messages.success(request, ...)`): code for a logged-in browser."""
+        python = self.context.language == "python"
         for expr in self.exprs:
             if isinstance(expr, ir.Name):
-                parts = components(expr)
-                if any(a == "request" and b == "user" for a, b in pairwise(parts)):
+                if "request.user" in expr.name and any(  # the words first: most names lack them
+                        a == "request" and b == "user" for a, b in pairwise(components(expr))):
                     return True
-            elif isinstance(expr, ir.Call) and self.context.language == "python" and matches(
-                    self.context.resolved(expr.callee), _SESSION_MESSAGES):
+            elif python and isinstance(expr, ir.Call) and expr.callee and \
+                    self.context.resolved(expr.callee).rpartition(".")[2] in _SESSION_MESSAGE_TAILS \
+                    and matches(self.context.resolved(expr.callee), _SESSION_MESSAGES):
                 return True
         return False
 

@@ -47,7 +47,7 @@ def entry_facts(document: Document, module: ir.Module, bodies: flows.Bodies,
     """Routes, guards, Django middleware settings and the views marked by their decorators:
     what the definitions say, no function body is analysed."""
     classes = _classes(module)
-    for function in ir.nested_functions(module.body):
+    for function in module.functions:
         declared = _declared(document, module, function, classes)
         yield from declared.facts
         if declared.marked:
@@ -120,7 +120,7 @@ def summary_facts(document: Document, module: ir.Module,
                   flow_of: Callable[[ir.Function], flows.Flow]) -> Iterator[FunctionSummary]:
     """A summary of every function (what it calls, verifies, reads, who may call it)."""
     classes = _classes(module)
-    for function in ir.nested_functions(module.body):
+    for function in module.functions:
         yield _summary(document, module, function, flow_of(function),
                        _declared(document, module, function, classes))
 
@@ -551,7 +551,7 @@ def _nextjs_routes(document: Document, module: ir.Module) -> Iterator[Fact]:
     if pages is not None:
         route = re.sub(r"\.[cm]?[jt]sx?$", "", route)
         route = route[: -len("/index")] if route.endswith("/index") else route
-    local_functions = {function.qualname for function in ir.nested_functions(module.body)}
+    local_functions = {function.qualname for function in module.functions}
     for exported, local in sorted(module.exports.items()):
         if exported in ("default", "POST", "PUT"):
             methods = None if exported == "default" else (exported,)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scanner.lazy import compiled_on_use
 
@@ -71,6 +72,7 @@ def name_words(text: str) -> list[str]:
     return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
 
 
+@lru_cache(maxsize=4096)  # asked of every parameter of every summarised function
 def names_secret(text: str) -> bool:
     """Whether a name (or an expression's source) holds a per-registration secret: a token,
     secret or key, or the id of a webhook, hook or registration (`entry.data[CONF_WEBHOOK_ID]`)."""

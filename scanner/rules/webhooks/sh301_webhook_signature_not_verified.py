@@ -303,6 +303,7 @@ class _Verdict:
         self._verified: dict[tuple[str, bool], bool] = {}
         self._defined: dict[str, frozenset[str]] = {}  # by path: top-level definitions
         self._may_hold_receiver: dict[str, bool] = {}  # by path: RECEIVER_PATTERN found
+        self._last_read: tuple[str, str | None] = ("", None)  # see `_read`
         # Whether the Django middleware verifies: one answer when the scan found the settings,
         # else one per package whose usual settings modules are looked in.
         self._middleware: dict[str | None, bool] = {}
@@ -572,9 +573,16 @@ class _Verdict:
         """The names a Python file defines at its top level (`class X`, `def f`), from its text."""
         found = self._defined.get(path)
         if found is None:
-            text = self.index.read(path)
+            text = self._read(path)
             found = self._defined[path] = frozenset(_TOP_LEVEL_DEFINITION.findall(text or ""))
         return found
+
+    def _read(self, path: str) -> str | None:
+        """A file's text, kept for the next question about the same file only (a route's
+        target file is asked what it defines, then whether it holds receiver evidence)."""
+        if self._last_read[0] != path:
+            self._last_read = (path, self.index.read(path))
+        return self._last_read[1]
 
     def _may_receive(self, route: Route, target: str, path: str) -> bool:
         """`routes.may_receive` for a target in the file `path` (its text searched once)."""
@@ -587,7 +595,7 @@ class _Verdict:
     def _holds_receiver_evidence(self, path: str) -> bool:
         found = self._may_hold_receiver.get(path)
         if found is None:
-            text = self.index.read(path)
+            text = self._read(path)
             found = self._may_hold_receiver[path] = holds_receiver_evidence(
                 None if text is None else text.lower())
         return found
