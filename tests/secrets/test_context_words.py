@@ -171,3 +171,45 @@ def test_a_keyword_inside_a_longer_run_is_found_by_both_paths(before: str) -> No
         accelerated = [(t.format.id, t.start) for t in formats.from_hits(document, shipped, hits)]
         searched = [(t.format.id, t.start) for t in formats.by_search(document, shipped)]
         assert accelerated == searched == [("dropbox-long-lived-access-token", text.index(token))]
+
+
+@pytest.mark.parametrize("prefix", ["", "é "])
+def test_chance_mentions_in_a_long_base64_run_are_reported_a_few_times_and_read_the_same(
+        prefix: str) -> None:
+    """A context word met by chance in a base64 run (`aWs` in an embedded font) was reported at
+    every end a head could have after it: 160 reports a mention, half a million in pdf.js's
+    bundles, each read in Python. Its reports are thinned to a few per run of touching windows,
+    and the tokens are those the fallback (which reads every mention) finds."""
+    import random
+    import string
+
+    shipped = _accelerated()
+    one_pass = _one_pass(shipped)
+    assert one_pass is not None
+    words = range(len(shipped.prefixed), len(shipped.prefixed) + len(shipped.context_words))
+    aws = CATALOGUE.by_id("aws-secret-access-key").examples.positive[0]
+    chance = random.Random(15)
+    alphabet = string.ascii_letters + string.digits + "+/"
+    blob = "".join(chance.choice(alphabet) for _ in range(60_000))
+    # 20 chance mentions, 3,000 characters apart, in any case.
+    run = "".join(blob[at:at + 3_000] + chance.choice(("aws", "AWS", "aWs"))
+                  for at in range(0, len(blob), 3_000))
+    texts = [f'{prefix}x = "{run}"\n',
+             f'{prefix}x = "{run}";aws_secret = "{aws}"\n',
+             f'{prefix}["{run[:30_000]}",AWS_KEY="{aws}","{run[30_000:]}"]\n',
+             f'{prefix}{run[:30_000]}aws{aws}aws{aws}{run[30_000:]}\n']
+    for text in texts:
+        document = Document("static/fonts.js", text)
+        _, hits = one_pass.scan(document.utf8)
+        reports = [hit for hit in hits if hit[0] in words]
+        assert 20 <= len(reports) <= 3 * (20 + 3), len(reports)  # unthinned: over 3,000
+        accelerated = [(t.format.id, t.start) for t in formats.from_hits(document, shipped, hits)]
+        searched = [(t.format.id, t.start) for t in formats.by_search(document, shipped)]
+        assert accelerated == searched, text[:40]
+    # The named tokens are found (after the run, and between two of its halves).
+    for text in texts[1:3]:
+        document = Document("static/fonts.js", text)
+        _, hits = one_pass.scan(document.utf8)
+        found = [t.value for t in formats.from_hits(document, shipped, hits)
+                 if t.format.id == "aws-secret-access-key"]
+        assert aws in found, text[-80:]

@@ -846,22 +846,60 @@ class _OnePass:
         expressions = [*((p, hyperscan.HS_FLAG_CASELESS) for p in _LINE_PATTERNS),
                        *token_formats.hyperscan_expressions()]
         self.lines = lines
+        self.formats = token_formats
         self.database = patterns_cache.block_database([e for e, _ in expressions],
                                                       [f for _, f in expressions])
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("a compiled pass is built in each process")  # pragma: no cover
 
+    @functools.cached_property
+    def _context_gaps(self) -> dict[int, int]:
+        """Per context word's pattern, `FormatSet.context_gaps` (asked on its first report)."""
+        first = self.lines + len(self.formats.prefixed)
+        gaps = self.formats.context_gaps
+        return {first + number: gaps[word] for number, word in enumerate(self.formats.context_words)}
+
     def scan(self, data: bytes) -> tuple[list[set[int]], list[tuple[int, int, int]]]:
-        """Per line pattern the starts of its lines; (format expression, start, end) per match."""
+        """Per line pattern the starts of its lines; (format expression, start, end) per match.
+        A context word's reports are thinned: a chance mention in a long base64 run is reported
+        at every end a head may have (hundreds of thousands in a bundle's embedded fonts). Of a
+        run of reports whose windows touch (`FormatSet.context_gaps`), its first and last are
+        kept and enough between them that kept ones are never further apart than the gap: the
+        windows of the kept reports cover those of all, so `formats._read_reports` reads the
+        same mentions (reports come in the order of their ends; one that does not is kept)."""
         lines = self.lines
         found: list[set[int]] = [set() for _ in range(lines)]
         hits: list[tuple[int, int, int]] = []
         # The line of the last report per pattern: a line reported once needs no second look.
         line_ends = [-1] * lines
+        context_from = lines + len(self.formats.prefixed)
+        context_to = context_from + len(self.formats.context_words)
+        previous: dict[int, int] = {}  # per context pattern: its last report's end
+        kept: dict[int, int] = {}  # ... and the last end kept
 
         def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> None:
             if pattern >= lines:
+                if context_from <= pattern < context_to:
+                    last = previous.get(pattern)
+                    if last is not None and end > last:
+                        previous[pattern] = end
+                        gap = self._context_gaps[pattern]
+                        if end - last > gap:  # a run ends: keep its last report, start another
+                            if kept[pattern] != last:
+                                hits.append((pattern - lines, start, last))
+                        elif end - kept[pattern] > gap:
+                            hits.append((pattern - lines, start, last))  # the gap kept short
+                            kept[pattern] = last
+                            return
+                        else:
+                            return
+                    elif last is None:
+                        previous[pattern] = end
+                    else:
+                        hits.append((pattern - lines, start, end))  # out of order: kept
+                        return
+                    kept[pattern] = end
                 hits.append((pattern - lines, start, end))
                 return
             if end <= line_ends[pattern]:
@@ -870,6 +908,9 @@ class _OnePass:
             found[pattern].add(line_start)
 
         self.database.scan(data, match_event_handler=on_match)
+        for pattern, last in previous.items():
+            if kept[pattern] != last:
+                hits.append((pattern - lines, 0, last))  # the last report of the last run
         return found, hits
 
 

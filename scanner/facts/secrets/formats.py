@@ -355,6 +355,14 @@ class FormatSet:
         return {word: (min(low for low, _ in found), max(high for _, high in found))
                 for word, found in widths.items()}
 
+    @functools.cached_property
+    def context_gaps(self) -> dict[str, int]:
+        """Per context word, how far apart two reports of its expression may end for the
+        windows `_context_mentions` reads for them to touch: the window of a report ending at
+        E runs from E - longest - CONTEXT_REACH - len(word) to E - shortest - len(word)."""
+        return {word: longest - shortest + CONTEXT_REACH + 1
+                for word, (shortest, longest) in self.word_head_widths.items()}
+
     def word_expression(self, word: str) -> str:
         """The compiled pass's expression for a context word: the word (any ASCII case), what
         may name the value after it, then the head of a token the word serves. Only a mention
@@ -615,8 +623,26 @@ def _read_reports(text: str, formats: FormatSet, reports: Sequence[tuple[int, in
     # Per expression, where the last read stopped: a run of hits (a pumped keyword) reads each
     # stretch of text once, and an encoded run is decoded once however many keywords it holds.
     progress: dict[int | str, int] = {}
-    for (index, _), end in zip(reports, ends, strict=True):
-        _add(found, seen, _tokens_for_hit(formats, text, index, end, depth, progress))
+    context_from = len(formats.prefixed)
+    encoded_from = context_from + len(formats.context_words)
+    position, count = 0, len(reports)
+    while position < count:
+        index, end = reports[position][0], ends[position]
+        position += 1
+        if not context_from <= index < encoded_from:
+            _add(found, seen, _tokens_for_hit(formats, text, index, end, depth, progress))
+            continue
+        # A context word's reports that follow one another in the list and whose windows touch
+        # (a chance mention inside a long base64 run is reported at every end a head may have:
+        # hundreds of thousands of reports in a bundle's embedded fonts) are read as one
+        # window, in the same order: the same mentions, once.
+        word = formats.context_words[index - context_from]
+        gap = formats.context_gaps[word]
+        last = end
+        while position < count and reports[position][0] == index and ends[position] - last <= gap:
+            last = ends[position]
+            position += 1
+        _add(found, seen, _context_mentions(text, formats, word, end, progress, last))
     return formats.ordered(found)
 
 
@@ -702,14 +728,16 @@ def _tokens_for_hit(formats: FormatSet, text: str, index: int, end: int, depth: 
 
 
 def _context_mentions(text: str, formats: FormatSet, word: str, end: int,
-                      progress: dict[int | str, int]) -> Iterator[Token]:
+                      progress: dict[int | str, int], last_end: int | None = None) -> Iterator[Token]:
     """The tokens after the mentions of `word` that a report of its expression (a head of its
     formats ending at `end`) may follow: the mentions ending from the reach before the head to
-    its start, each read once (`progress` keeps the last start looked at per word)."""
+    its start, each read once (`progress` keeps the last start looked at per word). With
+    `last_end`, for the reports ending from `end` to `last_end` whose windows touch (see
+    `FormatSet.context_gaps`): what reading each of them in turn reads."""
     shortest, longest = formats.word_head_widths[word]
     key = f"mentions of {word}"
     first = max(0, end - longest - CONTEXT_REACH - len(word), progress.get(key, -1) + 1)
-    last = end - shortest - len(word)
+    last = (end if last_end is None else last_end) - shortest - len(word)
     if first > last:
         return
     progress[key] = last
