@@ -595,18 +595,27 @@ def compare(ours: Row, measured: Mapping[str, Row]) -> None:
 
 def family_rows(rules: Sequence[dict[str, str]], name: str, tree: Path,
                 scan_cmd: Callable[..., list[str]], times: int, notes: list[str]) -> list[Row]:
-    """Full scan in one process, then without each family: what each family adds (CPU)."""
-    rows = []
-    full = repeat("scan --jobs 1, all rules", name, scan_cmd(tree, "--jobs", "1"), tree.parent, times)
-    rows.append(full)
+    """Full scan in one process, and the same without each family, in turns (a change of the
+    machine's speed hits every variant alike: taken one after the other, a family's share moved
+    by tens of points from one run to the next): what each family adds (CPU)."""
     present = {rule["id"][:3] for rule in rules}
+    full_label = "scan --jobs 1, all rules"
+    commands: dict[str, tuple[list[str], Path, Path | None]] = {
+        full_label: (scan_cmd(tree, "--jobs", "1"), tree.parent, None)}
+    labels: dict[str, str] = {}
     for family in FAMILIES:
         if family not in present:
             notes.append(f"{family}xx: no rules registered, not measured.")
             continue
         count = sum(1 for rule in rules if rule["id"].startswith(family))
-        without = repeat(f"scan --jobs 1 --ignore {family} ({count} rules)", name,
-                         scan_cmd(tree, "--jobs", "1", "--ignore", family), tree.parent, times)
+        labels[family] = f"scan --jobs 1 --ignore {family} ({count} rules)"
+        commands[labels[family]] = (scan_cmd(tree, "--jobs", "1", "--ignore", family),
+                                    tree.parent, None)
+    measured = in_turns(commands, name, times)
+    full = measured[full_label]
+    rows = [full]
+    for family, label in labels.items():
+        without = measured[label]
         added = full.cpu - without.cpu
         without.ratio = (f"{family}xx adds {added:+.2f} s CPU, "
                          f"{added / max(without.cpu, 1e-9):+.0%} of the scan without it")
