@@ -43,8 +43,12 @@ _COUNTING_WORDS = (*TALKS_AUTH_WORDS, *SPECIFIC_CREDENTIAL_WORDS, "token={", "to
 # `getLogger`), click/typer's echo, stdout/stderr, or an exception raised or thrown.
 _SINK_WORDS = ("print", "log", "warnings", "console", "echo", "stdout", "stderr", "raise", "throw")
 # A function that requests tokens: what it sends and receives carries secrets and tokens.
-_TOKEN_REQUEST = re.compile(r"token_url|token_endpoint|access_token_url|fetch_token|grant_type"
-                            r"|oauth2?/token|oauth/access_token", re.IGNORECASE)
+_TOKEN_REQUEST_WORDS = ("token_url", "token_endpoint", "access_token_url", "fetch_token",
+                        "grant_type", "oauth/token", "oauth2/token", "oauth/access_token")
+_TOKEN_REQUEST = re.compile("|".join(map(re.escape, _TOKEN_REQUEST_WORDS)), re.IGNORECASE)
+# A call that mints a code or token (`_MINTS`): a verb, then what it mints.
+_MINT_VERBS = ("create", "generate", "issue", "mint", "new")
+_MINTED = r"_?(?:authorization_?code|access_?token|refresh_?token|token|secret)"
 # A value that names a file (`TOKEN_FILE = "token.json"`, `Path.home() / ".acme"`), not a secret.
 _FILE_LITERAL = compiled_on_use(r"(?:\.(?:json|pickle|pkl|ya?ml|txt|pem|key|db|sqlite3?|cfg|ini|toml"
                                 r"|env|dat|cache)|[/\\])\Z", re.IGNORECASE)
@@ -72,11 +76,8 @@ _MAX_CALL_TEXT = 4000
 # Words every credential name holds (`is_credential_name`, `SPECIFIC_CREDENTIAL_WORDS`).
 _CREDENTIAL_TEXT = compiled_on_use(r"token|secret|authori[sz]ation|bearer|api[-_]?key|jwt|auth[-_]?header")
 _WIRE_TEXT = compiled_on_use(r"\.(?:text|content|body|headers|json\(\))")
-_REQUEST_TEXT = ("token_url", "token_endpoint", "fetch_token", "grant_type", "oauth/token",
-                 "oauth2/token", "oauth/access_token")  # `_TOKEN_REQUEST`, lower-cased
-_MINT_TEXT = tuple(compiled_on_use(prefix + r"_?(?:authorization_?code|access_?token"
-                                            r"|refresh_?token|token|secret)")
-                   for prefix in ("create", "generate", "issue", "mint", "new"))  # `_MINTS`
+# `_MINTS` in lower-cased text, one pattern per verb (each starts with its literal).
+_MINT_TEXT = tuple(compiled_on_use(verb + _MINTED) for verb in _MINT_VERBS)
 _ASSIGNED_TEXT = compiled_on_use(r"[ \t]*([\w.]+)[ \t]*(?::[^=\n]*)?=(?!=)")
 # How far above a URL with `token=` or a minting call its assignment may start.
 _ASSIGNMENT_LINES = 12
@@ -87,7 +88,7 @@ def _may_write_credential(lower: str) -> bool:
     whose text holds a credential word, a name assigned a carrier (see `_carrier_names`), or,
     in a file that requests tokens, a response or request body."""
     carriers = _carrier_names(lower)
-    wire = _WIRE_TEXT() if any(word in lower for word in _REQUEST_TEXT) else None
+    wire = _WIRE_TEXT() if any(word in lower for word in _TOKEN_REQUEST_WORDS) else None
     credential = _CREDENTIAL_TEXT()
     call_text = _CALL_TEXT()
     for sinks in _SINK_CALLS:
@@ -494,8 +495,7 @@ def _lacks_key(test: ir.Expr) -> tuple[str, bool] | None:
 
 # A call that mints a code or token: `generate_token()`, `create_authorization_code(request)`,
 # not `secrets.token_hex()`, as often a request id or a file name.
-_MINTS = re.compile(r"(?:create|generate|issue|mint|new)_?(?:authorization_?code|access_?token"
-                    r"|refresh_?token|token|secret)s?", re.IGNORECASE)
+_MINTS = re.compile(f"(?:{'|'.join(_MINT_VERBS)}){_MINTED}s?", re.IGNORECASE)
 
 
 def _carried_credential(value: ir.Expr | None) -> str | None:
