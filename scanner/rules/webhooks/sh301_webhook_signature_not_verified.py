@@ -41,6 +41,11 @@ _NEEDS = (*_ENTRIES, FunctionSummary)
 
 # A top-level `class X` or `def f` (Python), for a route target's module read as text.
 _TOP_LEVEL_DEFINITION = re.compile(r"^(?:class|def|async[ \t]+def)[ \t]+(\w+)", re.MULTILINE)
+# A top-level `from X import a, b as c` (in parentheses over lines, or continued by a backslash),
+# and a star import anywhere (it may bind any name).
+_FROM_IMPORT = re.compile(r"^from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\\n)*)",
+                          re.MULTILINE)
+_STAR_IMPORT = re.compile(r"^[ \t]*from[ \t]+\S+[ \t]+import[ \t]*\*", re.MULTILINE)
 
 
 # Methods through which a class named as a handler, dependency or guard does its work.
@@ -554,20 +559,58 @@ class _Verdict:
         return [function] if function is not None else []
 
     def _plainly_no_receiver(self, route: Route, symbols: ModuleSymbols) -> bool:
-        """A Python route to a name imported from the module that defines it, which cannot be a
-        receiver (`_may_receive`): told from that file's text, without parsing it to resolve
-        the name (a project routes hundreds of API views this way)."""
+        """A Python route to a name imported from the module that defines it, or from a module
+        (a package's `__init__`) that imports it from there, which cannot be a receiver
+        (`_may_receive`): told from the files' text, without parsing them to resolve the name
+        (a project routes hundreds of API views this way)."""
         head, _, rest = route.handler.partition(".")
         imported = symbols.imported(head) if symbols.language == "python" else None
         if imported is None:
             return False
-        found = self.index.module_file(f"{imported}.{rest}" if rest else imported)
-        if found is None:
-            return False
-        path, member = found
-        if member.split(".")[0] not in self._defined_in(path):
-            return False  # re-exported, or assigned: resolve it
-        return not self._may_receive(route, member, path)
+        qualname = f"{imported}.{rest}" if rest else imported
+        for _ in range(2):  # the module named, then the one it imports the name from
+            found = self.index.module_file(qualname)
+            if found is None:
+                return False
+            path, member = found
+            name = member.split(".")[0]
+            if name in self._defined_in(path):
+                return not self._may_receive(route, member, path)
+            source = self._imported_in(path, qualname[:-len(member) - 1], name)
+            if source is None:
+                return False  # assigned, or imported in a way the text does not plainly say
+            qualname = source + member[len(name):]
+        return False
+
+    def _imported_in(self, path: str, module: str, name: str) -> str | None:
+        """Where the module `module` (the file `path`) imports `name` from at its top level,
+        as `pkg.mod.Original`, told from its text: one `from X import ... name ...` (or
+        `Original as name`) and nothing else binding the name (no assignment, no star import,
+        no second import of it); else None."""
+        text = self._read(path)
+        if text is None or _STAR_IMPORT.search(text) or re.search(
+                rf"^{re.escape(name)}[ \t]*(?::[^=\n]*)?=(?!=)", text, re.MULTILINE):
+            return None
+        package = module if path.endswith("/__init__.py") or path == "__init__.py" \
+            else module.rpartition(".")[0]
+        sources = []
+        for found in _FROM_IMPORT.finditer(text):
+            origin, names = found.group(1), re.sub(r"#[^\n]*", "", found.group(2))
+            for item in names.strip("()\\ \t\n").replace("\\\n", " ").split(","):
+                parts = item.split()
+                if parts == [name] or (len(parts) == 3 and parts[1] == "as" and parts[2] == name):
+                    sources.append((origin, parts[0]))
+        if len(sources) != 1:
+            return None
+        origin, original = sources[0]
+        level = len(origin) - len(origin.lstrip("."))
+        if level:
+            base = package.split(".") if package else []
+            if level - 1 > len(base):
+                return None
+            base = base[:len(base) - (level - 1)]
+            origin = ".".join([*base, origin[level:]] if origin[level:] else base)
+        return f"{origin}.{original}" if origin else None
 
     def _defined_in(self, path: str) -> frozenset[str]:
         """The names a Python file defines at its top level (`class X`, `def f`), from its text."""
