@@ -6,9 +6,13 @@ clock; every token is a synthetic catalogue example."""
 from __future__ import annotations
 
 import base64
+import random
+import string
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scanner.facts.providers import catalogue
 from scanner.facts.secrets import formats
@@ -180,9 +184,6 @@ def test_chance_mentions_in_a_long_base64_run_are_reported_a_few_times_and_read_
     every end a head could have after it: 160 reports a mention, half a million in pdf.js's
     bundles, each read in Python. Its reports are thinned to a few per run of touching windows,
     and the tokens are those the fallback (which reads every mention) finds."""
-    import random
-    import string
-
     shipped = _accelerated()
     one_pass = _one_pass(shipped)
     assert one_pass is not None
@@ -213,3 +214,50 @@ def test_chance_mentions_in_a_long_base64_run_are_reported_a_few_times_and_read_
         found = [t.value for t in formats.from_hits(document, shipped, hits)
                  if t.format.id == "aws-secret-access-key"]
         assert aws in found, text[-80:]
+
+
+def test_thinned_context_reports_read_what_every_report_reads() -> None:
+    """Random runs of base64, context words in any case, gaps and planted tokens: the compiled
+    pass (its context reports thinned) and the fallback (every mention read) find the same
+    tokens at the same places."""
+    shipped = _accelerated()
+    one_pass = _one_pass(shipped)
+    assert one_pass is not None
+    aws = CATALOGUE.by_id("aws-secret-access-key").examples.positive[0]
+    pieces = st.sampled_from(["aws", "AWS", "aWs", "sentry", "jira", "=", ' = "', '"', "\n", "é",
+                              aws, SENTRY_TOKEN, "x" * 37, "Ab9+/" * 9, "_secret_key"])
+    runs = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                   min_size=0, max_size=400)
+
+    @settings(max_examples=150, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.one_of(pieces, runs), min_size=1, max_size=40))
+    def check(parts: list[str]) -> None:
+        document = Document("static/app.js", "".join(parts))
+        _, hits = one_pass.scan(document.utf8)
+        accelerated = [(t.format.id, t.start) for t in formats.from_hits(document, shipped, hits)]
+        searched = [(t.format.id, t.start) for t in formats.by_search(document, shipped)]
+        assert accelerated == searched
+
+    check()
+
+
+def test_a_named_token_in_the_middle_of_a_long_run_of_chance_reports_is_found() -> None:
+    """Chance mentions every 100 characters make one run of touching report windows, thousands
+    of characters long; a token named by the word in its middle is read, as the fallback reads
+    it: the reports kept between the run's ends are never further apart than a window."""
+    shipped = _accelerated()
+    one_pass = _one_pass(shipped)
+    assert one_pass is not None
+    aws = CATALOGUE.by_id("aws-secret-access-key").examples.positive[0]
+    chance = random.Random(16)
+    alphabet = string.ascii_letters + string.digits
+    chain = ["".join(chance.choice(alphabet) for _ in range(100)) + "aWs" for _ in range(30)]
+    for at in (5, 15, 25):
+        text = "".join(chain[:at]) + f'",aws_secret="{aws}","' + "".join(chain[at:]) + "\n"
+        document = Document("static/fonts.js", text)
+        _, hits = one_pass.scan(document.utf8)
+        accelerated = [(t.format.id, t.start) for t in formats.from_hits(document, shipped, hits)]
+        searched = [(t.format.id, t.start) for t in formats.by_search(document, shipped)]
+        assert accelerated == searched
+        assert ("aws-secret-access-key", text.index(aws)) in accelerated, at
