@@ -443,7 +443,7 @@ class Module:
     imports: tuple[Import, ...]
     exports: dict[str, str] = field(default_factory=dict)
     truncated: bool = False  # nesting beyond the model's depth limit was cut
-    _functions: tuple[Function, ...] | None = field(default=None, repr=False)
+    _functions: tuple[Function, ...] | None = field(default=None, init=False, repr=False)
 
     @property
     def functions(self) -> tuple[Function, ...]:

@@ -961,8 +961,8 @@ class Flow:
                         a == "request" and b == "user" for a, b in pairwise(components(expr))):
                     return True
             elif python and isinstance(expr, ir.Call) and expr.callee and \
-                    self.context.resolved(expr.callee).rpartition(".")[2] in _SESSION_MESSAGE_TAILS \
-                    and matches(self.context.resolved(expr.callee), _SESSION_MESSAGES):
+                    (resolved := self.context.resolved(expr.callee)).rpartition(".")[2] \
+                    in _SESSION_MESSAGE_TAILS and matches(resolved, _SESSION_MESSAGES):
                 return True
         return False
 
