@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.credentials import credential_literals_in
-from scanner.facts.base import Extractor, Fact, FileFacts
+from scanner.facts.base import Extractor, Fact, FileFacts, Keyed
 from scanner.facts.symbols import module_symbols
 from scanner.model.document import Document, FileKind
 from scanner.model.finding import Finding, Summary
@@ -638,7 +638,9 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan,
     """Facts of a file the scan did not cover (a module an import leads to), or did not cover
     whole: the extractors of the plan producing `kinds` (None: every project fact) run on it
     whatever their gates say, since it was asked for by name. Its module symbols come with
-    it when it is parsed (always when `kinds` is None or holds them)."""
+    it when it is parsed (always when `kinds` is None or holds them). With fast paths on, the
+    facts of an extractor that gives them by key (`Extractor.keyed`: function summaries) are
+    built as the rule asks for them; the same facts, fewer built."""
     from scanner.facts.symbols import ModuleSymbols
 
     document = loader(path)
@@ -649,6 +651,7 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan,
     wanted = plan.project_facts & kinds
     settled: set[type[Fact]] = set()  # types extracted here, or that no extractor finds here
     found: list[Fact] = []
+    lazy: list[Keyed[Any, Any]] = []
     for planned in plan.extractors:
         extractor = planned.extractor
         if extractor.gate.kinds and document.kind not in extractor.gate.kinds:
@@ -658,6 +661,10 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan,
             continue  # only the project facts asked for are kept: other extractors need not run
         settled.update(extractor.produces)
         try:
+            keyed = extractor.keyed(document) if plan.fast_paths else None
+            if keyed is not None:
+                lazy.append(keyed)  # built as the rule asks for them
+                continue
             found.extend(fact for fact in extractor.extract(document)
                          if type(fact) in plan.project_facts)
         except Exception:  # a module we only consult; its own scan reports its problems
@@ -671,6 +678,8 @@ def _load_facts(path: str, loader: Callable[[str], Document | None], plan: Plan,
             facts.add(symbols)
     for fact in found:
         facts.add(fact)
+    for keyed in lazy:
+        facts.add_keyed(keyed)
     return facts
 
 

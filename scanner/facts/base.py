@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from scanner.model.document import FileKind
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 Span = tuple[int, int, int, int]  # 1-based line, column, end line, end column (characters)
 F = TypeVar("F", bound="Fact")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -236,16 +237,71 @@ class Extractor:
     def extract(self, document: Document) -> Iterable[Fact]:
         raise NotImplementedError
 
+    def keyed(self, document: Document) -> Keyed[Any, Any] | None:
+        """Its facts of `document` by key, each built when first asked for, for a project rule
+        led to the file by name (the project index, when fast paths are on); None: this
+        extractor's facts come from `extract` alone."""
+        return None
+
+
+class Keyed(Mapping[str, F], Generic[T, F]):
+    """One kind of fact of one file by key, each built the first time it is asked for: a
+    project rule led to a module needs few of its facts (the summaries of a handler and of what
+    it calls, not of every function). `items` are what the facts are built from, in the order
+    `extract` yields their facts, `key` names an item's fact without building it; of two items
+    with one key, the later one's fact is the key's (as a dict built from all the facts would
+    hold). A fact whose building fails is absent, as `extract` loses it."""
+
+    def __init__(self, kind: type[F], items: Sequence[T], key: Callable[[T], str],
+                 build: Callable[[T], F]) -> None:
+        self.kind = kind
+        self._items = items
+        self._build = build
+        self._by_key = {key(item): index for index, item in enumerate(items)}
+        self._built: dict[int, F | None] = {}
+
+    def _fact(self, index: int) -> F | None:
+        if index in self._built:
+            return self._built[index]
+        try:
+            fact: F | None = self._build(self._items[index])
+        except Exception:  # a module only consulted; its own scan reports its problems
+            fact = None
+        self._built[index] = fact
+        return fact
+
+    def __getitem__(self, key: str) -> F:
+        fact = self._fact(self._by_key[key])
+        if fact is None:
+            raise KeyError(key)
+        return fact
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, index in self._by_key.items() if self._fact(index) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_key)  # told without building any (a fact that fails is rare)
+
+    def all(self) -> list[F]:
+        """Every fact, in `extract`'s order."""
+        return [fact for index in range(len(self._items))
+                if (fact := self._fact(index)) is not None]
+
 
 class FileFacts:
     """The facts of one document, by type. `missing` holds the project fact types that an
     extractor's gate kept out of it (none: complete): a project rule that needs one of them from
     this file (a module an import leads to) must have it loaded."""
 
-    __slots__ = ("_by_type", "missing")
+    __slots__ = ("_by_type", "_keyed", "missing")
 
     def __init__(self, *, missing: frozenset[type[Fact]] = frozenset()) -> None:
         self._by_type: dict[type[Fact], list[Fact]] = {}
+        # Kinds loaded on demand whose facts are built when asked for (see `Keyed`).
+        self._keyed: dict[type[Fact], Keyed[Any, Any]] = {}
         self.missing = missing
 
     @property
@@ -255,31 +311,68 @@ class FileFacts:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
             return NotImplemented
-        return self.missing == other.missing and self._by_type == other._by_type
+        return self.missing == other.missing and self._built() == other._built()
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{kind.__name__}: {len(found)}" for kind, found in self._by_type.items())
+        counts = ", ".join(f"{kind.__name__}: {len(self.of(kind))}" for kind in self.types())
         return f"FileFacts({counts}{'' if self.complete else ', incomplete'})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a worker's result, the cache) with every fact built: a `Keyed` holds a parse.
+        return _file_facts, (self._built(), self.missing)
+
+    def _built(self) -> dict[type[Fact], list[Fact]]:
+        for kind in list(self._keyed):
+            self.of(kind)
+        return self._by_type
 
     def add(self, fact: Fact) -> None:
         self._by_type.setdefault(type(fact), []).append(fact)
 
+    def add_keyed(self, keyed: Keyed[Any, Any]) -> None:
+        """Facts of `keyed.kind`, built when asked for (`by_key`) or all at once (`of`)."""
+        self._keyed[keyed.kind] = keyed
+
     def of(self, kind: type[F]) -> list[F]:
+        keyed = self._keyed.pop(kind, None)
+        if keyed is not None:
+            self._by_type.setdefault(kind, []).extend(keyed.all())
         return self._by_type.get(kind, [])  # type: ignore[return-value]
 
+    def by_key(self, kind: type[F], key: Callable[[F], str]) -> Mapping[str, F]:
+        """The facts of `kind` by `key` (the later of two with one key), built only as they are
+        asked for when they were loaded on demand."""
+        keyed = self._keyed.get(kind)
+        if keyed is not None:
+            return keyed
+        return {key(fact): fact for fact in self.of(kind)}
+
     def __bool__(self) -> bool:
-        return any(self._by_type.values())
+        return any(self._by_type.values()) or any(map(bool, self._keyed.values()))
 
     def types(self) -> Iterable[type[Fact]]:
-        return self._by_type.keys()
+        return (*self._by_type, *(kind for kind in self._keyed if kind not in self._by_type))
 
     def merged(self, loaded: FileFacts) -> FileFacts:
         """These facts completed by `loaded` (the same file's facts of some missing types)."""
         merged = FileFacts(missing=self.missing & loaded.missing)
         merged._by_type = {kind: list(found) for kind, found in self._by_type.items()}
+        merged._keyed = dict(self._keyed)
         for kind in loaded.types():
-            if kind in self.missing or kind not in merged._by_type:
-                merged._by_type[kind] = list(loaded.of(kind))
+            if kind in self.missing or (kind not in merged._by_type and kind not in merged._keyed):
+                merged._by_type.pop(kind, None)
+                keyed = loaded._keyed.get(kind)
+                if keyed is not None:
+                    merged._keyed[kind] = keyed
+                else:
+                    merged._keyed.pop(kind, None)
+                    merged._by_type[kind] = list(loaded.of(kind))
         return merged
+
+
+def _file_facts(by_type: dict[type[Fact], list[Fact]], missing: frozenset[type[Fact]]) -> FileFacts:
+    facts = FileFacts(missing=missing)
+    facts._by_type = {kind: list(found) for kind, found in by_type.items()}
+    return facts

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from scanner.code import ir
-from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.base import Extractor, Fact, Gate, Keyed
 from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.gates import (
     ACCEPT_WORDS,
@@ -49,7 +49,12 @@ from scanner.facts.webhooks.model import (
     VerificationBypass,
     VerificationSwitch,
 )
-from scanner.facts.webhooks.routes import entry_facts, summary_facts, wants_summaries
+from scanner.facts.webhooks.routes import (
+    entry_facts,
+    summary_facts,
+    summary_table,
+    wants_summaries,
+)
 from scanner.model.document import JS_KINDS, Document, FileKind, MemoKey
 
 CODE_KINDS = frozenset({FileKind.PYTHON, *JS_KINDS})
@@ -158,6 +163,13 @@ class FunctionSummaryExtractor(_WebhookExtractor):
         if found is None:
             return
         yield from summary_facts(document, found.module, found.flow)
+
+    def keyed(self, document: Document) -> Keyed[ir.Function, FunctionSummary] | None:
+        """The summaries by qualname, each built when the verdict asks for it: of a module it is
+        led to, it asks for a third of the functions (sentry's wheel: 797 summaries built for
+        110 modules before)."""
+        found = self.analysis(document)
+        return None if found is None else summary_table(document, found.module, found.flow)
 
 
 class SignatureComparisonExtractor(_WebhookExtractor):

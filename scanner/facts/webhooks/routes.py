@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from scanner.code import ir
-from scanner.facts.base import AnyOf, Fact
+from scanner.facts.base import AnyOf, Fact, Keyed
 from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.gates import RECEIVER_PATTERN
 from scanner.facts.webhooks.model import (
@@ -119,10 +119,35 @@ def wants_summaries(document: Document, entries: list[Fact]) -> bool:
 def summary_facts(document: Document, module: ir.Module,
                   flow_of: Callable[[ir.Function], flows.Flow]) -> Iterator[FunctionSummary]:
     """A summary of every function (what it calls, verifies, reads, who may call it)."""
-    classes = _classes(module)
+    build = _summarise(document, module, flow_of)
     for function in module.functions:
-        yield _summary(document, module, function, flow_of(function),
-                       _declared(document, module, function, classes))
+        yield build(function)
+
+
+def summary_table(document: Document, module: ir.Module,
+                  flow_of: Callable[[ir.Function], flows.Flow]
+                  ) -> Keyed[ir.Function, FunctionSummary]:
+    """`summary_facts` by qualname, each summary built when asked for."""
+    return Keyed(FunctionSummary, module.functions, _qualname, _summarise(document, module, flow_of))
+
+
+def _qualname(function: ir.Function) -> str:
+    return function.qualname
+
+
+def _summarise(document: Document, module: ir.Module,
+               flow_of: Callable[[ir.Function], flows.Flow]
+               ) -> Callable[[ir.Function], FunctionSummary]:
+    classes: dict[str, ir.Class] | None = None
+
+    def build(function: ir.Function) -> FunctionSummary:
+        nonlocal classes
+        if classes is None:
+            classes = _classes(module)
+        return _summary(document, module, function, flow_of(function),
+                        _declared(document, module, function, classes))
+
+    return build
 
 
 def _classes(module: ir.Module) -> dict[str, ir.Class]:

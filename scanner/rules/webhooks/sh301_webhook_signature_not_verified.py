@@ -304,7 +304,7 @@ class _Verdict:
     def __init__(self, index: ProjectIndex, verifiers: tuple[str, ...]) -> None:
         self.index = index
         self.verifiers = verifiers
-        self._functions: dict[str, dict[str, FunctionSummary]] = {}
+        self._functions: dict[str, Mapping[str, FunctionSummary]] = {}
         self._verified: dict[tuple[str, bool], bool] = {}
         self._defined: dict[str, frozenset[str]] = {}  # by path: top-level definitions
         self._may_hold_receiver: dict[str, bool] = {}  # by path: RECEIVER_PATTERN found
@@ -315,11 +315,13 @@ class _Verdict:
 
     # -- functions by name ---------------------------------------------------------------------
 
-    def _summaries(self, path: str) -> dict[str, FunctionSummary]:
+    def _summaries(self, path: str) -> Mapping[str, FunctionSummary]:
+        """A module's function summaries by qualname: of a module loaded on demand, each is
+        built when first asked for."""
         found = self._functions.get(path)
         if found is None:
             facts = self.index.load(path, (FunctionSummary,))
-            found = {f.qualname: f for f in facts.of(FunctionSummary)} if facts is not None else {}
+            found = facts.by_key(FunctionSummary, _qualname) if facts is not None else {}
             self._functions[path] = found
         return found
 
@@ -801,6 +803,10 @@ class _Verdict:
                     resolved, ("__call__", "process_view", "process_request")))
             for setting in settings for resolved in map(index.canonical, setting.entries))
         return found
+
+
+def _qualname(summary: FunctionSummary) -> str:
+    return summary.qualname
 
 
 def _is_view_method(function: _Function) -> bool:
