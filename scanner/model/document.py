@@ -543,7 +543,14 @@ class Document:
     @cached_property
     def is_bundle(self) -> bool:
         """Minified or generated code (very long lines): not application source, and costly."""
-        return self.kind in JS_KINDS and len(self.text) > 2000 * max(1, len(self.lines))
+        if self.kind not in JS_KINDS or len(self.text) <= 2000:
+            return False
+        if "lines" in self.__dict__:
+            return len(self.text) > 2000 * len(self.lines)
+        # Lines counted as `split_lines` ends them (CRLF, LF, a lone CR), not split: a bundle's
+        # lines are not needed unless something is found in it.
+        text = self.text
+        return len(text) > 2000 * (text.count("\n") + text.count("\r") - text.count("\r\n") + 1)
 
     @cached_property
     def config(self) -> Any:

@@ -27,7 +27,7 @@ from scanner.facts.webhooks.model import (
     is_header_read,
     is_signature_header,
 )
-from scanner.model.document import DATA_MODULE_CHARS, Document
+from scanner.model.document import DATA_MODULE_CHARS, Document, split_lines
 from tests.gitrepo import scan_committed
 from tests.support import make_rules, same_with_and_without_fast_paths, scan_files, triples
 
@@ -489,3 +489,17 @@ def test_a_data_module_allows_one_line_in_a_hundred_whatever_its_line_ends(newli
     assert len(module(19)) >= DATA_MODULE_CHARS
     assert Document("app/devices.py", module(19)).is_data_module
     assert not Document("app/devices.py", module(20)).is_data_module
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a" * 700, "b" * 1999, "c", "\n", "\r\n", "\r", "\n\r", ""]),
+                max_size=12), st.sampled_from(["web/app.min.js", "web/app.ts", "app/views.py"]))
+def test_a_bundle_is_told_from_its_line_count_without_splitting(parts: list[str], path: str) -> None:
+    """Minified code is told by its characters per line (over 2,000), its lines counted as
+    editors end them (CRLF, LF, a lone CR): the same answer as from the split lines, whether or
+    not they were split before."""
+    text = "".join(parts)
+    expected = path.endswith((".js", ".ts")) and len(text) > 2000 * len(split_lines(text))
+    assert Document(path, text).is_bundle == expected
+    split = Document(path, text)
+    assert len(split.lines) >= 1 and split.is_bundle == expected
