@@ -82,6 +82,29 @@ def test_integration_packages_calling_through_client_libraries() -> None:
     }
 
 
+def test_a_package_whose_calls_reach_the_provider_is_not_parsed_for_client_calls(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Client-library calls count only where no call of the package reaches the request's
+    provider (or the request names no provider): thermostat's API_URL calls and codehost's
+    teams call reach theirs, so their files are not parsed for client calls; the same findings."""
+    from scanner.engine import runner
+    from scanner.facts.scopes import ClientMethodCall
+
+    loaded: set[str] = set()
+    original = runner._load_facts
+
+    def counted(path: str, loader: Any, plan: Any, kinds: Any = None) -> Any:
+        if kinds and ClientMethodCall in kinds:
+            loaded.add(path)
+        return original(path, loader, plan, kinds)
+
+    monkeypatch.setattr(runner, "_load_facts", counted)
+    assert len(scan("gateway_hub")) == 4  # as test_integration_packages_calling_through_client_libraries
+    packages = {path.split("/")[2] for path in loaded}
+    assert "thermostat" not in packages and "codehost" not in packages
+    assert {"powerco", "lockbox"} <= packages  # judged through their client libraries
+
+
 def test_js_spa() -> None:
     # Mail.Read twice; Calendars.ReadWrite only read with fetch; the service worker's `scope: "/"`
     # and the imported SCOPES joined into URLSearchParams add nothing new.

@@ -191,16 +191,17 @@ class ComponentCalls:
         provider's own SDK, whose calls no catalogue shows."""
         root = component_of(request.place.path, self.roots)
         calls = self.calls.get(root, [])
-        named = self.client_calls(root)
         provider, host = request.provider, request.host
         domain = registrable(host) if host else None
+        # The package's client calls are read (its files parsed) only where they may count.
         if provider is not None:
             attributable = [c for c in calls if c.provider == provider]
         elif domain is not None:
             # An integration package's client library talks to its one provider.
-            attributable = [c for c in calls if c.host and registrable(c.host) == domain] + named
+            attributable = [c for c in calls if c.host and registrable(c.host) == domain] \
+                + self.client_calls(root)
         else:
-            return [*calls, *named]
+            return [*calls, *self.client_calls(root)]
         hostless = [c for c in calls if c.host is None]
         if not attributable and (self.provider_sdk(request) is not None
                                  or (provider is not None and self.library_clients(root))):
