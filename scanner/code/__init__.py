@@ -17,13 +17,10 @@ def lower(grammar: str, source: bytes, *, shallow: bool = False) -> ir.Module | 
     tree = parse(grammar, source)
     if tree is None:
         return None
-    from scanner.code.lowering import kind_names
-
-    kinds = kind_names(tree.language)
     if grammar == "python":
         from scanner.code.python import PythonLowerer
 
-        return PythonLowerer(source, shallow=shallow, kinds=kinds).module(tree.root_node)
+        return PythonLowerer(source, shallow=shallow).module(tree.root_node)
     from scanner.code.javascript import JavaScriptLowerer
 
-    return JavaScriptLowerer(source, kinds=kinds).module(tree.root_node)
+    return JavaScriptLowerer(source).module(tree.root_node)

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from scanner.code import ir
@@ -29,8 +28,8 @@ _UNWRAP = ("parenthesized_expression", "await_expression", "as_expression",
 class JavaScriptLowerer(Lowerer):
     language = "javascript"
 
-    def __init__(self, source: bytes, kinds: Mapping[int, str] | None = None) -> None:
-        super().__init__(source, kinds)
+    def __init__(self, source: bytes) -> None:
+        super().__init__(source)
         self.expr_handlers.update({
             "identifier": self._identifier, "property_identifier": self._identifier,
             "shorthand_property_identifier": self._identifier, "this": self._identifier,
@@ -79,7 +78,7 @@ class JavaScriptLowerer(Lowerer):
     # -- expressions -----------------------------------------------------------------------------
 
     def _identifier(self, node: Node) -> ir.Expr:
-        return ir.Name(*node.byte_range, self.text(node))
+        return ir.Name(node.start_byte, node.end_byte, self.text(node))
 
     def _member(self, node: Node) -> ir.Expr:
         obj = self.expr(node.child_by_field_name("object"))
@@ -88,61 +87,61 @@ class JavaScriptLowerer(Lowerer):
 
     def _subscript(self, node: Node) -> ir.Expr:
         index = node.child_by_field_name("index")
-        return ir.Index(*node.byte_range, self.expr(node.child_by_field_name("object")),
+        return ir.Index(node.start_byte, node.end_byte, self.expr(node.child_by_field_name("object")),
                         self.expr(index) if index is not None else None)
 
     def _arguments(self, node: Node | None) -> tuple[ir.Expr, ...]:
         if node is None:
             return ()
-        if self.kind(node) == "template_string":  # a tagged template: tag`...`
+        if node.type == "template_string":  # a tagged template: tag`...`
             return (self.expr(node),)
-        return tuple(self.expr(child) for child in node.named_children if self.kind(child) != "comment")
+        return tuple(self.expr(child) for child in node.named_children if child.type != "comment")
 
     def _call(self, node: Node) -> ir.Expr:
         func = self.expr(node.child_by_field_name("function"))
-        return ir.Call(*node.byte_range, func,
+        return ir.Call(node.start_byte, node.end_byte, func,
                        self._arguments(node.child_by_field_name("arguments")))
 
     def _new(self, node: Node) -> ir.Expr:
         func = self.expr(node.child_by_field_name("constructor"))
-        return ir.Call(*node.byte_range, func,
+        return ir.Call(node.start_byte, node.end_byte, func,
                        self._arguments(node.child_by_field_name("arguments")), new=True)
 
     def _string(self, node: Node) -> ir.Expr:
         content = []
         for child in node.named_children:
             text = self.text(child)
-            content.append(_unescape(text) if self.kind(child) == "escape_sequence" else text)
-        return ir.Str(*node.byte_range, "".join(content))
+            content.append(_unescape(text) if child.type == "escape_sequence" else text)
+        return ir.Str(node.start_byte, node.end_byte, "".join(content))
 
     def _template(self, node: Node) -> ir.Expr:
         content: list[str] = []
         parts: list[ir.Expr] = []
         for child in node.named_children:
-            if self.kind(child) == "template_substitution":
-                inner = [c for c in child.named_children if self.kind(c) != "comment"]
+            if child.type == "template_substitution":
+                inner = [c for c in child.named_children if c.type != "comment"]
                 if inner:
                     parts.append(self.expr(inner[0]))
                     content.append("{" + self.text(inner[0]) + "}")
-            elif self.kind(child) == "escape_sequence":
+            elif child.type == "escape_sequence":
                 content.append(_unescape(self.text(child)))
             else:
                 content.append(self.text(child))
-        return ir.Str(*node.byte_range, "".join(content), tuple(parts))
+        return ir.Str(node.start_byte, node.end_byte, "".join(content), tuple(parts))
 
     def _number(self, node: Node) -> ir.Expr:
-        return ir.Num(*node.byte_range, self.text(node))
+        return ir.Num(node.start_byte, node.end_byte, self.text(node))
 
     def _constant(self, node: Node) -> ir.Expr:
-        kind = self.kind(node)
-        return ir.Const(*node.byte_range,
+        kind = node.type
+        return ir.Const(node.start_byte, node.end_byte,
                         True if kind == "true" else False if kind == "false" else None,
                         undefined=kind == "undefined")
 
     def _object(self, node: Node) -> ir.Expr:
         items: list[tuple[ir.Expr | None, ir.Expr]] = []
         for child in node.named_children:
-            kind = self.kind(child)
+            kind = child.type
             if kind == "pair":
                 items.append((self._key(child.child_by_field_name("key")),
                               self.expr(child.child_by_field_name("value"))))
@@ -154,21 +153,21 @@ class JavaScriptLowerer(Lowerer):
             elif kind == "method_definition":
                 key = child.child_by_field_name("name")
                 function = self._function(child, self.text(key) if key is not None else "")
-                items.append((self._key(key), ir.Func(*child.byte_range, function)))
-        return ir.Dict(*node.byte_range, tuple(items))
+                items.append((self._key(key), ir.Func(child.start_byte, child.end_byte, function)))
+        return ir.Dict(node.start_byte, node.end_byte, tuple(items))
 
     def _key(self, node: Node | None) -> ir.Expr:
         if node is None:
             return ir.Other(0, 0, "missing")
-        if self.kind(node) == "computed_property_name":
+        if node.type == "computed_property_name":
             return self._unwrap_first(node)
-        if self.kind(node) in ("property_identifier", "identifier", "private_property_identifier"):
-            return ir.Name(*node.byte_range, self.text(node))
+        if node.type in ("property_identifier", "identifier", "private_property_identifier"):
+            return ir.Name(node.start_byte, node.end_byte, self.text(node))
         return self.expr(node)
 
     def _array(self, node: Node) -> ir.Expr:
-        return ir.Seq(*node.byte_range,
-                      tuple(self.expr(c) for c in node.named_children if self.kind(c) != "comment"))
+        return ir.Seq(node.start_byte, node.end_byte,
+                      tuple(self.expr(c) for c in node.named_children if c.type != "comment"))
 
     def _binary(self, node: Node) -> ir.Expr:
         operator = node.child_by_field_name("operator")
@@ -176,7 +175,7 @@ class JavaScriptLowerer(Lowerer):
         left = self.expr(node.child_by_field_name("left"))
         right = self.expr(node.child_by_field_name("right"))
         if op in _COMPARE_OPS:
-            return ir.Compare(*node.byte_range, _COMPARE_OPS[op], left, right)
+            return ir.Compare(node.start_byte, node.end_byte, _COMPARE_OPS[op], left, right)
         if op in _BOOL_OPS:
             name = _BOOL_OPS[op]
             values: list[ir.Expr] = []
@@ -185,20 +184,20 @@ class JavaScriptLowerer(Lowerer):
                     values.extend(side.values)
                 else:
                     values.append(side)
-            return ir.BoolOp(*node.byte_range, name, tuple(values))
-        return ir.BinOp(*node.byte_range, op, left, right)
+            return ir.BoolOp(node.start_byte, node.end_byte, name, tuple(values))
+        return ir.BinOp(node.start_byte, node.end_byte, op, left, right)
 
     def _unary(self, node: Node) -> ir.Expr:
         operator = node.child_by_field_name("operator")
         argument = self.expr(node.child_by_field_name("argument"))
         if operator is not None and self.text(operator) == "!":
-            return ir.Not(*node.byte_range, argument)
-        return ir.Other(*node.byte_range,
+            return ir.Not(node.start_byte, node.end_byte, argument)
+        return ir.Other(node.start_byte, node.end_byte,
                         f"unary {self.text(operator) if operator is not None else ''}".strip(),
                         (argument,))
 
     def _ternary(self, node: Node) -> ir.Expr:
-        return ir.Cond(*node.byte_range,
+        return ir.Cond(node.start_byte, node.end_byte,
                        self.expr(node.child_by_field_name("condition")),
                        self.expr(node.child_by_field_name("consequence")),
                        self.expr(node.child_by_field_name("alternative")))
@@ -208,17 +207,17 @@ class JavaScriptLowerer(Lowerer):
         return self.expr(node.child_by_field_name("right"))
 
     def _spread(self, node: Node) -> ir.Expr:
-        return ir.Spread(*node.byte_range, self._unwrap_first(node))
+        return ir.Spread(node.start_byte, node.end_byte, self._unwrap_first(node))
 
     def _unwrap_first(self, node: Node) -> ir.Expr:
         for child in node.named_children:
-            if self.kind(child) not in ("comment", "type_annotation", "type_arguments"):
+            if child.type not in ("comment", "type_annotation", "type_arguments"):
                 return self.expr(child)
-        return ir.Other(*node.byte_range, self.kind(node))
+        return ir.Other(node.start_byte, node.end_byte, node.type)
 
     def _sequence(self, node: Node) -> ir.Expr:
-        return ir.Other(*node.byte_range, "sequence",
-                        tuple(self.expr(c) for c in node.named_children if self.kind(c) != "comment"))
+        return ir.Other(node.start_byte, node.end_byte, "sequence",
+                        tuple(self.expr(c) for c in node.named_children if c.type != "comment"))
 
     def _pair_value(self, node: Node) -> ir.Expr:
         return self.expr(node.child_by_field_name("value"))
@@ -226,9 +225,9 @@ class JavaScriptLowerer(Lowerer):
     def _object_pattern(self, node: Node) -> ir.Expr:
         items: list[tuple[str, ir.Expr]] = []
         for child in node.named_children:
-            kind = self.kind(child)
+            kind = child.type
             if kind == "shorthand_property_identifier_pattern":
-                items.append((self.text(child), ir.Name(*child.byte_range,
+                items.append((self.text(child), ir.Name(child.start_byte, child.end_byte,
                                                         self.text(child))))
             elif kind == "pair_pattern":
                 key = child.child_by_field_name("key")
@@ -241,13 +240,13 @@ class JavaScriptLowerer(Lowerer):
                     items.append((self.text(left), self.expr(left)))
             elif kind == "rest_pattern":
                 items.append(("...", self._spread(child)))
-        return ir.ObjectPattern(*node.byte_range, tuple(items))
+        return ir.ObjectPattern(node.start_byte, node.end_byte, tuple(items))
 
     def _function_expr(self, node: Node) -> ir.Expr:
         name_node = node.child_by_field_name("name")
         name = self.text(name_node) if name_node is not None else ""
         function = self._function(node, name)
-        return ir.Func(*node.byte_range, function)
+        return ir.Func(node.start_byte, node.end_byte, function)
 
     # -- functions and classes -------------------------------------------------------------------
 
@@ -260,7 +259,7 @@ class JavaScriptLowerer(Lowerer):
         is_async = any(not child.is_named and self.text(child) == "async" for child in node.children)
         body_node = node.child_by_field_name("body")
         with self.scoped(shown):
-            if body_node is not None and self.kind(body_node) == "statement_block":
+            if body_node is not None and body_node.type == "statement_block":
                 body = self.statements(body_node.named_children)
                 expression_body = False
             elif body_node is not None:
@@ -278,11 +277,11 @@ class JavaScriptLowerer(Lowerer):
     def _params(self, node: Node | None) -> tuple[ir.Param, ...]:
         if node is None:
             return ()
-        if self.kind(node) == "identifier":  # `x => ...`
-            return (ir.Param(self.text(node), *node.byte_range),)
+        if node.type == "identifier":  # `x => ...`
+            return (ir.Param(self.text(node), node.start_byte, node.end_byte),)
         params: list[ir.Param] = []
         for child in node.named_children:
-            kind = self.kind(child)
+            kind = child.type
             pattern = child
             default: ir.Expr | None = None
             annotation: ir.Expr | None = None
@@ -296,52 +295,52 @@ class JavaScriptLowerer(Lowerer):
                 pattern = child.child_by_field_name("left") or child
                 value = child.child_by_field_name("right")
                 default = self.expr(value) if value is not None else None
-            if self.kind(pattern) == "identifier":
-                params.append(ir.Param(self.text(pattern), *child.byte_range,
+            if pattern.type == "identifier":
+                params.append(ir.Param(self.text(pattern), child.start_byte, child.end_byte,
                                        default, annotation))
-            elif self.kind(pattern) == "rest_pattern":
+            elif pattern.type == "rest_pattern":
                 params.append(ir.Param(self.text(pattern).lstrip("."), child.start_byte,
                                        child.end_byte, kind="star"))
-            elif self.kind(pattern) in ("object_pattern", "array_pattern"):
-                params.append(ir.Param(self.text(pattern), *child.byte_range,
+            elif pattern.type in ("object_pattern", "array_pattern"):
+                params.append(ir.Param(self.text(pattern), child.start_byte, child.end_byte,
                                        default, annotation, kind="pattern"))
             elif kind not in ("comment", "decorator"):
-                params.append(ir.Param(self.text(pattern), *child.byte_range,
+                params.append(ir.Param(self.text(pattern), child.start_byte, child.end_byte,
                                        default, annotation))
         return tuple(params)
 
     def _decorators(self, node: Node) -> tuple[ir.Expr, ...]:
         return tuple(self._unwrap_first(child) for child in node.named_children
-                     if self.kind(child) == "decorator")
+                     if child.type == "decorator")
 
     def _function_declaration(self, node: Node) -> list[ir.Stmt]:
         name_node = node.child_by_field_name("name")
         function = self._function(node, self.text(name_node) if name_node is not None else "")
-        return [ir.FunctionDef(*node.byte_range, function)]
+        return [ir.FunctionDef(node.start_byte, node.end_byte, function)]
 
     def _class_declaration(self, node: Node) -> list[ir.Stmt]:
         name_node = node.child_by_field_name("name")
         name = self.text(name_node) if name_node is not None else f"<class@{node.start_point[0] + 1}>"
-        return [ir.ClassDef(*node.byte_range, self._class(node, name))]
+        return [ir.ClassDef(node.start_byte, node.end_byte, self._class(node, name))]
 
     def _class(self, node: Node, name: str) -> ir.Class:
         qualname = self.qualname(name)
         bases: list[ir.Expr] = []
         for child in node.named_children:
-            if self.kind(child) == "class_heritage":
+            if child.type == "class_heritage":
                 for clause in child.named_children:
-                    if self.kind(clause) == "extends_clause":
+                    if clause.type == "extends_clause":
                         value = clause.child_by_field_name("value")
                         if value is not None:
                             bases.append(self.expr(value))
-                    elif self.kind(clause) not in ("implements_clause", "comment"):
+                    elif clause.type not in ("implements_clause", "comment"):
                         bases.append(self.expr(clause))  # plain JS: `extends X` directly
         body: list[ir.Stmt] = []
         body_node = node.child_by_field_name("body")
         with self.scoped(name):
             pending: list[ir.Expr] = []
             for member in (body_node.named_children if body_node is not None else ()):
-                kind = self.kind(member)
+                kind = member.type
                 if kind == "decorator":
                     pending.append(self._unwrap_first(member))
                 elif kind == "method_definition":
@@ -349,23 +348,23 @@ class JavaScriptLowerer(Lowerer):
                     method = self._function(member, self.text(key) if key is not None else "",
                                             tuple(pending) + self._decorators(member), qualname)
                     pending = []
-                    body.append(ir.FunctionDef(*member.byte_range, method))
+                    body.append(ir.FunctionDef(member.start_byte, member.end_byte, method))
                 elif kind in ("field_definition", "public_field_definition"):
                     key = member.child_by_field_name("property") or member.child_by_field_name("name")
                     value = member.child_by_field_name("value")
                     if key is None:
                         continue
-                    target = ir.Name(*key.byte_range, self.text(key))
-                    if value is not None and self.kind(value) in _FUNCTION_TYPES:
+                    target = ir.Name(key.start_byte, key.end_byte, self.text(key))
+                    if value is not None and value.type in _FUNCTION_TYPES:
                         method = self._function(value, self.text(key), tuple(pending), qualname,
                                                 member.start_byte)
-                        body.append(ir.FunctionDef(*member.byte_range, method))
+                        body.append(ir.FunctionDef(member.start_byte, member.end_byte, method))
                     else:
-                        body.append(ir.Assign(*member.byte_range, (target,),
+                        body.append(ir.Assign(member.start_byte, member.end_byte, (target,),
                                               self.expr(value) if value is not None else None))
                     pending = []
         name_node = node.child_by_field_name("name")
-        return ir.Class(name, qualname, *node.byte_range,
+        return ir.Class(name, qualname, node.start_byte, node.end_byte,
                         name_node.start_byte if name_node is not None else node.start_byte,
                         tuple(bases), (), self._decorators(node), tuple(body))
 
@@ -375,7 +374,7 @@ class JavaScriptLowerer(Lowerer):
         return []
 
     def _jump(self, node: Node) -> list[ir.Stmt]:
-        return [ir.Jump(*node.byte_range, self.kind(node).split("_")[0])]
+        return [ir.Jump(node.start_byte, node.end_byte, node.type.split("_")[0])]
 
     def _block(self, node: Node) -> list[ir.Stmt]:
         return list(self.statements(node.named_children))
@@ -383,7 +382,7 @@ class JavaScriptLowerer(Lowerer):
     def _body(self, node: Node | None) -> tuple[ir.Stmt, ...]:
         if node is None:
             return ()
-        if self.kind(node) == "statement_block":
+        if node.type == "statement_block":
             return self.statements(node.named_children)
         return tuple(self.statement(node))
 
@@ -394,16 +393,16 @@ class JavaScriptLowerer(Lowerer):
     def _expression_statement(self, node: Node) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for child in node.named_children:
-            if self.kind(child) in ("assignment_expression", "augmented_assignment_expression"):
+            if child.type in ("assignment_expression", "augmented_assignment_expression"):
                 out.append(self._assignment(child))
-            elif self.kind(child) == "sequence_expression":
+            elif child.type == "sequence_expression":
                 for part in child.named_children:
-                    if self.kind(part) in ("assignment_expression", "augmented_assignment_expression"):
+                    if part.type in ("assignment_expression", "augmented_assignment_expression"):
                         out.append(self._assignment(part))
-                    elif self.kind(part) != "comment":
-                        out.append(ir.ExprStmt(*part.byte_range, self.expr(part)))
-            elif self.kind(child) != "comment":
-                out.append(ir.ExprStmt(*child.byte_range, self.expr(child)))
+                    elif part.type != "comment":
+                        out.append(ir.ExprStmt(part.start_byte, part.end_byte, self.expr(part)))
+            elif child.type != "comment":
+                out.append(ir.ExprStmt(child.start_byte, child.end_byte, self.expr(child)))
         return out
 
     def _assignment(self, node: Node) -> ir.Assign:
@@ -414,14 +413,14 @@ class JavaScriptLowerer(Lowerer):
         target = self.expr(left)
         value = self._named_value(right, target) if right is not None else None
         self._track_export(target, value)
-        return ir.Assign(*node.byte_range, (target,), value, op)
+        return ir.Assign(node.start_byte, node.end_byte, (target,), value, op)
 
     def _named_value(self, node: Node, target: ir.Expr) -> ir.Expr:
         """A value; a function expression assigned to a name takes that name."""
-        if self.kind(node) in _FUNCTION_TYPES and isinstance(target, ir.Name):
+        if node.type in _FUNCTION_TYPES and isinstance(target, ir.Name):
             name_node = node.child_by_field_name("name")
             name = self.text(name_node) if name_node is not None else target.name.rsplit(".", 1)[-1]
-            return ir.Func(*node.byte_range, self._function(node, name))
+            return ir.Func(node.start_byte, node.end_byte, self._function(node, name))
         return self.expr(node)
 
     def _track_export(self, target: ir.Expr, value: ir.Expr | None) -> None:
@@ -448,7 +447,7 @@ class JavaScriptLowerer(Lowerer):
     def _declaration(self, node: Node) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for child in node.named_children:
-            if self.kind(child) != "variable_declarator":
+            if child.type != "variable_declarator":
                 continue
             name_node = child.child_by_field_name("name")
             value_node = child.child_by_field_name("value")
@@ -457,30 +456,30 @@ class JavaScriptLowerer(Lowerer):
                 continue
             value = self._named_value(value_node, target) if value_node is not None else None
             if isinstance(value, ir.Func) and isinstance(target, ir.Name) and value.function.name:
-                out.append(ir.FunctionDef(*child.byte_range, value.function))
+                out.append(ir.FunctionDef(child.start_byte, child.end_byte, value.function))
                 continue
-            out.append(ir.Assign(*child.byte_range, (target,), value))
+            out.append(ir.Assign(child.start_byte, child.end_byte, (target,), value))
         return out
 
     def _require(self, target: ir.Expr, value: Node, declarator: Node) -> bool:
         """`const x = require("m")` / `const {a, b: c} = require("m")`: imports."""
         call = value
         member: str | None = None
-        if self.kind(call) == "member_expression":  # require("m").x
+        if call.type == "member_expression":  # require("m").x
             prop = call.child_by_field_name("property")
             member = self.text(prop) if prop is not None else None
             call = call.child_by_field_name("object") or call
-        if self.kind(call) != "call_expression":
+        if call.type != "call_expression":
             return False
         func = call.child_by_field_name("function")
         args = call.child_by_field_name("arguments")
         if func is None or self.text(func) != "require" or args is None:
             return False
-        strings = [c for c in args.named_children if self.kind(c) == "string"]
+        strings = [c for c in args.named_children if c.type == "string"]
         if not strings:
             return False
         module = "".join(self.text(c) for c in strings[0].named_children)
-        start, end = declarator.byte_range
+        start, end = declarator.start_byte, declarator.end_byte
         if isinstance(target, ir.Name):
             self.imports.append(ir.Import(target.name, module, member, 0, start, end))
         elif isinstance(target, ir.ObjectPattern):
@@ -497,18 +496,18 @@ class JavaScriptLowerer(Lowerer):
         alternative = node.child_by_field_name("alternative")
         orelse: tuple[ir.Stmt, ...] = ()
         if alternative is not None:
-            inner = [c for c in alternative.named_children if self.kind(c) != "comment"]
+            inner = [c for c in alternative.named_children if c.type != "comment"]
             orelse = self._body(inner[0]) if inner else ()
-        return [ir.If(*node.byte_range, test, body, orelse)]
+        return [ir.If(node.start_byte, node.end_byte, test, body, orelse)]
 
     def _return(self, node: Node) -> list[ir.Stmt]:
-        children = [c for c in node.named_children if self.kind(c) != "comment"]
-        return [ir.Return(*node.byte_range,
+        children = [c for c in node.named_children if c.type != "comment"]
+        return [ir.Return(node.start_byte, node.end_byte,
                           self.expr(children[0]) if children else None)]
 
     def _throw(self, node: Node) -> list[ir.Stmt]:
-        children = [c for c in node.named_children if self.kind(c) != "comment"]
-        return [ir.Raise(*node.byte_range, self.expr(children[0]) if children else None)]
+        children = [c for c in node.named_children if c.type != "comment"]
+        return [ir.Raise(node.start_byte, node.end_byte, self.expr(children[0]) if children else None)]
 
     def _try(self, node: Node) -> list[ir.Stmt]:
         body = self._body(node.child_by_field_name("body"))
@@ -517,20 +516,20 @@ class JavaScriptLowerer(Lowerer):
         if handler is not None:
             parameter = handler.child_by_field_name("parameter")
             handlers.append(ir.ExceptHandler(
-                *handler.byte_range, None,
+                handler.start_byte, handler.end_byte, None,
                 self.text(parameter) if parameter is not None else None,
                 self._body(handler.child_by_field_name("body"))))
         finalizer = node.child_by_field_name("finalizer")
         final = self._body(finalizer.child_by_field_name("body")) if finalizer is not None else ()
-        return [ir.Try(*node.byte_range, body, tuple(handlers), (), final)]
+        return [ir.Try(node.start_byte, node.end_byte, body, tuple(handlers), (), final)]
 
     def _loop(self, node: Node) -> list[ir.Stmt]:
         head: list[ir.Expr] = []
         for name in ("condition", "left", "right", "initializer", "increment"):
             part = node.child_by_field_name(name)
-            if part is not None and self.kind(part) not in ("lexical_declaration", "variable_declaration"):
+            if part is not None and part.type not in ("lexical_declaration", "variable_declaration"):
                 head.append(self.expr(part))
-        return [ir.Loop(*node.byte_range, tuple(head),
+        return [ir.Loop(node.start_byte, node.end_byte, tuple(head),
                         self._body(node.child_by_field_name("body")))]
 
     def _switch(self, node: Node) -> list[ir.Stmt]:
@@ -539,9 +538,9 @@ class JavaScriptLowerer(Lowerer):
         cases = node.child_by_field_name("body")
         for case in (cases.named_children if cases is not None else ()):
             for part in case.named_children:
-                if self.kind(part) not in ("comment",) and part != case.child_by_field_name("value"):
+                if part.type not in ("comment",) and part != case.child_by_field_name("value"):
                     body.extend(self.statement(part))
-        return [ir.Block(*node.byte_range, "switch",
+        return [ir.Block(node.start_byte, node.end_byte, "switch",
                          (self.expr(value),) if value is not None else (), tuple(body))]
 
     def _labeled(self, node: Node) -> list[ir.Stmt]:
@@ -573,13 +572,13 @@ class JavaScriptLowerer(Lowerer):
                 if not lowered.function.name:
                     lowered.function.name = "default"
                 self.exports["default"] = lowered.function.qualname
-                return [ir.FunctionDef(*node.byte_range, lowered.function)]
+                return [ir.FunctionDef(node.start_byte, node.end_byte, lowered.function)]
             if isinstance(lowered, ir.Name):
                 self.exports["default"] = lowered.name
-            return [ir.ExprStmt(*node.byte_range, lowered)]
+            return [ir.ExprStmt(node.start_byte, node.end_byte, lowered)]
         source = node.child_by_field_name("source")
         for child in node.named_children:
-            if self.kind(child) == "export_clause":
+            if child.type == "export_clause":
                 for specifier in child.named_children:
                     specified = specifier.child_by_field_name("name")
                     alias = specifier.child_by_field_name("alias")
@@ -599,18 +598,18 @@ class JavaScriptLowerer(Lowerer):
             return []
         module = "".join(self.text(c) for c in source.named_children)
         for clause in node.named_children:
-            if self.kind(clause) != "import_clause":
+            if clause.type != "import_clause":
                 continue
             for part in clause.named_children:
-                if self.kind(part) == "identifier":
+                if part.type == "identifier":
                     self._add_import(self.text(part), module, "default", node)
-                elif self.kind(part) == "namespace_import":
-                    names = [c for c in part.named_children if self.kind(c) == "identifier"]
+                elif part.type == "namespace_import":
+                    names = [c for c in part.named_children if c.type == "identifier"]
                     if names:
                         self._add_import(self.text(names[0]), module, None, node)
-                elif self.kind(part) == "named_imports":
+                elif part.type == "named_imports":
                     for specifier in part.named_children:
-                        if self.kind(specifier) != "import_specifier":
+                        if specifier.type != "import_specifier":
                             continue
                         name = specifier.child_by_field_name("name")
                         alias = specifier.child_by_field_name("alias")
@@ -621,7 +620,7 @@ class JavaScriptLowerer(Lowerer):
         return []
 
     def _add_import(self, local: str, module: str, name: str | None, node: Node) -> None:
-        self.imports.append(ir.Import(local, module, name, 0, *node.byte_range))
+        self.imports.append(ir.Import(local, module, name, 0, node.start_byte, node.end_byte))
 
 
 def _unescape(sequence: str) -> str:

@@ -3,30 +3,16 @@ the names of the functions and classes being lowered (for qualified names)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scanner.code import ir
 
 if TYPE_CHECKING:
-    from tree_sitter import Language, Node
+    from tree_sitter import Node
 
 # Deeper nesting (generated or hostile code) is cut: its inner expressions become `Other`.
 MAX_DEPTH = 120
-
-
-@lru_cache(maxsize=8)
-def kind_names(language: Language) -> Mapping[int, str]:
-    """A grammar's node type names by kind id: `Node.kind_id` is read far faster than
-    `Node.type`, which builds a new string each time (an id not here is read by its type)."""
-    names = {kind: name for kind in range(language.node_kind_count)
-             if (name := language.node_kind_for_id(kind)) is not None}
-    for builtin in (0xFFFF, 0xFFFE):  # ERROR and its repetition
-        name = language.node_kind_for_id(builtin)
-        if name is not None:
-            names[builtin] = name
-    return names
 
 
 class Lowerer:
@@ -34,11 +20,8 @@ class Lowerer:
 
     language = ""
 
-    def __init__(self, source: bytes, kinds: Mapping[int, str] | None = None) -> None:
+    def __init__(self, source: bytes) -> None:
         self.source = source
-        # Most source files are ASCII: a node's text is then a slice of the text decoded once.
-        self._ascii = source.decode("ascii") if source.isascii() else None
-        self._kinds: Mapping[int, str] = kinds or {}
         self.depth = 0
         self.truncated = False
         self.scope: list[str] = []  # enclosing function/class names for qualified names
@@ -51,18 +34,7 @@ class Lowerer:
     # -- reading nodes ---------------------------------------------------------------------------
 
     def text(self, node: Node) -> str:
-        return self.span_text(*node.byte_range)
-
-    def span_text(self, start: int, end: int) -> str:
-        """The text between two byte offsets."""
-        if self._ascii is not None:
-            return self._ascii[start:end]
-        return self.source[start:end].decode("utf-8", "surrogateescape")
-
-    def kind(self, node: Node) -> str:
-        """`node.type`, read through its kind id."""
-        name = self._kinds.get(node.kind_id)
-        return name if name is not None else node.type
+        return self.source[node.start_byte:node.end_byte].decode("utf-8", "surrogateescape")
 
     def qualname(self, name: str) -> str:
         return ".".join((*self.scope, name)) if self.scope else name
@@ -72,11 +44,10 @@ class Lowerer:
     def expr(self, node: Node | None) -> ir.Expr:
         if node is None:
             return ir.Other(0, 0, "missing")
-        kind = self.kind(node)
-        handler = self.expr_handlers.get(kind)
+        handler = self.expr_handlers.get(node.type)
         if self.depth >= MAX_DEPTH:
             self.truncated = True
-            return ir.Other(*node.byte_range, kind)
+            return ir.Other(node.start_byte, node.end_byte, node.type)
         self.depth += 1
         try:
             if handler is not None:
@@ -89,18 +60,18 @@ class Lowerer:
         """An expression the model does not name, keeping the expressions inside it."""
         inner: list[ir.Expr] = []
         for child in node.named_children:
-            kind = self.kind(child)
-            if (kind in self.stmt_handlers and kind not in self.expr_handlers) or kind == "comment":
+            if child.type in self.stmt_handlers and child.type not in self.expr_handlers:
+                continue
+            if child.type in ("comment",):
                 continue
             inner.append(self.expr(child))
-        start, end = node.byte_range
-        return ir.Other(start, end, self.kind(node), tuple(inner))
+        return ir.Other(node.start_byte, node.end_byte, node.type, tuple(inner))
 
     def name_chain(self, obj: ir.Expr, attr: str, node: Node) -> ir.Expr:
         """`obj.attr`: a Name when `obj` is a name chain, else an Attr."""
         if isinstance(obj, ir.Name):
-            return ir.Name(*node.byte_range, f"{obj.name}.{attr}")
-        return ir.Attr(*node.byte_range, obj, attr)
+            return ir.Name(node.start_byte, node.end_byte, f"{obj.name}.{attr}")
+        return ir.Attr(node.start_byte, node.end_byte, obj, attr)
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -111,8 +82,7 @@ class Lowerer:
         return tuple(out)
 
     def statement(self, node: Node) -> list[ir.Stmt]:
-        kind = self.kind(node)
-        handler = self.stmt_handlers.get(kind)
+        handler = self.stmt_handlers.get(node.type)
         if self.depth >= MAX_DEPTH:
             self.truncated = True
             return []
@@ -120,11 +90,10 @@ class Lowerer:
         try:
             if handler is not None:
                 return handler(node)
-            if kind == "comment" or not node.is_named:
+            if node.type == "comment" or not node.is_named:
                 return []
             # An expression in statement position, or a construct without a handler.
-            start, end = node.byte_range
-            return [ir.ExprStmt(start, end, self.expr(node))]
+            return [ir.ExprStmt(node.start_byte, node.end_byte, self.expr(node))]
         finally:
             self.depth -= 1
 

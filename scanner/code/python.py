@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from scanner.code import ir
@@ -24,9 +23,8 @@ _CONSTANTS = {"true": True, "false": False, "none": None}
 class PythonLowerer(Lowerer):
     language = "python"
 
-    def __init__(self, source: bytes, *, shallow: bool = False,
-                 kinds: Mapping[int, str] | None = None) -> None:
-        super().__init__(source, kinds)
+    def __init__(self, source: bytes, *, shallow: bool = False) -> None:
+        super().__init__(source)
         self.shallow = shallow  # function bodies left out unless they import (module symbols)
         self.expr_handlers.update({
             "identifier": self._identifier, "attribute": self._attribute, "call": self._call,
@@ -69,8 +67,7 @@ class PythonLowerer(Lowerer):
     # -- expressions -----------------------------------------------------------------------------
 
     def _identifier(self, node: Node) -> ir.Expr:
-        start, end = node.byte_range
-        return ir.Name(start, end, self.span_text(start, end))
+        return ir.Name(node.start_byte, node.end_byte, self.text(node))
 
     def _attribute(self, node: Node) -> ir.Expr:
         obj = self.expr(node.child_by_field_name("object"))
@@ -83,17 +80,17 @@ class PythonLowerer(Lowerer):
         args: list[ir.Expr] = []
         kwargs: list[tuple[str, ir.Expr]] = []
         if arguments is not None:
-            if self.kind(arguments) == "generator_expression":
+            if arguments.type == "generator_expression":
                 args.append(self.expr(arguments))
             else:
                 for child in arguments.named_children:
-                    if self.kind(child) == "keyword_argument":
+                    if child.type == "keyword_argument":
                         name = child.child_by_field_name("name")
                         kwargs.append((self.text(name) if name is not None else "",
                                        self.expr(child.child_by_field_name("value"))))
-                    elif self.kind(child) != "comment":
+                    elif child.type != "comment":
                         args.append(self.expr(child))
-        return ir.Call(*node.byte_range, func, tuple(args), tuple(kwargs))
+        return ir.Call(node.start_byte, node.end_byte, func, tuple(args), tuple(kwargs))
 
     def _string(self, node: Node) -> ir.Expr:
         read = self._plain_string(node)
@@ -104,7 +101,7 @@ class PythonLowerer(Lowerer):
         parts: list[ir.Expr] = []
         plain = True
         for child in node.children:
-            kind = self.kind(child)
+            kind = child.type
             if kind == "string_start":
                 prefix = self.text(child).rstrip("'\"").lower()
             elif kind == "string_content":
@@ -120,14 +117,13 @@ class PythonLowerer(Lowerer):
         value = "".join(content)
         if plain and "r" not in prefix and "\\" in value:
             value = _unescape(value, "b" in prefix)
-        return ir.Str(*node.byte_range, value, tuple(parts), "b" in prefix)
+        return ir.Str(node.start_byte, node.end_byte, value, tuple(parts), "b" in prefix)
 
     def _plain_string(self, node: Node) -> ir.Str | None:
         """A string without interpolation, read from its text as its children would give it
         (walking a node's children costs more than the rest of lowering a literal); None for an
         f-string or t-string, or a string the parser recovered from an error."""
-        start, end = node.byte_range
-        raw = self.span_text(start, end)
+        raw = self.text(node)
         opening = _STRING_OPENING.match(raw)
         if opening is None or node.has_error:
             return None
@@ -138,36 +134,36 @@ class PythonLowerer(Lowerer):
         value = raw[opening.end():len(raw) - len(quote)]
         if "r" not in prefix and "\\" in value:
             value = _unescape(value, "b" in prefix)
-        return ir.Str(start, end, value, (), "b" in prefix)
+        return ir.Str(node.start_byte, node.end_byte, value, (), "b" in prefix)
 
     def _concatenated(self, node: Node) -> ir.Expr:
-        pieces = [self.expr(child) for child in node.named_children if self.kind(child) == "string"]
+        pieces = [self.expr(child) for child in node.named_children if child.type == "string"]
         value = "".join(p.value for p in pieces if isinstance(p, ir.Str))
         parts = tuple(part for p in pieces if isinstance(p, ir.Str) for part in p.parts)
         is_bytes = any(isinstance(p, ir.Str) and p.is_bytes for p in pieces)
-        return ir.Str(*node.byte_range, value, parts, is_bytes)
+        return ir.Str(node.start_byte, node.end_byte, value, parts, is_bytes)
 
     def _number(self, node: Node) -> ir.Expr:
-        return ir.Num(*node.byte_range, self.text(node))
+        return ir.Num(node.start_byte, node.end_byte, self.text(node))
 
     def _constant(self, node: Node) -> ir.Expr:
-        return ir.Const(*node.byte_range, _CONSTANTS[self.kind(node)])
+        return ir.Const(node.start_byte, node.end_byte, _CONSTANTS[node.type])
 
     def _seq(self, node: Node) -> ir.Expr:
-        items = tuple(self.expr(child) for child in node.named_children if self.kind(child) != "comment")
-        return ir.Seq(*node.byte_range, items)
+        items = tuple(self.expr(child) for child in node.named_children if child.type != "comment")
+        return ir.Seq(node.start_byte, node.end_byte, items)
 
     def _dict(self, node: Node) -> ir.Expr:
         items: list[tuple[ir.Expr | None, ir.Expr]] = []
         for child in node.named_children:
-            if self.kind(child) == "pair":
+            if child.type == "pair":
                 items.append((self.expr(child.child_by_field_name("key")),
                               self.expr(child.child_by_field_name("value"))))
-            elif self.kind(child) == "dictionary_splat":
+            elif child.type == "dictionary_splat":
                 items.append((None, self._unwrap_first(child)))
-            elif self.kind(child) != "comment":
+            elif child.type != "comment":
                 items.append((None, self.expr(child)))  # a comprehension's parts
-        return ir.Dict(*node.byte_range, tuple(items))
+        return ir.Dict(node.start_byte, node.end_byte, tuple(items))
 
     def _subscript(self, node: Node) -> ir.Expr:
         obj = self.expr(node.child_by_field_name("value"))
@@ -175,14 +171,14 @@ class PythonLowerer(Lowerer):
         key: ir.Expr | None = self.expr(keys[0]) if len(keys) == 1 else (
             ir.Seq(keys[0].start_byte, keys[-1].end_byte, tuple(self.expr(k) for k in keys))
             if keys else None)
-        return ir.Index(*node.byte_range, obj, key)
+        return ir.Index(node.start_byte, node.end_byte, obj, key)
 
     def _comparison(self, node: Node) -> ir.Expr:
         operands: list[ir.Expr] = []
         operators: list[str] = []
         pending = ""
         for child in node.children:
-            if child.is_named and self.kind(child) != "comment":
+            if child.is_named and child.type != "comment":
                 if pending:
                     operators.append(pending)
                     pending = ""
@@ -193,11 +189,11 @@ class PythonLowerer(Lowerer):
         operators = [_normal_compare(op) for op in operators]
         if len(operands) < 2 or len(operators) != len(operands) - 1:
             return self.other(node)
-        compares = [ir.Compare(*node.byte_range, op, left, right)
+        compares = [ir.Compare(node.start_byte, node.end_byte, op, left, right)
                     for op, left, right in zip(operators, operands[:-1], operands[1:], strict=True)]
         if len(compares) == 1:
             return compares[0]
-        return ir.BoolOp(*node.byte_range, "and", tuple(compares))
+        return ir.BoolOp(node.start_byte, node.end_byte, "and", tuple(compares))
 
     def _boolean(self, node: Node) -> ir.Expr:
         operator = node.child_by_field_name("operator")
@@ -210,24 +206,24 @@ class PythonLowerer(Lowerer):
                 values.extend(side.values)
             else:
                 values.append(side)
-        return ir.BoolOp(*node.byte_range, op, tuple(values))
+        return ir.BoolOp(node.start_byte, node.end_byte, op, tuple(values))
 
     def _not(self, node: Node) -> ir.Expr:
-        return ir.Not(*node.byte_range, self.expr(node.child_by_field_name("argument")))
+        return ir.Not(node.start_byte, node.end_byte, self.expr(node.child_by_field_name("argument")))
 
     def _binary(self, node: Node) -> ir.Expr:
         operator = node.child_by_field_name("operator")
-        return ir.BinOp(*node.byte_range,
+        return ir.BinOp(node.start_byte, node.end_byte,
                         self.text(operator) if operator is not None else "?",
                         self.expr(node.child_by_field_name("left")),
                         self.expr(node.child_by_field_name("right")))
 
     def _conditional(self, node: Node) -> ir.Expr:
-        parts = [child for child in node.named_children if self.kind(child) != "comment"]
+        parts = [child for child in node.named_children if child.type != "comment"]
         if len(parts) != 3:
             return self.other(node)
         body, test, orelse = (self.expr(part) for part in parts)
-        return ir.Cond(*node.byte_range, test, body, orelse)
+        return ir.Cond(node.start_byte, node.end_byte, test, body, orelse)
 
     def _lambda(self, node: Node) -> ir.Expr:
         name = f"<lambda@{node.start_point[0] + 1}>"
@@ -235,20 +231,20 @@ class PythonLowerer(Lowerer):
         with self.scoped(name):
             body_node = node.child_by_field_name("body")
             value = self.expr(body_node)
-        function = ir.Function("", self.qualname(name), *node.byte_range,
+        function = ir.Function("", self.qualname(name), node.start_byte, node.end_byte,
                                node.start_byte, params,
                                (ir.Return(value.start, value.end, value),),
                                cls=None, expression_body=True)
-        return ir.Func(*node.byte_range, function)
+        return ir.Func(node.start_byte, node.end_byte, function)
 
     def _unwrap_first(self, node: Node) -> ir.Expr:
         for child in node.named_children:
-            if self.kind(child) != "comment":
+            if child.type != "comment":
                 return self.expr(child)
-        return ir.Other(*node.byte_range, self.kind(node))
+        return ir.Other(node.start_byte, node.end_byte, node.type)
 
     def _splat(self, node: Node) -> ir.Expr:
-        return ir.Spread(*node.byte_range, self._unwrap_first(node))
+        return ir.Spread(node.start_byte, node.end_byte, self._unwrap_first(node))
 
     def _named_expression(self, node: Node) -> ir.Expr:
         return self.expr(node.child_by_field_name("value"))
@@ -266,10 +262,10 @@ class PythonLowerer(Lowerer):
         return []
 
     def _other_stmt(self, node: Node) -> list[ir.Stmt]:
-        return [ir.ExprStmt(*node.byte_range, self.other(node))]
+        return [ir.ExprStmt(node.start_byte, node.end_byte, self.other(node))]
 
     def _jump(self, node: Node) -> list[ir.Stmt]:
-        return [ir.Jump(*node.byte_range, self.kind(node).split("_")[0])]
+        return [ir.Jump(node.start_byte, node.end_byte, node.type.split("_")[0])]
 
     def _block(self, node: Node) -> list[ir.Stmt]:
         return list(self.statements(node.named_children))
@@ -277,33 +273,33 @@ class PythonLowerer(Lowerer):
     def _body(self, node: Node | None) -> tuple[ir.Stmt, ...]:
         if node is None:
             return ()
-        if self.kind(node) == "block":
+        if node.type == "block":
             return self.statements(node.named_children)
         return tuple(self.statement(node))
 
     def _expression_statement(self, node: Node) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for child in node.named_children:
-            if self.kind(child) == "assignment":
+            if child.type == "assignment":
                 out.append(self._assignment(child))
-            elif self.kind(child) == "augmented_assignment":
+            elif child.type == "augmented_assignment":
                 operator = child.child_by_field_name("operator")
-                out.append(ir.Assign(*child.byte_range,
+                out.append(ir.Assign(child.start_byte, child.end_byte,
                                      (self.expr(child.child_by_field_name("left")),),
                                      self.expr(child.child_by_field_name("right")),
                                      self.text(operator) if operator is not None else "+="))
-            elif self.kind(child) != "comment":
-                out.append(ir.ExprStmt(*child.byte_range, self.expr(child)))
+            elif child.type != "comment":
+                out.append(ir.ExprStmt(child.start_byte, child.end_byte, self.expr(child)))
         return out
 
     def _assignment(self, node: Node) -> ir.Assign:
         targets = [self.expr(node.child_by_field_name("left"))]
         right = node.child_by_field_name("right")
-        while right is not None and self.kind(right) == "assignment":  # a = b = value
+        while right is not None and right.type == "assignment":  # a = b = value
             targets.append(self.expr(right.child_by_field_name("left")))
             right = right.child_by_field_name("right")
         annotation = node.child_by_field_name("type")
-        return ir.Assign(*node.byte_range, tuple(targets),
+        return ir.Assign(node.start_byte, node.end_byte, tuple(targets),
                          self.expr(right) if right is not None else None, "=",
                          self.expr(annotation) if annotation is not None else None)
 
@@ -316,29 +312,29 @@ class PythonLowerer(Lowerer):
             self.truncated = True
             alternatives = alternatives[:MAX_DEPTH // 2]
         for alternative in reversed(alternatives):
-            if self.kind(alternative) == "else_clause":
+            if alternative.type == "else_clause":
                 orelse = self._body(alternative.child_by_field_name("body"))
-            elif self.kind(alternative) == "elif_clause":
-                orelse = (ir.If(*alternative.byte_range,
+            elif alternative.type == "elif_clause":
+                orelse = (ir.If(alternative.start_byte, alternative.end_byte,
                                 self.expr(alternative.child_by_field_name("condition")),
                                 self._body(alternative.child_by_field_name("consequence")),
                                 orelse),)
-        return [ir.If(*node.byte_range, test, body, orelse)]
+        return [ir.If(node.start_byte, node.end_byte, test, body, orelse)]
 
     def _return(self, node: Node) -> list[ir.Stmt]:
-        children = [c for c in node.named_children if self.kind(c) != "comment"]
-        return [ir.Return(*node.byte_range,
+        children = [c for c in node.named_children if c.type != "comment"]
+        return [ir.Return(node.start_byte, node.end_byte,
                           self.expr(children[0]) if children else None)]
 
     def _raise(self, node: Node) -> list[ir.Stmt]:
-        children = [c for c in node.named_children if self.kind(c) != "comment"]
-        return [ir.Raise(*node.byte_range, self.expr(children[0]) if children else None)]
+        children = [c for c in node.named_children if c.type != "comment"]
+        return [ir.Raise(node.start_byte, node.end_byte, self.expr(children[0]) if children else None)]
 
     def _assert(self, node: Node) -> list[ir.Stmt]:
-        children = [c for c in node.named_children if self.kind(c) != "comment"]
+        children = [c for c in node.named_children if c.type != "comment"]
         if not children:
             return []
-        return [ir.Assert(*node.byte_range, self.expr(children[0]))]
+        return [ir.Assert(node.start_byte, node.end_byte, self.expr(children[0]))]
 
     def _try(self, node: Node) -> list[ir.Stmt]:
         body = self._body(node.child_by_field_name("body"))
@@ -346,42 +342,42 @@ class PythonLowerer(Lowerer):
         orelse: tuple[ir.Stmt, ...] = ()
         final: tuple[ir.Stmt, ...] = ()
         for child in node.named_children:
-            if self.kind(child) in ("except_clause", "except_group_clause"):
+            if child.type in ("except_clause", "except_group_clause"):
                 handlers.append(self._except(child))
-            elif self.kind(child) == "else_clause":
+            elif child.type == "else_clause":
                 orelse = self._body(child.child_by_field_name("body"))
-            elif self.kind(child) == "finally_clause":
-                blocks = [c for c in child.named_children if self.kind(c) == "block"]
+            elif child.type == "finally_clause":
+                blocks = [c for c in child.named_children if c.type == "block"]
                 final = self._body(blocks[0]) if blocks else ()
-        return [ir.Try(*node.byte_range, body, tuple(handlers), orelse, final)]
+        return [ir.Try(node.start_byte, node.end_byte, body, tuple(handlers), orelse, final)]
 
     def _except(self, node: Node) -> ir.ExceptHandler:
         types: ir.Expr | None = None
         name: str | None = None
         body: tuple[ir.Stmt, ...] = ()
         for child in node.named_children:
-            if self.kind(child) == "block":
+            if child.type == "block":
                 body = self._body(child)
-            elif self.kind(child) == "as_pattern":
-                value = [c for c in child.named_children if self.kind(c) != "as_pattern_target"]
-                target = [c for c in child.named_children if self.kind(c) == "as_pattern_target"]
+            elif child.type == "as_pattern":
+                value = [c for c in child.named_children if c.type != "as_pattern_target"]
+                target = [c for c in child.named_children if c.type == "as_pattern_target"]
                 types = self.expr(value[0]) if value else None
                 name = self.text(target[0]) if target else None
-            elif self.kind(child) != "comment" and types is None:
+            elif child.type != "comment" and types is None:
                 types = self.expr(child)
-        return ir.ExceptHandler(*node.byte_range, types, name, body)
+        return ir.ExceptHandler(node.start_byte, node.end_byte, types, name, body)
 
     def _for(self, node: Node) -> list[ir.Stmt]:
         head = (self.expr(node.child_by_field_name("left")), self.expr(node.child_by_field_name("right")))
         alternative = node.child_by_field_name("alternative")
         orelse = self._body(alternative.child_by_field_name("body")) if alternative is not None else ()
-        return [ir.Loop(*node.byte_range, head,
+        return [ir.Loop(node.start_byte, node.end_byte, head,
                         self._body(node.child_by_field_name("body")), orelse)]
 
     def _while(self, node: Node) -> list[ir.Stmt]:
         alternative = node.child_by_field_name("alternative")
         orelse = self._body(alternative.child_by_field_name("body")) if alternative is not None else ()
-        return [ir.Loop(*node.byte_range,
+        return [ir.Loop(node.start_byte, node.end_byte,
                         (self.expr(node.child_by_field_name("condition")),),
                         self._body(node.child_by_field_name("body")), orelse)]
 
@@ -389,17 +385,17 @@ class PythonLowerer(Lowerer):
         items: list[ir.Expr] = []
         body: tuple[ir.Stmt, ...] = ()
         for child in node.named_children:
-            if self.kind(child) == "with_clause":
+            if child.type == "with_clause":
                 for item in child.named_children:
-                    value = item.child_by_field_name("value") if self.kind(item) == "with_item" else item
-                    if value is not None and self.kind(value) == "as_pattern":
-                        inner = [c for c in value.named_children if self.kind(c) != "as_pattern_target"]
+                    value = item.child_by_field_name("value") if item.type == "with_item" else item
+                    if value is not None and value.type == "as_pattern":
+                        inner = [c for c in value.named_children if c.type != "as_pattern_target"]
                         value = inner[0] if inner else value
                     if value is not None:
                         items.append(self.expr(value))
-            elif self.kind(child) == "block":
+            elif child.type == "block":
                 body = self._body(child)
-        return [ir.With(*node.byte_range, tuple(items), body)]
+        return [ir.With(node.start_byte, node.end_byte, tuple(items), body)]
 
     def _match(self, node: Node) -> list[ir.Stmt]:
         subject = node.child_by_field_name("subject")
@@ -408,21 +404,21 @@ class PythonLowerer(Lowerer):
         block = node.child_by_field_name("body")
         for case in (block.named_children if block is not None else ()):
             for part in case.named_children:
-                if self.kind(part) == "block":
+                if part.type == "block":
                     body.extend(self._body(part))
-        return [ir.Block(*node.byte_range, "match", head, tuple(body))]
+        return [ir.Block(node.start_byte, node.end_byte, "match", head, tuple(body))]
 
     # -- definitions -----------------------------------------------------------------------------
 
     def _decorated_definition(self, node: Node) -> list[ir.Stmt]:
         decorators = tuple(self._unwrap_first(child) for child in node.named_children
-                           if self.kind(child) == "decorator")
+                           if child.type == "decorator")
         definition = node.child_by_field_name("definition")
         if definition is None:
             return []
-        if self.kind(definition) == "function_definition":
+        if definition.type == "function_definition":
             return self._function_definition(definition, decorators, node)
-        if self.kind(definition) == "class_definition":
+        if definition.type == "class_definition":
             return self._class_definition(definition, decorators, node)
         return self.statement(definition)
 
@@ -455,35 +451,35 @@ class PythonLowerer(Lowerer):
             return ()
         params: list[ir.Param] = []
         for child in node.named_children:
-            kind = self.kind(child)
+            kind = child.type
             if kind == "identifier":
-                params.append(ir.Param(self.text(child), *child.byte_range))
+                params.append(ir.Param(self.text(child), child.start_byte, child.end_byte))
             elif kind in ("default_parameter", "typed_default_parameter"):
                 name = child.child_by_field_name("name")
                 value = child.child_by_field_name("value")
                 annotation = child.child_by_field_name("type")
                 params.append(ir.Param(
-                    self.text(name) if name is not None else "", *child.byte_range,
+                    self.text(name) if name is not None else "", child.start_byte, child.end_byte,
                     self.expr(value) if value is not None else None,
                     self.expr(annotation) if annotation is not None else None))
             elif kind == "typed_parameter":
-                inner = [c for c in child.named_children if self.kind(c) != "type"]
+                inner = [c for c in child.named_children if c.type != "type"]
                 annotation = child.child_by_field_name("type")
                 first = inner[0] if inner else None
-                star = first is not None and self.kind(first) in ("list_splat_pattern",
+                star = first is not None and first.type in ("list_splat_pattern",
                                                              "dictionary_splat_pattern")
                 name_text = self.text(first).lstrip("*") if first is not None else ""
                 params.append(ir.Param(
-                    name_text, *child.byte_range, None,
+                    name_text, child.start_byte, child.end_byte, None,
                     self.expr(annotation) if annotation is not None else None,
-                    ("starstar" if first is not None and self.kind(first) == "dictionary_splat_pattern"
+                    ("starstar" if first is not None and first.type == "dictionary_splat_pattern"
                      else "star") if star else "normal"))
             elif kind in ("list_splat_pattern", "dictionary_splat_pattern"):
                 params.append(ir.Param(self.text(child).lstrip("*"), child.start_byte,
                                        child.end_byte,
                                        kind="star" if kind == "list_splat_pattern" else "starstar"))
             elif kind == "tuple_pattern":
-                params.append(ir.Param(self.text(child), *child.byte_range,
+                params.append(ir.Param(self.text(child), child.start_byte, child.end_byte,
                                        kind="pattern"))
         return tuple(params)
 
@@ -497,11 +493,11 @@ class PythonLowerer(Lowerer):
         superclasses = node.child_by_field_name("superclasses")
         if superclasses is not None:
             for child in superclasses.named_children:
-                if self.kind(child) == "keyword_argument":
+                if child.type == "keyword_argument":
                     key = child.child_by_field_name("name")
                     keywords.append((self.text(key) if key is not None else "",
                                      self.expr(child.child_by_field_name("value"))))
-                elif self.kind(child) != "comment":
+                elif child.type != "comment":
                     bases.append(self.expr(child))
         self.classes.append(qualname)
         with self.scoped(name):
@@ -515,16 +511,16 @@ class PythonLowerer(Lowerer):
 
     def _import(self, node: Node) -> list[ir.Stmt]:
         for child in node.children_by_field_name("name"):
-            if self.kind(child) == "aliased_import":
+            if child.type == "aliased_import":
                 module = child.child_by_field_name("name")
                 alias = child.child_by_field_name("alias")
                 if module is not None and alias is not None:
                     self.imports.append(ir.Import(self.text(alias), self.text(module), None, 0,
-                                                  *node.byte_range))
+                                                  node.start_byte, node.end_byte))
             else:
                 dotted = self.text(child)
                 head = dotted.split(".")[0]
-                self.imports.append(ir.Import(head, head, None, 0, *node.byte_range))
+                self.imports.append(ir.Import(head, head, None, 0, node.start_byte, node.end_byte))
         return []
 
     def _import_from(self, node: Node) -> list[ir.Stmt]:
@@ -535,15 +531,15 @@ class PythonLowerer(Lowerer):
             stripped = text.lstrip(".")
             level, module = len(text) - len(stripped), stripped
         names = node.children_by_field_name("name")
-        if not names and any(self.kind(c) == "wildcard_import" for c in node.named_children):
-            self.imports.append(ir.Import("*", module, "*", level, *node.byte_range))
+        if not names and any(c.type == "wildcard_import" for c in node.named_children):
+            self.imports.append(ir.Import("*", module, "*", level, node.start_byte, node.end_byte))
         for child in names:
-            if self.kind(child) == "aliased_import":
+            if child.type == "aliased_import":
                 original = child.child_by_field_name("name")
                 alias = child.child_by_field_name("alias")
                 if original is not None and alias is not None:
                     self.imports.append(ir.Import(self.text(alias), module, self.text(original),
-                                                  level, *node.byte_range))
+                                                  level, node.start_byte, node.end_byte))
             else:
                 text = self.text(child)
                 self.imports.append(ir.Import(text, module, text, level, node.start_byte,
