@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scanner.facts.base import Fact
 from scanner.lazy import compiled_on_use
@@ -66,6 +67,7 @@ def webhook_reason(route: str | None, name: str) -> str | None:
     return found[0] if found is not None else None
 
 
+@lru_cache(maxsize=4096)  # a route table's path is asked about with each part of its target
 def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
     """Why a route or a function name says "webhook", and whether the word is strong
     (`webhook`, `hook`, `ipn`, `notify`...) rather than weak (`event`, `callback`): a weak word
