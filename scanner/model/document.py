@@ -16,6 +16,8 @@ from scanner.lazy import compiled_on_use
 from scanner.redact import SecretValues
 
 if TYPE_CHECKING:
+    import tree_sitter
+
     from scanner.code import ir
     from scanner.keywords import KeywordIndex
 
@@ -211,6 +213,10 @@ class Document:
         self._line_contexts: dict[int, str] = {}
         self._examples: dict[int, bool] = {}
         self._memo: dict[MemoKey[Any], Any] = {}
+        # The syntax tree of a parse for module symbols alone (`symbols_code`), kept until the
+        # whole code model is asked for (`code`): a module looked up by name, then followed
+        # into, is parsed once.
+        self._symbols_tree: tree_sitter.Tree | None = None
 
     # -- text views ---------------------------------------------------------------------------
 
@@ -511,8 +517,9 @@ class Document:
             return None
         from scanner.code import lower
 
+        tree, self._symbols_tree = self._symbols_tree, None
         try:
-            module = lower(grammar, self.utf8)
+            module = lower(grammar, self.utf8, tree=tree)
         except (RecursionError, MemoryError, ValueError) as exc:
             self.notes.append(f"{self.path}: could not parse ({type(exc).__name__}); "
                               "only the text rules ran on this file")
@@ -533,12 +540,18 @@ class Document:
                 or any(len(line) > MAX_CODE_LINE for line in self.lines):
             return self.code
         from scanner.code import lower
+        from scanner.parsing.trees import parse
 
         try:
-            module = lower("python", self.utf8, shallow=True)
+            tree = parse("python", self.utf8)
+            module = lower("python", self.utf8, shallow=True, tree=tree) if tree is not None \
+                else None
         except (RecursionError, MemoryError, ValueError):
-            module = None
-        return module if module is not None and not module.truncated else self.code
+            tree = module = None
+        if module is None or module.truncated:
+            return self.code
+        self._symbols_tree = tree
+        return module
 
     @cached_property
     def is_bundle(self) -> bool:

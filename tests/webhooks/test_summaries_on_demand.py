@@ -212,3 +212,24 @@ def test_a_view_re_exported_by_its_package_is_told_from_the_text_too(
                  'from .orders import *\n', 'from .orders import OrderList\nfrom .v2 import OrderList\n'):
         result, loads = _scan({**PACKAGES, "shop/api/__init__.py": init}, monkeypatch)
         assert loads["shop/api/__init__.py"] >= 1, init
+
+
+def test_a_module_looked_up_by_name_then_followed_into_is_parsed_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its parse for module symbols (function bodies left out) is kept until the whole code
+    model is asked for: one parse, the same code model as a fresh parse gives."""
+    from scanner.parsing import trees
+
+    parses: list[int] = []
+    original = trees.parse
+
+    def counted(grammar: str, source: bytes) -> Any:
+        parses.append(len(source))
+        return original(grammar, source)
+
+    monkeypatch.setattr(trees, "parse", counted)
+    document = Document("shop/api/relay.py", RELAY)
+    assert document.symbols_code is not None and document.symbols_code.body
+    assert repr(document.code) == repr(lower("python", document.utf8))  # IR nodes: by identity
+    assert len(parses) == 2  # the document's one parse, and the fresh one compared with
+    assert document._symbols_tree is None  # not kept once the code model is built
