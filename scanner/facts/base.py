@@ -250,7 +250,7 @@ class Keyed(Mapping[str, F], Generic[T, F]):
     it calls, not of every function). `items` are what the facts are built from, in the order
     `extract` yields their facts, `key` names an item's fact without building it; of two items
     with one key, the later one's fact is the key's (as a dict built from all the facts would
-    hold). A fact whose building fails is absent, as `extract` loses it."""
+    hold). A fact whose building fails is absent (`extract` loses it too, with those after it)."""
 
     def __init__(self, kind: type[F], items: Sequence[T], key: Callable[[T], str],
                  build: Callable[[T], F]) -> None:
