@@ -63,11 +63,22 @@ class KeywordIndex:
         return frozenset(ordered[i] for i in found)
 
     def any_in(self, data: bytes) -> bool:
-        """Whether `data` holds any token (the fallback searches the lower-cased bytes)."""
+        """Whether `data` holds any token (the fallback searches the lower-cased bytes): the
+        pass stops at the first (a big patch holds dozens of tokens, each a call back)."""
         if self.accelerated:
-            return bool(self.present_bytes(data))
+            if self._database is None:
+                self._database = self._compile()
+            try:
+                self._database.scan(data, match_event_handler=_stop)
+            except _hyperscan.ScanTerminated:
+                return True
+            return False
         lower = data.lower()
         return any(token.encode("ascii") in lower for token in self._ordered)
+
+
+def _stop(token_id: int, start: int, end: int, flags: int, context: object) -> bool:
+    return True  # a match ends the scan (Hyperscan raises ScanTerminated)
 
 
 class LineIndex:

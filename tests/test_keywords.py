@@ -41,6 +41,20 @@ def test_present_matches_substring_search(parts: list[str]) -> None:
     assert found == expected or "\u212a" in text
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([*TOKENS, *(t.upper() for t in TOKENS), "Token",
+                                           "é", "\n", "tok", "en"]),
+                          st.text(max_size=5)), max_size=30))
+def test_any_in_stops_at_the_first_token_with_the_full_passs_answer(parts: list[str]) -> None:
+    """History's prefilter asks only whether a patch holds a token: the pass ends at the first
+    match, and says yes exactly where the full pass finds one (and the fallback's substring
+    search)."""
+    data = "".join(parts).encode("utf-8", "surrogateescape")
+    index = keywords.KeywordIndex(TOKENS)
+    assert index.any_in(data) == bool(index.present_bytes(data)) \
+        == any(t.encode() in data.lower() for t in TOKENS)
+
+
 def test_words_outside_the_index_are_still_answered() -> None:
     file = Document("a.py", "Bearer TOKEN here\n")
     file.keyword_index = keywords.KeywordIndex(("token",))
