@@ -132,6 +132,9 @@ def _names_its_source_map(text: str) -> bool:
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "fixtures",
                         "testdata", "pytest"})
 _TEST_DIR_WORDS = frozenset({"test", "tests", "testing"})
+# Python modules named for tests: pytest's `conftest.py`, Django's per-app `tests.py`, and test
+# settings (`settings/test.py`, `settings/testing.py`).
+_TEST_MODULE_NAMES = frozenset({"conftest.py", "test.py", "tests.py", "testing.py"})
 # `testutils`, `testlib`, `testhelpers`: a test word glued to what test support code is called.
 _TEST_SUPPORT_DIR = re.compile(
     r"tests?(?:utils?|libs?|helpers?|support|kit|tools?|data|fixtures?|cases?|suites?|common|"
@@ -317,7 +320,7 @@ class Document:
             any(is_test_directory(part) for part in self.parts[:-1])
             or name.startswith("test_")
             or re.search(r"(_test\.py|\.(test|spec)\.[jt]sx?)$", name)
-            or name == "conftest.py"
+            or name in _TEST_MODULE_NAMES
         )
 
     @cached_property

@@ -159,3 +159,16 @@ def test_test_support_code_outside_tests_is_test_context(report: dict[str, Any])
     assert by_path["opsconsole/attestation/signing.py"] == ("high", "code")
     assert Document("pkg/utils/pytest/plugin.py", "").context == "test"
     assert Document("pkg/app/utils/helpers.py", "").context == "code"
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("project/settings/test.py", "test"), ("project/settings/testing.py", "test"),
+    ("shop/orders/tests.py", "test"), ("shop/conftest.py", "test"),
+    ("shop/orders/test_views.py", "test"), ("shop/orders/views_test.py", "test"),
+    ("shop/orders/latest.py", "code"), ("shop/orders/contest.py", "code"),
+    ("shop/orders/attest.py", "code"), ("shop/orders/testimonials.py", "code"),
+])
+def test_what_a_module_name_says_about_tests(path: str, expected: str) -> None:
+    """Django's per-app `tests.py` and test settings modules (`settings/test.py`) hold dummies,
+    as `test_*.py` do; a module whose name only ends in "test" is code."""
+    assert Document(path, "").context == expected
