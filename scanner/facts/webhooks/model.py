@@ -19,6 +19,9 @@ EVENT_HEADERS = frozenset({
 })
 STRONG_WEBHOOK_WORDS = ("webhook", "hook", "hooks", "ipn", "notify", "notification", "notifications")
 WEAK_WEBHOOK_WORDS = ("events", "event", "callback", "callbacks")
+# The first word of a function that manages records (`create_notification`, `list_webhooks`).
+MANAGEMENT_VERBS = frozenset({"create", "update", "delete", "list", "get", "retrieve", "edit",
+                              "remove", "add", "patch", "destroy", "partial", "set"})
 AUTH_WORDS = ("oauth", "auth", "login", "logout", "sso", "openid", "saml", "signin", "signup",
               "authorize", "token")
 
@@ -71,12 +74,15 @@ def webhook_reason(route: str | None, name: str) -> str | None:
 def webhook_words(route: str | None, name: str) -> tuple[str, bool] | None:
     """Why a route or a function name says "webhook", and whether the word is strong
     (`webhook`, `hook`, `ipn`, `notify`...) rather than weak (`event`, `callback`): a weak word
-    alone names a ticketed event or an OAuth callback as often as a delivery."""
+    alone names a ticketed event or an OAuth callback as often as a delivery. A name that starts
+    with a verb of managing a record (`create_notification`, `delete_webhook`) names an API over
+    those records, not a receiver of deliveries."""
     weak: tuple[str, bool] | None = None
     for source, is_route in ((route or "", True), (name, False)):
         # A route's parameters are values, not what it names (`/hooks/<token>` is no token API).
         words = route_words(_ROUTE_PARAMETER().sub("/", source) if is_route else source)
-        if any(w in AUTH_WORDS for w in words):
+        if any(w in AUTH_WORDS for w in words) or (
+                not is_route and words and words[0] in MANAGEMENT_VERBS):
             continue
         for word in words:
             if "webhook" in word or word in STRONG_WEBHOOK_WORDS:
@@ -113,6 +119,11 @@ AUTH_GUARD = compiled_on_use(
     r"|get_user|require_user|authenticat(?:e|or|ed)\b|has_permission)"
     r"|.*(?:LoginRequired|PermissionRequired|Permission\w*Mixin|UserPassesTest|StaffRequired"
     r"|AdminRequired|SuperuserRequired|AuthRequired|IsAuthenticated|IsAdminUser))")
+# FastAPI dependencies (`Depends(x)` targets) that check the caller's rights: besides the guards
+# above, any named for permissions or authorisation (`PermissionsDependency([...])`,
+# `require_permission`, `authorize_request`). A dependency is run for the caller's request, not
+# a decorator that may open a view (`@permission_classes([AllowAny])`).
+AUTH_DEPENDENCY = compiled_on_use(r"(?i)^(?!.*not_?required).*(?:permission|authori[sz]|authenticat)")
 # FastAPI parameters that receive the authenticated caller (`auth_subject: WebhooksWrite`).
 AUTH_PARAMETER = compiled_on_use(r"(?i)^(?:auth|auth_subject|current_user|user|principal|identity"
                                  r"|authenticated_user|auth_user)$")

@@ -13,6 +13,7 @@ from scanner.facts.base import AnyOf, Fact, Keyed
 from scanner.facts.webhooks import flow as flows
 from scanner.facts.webhooks.gates import RECEIVER_PATTERN
 from scanner.facts.webhooks.model import (
+    AUTH_DEPENDENCY,
     AUTH_GUARD,
     AUTH_PARAMETER,
     FunctionSummary,
@@ -164,6 +165,15 @@ def _path(expr: ir.Expr | None) -> str | None:
     return value
 
 
+def _route_path(path: str, literal: bool, tail: str) -> bool:
+    """Whether a decorator's first argument is a web route's path: Flask, FastAPI/Starlette and
+    aiohttp paths start with "/" (a FastAPI router's own root is ""); Slack Bolt's
+    `@app.view(callback_id)` takes a modal's id (a string or a constant), no path."""
+    if literal:
+        return path == "" or path.startswith("/")
+    return tail != "view"
+
+
 def _csrf_exempt(raw: str, call: ir.Call | None) -> bool:
     """`@csrf_exempt`, `@method_decorator(csrf_exempt)` (on a method or on its class)."""
     tail = raw.rsplit(".", 1)[-1]
@@ -208,6 +218,8 @@ def _auth(function: ir.Function, flow: flows.Flow, decorators: list[str],
     receives the authenticated caller, the session user (`request.user`) or session messages.
     A third party's delivery has none of these (DRF permission classes: `model.drf_access`)."""
     found = [name for name in (*decorators, *dependencies) if AUTH_GUARD().match(name)]
+    found += [name for name in dependencies
+              if AUTH_DEPENDENCY().match(name) and not AUTH_GUARD().match(name)]
     found += [f"parameter {param.name}" for param in function.params
               if param.annotation is not None and AUTH_PARAMETER().match(param.name)]
     if flow.session_user:
@@ -313,8 +325,9 @@ def _declared(document: Document, module: ir.Module, function: ir.Function,
                                function.qualname, local=True))
         if call is None or tail not in ROUTE_DECORATORS or "." not in raw:
             continue
-        path = _path(call.kwarg("path") or call.kwarg("rule") or call.arg(0))
-        if path is None:
+        given = call.kwarg("path") or call.kwarg("rule") or call.arg(0)
+        path = _path(given)
+        if path is None or not _route_path(path, ir.string_value(given) is not None, tail):
             continue
         owner = raw.rsplit(".", 1)[0]
         methods = _methods(call.kwarg("methods"), ROUTE_DECORATORS[tail])

@@ -88,6 +88,17 @@ class VerificationSkippedWhenHeaderMissing(Rule):
              '    secret = os.environ.get("WEBHOOK_SECRET")\n'
              '    if not secret:\n        raise RuntimeError("WEBHOOK_SECRET is not set")\n'
              '    return hmac.compare_digest(sign(secret, body), signature)\n'),
+        # An optional credential in a page's query string (no body is read): with it the view
+        # shows more, without it the public view; no delivery is let in unchecked.
+        Good('from django.utils.crypto import constant_time_compare\n\n\n'
+             'class BadgeView(View):\n    def get(self, request, slug):\n'
+             '        token = request.GET.get("token")\n'
+             '        if token:\n'
+             '            if constant_time_compare(token, badge_token(slug)):\n'
+             '                build = Build.objects.private(slug).last()\n'
+             '        else:\n'
+             '            build = Build.objects.public(request.user, slug).last()\n'
+             '        return render_badge(build)\n'),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:

@@ -1,0 +1,115 @@
+"""SH301 on shapes a held-out FastAPI incident manager showed (2026-12-08): an app's own
+notification API behind a permissions dependency, record-managing handlers named after the
+records (`create_notification`), Slack Bolt listeners (`@app.view(callback_id)`) that are no
+HTTP routes; and SH304 on an optional query-string credential in a page view. The receivers
+beside them are still reported."""
+
+from __future__ import annotations
+
+from scanner.facts.webhooks.model import webhook_words
+from tests.support import scan_files
+
+NOTIFICATIONS = '''from fastapi import APIRouter, Depends, Request
+
+from incidents.auth import PermissionsDependency, ProjectAdminPermission
+from incidents.notifications import service
+
+router = APIRouter()
+
+
+@router.post("", dependencies=[Depends(PermissionsDependency([ProjectAdminPermission]))])
+def create_notification(notification_in: dict):
+    return service.create(notification_in)
+
+
+@router.put("/{notification_id}")
+def update_notification(notification_id: int, notification_in: dict):
+    return service.update(notification_id, notification_in)
+
+
+@router.post("/pagerduty/webhook")
+async def pagerduty_webhook(request: Request):
+    event = await request.json()
+    service.page(event["messages"])
+    return {"ok": True}
+'''
+
+LISTENERS = '''from slack_bolt import App
+
+from incidents.notifications import service
+from incidents.slack.ids import NotificationGroupActions
+from incidents.slack.middleware import db_middleware
+
+app = App()
+
+
+@app.view(NotificationGroupActions.submit, middleware=[db_middleware])
+def handle_notification_group_submission_event(ack, body: dict, db_session, form_data: dict):
+    ack()
+    service.update_group(db_session, body["view"]["state"], form_data)
+
+
+@app.view("incident-notification-settings")
+def handle_notification_settings_event(ack, body: dict, db_session, form_data: dict):
+    ack()
+    service.save(db_session, body["view"]["state"], form_data)
+'''
+
+def _line(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_the_apps_own_notification_api_is_no_receiver_and_the_webhook_is() -> None:
+    found = sorted((f.path, f.line) for f in scan_files(
+        {"incidents/notifications/views.py": NOTIFICATIONS}, select=["SH301"]).findings)
+    assert found == [("incidents/notifications/views.py",
+                      _line(NOTIFICATIONS, "async def pagerduty_webhook"))]
+
+
+def test_bolt_listeners_are_not_routes() -> None:
+    assert scan_files({"incidents/slack/listeners.py": LISTENERS},
+                      select=["SH301"]).findings == []
+
+
+def test_a_name_that_manages_records_names_no_receiver() -> None:
+    for name in ("create_notification", "update_notification", "delete_webhook",
+                 "list_webhooks", "getNotifications"):
+        assert webhook_words(None, name) is None, name
+    for name in ("stripe_webhook", "handle_notification", "notification_callback",
+                 "receiveHook"):
+        assert webhook_words(None, name) is not None, name
+    # A route's path is what it serves, whatever its view is called.
+    assert webhook_words("/webhooks/stripe", "create_event") is not None
+
+
+BADGE = '''from django.http import HttpResponse
+from django.utils.crypto import constant_time_compare
+from django.views import View
+
+
+class BadgeView(View):
+    def get(self, request, slug):
+        token = request.GET.get("token")
+        if token:
+            if constant_time_compare(token, badge_token(slug)):
+                build = private_builds(slug)
+        else:
+            build = public_builds(request.user, slug)
+        return HttpResponse(render(build))
+
+
+class DeliveryView(View):
+    def post(self, request):
+        signature = request.headers.get("X-Signature")
+        if signature:
+            if not constant_time_compare(signature, sign(request.body)):
+                return HttpResponse(status=403)
+        record(request.body)
+        return HttpResponse()
+'''
+
+
+def test_an_optional_query_credential_of_a_page_is_no_skipped_verification() -> None:
+    found = [(f.path, f.line) for f in scan_files({"docs/views.py": BADGE},
+                                                  select=["SH304"]).findings]
+    assert found == [("docs/views.py", _line(BADGE, "        if signature:"))]
