@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scanner.facts.symbols import JS_MODULE_SEPARATOR, ClassSymbol, ModuleSymbols, python_module
+from scanner.project.aliases import PathAliases, existing
 
 if TYPE_CHECKING:
     from scanner.facts.base import Fact, FileFacts
@@ -56,6 +57,7 @@ class ProjectIndex:
         # (the order of `modules`): a name is found by its tail without a walk over all modules.
         self._tails: dict[str, list[str]] = {}
         self._memo: dict[MemoKey[Any], Any] = {}
+        self._aliases: PathAliases | None = None  # JS import aliases, read on first need
         for file_facts in self.facts.values():
             self._add(file_facts)
 
@@ -234,8 +236,22 @@ class ProjectIndex:
                 target = _qualify(symbols, head)
             else:
                 return name
+        if symbols.language == "javascript":
+            target = self._unaliased(target, symbols.path)
         full = _join(target, rest, symbols.language)
         return self.canonical(full)
+
+    def _unaliased(self, target: str, importer: str) -> str:
+        """A JS import through a `tsconfig.json`/`jsconfig.json` path alias (`@/lib/verify::check`)
+        as the project module it names (`apps/web/lib/verify::check`); else as it is."""
+        module, separator, member = target.partition(JS_MODULE_SEPARATOR)
+        if existing((module,), self._exists, _JS_EXTENSIONS) is not None:
+            return target
+        if self._aliases is None:
+            self._aliases = PathAliases(self.read, self._exists)
+        found = existing(list(self._aliases.candidates(module, importer)), self._exists,
+                         _JS_EXTENSIONS)
+        return f"{found}{separator}{member}" if found is not None else target
 
     def canonical(self, qualname: str, hops: int = 0) -> str:
         """Follow re-exports: `pkg.verify` where `pkg/__init__.py` imports `verify` from
