@@ -78,6 +78,9 @@ SIGNATURE_PARAM = re.compile(r"^(sig|signature|.*_signature|.*_sig|signature_hea
                              r"received|provided|header_signature)$", re.I)
 _REQUEST_BODY_ATTRS = {"python": frozenset({"json", "get_json", "media"}),
                        "javascript": frozenset({"json", "body"})}
+# Methods that verify what they are handed, when handed the signature header.
+_VERIFY_METHODS = frozenset({"verify", "verifySignature", "verify_signature", "verifyWebhook",
+                             "verify_webhook", "isValid", "is_valid"})
 _REQUEST_NAMES = frozenset({"request", "req", "headers", "META", "environ"})
 _HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "header", "getHeader"})
 _MAX_ROUNDS = 4
@@ -1061,6 +1064,12 @@ def _verification(flow: Flow, call: ir.Call, resolved: str, method: str) -> str 
             method == v.rsplit(".", 1)[-1] for v in context.verifiers):
         return method
     if method == "verify" and context.packages & set(VERIFYING_PACKAGES):
+        return resolved or method
+    if method in _VERIFY_METHODS and any(
+            flow.is_header(node) for arg in (*call.args, *(value for _, value in call.kwargs))
+            for node in ir.walk_expr(arg)):
+        # Any library's verifier handed the request's signature header (Upstash's
+        # `receiver.verify({ signature, body })`): the header is what it checks.
         return resolved or method
     if method == "handle" and "slack_bolt" in context.packages:
         return "slack_bolt"  # Bolt's request handlers verify Slack's signature

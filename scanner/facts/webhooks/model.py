@@ -40,7 +40,12 @@ def is_signature_header(name: str) -> bool:
         return False
     return any(hint in header for hint in SIGNATURE_HEADER_HINTS) and (
         header.startswith(("x-", "stripe-", "webhook-", "svix-", "paypal-", "http-"))
-        or header in {"signature", "webhook-signature"})
+        or header in {"signature", "webhook-signature"}
+        or _VENDOR_SIGNATURE().fullmatch(header) is not None)
+
+
+# A sender's own signature header: `Upstash-Signature`, `Linear-Signature`, `Paddle-Signature`.
+_VENDOR_SIGNATURE = compiled_on_use(r"[a-z][a-z0-9]{1,20}-(?:webhook-)?signature(?:-v?\d+)?")
 
 
 def is_event_header(name: str) -> bool:
@@ -54,8 +59,9 @@ _HEADER_FIRST = frozenset("xswphXSWPH")
 
 def is_header_read(name: str) -> bool:
     """A signature or event header's name (`is_signature_header` or `is_event_header`)."""
-    return name.lstrip()[:1] in _HEADER_FIRST and (is_signature_header(name)
-                                                   or is_event_header(name))
+    if name.lstrip()[:1] in _HEADER_FIRST:
+        return is_signature_header(name) or is_event_header(name)
+    return "ignature" in name and is_signature_header(name)  # `Upstash-Signature`
 
 
 def route_words(text: str) -> list[str]:
