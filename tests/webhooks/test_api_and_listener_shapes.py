@@ -113,3 +113,42 @@ def test_an_optional_query_credential_of_a_page_is_no_skipped_verification() -> 
     found = [(f.path, f.line) for f in scan_files({"docs/views.py": BADGE},
                                                   select=["SH304"]).findings]
     assert found == [("docs/views.py", _line(BADGE, "        if signature:"))]
+
+
+def test_a_senders_own_signature_header() -> None:
+    from scanner.facts.webhooks.model import is_header_read, is_signature_header
+
+    for header in ("Upstash-Signature", "Linear-Signature", "paddle-signature",
+                   "Acme-Webhook-Signature", "X-Hub-Signature-256", "Stripe-Signature"):
+        assert is_signature_header(header) and is_header_read(header), header
+    for header in ("signature-pad", "e-signature", "upstash-region", "Content-Type"):
+        assert not is_signature_header(header), header
+
+
+VERIFIED_BY_LIBRARY = '''import { Receiver } from "@acme/queue";
+
+const receiver = new Receiver();
+
+export async function POST(req) {
+  const body = await req.text();
+  const signature = req.headers.get("Acme-Signature");
+  if (!signature) {
+    return new Response("missing signature", { status: 401 });
+  }
+  const valid = await receiver.verify({ signature, body });
+  if (!valid) {
+    return new Response("bad signature", { status: 401 });
+  }
+  await deliver(JSON.parse(body));
+  return new Response("ok");
+}
+'''
+
+
+def test_any_librarys_verify_handed_the_signature_header_verifies() -> None:
+    files = {"app/api/webhooks/queue/route.ts": VERIFIED_BY_LIBRARY}
+    assert scan_files(files, select=["SH301"]).findings == []
+    unchecked = VERIFIED_BY_LIBRARY.replace("receiver.verify({ signature, body })",
+                                            "receiver.inspect({ body })")
+    assert [f.line for f in scan_files({"app/api/webhooks/queue/route.ts": unchecked},
+                                       select=["SH301"]).findings] == [5]
