@@ -286,6 +286,10 @@ class PresenceCheckExtractor(_WebhookExtractor):
                 if presence is None:
                     continue
                 positive, about_secret, guessed = presence
+                if positive and flows.signs_outgoing(statement.body):
+                    # `if target.secret:` before signing an outgoing delivery: a sender's
+                    # option, nothing received is let in.
+                    continue
                 if guessed and not about_secret and flow.browser_return:
                     # `if token:` on a query value in a view that never reads a body: an
                     # optional credential that unlocks more of a page, not a delivery let in.

@@ -492,7 +492,8 @@ class Flow:
                     and is_header_read(param.name)):
                 known.add(param.name)
         if known or self.reads_signature:
-            self._spread([(known, lambda value: self._header(value, known))])
+            self._spread([(known, lambda value: not _verifier_result(value)
+                           and self._header(value, known))])
         return known
 
     @cached_property
@@ -1176,6 +1177,38 @@ def verifies_in(flow: Flow, body: tuple[ir.Stmt, ...]) -> bool:
         for root in ir.statement_exprs(statement):
             for expr in ir.walk_expr(root):
                 if _verifies(flow, expr):
+                    return True
+    return False
+
+
+def _verifier_result(value: ir.Expr) -> bool:
+    """What a verifying call returns (`event = stripe.webhooks.constructEvent(buf, sig,
+    secret)`): the verified event, no longer the header it was handed (told by the call's
+    name: the header's own kind is being worked out)."""
+    if not isinstance(value, ir.Call):
+        return False
+    method = value.method
+    return method in VERIFYING_METHODS or method in _PROVIDER_TAILS \
+        or method in _VERIFY_METHODS or "verif" in method.lower()
+
+
+def signs_outgoing(body: tuple[ir.Stmt, ...]) -> bool:
+    """Whether a block writes a signature header into a message it sends (`headers[
+    "X-Hub-Signature"] = "sha1=" + signer.hexdigest()`, `{"X-Signature": sig}`): a sender
+    signing its deliveries, no receiver's check (a received header is read, not written)."""
+    for statement in deep_statements(body):
+        if isinstance(statement, ir.Assign):
+            for target in statement.targets:
+                if isinstance(target, ir.Index) and isinstance(target.key, ir.Str) \
+                        and target.key.constant and is_signature_header(target.key.value):
+                    return True
+        for root in ir.statement_exprs(statement):
+            for expr in ir.walk_expr(root):
+                if isinstance(expr, ir.Dict) and any(
+                        isinstance(key, ir.Str) and key.constant and "-" in key.value
+                        and is_signature_header(key.value) for key, _ in expr.items):
+                    # A header's name in quotes (`{ signature, body }` handed to a verifier
+                    # is no header).
                     return True
     return False
 
