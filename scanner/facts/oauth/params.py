@@ -460,11 +460,13 @@ def response_types(value: str) -> set[str]:
 
 def public_client(document: Document, index: CodeIndex,
                   params: list[tuple[OAuthParam, int]]) -> str | None:
-    """What kind of public client (no secret of its own) the file belongs to, or None."""
-    if document.is_frontend:
-        return "a browser app"
+    """What kind of public client (no secret of its own) the file belongs to, or None. Code that
+    sends a client secret is a confidential client wherever it sits (a Next.js app's server
+    modules live under `app/` or `web/` too; a secret shipped to a browser is SH105's)."""
     if _CLIENT_SECRET.search(document.lower):
         return None
+    if document.is_frontend:
+        return "a browser app"
     imported = _imported(document, index)
     for module, what in _PUBLIC_CLIENT_IMPORTS:
         if any(name == module or name.startswith((module + ".", module + "/", module + "-"))

@@ -61,6 +61,15 @@ class MissingPkce(Rule):
              '&code_challenge={ch}&code_challenge_method=S256"\nwebbrowser.open(url)\n', path="cli.py"),
         Good('url = f"{AUTH_URL}?response_type=code&client_id={CID}&state={s}"\n'
              'token = exchange(code, client_secret=CLIENT_SECRET)\n', path="web/views.py"),
+        # A Next.js app's server module sits under `apps/web/` too: it sends its client secret.
+        Good('export function authUrl(state) {\n'
+             '  const params = new URLSearchParams({ client_id: process.env.ADS_CLIENT_ID,\n'
+             '    redirect_uri: REDIRECT_URI, response_type: "code", state });\n'
+             '  return `${AUTH_URL}?${params}`;\n}\n'
+             'export async function exchange(code) {\n'
+             '  return fetch(TOKEN_URL, { method: "POST", body: new URLSearchParams({ code,\n'
+             '    client_secret: process.env.ADS_CLIENT_SECRET, grant_type: "authorization_code" }) });\n'
+             '}\n', path="apps/web/lib/integrations/ads/oauth.ts"),
         Good("import { UserManager } from 'oidc-client-ts';\n"
              "const um = new UserManager({ authority, client_id, response_type: 'code' });\n",
              path="src/auth.js"),
