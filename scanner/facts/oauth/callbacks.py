@@ -232,6 +232,16 @@ def _given_stored_values(function: ir.Function) -> bool:
     return False
 
 
+# Browser OAuth client libraries' redirect completions, which compare the returned state with
+# the request they stored: AppAuth-JS, oidc-client(-ts), auth0-spa-js, MSAL.js,
+# angular-oauth2-oidc.
+_LIBRARY_COMPLETIONS = frozenset({
+    "completeAuthorizationRequestIfPossible", "completeAuthorizationRequest",
+    "signinRedirectCallback", "signinCallback", "signinPopupCallback", "processSigninResponse",
+    "handleRedirectCallback", "handleRedirectPromise", "tryLoginCodeFlow",
+    "loadDiscoveryDocumentAndTryLogin"})
+
+
 def _checks_state(document: Document, function: ir.Function, names: set[str]) -> bool:
     if _given_stored_values(function):
         return True
@@ -245,7 +255,7 @@ def _checks_state(document: Document, function: ir.Function, names: set[str]) ->
             return True
         elif isinstance(expr, ir.Call):
             method = expr.method
-            if method == "authorize_access_token":
+            if method == "authorize_access_token" or method in _LIBRARY_COMPLETIONS:
                 return True
             if (_CHECKING_CALLS().search(method) or expr.kwarg("authorization_response") is not None) \
                     and (method == "fetch_token" or _mentions(document.source(expr), names)):

@@ -100,6 +100,13 @@ class MissingState(Rule):
         Good('@router.get("/callback")\nasync def callback(code: str, state: str):\n'
              '    data = jwt.decode(state, settings.SECRET, algorithms=["HS256"])\n'
              '    return await exchange(code, data["user_id"])\n'),
+        # The library's redirect completion compares the state with the request it stored.
+        Good('import { RedirectRequestHandler } from "@openid/appauth";\n\n'
+             'const handler = new RedirectRequestHandler();\n\n'
+             'router.beforeEach((to) => {\n'
+             '  if (to.query.code && to.query.state) {\n'
+             '    handler.completeAuthorizationRequestIfPossible();\n  }\n});\n',
+             path="src/auth/pkceAuthProvider.js"),
         Bad("function Strategy(options) {\n  this._stateStore = options.state\n"
             "    ? new SessionStateStore({ key: this._key })\n    : new NullStateStore();\n}\n",
             path="lib/strategy.js", line=4),
