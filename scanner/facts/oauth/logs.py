@@ -174,7 +174,7 @@ class LogExtractor(Extractor):
         error_paths: dict[int, list[tuple[int, int]]] = {}
         for call, scope, _ in index.calls:
             logger = _log_call(document, call)
-            if logger is not None:
+            if logger is not None and not names.in_development(scope, call.start):
                 arguments = _message_arguments(call, names)
                 leak = _first_leak(document, arguments, "log", logger, generic_ok, names, scope)
                 if leak is None and scope_has(document, index, scope, _TOKEN_REQUEST) and \
@@ -213,6 +213,7 @@ class _Names:
         self._plain: frozenset[tuple[int, str]] | None = None
         self._carriers: dict[tuple[int, str], str] | None = None
         self._absent: dict[int, list[tuple[int, int, str]]] = {}
+        self._development: dict[int, list[tuple[int, int]]] = {}
         self._mismatched: dict[int, list[tuple[int, int, str]]] = {}
         self._ids: frozenset[tuple[str, str]] | None = None
         self._nonces: frozenset[str] | None = None
@@ -260,14 +261,41 @@ class _Names:
 
     def lacks_credential(self, name: str, scope: int, at: int) -> bool:
         """Code at `at` runs only when the value `name` lacks a credential key: the body of
-        `if "oauth_token" not in token:` or the `else` of `if "oauth_token" in token:`."""
+        `if "oauth_token" not in token:` or the `else` of `if "oauth_token" in token:`; or only
+        when the response it was parsed from failed (`if (!response.ok)`: an error answer)."""
         spans = self._absent.get(scope)
         if spans is None:
             function = self.index.functions[scope]
             body = function.body if function is not None else self.index.module.body
-            spans = self._absent[scope] = list(_absent_spans(body))
-        return any(start <= at < end and (name == value or name in self._parsed_from(value, scope))
+            spans = self._absent[scope] = [*_absent_spans(body), *_failed_spans(body)]
+        return any(start <= at < end and (name == value or name in self._parsed_from(value, scope)
+                                          or value in self._parsed_from(name, scope))
                    for start, end, value in spans)
+
+    def lexical(self, name: str, scope: int) -> bool:
+        """A bare `token` that is no credential: a parser's or lexer's token (a parameter of a
+        method of a `...Parser`/`...Lexer`/`...Tokenizer` class, or of a function that takes
+        the `parser` too: Django's template tags), or the code of a coupon, voucher or referral
+        (`coupon.token`)."""
+        if not is_generic_credential(name):
+            return False
+        owner = name.rpartition(".")[0]
+        if owner and _words(owner)[-1:] and _words(owner)[-1] in _CODE_OWNERS:
+            return True
+        function = self.index.functions[scope]
+        if function is None or name.partition(".")[0] not in {p.name for p in function.params}:
+            return False
+        return "parser" in {p.name for p in function.params} or (
+            function.cls is not None and _LEXICAL_CLASS().search(function.cls) is not None)
+
+    def in_development(self, scope: int, at: int) -> bool:
+        """Code at `at` runs only in development (`_development_spans`)."""
+        spans = self._development.get(scope)
+        if spans is None:
+            function = self.index.functions[scope]
+            body = function.body if function is not None else self.index.module.body
+            spans = self._development[scope] = list(_development_spans(body))
+        return any(start <= at < end for start, end in spans)
 
     def _parsed_from(self, value: str, scope: int) -> set[str]:
         """The response a value was parsed from and its raw body (`doc = result.json()`:
@@ -320,6 +348,16 @@ class _Names:
 
 
 _WORDS = re.compile(r"\w+")
+# Records whose `token` is a code a customer types or a link carries, not a credential.
+_CODE_OWNERS = frozenset({"coupon", "coupons", "promo", "promotion", "discount", "voucher",
+                          "giftcard", "gift", "referral"})
+_LEXICAL_CLASS = compiled_on_use(r"(?i)(?:parser|lexer|tokenizer|scanner)\w*$")
+
+
+def _words(name: str) -> list[str]:
+    """Lower-case words of a dotted or camel-case name: `rewardful.couponCode` -> `rewardful`,
+    `coupon`, `code`."""
+    return [w.lower() for w in _WORD_PARTS().findall(name)]
 _WORD_PARTS = compiled_on_use(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 # The last word of a key that says its value is an identifier, not a secret.
 _ID_WORDS = frozenset({"id", "ids", "uuid", "nonce", "jti"})
@@ -468,6 +506,62 @@ def _absent_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
             yield branch[0].start, branch[-1].end, value
 
 
+def _failed_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
+    """Blocks that run only when an HTTP response failed: `if (!response.ok)`, `if not resp.ok:`,
+    `if resp.status_code != 200:` (or `>= 400`), or the else of `if resp.ok:`. What the
+    response's body says there is the server's error answer, which holds no credential."""
+    for statement in ir.walk_statements(body):
+        if not isinstance(statement, ir.If):
+            continue
+        found = _failed_response(statement.test)
+        if found is None:
+            continue
+        value, failed = found
+        branch = statement.body if failed else statement.orelse
+        if branch:
+            yield branch[0].start, branch[-1].end, value
+
+
+def _failed_response(test: ir.Expr) -> tuple[str, bool] | None:
+    """(response, True) when `test` holds only if the response failed, (response, False) when
+    only if it succeeded."""
+    negated = False
+    while isinstance(test, ir.Not):
+        negated, test = not negated, test.operand
+    if isinstance(test, ir.Name) and test.name.endswith(".ok"):
+        return test.name[:-3], negated
+    if isinstance(test, ir.Compare) and isinstance(test.left, ir.Name) \
+            and test.left.name.endswith((".status", ".status_code")) \
+            and isinstance(test.right, ir.Num) and test.right.text.isdigit():
+        response, status = test.left.name.rpartition(".")[0], int(test.right.text)
+        if test.op in ("!=", "==") and 200 <= status < 300:
+            return response, (test.op == "!=") != negated
+        if test.op in (">=", ">") and 299 <= status < 600:
+            return response, not negated
+    return None
+
+
+def _development_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int]]:
+    """Blocks that run only in development: `if (process.env.NODE_ENV === "development")`,
+    `if settings.DEBUG:`, `if app.debug:` (what a deployment never runs)."""
+    for statement in ir.walk_statements(body):
+        if isinstance(statement, ir.If) and statement.body and _in_development(statement.test):
+            yield statement.body[0].start, statement.body[-1].end
+
+
+def _in_development(test: ir.Expr) -> bool:
+    if isinstance(test, ir.BoolOp) and test.op == "and":
+        return any(_in_development(value) for value in test.values)
+    if isinstance(test, ir.Name):
+        return test.name.rpartition(".")[2] in ("DEBUG", "debug")
+    if isinstance(test, ir.Compare) and test.op == "==":
+        name = ir.dotted(test.left) or ""
+        value = ir.string_value(test.right)
+        return name.rpartition(".")[2] in ("NODE_ENV", "ENV", "ENVIRONMENT", "APP_ENV") \
+            and value in ("development", "dev", "local")
+    return False
+
+
 def _lacks_key(test: ir.Expr) -> tuple[str, bool] | None:
     """(value, True) when `test` holds only if the value lacks a credential key, (value, False)
     when only if it has one; `not isinstance(value, ...)` beside a lacking test lacks it too."""
@@ -523,6 +617,7 @@ def _first_leak(document: Document, arguments: tuple[ir.Expr, ...], sink: str, c
         name = leaked_name(document, argument, dict_keys=sink == "log")
         if name and name.rsplit(".", 1)[-1] not in names.files and \
                 (generic_ok or _specific(name)) and not names.plain(name, scope) and \
+                not names.lexical(name, scope) and \
                 not names.lacks_credential(name, scope, argument.start) and \
                 not names.public_nonce(name) and \
                 not (sink == "raise" and names.of_no_known_type(name, scope, argument.start)):
