@@ -19,7 +19,7 @@ from scanner.rules.scopes.usage import parse_scope
 from scanner.sources import SourceFile
 from tests.gitrepo import Repo
 from tests.gitrepo import triples as report_triples
-from tests.support import make_rules, scan_dir, scan_files, triples
+from tests.support import make_rules, scan_files, triples
 
 
 def unused(files: dict[str, str], **options: Any) -> dict[int, str]:
@@ -265,46 +265,3 @@ def test_scope_names_unrelated_to_any_path_are_not_judged() -> None:
             '    p["grant_type"] = "client_credentials"\n    return p\n'
             'requests.get("https://galaxy.example.com/api/v3/collections/")\n')
     assert unused({"galaxy.py": code}) == {}
-
-
-_SDK_LOGIN = '''const authorizeUrl = "https://app.shortlinks.io/oauth/authorize";
-
-export function loginUrl(state) {
-  const params = new URLSearchParams({ client_id: "cli", response_type: "code", state,
-    scope: "links.read links.write domains.read" });
-  return `${authorizeUrl}?${params}`;
-}
-'''
-_SDK_CALLS = '''import { Shortlinks } from "shortlinks";
-
-export async function listEverything(token) {
-  const client = new Shortlinks({ token });
-  const links = await client.links.list();
-  const defaults = await fetch("https://api.shortlinks.io/domains/default", {
-    headers: { Authorization: `Bearer ${token}` } });
-  return [links, await defaults.json()];
-}
-'''
-
-
-def test_an_uncatalogued_providers_own_sdk_hides_which_scopes_are_used(tmp_path: Path) -> None:
-    """A provider the catalogue does not know, called through its own SDK (`client.links.list()`)
-    beside a plain call to `/domains`: which scopes the SDK's calls exercise is unseen, so SH204
-    says nothing; without the SDK import, `links.*` is unused."""
-    (tmp_path / "cli" / "src").mkdir(parents=True)
-    (tmp_path / "cli" / "package.json").write_text('{"name": "shortlinks-cli"}')
-    (tmp_path / "cli" / "src" / "login.ts").write_text(_SDK_LOGIN)
-    (tmp_path / "cli" / "src" / "api.ts").write_text(_SDK_CALLS)
-    assert scan_dir(tmp_path, select=["SH204"]).findings == []
-    # The authorize host known (written inline): the same.
-    inline = _SDK_LOGIN.replace("`${authorizeUrl}?${params}`",
-                                '"https://app.shortlinks.io/oauth/authorize?" + params')
-    (tmp_path / "cli" / "src" / "login.ts").write_text(inline)
-    assert scan_dir(tmp_path, select=["SH204"]).findings == []
-    for login in (_SDK_LOGIN, inline):
-        (tmp_path / "cli" / "src" / "login.ts").write_text(login)
-        (tmp_path / "cli" / "src" / "api.ts").write_text(
-            _SDK_CALLS.replace('import { Shortlinks } from "shortlinks";\n', ""))
-        assert sorted(f.message.split("`")[1]
-                      for f in scan_dir(tmp_path, select=["SH204"]).findings) \
-            == ["links.read", "links.write"]

@@ -201,15 +201,8 @@ class ComponentCalls:
             attributable = [c for c in calls if c.host and registrable(c.host) == domain] \
                 + self.client_calls(root)
         else:
-            if self._sdk_of_the_one_api(root, calls):
-                return []
             return [*calls, *self.client_calls(root)]
         hostless = [c for c in calls if c.host is None]
-        if provider is None and self.provider_sdk(request) is not None:
-            # A provider the catalogue does not know, called through its own SDK (the Dub CLI's
-            # `dub.links.list()`): which of its scopes those calls exercise is unseen, whatever
-            # the plain HTTP calls beside them touch.
-            return []
         if not attributable and (self.provider_sdk(request) is not None
                                  or (provider is not None and self.library_clients(root))):
             # No call reaches the provider, and the component calls it through a client
@@ -255,17 +248,6 @@ class ComponentCalls:
         top = re.split(r"[./:]", target)[0]
         return bool(top) and top not in sys.stdlib_module_names and not self._own(target) \
             and not _is_oauth_library(target.lower())
-
-    def _sdk_of_the_one_api(self, root: str, calls: list[ApiUse]) -> bool:
-        """A request whose provider is unknown (its authorize URL built elsewhere), in a component
-        whose HTTP calls all go to one API domain and that imports a module named after it (its
-        SDK: `dub` beside `api.dub.co`): the SDK's calls, unseen, may exercise any scope."""
-        domains = {registrable(call.host) for call in calls if call.host}
-        if len(domains) != 1:
-            return False
-        word = next(iter(domains)).split(".")[0]
-        return any(not _is_oauth_library(module) and not module.startswith(_CATALOGUED_CLIENTS)
-                   for module in self.imports(root, word))
 
     def provider_sdk(self, request: ResolvedRequest) -> str | None:
         """A module the request's component imports that is named after its provider (its SDK,
