@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.development import commented_for_development
 from scanner.facts.patterns import FALSE_OR_ZERO, GAP, VALUE_PREFIX
 from scanner.facts.urls import is_loopback_url
 from scanner.lazy import compiled_on_use
@@ -49,6 +51,7 @@ class TlsCheckOff(Fact):
     credentials_nearby: bool  # credential words in the call, the function around it or the file
     loopback: bool  # the call goes to a loopback URL (a local test server)
     in_code: bool  # code (not an env file, shell script or config)
+    development: bool = False  # in a function its comment says is for local development
 
 
 @dataclass(frozen=True)
@@ -71,22 +74,38 @@ class TlsExtractor(Extractor):
             return
         whole = _Surroundings(document.text)
         for owner, body in ir.scopes(module):
-            surroundings = whole if owner is None else _Surroundings(_scope_text(document, owner))
-            loopback_objects: set[int] | None = None
-            for expr in ir.body_exprs(body):
-                if isinstance(expr, ir.Call):
-                    yield from _call_switches(document, expr, surroundings)
-                elif isinstance(expr, ir.Dict) and _rejects_unauthorized(expr):
-                    if loopback_objects is None:
-                        loopback_objects = _loopback_objects(body)
-                    yield from _object_switches(document, expr, surroundings,
-                                                id(expr) in loopback_objects)
-                elif isinstance(expr, ir.Name) and expr.name.endswith("_create_unverified_context"):
-                    yield TlsCheckOff(document.node_span(expr), "ssl._create_unverified_context()",
-                                      "context", expr.name, surroundings.credentials, False, True)
-            for statement in ir.walk_statements(body):
-                if isinstance(statement, ir.Assign):
-                    yield from _assigned_switches(document, statement, surroundings, whole)
+            yield from _marked(document, owner, self._switches(document, owner, body, whole))
+
+    def _switches(self, document: Document, owner: ir.Function | ir.Class | None,
+                  body: tuple[ir.Stmt, ...], whole: _Surroundings) -> Iterator[TlsCheckOff]:
+        surroundings = whole if owner is None else _Surroundings(_scope_text(document, owner))
+        loopback_objects: set[int] | None = None
+        for expr in ir.body_exprs(body):
+            if isinstance(expr, ir.Call):
+                yield from _call_switches(document, expr, surroundings)
+            elif isinstance(expr, ir.Dict) and _rejects_unauthorized(expr):
+                if loopback_objects is None:
+                    loopback_objects = _loopback_objects(body)
+                yield from _object_switches(document, expr, surroundings,
+                                            id(expr) in loopback_objects)
+            elif isinstance(expr, ir.Name) and expr.name.endswith("_create_unverified_context"):
+                yield TlsCheckOff(document.node_span(expr), "ssl._create_unverified_context()",
+                                  "context", expr.name, surroundings.credentials, False, True)
+        for statement in ir.walk_statements(body):
+            if isinstance(statement, ir.Assign):
+                yield from _assigned_switches(document, statement, surroundings, whole)
+
+
+def _marked(document: Document, owner: ir.Function | ir.Class | None,
+            found: Iterator[TlsCheckOff]) -> Iterator[TlsCheckOff]:
+    """The switches of a scope, marked `development` when the function's comment says it is for
+    local development ("Recommended for local development")."""
+    development: bool | None = None
+    for switch in found:
+        if development is None:
+            development = isinstance(owner, ir.Function) and commented_for_development(
+                document, document.node_span(owner)[0])
+        yield dataclasses.replace(switch, development=True) if development else switch
 
 
 class _Surroundings:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from scanner.code import ir
 from scanner.facts.base import Extractor, Fact, Gate
+from scanner.facts.development import commented_for_development
 from scanner.facts.oauth.code import (
     ENCRYPTION_MARKERS,
     CodeIndex,
@@ -20,7 +21,6 @@ from scanner.facts.oauth.code import (
     receiver_text,
 )
 from scanner.facts.oauth.names import described, normal
-from scanner.lazy import compiled_on_use
 from scanner.model.document import JS_KINDS, Document, FileKind
 
 _FLAGS = (("httponly", "HttpOnly"), ("secure", "Secure"))
@@ -29,8 +29,6 @@ _SETTINGS = frozenset({"SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"})
 # A settings mapping named or commented as for development or tests is not what a deployment runs.
 _NAME_WORD = re.compile(r"[a-z]+")
 _DEV_WORDS = frozenset({"dev", "development", "local", "debug", "test", "testing"})
-_DEV_COMMENT = compiled_on_use(r"(?i)\b(?:(?:local )?development|dev(?: mode| only| server)|"
-                               r"(?:for |in )(?:local )?(?:testing|tests)|debug mode)\b")
 _COOKIE_NAME = re.compile(r"[\w.\-]+")
 
 
@@ -114,15 +112,7 @@ def _defaults_dicts(document: Document, index: CodeIndex) -> set[int]:
 
 def _development_comment(document: Document, statement: ir.Stmt) -> bool:
     """The comment lines right above a statement say it is for development or tests."""
-    line = document.node_span(statement)[0] - 1
-    while line >= 1:
-        text = document.line_text(line).strip()
-        if not text.startswith(("#", "//")):
-            return False
-        if _DEV_COMMENT().search(text):
-            return True
-        line -= 1
-    return False
+    return commented_for_development(document, document.node_span(statement)[0])
 
 
 def _is_false(value: ir.Expr | None) -> bool:

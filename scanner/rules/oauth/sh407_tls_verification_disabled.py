@@ -64,12 +64,19 @@ class TlsVerificationDisabled(Rule):
         Good('jwt.decode(token, options={"verify_signature": False}, verify=False)\n'
              'print("no network here")\n', path="scripts/inspect.py"),
         Good('claims = jwt_decode(access_token, settings.SECRET_KEY, verify=False)\n'),
+        # The function's own comment says it is for local development.
+        Good('// Send mail through a local SMTP catcher (for local development)\n'
+             'export const sendViaSmtp = async ({ to, text }) => {\n'
+             '  const transport = nodemailer.createTransport({ host: process.env.SMTP_HOST,\n'
+             '    auth: { user: process.env.SMTP_USER, pass: process.env.SMTP_PASSWORD },\n'
+             '    tls: { rejectUnauthorized: false } });\n'
+             '  return transport.sendMail({ to, text });\n};\n', path="packages/email/smtp.ts"),
     )
 
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
         test_environment = _is_test_environment(context.path)
         for switch in (*facts.of(TlsCheckOff), *facts.of(TlsSwitchInEnvironment)):
-            if switch.loopback or not switch.credentials_nearby:
+            if switch.loopback or switch.development or not switch.credentials_nearby:
                 continue
             if test_environment and not switch.in_code:
                 continue
