@@ -13,6 +13,10 @@ from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS, once_per_place, params_named
 
 _QUERY_VALUE = re.compile(r"[^&#\s\"']*")
+# A route segment that is the page's token (Next.js `[token]`, `[...token]`; `:token`; `<token>`):
+# a one-time link's token came in the URL, and another URL with it exposes nothing new.
+_ROUTE_TOKEN = re.compile(
+    r"(?i)(?:^|/)(?:\[(?:\.\.\.)?\w*token\]|:\w*token|<\w*token>)(?:/|\.[\w.]+$|$)")
 
 
 class TokenInUrl(Rule):
@@ -59,6 +63,9 @@ class TokenInUrl(Rule):
         Good('requests.get("https://graph.acme.io/me", headers={"Authorization": f"Bearer {token}"})\n'),
         Good('body = f"grant_type=refresh_token&refresh_token={rt}&client_id={cid}"\n'),
         Good('requests.post(TOKEN_URL, data={"client_secret": SECRET, "code": code})\n'),
+        # An unsubscribe page whose own route is the link's token.
+        Good("const prefs = useSWR(`/api/notification-preferences?token=${encodeURIComponent(token)}`);\n",
+             path="app/(auth)/unsubscribe/[token]/unsubscribe-form.tsx"),
         Bad('resp = await session.get(UPDATE_URL, params={"domains": domain, "token": token})\n',
             line=1),
         Good('resp = await session.get(LIST_URL, params={"token": next_token})\n'),
@@ -66,7 +73,10 @@ class TokenInUrl(Rule):
 
     @once_per_place
     def check(self, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
+        own_route_token = _ROUTE_TOKEN.search(context.path) is not None
         for param in params_named(facts, "access_token", "refresh_token", "client_secret", "token"):
+            if param.param == "token" and own_route_token:
+                continue  # the page's own URL carries the token (`unsubscribe/[token]/form.tsx`)
             # A bare `token` is a credential by its value's name only (it may be a one-time link).
             confidence = Confidence.MEDIUM if param.param == "token" else Confidence.HIGH
             if param.via == "query":
