@@ -328,7 +328,7 @@ def test_documented_dummies_match_their_format_but_are_never_found() -> None:
         for item in FORMATS:
             assert not list(CATALOGUE.find(f'value = "{dummy.value}"', item)), (dummy.value, item.id)
     assert {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "AKIAIOSFODNN7EXAMPLE",
-            "sk_test_4eC39HqLyjWDarjtT1zdp7dc"} <= {d.value for d in CATALOGUE.dummies}
+            "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "ghs_16C7e42F292c6912E7710c838347Ae178B4a"} <= {d.value for d in CATALOGUE.dummies}
 
 
 def test_the_catalogue_is_loaded_once_and_frozen() -> None:
