@@ -92,7 +92,9 @@ _BY_SUFFIX = {
 _FRONTEND_DIRS = frozenset(
     {"frontend", "client", "web", "webapp", "public", "static", "www", "spa", "ui", "app", "src"}
 )
-_EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos"})
+# `.devcontainer/`: the set-up of a developer's container (local databases, dev keys).
+_EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos",
+                           ".devcontainer"})
 _TEMPLATE_MARKERS = (".example", ".sample", ".template", ".dist")
 _EXAMPLE_MARKERS = (*_TEMPLATE_MARKERS, "example.", "sample.")
 _DOC_DIRS = frozenset({"doc", "docs", "documentation"})

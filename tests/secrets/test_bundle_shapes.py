@@ -167,8 +167,10 @@ def test_test_support_code_outside_tests_is_test_context(report: dict[str, Any])
     ("shop/orders/test_views.py", "test"), ("shop/orders/views_test.py", "test"),
     ("shop/orders/latest.py", "code"), ("shop/orders/contest.py", "code"),
     ("shop/orders/attest.py", "code"), ("shop/orders/testimonials.py", "code"),
+    (".devcontainer/postCreateCommand.sh", "example"), (".devcontainer/.env", "example"),
 ])
 def test_what_a_module_name_says_about_tests(path: str, expected: str) -> None:
     """Django's per-app `tests.py` and test settings modules (`settings/test.py`) hold dummies,
-    as `test_*.py` do; a module whose name only ends in "test" is code."""
+    as `test_*.py` do; a module whose name only ends in "test" is code. A dev container's set-up
+    (`.devcontainer/`) is an example of a developer's environment."""
     assert Document(path, "").context == expected
