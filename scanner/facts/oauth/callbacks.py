@@ -97,10 +97,31 @@ class CallbackExtractor(Extractor):
                     talks_oauth or _FUNCTION_WORDS.search(source.decode("utf-8", "surrogateescape"))):
                 continue
             read = _first_state_read(document, function)
-            if read is None:
-                continue
+            if read is None or (b"grant_type" in source and _reads_grant_type(function)):
+                continue  # a token endpoint (the server's side of the exchange), no callback
             span, names = read
             yield CallbackStateRead(span, function.name, _checks_state(document, function, names))
+
+
+def _reads_grant_type(function: ir.Function) -> bool:
+    """The function reads `grant_type` from the request it serves (`request.json_body.get(
+    "grant_type")`, `request.POST["grant_type"]`, `req.body.grant_type`): an authorization
+    server's token endpoint, where `state` is at most echoed back; a client's callback sends
+    `grant_type`, it does not read it."""
+    for expr in ir.body_exprs(function.body):
+        if isinstance(expr, ir.Call) and expr.method == "get" and expr.args \
+                and ir.string_value(expr.args[0]) == "grant_type" and expr.receiver is not None:
+            holder = ir.dotted(expr.receiver) or ""
+        elif isinstance(expr, ir.Index) and ir.string_value(expr.key) == "grant_type":
+            holder = ir.dotted(expr.obj) or ""
+        elif isinstance(expr, ir.Name) and expr.name.endswith(".grant_type"):
+            holder = expr.name.rsplit(".", 1)[0]
+        else:
+            continue
+        head = holder.split(".")[0]
+        if head in ("request", "req") or (head == "self" and ".request" in holder):
+            return True
+    return False
 
 
 def _kept_as_store(document: Document, statement: ir.Stmt) -> bool:

@@ -100,6 +100,13 @@ class MissingState(Rule):
         Good('@router.get("/callback")\nasync def callback(code: str, state: str):\n'
              '    data = jwt.decode(state, settings.SECRET, algorithms=["HS256"])\n'
              '    return await exchange(code, data["user_id"])\n'),
+        # An authorization server's token endpoint reads the client's grant; `state` is echoed.
+        Good("class TokenEndpoint(Endpoint):\n"
+             "    def post(self, request):\n"
+             '        if request.data.get("grant_type") != "authorization_code":\n'
+             '            return Response({"error": "unsupported_grant_type"}, status=400)\n'
+             '        token = exchange(request.data.get("code"), request.data.get("client_id"))\n'
+             '        return Response({**token, "state": request.data.get("state")})\n'),
         # The library's redirect completion compares the state with the request it stored.
         Good('import { RedirectRequestHandler } from "@openid/appauth";\n\n'
              'const handler = new RedirectRequestHandler();\n\n'
