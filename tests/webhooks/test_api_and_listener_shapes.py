@@ -210,3 +210,56 @@ def test_the_verified_event_is_not_the_signature_header() -> None:
     already verified, not a request without its signature."""
     assert scan_files({"app/api/stripe/webhook/route.ts": STRIPE_ROUTE},
                       select=["SH304"]).findings == []
+
+
+HUBLIKE = '''import crypto from "crypto";
+
+const CLIENT_SECRET = process.env.CRM_CLIENT_SECRET || "";
+
+export async function POST(req) {
+  const rawBody = await req.text();
+  const signature = req.headers.get("X-Crm-Signature");
+  if (!signature) {
+    return new Response("missing signature", { status: 400 });
+  }
+  const expectedHash = crypto.createHash("sha256").update(CLIENT_SECRET + rawBody).digest("hex");
+  if (signature !== expectedHash) {
+    return new Response("bad signature", { status: 401 });
+  }
+  await enqueue(JSON.parse(rawBody));
+  return new Response("ok");
+}
+'''
+
+SHARED_SECRET_HEADER = '''export async function POST(req) {
+  const token = req.headers.get("X-Support-Webhook-Secret");
+  if (token !== process.env.SUPPORT_WEBHOOK_SECRET) {
+    return new Response("Unauthorized", { status: 401 });
+  }
+  const { customer } = await req.json();
+  return Response.json(await customerCard(customer));
+}
+'''
+
+CHECKSUM = '''import crypto from "crypto";
+
+export async function verifyUpload(buffer, expected) {
+  const digest = crypto.createHash("sha256").update(buffer).digest("hex");
+  if (digest !== expected.checksum) {
+    throw new Error("upload corrupted");
+  }
+  const proto = expected.headers.get("x-forwarded-proto");
+  return proto !== "https" ? "insecure" : "ok";
+}
+'''
+
+
+def test_a_keyed_hash_or_a_shared_secret_header_compared_by_identity() -> None:
+    """HubSpot's v1 scheme (a SHA-256 of secret + body) and a shared secret sent as a header are
+    compared in constant time or leak by timing; a file checksum is no signature."""
+    found = sorted((f.path, f.line) for f in scan_files(
+        {"app/api/crm/webhook/route.ts": HUBLIKE,
+         "app/api/callback/support/route.ts": SHARED_SECRET_HEADER,
+         "lib/uploads/verify.ts": CHECKSUM}, select=["SH302"]).findings)
+    assert found == [("app/api/callback/support/route.ts", 3),
+                     ("app/api/crm/webhook/route.ts", _line(HUBLIKE, "signature !== expectedHash"))]

@@ -215,6 +215,22 @@ def file_context(module: ir.Module, lower_text: str, verifiers: tuple[str, ...])
                        any(word in lower_text for word in ("hmac", "hashlib", "digest(")))
 
 
+def _reads_http_header(expr: ir.Expr) -> bool:
+    """`req.headers.get("authorization")`, `request.headers["X-Api-Key"]`,
+    `request.META.get("HTTP_X_TOKEN")`: a header that carries a credential as it is, not a
+    signature (a signature header equal to the raw secret is no check at all: SH301's)."""
+    if isinstance(expr, ir.Call) and expr.method in _HEADER_GETTERS and expr.args \
+            and expr.receiver is not None:
+        holder, name = ir.dotted(expr.receiver) or "", ir.string_value(expr.args[0])
+    elif isinstance(expr, ir.Index) and expr.key is not None:
+        holder, name = ir.dotted(expr.obj) or "", ir.string_value(expr.key)
+    else:
+        return False
+    lowered = (name or "").lower()
+    return holder.rpartition(".")[2] in ("headers", "META") and bool(lowered) \
+        and not any(word in lowered for word in ("signature", "hmac", "-sig"))
+
+
 def _reads_request(expr: ir.Expr) -> bool:
     """The expression reads the request's body, query string, form or headers
     (`self.request.data`, `request.GET`, `req.query`)."""
@@ -630,7 +646,41 @@ class Flow:
         return (digest and (header or not (membership or _is_empty(left) or _is_empty(right)))) \
             or (header and secret) or (not membership and (
                 self._credential_from_body(left, right) or self._request_credential(left, right)
-                or self._computed_credential(left, right)))
+                or self._computed_credential(left, right) or self._header_secret(left, right)
+                or (header and self._hash_of_either(left, right))))
+
+    def _header_secret(self, left: ir.Expr, right: ir.Expr) -> bool:
+        """Any request header's value (`req.headers.get("authorization")`) compared with a value
+        named as a shared secret (`Bearer ${cronSecret}`, `process.env.PLAIN_WEBHOOK_SECRET`):
+        a shared credential checked by `==`."""
+        return any(self._header_read(value) and _mentions(other, SHARED_SECRET_NAME)
+                   and not self._header_read(other) and not self.is_request_data(other)
+                   for value, other in ((left, right), (right, left)))
+
+    def _header_read(self, expr: ir.Expr) -> bool:
+        if isinstance(expr, ir.Name):
+            return expr.name in self.http_header_vars
+        return _reads_http_header(expr)
+
+    @cached_property
+    def http_header_vars(self) -> set[str]:
+        """Names bound to a request header (`const auth = req.headers.get("authorization")`)."""
+        return {name for names, value in self._parts.assigns if _reads_http_header(value)
+                for name in names}
+
+    def _hash_of_either(self, left: ir.Expr, right: ir.Expr) -> bool:
+        """One side is a hash digest (`createHash("sha256").update(secret + body).digest("hex")`,
+        `hashlib.sha256(...).hexdigest()`), or a name bound to one: compared with a signature
+        header, a keyed hash (HubSpot's v1 signature) checked by `==`."""
+        for value in (left, right):
+            candidates = [value]
+            if isinstance(value, ir.Name):
+                candidates += [bound for names, bound in self._parts.assigns if value.name in names]
+            if any(isinstance(node, ir.Call) and (node.method == "createHash" or (
+                    node.callee or "").startswith("hashlib.")) for candidate in candidates
+                    for node in ir.walk_expr(candidate)):
+                return True
+        return False
 
     def _credential_from_body(self, left: ir.Expr, right: ir.Expr) -> bool:
         """A value of the request body compared with the webhook's shared credential

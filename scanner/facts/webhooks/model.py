@@ -11,7 +11,7 @@ from scanner.facts.base import Fact
 from scanner.lazy import compiled_on_use
 
 # Header names that carry a provider signature or token (normalised: lower-case, dashes).
-SIGNATURE_HEADER_HINTS = ("signature", "hmac", "-token", "-sig", "webhook-id")
+SIGNATURE_HEADER_HINTS = ("signature", "hmac", "-token", "-sig", "webhook-id", "-secret")
 EVENT_HEADERS = frozenset({
     "x-github-event", "x-github-delivery", "x-gitlab-event", "x-shopify-topic", "x-event-key",
     "x-slack-request-timestamp", "webhook-timestamp", "svix-timestamp", "svix-id",
