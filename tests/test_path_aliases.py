@@ -45,6 +45,11 @@ def test_paths_without_base_url_are_relative_to_the_config_and_extends_is_follow
 def test_a_config_that_does_not_parse_gives_no_aliases() -> None:
     files = {"tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["src/*"]'}
     assert list(_aliases(files).candidates("@/lib/x", "src/app.ts")) == []
+    # A hostile repository's huge or deeply nested config is not read (json5 is pure Python).
+    huge = '{"compilerOptions": {"paths": {"@/*": ["src/*"]}}, "x": "' + "a" * 300_000 + '"}'
+    nested = '{"compilerOptions": {"paths": {"@/*": ["src/*"]}}, "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    for text in (huge, nested):
+        assert list(_aliases({"tsconfig.json": text}).candidates("@/lib/x", "src/app.ts")) == []
 
 
 TSCONFIG = '''{

@@ -6,7 +6,8 @@ Read as TypeScript reads them: the config nearest the importing file (walking up
 directories) decides; `paths` are relative to `baseUrl` when given, else to the config's own
 directory; an `extends` of a relative file is followed (a few hops) for the options the config
 lacks; a pattern holds at most one `*`, the longest matching prefix wins. A config that does not
-parse (JSON with comments and trailing commas is fine: `json5`) gives no aliases."""
+parse (JSON with comments and trailing commas is fine: `json5`), or is over 256 KB, gives no
+aliases."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 _CONFIG_NAMES = ("tsconfig.json", "jsconfig.json")
+_MAX_CONFIG = 256 * 1024
 _MAX_EXTENDS = 4
 
 
@@ -118,8 +120,8 @@ def _relative_extends(extends: object, here: str) -> str | None:
 
 
 def _parse(text: str | None) -> dict[str, Any] | None:
-    if not text:
-        return None
+    if not text or len(text) > _MAX_CONFIG:
+        return None  # a real tsconfig is a few kilobytes; json5 reads a huge one slowly
     import json5
 
     try:
