@@ -98,6 +98,9 @@ class ClassSymbol:
     # class attribute -> the dotted names of the list or tuple it holds ("" for an item that is
     # no name): `permission_classes = (IsAuthenticated,)`
     sequences: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # FastAPI dependencies declared as class attributes (`user = Depends(get_current_user)` on a
+    # class-based controller): what every route of the class and of its subclasses runs first.
+    dependencies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,13 @@ def symbols_of(document: Document, module: ir.Module) -> ModuleSymbols:
             sequences = tuple((attr, tuple(ir.dotted(item) or "" for item in value.items))
                               for attr, value in dict(cls.attributes()).items()
                               if isinstance(value, ir.Seq))
+            dependencies = tuple(ir.dotted(value.args[0]) or "" for _, value in cls.attributes()
+                                 if isinstance(value, ir.Call) and value.callee.endswith("Depends")
+                                 and value.args)
             classes.append(ClassSymbol(
                 qualify(name, cls.qualname, language),
                 tuple(base.name for base in cls.bases if isinstance(base, ir.Name)),
-                attributes, tuple(m.name for m in cls.methods()), sequences))
+                attributes, tuple(m.name for m in cls.methods()), sequences, dependencies))
         elif isinstance(statement, ir.Assign) and statement.value is not None:
             value = statement.value
             for target in statement.targets:

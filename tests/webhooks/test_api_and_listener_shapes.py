@@ -263,3 +263,41 @@ def test_a_keyed_hash_or_a_shared_secret_header_compared_by_identity() -> None:
          "lib/uploads/verify.ts": CHECKSUM}, select=["SH302"]).findings)
     assert found == [("app/api/callback/support/route.ts", 3),
                      ("app/api/crm/webhook/route.ts", _line(HUBLIKE, "signature !== expectedHash"))]
+
+
+BASE_CONTROLLER = '''from fastapi import Depends
+
+from kitchen.core.deps import get_current_user
+
+
+class BaseUserController:
+    user = Depends(get_current_user)
+'''
+
+WEBHOOK_CONTROLLER = '''from fastapi import APIRouter
+
+from kitchen.routes.base import BaseUserController
+from kitchen.routes.controller import controller
+from kitchen.services.webhooks import post_group_webhooks
+
+router = APIRouter(prefix="/households/webhooks")
+
+
+@controller(router)
+class WebhookController(BaseUserController):
+    @router.post("/rerun")
+    def rerun_webhooks(self):
+        post_group_webhooks(group_id=self.user.group_id)
+'''
+
+
+def test_a_class_based_controllers_inherited_login_dependency() -> None:
+    """fastapi-utils style controllers: the base class's `user = Depends(get_current_user)` runs
+    before every route of every subclass; the outgoing-webhook management route is no receiver."""
+    files = {"kitchen/routes/base.py": BASE_CONTROLLER,
+             "kitchen/routes/webhooks.py": WEBHOOK_CONTROLLER}
+    assert scan_files(files, select=["SH301"]).findings == []
+    files["kitchen/routes/base.py"] = BASE_CONTROLLER.replace(
+        "    user = Depends(get_current_user)\n", "    pass\n")
+    assert [(f.path, f.line) for f in scan_files(files, select=["SH301"]).findings] == [
+        ("kitchen/routes/webhooks.py", _line(WEBHOOK_CONTROLLER, "def rerun_webhooks"))]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from scanner.facts.base import FileFacts
 from scanner.facts.symbols import ModuleSymbols, qualify
 from scanner.facts.webhooks.model import (
+    AUTH_DEPENDENCY,
     AUTH_GUARD,
     FunctionSummary,
     Guard,
@@ -736,10 +737,16 @@ class _Verdict:
         return self._guarded_class(function.qualified.rsplit(".", 1)[0])
 
     def _guarded_class(self, class_qualname: str) -> bool:
-        """A permission mixin among the class's ancestors, or DRF permission classes set by
-        the nearest class that sets them, other than open ones."""
+        """A permission mixin among the class's ancestors, an auth dependency one of them
+        declares for every route (`user = Depends(get_current_user)` on a FastAPI class-based
+        controller), or DRF permission classes set by the nearest class that sets them, other
+        than open ones."""
         for ancestor in self.index.mro(class_qualname):
             if AUTH_GUARD().match(ancestor.rsplit(".", 1)[-1]):
+                return True
+            cls = self.index.class_symbol(ancestor)
+            if cls is not None and any(AUTH_GUARD().match(name) or AUTH_DEPENDENCY().match(name)
+                                       for name in cls.dependencies):
                 return True
             access = self._drf_access(ancestor)
             if access:  # the nearest class that sets DRF permission_classes decides
