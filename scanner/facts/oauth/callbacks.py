@@ -103,6 +103,9 @@ class CallbackExtractor(Extractor):
             yield CallbackStateRead(span, function.name, _checks_state(document, function, names))
 
 
+_CALLBACK_NAME = compiled_on_use(r"(?i)callback|authori[sz]ed|complete|return|redirect|oauth|login")
+
+
 def _reads_grant_type(function: ir.Function) -> bool:
     """The function reads `grant_type` from the request it serves (`request.json_body.get(
     "grant_type")`, `request.POST["grant_type"]`, `req.body.grant_type`): an authorization
@@ -134,7 +137,12 @@ def _first_state_read(document: Document, function: ir.Function) -> tuple[Span, 
     """Where the function first reads `state` from the request, and the names it keeps the
     value under; None unless it reads both `state` and `code`."""
     reads: list[tuple[str, int, int, str | None]] = []  # key, start, end, the name it goes to
-    if function.param("state") is not None and function.param("code") is not None:
+    # `code` and `state` as parameters: a route's query values (`async def callback(code: str,
+    # state: str)`), or a helper's, given by its caller (a provider class's `__init__(self,
+    # request, code=None, state=None)` builds the authorization URL with them), where the
+    # caller, the callback, checks the state.
+    if function.param("state") is not None and function.param("code") is not None and (
+            function.decorators or _CALLBACK_NAME().search(function.name)):
         for param in function.params:
             if param.name in _READ_KEYS:
                 reads.append((param.name, param.start, param.end, param.name))

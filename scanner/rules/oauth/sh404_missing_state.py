@@ -100,6 +100,14 @@ class MissingState(Rule):
         Good('@router.get("/callback")\nasync def callback(code: str, state: str):\n'
              '    data = jwt.decode(state, settings.SECRET, algorithms=["HS256"])\n'
              '    return await exchange(code, data["user_id"])\n'),
+        # A provider class serves both steps: its constructor is given `state` to build the
+        # authorization URL; the callback view, its caller, compares the state first.
+        Good('class GitHubProvider(OAuthAdapter):\n'
+             '    def __init__(self, request, code=None, state=None, callback=None):\n'
+             '        self.code = code\n'
+             '        url_params = {"client_id": CLIENT_ID, "scope": "read:user",\n'
+             '                      "redirect_uri": callback, "state": state}\n'
+             '        self.auth_url = AUTH_URL + "?" + urlencode(url_params)\n'),
         # An authorization server's token endpoint reads the client's grant; `state` is echoed.
         Good("class TokenEndpoint(Endpoint):\n"
              "    def post(self, request):\n"
