@@ -174,3 +174,19 @@ def test_what_a_module_name_says_about_tests(path: str, expected: str) -> None:
     as `test_*.py` do; a module whose name only ends in "test" is code. A dev container's set-up
     (`.devcontainer/`) is an example of a developer's environment."""
     assert Document(path, "").context == expected
+
+
+_GITLAB_SECRET = "gloas-" + "f79cfa9a03c97f6ffab303177a5a6778a53c61e3914ba093412f68a9298a1b28"
+
+
+def test_an_inputs_placeholder_is_no_secret() -> None:
+    """The sample an empty form field shows (`placeholder: "gloas-..."`) is written in the
+    credential's format to guide the user; the same value as the field's value is reported."""
+    from tests.support import scan_files
+
+    form = ('export const fields = [\n  {\n    key: "GITLAB_CLIENT_SECRET",\n'
+            f'    placeholder: "{_GITLAB_SECRET}",\n    required: true,\n  }},\n];\n')
+    assert scan_files({"apps/admin/gitlab/form.tsx": form}, select=["SH1"]).findings == []
+    valued = form.replace("placeholder:", "defaultValue:")
+    assert [f.line for f in scan_files({"apps/admin/gitlab/form.tsx": valued},
+                                       select=["SH1"]).findings] == [4]

@@ -515,7 +515,7 @@ class _Analysis:
                 continue
             if item.boundary == "base64" and self._continues_base64(number, line[:column - 1]):
                 continue
-            if _in_source_map_name(line, column - 1):
+            if _in_source_map_name(line, column - 1) or _PLACEHOLDER_BEFORE().search(line[:column - 1]):
                 continue
             if not self._counted(f"{item.provider} tokens", number):
                 continue
@@ -768,6 +768,11 @@ def _is_translation(file: Document) -> bool:
     name = file.parts[-1] if file.parts else ""
     return (name == "strings.json" or name.endswith((".po", ".pot", ".xliff"))
             or bool(_TRANSLATION_DIRS & set(file.parts[:-1])))
+
+
+# An input's placeholder, the sample shown in an empty field (`placeholder: "gloas-f79c..."`,
+# `placeholder="ghp_..."`): a value's format written to guide the user, no secret.
+_PLACEHOLDER_BEFORE = compiled_on_use(r"(?i)\bplaceholder\s*[:=]\s*\{?\s*[\"'`]\Z")
 
 
 def _public_name_before(text: str) -> bool:
