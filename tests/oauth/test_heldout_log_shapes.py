@@ -110,3 +110,25 @@ def test_a_coupons_token_and_a_template_parsers_token_are_no_credentials() -> No
         "for (const coupon of coupons) {", "for (const coupon of coupons) {\n    const account = coupon.owner;")
     assert _found({"lib/rewardful/coupons.ts": account}) == [
         ("lib/rewardful/coupons.ts", _line(account, "console.error"))]
+
+
+REMIX_LOADER = '''import { redirect } from "react-router";
+
+export async function loader({ params }) {
+  const accessToken = await connectionToken(params.id);
+  if (!(await isTurn(accessToken))) {
+    throw redirect(`/connect/${accessToken}/waiting`);
+  }
+  if (!accessToken) {
+    throw new Error(`no connection for ${accessToken}`);
+  }
+  return { ok: true };
+}
+'''
+
+
+def test_a_thrown_redirect_is_a_response_not_a_logged_error() -> None:
+    """`throw redirect(url)` (Remix, React Router) answers with a 3xx; the URL is no error
+    message (SH410 judges a token in a URL); a thrown Error's message is logged."""
+    assert _found({"app/routes/connect.tsx": REMIX_LOADER}) == [
+        ("app/routes/connect.tsx", _line(REMIX_LOADER, "throw new Error"))]

@@ -190,7 +190,8 @@ class LogExtractor(Extractor):
                     yield leak
         quiet = _quiet_exceptions(index)
         for statement, scope in index.raises:
-            if isinstance(statement.value, ir.Call):
+            if isinstance(statement.value, ir.Call) and \
+                    statement.value.method not in _THROWN_RESPONSES:
                 created = statement.value
                 ignored = quiet.get(created.method, frozenset())
                 arguments = (*(arg for position, arg in enumerate(created.args)
@@ -788,6 +789,14 @@ def _file_names(index: CodeIndex) -> frozenset[str]:
                 isinstance(value, ir.BinOp) and value.op == "/" and not isinstance(value.left, ir.Num)):
             found.update(name for name, _ in assigned_names(statement))
     return frozenset(found)
+
+
+# Responses a framework lets a handler throw or raise (Remix/React Router `throw redirect(url)`,
+# Pyramid's `raise HTTPFound(location=url)`): a 3xx to the browser, no message that is logged.
+_THROWN_RESPONSES = frozenset({
+    "redirect", "redirectDocument", "replace", "HTTPFound", "HTTPSeeOther",
+    "HTTPTemporaryRedirect", "HTTPMovedPermanently", "HTTPPermanentRedirect", "RedirectResponse",
+    "HttpResponseRedirect", "HttpResponsePermanentRedirect"})
 
 
 def _quiet_exceptions(index: CodeIndex) -> dict[str, frozenset[int | str]]:

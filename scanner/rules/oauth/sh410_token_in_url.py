@@ -13,10 +13,12 @@ from scanner.rules.base import Bad, Good, Rule, RuleContext
 from scanner.rules.oauth.common import NOT_IN_TESTS, once_per_place, params_named
 
 _QUERY_VALUE = re.compile(r"[^&#\s\"']*")
-# A route segment that is the page's token (Next.js `[token]`, `[...token]`; `:token`; `<token>`):
+# A route segment that is the page's token (Next.js `[token]`, `[...token]`; `:token`; `<token>`;
+# Remix `$token`):
 # a one-time link's token came in the URL, and another URL with it exposes nothing new.
 _ROUTE_TOKEN = re.compile(
-    r"(?i)(?:^|/)(?:\[(?:\.\.\.)?\w*token\]|:\w*token|<\w*token>)(?:/|\.[\w.]+$|$)")
+    r"(?i)(?:^|/)(?:\[(?:\.\.\.)?\w*token\]|:\w*token|<\w*token>)(?:/|\.[\w.]+$|$)"
+    r"|(?:^|[/.])\$\w*token\+?(?:[./]|$)")  # Remix's flat routes: `sign.$token+/_index.tsx`
 
 
 class TokenInUrl(Rule):
@@ -66,6 +68,8 @@ class TokenInUrl(Rule):
         # An unsubscribe page whose own route is the link's token.
         Good("const prefs = useSWR(`/api/notification-preferences?token=${encodeURIComponent(token)}`);\n",
              path="app/(auth)/unsubscribe/[token]/unsubscribe-form.tsx"),
+        Good("const retry = `/api/authorize?scope=service&token=${params.token}`;\n",
+             path="app/routes/_recipient+/sign.$token+/_index.tsx"),
         Bad('resp = await session.get(UPDATE_URL, params={"domains": domain, "token": token})\n',
             line=1),
         Good('resp = await session.get(LIST_URL, params={"token": next_token})\n'),
