@@ -132,3 +132,11 @@ def test_a_thrown_redirect_is_a_response_not_a_logged_error() -> None:
     message (SH410 judges a token in a URL); a thrown Error's message is logged."""
     assert _found({"app/routes/connect.tsx": REMIX_LOADER}) == [
         ("app/routes/connect.tsx", _line(REMIX_LOADER, "throw new Error"))]
+
+
+def test_a_token_in_a_nested_template_string_is_reported_once() -> None:
+    code = ("export const itemUrl = (base, id, accessToken) =>\n"
+            "  `${base}/api/files/${id}${accessToken ? `?access_token=${accessToken}` : ''}`;\n")
+    found = [(f.line, f.column) for f in scan_files({"lib/download.ts": code},
+                                                    select=["SH410"]).findings]
+    assert len(found) == 1 and found[0][0] == 2

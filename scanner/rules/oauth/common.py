@@ -20,18 +20,28 @@ NOT_IN_TESTS = frozenset({"code", "example", "docs"})
 
 def once_per_place(check: Callable[[R, FileFacts, RuleContext], Iterable[Finding]]
                    ) -> Callable[[R, FileFacts, RuleContext], Iterator[Finding]]:
-    """A rule's `check` that reports each message once per place (a URL can repeat a parameter)."""
+    """A rule's `check` that reports each message once per place: a URL can repeat a parameter,
+    and a template string nested in another (`${a}${b ? `?token=${t}` : ""}`) is read whole and
+    again alone; the outermost place is kept."""
 
     @functools.wraps(check)
     def checked_once(rule: R, facts: FileFacts, context: RuleContext) -> Iterator[Finding]:
-        seen: set[tuple[int, int, str]] = set()
+        kept: list[Finding] = []
         for finding in check(rule, facts, context):
-            key = (finding.line, finding.column, finding.message)
-            if key not in seen:
-                seen.add(key)
-                yield finding
+            if any(other.message == finding.message and _within(finding, other) for other in kept):
+                continue
+            kept = [other for other in kept
+                    if not (other.message == finding.message and _within(other, finding))]
+            kept.append(finding)
+        yield from sorted(kept, key=lambda f: (f.line, f.column))
 
     return checked_once
+
+
+def _within(inner: Finding, outer: Finding) -> bool:
+    """`inner`'s span lies inside `outer`'s (the same span included)."""
+    return (outer.line, outer.column) <= (inner.line, inner.column) and \
+        (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
 
 
 def first_per_function(requests: Iterable[AuthorizationRequest]) -> list[AuthorizationRequest]:
