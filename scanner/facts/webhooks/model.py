@@ -41,7 +41,7 @@ def is_signature_header(name: str) -> bool:
     return any(hint in header for hint in SIGNATURE_HEADER_HINTS) and (
         header.startswith(("x-", "stripe-", "webhook-", "svix-", "paypal-", "http-"))
         or header in {"signature", "webhook-signature"}
-        or _VENDOR_SIGNATURE().fullmatch(header) is not None)
+        or ("-" in name and "_" not in name and _VENDOR_SIGNATURE().fullmatch(header) is not None))
 
 
 # A sender's own signature header: `Upstash-Signature`, `Linear-Signature`, `Paddle-Signature`.
