@@ -515,8 +515,9 @@ class _Analysis:
                 continue
             if item.boundary == "base64" and self._continues_base64(number, line[:column - 1]):
                 continue
-            if _in_source_map_name(line, column - 1) or _PLACEHOLDER_BEFORE().search(line[:column - 1]):
-                continue
+            if _in_source_map_name(line, column - 1) or _PLACEHOLDER_BEFORE().search(
+                    line, max(0, column - 1 - _PLACEHOLDER_REACH), column - 1):
+                continue  # (a window before the token: a minified line holds thousands of them)
             if not self._counted(f"{item.provider} tokens", number):
                 continue
             kind = _KIND_OF_FORMAT.get(item.kind, PROVIDER_KEY)
@@ -773,6 +774,7 @@ def _is_translation(file: Document) -> bool:
 # An input's placeholder, the sample shown in an empty field (`placeholder: "gloas-f79c..."`,
 # `placeholder="ghp_..."`): a value's format written to guide the user, no secret.
 _PLACEHOLDER_BEFORE = compiled_on_use(r"(?i)\bplaceholder\s*[:=]\s*\{?\s*[\"'`]\Z")
+_PLACEHOLDER_REACH = 40
 
 
 def _public_name_before(text: str) -> bool:
