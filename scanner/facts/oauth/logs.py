@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from scanner.code import ir
@@ -495,30 +495,28 @@ def _isinstance_of(test: ir.Expr) -> str | None:
 def _absent_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
     """Blocks that run only when a value lacks a credential key: `if "access_token" not in doc:`
     (also `if not isinstance(doc, dict) or "access_token" not in doc:`), or the else of `in`."""
-    for statement in ir.walk_statements(body):
-        if not isinstance(statement, ir.If):
-            continue
-        found = _lacks_key(statement.test)
-        if found is None:
-            continue
-        value, absent = found
-        branch = statement.body if absent else statement.orelse
-        if branch:
-            yield branch[0].start, branch[-1].end, value
+    return _branch_spans(body, _lacks_key)
 
 
 def _failed_spans(body: tuple[ir.Stmt, ...]) -> Iterator[tuple[int, int, str]]:
     """Blocks that run only when an HTTP response failed: `if (!response.ok)`, `if not resp.ok:`,
     `if resp.status_code != 200:` (or `>= 400`), or the else of `if resp.ok:`. What the
     response's body says there is the server's error answer, which holds no credential."""
+    return _branch_spans(body, _failed_response)
+
+
+def _branch_spans(body: tuple[ir.Stmt, ...],
+                  reads: Callable[[ir.Expr], tuple[str, bool] | None]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, value) of the branch of each `if` whose test `reads` a value of: its body
+    when `reads` says True, its else when False."""
     for statement in ir.walk_statements(body):
         if not isinstance(statement, ir.If):
             continue
-        found = _failed_response(statement.test)
+        found = reads(statement.test)
         if found is None:
             continue
-        value, failed = found
-        branch = statement.body if failed else statement.orelse
+        value, in_body = found
+        branch = statement.body if in_body else statement.orelse
         if branch:
             yield branch[0].start, branch[-1].end, value
 
