@@ -32,8 +32,12 @@ class NonConstantTimeSignatureCompare(Rule):
     request's body, `request.GET["secret"]`) compared with a stored credential (`self._auth`,
     `verification_token`), and a digest keyed by a secret that a function of the module
     computes (`make_secret(form) == secret`, where `make_secret` hashes `settings.SECRET_KEY`).
-    The request-credential and keyed-digest shapes are looked for in files that hold signature
-    or hashing evidence (what the comparison gate admits).
+    A signature header compared with a plain hash over the secret and the body (HubSpot's v1
+    `createHash("sha256").update(secret + body)`) counts, and so does any credential header
+    (`Authorization`, `X-...-Webhook-Secret`; not a signature header, whose equality with the raw
+    secret is no check at all) compared with a value named as a shared secret (`Bearer
+    ${cronSecret}`). The request-credential and keyed-digest shapes are looked for in files that
+    hold signature or hashing evidence (what the comparison gate admits).
 
     ## Why is this bad?
     Ordinary string comparison stops at the first differing character, so its timing reveals how
