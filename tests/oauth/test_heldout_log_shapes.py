@@ -137,6 +137,6 @@ def test_a_thrown_redirect_is_a_response_not_a_logged_error() -> None:
 def test_a_token_in_a_nested_template_string_is_reported_once() -> None:
     code = ("export const itemUrl = (base, id, accessToken) =>\n"
             "  `${base}/api/files/${id}${accessToken ? `?access_token=${accessToken}` : ''}`;\n")
-    found = [(f.line, f.column) for f in scan_files({"lib/download.ts": code},
-                                                    select=["SH410"]).findings]
-    assert len(found) == 1 and found[0][0] == 2
+    found = [(f.path, f.line, f.rule) for f in scan_files({"lib/download.ts": code},
+                                                         select=["SH410"]).findings]
+    assert found == [("lib/download.ts", 2, "SH410")]
